@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modelsteward needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## run: build the demonstration registry (in .demo/) and show it with the CLI
+run: $(STAMP)
+	$(PY) -m modelsteward.demo --home .demo
+
+## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL)
+test: $(STAMP)
+	@bash scripts/ensure-postgres.sh
+	$(PY) -m pytest
+
+## bench: benchmarks with baselines measured in the same run (never gate CI)
+bench: $(STAMP)
+	$(PY) bench/bench_resolve.py
+	$(PY) bench/bench_hashing.py
+
+lint: $(STAMP)
+	$(PY) -m mypy
+
+clean:
+	rm -rf .demo .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The ``steward`` command line: a thin layer over :class:`modelsteward.Registry`."""

@@ -1,0 +1,52 @@
+"""``steward init`` and ``steward db upgrade``."""
+
+from __future__ import annotations
+
+import click
+
+from modelsteward.cli.context import State, out, pass_state
+from modelsteward.store.engine import safe_url
+from modelsteward.store.sql import SqlStore
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(init)
+    cli.add_command(db)
+
+
+@click.command()
+@pass_state
+def init(state: State) -> None:
+    """Create the registry database (or bring it up to date) and say where it is."""
+    store = SqlStore.open(state.database_url, migrate_schema=False)
+    try:
+        applied = store.upgrade()
+        current, _ = store.revision()
+    finally:
+        store.close()
+    verb = "Created" if applied else "Already initialised:"
+    out.print(f"{verb} registry at {safe_url(state.database_url)} (schema {current}).",
+              highlight=False)
+
+
+@click.group()
+def db() -> None:
+    """Database administration."""
+
+
+@db.command("upgrade")
+@pass_state
+def db_upgrade(state: State) -> None:
+    """Apply pending schema migrations (they also apply on first use)."""
+    store = SqlStore.open(state.database_url, migrate_schema=False)
+    try:
+        before, head = store.revision()
+        applied = store.upgrade()
+    finally:
+        store.close()
+    if applied:
+        out.print(f"Upgraded {safe_url(state.database_url)} from {before or 'empty'} to {head}.",
+                  highlight=False)
+    else:
+        out.print(f"{safe_url(state.database_url)} is already at the newest schema ({head}).",
+                  highlight=False)

@@ -1,0 +1,104 @@
+"""``steward model create|list|show``."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.render import model_view, version_view
+from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(model)
+
+
+@click.group()
+def model() -> None:
+    """Models: named lines of versions."""
+
+
+@model.command("create")
+@click.argument("name")
+@click.option("--kind", default="self-hosted", show_default=True,
+              help="self-hosted, hosted or fine-tuned.")
+@click.option("--description", default="")
+@click.option("--purpose", default="", help="What the model is used for.")
+@click.option("--owner-team", default="", help="Owning team.")
+@click.option("--owner-contact", default="", help="Contact (e-mail or channel).")
+@click.option("--provider", default="", help="Provider of a hosted model (anthropic, openai, …).")
+@click.option("--provider-model", default="", help="The provider's model id.")
+@click.option("--risk-tier", default="medium", show_default=True, help="low, medium or high.")
+@click.option("--license", "license_", default="", help="Licence (SPDX id or name).")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+@click.option("--support-months", type=click.IntRange(min=0), default=None,
+              help="Active support window of each version, in months.")
+@click.option("--support-after", default="", help="What follows the window, e.g. "
+              "'community-maintained'.")
+@json_option
+@pass_state
+def model_create(state: State, name: str, kind: str, description: str, purpose: str,
+                 owner_team: str, owner_contact: str, provider: str, provider_model: str,
+                 risk_tier: str, license_: str, tags: tuple[str, ...],
+                 support_months: int | None, support_after: str, as_json: bool) -> None:
+    """Create the model NAME (a slug, optionally 'org/name')."""
+    created = state.registry.create_model(Model(
+        name=name, kind=parse_enum(ModelKind, kind, "model kind"), description=description,
+        purpose=purpose, owner_team=owner_team, owner_contact=owner_contact, provider=provider,
+        provider_model=provider_model, risk_tier=parse_enum(RiskTier, risk_tier, "risk tier"),
+        license=license_, tags=tuple(tags), support=SupportPolicy(support_months, support_after)))
+    if as_json:
+        emit_json(model_view(created))
+    else:
+        out.print(f"Created model {created.name} ({created.kind.value}, "
+                  f"{created.risk_tier.value} risk).", highlight=False)
+
+
+@model.command("list")
+@json_option
+@pass_state
+def model_list(state: State, as_json: bool) -> None:
+    """List models."""
+    found = state.registry.list_models()
+    if as_json:
+        emit_json([model_view(m) for m in found])
+        return
+    if not found:
+        out.print("No models yet. Create one with `steward model create NAME`.")
+        return
+    table = Table("model", "kind", "owner", "risk", "provider", "purpose")
+    for m in found:
+        provider = f"{m.provider}/{m.provider_model}".strip("/") if m.provider else ""
+        table.add_row(m.name, m.kind.value, m.owner_team, m.risk_tier.value, provider, m.purpose)
+    out.print(table)
+
+
+@model.command("show")
+@click.argument("name")
+@json_option
+@pass_state
+def model_show(state: State, name: str, as_json: bool) -> None:
+    """Show a model and its versions."""
+    registry = state.registry
+    found = registry.get_model(name)
+    versions = registry.list_versions(name)
+    if as_json:
+        emit_json({**model_view(found), "versions": [version_view(v) for v in versions]})
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    view = model_view(found)
+    for key in ("name", "kind", "description", "purpose", "risk_tier", "license"):
+        if view[key]:
+            table.add_row(key.replace("_", " "), str(view[key]))
+    table.add_row("owner", " ".join(filter(None, (found.owner_team,
+                                                  f"<{found.owner_contact}>" if found.owner_contact else ""))))
+    if found.provider:
+        table.add_row("provider", f"{found.provider} {found.provider_model}".strip())
+    if found.tags:
+        table.add_row("tags", ", ".join(found.tags))
+    table.add_row("support", found.support.describe())
+    table.add_row("versions", ", ".join(str(v.id) for v in versions) or "none")
+    out.print(table)

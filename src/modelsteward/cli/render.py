@@ -1,0 +1,61 @@
+"""Plain data views of domain values, for ``--json`` output and tables."""
+
+from __future__ import annotations
+
+from modelsteward.domain.events import Event
+from modelsteward.domain.model import Model, Version
+from modelsteward.service.registry import Lineage, LineageNode, VerifyResult
+
+
+def model_view(model: Model) -> dict[str, object]:
+    return {
+        "name": model.name, "kind": model.kind.value, "description": model.description,
+        "purpose": model.purpose, "owner": {"team": model.owner_team, "contact": model.owner_contact},
+        "provider": model.provider or None, "provider_model": model.provider_model or None,
+        "risk_tier": model.risk_tier.value, "license": model.license or None,
+        "tags": list(model.tags),
+        "support_policy": {"active_months": model.support.active_months,
+                           "afterwards": model.support.afterwards or None},
+        "extra": dict(model.extra),
+    }
+
+
+def version_view(version: Version, *, files: bool = False) -> dict[str, object]:
+    view: dict[str, object] = {
+        "model": version.model, "version": str(version.id), "ref": version.ref,
+        "digest": f"sha256:{version.digest}" if version.digest else None,
+        "registered_at": version.registered_at.isoformat().replace("+00:00", "Z"),
+        "registered_by": version.registered_by,
+        "change": version.change.value if version.change else None,
+        "forced_reason": version.forced_reason or None, "description": version.description,
+        "status": version.status or None, "metadata": dict(version.metadata),
+        "metrics": dict(version.metrics),
+    }
+    if files:
+        view["files"] = [{"path": f.path, "sha256": f.sha256, "size": f.size}
+                         for f in version.files]
+    return view
+
+
+def event_view(event: Event) -> dict[str, object]:
+    return {"seq": event.seq, "time": event.time, "actor": event.actor, "kind": event.kind,
+            "subject": event.subject, "payload": event.payload, "prev_hash": event.prev_hash,
+            "hash": event.hash}
+
+
+def lineage_view(lineage: Lineage) -> dict[str, object]:
+    def nodes(items: tuple[LineageNode, ...]) -> list[dict[str, object]]:
+        return [{"depth": n.depth, "child": n.derivation.child, "parent": n.derivation.parent,
+                 "relation": n.derivation.relation.value} for n in items]
+    return {"ref": lineage.ref, "ancestors": nodes(lineage.ancestors),
+            "descendants": nodes(lineage.descendants)}
+
+
+def verify_view(result: VerifyResult) -> dict[str, object]:
+    return {
+        "ref": result.version.ref, "ok": result.ok,
+        "expected_digest": f"sha256:{result.version.digest}",
+        "actual_digest": f"sha256:{result.manifest.root_digest}",
+        "changed": list(result.diff.changed), "missing": list(result.diff.missing),
+        "extra": list(result.diff.extra),
+    }

@@ -1,0 +1,235 @@
+"""``steward version register|list|show|attest``, ``resolve``, ``lineage`` and ``verify``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from modelsteward.cli.context import (
+    State, emit_json, err, hash_with_progress, json_option, out, pass_state,
+)
+from modelsteward.cli.exits import Exit
+from modelsteward.cli.files import read_json
+from modelsteward.cli.render import lineage_view, verify_view, version_view
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import parse_enum
+from modelsteward.domain.versioning import ChangeKind
+from modelsteward.errors import InvalidInput
+from modelsteward.service.refs import split_ref
+
+_CHANGES = ", ".join(c.value for c in ChangeKind)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(version)
+    cli.add_command(resolve)
+    cli.add_command(lineage)
+    cli.add_command(verify)
+
+
+@click.group()
+def version() -> None:
+    """Versions: immutable registered artefacts of a model."""
+
+
+def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise InvalidInput(f"{option} {pair!r} is not KEY=VALUE, e.g. {option} accuracy=0.94.")
+        found[key] = value
+    return found
+
+
+def _metrics(pairs: tuple[str, ...]) -> dict[str, object]:
+    metrics: dict[str, object] = {}
+    for key, value in _key_values(pairs, "--metric").items():
+        try:
+            metrics[key] = float(str(value))
+        except ValueError:
+            raise InvalidInput(f"--metric {key}={value!r}: the value must be a number.") from None
+    return metrics
+
+
+@version.command("register")
+@click.argument("model")
+@click.argument("version_text", metavar="[VERSION]", required=False)
+@click.option("--change", help=f"What changed: {_CHANGES}. Computes or checks the version.")
+@click.option("--variant", default="", help="Variant name for quantisation/distillation/export.")
+@click.option("--path", type=click.Path(path_type=Path), help="Model folder or file to hash.")
+@click.option("--force", is_flag=True, help="Register a version that contradicts the rules.")
+@click.option("--reason", default="", help="Why --force is needed (recorded).")
+@click.option("--description", default="")
+@click.option("--status", default="", help="Free-form status (e.g. evaluating).")
+@click.option("--metric", "metric_pairs", multiple=True, metavar="NAME=NUMBER",
+              help="A metric; repeat for several.")
+@click.option("--meta", "meta_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Metadata such as framework=torch-2.4; repeat for several.")
+@click.option("--derived-from", default="", metavar="MODEL@VERSION|PURL",
+              help="Parent version, or an upstream model as a package URL.")
+@click.option("--relation", default=None,
+              help="finetune, adapter, merge, quantized, distilled or export.")
+@json_option
+@pass_state
+def version_register(state: State, model: str, version_text: str | None, change: str | None,
+                     variant: str, path: Path | None, force: bool, reason: str, description: str,
+                     status: str, metric_pairs: tuple[str, ...], meta_pairs: tuple[str, ...],
+                     derived_from: str, relation: str | None, as_json: bool) -> None:
+    """Register a version of MODEL: computed from --change, or VERSION checked against it."""
+    change_kind = parse_enum(ChangeKind, change, "change kind") if change else None
+    relation_kind = parse_enum(Relation, relation, "relation") if relation else None
+    metrics = _metrics(metric_pairs)
+    metadata = _key_values(meta_pairs, "--meta")
+    registry = state.registry
+    registry.get_model(model)  # fail before hashing a large artefact
+    manifest = hash_with_progress(path, state.workers, f"hashing {path}") if path else None
+    created = registry.register_version(
+        model, version_text, change=change_kind, variant=variant, manifest=manifest, force=force,
+        reason=reason, description=description, status=status, metadata=metadata,
+        metrics=metrics, derived_from=derived_from, relation=relation_kind)
+    if as_json:
+        emit_json(version_view(created))
+        return
+    digest = f" sha256:{created.digest}" if created.digest else ""
+    out.print(f"Registered {created.ref}{digest}", highlight=False)
+    if created.forced_reason:
+        err.print(f"warning: versioning rule overridden: {created.forced_reason}", highlight=False)
+
+
+@version.command("list")
+@click.argument("model")
+@json_option
+@pass_state
+def version_list(state: State, model: str, as_json: bool) -> None:
+    """List the versions of MODEL, lowest first."""
+    found = state.registry.list_versions(model)
+    if as_json:
+        emit_json([version_view(v) for v in found])
+        return
+    if not found:
+        out.print(f"{model} has no versions yet. Register one with "
+                  f"`steward version register {model} --change …`.", highlight=False)
+        return
+    table = Table("version", "digest", "change", "status", "registered", "by")
+    for v in found:
+        table.add_row(str(v.id), v.digest[:12], v.change.value if v.change else "",
+                      v.status, v.registered_at.strftime("%Y-%m-%d %H:%M"), v.registered_by)
+    out.print(table)
+
+
+@version.command("show")
+@click.argument("ref", metavar="MODEL@VERSION")
+@click.option("--files", "with_files", is_flag=True, help="List every file and its digest.")
+@json_option
+@pass_state
+def version_show(state: State, ref: str, with_files: bool, as_json: bool) -> None:
+    """Show one version with its provenance and lineage."""
+    registry = state.registry
+    found = registry.get_version(*split_ref(ref))
+    attestations = registry.attestations(ref)
+    tree = registry.lineage(ref)
+    if as_json:
+        emit_json({**version_view(found, files=True), "attestations": attestations,
+                   "lineage": lineage_view(tree)})
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    view = version_view(found)
+    for key in ("ref", "digest", "change", "forced_reason", "status", "description",
+                "registered_at", "registered_by"):
+        if view[key]:
+            table.add_row(key.replace("_", " "), str(view[key]))
+    table.add_row("files", str(len(found.files)))
+    for name, value in sorted(found.metrics.items()):
+        table.add_row(f"metric {name}", str(value))
+    for name, value in sorted(found.metadata.items()):
+        table.add_row(name, str(value))
+    for node in tree.ancestors:
+        table.add_row("derived from", f"{node.derivation.parent} ({node.derivation.relation.value})")
+    table.add_row("attestations", str(len(attestations)) if attestations else "none")
+    out.print(table)
+    if with_files:
+        files = Table("path", "sha256", "size")
+        for f in found.files:
+            files.add_row(f.path, f.sha256, str(f.size))
+        out.print(files)
+
+
+@version.command("attest")
+@click.argument("ref", metavar="MODEL@VERSION")
+@click.argument("statement", type=click.Path(path_type=Path))
+@click.option("--metrics", "metrics_file", type=click.Path(path_type=Path),
+              help="JSON file of training metrics (numbers or lists of numbers).")
+@pass_state
+def version_attest(state: State, ref: str, statement: Path, metrics_file: Path | None) -> None:
+    """Attach a training attestation (in-toto Statement v1, SLSA Provenance v1) to a version."""
+    document = read_json(statement)
+    metrics = read_json(metrics_file) if metrics_file else None
+    state.registry.attest(ref, document, metrics)
+    out.print(f"Attached the training attestation to {ref}.", highlight=False)
+
+
+@click.command()
+@click.argument("model")
+@click.argument("pin")
+@json_option
+@pass_state
+def resolve(state: State, model: str, pin: str, as_json: bool) -> None:
+    """Resolve PIN (2.1.3, ^2.1, ~2.1, 2.x, '>=2 <3', claude-sonnet-4-5-*) to a version."""
+    found = state.registry.resolve(model, pin)
+    if as_json:
+        emit_json({**version_view(found), "pin": pin})
+    else:
+        out.print(found.ref, highlight=False)
+
+
+@click.command()
+@click.argument("ref", metavar="MODEL[@VERSION]")
+@json_option
+@pass_state
+def lineage(state: State, ref: str, as_json: bool) -> None:
+    """Show what a version derives from and what derives from it."""
+    tree = state.registry.lineage(ref)
+    if as_json:
+        emit_json(lineage_view(tree))
+        return
+    if not tree.ancestors and not tree.descendants:
+        out.print(f"{ref} has no recorded lineage.", highlight=False)
+        return
+    table = Table("direction", "depth", "child", "relation", "parent")
+    for node in tree.ancestors:
+        d = node.derivation
+        table.add_row("ancestor", str(node.depth), d.child, d.relation.value, d.parent)
+    for node in tree.descendants:
+        d = node.derivation
+        table.add_row("descendant", str(node.depth), d.child, d.relation.value, d.parent)
+    out.print(table)
+
+
+@click.command()
+@click.argument("ref", metavar="MODEL@VERSION")
+@click.argument("path", type=click.Path(path_type=Path))
+@json_option
+@pass_state
+def verify(state: State, ref: str, path: Path, as_json: bool) -> None:
+    """Check the files at PATH against a registered version (exit 1 on any difference)."""
+    registry = state.registry
+    registry.get_version(*split_ref(ref))
+    manifest = hash_with_progress(path, state.workers, f"hashing {path}")
+    result = registry.compare(ref, manifest)
+    if as_json:
+        emit_json(verify_view(result))
+    elif result.ok:
+        out.print(f"{path} matches {ref} (sha256:{result.manifest.root_digest}).", highlight=False)
+    else:
+        out.print(f"{path} does NOT match {ref}:", highlight=False)
+        for label, items in (("changed", result.diff.changed), ("missing", result.diff.missing),
+                             ("extra", result.diff.extra)):
+            for item in items:
+                out.print(f"  {label:8} {item}", highlight=False)
+    if not result.ok:
+        raise click.exceptions.Exit(int(Exit.CHECK_FAILED))

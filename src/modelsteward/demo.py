@@ -1,0 +1,140 @@
+"""The demonstration registry that ``make run`` builds and shows.
+
+Four realistic models: a hosted provider model with two snapshots, a self-hosted base model with
+weights (two versions and a training attestation), a fine-tune of it and a quantised variant.
+The weights are small generated files, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy
+from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
+from modelsteward.domain.versioning import ChangeKind
+from modelsteward.service.registry import Registry
+
+
+def _write_weights(folder: Path, seed: str, shards: int = 2, size: int = 256 * 1024) -> Path:
+    """Deterministic stand-in weights: a config, a tokenizer and ``shards`` binary shards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text(json.dumps({"architecture": "decoder", "seed": seed,
+                                                     "hidden_size": 1024}, indent=2))
+    (folder / "tokenizer.json").write_text(json.dumps({"vocab_size": 32000, "seed": seed}))
+    block = hashlib.sha256(seed.encode()).digest() * (size // 32)
+    for i in range(shards):
+        (folder / f"model-{i + 1:05d}-of-{shards:05d}.safetensors").write_bytes(
+            bytes([i]) + block)
+    return folder
+
+
+def _statement(digest: str, name: str) -> dict[str, object]:
+    return {
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": name, "digest": {"sha256": digest}}],
+        "predicateType": SLSA_PROVENANCE,
+        "predicate": {
+            "buildDefinition": {
+                "buildType": "https://modelsteward.dev/training/v1",
+                "externalParameters": {"dataset": "support-tickets-2026-q3", "epochs": 3},
+            },
+            "runDetails": {"builder": {"id": "https://ci.example.internal/trainers/gpu-pool-a"}},
+        },
+    }
+
+
+def build(registry: Registry, workdir: Path) -> None:
+    """Populate an empty registry with the demonstration models."""
+    registry.create_model(Model(
+        name="claude-sonnet", kind=ModelKind.HOSTED, provider="anthropic",
+        provider_model="claude-sonnet-4-5", purpose="Document summarisation",
+        description="Anthropic Claude Sonnet, used through the provider's API.",
+        owner_team="team-ai-platform", owner_contact="ai-platform@example.com",
+        risk_tier=RiskTier.MEDIUM, license="proprietary", tags=("llm", "hosted")))
+    registry.register_version("claude-sonnet", "claude-sonnet-4-20250514", status="active",
+                              metrics={"accuracy": 0.93, "cost_per_1k_requests": 13.1})
+    registry.register_version("claude-sonnet", "claude-sonnet-4-5-20250929", status="active",
+                              metrics={"accuracy": 0.95, "cost_per_1k_requests": 11.8})
+
+    registry.create_model(Model(
+        name="acme/support-base", kind=ModelKind.SELF_HOSTED,
+        description="Open-weights 7B base model, served on our own GPUs.",
+        purpose="Base for the support assistant", owner_team="team-ml-core",
+        owner_contact="ml-core@example.com", risk_tier=RiskTier.MEDIUM, license="apache-2.0",
+        tags=("llm", "base"), support=SupportPolicy(12, "community-maintained")))
+    first = registry.register_version(
+        "acme/support-base", change=ChangeKind.ARCHITECTURE,
+        path=_write_weights(workdir / "support-base-1.0.0", "base-1"),
+        derived_from="pkg:huggingface/mistralai/Mistral-7B-v0.3@caa1feb0e54d415e2df31207e5f4e273e33509d1",
+        relation=Relation.FINETUNE, metrics={"loss": 1.21, "accuracy": 0.88})
+    retrained = registry.register_version(
+        "acme/support-base", change=ChangeKind.RETRAIN,
+        path=_write_weights(workdir / "support-base-1.1.0", "base-2"),
+        description="Retrained on the 2026-Q3 ticket corpus.",
+        metrics={"loss": 1.07, "accuracy": 0.91})
+    registry.attest(retrained.ref, _statement(retrained.digest, "support-base"),
+                    {"loss": 1.07, "accuracy": 0.91, "curves": {"loss": [2.3, 1.6, 1.2, 1.07]}})
+    registry.register_version(
+        "acme/support-base", change=ChangeKind.QUANTISATION, variant="q4",
+        path=_write_weights(workdir / "support-base-1.1.0-q4", "base-2-q4", size=64 * 1024),
+        description="4-bit quantisation for CPU serving.")
+    del first
+
+    registry.create_model(Model(
+        name="support-bot", kind=ModelKind.FINE_TUNED,
+        description="Support-ticket assistant fine-tuned from acme/support-base.",
+        purpose="Answer and classify support tickets", owner_team="team-support",
+        owner_contact="support-eng@example.com", risk_tier=RiskTier.HIGH, license="apache-2.0",
+        tags=("llm", "support"), support=SupportPolicy(12, "community-maintained")))
+    registry.register_version(
+        "support-bot", change=ChangeKind.RETRAIN,
+        path=_write_weights(workdir / "support-bot-1.0.0", "bot-1", shards=1),
+        derived_from="acme/support-base@1.1.0", relation=Relation.FINETUNE,
+        metrics={"accuracy": 0.97, "f1": 0.95})
+    registry.register_version(
+        "support-bot", change=ChangeKind.PROMPT,
+        path=_write_weights(workdir / "support-bot-1.0.1", "bot-1-prompt", shards=1),
+        description="New system prompt template.", metrics={"accuracy": 0.97, "f1": 0.96})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build and show the demonstration registry.")
+    parser.add_argument("--home", type=Path, default=Path(".demo"),
+                        help="Folder for the demo database and weights (default .demo).")
+    args = parser.parse_args(argv)
+    home: Path = args.home.resolve()
+    url = f"sqlite:///{home / 'registry.db'}"
+    with Registry.open(url, actor="demo@modelsteward") as registry:
+        if not registry.list_models():
+            print(f"Building the demonstration registry in {home} …")
+            build(registry, home / "weights")
+        else:
+            print(f"Using the demonstration registry in {home} (delete the folder to rebuild).")
+    from modelsteward.cli.main import main as steward
+
+    commands = [
+        ["model", "list"],
+        ["version", "list", "acme/support-base"],
+        ["version", "list", "claude-sonnet"],
+        ["resolve", "acme/support-base", "^1.0"],
+        ["resolve", "claude-sonnet", "claude-sonnet-4-5-*"],
+        ["lineage", "acme/support-base@1.1.0"],
+        ["verify", "support-bot@1.0.1", str(home / "weights" / "support-bot-1.0.1")],
+        ["log", "--limit", "20"],
+        ["log", "verify"],
+    ]
+    for command in commands:
+        print(f"\n$ steward {' '.join(command)}", flush=True)
+        code = steward(["--database-url", url, *command])
+        if code:
+            return code
+    print(f"\nTry it yourself: export STEWARD_DATABASE_URL={url}; steward --help")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Events and the hash chain that makes the history tamper-evident.
+
+Each event's hash is SHA-256 over a canonical JSON object of its sequence number, time, actor,
+kind, subject, payload and the previous event's hash. Editing any field, deleting an event or
+reordering events breaks the chain at a sequence number that :func:`verify_chain` names.
+
+Event kinds follow ``source:subject:action``, e.g. ``model:version:registered``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+GENESIS = "0" * 64
+
+MODEL_CREATED = "model:created"
+MODEL_UPDATED = "model:updated"
+VERSION_REGISTERED = "model:version:registered"
+VERSION_ATTESTED = "model:version:attested"
+VERSION_DERIVED = "model:version:derived"
+REGISTRY_IMPORTED = "registry:file:imported"
+
+
+def canonical_json(value: object) -> str:
+    """Deterministic JSON: sorted keys, no whitespace, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+def format_time(moment: datetime) -> str:
+    """UTC ISO 8601 with microseconds and a ``Z``: the stored, hashed and sortable form."""
+    if moment.tzinfo is None:
+        raise ValueError("event times must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event as a use case produces it, before the store numbers and chains it."""
+
+    kind: str
+    subject: str
+    payload: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    time: str
+    actor: str
+    kind: str
+    subject: str
+    payload_json: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def payload(self) -> dict[str, object]:
+        loaded: dict[str, object] = json.loads(self.payload_json)
+        return loaded
+
+
+def event_hash(seq: int, time: str, actor: str, kind: str, subject: str, payload_json: str,
+               prev_hash: str) -> str:
+    body = canonical_json({"seq": seq, "time": time, "actor": actor, "kind": kind,
+                           "subject": subject, "payload": payload_json, "prev": prev_hash})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def chain(prev: Event | None, seq: int, time: str, actor: str, new: NewEvent) -> Event:
+    """Number and chain ``new`` after ``prev`` (``None`` for the first event)."""
+    prev_hash = prev.hash if prev is not None else GENESIS
+    payload_json = canonical_json(dict(new.payload))
+    digest = event_hash(seq, time, actor, new.kind, new.subject, payload_json, prev_hash)
+    return Event(seq, time, actor, new.kind, new.subject, payload_json, prev_hash, digest)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def verify_chain(events: Iterable[Event]) -> ChainBreak | None:
+    """Walk events in storage order; return the first break, or ``None`` when the chain is intact.
+
+    Detects: a gap or repeat in sequence numbers (deleted or reordered events), a stored hash
+    that does not match the event's content (edited event), and a link to the wrong predecessor.
+    """
+    expected_seq = 1
+    prev_hash = GENESIS
+    for event in events:
+        if event.seq != expected_seq:
+            reason = ("an event is missing before it" if event.seq > expected_seq
+                      else "it is out of order")
+            return ChainBreak(expected_seq if event.seq > expected_seq else event.seq,
+                              f"sequence number {expected_seq} was expected here: {reason}")
+        recomputed = event_hash(event.seq, event.time, event.actor, event.kind, event.subject,
+                                event.payload_json, event.prev_hash)
+        if recomputed != event.hash:
+            return ChainBreak(event.seq, "its content does not match its hash (edited)")
+        if event.prev_hash != prev_hash:
+            return ChainBreak(event.seq, "it does not link to the previous event's hash")
+        prev_hash = event.hash
+        expected_seq += 1
+    return None

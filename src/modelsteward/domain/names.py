@@ -1,0 +1,26 @@
+"""Model names: a lowercase slug, optionally prefixed by an organisation (``org/name``)."""
+
+from __future__ import annotations
+
+import re
+
+from modelsteward.errors import InvalidName
+
+_SEGMENT = r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?"
+_NAME = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})?$")
+
+
+def validate_model_name(name: str) -> str:
+    """Return ``name`` unchanged when it is a valid model name, else raise :class:`InvalidName`.
+
+    A valid name is one or two segments separated by ``/``; each segment has 1–64 characters from
+    ``a-z 0-9 . _ -``, starting and ending with a letter or digit.
+    """
+    if _NAME.match(name):
+        return name
+    hint = re.sub(r"[^a-z0-9._/-]+", "-", name.strip().lower()).strip("-./_")
+    suggestion = f" Did you mean {hint!r}?" if hint and _NAME.match(hint) else ""
+    raise InvalidName(
+        f"{name!r} is not a valid model name: use 1–64 lowercase letters, digits, '.', '_' or '-', "
+        f"starting and ending with a letter or digit, optionally as 'org/name'.{suggestion}"
+    )

@@ -1,0 +1,562 @@
+"""The ``model-registry.yaml`` file: a mapping of model names to what is deployed under them.
+
+The shape (15-factor "Factor 15: Model Lifecycle Management")::
+
+    models:
+      summarization-primary:          # the registry model name
+        provider: anthropic           # set → kind ``hosted`` unless ``type`` says otherwise
+        model_id: claude-sonnet-4-5-20250929
+        purpose: "Document summarization"
+        status: active
+        deployed_date: "2025-03-15"
+        eval_scores: {accuracy: 0.94}
+        owner: team-ai-platform       # or {team: ..., contact: ...}
+      classification-v2:
+        type: fine-tuned
+        base_model: gpt-4o-mini
+        fine_tune_id: ft:gpt-4o-mini:org:classification-v2:abc123
+
+This module is pure: the caller loads the YAML (``yaml.safe_load``) and passes the Python value
+to :func:`parse_registry_file`; :func:`render_registry_file` returns a value for the caller to
+dump. Nothing here reads or writes files.
+
+Where each key goes:
+
+* model-level keys become :class:`Model` fields: ``type`` (kind), ``provider``, ``model_id``
+  (``provider_model``), ``description``, ``purpose``, ``owner`` (``owner_team``/``owner_contact``),
+  ``risk_tier``, ``license``, ``tags``, ``support``;
+* ``version``, ``status``, ``eval_scores`` (metrics) and ``base_model`` become
+  :class:`RegistryEntry` fields;
+* every other key — the known version-describing ones (``api_version``, ``deployed_date``,
+  ``fine_tune_id``, ``training_data``, ``training_date``, ``retrain_schedule``, ``dimension``,
+  ``notes``) **and unknown keys** — goes to :attr:`RegistryEntry.metadata`. An entry of this file
+  describes what is deployed, i.e. a version, so unknown keys travel with the version's metadata
+  rather than with ``Model.extra``, which parsing always leaves empty. Unknown values are kept as
+  they are, except that dates become ISO strings so that metadata stays JSON.
+
+An unknown key that is one typo away from a known key (``eval_score``, ``licence``, ``Owner``)
+is reported as a problem instead of being kept: silently filing ``eval_score`` under metadata
+would lose the scores.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import cast
+
+from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
+from modelsteward.domain.names import validate_model_name
+from modelsteward.domain.versioning import ModelVersion, Snapshot
+from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
+
+# Keys read into Model or RegistryEntry fields.
+_FIELD_KEYS = frozenset({
+    "type", "provider", "model_id", "version", "base_model", "description", "purpose", "status",
+    "risk_tier", "license", "tags", "eval_scores", "owner", "support",
+})
+# Known keys that describe the version; they are validated, then kept in metadata.
+_METADATA_KEYS = frozenset({
+    "api_version", "deployed_date", "fine_tune_id", "training_data", "training_date",
+    "retrain_schedule", "dimension", "notes",
+})
+_KNOWN_KEYS = _FIELD_KEYS | _METADATA_KEYS
+# The order render_registry_file writes keys in (that of the Factor 15 example); unknown
+# metadata keys follow in their own order.
+_RENDER_ORDER = (
+    "type", "provider", "model_id", "version", "base_model", "fine_tune_id", "api_version",
+    "training_data", "training_date", "description", "purpose", "status", "deployed_date",
+    "risk_tier", "license", "tags", "eval_scores", "retrain_schedule", "dimension", "owner",
+    "support", "notes",
+)
+assert frozenset(_RENDER_ORDER) == _KNOWN_KEYS  # every known key has its place
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One model of the registry file and the version deployed under it.
+
+    ``version`` is the version to register: an explicit ``version`` key if given, else the
+    ``fine_tune_id``, else the provider's ``model_id`` (which is then also
+    ``model.provider_model``), else ``""`` (nothing to register). ``status`` is free text
+    (``active``, ``evaluating``, ``deprecated``…) or ``""``. ``metrics`` come from
+    ``eval_scores``. ``metadata`` holds every other key of the entry, unknown keys included
+    (see the module docstring).
+    """
+
+    model: Model
+    version: str = ""
+    status: str = ""
+    metrics: dict[str, float] = field(default_factory=dict, hash=False)
+    base_model: str = ""
+    metadata: dict[str, object] = field(default_factory=dict, hash=False)
+
+
+def parse_registry_file(doc: object, source: str = "model-registry.yaml") -> list[RegistryEntry]:
+    """Read the already-loaded registry file ``doc`` into entries, in document order.
+
+    Raises :class:`DocumentInvalid` naming ``source`` with *every* problem found, each located
+    by a path such as ``models.classification-v2.eval_scores.f1`` (``$`` is the document
+    itself). A ``models:`` key with nothing under it (``null``) counts as no models.
+    """
+    problems: list[Problem] = []
+    if not isinstance(doc, Mapping):
+        problems.append(Problem("$", f"the registry file must be a mapping with a 'models' key, "
+                                     f"found {_describe(doc)}"))
+        raise DocumentInvalid(source, problems)
+    top = cast(Mapping[object, object], doc)
+    for key in top:
+        if key != "models":
+            problems.append(Problem(str(key), "is not part of a model registry file: only "
+                                              "'models' is read; move this section elsewhere"))
+    entries: list[RegistryEntry] = []
+    if "models" not in top:
+        problems.append(Problem("models", "is required: a mapping of model names to their "
+                                          "entries (provider, model_id, purpose, status, …)"))
+    else:
+        models = top["models"]
+        if models is None:
+            models = {}
+        if not isinstance(models, Mapping):
+            problems.append(Problem("models", f"must be a mapping of model names to their "
+                                              f"entries, found {_describe(models)}"))
+        else:
+            for name, raw in cast(Mapping[object, object], models).items():
+                entry = _parse_entry(name, raw, problems)
+                if entry is not None:
+                    entries.append(entry)
+    if problems:
+        raise DocumentInvalid(source, problems)
+    return entries
+
+
+def render_registry_file(entries: Sequence[RegistryEntry]) -> dict[str, object]:
+    """The registry file holding ``entries``: ``{"models": {name: {key: value, …}}}``.
+
+    Keys come in a stable order (that of the Factor 15 example) and only non-empty fields are
+    written; ``type`` only when it differs from what parsing would infer, ``version`` only when
+    it differs from the ``fine_tune_id``/``model_id`` it would be inferred from, ``risk_tier``
+    only when not ``medium``. ``Model.extra`` keys are written as entry keys too (parsing files
+    them under metadata). For entries produced by :func:`parse_registry_file`,
+    ``parse_registry_file(render_registry_file(entries)) == entries``.
+
+    Raises :class:`InvalidInput` when two entries share a model name or when a metadata or
+    ``Model.extra`` key would overwrite another key of the entry.
+    """
+    models: dict[str, object] = {}
+    for entry in entries:
+        name = entry.model.name
+        if name in models:
+            raise InvalidInput(f"Two registry entries are named {name!r}: a registry file holds "
+                               "one entry per model; merge them or rename one.")
+        models[name] = _render_entry(entry)
+    return {"models": models}
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _parse_entry(name: object, raw: object, problems: list[Problem]) -> RegistryEntry | None:
+    """Check one ``models.<name>`` entry, appending its problems; the entry if it has none."""
+    where = f"models.{name}"
+    before = len(problems)
+    if not isinstance(name, str):
+        problems.append(Problem(where, f"a model name must be a string, found {_describe(name)}"))
+    else:
+        try:
+            validate_model_name(name)
+        except InvalidInput as exc:
+            problems.append(Problem(where, str(exc)))
+    if not isinstance(raw, Mapping):
+        problems.append(Problem(where, f"must be a mapping of the model's fields (provider, "
+                                       f"model_id, purpose, status, eval_scores, owner, …), "
+                                       f"found {_describe(raw)}"))
+        return None
+    f = _Fields(cast(Mapping[object, object], raw), where, problems)
+
+    provider = f.text("provider")
+    model_id = f.snapshot("model_id")
+    fine_tune_id = f.snapshot("fine_tune_id")
+    kind = f.kind(default=ModelKind.HOSTED if provider else ModelKind.SELF_HOSTED)
+    if kind is ModelKind.HOSTED:
+        if "provider" not in f.raw:
+            problems.append(Problem(f"{where}.provider", "a hosted model needs a provider, the "
+                                    "company serving it (e.g. anthropic, openai, google)"))
+        if "model_id" not in f.raw:
+            problems.append(Problem(f"{where}.model_id", "a hosted model needs model_id, the "
+                                    "provider's snapshot id (e.g. claude-sonnet-4-5-20250929)"))
+    explicit = f.version(snapshot="provider" in f.raw)
+    team, contact = f.owner()
+    description = f.text("description", allow_empty=True)
+    purpose = f.text("purpose", allow_empty=True)
+    license_ = f.text("license", example="apache-2.0")
+    risk = f.risk_tier()
+    tags = f.tags()
+    support = f.support()
+    status = f.text("status")
+    base_model = f.text("base_model")
+    metrics = f.metrics()
+    metadata = f.metadata()
+
+    if len(problems) > before or not isinstance(name, str):
+        return None
+    try:
+        model = Model(
+            name=name, kind=kind, provider=provider, provider_model=model_id,
+            description=description, purpose=purpose, owner_team=team, owner_contact=contact,
+            risk_tier=risk, license=license_, tags=tags, support=support,
+        )
+    except InvalidInput as exc:
+        problems.append(Problem(where, str(exc)))
+        return None
+    return RegistryEntry(
+        model=model, version=explicit or fine_tune_id or model_id, status=status,
+        metrics=metrics, base_model=base_model, metadata=metadata,
+    )
+
+
+class _Fields:
+    """Reads the keys of one entry; each reader appends problems and returns a safe default."""
+
+    def __init__(self, raw: Mapping[object, object], where: str,
+                 problems: list[Problem]) -> None:
+        self.raw = raw
+        self.where = where
+        self.problems = problems
+
+    def _problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(f"{self.where}.{key}", message))
+
+    def text(self, key: str, *, allow_empty: bool = False, example: str = "") -> str:
+        """The string under ``key``, or ``""`` when absent or wrong."""
+        if key not in self.raw:
+            return ""
+        value = self.raw[key]
+        if isinstance(value, str) and (allow_empty or value.strip()):
+            return value
+        what = "a string" if allow_empty else "a non-empty string"
+        hint = f" such as {example!r}" if example else ""
+        self._problem(key, f"must be {what}{hint}, found {_describe(value)}")
+        return ""
+
+    def snapshot(self, key: str) -> str:
+        """A provider snapshot id (``claude-sonnet-4-5-20250929``, ``ft:gpt-4o-mini:org:x:1``)."""
+        value = self.text(key, example="claude-sonnet-4-5-20250929")
+        if not value:
+            return ""
+        try:
+            Snapshot.parse(value)
+        except InvalidInput as exc:
+            self._problem(key, str(exc))
+            return ""
+        return value
+
+    def version(self, *, snapshot: bool) -> str:
+        """An explicit ``version``: a snapshot id for provider models, else a model version."""
+        value = self.text("version", example="1.4.2")
+        if not value:
+            return ""
+        try:
+            if snapshot:
+                Snapshot.parse(value)
+            else:
+                ModelVersion.parse(value)
+        except InvalidInput as exc:
+            self._problem("version", str(exc))
+            return ""
+        return value
+
+    def kind(self, default: ModelKind) -> ModelKind:
+        value = self.text("type", example=ModelKind.FINE_TUNED.value)
+        if not value:
+            return default
+        try:
+            return parse_enum(ModelKind, value, "model type")
+        except InvalidInput as exc:
+            self._problem("type", str(exc))
+            return default
+
+    def risk_tier(self) -> RiskTier:
+        value = self.text("risk_tier", example=RiskTier.MEDIUM.value)
+        if not value:
+            return RiskTier.MEDIUM
+        try:
+            return parse_enum(RiskTier, value, "risk tier")
+        except InvalidInput as exc:
+            self._problem("risk_tier", str(exc))
+            return RiskTier.MEDIUM
+
+    def owner(self) -> tuple[str, str]:
+        """(team, contact) from ``owner: team`` or ``owner: {team: …, contact: …}``."""
+        if "owner" not in self.raw:
+            return "", ""
+        value = self.raw["owner"]
+        if isinstance(value, str) and value.strip():
+            return value, ""
+        if not isinstance(value, Mapping):
+            self._problem("owner", f"must be a team name (e.g. team-ai-platform) or a mapping "
+                                   f"{{team, contact}}, found {_describe(value)}")
+            return "", ""
+        owner = _Fields(cast(Mapping[object, object], value), f"{self.where}.owner",
+                        self.problems)
+        for key in owner.raw:
+            if key not in ("team", "contact"):
+                owner._problem(str(key), "is not an owner field: use 'team' and 'contact'")
+        if not owner.raw:
+            self._problem("owner", "must name at least a team or a contact")
+        return owner.text("team", example="team-ai-platform"), owner.text("contact")
+
+    def tags(self) -> tuple[str, ...]:
+        if "tags" not in self.raw:
+            return ()
+        value = self.raw["tags"]
+        if not isinstance(value, list):
+            self._problem("tags", f"must be a list of strings, found {_describe(value)}")
+            return ()
+        tags: list[str] = []
+        for i, tag in enumerate(cast(list[object], value)):
+            if isinstance(tag, str) and tag.strip():
+                tags.append(tag)
+            else:
+                self._problem(f"tags[{i}]", f"must be a non-empty string, found {_describe(tag)}")
+        return tuple(tags)
+
+    def support(self) -> SupportPolicy:
+        """``support: {active_months: 12, afterwards: "security fixes only"}``."""
+        if "support" not in self.raw:
+            return SupportPolicy()
+        value = self.raw["support"]
+        if not isinstance(value, Mapping):
+            self._problem("support", f"must be a mapping {{active_months, afterwards}}, "
+                                     f"found {_describe(value)}")
+            return SupportPolicy()
+        support = _Fields(cast(Mapping[object, object], value), f"{self.where}.support",
+                          self.problems)
+        for key in support.raw:
+            if key not in ("active_months", "afterwards"):
+                support._problem(str(key), "is not a support field: use 'active_months' and "
+                                           "'afterwards'")
+        months: int | None = None
+        if "active_months" in support.raw:
+            raw_months = support.raw["active_months"]
+            if isinstance(raw_months, int) and not isinstance(raw_months, bool) and raw_months >= 0:
+                months = raw_months
+            else:
+                support._problem("active_months", f"must be a whole number of months, 0 or "
+                                                  f"more, found {_describe(raw_months)}")
+        return SupportPolicy(months, support.text("afterwards", example="security fixes only"))
+
+    def metrics(self) -> dict[str, float]:
+        """``eval_scores``: names to finite numbers (booleans are not numbers here)."""
+        if "eval_scores" not in self.raw:
+            return {}
+        value = self.raw["eval_scores"]
+        if not isinstance(value, Mapping):
+            self._problem("eval_scores", f"must be a mapping of score names to numbers "
+                                         f"(e.g. accuracy: 0.94), found {_describe(value)}")
+            return {}
+        metrics: dict[str, float] = {}
+        for key, score in cast(Mapping[object, object], value).items():
+            where = f"eval_scores.{key}"
+            if not isinstance(key, str) or not key.strip():
+                self._problem(where, f"a score name must be a non-empty string, "
+                                     f"found {_describe(key)}")
+            elif isinstance(score, bool) or not isinstance(score, (int, float)):
+                self._problem(where, f"must be a number (e.g. 0.94), found {_describe(score)}")
+            elif not math.isfinite(score):
+                self._problem(where, f"must be a finite number, found {score}")
+            else:
+                metrics[key] = float(score)
+        return metrics
+
+    def metadata(self) -> dict[str, object]:
+        """The known version-describing keys, checked, and the unknown keys, kept."""
+        metadata: dict[str, object] = {}
+        for key, value in self.raw.items():
+            if not isinstance(key, str):
+                self._problem(str(key), f"keys must be strings, found {_describe(key)}")
+            elif key in _FIELD_KEYS:
+                continue
+            elif key in _METADATA_KEYS:
+                checked = self._known_metadata(key)
+                if checked is not None:
+                    metadata[key] = checked
+            elif (near := _near_miss(key)) is not None:
+                self._problem(key, f"is not a known key; did you mean {near!r}? (Unknown keys "
+                                   "are kept as metadata, but this one looks like a typo.)")
+            else:
+                metadata[key] = _plain(value, f"{self.where}.{key}", self.problems)
+        return metadata
+
+    def _known_metadata(self, key: str) -> object | None:
+        if key in ("deployed_date", "training_date"):
+            return self.iso_date(key) or None
+        if key == "api_version":
+            # Providers name API versions by date; unquoted, YAML loads them as dates.
+            value = self.raw[key]
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return value.isoformat()
+            return self.text(key, example="2025-01-01") or None
+        if key == "fine_tune_id":
+            return self.snapshot(key) or None
+        if key == "dimension":
+            value = self.raw[key]
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+            self._problem(key, f"must be a positive whole number (e.g. 1536), "
+                               f"found {_describe(value)}")
+            return None
+        if key == "notes" and isinstance(self.raw[key], str):
+            return self.raw[key]  # free text: an empty note is still a note
+        return self.text(key) or None
+
+    def iso_date(self, key: str) -> str:
+        """A calendar date ``YYYY-MM-DD``, given as a string or as a YAML date."""
+        value = self.raw[key]
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+        self._problem(key, f"must be a date written YYYY-MM-DD (e.g. \"2025-03-15\"), "
+                           f"found {_describe(value)}")
+        return ""
+
+
+def _near_miss(key: str) -> str | None:
+    """The known key that ``key`` is one typo away from (ignoring case and ``-``), if any."""
+    norm = key.lower().replace("-", "_").replace(" ", "_")
+    for known in sorted(_KNOWN_KEYS):
+        if norm == known or _one_edit_apart(norm, known):
+            return known
+    return None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns a into b."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    if a[i + 1:] == b[i + 1:]:
+        return True
+    return a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:]
+
+
+def _plain(value: object, where: str, problems: list[Problem]) -> object:
+    """``value`` as JSON-compatible data (dates as ISO strings), reporting what cannot be."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        problems.append(Problem(where, f"must be a finite number, found {value}"))
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(item, f"{where}[{i}]", problems)
+                for i, item in enumerate(cast(list[object], value))]
+    if isinstance(value, Mapping):
+        plain: dict[str, object] = {}
+        for key, item in cast(Mapping[object, object], value).items():
+            if not isinstance(key, str):
+                problems.append(Problem(f"{where}.{key}",
+                                        f"keys must be strings, found {_describe(key)}"))
+            else:
+                plain[key] = _plain(item, f"{where}.{key}", problems)
+        return plain
+    problems.append(Problem(where, f"must be plain data (text, numbers, lists, mappings), "
+                                   f"found {_describe(value)}"))
+    return None
+
+
+def _describe(value: object) -> str:
+    """How a wrong value is named in messages."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"{value!r}" if value.strip() else "an empty string"
+    if isinstance(value, datetime):
+        return f"the timestamp {value.isoformat()}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a value of type {type(value).__name__}"
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _render_entry(entry: RegistryEntry) -> dict[str, object]:
+    model = entry.model
+    fields: dict[str, object] = {}
+    inferred_kind = ModelKind.HOSTED if model.provider else ModelKind.SELF_HOSTED
+    if model.kind is not inferred_kind:
+        fields["type"] = model.kind.value
+    fields["provider"] = model.provider
+    fields["model_id"] = model.provider_model
+    fine_tune_id = entry.metadata.get("fine_tune_id")
+    inferred_version = fine_tune_id if isinstance(fine_tune_id, str) and fine_tune_id else (
+        model.provider_model)
+    if entry.version != inferred_version:
+        fields["version"] = entry.version
+    fields["base_model"] = entry.base_model
+    fields["description"] = model.description
+    fields["purpose"] = model.purpose
+    fields["status"] = entry.status
+    if model.risk_tier is not RiskTier.MEDIUM:
+        fields["risk_tier"] = model.risk_tier.value
+    fields["license"] = model.license
+    fields["tags"] = list(model.tags)
+    fields["eval_scores"] = dict(entry.metrics)
+    if model.owner_contact:
+        fields["owner"] = {k: v for k, v in (("team", model.owner_team),
+                                             ("contact", model.owner_contact)) if v}
+    else:
+        fields["owner"] = model.owner_team
+    support: dict[str, object] = {}
+    if model.support.active_months is not None:
+        support["active_months"] = model.support.active_months
+    if model.support.afterwards:
+        support["afterwards"] = model.support.afterwards
+    fields["support"] = support
+    fields = {k: v for k, v in fields.items() if v not in ("", [], {})}
+
+    for key in entry.metadata:
+        if key in _FIELD_KEYS:
+            raise InvalidInput(f"The metadata of {model.name!r} has a key {key!r}, which the "
+                               "registry file uses for a model field; rename or drop it.")
+    extra = dict(model.extra)
+    for key in extra:
+        if key in _KNOWN_KEYS or key in entry.metadata:
+            raise InvalidInput(f"Model {model.name!r} has an extra field {key!r}, which would "
+                               "overwrite another key of its registry entry; rename it.")
+    known = {**fields, **{k: v for k, v in entry.metadata.items() if k in _METADATA_KEYS}}
+    ordered: dict[str, object] = {k: known[k] for k in _RENDER_ORDER if k in known}
+    ordered.update((k, v) for k, v in _unknown(entry.metadata))
+    ordered.update(extra)
+    return ordered
+
+
+def _unknown(metadata: Mapping[str, object]) -> Iterator[tuple[str, object]]:
+    return ((k, v) for k, v in metadata.items() if k not in _KNOWN_KEYS)

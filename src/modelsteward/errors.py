@@ -1,0 +1,180 @@
+"""The one exception root of modelsteward and the failures a user can act on.
+
+Every error raised on purpose by the library derives from :class:`StewardError`. Messages are
+whole sentences that name the object and the next step. Only the CLI maps these classes to exit
+codes (``cli/exits.py``) and only the API will map them to HTTP problems.
+
+::
+
+    StewardError
+    ├── InvalidInput                 bad argument, name, version, pin or file
+    │   ├── InvalidName
+    │   ├── InvalidVersion
+    │   ├── InvalidPin
+    │   └── DocumentInvalid          a file with one or more located problems
+    ├── NotFound
+    │   ├── ModelNotFound
+    │   ├── VersionNotFound
+    │   └── NoMatchingVersion        a pin that resolves to nothing
+    ├── Conflict
+    │   ├── ModelExists
+    │   ├── VersionExists
+    │   ├── BumpRuleViolation        explicit version contradicts the declared change
+    │   └── AttestationMismatch      attestation subject digest differs from the version's
+    ├── ArtifactError                a model folder that cannot be hashed safely
+    │   ├── PathUnreadable
+    │   └── SymlinkEscapes
+    └── StorageError                 the database cannot be reached or migrated
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class StewardError(Exception):
+    """Root of every deliberate modelsteward failure."""
+
+
+class InvalidInput(StewardError):
+    """An argument or value is malformed; the message says what form is expected."""
+
+
+class InvalidName(InvalidInput):
+    pass
+
+
+class InvalidVersion(InvalidInput):
+    pass
+
+
+class InvalidPin(InvalidInput):
+    pass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a document: ``location`` is a path such as ``models.foo.eval_scores``."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class DocumentInvalid(InvalidInput):
+    """A document (YAML, JSON attestation, …) has problems; all of them are listed, with locations."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(
+            f"{source} has {count} {noun}; nothing was written. Fix them and try again:\n{lines}"
+        )
+
+
+class NotFound(StewardError):
+    pass
+
+
+class ModelNotFound(NotFound):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"Model {name!r} is not in the registry. List models with `steward model list` "
+            f"or create it with `steward model create {name}`."
+        )
+
+
+class VersionNotFound(NotFound):
+    def __init__(self, model: str, version: str) -> None:
+        self.model = model
+        self.version = version
+        super().__init__(
+            f"Model {model!r} has no version {version!r}. "
+            f"List its versions with `steward version list {model}`."
+        )
+
+
+class NoMatchingVersion(NotFound):
+    def __init__(self, model: str, pin: str) -> None:
+        self.model = model
+        self.pin = pin
+        super().__init__(
+            f"No version of {model!r} matches the pin {pin!r}. "
+            f"List its versions with `steward version list {model}` or loosen the pin."
+        )
+
+
+class Conflict(StewardError):
+    pass
+
+
+class ModelExists(Conflict):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"Model {name!r} already exists. Show it with `steward model show {name}`."
+        )
+
+
+class VersionExists(Conflict):
+    def __init__(self, model: str, version: str) -> None:
+        self.model = model
+        self.version = version
+        super().__init__(
+            f"{model}@{version} is already registered and registered versions are immutable. "
+            "Register the change as a new version (see `--change`)."
+        )
+
+
+class BumpRuleViolation(Conflict):
+    """An explicit version contradicts the bump rule of the declared change."""
+
+    def __init__(self, model: str, version: str, explanation: str) -> None:
+        self.model = model
+        self.version = version
+        super().__init__(
+            f"{model}@{version} contradicts the versioning rules: {explanation} "
+            "Use the suggested version, or pass --force with --reason to record an exception."
+        )
+
+
+class AttestationMismatch(Conflict):
+    def __init__(self, model: str, version: str, expected: str, found: str) -> None:
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            f"The attestation's subject digest does not match {model}@{version}: "
+            f"the version's root digest is sha256:{expected}, the attestation names sha256:{found}. "
+            "Attach the attestation produced for this exact artefact."
+        )
+
+
+class ArtifactError(StewardError):
+    pass
+
+
+class PathUnreadable(ArtifactError):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"Cannot read {path}: {reason}. Check the path and its permissions.")
+
+
+class SymlinkEscapes(ArtifactError):
+    def __init__(self, link: str, target: str) -> None:
+        self.link = link
+        self.target = target
+        super().__init__(
+            f"The symlink {link} points to {target}, outside the model folder. "
+            "Copy the file into the folder or remove the link; links may only point inside it."
+        )
+
+
+class StorageError(StewardError):
+    """The database cannot be opened, reached or migrated."""

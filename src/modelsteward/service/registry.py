@@ -1,0 +1,413 @@
+"""The registry's use cases: models, versions, resolution, provenance, lineage and history.
+
+:class:`Registry` is the library's entry point (``Registry.open(url)``); the CLI is a thin layer
+over it. Each method is one unit of work: it writes everything, with its events, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelsteward.config import Settings
+from modelsteward.domain import events as ev
+from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
+from modelsteward.domain.lineage import Derivation, Relation, validate_purl
+from modelsteward.domain.model import Model, Version, VersionId
+from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
+from modelsteward.domain.provenance import parse_attestation, validate_metrics
+from modelsteward.domain.versioning import (
+    ChangeKind, Level, ModelVersion, Snapshot, check_bump, next_version,
+)
+from modelsteward.errors import (
+    AttestationMismatch, BumpRuleViolation, DocumentInvalid, InvalidInput, ModelExists,
+    ModelNotFound, NoMatchingVersion, VersionExists, VersionNotFound,
+)
+from modelsteward.integrity.compare import ManifestDiff, compare_manifest
+from modelsteward.integrity.manifest import Manifest, hash_artifact
+from modelsteward.ports import Clock, SystemClock, Transaction
+from modelsteward.service.refs import split_ref
+from modelsteward.store.sql import SqlStore
+
+_NO_BOUNDS = Bounds(None, None)
+_VARIANT_RELATIONS = {
+    ChangeKind.QUANTISATION: Relation.QUANTIZED,
+    ChangeKind.DISTILLATION: Relation.DISTILLED,
+    ChangeKind.EXPORT: Relation.EXPORT,
+}
+
+
+@dataclass(frozen=True)
+class LineageNode:
+    depth: int
+    derivation: Derivation
+
+
+@dataclass(frozen=True)
+class Lineage:
+    ref: str
+    ancestors: tuple[LineageNode, ...]
+    descendants: tuple[LineageNode, ...]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    version: Version
+    manifest: Manifest
+    diff: ManifestDiff
+
+    @property
+    def ok(self) -> bool:
+        return self.diff.clean and self.manifest.root_digest == self.version.digest
+
+
+class Registry:
+    """The model registry over a :class:`SqlStore`."""
+
+    def __init__(self, store: SqlStore, *, actor: str, clock: Clock | None = None,
+                 workers: int | None = None) -> None:
+        self.store = store
+        self.actor = actor
+        self.clock: Clock = clock or SystemClock()
+        self.workers = workers
+
+    @classmethod
+    def open(cls, url: str | None = None, *, actor: str | None = None,
+             clock: Clock | None = None, settings: Settings | None = None) -> Registry:
+        """Open (and migrate if needed) the registry at ``url``, default from ``STEWARD_*``
+        settings. Raises :class:`~modelsteward.errors.StorageError` when it cannot be reached."""
+        settings = settings or Settings.from_env()
+        store = SqlStore.open(url or settings.database_url)
+        return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _record(self, tx: Transaction, *events: NewEvent) -> list[Event]:
+        return tx.append_events(self.actor, self.clock.now(), events)
+
+    # models ---------------------------------------------------------------------------------
+
+    def create_model(self, model: Model) -> Model:
+        """Add ``model``; raises :class:`ModelExists` if the name is taken."""
+        with self.store.write() as tx:
+            if tx.get_model(model.name) is not None:
+                raise ModelExists(model.name)
+            tx.add_model(model, self.clock.now())
+            self._record(tx, NewEvent(ev.MODEL_CREATED, model.name, model_payload(model)))
+        return model
+
+    def get_model(self, name: str) -> Model:
+        with self.store.read() as tx:
+            model = tx.get_model(name)
+        if model is None:
+            raise ModelNotFound(name)
+        return model
+
+    def list_models(self) -> list[Model]:
+        with self.store.read() as tx:
+            return _all_models(tx)
+
+    # versions -------------------------------------------------------------------------------
+
+    def register_version(
+        self, model_name: str, version: str | None = None, *,
+        change: ChangeKind | None = None, variant: str = "", path: Path | None = None,
+        manifest: Manifest | None = None, force: bool = False, reason: str = "",
+        description: str = "", status: str = "", metadata: Mapping[str, object] | None = None,
+        metrics: Mapping[str, object] | None = None, derived_from: str = "",
+        relation: Relation | None = None,
+    ) -> Version:
+        """Register an immutable version of ``model_name``.
+
+        For semantically versioned models the version is computed from the latest release and
+        ``change`` when ``version`` is ``None``; an explicit ``version`` is checked against the
+        bump rule of ``change`` and refused with :class:`BumpRuleViolation` unless ``force`` with a
+        ``reason``. Hosted models take the provider's snapshot id as ``version``. The artefact at
+        ``path`` is hashed (or ``manifest`` given, already hashed) before the transaction opens.
+        Raises :class:`VersionExists` for a duplicate and :class:`InvalidInput` for bad values.
+        """
+        if force and not reason.strip():
+            raise InvalidInput("--force needs --reason: say why the versioning rule is overridden.")
+        if metrics:
+            problems = validate_metrics(dict(metrics))
+            if problems:
+                raise DocumentInvalid("metrics", problems)
+        parent = self._check_parent(derived_from, relation)
+        if manifest is None and path is not None:
+            manifest = hash_artifact(path, workers=self.workers)
+        with self.store.write() as tx:
+            model = tx.get_model(model_name)
+            if model is None:
+                raise ModelNotFound(model_name)
+            vid, explanation = self._next_id(tx, model, version, change, variant)
+            forced = ""
+            if explanation:
+                if not force:
+                    raise BumpRuleViolation(model_name, str(vid), explanation)
+                forced = reason.strip()
+            if tx.get_version(model_name, str(vid)) is not None:
+                raise VersionExists(model_name, str(vid))
+            if parent and "@" in parent and not parent.startswith("pkg:"):
+                self._require_version(tx, parent)
+            new = Version(
+                model=model_name, id=vid, registered_at=self.clock.now(),
+                registered_by=self.actor, digest=manifest.root_digest if manifest else "",
+                files=manifest.files if manifest else (), change=change, forced_reason=forced,
+                description=description, status=status, metadata=dict(metadata or {}),
+                metrics=dict(metrics or {}))
+            tx.add_version(new)
+            if not parent and change in _VARIANT_RELATIONS and isinstance(vid, ModelVersion):
+                parent, relation = f"{model_name}@{vid.base}", _VARIANT_RELATIONS[change]
+            recorded = [NewEvent(ev.VERSION_REGISTERED, new.ref, version_payload(new))]
+            if parent and relation is not None:
+                tx.add_derivation(Derivation(new.ref, parent, relation))
+                recorded.append(NewEvent(ev.VERSION_DERIVED, new.ref,
+                                         {"parent": parent, "relation": relation.value}))
+            self._record(tx, *recorded)
+        return new
+
+    def _check_parent(self, derived_from: str, relation: Relation | None) -> str:
+        if not derived_from:
+            if relation is not None:
+                raise InvalidInput("--relation needs --derived-from: name the parent version.")
+            return ""
+        if relation is None:
+            raise InvalidInput(
+                "--derived-from needs --relation (finetune, adapter, merge, quantized, distilled "
+                "or export).")
+        if derived_from.startswith("pkg:"):
+            return validate_purl(derived_from)
+        split_ref(derived_from)
+        return derived_from
+
+    def _require_version(self, tx: Transaction, ref: str) -> Version:
+        model, version = split_ref(ref)
+        if tx.get_model(model) is None:
+            raise ModelNotFound(model)
+        found = tx.get_version(model, version)
+        if found is None:
+            raise VersionNotFound(model, version)
+        return found
+
+    def _next_id(self, tx: Transaction, model: Model, version: str | None,
+                 change: ChangeKind | None, variant: str) -> tuple[VersionId, str]:
+        """The id of the version to register and, if it contradicts the rules, why."""
+        if model.uses_snapshots:
+            if not version:
+                raise InvalidInput(
+                    f"{model.name} is a provider model: give the provider's snapshot id as the "
+                    f"version, e.g. `steward version register {model.name} "
+                    f"{model.provider_model or 'model-20250101'}`.")
+            if change is not None or variant:
+                raise InvalidInput(
+                    f"{model.name} is a provider model whose versions are the provider's "
+                    "snapshot ids; --change and --variant do not apply to it.")
+            return Snapshot.parse(version), ""
+        latest = tx.latest_release(model.name)
+        latest_id = latest.id if latest and isinstance(latest.id, ModelVersion) else None
+        if version is None:
+            if change is None:
+                raise InvalidInput(
+                    "Say what changed with --change (architecture, retrain, config, prompt, "
+                    "quantisation, distillation, export) or give the version explicitly.")
+            return next_version(latest_id, change, variant), ""
+        new = ModelVersion.parse(version)
+        if variant:
+            new = new.with_variant(variant)
+        if change is None:
+            if latest_id is None:
+                return new, ""
+            return new, (f"the model already has versions, so say what changed with --change "
+                         f"to check {new} against the versioning rules.")
+        if change.level is Level.VARIANT:
+            base = new.base
+            if new.variant and tx.get_version(model.name, str(base)) is None:
+                raise VersionNotFound(model.name, str(base))
+            return new, check_bump(base, new, change) or ""
+        probe = Version(model.name, new, self.clock.now(), self.actor)
+        predecessor = tx.predecessor(model.name, probe)
+        previous = predecessor.id if predecessor and isinstance(predecessor.id, ModelVersion) else None
+        return new, check_bump(previous, new, change) or ""
+
+    def get_version(self, model: str, version: str) -> Version:
+        with self.store.read() as tx:
+            return self._require_version(tx, f"{model}@{version}")
+
+    def list_versions(self, model: str) -> list[Version]:
+        with self.store.read() as tx:
+            return tx.list_versions(model)
+
+    # resolution -----------------------------------------------------------------------------
+
+    def parse_pin(self, model: Model, pin: str) -> Pin:
+        return parse_snapshot_pin(pin) if model.uses_snapshots else parse_version_pin(pin)
+
+    def resolve(self, model_name: str, pin: str) -> Version:
+        """The best version of ``model_name`` that ``pin`` accepts: the highest matching semantic
+        version, or the newest matching snapshot. Raises :class:`NoMatchingVersion`."""
+        with self.store.read() as tx:
+            model = tx.get_model(model_name)
+            if model is None:
+                raise ModelNotFound(model_name)
+            parsed = self.parse_pin(model, pin)
+            for candidate in _candidates(tx, model_name, parsed):
+                if parsed.matches(candidate.id):  # type: ignore[arg-type]
+                    return candidate
+        raise NoMatchingVersion(model_name, pin)
+
+    # provenance -----------------------------------------------------------------------------
+
+    def attest(self, ref: str, statement: object, metrics: object | None = None) -> None:
+        """Attach a training attestation (in-toto Statement v1, SLSA Provenance v1) and its
+        metrics to a version. Raises :class:`DocumentInvalid` for a malformed statement or metrics
+        and :class:`AttestationMismatch` when no subject digest equals the version's root digest."""
+        attestation, problems = parse_attestation(statement)
+        if metrics is not None:
+            problems += validate_metrics(metrics)
+        if attestation is None or problems:
+            raise DocumentInvalid("attestation", problems)
+        with self.store.write() as tx:
+            version = self._require_version(tx, ref)
+            if not version.digest:
+                raise InvalidInput(
+                    f"{ref} has no artefact digest, so an attestation cannot be checked against "
+                    "it. Register the version with --path.")
+            if version.digest not in attestation.subject_digests:
+                raise AttestationMismatch(version.model, str(version.id), version.digest,
+                                          ", ".join(attestation.subject_digests))
+            metric_values = dict(metrics) if isinstance(metrics, Mapping) else {}
+            tx.add_attestation(version.model, str(version.id), attestation.statement,
+                               metric_values, self.clock.now(), self.actor)
+            self._record(tx, NewEvent(ev.VERSION_ATTESTED, version.ref, {
+                "builder": attestation.builder_id, "build_type": attestation.build_type,
+                "metrics": sorted(metric_values)}))
+
+    def attestations(self, ref: str) -> list[dict[str, object]]:
+        model, version = split_ref(ref)
+        with self.store.read() as tx:
+            self._require_version(tx, ref)
+            return tx.attestations(model, version)
+
+    # lineage --------------------------------------------------------------------------------
+
+    def lineage(self, ref: str) -> Lineage:
+        """Ancestors and descendants of ``model@version`` (or of every version of ``model``),
+        transitively, each with its depth."""
+        model, version = split_ref(ref, version_required=False)
+        with self.store.read() as tx:
+            if tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            roots = ([self._require_version(tx, ref).ref] if version
+                     else [v.ref for v in tx.list_versions(model)])
+            ancestors = _walk(roots, tx.parents, lambda d: d.parent)
+            descendants = _walk(roots, tx.children, lambda d: d.child)
+        return Lineage(ref, tuple(ancestors), tuple(descendants))
+
+    # integrity ------------------------------------------------------------------------------
+
+    def verify(self, ref: str, path: Path, *,
+               progress: Callable[[int], None] | None = None) -> VerifyResult:
+        """Hash ``path`` and compare it with the registered files of ``ref``."""
+        self._verifiable(ref)
+        return self.compare(ref, hash_artifact(path, workers=self.workers, progress=progress))
+
+    def compare(self, ref: str, manifest: Manifest) -> VerifyResult:
+        """Compare an already computed manifest with the registered files of ``ref``."""
+        version = self._verifiable(ref)
+        return VerifyResult(version, manifest, compare_manifest(version.files, manifest))
+
+    def _verifiable(self, ref: str) -> Version:
+        version = self.get_version(*split_ref(ref))
+        if not version.digest:
+            raise InvalidInput(f"{ref} was registered without an artefact; there is nothing to "
+                               "verify against.")
+        return version
+
+    # history --------------------------------------------------------------------------------
+
+    def log(self, model: str = "", *, after_seq: int = 0, limit: int | None = None) -> list[Event]:
+        with self.store.read() as tx:
+            if model and tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            return tx.events(subject_prefix=model, after_seq=after_seq, limit=limit)
+
+    def verify_log(self) -> tuple[int, ChainBreak | None]:
+        """Check the whole event chain; return the number of events and the first break."""
+        with self.store.read() as tx:
+            events = tx.events()
+            head_seq, head_hash = tx.chain_head()
+        broken = verify_chain(events)
+        if broken is None and events and (events[-1].seq, events[-1].hash) != (head_seq, head_hash):
+            broken = ChainBreak(min(head_seq, events[-1].seq),
+                                "the chain head does not match the last event (events were "
+                                "removed from the end or the head was edited)")
+        if broken is None and not events and head_seq:
+            broken = ChainBreak(1, "events are missing: the chain head records "
+                                   f"{head_seq} events")
+        return len(events), broken
+
+
+def _candidates(tx: Transaction, model: str, pin: Pin) -> Iterator[Version]:
+    if isinstance(pin, SnapshotPin):
+        return tx.candidates(model, _NO_BOUNDS, "", True)
+    return tx.candidates(model, pin.bounds(), pin.variant, pin.allows_prerelease)
+
+
+def _all_models(tx: Transaction) -> list[Model]:
+    found: list[Model] = []
+    after = ""
+    while True:
+        page = tx.list_models(after=after, limit=500)
+        found.extend(page)
+        if len(page) < 500:
+            return found
+        after = page[-1].name
+
+
+def _walk(roots: Sequence[str], step: Callable[[str], list[Derivation]],
+          follow: Callable[[Derivation], str]) -> list[LineageNode]:
+    seen = set(roots)
+    frontier = list(roots)
+    found: list[LineageNode] = []
+    depth = 0
+    while frontier:
+        depth += 1
+        following: list[str] = []
+        for ref in frontier:
+            for derivation in step(ref):
+                found.append(LineageNode(depth, derivation))
+                target = follow(derivation)
+                if target not in seen:
+                    seen.add(target)
+                    following.append(target)
+        frontier = following
+    return found
+
+
+def model_payload(model: Model) -> dict[str, object]:
+    return {
+        "kind": model.kind.value, "description": model.description, "purpose": model.purpose,
+        "owner_team": model.owner_team, "owner_contact": model.owner_contact,
+        "provider": model.provider, "provider_model": model.provider_model,
+        "risk_tier": model.risk_tier.value, "license": model.license, "tags": list(model.tags),
+        "support_months": model.support.active_months, "support_after": model.support.afterwards,
+        "extra": dict(model.extra),
+    }
+
+
+def version_payload(version: Version) -> dict[str, object]:
+    return {
+        "version": str(version.id), "digest": version.digest, "files": len(version.files),
+        "change": version.change.value if version.change else None,
+        "forced_reason": version.forced_reason, "status": version.status,
+        "metrics": dict(version.metrics), "metadata": dict(version.metadata),
+    }
+

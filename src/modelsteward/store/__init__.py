@@ -1,0 +1,1 @@
+"""SQL storage: tables, the :class:`~modelsteward.store.sql.SqlStore` and Alembic migrations."""

@@ -1,0 +1,377 @@
+"""SqlStore: the :class:`~modelsteward.ports.Store` on SQLite and PostgreSQL (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, insert, or_, select, tuple_, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from modelsteward.domain.events import GENESIS, Event, NewEvent, chain, format_time
+from modelsteward.domain.lineage import Derivation, Relation
+from modelsteward.domain.model import (
+    FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId,
+)
+from modelsteward.domain.pins import Bounds
+from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
+from modelsteward.errors import ModelNotFound, StorageError
+from modelsteward.store import migrate
+from modelsteward.store.engine import make_engine, safe_url
+from modelsteward.store.tables import (
+    attestations, chain_head, events, lineage, models, version_files, versions,
+)
+
+_PAGE = 256
+
+
+class SqlStore:
+    """A store over one SQLAlchemy engine. Open it with :meth:`open`, which migrates the schema
+    when it is behind; it raises :class:`StorageError` when the database cannot be reached."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
+        engine = make_engine(url)
+        store = cls(engine, url)
+        try:
+            if migrate_schema:
+                migrate.upgrade(engine)
+        except (OperationalError, DBAPIError) as exc:
+            engine.dispose()
+            raise StorageError(
+                f"Cannot open the database {safe_url(url)}: {_first_line(exc)}. Check that the "
+                "server is running and the URL (STEWARD_DATABASE_URL) is right."
+            ) from None
+        return store
+
+    def upgrade(self) -> bool:
+        return migrate.upgrade(self.engine)
+
+    def revision(self) -> tuple[str | None, str]:
+        with self.engine.connect() as connection:
+            return migrate.current_revision(connection), migrate.head_revision()
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTransaction]:
+        with self._connect(write=False) as connection:
+            yield SqlTransaction(connection)
+
+    @contextmanager
+    def write(self) -> Iterator[SqlTransaction]:
+        with self._connect(write=True) as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(select(chain_head.c.seq).where(chain_head.c.id == 1)
+                                   .with_for_update())
+            yield SqlTransaction(connection)
+
+    @contextmanager
+    def _connect(self, *, write: bool) -> Iterator[Connection]:
+        try:
+            connection = self.engine.connect().execution_options(steward_write=write)
+        except (OperationalError, DBAPIError) as exc:
+            raise StorageError(
+                f"Cannot reach the database {safe_url(self.url)}: {_first_line(exc)}. Check that "
+                "the server is running and STEWARD_DATABASE_URL is right."
+            ) from None
+        with connection:
+            with connection.begin():
+                yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class SqlTransaction:
+    """Implements :class:`~modelsteward.ports.Transaction` on one open connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+        self._model_ids: dict[str, tuple[str, bool]] = {}
+
+    # models ---------------------------------------------------------------------------------
+
+    def _model_row(self, name: str) -> Any:
+        return self.c.execute(select(models).where(models.c.name == name)).first()
+
+    def _model_key(self, name: str) -> tuple[str, bool]:
+        """(id, uses_snapshots) of a model; raises ModelNotFound."""
+        if name not in self._model_ids:
+            row = self.c.execute(select(models.c.id, models.c.provider)
+                                 .where(models.c.name == name)).first()
+            if row is None:
+                raise ModelNotFound(name)
+            self._model_ids[name] = (row.id, bool(row.provider))
+        return self._model_ids[name]
+
+    def get_model(self, name: str) -> Model | None:
+        row = self._model_row(name)
+        return _to_model(row) if row is not None else None
+
+    def list_models(self, *, after: str = "", limit: int = 1000) -> list[Model]:
+        rows = self.c.execute(select(models).where(models.c.name > after)
+                              .order_by(models.c.name).limit(limit))
+        return [_to_model(r) for r in rows]
+
+    def add_model(self, model: Model, created_at: datetime) -> None:
+        self.c.execute(insert(models).values(id=_new_id(), created_at=created_at, **_model_values(model)))
+
+    def update_model(self, model: Model) -> None:
+        self.c.execute(update(models).where(models.c.name == model.name).values(**_model_values(model)))
+
+    # versions -------------------------------------------------------------------------------
+
+    def get_version(self, model: str, version: str) -> Version | None:
+        model_id, snapshots = self._model_key(model)
+        row = self.c.execute(select(versions).where(versions.c.model_id == model_id,
+                                                    versions.c.version == version)).first()
+        if row is None:
+            return None
+        files = self.c.execute(select(version_files).where(version_files.c.version_id == row.id)
+                               .order_by(version_files.c.path))
+        return _to_version(model, snapshots, row,
+                           tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
+
+    def list_versions(self, model: str) -> list[Version]:
+        model_id, snapshots = self._model_key(model)
+        rows = self.c.execute(select(versions).where(versions.c.model_id == model_id)
+                              .order_by(versions.c.registered_seq))
+        found = [_to_version(model, snapshots, r) for r in rows]
+        return sorted(found, key=_order_key)
+
+    def latest_release(self, model: str) -> Version | None:
+        model_id, snapshots = self._model_key(model)
+        if snapshots:
+            row = self.c.execute(select(versions).where(versions.c.model_id == model_id)
+                                 .order_by(versions.c.snapshot_date.desc(),
+                                           versions.c.registered_seq.desc()).limit(1)).first()
+        else:
+            row = self.c.execute(
+                select(versions).where(versions.c.model_id == model_id, versions.c.variant == "",
+                                       versions.c.prerelease == "")
+                .order_by(versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+                .limit(1)).first()
+        return _to_version(model, snapshots, row) if row is not None else None
+
+    def predecessor(self, model: str, version: Version) -> Version | None:
+        model_id, snapshots = self._model_key(model)
+        if not isinstance(version.id, ModelVersion):
+            return None
+        core = version.id.core
+        row = self.c.execute(
+            select(versions).where(
+                versions.c.model_id == model_id, versions.c.variant == "",
+                versions.c.prerelease == "",
+                tuple_(versions.c.major, versions.c.minor, versions.c.patch) < tuple_(*core))
+            .order_by(versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+            .limit(1)).first()
+        return _to_version(model, snapshots, row) if row is not None else None
+
+    def add_version(self, version: Version) -> None:
+        model_id, _ = self._model_key(version.model)
+        version_id = _new_id()
+        semver_parts: dict[str, object]
+        if isinstance(version.id, ModelVersion):
+            v = version.id
+            semver_parts = {"major": v.major, "minor": v.minor, "patch": v.patch,
+                            "prerelease": v.prerelease, "variant": v.variant, "snapshot_date": ""}
+        else:
+            semver_parts = {"major": None, "minor": None, "patch": None, "prerelease": "",
+                            "variant": "", "snapshot_date": version.id.date}
+        seq, _ = self.chain_head()  # under the write lock: grows with every registration
+        self.c.execute(insert(versions).values(
+            id=version_id, model_id=model_id, version=str(version.id), registered_seq=seq + 1,
+            digest=version.digest, change=version.change.value if version.change else None,
+            forced_reason=version.forced_reason, description=version.description,
+            status=version.status, meta=dict(version.metadata), metrics=dict(version.metrics),
+            registered_at=version.registered_at, registered_by=version.registered_by,
+            **semver_parts))
+        if version.files:
+            self.c.execute(insert(version_files), [
+                {"version_id": version_id, "path": f.path, "sha256": f.sha256, "size": f.size}
+                for f in version.files])
+
+    def candidates(self, model: str, bounds: Bounds, variant: str,
+                   allow_prerelease: bool) -> Iterator[Version]:
+        model_id, snapshots = self._model_key(model)
+        if snapshots:
+            rows = self.c.execute(select(versions).where(versions.c.model_id == model_id)
+                                  .order_by(versions.c.snapshot_date.desc(),
+                                            versions.c.registered_seq.desc()))
+            for row in rows:
+                yield _to_version(model, snapshots, row)
+            return
+        core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
+        conditions = [versions.c.model_id == model_id, versions.c.variant == variant,
+                      versions.c.major.is_not(None)]
+        if not allow_prerelease:
+            conditions.append(versions.c.prerelease == "")
+        if bounds.lower is not None:
+            conditions.append(core >= tuple_(*bounds.lower))
+        order = (versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+        upper = bounds.upper
+        while True:
+            bounded = conditions + ([core <= tuple_(*upper)] if upper is not None else [])
+            rows = self.c.execute(select(versions).where(and_(*bounded)).order_by(*order)
+                                  .limit(_PAGE)).all()
+            if len(rows) < _PAGE:
+                yield from _sorted_desc(model, rows)
+                return
+            last = (rows[-1].major, rows[-1].minor, rows[-1].patch)
+            head = [r for r in rows if (r.major, r.minor, r.patch) != last]
+            if head:
+                # the last core may continue on the next page: fetch it again from there
+                yield from _sorted_desc(model, head)
+                upper = last
+            else:
+                # one core with more than a page of pre-releases: take it whole
+                same = self.c.execute(select(versions).where(and_(*conditions),
+                                                             core == tuple_(*last))).all()
+                yield from _sorted_desc(model, same)
+                upper = _below(last)
+                if upper is None:
+                    return
+
+    # provenance -----------------------------------------------------------------------------
+
+    def _version_pk(self, model: str, version: str) -> str:
+        model_id, _ = self._model_key(model)
+        pk = self.c.execute(select(versions.c.id).where(versions.c.model_id == model_id,
+                                                        versions.c.version == version)).scalar()
+        if pk is None:
+            from modelsteward.errors import VersionNotFound
+            raise VersionNotFound(model, version)
+        return str(pk)
+
+    def add_attestation(self, model: str, version: str, statement: dict[str, object],
+                        metrics: dict[str, object], attached_at: datetime, actor: str) -> None:
+        self.c.execute(insert(attestations).values(
+            id=_new_id(), version_id=self._version_pk(model, version), statement=statement,
+            metrics=metrics, attached_at=attached_at, attached_by=actor))
+
+    def attestations(self, model: str, version: str) -> list[dict[str, object]]:
+        rows = self.c.execute(select(attestations).where(
+            attestations.c.version_id == self._version_pk(model, version))
+            .order_by(attestations.c.attached_at))
+        return [{"statement": r.statement, "metrics": r.metrics,
+                 "attached_at": r.attached_at.isoformat(), "attached_by": r.attached_by}
+                for r in rows]
+
+    # lineage --------------------------------------------------------------------------------
+
+    def add_derivation(self, derivation: Derivation) -> None:
+        self.c.execute(insert(lineage).values(id=_new_id(), child=derivation.child,
+                                              parent=derivation.parent,
+                                              relation=derivation.relation.value))
+
+    def parents(self, ref: str) -> list[Derivation]:
+        rows = self.c.execute(select(lineage).where(lineage.c.child == ref).order_by(lineage.c.parent))
+        return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
+    def children(self, ref: str) -> list[Derivation]:
+        rows = self.c.execute(select(lineage).where(lineage.c.parent == ref).order_by(lineage.c.child))
+        return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
+    # events ---------------------------------------------------------------------------------
+
+    def chain_head(self) -> tuple[int, str]:
+        row = self.c.execute(select(chain_head.c.seq, chain_head.c.hash)
+                             .where(chain_head.c.id == 1)).first()
+        return (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+
+    def append_events(self, actor: str, time: datetime, new: Sequence[NewEvent]) -> list[Event]:
+        seq, head_hash = self.chain_head()
+        stamp = format_time(time)
+        prev: Event | None = Event(seq, "", "", "", "", "", "", head_hash) if seq else None
+        written: list[Event] = []
+        for item in new:
+            seq += 1
+            prev = chain(prev, seq, stamp, actor, item)
+            written.append(prev)
+        if written:
+            self.c.execute(insert(events), [
+                {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,
+                 "subject": e.subject, "payload": e.payload_json, "prev_hash": e.prev_hash,
+                 "hash": e.hash} for e in written])
+            self.c.execute(update(chain_head).where(chain_head.c.id == 1)
+                           .values(seq=written[-1].seq, hash=written[-1].hash))
+        return written
+
+    def events(self, *, subject_prefix: str = "", after_seq: int = 0,
+               limit: int | None = None) -> list[Event]:
+        query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
+        if subject_prefix:
+            query = query.where(or_(events.c.subject == subject_prefix,
+                                    events.c.subject.startswith(subject_prefix + "@")))
+        if limit is not None:
+            query = query.limit(limit)
+        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
+                for r in self.c.execute(query)]
+
+
+def _below(core: tuple[int, int, int]) -> tuple[int, int, int] | None:
+    major, minor, patch = core
+    big = 2**62
+    if patch > 0:
+        return (major, minor, patch - 1)
+    if minor > 0:
+        return (major, minor - 1, big)
+    if major > 0:
+        return (major - 1, big, big)
+    return None
+
+
+def _sorted_desc(model: str, rows: Sequence[Any]) -> list[Version]:
+    return sorted((_to_version(model, False, r) for r in rows), key=_order_key, reverse=True)
+
+
+def _order_key(version: Version) -> Any:
+    return version.id
+
+
+def _model_values(model: Model) -> dict[str, object]:
+    return {
+        "name": model.name, "kind": model.kind.value, "description": model.description,
+        "purpose": model.purpose, "owner_team": model.owner_team,
+        "owner_contact": model.owner_contact, "provider": model.provider,
+        "provider_model": model.provider_model, "risk_tier": model.risk_tier.value,
+        "license": model.license, "tags": list(model.tags),
+        "support_months": model.support.active_months, "support_after": model.support.afterwards,
+        "extra": dict(model.extra),
+    }
+
+
+def _to_model(row: Any) -> Model:
+    return Model(
+        name=row.name, kind=ModelKind(row.kind), description=row.description, purpose=row.purpose,
+        owner_team=row.owner_team, owner_contact=row.owner_contact, provider=row.provider,
+        provider_model=row.provider_model, risk_tier=RiskTier(row.risk_tier), license=row.license,
+        tags=tuple(row.tags), support=SupportPolicy(row.support_months, row.support_after),
+        extra=dict(row.extra))
+
+
+def _to_version(model: str, snapshots: bool, row: Any,
+                files: tuple[FileDigest, ...] = ()) -> Version:
+    vid: VersionId = (Snapshot.parse(row.version) if row.major is None
+                      else ModelVersion(row.major, row.minor, row.patch, row.prerelease, row.variant))
+    meta: Mapping[str, object] = row.meta
+    return Version(
+        model=model, id=vid, registered_at=row.registered_at, registered_by=row.registered_by,
+        digest=row.digest, files=files, change=ChangeKind(row.change) if row.change else None,
+        forced_reason=row.forced_reason, description=row.description, status=row.status,
+        metadata=dict(meta), metrics=dict(row.metrics))

@@ -1,0 +1,147 @@
+"""The database schema. States are strings with CHECK constraints, times are UTC, ids are made in
+Python. Alembic migrations in ``migrations/versions`` must produce exactly this metadata (a test
+compares them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON, BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData,
+    String, Table, Text, UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import ModelKind, RiskTier
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every engine (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _one_of(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+models = Table(
+    "models", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(129), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("purpose", Text, nullable=False, default=""),
+    Column("owner_team", String(200), nullable=False, default=""),
+    Column("owner_contact", String(200), nullable=False, default=""),
+    Column("provider", String(100), nullable=False, default=""),
+    Column("provider_model", String(200), nullable=False, default=""),
+    Column("risk_tier", String(8), nullable=False),
+    Column("license", String(100), nullable=False, default=""),
+    Column("tags", JSON, nullable=False),
+    Column("support_months", Integer, nullable=True),
+    Column("support_after", Text, nullable=False, default=""),
+    Column("extra", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(_one_of("kind", [k.value for k in ModelKind]), name="kind"),
+    CheckConstraint(_one_of("risk_tier", [t.value for t in RiskTier]), name="risk_tier"),
+)
+
+versions = Table(
+    "versions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("model_id", String(36), ForeignKey("models.id"), nullable=False),
+    Column("version", String(200), nullable=False),
+    # semantic versions: numeric parts for ordered range queries; NULL for provider snapshots
+    Column("major", BigInteger, nullable=True),
+    Column("minor", BigInteger, nullable=True),
+    Column("patch", BigInteger, nullable=True),
+    Column("prerelease", String(100), nullable=False, default=""),
+    Column("variant", String(32), nullable=False, default=""),
+    Column("snapshot_date", String(8), nullable=False, default=""),
+    Column("registered_seq", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False, default=""),
+    Column("change", String(16), nullable=True),
+    Column("forced_reason", Text, nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("status", String(32), nullable=False, default=""),
+    Column("meta", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("registered_by", String(200), nullable=False),
+    UniqueConstraint("model_id", "version", name="uq_versions_model_version"),
+    Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
+    Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
+)
+
+version_files = Table(
+    "version_files", metadata,
+    Column("version_id", String(36), ForeignKey("versions.id"), primary_key=True),
+    Column("path", String(1024), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+attestations = Table(
+    "attestations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False, index=True),
+    Column("statement", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("attached_at", UtcDateTime, nullable=False),
+    Column("attached_by", String(200), nullable=False),
+)
+
+lineage = Table(
+    "lineage", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("child", String(400), nullable=False, index=True),
+    Column("parent", String(1024), nullable=False, index=True),
+    Column("relation", String(16), nullable=False),
+    UniqueConstraint("child", "parent", name="uq_lineage_child_parent"),
+    CheckConstraint(_one_of("relation", [r.value for r in Relation]), name="relation"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("time", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(100), nullable=False),
+    Column("subject", String(400), nullable=False, index=True),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# One row: the last event's number and hash. Write transactions lock it first, which serialises
+# writers on PostgreSQL (SQLite serialises them with BEGIN IMMEDIATE).
+chain_head = Table(
+    "chain_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -1,0 +1,101 @@
+"""Bad input gets a clear message, a documented non-zero exit code, and nothing half-written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Steward
+
+
+@pytest.fixture
+def seeded(steward: Steward, tmp_path: Path) -> Steward:
+    steward("model", "create", "bot")
+    steward("version", "register", "bot", "1.4.2")
+    return steward
+
+
+def versions(steward: Steward) -> list[str]:
+    return [v["version"] for v in steward("version", "list", "bot", "--json").json()]
+
+
+def events(steward: Steward) -> int:
+    return len(steward("log", "--json").json())
+
+
+def test_invalid_names_versions_and_pins(seeded: Steward) -> None:
+    run = seeded("model", "create", "Support Bot", expect=2)
+    assert "not a valid model name" in run.stderr and "'support-bot'" in run.stderr
+    run = seeded("version", "register", "bot", "v1.5.0", "--change", "retrain", expect=2)
+    assert "without the 'v'" in run.stderr
+    run = seeded("version", "register", "bot", "1.5", "--change", "retrain", expect=2)
+    assert "MAJOR.MINOR.PATCH" in run.stderr
+    run = seeded("resolve", "bot", "^^2", expect=2)
+    assert "Accepted forms" in run.stderr
+    run = seeded("version", "register", "bot", "--change", "rewrite", expect=2)
+    assert "architecture, retrain, config" in run.stderr
+    run = seeded("model", "create", "x", "--risk-tier", "extreme", expect=2)
+    assert "low, medium, high" in run.stderr
+    assert versions(seeded) == ["1.4.2"]
+
+
+def test_bump_contradiction_duplicate_and_force(seeded: Steward) -> None:
+    before = events(seeded)
+    run = seeded("version", "register", "bot", "2.1.0", "--change", "architecture", expect=4)
+    assert "the next version is 2.0.0, not 2.1.0" in run.stderr and "--force" in run.stderr
+    run = seeded("version", "register", "bot", "1.4.2", "--change", "config", expect=4)
+    assert "contradicts" in run.stderr  # 1.4.2 after 1.4.2 is no patch bump
+    run = seeded("version", "register", "bot", "1.4.3", "--force", expect=2)
+    assert "--force needs --reason" in run.stderr
+    assert events(seeded) == before and versions(seeded) == ["1.4.2"]
+    seeded("version", "register", "bot", "1.4.3", "--change", "config")
+    run = seeded("version", "register", "bot", "1.4.3", "--change", "config", expect=4)
+    assert "already registered" in run.stderr
+    forced = seeded("version", "register", "bot", "2.1.0", "--change", "architecture",
+                    "--force", "--reason", "aligning with upstream numbering")
+    assert "overridden" in forced.stderr
+
+
+def test_not_found(seeded: Steward) -> None:
+    assert "steward model create ghost" in seeded("model", "show", "ghost", expect=3).stderr
+    assert "no version '9.9.9'" in seeded("version", "show", "bot@9.9.9", expect=3).stderr
+    assert "No version of 'bot' matches" in seeded("resolve", "bot", "^7", expect=3).stderr
+    assert "MODEL@VERSION" in seeded("version", "show", "bot", expect=2).stderr
+
+
+def test_missing_unreadable_and_escaping_paths(seeded: Steward, tmp_path: Path) -> None:
+    before = events(seeded)
+    run = seeded("version", "register", "bot", "--change", "retrain", "--path",
+                 str(tmp_path / "nowhere"), expect=5)
+    assert "Cannot read" in run.stderr and "nowhere" in run.stderr
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "ok.bin").write_bytes(b"1")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside")
+    os.symlink(secret, folder / "leak.bin")
+    run = seeded("version", "register", "bot", "--change", "retrain", "--path", str(folder),
+                 expect=5)
+    assert "outside the model folder" in run.stderr
+    assert events(seeded) == before and versions(seeded) == ["1.4.2"]
+
+
+def test_malformed_attestation_and_metrics(seeded: Steward, tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{not json")
+    run = seeded("version", "attest", "bot@1.4.2", str(tmp_path / "bad.json"), expect=2)
+    assert "is not valid JSON" in run.stderr and "line 1" in run.stderr
+    (tmp_path / "wrong.json").write_text('{"_type": "x", "subject": []}')
+    run = seeded("version", "attest", "bot@1.4.2", str(tmp_path / "wrong.json"), expect=2)
+    assert "$.predicateType" in run.stderr and "$.subject" in run.stderr
+    run = seeded("version", "register", "bot", "--change", "retrain", "--metric", "acc=high",
+                 expect=2)
+    assert "must be a number" in run.stderr
+
+
+def test_unreachable_database(steward: Steward) -> None:
+    run = steward("--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                  "model", "list", expect=6)
+    assert "Cannot open the database" in run.stderr and "STEWARD_DATABASE_URL" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -1,0 +1,104 @@
+"""Shared fixtures: a real database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL comes from STEWARD_TEST_DATABASE_URL (default the local server). Each test gets its own
+schema, dropped afterwards. Without a reachable server the PostgreSQL tests skip, except under
+CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pg_base_url() -> str:
+    return os.environ.get("STEWARD_TEST_DATABASE_URL") or DEFAULT_PG
+
+
+_pg_state: dict[str, str | None] = {}
+
+
+def _pg_unreachable() -> str | None:
+    """None when the server answers, else why not (checked once per session)."""
+    if "error" not in _pg_state:
+        try:
+            engine = create_engine(pg_base_url(), connect_args={"connect_timeout": 5})
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_state["error"] = None
+        except Exception as exc:  # any failure to connect means: no server here
+            _pg_state["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return _pg_state["error"]
+
+
+def require_postgres() -> None:
+    problem = _pg_unreachable()
+    if problem is None:
+        return
+    where = make_url(pg_base_url()).render_as_string(hide_password=True)
+    message = f"PostgreSQL at {where} is unreachable ({problem}); set STEWARD_TEST_DATABASE_URL."
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true requires the PostgreSQL tests to run: {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose connections use a fresh, empty schema of the PostgreSQL test database."""
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(pg_base_url())
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = make_url(pg_base_url())
+    if base.drivername == "postgresql":
+        base = base.set(drivername="postgresql+psycopg")
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'registry.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every contract test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'registry.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.moment = start or datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
