@@ -1,4 +1,9 @@
-"""Run the real ``steward`` executable against a real database."""
+"""Run the ``steward`` CLI against a real database.
+
+``steward`` calls the CLI's entry point in-process (fast, same code path as the console script:
+argument parsing, the error funnel, exit codes, stdout/stderr); ``steward_exe`` runs the installed
+executable in a subprocess.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from modelsteward.cli.main import main
 
 STEWARD = str(Path(sys.executable).with_name("steward"))
 
@@ -28,15 +35,41 @@ class Run:
 Steward = Callable[..., Run]
 
 
-@pytest.fixture
-def steward(db_url: str, tmp_path: Path) -> Steward:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
-    env.update(STEWARD_DATABASE_URL=db_url, STEWARD_ACTOR="alice@example.com",
-               STEWARD_HOME=str(tmp_path / "home"))
+def _environment(db_url: str, tmp_path: Path) -> dict[str, str]:
+    return {"STEWARD_DATABASE_URL": db_url, "STEWARD_ACTOR": "alice@example.com",
+            "STEWARD_HOME": str(tmp_path / "home")}
 
-    def run(*args: str, expect: int | None = 0, cwd: Path | None = None) -> Run:
+
+@pytest.fixture
+def steward(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            capsys: pytest.CaptureFixture[str]) -> Steward:
+    for key in list(os.environ):
+        if key.startswith("STEWARD_"):
+            monkeypatch.delenv(key)
+    for key, value in _environment(db_url, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, expect: int | None = 0) -> Run:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        result = Run(code, captured.out, captured.err)
+        if expect is not None:
+            assert result.code == expect, (args, result)
+        return result
+
+    return run
+
+
+@pytest.fixture
+def steward_exe(db_url: str, tmp_path: Path) -> Steward:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
+    env.update(_environment(db_url, tmp_path))
+
+    def run(*args: str, expect: int | None = 0) -> Run:
         done = subprocess.run([STEWARD, *args], capture_output=True, text=True, env=env,
-                              cwd=cwd or tmp_path, timeout=120)
+                              cwd=tmp_path, timeout=120)
         result = Run(done.returncode, done.stdout, done.stderr)
         if expect is not None:
             assert result.code == expect, (args, result)

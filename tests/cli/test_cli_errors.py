@@ -46,7 +46,9 @@ def test_bump_contradiction_duplicate_and_force(seeded: Steward) -> None:
     run = seeded("version", "register", "bot", "2.1.0", "--change", "architecture", expect=4)
     assert "the next version is 2.0.0, not 2.1.0" in run.stderr and "--force" in run.stderr
     run = seeded("version", "register", "bot", "1.4.2", "--change", "config", expect=4)
-    assert "contradicts" in run.stderr  # 1.4.2 after 1.4.2 is no patch bump
+    assert "already registered" in run.stderr
+    run = seeded("version", "register", "bot", "1.4.2+q4", "--change", "config", expect=4)
+    assert "produces a new version without a variant" in run.stderr
     run = seeded("version", "register", "bot", "1.4.3", "--force", expect=2)
     assert "--force needs --reason" in run.stderr
     assert events(seeded) == before and versions(seeded) == ["1.4.2"]

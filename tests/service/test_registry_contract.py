@@ -203,14 +203,16 @@ def test_lineage_reaches_ancestors_and_descendants(registry: Registry) -> None:
 def _tamper(db_url: str, sql: str) -> None:
     engine = create_engine(db_url)
     with engine.begin() as connection:
-        connection.execute(text(sql))
+        for statement in sql.split(";"):
+            connection.execute(text(statement))
     engine.dispose()
 
 
 @pytest.mark.parametrize(("sql", "bad_seq"), [
     ("UPDATE events SET payload = replace(payload, 'team-a', 'team-b') WHERE seq = 2", 2),
     ("DELETE FROM events WHERE seq = 3", 3),
-    ("UPDATE events SET seq = CASE seq WHEN 2 THEN 3 ELSE 2 END WHERE seq IN (2, 3)", 2),
+    ("UPDATE events SET seq = -2 WHERE seq = 2; UPDATE events SET seq = 2 WHERE seq = 3; "
+     "UPDATE events SET seq = 3 WHERE seq = -2", 2),
     ("DELETE FROM events WHERE seq = 4", 4),
     ("UPDATE events SET actor = 'mallory' WHERE seq = 4", 4),
 ])

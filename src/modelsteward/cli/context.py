@@ -16,7 +16,7 @@ from rich.progress import (
 )
 
 from modelsteward.config import Settings
-from modelsteward.integrity.manifest import Manifest, hash_artifact, total_size
+from modelsteward.integrity.manifest import Manifest, hash_plan, plan_artifact
 from modelsteward.service.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,11 +61,10 @@ def emit_json(data: object) -> None:
 
 def hash_with_progress(path: Path, workers: int | None, label: str) -> Manifest:
     """Hash ``path`` with a progress bar on stderr (hidden when stderr is not a terminal)."""
-    total = total_size(path)
+    plan = plan_artifact(path)
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task(label, total=total)
-        return hash_artifact(path, workers=workers,
-                             progress=lambda n: progress.advance(task, n))
+        task = progress.add_task(label, total=plan.total_size)
+        return hash_plan(plan, workers=workers, progress=lambda n: progress.advance(task, n))
 

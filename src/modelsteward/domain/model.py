@@ -21,6 +21,13 @@ class ModelKind(enum.StrEnum):
     FINE_TUNED = "fine-tuned"
 
 
+class VersionScheme(enum.StrEnum):
+    """How a model's versions are named: model semver, or a provider's snapshot ids."""
+
+    SEMVER = "semver"
+    SNAPSHOT = "snapshot"
+
+
 class RiskTier(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -54,8 +61,9 @@ class SupportPolicy:
 class Model:
     """A named line of versions. ``provider``/``provider_model`` are set for hosted models.
 
-    A fine-tuned model may itself be hosted by a provider (a provider fine-tune id): then its
-    versions are snapshot ids too, see :attr:`uses_snapshots`.
+    ``versioning`` says how versions are named; by default provider models (hosted, or with a
+    provider) use snapshot ids and all others model semver. A provider's fine-tune
+    (``ft:gpt-4o-mini:org:name:id``) is a fine-tuned model with snapshot versioning.
     """
 
     name: str
@@ -71,9 +79,15 @@ class Model:
     tags: tuple[str, ...] = ()
     support: SupportPolicy = SupportPolicy()
     extra: dict[str, object] = field(default_factory=dict, compare=True, hash=False)
+    versioning: VersionScheme | None = None
 
     def __post_init__(self) -> None:
         validate_model_name(self.name)
+        if self.versioning is None:
+            # provider models (hosted, or a provider's fine-tune) are named by snapshot ids
+            scheme = (VersionScheme.SNAPSHOT if self.provider or self.kind is ModelKind.HOSTED
+                      else VersionScheme.SEMVER)
+            object.__setattr__(self, "versioning", scheme)
         if self.kind is ModelKind.HOSTED and not self.provider:
             raise InvalidInput(
                 f"Hosted model {self.name!r} needs a provider: pass --provider (e.g. anthropic, "
@@ -85,7 +99,7 @@ class Model:
     @property
     def uses_snapshots(self) -> bool:
         """True when versions are provider snapshot ids rather than semantic versions."""
-        return bool(self.provider)
+        return self.versioning is VersionScheme.SNAPSHOT
 
 
 VersionId = ModelVersion | Snapshot

@@ -23,8 +23,8 @@ dump. Nothing here reads or writes files.
 Where each key goes:
 
 * model-level keys become :class:`Model` fields: ``type`` (kind), ``provider``, ``model_id``
-  (``provider_model``), ``description``, ``purpose``, ``owner`` (``owner_team``/``owner_contact``),
-  ``risk_tier``, ``license``, ``tags``, ``support``;
+  (``provider_model``), ``versioning``, ``description``, ``purpose``, ``owner``
+  (``owner_team``/``owner_contact``), ``risk_tier``, ``license``, ``tags``, ``support``;
 * ``version``, ``status``, ``eval_scores`` (metrics) and ``base_model`` become
   :class:`RegistryEntry` fields;
 * every other key — the known version-describing ones (``api_version``, ``deployed_date``,
@@ -33,6 +33,13 @@ Where each key goes:
   describes what is deployed, i.e. a version, so unknown keys travel with the version's metadata
   rather than with ``Model.extra``, which parsing always leaves empty. Unknown values are kept as
   they are, except that dates become ISO strings so that metadata stays JSON.
+
+Inference, when keys are left out: the kind is ``type``, else ``hosted`` when ``provider`` is
+set, else ``self-hosted``. The version to register is ``version``, else ``fine_tune_id``, else
+``model_id``. Versions are named by snapshot ids (``versioning: snapshot``) for provider models
+and when the version is taken from ``fine_tune_id``/``model_id`` — so the example's
+``ft:gpt-4o-mini:org:classification-v2:abc123`` is a snapshot id — and by model semver
+otherwise; an explicit ``versioning`` key overrides this and the version must fit the scheme.
 
 An unknown key that is one typo away from a known key (``eval_score``, ``licence``, ``Owner``)
 is reported as a problem instead of being kept: silently filing ``eval_score`` under metadata
@@ -48,15 +55,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
-from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
+from modelsteward.domain.model import (
+    Model, ModelKind, RiskTier, SupportPolicy, VersionScheme, parse_enum,
+)
 from modelsteward.domain.names import validate_model_name
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 
 # Keys read into Model or RegistryEntry fields.
 _FIELD_KEYS = frozenset({
-    "type", "provider", "model_id", "version", "base_model", "description", "purpose", "status",
-    "risk_tier", "license", "tags", "eval_scores", "owner", "support",
+    "type", "provider", "model_id", "version", "versioning", "base_model", "description",
+    "purpose", "status", "risk_tier", "license", "tags", "eval_scores", "owner", "support",
 })
 # Known keys that describe the version; they are validated, then kept in metadata.
 _METADATA_KEYS = frozenset({
@@ -67,7 +76,8 @@ _KNOWN_KEYS = _FIELD_KEYS | _METADATA_KEYS
 # The order render_registry_file writes keys in (that of the Factor 15 example); unknown
 # metadata keys follow in their own order.
 _RENDER_ORDER = (
-    "type", "provider", "model_id", "version", "base_model", "fine_tune_id", "api_version",
+    "type", "provider", "model_id", "version", "versioning", "base_model", "fine_tune_id",
+    "api_version",
     "training_data", "training_date", "description", "purpose", "status", "deployed_date",
     "risk_tier", "license", "tags", "eval_scores", "retrain_schedule", "dimension", "owner",
     "support", "notes",
@@ -139,11 +149,13 @@ def render_registry_file(entries: Sequence[RegistryEntry]) -> dict[str, object]:
     """The registry file holding ``entries``: ``{"models": {name: {key: value, …}}}``.
 
     Keys come in a stable order (that of the Factor 15 example) and only non-empty fields are
-    written; ``type`` only when it differs from what parsing would infer, ``version`` only when
-    it differs from the ``fine_tune_id``/``model_id`` it would be inferred from, ``risk_tier``
-    only when not ``medium``. ``Model.extra`` keys are written as entry keys too (parsing files
-    them under metadata). For entries produced by :func:`parse_registry_file`,
-    ``parse_registry_file(render_registry_file(entries)) == entries``.
+    written; ``type`` and ``versioning`` only when they differ from what parsing would infer,
+    ``version`` only when it differs from the ``fine_tune_id``/``model_id`` it would be inferred
+    from, ``risk_tier`` only when not ``medium``. ``Model.extra`` keys are written as entry keys
+    too (parsing files them under metadata). For entries produced by
+    :func:`parse_registry_file`, ``parse_registry_file(render_registry_file(entries)) ==
+    entries``. An entry with no version whose model has a ``provider_model`` cannot say so:
+    parsing it back registers the ``model_id`` as its version.
 
     Raises :class:`InvalidInput` when two entries share a model name or when a metadata or
     ``Model.extra`` key would overwrite another key of the entry.
@@ -190,7 +202,12 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
         if "model_id" not in f.raw:
             problems.append(Problem(f"{where}.model_id", "a hosted model needs model_id, the "
                                     "provider's snapshot id (e.g. claude-sonnet-4-5-20250929)"))
-    explicit = f.version(snapshot="provider" in f.raw)
+    explicit = f.text("version", example="1.4.2")
+    version = explicit or fine_tune_id or model_id
+    scheme = f.scheme() or _inferred_scheme(kind, provider, derived=bool(version) and not explicit)
+    if version and (explicit or "version" not in f.raw):  # a wrong 'version' is reported once
+        f.check_version(version, scheme, "version" if explicit else
+                        "fine_tune_id" if fine_tune_id else "model_id")
     team, contact = f.owner()
     description = f.text("description", allow_empty=True)
     purpose = f.text("purpose", allow_empty=True)
@@ -201,7 +218,7 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
     status = f.text("status")
     base_model = f.text("base_model")
     metrics = f.metrics()
-    metadata = f.metadata()
+    metadata = f.metadata(fine_tune_id)
 
     if len(problems) > before or not isinstance(name, str):
         return None
@@ -209,15 +226,24 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
         model = Model(
             name=name, kind=kind, provider=provider, provider_model=model_id,
             description=description, purpose=purpose, owner_team=team, owner_contact=contact,
-            risk_tier=risk, license=license_, tags=tags, support=support,
+            risk_tier=risk, license=license_, tags=tags, support=support, versioning=scheme,
         )
     except InvalidInput as exc:
         problems.append(Problem(where, str(exc)))
         return None
     return RegistryEntry(
-        model=model, version=explicit or fine_tune_id or model_id, status=status,
+        model=model, version=version, status=status,
         metrics=metrics, base_model=base_model, metadata=metadata,
     )
+
+
+def _inferred_scheme(kind: ModelKind, provider: str, *, derived: bool) -> VersionScheme:
+    """How versions are named when ``versioning`` is not given: snapshot ids for provider
+    models and for versions taken from ``fine_tune_id``/``model_id`` (``derived``), else
+    model semver."""
+    if provider or kind is ModelKind.HOSTED or derived:
+        return VersionScheme.SNAPSHOT
+    return VersionScheme.SEMVER
 
 
 class _Fields:
@@ -256,20 +282,29 @@ class _Fields:
             return ""
         return value
 
-    def version(self, *, snapshot: bool) -> str:
-        """An explicit ``version``: a snapshot id for provider models, else a model version."""
-        value = self.text("version", example="1.4.2")
-        if not value:
-            return ""
+    def check_version(self, version: str, scheme: VersionScheme, key: str) -> None:
+        """Check that ``version`` (read from ``key``) is named the way ``scheme`` says."""
         try:
-            if snapshot:
-                Snapshot.parse(value)
+            if scheme is VersionScheme.SNAPSHOT:
+                Snapshot.parse(version)
             else:
-                ModelVersion.parse(value)
+                ModelVersion.parse(version)
         except InvalidInput as exc:
-            self._problem("version", str(exc))
-            return ""
-        return value
+            hint = "" if key == "version" else (
+                " (this model's versions are semantic versions: give one with 'version:', "
+                "or set 'versioning: snapshot')")
+            self._problem(key, f"{exc}{hint}")
+
+    def scheme(self) -> VersionScheme | None:
+        """An explicit ``versioning`` (``semver`` or ``snapshot``), else ``None``."""
+        value = self.text("versioning", example=VersionScheme.SEMVER.value)
+        if not value:
+            return None
+        try:
+            return parse_enum(VersionScheme, value, "versioning scheme")
+        except InvalidInput as exc:
+            self._problem("versioning", str(exc))
+            return None
 
     def kind(self, default: ModelKind) -> ModelKind:
         value = self.text("type", example=ModelKind.FINE_TUNED.value)
@@ -374,14 +409,20 @@ class _Fields:
                 metrics[key] = float(score)
         return metrics
 
-    def metadata(self) -> dict[str, object]:
-        """The known version-describing keys, checked, and the unknown keys, kept."""
+    def metadata(self, fine_tune_id: str) -> dict[str, object]:
+        """The known version-describing keys, checked, and the unknown keys, kept.
+
+        ``fine_tune_id`` was already checked (it can be the version) and is taken as given.
+        """
         metadata: dict[str, object] = {}
         for key, value in self.raw.items():
             if not isinstance(key, str):
                 self._problem(str(key), f"keys must be strings, found {_describe(key)}")
             elif key in _FIELD_KEYS:
                 continue
+            elif key == "fine_tune_id":
+                if fine_tune_id:
+                    metadata[key] = fine_tune_id
             elif key in _METADATA_KEYS:
                 checked = self._known_metadata(key)
                 if checked is not None:
@@ -402,8 +443,6 @@ class _Fields:
             if isinstance(value, date) and not isinstance(value, datetime):
                 return value.isoformat()
             return self.text(key, example="2025-01-01") or None
-        if key == "fine_tune_id":
-            return self.snapshot(key) or None
         if key == "dimension":
             value = self.raw[key]
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
@@ -518,8 +557,12 @@ def _render_entry(entry: RegistryEntry) -> dict[str, object]:
     fine_tune_id = entry.metadata.get("fine_tune_id")
     inferred_version = fine_tune_id if isinstance(fine_tune_id, str) and fine_tune_id else (
         model.provider_model)
-    if entry.version != inferred_version:
+    derived = entry.version == inferred_version
+    if not derived:
         fields["version"] = entry.version
+    scheme = _inferred_scheme(model.kind, model.provider, derived=bool(entry.version) and derived)
+    if model.versioning is not None and model.versioning is not scheme:
+        fields["versioning"] = model.versioning.value
     fields["base_model"] = entry.base_model
     fields["description"] = model.description
     fields["purpose"] = model.purpose

@@ -98,11 +98,14 @@ class Registry:
     def create_model(self, model: Model) -> Model:
         """Add ``model``; raises :class:`ModelExists` if the name is taken."""
         with self.store.write() as tx:
-            if tx.get_model(model.name) is not None:
-                raise ModelExists(model.name)
-            tx.add_model(model, self.clock.now())
-            self._record(tx, NewEvent(ev.MODEL_CREATED, model.name, model_payload(model)))
+            self._create_model(tx, model)
         return model
+
+    def _create_model(self, tx: Transaction, model: Model) -> None:
+        if tx.get_model(model.name) is not None:
+            raise ModelExists(model.name)
+        tx.add_model(model, self.clock.now())
+        self._record(tx, NewEvent(ev.MODEL_CREATED, model.name, model_payload(model)))
 
     def get_model(self, name: str) -> Model:
         with self.store.read() as tx:
@@ -144,34 +147,45 @@ class Registry:
         if manifest is None and path is not None:
             manifest = hash_artifact(path, workers=self.workers)
         with self.store.write() as tx:
-            model = tx.get_model(model_name)
-            if model is None:
-                raise ModelNotFound(model_name)
-            vid, explanation = self._next_id(tx, model, version, change, variant)
-            forced = ""
-            if explanation:
-                if not force:
-                    raise BumpRuleViolation(model_name, str(vid), explanation)
-                forced = reason.strip()
-            if tx.get_version(model_name, str(vid)) is not None:
-                raise VersionExists(model_name, str(vid))
-            if parent and "@" in parent and not parent.startswith("pkg:"):
-                self._require_version(tx, parent)
-            new = Version(
-                model=model_name, id=vid, registered_at=self.clock.now(),
-                registered_by=self.actor, digest=manifest.root_digest if manifest else "",
-                files=manifest.files if manifest else (), change=change, forced_reason=forced,
-                description=description, status=status, metadata=dict(metadata or {}),
-                metrics=dict(metrics or {}))
-            tx.add_version(new)
-            if not parent and change in _VARIANT_RELATIONS and isinstance(vid, ModelVersion):
-                parent, relation = f"{model_name}@{vid.base}", _VARIANT_RELATIONS[change]
-            recorded = [NewEvent(ev.VERSION_REGISTERED, new.ref, version_payload(new))]
-            if parent and relation is not None:
-                tx.add_derivation(Derivation(new.ref, parent, relation))
-                recorded.append(NewEvent(ev.VERSION_DERIVED, new.ref,
-                                         {"parent": parent, "relation": relation.value}))
-            self._record(tx, *recorded)
+            return self._register(
+                tx, model_name, version, change=change, variant=variant, manifest=manifest,
+                force=force, reason=reason, description=description, status=status,
+                metadata=metadata, metrics=metrics, parent=parent, relation=relation)
+
+    def _register(
+        self, tx: Transaction, model_name: str, version: str | None, *,
+        change: ChangeKind | None, variant: str, manifest: Manifest | None, force: bool,
+        reason: str, description: str, status: str, metadata: Mapping[str, object] | None,
+        metrics: Mapping[str, object] | None, parent: str, relation: Relation | None,
+    ) -> Version:
+        model = tx.get_model(model_name)
+        if model is None:
+            raise ModelNotFound(model_name)
+        vid, explanation = self._next_id(tx, model, version, change, variant)
+        forced = ""
+        if explanation:
+            if not force:
+                raise BumpRuleViolation(model_name, str(vid), explanation)
+            forced = reason.strip()
+        if tx.get_version(model_name, str(vid)) is not None:
+            raise VersionExists(model_name, str(vid))
+        if parent and not parent.startswith("pkg:"):
+            self._require_version(tx, parent)
+        new = Version(
+            model=model_name, id=vid, registered_at=self.clock.now(),
+            registered_by=self.actor, digest=manifest.root_digest if manifest else "",
+            files=manifest.files if manifest else (), change=change, forced_reason=forced,
+            description=description, status=status, metadata=dict(metadata or {}),
+            metrics=dict(metrics or {}))
+        tx.add_version(new)
+        if not parent and change in _VARIANT_RELATIONS and isinstance(vid, ModelVersion):
+            parent, relation = f"{model_name}@{vid.base}", _VARIANT_RELATIONS[change]
+        recorded = [NewEvent(ev.VERSION_REGISTERED, new.ref, version_payload(new))]
+        if parent and relation is not None:
+            tx.add_derivation(Derivation(new.ref, parent, relation))
+            recorded.append(NewEvent(ev.VERSION_DERIVED, new.ref,
+                                     {"parent": parent, "relation": relation.value}))
+        self._record(tx, *recorded)
         return new
 
     def _check_parent(self, derived_from: str, relation: Relation | None) -> str:
@@ -201,15 +215,15 @@ class Registry:
                  change: ChangeKind | None, variant: str) -> tuple[VersionId, str]:
         """The id of the version to register and, if it contradicts the rules, why."""
         if model.uses_snapshots:
+            if change is not None or variant:
+                raise InvalidInput(
+                    f"{model.name} is a provider model whose versions are the provider's "
+                    "snapshot ids; --change and --variant do not apply to it.")
             if not version:
                 raise InvalidInput(
                     f"{model.name} is a provider model: give the provider's snapshot id as the "
                     f"version, e.g. `steward version register {model.name} "
                     f"{model.provider_model or 'model-20250101'}`.")
-            if change is not None or variant:
-                raise InvalidInput(
-                    f"{model.name} is a provider model whose versions are the provider's "
-                    "snapshot ids; --change and --variant do not apply to it.")
             return Snapshot.parse(version), ""
         latest = tx.latest_release(model.name)
         latest_id = latest.id if latest and isinstance(latest.id, ModelVersion) else None
@@ -346,9 +360,11 @@ class Registry:
             head_seq, head_hash = tx.chain_head()
         broken = verify_chain(events)
         if broken is None and events and (events[-1].seq, events[-1].hash) != (head_seq, head_hash):
-            broken = ChainBreak(min(head_seq, events[-1].seq),
-                                "the chain head does not match the last event (events were "
-                                "removed from the end or the head was edited)")
+            last = events[-1].seq
+            broken = (ChainBreak(last + 1, "it is missing: the chain head records "
+                                           f"{head_seq} events")
+                      if head_seq > last else
+                      ChainBreak(last, "the chain head does not match the last event"))
         if broken is None and not events and head_seq:
             broken = ChainBreak(1, "events are missing: the chain head records "
                                    f"{head_seq} events")
@@ -394,7 +410,8 @@ def _walk(roots: Sequence[str], step: Callable[[str], list[Derivation]],
 
 def model_payload(model: Model) -> dict[str, object]:
     return {
-        "kind": model.kind.value, "description": model.description, "purpose": model.purpose,
+        "kind": model.kind.value, "versioning": str(model.versioning),
+        "description": model.description, "purpose": model.purpose,
         "owner_team": model.owner_team, "owner_contact": model.owner_contact,
         "provider": model.provider, "provider_model": model.provider_model,
         "risk_tier": model.risk_tier.value, "license": model.license, "tags": list(model.tags),

@@ -1,21 +1,28 @@
-"""Apply Alembic migrations, once, even when several processes open a new database together."""
+"""Apply Alembic migrations, once, even when several processes open a new database together.
+
+Alembic is imported only when the schema is behind: every command checks the revision with one
+query against :data:`HEAD` (a test keeps it equal to the newest migration script).
+"""
 
 from __future__ import annotations
 
 import fcntl
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD = "0001"  # the newest revision in migrations/versions
 _LOCK_KEY = 0x5717A4D  # PostgreSQL advisory lock id for migrations
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -24,13 +31,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return HEAD
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine) -> bool:
@@ -39,11 +46,16 @@ def upgrade(engine: Engine) -> bool:
     Concurrent callers are serialised (an advisory lock on PostgreSQL, a lock file beside an
     SQLite database) and the second one finds nothing left to do.
     """
+    with engine.connect() as connection:
+        current = current_revision(connection)
+        connection.rollback()
+    if current == HEAD:
+        return False
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
+            connection.commit()
             try:
-                connection.commit()
                 return _upgrade_on(connection)
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
@@ -60,8 +72,12 @@ def upgrade(engine: Engine) -> bool:
 
 
 def _upgrade_on(connection: Connection) -> bool:
-    if current_revision(connection) == head_revision():
+    from alembic import command
+
+    if current_revision(connection) == HEAD:
+        connection.rollback()
         return False
+    connection.rollback()
     command.upgrade(alembic_config(connection), "head")
     connection.commit()
     return True

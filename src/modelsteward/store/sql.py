@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from modelsteward.domain.events import GENESIS, Event, NewEvent, chain, format_time
 from modelsteward.domain.lineage import Derivation, Relation
 from modelsteward.domain.model import (
-    FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId,
+    FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId, VersionScheme,
 )
 from modelsteward.domain.pins import Bounds
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
@@ -112,11 +112,11 @@ class SqlTransaction:
     def _model_key(self, name: str) -> tuple[str, bool]:
         """(id, uses_snapshots) of a model; raises ModelNotFound."""
         if name not in self._model_ids:
-            row = self.c.execute(select(models.c.id, models.c.provider)
+            row = self.c.execute(select(models.c.id, models.c.versioning)
                                  .where(models.c.name == name)).first()
             if row is None:
                 raise ModelNotFound(name)
-            self._model_ids[name] = (row.id, bool(row.provider))
+            self._model_ids[name] = (row.id, row.versioning == VersionScheme.SNAPSHOT.value)
         return self._model_ids[name]
 
     def get_model(self, name: str) -> Model | None:
@@ -346,7 +346,9 @@ def _order_key(version: Version) -> Any:
 
 def _model_values(model: Model) -> dict[str, object]:
     return {
-        "name": model.name, "kind": model.kind.value, "description": model.description,
+        "name": model.name, "kind": model.kind.value,
+        "versioning": (model.versioning or VersionScheme.SEMVER).value,
+        "description": model.description,
         "purpose": model.purpose, "owner_team": model.owner_team,
         "owner_contact": model.owner_contact, "provider": model.provider,
         "provider_model": model.provider_model, "risk_tier": model.risk_tier.value,
@@ -362,7 +364,7 @@ def _to_model(row: Any) -> Model:
         owner_team=row.owner_team, owner_contact=row.owner_contact, provider=row.provider,
         provider_model=row.provider_model, risk_tier=RiskTier(row.risk_tier), license=row.license,
         tags=tuple(row.tags), support=SupportPolicy(row.support_months, row.support_after),
-        extra=dict(row.extra))
+        extra=dict(row.extra), versioning=VersionScheme(row.versioning))
 
 
 def _to_version(model: str, snapshots: bool, row: Any,

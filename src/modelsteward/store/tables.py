@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from modelsteward.domain.lineage import Relation
-from modelsteward.domain.model import ModelKind, RiskTier
+from modelsteward.domain.model import ModelKind, RiskTier, VersionScheme
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +53,7 @@ models = Table(
     Column("id", String(36), primary_key=True),
     Column("name", String(129), nullable=False, unique=True),
     Column("kind", String(16), nullable=False),
+    Column("versioning", String(16), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("purpose", Text, nullable=False, default=""),
     Column("owner_team", String(200), nullable=False, default=""),
@@ -68,6 +69,7 @@ models = Table(
     Column("created_at", UtcDateTime, nullable=False),
     CheckConstraint(_one_of("kind", [k.value for k in ModelKind]), name="kind"),
     CheckConstraint(_one_of("risk_tier", [t.value for t in RiskTier]), name="risk_tier"),
+    CheckConstraint(_one_of("versioning", [s.value for s in VersionScheme]), name="versioning"),
 )
 
 versions = Table(

@@ -60,6 +60,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=129), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('versioning', sa.String(length=16), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('purpose', sa.Text(), nullable=False),
     sa.Column('owner_team', sa.String(length=200), nullable=False),
@@ -75,6 +76,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('self-hosted', 'hosted', 'fine-tuned')", name=op.f('ck_models_kind')),
     sa.CheckConstraint("risk_tier IN ('low', 'medium', 'high')", name=op.f('ck_models_risk_tier')),
+    sa.CheckConstraint("versioning IN ('semver', 'snapshot')", name=op.f('ck_models_versioning')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_models')),
     sa.UniqueConstraint('name', name=op.f('uq_models_name'))
     )

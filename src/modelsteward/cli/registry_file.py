@@ -1,0 +1,75 @@
+"""``steward import registry FILE`` and ``steward export registry``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.files import read_yaml
+from modelsteward.domain.registry_file import parse_registry_file, render_registry_file
+from modelsteward.service.registry_file import export_registry, import_registry
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(import_group)
+    cli.add_command(export_group)
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import from other formats."""
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export to other formats."""
+
+
+@import_group.command("registry")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@pass_state
+def import_registry_file(state: State, file: Path, as_json: bool) -> None:
+    """Import a model-registry.yaml (all problems are reported before anything is written)."""
+    entries = parse_registry_file(read_yaml(file), source=str(file))
+    report = import_registry(state.registry, entries, source=str(file))
+    if as_json:
+        emit_json({"changed": report.changed, "created_models": list(report.created_models),
+                   "updated_models": list(report.updated_models),
+                   "registered_versions": list(report.registered_versions),
+                   "unchanged": list(report.unchanged)})
+        return
+    if not report.changed:
+        out.print(f"Nothing to change: the registry already matches {file} "
+                  f"({len(entries)} models).", highlight=False)
+        return
+    for name in report.created_models:
+        out.print(f"created model     {name}", highlight=False)
+    for name in report.updated_models:
+        out.print(f"updated model     {name}", highlight=False)
+    for ref in report.registered_versions:
+        out.print(f"registered        {ref}", highlight=False)
+    if report.unchanged:
+        out.print(f"unchanged         {', '.join(report.unchanged)}", highlight=False)
+
+
+@export_group.command("registry")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write to this file instead of stdout.")
+@pass_state
+def export_registry_file(state: State, output: Path | None) -> None:
+    """Export the registry as a model-registry.yaml (each model with its newest version)."""
+    document = render_registry_file(export_registry(state.registry))
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    temporary = output.with_name(output.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(output)  # never leave a half-written file behind
+    out.print(f"Wrote {len(document['models'])} models to {output}.",  # type: ignore[arg-type]
+              highlight=False)
