@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         code = steward(["--database-url", url, *command])
         if code:
             return code
-    print(f"\nTry it yourself: export STEWARD_DATABASE_URL={url}; steward --help")
+    print("\nTry it yourself:\n  . .venv/bin/activate\n"
+          f"  export STEWARD_DATABASE_URL={url}\n  steward --help")
     return 0
 
 

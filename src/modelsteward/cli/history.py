@@ -36,7 +36,7 @@ def _print_events(state: State, model: str, limit: int | None, as_json: bool) ->
         return
     table = Table("seq", "time", "actor", "kind", "subject")
     for e in found:
-        table.add_row(str(e.seq), e.time, e.actor, e.kind, e.subject)
+        table.add_row(str(e.seq), e.time[:19].replace("T", " ") + "Z", e.actor, e.kind, e.subject)
     out.print(table)
 
 

@@ -16,10 +16,10 @@ def validate_model_name(name: str) -> str:
     A valid name is one or two segments separated by ``/``; each segment has 1–64 characters from
     ``a-z 0-9 . _ -``, starting and ending with a letter or digit.
     """
-    if _NAME.match(name):
+    if _NAME.fullmatch(name):
         return name
     hint = re.sub(r"[^a-z0-9._/-]+", "-", name.strip().lower()).strip("-./_")
-    suggestion = f" Did you mean {hint!r}?" if hint and _NAME.match(hint) else ""
+    suggestion = f" Did you mean {hint!r}?" if hint and _NAME.fullmatch(hint) else ""
     raise InvalidName(
         f"{name!r} is not a valid model name: use 1–64 lowercase letters, digits, '.', '_' or '-', "
         f"starting and ending with a letter or digit, optionally as 'org/name'.{suggestion}"

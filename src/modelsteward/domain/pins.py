@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from modelsteward.domain.versioning import ModelVersion, Snapshot, validate_variant
+from modelsteward.domain.versioning import MAX_PART, ModelVersion, Snapshot, validate_variant
 from modelsteward.errors import InvalidPin, InvalidVersion
 
 Core = tuple[int, int, int]
@@ -104,11 +104,15 @@ class VersionPin:
             if c.op in (">=", ">", "="):
                 lower = core if lower is None else max(lower, core)
             if c.op in ("<=", "<", "="):
-                top = core if c.op != "<" else _below(core)
-                if top is not None:
-                    upper = top if upper is None else min(upper, top)
-                elif c.op == "<":
-                    upper = (-1, -1, -1)  # "<0.0.0" matches no release
+                # "<X" still admits pre-releases of X's core, except "<X-0": nothing of that
+                # core sorts below the lowest pre-release "0"
+                top: Core | None = core
+                if c.op == "<" and c.version.prerelease == "0":
+                    top = _below(core)
+                    if top is None:
+                        return Bounds(lower, (-1, -1, -1))  # below 0.0.0-0: nothing
+                assert top is not None
+                upper = top if upper is None else min(upper, top)
         return Bounds(lower, upper)
 
     @property
@@ -145,13 +149,12 @@ Pin = VersionPin | SnapshotPin
 
 
 def _below(core: Core) -> Core | None:
-    """The highest core strictly below ``core`` can't be written with finite parts; for a SQL
-    pre-filter the core itself with ``<`` semantics is approximated by the core minus one patch,
-    carrying into minor and major. ``None`` when nothing is below."""
+    """The highest core strictly below ``core``, with :data:`MAX_PART` standing for "any" in the
+    parts after the one decremented; ``None`` when nothing is below."""
     major, minor, patch = core
     if patch > 0:
         return (major, minor, patch - 1)
-    big = 2**31 - 1
+    big = MAX_PART
     if minor > 0:
         return (major, minor - 1, big)
     if major > 0:

@@ -26,8 +26,9 @@ import semver
 
 from modelsteward.errors import InvalidVersion
 
+MAX_PART = 2**62 - 1  # version numbers are stored as 64-bit integers
 _VARIANT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,30}[a-z0-9])?$")
-_SNAPSHOT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._:/-]{0,126}[A-Za-z0-9])?$")
+_SNAPSHOT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._:/@-]{0,126}[A-Za-z0-9])?$")
 _SNAPSHOT_DATE = re.compile(r"(?:^|[-_@])((?:19|20)\d{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])$")
 
 
@@ -67,7 +68,7 @@ _LEVELS: dict[ChangeKind, Level] = {
 
 def validate_variant(variant: str) -> str:
     """Return ``variant`` when it is a valid variant name (``q4``, ``gguf-q4.k-m``), else raise."""
-    if _VARIANT.match(variant):
+    if _VARIANT.fullmatch(variant):
         return variant
     raise InvalidVersion(
         f"{variant!r} is not a valid variant name: use 1–32 lowercase letters, digits, '.' or '-', "
@@ -95,17 +96,17 @@ class ModelVersion:
         """Parse ``text``; raise :class:`InvalidVersion` naming the expected form."""
         raw = text.strip()
         base, plus, variant = raw.partition("+")
-        if raw.startswith("v"):
-            raise InvalidVersion(
-                f"{text!r} is not a model version: write it without the 'v', as {raw[1:]!r}."
-            )
+        expected = ("use MAJOR.MINOR.PATCH, optionally with a pre-release and a variant, "
+                    "e.g. '1.4.2', '2.0.0-rc.1' or '1.4.2+q4'")
         try:
             parsed = semver.Version.parse(base)
         except (ValueError, TypeError):
-            raise InvalidVersion(
-                f"{text!r} is not a model version: use MAJOR.MINOR.PATCH, optionally with a "
-                "pre-release and a variant, e.g. '1.4.2', '2.0.0-rc.1' or '1.4.2+q4'."
-            ) from None
+            hint = ""
+            if raw.startswith("v") and semver.Version.is_valid(base[1:]):
+                hint = f" (write it without the 'v', as {raw[1:]!r})"
+            raise InvalidVersion(f"{text!r} is not a model version: {expected}{hint}.") from None
+        if max(parsed.major, parsed.minor, parsed.patch) > MAX_PART:
+            raise InvalidVersion(f"{text!r} has a version number above {MAX_PART}; {expected}.")
         if plus:
             validate_variant(variant)
         return cls(parsed.major, parsed.minor, parsed.patch, parsed.prerelease or "", variant)
@@ -158,11 +159,11 @@ class Snapshot:
     @classmethod
     def parse(cls, text: str) -> Snapshot:
         raw = text.strip()
-        if not _SNAPSHOT.match(raw):
+        if not _SNAPSHOT.fullmatch(raw):
             raise InvalidVersion(
                 f"{text!r} is not a provider snapshot id: use the provider's model id as published, "
                 "e.g. 'claude-sonnet-4-5-20250929' or 'gpt-4o-2024-08-06' (letters, digits, "
-                "'.', '_', ':', '/', '-')."
+                "'.', '_', ':', '/', '@', '-')."
             )
         match = _SNAPSHOT_DATE.search(raw)
         date = "".join(match.groups()) if match else ""
@@ -231,6 +232,9 @@ def check_bump(predecessor: ModelVersion | None, new: ModelVersion, change: Chan
         if not new.variant:
             return (f"a {change.value} keeps the version of its base and adds a variant, "
                     f"e.g. {new.release}+q4.")
+        if predecessor is not None and new.base != predecessor.base:
+            return (f"a {change.value} keeps the version of its base, so a variant of "
+                    f"{predecessor.base} is {predecessor.base}+{new.variant}, not {new}.")
         return None
     if new.variant:
         return (f"a {change.value} change produces a new version without a variant; "

@@ -17,7 +17,7 @@ from modelsteward.domain.model import (
     FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId, VersionScheme,
 )
 from modelsteward.domain.pins import Bounds
-from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
+from modelsteward.domain.versioning import MAX_PART, ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine, safe_url
@@ -326,7 +326,7 @@ class SqlTransaction:
 
 def _below(core: tuple[int, int, int]) -> tuple[int, int, int] | None:
     major, minor, patch = core
-    big = 2**62
+    big = MAX_PART
     if patch > 0:
         return (major, minor, patch - 1)
     if minor > 0:

@@ -1,0 +1,74 @@
+"""Example tests for ``modelsteward.domain.names``; each docstring quotes the rule it checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelsteward.domain.names import validate_model_name
+from modelsteward.errors import InvalidInput, InvalidName
+
+RULE_TEXT = "use 1–64 lowercase letters, digits, '.', '_' or '-'"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["support-bot", "acme/support-bot", "a", "a/b", "0", "llama-3.1_8b", "a" * 64,
+     f"{'o' * 64}/{'n' * 64}"],
+)
+def test_valid_names_are_returned_unchanged(name: str) -> None:
+    """Rule: "A valid name is one or two segments separated by ``/``; each segment has 1–64
+    characters from ``a-z 0-9 . _ -``, starting and ending with a letter or digit."."""
+    assert validate_model_name(name) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("-bad", "bad"),
+        ("bad-", "bad"),
+        ("Bad", "bad"),
+        ("Support Bot", "support-bot"),
+        ("ACME/Support_Bot", "acme/support_bot"),
+        ("support bot!", "support-bot"),
+        ("a_", "a"),
+        (".a", "a"),
+        ("/a", "a"),
+    ],
+)
+def test_invalid_names_suggest_a_valid_one(name: str, suggestion: str) -> None:
+    """Rule: a segment has "characters from ``a-z 0-9 . _ -``, starting and ending with a letter
+    or digit"; the error names the rule and suggests the nearest valid name."""
+    with pytest.raises(InvalidName) as info:
+        validate_model_name(name)
+    message = str(info.value)
+    assert repr(name) in message
+    assert RULE_TEXT in message
+    assert f"Did you mean {suggestion!r}?" in message
+    assert validate_model_name(suggestion) == suggestion
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "a/b/c", "a" * 65, f"acme/{'a' * 65}", "a//b", "-", "!!!"],
+)
+def test_invalid_names_without_a_valid_suggestion(name: str) -> None:
+    """Rule: "one or two segments separated by ``/``; each segment has 1–64 characters" — when
+    no valid name is near, the error states the rule without guessing."""
+    with pytest.raises(InvalidName) as info:
+        validate_model_name(name)
+    message = str(info.value)
+    assert RULE_TEXT in message
+    assert "optionally as 'org/name'" in message
+    assert "Did you mean" not in message
+
+
+def test_name_with_a_trailing_newline_is_refused() -> None:
+    """Rule: the name must be exactly one or two segments — no stray whitespace, even the
+    trailing newline a ``$``-anchored pattern would let through."""
+    with pytest.raises(InvalidName, match="Did you mean 'support-bot'"):
+        validate_model_name("support-bot\n")
+
+
+def test_invalid_name_is_an_invalid_input() -> None:
+    """Rule (errors.py): "InvalidInput — bad argument, name, version, pin or file"."""
+    assert issubclass(InvalidName, InvalidInput)
