@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from itertools import groupby
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -25,7 +26,8 @@ from modelsteward.store.tables import (
     attestations, chain_head, events, lineage, models, version_files, versions,
 )
 
-_PAGE = 256
+_FIRST_PAGE = 8
+_PAGE = 512
 
 
 class SqlStore:
@@ -210,10 +212,10 @@ class SqlTransaction:
                    allow_prerelease: bool) -> Iterator[Version]:
         model_id, snapshots = self._model_key(model)
         if snapshots:
-            rows = self.c.execute(select(versions).where(versions.c.model_id == model_id)
-                                  .order_by(versions.c.snapshot_date.desc(),
-                                            versions.c.registered_seq.desc()))
-            for row in rows:
+            newest_first = self.c.execute(
+                select(versions).where(versions.c.model_id == model_id)
+                .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc()))
+            for row in newest_first:
                 yield _to_version(model, snapshots, row)
             return
         core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
@@ -225,27 +227,31 @@ class SqlTransaction:
             conditions.append(core >= tuple_(*bounds.lower))
         order = (versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
         upper = bounds.upper
+        page = _FIRST_PAGE  # most pins match the first candidate: start small, then grow
         while True:
             bounded = conditions + ([core <= tuple_(*upper)] if upper is not None else [])
             rows = self.c.execute(select(versions).where(and_(*bounded)).order_by(*order)
-                                  .limit(_PAGE)).all()
-            if len(rows) < _PAGE:
-                yield from _sorted_desc(model, rows)
+                                  .limit(page)).all()
+            groups = [list(g) for _, g in groupby(rows, key=lambda r: (r.major, r.minor, r.patch))]
+            if len(rows) < page:
+                for group in groups:
+                    yield from _sorted_desc(model, group)
                 return
-            last = (rows[-1].major, rows[-1].minor, rows[-1].patch)
-            head = [r for r in rows if (r.major, r.minor, r.patch) != last]
-            if head:
-                # the last core may continue on the next page: fetch it again from there
-                yield from _sorted_desc(model, head)
-                upper = last
+            last = groups.pop()  # may continue beyond this page
+            for group in groups:
+                yield from _sorted_desc(model, group)
+            core_of_last = (last[0].major, last[0].minor, last[0].patch)
+            if groups:
+                upper = core_of_last  # fetch the last core again, whole, with what follows
             else:
                 # one core with more than a page of pre-releases: take it whole
-                same = self.c.execute(select(versions).where(and_(*conditions),
-                                                             core == tuple_(*last))).all()
-                yield from _sorted_desc(model, same)
-                upper = _below(last)
+                whole = self.c.execute(select(versions).where(
+                    and_(*conditions), core == tuple_(*core_of_last))).all()
+                yield from _sorted_desc(model, whole)
+                upper = _below(core_of_last)
                 if upper is None:
                     return
+            page = min(page * 4, _PAGE)
 
     # provenance -----------------------------------------------------------------------------
 
