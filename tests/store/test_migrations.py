@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from modelsteward import Registry
+from modelsteward.domain.model import Model
 
 from modelsteward.store import migrate
 from modelsteward.store.sql import SqlStore
@@ -36,3 +43,28 @@ def test_upgrade_is_applied_once(db_url: str) -> None:
         assert store.revision() == (migrate.HEAD, migrate.HEAD)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE versions SET digest = 'ff' WHERE version = '1.0.0'",
+    "UPDATE versions SET meta = '{}' WHERE version = '1.0.0'",
+    "UPDATE version_files SET sha256 = 'ff'",
+    "DELETE FROM version_files",
+])
+def test_registered_versions_are_immutable_in_the_database(db_url: str, tmp_path: Path,
+                                                           statement: str) -> None:
+    """Even SQL that bypasses the library cannot rewrite a registered artefact."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(b"weights")
+    with Registry.open(db_url, actor="alice") as registry:
+        registry.create_model(Model("bot"))
+        registered = registry.register_version("bot", "1.0.0", path=folder,
+                                               metadata={"framework": "torch"})
+    engine = create_engine(db_url)
+    with pytest.raises(DBAPIError, match="immutable"):
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+    engine.dispose()
+    with Registry.open(db_url, actor="alice") as registry:
+        assert registry.get_version("bot", "1.0.0") == registered

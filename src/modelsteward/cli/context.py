@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
@@ -44,8 +45,17 @@ class State:
             self._registry.close()
 
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+def _width(stream: TextIO) -> int | None:
+    """Terminals keep their width; pipes and files get a wide one, so tables are not squeezed
+    into 80 columns."""
+    if stream.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() else 160
+
+
+out = Console(soft_wrap=True, width=_width(sys.stdout))
+err = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
 
 pass_state = click.make_pass_decorator(State)
 
