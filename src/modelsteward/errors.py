@@ -172,7 +172,9 @@ class SymlinkEscapes(ArtifactError):
         self.target = target
         super().__init__(
             f"The symlink {link} points to {target}, outside the model folder. "
-            "Copy the file into the folder or remove the link; links may only point inside it."
+            "Copy the file into the folder or remove the link; links may only point inside it. "
+            "(A Hugging Face cache snapshot links to its blobs: download with `local_dir` "
+            "instead.)"
         )
 
 
