@@ -108,7 +108,7 @@ class VersionPin:
                 # core sorts below the lowest pre-release "0"
                 top: Core | None = core
                 if c.op == "<" and c.version.prerelease == "0":
-                    top = _below(core)
+                    top = core_below(core)
                     if top is None:
                         return Bounds(lower, (-1, -1, -1))  # below 0.0.0-0: nothing
                 assert top is not None
@@ -148,7 +148,7 @@ class SnapshotPin:
 Pin = VersionPin | SnapshotPin
 
 
-def _below(core: Core) -> Core | None:
+def core_below(core: Core) -> Core | None:
     """The highest core strictly below ``core``, with :data:`MAX_PART` standing for "any" in the
     parts after the one decremented; ``None`` when nothing is below."""
     major, minor, patch = core

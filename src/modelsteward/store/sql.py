@@ -17,8 +17,8 @@ from modelsteward.domain.lineage import Derivation, Relation
 from modelsteward.domain.model import (
     FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId, VersionScheme,
 )
-from modelsteward.domain.pins import Bounds
-from modelsteward.domain.versioning import MAX_PART, ChangeKind, ModelVersion, Snapshot
+from modelsteward.domain.pins import Bounds, core_below
+from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine, safe_url
@@ -248,7 +248,7 @@ class SqlTransaction:
                 whole = self.c.execute(select(versions).where(
                     and_(*conditions), core == tuple_(*core_of_last))).all()
                 yield from _sorted_desc(model, whole)
-                upper = _below(core_of_last)
+                upper = core_below(core_of_last)
                 if upper is None:
                     return
             page = min(page * 4, _PAGE)
@@ -328,18 +328,6 @@ class SqlTransaction:
             query = query.limit(limit)
         return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
                 for r in self.c.execute(query)]
-
-
-def _below(core: tuple[int, int, int]) -> tuple[int, int, int] | None:
-    major, minor, patch = core
-    big = MAX_PART
-    if patch > 0:
-        return (major, minor, patch - 1)
-    if minor > 0:
-        return (major, minor - 1, big)
-    if major > 0:
-        return (major - 1, big, big)
-    return None
 
 
 def _sorted_desc(model: str, rows: Sequence[Any]) -> list[Version]:
