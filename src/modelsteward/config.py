@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import getpass
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
+
+from modelsteward.domain.policy import Policy
+from modelsteward.domain.policy_file import parse_policy
+from modelsteward.errors import DocumentInvalid, PathUnreadable, Problem
 
 
 def default_home(env: Mapping[str, str]) -> Path:
@@ -21,11 +28,13 @@ class Settings:
     """``database_url``: STEWARD_DATABASE_URL, default ``sqlite:///<home>/registry.db`` where
     home is STEWARD_HOME or ``$XDG_DATA_HOME/modelsteward`` (``~/.local/share/modelsteward``).
     ``actor``: STEWARD_ACTOR, default the login name. ``workers``: STEWARD_HASH_WORKERS,
-    default the number of cores."""
+    default the number of cores. ``policy_path``: STEWARD_POLICY, a YAML or TOML policy file;
+    empty for the default policy."""
 
     database_url: str
     actor: str
     workers: int | None = None
+    policy_path: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -34,7 +43,7 @@ class Settings:
         actor = env.get("STEWARD_ACTOR") or _login()
         workers_text = env.get("STEWARD_HASH_WORKERS", "")
         workers = int(workers_text) if workers_text.isdigit() and int(workers_text) > 0 else None
-        return cls(url, actor, workers)
+        return cls(url, actor, workers, env.get("STEWARD_POLICY", ""))
 
 
 def _login() -> str:
@@ -42,3 +51,24 @@ def _login() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read a policy file: TOML when it ends in ``.toml``, YAML otherwise. Raises
+    :class:`~modelsteward.errors.PathUnreadable` or :class:`~modelsteward.errors.DocumentInvalid`
+    with every problem of the file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PathUnreadable(str(file), "no such policy file (STEWARD_POLICY)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PathUnreadable(str(file), str(exc)) from None
+    try:
+        if file.suffix == ".toml":
+            document: object = tomllib.loads(text)
+        else:
+            document = yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise DocumentInvalid(str(file), [Problem("", f"cannot be parsed: {exc}")]) from None
+    return parse_policy(document, source=str(file))

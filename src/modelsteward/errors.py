@@ -11,12 +11,16 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── InvalidName
     │   ├── InvalidVersion
     │   ├── InvalidPin
-    │   └── DocumentInvalid          a file with one or more located problems
+    │   ├── DocumentInvalid          a file with one or more located problems
+    │   └── ApprovalRefused          an approval the policy does not allow
     ├── NotFound
     │   ├── ModelNotFound
     │   ├── VersionNotFound
     │   └── NoMatchingVersion        a pin that resolves to nothing
     ├── Conflict
+    │   ├── IllegalTransition        a stage change the lifecycle does not allow
+    │   ├── GateRefused              one or more gate requirements unmet (all listed)
+    │   ├── NoRollbackTarget         no earlier eligible version to roll back to
     │   ├── ModelExists
     │   ├── VersionExists
     │   ├── BumpRuleViolation        explicit version contradicts the declared change
@@ -24,6 +28,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     ├── ArtifactError                a model folder that cannot be hashed safely
     │   ├── PathUnreadable
     │   └── SymlinkEscapes
+    ├── NotAuthorised                the actor may not do this (e.g. override a gate)
     └── StorageError                 the database cannot be reached or migrated
 """
 
@@ -78,6 +83,14 @@ class DocumentInvalid(InvalidInput):
         )
 
 
+class ApprovalRefused(InvalidInput):
+    """An approval that the policy does not allow (wrong role, self-approval, bad dates)."""
+
+
+class NotAuthorised(StewardError):
+    """The actor may not do this, e.g. override a gate without being an administrator."""
+
+
 class NotFound(StewardError):
     pass
 
@@ -112,6 +125,37 @@ class NoMatchingVersion(NotFound):
 
 
 class Conflict(StewardError):
+    pass
+
+
+class IllegalTransition(Conflict):
+    def __init__(self, ref: str, current: str, target: str, allowed: Sequence[str]) -> None:
+        self.ref = ref
+        self.current = current
+        self.target = target
+        self.allowed = tuple(allowed)
+        nexts = ", ".join(allowed) if allowed else "none (it is final)"
+        super().__init__(
+            f"{ref} cannot move from {current} to {target}. From {current} the allowed next "
+            f"stages are: {nexts}."
+        )
+
+
+class GateRefused(Conflict):
+    """A promotion whose gates are not all passed; ``unmet`` lists every requirement."""
+
+    def __init__(self, ref: str, target: str, unmet: Sequence[str]) -> None:
+        self.ref = ref
+        self.target = target
+        self.unmet = tuple(unmet)
+        lines = "\n".join(f"  - {item}" for item in self.unmet)
+        super().__init__(
+            f"{ref} cannot be promoted to {target}; {len(self.unmet)} requirement"
+            f"{'s are' if len(self.unmet) != 1 else ' is'} unmet:\n{lines}"
+        )
+
+
+class NoRollbackTarget(Conflict):
     pass
 
 

@@ -16,7 +16,8 @@ from rich.progress import (
     BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn,
 )
 
-from modelsteward.config import Settings
+from modelsteward.config import Settings, load_policy
+from modelsteward.domain.policy import Policy
 from modelsteward.integrity.manifest import Manifest, hash_plan, plan_artifact
 from modelsteward.service.registry import Registry
 
@@ -30,14 +31,21 @@ class State:
     database_url: str
     actor: str
     workers: int | None
+    policy_path: str = ""
     _registry: Registry | None = field(default=None, repr=False)
+
+    @property
+    def policy(self) -> Policy:
+        return load_policy(self.policy_path) if self.policy_path else Policy()
 
     @property
     def registry(self) -> Registry:
         if self._registry is None:
+            policy = self.policy  # a bad policy file fails before the database is touched
             self._registry = Registry.open(self.database_url, actor=self.actor,
                                            settings=Settings(self.database_url, self.actor,
-                                                             self.workers))
+                                                             self.workers),
+                                           policy=policy)
         return self._registry
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, InvalidInput, NotFound, StewardError, StorageError,
+    ArtifactError, Conflict, InvalidInput, NotAuthorised, NotFound, StewardError, StorageError,
 )
 
 
@@ -17,6 +17,7 @@ class Exit(enum.IntEnum):
     CONFLICT = 4  # duplicate, versioning rule contradicted, digest mismatch
     ARTIFACT = 5  # artefact path unreadable or a symlink leaving the folder
     STORAGE = 6  # database unreachable or not migratable
+    NOT_AUTHORISED = 7  # the actor may not do this (e.g. override a gate)
 
 
 def exit_code(error: StewardError) -> Exit:
@@ -30,4 +31,6 @@ def exit_code(error: StewardError) -> Exit:
         return Exit.ARTIFACT
     if isinstance(error, StorageError):
         return Exit.STORAGE
+    if isinstance(error, NotAuthorised):
+        return Exit.NOT_AUTHORISED
     return Exit.USAGE

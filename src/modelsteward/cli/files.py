@@ -41,3 +41,8 @@ def read_yaml(path: Path) -> object:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise DocumentInvalid(str(path), [Problem(where, f"is not valid YAML: {problem}")]) from None
+
+
+def read_structured(path: Path) -> object:
+    """A JSON file (``.json``) or a YAML file (anything else; YAML also reads JSON)."""
+    return read_json(path) if path.suffix == ".json" else read_yaml(path)

@@ -21,22 +21,27 @@ from modelsteward.errors import StewardError
               help="Who is acting, recorded in every event [STEWARD_ACTOR; default login name].")
 @click.option("--workers", envvar="STEWARD_HASH_WORKERS", type=click.IntRange(min=1),
               metavar="N", help="Threads for hashing artefacts [STEWARD_HASH_WORKERS; default: cores].")
+@click.option("--policy", envvar="STEWARD_POLICY", metavar="FILE",
+              help="Lifecycle policy file, YAML or TOML [STEWARD_POLICY; default: built-in].")
 @click.version_option(package_name="modelsteward", prog_name="steward")
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None, actor: str | None,
-        workers: int | None) -> None:
+        workers: int | None, policy: str | None) -> None:
     """modelsteward: model lifecycle management — a registry of models and versions with
     integrity, provenance, lineage and a tamper-evident history."""
     defaults = Settings.from_env()
     state = State(database_url or defaults.database_url, actor or defaults.actor,
-                  workers or defaults.workers)
+                  workers or defaults.workers, policy or defaults.policy_path)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
 
 def _register_commands() -> None:
-    from modelsteward.cli import db, history, models, registry_file, versions
-    for module in (db, models, versions, history, registry_file):
+    from modelsteward.cli import (
+        aliases, db, evaluations, history, lifecycle, models, registry_file, versions,
+    )
+    for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
+                   aliases):
         module.register(cli)
 
 

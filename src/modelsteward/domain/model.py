@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.names import validate_model_name
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import InvalidInput
@@ -132,6 +133,8 @@ class Version:
     status: str = ""
     metadata: dict[str, object] = field(default_factory=dict, hash=False)
     metrics: dict[str, object] = field(default_factory=dict, hash=False)
+    stage: Stage = Stage.TRAINED
+    blocked_reason: str = ""
 
     @property
     def ref(self) -> str:

@@ -8,6 +8,8 @@ from modelsteward.errors import InvalidName
 
 _SEGMENT = r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?"
 _NAME = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})?$")
+# aliases (production, champion, …): a letter first, then lowercase letters, digits, '-' or '_'
+ALIAS_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 
 
 def validate_model_name(name: str) -> str:
@@ -23,4 +25,14 @@ def validate_model_name(name: str) -> str:
     raise InvalidName(
         f"{name!r} is not a valid model name: use 1–64 lowercase letters, digits, '.', '_' or '-', "
         f"starting and ending with a letter or digit, optionally as 'org/name'.{suggestion}"
+    )
+
+
+def validate_alias(name: str) -> str:
+    """Return ``name`` when it is a valid alias name, else raise :class:`InvalidName`."""
+    if ALIAS_NAME.fullmatch(name):
+        return name
+    raise InvalidName(
+        f"{name!r} is not an alias name: use 1–63 lowercase letters, digits, '-' or '_', "
+        "starting with a letter (e.g. 'production', 'champion')."
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modelsteward.config import Settings
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
 from modelsteward.domain.model import Model, Version, VersionId
+from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
 from modelsteward.domain.versioning import (
@@ -29,6 +31,9 @@ from modelsteward.integrity.manifest import Manifest, hash_artifact
 from modelsteward.ports import Clock, SystemClock, Transaction
 from modelsteward.service.refs import split_ref
 from modelsteward.store.sql import SqlStore
+
+if TYPE_CHECKING:
+    from modelsteward.service.lifecycle import Lifecycle
 
 _NO_BOUNDS = Bounds(None, None)
 _VARIANT_RELATIONS = {
@@ -66,20 +71,31 @@ class Registry:
     """The model registry over a :class:`SqlStore`."""
 
     def __init__(self, store: SqlStore, *, actor: str, clock: Clock | None = None,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, policy: Policy | None = None) -> None:
         self.store = store
         self.actor = actor
         self.clock: Clock = clock or SystemClock()
         self.workers = workers
+        self.policy = policy or Policy()
 
     @classmethod
     def open(cls, url: str | None = None, *, actor: str | None = None,
-             clock: Clock | None = None, settings: Settings | None = None) -> Registry:
+             clock: Clock | None = None, settings: Settings | None = None,
+             policy: Policy | None = None) -> Registry:
         """Open (and migrate if needed) the registry at ``url``, default from ``STEWARD_*``
-        settings. Raises :class:`~modelsteward.errors.StorageError` when it cannot be reached."""
+        settings, under ``policy`` (default: the documented default policy). Raises
+        :class:`~modelsteward.errors.StorageError` when the database cannot be reached."""
         settings = settings or Settings.from_env()
         store = SqlStore.open(url or settings.database_url)
-        return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers)
+        return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
+                   policy=policy)
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """Gates, promotion, approvals, aliases, rollback and monitoring under ``policy``."""
+        from modelsteward.service.lifecycle import Lifecycle
+
+        return Lifecycle(self, self.policy)
 
     def close(self) -> None:
         self.store.close()

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, and_, insert, or_, select, tuple_, up
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from modelsteward.domain.events import GENESIS, Event, NewEvent, chain, format_time
+from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lineage import Derivation, Relation
 from modelsteward.domain.model import (
     FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId, VersionScheme,
@@ -22,11 +23,13 @@ from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine, safe_url
+from modelsteward.store.lifecycle_sql import LifecycleQueries
 from modelsteward.store.tables import (
     attestations, chain_head, events, lineage, models, version_files, versions,
 )
 
 _FIRST_PAGE = 8
+_UNRESOLVABLE = [s.value for s in UNRESOLVABLE]
 _PAGE = 512
 
 
@@ -99,7 +102,7 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-class SqlTransaction:
+class SqlTransaction(LifecycleQueries):
     """Implements :class:`~modelsteward.ports.Transaction` on one open connection."""
 
     def __init__(self, connection: Connection) -> None:
@@ -213,14 +216,15 @@ class SqlTransaction:
         model_id, snapshots = self._model_key(model)
         if snapshots:
             newest_first = self.c.execute(
-                select(versions).where(versions.c.model_id == model_id)
+                select(versions).where(versions.c.model_id == model_id,
+                                       versions.c.stage.not_in(_UNRESOLVABLE))
                 .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc()))
             for row in newest_first:
                 yield _to_version(model, snapshots, row)
             return
         core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
         conditions = [versions.c.model_id == model_id, versions.c.variant == variant,
-                      versions.c.major.is_not(None)]
+                      versions.c.major.is_not(None), versions.c.stage.not_in(_UNRESOLVABLE)]
         if not allow_prerelease:
             conditions.append(versions.c.prerelease == "")
         if bounds.lower is not None:
@@ -254,15 +258,6 @@ class SqlTransaction:
             page = min(page * 4, _PAGE)
 
     # provenance -----------------------------------------------------------------------------
-
-    def _version_pk(self, model: str, version: str) -> str:
-        model_id, _ = self._model_key(model)
-        pk = self.c.execute(select(versions.c.id).where(versions.c.model_id == model_id,
-                                                        versions.c.version == version)).scalar()
-        if pk is None:
-            from modelsteward.errors import VersionNotFound
-            raise VersionNotFound(model, version)
-        return str(pk)
 
     def add_attestation(self, model: str, version: str, statement: dict[str, object],
                         metrics: dict[str, object], attached_at: datetime, actor: str) -> None:
@@ -370,4 +365,5 @@ def _to_version(model: str, snapshots: bool, row: Any,
         model=model, id=vid, registered_at=row.registered_at, registered_by=row.registered_by,
         digest=row.digest, files=files, change=ChangeKind(row.change) if row.change else None,
         forced_reason=row.forced_reason, description=row.description, status=row.status,
-        metadata=dict(meta), metrics=dict(row.metrics))
+        metadata=dict(meta), metrics=dict(row.metrics), stage=Stage(row.stage),
+        blocked_reason=row.blocked_reason)

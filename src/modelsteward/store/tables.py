@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData,
-    String, Table, Text, UniqueConstraint,
+    JSON, BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index,
+    Integer, MetaData, String, Table, Text, UniqueConstraint, text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import ModelKind, RiskTier, VersionScheme
 
@@ -94,7 +95,10 @@ versions = Table(
     Column("metrics", JSON, nullable=False),
     Column("registered_at", UtcDateTime, nullable=False),
     Column("registered_by", String(200), nullable=False),
+    Column("stage", String(16), nullable=False, server_default="trained"),
+    Column("blocked_reason", Text, nullable=False, server_default=""),
     UniqueConstraint("model_id", "version", name="uq_versions_model_version"),
+    CheckConstraint(_one_of("stage", [s.value for s in Stage]), name="stage"),
     Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
     Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
 )
@@ -146,4 +150,87 @@ chain_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+
+# --- lifecycle (revision 0003) -------------------------------------------------------------------
+
+evaluations = Table(
+    "evaluations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False, index=True),
+    Column("suite", String(200), nullable=False),
+    Column("dataset_digest", String(200), nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("cost_per_1k_requests", Float, nullable=True),
+    Column("latency_ms", JSON, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+approvals = Table(
+    "approvals", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False, index=True),
+    Column("approver", String(200), nullable=False),
+    Column("role", String(100), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("risks_accepted", Text, nullable=False),
+    Column("monitoring_plan", Text, nullable=False),
+    Column("rollback_plan", Text, nullable=False),
+    Column("next_review", Date, nullable=False),
+    Column("approved_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("replaces", String(200), nullable=False),
+)
+
+staging_checks = Table(
+    "staging_checks", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+gate_overrides = Table(
+    "gate_overrides", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False, index=True),
+    Column("gate", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    CheckConstraint(_one_of("gate", [g.value for g in Gate]), name="gate"),
+)
+
+alias_assignments = Table(
+    "alias_assignments", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("model_id", String(36), ForeignKey("models.id"), nullable=False),
+    Column("alias", String(100), nullable=False),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False),
+    Column("exclusive", Boolean, nullable=False),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    Column("assigned_by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("removed_at", UtcDateTime, nullable=True),
+    Index("ix_alias_assignments_lookup", "model_id", "alias", "assigned_at"),
+    # an exclusive alias has at most one current holder, whatever the code does
+    Index("uq_alias_assignments_exclusive", "model_id", "alias", unique=True,
+          sqlite_where=text("exclusive AND removed_at IS NULL"),
+          postgresql_where=text("exclusive AND removed_at IS NULL")),
+)
+
+measurements = Table(
+    "measurements", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False, index=True),
+    Column("metric", String(200), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
 )

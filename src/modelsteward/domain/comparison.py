@@ -1,0 +1,123 @@
+"""Comparing a candidate version with a baseline (usually production) on the suites both have,
+and recommending promote, hold or reject with the reasons.
+
+Rules, in order:
+
+* no suite in common → **hold** (evaluate both on the same suite first);
+* a threshold of the policy unmet by the candidate, or a metric worse than the baseline by more
+  than the regression tolerance → **reject**;
+* cost per 1k requests up by more than 10 %, or p95 latency up by more than 20 % → **hold**
+  (a person should weigh quality against cost and latency);
+* some metric better by more than the tolerance, or cost or latency down → **promote**;
+* otherwise → **hold** (no measurable improvement).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from modelsteward.domain.gates import delta_toward_better, latest_by_suite
+from modelsteward.domain.lifecycle import Evaluation
+from modelsteward.domain.policy import Policy, Threshold
+
+COST_TOLERANCE = 0.10
+LATENCY_TOLERANCE = 0.20
+
+
+class Recommendation(enum.StrEnum):
+    PROMOTE = "promote"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class Delta:
+    """``better`` is the improvement toward the metric's better direction (negative: worse)."""
+
+    suite: str
+    metric: str
+    candidate: float
+    baseline: float
+    better: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    candidate: str
+    baseline: str
+    suites: tuple[str, ...]
+    quality: tuple[Delta, ...]
+    cost: tuple[Delta, ...]
+    latency: tuple[Delta, ...]
+    recommendation: Recommendation
+    reasons: tuple[str, ...]
+
+
+def _relative(delta: Delta) -> float:
+    return (delta.candidate - delta.baseline) / delta.baseline if delta.baseline else 0.0
+
+
+def compare(candidate: str, candidate_evaluations: Sequence[Evaluation], baseline: str,
+            baseline_evaluations: Sequence[Evaluation], policy: Policy,
+            model: str) -> Comparison:
+    ours, theirs = latest_by_suite(candidate_evaluations), latest_by_suite(baseline_evaluations)
+    thresholds: Mapping[str, Threshold] = policy.thresholds_for(model)
+    suites = tuple(sorted(set(ours) & set(theirs)))
+    quality: list[Delta] = []
+    cost: list[Delta] = []
+    latency: list[Delta] = []
+    for suite in suites:
+        a, b = ours[suite], theirs[suite]
+        for metric in sorted(set(a.metrics) & set(b.metrics)):
+            quality.append(Delta(suite, metric, a.metrics[metric], b.metrics[metric],
+                                 delta_toward_better(metric, a.metrics[metric],
+                                                     b.metrics[metric], thresholds)))
+        if a.cost_per_1k_requests is not None and b.cost_per_1k_requests is not None:
+            cost.append(Delta(suite, "cost_per_1k_requests", a.cost_per_1k_requests,
+                              b.cost_per_1k_requests,
+                              b.cost_per_1k_requests - a.cost_per_1k_requests))
+        for pct in sorted(set(a.latency_ms) & set(b.latency_ms)):
+            latency.append(Delta(suite, f"latency_{pct}_ms", a.latency_ms[pct], b.latency_ms[pct],
+                                 b.latency_ms[pct] - a.latency_ms[pct]))
+    recommendation, reasons = _recommend(suites, ours, quality, cost, latency, policy,
+                                         thresholds, baseline)
+    return Comparison(candidate, baseline, suites, tuple(quality), tuple(cost), tuple(latency),
+                      recommendation, tuple(reasons))
+
+
+def _recommend(suites: tuple[str, ...], ours: Mapping[str, Evaluation],
+               quality: list[Delta], cost: list[Delta], latency: list[Delta], policy: Policy,
+               thresholds: Mapping[str, Threshold],
+               baseline: str) -> tuple[Recommendation, list[str]]:
+    if not suites:
+        return Recommendation.HOLD, [f"no evaluation suite in common with {baseline}: evaluate "
+                                     "both on the same suite"]
+    tolerance = policy.regression_tolerance
+    rejections = []
+    for metric, threshold in sorted(thresholds.items()):
+        for suite, evaluation in sorted(ours.items()):
+            value = evaluation.metrics.get(metric)
+            if value is not None and not threshold.holds(value):
+                rejections.append(f"threshold {threshold} not met: {value:g} on {suite!r}")
+    rejections += [f"{d.metric} regresses on {d.suite!r}: {d.baseline:g} → {d.candidate:g}"
+                   for d in quality if d.better < -tolerance]
+    if rejections:
+        return Recommendation.REJECT, rejections
+    holds = [f"cost per 1k requests up {_relative(d):+.0%} on {d.suite!r} "
+             f"({d.baseline:g} → {d.candidate:g})" for d in cost if _relative(d) > COST_TOLERANCE]
+    holds += [f"{d.metric} up {_relative(d):+.0%} on {d.suite!r} ({d.baseline:g} → "
+              f"{d.candidate:g})" for d in latency
+              if d.metric == "latency_p95_ms" and _relative(d) > LATENCY_TOLERANCE]
+    if holds:
+        return Recommendation.HOLD, holds
+    gains = [f"{d.metric} improves on {d.suite!r}: {d.baseline:g} → {d.candidate:g}"
+             for d in quality if d.better > tolerance]
+    gains += [f"cost per 1k requests down {_relative(d):+.0%} on {d.suite!r}"
+              for d in cost if d.better > 0]
+    gains += [f"{d.metric} down {_relative(d):+.0%} on {d.suite!r}"
+              for d in latency if d.metric == "latency_p95_ms" and d.better > 0]
+    if gains:
+        return Recommendation.PROMOTE, gains
+    return Recommendation.HOLD, ["no measurable improvement over the baseline"]

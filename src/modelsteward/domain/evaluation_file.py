@@ -1,0 +1,88 @@
+"""Evaluation result files, as ``steward eval record`` reads them (JSON or YAML)::
+
+    {"suite": "golden-set",
+     "dataset_digest": "sha256:9f86d0…",
+     "metrics": {"accuracy": 0.93, "toxicity_rate": 0.004},
+     "cost_per_1k_requests": 11.8,
+     "latency_ms": {"p50": 120, "p95": 340, "p99": 800}}
+
+``suite``, ``dataset_digest`` and ``metrics`` are required; the rest is optional.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from modelsteward.errors import DocumentInvalid, Problem
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+_PERCENTILE = re.compile(r"p(?:[1-9]\d?|100)(?:\.\d+)?")
+_KEYS = {"suite", "dataset_digest", "metrics", "cost_per_1k_requests", "latency_ms", "notes"}
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    suite: str
+    dataset_digest: str
+    metrics: dict[str, float]
+    cost_per_1k_requests: float | None
+    latency_ms: dict[str, float]
+
+
+def _number(value: object) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(float(value)))
+
+
+def parse_evaluation(doc: object, source: str = "evaluation") -> EvaluationResult:
+    """Validate an evaluation document; raise :class:`DocumentInvalid` with every problem."""
+    if not isinstance(doc, Mapping):
+        raise DocumentInvalid(source, [Problem("$", "an evaluation must be an object with suite, "
+                                                     "dataset_digest and metrics")])
+    problems: list[Problem] = []
+    for key in doc:
+        if key not in _KEYS:
+            problems.append(Problem(f"$.{key}", f"is not an evaluation field; the fields are "
+                                                f"{', '.join(sorted(_KEYS))}"))
+    suite = doc.get("suite")
+    if not isinstance(suite, str) or not _SLUG.fullmatch(suite):
+        problems.append(Problem("$.suite", "is required: a lowercase name such as 'golden-set' "
+                                           "or 'safety'"))
+    digest = doc.get("dataset_digest")
+    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        problems.append(Problem("$.dataset_digest", "is required: 'sha256:' and the 64 hex "
+                                                    "digits of the evaluation dataset"))
+    metrics = doc.get("metrics")
+    if not isinstance(metrics, Mapping) or not metrics:
+        problems.append(Problem("$.metrics", "is required: an object of metric names to numbers"))
+        metrics = {}
+    for name, value in metrics.items():
+        if not isinstance(name, str) or not _SLUG.fullmatch(name):
+            problems.append(Problem(f"$.metrics.{name}", "metric names are lowercase, e.g. "
+                                                         "'accuracy' or 'toxicity_rate'"))
+        elif not _number(value):
+            problems.append(Problem(f"$.metrics.{name}", f"must be a number, found {value!r}"))
+    cost = doc.get("cost_per_1k_requests")
+    if cost is not None and (not _number(cost) or float(cost) < 0):
+        problems.append(Problem("$.cost_per_1k_requests", "must be a number >= 0"))
+    latency = doc.get("latency_ms", {})
+    if not isinstance(latency, Mapping):
+        problems.append(Problem("$.latency_ms", "must be an object such as "
+                                                "{\"p50\": 120, \"p95\": 340}"))
+        latency = {}
+    for name, value in latency.items():
+        if not isinstance(name, str) or not _PERCENTILE.fullmatch(name):
+            problems.append(Problem(f"$.latency_ms.{name}", "percentiles are named p50, p95, "
+                                                            "p99 …"))
+        elif not _number(value) or float(value) < 0:
+            problems.append(Problem(f"$.latency_ms.{name}", "must be a number of ms >= 0"))
+    if problems:
+        raise DocumentInvalid(source, problems)
+    return EvaluationResult(str(suite), str(digest),
+                            {str(k): float(v) for k, v in metrics.items()},
+                            float(cost) if cost is not None else None,
+                            {str(k): float(v) for k, v in latency.items()})

@@ -1,0 +1,136 @@
+"""Lifecycle policy: what each gate requires, as values. Defaults follow the product's rules.
+
+The policy file (YAML or TOML) is read by :mod:`modelsteward.domain.policy_file`; this module
+holds the values and the rules they express.
+"""
+
+from __future__ import annotations
+
+import enum
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from modelsteward.domain.model import RiskTier
+
+
+class Direction(enum.StrEnum):
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+}
+
+# Metrics whose name contains one of these words are better when lower, unless a threshold says
+# otherwise; every other metric is better when higher.
+LOWER_IS_BETTER_WORDS = ("loss", "error", "rate", "latency", "cost", "perplexity", "toxicity",
+                         "bias", "hallucination", "refusal")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``metric op value``, e.g. ``accuracy >= 0.9`` or ``toxicity_rate <= 0.01``."""
+
+    metric: str
+    op: str
+    value: float
+
+    def holds(self, measured: float) -> bool:
+        return _COMPARE[self.op](measured, self.value)
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.HIGHER_IS_BETTER if self.op.startswith(">") else Direction.LOWER_IS_BETTER
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.op} {self.value:g}"
+
+
+def metric_direction(metric: str, thresholds: Mapping[str, Threshold]) -> Direction:
+    """Whether higher or lower values of ``metric`` are better: a threshold decides, otherwise
+    the metric's name (``*_rate``, ``*loss*``, ``latency*``, ``cost*`` … are lower-is-better)."""
+    if metric in thresholds:
+        return thresholds[metric].direction
+    lowered = metric.lower()
+    if any(word in lowered for word in LOWER_IS_BETTER_WORDS):
+        return Direction.LOWER_IS_BETTER
+    return Direction.HIGHER_IS_BETTER
+
+
+@dataclass(frozen=True)
+class TierApproval:
+    """Who must approve a version of this risk tier: one approval per role, from different
+    people; ``author_may_approve`` False forbids the version's author from approving."""
+
+    roles: tuple[str, ...]
+    author_may_approve: bool = True
+
+
+@dataclass(frozen=True)
+class ModelRules:
+    """Per-model additions: thresholds for evaluation and for production monitoring."""
+
+    thresholds: tuple[Threshold, ...] = ()
+    monitoring: tuple[Threshold, ...] = ()
+    auto_rollback: bool | None = None  # None: the policy's default
+
+
+def _default_tiers() -> dict[RiskTier, TierApproval]:
+    return {
+        RiskTier.LOW: TierApproval(("lead",)),
+        RiskTier.MEDIUM: TierApproval(("product-owner", "ml-lead")),
+        RiskTier.HIGH: TierApproval(("risk-committee",), author_may_approve=False),
+    }
+
+
+def _default_suites() -> dict[RiskTier, tuple[str, ...]]:
+    return {RiskTier.LOW: (), RiskTier.MEDIUM: ("safety",),
+            RiskTier.HIGH: ("safety", "adversarial")}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything the gates check. ``Policy()`` is the documented default policy."""
+
+    # validation gate
+    require_digest: bool = True
+    require_attestation: bool = True
+    require_training_metrics: bool = True
+    # evaluation gate
+    thresholds: tuple[Threshold, ...] = ()
+    required_suites: Mapping[RiskTier, tuple[str, ...]] = field(default_factory=_default_suites)
+    regression_tolerance: float = 0.01
+    # staging
+    staging_checks: tuple[str, ...] = ("loads-and-serves", "latency-within-budget",
+                                       "rollback-rehearsed")
+    # approval
+    approvals: Mapping[RiskTier, TierApproval] = field(default_factory=_default_tiers)
+    approval_valid_days: int = 90
+    max_review_days: int = 365
+    administrators: tuple[str, ...] = ()
+    # aliases
+    exclusive_aliases: tuple[str, ...] = ("production",)
+    # production monitoring
+    monitoring: tuple[Threshold, ...] = ()
+    auto_rollback: bool = False
+    models: Mapping[str, ModelRules] = field(default_factory=dict)
+
+    def thresholds_for(self, model: str) -> dict[str, Threshold]:
+        """The evaluation thresholds for ``model``: defaults, overridden per metric by its own."""
+        found = {t.metric: t for t in self.thresholds}
+        found.update({t.metric: t for t in self.models.get(model, ModelRules()).thresholds})
+        return found
+
+    def monitoring_for(self, model: str) -> dict[str, Threshold]:
+        found = {t.metric: t for t in self.monitoring}
+        found.update({t.metric: t for t in self.models.get(model, ModelRules()).monitoring})
+        return found
+
+    def auto_rollback_for(self, model: str) -> bool:
+        rules = self.models.get(model, ModelRules())
+        return self.auto_rollback if rules.auto_rollback is None else rules.auto_rollback
+
+    def is_exclusive(self, alias: str) -> bool:
+        return alias in self.exclusive_aliases

@@ -1,0 +1,418 @@
+"""Lifecycle use cases: evaluations, gates and promotion, approvals, staging checks, overrides,
+aliases with history, rollback and production monitoring.
+
+Each public method is one transaction on the registry's store: it writes its records and events
+together, or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.comparison import Comparison, compare
+from modelsteward.domain.evaluation_file import EvaluationResult
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.gates import (
+    GateContext, GateReport, approval_problems, check_gates,
+)
+from modelsteward.domain.lifecycle import (
+    SERVES_PRODUCTION, UNRESOLVABLE, AliasAssignment, Approval, Evaluation, Gate, GateOverride,
+    Stage, StagingCheck, check_transition,
+)
+from modelsteward.domain.model import Model, Version
+from modelsteward.domain.names import validate_alias
+from modelsteward.domain.policy import Policy
+from modelsteward.errors import (
+    ApprovalRefused, Conflict, GateRefused, InvalidInput, ModelNotFound, NoRollbackTarget,
+    NotAuthorised, NotFound,
+)
+from modelsteward.ports import Transaction
+from modelsteward.service.refs import split_ref
+from modelsteward.service.registry import Registry
+
+PRODUCTION = "production"
+_CHECK = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    breaches: tuple[str, ...]
+    rolled_back_to: str = ""
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    alias: str
+    from_version: str
+    to_version: str
+
+
+class Lifecycle:
+    """The lifecycle of the versions in ``registry``, under ``policy``."""
+
+    def __init__(self, registry: Registry, policy: Policy) -> None:
+        self.registry = registry
+        self.policy = policy
+
+    # helpers --------------------------------------------------------------------------------
+
+    def _load(self, tx: Transaction, ref: str) -> tuple[Model, Version]:
+        model_name, version = split_ref(ref)
+        model = tx.get_model(model_name)
+        if model is None:
+            raise ModelNotFound(model_name)
+        return model, self.registry._require_version(tx, ref)
+
+    def _now(self) -> datetime:
+        return self.registry.clock.now()
+
+    def _record(self, tx: Transaction, *events: NewEvent) -> None:
+        self.registry._record(tx, *events)
+
+    def _production(self, tx: Transaction, model: str, exclude: str = "") -> Version | None:
+        holders = tx.current_aliases(model, PRODUCTION)
+        if not holders or holders[0].version == exclude:
+            return None
+        return tx.get_version(model, holders[0].version)
+
+    def _context(self, tx: Transaction, model: Model, version: Version) -> GateContext:
+        vid = str(version.id)
+        production = self._production(tx, model.name, exclude=vid)
+        return GateContext(
+            model=model, version=version, now=self._now(), policy=self.policy,
+            has_attestation=bool(tx.attestations(model.name, vid)),
+            evaluations=tx.evaluations(model.name, vid), production=production,
+            production_evaluations=(tx.evaluations(model.name, str(production.id))
+                                    if production else []),
+            checks=tx.checks(model.name, vid), approvals=tx.approvals(model.name, vid),
+            overrides=tx.overrides(model.name, vid))
+
+    # evaluations ----------------------------------------------------------------------------
+
+    def record_evaluation(self, ref: str, result: EvaluationResult) -> Evaluation:
+        """Store an immutable evaluation result; a second record of a suite is a new result."""
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            if version.stage in UNRESOLVABLE:
+                raise Conflict(f"{ref} is {version.stage.value}; it cannot be evaluated any more.")
+            seq, _ = tx.chain_head()
+            evaluation = Evaluation(
+                str(uuid.uuid4()), version.ref, result.suite, result.dataset_digest,
+                dict(result.metrics), result.cost_per_1k_requests, dict(result.latency_ms),
+                self._now(), self.registry.actor, seq + 1)
+            tx.add_evaluation(model.name, str(version.id), evaluation)
+            self._record(tx, NewEvent(ev.VERSION_EVALUATED, version.ref, {
+                "id": evaluation.id, "suite": evaluation.suite,
+                "dataset_digest": evaluation.dataset_digest, "metrics": evaluation.metrics,
+                "cost_per_1k_requests": evaluation.cost_per_1k_requests,
+                "latency_ms": evaluation.latency_ms}))
+        return evaluation
+
+    def evaluations(self, ref: str) -> list[Evaluation]:
+        with self.registry.store.read() as tx:
+            model, version = self._load(tx, ref)
+            return tx.evaluations(model.name, str(version.id))
+
+    def production(self, model: str) -> Version | None:
+        with self.registry.store.read() as tx:
+            if tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            return self._production(tx, model)
+
+    # gates and promotion --------------------------------------------------------------------
+
+    def gate_report(self, ref: str, target: Stage) -> GateReport:
+        """What promoting ``ref`` to ``target`` would require, without promoting."""
+        with self.registry.store.read() as tx:
+            model, version = self._load(tx, ref)
+            gates = check_transition(ref, version.stage, target)
+            return check_gates(gates, self._context(tx, model, version))
+
+    def promote(self, ref: str, target: Stage) -> Version:
+        """Move ``ref`` to ``target`` through the gates of that transition. Refused with
+        :class:`IllegalTransition` (naming the allowed next stages) or :class:`GateRefused`
+        (listing every unmet requirement). Promotion to production moves the ``production``
+        alias to the version in the same transaction."""
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            gates = check_transition(version.ref, version.stage, target)
+            report = check_gates(gates, self._context(tx, model, version))
+            if not report.passed:
+                raise GateRefused(version.ref, target.value, report.unmet)
+            vid = str(version.id)
+            tx.set_stage(model.name, vid, target)
+            self._record(tx, NewEvent(ev.VERSION_PROMOTED, version.ref, {
+                "from": version.stage.value, "to": target.value,
+                "gates": [g.value for g in gates],
+                "overridden": [{"gate": o.gate.value, "by": o.actor, "reason": o.reason}
+                               for o in report.overridden]}))
+            if target is Stage.PRODUCTION:
+                self._move_alias(tx, model.name, PRODUCTION, vid,
+                                 f"promoted to production by {self.registry.actor}")
+        return self.registry.get_version(model.name, vid)
+
+    def _transition(self, ref: str, target: Stage, reason: str, kind: str) -> Version:
+        if not reason.strip():
+            raise InvalidInput(f"--reason is required to move {ref} to {target.value}.")
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            check_transition(version.ref, version.stage, target)
+            vid = str(version.id)
+            if target in UNRESOLVABLE:
+                held = [a.alias for a in tx.current_aliases(model.name) if a.version == vid]
+                if held:
+                    raise Conflict(
+                        f"{version.ref} still holds the alias(es) {', '.join(held)}; move them "
+                        f"first (`steward rollback {model.name}` or `steward alias set`).")
+            tx.set_stage(model.name, vid, target)
+            self._record(tx, NewEvent(kind, version.ref, {
+                "from": version.stage.value, "to": target.value, "reason": reason.strip()}))
+        return self.registry.get_version(model.name, vid)
+
+    def reject(self, ref: str, reason: str) -> Version:
+        return self._transition(ref, Stage.REJECTED, reason, ev.VERSION_REJECTED)
+
+    def deprecate(self, ref: str, reason: str) -> Version:
+        return self._transition(ref, Stage.DEPRECATED, reason, ev.VERSION_DEPRECATED)
+
+    def retire(self, ref: str, reason: str) -> Version:
+        return self._transition(ref, Stage.RETIRED, reason, ev.VERSION_RETIRED)
+
+    # approvals, checks, overrides -----------------------------------------------------------
+
+    def approve(self, ref: str, *, role: str, evidence: str, risks_accepted: str,
+                monitoring_plan: str, rollback_plan: str, next_review: date) -> Approval:
+        """Record an approval for production by the registry's actor. Refused with
+        :class:`ApprovalRefused` listing every problem (wrong role for the tier, the author of a
+        high-risk version, a review date in the past or too far, missing texts)."""
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            if version.stage not in (Stage.REGISTERED, Stage.STAGING):
+                raise Conflict(f"{version.ref} is {version.stage.value}; approvals for production "
+                               "are given to versions in registered or staging.")
+            now = self._now()
+            problems = approval_problems(
+                model, version, self.registry.actor, role, next_review, now, self.policy,
+                {"evidence": evidence, "risks-accepted": risks_accepted,
+                 "monitoring-plan": monitoring_plan, "rollback-plan": rollback_plan})
+            if problems:
+                raise ApprovalRefused(f"The approval of {version.ref} by {self.registry.actor} "
+                                      "is refused:\n" + "\n".join(f"  - {p}" for p in problems))
+            production = self._production(tx, model.name, exclude=str(version.id))
+            approval = Approval(
+                str(uuid.uuid4()), version.ref, self.registry.actor, role, evidence.strip(),
+                risks_accepted.strip(), monitoring_plan.strip(), rollback_plan.strip(),
+                next_review, now, now + timedelta(days=self.policy.approval_valid_days),
+                str(production.id) if production else "")
+            tx.add_approval(model.name, str(version.id), approval)
+            self._record(tx, NewEvent(ev.VERSION_APPROVED, version.ref, {
+                "role": role, "evidence": approval.evidence,
+                "risks_accepted": approval.risks_accepted,
+                "monitoring_plan": approval.monitoring_plan,
+                "rollback_plan": approval.rollback_plan, "next_review": next_review.isoformat(),
+                "expires_at": approval.expires_at.isoformat(), "replaces": approval.replaces}))
+        return approval
+
+    def approvals(self, ref: str) -> list[Approval]:
+        with self.registry.store.read() as tx:
+            model, version = self._load(tx, ref)
+            return tx.approvals(model.name, str(version.id))
+
+    def record_check(self, ref: str, name: str, passed: bool, evidence: str) -> StagingCheck:
+        if not _CHECK.fullmatch(name):
+            raise InvalidInput(f"{name!r} is not a check name: use lowercase words joined by "
+                               f"'-', e.g. {', '.join(self.policy.staging_checks)}.")
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            check = StagingCheck(version.ref, name, passed, evidence.strip(), self._now(),
+                                 self.registry.actor)
+            tx.add_check(model.name, str(version.id), check)
+            self._record(tx, NewEvent(ev.VERSION_CHECKED, version.ref, {
+                "check": name, "passed": passed, "evidence": check.evidence}))
+        return check
+
+    def checks(self, ref: str) -> list[StagingCheck]:
+        with self.registry.store.read() as tx:
+            model, version = self._load(tx, ref)
+            return tx.checks(model.name, str(version.id))
+
+    def override(self, ref: str, gate: Gate, reason: str) -> GateOverride:
+        """Waive ``gate`` for ``ref``. Only administrators of the policy may, with a reason."""
+        actor = self.registry.actor
+        if actor not in self.policy.administrators:
+            raise NotAuthorised(
+                f"{actor} is not an administrator, so they cannot override the {gate.value} gate. "
+                "Administrators are listed under 'administrators' in the policy file "
+                "(STEWARD_POLICY).")
+        if not reason.strip():
+            raise InvalidInput("--reason is required: write why the gate is overridden.")
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            override = GateOverride(version.ref, gate, reason.strip(), actor, self._now())
+            tx.add_override(model.name, str(version.id), override)
+            self._record(tx, NewEvent(ev.GATE_OVERRIDDEN, version.ref, {
+                "gate": gate.value, "reason": override.reason}))
+        return override
+
+    def overrides(self, ref: str) -> list[GateOverride]:
+        with self.registry.store.read() as tx:
+            model, version = self._load(tx, ref)
+            return tx.overrides(model.name, str(version.id))
+
+    # aliases --------------------------------------------------------------------------------
+
+    def _move_alias(self, tx: Transaction, model: str, alias: str, version: str,
+                    reason: str) -> str:
+        """Point ``alias`` at ``version``; return the previous holder of an exclusive alias."""
+        now = self._now()
+        exclusive = alias == PRODUCTION or self.policy.is_exclusive(alias)
+        previous = ""
+        holders = tx.current_aliases(model, alias)
+        if any(h.version == version for h in holders):
+            return version
+        if exclusive:
+            for holder in holders:
+                tx.remove_alias(model, alias, holder.version, now)
+                previous = holder.version
+        tx.assign_alias(model, alias, version, exclusive=exclusive, at=now,
+                        by=self.registry.actor, reason=reason)
+        self._record(tx, NewEvent(ev.ALIAS_SET, f"{model}@{version}", {
+            "alias": alias, "previous": previous or None, "reason": reason}))
+        return previous
+
+    def set_alias(self, ref: str, alias: str, reason: str = "") -> str:
+        """Point ``alias`` at ``ref``. ``production`` only points at a version in production."""
+        validate_alias(alias)
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            if version.stage in UNRESOLVABLE:
+                raise Conflict(f"{version.ref} is {version.stage.value}; no alias may point at it.")
+            if alias == PRODUCTION and version.stage is not Stage.PRODUCTION:
+                raise Conflict(
+                    f"{version.ref} is in {version.stage.value}; the production alias only points "
+                    f"at versions promoted to production (`steward promote {version.ref} --to "
+                    "production`).")
+            return self._move_alias(tx, model.name, alias, str(version.id),
+                                    reason.strip() or f"set by {self.registry.actor}")
+
+    def remove_alias(self, ref: str, alias: str) -> None:
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            holders = [h for h in tx.current_aliases(model.name, alias)
+                       if h.version == str(version.id)]
+            if not holders:
+                raise NotFound(f"{version.ref} does not hold the alias {alias!r}.")
+            tx.remove_alias(model.name, alias, str(version.id), self._now())
+            self._record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {"alias": alias}))
+
+    def aliases(self, model: str) -> list[AliasAssignment]:
+        with self.registry.store.read() as tx:
+            if tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            return tx.current_aliases(model)
+
+    def alias_history(self, model: str, alias: str = "") -> list[AliasAssignment]:
+        with self.registry.store.read() as tx:
+            if tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            return tx.alias_history(model, alias)
+
+    def aliases_at(self, model: str, moment: datetime) -> dict[str, list[str]]:
+        """What every alias of ``model`` pointed at, at ``moment``."""
+        found: dict[str, list[str]] = {}
+        for assignment in self.alias_history(model):
+            if assignment.active_at(moment):
+                found.setdefault(assignment.alias, []).append(assignment.version)
+        return found
+
+    def rollback(self, model: str, alias: str = PRODUCTION, reason: str = "") -> RollbackResult:
+        """Move an exclusive alias back to its most recent earlier target that is still
+        eligible (not retired, rejected or degraded). Raises :class:`NoRollbackTarget`."""
+        with self.registry.store.write() as tx:
+            if tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            return self._rollback(tx, model, alias, reason.strip() or
+                                  f"rolled back by {self.registry.actor}")
+
+    def _rollback(self, tx: Transaction, model: str, alias: str, reason: str) -> RollbackResult:
+        if not (alias == PRODUCTION or self.policy.is_exclusive(alias)):
+            raise InvalidInput(f"{alias!r} is not an exclusive alias, so it has no single "
+                               "previous target to roll back to.")
+        holders = tx.current_aliases(model, alias)
+        if not holders:
+            raise NoRollbackTarget(f"No version of {model} holds the alias {alias!r}; there is "
+                                   "nothing to roll back.")
+        current = holders[0].version
+        seen = {current}
+        for assignment in reversed(tx.alias_history(model, alias)):
+            if assignment.version in seen:
+                continue
+            seen.add(assignment.version)
+            candidate = tx.get_version(model, assignment.version)
+            if candidate is None or candidate.stage in UNRESOLVABLE or candidate.blocked_reason:
+                continue
+            if alias == PRODUCTION and candidate.stage not in SERVES_PRODUCTION:
+                continue
+            now = self._now()
+            tx.remove_alias(model, alias, current, now)
+            tx.assign_alias(model, alias, assignment.version, exclusive=True, at=now,
+                            by=self.registry.actor, reason=reason)
+            self._record(tx, NewEvent(ev.ALIAS_ROLLED_BACK, f"{model}@{assignment.version}", {
+                "alias": alias, "from": current, "to": assignment.version, "reason": reason}))
+            return RollbackResult(alias, current, assignment.version)
+        raise NoRollbackTarget(
+            f"{model}@{current} holds {alias!r} and no earlier target is still eligible (each "
+            "was retired, rejected or degraded). Promote a version instead.")
+
+    # monitoring -----------------------------------------------------------------------------
+
+    def record_measurements(self, ref: str, values: Mapping[str, float]) -> MonitorResult:
+        """Store production measurements. A value beyond a monitoring threshold marks the
+        version degraded (an event); with ``auto_rollback`` a degraded production version is
+        rolled back in the same transaction."""
+        if not values:
+            raise InvalidInput("Give at least one measurement as METRIC=NUMBER.")
+        with self.registry.store.write() as tx:
+            model, version = self._load(tx, ref)
+            vid, now = str(version.id), self._now()
+            for metric, value in sorted(values.items()):
+                tx.add_measurement(model.name, vid, metric, float(value), now,
+                                   self.registry.actor)
+            self._record(tx, NewEvent(ev.VERSION_MEASURED, version.ref,
+                                      {"values": {k: float(v) for k, v in values.items()}}))
+            thresholds = self.policy.monitoring_for(model.name)
+            breaches = tuple(f"{metric} = {values[metric]:g} breaks {thresholds[metric]}"
+                             for metric in sorted(values)
+                             if metric in thresholds and not thresholds[metric].holds(values[metric]))
+            if not breaches:
+                return MonitorResult(())
+            tx.set_blocked(model.name, vid, "; ".join(breaches))
+            self._record(tx, NewEvent(ev.VERSION_DEGRADED, version.ref,
+                                      {"breaches": list(breaches)}))
+            holders = tx.current_aliases(model.name, PRODUCTION)
+            if self.policy.auto_rollback_for(model.name) and holders and holders[0].version == vid:
+                result = self._rollback(tx, model.name, PRODUCTION,
+                                        f"automatic rollback: {'; '.join(breaches)}")
+                return MonitorResult(breaches, result.to_version)
+            return MonitorResult(breaches)
+
+    def compare(self, candidate: str, against: str = PRODUCTION) -> Comparison:
+        """Compare ``candidate`` with ``against``: an alias (``production``) or a version."""
+        with self.registry.store.read() as tx:
+            model, version = self._load(tx, candidate)
+            holders = tx.current_aliases(model.name, against)
+            found = (tx.get_version(model.name, holders[0].version) if holders
+                     else tx.get_version(model.name, against))
+            if found is None:
+                raise NotFound(f"{against!r} is neither an alias held by a version of "
+                               f"{model.name} nor one of its versions; name the baseline with "
+                               "--against ALIAS|VERSION.")
+            baseline = found
+            return compare(version.ref, tx.evaluations(model.name, str(version.id)),
+                           baseline.ref, tx.evaluations(model.name, str(baseline.id)),
+                           self.policy, model.name)

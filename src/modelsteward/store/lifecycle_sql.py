@@ -1,0 +1,167 @@
+"""Storage of the lifecycle records: stages, evaluations, approvals, staging checks, gate
+overrides, alias assignments and production measurements. Mixed into ``SqlTransaction``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from modelsteward.domain.lifecycle import (
+    AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
+)
+from modelsteward.errors import VersionNotFound
+from modelsteward.store.tables import (
+    alias_assignments, approvals, evaluations, gate_overrides, measurements, staging_checks,
+    versions,
+)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class LifecycleQueries:
+    c: Connection
+
+    def _model_key(self, name: str) -> tuple[str, bool]:
+        raise NotImplementedError  # provided by SqlTransaction
+
+    def _version_pk(self, model: str, version: str) -> str:
+        model_id, _ = self._model_key(model)
+        pk = self.c.execute(select(versions.c.id).where(versions.c.model_id == model_id,
+                                                        versions.c.version == version)).scalar()
+        if pk is None:
+            raise VersionNotFound(model, version)
+        return str(pk)
+
+    # stages ---------------------------------------------------------------------------------
+
+    def set_stage(self, model: str, version: str, stage: Stage) -> None:
+        self.c.execute(update(versions).where(versions.c.id == self._version_pk(model, version))
+                       .values(stage=stage.value))
+
+    def set_blocked(self, model: str, version: str, reason: str) -> None:
+        self.c.execute(update(versions).where(versions.c.id == self._version_pk(model, version))
+                       .values(blocked_reason=reason))
+
+    # evaluations ----------------------------------------------------------------------------
+
+    def add_evaluation(self, model: str, version: str, e: Evaluation) -> None:
+        self.c.execute(insert(evaluations).values(
+            id=e.id, version_id=self._version_pk(model, version), suite=e.suite,
+            dataset_digest=e.dataset_digest, metrics=e.metrics,
+            cost_per_1k_requests=e.cost_per_1k_requests, latency_ms=e.latency_ms,
+            recorded_at=e.recorded_at, recorded_by=e.recorded_by, seq=e.seq))
+
+    def evaluations(self, model: str, version: str) -> list[Evaluation]:
+        ref = f"{model}@{version}"
+        rows = self.c.execute(select(evaluations).where(
+            evaluations.c.version_id == self._version_pk(model, version))
+            .order_by(evaluations.c.recorded_at, evaluations.c.seq))
+        return [Evaluation(r.id, ref, r.suite, r.dataset_digest, dict(r.metrics),
+                           r.cost_per_1k_requests, dict(r.latency_ms), r.recorded_at,
+                           r.recorded_by, r.seq) for r in rows]
+
+    # approvals, checks, overrides -----------------------------------------------------------
+
+    def add_approval(self, model: str, version: str, a: Approval) -> None:
+        self.c.execute(insert(approvals).values(
+            id=a.id, version_id=self._version_pk(model, version), approver=a.approver,
+            role=a.role, evidence=a.evidence, risks_accepted=a.risks_accepted,
+            monitoring_plan=a.monitoring_plan, rollback_plan=a.rollback_plan,
+            next_review=a.next_review, approved_at=a.approved_at, expires_at=a.expires_at,
+            replaces=a.replaces))
+
+    def approvals(self, model: str, version: str) -> list[Approval]:
+        ref = f"{model}@{version}"
+        rows = self.c.execute(select(approvals).where(
+            approvals.c.version_id == self._version_pk(model, version))
+            .order_by(approvals.c.approved_at))
+        return [Approval(r.id, ref, r.approver, r.role, r.evidence, r.risks_accepted,
+                         r.monitoring_plan, r.rollback_plan, r.next_review, r.approved_at,
+                         r.expires_at, r.replaces) for r in rows]
+
+    def add_check(self, model: str, version: str, check: StagingCheck) -> None:
+        self.c.execute(insert(staging_checks).values(
+            id=_new_id(), version_id=self._version_pk(model, version), name=check.name,
+            passed=check.passed, evidence=check.evidence, recorded_at=check.recorded_at,
+            recorded_by=check.recorded_by))
+
+    def checks(self, model: str, version: str) -> list[StagingCheck]:
+        ref = f"{model}@{version}"
+        rows = self.c.execute(select(staging_checks).where(
+            staging_checks.c.version_id == self._version_pk(model, version))
+            .order_by(staging_checks.c.recorded_at))
+        return [StagingCheck(ref, r.name, bool(r.passed), r.evidence, r.recorded_at,
+                             r.recorded_by) for r in rows]
+
+    def add_override(self, model: str, version: str, o: GateOverride) -> None:
+        self.c.execute(insert(gate_overrides).values(
+            id=_new_id(), version_id=self._version_pk(model, version), gate=o.gate.value,
+            reason=o.reason, actor=o.actor, at=o.at))
+
+    def overrides(self, model: str, version: str) -> list[GateOverride]:
+        ref = f"{model}@{version}"
+        rows = self.c.execute(select(gate_overrides).where(
+            gate_overrides.c.version_id == self._version_pk(model, version))
+            .order_by(gate_overrides.c.at))
+        return [GateOverride(ref, Gate(r.gate), r.reason, r.actor, r.at) for r in rows]
+
+    # aliases --------------------------------------------------------------------------------
+
+    def _alias_query(self, model: str) -> Any:
+        model_id, _ = self._model_key(model)
+        return (select(alias_assignments, versions.c.version)
+                .join(versions, versions.c.id == alias_assignments.c.version_id)
+                .where(alias_assignments.c.model_id == model_id))
+
+    def alias_history(self, model: str, alias: str = "") -> list[AliasAssignment]:
+        """Every assignment, oldest first (optionally of one alias)."""
+        query = self._alias_query(model)
+        if alias:
+            query = query.where(alias_assignments.c.alias == alias)
+        rows = self.c.execute(query.order_by(alias_assignments.c.assigned_at,
+                                             alias_assignments.c.id))
+        return [AliasAssignment(model, r.alias, r.version, r.assigned_at, r.assigned_by,
+                                r.reason, r.removed_at) for r in rows]
+
+    def current_aliases(self, model: str, alias: str = "") -> list[AliasAssignment]:
+        query = self._alias_query(model).where(alias_assignments.c.removed_at.is_(None))
+        if alias:
+            query = query.where(alias_assignments.c.alias == alias)
+        rows = self.c.execute(query.order_by(alias_assignments.c.alias,
+                                             alias_assignments.c.assigned_at))
+        return [AliasAssignment(model, r.alias, r.version, r.assigned_at, r.assigned_by,
+                                r.reason, None) for r in rows]
+
+    def assign_alias(self, model: str, alias: str, version: str, *, exclusive: bool,
+                     at: datetime, by: str, reason: str) -> None:
+        model_id, _ = self._model_key(model)
+        self.c.execute(insert(alias_assignments).values(
+            id=_new_id(), model_id=model_id, alias=alias,
+            version_id=self._version_pk(model, version), exclusive=exclusive, assigned_at=at,
+            assigned_by=by, reason=reason, removed_at=None))
+
+    def remove_alias(self, model: str, alias: str, version: str, at: datetime) -> None:
+        model_id, _ = self._model_key(model)
+        self.c.execute(update(alias_assignments).where(
+            alias_assignments.c.model_id == model_id, alias_assignments.c.alias == alias,
+            alias_assignments.c.version_id == self._version_pk(model, version),
+            alias_assignments.c.removed_at.is_(None)).values(removed_at=at))
+
+    # monitoring -----------------------------------------------------------------------------
+
+    def add_measurement(self, model: str, version: str, metric: str, value: float,
+                        at: datetime, by: str) -> None:
+        self.c.execute(insert(measurements).values(
+            id=_new_id(), version_id=self._version_pk(model, version), metric=metric,
+            value=value, recorded_at=at, recorded_by=by))
+
+    def measurements(self, model: str, version: str) -> list[tuple[str, float, datetime]]:
+        rows = self.c.execute(select(measurements).where(
+            measurements.c.version_id == self._version_pk(model, version))
+            .order_by(measurements.c.recorded_at))
+        return [(r.metric, r.value, r.recorded_at) for r in rows]
