@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from modelsteward.domain.evaluation_file import EvaluationResult
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
-from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy
+from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, Version
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.service.registry import Registry
@@ -66,7 +69,7 @@ def build(registry: Registry, workdir: Path) -> None:
         purpose="Base for the support assistant", owner_team="team-ml-core",
         owner_contact="ml-core@example.com", risk_tier=RiskTier.MEDIUM, license="apache-2.0",
         tags=("llm", "base"), support=SupportPolicy(12, "community-maintained")))
-    first = registry.register_version(
+    registry.register_version(
         "acme/support-base", change=ChangeKind.ARCHITECTURE,
         path=_write_weights(workdir / "support-base-1.0.0", "base-1"),
         derived_from="pkg:huggingface/mistralai/Mistral-7B-v0.3@caa1feb0e54d415e2df31207e5f4e273e33509d1",
@@ -82,7 +85,6 @@ def build(registry: Registry, workdir: Path) -> None:
         "acme/support-base", change=ChangeKind.QUANTISATION, variant="q4",
         path=_write_weights(workdir / "support-base-1.1.0-q4", "base-2-q4", size=64 * 1024),
         description="4-bit quantisation for CPU serving.")
-    del first
 
     registry.create_model(Model(
         name="support-bot", kind=ModelKind.FINE_TUNED,
@@ -99,6 +101,32 @@ def build(registry: Registry, workdir: Path) -> None:
         "support-bot", change=ChangeKind.PROMPT,
         path=_write_weights(workdir / "support-bot-1.0.1", "bot-1-prompt", shards=1),
         description="New system prompt template.", metrics={"accuracy": 0.97, "f1": 0.96})
+    _to_production(registry, retrained)
+
+
+def _to_production(registry: Registry, version: Version) -> None:
+    """Carry a medium-risk version through every gate, as its team would."""
+    lifecycle = registry.lifecycle
+    for suite, metrics in (("golden", {"accuracy": 0.91, "toxicity_rate": 0.002}),
+                           ("safety", {"refusal_rate": 0.01, "toxicity_rate": 0.001})):
+        lifecycle.record_evaluation(version.ref, EvaluationResult(
+            suite, "sha256:" + hashlib.sha256(suite.encode()).hexdigest(), metrics, 3.2,
+            {"p50": 180.0, "p95": 420.0}))
+    for stage in (Stage.EVALUATED, Stage.REGISTERED, Stage.STAGING):
+        lifecycle.promote(version.ref, stage)
+    for check in registry.policy.staging_checks:
+        lifecycle.record_check(version.ref, check, True, "staging run 2026-11-20")
+    author = registry.actor
+    review = registry.clock.now().date() + timedelta(days=180)
+    for role, person in (("product-owner", "priya@example.com"), ("ml-lead", "li@example.com")):
+        registry.actor = person
+        lifecycle.approve(version.ref, role=role, evidence="eval report 2026-11-19",
+                          risks_accepted="slight drift on rare ticket types",
+                          monitoring_plan="error-rate dashboard, alert at 5%",
+                          rollback_plan="steward rollback acme/support-base",
+                          next_review=review)
+    registry.actor = author
+    lifecycle.promote(version.ref, Stage.PRODUCTION)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         ["resolve", "acme/support-base", "^1.0"],
         ["resolve", "claude-sonnet", "claude-sonnet-4-5-*"],
         ["lineage", "acme/support-base@1.1.0"],
+        ["alias", "list", "acme/support-base"],
+        ["version", "show", "acme/support-base@1.1.0"],
         ["verify", "support-bot@1.0.1", str(home / "weights" / "support-bot-1.0.1")],
         ["log", "--limit", "20"],
         ["log", "verify"],

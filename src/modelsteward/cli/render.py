@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from modelsteward.domain.events import Event
+from modelsteward.domain.lifecycle import Approval, GateOverride
 from modelsteward.domain.model import Model, Version
 from modelsteward.service.registry import Lineage, LineageNode, VerifyResult
 
@@ -30,7 +31,8 @@ def version_view(version: Version, *, files: bool = False) -> dict[str, object]:
         "change": version.change.value if version.change else None,
         "forced_reason": version.forced_reason or None, "description": version.description,
         "status": version.status or None, "metadata": dict(version.metadata),
-        "metrics": dict(version.metrics),
+        "metrics": dict(version.metrics), "stage": version.stage.value,
+        "blocked_reason": version.blocked_reason or None,
     }
     if files:
         view["files"] = [{"path": f.path, "sha256": f.sha256, "size": f.size}
@@ -60,3 +62,17 @@ def verify_view(result: VerifyResult) -> dict[str, object]:
         "changed": list(result.diff.changed), "missing": list(result.diff.missing),
         "extra": list(result.diff.extra),
     }
+
+
+def override_view(o: GateOverride) -> dict[str, object]:
+    return {"gate": o.gate.value, "reason": o.reason, "by": o.actor,
+            "at": o.at.isoformat().replace("+00:00", "Z")}
+
+
+def approval_view(a: Approval) -> dict[str, object]:
+    return {"approver": a.approver, "role": a.role, "evidence": a.evidence,
+            "risks_accepted": a.risks_accepted, "monitoring_plan": a.monitoring_plan,
+            "rollback_plan": a.rollback_plan, "next_review": a.next_review.isoformat(),
+            "approved_at": a.approved_at.isoformat().replace("+00:00", "Z"),
+            "expires_at": a.expires_at.isoformat().replace("+00:00", "Z"),
+            "replaces": a.replaces or None}

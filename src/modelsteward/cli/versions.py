@@ -12,7 +12,9 @@ from modelsteward.cli.context import (
 )
 from modelsteward.cli.exits import Exit
 from modelsteward.cli.files import read_json
-from modelsteward.cli.render import lineage_view, verify_view, version_view
+from modelsteward.cli.render import (
+    approval_view, lineage_view, override_view, verify_view, version_view,
+)
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.versioning import ChangeKind
@@ -113,10 +115,19 @@ def version_list(state: State, model: str, as_json: bool) -> None:
         out.print(f"{model} has no versions yet. Register one with "
                   f"`steward version register {model} --change …`.", highlight=False)
         return
-    table = Table("version", "digest", "change", "status", "registered", "by")
+    lifecycle = state.registry.lifecycle
+    aliases: dict[str, list[str]] = {}
+    for assignment in lifecycle.aliases(model):
+        aliases.setdefault(assignment.version, []).append(assignment.alias)
+    table = Table("version", "stage", "aliases", "digest", "change", "registered", "by", "notes")
     for v in found:
-        table.add_row(str(v.id), v.digest[:12], v.change.value if v.change else "",
-                      v.status, v.registered_at.strftime("%Y-%m-%d %H:%M"), v.registered_by)
+        notes = [f"{o.gate.value} gate overridden" for o in lifecycle.overrides(v.ref)]
+        if v.blocked_reason:
+            notes.append(f"degraded: {v.blocked_reason}")
+        table.add_row(str(v.id), v.stage.value, ", ".join(aliases.get(str(v.id), [])),
+                      v.digest[:12], v.change.value if v.change else "",
+                      v.registered_at.strftime("%Y-%m-%d %H:%M"), v.registered_by,
+                      "; ".join(notes))
     out.print(table)
 
 
@@ -131,18 +142,36 @@ def version_show(state: State, ref: str, with_files: bool, as_json: bool) -> Non
     found = registry.get_version(*split_ref(ref))
     attestations = registry.attestations(ref)
     tree = registry.lineage(ref)
+    lifecycle = registry.lifecycle
+    overrides = lifecycle.overrides(ref)
+    approvals = lifecycle.approvals(ref)
+    aliases = [a.alias for a in lifecycle.aliases(found.model) if a.version == str(found.id)]
     if as_json:
         emit_json({**version_view(found, files=True), "attestations": attestations,
-                   "lineage": lineage_view(tree)})
+                   "lineage": lineage_view(tree), "aliases": aliases,
+                   "overrides": [override_view(o) for o in overrides],
+                   "approvals": [approval_view(a) for a in approvals],
+                   "evaluations": len(lifecycle.evaluations(ref))})
         return
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
     view = version_view(found)
-    for key in ("ref", "digest", "change", "forced_reason", "status", "description",
+    for key in ("ref", "stage", "digest", "change", "forced_reason", "status", "description",
                 "registered_at", "registered_by"):
         if view[key]:
             table.add_row(key.replace("_", " "), str(view[key]))
+    if aliases:
+        table.add_row("aliases", ", ".join(aliases))
+    if found.blocked_reason:
+        table.add_row("DEGRADED", found.blocked_reason)
+    for o in overrides:
+        table.add_row("GATE OVERRIDDEN", f"{o.gate.value} by {o.actor} on {o.at:%Y-%m-%d}: "
+                                         f"{o.reason}")
+    for a in approvals:
+        table.add_row("approved", f"{a.role} by {a.approver} on {a.approved_at:%Y-%m-%d} "
+                                  f"(expires {a.expires_at:%Y-%m-%d}, next review "
+                                  f"{a.next_review})")
     table.add_row("files", str(len(found.files)))
     for name, value in sorted(found.metrics.items()):
         table.add_row(f"metric {name}", str(value))
