@@ -26,6 +26,7 @@ test: $(STAMP)
 ## bench: benchmarks with baselines measured in the same run (never gate CI)
 bench: $(STAMP)
 	$(PY) bench/bench_resolve.py
+	$(PY) bench/bench_rollback.py
 	$(PY) bench/bench_hashing.py
 
 lint: $(STAMP)
