@@ -15,7 +15,7 @@ from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from modelsteward.domain.versioning import ChangeKind
 from tests.cli.conftest import Steward
 from tests.conftest import FixedClock
-from tests.service.lifecycle_helpers import to_production, trained
+from tests.service.lifecycle_helpers import evaluation, to_production, trained
 
 POLICY = """\
 administrators: [platform-admin]
@@ -189,3 +189,20 @@ def test_history_at_and_rollback_cli(policy_steward: Steward, db_url: str) -> No
         "p95 latency doubled"
     history = steward("alias", "history", "bot", "--json").json()
     assert [h["version"] for h in history] == ["1.0.0", "1.1.0", "1.0.0"]
+
+
+def test_compare_against_production(steward: Steward, db_url: str) -> None:
+    with Registry.open(db_url, actor="alice", policy=Policy()) as registry:
+        to_production(registry, trained(registry, "bot"), accuracy=0.92)
+        candidate = trained(registry, "bot", change=ChangeKind.RETRAIN)
+        registry.lifecycle.record_evaluation(candidate, evaluation("golden", accuracy=0.96,
+                                                                   toxicity_rate=0.001))
+    shown = steward("compare", "bot@1.1.0").stdout
+    assert "bot@1.1.0 against bot@1.0.0 on golden" in shown
+    assert "Recommendation: PROMOTE" in shown
+    assert "accuracy improves on 'golden': 0.92 → 0.96" in shown
+    result = steward("compare", "bot@1.1.0", "--against", "1.0.0", "--json").json()
+    assert result["recommendation"] == "promote"
+    assert {d["metric"] for d in result["quality"]} == {"accuracy", "toxicity_rate"}
+    assert "neither an alias" in steward("compare", "bot@1.1.0", "--against", "champion",
+                                         expect=3).stderr
