@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, cast
 
+from modelsteward.domain.documents import describe
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.names import ALIAS_NAME, validate_model_name
 from modelsteward.domain.policy import ModelRules, Policy, Threshold, TierApproval
@@ -138,7 +139,7 @@ def parse_threshold(metric: str, text: object, location: str) -> tuple[Threshold
                                           f"letter or digit{hint}"))
     match = _THRESHOLD.match(text) if isinstance(text, str) else None
     if match is None:
-        shown = f"{text!r}" if isinstance(text, str) else _describe(text)
+        shown = f"{text!r}" if isinstance(text, str) else describe(text)
         problems.append(Problem(location, f"{shown} is not a threshold: write an operator and a "
                                           f"number, e.g. '>= 0.9' or '<= 0.01'"
                                           f"{_threshold_hint(text)}"))
@@ -164,7 +165,7 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
     problems: list[Problem] = []
     if not isinstance(doc, Mapping):
         problems.append(Problem("$", f"a policy file must be a mapping of sections "
-                                     f"({', '.join(_TOP)}), found {_describe(doc)}"))
+                                     f"({', '.join(_TOP)}), found {describe(doc)}"))
         raise DocumentInvalid(source, problems)
     top = _Reader(cast(Mapping[object, object], doc), "", problems)
     top.check_keys(_TOP, "a top-level key of a policy file")
@@ -173,7 +174,7 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
         version = top.raw["version"]
         if type(version) is not int or version != 1:
             top.problem("version", f"must be 1, the only policy file format, found "
-                                   f"{_describe(version)}")
+                                   f"{describe(version)}")
     administrators = top.names("administrators", default.administrators, kind=_ANY_RULE)
 
     validation = top.section("validation")
@@ -279,7 +280,7 @@ class _Reader:
         """Report every key that is not in ``known``, with the closest known key if any."""
         for key in self.raw:
             if not isinstance(key, str):
-                self.problem(str(key), f"keys must be strings, found {_describe(key)}")
+                self.problem(str(key), f"keys must be strings, found {describe(key)}")
             elif key not in known:
                 self.problem(key, f"is not {what}: use {_one_of(known)}{_suggest(key, known)}")
 
@@ -289,7 +290,7 @@ class _Reader:
         if value is None:
             value = {}
         if not isinstance(value, Mapping):
-            self.problem(key, f"must be a mapping of {expected}, found {_describe(value)}")
+            self.problem(key, f"must be a mapping of {expected}, found {describe(value)}")
             return None
         return _Reader(cast(Mapping[object, object], value), self.at(key), self.problems)
 
@@ -313,7 +314,7 @@ class _Reader:
         elif isinstance(value, str) and value.strip().lower() in ("no", "false", "off", "n"):
             fix = "; write false, without quotes"
         self.problem(key, f"must be true or false (a boolean, not text or a number), "
-                          f"found {_describe(value)}{fix}")
+                          f"found {describe(value)}{fix}")
         return default
 
     def whole(self, key: str, default: int) -> int:
@@ -324,7 +325,7 @@ class _Reader:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return value
         self.problem(key, f"must be a whole number of days, 1 or more (e.g. {default}), "
-                          f"found {_describe(value)}")
+                          f"found {describe(value)}")
         return default
 
     def tolerance(self, key: str, default: float) -> float:
@@ -335,7 +336,7 @@ class _Reader:
                 and math.isfinite(value) and value >= 0):
             return float(value)
         self.problem(key, f"must be a number, 0 or more (e.g. {default:g}: a metric may be that "
-                          f"much worse than in production), found {_describe(value)}")
+                          f"much worse than in production), found {describe(value)}")
         return default
 
     def names(self, key: str, default: tuple[str, ...], *, kind: _NameRule | None = None,
@@ -349,14 +350,14 @@ class _Reader:
         if value is None:
             value = []
         if not isinstance(value, list):
-            self.problem(key, f"must be a list of {rule.plural}, found {_describe(value)}")
+            self.problem(key, f"must be a list of {rule.plural}, found {describe(value)}")
             return default
         names: list[str] = []
         first: dict[str, int] = {}  # name -> index of its first occurrence
         for i, item in enumerate(cast(list[object], value)):
             where = f"{key}[{i}]"
             if not isinstance(item, str) or not item.strip():
-                self.problem(where, f"must be a non-empty string, found {_describe(item)}")
+                self.problem(where, f"must be a non-empty string, found {describe(item)}")
             elif not rule.pattern.fullmatch(item):
                 lowered = re.sub(r"[^a-z0-9_.-]+", "-", item.strip().lower()).strip("-_.")
                 hint = (f"; did you mean {lowered!r}?" if lowered and rule.pattern.fullmatch(lowered)
@@ -386,7 +387,7 @@ class _Reader:
         for metric, text in found.raw.items():
             if not isinstance(metric, str):
                 found.problem(str(metric), f"a metric name must be a string, "
-                                           f"found {_describe(metric)}")
+                                           f"found {describe(metric)}")
                 continue
             threshold, problems = parse_threshold(metric, text, found.at(metric))
             self.problems.extend(problems)
@@ -440,7 +441,7 @@ class _Reader:
         models: dict[str, ModelRules] = {}
         for name, value in found.raw.items():
             if not isinstance(name, str):
-                found.problem(str(name), f"a model name must be a string, found {_describe(name)}")
+                found.problem(str(name), f"a model name must be a string, found {describe(name)}")
                 continue
             try:
                 validate_model_name(name)
@@ -496,26 +497,6 @@ def _quoted_home(home: str) -> str:
 
 def _one_of(known: Sequence[str]) -> str:
     return ", ".join(known[:-1]) + f" or {known[-1]}" if len(known) > 1 else known[0]
-
-
-def _describe(value: object) -> str:
-    """How a wrong value is named in messages."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}" if value.strip() else "an empty string"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a value of type {type(value).__name__}"
-
-
-# --- rendering -----------------------------------------------------------------------------
 
 
 def _render_number(value: float) -> str:

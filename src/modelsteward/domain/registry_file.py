@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
+from modelsteward.domain.documents import describe
 from modelsteward.domain.model import (
     Model, ModelKind, RiskTier, SupportPolicy, VersionScheme, parse_enum,
 )
@@ -117,7 +118,7 @@ def parse_registry_file(doc: object, source: str = "model-registry.yaml") -> lis
     problems: list[Problem] = []
     if not isinstance(doc, Mapping):
         problems.append(Problem("$", f"the registry file must be a mapping with a 'models' key, "
-                                     f"found {_describe(doc)}"))
+                                     f"found {describe(doc)}"))
         raise DocumentInvalid(source, problems)
     top = cast(Mapping[object, object], doc)
     for key in top:
@@ -134,7 +135,7 @@ def parse_registry_file(doc: object, source: str = "model-registry.yaml") -> lis
             models = {}
         if not isinstance(models, Mapping):
             problems.append(Problem("models", f"must be a mapping of model names to their "
-                                              f"entries, found {_describe(models)}"))
+                                              f"entries, found {describe(models)}"))
         else:
             for name, raw in cast(Mapping[object, object], models).items():
                 entry = _parse_entry(name, raw, problems)
@@ -178,7 +179,7 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
     where = f"models.{name}"
     before = len(problems)
     if not isinstance(name, str):
-        problems.append(Problem(where, f"a model name must be a string, found {_describe(name)}"))
+        problems.append(Problem(where, f"a model name must be a string, found {describe(name)}"))
     else:
         try:
             validate_model_name(name)
@@ -187,7 +188,7 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
     if not isinstance(raw, Mapping):
         problems.append(Problem(where, f"must be a mapping of the model's fields (provider, "
                                        f"model_id, purpose, status, eval_scores, owner, …), "
-                                       f"found {_describe(raw)}"))
+                                       f"found {describe(raw)}"))
         return None
     f = _Fields(cast(Mapping[object, object], raw), where, problems)
 
@@ -267,7 +268,7 @@ class _Fields:
             return value
         what = "a string" if allow_empty else "a non-empty string"
         hint = f" such as {example!r}" if example else ""
-        self._problem(key, f"must be {what}{hint}, found {_describe(value)}")
+        self._problem(key, f"must be {what}{hint}, found {describe(value)}")
         return ""
 
     def snapshot(self, key: str) -> str:
@@ -335,7 +336,7 @@ class _Fields:
             return value, ""
         if not isinstance(value, Mapping):
             self._problem("owner", f"must be a team name (e.g. team-ai-platform) or a mapping "
-                                   f"{{team, contact}}, found {_describe(value)}")
+                                   f"{{team, contact}}, found {describe(value)}")
             return "", ""
         owner = _Fields(cast(Mapping[object, object], value), f"{self.where}.owner",
                         self.problems)
@@ -351,14 +352,14 @@ class _Fields:
             return ()
         value = self.raw["tags"]
         if not isinstance(value, list):
-            self._problem("tags", f"must be a list of strings, found {_describe(value)}")
+            self._problem("tags", f"must be a list of strings, found {describe(value)}")
             return ()
         tags: list[str] = []
         for i, tag in enumerate(cast(list[object], value)):
             if isinstance(tag, str) and tag.strip():
                 tags.append(tag)
             else:
-                self._problem(f"tags[{i}]", f"must be a non-empty string, found {_describe(tag)}")
+                self._problem(f"tags[{i}]", f"must be a non-empty string, found {describe(tag)}")
         return tuple(tags)
 
     def support(self) -> SupportPolicy:
@@ -368,7 +369,7 @@ class _Fields:
         value = self.raw["support"]
         if not isinstance(value, Mapping):
             self._problem("support", f"must be a mapping {{active_months, afterwards}}, "
-                                     f"found {_describe(value)}")
+                                     f"found {describe(value)}")
             return SupportPolicy()
         support = _Fields(cast(Mapping[object, object], value), f"{self.where}.support",
                           self.problems)
@@ -383,7 +384,7 @@ class _Fields:
                 months = raw_months
             else:
                 support._problem("active_months", f"must be a whole number of months, 0 or "
-                                                  f"more, found {_describe(raw_months)}")
+                                                  f"more, found {describe(raw_months)}")
         return SupportPolicy(months, support.text("afterwards", example="security fixes only"))
 
     def metrics(self) -> dict[str, float]:
@@ -393,16 +394,16 @@ class _Fields:
         value = self.raw["eval_scores"]
         if not isinstance(value, Mapping):
             self._problem("eval_scores", f"must be a mapping of score names to numbers "
-                                         f"(e.g. accuracy: 0.94), found {_describe(value)}")
+                                         f"(e.g. accuracy: 0.94), found {describe(value)}")
             return {}
         metrics: dict[str, float] = {}
         for key, score in cast(Mapping[object, object], value).items():
             where = f"eval_scores.{key}"
             if not isinstance(key, str) or not key.strip():
                 self._problem(where, f"a score name must be a non-empty string, "
-                                     f"found {_describe(key)}")
+                                     f"found {describe(key)}")
             elif isinstance(score, bool) or not isinstance(score, (int, float)):
-                self._problem(where, f"must be a number (e.g. 0.94), found {_describe(score)}")
+                self._problem(where, f"must be a number (e.g. 0.94), found {describe(score)}")
             elif not math.isfinite(score):
                 self._problem(where, f"must be a finite number, found {score}")
             else:
@@ -417,7 +418,7 @@ class _Fields:
         metadata: dict[str, object] = {}
         for key, value in self.raw.items():
             if not isinstance(key, str):
-                self._problem(str(key), f"keys must be strings, found {_describe(key)}")
+                self._problem(str(key), f"keys must be strings, found {describe(key)}")
             elif key in _FIELD_KEYS:
                 continue
             elif key == "fine_tune_id":
@@ -448,7 +449,7 @@ class _Fields:
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 return value
             self._problem(key, f"must be a positive whole number (e.g. 1536), "
-                               f"found {_describe(value)}")
+                               f"found {describe(value)}")
             return None
         if key == "notes" and isinstance(self.raw[key], str):
             return self.raw[key]  # free text: an empty note is still a note
@@ -465,7 +466,7 @@ class _Fields:
             except ValueError:
                 pass
         self._problem(key, f"must be a date written YYYY-MM-DD (e.g. \"2025-03-15\"), "
-                           f"found {_describe(value)}")
+                           f"found {describe(value)}")
         return ""
 
 
@@ -513,37 +514,13 @@ def _plain(value: object, where: str, problems: list[Problem]) -> object:
         for key, item in cast(Mapping[object, object], value).items():
             if not isinstance(key, str):
                 problems.append(Problem(f"{where}.{key}",
-                                        f"keys must be strings, found {_describe(key)}"))
+                                        f"keys must be strings, found {describe(key)}"))
             else:
                 plain[key] = _plain(item, f"{where}.{key}", problems)
         return plain
     problems.append(Problem(where, f"must be plain data (text, numbers, lists, mappings), "
-                                   f"found {_describe(value)}"))
+                                   f"found {describe(value)}"))
     return None
-
-
-def _describe(value: object) -> str:
-    """How a wrong value is named in messages."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"{value!r}" if value.strip() else "an empty string"
-    if isinstance(value, datetime):
-        return f"the timestamp {value.isoformat()}"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a value of type {type(value).__name__}"
-
-
-# --- rendering -----------------------------------------------------------------------------
 
 
 def _render_entry(entry: RegistryEntry) -> dict[str, object]:

@@ -1,0 +1,672 @@
+"""The lifecycle as a state machine: random sequences of use cases against a real registry, on
+SQLite and on PostgreSQL, checked after every step.
+
+Each step predicts, from a shadow model kept by the test, whether the use case succeeds or which
+error it raises, then runs it and compares. The shadow re-derives each rule from the policy's
+words (the docstrings of ``domain/lifecycle.py``, ``domain/policy.py`` and the use cases), not
+from ``domain/gates.py``. After every step the invariants compare the database with the shadow:
+
+1. an exclusive alias (``production``, ``champion``) has at most one current holder — through
+   the library and in the ``alias_assignments`` table;
+2. a version in production was approved, when it was promoted, by one person per role of its risk
+   tier, all different, none its author for a high-risk model (or the approval gate was
+   overridden by an administrator); ``production`` points only at a production or deprecated
+   version;
+3. retired and rejected versions never resolve, not even by an exact pin;
+4. the event chain verifies;
+5. stages move only along ``TRANSITIONS``: the stored stage of every version equals the shadow's
+   (so a refused use case changed nothing), and the log's stage changes form one legal path.
+
+``STEWARD_STATEFUL_EXAMPLES`` raises the number of examples for a longer local run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test,
+)
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from modelsteward import Registry
+from modelsteward.domain import events as ev
+from modelsteward.domain.lifecycle import SERVES_PRODUCTION, TRANSITIONS, UNRESOLVABLE, Gate, Stage
+from modelsteward.domain.model import Model, RiskTier
+from modelsteward.domain.policy import ModelRules, Policy, Threshold
+from modelsteward.domain.versioning import ChangeKind, ModelVersion
+from modelsteward.errors import (
+    ApprovalRefused, Conflict, GateRefused, IllegalTransition, InvalidInput, NoMatchingVersion,
+    NoRollbackTarget, NotAuthorised, NotFound, StewardError,
+)
+from modelsteward.service.lifecycle import MonitorResult, RollbackResult
+from tests.conftest import FixedClock
+from tests.service.lifecycle_helpers import (
+    APPROVERS, CHECKS, as_actor, evaluated_suites, evaluation, manifest, statement, to_production,
+    trained,
+)
+
+T = TypeVar("T")
+
+PRODUCTION = "production"
+ADMIN = "root-admin"
+POLICY = Policy(thresholds=(Threshold("accuracy", ">=", 0.9),),
+                exclusive_aliases=(PRODUCTION, "champion"),
+                administrators=(ADMIN,),
+                monitoring=(Threshold("error_rate", "<=", 0.05),),
+                models={"lowbot": ModelRules(auto_rollback=True)})
+MODELS = {"lowbot": RiskTier.LOW, "midbot": RiskTier.MEDIUM, "highbot": RiskTier.HIGH}
+
+AUTHORS = ("alice", "bob", "dave")
+PEOPLE = ("alice", "bob", "carol", "dave", "erin")
+ROLES = ("lead", "product-owner", "ml-lead", "risk-committee", "intern")
+SUITES = ("golden", "safety", "adversarial")
+ALIASES = (PRODUCTION, "champion", "canary")  # canary is not exclusive
+# 0.85 misses the 0.9 threshold; any two differ by far more than the regression tolerance, so no
+# comparison sits on a floating-point edge
+ACCURACIES = (0.85, 0.91, 0.94, 0.97)
+BREACH_LIMIT = 0.05  # the monitoring threshold above
+
+# Which gates each transition must pass, as the docstring of domain/lifecycle.py lists them.
+GATES_BY_DOCSTRING: dict[tuple[Stage, Stage], tuple[Gate, ...]] = {
+    (Stage.TRAINED, Stage.EVALUATED): (Gate.VALIDATION,),
+    (Stage.EVALUATED, Stage.REGISTERED): (Gate.EVALUATION,),
+    (Stage.STAGING, Stage.PRODUCTION): (Gate.STAGING, Gate.APPROVAL),
+}
+TRANSITION_KINDS = {"reject": (Stage.REJECTED, ev.VERSION_REJECTED),
+                    "deprecate": (Stage.DEPRECATED, ev.VERSION_DEPRECATED),
+                    "retire": (Stage.RETIRED, ev.VERSION_RETIRED)}
+STAGE_EVENTS = {ev.VERSION_PROMOTED, ev.VERSION_REJECTED, ev.VERSION_DEPRECATED,
+                ev.VERSION_RETIRED}
+
+
+# --- the shadow ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApprovalShadow:
+    approver: str
+    role: str
+    approved_at: datetime
+    expires_at: datetime
+    replaces: str
+
+
+@dataclass
+class VersionShadow:
+    """What the test knows about one version: everything a gate looks at, and its stage."""
+
+    model: str
+    vid: str
+    author: str
+    attested: bool
+    has_metrics: bool
+    stage: Stage = Stage.TRAINED
+    blocked: bool = False
+    evaluations: dict[str, float] = field(default_factory=dict)  # latest accuracy per suite
+    checks: dict[str, bool] = field(default_factory=dict)  # latest result per staging check
+    approvals: list[ApprovalShadow] = field(default_factory=list)
+    overrides: set[Gate] = field(default_factory=set)
+    # when it was promoted to production, and the version production pointed at then ("" none)
+    promoted: tuple[datetime, str] | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.model}@{self.vid}"
+
+    @property
+    def tier(self) -> RiskTier:
+        return MODELS[self.model]
+
+    def move(self, target: Stage) -> None:
+        assert target in TRANSITIONS[self.stage], f"shadow of {self.ref}: {self.stage}→{target}"
+        self.stage = target
+
+
+@dataclass
+class ModelShadow:
+    """The current holders of each alias (in assignment order) and every assignment ever."""
+
+    holders: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    history: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def assign(self, alias: str, vid: str) -> None:
+        if POLICY.is_exclusive(alias):
+            self.holders[alias].clear()
+        self.holders[alias].append(vid)
+        self.history[alias].append(vid)
+
+    def current(self) -> set[tuple[str, str]]:
+        return {(alias, vid) for alias, vids in self.holders.items() for vid in vids}
+
+
+def distinct_people_cover(roles: tuple[str, ...], people_by_role: dict[str, set[str]]) -> bool:
+    """True when each role can be given to a different person who approved in that role."""
+    return any(len(set(pick)) == len(pick)
+               for pick in itertools.product(*(sorted(people_by_role.get(r, ())) for r in roles)))
+
+
+# --- one fresh database per example -------------------------------------------------------------
+
+class Databases:
+    """Fresh, empty databases beside the test's own: a new SQLite file, or a new PostgreSQL
+    schema, per example (the ``db_url`` fixture gives one database per test function)."""
+
+    def __init__(self, url: str) -> None:
+        self.base = make_url(url)
+        self.count = 0
+        self.admin: Engine | None = None
+        if self.base.get_backend_name() == "postgresql":
+            self.admin = create_engine(self.base)
+
+    def fresh(self) -> str:
+        self.count += 1
+        if self.admin is None:
+            path = Path(self.base.database or "")
+            fresh = path.with_name(f"{path.stem}-{self.count}{path.suffix}")
+            return self.base.set(database=str(fresh)).render_as_string(hide_password=False)
+        schema = f"sm_{uuid.uuid4().hex[:12]}"
+        with self.admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        return self.base.update_query_dict({"options": f"-csearch_path={schema}"}) \
+            .render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        parsed = make_url(url)
+        if self.admin is None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+            return
+        schema = str(parsed.query["options"]).removeprefix("-csearch_path=")
+        with self.admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+    def close(self) -> None:
+        if self.admin is not None:
+            self.admin.dispose()
+
+
+# --- the machine --------------------------------------------------------------------------------
+
+class LifecycleMachine(RuleBasedStateMachine):
+    """Drives the lifecycle use cases of three models (low, medium and high risk)."""
+
+    versions = Bundle("versions")
+
+    def __init__(self, databases: Databases) -> None:
+        super().__init__()
+        self.databases = databases
+        self.url = databases.fresh()
+        self.clock = FixedClock()
+        self.registry = Registry.open(self.url, actor="alice", clock=self.clock, policy=POLICY)
+        self.lifecycle = self.registry.lifecycle
+        self.shadows: dict[str, VersionShadow] = {}
+        self.models = {name: ModelShadow() for name in MODELS}
+        self.manifests = 0
+        for name, tier in MODELS.items():
+            self.registry.create_model(Model(name, risk_tier=tier))
+        self.head = self.registry.log()[-1].seq  # the last event a step has accounted for
+        self.log_seen = 0  # the last event the log invariant has read
+        self.log_stages: dict[str, Stage] = {}
+
+    def teardown(self) -> None:
+        self.registry.close()
+        self.databases.drop(self.url)
+
+    # predicting and attempting --------------------------------------------------------------
+
+    def _tick(self) -> datetime:
+        """Every use case happens a minute after the previous one, so no two records tie."""
+        self.clock.advance(minutes=1)
+        return self.clock.now()
+
+    def _attempt(self, expected: type[StewardError] | None, action: Callable[[], T], *,
+                 writes: bool = True) -> tuple[bool, T | None]:
+        """Run ``action``; it must raise exactly ``expected`` (writing no event), or succeed
+        (writing events, unless ``writes`` is False) when ``expected`` is None."""
+        try:
+            result = action()
+        except StewardError as exc:
+            assert expected is not None, f"expected success, got {type(exc).__name__}: {exc}"
+            assert type(exc) is expected, (
+                f"expected {expected.__name__}, got {type(exc).__name__}: {exc}")
+            assert self.registry.log(after_seq=self.head) == [], "a refused use case wrote events"
+            return False, None
+        assert expected is None, f"expected {expected.__name__}, but it succeeded"
+        written = self.registry.log(after_seq=self.head)
+        assert bool(written) == writes, f"events written: {[e.kind for e in written]}"
+        if written:
+            self.head = written[-1].seq
+        return True, result
+
+    def _production(self, model: str, exclude: str = "") -> str:
+        holders = self.models[model].holders[PRODUCTION]
+        return holders[0] if holders and holders[0] != exclude else ""
+
+    def _holds_alias(self, s: VersionShadow) -> bool:
+        return any(vid == s.vid for _, vid in self.models[s.model].current())
+
+    def _meets(self, s: VersionShadow, gate: Gate) -> bool:
+        """Whether ``s`` passes ``gate`` now, by the policy's words."""
+        if gate in s.overrides:
+            return True
+        if gate is Gate.VALIDATION:  # every version here has a digest
+            return bool(s.evaluations) and s.attested and (s.has_metrics or s.attested)
+        if gate is Gate.EVALUATION:
+            if any(suite not in s.evaluations for suite in POLICY.required_suites[s.tier]):
+                return False
+            if not s.evaluations or any(not POLICY.thresholds[0].holds(v)
+                                        for v in s.evaluations.values()):
+                return False
+            production = self._production(s.model, exclude=s.vid)
+            if production:
+                baseline = self.shadows[f"{s.model}@{production}"].evaluations
+                return all(s.evaluations[suite] - baseline[suite] >= -POLICY.regression_tolerance
+                           for suite in set(s.evaluations) & set(baseline))
+            return True
+        if gate is Gate.STAGING:
+            return all(s.checks.get(name) is True for name in POLICY.staging_checks)
+        rule = POLICY.approvals[s.tier]
+        now, current = self.clock.now(), self._production(s.model, exclude=s.vid)
+        people: dict[str, set[str]] = defaultdict(set)
+        for a in s.approvals:
+            if (a.expires_at > now and a.replaces == current
+                    and (rule.author_may_approve or a.approver != s.author)):
+                people[a.role].add(a.approver)
+        return distinct_people_cover(rule.roles, people)
+
+    def _rollback_target(self, model: str, alias: str) -> tuple[type[StewardError] | None, str]:
+        """The error a rollback of ``alias`` raises, or the version it moves to: the most recent
+        earlier target that is not retired, rejected or degraded (and serves production)."""
+        if not POLICY.is_exclusive(alias):
+            return InvalidInput, ""
+        holders = self.models[model].holders[alias]
+        if not holders:
+            return NoRollbackTarget, ""
+        seen = {holders[0]}
+        for vid in reversed(self.models[model].history[alias]):
+            if vid in seen:
+                continue
+            seen.add(vid)
+            candidate = self.shadows[f"{model}@{vid}"]
+            if candidate.stage in UNRESOLVABLE or candidate.blocked:
+                continue
+            if alias == PRODUCTION and candidate.stage not in SERVES_PRODUCTION:
+                continue
+            return None, vid
+        return NoRollbackTarget, ""
+
+    # the use cases, each predicted -----------------------------------------------------------
+
+    def _evaluate(self, s: VersionShadow, suite: str, accuracy: float) -> bool:
+        self._tick()
+        expected = Conflict if s.stage in UNRESOLVABLE else None
+        ok, _ = self._attempt(expected, lambda: as_actor(self.registry, s.author).lifecycle
+                              .record_evaluation(s.ref, evaluation(suite, accuracy=accuracy)))
+        if ok:
+            s.evaluations[suite] = accuracy
+        return ok
+
+    def _promote(self, s: VersionShadow, target: Stage) -> bool:
+        now = self._tick()
+        expected: type[StewardError] | None = None
+        if target not in TRANSITIONS[s.stage]:
+            expected = IllegalTransition
+        elif not all(self._meets(s, g) for g in GATES_BY_DOCSTRING.get((s.stage, target), ())):
+            expected = GateRefused
+        replaced = self._production(s.model, exclude=s.vid)
+        ok, moved = self._attempt(expected, lambda: self.lifecycle.promote(s.ref, target))
+        if ok:
+            assert moved is not None and moved.stage is target
+            s.move(target)
+            if target is Stage.PRODUCTION:
+                s.promoted = (now, replaced)
+                self.models[s.model].assign(PRODUCTION, s.vid)
+        return ok
+
+    def _check(self, s: VersionShadow, name: str, passed: bool) -> bool:
+        self._tick()
+        ok, _ = self._attempt(None, lambda: self.lifecycle.record_check(s.ref, name, passed,
+                                                                        "ci run 42"))
+        s.checks[name] = passed
+        return ok
+
+    def _approve(self, s: VersionShadow, approver: str, role: str, review: str) -> bool:
+        now = self._tick()
+        today = now.date()
+        next_review = {"ok": today + timedelta(days=30), "today": today,
+                       "too-far": today + timedelta(days=POLICY.max_review_days + 1)}[review]
+        rule = POLICY.approvals[s.tier]
+        expected: type[StewardError] | None = None
+        if s.stage not in (Stage.REGISTERED, Stage.STAGING):
+            expected = Conflict
+        elif (role not in rule.roles or (not rule.author_may_approve and approver == s.author)
+              or review != "ok"):
+            expected = ApprovalRefused
+        ok, _ = self._attempt(expected, lambda: as_actor(self.registry, approver).lifecycle.approve(
+            s.ref, role=role, evidence="eval report", risks_accepted="minor drift",
+            monitoring_plan="error-rate dashboard", rollback_plan="steward rollback",
+            next_review=next_review))
+        if ok:
+            s.approvals.append(ApprovalShadow(
+                approver, role, now, now + timedelta(days=POLICY.approval_valid_days),
+                self._production(s.model, exclude=s.vid)))
+        return ok
+
+    # rules -----------------------------------------------------------------------------------
+
+    @rule(target=versions, model=st.sampled_from(sorted(MODELS)),
+          author=st.sampled_from(AUTHORS),
+          change=st.sampled_from([ChangeKind.ARCHITECTURE, ChangeKind.RETRAIN, ChangeKind.CONFIG]),
+          attest=st.sampled_from([True, True, True, False]), with_metrics=st.booleans())
+    def register(self, model: str, author: str, change: ChangeKind, attest: bool,
+                 with_metrics: bool) -> str:
+        self._tick()
+        self.manifests += 1
+        seed = f"{model}-{self.manifests}"
+        ok, version = self._attempt(None, lambda: as_actor(self.registry, author).register_version(
+            model, change=change, manifest=manifest(seed),
+            metrics={"loss": 0.2} if with_metrics else None))
+        assert ok and version is not None and version.stage is Stage.TRAINED
+        assert version.ref not in self.shadows
+        assert isinstance(version.id, ModelVersion)
+        assert all(version.id > ModelVersion.parse(s.vid)
+                   for s in self.shadows.values() if s.model == model)
+        s = VersionShadow(model, str(version.id), author, attested=False, has_metrics=with_metrics)
+        self.shadows[s.ref] = s
+        if attest:
+            self._tick()
+            self._attempt(None, lambda: self.registry.attest(s.ref, statement(version.digest)))
+            s.attested = True
+        return s.ref
+
+    @rule(ref=versions, suite=st.sampled_from(SUITES), accuracy=st.sampled_from(ACCURACIES))
+    def evaluate(self, ref: str, suite: str, accuracy: float) -> None:
+        self._evaluate(self.shadows[ref], suite, accuracy)
+
+    @rule(ref=versions, stage=st.sampled_from(list(Stage)))
+    def promote(self, ref: str, stage: Stage) -> None:
+        """Any target, legal or not, through Lifecycle.promote."""
+        s = self.shadows[ref]
+        if stage in UNRESOLVABLE and stage in TRANSITIONS[s.stage] and self._holds_alias(s):
+            # BUG: promote() to retired or rejected skips the check that retire() and reject()
+            # make (service/lifecycle.py, Lifecycle._transition): it succeeds although the
+            # version still holds an alias, so `production` ends up pointing at a retired
+            # version. Expected: Conflict. Left out until fixed; see
+            # test_promote_to_retired_refuses_a_version_that_holds_an_alias below.
+            return
+        self._promote(s, stage)
+
+    @rule(ref=versions, kind=st.sampled_from(sorted(TRANSITION_KINDS)),
+          reason=st.sampled_from(["superseded by a newer version", "  "]))
+    def end_of_life(self, ref: str, kind: str, reason: str) -> None:
+        """reject / deprecate / retire: a reason is required, and a version that still holds an
+        alias may not become unresolvable."""
+        s = self.shadows[ref]
+        target, event = TRANSITION_KINDS[kind]
+        self._tick()
+        expected: type[StewardError] | None = None
+        if not reason.strip():
+            expected = InvalidInput
+        elif target not in TRANSITIONS[s.stage]:
+            expected = IllegalTransition
+        elif target in UNRESOLVABLE and self._holds_alias(s):
+            expected = Conflict
+        ok, moved = self._attempt(expected, lambda: getattr(self.lifecycle, kind)(s.ref, reason))
+        if ok:
+            assert moved is not None and moved.stage is target
+            assert self.registry.log(after_seq=self.head - 1)[-1].kind == event
+            s.move(target)
+
+    @rule(ref=versions, name=st.sampled_from(CHECKS), passed=st.booleans())
+    def record_check(self, ref: str, name: str, passed: bool) -> None:
+        self._check(self.shadows[ref], name, passed)
+
+    @rule(ref=versions, approver=st.sampled_from(PEOPLE), role=st.sampled_from(ROLES),
+          review=st.sampled_from(["ok", "ok", "ok", "today", "too-far"]))
+    def approve(self, ref: str, approver: str, role: str, review: str) -> None:
+        self._approve(self.shadows[ref], approver, role, review)
+
+    @rule(ref=versions, gate=st.sampled_from(list(Gate)), actor=st.sampled_from([ADMIN, "bob"]))
+    def override(self, ref: str, gate: Gate, actor: str) -> None:
+        s = self.shadows[ref]
+        self._tick()
+        expected = NotAuthorised if actor not in POLICY.administrators else None
+        ok, _ = self._attempt(expected, lambda: as_actor(self.registry, actor).lifecycle.override(
+            s.ref, gate, "an incident needs the fix now; the review follows"))
+        if ok:
+            s.overrides.add(gate)
+
+    @rule(ref=versions, alias=st.sampled_from(ALIASES))
+    def set_alias(self, ref: str, alias: str) -> None:
+        s = self.shadows[ref]
+        self._tick()
+        holders = self.models[s.model].holders[alias]
+        expected: type[StewardError] | None = None
+        if s.stage in UNRESOLVABLE or (alias == PRODUCTION and s.stage is not Stage.PRODUCTION):
+            expected = Conflict
+        already = s.vid in holders
+        previous = s.vid if already else (holders[-1] if holders and POLICY.is_exclusive(alias)
+                                          else "")
+        ok, returned = self._attempt(expected, lambda: self.lifecycle.set_alias(s.ref, alias),
+                                     writes=not already)
+        if ok:
+            assert returned == previous
+            if not already:
+                self.models[s.model].assign(alias, s.vid)
+
+    @rule(ref=versions, alias=st.sampled_from(ALIASES))
+    def remove_alias(self, ref: str, alias: str) -> None:
+        s = self.shadows[ref]
+        self._tick()
+        holders = self.models[s.model].holders[alias]
+        expected = None if s.vid in holders else NotFound
+        ok, _ = self._attempt(expected, lambda: self.lifecycle.remove_alias(s.ref, alias))
+        if ok:
+            holders.remove(s.vid)
+
+    @rule(model=st.sampled_from(sorted(MODELS)),
+          alias=st.sampled_from([PRODUCTION, PRODUCTION, "champion", "canary"]))
+    def rollback(self, model: str, alias: str) -> None:
+        self._tick()
+        expected, target = self._rollback_target(model, alias)
+        current = (self.models[model].holders[alias] or [""])[0]
+        ok, result = self._attempt(expected, lambda: self.lifecycle.rollback(model, alias))
+        if ok:
+            assert result == RollbackResult(alias, current, target)
+            self.models[model].assign(alias, target)
+
+    @rule(ref=versions, error_rate=st.sampled_from([0.01, 0.2]))
+    def monitor(self, ref: str, error_rate: float) -> None:
+        """A breach degrades the version; for lowbot (auto_rollback) a degraded production
+        version is rolled back in the same transaction — or, with nowhere to go, nothing is
+        written and NoRollbackTarget is raised."""
+        s = self.shadows[ref]
+        self._tick()
+        expected: type[StewardError] | None = None
+        breach = error_rate > BREACH_LIMIT
+        target = ""
+        if (breach and POLICY.auto_rollback_for(s.model)
+                and self._production(s.model) == s.vid):
+            expected, target = self._rollback_target(s.model, PRODUCTION)
+        ok, result = self._attempt(
+            expected, lambda: self.lifecycle.record_measurements(s.ref, {"error_rate": error_rate}))
+        if ok:
+            assert isinstance(result, MonitorResult)
+            assert bool(result.breaches) == breach and result.rolled_back_to == target
+            s.blocked = s.blocked or breach
+            if target:
+                self.models[s.model].assign(PRODUCTION, target)
+
+    @rule(ref=versions, goal=st.sampled_from([Stage.REGISTERED, Stage.STAGING,
+                                              Stage.PRODUCTION, Stage.PRODUCTION]),
+          accuracy=st.sampled_from(ACCURACIES[1:] * 3 + ACCURACIES[:1]))
+    def carry_forward(self, ref: str, goal: Stage, accuracy: float) -> None:
+        """Carry a version toward ``goal`` the way lifecycle_helpers.to_production does (its
+        tier's suites, passing checks, the tier's approvers), one predicted use case at a time;
+        it stops at the first refusal."""
+        s = self.shadows[ref]
+        path = [Stage.TRAINED, Stage.EVALUATED, Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION]
+        while s.stage in path and path.index(s.stage) < path.index(goal):
+            step = path[path.index(s.stage) + 1]
+            if step is Stage.EVALUATED:
+                if not all(self._evaluate(s, suite, accuracy)
+                           for suite in evaluated_suites(s.tier)):
+                    return
+            if step is Stage.PRODUCTION:
+                for name in CHECKS:
+                    self._check(s, name, True)
+                for role, person in APPROVERS[s.tier]:
+                    self._approve(s, person, role, "ok")
+            if not self._promote(s, step):
+                return
+
+    @rule(days=st.sampled_from([1, 40, 95]))
+    def let_time_pass(self, days: int) -> None:
+        """Approvals expire after POLICY.approval_valid_days (90)."""
+        self.clock.advance(days=days)
+
+    # invariants ------------------------------------------------------------------------------
+
+    def _sql(self, query: str) -> list[tuple[object, ...]]:
+        with self.registry.store.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(query))]
+
+    @invariant()
+    def exclusive_aliases_have_one_holder(self) -> None:
+        """'An exclusive alias has at most one current holder' — in the alias_assignments table
+        and through Lifecycle.aliases, which both equal the shadow's holders."""
+        exclusive = ", ".join(f"'{a}'" for a in POLICY.exclusive_aliases)
+        doubled = self._sql(
+            "SELECT m.name, a.alias, count(*) FROM alias_assignments a "
+            "JOIN models m ON m.id = a.model_id "
+            f"WHERE a.removed_at IS NULL AND a.alias IN ({exclusive}) "
+            "GROUP BY m.name, a.alias HAVING count(*) > 1")
+        assert doubled == [], f"exclusive aliases with several holders: {doubled}"
+        rows = self._sql("SELECT m.name, a.alias, v.version FROM alias_assignments a "
+                         "JOIN models m ON m.id = a.model_id "
+                         "JOIN versions v ON v.id = a.version_id WHERE a.removed_at IS NULL")
+        for model, shadow in self.models.items():
+            stored = {(str(alias), str(vid)) for name, alias, vid in rows if name == model}
+            listed = [(a.alias, a.version) for a in self.lifecycle.aliases(model)]
+            assert len(listed) == len(set(listed)) and set(listed) == stored == shadow.current()
+            for alias in POLICY.exclusive_aliases:
+                assert len([1 for a, _ in listed if a == alias]) <= 1
+
+    @invariant()
+    def production_was_approved(self) -> None:
+        """A version in production had, when promoted, valid approvals (not expired, given
+        against the production of that moment) by one person per role of its tier, all
+        different, none its author when the tier forbids it — unless the approval gate was
+        overridden. The production alias points at a production or deprecated version."""
+        rows = self._sql("SELECT m.name, v.version, v.stage, v.registered_by FROM versions v "
+                         "JOIN models m ON m.id = v.model_id")
+        stages = {f"{m}@{v}": Stage(str(stage)) for m, v, stage, _ in rows}
+        for model, vid, stage, author in rows:
+            if stage != Stage.PRODUCTION.value:
+                continue
+            ref = f"{model}@{vid}"
+            if any(o.gate is Gate.APPROVAL and o.actor in POLICY.administrators
+                   for o in self.lifecycle.overrides(ref)):
+                continue
+            promoted = self.shadows[ref].promoted
+            assert promoted is not None, f"{ref} is in production but was never promoted"
+            at, replaced = promoted
+            rule_ = POLICY.approvals[MODELS[str(model)]]
+            people: dict[str, set[str]] = defaultdict(set)
+            for a in self.lifecycle.approvals(ref):
+                if (a.approved_at <= at < a.expires_at and a.replaces == replaced
+                        and (rule_.author_may_approve or a.approver != author)):
+                    people[a.role].add(a.approver)
+            assert distinct_people_cover(rule_.roles, people), (
+                f"{ref} is in production without the approvals of its tier: {dict(people)}")
+        for model in MODELS:
+            for a in self.lifecycle.aliases(model):
+                if a.alias == PRODUCTION:
+                    assert stages[f"{model}@{a.version}"] in SERVES_PRODUCTION, (
+                        f"production points at {model}@{a.version}, "
+                        f"{stages[f'{model}@{a.version}']}")
+
+    @invariant()
+    def unresolvable_versions_never_resolve(self) -> None:
+        """'Retired and rejected versions never resolve': ``*`` gives the highest other
+        version, and an exact pin of a retired or rejected version matches nothing."""
+        for model in MODELS:
+            mine = [s for s in self.shadows.values() if s.model == model]
+            live = [ModelVersion.parse(s.vid) for s in mine if s.stage not in UNRESOLVABLE]
+            try:
+                best = self.registry.resolve(model, "*")
+            except NoMatchingVersion:
+                assert not live, f"{model}: '*' matched nothing, expected {max(live)}"
+            else:
+                assert best.stage not in UNRESOLVABLE, f"{best.ref} is {best.stage} and resolved"
+                assert best.id == max(live)
+            for s in mine:
+                if s.stage in UNRESOLVABLE:
+                    with pytest.raises(NoMatchingVersion):
+                        self.registry.resolve(model, s.vid)
+
+    @invariant()
+    def event_chain_verifies(self) -> None:
+        count, broken = self.registry.verify_log()
+        assert broken is None, f"the event chain breaks: {broken}"
+        assert count == self.head
+
+    @invariant()
+    def stages_move_only_along_transitions(self) -> None:
+        """The stored stage (and degraded mark) of every version equals the shadow's, which
+        only moves along TRANSITIONS and only when a use case succeeded; and the stage changes
+        in the log form, per version, one path along TRANSITIONS from trained."""
+        rows = self._sql("SELECT m.name, v.version, v.stage, v.blocked_reason FROM versions v "
+                         "JOIN models m ON m.id = v.model_id")
+        stored = {f"{m}@{v}": (Stage(str(stage)), bool(blocked)) for m, v, stage, blocked in rows}
+        assert stored == {ref: (s.stage, s.blocked) for ref, s in self.shadows.items()}
+        for event in self.registry.log(after_seq=self.log_seen):
+            self.log_seen = event.seq
+            if event.kind == ev.VERSION_REGISTERED:
+                self.log_stages[event.subject] = Stage.TRAINED
+            elif event.kind in STAGE_EVENTS:
+                before, after = Stage(event.payload["from"]), Stage(event.payload["to"])
+                assert before is self.log_stages[event.subject], event
+                assert after in TRANSITIONS[before], event
+                self.log_stages[event.subject] = after
+        assert self.log_stages == {ref: s.stage for ref, s in self.shadows.items()}
+
+
+def _examples(default: int) -> int:
+    return int(os.environ.get("STEWARD_STATEFUL_EXAMPLES") or default)
+
+
+def test_lifecycle_state_machine(db_url: str) -> None:
+    databases = Databases(db_url)
+    postgres = databases.admin is not None
+    try:
+        run_state_machine_as_test(lambda: LifecycleMachine(databases), settings=settings(
+            max_examples=_examples(8 if postgres else 20), stateful_step_count=25,
+            deadline=None, database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    finally:
+        databases.close()
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: Lifecycle.promote to retired/rejected skips the "
+                   "alias check of retire()/reject(); remove the skip in LifecycleMachine.promote "
+                   "when this passes")
+def test_promote_to_retired_refuses_a_version_that_holds_an_alias(sqlite_url: str) -> None:
+    with Registry.open(sqlite_url, actor="alice", clock=FixedClock(), policy=POLICY) as registry:
+        ref = trained(registry, "lowbot")
+        to_production(registry, ref)
+        registry.lifecycle.deprecate(ref, "replaced")
+        with pytest.raises(Conflict, match="still holds the alias"):
+            registry.lifecycle.promote(ref, Stage.RETIRED)
