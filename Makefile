@@ -29,8 +29,10 @@ bench: $(STAMP)
 	$(PY) bench/bench_rollback.py
 	$(PY) bench/bench_hashing.py
 
+## lint: type checks (mypy strict) and ruff
 lint: $(STAMP)
 	$(PY) -m mypy
+	$(PY) -m ruff check src tests bench
 
 clean:
 	rm -rf .demo .pytest_cache .hypothesis

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -182,7 +181,7 @@ def pins(draw: st.DrawFn, ops: st.SearchStrategy[str] | None = None) -> PinCase:
     count = draw(st.sampled_from([1, 1, 1, 2, 2, 3]))
     toks = tuple(draw(tokens(ops)) for _ in range(count))
     separators = [draw(st.sampled_from([" ", ",", ", ", "  "])) for _ in toks[1:]]
-    text = toks[0].text + "".join(sep + t.text for sep, t in zip(separators, toks[1:]))
+    text = toks[0].text + "".join(sep + t.text for sep, t in zip(separators, toks[1:], strict=True))
     variant = draw(st.sampled_from(["", "", "q4"]))
     return PinCase(text + (f"+{variant}" if variant else ""), toks, variant)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import semver
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st

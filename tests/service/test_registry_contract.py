@@ -116,8 +116,8 @@ def test_hosted_models_use_snapshot_ids(registry: Registry) -> None:
 
 def test_resolution_picks_the_best_match(registry: Registry) -> None:
     registry.create_model(Model("bot"))
-    for text in ["1.0.0", "2.0.0", "2.1.0", "2.1.3", "2.1.3+q4", "2.2.0-rc.1", "2.4.0", "3.0.0"]:
-        registry.register_version("bot", text, force=True, reason="seeding")
+    for seeded in ["1.0.0", "2.0.0", "2.1.0", "2.1.3", "2.1.3+q4", "2.2.0-rc.1", "2.4.0", "3.0.0"]:
+        registry.register_version("bot", seeded, force=True, reason="seeding")
     expectations = {"2.1.3": "2.1.3", "^2.1": "2.4.0", "~2.1": "2.1.3", "2.x": "2.4.0",
                     ">=2 <3": "2.4.0", "^2.1+q4": "2.1.3+q4", "*": "3.0.0",
                     ">=2.2.0-rc.1 <2.3": "2.2.0-rc.1", "<2": "1.0.0"}

@@ -180,7 +180,7 @@ def _expand(op: str, body: str, whole: str) -> list[Comparator]:
             parts.append(int(raw))
     # an explicit number after a wildcard ("x.2") is meaningless
     seen_wild = False
-    for raw, value in zip(parts_raw, parts):
+    for raw, value in zip(parts_raw, parts, strict=True):
         if value is None and raw is not None:
             seen_wild = True
         elif value is not None and seen_wild:

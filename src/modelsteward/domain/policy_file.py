@@ -439,7 +439,7 @@ class _Reader:
         if found is None:
             return {}
         models: dict[str, ModelRules] = {}
-        for name, value in found.raw.items():
+        for name in found.raw:
             if not isinstance(name, str):
                 found.problem(str(name), f"a model name must be a string, found {describe(name)}")
                 continue
