@@ -38,10 +38,10 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
 
 def _register_commands() -> None:
     from modelsteward.cli import (
-        aliases, db, evaluations, history, lifecycle, models, registry_file, versions,
+        aliases, consumers, db, evaluations, history, lifecycle, models, registry_file, versions,
     )
     for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
-                   aliases):
+                   aliases, consumers):
         module.register(cli)
 
 

@@ -36,6 +36,10 @@ GATE_OVERRIDDEN = "model:version:gate-overridden"
 ALIAS_SET = "model:alias:set"
 ALIAS_REMOVED = "model:alias:removed"
 ALIAS_ROLLED_BACK = "model:alias:rolled-back"
+CONSUMER_REGISTERED = "consumer:registered"
+CONSUMER_PINNED = "consumer:pin:set"
+CONSUMER_UNPINNED = "consumer:pin:removed"
+CONSUMER_REMOVED = "consumer:removed"
 
 
 def canonical_json(value: object) -> str:

@@ -33,6 +33,7 @@ from modelsteward.service.refs import split_ref
 from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
+    from modelsteward.service.consumers import Consumers
     from modelsteward.service.lifecycle import Lifecycle
 
 _NO_BOUNDS = Bounds(None, None)
@@ -89,6 +90,13 @@ class Registry:
         store = SqlStore.open(url or settings.database_url)
         return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
                    policy=policy)
+
+    @property
+    def consumers(self) -> Consumers:
+        """Consumers of models, their pins, and the impact of a change."""
+        from modelsteward.service.consumers import Consumers
+
+        return Consumers(self)
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -287,11 +295,10 @@ class Registry:
             model = tx.get_model(model_name)
             if model is None:
                 raise ModelNotFound(model_name)
-            parsed = self.parse_pin(model, pin)
-            for candidate in _candidates(tx, model_name, parsed):
-                if parsed.matches(candidate.id):  # type: ignore[arg-type]
-                    return candidate
-        raise NoMatchingVersion(model_name, pin)
+            found = resolve_in(tx, model, self.parse_pin(model, pin))
+        if found is None:
+            raise NoMatchingVersion(model_name, pin)
+        return found
 
     # provenance -----------------------------------------------------------------------------
 
@@ -385,6 +392,14 @@ class Registry:
             broken = ChainBreak(1, "events are missing: the chain head records "
                                    f"{head_seq} events")
         return len(events), broken
+
+
+def resolve_in(tx: Transaction, model: Model, pin: Pin) -> Version | None:
+    """The best version of ``model`` that ``pin`` accepts, inside an open transaction."""
+    for candidate in _candidates(tx, model.name, pin):
+        if pin.matches(candidate.id):  # type: ignore[arg-type]  # pin and id share a scheme
+            return candidate
+    return None
 
 
 def _candidates(tx: Transaction, model: str, pin: Pin) -> Iterator[Version]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from modelsteward.domain.consumers import ConsumerKind
 from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import ModelKind, RiskTier, VersionScheme
@@ -233,4 +234,28 @@ measurements = Table(
     Column("value", Float, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(200), nullable=False),
+)
+
+
+# --- consumers (revision 0004) ------------------------------------------------------------------
+
+consumers = Table(
+    "consumers", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(129), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("team", String(200), nullable=False),
+    Column("contact", String(200), nullable=False),
+    Column("environment", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(_one_of("kind", [k.value for k in ConsumerKind]), name="kind"),
+)
+
+consumer_pins = Table(
+    "consumer_pins", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("consumer_id", String(36), ForeignKey("consumers.id"), nullable=False),
+    Column("model_id", String(36), ForeignKey("models.id"), nullable=False, index=True),
+    Column("pin", String(200), nullable=False),
+    UniqueConstraint("consumer_id", "model_id", name="uq_consumer_pins_consumer_model"),
 )

@@ -1,0 +1,84 @@
+"""Storage of consumers and their pins. Mixed into ``SqlTransaction``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
+from modelsteward.store.tables import consumer_pins, consumers, models
+
+
+class ConsumerQueries:
+    c: Connection
+
+    def _model_key(self, name: str) -> tuple[str, bool]:
+        raise NotImplementedError  # provided by SqlTransaction
+
+    def add_consumer(self, consumer: Consumer, at: datetime) -> None:
+        consumer_id = str(uuid.uuid4())
+        self.c.execute(insert(consumers).values(
+            id=consumer_id, name=consumer.name, kind=consumer.kind.value, team=consumer.team,
+            contact=consumer.contact, environment=consumer.environment, created_at=at))
+        for pin in consumer.pins:
+            self._insert_pin(consumer_id, pin)
+
+    def _insert_pin(self, consumer_id: str, pin: ConsumerPin) -> None:
+        model_id, _ = self._model_key(pin.model)
+        self.c.execute(insert(consumer_pins).values(id=str(uuid.uuid4()), consumer_id=consumer_id,
+                                                    model_id=model_id, pin=pin.pin))
+
+    def _consumer_id(self, name: str) -> str | None:
+        found = self.c.execute(select(consumers.c.id).where(consumers.c.name == name)).scalar()
+        return str(found) if found is not None else None
+
+    def set_consumer_pin(self, name: str, pin: ConsumerPin) -> None:
+        """Use ``pin.model`` at ``pin.pin`` from now on (replacing an earlier pin of it)."""
+        consumer_id = self._consumer_id(name)
+        assert consumer_id is not None
+        model_id, _ = self._model_key(pin.model)
+        self.c.execute(delete(consumer_pins).where(consumer_pins.c.consumer_id == consumer_id,
+                                                   consumer_pins.c.model_id == model_id))
+        self._insert_pin(consumer_id, pin)
+
+    def remove_consumer_pin(self, name: str, model: str) -> None:
+        consumer_id = self._consumer_id(name)
+        model_id, _ = self._model_key(model)
+        self.c.execute(delete(consumer_pins).where(consumer_pins.c.consumer_id == consumer_id,
+                                                   consumer_pins.c.model_id == model_id))
+
+    def remove_consumer(self, name: str) -> None:
+        consumer_id = self._consumer_id(name)
+        self.c.execute(delete(consumer_pins).where(consumer_pins.c.consumer_id == consumer_id))
+        self.c.execute(delete(consumers).where(consumers.c.id == consumer_id))
+
+    def get_consumer(self, name: str) -> Consumer | None:
+        found = self._load(select(consumers).where(consumers.c.name == name))
+        return found[0] if found else None
+
+    def list_consumers(self, model: str = "") -> list[Consumer]:
+        """Every consumer (of ``model`` when given), by name."""
+        query = select(consumers)
+        if model:
+            model_id, _ = self._model_key(model)
+            query = query.where(consumers.c.id.in_(
+                select(consumer_pins.c.consumer_id).where(consumer_pins.c.model_id == model_id)))
+        return self._load(query.order_by(consumers.c.name))
+
+    def _load(self, query: Any) -> list[Consumer]:
+        rows = self.c.execute(query).all()
+        if not rows:
+            return []
+        pins: dict[str, list[ConsumerPin]] = {}
+        pin_rows = self.c.execute(
+            select(consumer_pins.c.consumer_id, models.c.name, consumer_pins.c.pin)
+            .join(models, models.c.id == consumer_pins.c.model_id)
+            .where(consumer_pins.c.consumer_id.in_([r.id for r in rows]))
+            .order_by(models.c.name))
+        for consumer_id, model_name, pin in pin_rows:
+            pins.setdefault(consumer_id, []).append(ConsumerPin(model_name, pin))
+        return [Consumer(r.name, ConsumerKind(r.kind), r.team, r.contact, r.environment,
+                         tuple(pins.get(r.id, []))) for r in rows]
