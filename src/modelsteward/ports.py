@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from modelsteward.domain.consumers import Consumer, ConsumerPin
+from modelsteward.domain.deprecation import DeprecationPlan
 from modelsteward.domain.events import Event, NewEvent
 from modelsteward.domain.lifecycle import (
     AliasAssignment, Approval, Evaluation, GateOverride, Stage, StagingCheck,
 )
 from modelsteward.domain.lineage import Derivation
 from modelsteward.domain.model import Model, Version
+from modelsteward.domain.notices import Notice
 from modelsteward.domain.pins import Bounds
 
 
@@ -93,6 +95,12 @@ class Transaction(Protocol):
     def remove_consumer(self, name: str) -> None: ...
     def get_consumer(self, name: str) -> Consumer | None: ...
     def list_consumers(self, model: str = "") -> list[Consumer]: ...
+
+    # deprecation plans and notices (store/deprecation_sql.py)
+    def add_plan(self, plan: DeprecationPlan) -> None: ...
+    def plans(self, model: str = "") -> list[DeprecationPlan]: ...
+    def add_notice(self, notice: Notice) -> bool: ...
+    def notices(self, team: str = "") -> list[Notice]: ...
 
     def append_events(self, actor: str, time: datetime, events: Sequence[NewEvent]) -> list[Event]: ...
     def events(self, *, subject_prefix: str = "", after_seq: int = 0,

@@ -20,8 +20,7 @@ from modelsteward.errors import InvalidInput
 
 
 def register(cli: click.Group) -> None:
-    for command in (promote, approve, reject, deprecate, retire, override, check, monitor,
-                    policy):
+    for command in (promote, approve, reject, retire, override, check, monitor, policy):
         cli.add_command(command)
 
 
@@ -104,8 +103,6 @@ def _stage_command(name: str, verb: str, doc: str) -> click.Command:
 
 
 reject = _stage_command("reject", "Rejected", "Reject a version at any gate before production.")
-deprecate = _stage_command("deprecate", "Deprecated",
-                           "Mark a version deprecated (it stays usable).")
 retire = _stage_command("retire", "Retired",
                         "Retire a deprecated or rejected version (it no longer resolves).")
 

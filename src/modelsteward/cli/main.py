@@ -38,10 +38,11 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
 
 def _register_commands() -> None:
     from modelsteward.cli import (
-        aliases, consumers, db, evaluations, history, lifecycle, models, registry_file, versions,
+        aliases, consumers, db, deprecations, evaluations, history, lifecycle, models,
+        registry_file, versions,
     )
     for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
-                   aliases, consumers):
+                   aliases, consumers, deprecations):
         module.register(cli)
 
 

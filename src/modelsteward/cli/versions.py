@@ -209,11 +209,18 @@ def version_attest(state: State, ref: str, statement: Path, metrics_file: Path |
 @pass_state
 def resolve(state: State, model: str, pin: str, as_json: bool) -> None:
     """Resolve PIN (2.1.3, ^2.1, ~2.1, 2.x, '>=2 <3', claude-sonnet-4-5-*) to a version."""
-    found = state.registry.resolve(model, pin)
+    resolution = state.registry.resolution(model, pin)
+    found = resolution.version
     if as_json:
-        emit_json({**version_view(found), "pin": pin})
+        emit_json({**version_view(found), "pin": pin, "warning": resolution.warning or None,
+                   "redirected_from": resolution.redirected_from or None})
     else:
         out.print(found.ref, highlight=False)
+    if resolution.redirected_from:
+        err.print(f"warning: {resolution.redirected_from} is retired; redirected to {found.ref}",
+                  highlight=False)
+    if resolution.warning:
+        err.print(f"warning: {resolution.warning}", highlight=False)
 
 
 @click.command()

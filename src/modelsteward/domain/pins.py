@@ -115,6 +115,13 @@ class VersionPin:
                 upper = top if upper is None else min(upper, top)
         return Bounds(lower, upper)
 
+    def matches_text(self, version: str) -> bool:
+        """:meth:`matches` for a version given as text; False when it is not a version."""
+        try:
+            return self.matches(ModelVersion.parse(version))
+        except InvalidVersion:
+            return False
+
     @property
     def allows_prerelease(self) -> bool:
         return any(c.version.prerelease for c in self.comparators)
@@ -135,6 +142,12 @@ class SnapshotPin:
             return PinLevel.STRICT
         prefix = self.text.split("*", 1)[0]
         return PinLevel.FAMILY if re.search(r"\d", prefix) else PinLevel.TIER
+
+    def matches_text(self, version: str) -> bool:
+        try:
+            return self.matches(Snapshot.parse(version))
+        except InvalidVersion:
+            return False
 
     def matches(self, candidate: Snapshot) -> bool:
         if "*" not in self.text:

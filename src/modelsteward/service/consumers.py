@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import Affected, Consumer, ConsumerPin, Impact
+from modelsteward.domain.deprecation import Phase
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.pins import Pin
 from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound,
 )
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, resolve_in
+from modelsteward.service.registry import Registry
 from modelsteward.service.refs import split_ref
 
 
@@ -29,10 +30,16 @@ class Consumers:
         model = tx.get_model(pin.model)
         if model is None:
             raise ModelNotFound(pin.model)
-        resolved = resolve_in(tx, model, self.registry.parse_pin(model, pin.pin))
+        resolved = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin.pin))
         if resolved is None:
             raise NoMatchingVersion(pin.model, pin.pin)
-        return str(resolved.id)
+        plan = resolved.plan
+        today = self.registry.clock.now().date()
+        if plan is not None and plan.phase(today) in (Phase.SOFT_DEADLINE_PASSED, Phase.RETIRED):
+            instead = f" Pin {plan.replacement} instead." if plan.replacement else ""
+            raise Conflict(f"{resolved.version.ref} passed its soft deadline ({plan.soft_deadline}"
+                           f", {plan.reason.value}); new consumers may not adopt it.{instead}")
+        return str(resolved.version.id)
 
     def add(self, consumer: Consumer) -> Consumer:
         """Register ``consumer`` with its pins; every pin must resolve today."""
@@ -118,10 +125,10 @@ class Consumers:
                 for pin in consumer.pins:
                     if pin.model != model_name:
                         continue
-                    resolved = resolve_in(tx, model, self.registry.parse_pin(model, pin.pin))
-                    if chosen is not None and (
-                            resolved is None or not chosen.matches(resolved.id)):  # type: ignore[arg-type]
+                    found = self.registry.resolve_in(tx, model,
+                                                     self.registry.parse_pin(model, pin.pin))
+                    resolved = str(found.version.id) if found else ""
+                    if chosen is not None and not (resolved and chosen.matches_text(resolved)):
                         continue
-                    affected.append(Affected(consumer, pin,
-                                             str(resolved.id) if resolved else ""))
+                    affected.append(Affected(consumer, pin, resolved))
         return Impact(target, tuple(affected))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from modelsteward.config import Settings
 from modelsteward.domain import events as ev
+from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
 from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
 from modelsteward.domain.model import Model, Version, VersionId
@@ -34,6 +35,7 @@ from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
     from modelsteward.service.consumers import Consumers
+    from modelsteward.service.deprecations import Deprecations
     from modelsteward.service.lifecycle import Lifecycle
 
 _NO_BOUNDS = Bounds(None, None)
@@ -42,6 +44,16 @@ _VARIANT_RELATIONS = {
     ChangeKind.DISTILLATION: Relation.DISTILLED,
     ChangeKind.EXPORT: Relation.EXPORT,
 }
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The version a pin resolves to and what a deprecation plan says about it."""
+
+    version: Version
+    warning: str = ""
+    plan: DeprecationPlan | None = None
+    redirected_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,13 @@ class Registry:
         store = SqlStore.open(url or settings.database_url)
         return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
                    policy=policy)
+
+    @property
+    def deprecations(self) -> Deprecations:
+        """Deprecation plans, their phases, notices and retirement at the hard deadline."""
+        from modelsteward.service.deprecations import Deprecations
+
+        return Deprecations(self)
 
     @property
     def consumers(self) -> Consumers:
@@ -291,14 +310,52 @@ class Registry:
     def resolve(self, model_name: str, pin: str) -> Version:
         """The best version of ``model_name`` that ``pin`` accepts: the highest matching semantic
         version, or the newest matching snapshot. Raises :class:`NoMatchingVersion`."""
+        return self.resolution(model_name, pin).version
+
+    def resolution(self, model_name: str, pin: str) -> Resolution:
+        """:meth:`resolve` with what a deprecation plan says about the result: a warning once
+        the plan is announced (louder after the soft deadline). From the hard deadline on the
+        version no longer resolves (the next best does), or the plan redirects to its
+        replacement."""
         with self.store.read() as tx:
             model = tx.get_model(model_name)
             if model is None:
                 raise ModelNotFound(model_name)
-            found = resolve_in(tx, model, self.parse_pin(model, pin))
+            found = self.resolve_in(tx, model, self.parse_pin(model, pin))
         if found is None:
             raise NoMatchingVersion(model_name, pin)
         return found
+
+    def resolve_in(self, tx: Transaction, model: Model, pin: Pin,
+                   redirects: int = 3) -> Resolution | None:
+        """The resolution of ``pin`` inside an open transaction (see :meth:`resolution`)."""
+        today = self.clock.now().date()
+        plans = [(plan, self._plan_pin(model, plan)) for plan in reversed(tx.plans(model.name))]
+        for candidate in _candidates(tx, model.name, pin):
+            if not pin.matches(candidate.id):  # type: ignore[arg-type]  # same scheme
+                continue
+            plan = next((p for p, parsed in plans if covers(p, parsed, str(candidate.id))), None)
+            if plan is None:
+                return Resolution(candidate)
+            if plan.phase(today) is not Phase.RETIRED:
+                return Resolution(candidate, plan.warning(today), plan)
+            if plan.redirect and plan.replacement and redirects > 0:
+                target_model, _, target_pin = plan.replacement.partition("@")
+                replacement = tx.get_model(target_model)
+                if replacement is not None:
+                    moved = self.resolve_in(tx, replacement,
+                                            self.parse_pin(replacement, target_pin),
+                                            redirects - 1)
+                    if moved is not None:
+                        return Resolution(moved.version, plan.warning(today), plan,
+                                          redirected_from=candidate.ref)
+        return None
+
+    def _plan_pin(self, model: Model, plan: DeprecationPlan) -> Pin | None:
+        try:
+            return self.parse_pin(model, plan.target)
+        except InvalidInput:
+            return None
 
     # provenance -----------------------------------------------------------------------------
 
@@ -394,12 +451,10 @@ class Registry:
         return len(events), broken
 
 
-def resolve_in(tx: Transaction, model: Model, pin: Pin) -> Version | None:
-    """The best version of ``model`` that ``pin`` accepts, inside an open transaction."""
-    for candidate in _candidates(tx, model.name, pin):
-        if pin.matches(candidate.id):  # type: ignore[arg-type]  # pin and id share a scheme
-            return candidate
-    return None
+def first_match(tx: Transaction, model: str, pin: Pin) -> Version | None:
+    """The best version ``pin`` accepts by version and stage alone, before deprecation plans."""
+    return next((c for c in _candidates(tx, model, pin)
+                 if pin.matches(c.id)), None)  # type: ignore[arg-type]  # same scheme
 
 
 def _candidates(tx: Transaction, model: str, pin: Pin) -> Iterator[Version]:

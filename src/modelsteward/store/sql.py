@@ -24,6 +24,7 @@ from modelsteward.errors import ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine, safe_url
 from modelsteward.store.consumers_sql import ConsumerQueries
+from modelsteward.store.deprecation_sql import DeprecationQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
 from modelsteward.store.tables import (
     attestations, chain_head, events, lineage, models, version_files, versions,
@@ -103,7 +104,7 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-class SqlTransaction(LifecycleQueries, ConsumerQueries):
+class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
     """Implements :class:`~modelsteward.ports.Transaction` on one open connection."""
 
     def __init__(self, connection: Connection) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from modelsteward.domain.consumers import ConsumerKind
+from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import ModelKind, RiskTier, VersionScheme
@@ -258,4 +259,38 @@ consumer_pins = Table(
     Column("model_id", String(36), ForeignKey("models.id"), nullable=False, index=True),
     Column("pin", String(200), nullable=False),
     UniqueConstraint("consumer_id", "model_id", name="uq_consumer_pins_consumer_model"),
+)
+
+
+# --- deprecation plans and notices (revision 0005) ----------------------------------------------
+
+deprecation_plans = Table(
+    "deprecation_plans", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("model_id", String(36), ForeignKey("models.id"), nullable=False, index=True),
+    Column("target", String(200), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("replacement", String(400), nullable=False),
+    Column("announced", Date, nullable=False),
+    Column("soft_deadline", Date, nullable=False),
+    Column("hard_deadline", Date, nullable=False),
+    Column("migration_steps", JSON, nullable=False),
+    Column("support_window", Text, nullable=False),
+    Column("redirect", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    CheckConstraint(_one_of("reason", [r.value for r in DeprecationReason]), name="reason"),
+)
+
+notices = Table(
+    "notices", metadata,
+    Column("id", String(36), primary_key=True),
+    # one notice per team, model, cause and phase: the key makes a repeat impossible
+    Column("key", String(600), nullable=False, unique=True),
+    Column("team", String(200), nullable=False, index=True),
+    Column("model", String(129), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )

@@ -1,0 +1,156 @@
+"""``steward deprecate``, ``steward plan``, ``steward plans --missing``, ``steward tick`` and
+``steward notices``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from rich.table import Table
+
+from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.model import parse_enum
+from modelsteward.errors import InvalidInput
+
+_REASONS = ", ".join(r.value for r in DeprecationReason)
+
+
+def register(cli: click.Group) -> None:
+    for command in (deprecate, plan, plans, tick, notices):
+        cli.add_command(command)
+
+
+def _date(text: str | None, option: str, default: date | None = None) -> date:
+    if text is None:
+        if default is None:
+            raise InvalidInput(f"{option} is required (YYYY-MM-DD).")
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{option} {text!r} is not a date: write YYYY-MM-DD.") from None
+
+
+def plan_view(p: DeprecationPlan, today: date) -> dict[str, object]:
+    return {"id": p.id, "target": p.ref, "reason": p.reason.value,
+            "replacement": p.replacement or None, "announced": p.announced.isoformat(),
+            "soft_deadline": p.soft_deadline.isoformat(),
+            "hard_deadline": p.hard_deadline.isoformat(), "phase": p.phase(today).value,
+            "migration_steps": list(p.migration_steps),
+            "support_window": p.support_window or None, "redirect": p.redirect}
+
+
+@click.command()
+@click.argument("target", metavar="MODEL@VERSION|MODEL@PIN")
+@click.option("--reason", required=True, help=f"One of: {_REASONS}.")
+@click.option("--replacement", default="", metavar="MODEL@PIN", help="What to move to.")
+@click.option("--announced", default=None, metavar="DATE", help="Default: today.")
+@click.option("--soft-deadline", required=True, metavar="DATE",
+              help="From then on new adoption is refused.")
+@click.option("--hard-deadline", required=True, metavar="DATE",
+              help="Then the version retires.")
+@click.option("--migration-step", "steps", multiple=True, help="One step; repeat, in order.")
+@click.option("--support-window", default="", help="e.g. '12 months active support, then "
+              "community-maintained'.")
+@click.option("--redirect", is_flag=True,
+              help="After the hard deadline, resolve to the replacement instead of refusing.")
+@json_option
+@pass_state
+def deprecate(state: State, target: str, reason: str, replacement: str, announced: str | None,
+              soft_deadline: str, hard_deadline: str, steps: tuple[str, ...],
+              support_window: str, redirect: bool, as_json: bool) -> None:
+    """Plan the end of a version or a range: reason, replacement, migration steps and dates."""
+    registry = state.registry
+    today = registry.clock.now().date()
+    made = registry.deprecations.plan(
+        target, reason=parse_enum(DeprecationReason, reason, "deprecation reason"),
+        replacement=replacement, announced=_date(announced, "--announced", today),
+        soft_deadline=_date(soft_deadline, "--soft-deadline"),
+        hard_deadline=_date(hard_deadline, "--hard-deadline"), migration_steps=steps,
+        support_window=support_window, redirect=redirect)
+    if as_json:
+        emit_json(plan_view(made, today))
+    else:
+        out.print(f"Deprecated {made.ref} ({made.reason.value}); phase "
+                  f"{made.phase(today).value}; soft deadline {made.soft_deadline}, hard "
+                  f"deadline {made.hard_deadline}.", highlight=False)
+
+
+@click.command()
+@click.argument("model")
+@json_option
+@pass_state
+def plan(state: State, model: str, as_json: bool) -> None:
+    """Show the deprecation plans of MODEL and its support policy."""
+    registry = state.registry
+    today = registry.clock.now().date()
+    found = registry.deprecations.plans(model)
+    support = registry.get_model(model).support
+    if as_json:
+        emit_json({"model": model, "support_policy": support.describe(),
+                   "plans": [plan_view(p, today) for p in found]})
+        return
+    out.print(f"{model}: support policy {support.describe()}", highlight=False)
+    if not found:
+        out.print(f"{model} has no deprecation plan.", highlight=False)
+    for p in found:
+        out.print(f"- {p.ref}: {p.reason.value}, phase {p.phase(today).value}; announced "
+                  f"{p.announced}, soft deadline {p.soft_deadline}, hard deadline "
+                  f"{p.hard_deadline}" + (f"; replacement {p.replacement}" if p.replacement
+                                          else ""), highlight=False)
+        for i, step in enumerate(p.migration_steps, 1):
+            out.print(f"    {i}. {step}", highlight=False)
+
+
+@click.command()
+@click.option("--missing", is_flag=True, required=True,
+              help="List models with neither a plan nor a support policy.")
+@json_option
+@pass_state
+def plans(state: State, missing: bool, as_json: bool) -> None:
+    """Models that have no plan for their end."""
+    found = state.registry.deprecations.missing()
+    if as_json:
+        emit_json(found)
+    elif found:
+        for name in found:
+            out.print(name, highlight=False)
+    else:
+        out.print("Every model has a support policy or a deprecation plan.")
+
+
+@click.command()
+@json_option
+@pass_state
+def tick(state: State, as_json: bool) -> None:
+    """Bring deprecation phases up to date: notices, and retirement at the hard deadline."""
+    report = state.registry.deprecations.tick()
+    if as_json:
+        emit_json({"retired": list(report.retired), "notices": report.notices})
+        return
+    for ref in report.retired:
+        out.print(f"retired {ref} (hard deadline reached)", highlight=False)
+    out.print(f"{report.notices} new notice(s).", highlight=False)
+
+
+@click.command()
+@click.option("--team", default="", help="Only this team's notices.")
+@json_option
+@pass_state
+def notices(state: State, team: str, as_json: bool) -> None:
+    """Notices to teams about the models they use (one per team, model, plan and phase)."""
+    found = state.registry.deprecations.notices(team)
+    if as_json:
+        emit_json([{"team": n.team, "model": n.model, "kind": n.kind, "message": n.message,
+                    "payload": dict(n.payload),
+                    "created_at": n.created_at.isoformat() if n.created_at else None}
+                   for n in found])
+        return
+    if not found:
+        out.print("No notices.")
+        return
+    table = Table("team", "model", "kind", "message")
+    for n in found:
+        table.add_row(n.team, n.model, n.kind, n.message)
+    out.print(table)

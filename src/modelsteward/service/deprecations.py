@@ -1,0 +1,208 @@
+"""Deprecation use cases: plans with dates and a replacement, phases computed from the clock,
+notices to every affected team (once per team, model, plan and phase), and ``tick``, which
+retires what reached its hard deadline."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.consumers import Consumer
+from modelsteward.domain.deprecation import (
+    DeprecationPlan, DeprecationReason, Phase, check_dates, covers,
+)
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
+from modelsteward.domain.model import Model, Version
+from modelsteward.domain.notices import Notice
+from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NoMatchingVersion
+from modelsteward.ports import Transaction
+from modelsteward.service.registry import Registry, first_match
+
+_DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
+
+
+@dataclass(frozen=True)
+class TickReport:
+    retired: tuple[str, ...]
+    notices: int
+
+
+class Deprecations:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def _today(self) -> date:
+        return self.registry.clock.now().date()
+
+    def _covered(self, tx: Transaction, model: Model, plan: DeprecationPlan) -> list[Version]:
+        pin = self.registry._plan_pin(model, plan)
+        return [v for v in tx.list_versions(model.name) if covers(plan, pin, str(v.id))]
+
+    def plan(self, target: str, *, reason: DeprecationReason, replacement: str,
+             announced: date, soft_deadline: date, hard_deadline: date,
+             migration_steps: tuple[str, ...] = (), support_window: str = "",
+             redirect: bool = False) -> DeprecationPlan:
+        """Record a deprecation plan for ``MODEL@VERSION`` or ``MODEL@PIN``. Refused when the
+        dates are out of order, nothing matches, a matched version is already retired, or the
+        replacement does not exist or is itself deprecated, retired or covered by the plan."""
+        check_dates(announced, soft_deadline, hard_deadline)
+        model_name, _, selector = target.partition("@")
+        if not selector:
+            raise InvalidInput(f"{target!r} does not say what to deprecate: write MODEL@VERSION "
+                               "or MODEL@PIN, e.g. support-bot@2.1.3 or support-bot@^2.")
+        if redirect and not replacement:
+            raise InvalidInput("--redirect needs --replacement: say where resolution goes.")
+        with self.registry.store.write() as tx:
+            model = tx.get_model(model_name)
+            if model is None:
+                raise ModelNotFound(model_name)
+            plan = DeprecationPlan(
+                str(uuid.uuid4()), model.name, selector, reason, replacement, announced,
+                soft_deadline, hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
+                support_window.strip(), redirect, self.registry.clock.now(), self.registry.actor)
+            covered = self._covered(tx, model, plan)
+            if not covered:
+                raise NoMatchingVersion(model.name, selector)
+            retired = [v.ref for v in covered if v.stage is Stage.RETIRED]
+            if retired:
+                raise Conflict(f"{', '.join(retired)} is already retired; a retired version "
+                               "cannot be deprecated.")
+            if replacement:
+                self._check_replacement(tx, replacement, {v.ref for v in covered})
+            tx.add_plan(plan)
+            self.registry._record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
+                "plan": plan.id, "reason": reason.value, "replacement": replacement or None,
+                "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
+                "hard_deadline": hard_deadline.isoformat(),
+                "migration_steps": list(plan.migration_steps),
+                "support_window": plan.support_window, "redirect": redirect,
+                "versions": [str(v.id) for v in covered]}))
+            for version in covered:
+                if version.stage in _DEPRECABLE:
+                    tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
+                    self.registry._record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+                        "from": version.stage.value, "to": Stage.DEPRECATED.value,
+                        "reason": reason.value, "plan": plan.id}))
+            self._advance(tx, model, plan)
+        return plan
+
+    def _check_replacement(self, tx: Transaction, replacement: str, covered: set[str]) -> None:
+        model_name, at, pin = replacement.partition("@")
+        if not at or not pin:
+            raise InvalidInput(f"--replacement {replacement!r} must be MODEL@PIN, e.g. "
+                               "support-bot@^3.")
+        model = tx.get_model(model_name)
+        if model is None:
+            raise ModelNotFound(model_name)
+        found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin))
+        if found is None:
+            raise NoMatchingVersion(model_name, pin)
+        version = found.version
+        if version.ref in covered:
+            raise Conflict(f"The replacement {replacement} resolves to {version.ref}, which this "
+                           "plan deprecates; name a version outside it.")
+        if version.stage in (Stage.DEPRECATED, *UNRESOLVABLE) or found.plan is not None:
+            raise Conflict(f"The replacement {replacement} resolves to {version.ref}, which is "
+                           f"{version.stage.value if found.plan is None else 'deprecated'}; a "
+                           "replacement must be a version people can move to.")
+
+    def _advance(self, tx: Transaction, model: Model, plan: DeprecationPlan) -> int:
+        """Write the phase's event and notices once; retire at the hard deadline."""
+        today = self._today()
+        phase = plan.phase(today)
+        if phase is Phase.ACTIVE:
+            return 0
+        covered = self._covered(tx, model, plan)
+        affected = self._affected(tx, model, covered)
+        created = 0
+        for team, consumers in sorted(affected.items()):
+            created += tx.add_notice(self._notice(plan, phase, team, consumers, today))
+        if phase is Phase.RETIRED:
+            for version in covered:
+                if version.stage is not Stage.RETIRED:
+                    self._retire(tx, model, version, plan)
+        return created
+
+    def _affected(self, tx: Transaction, model: Model,
+                  covered: list[Version]) -> dict[str, list[Consumer]]:
+        refs = {str(v.id) for v in covered}
+        teams: dict[str, list[Consumer]] = defaultdict(list)
+        for consumer in tx.list_consumers(model.name):
+            for pin in consumer.pins:
+                if pin.model != model.name:
+                    continue
+                # where the pin points before any plan redirects it
+                current = first_match(tx, model.name, self.registry.parse_pin(model, pin.pin))
+                if current is not None and str(current.id) in refs:
+                    teams[consumer.team].append(consumer)
+        return teams
+
+    def _notice(self, plan: DeprecationPlan, phase: Phase, team: str,
+                consumers: list[Consumer], today: date) -> Notice:
+        names = sorted(c.name for c in consumers)
+        steps = "".join(f"\n  {i}. {step}" for i, step in enumerate(plan.migration_steps, 1))
+        message = (f"{plan.warning(today)} {len(names)} of your consumer"
+                   f"{'s' if len(names) != 1 else ''} use{'s' if len(names) == 1 else ''} it: "
+                   f"{', '.join(names)}.{(' Migration steps:' + steps) if steps else ''}")
+        return Notice(f"deprecation:{plan.id}:{phase.value}:{team}", team, plan.model,
+                      f"deprecation:{phase.value}", message,
+                      {"plan": plan.id, "target": plan.ref, "phase": phase.value,
+                       "consumers": len(names), "consumer_names": names,
+                       "replacement": plan.replacement or None,
+                       "soft_deadline": plan.soft_deadline.isoformat(),
+                       "hard_deadline": plan.hard_deadline.isoformat(),
+                       "migration_steps": list(plan.migration_steps)},
+                      self.registry.clock.now())
+
+    def _retire(self, tx: Transaction, model: Model, version: Version,
+                plan: DeprecationPlan) -> None:
+        vid = str(version.id)
+        now = self.registry.clock.now()
+        for assignment in tx.current_aliases(model.name):
+            if assignment.version == vid:
+                tx.remove_alias(model.name, assignment.alias, vid, now)
+                self.registry._record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
+                    "alias": assignment.alias, "reason": f"hard deadline of plan {plan.id}"}))
+        tx.set_stage(model.name, vid, Stage.RETIRED)
+        self.registry._record(tx, NewEvent(ev.VERSION_RETIRED, version.ref, {
+            "from": version.stage.value, "to": Stage.RETIRED.value,
+            "reason": f"hard deadline {plan.hard_deadline} of plan {plan.id}",
+            "plan": plan.id}))
+
+    def tick(self) -> TickReport:
+        """Bring every plan up to date with the clock: notices for the current phase (never
+        twice) and retirement at the hard deadline."""
+        retired: list[str] = []
+        created = 0
+        with self.registry.store.write() as tx:
+            for plan in tx.plans():
+                model = tx.get_model(plan.model)
+                assert model is not None
+                before = {v.ref for v in self._covered(tx, model, plan)
+                          if v.stage is not Stage.RETIRED}
+                created += self._advance(tx, model, plan)
+                after = {v.ref for v in self._covered(tx, model, plan)
+                         if v.stage is not Stage.RETIRED}
+                retired.extend(sorted(before - after))
+        return TickReport(tuple(retired), created)
+
+    def plans(self, model: str) -> list[DeprecationPlan]:
+        with self.registry.store.read() as tx:
+            if tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            return tx.plans(model)
+
+    def missing(self) -> list[str]:
+        """Models with neither a deprecation plan nor a support policy."""
+        with self.registry.store.read() as tx:
+            planned = {p.model for p in tx.plans()}
+            return [m.name for m in tx.list_models(limit=1_000_000)
+                    if m.name not in planned and m.support.active_months is None]
+
+    def notices(self, team: str = "") -> list[Notice]:
+        with self.registry.store.read() as tx:
+            return tx.notices(team)

@@ -1,0 +1,66 @@
+"""Storage of deprecation plans and notices. Mixed into ``SqlTransaction``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.notices import Notice
+from modelsteward.store.tables import deprecation_plans, models, notices
+
+
+class DeprecationQueries:
+    c: Connection
+
+    def _model_key(self, name: str) -> tuple[str, bool]:
+        raise NotImplementedError  # provided by SqlTransaction
+
+    def add_plan(self, plan: DeprecationPlan) -> None:
+        model_id, _ = self._model_key(plan.model)
+        self.c.execute(insert(deprecation_plans).values(
+            id=plan.id, model_id=model_id, target=plan.target, reason=plan.reason.value,
+            replacement=plan.replacement, announced=plan.announced,
+            soft_deadline=plan.soft_deadline, hard_deadline=plan.hard_deadline,
+            migration_steps=list(plan.migration_steps), support_window=plan.support_window,
+            redirect=plan.redirect, created_at=plan.created_at, created_by=plan.created_by))
+
+    def plans(self, model: str = "") -> list[DeprecationPlan]:
+        """Every plan (of ``model`` when given), oldest first."""
+        query = (select(deprecation_plans, models.c.name.label("model_name"))
+                 .join(models, models.c.id == deprecation_plans.c.model_id))
+        if model:
+            model_id, _ = self._model_key(model)
+            query = query.where(deprecation_plans.c.model_id == model_id)
+        return [_plan(r) for r in self.c.execute(query.order_by(deprecation_plans.c.created_at,
+                                                                deprecation_plans.c.id))]
+
+    def add_notice(self, notice: Notice) -> bool:
+        """Store ``notice`` unless one with its key exists; True when stored."""
+        exists = self.c.execute(select(notices.c.id).where(notices.c.key == notice.key)).first()
+        if exists is not None:
+            return False
+        self.c.execute(insert(notices).values(
+            id=str(uuid.uuid4()), key=notice.key, team=notice.team, model=notice.model,
+            kind=notice.kind, message=notice.message, payload=dict(notice.payload),
+            created_at=notice.created_at))
+        return True
+
+    def notices(self, team: str = "") -> list[Notice]:
+        query = select(notices)
+        if team:
+            query = query.where(notices.c.team == team)
+        rows = self.c.execute(query.order_by(notices.c.created_at, notices.c.team))
+        return [Notice(r.key, r.team, r.model, r.kind, r.message, dict(r.payload), r.created_at)
+                for r in rows]
+
+
+def _plan(row: Any) -> DeprecationPlan:
+    created: datetime = row.created_at
+    return DeprecationPlan(
+        row.id, row.model_name, row.target, DeprecationReason(row.reason), row.replacement,
+        row.announced, row.soft_deadline, row.hard_deadline, tuple(row.migration_steps),
+        row.support_window, bool(row.redirect), created, row.created_by)

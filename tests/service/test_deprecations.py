@@ -1,0 +1,130 @@
+"""Deprecation plans, phases, notices and retirement at the hard deadline (both databases)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from modelsteward import Registry
+from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
+from modelsteward.domain.deprecation import DeprecationReason, Phase
+from modelsteward.domain.lifecycle import Stage
+from modelsteward.domain.model import Model
+from modelsteward.errors import (
+    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion,
+)
+from tests.conftest import FixedClock
+from tests.service.test_consumers import TEAMS, twelve_consumers
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
+    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+        reg.create_model(Model("support-bot"))
+        for version in ("2.0.0", "2.1.0", "2.1.3", "2.4.0", "3.0.0"):
+            reg.register_version("support-bot", version, force=True, reason="seeding")
+        reg.create_model(Model("embedder"))
+        reg.register_version("embedder", "1.0.0")
+        yield reg
+
+
+def plan_2_1_3(registry: Registry, **extra: object) -> None:
+    registry.deprecations.plan(
+        "support-bot@2.1.3", reason=DeprecationReason.DATA_CONTAMINATION,
+        replacement="support-bot@^3", announced=TODAY, soft_deadline=TODAY + timedelta(days=30),
+        hard_deadline=TODAY + timedelta(days=90),
+        migration_steps=("Pin support-bot ^3", "Re-run the golden-set evaluation"),
+        **extra)  # type: ignore[arg-type]
+
+
+def test_seed_story(registry: Registry, clock: FixedClock) -> None:
+    twelve_consumers(registry)  # 6 of them resolve to 2.1.3, in all three teams
+    plan_2_1_3(registry)
+    notices = registry.deprecations.notices()
+    assert sorted(n.team for n in notices) == sorted(TEAMS)  # one per team
+    counts = {n.team: n.payload["consumers"] for n in notices}
+    assert counts == {"team-support": 2, "team-search": 2, "team-billing": 2}
+    assert "Pin support-bot ^3" in notices[0].message and "1. Pin" in notices[0].message
+    assert registry.deprecations.tick().notices == 0  # never twice
+    # resolution still works, with a warning
+    resolution = registry.resolution("support-bot", "2.1.3")
+    assert str(resolution.version.id) == "2.1.3"
+    assert "deprecated (data-contamination)" in resolution.warning
+    assert "Use support-bot@^3 instead" in resolution.warning
+    # the version is deprecated, and a new consumer may still adopt it before the soft deadline
+    registry.consumers.add(Consumer("early", ConsumerKind.NOTEBOOK, "team-lab",
+                                    pins=(parse_uses("support-bot 2.1.3"),)))
+    clock.advance(days=31)
+    assert registry.resolution("support-bot", "2.1.3").warning.startswith("DEPRECATED:")
+    with pytest.raises(Conflict, match="passed its soft deadline .* new consumers may not adopt"):
+        registry.consumers.add(Consumer("late", ConsumerKind.APPLICATION, "team-x",
+                                        pins=(parse_uses("support-bot ~2.1"),)))
+    report = registry.deprecations.tick()
+    assert report.notices == 4 and report.retired == ()  # a louder notice per team, once
+    assert registry.deprecations.tick().notices == 0
+    clock.advance(days=60)
+    # the next operation already treats it as retired: ~2.1 falls back to 2.1.0
+    assert str(registry.resolve("support-bot", "~2.1").id) == "2.1.0"
+    with pytest.raises(NoMatchingVersion):
+        registry.resolve("support-bot", "2.1.3")
+    report = registry.deprecations.tick()
+    assert report.retired == ("support-bot@2.1.3",)
+    assert registry.get_version("support-bot", "2.1.3").stage is Stage.RETIRED
+    assert registry.verify_log()[1] is None
+
+
+def test_redirect_after_the_hard_deadline(registry: Registry, clock: FixedClock) -> None:
+    plan_2_1_3(registry, redirect=True)
+    clock.advance(days=90)
+    resolution = registry.resolution("support-bot", "2.1.3")
+    assert str(resolution.version.id) == "3.0.0"
+    assert resolution.redirected_from == "support-bot@2.1.3"
+
+
+def test_phases_follow_the_dates() -> None:
+    from modelsteward.domain.deprecation import DeprecationPlan
+    plan = DeprecationPlan("p", "m", "1.0.0", DeprecationReason.REPLACED, "", date(2026, 1, 1),
+                           date(2026, 2, 1), date(2026, 3, 1))
+    assert [plan.phase(d) for d in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 2, 1),
+                                    date(2026, 3, 1))] == [
+        Phase.ACTIVE, Phase.ANNOUNCED, Phase.SOFT_DEADLINE_PASSED, Phase.RETIRED]
+
+
+def test_bad_plans_are_refused_and_nothing_written(registry: Registry) -> None:
+    events = len(registry.log())
+    def plan(target: str = "support-bot@2.1.3", replacement: str = "support-bot@^3",
+             soft: int = 30, hard: int = 90) -> None:
+        registry.deprecations.plan(target, reason=DeprecationReason.REPLACED,
+                                   replacement=replacement, announced=TODAY,
+                                   soft_deadline=TODAY + timedelta(days=soft),
+                                   hard_deadline=TODAY + timedelta(days=hard))
+    with pytest.raises(InvalidInput, match="out of order: the hard deadline"):
+        plan(soft=90, hard=30)
+    with pytest.raises(InvalidInput, match="soft deadline .* is before the announcement"):
+        plan(soft=-1)
+    with pytest.raises(ModelNotFound):
+        plan(replacement="ghost@^1")
+    with pytest.raises(NoMatchingVersion):
+        plan(replacement="support-bot@^9")
+    with pytest.raises(Conflict, match="which this plan deprecates"):
+        plan(target="support-bot@^2", replacement="support-bot@^2")
+    with pytest.raises(NoMatchingVersion):
+        plan(target="support-bot@^7")
+    assert len(registry.log()) == events
+    plan(target="support-bot@3.0.0", replacement="embedder@1.0.0")
+    with pytest.raises(Conflict, match="is deprecated; a replacement must be"):
+        plan(replacement="support-bot@3.0.0")
+    registry.lifecycle.reject("support-bot@2.0.0", "bad")
+    registry.lifecycle.retire("support-bot@2.0.0", "gone")
+    with pytest.raises(Conflict, match="already retired"):
+        plan(target="support-bot@2.0.0", replacement="embedder@1.0.0")
+
+
+def test_models_without_plans(registry: Registry) -> None:
+    assert registry.deprecations.missing() == ["embedder", "support-bot"]
+    plan_2_1_3(registry)
+    assert registry.deprecations.missing() == ["embedder"]
