@@ -141,6 +141,8 @@ class Lifecycle:
         with self.registry.store.write() as tx:
             model, version = self._load(tx, ref)
             gates = check_transition(version.ref, version.stage, target)
+            if target in UNRESOLVABLE:
+                _refuse_if_aliased(tx, model, version)
             report = check_gates(gates, self._context(tx, model, version))
             if not report.passed:
                 raise GateRefused(version.ref, target.value, report.unmet)
@@ -164,11 +166,7 @@ class Lifecycle:
             check_transition(version.ref, version.stage, target)
             vid = str(version.id)
             if target in UNRESOLVABLE:
-                held = [a.alias for a in tx.current_aliases(model.name) if a.version == vid]
-                if held:
-                    raise Conflict(
-                        f"{version.ref} still holds the alias(es) {', '.join(held)}; move them "
-                        f"first (`steward rollback {model.name}` or `steward alias set`).")
+                _refuse_if_aliased(tx, model, version)
             tx.set_stage(model.name, vid, target)
             self._record(tx, NewEvent(kind, version.ref, {
                 "from": version.stage.value, "to": target.value, "reason": reason.strip()}))
@@ -416,3 +414,11 @@ class Lifecycle:
             return compare(version.ref, tx.evaluations(model.name, str(version.id)),
                            baseline.ref, tx.evaluations(model.name, str(baseline.id)),
                            self.policy, model.name)
+
+
+def _refuse_if_aliased(tx: Transaction, model: Model, version: Version) -> None:
+    """A version that stops resolving may not keep an alias pointing at it."""
+    held = [a.alias for a in tx.current_aliases(model.name) if a.version == str(version.id)]
+    if held:
+        raise Conflict(f"{version.ref} still holds the alias(es) {', '.join(held)}; move them "
+                       f"first (`steward rollback {model.name}` or `steward alias set`).")
