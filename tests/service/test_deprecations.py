@@ -128,3 +128,39 @@ def test_models_without_plans(registry: Registry) -> None:
     assert registry.deprecations.missing() == ["embedder", "support-bot"]
     plan_2_1_3(registry)
     assert registry.deprecations.missing() == ["embedder"]
+
+
+def test_a_fine_tune_and_its_quantised_variant_inherit_the_deprecation(
+        registry: Registry, clock: FixedClock) -> None:
+    from modelsteward.domain.lineage import Relation
+    from modelsteward.domain.versioning import ChangeKind
+
+    registry.create_model(Model("base"))
+    registry.register_version("base", "1.0.0")
+    registry.register_version("base", "1.1.0", change=ChangeKind.RETRAIN)
+    registry.create_model(Model("bot"))
+    registry.register_version("bot", "1.0.0", derived_from="base@1.0.0",
+                              relation=Relation.FINETUNE)
+    registry.register_version("bot", change=ChangeKind.QUANTISATION, variant="q4")
+    for name, team, pin in (("chat", "team-chat", "1.0.0"), ("edge", "team-edge", "1.0.0+q4"),
+                            ("base-user", "team-core", "1.0.0")):
+        registry.consumers.add(Consumer(name, ConsumerKind.APPLICATION, team, pins=(
+            parse_uses(f"{'base' if name == 'base-user' else 'bot'} {pin}"),)))
+    registry.deprecations.plan(
+        "base@1.0.0", reason=DeprecationReason.HARMFUL_BIAS, replacement="base@1.1.0",
+        announced=TODAY, soft_deadline=TODAY + timedelta(days=30),
+        hard_deadline=TODAY + timedelta(days=60))
+    for pin in ("1.0.0", "1.0.0+q4"):
+        resolution = registry.resolution("bot", pin)
+        assert resolution.inherited_from == "base@1.0.0"
+        assert "inherited from base@1.0.0" in resolution.warning
+        assert "harmful-bias" in resolution.warning
+    notices = {n.team: n for n in registry.deprecations.notices()}
+    assert set(notices) == {"team-core", "team-chat", "team-edge"}
+    assert notices["team-chat"].kind == "deprecation-inherited:announced"
+    assert notices["team-chat"].message.startswith("Inherited: base@1.0.0 is deprecated")
+    assert "1 of your consumers uses bot, which derives from it: edge." in notices[
+        "team-edge"].message
+    assert notices["team-core"].kind == "deprecation:announced"
+    assert registry.deprecations.tick().notices == 0
+    assert registry.consumers.impact("bot").consumers == 2

@@ -121,6 +121,11 @@ class Deprecations:
         created = 0
         for team, consumers in sorted(affected.items()):
             created += tx.add_notice(self._notice(plan, phase, team, consumers, today))
+        for derived_model, derived in sorted(self._descendants(tx, covered).items()):
+            inherited = self._affected(tx, derived_model, derived)
+            for team, consumers in sorted(inherited.items()):
+                created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
+                                                      derived_model.name))
         if phase is Phase.RETIRED:
             for version in covered:
                 if version.stage is not Stage.RETIRED:
@@ -141,16 +146,44 @@ class Deprecations:
                     teams[consumer.team].append(consumer)
         return teams
 
+    def _descendants(self, tx: Transaction, covered: list[Version]) -> dict[Model, list[Version]]:
+        """Everything derived from the covered versions (lineage, transitively), by model."""
+        seen = {v.ref for v in covered}
+        frontier = list(seen)
+        found: dict[str, list[Version]] = defaultdict(list)
+        while frontier:
+            following = []
+            for ref in frontier:
+                for derivation in tx.children(ref):
+                    child = derivation.child
+                    if child in seen:
+                        continue
+                    seen.add(child)
+                    following.append(child)
+                    model_name, _, version = child.partition("@")
+                    stored = tx.get_version(model_name, version)
+                    if stored is not None:
+                        found[model_name].append(stored)
+            frontier = following
+        models = {name: tx.get_model(name) for name in found}
+        return {m: found[name] for name, m in models.items() if m is not None}
+
     def _notice(self, plan: DeprecationPlan, phase: Phase, team: str,
-                consumers: list[Consumer], today: date) -> Notice:
+                consumers: list[Consumer], today: date, derived_model: str = "") -> Notice:
         names = sorted(c.name for c in consumers)
         steps = "".join(f"\n  {i}. {step}" for i, step in enumerate(plan.migration_steps, 1))
-        message = (f"{plan.warning(today)} {len(names)} of your consumer"
-                   f"{'s' if len(names) != 1 else ''} use{'s' if len(names) == 1 else ''} it: "
+        uses = (f"{derived_model}, which derives from it" if derived_model else "it")
+        message = (f"{'Inherited: ' if derived_model else ''}{plan.warning(today)} "
+                   f"{len(names)} of your consumers {'uses' if len(names) == 1 else 'use'} "
+                   f"{uses}: "
                    f"{', '.join(names)}.{(' Migration steps:' + steps) if steps else ''}")
-        return Notice(f"deprecation:{plan.id}:{phase.value}:{team}", team, plan.model,
-                      f"deprecation:{phase.value}", message,
+        suffix = f":inherited:{derived_model}" if derived_model else ""
+        return Notice(f"deprecation:{plan.id}:{phase.value}:{team}{suffix}", team,
+                      derived_model or plan.model,
+                      f"deprecation{'-inherited' if derived_model else ''}:{phase.value}",
+                      message,
                       {"plan": plan.id, "target": plan.ref, "phase": phase.value,
+                       "inherited_via": derived_model or None,
                        "consumers": len(names), "consumer_names": names,
                        "replacement": plan.replacement or None,
                        "soft_deadline": plan.soft_deadline.isoformat(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,7 @@ class Resolution:
     warning: str = ""
     plan: DeprecationPlan | None = None
     redirected_from: str = ""
+    inherited_from: str = ""  # the deprecated ancestor the warning comes from
 
 
 @dataclass(frozen=True)
@@ -336,7 +338,13 @@ class Registry:
                 continue
             plan = next((p for p, parsed in plans if covers(p, parsed, str(candidate.id))), None)
             if plan is None:
-                return Resolution(candidate)
+                inherited = self.inherited_plan(tx, candidate.ref, today)
+                if inherited is None:
+                    return Resolution(candidate)
+                ancestor, cause = inherited
+                return Resolution(candidate, f"inherited from {ancestor}, which {candidate.ref} "
+                                             f"derives from: {cause.warning(today)}",
+                                  inherited_from=ancestor)
             if plan.phase(today) is not Phase.RETIRED:
                 return Resolution(candidate, plan.warning(today), plan)
             if plan.redirect and plan.replacement and redirects > 0:
@@ -349,6 +357,38 @@ class Registry:
                     if moved is not None:
                         return Resolution(moved.version, plan.warning(today), plan,
                                           redirected_from=candidate.ref)
+        return None
+
+    def inherited_plan(self, tx: Transaction, ref: str,
+                       today: date) -> tuple[str, DeprecationPlan] | None:
+        """The nearest ancestor of ``ref`` (through lineage, transitively) under a deprecation
+        plan that is announced or later, with that plan."""
+        seen = {ref}
+        frontier = [ref]
+        while frontier:
+            following = []
+            for current in frontier:
+                for derivation in tx.parents(current):
+                    parent = derivation.parent
+                    if parent in seen or parent.startswith("pkg:"):
+                        continue
+                    seen.add(parent)
+                    following.append(parent)
+                    found = self._own_plan(tx, parent, today)
+                    if found is not None:
+                        return parent, found
+            frontier = following
+        return None
+
+    def _own_plan(self, tx: Transaction, ref: str, today: date) -> DeprecationPlan | None:
+        model_name, _, version = ref.partition("@")
+        model = tx.get_model(model_name)
+        if model is None:
+            return None
+        for plan in reversed(tx.plans(model_name)):
+            if covers(plan, self._plan_pin(model, plan), version) and \
+                    plan.phase(today) is not Phase.ACTIVE:
+                return plan
         return None
 
     def _plan_pin(self, model: Model, plan: DeprecationPlan) -> Pin | None:
