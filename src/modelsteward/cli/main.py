@@ -38,11 +38,11 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
 
 def _register_commands() -> None:
     from modelsteward.cli import (
-        aliases, consumers, db, deprecations, evaluations, history, lifecycle, models,
+        aliases, consumers, db, deletion, deprecations, evaluations, history, lifecycle, models,
         registry_file, versions,
     )
     for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
-                   aliases, consumers, deprecations):
+                   aliases, consumers, deprecations, deletion):
         module.register(cli)
 
 

@@ -76,16 +76,24 @@ def model_list(state: State, as_json: bool) -> None:
 
 @model.command("show")
 @click.argument("name")
+@click.option("--include-deleted", is_flag=True, help="Also show a deleted model (tombstone).")
 @json_option
 @pass_state
-def model_show(state: State, name: str, as_json: bool) -> None:
+def model_show(state: State, name: str, include_deleted: bool, as_json: bool) -> None:
     """Show a model and its versions."""
     registry = state.registry
-    found = registry.get_model(name)
-    versions = registry.list_versions(name)
+    found = registry.get_model(name, include_deleted)
+    versions = registry.list_versions(name, include_deleted)
+    deleted = include_deleted and registry.is_deleted(name)
     if as_json:
-        emit_json({**model_view(found), "versions": [version_view(v) for v in versions]})
+        emit_json({**model_view(found), "deleted": deleted,
+                   "versions": [{**version_view(v),
+                                 "deleted": registry.is_deleted(name, str(v.id))}
+                                for v in versions]})
         return
+    if deleted:
+        out.print(f"{name} is DELETED (a tombstone kept for audit; see `steward log {name}`).",
+                  highlight=False)
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()

@@ -134,12 +134,23 @@ def version_list(state: State, model: str, as_json: bool) -> None:
 @version.command("show")
 @click.argument("ref", metavar="MODEL@VERSION")
 @click.option("--files", "with_files", is_flag=True, help="List every file and its digest.")
+@click.option("--include-deleted", is_flag=True, help="Also show a deleted version (tombstone).")
 @json_option
 @pass_state
-def version_show(state: State, ref: str, with_files: bool, as_json: bool) -> None:
+def version_show(state: State, ref: str, with_files: bool, include_deleted: bool,
+                 as_json: bool) -> None:
     """Show one version with its provenance and lineage."""
     registry = state.registry
-    found = registry.get_version(*split_ref(ref))
+    found = registry.get_version(*split_ref(ref), include_deleted=include_deleted)
+    if include_deleted and (registry.is_deleted(found.model)
+                            or registry.is_deleted(found.model, str(found.id))):
+        view = version_view(found, files=True)
+        if as_json:
+            emit_json({**view, "deleted": True})
+        else:
+            out.print(f"{found.ref} is DELETED (a tombstone kept for audit); digest "
+                      f"{view['digest']}, stage {found.stage.value}.", highlight=False)
+        return
     attestations = registry.attestations(ref)
     tree = registry.lineage(ref)
     lifecycle = registry.lifecycle

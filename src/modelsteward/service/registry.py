@@ -36,6 +36,7 @@ from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
     from modelsteward.service.consumers import Consumers
+    from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
     from modelsteward.service.lifecycle import Lifecycle
 
@@ -113,6 +114,13 @@ class Registry:
         return Deprecations(self)
 
     @property
+    def deletions(self) -> Deletions:
+        """Deletion with migration of consumer pins, leaving tombstones."""
+        from modelsteward.service.deletion import Deletions
+
+        return Deletions(self)
+
+    @property
     def consumers(self) -> Consumers:
         """Consumers of models, their pins, and the impact of a change."""
         from modelsteward.service.consumers import Consumers
@@ -147,14 +155,14 @@ class Registry:
         return model
 
     def _create_model(self, tx: Transaction, model: Model) -> None:
-        if tx.get_model(model.name) is not None:
-            raise ModelExists(model.name)
+        if tx.get_model(model.name, include_deleted=True) is not None:
+            raise ModelExists(model.name)  # a deleted model's name stays taken (tombstone)
         tx.add_model(model, self.clock.now())
         self._record(tx, NewEvent(ev.MODEL_CREATED, model.name, model_payload(model)))
 
-    def get_model(self, name: str) -> Model:
+    def get_model(self, name: str, include_deleted: bool = False) -> Model:
         with self.store.read() as tx:
-            model = tx.get_model(name)
+            model = tx.get_model(name, include_deleted)
         if model is None:
             raise ModelNotFound(name)
         return model
@@ -212,8 +220,8 @@ class Registry:
             if not force:
                 raise BumpRuleViolation(model_name, str(vid), explanation)
             forced = reason.strip()
-        if tx.get_version(model_name, str(vid)) is not None:
-            raise VersionExists(model_name, str(vid))
+        if tx.get_version(model_name, str(vid), include_deleted=True) is not None:
+            raise VersionExists(model_name, str(vid))  # a deleted version's number stays taken
         if parent and not parent.startswith("pkg:"):
             self._require_version(tx, parent)
         new = Version(
@@ -296,13 +304,23 @@ class Registry:
         previous = predecessor.id if predecessor and isinstance(predecessor.id, ModelVersion) else None
         return new, check_bump(previous, new, change) or ""
 
-    def get_version(self, model: str, version: str) -> Version:
+    def get_version(self, model: str, version: str, include_deleted: bool = False) -> Version:
         with self.store.read() as tx:
+            if include_deleted and tx.get_model(model, include_deleted=True) is not None:
+                found = tx.get_version(model, version, include_deleted=True)
+                if found is not None:
+                    return found
             return self._require_version(tx, f"{model}@{version}")
 
-    def list_versions(self, model: str) -> list[Version]:
+    def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
         with self.store.read() as tx:
-            return tx.list_versions(model)
+            if tx.get_model(model, include_deleted) is None:
+                raise ModelNotFound(model)
+            return tx.list_versions(model, include_deleted)
+
+    def is_deleted(self, model: str, version: str = "") -> bool:
+        with self.store.read() as tx:
+            return tx.is_deleted(model, version)
 
     # resolution -----------------------------------------------------------------------------
 
@@ -469,7 +487,7 @@ class Registry:
 
     def log(self, model: str = "", *, after_seq: int = 0, limit: int | None = None) -> list[Event]:
         with self.store.read() as tx:
-            if model and tx.get_model(model) is None:
+            if model and tx.get_model(model, include_deleted=True) is None:
                 raise ModelNotFound(model)
             return tx.events(subject_prefix=model, after_seq=after_seq, limit=limit)
 

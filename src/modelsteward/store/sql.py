@@ -113,8 +113,11 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
 
     # models ---------------------------------------------------------------------------------
 
-    def _model_row(self, name: str) -> Any:
-        return self.c.execute(select(models).where(models.c.name == name)).first()
+    def _model_row(self, name: str, include_deleted: bool = False) -> Any:
+        query = select(models).where(models.c.name == name)
+        if not include_deleted:
+            query = query.where(models.c.deleted_at.is_(None))
+        return self.c.execute(query).first()
 
     def _model_key(self, name: str) -> tuple[str, bool]:
         """(id, uses_snapshots) of a model; raises ModelNotFound."""
@@ -126,12 +129,33 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
             self._model_ids[name] = (row.id, row.versioning == VersionScheme.SNAPSHOT.value)
         return self._model_ids[name]
 
-    def get_model(self, name: str) -> Model | None:
-        row = self._model_row(name)
+    def get_model(self, name: str, include_deleted: bool = False) -> Model | None:
+        row = self._model_row(name, include_deleted)
         return _to_model(row) if row is not None else None
 
+    def is_deleted(self, model: str, version: str = "") -> bool:
+        """Whether ``model`` (or ``model@version``) is a tombstone."""
+        if not version:
+            row = self._model_row(model, include_deleted=True)
+            return row is not None and row.deleted_at is not None
+        model_id, _ = self._model_key(model)
+        deleted = self.c.execute(select(versions.c.deleted_at).where(
+            versions.c.model_id == model_id, versions.c.version == version)).first()
+        return deleted is not None and deleted[0] is not None
+
+    def mark_deleted(self, model: str, version: str, at: datetime) -> None:
+        """Make ``model`` (or one version of it) a tombstone."""
+        model_id, _ = self._model_key(model)
+        if version:
+            self.c.execute(update(versions).where(versions.c.model_id == model_id,
+                                                  versions.c.version == version)
+                           .values(deleted_at=at))
+        else:
+            self.c.execute(update(models).where(models.c.id == model_id).values(deleted_at=at))
+
     def list_models(self, *, after: str = "", limit: int = 1000) -> list[Model]:
-        rows = self.c.execute(select(models).where(models.c.name > after)
+        rows = self.c.execute(select(models).where(models.c.name > after,
+                                                   models.c.deleted_at.is_(None))
                               .order_by(models.c.name).limit(limit))
         return [_to_model(r) for r in rows]
 
@@ -143,10 +167,14 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
 
     # versions -------------------------------------------------------------------------------
 
-    def get_version(self, model: str, version: str) -> Version | None:
+    def get_version(self, model: str, version: str,
+                    include_deleted: bool = False) -> Version | None:
         model_id, snapshots = self._model_key(model)
-        row = self.c.execute(select(versions).where(versions.c.model_id == model_id,
-                                                    versions.c.version == version)).first()
+        query = select(versions).where(versions.c.model_id == model_id,
+                                       versions.c.version == version)
+        if not include_deleted:
+            query = query.where(versions.c.deleted_at.is_(None))
+        row = self.c.execute(query).first()
         if row is None:
             return None
         files = self.c.execute(select(version_files).where(version_files.c.version_id == row.id)
@@ -154,10 +182,12 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
         return _to_version(model, snapshots, row,
                            tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
 
-    def list_versions(self, model: str) -> list[Version]:
+    def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
         model_id, snapshots = self._model_key(model)
-        rows = self.c.execute(select(versions).where(versions.c.model_id == model_id)
-                              .order_by(versions.c.registered_seq))
+        query = select(versions).where(versions.c.model_id == model_id)
+        if not include_deleted:
+            query = query.where(versions.c.deleted_at.is_(None))
+        rows = self.c.execute(query.order_by(versions.c.registered_seq))
         found = [_to_version(model, snapshots, r) for r in rows]
         return sorted(found, key=_order_key)
 
@@ -219,14 +249,16 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
         if snapshots:
             newest_first = self.c.execute(
                 select(versions).where(versions.c.model_id == model_id,
-                                       versions.c.stage.not_in(_UNRESOLVABLE))
+                                       versions.c.stage.not_in(_UNRESOLVABLE),
+                                       versions.c.deleted_at.is_(None))
                 .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc()))
             for row in newest_first:
                 yield _to_version(model, snapshots, row)
             return
         core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
         conditions = [versions.c.model_id == model_id, versions.c.variant == variant,
-                      versions.c.major.is_not(None), versions.c.stage.not_in(_UNRESOLVABLE)]
+                      versions.c.major.is_not(None), versions.c.stage.not_in(_UNRESOLVABLE),
+                      versions.c.deleted_at.is_(None)]
         if not allow_prerelease:
             conditions.append(versions.c.prerelease == "")
         if bounds.lower is not None:

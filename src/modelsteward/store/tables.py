@@ -70,6 +70,7 @@ models = Table(
     Column("support_after", Text, nullable=False, default=""),
     Column("extra", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("deleted_at", UtcDateTime, nullable=True),  # a tombstone: hidden, kept for audit
     CheckConstraint(_one_of("kind", [k.value for k in ModelKind]), name="kind"),
     CheckConstraint(_one_of("risk_tier", [t.value for t in RiskTier]), name="risk_tier"),
     CheckConstraint(_one_of("versioning", [s.value for s in VersionScheme]), name="versioning"),
@@ -99,6 +100,7 @@ versions = Table(
     Column("registered_by", String(200), nullable=False),
     Column("stage", String(16), nullable=False, server_default="trained"),
     Column("blocked_reason", Text, nullable=False, server_default=""),
+    Column("deleted_at", UtcDateTime, nullable=True),
     UniqueConstraint("model_id", "version", name="uq_versions_model_version"),
     CheckConstraint(_one_of("stage", [s.value for s in Stage]), name="stage"),
     Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
