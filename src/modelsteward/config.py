@@ -29,12 +29,14 @@ class Settings:
     home is STEWARD_HOME or ``$XDG_DATA_HOME/modelsteward`` (``~/.local/share/modelsteward``).
     ``actor``: STEWARD_ACTOR, default the login name. ``workers``: STEWARD_HASH_WORKERS,
     default the number of cores. ``policy_path``: STEWARD_POLICY, a YAML or TOML policy file;
-    empty for the default policy."""
+    empty for the default policy. ``archive``: STEWARD_ARCHIVE, where retired weights are
+    copied (a path or any fsspec URL), default ``<home>/archive``."""
 
     database_url: str
     actor: str
     workers: int | None = None
     policy_path: str = ""
+    archive: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,7 +45,8 @@ class Settings:
         actor = env.get("STEWARD_ACTOR") or _login()
         workers_text = env.get("STEWARD_HASH_WORKERS", "")
         workers = int(workers_text) if workers_text.isdigit() and int(workers_text) > 0 else None
-        return cls(url, actor, workers, env.get("STEWARD_POLICY", ""))
+        archive = env.get("STEWARD_ARCHIVE") or str(default_home(env) / "archive")
+        return cls(url, actor, workers, env.get("STEWARD_POLICY", ""), archive)
 
 
 def _login() -> str:

@@ -26,7 +26,7 @@ def test_deprecation_through_the_cli(steward: Steward) -> None:
     notices = steward("notices", "--json").json()
     assert sorted(n["team"] for n in notices) == ["team-search", "team-shop"]
     assert all(n["payload"]["consumers"] == 1 for n in notices)
-    assert steward("tick", "--json").json() == {"retired": [], "notices": 0}
+    assert steward("tick", "--json").json() == {"retired": [], "notices": 0, "failures": []}
     assert "Pin support-bot ^3" in steward("plan", "support-bot").stdout
     assert steward("plans", "--missing", "--json").json() == []
 

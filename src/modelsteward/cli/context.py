@@ -32,6 +32,7 @@ class State:
     actor: str
     workers: int | None
     policy_path: str = ""
+    archive: str = ""
     _registry: Registry | None = field(default=None, repr=False)
 
     @property

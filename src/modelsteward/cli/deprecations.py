@@ -8,7 +8,8 @@ from datetime import date
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
 from modelsteward.errors import InvalidInput
@@ -125,13 +126,18 @@ def plans(state: State, missing: bool, as_json: bool) -> None:
 @pass_state
 def tick(state: State, as_json: bool) -> None:
     """Bring deprecation phases up to date: notices, and retirement at the hard deadline."""
-    report = state.registry.deprecations.tick()
+    report = state.registry.deprecations.tick(archive=state.archive)
     if as_json:
-        emit_json({"retired": list(report.retired), "notices": report.notices})
-        return
-    for ref in report.retired:
-        out.print(f"retired {ref} (hard deadline reached)", highlight=False)
-    out.print(f"{report.notices} new notice(s).", highlight=False)
+        emit_json({"retired": list(report.retired), "notices": report.notices,
+                   "failures": list(report.failures)})
+    else:
+        for ref in report.retired:
+            out.print(f"retired {ref} (hard deadline reached)", highlight=False)
+        out.print(f"{report.notices} new notice(s).", highlight=False)
+        for failure in report.failures:
+            err.print(f"not retired: {failure}", highlight=False)
+    if report.failures:
+        raise click.exceptions.Exit(int(Exit.CHECK_FAILED))
 
 
 @click.command()

@@ -11,16 +11,19 @@ import yaml
 from rich.table import Table
 
 from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.files import read_structured
 from modelsteward.cli.render import version_view
 from modelsteward.config import load_policy
 from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.policy_file import render_policy
 from modelsteward.errors import InvalidInput
+from modelsteward.service.refs import split_ref
 
 
 def register(cli: click.Group) -> None:
-    for command in (promote, approve, reject, retire, override, check, monitor, policy):
+    for command in (promote, approve, reject, retire, restore, override, check, monitor,
+                    policy):
         cli.add_command(command)
 
 
@@ -103,8 +106,52 @@ def _stage_command(name: str, verb: str, doc: str) -> click.Command:
 
 
 reject = _stage_command("reject", "Rejected", "Reject a version at any gate before production.")
-retire = _stage_command("retire", "Retired",
-                        "Retire a deprecated or rejected version (it no longer resolves).")
+
+
+@click.command()
+@click.argument("ref", metavar="MODEL@VERSION")
+@click.option("--reason", required=True, help="Why (recorded, and in the report).")
+@click.option("--archive", default=None, metavar="PATH|URL",
+              help="Where the weights are kept [STEWARD_ARCHIVE; default <home>/archive].")
+@click.option("--source", type=click.Path(path_type=Path), default=None,
+              help="Where the weights are now (default: where they were registered from).")
+@click.option("--interview", type=click.Path(path_type=Path), default=None,
+              help="YAML answers to the post-deployment interview (conversational models).")
+@json_option
+@pass_state
+def retire(state: State, ref: str, reason: str, archive: str | None, source: Path | None,
+           interview: Path | None, as_json: bool) -> None:
+    """Retire a deprecated or rejected version: its weights are archived and verified first,
+    and a retirement report is written beside them."""
+    registry = state.registry
+    version = registry.get_version(*split_ref(ref))
+    if not version.digest:
+        moved = registry.lifecycle.retire(ref, reason)
+        out.print(f"Retired {moved.ref} (no weights to archive).", highlight=False)
+        return
+    answers = read_structured(interview) if interview else None
+    if answers is not None and not (isinstance(answers, dict) and
+                                    all(isinstance(v, str) for v in answers.values())):
+        raise InvalidInput(f"{interview}: the interview answers must map question ids to text.")
+    result = registry.retirements.retire(ref, archive or state.archive, reason=reason,
+                                         source=source, interview=answers)
+    if as_json:
+        emit_json({"ref": result.ref, "archive": result.archive,
+                   "report": f"{result.archive}.retirement-report.md"})
+    else:
+        out.print(f"Retired {result.ref}; weights archived and verified at {result.archive}; "
+                  f"report at {result.archive}.retirement-report.md", highlight=False)
+
+
+@click.command()
+@click.argument("ref", metavar="MODEL@VERSION")
+@click.option("--to", "destination", type=click.Path(path_type=Path), required=True,
+              help="An empty or new folder.")
+@pass_state
+def restore(state: State, ref: str, destination: Path) -> None:
+    """Copy a retired version's archived weights back and verify them."""
+    state.registry.retirements.restore(ref, destination)
+    out.print(f"Restored {ref} to {destination} (digests verified).", highlight=False)
 
 
 @click.command()

@@ -31,7 +31,7 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
     integrity, provenance, lineage and a tamper-evident history."""
     defaults = Settings.from_env()
     state = State(database_url or defaults.database_url, actor or defaults.actor,
-                  workers or defaults.workers, policy or defaults.policy_path)
+                  workers or defaults.workers, policy or defaults.policy_path, defaults.archive)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

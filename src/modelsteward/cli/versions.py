@@ -91,7 +91,8 @@ def version_register(state: State, model: str, version_text: str | None, change:
     created = registry.register_version(
         model, version_text, change=change_kind, variant=variant, manifest=manifest, force=force,
         reason=reason, description=description, status=status, metadata=metadata,
-        metrics=metrics, derived_from=derived_from, relation=relation_kind)
+        metrics=metrics, derived_from=derived_from, relation=relation_kind,
+        location=str(path.resolve()) if path else "")
     if as_json:
         emit_json(version_view(created))
         return

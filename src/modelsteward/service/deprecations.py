@@ -18,7 +18,9 @@ from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
-from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NoMatchingVersion
+from modelsteward.errors import (
+    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, StewardError,
+)
 from modelsteward.ports import Transaction
 from modelsteward.service.registry import Registry, first_match
 
@@ -29,6 +31,7 @@ _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 class TickReport:
     retired: tuple[str, ...]
     notices: int
+    failures: tuple[str, ...] = ()
 
 
 class Deprecations:
@@ -110,8 +113,11 @@ class Deprecations:
                            f"{version.stage.value if found.plan is None else 'deprecated'}; a "
                            "replacement must be a version people can move to.")
 
-    def _advance(self, tx: Transaction, model: Model, plan: DeprecationPlan) -> int:
-        """Write the phase's event and notices once; retire at the hard deadline."""
+    def _advance(self, tx: Transaction, model: Model, plan: DeprecationPlan,
+                 archive: str = "", to_archive: list[str] | None = None) -> int:
+        """Write the phase's notices once; retire at the hard deadline. With ``archive``, a
+        version whose weights are known is only freed of its aliases here and listed in
+        ``to_archive``: it retires once its weights are archived and verified."""
         today = self._today()
         phase = plan.phase(today)
         if phase is Phase.ACTIVE:
@@ -128,7 +134,14 @@ class Deprecations:
                                                       derived_model.name))
         if phase is Phase.RETIRED:
             for version in covered:
-                if version.stage is not Stage.RETIRED:
+                if version.stage is Stage.RETIRED:
+                    continue
+                sources = [k for k, *_ in tx.locations(model.name, str(version.id))
+                           if k in ("source", "restored")]
+                if archive and version.digest and sources and to_archive is not None:
+                    self._free_aliases(tx, model, version, plan)
+                    to_archive.append(version.ref)
+                else:
                     self._retire(tx, model, version, plan)
         return created
 
@@ -191,8 +204,8 @@ class Deprecations:
                        "migration_steps": list(plan.migration_steps)},
                       self.registry.clock.now())
 
-    def _retire(self, tx: Transaction, model: Model, version: Version,
-                plan: DeprecationPlan) -> None:
+    def _free_aliases(self, tx: Transaction, model: Model, version: Version,
+                      plan: DeprecationPlan) -> None:
         vid = str(version.id)
         now = self.registry.clock.now()
         for assignment in tx.current_aliases(model.name):
@@ -200,28 +213,44 @@ class Deprecations:
                 tx.remove_alias(model.name, assignment.alias, vid, now)
                 self.registry._record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
                     "alias": assignment.alias, "reason": f"hard deadline of plan {plan.id}"}))
+
+    def _retire(self, tx: Transaction, model: Model, version: Version,
+                plan: DeprecationPlan) -> None:
+        vid = str(version.id)
+        self._free_aliases(tx, model, version, plan)
         tx.set_stage(model.name, vid, Stage.RETIRED)
         self.registry._record(tx, NewEvent(ev.VERSION_RETIRED, version.ref, {
             "from": version.stage.value, "to": Stage.RETIRED.value,
             "reason": f"hard deadline {plan.hard_deadline} of plan {plan.id}",
             "plan": plan.id}))
 
-    def tick(self) -> TickReport:
+    def tick(self, archive: str = "") -> TickReport:
         """Bring every plan up to date with the clock: notices for the current phase (never
-        twice) and retirement at the hard deadline."""
+        twice) and retirement at the hard deadline — with ``archive``, weights are archived and
+        verified first (a version whose copy fails stays un-retired and is reported)."""
         retired: list[str] = []
+        to_archive: list[str] = []
+        failures: list[str] = []
         created = 0
         with self.registry.store.write() as tx:
             for plan in tx.plans():
                 model = tx.get_model(plan.model)
-                assert model is not None
+                if model is None:
+                    continue  # a deleted model's plans have nothing left to do
                 before = {v.ref for v in self._covered(tx, model, plan)
                           if v.stage is not Stage.RETIRED}
-                created += self._advance(tx, model, plan)
+                created += self._advance(tx, model, plan, archive, to_archive)
                 after = {v.ref for v in self._covered(tx, model, plan)
                          if v.stage is not Stage.RETIRED}
                 retired.extend(sorted(before - after))
-        return TickReport(tuple(retired), created)
+        for ref in to_archive:
+            try:
+                self.registry.retirements.retire(ref, archive, by_plan=True,
+                                                 reason="hard deadline of its deprecation plan")
+                retired.append(ref)
+            except StewardError as error:
+                failures.append(f"{ref}: {error}")
+        return TickReport(tuple(retired), created, tuple(failures))
 
     def plans(self, model: str) -> list[DeprecationPlan]:
         with self.registry.store.read() as tx:

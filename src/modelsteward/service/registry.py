@@ -36,6 +36,7 @@ from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
     from modelsteward.service.consumers import Consumers
+    from modelsteward.service.retirement import Retirements
     from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
     from modelsteward.service.lifecycle import Lifecycle
@@ -121,6 +122,13 @@ class Registry:
         return Deletions(self)
 
     @property
+    def retirements(self) -> Retirements:
+        """Retirement with archived, verified weights, reports and restore."""
+        from modelsteward.service.retirement import Retirements
+
+        return Retirements(self)
+
+    @property
     def consumers(self) -> Consumers:
         """Consumers of models, their pins, and the impact of a change."""
         from modelsteward.service.consumers import Consumers
@@ -179,7 +187,7 @@ class Registry:
         manifest: Manifest | None = None, force: bool = False, reason: str = "",
         description: str = "", status: str = "", metadata: Mapping[str, object] | None = None,
         metrics: Mapping[str, object] | None = None, derived_from: str = "",
-        relation: Relation | None = None,
+        relation: Relation | None = None, location: str = "",
     ) -> Version:
         """Register an immutable version of ``model_name``.
 
@@ -199,11 +207,18 @@ class Registry:
         parent = self._check_parent(derived_from, relation)
         if manifest is None and path is not None:
             manifest = hash_artifact(path, workers=self.workers)
+        if path is not None and not location:
+            location = str(path.resolve())
         with self.store.write() as tx:
-            return self._register(
+            new = self._register(
                 tx, model_name, version, change=change, variant=variant, manifest=manifest,
                 force=force, reason=reason, description=description, status=status,
                 metadata=metadata, metrics=metrics, parent=parent, relation=relation)
+            if location and manifest is not None:
+                # where the weights were registered from: retirement archives them from there
+                tx.add_location(model_name, str(new.id), "source", location, new.registered_at,
+                                manifest.root_digest)
+            return new
 
     def _register(
         self, tx: Transaction, model_name: str, version: str | None, *,

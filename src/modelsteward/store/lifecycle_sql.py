@@ -14,7 +14,7 @@ from modelsteward.domain.lifecycle import (
 )
 from modelsteward.errors import VersionNotFound
 from modelsteward.store.tables import (
-    alias_assignments, approvals, evaluations, gate_overrides, measurements, staging_checks,
+    alias_assignments, approvals, artifact_locations, evaluations, gate_overrides, measurements, staging_checks,
     versions,
 )
 
@@ -151,6 +151,21 @@ class LifecycleQueries:
             alias_assignments.c.model_id == model_id, alias_assignments.c.alias == alias,
             alias_assignments.c.version_id == self._version_pk(model, version),
             alias_assignments.c.removed_at.is_(None)).values(removed_at=at))
+
+    # artefact locations ---------------------------------------------------------------------
+
+    def add_location(self, model: str, version: str, kind: str, uri: str, at: datetime,
+                     verified_digest: str) -> None:
+        self.c.execute(insert(artifact_locations).values(
+            id=_new_id(), version_id=self._version_pk(model, version), kind=kind, uri=uri,
+            recorded_at=at, verified_digest=verified_digest))
+
+    def locations(self, model: str, version: str) -> list[tuple[str, str, datetime, str]]:
+        """(kind, uri, recorded_at, verified_digest), oldest first."""
+        rows = self.c.execute(select(artifact_locations).where(
+            artifact_locations.c.version_id == self._version_pk(model, version))
+            .order_by(artifact_locations.c.recorded_at, artifact_locations.c.id))
+        return [(r.kind, r.uri, r.recorded_at, r.verified_digest) for r in rows]
 
     # monitoring -----------------------------------------------------------------------------
 

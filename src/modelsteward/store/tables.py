@@ -296,3 +296,17 @@ notices = Table(
     Column("payload", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+
+# --- artefact locations (revision 0007) ---------------------------------------------------------
+
+artifact_locations = Table(
+    "artifact_locations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", String(36), ForeignKey("versions.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("verified_digest", String(64), nullable=False),
+    CheckConstraint("kind IN ('source', 'archive', 'restored')", name="kind"),
+)

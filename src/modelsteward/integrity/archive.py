@@ -1,0 +1,87 @@
+"""Copying a model's files to an archive location (a local path or any fsspec URL) and back,
+and hashing what is there, so that retirement keeps weights that are provably the same."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import fsspec
+
+from modelsteward.domain.model import FileDigest
+from modelsteward.errors import ArtifactError
+from modelsteward.integrity.manifest import ArtifactPlan, Manifest
+
+_CHUNK = 8 * 1024 * 1024
+
+
+class ArchiveUnwritable(ArtifactError):
+    def __init__(self, uri: str, reason: str) -> None:
+        self.uri = uri
+        super().__init__(f"Cannot write the archive at {uri}: {reason}. Choose a location you "
+                         "can write to (--archive PATH or URL, or STEWARD_ARCHIVE).")
+
+
+class ArchiveUnreadable(ArtifactError):
+    def __init__(self, uri: str, reason: str) -> None:
+        self.uri = uri
+        super().__init__(f"Cannot read the archive at {uri}: {reason}. Check the location.")
+
+
+def _fs(uri: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    fs, root = fsspec.core.url_to_fs(uri)
+    return fs, str(root).rstrip("/")
+
+
+def copy_to_archive(plan: ArtifactPlan, uri: str) -> None:
+    """Copy every planned file under ``uri`` (keeping relative paths). Raises
+    :class:`ArchiveUnwritable`."""
+    try:
+        fs, root = _fs(uri)
+        fs.makedirs(root, exist_ok=True)
+        for item in plan.files:
+            target = f"{root}/{item.path}"
+            parent = target.rsplit("/", 1)[0]
+            fs.makedirs(parent, exist_ok=True)
+            with open(item.source, "rb") as source, fs.open(target, "wb") as copy:
+                shutil.copyfileobj(source, copy, _CHUNK)
+    except (OSError, ValueError) as exc:
+        raise ArchiveUnwritable(uri, str(exc) or type(exc).__name__) from None
+
+
+def hash_archive(uri: str) -> Manifest:
+    """The manifest of the files under ``uri``, read through fsspec. Raises
+    :class:`ArchiveUnreadable`."""
+    try:
+        fs, root = _fs(uri)
+        files = []
+        for name in sorted(fs.find(root)):
+            digest = hashlib.sha256()
+            size = 0
+            with fs.open(name, "rb") as stream:
+                while chunk := stream.read(_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+            relative = str(name)[len(root):].lstrip("/")
+            files.append(FileDigest(relative, digest.hexdigest(), size))
+    except (OSError, ValueError) as exc:
+        raise ArchiveUnreadable(uri, str(exc) or type(exc).__name__) from None
+    return Manifest.of(files)
+
+
+def copy_from_archive(uri: str, destination: Path) -> None:
+    """Copy the files under ``uri`` into ``destination`` (which must not hold files yet)."""
+    if destination.exists() and any(destination.iterdir()):
+        raise ArchiveUnwritable(str(destination), "the folder is not empty; restore into a new "
+                                                  "or empty folder (--to PATH)")
+    try:
+        fs, root = _fs(uri)
+        for name in sorted(fs.find(root)):
+            relative = str(name)[len(root):].lstrip("/")
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with fs.open(name, "rb") as source, open(target, "wb") as copy:
+                shutil.copyfileobj(source, copy, _CHUNK)
+    except (OSError, ValueError) as exc:
+        raise ArchiveUnreadable(uri, str(exc) or type(exc).__name__) from None

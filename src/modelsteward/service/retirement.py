@@ -1,0 +1,169 @@
+"""Retirement with preserved weights: copy to an archive, verify the copy against the recorded
+digests, and only then mark the version retired; restore copies back and verifies again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import fsspec
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.lifecycle import Stage, check_transition
+from modelsteward.domain.retirement_report import INTERVIEW_QUESTIONS, RetirementReport
+from modelsteward.errors import Conflict, InvalidInput
+from modelsteward.integrity.archive import copy_from_archive, copy_to_archive, hash_archive
+from modelsteward.integrity.compare import compare_manifest
+from modelsteward.integrity.manifest import hash_plan, plan_artifact
+from modelsteward.ports import Transaction
+from modelsteward.service.refs import split_ref
+from modelsteward.service.registry import Registry
+
+
+class ArchiveMismatch(Conflict):
+    def __init__(self, ref: str, uri: str, detail: str) -> None:
+        super().__init__(f"The archived copy of {ref} at {uri} does not match the registered "
+                         f"digests ({detail}); the version stays as it was. Check the archive "
+                         "storage and retry.")
+
+
+@dataclass(frozen=True)
+class RetirementResult:
+    ref: str
+    archive: str
+    report_markdown: str
+    report_json: str
+
+
+class Retirements:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def retire(self, ref: str, archive: str, *, reason: str, source: Path | None = None,
+               interview: Mapping[str, str] | None = None,
+               by_plan: bool = False) -> RetirementResult:
+        """Archive and verify the weights of ``ref``, then retire it (a deprecated or rejected
+        version, or one under an announced deprecation plan, that holds no alias; ``by_plan``:
+        any stage, because the hard deadline of its plan has come). Nothing changes in the registry when the copy fails or does
+        not verify."""
+        if not reason.strip():
+            raise InvalidInput("--reason is required: say why the version retires.")
+        unknown = set(interview or {}) - {q for q, _ in INTERVIEW_QUESTIONS}
+        if unknown:
+            raise InvalidInput(f"Unknown interview question(s): {', '.join(sorted(unknown))}; "
+                               f"use {', '.join(q for q, _ in INTERVIEW_QUESTIONS)}.")
+        model_name, version_text = split_ref(ref)
+        with self.registry.store.read() as tx:
+            version = self.registry._require_version(tx, ref)
+            today = self.registry.clock.now().date()
+            # a deprecation plan that has been announced makes any stage retirable
+            by_plan = by_plan or self.registry._own_plan(tx, version.ref, today) is not None
+            if not by_plan:
+                check_transition(version.ref, version.stage, Stage.RETIRED)
+            self._refuse_aliased(tx, model_name, version_text, version.ref)
+            if not version.digest:
+                raise InvalidInput(f"{version.ref} has no artefact digest, so there are no weights "
+                                   "to archive; retire it with `steward retire` instead.")
+            known = [uri for kind, uri, _, _ in tx.locations(model_name, version_text)
+                     if kind in ("source", "restored")]
+        origin = source or (Path(known[-1]) if known else None)
+        if origin is None:
+            raise InvalidInput(f"No location of {version.ref}'s weights is recorded; pass "
+                               "--source PATH.")
+        plan = plan_artifact(origin)
+        local = hash_plan(plan, workers=self.registry.workers)
+        if local.root_digest != version.digest:
+            raise ArchiveMismatch(version.ref, str(origin), "the source itself differs")
+        target = f"{archive.rstrip('/')}/{model_name}/{version_text}"
+        copy_to_archive(plan, target)
+        copied = hash_archive(target)
+        diff = compare_manifest(version.files, copied)
+        if copied.root_digest != version.digest or not diff.clean:
+            raise ArchiveMismatch(version.ref, target, f"changed {list(diff.changed)}, missing "
+                                  f"{list(diff.missing)}, extra {list(diff.extra)}")
+        with self.registry.store.write() as tx:
+            current = self.registry._require_version(tx, ref)
+            if not by_plan:
+                check_transition(current.ref, current.stage, Stage.RETIRED)
+            elif current.stage is Stage.RETIRED:
+                raise Conflict(f"{current.ref} is already retired.")
+            self._refuse_aliased(tx, model_name, version_text, current.ref)
+            now = self.registry.clock.now()
+            tx.set_stage(model_name, version_text, Stage.RETIRED)
+            tx.add_location(model_name, version_text, "archive", target, now, copied.root_digest)
+            self.registry._record(tx, NewEvent(ev.VERSION_RETIRED, current.ref, {
+                "from": current.stage.value, "to": Stage.RETIRED.value, "reason": reason,
+                "archive": target, "digest": copied.root_digest}))
+            report = self._report(tx, current.ref, reason, now.isoformat(), copied.root_digest,
+                                  target, dict(interview or {}))
+        markdown, data = report.to_markdown(), json.dumps(report.to_json(), indent=2,
+                                                         sort_keys=True, ensure_ascii=False)
+        copy_report(f"{target}.retirement-report", markdown, data)
+        return RetirementResult(current.ref, target, markdown, data)
+
+    def restore(self, ref: str, destination: Path) -> Path:
+        """Copy the archived weights of ``ref`` into ``destination`` and verify them."""
+        model_name, version_text = split_ref(ref)
+        with self.registry.store.read() as tx:
+            version = self.registry._require_version(tx, ref)
+            archives = [uri for kind, uri, _, _ in tx.locations(model_name, version_text)
+                        if kind == "archive"]
+        if not archives:
+            raise InvalidInput(f"{version.ref} has no archive to restore from; it was not "
+                               "retired with --archive.")
+        copy_from_archive(archives[-1], destination)
+        restored = hash_plan(plan_artifact(destination), workers=self.registry.workers)
+        if restored.root_digest != version.digest:
+            raise ArchiveMismatch(version.ref, archives[-1], "the restored copy differs")
+        with self.registry.store.write() as tx:
+            tx.add_location(model_name, version_text, "restored", str(destination.resolve()),
+                            self.registry.clock.now(), restored.root_digest)
+            self.registry._record(tx, NewEvent(ev.VERSION_RESTORED, version.ref, {
+                "from": archives[-1], "to": str(destination.resolve()),
+                "digest": restored.root_digest}))
+        return destination
+
+    def _refuse_aliased(self, tx: Transaction, model: str, version: str, ref: str) -> None:
+        held = [a.alias for a in tx.current_aliases(model) if a.version == version]
+        if held:
+            raise Conflict(f"{ref} still holds the alias(es) {', '.join(held)}; move them first "
+                           f"(`steward rollback {model}` or `steward alias set`).")
+
+    def _report(self, tx: Transaction, ref: str, reason: str, retired_at: str, digest: str,
+                archive: str, interview: dict[str, str]) -> RetirementReport:
+        model_name, version_text = split_ref(ref)
+        model = tx.get_model(model_name)
+        history = [e for e in tx.events(subject_prefix=model_name) if e.subject == ref]
+        evaluations = [{"suite": e.suite, "metrics": e.metrics,
+                        "recorded_at": e.recorded_at.isoformat()}
+                       for e in tx.evaluations(model_name, version_text)]
+        approvals = [{"role": a.role, "approver": a.approver,
+                      "approved_at": a.approved_at.isoformat()}
+                     for a in tx.approvals(model_name, version_text)]
+        incidents = [", ".join(str(b) for b in e.payload.get("breaches", []))  # type: ignore[attr-defined]
+                     for e in history if e.kind == ev.VERSION_DEGRADED]
+        consumers = []
+        for event in tx.events():
+            payload = event.payload
+            if event.kind == ev.CONSUMER_PINNED and payload.get("model") == model_name and \
+                    payload.get("from") is not None:
+                consumers.append({"consumer": event.subject.removeprefix("consumer:"),
+                                  "team": "", "change": f"{payload.get('from')} → "
+                                                        f"{payload.get('to') or 'cleared'}"})
+        for consumer in tx.list_consumers(model_name):
+            consumers.append({"consumer": consumer.name, "team": consumer.team,
+                              "change": "still pins " + ", ".join(
+                                  str(p) for p in consumer.pins if p.model == model_name)})
+        conversational = model is not None and "conversational" in model.tags
+        return RetirementReport(ref, reason, retired_at, digest, archive, history, evaluations,
+                                approvals, incidents, consumers, conversational, interview)
+
+
+def copy_report(base: str, markdown: str, data: str) -> None:
+    """Write the report beside the archived weights (``…/VERSION.retirement-report.md|json``)."""
+    for suffix, text in ((".md", markdown), (".json", data)):
+        with fsspec.open(base + suffix, "w", encoding="utf-8") as stream:
+            stream.write(text)

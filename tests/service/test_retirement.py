@@ -1,0 +1,134 @@
+"""Retirement with archived weights, verification, report and restore (both databases)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import fsspec
+import pytest
+from fsspec.implementations.memory import MemoryFileSystem
+
+from modelsteward import Registry
+from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
+from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.lifecycle import Stage
+from modelsteward.domain.model import Model
+from modelsteward.errors import Conflict, IllegalTransition
+from modelsteward.integrity.archive import ArchiveUnwritable
+from modelsteward.service.retirement import ArchiveMismatch
+from tests.conftest import FixedClock
+from tests.service.test_consumers import twelve_consumers
+
+
+class CorruptingFileSystem(MemoryFileSystem):
+    """Storage that flips the first byte of every file written: a broken archive backend."""
+
+    protocol = "corrupting"
+
+    def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: object) -> None:
+        super().pipe_file(path, b"X" + value[1:], mode, **kwargs)
+
+    def _open(self, path: str, mode: str = "rb", **kwargs: object):  # type: ignore[no-untyped-def]
+        handle = super()._open(path, mode, **kwargs)
+        if "w" in mode:
+            original = handle.write
+
+            def write(data: bytes) -> int:
+                if handle.tell() == 0 and data:
+                    data = b"X" + data[1:]
+                return original(data)
+            handle.write = write
+        return handle
+
+
+fsspec.register_implementation("corrupting", CorruptingFileSystem, clobber=True)
+
+
+def weights(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text('{"layers": 2}')
+    (folder / "model.safetensors").write_bytes(b"\x07" * 5000)
+    return folder
+
+
+@pytest.fixture
+def registry(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Registry]:
+    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+        reg.create_model(Model("support-bot", tags=("conversational",)))
+        for version in ("2.0.0", "2.1.0", "2.1.3", "2.4.0", "3.0.0"):
+            reg.register_version("support-bot", version, force=True, reason="seeding",
+                                 path=weights(tmp_path / "w" / version))
+        reg.create_model(Model("embedder"))
+        reg.register_version("embedder", "1.0.0")
+        yield reg
+
+
+def deprecate(registry: Registry, version: str = "2.1.3") -> None:
+    today = registry.clock.now().date()
+    registry.deprecations.plan(
+        f"support-bot@{version}", reason=DeprecationReason.REPLACED,
+        replacement="support-bot@^3", announced=today, soft_deadline=today + timedelta(days=30),
+        hard_deadline=today + timedelta(days=90), migration_steps=("Pin support-bot ^3",))
+
+
+def test_seed_story_ends_with_archived_weights_and_a_report(registry: Registry,
+                                                           clock: FixedClock,
+                                                           tmp_path: Path) -> None:
+    twelve_consumers(registry)
+    deprecate(registry)
+    assert len(registry.deprecations.notices()) == 3
+    clock.advance(days=31)
+    with pytest.raises(Conflict, match="new consumers may not adopt"):
+        registry.consumers.add(Consumer("late", ConsumerKind.APPLICATION, "team-x",
+                                        pins=(parse_uses("support-bot 2.1.3"),)))
+    clock.advance(days=60)
+    archive = tmp_path / "archive"
+    report = registry.deprecations.tick(archive=str(archive))
+    assert report.retired == ("support-bot@2.1.3",) and report.failures == ()
+    assert registry.get_version("support-bot", "2.1.3").stage is Stage.RETIRED
+    copied = archive / "support-bot" / "2.1.3"
+    assert (copied / "model.safetensors").read_bytes() == b"\x07" * 5000
+    markdown = (archive / "support-bot" / "2.1.3.retirement-report.md").read_text()
+    assert markdown.startswith("# Retirement report: support-bot@2.1.3")
+    assert "## Post-deployment interview" in markdown  # a conversational model
+    data = json.loads((archive / "support-bot" / "2.1.3.retirement-report.json").read_text())
+    assert data["weights"]["digest"] == "sha256:" + registry.get_version(
+        "support-bot", "2.1.3").digest
+    assert len(data["consumers"]) == 12
+
+
+def test_retire_and_restore_through_an_fsspec_url(registry: Registry, tmp_path: Path) -> None:
+    deprecate(registry)
+    result = registry.retirements.retire("support-bot@2.1.3", "memory://vault", reason="replaced",
+                                         interview={"went-well": "Fast answers."})
+    assert result.archive == "memory://vault/support-bot/2.1.3"
+    assert "Fast answers." in result.report_markdown
+    restored = registry.retirements.restore("support-bot@2.1.3", tmp_path / "back")
+    assert (restored / "config.json").read_text() == '{"layers": 2}'
+    assert registry.log("support-bot")[-1].kind == "model:version:restored"
+    with pytest.raises(ArchiveUnwritable, match="not empty"):
+        registry.retirements.restore("support-bot@2.1.3", tmp_path / "back")
+
+
+def test_a_copy_that_does_not_verify_leaves_the_version_unretired(registry: Registry) -> None:
+    deprecate(registry)
+    events = len(registry.log())
+    with pytest.raises(ArchiveMismatch, match="does not match the registered digests"):
+        registry.retirements.retire("support-bot@2.1.3", "corrupting://vault", reason="x")
+    assert registry.get_version("support-bot", "2.1.3").stage is Stage.TRAINED  # unchanged
+    assert len(registry.log()) == events
+
+
+def test_unwritable_archives_and_wrong_stages_are_refused(registry: Registry,
+                                                          tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(IllegalTransition, match="allowed next stages"):
+        registry.retirements.retire("support-bot@2.0.0", str(tmp_path / "arch"), reason="x")
+    deprecate(registry, "2.0.0")
+    with pytest.raises(ArchiveUnwritable, match="Cannot write the archive"):
+        registry.retirements.retire("support-bot@2.0.0", str(blocker / "sub"), reason="x")
+    assert registry.get_version("support-bot", "2.0.0").stage is Stage.TRAINED  # unchanged
