@@ -39,10 +39,10 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
 def _register_commands() -> None:
     from modelsteward.cli import (
         aliases, consumers, db, deletion, deprecations, evaluations, history, lifecycle, models,
-        registry_file, versions,
+        providers, registry_file, versions,
     )
     for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
-                   aliases, consumers, deprecations, deletion):
+                   aliases, consumers, deprecations, deletion, providers):
         module.register(cli)
 
 

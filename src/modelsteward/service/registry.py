@@ -36,6 +36,7 @@ from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
     from modelsteward.service.consumers import Consumers
+    from modelsteward.service.providers import Providers
     from modelsteward.service.retirement import Retirements
     from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
@@ -127,6 +128,13 @@ class Registry:
         from modelsteward.service.retirement import Retirements
 
         return Retirements(self)
+
+    @property
+    def providers(self) -> Providers:
+        """Provider shutdown schedules turned into deprecation plans."""
+        from modelsteward.service.providers import Providers
+
+        return Providers(self)
 
     @property
     def consumers(self) -> Consumers:
