@@ -164,3 +164,13 @@ def test_a_fine_tune_and_its_quantised_variant_inherit_the_deprecation(
     assert notices["team-core"].kind == "deprecation:announced"
     assert registry.deprecations.tick().notices == 0
     assert registry.consumers.impact("bot").consumers == 2
+
+
+def test_each_phase_is_an_event_once(registry: Registry, clock: FixedClock) -> None:
+    plan_2_1_3(registry)
+    for days in (0, 31, 0, 60, 0):
+        clock.advance(days=days)
+        registry.deprecations.tick()
+    phases = [e.payload["phase"] for e in registry.log("support-bot")
+              if e.kind == "model:deprecation:phase"]
+    assert phases == ["announced", "soft-deadline-passed", "retired"]

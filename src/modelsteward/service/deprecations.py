@@ -123,6 +123,7 @@ class Deprecations:
         if phase is Phase.ACTIVE:
             return 0
         covered = self._covered(tx, model, plan)
+        self._record_phase(tx, plan, phase)
         affected = self._affected(tx, model, covered)
         created = 0
         for team, consumers in sorted(affected.items()):
@@ -144,6 +145,15 @@ class Deprecations:
                 else:
                     self._retire(tx, model, version, plan)
         return created
+
+    def _record_phase(self, tx: Transaction, plan: DeprecationPlan, phase: Phase) -> None:
+        """One ``model:deprecation:phase`` event per plan and phase reached."""
+        for event in tx.events(subject_prefix=plan.model):
+            if event.kind == ev.DEPRECATION_PHASE and event.payload.get("plan") == plan.id \
+                    and event.payload.get("phase") == phase.value:
+                return
+        self.registry._record(tx, NewEvent(ev.DEPRECATION_PHASE, plan.ref, {
+            "plan": plan.id, "phase": phase.value}))
 
     def _affected(self, tx: Transaction, model: Model,
                   covered: list[Version]) -> dict[str, list[Consumer]]:
