@@ -174,3 +174,34 @@ def test_each_phase_is_an_event_once(registry: Registry, clock: FixedClock) -> N
     phases = [e.payload["phase"] for e in registry.log("support-bot")
               if e.kind == "model:deprecation:phase"]
     assert phases == ["announced", "soft-deadline-passed", "retired"]
+
+
+def test_an_upstream_model_named_by_package_url_can_be_deprecated(registry: Registry,
+                                                                  clock: FixedClock) -> None:
+    from modelsteward.domain.lineage import Relation
+    from modelsteward.domain.versioning import ChangeKind
+
+    upstream = "pkg:huggingface/mistralai/Mistral-7B-v0.3"
+    registry.create_model(Model("bot"))
+    registry.register_version("bot", "1.0.0", derived_from=f"{upstream}@caa1feb",
+                              relation=Relation.FINETUNE)
+    registry.register_version("bot", change=ChangeKind.QUANTISATION, variant="q4")
+    registry.consumers.add(Consumer("chat", ConsumerKind.APPLICATION, "team-chat",
+                                    pins=(parse_uses("bot 1.0.0+q4"),)))
+    plan = registry.deprecations.plan(
+        upstream, reason=DeprecationReason.VULNERABILITY, replacement="",
+        announced=TODAY, soft_deadline=TODAY + timedelta(days=10),
+        hard_deadline=TODAY + timedelta(days=20))
+    assert plan.ref == upstream
+    resolution = registry.resolution("bot", "1.0.0+q4")
+    assert resolution.inherited_from == f"{upstream}@caa1feb"
+    assert "vulnerability" in resolution.warning
+    notices = registry.deprecations.notices("team-chat")
+    assert [n.kind for n in notices] == ["deprecation-inherited:announced"]
+    assert registry.deprecations.tick().notices == 0
+    clock.advance(days=11)
+    assert registry.deprecations.tick().notices == 1
+    with pytest.raises(InvalidInput, match="package URL"):
+        registry.deprecations.plan("pkg:", reason=DeprecationReason.REPLACED, replacement="",
+                                   announced=TODAY, soft_deadline=TODAY,
+                                   hard_deadline=TODAY + timedelta(days=1))

@@ -67,7 +67,14 @@ class DeprecationPlan:
 
     @property
     def ref(self) -> str:
-        return f"{self.model}@{self.target}"
+        """``model@target``, or the package URL of an upstream model."""
+        return f"{self.model}@{self.target}" if self.model else self.target
+
+    def covers_purl(self, purl: str) -> bool:
+        """For an upstream plan: whether it applies to ``purl`` (the same package URL, or any
+        revision of a package URL given without one)."""
+        return purl == self.target or ("@" not in self.target and
+                                       purl.startswith(self.target + "@"))
 
     def warning(self, today: date) -> str:
         """What resolution says about a version under this plan (empty while active)."""

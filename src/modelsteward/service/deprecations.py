@@ -15,6 +15,7 @@ from modelsteward.domain.deprecation import (
     DeprecationPlan, DeprecationReason, Phase, check_dates, covers,
 )
 from modelsteward.domain.events import NewEvent
+from modelsteward.domain.lineage import validate_purl
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
@@ -53,6 +54,9 @@ class Deprecations:
         dates are out of order, nothing matches, a matched version is already retired, or the
         replacement does not exist or is itself deprecated, retired or covered by the plan."""
         check_dates(announced, soft_deadline, hard_deadline)
+        if target.startswith("pkg:"):
+            return self._plan_upstream(target, reason, replacement, announced, soft_deadline,
+                                       hard_deadline, migration_steps, support_window)
         model_name, _, selector = target.partition("@")
         if not selector:
             raise InvalidInput(f"{target!r} does not say what to deprecate: write MODEL@VERSION "
@@ -92,6 +96,62 @@ class Deprecations:
                         "reason": reason.value, "plan": plan.id}))
             self._advance(tx, model, plan)
         return plan
+
+    def _plan_upstream(self, purl: str, reason: DeprecationReason, replacement: str,
+                       announced: date, soft_deadline: date, hard_deadline: date,
+                       migration_steps: tuple[str, ...], support_window: str) -> DeprecationPlan:
+        """A plan for an upstream model named by package URL: it reaches every registered
+        version derived from it (any revision when the URL names none)."""
+        canonical = validate_purl(purl)
+        plan = DeprecationPlan(
+            str(uuid.uuid4()), "", canonical, reason, replacement, announced, soft_deadline,
+            hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
+            support_window.strip(), False, self.registry.clock.now(), self.registry.actor)
+        with self.registry.store.write() as tx:
+            if replacement:
+                self._check_replacement(tx, replacement, set())
+            tx.add_upstream_plan(plan)
+            self.registry._record(tx, NewEvent(ev.DEPRECATION_PLANNED, canonical, {
+                "plan": plan.id, "reason": reason.value, "replacement": replacement or None,
+                "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
+                "hard_deadline": hard_deadline.isoformat(),
+                "migration_steps": list(plan.migration_steps), "upstream": True}))
+            self._advance_upstream(tx, plan)
+        return plan
+
+    def _advance_upstream(self, tx: Transaction, plan: DeprecationPlan) -> int:
+        """Phase event and inherited notices for the models derived from an upstream model."""
+        today = self._today()
+        phase = plan.phase(today)
+        if phase is Phase.ACTIVE:
+            return 0
+        for event in tx.events(subject_prefix=plan.target):
+            if event.kind == ev.DEPRECATION_PHASE and event.payload.get("plan") == plan.id \
+                    and event.payload.get("phase") == phase.value:
+                break
+        else:
+            self.registry._record(tx, NewEvent(ev.DEPRECATION_PHASE, plan.target, {
+                "plan": plan.id, "phase": phase.value}))
+        direct = []
+        for derivation in tx.upstream_children(plan.target):
+            child_model, _, child_version = derivation.child.partition("@")
+            stored = tx.get_version(child_model, child_version)
+            if stored is not None:
+                direct.append(stored)
+        groups: dict[str, list[Version]] = defaultdict(list)
+        for found in direct:
+            groups[found.model].append(found)
+        for derived_model, derived in self._descendants(tx, direct).items():
+            groups[derived_model.name].extend(derived)
+        created = 0
+        for model_name, versions in sorted(groups.items()):
+            model = tx.get_model(model_name)
+            if model is None:
+                continue
+            for team, consumers in sorted(self._affected(tx, model, versions).items()):
+                created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
+                                                      model_name))
+        return created
 
     def _check_replacement(self, tx: Transaction, replacement: str, covered: set[str]) -> None:
         model_name, at, pin = replacement.partition("@")
@@ -253,6 +313,8 @@ class Deprecations:
                 after = {v.ref for v in self._covered(tx, model, plan)
                          if v.stage is not Stage.RETIRED}
                 retired.extend(sorted(before - after))
+            for plan in tx.upstream_plans():
+                created += self._advance_upstream(tx, plan)
         for ref in to_archive:
             try:
                 self.registry.retirements.retire(ref, archive, by_plan=True,

@@ -406,12 +406,21 @@ class Registry:
         plan that is announced or later, with that plan."""
         seen = {ref}
         frontier = [ref]
+        upstream: list[DeprecationPlan] | None = None
         while frontier:
             following = []
             for current in frontier:
                 for derivation in tx.parents(current):
                     parent = derivation.parent
-                    if parent in seen or parent.startswith("pkg:"):
+                    if parent in seen:
+                        continue
+                    if parent.startswith("pkg:"):
+                        seen.add(parent)
+                        upstream = tx.upstream_plans() if upstream is None else upstream
+                        hit = next((p for p in reversed(upstream) if p.covers_purl(parent)
+                                    and p.phase(today) is not Phase.ACTIVE), None)
+                        if hit is not None:
+                            return parent, hit
                         continue
                     seen.add(parent)
                     following.append(parent)

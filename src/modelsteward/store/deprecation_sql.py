@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select
 
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.notices import Notice
-from modelsteward.store.tables import deprecation_plans, models, notices
+from modelsteward.store.tables import deprecation_plans, models, notices, upstream_plans
 
 
 class DeprecationQueries:
@@ -37,6 +37,23 @@ class DeprecationQueries:
             query = query.where(deprecation_plans.c.model_id == model_id)
         return [_plan(r) for r in self.c.execute(query.order_by(deprecation_plans.c.created_at,
                                                                 deprecation_plans.c.id))]
+
+    def add_upstream_plan(self, plan: DeprecationPlan) -> None:
+        """A plan whose ``target`` is a package URL (``model`` is empty)."""
+        self.c.execute(insert(upstream_plans).values(
+            id=plan.id, purl=plan.target, reason=plan.reason.value,
+            replacement=plan.replacement, announced=plan.announced,
+            soft_deadline=plan.soft_deadline, hard_deadline=plan.hard_deadline,
+            migration_steps=list(plan.migration_steps), support_window=plan.support_window,
+            created_at=plan.created_at, created_by=plan.created_by))
+
+    def upstream_plans(self) -> list[DeprecationPlan]:
+        rows = self.c.execute(select(upstream_plans).order_by(upstream_plans.c.created_at,
+                                                              upstream_plans.c.id))
+        return [DeprecationPlan(
+            r.id, "", r.purl, DeprecationReason(r.reason), r.replacement, r.announced,
+            r.soft_deadline, r.hard_deadline, tuple(r.migration_steps), r.support_window,
+            False, r.created_at, r.created_by) for r in rows]
 
     def add_notice(self, notice: Notice) -> bool:
         """Store ``notice`` unless one with its key exists; True when stored."""

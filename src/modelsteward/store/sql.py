@@ -318,6 +318,13 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
         rows = self.c.execute(select(lineage).where(lineage.c.child == ref).order_by(lineage.c.parent))
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
 
+    def upstream_children(self, purl: str) -> list[Derivation]:
+        """Derivations from ``purl`` or, when it names no revision, from any revision of it."""
+        rows = self.c.execute(select(lineage).where(or_(
+            lineage.c.parent == purl, lineage.c.parent.startswith(purl + "@")))
+            .order_by(lineage.c.child))
+        return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
     def children(self, ref: str) -> list[Derivation]:
         rows = self.c.execute(select(lineage).where(lineage.c.parent == ref).order_by(lineage.c.child))
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]

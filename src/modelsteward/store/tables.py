@@ -310,3 +310,22 @@ artifact_locations = Table(
     Column("verified_digest", String(64), nullable=False),
     CheckConstraint("kind IN ('source', 'archive', 'restored')", name="kind"),
 )
+
+
+# --- deprecation of upstream models named by package URL (revision 0008) ------------------------
+
+upstream_plans = Table(
+    "upstream_plans", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("purl", String(1024), nullable=False, index=True),
+    Column("reason", String(32), nullable=False),
+    Column("replacement", String(400), nullable=False),
+    Column("announced", Date, nullable=False),
+    Column("soft_deadline", Date, nullable=False),
+    Column("hard_deadline", Date, nullable=False),
+    Column("migration_steps", JSON, nullable=False),
+    Column("support_window", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    CheckConstraint(_one_of("reason", [r.value for r in DeprecationReason]), name="reason"),
+)
