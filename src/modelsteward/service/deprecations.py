@@ -125,13 +125,7 @@ class Deprecations:
         phase = plan.phase(today)
         if phase is Phase.ACTIVE:
             return 0
-        for event in tx.events(subject_prefix=plan.target):
-            if event.kind == ev.DEPRECATION_PHASE and event.payload.get("plan") == plan.id \
-                    and event.payload.get("phase") == phase.value:
-                break
-        else:
-            self.registry._record(tx, NewEvent(ev.DEPRECATION_PHASE, plan.target, {
-                "plan": plan.id, "phase": phase.value}))
+        self._record_phase(tx, plan, phase)
         direct = []
         for derivation in tx.upstream_children(plan.target):
             child_model, _, child_version = derivation.child.partition("@")
@@ -208,7 +202,7 @@ class Deprecations:
 
     def _record_phase(self, tx: Transaction, plan: DeprecationPlan, phase: Phase) -> None:
         """One ``model:deprecation:phase`` event per plan and phase reached."""
-        for event in tx.events(subject_prefix=plan.model):
+        for event in tx.events(subject_prefix=plan.model or plan.target):
             if event.kind == ev.DEPRECATION_PHASE and event.payload.get("plan") == plan.id \
                     and event.payload.get("phase") == phase.value:
                 return

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer, MetaData, String, Table, Text, UniqueConstraint, text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import SchemaItem
 from sqlalchemy.types import TypeDecorator
 
 from modelsteward.domain.consumers import ConsumerKind
@@ -266,22 +267,29 @@ consumer_pins = Table(
 
 # --- deprecation plans and notices (revision 0005) ----------------------------------------------
 
+def _plan_columns() -> list[SchemaItem]:
+    """What a deprecation plan records, whether it targets a model or an upstream package URL."""
+    return [
+        Column("reason", String(32), nullable=False),
+        Column("replacement", String(400), nullable=False),
+        Column("announced", Date, nullable=False),
+        Column("soft_deadline", Date, nullable=False),
+        Column("hard_deadline", Date, nullable=False),
+        Column("migration_steps", JSON, nullable=False),
+        Column("support_window", Text, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("created_by", String(200), nullable=False),
+        CheckConstraint(_one_of("reason", [r.value for r in DeprecationReason]), name="reason"),
+    ]
+
+
 deprecation_plans = Table(
     "deprecation_plans", metadata,
     Column("id", String(36), primary_key=True),
     Column("model_id", String(36), ForeignKey("models.id"), nullable=False, index=True),
     Column("target", String(200), nullable=False),
-    Column("reason", String(32), nullable=False),
-    Column("replacement", String(400), nullable=False),
-    Column("announced", Date, nullable=False),
-    Column("soft_deadline", Date, nullable=False),
-    Column("hard_deadline", Date, nullable=False),
-    Column("migration_steps", JSON, nullable=False),
-    Column("support_window", Text, nullable=False),
     Column("redirect", Boolean, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("created_by", String(200), nullable=False),
-    CheckConstraint(_one_of("reason", [r.value for r in DeprecationReason]), name="reason"),
+    *_plan_columns(),
 )
 
 notices = Table(
@@ -318,14 +326,5 @@ upstream_plans = Table(
     "upstream_plans", metadata,
     Column("id", String(36), primary_key=True),
     Column("purl", String(1024), nullable=False, index=True),
-    Column("reason", String(32), nullable=False),
-    Column("replacement", String(400), nullable=False),
-    Column("announced", Date, nullable=False),
-    Column("soft_deadline", Date, nullable=False),
-    Column("hard_deadline", Date, nullable=False),
-    Column("migration_steps", JSON, nullable=False),
-    Column("support_window", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("created_by", String(200), nullable=False),
-    CheckConstraint(_one_of("reason", [r.value for r in DeprecationReason]), name="reason"),
+    *_plan_columns(),
 )
