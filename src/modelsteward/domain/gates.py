@@ -154,18 +154,34 @@ def valid_approvals(ctx: GateContext) -> list[Approval]:
     return [a for a in ctx.approvals if a.expires_at > ctx.now and a.replaces == current]
 
 
+def _assign(roles: Sequence[str], eligible: Mapping[str, list[str]],
+            used: frozenset[str] = frozenset()) -> dict[str, str] | None:
+    """Give every role a different approver among those eligible for it (backtracking: the
+    rosters are a handful of people), or ``None`` when no such assignment exists."""
+    if not roles:
+        return {}
+    role, rest = roles[0], roles[1:]
+    for person in reversed(eligible.get(role, [])):  # the latest approval first
+        if person in used:
+            continue
+        found = _assign(rest, eligible, used | {person})
+        if found is not None:
+            return {role: person, **found}
+    return None
+
+
 def _approval(ctx: GateContext) -> list[str]:
     rule = ctx.policy.approvals[ctx.model.risk_tier]
     current = str(ctx.production.id) if ctx.production is not None else ""
-    valid = valid_approvals(ctx)
+    eligible: dict[str, list[str]] = {}
+    for a in valid_approvals(ctx):
+        if rule.author_may_approve or a.approver != ctx.version.registered_by:
+            eligible.setdefault(a.role, []).append(a.approver)
+    if _assign(list(rule.roles), eligible) is not None:
+        return []
+    # no assignment: name each role that has no eligible approver, or that only shares them
     unmet = []
-    used: set[str] = set()
     for role in rule.roles:
-        candidates = [a for a in valid if a.role == role and a.approver not in used
-                      and (rule.author_may_approve or a.approver != ctx.version.registered_by)]
-        if candidates:
-            used.add(candidates[-1].approver)
-            continue
         why = []
         for a in ctx.approvals:
             if a.role != role:
@@ -176,12 +192,18 @@ def _approval(ctx: GateContext) -> list[str]:
                 why.append(f"the approval by {a.approver} was given when production was "
                            f"{a.replaces or 'empty'}; production is now {current or 'empty'}, "
                            "so it must be approved again")
-            elif a.approver in used:
-                why.append(f"{a.approver} already approves as another role; roles need "
-                           "different people")
+        others = {p for r, people in eligible.items() if r != role for p in people}
+        if eligible.get(role) and set(eligible[role]) <= others:
+            why.append(f"{', '.join(sorted(set(eligible[role])))} already approves as another "
+                       "role; roles need different people")
+        elif eligible.get(role):
+            continue
         detail = f" ({'; '.join(why)})" if why else ""
         unmet.append(f"the {ctx.model.risk_tier.value}-risk tier needs an approval by role "
                      f"{role!r}{detail}")
+    if not unmet:  # every role has someone, yet no distinct set exists
+        unmet.append(f"the {ctx.model.risk_tier.value}-risk tier needs one approval per role "
+                     f"({', '.join(rule.roles)}) from different people")
     return unmet
 
 
