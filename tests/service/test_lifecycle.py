@@ -213,3 +213,16 @@ def test_retired_versions_never_resolve(registry: Registry) -> None:
     with pytest.raises(Conflict, match="still holds the alias"):
         registry.lifecycle.retire(v1, "gone")
     assert registry.resolve("bot", "^1").ref == v1  # deprecated still resolves
+
+
+def test_a_breach_is_kept_when_automatic_rollback_has_nowhere_to_go(registry: Registry) -> None:
+    only = trained(registry, "auto")
+    to_production(registry, only)
+    result = registry.lifecycle.record_measurements(only, {"error_rate": 0.3})
+    assert result.breaches and result.rolled_back_to == ""
+    assert "nothing to roll back" in result.rollback_failed or "no earlier" in \
+        result.rollback_failed
+    kinds = [e.kind for e in registry.log("auto")[-3:]]
+    assert kinds == ["model:version:measured", "model:version:degraded",
+                     "model:alias:rollback-failed"]
+    assert registry.get_version("auto", "1.0.0").blocked_reason.startswith("error_rate")

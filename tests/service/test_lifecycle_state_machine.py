@@ -573,23 +573,23 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(ref=versions, error_rate=st.sampled_from([0.01, 0.2]))
     def monitor(self, ref: str, error_rate: float) -> None:
         """A breach degrades the version; for lowbot (auto_rollback) a degraded production
-        version is rolled back in the same transaction — or, with nowhere to go, nothing is
-        written (not even the measurement) and NoRollbackTarget is raised: today's behaviour,
-        modelled as it is."""
+        version is rolled back in the same transaction — or, with nowhere to go, the breach is
+        still recorded and the result says why the rollback was impossible."""
         s = self.shadows[ref]
         self._tick(s.model)
-        expected: type[StewardError] | None = None
         breach = error_rate > BREACH_LIMIT
-        target = ""
+        target, impossible = "", False
         if (breach and POLICY.auto_rollback_for(s.model)
                 and self._production(s.model) == s.vid):
-            expected, target = self._rollback_target(s.model, PRODUCTION)
+            error, target = self._rollback_target(s.model, PRODUCTION)
+            impossible = error is not None
         ok, result = self._attempt(
-            "monitor a breach" if breach else "monitor", expected,
+            "monitor a breach" if breach else "monitor", None,
             lambda: self.lifecycle.record_measurements(s.ref, {"error_rate": error_rate}))
         if ok:
             assert isinstance(result, MonitorResult)
             assert bool(result.breaches) == breach and result.rolled_back_to == target
+            assert bool(result.rollback_failed) == impossible
             s.blocked = s.blocked or breach
             if target:
                 self.models[s.model].assign(PRODUCTION, target)

@@ -228,13 +228,16 @@ def monitor_record(state: State, ref: str, values: tuple[str, ...], as_json: boo
     result = state.registry.lifecycle.record_measurements(ref, parsed)
     if as_json:
         emit_json({"ref": ref, "breaches": list(result.breaches),
-                   "rolled_back_to": result.rolled_back_to or None})
+                   "rolled_back_to": result.rolled_back_to or None,
+                   "rollback_failed": result.rollback_failed or None})
         return
     out.print(f"Recorded {len(parsed)} measurement(s) for {ref}.", highlight=False)
     for breach in result.breaches:
         err.print(f"degraded: {breach}", highlight=False)
     if result.rolled_back_to:
         err.print(f"production rolled back to {result.rolled_back_to}", highlight=False)
+    if result.rollback_failed:
+        err.print(f"automatic rollback impossible: {result.rollback_failed}", highlight=False)
 
 
 @click.group()

@@ -43,6 +43,7 @@ _CHECK = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 class MonitorResult:
     breaches: tuple[str, ...]
     rolled_back_to: str = ""
+    rollback_failed: str = ""  # why an automatic rollback was impossible
 
 
 @dataclass(frozen=True)
@@ -394,8 +395,14 @@ class Lifecycle:
                                       {"breaches": list(breaches)}))
             holders = tx.current_aliases(model.name, PRODUCTION)
             if self.policy.auto_rollback_for(model.name) and holders and holders[0].version == vid:
-                result = self._rollback(tx, model.name, PRODUCTION,
-                                        f"automatic rollback: {'; '.join(breaches)}")
+                try:
+                    result = self._rollback(tx, model.name, PRODUCTION,
+                                            f"automatic rollback: {'; '.join(breaches)}")
+                except NoRollbackTarget as exc:
+                    # the breach and the measurements are kept; only the rollback is impossible
+                    self._record(tx, NewEvent(ev.ROLLBACK_FAILED, version.ref, {
+                        "alias": PRODUCTION, "reason": str(exc)}))
+                    return MonitorResult(breaches, rollback_failed=str(exc))
                 return MonitorResult(breaches, result.to_version)
             return MonitorResult(breaches)
 
