@@ -205,3 +205,23 @@ def test_an_upstream_model_named_by_package_url_can_be_deprecated(registry: Regi
         registry.deprecations.plan("pkg:", reason=DeprecationReason.REPLACED, replacement="",
                                    announced=TODAY, soft_deadline=TODAY,
                                    hard_deadline=TODAY + timedelta(days=1))
+
+
+def test_several_derived_models_are_all_told(registry: Registry) -> None:
+    from modelsteward.domain.lineage import Relation
+
+    registry.create_model(Model("base"))
+    registry.register_version("base", "1.0.0")
+    registry.register_version("base", "2.0.0", force=True, reason="seed")
+    for name in ("zeta-bot", "alpha-bot"):
+        registry.create_model(Model(name))
+        registry.register_version(name, "1.0.0", derived_from="base@1.0.0",
+                                  relation=Relation.FINETUNE)
+        registry.consumers.add(Consumer(f"{name}-app", ConsumerKind.APPLICATION, f"team-{name}",
+                                        pins=(parse_uses(f"{name} 1.0.0"),)))
+    registry.deprecations.plan(
+        "base@1.0.0", reason=DeprecationReason.REPLACED, replacement="base@2.0.0",
+        announced=TODAY, soft_deadline=TODAY + timedelta(days=30),
+        hard_deadline=TODAY + timedelta(days=60))
+    assert [(n.team, n.model) for n in registry.deprecations.notices()] == [
+        ("team-alpha-bot", "alpha-bot"), ("team-zeta-bot", "zeta-bot")]

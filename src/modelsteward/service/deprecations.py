@@ -168,7 +168,8 @@ class Deprecations:
                            "replacement must be a version people can move to.")
 
     def _advance(self, tx: Transaction, model: Model, plan: DeprecationPlan,
-                 archive: str = "", to_archive: list[str] | None = None) -> int:
+                 archive: str = "", to_archive: list[str] | None = None,
+                 retired: list[str] | None = None) -> int:
         """Write the phase's notices once; retire at the hard deadline. With ``archive``, a
         version whose weights are known is only freed of its aliases here and listed in
         ``to_archive``: it retires once its weights are archived and verified."""
@@ -182,7 +183,9 @@ class Deprecations:
         created = 0
         for team, consumers in sorted(affected.items()):
             created += tx.add_notice(self._notice(plan, phase, team, consumers, today))
-        for derived_model, derived in sorted(self._descendants(tx, covered).items()):
+        descendants = self._descendants(tx, covered)
+        for derived_model in sorted(descendants, key=lambda m: m.name):
+            derived = descendants[derived_model]
             inherited = self._affected(tx, derived_model, derived)
             for team, consumers in sorted(inherited.items()):
                 created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
@@ -198,6 +201,8 @@ class Deprecations:
                     to_archive.append(version.ref)
                 else:
                     self._retire(tx, model, version, plan)
+                    if retired is not None:
+                        retired.append(version.ref)
         return created
 
     def _record_phase(self, tx: Transaction, plan: DeprecationPlan, phase: Phase) -> None:
@@ -301,12 +306,7 @@ class Deprecations:
                 model = tx.get_model(plan.model)
                 if model is None:
                     continue  # a deleted model's plans have nothing left to do
-                before = {v.ref for v in self._covered(tx, model, plan)
-                          if v.stage is not Stage.RETIRED}
-                created += self._advance(tx, model, plan, archive, to_archive)
-                after = {v.ref for v in self._covered(tx, model, plan)
-                         if v.stage is not Stage.RETIRED}
-                retired.extend(sorted(before - after))
+                created += self._advance(tx, model, plan, archive, to_archive, retired)
             for plan in tx.upstream_plans():
                 created += self._advance_upstream(tx, plan)
         for ref in to_archive:
