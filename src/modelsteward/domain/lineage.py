@@ -46,3 +46,13 @@ def validate_purl(text: str) -> str:
             "'pkg:huggingface/meta-llama/Llama-3.1-8B@<revision>'."
         ) from None
     return str(purl.to_string())
+
+
+MODEL_PURL_NAMESPACE = "modelsteward"
+
+
+def model_purl(model: str, version: str) -> str:
+    """The package URL of a version in this registry: ``pkg:generic/modelsteward/NAME@VERSION``
+    (a variant's ``+`` is percent-encoded, as the purl specification requires)."""
+    return str(PackageURL(type="generic", namespace=MODEL_PURL_NAMESPACE, name=model,
+                          version=version).to_string())
