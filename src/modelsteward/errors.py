@@ -16,7 +16,8 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     ├── NotFound
     │   ├── ModelNotFound
     │   ├── VersionNotFound
-    │   └── NoMatchingVersion        a pin that resolves to nothing
+    │   ├── NoMatchingVersion        a pin that resolves to nothing
+    │   └── AdvisoryNotFound
     ├── Conflict
     │   ├── IllegalTransition        a stage change the lifecycle does not allow
     │   ├── GateRefused              one or more gate requirements unmet (all listed)
@@ -72,14 +73,15 @@ class Problem:
 class DocumentInvalid(InvalidInput):
     """A document (YAML, JSON attestation, …) has problems; all of them are listed, with locations."""
 
-    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+    def __init__(self, source: str, problems: Sequence[Problem], *,
+                 consequence: str = "nothing was written") -> None:
         self.source = source
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(
-            f"{source} has {count} {noun}; nothing was written. Fix them and try again:\n{lines}"
+            f"{source} has {count} {noun}; {consequence}. Fix them and try again:\n{lines}"
         )
 
 
@@ -112,6 +114,13 @@ class VersionNotFound(NotFound):
             f"Model {model!r} has no version {version!r}. "
             f"List its versions with `steward version list {model}`."
         )
+
+
+class AdvisoryNotFound(NotFound):
+    def __init__(self, advisory_id: str) -> None:
+        self.advisory_id = advisory_id
+        super().__init__(f"There is no advisory {advisory_id!r}. List them with "
+                         "`steward advisory list`.")
 
 
 class NoMatchingVersion(NotFound):

@@ -18,6 +18,7 @@ class Exit(enum.IntEnum):
     ARTIFACT = 5  # artefact path unreadable or a symlink leaving the folder
     STORAGE = 6  # database unreachable or not migratable
     NOT_AUTHORISED = 7  # the actor may not do this (e.g. override a gate)
+    NOTHING_AUDITED = 8  # the lock file holds no models
 
 
 def exit_code(error: StewardError) -> Exit:

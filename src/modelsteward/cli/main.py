@@ -38,11 +38,11 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
 
 def _register_commands() -> None:
     from modelsteward.cli import (
-        aliases, consumers, db, deletion, deprecations, evaluations, history, lifecycle, models,
-        providers, registry_file, versions,
+        advisories, aliases, consumers, db, deletion, deprecations, evaluations, history,
+        lifecycle, locks, models, providers, registry_file, versions,
     )
     for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
-                   aliases, consumers, deprecations, deletion, providers):
+                   aliases, consumers, deprecations, deletion, providers, advisories, locks):
         module.register(cli)
 
 

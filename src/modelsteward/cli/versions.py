@@ -158,8 +158,13 @@ def version_show(state: State, ref: str, with_files: bool, include_deleted: bool
     overrides = lifecycle.overrides(ref)
     approvals = lifecycle.approvals(ref)
     aliases = [a.alias for a in lifecycle.aliases(found.model) if a.version == str(found.id)]
+    advisories = registry.advisories.affecting(ref)
     if as_json:
         emit_json({**version_view(found, files=True), "attestations": attestations,
+                   "advisories": [{"id": h.advisory.id, "level": h.advisory.level.value,
+                                   "summary": h.advisory.summary, "matched_by": h.match.by,
+                                   "inherited_from": h.inherited_from or None}
+                                  for h in advisories],
                    "lineage": lineage_view(tree), "aliases": aliases,
                    "overrides": [override_view(o) for o in overrides],
                    "approvals": [approval_view(a) for a in approvals],
@@ -177,6 +182,10 @@ def version_show(state: State, ref: str, with_files: bool, include_deleted: bool
         table.add_row("aliases", ", ".join(aliases))
     if found.blocked_reason:
         table.add_row("DEGRADED", found.blocked_reason)
+    for hit in advisories:
+        inherited = f" (inherited from {hit.inherited_from})" if hit.inherited_from else ""
+        table.add_row("ADVISORY", f"{hit.advisory.id} ({hit.advisory.level.value}): "
+                                  f"{hit.advisory.summary}{inherited}")
     for o in overrides:
         table.add_row("GATE OVERRIDDEN", f"{o.gate.value} by {o.actor} on {o.at:%Y-%m-%d}: "
                                          f"{o.reason}")
@@ -259,12 +268,22 @@ def lineage(state: State, ref: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("ref", metavar="MODEL@VERSION")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("targets", nargs=-1, metavar="MODEL@VERSION PATH | --lock FILE [MODEL=]PATH…")
+@click.option("--lock", "lock_path", type=click.Path(path_type=Path), default=None,
+              help="Check each PATH against this lock file instead of the registry.")
 @json_option
 @pass_state
-def verify(state: State, ref: str, path: Path, as_json: bool) -> None:
-    """Check the files at PATH against a registered version (exit 1 on any difference)."""
+def verify(state: State, targets: tuple[str, ...], lock_path: Path | None, as_json: bool) -> None:
+    """Check the files at PATH against a registered version, or with --lock against a lock file
+    (exit 1 on any difference)."""
+    if lock_path is not None:
+        from modelsteward.cli.locks import verify_lock
+        verify_lock(state, lock_path, targets, as_json)
+        return
+    if len(targets) != 2:
+        raise InvalidInput("Write steward verify MODEL@VERSION PATH, or steward verify --lock "
+                           "models.lock [MODEL=]PATH….")
+    ref, path = targets[0], Path(targets[1])
     registry = state.registry
     registry.get_version(*split_ref(ref))
     manifest = hash_with_progress(path, state.workers, f"hashing {path}")

@@ -46,6 +46,10 @@ CONSUMER_REGISTERED = "consumer:registered"
 CONSUMER_PINNED = "consumer:pin:set"
 CONSUMER_UNPINNED = "consumer:pin:removed"
 CONSUMER_REMOVED = "consumer:removed"
+ADVISORY_PUBLISHED = "advisory:published"
+ADVISORY_UPDATED = "advisory:updated"
+ADVISORY_WITHDRAWN = "advisory:withdrawn"
+APPLICATION_LOCKED = "consumer:lock:written"
 
 
 def canonical_json(value: object) -> str:

@@ -23,7 +23,8 @@ from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, StewardError,
 )
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, first_match
+from modelsteward.service.reach import affected_teams, descendants
+from modelsteward.service.registry import Registry
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 
@@ -216,39 +217,10 @@ class Deprecations:
 
     def _affected(self, tx: Transaction, model: Model,
                   covered: list[Version]) -> dict[str, list[Consumer]]:
-        refs = {str(v.id) for v in covered}
-        teams: dict[str, list[Consumer]] = defaultdict(list)
-        for consumer in tx.list_consumers(model.name):
-            for pin in consumer.pins:
-                if pin.model != model.name:
-                    continue
-                # where the pin points before any plan redirects it
-                current = first_match(tx, model.name, self.registry.parse_pin(model, pin.pin))
-                if current is not None and str(current.id) in refs:
-                    teams[consumer.team].append(consumer)
-        return teams
+        return affected_teams(self.registry, tx, model, covered)
 
     def _descendants(self, tx: Transaction, covered: list[Version]) -> dict[Model, list[Version]]:
-        """Everything derived from the covered versions (lineage, transitively), by model."""
-        seen = {v.ref for v in covered}
-        frontier = list(seen)
-        found: dict[str, list[Version]] = defaultdict(list)
-        while frontier:
-            following = []
-            for ref in frontier:
-                for derivation in tx.children(ref):
-                    child = derivation.child
-                    if child in seen:
-                        continue
-                    seen.add(child)
-                    following.append(child)
-                    model_name, _, version = child.partition("@")
-                    stored = tx.get_version(model_name, version)
-                    if stored is not None:
-                        found[model_name].append(stored)
-            frontier = following
-        models = {name: tx.get_model(name) for name in found}
-        return {m: found[name] for name, m in models.items() if m is not None}
+        return descendants(tx, covered)
 
     def _notice(self, plan: DeprecationPlan, phase: Phase, team: str,
                 consumers: list[Consumer], today: date, derived_model: str = "") -> Notice:

@@ -35,6 +35,9 @@ from modelsteward.service.refs import split_ref
 from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
+    from modelsteward.service.advisories import Advisories
+    from modelsteward.service.audit import Audits
+    from modelsteward.service.locking import Locking
     from modelsteward.service.consumers import Consumers
     from modelsteward.service.providers import Providers
     from modelsteward.service.retirement import Retirements
@@ -107,6 +110,27 @@ class Registry:
         store = SqlStore.open(url or settings.database_url)
         return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
                    policy=policy)
+
+    @property
+    def advisories(self) -> Advisories:
+        """Advisories (OSV records) about models: publish, withdraw, export, match."""
+        from modelsteward.service.advisories import Advisories
+
+        return Advisories(self)
+
+    @property
+    def locking(self) -> Locking:
+        """Lock files for applications: lock, upgrade, outdated, verify."""
+        from modelsteward.service.locking import Locking
+
+        return Locking(self)
+
+    @property
+    def audits(self) -> Audits:
+        """The audit of a lock: advisories, deprecations, retirements, overrides, digests."""
+        from modelsteward.service.audit import Audits
+
+        return Audits(self)
 
     @property
     def deprecations(self) -> Deprecations:

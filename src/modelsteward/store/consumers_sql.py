@@ -79,6 +79,6 @@ class ConsumerQueries:
             .where(consumer_pins.c.consumer_id.in_([r.id for r in rows]))
             .order_by(models.c.name))
         for consumer_id, model_name, pin in pin_rows:
-            pins.setdefault(consumer_id, []).append(ConsumerPin(model_name, pin))
+            pins.setdefault(str(consumer_id), []).append(ConsumerPin(str(model_name), str(pin)))
         return [Consumer(r.name, ConsumerKind(r.kind), r.team, r.contact, r.environment,
                          tuple(pins.get(r.id, []))) for r in rows]

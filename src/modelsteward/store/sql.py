@@ -23,6 +23,8 @@ from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine, safe_url
+from modelsteward.store.advisories_sql import AdvisoryQueries
+from modelsteward.store.audit_sql import AuditQueries
 from modelsteward.store.consumers_sql import ConsumerQueries
 from modelsteward.store.deprecation_sql import DeprecationQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
@@ -104,7 +106,8 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries):
+class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, AdvisoryQueries,
+                     AuditQueries):
     """Implements :class:`~modelsteward.ports.Transaction` on one open connection."""
 
     def __init__(self, connection: Connection) -> None:

@@ -328,3 +328,35 @@ upstream_plans = Table(
     Column("purl", String(1024), nullable=False, index=True),
     *_plan_columns(),
 )
+
+
+# --- advisories (revision 0009) -----------------------------------------------------------------
+
+advisories = Table(
+    "advisories", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("modified", UtcDateTime, nullable=False),
+    Column("published", UtcDateTime, nullable=True),
+    Column("withdrawn", UtcDateTime, nullable=True),
+    Column("summary", Text, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("document", Text, nullable=False),  # the OSV record as canonical JSON
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+# what an advisory names, so that an audit looks up only the advisories that can match
+advisory_packages = Table(
+    "advisory_packages", metadata,
+    Column("advisory_id", String(100), ForeignKey("advisories.id"), primary_key=True),
+    Column("ecosystem", String(100), primary_key=True),
+    Column("name", String(1024), primary_key=True),
+    Index("ix_advisory_packages_package", "ecosystem", "name"),
+)
+
+advisory_digests = Table(
+    "advisory_digests", metadata,
+    Column("advisory_id", String(100), ForeignKey("advisories.id"), primary_key=True),
+    Column("digest", String(80), primary_key=True),
+    Index("ix_advisory_digests_digest", "digest"),
+)

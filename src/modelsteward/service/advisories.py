@@ -1,0 +1,368 @@
+"""Advisory use cases: publish (create or import OSV records), withdraw, list and export them,
+and find the advisories that affect versions — directly, by version or digest, or inherited
+from what they derive from. Publishing writes a notice to every consumer team whose pin
+resolves to an affected version (the same notices as deprecations)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.advisory import (
+    ECOSYSTEM, ID_PREFIX, Advisory, advisory_warnings, next_id, parse_advisory,
+)
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.model import Model, Version
+from modelsteward.domain.notices import Notice
+from modelsteward.domain.osv_match import AdvisoryIndex, Match, Subject, affects, subject_from_purl
+from modelsteward.errors import (
+    AdvisoryNotFound, DocumentInvalid, InvalidInput, ModelNotFound, Problem,
+)
+from modelsteward.ports import Transaction
+from modelsteward.service.reach import affected_teams, descendants
+from modelsteward.service.refs import split_ref
+from modelsteward.service.registry import Registry, _walk
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Found:
+    """An advisory that affects a version, directly or through ``inherited_from``."""
+
+    match: Match
+    inherited_from: str = ""  # the ancestor (model@version or package URL) it affects
+
+    @property
+    def advisory(self) -> Advisory:
+        return self.match.advisory
+
+
+@dataclass(frozen=True)
+class Published:
+    advisory: Advisory
+    new: bool
+    affected: tuple[str, ...]  # versions in this registry affected directly
+    inherited: tuple[str, ...]  # versions derived from an affected one
+    notices: int
+    warnings: tuple[Problem, ...] = ()
+
+
+def version_subject(version: Version) -> Subject:
+    digests = {f"sha256:{f.sha256}" for f in version.files}
+    if version.digest:
+        digests.add(f"sha256:{version.digest}")
+    return Subject(ECOSYSTEM, version.model, str(version.id), frozenset(digests))
+
+
+def ref_subject(ref: str) -> Subject | None:
+    """The subject for an ancestor named by ``model@version`` or by package URL."""
+    if ref.startswith("pkg:"):
+        return subject_from_purl(ref)
+    model, at, version = ref.partition("@")
+    return Subject(ECOSYSTEM, model, version) if at and version else None
+
+
+def load_stored(document: Mapping[str, Any]) -> Advisory:
+    """An advisory read back from the store (it was validated when it was written)."""
+    return parse_advisory(document, "stored advisory")
+
+
+def find_matches(tx: Transaction,
+                 subjects: Mapping[K, Sequence[tuple[Subject, str]]]) -> dict[K, list[Found]]:
+    """For each key, the advisories matching any of its subjects; a subject's second element
+    names the ancestor it stands for ("" for the key's own version). One batched look-up for
+    all keys: only advisories naming one of the packages or digests are read."""
+    packages: set[tuple[str, str]] = set()
+    digests: set[str] = set()
+    for items in subjects.values():
+        for subject, _ in items:
+            packages.add((subject.ecosystem, subject.name))
+            digests.update(subject.digests)
+    index = AdvisoryIndex(load_stored(d) for d in tx.advisory_documents_for(packages, digests))
+    return match_subjects(index, subjects)
+
+
+def match_subjects(index: AdvisoryIndex,
+                   subjects: Mapping[K, Sequence[tuple[Subject, str]]]) -> dict[K, list[Found]]:
+    """:func:`find_matches` against an index already built (e.g. from an advisory folder)."""
+    found: dict[K, list[Found]] = {}
+    for key, items in subjects.items():
+        seen: set[str] = set()
+        hits: list[Found] = []
+        for subject, via in items:  # own version first, then nearest ancestors
+            for match in index.lookup(subject):
+                if match.advisory.id not in seen:
+                    seen.add(match.advisory.id)
+                    hits.append(Found(match, via))
+        found[key] = hits
+    return found
+
+
+class Advisories:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    # publishing -----------------------------------------------------------------------------
+
+    def create(self, draft: Advisory) -> Published:
+        """Publish a new advisory. ``draft.id`` may be empty: the next free local id
+        (``x_MSA-<year>-<n>``) is given. The record is validated as OSV; an advisory about an
+        in-house model that is not in the registry is refused."""
+        now = self.registry.clock.now()
+        with self.registry.store.write() as tx:
+            advisory_id = draft.id or next_id(tx.advisory_ids(f"{ID_PREFIX}-{now.year}-"),
+                                              now.year)
+            if tx.advisory_document(advisory_id) is not None:
+                raise InvalidInput(f"Advisory {advisory_id} exists already; import a newer "
+                                   "record to update it, or leave out the id.")
+            advisory = replace(draft, id=advisory_id, modified=now, published=now)
+            advisory = parse_advisory(advisory.to_osv(), f"advisory {advisory_id}")
+            unknown = self._unknown_models(tx, advisory)
+            if unknown:
+                raise DocumentInvalid(f"advisory {advisory_id}", unknown)
+            return self._publish(tx, advisory, True)
+
+    def import_documents(self, documents: Sequence[tuple[str, object]]) -> list[Published]:
+        """Import OSV records (source name, parsed JSON). All or nothing: every problem of
+        every record is reported before anything is written. A record whose id exists replaces
+        it only when its ``modified`` time is newer; an equal or older one is left alone."""
+        parsed: list[Advisory] = []
+        problems: list[Problem] = []
+        ids: dict[str, str] = {}
+        for source, document in documents:
+            try:
+                advisory = parse_advisory(document, source)
+            except DocumentInvalid as invalid:
+                problems.extend(Problem(f"{source}: {p.location}" if p.location else source,
+                                        p.message) for p in invalid.problems)
+                continue
+            if advisory.id in ids:
+                problems.append(Problem(source, f"the id {advisory.id} is also used by "
+                                                f"{ids[advisory.id]}; each record needs its own"))
+                continue
+            ids[advisory.id] = source
+            parsed.append(advisory)
+        if problems:
+            raise DocumentInvalid(f"{len(documents)} advisory records", problems)
+        results: list[Published] = []
+        with self.registry.store.write() as tx:
+            for advisory in parsed:
+                stored = tx.advisory_document(advisory.id)
+                if stored is not None and load_stored(stored).modified >= advisory.modified:
+                    results.append(Published(advisory, False, (), (), 0))
+                    continue
+                warnings = self._unknown_models(tx, advisory)
+                results.append(self._publish(tx, advisory, stored is None, tuple(warnings)))
+        return results
+
+    def _unknown_models(self, tx: Transaction, advisory: Advisory) -> list[Problem]:
+        return [Problem(f"affected[{i}].package.name",
+                        f"the model {a.name!r} is not in this registry; create it first or check "
+                        "the name")
+                for i, a in enumerate(advisory.affected)
+                if a.ecosystem == ECOSYSTEM and tx.get_model(a.name) is None]
+
+    def _publish(self, tx: Transaction, advisory: Advisory, new: bool,
+                 extra_warnings: tuple[Problem, ...] = ()) -> Published:
+        tx.put_advisory(advisory, self.registry.clock.now(), self.registry.actor)
+        direct, upstream = self._directly_affected(tx, advisory)
+        derived = descendants(tx, direct + upstream)
+        notices = self._notify(tx, advisory, direct, derived, upstream)
+        inherited = sorted({v.ref for vs in derived.values() for v in vs} |
+                           {v.ref for v in upstream})
+        self.registry._record(tx, NewEvent(
+            ev.ADVISORY_PUBLISHED if new else ev.ADVISORY_UPDATED, advisory.id, {
+                "summary": advisory.summary, "level": advisory.level.value,
+                "modified": advisory.modified.isoformat(),
+                "affected": [v.ref for v in direct], "inherited": inherited,
+                "notices": notices}))
+        return Published(advisory, new, tuple(v.ref for v in direct), tuple(inherited), notices,
+                         tuple(advisory_warnings(advisory)) + extra_warnings)
+
+    def _directly_affected(self, tx: Transaction,
+                           advisory: Advisory) -> tuple[list[Version], list[Version]]:
+        """Registered versions the advisory names, and versions derived from an affected
+        upstream (GIT) commit."""
+        direct: dict[str, Version] = {}
+        upstream: dict[str, Version] = {}
+        for affected in advisory.affected:
+            if affected.ecosystem == ECOSYSTEM:
+                for version in tx.list_versions(affected.name):
+                    if affects(advisory, version_subject(version)) is not None:
+                        direct[version.ref] = version
+            for repo in {r.repo for r in affected.ranges if r.type == "GIT" and r.repo}:
+                purl = _purl_of_repo(repo)
+                if not purl:
+                    continue
+                for derivation in tx.upstream_children(purl):
+                    subject = subject_from_purl(derivation.parent)
+                    if subject is None or affects(advisory, subject) is None:
+                        continue
+                    child_model, _, child_version = derivation.child.partition("@")
+                    stored = tx.get_version(child_model, child_version)
+                    if stored is not None:
+                        upstream[stored.ref] = stored
+        return list(direct.values()), list(upstream.values())
+
+    def _notify(self, tx: Transaction, advisory: Advisory, direct: list[Version],
+                derived: Mapping[Model, list[Version]], upstream: list[Version]) -> int:
+        groups: dict[str, tuple[list[Version], bool]] = {}
+        for version in direct:
+            groups.setdefault(version.model, ([], False))[0].append(version)
+        for version in upstream:
+            groups.setdefault(version.model, ([], True))[0].append(version)
+        for derived_model, derived_versions in derived.items():
+            if derived_model.name not in groups:
+                groups[derived_model.name] = (list(derived_versions), True)
+        created = 0
+        for model_name, (versions, inherited) in sorted(groups.items()):
+            model = tx.get_model(model_name)
+            if model is None:
+                continue
+            for team, consumers in sorted(affected_teams(self.registry, tx, model,
+                                                         versions).items()):
+                created += tx.add_notice(self._notice(advisory, team, model_name,
+                                                      versions, consumers, inherited))
+        return created
+
+    def _notice(self, advisory: Advisory, team: str, model: str, versions: list[Version],
+                consumers: Sequence[Any], inherited: bool) -> Notice:
+        names = sorted({c.name for c in consumers})
+        refs = sorted(v.ref for v in versions)
+        how = "derives from an affected model" if inherited else "is affected"
+        message = (f"{'Inherited: ' if inherited else ''}advisory {advisory.id} "
+                   f"({advisory.level.value}): {advisory.summary} {model} {how} "
+                   f"({', '.join(refs)}). {len(names)} of your consumers "
+                   f"{'uses' if len(names) == 1 else 'use'} it: {', '.join(names)}. "
+                   "Run `steward audit` in their repositories for the fix.")
+        return Notice(f"advisory:{advisory.id}:{team}:{model}", team, model,
+                      f"advisory{'-inherited' if inherited else ''}", message,
+                      {"advisory": advisory.id, "level": advisory.level.value,
+                       "summary": advisory.summary, "versions": refs, "inherited": inherited,
+                       "consumers": len(names), "consumer_names": names},
+                      self.registry.clock.now())
+
+    def withdraw(self, advisory_id: str, reason: str) -> Advisory:
+        """Mark an advisory withdrawn (it stops matching; the record stays, as OSV requires)."""
+        if not reason.strip():
+            raise InvalidInput("Say why the advisory is withdrawn with --reason.")
+        now = self.registry.clock.now()
+        with self.registry.store.write() as tx:
+            stored = tx.advisory_document(advisory_id)
+            if stored is None:
+                raise AdvisoryNotFound(advisory_id)
+            advisory = load_stored(stored)
+            if advisory.withdrawn is not None:
+                raise InvalidInput(f"Advisory {advisory_id} was already withdrawn on "
+                                   f"{advisory.withdrawn.date().isoformat()}.")
+            advisory = replace(advisory, withdrawn=now, modified=now)
+            tx.put_advisory(advisory, now, self.registry.actor)
+            self.registry._record(tx, NewEvent(ev.ADVISORY_WITHDRAWN, advisory_id,
+                                               {"reason": reason.strip()}))
+        return advisory
+
+    # reading --------------------------------------------------------------------------------
+
+    def get(self, advisory_id: str) -> Advisory:
+        with self.registry.store.read() as tx:
+            stored = tx.advisory_document(advisory_id)
+        if stored is None:
+            raise AdvisoryNotFound(advisory_id)
+        return load_stored(stored)
+
+    def all(self, *, model: str = "", include_withdrawn: bool = False) -> list[Advisory]:
+        """Advisories by id; with ``model``, those naming it."""
+        with self.registry.store.read() as tx:
+            if model:
+                if tx.get_model(model) is None:
+                    raise ModelNotFound(model)
+                documents = tx.advisory_documents_for([(ECOSYSTEM, model)])
+            else:
+                documents = tx.advisory_documents(include_withdrawn=include_withdrawn)
+        advisories = [load_stored(d) for d in documents]
+        return [a for a in advisories if include_withdrawn or a.withdrawn is None]
+
+    def affecting(self, ref: str) -> list[Found]:
+        """The advisories affecting ``model@version``: its own first, then those inherited from
+        what it derives from (nearest ancestor first)."""
+        model, version = split_ref(ref)
+        with self.registry.store.read() as tx:
+            stored = self.registry._require_version(tx, ref)
+            subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
+            for node in _walk([stored.ref], tx.parents, lambda d: d.parent):
+                parent = node.derivation.parent
+                subject = ref_subject(parent)
+                if subject is not None and all(via != parent for _, via in subjects):
+                    subjects.append((subject, parent))
+            return find_matches(tx, {ref: subjects})[ref]
+
+    def export(self, directory: Path) -> list[Path]:
+        """Write every advisory, withdrawn ones included, as ``<id>.json`` in ``directory``
+        (created if needed), as OSV databases are published. Each file is written whole or
+        not at all."""
+        directory.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        after = ""
+        while True:
+            with self.registry.store.read() as tx:
+                page = tx.advisory_documents(after=after, limit=500)
+            for document in page:
+                advisory = load_stored(document)
+                target = directory / f"{advisory.id}.json"
+                write_atomically(target, json.dumps(advisory.to_osv(), indent=2,
+                                                    ensure_ascii=False) + "\n")
+                written.append(target)
+            if len(page) < 500:
+                return written
+            after = str(page[-1]["id"])
+
+
+def load_directory(directory: Path) -> list[Advisory]:
+    """Every ``*.json`` OSV record under ``directory`` (an exported advisory database),
+    validated; all problems of all files are reported together."""
+    if not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a directory of OSV records; export one with "
+                           "`steward advisory export DIR`.")
+    advisories: list[Advisory] = []
+    problems: list[Problem] = []
+    for path in sorted(directory.rglob("*.json")):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            advisories.append(parse_advisory(document, path.name))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            problems.append(Problem(path.name, f"cannot be read as JSON: {exc}"))
+        except DocumentInvalid as invalid:
+            problems.extend(Problem(f"{path.name}: {p.location}", p.message)
+                            for p in invalid.problems)
+    if problems:
+        raise DocumentInvalid(f"the advisory directory {directory}", problems)
+    return advisories
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` in one step: a reader sees the old file or the new one,
+    never a part."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _purl_of_repo(repo: str) -> str:
+    """``https://huggingface.co/org/name`` → ``pkg:huggingface/org/name``."""
+    prefix = "https://huggingface.co/"
+    if not repo.startswith(prefix):
+        return ""
+    path = repo[len(prefix):].strip("/")
+    return f"pkg:huggingface/{path}" if path.count("/") == 1 else ""

@@ -1,0 +1,302 @@
+"""Lock files for applications: resolve ``models.toml`` into ``models.lock`` (exact versions,
+digests and what the artefact was built with), move pins forward, list newer versions, and check
+artefacts on disk against the lock. Locking records the application as a consumer, so impact
+counts include it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.app_manifest import AppManifest, Requirement
+from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.lifecycle import UNRESOLVABLE
+from modelsteward.domain.lineage import model_purl
+from modelsteward.domain.lockfile import Lock, LockedFile, LockedModel, parse_lock, render_lock
+from modelsteward.domain.model import Model, Version
+from modelsteward.domain.pins import Pin
+from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
+from modelsteward.integrity.compare import ManifestDiff, compare_manifest
+from modelsteward.integrity.lock_check import lock_files, lock_problems
+from modelsteward.integrity.manifest import Manifest
+from modelsteward.ports import Transaction
+from modelsteward.service.registry import Registry, _walk
+from modelsteward.store.engine import safe_url
+
+_CONFIG_FILES = ("config.json",)
+_HEX = re.compile(r"[0-9a-f]{64}")
+_TEMPLATE_PREFIXES = ("prompt_template", "chat_template")
+
+
+@dataclass(frozen=True)
+class Locked:
+    lock: Lock
+    text: str  # the lock file's bytes, deterministic
+    changes: tuple[str, ...]  # "support-bot 2.1.2 → 2.1.3", "embedder 1.2.0 (new)"
+    warnings: tuple[str, ...]  # deprecation warnings of what was locked
+
+
+@dataclass(frozen=True)
+class Outdated:
+    model: str
+    locked: str
+    wanted: str  # the newest version the pin accepts now
+    latest: str  # the newest version of the model, whatever the pin
+
+
+@dataclass(frozen=True)
+class LockVerify:
+    model: LockedModel
+    manifest: Manifest
+    diff: ManifestDiff
+
+    @property
+    def ok(self) -> bool:
+        return self.diff.clean and self.manifest.root_digest == self.model.root_digest
+
+
+def read_lock(text: str, source: str = "models.lock") -> Lock:
+    """Parse a lock and check that its digests add up; raise :class:`DocumentInvalid` with
+    every problem otherwise."""
+    lock = parse_lock(text, source)
+    problems = lock_problems(lock)
+    if problems:
+        raise DocumentInvalid(source, problems, consequence="it was not used")
+    return lock
+
+
+class Locking:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
+             upgrade: Collection[str] | bool = False) -> Locked:
+        """Resolve every requirement of ``manifest``. A model already in ``previous`` at the
+        same pin keeps its locked version (if it still exists and resolves) unless it is named
+        in ``upgrade`` (or ``upgrade`` is True): then its pin is resolved afresh, moving it
+        forward within its range. Unknown models and pins that match nothing are reported
+        together; nothing is written then."""
+        if not isinstance(upgrade, bool):
+            unknown = sorted(set(upgrade) - {r.model for r in manifest.requirements})
+            if unknown:
+                raise InvalidInput(f"--upgrade names {', '.join(unknown)}, which models.toml does "
+                                   "not declare.")
+        problems: list[Problem] = []
+        warnings: list[str] = []
+        chosen: list[tuple[Requirement, Version]] = []
+        default_registry = manifest.registry or safe_url(self.registry.store.url)
+        with self.registry.store.write() as tx:
+            for req in manifest.requirements:
+                where = f"models.{req.model}"
+                model = tx.get_model(req.model)
+                if model is None:
+                    problems.append(Problem(where, f"the model {req.model!r} is not in the "
+                                                   "registry; check the name with "
+                                                   "`steward model list`"))
+                    continue
+                try:
+                    pin = self.registry.parse_pin(model, _pin_text(req))
+                except InvalidInput as exc:
+                    problems.append(Problem(f"{where}.pin", str(exc)))
+                    continue
+                kept = self._kept(tx, model, req, pin, previous, upgrade)
+                if kept is not None:
+                    chosen.append((req, kept))
+                    continue
+                found = self.registry.resolve_in(tx, model, pin)
+                if found is None:
+                    problems.append(Problem(f"{where}.pin", f"no version of {req.model} matches "
+                                                            f"{_pin_text(req)!r}; list them with "
+                                                            f"`steward version list {req.model}`"))
+                    continue
+                if found.redirected_from:
+                    problems.append(Problem(f"{where}.pin", f"{found.redirected_from} reached its "
+                                            f"hard deadline and now redirects to "
+                                            f"{found.version.ref}; declare that model instead "
+                                            "(`steward audit --fix` does it)"))
+                    continue
+                if found.warning:
+                    warnings.append(f"{found.version.ref}: {found.warning}")
+                chosen.append((req, found.version))
+            if problems:
+                raise DocumentInvalid("models.toml", problems)
+            lock = Lock(manifest.application, tuple(sorted(
+                (self._entry(tx, req, version, default_registry) for req, version in chosen),
+                key=lambda m: m.name)))
+            changes = _changes(previous, lock)
+            if self._record_consumer(tx, manifest) or changes:
+                self.registry._record(tx, NewEvent(ev.APPLICATION_LOCKED, manifest.application, {
+                    "models": {m.name: m.version for m in lock.models},
+                    "changes": list(changes)}))
+        return Locked(lock, render_lock(lock), changes, tuple(warnings))
+
+    def _kept(self, tx: Transaction, model: Model, req: Requirement, pin: Pin,
+              previous: Lock | None, upgrade: Collection[str] | bool) -> Version | None:
+        if previous is None or upgrade is True or (
+                not isinstance(upgrade, bool) and req.model in upgrade):
+            return None
+        entry = previous.get(req.model)
+        if entry is None or entry.pin != req.pin:
+            return None
+        version = tx.get_version(req.model, entry.version)
+        if version is None or version.stage in UNRESOLVABLE:
+            return None
+        if not pin.matches(version.id):  # type: ignore[arg-type]  # same scheme as the model
+            return None
+        return version
+
+    def _entry(self, tx: Transaction, req: Requirement, version: Version,
+               default_registry: str) -> LockedModel:
+        version = tx.get_version(version.model, str(version.id)) or version  # with its files
+        metadata = version.metadata
+        ancestors: list[str] = []
+        for node in _walk([version.ref], tx.parents, lambda d: d.parent):
+            if node.derivation.parent not in ancestors:
+                ancestors.append(node.derivation.parent)
+        builder = ""
+        for attestation in tx.attestations(version.model, str(version.id)):
+            builder = _builder(attestation.get("statement")) or builder
+        files = tuple(LockedFile(f.path, f.sha256, f.size)
+                      for f in sorted(version.files, key=lambda f: f.path))
+        return LockedModel(
+            name=version.model, version=str(version.id), pin=req.pin,
+            purl=model_purl(version.model, str(version.id)),
+            registry=req.registry or default_registry,
+            variant=version.id.variant if hasattr(version.id, "variant") else "",
+            root_digest=version.digest, files=files,
+            tokenizer=_text(metadata.get("tokenizer")),
+            framework=_text(metadata.get("framework")),
+            config_digest=_digest(metadata.get("config_digest")) or _file_digest(
+                version, lambda name: name in _CONFIG_FILES),
+            prompt_template_digest=_digest(metadata.get("prompt_template_digest")) or _file_digest(
+                version, lambda name: name.startswith(_TEMPLATE_PREFIXES)),
+            derived_from=tuple(ancestors),
+            attestation_builder=builder,
+            attestation_identity=_text(metadata.get("signer")))
+
+    def _record_consumer(self, tx: Transaction, manifest: AppManifest) -> bool:
+        """Make the application a consumer with the manifest's pins; True when anything
+        changed."""
+        pins = tuple(ConsumerPin(r.model, _pin_text(r)) for r in manifest.requirements)
+        existing = tx.get_consumer(manifest.application)
+        if existing is None:
+            tx.add_consumer(Consumer(manifest.application, ConsumerKind.APPLICATION,
+                                     manifest.team, environment=manifest.environment, pins=pins),
+                            self.registry.clock.now())
+            return True
+        changed = False
+        current = {p.model: p.pin for p in existing.pins}
+        for pin in pins:
+            if current.get(pin.model) != pin.pin:
+                tx.set_consumer_pin(manifest.application, pin)
+                changed = True
+        for model in sorted(set(current) - {p.model for p in pins}):
+            tx.remove_consumer_pin(manifest.application, model)
+            changed = True
+        return changed
+
+    def outdated(self, lock: Lock) -> list[Outdated]:
+        """Locked models with a newer version their pin accepts now, or a newer one outside it."""
+        rows: list[Outdated] = []
+        with self.registry.store.read() as tx:
+            for entry in lock.models:
+                model = tx.get_model(entry.name)
+                if model is None:
+                    continue
+                pin_text = entry.pin + (f"+{entry.variant}" if entry.variant
+                                        and "+" not in entry.pin else "")
+                found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model,
+                                                                                    pin_text))
+                wanted = str(found.version.id) if found is not None else ""
+                latest = _latest(tx, model, entry.variant)
+                if (wanted and wanted != entry.version) or (latest and latest != entry.version):
+                    rows.append(Outdated(entry.name, entry.version, wanted or "-",
+                                         latest or "-"))
+        return rows
+
+def verify_lock_entry(lock: Lock, name: str, manifest: Manifest) -> LockVerify:
+    """Compare hashed files with what the lock says ``name`` is made of (no registry needed)."""
+    entry = lock.get(name)
+    if entry is None:
+        raise InvalidInput(f"The lock has no model {name!r}; it locks "
+                           f"{', '.join(m.name for m in lock.models) or 'nothing'}.")
+    if not entry.files:
+        raise InvalidInput(f"{entry.ref} is a hosted model with no files in the lock; there "
+                           "is nothing on disk to verify.")
+    return LockVerify(entry, manifest, compare_manifest(lock_files(entry.files), manifest))
+
+
+def entry_for_path(lock: Lock, path: Path, explicit: str = "") -> str:
+    """Which locked model a folder holds: ``explicit`` when given, else the model named like
+    the folder, else the only model of a one-model lock."""
+    if explicit:
+        return explicit
+    if lock.get(path.resolve().name) is not None:
+        return path.resolve().name
+    if len(lock.models) == 1:
+        return lock.models[0].name
+    raise InvalidInput(f"Cannot tell which locked model {path} holds: write MODEL=PATH, e.g. "
+                       f"{lock.models[0].name}={path}." if lock.models else
+                       "The lock is empty; run `steward lock` first.")
+
+
+def _pin_text(req: Requirement) -> str:
+    return f"{req.pin}+{req.variant}" if req.variant and "+" not in req.pin else req.pin
+
+
+def _latest(tx: Transaction, model: Model, variant: str) -> str:
+    best: Version | None = None
+    for version in tx.list_versions(model.name):
+        if version.stage in UNRESOLVABLE:
+            continue
+        if getattr(version.id, "variant", "") != variant:
+            continue
+        if getattr(version.id, "prerelease", ""):
+            continue
+        if best is None or best.id < version.id:
+            best = version
+    return str(best.id) if best is not None else ""
+
+
+def _changes(previous: Lock | None, lock: Lock) -> tuple[str, ...]:
+    before = {m.name: m.version for m in previous.models} if previous else {}
+    after = {m.name: m.version for m in lock.models}
+    changes = [f"{name} {before[name]} → {after[name]}" if name in before
+               else f"{name} {after[name]} (new)"
+               for name in sorted(after) if before.get(name) != after[name]]
+    changes += [f"{name} {before[name]} (removed)" for name in sorted(set(before) - set(after))]
+    return tuple(changes)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _digest(value: object) -> str:
+    """A digest recorded in metadata as ``sha256:<hex>`` or bare hex; anything else is not one
+    (and the lock falls back to hashing the file it names)."""
+    text = _text(value).lower().removeprefix("sha256:")
+    return f"sha256:{text}" if _HEX.fullmatch(text) else ""
+
+
+def _file_digest(version: Version, wanted: Callable[[str], bool]) -> str:
+    for f in sorted(version.files, key=lambda f: f.path):
+        if wanted(PurePosixPath(f.path).name):
+            return f"sha256:{f.sha256}"
+    return ""
+
+
+def _builder(statement: object) -> str:
+    """The SLSA builder id of an in-toto statement, if it has one."""
+    if not isinstance(statement, dict):
+        return ""
+    run = statement.get("predicate", {})
+    run = run.get("runDetails", {}) if isinstance(run, dict) else {}
+    builder = run.get("builder", {}) if isinstance(run, dict) else {}
+    found = builder.get("id", "") if isinstance(builder, dict) else ""
+    return found if isinstance(found, str) else ""
+
