@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_resolve.py
 	$(PY) bench/bench_rollback.py
 	$(PY) bench/bench_hashing.py
+	$(PY) bench/bench_audit.py
 
 ## lint: type checks (mypy strict) and ruff
 lint: $(STAMP)

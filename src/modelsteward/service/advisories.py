@@ -193,7 +193,7 @@ class Advisories:
         direct: dict[str, Version] = {}
         upstream: dict[str, Version] = {}
         for affected in advisory.affected:
-            if affected.ecosystem == ECOSYSTEM:
+            if affected.ecosystem == ECOSYSTEM and tx.get_model(affected.name) is not None:
                 for version in tx.list_versions(affected.name):
                     if affects(advisory, version_subject(version)) is not None:
                         direct[version.ref] = version
