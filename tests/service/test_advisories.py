@@ -14,8 +14,9 @@ import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.advisory import (
-    ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent, parse_advisory,
+    ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent,
 )
+from modelsteward.domain.osv_document import parse_advisory
 from modelsteward.domain.app_manifest import parse_manifest
 from modelsteward.domain.audit import FindingKind, parse_fail_on
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses

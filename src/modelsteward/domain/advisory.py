@@ -1,4 +1,5 @@
-"""Advisories about models in the OSV format (schema 1.7): value objects, parsing, serialisation.
+"""Advisories about models in the OSV format (schema 1.7): the value objects and their
+serialisation.
 
 An :class:`Advisory` is one OSV record. Models of this registry are the packages of the
 ``modelsteward`` ecosystem, named by their model name; an upstream Hugging Face model is a ``GIT``
@@ -13,46 +14,25 @@ Two keys of the top-level ``database_specific`` do: ``severity`` (qualitative, a
 writes it: ``LOW``, ``MODERATE``, ``HIGH``, ``CRITICAL``), ``atlas`` (MITRE ATLAS technique
 ids, ``AML.T0051`` or ``AML.T0051.000``) and ``avid`` (AVID categories).
 
-:func:`parse_advisory` checks a document against the vendored JSON Schema
-(``modelsteward/data/osv/schema.json``; see its ``$comment`` for how it differs from the
-official one) and then checks what a schema cannot say (see its docstring), reporting *every*
-problem with its location. :meth:`Advisory.to_osv` writes the record back;
-``parse_advisory(a.to_osv()) == a`` for every valid advisory.
-
-This module is pure: it reads the schema shipped in the package, nothing else.
+Documents are checked and read by :func:`modelsteward.domain.osv_document.parse_advisory`;
+:meth:`Advisory.to_osv` writes a record back, and :func:`load_advisory` reads one that was
+checked before (from the registry's own store) without checking it again.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import enum
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache, lru_cache
-from importlib import resources
-from typing import cast
+from typing import Any, cast
 
 import cvss
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from packageurl import PackageURL
 
-from modelsteward.domain.documents import describe
-from modelsteward.domain.names import validate_model_name
 from modelsteward.domain.severity import Level, level_for_score, parse_level
-from modelsteward.domain.versioning import ModelVersion, Snapshot, validate_variant
-from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
-
-__all__ = [
-    "ECOSYSTEM", "ID_PREFIX", "SCHEMA_VERSION", "Advisory", "Affected", "AffectedRange",
-    "Credit", "EventKind", "Level", "RangeEvent", "RangeOrder", "Reference", "Severity",
-    "advisory_warnings", "level_for_score", "model_key", "next_id", "parse_advisory",
-    "parse_level", "range_order", "semver_key", "snapshot_key", "validate_osv",
-]
+from modelsteward.errors import InvalidInput
 
 ECOSYSTEM = "modelsteward"  # OSV ecosystem of models in this registry; package name = model name
 ID_PREFIX = "x_MSA"  # local database ids: x_MSA-2026-0001
@@ -181,11 +161,11 @@ class Advisory:
         out: dict[str, object] = {"id": self.id}
         if self.schema_version:
             out["schema_version"] = self.schema_version
-        out["modified"] = _format_timestamp(self.modified)
+        out["modified"] = format_timestamp(self.modified)
         if self.published is not None:
-            out["published"] = _format_timestamp(self.published)
+            out["published"] = format_timestamp(self.published)
         if self.withdrawn is not None:
-            out["withdrawn"] = _format_timestamp(self.withdrawn)
+            out["withdrawn"] = format_timestamp(self.withdrawn)
         for key, values in (("aliases", self.aliases), ("related", self.related),
                             ("upstream", self.upstream)):
             if values:
@@ -212,7 +192,7 @@ _UBUNTU_LEVELS = {"negligible": Level.LOW, "low": Level.LOW, "medium": Level.MED
                   "high": Level.HIGH, "critical": Level.CRITICAL}
 
 
-def _cvss_score(severity: Severity) -> float | None:
+def cvss_score(severity: Severity) -> float | None:
     """The CVSS base score of ``severity``, or ``None`` when it is not a CVSS vector the
     ``cvss`` library accepts."""
     try:
@@ -230,7 +210,7 @@ def _cvss_score(severity: Severity) -> float | None:
 def _severity_level(severity: Severity) -> Level | None:
     if severity.type == "Ubuntu":
         return _UBUNTU_LEVELS.get(severity.score.lower())
-    score = _cvss_score(severity)
+    score = cvss_score(severity)
     return None if score is None else level_for_score(score)
 
 
@@ -243,7 +223,7 @@ def _strings(value: object) -> tuple[str, ...]:
 # --- serialisation -----------------------------------------------------------------------------
 
 
-def _format_timestamp(moment: datetime) -> str:
+def format_timestamp(moment: datetime) -> str:
     utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     text = (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
             f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}")
@@ -302,341 +282,13 @@ def _affected_osv(affected: Affected) -> dict[str, object]:
     return out
 
 
-# --- version orders (shared with osv_match) ---------------------------------------------------
 
-# SemVer precedence as a sort key: a release sorts above its pre-releases; numeric identifiers
-# sort numerically and below alphanumeric ones, which sort in ASCII order (SemVer 2 §11).
-PrereleaseKey = tuple[int, tuple[tuple[int, int, str], ...]]
-SemverKey = tuple[int, int, int, PrereleaseKey]
-ModelKey = tuple[int, int, int, PrereleaseKey, str]
-SnapshotKey = tuple[str, str]
-
-_NUM = r"(?:0|[1-9][0-9]*)"
-_PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
-_BUILD_ID = r"[0-9A-Za-z-]+"
-_SEMVER_CORE = rf"({_NUM})\.({_NUM})\.({_NUM})(?:-({_PRE_ID}(?:\.{_PRE_ID})*))?"
-_SEMVER = re.compile(rf"{_SEMVER_CORE}(?:\+{_BUILD_ID}(?:\.{_BUILD_ID})*)?")
-_SEMVER_NO_BUILD = re.compile(_SEMVER_CORE)
-
-
-def _prerelease_key(prerelease: str) -> PrereleaseKey:
-    if not prerelease:
-        return (1, ())
-    return (0, tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                     for part in prerelease.split(".")))
-
-
-def is_semver(text: str) -> bool:
-    """Whether ``text`` is a SemVer 2.0.0 version (``1.4.2``, ``2.0.0-rc.1+build.5``)."""
-    return _SEMVER.fullmatch(text) is not None
-
-
-@lru_cache(maxsize=1 << 16)
-def semver_key(text: str) -> SemverKey | None:
-    """SemVer precedence key of ``text``, build metadata (after ``+``) ignored; ``None`` when
-    the part before ``+`` is not a SemVer version."""
-    match = _SEMVER_NO_BUILD.fullmatch(text.partition("+")[0])
-    if match is None:
-        return None
-    major, minor, patch, pre = match.groups()
-    return (int(major), int(minor), int(patch), _prerelease_key(pre or ""))
-
-
-@lru_cache(maxsize=1 << 16)
-def model_key(text: str) -> ModelKey | None:
-    """:class:`ModelVersion` order of ``text`` as a key (variants after their base), or
-    ``None`` when ``text`` is not a model version."""
-    match = _SEMVER_NO_BUILD.fullmatch(text.strip().partition("+")[0])
-    if match is None:
-        return None
-    try:
-        version = ModelVersion.parse(text)
-    except InvalidInput:
-        return None
-    return (*version.core, _prerelease_key(version.prerelease), version.variant)
-
-
-@lru_cache(maxsize=1 << 16)
-def snapshot_key(text: str) -> SnapshotKey | None:
-    """:class:`Snapshot` order of ``text`` (date it carries, then text) as a key, or ``None``."""
-    try:
-        snapshot = Snapshot.parse(text)
-    except InvalidInput:
-        return None
-    return (snapshot.date, snapshot.id)
-
-
-class RangeOrder(enum.StrEnum):
-    """How the events of a range and a version are compared."""
-
-    SEMVER = "semver"  # SemVer precedence, build metadata (our variant) ignored
-    MODEL = "model"  # ModelVersion order: a variant right after its base version
-    SNAPSHOT = "snapshot"  # provider snapshot ids, by the date they carry
-    ANY = "any"  # a modelsteward ECOSYSTEM range with no bound but "0" and "*": every version
-
-
-def is_open_bound(kind: EventKind, value: str) -> bool:
-    """``introduced: "0"`` (before every version) and a ``limit`` containing ``*`` (after every
-    version) are not versions."""
-    return (kind is EventKind.INTRODUCED and value == "0") or (
-        kind is EventKind.LIMIT and "*" in value)
-
-
-def range_order(ecosystem: str, rng: AffectedRange) -> RangeOrder | None:
-    """How ``rng`` of a package of ``ecosystem`` is evaluated, or ``None`` when it cannot be
-    without the ecosystem's own rules or a commit graph: SEMVER ranges compare by SemVer;
-    ECOSYSTEM ranges of ``modelsteward`` by ModelVersion order when every bound is a model
-    version, else by snapshot order when every bound is a snapshot id; GIT ranges and other
-    ecosystems' ECOSYSTEM ranges are not ordered."""
-    if rng.type == "SEMVER":
-        return RangeOrder.SEMVER
-    if rng.type != "ECOSYSTEM" or ecosystem != ECOSYSTEM:
-        return None
-    bounds = [e.value for e in rng.events if not is_open_bound(e.kind, e.value)]
-    if not bounds:
-        return RangeOrder.ANY
-    if all(model_key(value) is not None for value in bounds):
-        return RangeOrder.MODEL
-    if all(snapshot_key(value) is not None for value in bounds):
-        return RangeOrder.SNAPSHOT
-    return None
-
-
-def order_key(order: RangeOrder, text: str) -> tuple[object, ...] | None:
-    """The sort key of version ``text`` under ``order`` (``None``: not comparable)."""
-    if order is RangeOrder.SEMVER:
-        return semver_key(text)
-    if order is RangeOrder.MODEL:
-        return model_key(text)
-    if order is RangeOrder.SNAPSHOT:
-        return snapshot_key(text)
-    return ()
-
-
-# --- parsing -----------------------------------------------------------------------------------
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    text = (resources.files("modelsteward.data") / "osv" / "schema.json").read_text(
-        encoding="utf-8")
-    return Draft202012Validator(json.loads(text),
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)
-
-
-def validate_osv(document: object) -> list[Problem]:
-    """The problems of ``document`` against the vendored OSV 1.7 JSON Schema only, located
-    (``affected[0].ranges[1].events``; ``$`` is the document) and ordered by location."""
-    errors = sorted(_validator().iter_errors(document), key=lambda e: _path_key(e.absolute_path))
-    problems: list[Problem] = []
-    for error in errors:
-        for problem in _explain(error):
-            if problem not in problems:
-                problems.append(problem)
-    return problems
-
-
-def parse_advisory(document: object, source: str = "advisory") -> Advisory:
-    """The advisory of an already-loaded OSV JSON ``document``.
-
-    Raises :class:`DocumentInvalid` naming ``source`` with every problem: first the schema's
-    (:func:`validate_osv`), then those a schema cannot express — an id not of the form
-    ``PREFIX-ENTRY`` (ours: ``x_MSA-<year>-<number>``); timestamps that are no real moment;
-    ``published`` after ``modified`` or ``withdrawn`` before ``published``; SEMVER event values
-    that are not SemVer 2 (``introduced`` may be ``"0"``, a ``limit`` may contain ``*``); for
-    the ``modelsteward`` ecosystem, a package name that is not a model name and versions that
-    are neither model versions nor snapshot ids; a ``fixed`` or ``limit`` at or below — or a
-    ``last_affected`` below — the ``introduced`` it follows; variant names and digests
-    (``sha256:`` + 64 lowercase hex) in ``ecosystem_specific``; CVSS vectors the ``cvss``
-    library refuses; package URLs; reference URLs; and in ``database_specific`` the
-    ``severity`` level, ``atlas`` ids (``AML.T0051``, ``AML.T0051.000``) and ``avid``
-    categories. A value that is not an object gives one problem.
-    """
-    if not isinstance(document, Mapping):
-        raise DocumentInvalid(source, [Problem("$", (
-            "must be a JSON object holding one OSV record (id, modified, affected, …), "
-            f"found {describe(document)}."))])
-    doc = dict(cast(Mapping[object, object], document))
-    problems = validate_osv(doc)
-    located = {problem.location for problem in problems}
-    for problem in _semantic_problems(doc):
-        if problem.location not in located and problem not in problems:
-            problems.append(problem)
-    if problems:
-        raise DocumentInvalid(source, problems)
-    return _build(doc)
-
-
-# --- schema errors, in words -------------------------------------------------------------------
-
-_EVENT_KINDS = tuple(kind.value for kind in EventKind)
-_TYPE_WORDS = {"object": "an object", "array": "a list", "string": "a string",
-               "null": "null", "number": "a number", "integer": "an integer",
-               "boolean": "a boolean"}
-_REQUIRED_HINTS = {
-    ("", "id"): "is missing: every OSV record needs an id such as x_MSA-2026-0001",
-    ("", "modified"): ("is missing: give the time of the last change as an RFC 3339 UTC "
-                       "timestamp, e.g. 2026-01-31T12:00:00Z"),
-    ("package", "ecosystem"): ("is missing: name the package's ecosystem, e.g. "
-                               "\"modelsteward\" for a model of this registry"),
-    ("package", "name"): "is missing: give the package name (for modelsteward, the model name)",
-    ("ranges", "type"): "is missing: give the range type SEMVER, ECOSYSTEM or GIT",
-    ("ranges", "events"): ("is missing: list the range's events, starting with "
-                           "{\"introduced\": …}"),
-    ("ranges", "repo"): ("is required for a GIT range: give the repository URL, e.g. "
-                         "https://huggingface.co/org/name"),
-    ("severity", "type"): "is missing: give the severity type CVSS_V2, CVSS_V3, CVSS_V4 or Ubuntu",
-    ("severity", "score"): "is missing: give the CVSS vector, or the Ubuntu priority",
-    ("references", "type"): "is missing: give the reference type, e.g. ADVISORY, FIX or WEB",
-    ("references", "url"): "is missing: give the reference's URL",
-    ("credits", "name"): "is missing: give the name of the person or organisation credited",
-}
-_TIMESTAMP_HINT = ("is not an RFC 3339 timestamp in UTC: write it like 2026-01-31T12:00:00Z "
-                   "(with seconds, and Z for UTC)")
-_VECTOR_EXAMPLES = {
-    "cvss2": "a CVSS v2 vector, e.g. AV:N/AC:L/Au:N/C:P/I:P/A:P",
-    "cvss3": "a CVSS v3 vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-    "cvss4": ("a CVSS v4 vector with its base metrics in order, e.g. CVSS:4.0/AV:N/AC:L/AT:N/"
-              "PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
-}
-
-
-def _path_key(path: Iterable[object]) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path)
-
-
-def _location(path: Iterable[object]) -> str:
-    text = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "$"
-
-
-def _field_of(path: Sequence[object]) -> str:
-    """The name of the list or object a path ends in: ``ranges`` for ``affected[0].ranges[1]``."""
-    for part in reversed(path):
-        if isinstance(part, str):
-            return part
-    return ""
-
-
-def _explain(error: ValidationError) -> list[Problem]:
-    path = list(error.absolute_path)
-    where = _location(path)
-    instance: object = error.instance
-    kind = error.validator
-    if kind == "required":
-        if not isinstance(instance, Mapping):
-            return []
-        parent = _field_of(path)
-        return [
-            Problem(_location([*path, name]),
-                    _REQUIRED_HINTS.get((parent, name), "is missing; add it") + ".")
-            for name in cast(list[str], error.validator_value) if name not in instance
-        ]
-    if kind == "additionalProperties":
-        if not isinstance(instance, Mapping):
-            return []
-        schema = cast(Mapping[str, object], error.schema)
-        known = list(cast(Mapping[str, object], schema.get("properties", {})))
-        problems = []
-        for key in instance:
-            if key in known:
-                continue
-            close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            problems.append(Problem(_location([*path, key]), (
-                "is not a field of an OSV record: put data of your own under "
-                f"database_specific, or remove it.{hint}")))
-        return problems
-    if kind == "type":
-        expected = error.validator_value
-        if expected == "null":
-            return [Problem(where, (
-                "must not be set when the record has a top-level severity: OSV allows one or "
-                "the other, so move every severity into the affected entries or keep only the "
-                "top-level one."))]
-        names = expected if isinstance(expected, list) else [expected]
-        words = " or ".join(_TYPE_WORDS.get(str(n), str(n)) for n in names)
-        return [Problem(where, f"must be {words}, found {describe(instance)}.")]
-    if kind == "enum":
-        values = ", ".join(str(v) for v in cast(list[object], error.validator_value))
-        return [Problem(where, f"must be one of {values}, found {describe(instance)}.")]
-    if kind == "pattern":
-        return [Problem(where, _pattern_message(path, str(error.validator_value), instance))]
-    if kind == "format":
-        if error.validator_value == "date-time":
-            return [Problem(where, f"{_TIMESTAMP_HINT}, found {describe(instance)}.")]
-        return [Problem(where, f"is not a {error.validator_value}, found {describe(instance)}.")]
-    if kind in ("contains", "minItems") and _field_of(path) == "events":
-        return [Problem(where, (
-            "must contain an introduced event: a range starts with {\"introduced\": \"X\"} "
-            "(\"0\" for every version before the fix) followed by the events that end it."))]
-    if kind == "oneOf" and _field_of(path) == "events":
-        if not isinstance(instance, Mapping):
-            return []  # the type error says it
-        present = [k for k in _EVENT_KINDS if k in instance]
-        if not present:
-            return [Problem(where, (
-                "is not an event: use an object with exactly one of introduced, fixed, "
-                "last_affected or limit, e.g. {\"fixed\": \"1.2.0\"}."))]
-        return [Problem(where, (
-            f"holds {len(present)} events ({', '.join(present)}) but an event object holds "
-            "exactly one: split it, e.g. [{\"introduced\": \"1.0.0\"}, {\"fixed\": \"1.2.0\"}]."))]
-    if kind == "not" and _field_of(path) == "ranges":
-        return [Problem(_location([*path, "events"]), (
-            "mixes fixed and last_affected events, which OSV does not allow in one range: keep "
-            "the fixed events (preferred: they name the version with the fix) or only the "
-            "last_affected ones."))]
-    if kind == "minItems":
-        return [Problem(where, "must not be empty: remove it or give at least one item.")]
-    return [Problem(where, f"{error.message}.")]
-
-
-def _pattern_message(path: Sequence[object], pattern: str, instance: object) -> str:
-    found = describe(instance)
-    name = _field_of(path)
-    schema = cast(Mapping[str, object], _validator().schema)
-    defs = cast(Mapping[str, Mapping[str, object]], schema["$defs"])
-    if path == ["id"]:
-        return (f"does not start with the prefix of a known OSV database, found {found}: use "
-                f"{ID_PREFIX}- for this registry's advisories (e.g. {ID_PREFIX}-2026-0001) or "
-                "the home database's prefix (GHSA-, CVE-, PYSEC-, …).")
-    if name in ("modified", "published", "withdrawn"):
-        return f"{_TIMESTAMP_HINT}, found {found}."
-    if name == "ecosystem":
-        return (f"is not an OSV ecosystem, found {found}: use \"modelsteward\" for a model of "
-                "this registry, \"GIT\" for a repository, or an ecosystem of the OSV "
-                "specification (PyPI, npm, Maven, …), optionally followed by ':' and a release.")
-    if name in _EVENT_KINDS and pattern == defs["commit"]["pattern"]:
-        return (f"is not a full Git commit hash, found {found}: GIT range events take 40 (or "
-                "64) lowercase hexadecimal characters, or \"0\" for introduced.")
-    for definition, example in _VECTOR_EXAMPLES.items():
-        if pattern == defs[definition]["pattern"]:
-            return f"is not {example}; found {found}."
-    return f"does not match the pattern {pattern}, found {found}."
-
-
-# --- what a schema cannot say ------------------------------------------------------------------
-
-_ANY_ID = re.compile(r"[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.:]+)+")
-_LOCAL_ID = re.compile(rf"{ID_PREFIX}-([0-9]{{4}})-([0-9]{{4,}})")
 _TIMESTAMP = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?Z")
-_CVSS_EXAMPLES = {
-    "CVSS_V2": "AV:N/AC:L/Au:N/C:P/I:P/A:P",
-    "CVSS_V3": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-    "CVSS_V4": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
-}
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
-_ATLAS = re.compile(r"AML\.T[0-9]{4}(?:\.[0-9]{3})?")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:mailto|urn):\S+")
+LOCAL_ID = re.compile(rf"{ID_PREFIX}-([0-9]{{4}})-([0-9]{{4,}})")
 
 
-def _parse_timestamp(text: str) -> datetime | None:
+def parse_timestamp(text: str) -> datetime | None:
     match = _TIMESTAMP.fullmatch(text)
     if match is None:
         return None
@@ -649,300 +301,77 @@ def _parse_timestamp(text: str) -> datetime | None:
         return None
 
 
-class _Checks:
-    """Collects the semantic problems of a document whose shape may be wrong anywhere: every
-    check looks at the types it needs and leaves wrong types to the schema's problems."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message))
-
-    def document(self, doc: Mapping[object, object]) -> None:
-        self.identifier(doc.get("id"))
-        moments = {name: self.timestamp(doc.get(name), name)
-                   for name in ("modified", "published", "withdrawn")}
-        modified, published, withdrawn = (moments["modified"], moments["published"],
-                                          moments["withdrawn"])
-        if published is not None and modified is not None and published > modified:
-            self.add("published", (
-                f"is after modified ({_format_timestamp(modified)}): modified is the time of "
-                "the last change, which cannot precede publication; set it to the time of "
-                "this change."))
-        if withdrawn is not None and published is not None and withdrawn < published:
-            self.add("withdrawn", (
-                f"is before published ({_format_timestamp(published)}): an advisory can only "
-                "be withdrawn after it was published; correct one of the two."))
-        version = doc.get("schema_version")
-        if isinstance(version, str) and not is_semver(version):
-            self.add("schema_version", (
-                f"is not a schema version, found {describe(version)}: write the OSV schema "
-                f"version the record follows, e.g. {SCHEMA_VERSION!r}."))
-        self.severities(doc.get("severity"), "severity")
-        affected = doc.get("affected")
-        if isinstance(affected, list):
-            for i, entry in enumerate(affected):
-                if isinstance(entry, Mapping):
-                    self.affected(cast(Mapping[object, object], entry), f"affected[{i}]")
-        references = doc.get("references")
-        if isinstance(references, list):
-            for i, reference in enumerate(references):
-                url = reference.get("url") if isinstance(reference, Mapping) else None
-                if isinstance(url, str) and not _URL.fullmatch(url):
-                    self.add(f"references[{i}].url", (
-                        f"is not an absolute URL, found {describe(url)}: give the full "
-                        "address, e.g. https://example.org/advisories/1."))
-        specific = doc.get("database_specific")
-        if isinstance(specific, Mapping):
-            self.database_specific(cast(Mapping[object, object], specific))
-
-    def identifier(self, ident: object) -> None:
-        if not isinstance(ident, str):
-            return
-        if ident.startswith(f"{ID_PREFIX}-") and not _LOCAL_ID.fullmatch(ident):
-            self.add("id", (
-                f"is not an id of this registry's database, found {describe(ident)}: they "
-                f"have the form {ID_PREFIX}-<year>-<number>, e.g. {ID_PREFIX}-2026-0001."))
-        elif not _ANY_ID.fullmatch(ident):
-            self.add("id", (
-                f"is not of the form PREFIX-ENTRY, found {describe(ident)}: write the "
-                f"database prefix, a '-' and the entry's id without spaces, e.g. "
-                f"{ID_PREFIX}-2026-0001 or GHSA-xxxx-xxxx-xxxx."))
-
-    def timestamp(self, value: object, where: str) -> datetime | None:
-        if not isinstance(value, str):
-            return None
-        moment = _parse_timestamp(value)
-        if moment is None:
-            self.add(where, f"{_TIMESTAMP_HINT}; {describe(value)} is not a real moment.")
-        return moment
-
-    def severities(self, value: object, where: str) -> None:
-        if not isinstance(value, list):
-            return
-        for i, item in enumerate(value):
-            if not isinstance(item, Mapping):
-                continue
-            kind, score = item.get("type"), item.get("score")
-            if kind not in _CVSS_EXAMPLES or not isinstance(score, str):
-                continue
-            if _cvss_score(Severity(cast(str, kind), score)) is None:
-                self.add(f"{where}[{i}].score", (
-                    f"is not a complete {cast(str, kind).replace('CVSS_V', 'CVSS v')} vector, "
-                    f"found {describe(score)}: give every base metric, e.g. "
-                    f"{_CVSS_EXAMPLES[cast(str, kind)]}."))
-
-    def affected(self, entry: Mapping[object, object], where: str) -> None:
-        package = entry.get("package")
-        ecosystem = ""
-        if isinstance(package, Mapping):
-            raw_ecosystem, name, purl = (package.get("ecosystem"), package.get("name"),
-                                         package.get("purl"))
-            ecosystem = raw_ecosystem if isinstance(raw_ecosystem, str) else ""
-            if ecosystem == ECOSYSTEM and isinstance(name, str):
-                try:
-                    validate_model_name(name)
-                except InvalidInput as exc:
-                    self.add(f"{where}.package.name", f"{exc}")
-            if isinstance(purl, str):
-                self.purl(purl, f"{where}.package.purl")
-        self.severities(entry.get("severity"), f"{where}.severity")
-        ranges = entry.get("ranges")
-        if isinstance(ranges, list):
-            for j, rng in enumerate(ranges):
-                if isinstance(rng, Mapping):
-                    self.range(cast(Mapping[object, object], rng), ecosystem,
-                               f"{where}.ranges[{j}]")
-        versions = entry.get("versions")
-        if ecosystem == ECOSYSTEM and isinstance(versions, list):
-            for k, version in enumerate(versions):
-                if isinstance(version, str) and not _is_model_release(version):
-                    self.add(f"{where}.versions[{k}]", (
-                        f"is neither a model version nor a snapshot id, found "
-                        f"{describe(version)}: list versions as registered, e.g. '1.4.2', "
-                        "'1.4.2+q4' or 'gpt-4o-2024-08-06'."))
-        specific = entry.get("ecosystem_specific")
-        if isinstance(specific, Mapping):
-            self.variants(specific.get("variants", []), f"{where}.ecosystem_specific.variants")
-            self.digests(specific.get("digests", []), f"{where}.ecosystem_specific.digests")
-
-    def purl(self, purl: str, where: str) -> None:
-        try:
-            parsed = PackageURL.from_string(purl)
-        except ValueError as exc:
-            self.add(where, (
-                f"is not a valid package URL ({exc}): write it like "
-                "pkg:generic/modelsteward/NAME, without a version."))
-            return
-        if parsed.version:
-            self.add(where, (
-                f"names a version ({parsed.version}), but the package URL of an affected "
-                "package identifies the package only: remove the '@…' part and list versions "
-                "under versions or ranges."))
-
-    def range(self, rng: Mapping[object, object], ecosystem: str, where: str) -> None:
-        kind, events = rng.get("type"), rng.get("events")
-        if not isinstance(events, list) or kind not in ("SEMVER", "ECOSYSTEM"):
-            return
-        parsed: list[tuple[int, RangeEvent]] = []
-        for k, event in enumerate(events):
-            if not isinstance(event, Mapping) or len(event) != 1:
-                continue
-            ((name, value),) = event.items()
-            if name in _EVENT_KINDS and isinstance(value, str):
-                parsed.append((k, RangeEvent(EventKind(name), value)))
-        if kind == "SEMVER":
-            for k, event in parsed:
-                if not is_open_bound(event.kind, event.value) and not is_semver(event.value):
-                    self.add(f"{where}.events[{k}].{event.kind}", _semver_message(event.value))
-            order: RangeOrder | None = RangeOrder.SEMVER
-        elif ecosystem == ECOSYSTEM:
-            order = self.model_bounds(parsed, where)
-        else:
-            return  # another ecosystem's own ordering: nothing to check here
-        if order is not None:
-            self.range_opens(parsed, order, where)
-
-    def model_bounds(self, parsed: list[tuple[int, RangeEvent]], where: str) -> RangeOrder | None:
-        """Check the bounds of a modelsteward ECOSYSTEM range; return its order, if any."""
-        bounds = [(k, e) for k, e in parsed if not is_open_bound(e.kind, e.value)]
-        bad = [(k, e) for k, e in bounds if not _is_model_release(e.value)]
-        for k, event in bad:
-            self.add(f"{where}.events[{k}].{event.kind}", (
-                f"is neither a model version nor a snapshot id, found {describe(event.value)}: "
-                "ECOSYSTEM ranges of modelsteward take versions as registered, e.g. '1.4.2', "
-                "'1.4.2+q4' or 'gpt-4o-2024-08-06' (\"0\" for introduced)."))
-        if bad:
-            return None
-        order = range_order(ECOSYSTEM, AffectedRange("ECOSYSTEM", tuple(e for _, e in parsed)))
-        if order is None:
-            self.add(f"{where}.events", (
-                "mixes model versions and provider snapshot ids, which have no common order: "
-                "put each kind in a range of its own."))
-        return order
-
-    def range_opens(self, parsed: list[tuple[int, RangeEvent]], order: RangeOrder,
-                    where: str) -> None:
-        if order is RangeOrder.ANY:
-            return
-        opened: tuple[str, tuple[object, ...] | None] | None = None  # value, key (None = "0")
-        for k, event in parsed:
-            key = None if is_open_bound(event.kind, event.value) else order_key(order,
-                                                                                event.value)
-            if event.kind is EventKind.INTRODUCED:
-                opened = (event.value, key) if (key is not None or event.value == "0") else None
-                continue
-            if opened is None or key is None:
-                continue
-            start, start_key = opened
-            if start_key is None:
-                continue  # introduced "0": every bound is above it
-            if event.kind is EventKind.LAST_AFFECTED:
-                if key < start_key:
-                    self.add(f"{where}.events[{k}].{event.kind}", (
-                        f"{event.value} is below the introduced {start} it follows, so no "
-                        "version is affected: give the last affected version at or above "
-                        "where the range starts, after its introduced event."))
-            elif key <= start_key:
-                self.add(f"{where}.events[{k}].{event.kind}", (
-                    f"{event.value} is not above the introduced {start} it follows, so the "
-                    f"range never opens: a {event.kind} event comes after the introduced "
-                    "event it closes and names a higher version, e.g. introduced 1.0.0 then "
-                    "fixed 1.2.0."))
-
-    def variants(self, value: object, where: str) -> None:
-        if not isinstance(value, list):
-            self.add(where, (
-                f"must be a list of variant names such as [\"q4\", \"onnx\"] (\"\" names the "
-                f"base version), found {describe(value)}."))
-            return
-        for i, variant in enumerate(value):
-            if not isinstance(variant, str):
-                self.add(f"{where}[{i}]", f"must be a variant name, found {describe(variant)}.")
-                continue
-            if variant == "":
-                continue
-            try:
-                validate_variant(variant)
-            except InvalidInput as exc:
-                self.add(f"{where}[{i}]", f"{exc}")
-
-    def digests(self, value: object, where: str) -> None:
-        if not isinstance(value, list):
-            self.add(where, (
-                f"must be a list of artefact digests such as [\"sha256:…\"], found "
-                f"{describe(value)}."))
-            return
-        for i, digest in enumerate(value):
-            if not (isinstance(digest, str) and _DIGEST.fullmatch(digest)):
-                self.add(f"{where}[{i}]", (
-                    f"is not an artefact digest, found {describe(digest)}: write 'sha256:' "
-                    "and the 64 lowercase hexadecimal digits of the digest."))
-
-    def database_specific(self, specific: Mapping[object, object]) -> None:
-        where = "database_specific"
-        if "severity" in specific:
-            level = specific["severity"]
-            valid = False
-            if isinstance(level, str):
-                try:
-                    parse_level(level)
-                    valid = True
-                except InvalidInput:
-                    pass
-            if not valid:
-                self.add(f"{where}.severity", (
-                    f"is not a severity level, found {describe(level)}: use LOW, MODERATE, "
-                    "HIGH or CRITICAL."))
-        if "atlas" in specific:
-            self.string_list(specific["atlas"], f"{where}.atlas", "MITRE ATLAS technique ids",
-                             _ATLAS, "AML.T0051 or AML.T0051.000")
-        if "avid" in specific:
-            self.string_list(specific["avid"], f"{where}.avid", "AVID categories", None,
-                             "'Security' or 'S0403: Adversarial Example'")
-
-    def string_list(self, value: object, where: str, what: str,
-                    pattern: re.Pattern[str] | None, example: str) -> None:
-        if not isinstance(value, list):
-            self.add(where, f"must be a list of {what} such as {example}, found {describe(value)}.")
-            return
-        for i, item in enumerate(value):
-            ok = isinstance(item, str) and item.strip() != ""
-            if ok and pattern is not None:
-                ok = pattern.fullmatch(cast(str, item)) is not None
-            if not ok:
-                self.add(f"{where}[{i}]", f"is not one of the {what}, found {describe(item)}: "
-                                          f"write it like {example}.")
-
-
-def _is_model_release(text: str) -> bool:
-    return model_key(text) is not None or snapshot_key(text) is not None
-
-
-def _semver_message(value: str) -> str:
-    hint = ""
-    if value.startswith(("v", "V")) and is_semver(value[1:]):
-        hint = f" (write it without the 'v', as {value[1:]!r})"
-    return (f"is not a SemVer 2 version, found {describe(value)}{hint}: SEMVER ranges take "
-            "MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], e.g. 1.4.2, or \"0\" for introduced; use "
-            "an ECOSYSTEM range for other version schemes.")
-
-
-def _semantic_problems(doc: Mapping[object, object]) -> list[Problem]:
-    checks = _Checks()
-    checks.document(doc)
-    return checks.problems
-
-
 # --- building the value once the document is valid ---------------------------------------------
 
 
-def _build(doc: Mapping[object, object]) -> Advisory:
-    """The advisory of a document that has passed every check (so every shape is right)."""
+def load_advisory(doc: Mapping[object, object]) -> Advisory:
+    """The advisory of a document that has passed every check before (a record this registry
+    stored, freshly decoded): no checks and no copies — the advisory keeps the document's
+    nested objects, so the caller must not change them afterwards. A malformed document may
+    raise anything. This is the audit's hot path (thousands of records per run), so it is
+    written for speed; ``build_advisory`` gives the same value."""
+    d = cast(dict[str, Any], doc)
+    get = d.get
+    return Advisory(
+        d["id"], datetime.fromisoformat(d["modified"]), get("summary", ""), get("details", ""),
+        _instant(get("published")), _instant(get("withdrawn")),
+        tuple(get("aliases") or ()), tuple(get("related") or ()),
+        tuple(Severity(x["type"], x["score"]) for x in get("severity") or ()),
+        tuple(_fast_affected(x) for x in get("affected") or ()),
+        tuple(Reference(x["type"], x["url"]) for x in get("references") or ()),
+        tuple(Credit(x["name"], tuple(x.get("contact", ())), x.get("type", ""))
+              for x in get("credits") or ()),
+        get("database_specific") or {}, get("schema_version", SCHEMA_VERSION),
+        tuple(get("upstream") or ()))
+
+
+def _instant(text: str | None) -> datetime | None:
+    # stored timestamps are written by format_timestamp: fromisoformat reads them (and is fast)
+    return datetime.fromisoformat(text) if text else None
+
+
+_KINDS = {kind.value: kind for kind in EventKind}
+_EVENTS: dict[tuple[str, str], RangeEvent] = {}
+
+
+def _event(kind: str, value: str) -> RangeEvent:
+    """Events are immutable and few distinct ones recur (``introduced: "0"``): share them."""
+    event = _EVENTS.get((kind, value))
+    if event is None:
+        event = RangeEvent(_KINDS[kind], value)
+        if len(_EVENTS) < 65536:
+            _EVENTS[(kind, value)] = event
+    return event
+
+
+def _fast_affected(entry: dict[str, Any]) -> Affected:
+    package = entry.get("package") or {}
+    specific = entry.get("ecosystem_specific")
+    variants: tuple[str, ...] = ()
+    digests: tuple[str, ...] = ()
+    if specific:
+        specific = dict(specific)
+        variants = tuple(specific.pop("variants", ()))
+        digests = tuple(specific.pop("digests", ()))
+    return Affected(
+        package.get("ecosystem", ""), package.get("name", ""), package.get("purl", ""),
+        tuple([AffectedRange(r["type"],
+                             tuple([_event(k, v) for e in r["events"] for k, v in e.items()]),
+                             r.get("repo", ""), r.get("database_specific") or {})
+               for r in entry.get("ranges") or ()]),
+        tuple(entry.get("versions") or ()), variants, digests,
+        tuple(Severity(x["type"], x["score"]) for x in entry.get("severity") or ()),
+        specific or {}, entry.get("database_specific") or {})
+
+
+def build_advisory(doc: Mapping[object, object],
+                   clone: Callable[[dict[str, object]], dict[str, object]] = copy.deepcopy,
+                   ) -> Advisory:
+    """The advisory of a checked document; nested free-form objects (``database_specific``,
+    ``ecosystem_specific``) are passed through ``clone``."""
     def timestamp(name: str) -> datetime | None:
         value = doc.get(name)
-        return _parse_timestamp(value) if isinstance(value, str) else None
+        return parse_timestamp(value) if isinstance(value, str) else None
 
     modified = timestamp("modified")
     assert modified is not None  # checked
@@ -957,7 +386,7 @@ def _build(doc: Mapping[object, object]) -> Advisory:
         related=tuple(cast(list[str], doc.get("related") or [])),
         upstream=tuple(cast(list[str], doc.get("upstream") or [])),
         severity=_build_severities(doc.get("severity")),
-        affected=tuple(_build_affected(cast(Mapping[str, object], entry))
+        affected=tuple(_build_affected(cast(Mapping[str, object], entry), clone)
                        for entry in cast(list[object], doc.get("affected") or [])),
         references=tuple(Reference(cast(str, r["type"]), cast(str, r["url"]))
                          for r in cast(list[Mapping[str, object]], doc.get("references") or [])),
@@ -965,7 +394,7 @@ def _build(doc: Mapping[object, object]) -> Advisory:
             Credit(cast(str, c["name"]), tuple(cast(list[str], c.get("contact", []))),
                    cast(str, c.get("type", "")))
             for c in cast(list[Mapping[str, object]], doc.get("credits") or [])),
-        database_specific=copy.deepcopy(
+        database_specific=clone(
             dict(cast(Mapping[str, object], doc.get("database_specific", {})))),
         schema_version=cast(str, doc.get("schema_version", SCHEMA_VERSION)),
     )
@@ -976,7 +405,8 @@ def _build_severities(value: object) -> tuple[Severity, ...]:
                  for s in cast(list[Mapping[str, object]], value or []))
 
 
-def _build_affected(entry: Mapping[str, object]) -> Affected:
+def _build_affected(entry: Mapping[str, object],
+                    clone: Callable[[dict[str, object]], dict[str, object]]) -> Affected:
     package = cast(Mapping[str, str], entry.get("package", {}))
     specific = dict(cast(Mapping[str, object], entry.get("ecosystem_specific", {})))
     variants = tuple(cast(list[str], specific.pop("variants", [])))
@@ -985,70 +415,34 @@ def _build_affected(entry: Mapping[str, object]) -> Affected:
         ecosystem=package.get("ecosystem", ""),
         name=package.get("name", ""),
         purl=package.get("purl", ""),
-        ranges=tuple(_build_range(cast(Mapping[str, object], r))
+        ranges=tuple(_build_range(cast(Mapping[str, object], r), clone)
                      for r in cast(list[object], entry.get("ranges", []))),
         versions=tuple(cast(list[str], entry.get("versions", []))),
         variants=variants,
         digests=digests,
         severity=_build_severities(entry.get("severity")),
-        ecosystem_specific=copy.deepcopy(specific),
-        database_specific=copy.deepcopy(
+        ecosystem_specific=clone(specific),
+        database_specific=clone(
             dict(cast(Mapping[str, object], entry.get("database_specific", {})))),
     )
 
 
-def _build_range(rng: Mapping[str, object]) -> AffectedRange:
+def _build_range(rng: Mapping[str, object],
+                 clone: Callable[[dict[str, object]], dict[str, object]]) -> AffectedRange:
     events = []
     for event in cast(list[Mapping[str, str]], rng["events"]):
-        ((name, value),) = event.items()
+        ((name, value),) = event.items()  # checked: one key, an event kind
         events.append(RangeEvent(EventKind(name), value))
     return AffectedRange(
         type=cast(str, rng["type"]),
         events=tuple(events),
         repo=cast(str, rng.get("repo", "")),
-        database_specific=copy.deepcopy(
+        database_specific=clone(
             dict(cast(Mapping[str, object], rng.get("database_specific", {})))),
     )
 
 
 # --- warnings and ids --------------------------------------------------------------------------
-
-
-def advisory_warnings(advisory: Advisory) -> list[Problem]:
-    """What is legal but suspicious, located like parse problems: a range that never closes
-    (an ``introduced`` and no ``fixed``, ``last_affected`` or ``limit``), and an advisory with
-    no severity at all (it then ranks like ``high``)."""
-    warnings: list[Problem] = []
-    for i, entry in enumerate(advisory.affected):
-        for j, rng in enumerate(entry.ranges):
-            kinds = {event.kind for event in rng.events}
-            if EventKind.INTRODUCED not in kinds or kinds & {
-                    EventKind.FIXED, EventKind.LAST_AFFECTED, EventKind.LIMIT}:
-                continue
-            start = _lowest_introduced(entry.ecosystem, rng)
-            warnings.append(Problem(f"affected[{i}].ranges[{j}].events", (
-                f"never closes: every version from {start} on is affected; add a `fixed` or "
-                "`last_affected` event when a fix exists.")))
-    has_level = (advisory.severity or any(entry.severity for entry in advisory.affected)
-                 or "severity" in advisory.database_specific)
-    if not has_level:
-        warnings.append(Problem("severity", (
-            "is missing: add a CVSS vector under severity, or a level under "
-            "database_specific.severity (LOW, MODERATE, HIGH, CRITICAL), so that audits can "
-            "rank the advisory; until then it ranks like high.")))
-    return warnings
-
-
-def _lowest_introduced(ecosystem: str, rng: AffectedRange) -> str:
-    starts = [e.value for e in rng.events if e.kind is EventKind.INTRODUCED]
-    if "0" in starts:
-        return "0"
-    order = range_order(ecosystem, rng)
-    if order is not None and order is not RangeOrder.ANY:
-        keyed = [(key, value) for value in starts if (key := order_key(order, value)) is not None]
-        if len(keyed) == len(starts):
-            return min(keyed, key=lambda pair: pair[0])[1]
-    return starts[0]
 
 
 def next_id(existing: Iterable[str], year: int) -> str:
@@ -1061,7 +455,8 @@ def next_id(existing: Iterable[str], year: int) -> str:
                            "published in, e.g. 2026.")
     highest = 0
     for ident in existing:
-        match = _LOCAL_ID.fullmatch(ident)
+        match = LOCAL_ID.fullmatch(ident)
         if match is not None and int(match[1]) == year:
             highest = max(highest, int(match[2]))
     return f"{ID_PREFIX}-{year}-{highest + 1:04d}"
+

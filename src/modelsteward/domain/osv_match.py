@@ -54,18 +54,9 @@ from operator import attrgetter
 
 from packageurl import PackageURL
 
-from modelsteward.domain.advisory import (
-    ECOSYSTEM,
-    Advisory,
-    Affected,
-    AffectedRange,
-    EventKind,
-    RangeOrder,
-    is_open_bound,
-    model_key,
-    order_key,
-    range_order,
-    snapshot_key,
+from modelsteward.domain.advisory import ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind
+from modelsteward.domain.osv_order import (
+    is_open_bound, model_key, order_key, range_order, RangeOrder, snapshot_key,
 )
 from modelsteward.domain.lineage import MODEL_PURL_NAMESPACE
 
@@ -117,7 +108,7 @@ def repo_key(url: str) -> str:
     return text.lower()
 
 
-def _package_key(ecosystem: str, name: str) -> tuple[str, str]:
+def package_key(ecosystem: str, name: str) -> tuple[str, str]:
     return (GIT, repo_key(name)) if ecosystem == GIT else (ecosystem, name)
 
 
@@ -176,6 +167,8 @@ def _version_affected(entry: Affected, subject: Subject) -> bool:
         return False
     if subject.ecosystem == GIT:
         commit = _commit(version)
+        if not commit:
+            return False
         if any(_commit(v) == commit for v in entry.versions):
             return True
         target = repo_key(subject.name)
@@ -395,7 +388,7 @@ class AdvisoryIndex:
                 ref = (a, e)
                 # an entry is listed once per key: repeats can only follow each other
                 if entry.ecosystem or entry.name:
-                    entries[_package_key(entry.ecosystem, entry.name)].append(ref)
+                    entries[package_key(entry.ecosystem, entry.name)].append(ref)
                 for rng in entry.ranges:
                     if rng.type == GIT:
                         listed = entries[(GIT, repo_key(rng.repo))]
@@ -439,7 +432,7 @@ class AdvisoryIndex:
         return match
 
     def _candidates(self, subject: Subject) -> Iterable[_Ref]:
-        key = _package_key(subject.ecosystem, subject.name)
+        key = package_key(subject.ecosystem, subject.name)
         package = self._package(key)
         if package is None:
             return
@@ -474,7 +467,7 @@ class AdvisoryIndex:
                     if r.type == GIT and repo_key(r.repo) == key[1] for event in r.events
                     if event.kind in (EventKind.INTRODUCED, EventKind.LAST_AFFECTED)
                     and event.value != "0")
-                for commit in commits:
+                for commit in commits - {""}:
                     package.exact[commit].append(ref)
                 continue
             for version in set(entry.versions):

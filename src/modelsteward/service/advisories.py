@@ -11,16 +11,17 @@ import tempfile
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from modelsteward.domain import events as ev
-from modelsteward.domain.advisory import (
-    ECOSYSTEM, ID_PREFIX, Advisory, advisory_warnings, next_id, parse_advisory,
-)
+from modelsteward.domain.advisory import ECOSYSTEM, ID_PREFIX, Advisory, load_advisory, next_id
+from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
-from modelsteward.domain.osv_match import AdvisoryIndex, Match, Subject, affects, subject_from_purl
+from modelsteward.domain.osv_match import (
+    AdvisoryIndex, Match, Subject, affects, package_key, subject_from_purl,
+)
 from modelsteward.errors import (
     AdvisoryNotFound, DocumentInvalid, InvalidInput, ModelNotFound, Problem,
 )
@@ -71,7 +72,7 @@ def ref_subject(ref: str) -> Subject | None:
 
 def load_stored(document: Mapping[str, Any]) -> Advisory:
     """An advisory read back from the store (it was validated when it was written)."""
-    return parse_advisory(document, "stored advisory")
+    return load_advisory(cast(Mapping[object, object], document))
 
 
 def find_matches(tx: Transaction,
@@ -83,7 +84,7 @@ def find_matches(tx: Transaction,
     digests: set[str] = set()
     for items in subjects.values():
         for subject, _ in items:
-            packages.add((subject.ecosystem, subject.name))
+            packages.add(package_key(subject.ecosystem, subject.name))
             digests.update(subject.digests)
     index = AdvisoryIndex(load_stored(d) for d in tx.advisory_documents_for(packages, digests))
     return match_subjects(index, subjects)

@@ -9,13 +9,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from modelsteward.domain.advisory import Advisory
+from modelsteward.domain.osv_match import package_key
 from modelsteward.domain.events import canonical_json
 from modelsteward.store.tables import advisories, advisory_digests, advisory_packages
 
-_CHUNK = 400  # bound parameters per IN (...) list, well under every engine's limit
+_CHUNK = 2000  # bound parameters per IN (...) list: under SQLite's 32,766 and PostgreSQL's 65,535
 
 
 def advisory_keys(advisory: Advisory) -> tuple[set[tuple[str, str]], set[str]]:
@@ -25,8 +26,9 @@ def advisory_keys(advisory: Advisory) -> tuple[set[tuple[str, str]], set[str]]:
     digests: set[str] = set()
     for affected in advisory.affected:
         if affected.name:
-            packages.add((affected.ecosystem, affected.name))
-        packages.update(("GIT", r.repo) for r in affected.ranges if r.type == "GIT" and r.repo)
+            packages.add(package_key(affected.ecosystem, affected.name))
+        packages.update(package_key("GIT", r.repo) for r in affected.ranges
+                        if r.type == "GIT" and r.repo)
         digests.update(affected.digests)
     return packages, digests
 
@@ -86,24 +88,30 @@ class AdvisoryQueries:
     def advisory_documents_for(self, packages: Iterable[tuple[str, str]],
                                digests: Iterable[str] = ()) -> list[dict[str, Any]]:
         """Every advisory, withdrawn ones excluded, that names one of ``packages``
-        ((ecosystem, name) pairs) or ``digests``, each once, by id."""
-        ids: set[str] = set()
-        for chunk in _chunks(sorted(set(packages))):
-            ids.update(self.c.execute(
-                select(advisory_packages.c.advisory_id).where(
-                    tuple_(advisory_packages.c.ecosystem, advisory_packages.c.name).in_(chunk)
-                )).scalars())
+        ((ecosystem, name) pairs) or ``digests``, each once, by id. One joined query per few
+        hundred keys."""
+        found: dict[str, str] = {}
+        live = advisories.c.withdrawn.is_(None)
+        by_ecosystem: dict[str, set[str]] = {}
+        for ecosystem, name in packages:
+            by_ecosystem.setdefault(ecosystem, set()).add(name)
+        for ecosystem, names in sorted(by_ecosystem.items()):
+            # ecosystem = ? AND name IN (…): the (ecosystem, name) index serves it directly
+            for chunk in _chunks(sorted(names)):
+                rows = self.c.execute(
+                    select(advisories.c.id, advisories.c.document)
+                    .join(advisory_packages,
+                          advisory_packages.c.advisory_id == advisories.c.id)
+                    .where(advisory_packages.c.ecosystem == ecosystem,
+                           advisory_packages.c.name.in_(chunk), live))
+                found.update((str(i), str(d)) for i, d in rows)
         for chunk in _chunks(sorted(set(digests))):
-            ids.update(self.c.execute(
-                select(advisory_digests.c.advisory_id)
-                .where(advisory_digests.c.digest.in_(chunk))).scalars())
-        found: list[dict[str, Any]] = []
-        for chunk in _chunks(sorted(ids)):
-            found.extend(json.loads(str(row[0])) for row in self.c.execute(
-                select(advisories.c.document).where(advisories.c.id.in_(chunk),
-                                                    advisories.c.withdrawn.is_(None))
-                .order_by(advisories.c.id)).all())
-        return found
+            rows = self.c.execute(
+                select(advisories.c.id, advisories.c.document)
+                .join(advisory_digests, advisory_digests.c.advisory_id == advisories.c.id)
+                .where(advisory_digests.c.digest.in_(chunk), live))
+            found.update((str(i), str(d)) for i, d in rows)
+        return [json.loads(found[i]) for i in sorted(found)]
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from modelsteward.domain.lifecycle import Gate, GateOverride, Stage
 from modelsteward.store.tables import gate_overrides, models, versions
 
-_CHUNK = 400
+_CHUNK = 2000  # bound parameters per IN (...) list: under SQLite's 32,766 and PostgreSQL's 65,535
 
 
 class AuditQueries:
@@ -23,32 +23,39 @@ class AuditQueries:
         """(model, version) → (root digest, stage) for the refs that exist and are not
         deleted."""
         found: dict[tuple[str, str], tuple[str, Stage]] = {}
-        for chunk in _chunks(sorted(set(refs))):
+        wanted = set(refs)
+        # by model name (a unique index), keeping the wanted versions: row-value IN lists are
+        # slow on SQLite
+        for chunk in _chunks(sorted({name for name, _ in wanted})):
             rows = self.c.execute(
                 select(models.c.name, versions.c.version, versions.c.digest, versions.c.stage)
                 .join(models, models.c.id == versions.c.model_id)
-                .where(tuple_(models.c.name, versions.c.version).in_(chunk),
-                       models.c.deleted_at.is_(None), versions.c.deleted_at.is_(None)))
+                .where(models.c.name.in_(chunk), models.c.deleted_at.is_(None),
+                       versions.c.deleted_at.is_(None)))
             for name, version, digest, stage in rows:
-                found[(str(name), str(version))] = (str(digest), Stage(str(stage)))
+                key = (str(name), str(version))
+                if key in wanted:
+                    found[key] = (str(digest), Stage(str(stage)))
         return found
 
     def overrides_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[GateOverride]]:
         """``model@version`` → its gate overrides, oldest first (only refs that have some)."""
         found: dict[str, list[GateOverride]] = defaultdict(list)
-        for chunk in _chunks(sorted(set(refs))):
+        wanted = {f"{name}@{version}" for name, version in refs}
+        for chunk in _chunks(sorted({name for name, _ in refs})):
             rows = self.c.execute(
                 select(models.c.name, versions.c.version, gate_overrides)
                 .join(versions, versions.c.id == gate_overrides.c.version_id)
                 .join(models, models.c.id == versions.c.model_id)
-                .where(tuple_(models.c.name, versions.c.version).in_(chunk))
+                .where(models.c.name.in_(chunk))
                 .order_by(gate_overrides.c.at))
             for r in rows:
                 ref = f"{r.name}@{r.version}"
-                found[ref].append(GateOverride(ref, Gate(r.gate), r.reason, r.actor, r.at))
+                if ref in wanted:
+                    found[ref].append(GateOverride(ref, Gate(r.gate), r.reason, r.actor, r.at))
         return dict(found)
 
 
-def _chunks(items: Sequence[tuple[str, str]]) -> Iterator[Sequence[tuple[str, str]]]:
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start:start + _CHUNK]
