@@ -223,3 +223,43 @@ def test_bad_manifest_names_every_problem_and_writes_nothing(steward: Steward,
     assert "models.no-such-model" in run.stderr and "models.support-bot.pin" in run.stderr
     assert not (tmp_path / "models.lock").exists()
     assert steward("consumer", "list", "--json").json() == []
+
+
+def test_advisory_commands(steward: Steward, tmp_path: Path) -> None:
+    _seed(steward, tmp_path)
+    made = steward("advisory", "create", "--model", "base-llm", "--introduced", "1.0.0",
+                   "--severity", "critical", "--summary", "Unsafe pickle in the tokenizer",
+                   "--atlas", "AML.T0010", "--reference", "https://example.com/x", "--json")
+    record = made.json()
+    assert record["id"].startswith("x_MSA-") and record["database_specific"]["atlas"] == [
+        "AML.T0010"]
+    assert "never closes" in made.stderr  # an open range is legal but worth a warning
+    listed = steward("advisory", "list", "--json").json()
+    assert [a["id"] for a in listed] == [record["id"]]
+    assert "Unsafe pickle" in steward("advisory", "show", record["id"]).stdout
+    steward("advisory", "withdraw", record["id"], "--reason", "not reproducible")
+    assert steward("advisory", "list", "--json").json() == []
+    assert steward("advisory", "list", "--withdrawn", "--json").json()[0]["withdrawn"]
+    assert "no advisory" in steward("advisory", "show", "x_MSA-2026-9999", expect=3).stderr
+    refused = steward("advisory", "create", "--summary", "nothing named", expect=2)
+    assert "--model MODEL or --repo URL" in refused.stderr
+    bad = steward("advisory", "create", "--model", "base-llm", "--fixed", "1.1",
+                  "--summary", "x", expect=2)
+    assert "affected[0].ranges[0].events[1].fixed" in bad.stderr
+
+
+def test_exported_records_validate_against_the_vendored_schema(steward: Steward,
+                                                               tmp_path: Path) -> None:
+    from modelsteward.domain.osv_document import validate_osv
+
+    _seed(steward, tmp_path)
+    (tmp_path / "advisory.json").write_text(json.dumps(ADVISORY))
+    steward("advisory", "import", "advisory.json")
+    steward("advisory", "create", "--model", "support-bot", "--version", "1.0.0",
+            "--digest", "sha256:" + "a" * 64, "--cvss",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "--summary", "poisoned data")
+    steward("advisory", "export", "osv")
+    files = sorted((tmp_path / "osv").glob("*.json"))
+    assert len(files) == 2
+    for file in files:
+        assert validate_osv(json.loads(file.read_text())) == [], file.name

@@ -130,6 +130,8 @@ def create(state: State, model: str, repo: str, introduced: str, fixed: str,
     result = state_registry.advisories.create(draft)
     if as_json:
         emit_json(advisory_view(result.advisory))
+        for warning in result.warnings:
+            err.print(f"warning: {result.advisory.id}: {warning}", highlight=False)
     else:
         _report([result])
 
