@@ -30,6 +30,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── PathUnreadable
     │   └── SymlinkEscapes
     ├── NotAuthorised                the actor may not do this (e.g. override a gate)
+    │   └── NotAuthenticated         no valid token: the caller is not known
     └── StorageError                 the database cannot be reached or migrated
 """
 
@@ -91,6 +92,10 @@ class ApprovalRefused(InvalidInput):
 
 class NotAuthorised(StewardError):
     """The actor may not do this, e.g. override a gate without being an administrator."""
+
+
+class NotAuthenticated(NotAuthorised):
+    """No token, an unknown, revoked or expired one: the caller is not known."""
 
 
 class NotFound(StewardError):

@@ -39,10 +39,10 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
 def _register_commands() -> None:
     from modelsteward.cli import (
         advisories, aliases, consumers, db, deletion, deprecations, evaluations, history,
-        lifecycle, locks, models, providers, registry_file, versions,
+        lifecycle, locks, models, providers, registry_file, serve, versions,
     )
     for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
-                   aliases, consumers, deprecations, deletion, providers, advisories, locks):
+                   aliases, consumers, deprecations, deletion, providers, advisories, locks, serve):
         module.register(cli)
 
 

@@ -1,0 +1,61 @@
+"""Request latency and structured request logs, as one pure-ASGI middleware (cheaper than
+``BaseHTTPMiddleware`` on the hot path), and the metrics registry ``/metrics`` serves."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("modelsteward.access")
+
+
+class Metrics:
+    """One registry per application, so several apps (tests) do not collide."""
+
+    def __init__(self, backlog: Callable[[], float] | None = None) -> None:
+        self.registry = CollectorRegistry()
+        self.latency = Histogram(
+            "steward_http_request_duration_seconds", "HTTP request latency",
+            ["method", "route", "status"], registry=self.registry,
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+        self.backlog = Gauge("steward_outbox_backlog",
+                             "Notification deliveries waiting to be sent",
+                             registry=self.registry)
+        if backlog is not None:
+            self.backlog.set_function(backlog)
+
+
+class RequestMetrics:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            self.metrics.latency.labels(scope["method"], template, str(status)).observe(elapsed)
+            if log.isEnabledFor(logging.INFO):
+                log.info(json.dumps({"method": scope["method"], "path": scope["path"],
+                                     "route": template, "status": status,
+                                     "ms": round(elapsed * 1000, 2)}))

@@ -1,0 +1,89 @@
+"""Errors as RFC 9457 problem documents, one shape everywhere:
+
+``{"type": "/problems/<slug>", "title": …, "status": …, "detail": …, "instance": <path>}``,
+plus ``errors: [{"location", "message"}]`` when a document or a request body has problems.
+Served as ``application/problem+json``. Only this module maps errors to HTTP statuses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from modelsteward.errors import (
+    ArtifactError, Conflict, DocumentInvalid, InvalidInput, NotAuthenticated, NotAuthorised,
+    NotFound, StewardError, StorageError,
+)
+
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("modelsteward.api")
+
+# (error class, status, slug, title), most specific first
+_MAPPING: list[tuple[type[StewardError], int, str, str]] = [
+    (DocumentInvalid, 422, "document-invalid", "The document has problems"),
+    (InvalidInput, 400, "invalid-input", "Bad input"),
+    (NotFound, 404, "not-found", "Not found"),
+    (Conflict, 409, "conflict", "Conflict"),
+    (ArtifactError, 422, "artefact", "Artefact problem"),
+    (NotAuthenticated, 401, "not-authenticated", "Authentication needed"),
+    (NotAuthorised, 403, "not-authorised", "Not authorised"),
+    (StorageError, 503, "storage", "Database unavailable"),
+]
+_STATUS_SLUGS = {400: "bad-request", 401: "not-authenticated", 403: "not-authorised",
+                 404: "not-found", 405: "method-not-allowed", 409: "conflict",
+                 415: "unsupported-media-type", 422: "validation", 429: "too-many-requests",
+                 500: "internal", 503: "unavailable"}
+
+
+def problem(status: int, slug: str, title: str, detail: str, instance: str,
+            errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, object] = {"type": f"/problems/{slug}", "title": title, "status": status,
+                               "detail": detail, "instance": instance}
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def status_of(error: StewardError) -> tuple[int, str, str]:
+    for cls, status, slug, title in _MAPPING:
+        if isinstance(error, cls):
+            return status, slug, title
+    return 400, "invalid-input", "Bad input"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the problem shape."""
+
+    @app.exception_handler(StewardError)
+    async def steward_error(request: Request, error: StewardError) -> JSONResponse:
+        status, slug, title = status_of(error)
+        errors = ([{"location": p.location, "message": p.message} for p in error.problems]
+                  if isinstance(error, DocumentInvalid) else None)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem(status, slug, title, str(error), request.url.path, errors, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"location": ".".join(str(part) for part in e.get("loc", ())),
+                   "message": str(e.get("msg", ""))} for e in error.errors()]
+        return problem(422, "validation", "The request is not valid",
+                       f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the request; "
+                       "see errors.", request.url.path, errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        slug = _STATUS_SLUGS.get(error.status_code, "http")
+        return problem(error.status_code, slug, slug.replace("-", " ").capitalize(),
+                       str(error.detail), request.url.path,
+                       headers=dict(error.headers) if error.headers else None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem(500, "internal", "Internal error",
+                       "The server failed unexpectedly; the error is in its log.",
+                       request.url.path)

@@ -1,0 +1,89 @@
+"""Models and their versions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from modelsteward.api.routes import API
+from modelsteward.api.deps import PrincipalDep, RegistryDep
+from modelsteward.api.headers import mark_deprecated
+from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
+from modelsteward.api.schemas import ModelCreate, ModelPublic, VersionCreate, VersionPublic
+from modelsteward.api.auth import require_model_writer, require_writer
+from modelsteward.domain.deprecation import covers
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import FileDigest, Model, ModelKind, RiskTier, parse_enum
+from modelsteward.domain.versioning import ChangeKind
+from modelsteward.integrity.manifest import Manifest
+
+router = APIRouter(prefix=API, tags=["models"])
+
+
+@router.get("/models", response_model=Page[ModelPublic])
+def list_models(registry: RegistryDep, request: Request, response: Response,
+                after: AfterQuery = "", limit: LimitQuery = 100) -> Page[ModelPublic]:
+    """Models by name."""
+    with registry.store.read() as tx:
+        found = tx.list_models(after=after, limit=limit + 1)
+    return page(request, response, [ModelPublic.of(m) for m in found], limit, lambda m: m.name)
+
+
+@router.post("/models", response_model=ModelPublic, status_code=status.HTTP_201_CREATED)
+def create_model(body: ModelCreate, registry: RegistryDep,
+                 principal: PrincipalDep) -> ModelPublic:
+    """Create a model (owned by the caller's team unless an administrator names another)."""
+    owner = require_writer(principal, body.owner_team)
+    model = Model(body.name, kind=parse_enum(ModelKind, body.kind, "model kind"),
+                  description=body.description, purpose=body.purpose, owner_team=owner,
+                  owner_contact=body.owner_contact, provider=body.provider,
+                  provider_model=body.provider_model,
+                  risk_tier=parse_enum(RiskTier, body.risk_tier, "risk tier"),
+                  license=body.license, tags=tuple(body.tags))
+    return ModelPublic.of(registry.create_model(model))
+
+
+@router.get("/models/{name:path}/versions/{version}", response_model=VersionPublic)
+def get_version(name: str, version: str, registry: RegistryDep,
+                response: Response) -> VersionPublic:
+    """One version with its files; a deprecated one carries Deprecation and Sunset headers."""
+    found = registry.get_version(name, version)
+    model = registry.get_model(name)
+    for plan in reversed(registry.deprecations.plans(name)):
+        if covers(plan, registry._plan_pin(model, plan), version):
+            mark_deprecated(response, plan)
+            break
+    return VersionPublic.of(found, files=True)
+
+
+@router.get("/models/{name:path}/versions", response_model=Page[VersionPublic])
+def list_versions(name: str, registry: RegistryDep, request: Request, response: Response,
+                  after: AfterQuery = "", limit: LimitQuery = 100) -> Page[VersionPublic]:
+    """Versions in version order (the cursor is a version)."""
+    versions = after_key(registry.list_versions(name), after, lambda v: str(v.id))
+    return page(request, response, [VersionPublic.of(v) for v in versions[:limit + 1]], limit,
+                lambda v: v.version)
+
+
+@router.post("/models/{name:path}/versions", response_model=VersionPublic,
+             status_code=status.HTTP_201_CREATED)
+def register_version(name: str, body: VersionCreate, registry: RegistryDep,
+                     principal: PrincipalDep) -> VersionPublic:
+    """Register an immutable version from its files' digests (or a hosted snapshot id)."""
+    require_model_writer(principal, registry.get_model(name))
+    manifest = (Manifest.of([FileDigest(f.path, f.sha256, f.size) for f in body.files])
+                if body.files else None)
+    version = registry.register_version(
+        name, body.version, change=parse_enum(ChangeKind, body.change, "change")
+        if body.change else None, variant=body.variant, manifest=manifest, force=body.force,
+        reason=body.reason, description=body.description, metadata=body.metadata,
+        metrics=body.metrics, derived_from=body.derived_from,
+        relation=parse_enum(Relation, body.relation, "relation") if body.relation else None)
+    return VersionPublic.of(version, files=True)
+
+
+@router.get("/models/{name:path}", response_model=ModelPublic)
+def get_model(name: str, registry: RegistryDep) -> ModelPublic:
+    """One model."""
+    return ModelPublic.of(registry.get_model(name))
+
+

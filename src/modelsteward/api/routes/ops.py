@@ -1,0 +1,39 @@
+"""Health, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from modelsteward.api.schemas import Health
+from modelsteward.errors import StorageError
+from modelsteward.store.sql import SqlStore
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health)
+def readyz(request: Request) -> Health:
+    """The database answers and its schema is current; 503 otherwise."""
+    store: SqlStore = request.app.state.store
+    try:
+        current, head = store.revision()
+    except Exception as exc:  # any driver error means "not ready", reported as a problem
+        raise StorageError(f"The database does not answer: {exc}") from None
+    if current != head:
+        raise StorageError(f"The database schema is at {current}, not {head}: run "
+                           "`steward db upgrade`.")
+    return Health(status="ready", database=store.engine.dialect.name, revision=current)
+
+
+@router.get("/metrics", response_class=Response)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics: request latency by route, outbox backlog."""
+    registry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

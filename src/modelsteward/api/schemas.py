@@ -1,0 +1,160 @@
+"""What the API reads and writes: the ``XCreate`` bodies and ``XPublic`` views of the resources,
+and the conversions from domain values. Times are RFC 3339 UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelsteward.domain.events import Event
+from modelsteward.domain.model import Model, Version
+from modelsteward.domain.notices import Notice
+
+
+class OwnerPublic(BaseModel):
+    team: str
+    contact: str
+
+
+class ModelPublic(BaseModel):
+    name: str
+    kind: str
+    versioning: str
+    description: str
+    purpose: str
+    owner: OwnerPublic
+    provider: str | None
+    provider_model: str | None
+    risk_tier: str
+    license: str | None
+    tags: list[str]
+    extra: dict[str, Any]
+
+    @classmethod
+    def of(cls, m: Model) -> ModelPublic:
+        return cls(name=m.name, kind=m.kind.value, versioning=str(m.versioning),
+                   description=m.description, purpose=m.purpose,
+                   owner=OwnerPublic(team=m.owner_team, contact=m.owner_contact),
+                   provider=m.provider or None, provider_model=m.provider_model or None,
+                   risk_tier=m.risk_tier.value, license=m.license or None, tags=list(m.tags),
+                   extra=dict(m.extra))
+
+
+class ModelCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=129, examples=["support-bot"])
+    kind: str = Field(default="self-hosted", examples=["self-hosted", "hosted", "fine-tuned"])
+    description: str = ""
+    purpose: str = ""
+    owner_team: str = ""
+    owner_contact: str = ""
+    provider: str = ""
+    provider_model: str = ""
+    risk_tier: str = Field(default="medium", examples=["low", "medium", "high"])
+    license: str = ""
+    tags: list[str] = Field(default_factory=list)
+
+
+class FilePublic(BaseModel):
+    path: str
+    sha256: str
+    size: int
+
+
+class VersionPublic(BaseModel):
+    model: str
+    version: str
+    ref: str
+    digest: str | None
+    stage: str
+    registered_at: datetime
+    registered_by: str
+    change: str | None
+    description: str
+    status: str | None
+    metadata: dict[str, Any]
+    metrics: dict[str, Any]
+    blocked_reason: str | None
+    files: list[FilePublic] | None = None
+
+    @classmethod
+    def of(cls, v: Version, *, files: bool = False) -> VersionPublic:
+        return cls(model=v.model, version=str(v.id), ref=v.ref,
+                   digest=f"sha256:{v.digest}" if v.digest else None, stage=v.stage.value,
+                   registered_at=v.registered_at, registered_by=v.registered_by,
+                   change=v.change.value if v.change else None, description=v.description,
+                   status=v.status or None, metadata=dict(v.metadata), metrics=dict(v.metrics),
+                   blocked_reason=v.blocked_reason or None,
+                   files=[FilePublic(path=f.path, sha256=f.sha256, size=f.size)
+                          for f in v.files] if files else None)
+
+
+class VersionCreate(BaseModel):
+    """A version registered over the API: its files' digests are given (the artefact is hashed
+    where it lives, e.g. with ``steward verify``); hosted models give only the snapshot id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str | None = Field(default=None, examples=["1.4.2", "claude-sonnet-4-5-20250929"])
+    change: str | None = Field(default=None, examples=["retrain"])
+    variant: str = ""
+    force: bool = False
+    reason: str = ""
+    description: str = ""
+    files: list[FilePublic] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    derived_from: str = ""
+    relation: str | None = None
+
+
+class ResolutionPublic(BaseModel):
+    model: str
+    pin: str
+    version: str
+    ref: str
+    digest: str | None
+    stage: str
+    warning: str | None = None
+    redirected_from: str | None = None
+    inherited_from: str | None = None
+
+
+class EventPublic(BaseModel):
+    seq: int
+    time: str
+    actor: str
+    kind: str
+    subject: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, e: Event) -> EventPublic:
+        return cls(seq=e.seq, time=e.time, actor=e.actor, kind=e.kind, subject=e.subject,
+                   payload=dict(e.payload), prev_hash=e.prev_hash, hash=e.hash)
+
+
+class NoticePublic(BaseModel):
+    key: str
+    team: str
+    model: str
+    kind: str
+    message: str
+    payload: dict[str, Any]
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, n: Notice) -> NoticePublic:
+        return cls(key=n.key, team=n.team, model=n.model, kind=n.kind, message=n.message,
+                   payload=dict(n.payload), created_at=n.created_at)
+
+
+class Health(BaseModel):
+    status: str
+    database: str | None = None
+    revision: str | None = None

@@ -1,0 +1,33 @@
+"""The server's settings, from ``STEWARD_*`` environment variables (read when asked)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from modelsteward.config import Settings
+from modelsteward.errors import InvalidInput
+
+DEFAULT_PORT = 8765
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """``registry``: the database and policy settings the CLI uses too. ``host``/``port``:
+    STEWARD_HOST (default 127.0.0.1: only this machine) and STEWARD_PORT (8765).
+    ``anonymous_read``: STEWARD_ANONYMOUS_READ=1 lets requests without a token read."""
+
+    registry: Settings
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    anonymous_read: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
+        env = os.environ if env is None else env
+        port_text = env.get("STEWARD_PORT", "") or str(DEFAULT_PORT)
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise InvalidInput(f"STEWARD_PORT={port_text!r} is not a port number (1–65535).")
+        return cls(Settings.from_env(env), env.get("STEWARD_HOST") or "127.0.0.1",
+                   int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"))

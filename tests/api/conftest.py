@@ -1,0 +1,76 @@
+"""A real server on 127.0.0.1 (uvicorn in a thread, on a free port) and a real HTTP client."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from modelsteward.api.app import create_app
+from modelsteward.api.settings import ServerSettings
+from modelsteward.config import Settings
+from tests.conftest import FixedClock
+
+
+@dataclass
+class Server:
+    url: str
+    app: FastAPI
+    client: httpx.Client
+
+
+def run_server(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a free port) until the generator is closed."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                            access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+MakeServer = Callable[..., Server]
+
+
+@pytest.fixture
+def make_server(db_url: str) -> Iterator[MakeServer]:
+    """Start servers over the test database; each with its own app (settings, clock, auth)."""
+    running: list[Iterator[str]] = []
+    clients: list[httpx.Client] = []
+
+    def make(*, clock: FixedClock | None = None, **kwargs: object) -> Server:
+        app = create_app(ServerSettings(Settings(db_url, "alice@example.com")), clock=clock,
+                         **kwargs)  # type: ignore[arg-type]
+        serving = run_server(app)
+        url = next(serving)
+        running.append(serving)
+        client = httpx.Client(base_url=url, timeout=30)
+        clients.append(client)
+        return Server(url, app, client)
+
+    yield make
+    for client in clients:
+        client.close()
+    for serving in running:
+        serving.close()
+
+
+@pytest.fixture
+def server(make_server: MakeServer, clock: FixedClock) -> Server:
+    return make_server(clock=clock)

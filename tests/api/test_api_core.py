@@ -1,0 +1,108 @@
+"""The core API over a real socket: models and versions, resolution with deprecation headers,
+keyset pagination, the one problem shape, events, OpenAPI and the operations endpoints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from modelsteward import Registry
+from modelsteward.domain.deprecation import DeprecationReason
+from tests.api.conftest import Server
+from tests.conftest import FixedClock
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+
+
+def seed(server: Server) -> None:
+    c = server.client
+    assert c.post("/api/v1/models", json={"name": "support-bot", "owner_team": "support"}
+                  ).status_code == 201
+    for version in ("2.0.0", "2.1.0", "2.1.3", "3.0.0"):
+        created = c.post("/api/v1/models/support-bot/versions", json={
+            "version": version, "force": True, "reason": "seed",
+            "files": [{"path": "model.safetensors", "sha256": "ab" * 32, "size": 10}]})
+        assert created.status_code == 201, created.text
+
+
+def test_models_versions_and_resolution(server: Server) -> None:
+    seed(server)
+    c = server.client
+    assert c.get("/api/v1/models/support-bot").json()["owner"]["team"] == "support"
+    version = c.get("/api/v1/models/support-bot/versions/2.1.3").json()
+    assert version["files"][0]["path"] == "model.safetensors"
+    resolved = c.get("/api/v1/resolve", params={"model": "support-bot", "pin": "~2.1"})
+    assert resolved.status_code == 200 and resolved.json()["version"] == "2.1.3"
+    assert "Deprecation" not in resolved.headers
+
+
+def test_deprecated_versions_carry_deprecation_sunset_and_link(server: Server,
+                                                               clock: FixedClock) -> None:
+    seed(server)
+    today = clock.now().date()
+    with Registry.open(server.app.state.settings.registry.database_url, clock=clock) as reg:
+        reg.deprecations.plan("support-bot@2.1.3", reason=DeprecationReason.REPLACED,
+                              replacement="support-bot@^3", announced=today,
+                              soft_deadline=today + timedelta(days=30),
+                              hard_deadline=today + timedelta(days=90))
+    for response in (server.client.get("/api/v1/resolve",
+                                       params={"model": "support-bot", "pin": "~2.1"}),
+                     server.client.get("/api/v1/models/support-bot/versions/2.1.3")):
+        assert response.headers["Deprecation"].startswith("@")
+        assert response.headers["Sunset"].endswith("GMT")
+        assert 'rel="successor-version"' in response.headers["Link"]
+    assert "deprecated" in server.client.get(
+        "/api/v1/resolve", params={"model": "support-bot", "pin": "~2.1"}).json()["warning"]
+
+
+def test_keyset_pagination(server: Server) -> None:
+    for i in range(5):
+        server.client.post("/api/v1/models", json={"name": f"model-{i}"})
+    seen: list[str] = []
+    url: str | None = "/api/v1/models?limit=2"
+    while url:
+        response = server.client.get(url)
+        body = response.json()
+        seen += [m["name"] for m in body["items"]]
+        url = response.links.get("next", {}).get("url")
+        assert (url is None) == (body["next"] is None)
+    assert seen == [f"model-{i}" for i in range(5)]
+
+
+def test_one_problem_shape_everywhere(server: Server) -> None:
+    seed(server)
+    c = server.client
+    cases = [
+        (c.get("/api/v1/models/nope"), 404, "/problems/not-found"),
+        (c.post("/api/v1/models", json={"name": "support-bot"}), 409, "/problems/conflict"),
+        (c.post("/api/v1/models", json={"name": "Bad Name!"}), 400, "/problems/invalid-input"),
+        (c.post("/api/v1/models", json={"nam": "x"}), 422, "/problems/validation"),
+        (c.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^9"}), 404,
+         "/problems/not-found"),
+        (c.get("/api/v1/models?limit=0"), 422, "/problems/validation"),
+        (c.get("/api/v1/no-such-route"), 404, "/problems/not-found"),
+        (c.delete("/api/v1/models"), 405, "/problems/method-not-allowed"),
+    ]
+    for response, status, kind in cases:
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert PROBLEM_KEYS <= set(body) and body["status"] == status and body["type"] == kind
+    errors = c.post("/api/v1/models", json={"nam": "x"}).json()["errors"]
+    assert {e["location"] for e in errors} >= {"body.name", "body.nam"}
+
+
+def test_events_openapi_and_operations(server: Server) -> None:
+    seed(server)
+    c = server.client
+    events = c.get("/api/v1/events", params={"limit": 3}).json()
+    assert [e["seq"] for e in events["items"]] == [1, 2, 3] and events["next"] == "3"
+    assert c.get("/api/v1/events", params={"after": "3", "limit": 1}).json()["items"][0][
+        "seq"] == 4
+    spec = c.get("/openapi.json").json()
+    ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
+    assert {"list_models", "resolve", "get_version", "list_events"} <= ids
+    assert c.get("/healthz").json() == {"status": "ok", "database": None, "revision": None}
+    assert c.get("/readyz").json()["status"] == "ready"
+    metrics = c.get("/metrics").text
+    assert 'steward_http_request_duration_seconds_count{method="GET",route="/api/v1/events"' \
+        in metrics
