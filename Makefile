@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## run: build the demonstration registry (in .demo/) and show it with the CLI
+## run: build the demonstration registry (in .demo/) and serve it on http://127.0.0.1:8765
 run: $(STAMP)
-	$(PY) -m modelsteward.demo --home .demo
+	$(PY) -m modelsteward.demo --home .demo --serve
 
 ## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL)
 test: $(STAMP)

@@ -133,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build and show the demonstration registry.")
     parser.add_argument("--home", type=Path, default=Path(".demo"),
                         help="Folder for the demo database and weights (default .demo).")
+    parser.add_argument("--serve", action="store_true",
+                        help="Then serve it over HTTP (what `make run` does).")
+    parser.add_argument("--port", type=int, default=None,
+                        help="Port for --serve (default STEWARD_PORT or 8765).")
     args = parser.parse_args(argv)
     home: Path = args.home.resolve()
     url = f"sqlite:///{home / 'registry.db'}"
@@ -143,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"Using the demonstration registry in {home} (delete the folder to rebuild).")
     from modelsteward.cli.main import main as steward
+
+    if args.serve:
+        return serve(home, url, args.port)
 
     commands = [
         ["model", "list"],
@@ -165,6 +172,22 @@ def main(argv: list[str] | None = None) -> int:
     print("\nTry it yourself:\n  . .venv/bin/activate\n"
           f"  export STEWARD_DATABASE_URL={url}\n  steward --help")
     return 0
+
+
+def serve(home: Path, url: str, port: int | None) -> int:
+    """Serve the demonstration registry on 127.0.0.1 (its files, including the administrator
+    token the server writes on first start, live in ``home``)."""
+    import os
+
+    from modelsteward.cli.main import main as steward
+
+    os.environ["STEWARD_HOME"] = str(home)
+    os.environ.setdefault("STEWARD_ACTOR", "demo@modelsteward")
+    chosen = str(port or os.environ.get("STEWARD_PORT") or 8765)
+    print(f"Serving the demonstration registry on http://127.0.0.1:{chosen} "
+          f"(API /api/v1, docs /docs, MLflow API /api/2.0/mlflow); Ctrl-C stops it.",
+          flush=True)
+    return steward(["--database-url", url, "serve", "--host", "127.0.0.1", "--port", chosen])
 
 
 if __name__ == "__main__":
