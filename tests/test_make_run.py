@@ -45,9 +45,9 @@ def test_make_run_serves_the_demonstration_registry(tmp_path: Path) -> None:
                 pass
             assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.2)
-        token_file = tmp_path / "demo" / "admin-token"
-        headers = ({"Authorization": f"Bearer {token_file.read_text().strip()}"}
-                   if token_file.exists() else {})
+        token_file = tmp_path / "demo" / "admin-token"  # written on the first start
+        assert httpx.get(f"{url}/api/v1/models", timeout=10).status_code == 401
+        headers = {"Authorization": f"Bearer {token_file.read_text().strip()}"}
         models = httpx.get(f"{url}/api/v1/models", headers=headers, timeout=10).json()
         assert {m["name"] for m in models["items"]} == {
             "claude-sonnet", "acme/support-base", "support-bot"}

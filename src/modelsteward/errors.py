@@ -17,7 +17,9 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── ModelNotFound
     │   ├── VersionNotFound
     │   ├── NoMatchingVersion        a pin that resolves to nothing
-    │   └── AdvisoryNotFound
+    │   ├── AdvisoryNotFound
+    │   ├── SubscriptionNotFound
+    │   └── DeliveryNotFound
     ├── Conflict
     │   ├── IllegalTransition        a stage change the lifecycle does not allow
     │   ├── GateRefused              one or more gate requirements unmet (all listed)
@@ -29,6 +31,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     ├── ArtifactError                a model folder that cannot be hashed safely
     │   ├── PathUnreadable
     │   └── SymlinkEscapes
+    ├── DeliveryFailed               a receiver did not take a notification (it is retried)
     ├── NotAuthorised                the actor may not do this (e.g. override a gate)
     │   └── NotAuthenticated         no valid token: the caller is not known
     └── StorageError                 the database cannot be reached or migrated
@@ -126,6 +129,20 @@ class AdvisoryNotFound(NotFound):
         self.advisory_id = advisory_id
         super().__init__(f"There is no advisory {advisory_id!r}. List them with "
                          "`steward advisory list`.")
+
+
+class SubscriptionNotFound(NotFound):
+    def __init__(self, subscription_id: str) -> None:
+        self.subscription_id = subscription_id
+        super().__init__(f"There is no subscription {subscription_id!r}. List them with "
+                         "`steward subscriptions --all`.")
+
+
+class DeliveryNotFound(NotFound):
+    def __init__(self, delivery_id: str) -> None:
+        self.delivery_id = delivery_id
+        super().__init__(f"There is no delivery {delivery_id!r}. List the dead ones with "
+                         "`steward dead-letters`.")
 
 
 class NoMatchingVersion(NotFound):
@@ -234,6 +251,11 @@ class SymlinkEscapes(ArtifactError):
             "(A Hugging Face cache snapshot links to its blobs: download with `local_dir` "
             "instead.)"
         )
+
+
+class DeliveryFailed(StewardError):
+    """A receiver did not take a notification (refused, unreachable, not allowed); the outbox
+    records the reason and tries again later. Raised by senders, caught by the dispatcher."""
 
 
 class StorageError(StewardError):

@@ -1,4 +1,8 @@
-"""A real server on 127.0.0.1 (uvicorn in a thread, on a free port) and a real HTTP client."""
+"""A real server on 127.0.0.1 (uvicorn in a thread, on a free port) and a real HTTP client.
+
+The server authenticates with real tokens: each ``make_server`` makes an administrator token in
+the test database and its client sends it (``Server.admin_token``); tests of other roles make
+their own tokens and clients."""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from modelsteward import Registry
 from modelsteward.api.app import create_app
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
+from modelsteward.domain.tokens import Role
+from modelsteward.service.tokens import Tokens
 from tests.conftest import FixedClock
 
 
@@ -23,6 +30,7 @@ class Server:
     url: str
     app: FastAPI
     client: httpx.Client
+    admin_token: str = ""
 
 
 def run_server(app: FastAPI) -> Iterator[str]:
@@ -60,9 +68,13 @@ def make_server(db_url: str) -> Iterator[MakeServer]:
         serving = run_server(app)
         url = next(serving)
         running.append(serving)
-        client = httpx.Client(base_url=url, timeout=30)
+        with Registry.open(db_url, actor="test-setup", clock=clock) as registry:
+            admin = Tokens(registry).create("test-admin", team="platform",
+                                            roles=frozenset({Role.ADMIN})).text
+        client = httpx.Client(base_url=url, timeout=30,
+                              headers={"Authorization": f"Bearer {admin}"})
         clients.append(client)
-        return Server(url, app, client)
+        return Server(url, app, client, admin)
 
     yield make
     for client in clients:

@@ -11,9 +11,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from modelsteward.api import problems
-from modelsteward.api.auth import Authenticator, local_authenticator
+from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.metrics import Metrics, RequestMetrics
-from modelsteward.api.routes import advisories, events, models, ops, resolve
+from modelsteward.api.routes import API, advisories, events, models, ops, resolve, tokens
+from modelsteward.api.routes import consumers, deprecations, locks, osv
+from modelsteward.api.routes import aliases, lifecycle, lineage
+from modelsteward.api.mlflow import errors as mlflow_errors
+from modelsteward.api.mlflow import router as mlflow_api
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import load_policy
 from modelsteward.domain.policy import Policy
@@ -50,10 +54,17 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     app.state.settings = settings
     app.state.policy = policy
     app.state.clock = clock
-    app.state.authenticate = authenticate or local_authenticator(settings.registry.actor)
+    app.state.authenticate = authenticate or token_authenticator(None, clock,
+                                                                 settings.anonymous_read)
     app.state.metrics = Metrics()
     problems.install(app)
-    for router in (models.router, resolve.router, events.router, advisories.router, ops.router):
-        app.include_router(router)
+    # before models.router: its GET /models/{name:path} would match their paths
+    for router in (lifecycle.router, aliases.router, lineage.router,
+                   models.router, resolve.router, events.router, advisories.router, ops.router,
+                   tokens.router, consumers.router, deprecations.router, locks.router,
+                   osv.router, mlflow_api.router):
+        responses = (problems.RESPONSES if router.prefix.startswith(API)
+                     else mlflow_errors.RESPONSES if router is mlflow_api.router else None)
+        app.include_router(router, responses=responses)
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app

@@ -1,9 +1,16 @@
 """Who may do what. Roles: ``viewer`` reads; ``maintainer`` also changes the models of its own
-team; ``approver`` also approves with its approval roles; ``admin`` does everything.
+team; ``approver`` also approves with its approval roles; ``admin`` does everything (each role
+includes the ones before it; see ``domain/tokens.py``).
 
-``app.state.authenticate`` turns a request into a :class:`~modelsteward.api.deps.Principal`;
-:func:`local_authenticator` is the single-user default (every request acts as the configured
-actor, an administrator) until tokens are configured."""
+``app.state.authenticate`` turns a request into a :class:`~modelsteward.api.deps.Principal`.
+:func:`token_authenticator` is the server's default: ``Authorization: Bearer <token>``, and
+without a token only GET/HEAD when anonymous reading is on. :func:`local_authenticator` makes
+every request act as one administrator (for tests and embedding).
+
+Rules for routes, each raising :class:`NotAuthorised` (403): :func:`require_writer` (a new
+object's team), :func:`require_model_writer` (changing a model), :func:`require_approver`,
+:func:`require_admin`.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +20,19 @@ from fastapi import Request
 
 from modelsteward.api.deps import Principal
 from modelsteward.domain.model import Model
-from modelsteward.errors import NotAuthorised
+from modelsteward.domain.tokens import ANONYMOUS, Role
+from modelsteward.errors import NotAuthenticated, NotAuthorised
+from modelsteward.ports import Clock, SystemClock
+from modelsteward.service.tokens import TokenCache, authenticate
+from modelsteward.store.sql import SqlStore
 
-ROLES = ("viewer", "maintainer", "approver", "admin")
+ROLES = tuple(Role)
 Authenticator = Callable[[Request], Principal]
+_READS = frozenset({"GET", "HEAD"})
 
 
 def local_authenticator(actor: str) -> Authenticator:
-    principal = Principal(actor, roles=frozenset({"admin"}))
+    principal = Principal(actor, roles=frozenset(Role))
 
     def authenticate(request: Request) -> Principal:
         return principal
@@ -28,8 +40,50 @@ def local_authenticator(actor: str) -> Authenticator:
     return authenticate
 
 
+class TokenAuthenticator:
+    """Authenticates ``Authorization: Bearer <token>`` against the tokens in the store (the
+    application's store when ``store`` is ``None``), caching look-ups in ``cache``."""
+
+    def __init__(self, store: SqlStore | None, clock: Clock | None, anonymous_read: bool,
+                 cache: TokenCache | None = None) -> None:
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.anonymous_read = anonymous_read
+        self.cache = cache if cache is not None else TokenCache()
+
+    def __call__(self, request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        if not header:
+            if self.anonymous_read and request.method in _READS:
+                return ANONYMOUS
+            reading = ("this server does not allow anonymous reads"
+                       if request.method in _READS else "changes need a token")
+            raise NotAuthenticated(f"No token was sent and {reading}: send "
+                                   "`Authorization: Bearer <token>` (create one with "
+                                   "`steward token create`).")
+        scheme, _, text = header.partition(" ")
+        if scheme.lower() != "bearer" or not text.strip():
+            raise NotAuthenticated("The Authorization header must be `Bearer <token>`; the "
+                                   "token is the stw_… text `steward token create` printed.")
+        store: SqlStore = self.store or request.app.state.store
+        return authenticate(store, self.clock.now(), text, self.cache)
+
+
+def token_authenticator(store: SqlStore | None, clock: Clock | None,
+                        anonymous_read: bool) -> TokenAuthenticator:
+    """The token authenticator (see :class:`TokenAuthenticator`)."""
+    return TokenAuthenticator(store, clock, anonymous_read)
+
+
 def is_admin(principal: Principal) -> bool:
-    return "admin" in principal.roles
+    return Role.ADMIN in principal.roles
+
+
+def require_admin(principal: Principal) -> None:
+    """Only administrators pass."""
+    if not is_admin(principal):
+        raise NotAuthorised(f"{principal.name} is not an administrator; this needs the admin "
+                            "role (ask an administrator).")
 
 
 def require_writer(principal: Principal, team: str) -> str:
@@ -37,7 +91,7 @@ def require_writer(principal: Principal, team: str) -> str:
     team, which a maintainer must have. Raises :class:`NotAuthorised`."""
     if is_admin(principal):
         return team or principal.team
-    if "maintainer" not in principal.roles:
+    if Role.MAINTAINER not in principal.roles:
         raise NotAuthorised(f"{principal.name} may only read; changing the registry needs the "
                             "maintainer role.")
     if team and team != principal.team:
@@ -51,3 +105,19 @@ def require_model_writer(principal: Principal, model: Model) -> None:
     if is_admin(principal):
         return
     require_writer(principal, model.owner_team or principal.team)
+
+
+def require_approver(principal: Principal, role: str = "") -> str:
+    """The approver's identity (the principal's name) when it may approve as the lifecycle
+    approval role ``role`` (any approval when ``role`` is empty): administrators always,
+    approvers for the approval roles their token carries. Raises :class:`NotAuthorised`."""
+    if is_admin(principal):
+        return principal.name
+    if Role.APPROVER not in principal.roles:
+        raise NotAuthorised(f"{principal.name} may not approve; approving needs the approver "
+                            "role.")
+    if role and role not in principal.approval_roles:
+        held = ", ".join(sorted(principal.approval_roles)) or "none"
+        raise NotAuthorised(f"{principal.name} may not approve as {role!r} (its approval roles: "
+                            f"{held}); ask an administrator for a token with that role.")
+    return principal.name

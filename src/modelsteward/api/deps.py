@@ -6,27 +6,15 @@ every event names who did it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from modelsteward.domain.policy import Policy
+from modelsteward.domain.tokens import Principal as Principal  # re-exported
 from modelsteward.ports import Clock
 from modelsteward.service.registry import Registry
 from modelsteward.store.sql import SqlStore
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller: a token's name, its team and its roles (``viewer``, ``maintainer``,
-    ``approver``, ``admin``); ``approval_roles`` are the lifecycle approval roles it may sign
-    for."""
-
-    name: str
-    team: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
-    approval_roles: frozenset[str] = field(default_factory=frozenset)
 
 
 def get_principal(request: Request) -> Principal:

@@ -7,10 +7,12 @@ Served as ``application/problem+json``. Only this module maps errors to HTTP sta
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from modelsteward.errors import (
@@ -19,6 +21,40 @@ from modelsteward.errors import (
 )
 
 MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemError(BaseModel):
+    location: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, the shape of every error under /api/v1."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[ProblemError] | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"model": Problem, "description": description,
+            "content": {MEDIA_TYPE: {"schema": schema}}}
+
+
+# declared on every /api/v1 operation, so that clients and schema checkers know them
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("Bad input"),
+    401: _documented("No valid token"),
+    403: _documented("Not allowed for this token"),
+    404: _documented("Not found"),
+    409: _documented("Conflict with the registry's state"),
+    422: _documented("The request or a document in it has problems"),
+    503: _documented("The database is unavailable"),
+}
 log = logging.getLogger("modelsteward.api")
 
 # (error class, status, slug, title), most specific first

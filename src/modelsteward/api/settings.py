@@ -27,7 +27,7 @@ class ServerSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
         env = os.environ if env is None else env
         port_text = env.get("STEWARD_PORT", "") or str(DEFAULT_PORT)
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise InvalidInput(f"STEWARD_PORT={port_text!r} is not a port number (1–65535).")
         return cls(Settings.from_env(env), env.get("STEWARD_HOST") or "127.0.0.1",
                    int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"))

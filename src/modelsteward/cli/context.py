@@ -60,7 +60,7 @@ def _width(stream: TextIO) -> int | None:
     if stream.isatty():
         return None
     columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() else 160
+    return int(columns) if columns.isascii() and columns.isdigit() else 160
 
 
 out = Console(soft_wrap=True, width=_width(sys.stdout))

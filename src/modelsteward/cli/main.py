@@ -39,10 +39,12 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
 def _register_commands() -> None:
     from modelsteward.cli import (
         advisories, aliases, consumers, db, deletion, deprecations, evaluations, history,
-        lifecycle, locks, models, providers, registry_file, serve, versions,
+        import_mlflow, lifecycle, locks, models, notify, providers, registry_file, serve, tokens,
+        versions,
     )
-    for module in (db, models, versions, history, registry_file, evaluations, lifecycle,
-                   aliases, consumers, deprecations, deletion, providers, advisories, locks, serve):
+    for module in (db, models, versions, history, registry_file, import_mlflow, evaluations,
+                   lifecycle, aliases, consumers, deprecations, deletion, providers, advisories,
+                   locks, notify, serve, tokens):
         module.register(cli)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 
@@ -20,18 +21,27 @@ def register(cli: click.Group) -> None:
               type=click.IntRange(1, 65535), help="Port [STEWARD_PORT].")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--anonymous-read/--no-anonymous-read", envvar="STEWARD_ANONYMOUS_READ",
+              default=False, help="Let requests without a token read (GET) "
+                                  "[STEWARD_ANONYMOUS_READ; default off].")
 @pass_state
-def serve(state: State, host: str, port: int, log_level: str) -> None:
+def serve(state: State, host: str, port: int, log_level: str, anonymous_read: bool) -> None:
     """Serve the registry over HTTP: the API under /api/v1 (OpenAPI at /openapi.json, /docs),
-    /healthz, /readyz and /metrics."""
+    /healthz, /readyz and /metrics. Requests carry `Authorization: Bearer <token>`; when the
+    database has no token yet, an administrator token is made and written to
+    $STEWARD_HOME/admin-token."""
     import uvicorn
 
     from modelsteward.api.app import create_app
     from modelsteward.api.settings import ServerSettings
-    from modelsteward.config import Settings
+    from modelsteward.cli.tokens import bootstrap_admin_token
+    from modelsteward.config import Settings, default_home
+    from modelsteward.service.tokens import Tokens
 
     settings = ServerSettings(Settings(state.database_url, state.actor, state.workers,
-                                       state.policy_path, state.archive), host, port)
+                                       state.policy_path, state.archive), host, port,
+                              anonymous_read)
+    bootstrap_admin_token(Tokens(state.registry), default_home(os.environ))
     logging.basicConfig(level=log_level.upper(), format="%(message)s")
     err.print(f"modelsteward serving {state.database_url.split('?')[0]} on "
               f"http://{host}:{port}", highlight=False)

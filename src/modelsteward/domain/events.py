@@ -50,6 +50,8 @@ ADVISORY_PUBLISHED = "advisory:published"
 ADVISORY_UPDATED = "advisory:updated"
 ADVISORY_WITHDRAWN = "advisory:withdrawn"
 APPLICATION_LOCKED = "consumer:lock:written"
+TOKEN_CREATED = "token:created"
+TOKEN_REVOKED = "token:revoked"
 
 
 def canonical_json(value: object) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -18,6 +18,9 @@ class DeprecationQueries:
 
     def _model_key(self, name: str) -> tuple[str, bool]:
         raise NotImplementedError  # provided by SqlTransaction
+
+    if TYPE_CHECKING:  # provided by OutboxQueries, also mixed into SqlTransaction
+        def enqueue_deliveries(self, notice: Notice, notice_id: str) -> int: ...
 
     def add_plan(self, plan: DeprecationPlan) -> None:
         model_id, _ = self._model_key(plan.model)
@@ -56,14 +59,17 @@ class DeprecationQueries:
             False, r.created_at, r.created_by) for r in rows]
 
     def add_notice(self, notice: Notice) -> bool:
-        """Store ``notice`` unless one with its key exists; True when stored."""
+        """Store ``notice`` unless one with its key exists; True when stored. Its outbox
+        deliveries (one per matching subscription) are written with it."""
         exists = self.c.execute(select(notices.c.id).where(notices.c.key == notice.key)).first()
         if exists is not None:
             return False
+        notice_id = str(uuid.uuid4())
         self.c.execute(insert(notices).values(
-            id=str(uuid.uuid4()), key=notice.key, team=notice.team, model=notice.model,
+            id=notice_id, key=notice.key, team=notice.team, model=notice.model,
             kind=notice.kind, message=notice.message, payload=dict(notice.payload),
             created_at=notice.created_at))
+        self.enqueue_deliveries(notice, notice_id)
         return True
 
     def notices(self, team: str = "") -> list[Notice]:

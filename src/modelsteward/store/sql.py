@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, tuple_, update
+from sqlalchemy.exc import DataError as SqlDataError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from modelsteward.domain.events import GENESIS, Event, NewEvent, chain, format_time
@@ -20,7 +21,7 @@ from modelsteward.domain.model import (
 )
 from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
-from modelsteward.errors import ModelNotFound, StorageError
+from modelsteward.errors import InvalidInput, ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine, safe_url
 from modelsteward.store.advisories_sql import AdvisoryQueries
@@ -28,6 +29,9 @@ from modelsteward.store.audit_sql import AuditQueries
 from modelsteward.store.consumers_sql import ConsumerQueries
 from modelsteward.store.deprecation_sql import DeprecationQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
+from modelsteward.store.outbox_sql import OutboxQueries
+from modelsteward.store.tags_sql import TagQueries
+from modelsteward.store.tokens_sql import TokenQueries
 from modelsteward.store.tables import (
     attestations, chain_head, events, lineage, models, version_files, versions,
 )
@@ -90,8 +94,15 @@ class SqlStore:
                 "the server is running and STEWARD_DATABASE_URL is right."
             ) from None
         with connection:
-            with connection.begin():
-                yield connection
+            try:
+                with connection.begin():
+                    yield connection
+            except SqlDataError as exc:
+                # a value the database cannot hold (PostgreSQL refuses NUL characters in text):
+                # bad input, and the transaction was rolled back
+                raise InvalidInput(f"A value cannot be stored or looked up: {_first_line(exc)}. "
+                                   "Remove control characters such as NUL from names and "
+                                   "text.") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -107,7 +118,7 @@ def _new_id() -> str:
 
 
 class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, AdvisoryQueries,
-                     AuditQueries):
+                     AuditQueries, OutboxQueries, TokenQueries, TagQueries):
     """Implements :class:`~modelsteward.ports.Transaction` on one open connection."""
 
     def __init__(self, connection: Connection) -> None:

@@ -360,3 +360,85 @@ advisory_digests = Table(
     Column("digest", String(80), primary_key=True),
     Index("ix_advisory_digests_digest", "digest"),
 )
+
+
+# --- notification outbox (revision 0011) ---------------------------------------------------------
+
+from modelsteward.domain.outbox import DeliveryStatus  # noqa: E402  (kept with its section)
+from modelsteward.domain.subscriptions import Channel  # noqa: E402
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("team", String(200), nullable=False, index=True),
+    Column("kinds", JSON, nullable=False),  # glob patterns over notice kinds
+    Column("channel", String(16), nullable=False),
+    Column("url", Text, nullable=True),  # webhook
+    # the webhook signing key; kept in clear because signing needs it (shown once at creation)
+    Column("secret", String(100), nullable=True),
+    Column("address", String(320), nullable=True),  # e-mail
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    CheckConstraint(_one_of("channel", [c.value for c in Channel]), name="channel"),
+    CheckConstraint("(channel = 'webhook' AND url IS NOT NULL AND secret IS NOT NULL) OR "
+                    "(channel = 'email' AND address IS NOT NULL)", name="target"),
+)
+
+# one row per notice and matching subscription, written in the notice's transaction
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", String(36), primary_key=True),  # also the webhook-id and the Message-ID
+    Column("notice_id", String(36), ForeignKey("notices.id"), nullable=False),
+    Column("subscription_id", String(36), ForeignKey("subscriptions.id"), nullable=False,
+           index=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("leased_until", UtcDateTime, nullable=True),  # a sender holds it until then
+    Column("last_error", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    UniqueConstraint("notice_id", "subscription_id", name="uq_deliveries_notice_subscription"),
+    CheckConstraint(_one_of("status", [s.value for s in DeliveryStatus]), name="status"),
+    CheckConstraint("attempts >= 0", name="attempts"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+
+# --- API tokens (revision 0010) ------------------------------------------------------------------
+
+# only a SHA-256 of each token's secret is kept; the text is shown once, when the token is made
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", String(100), nullable=False, index=True),
+    Column("team", String(200), nullable=False),
+    Column("roles", JSON, nullable=False),  # a sorted list of role names
+    Column("approval_roles", JSON, nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("last_four", String(4), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+
+# --- key-value tags of models and versions, for MLflow compatibility (revision 0012) -------------
+
+model_tags = Table(
+    "model_tags", metadata,
+    Column("model_id", String(36), ForeignKey("models.id"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# versions are immutable (triggers on ``versions``), so what MLflow may change about a version —
+# its tags, and its description under the reserved key ``modelsteward.description`` — lives here
+version_tags = Table(
+    "version_tags", metadata,
+    Column("version_id", String(36), ForeignKey("versions.id"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+)

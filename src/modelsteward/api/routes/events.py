@@ -20,7 +20,7 @@ def list_events(registry: RegistryDep, request: Request, response: Response,
                 model: Annotated[str, Query(max_length=129)] = "",
                 after: AfterQuery = "", limit: LimitQuery = 100) -> Page[EventPublic]:
     """Events in sequence order, all or of one model (the cursor is a sequence number)."""
-    if after and not after.isdigit():
+    if after and not (after.isascii() and after.isdigit()):
         raise InvalidInput(f"after={after!r} is not an event sequence number.")
     found = registry.log(model, after_seq=int(after or 0), limit=limit + 1)
     return page(request, response, [EventPublic.of(e) for e in found], limit,

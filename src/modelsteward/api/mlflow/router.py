@@ -1,0 +1,245 @@
+"""The MLflow Model Registry REST API under ``/api/2.0/mlflow``, so that
+``MlflowClient(tracking_uri=URL, registry_uri=URL)`` works against modelsteward unchanged.
+
+Routes are thin: they check who may write (``api/auth.py``), call
+:class:`~modelsteward.service.mlflow_compat.MlflowRegistry` and shape MLflow's messages. Errors take
+MLflow's shape (:mod:`modelsteward.api.mlflow.errors`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from modelsteward.api.auth import require_model_writer, require_writer
+from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
+from modelsteward.api.mlflow import schemas as s
+from modelsteward.api.mlflow.errors import MlflowRoute
+from modelsteward.api.mlflow.filters import Order, matches, paginate, parse_filter, parse_order
+from modelsteward.errors import InvalidInput
+from modelsteward.service.mlflow_compat import (
+    MlflowRegistry, ModelView, VersionView, parse_number,
+)
+from modelsteward.service.registry import Registry
+
+API = "/api/2.0/mlflow"
+router = APIRouter(prefix=API, tags=["mlflow"], route_class=MlflowRoute)
+
+MAX_MODELS = 1000
+MAX_VERSIONS = 200_000
+Json = dict[str, object]
+_MODEL_FIELDS = frozenset({"name"})
+_MODEL_ORDER = frozenset({"name", "last_updated_timestamp", "creation_timestamp"})
+_VERSION_FIELDS = frozenset({"name", "run_id", "source_path", "version_number"})
+_VERSION_ORDER = frozenset({"name", "version_number", "last_updated_timestamp",
+                            "creation_timestamp"})
+
+
+def _writable(registry: Registry, principal: Principal, name: str) -> MlflowRegistry:
+    require_model_writer(principal, registry.get_model(name))
+    return MlflowRegistry(registry)
+
+
+def _max_results(value: int, ceiling: int) -> int:
+    if not 1 <= value <= ceiling:
+        raise InvalidInput(f"max_results must be between 1 and {ceiling}, not {value}.")
+    return value
+
+
+# registered models --------------------------------------------------------------------------
+
+@router.post("/registered-models/create")
+def create_registered_model(body: s.RegisteredModelCreate, registry: RegistryDep,
+                            principal: PrincipalDep) -> Json:
+    team = require_writer(principal, "")
+    view = MlflowRegistry(registry).create_model(
+        body.name, description=body.description, owner_team=team,
+        tags={t.key: t.value for t in body.tags})
+    return {"registered_model": s.model_json(view)}
+
+
+@router.get("/registered-models/get")
+def get_registered_model(name: str, registry: RegistryDep) -> Json:
+    return {"registered_model": s.model_json(MlflowRegistry(registry).get_model(name))}
+
+
+@router.patch("/registered-models/update")
+def update_registered_model(body: s.RegisteredModelUpdate, registry: RegistryDep,
+                            principal: PrincipalDep) -> Json:
+    view = _writable(registry, principal, body.name).update_model(body.name, body.description)
+    return {"registered_model": s.model_json(view)}
+
+
+@router.post("/registered-models/rename")
+def rename_registered_model(body: s.RegisteredModelRename, registry: RegistryDep,
+                            principal: PrincipalDep) -> Json:
+    mlflow = _writable(registry, principal, body.name)
+    if body.new_name != body.name:
+        raise InvalidInput(
+            f"Registered models cannot be renamed in modelsteward: the event log, lineage and "
+            f"consumer pins name {body.name!r} for good. Create {body.new_name!r} and register "
+            "its versions there instead.")
+    return {"registered_model": s.model_json(mlflow.get_model(body.name))}
+
+
+@router.delete("/registered-models/delete")
+def delete_registered_model(body: s.RegisteredModelRef, registry: RegistryDep,
+                            principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).delete_model(body.name)
+    return {}
+
+
+@router.get("/registered-models/search")
+def search_registered_models(
+    registry: RegistryDep, filter: str = "", max_results: int = 100,
+    order_by: Annotated[list[str] | None, Query()] = None, page_token: str = "",
+) -> Json:
+    conditions = parse_filter(filter, _MODEL_FIELDS)
+    orders = parse_order(order_by or [], _MODEL_ORDER, (Order("name"),))
+    wanted = [m for m in MlflowRegistry(registry).models()
+              if matches(conditions, {"name": m.name}, m.tags)]
+
+    def key(view: ModelView) -> list[str | int]:
+        values: dict[str, str | int] = {"name": view.name, "creation_timestamp": view.created_ms,
+                                        "last_updated_timestamp": view.updated_ms}
+        return [values[o.field] for o in orders]
+
+    shown, following = paginate(wanted, key, orders, _max_results(max_results, MAX_MODELS),
+                                page_token)
+    body: Json = {"registered_models": [s.model_json(m) for m in shown]}
+    if following:
+        body["next_page_token"] = following
+    return body
+
+
+@router.post("/registered-models/get-latest-versions")
+def get_latest_versions(body: s.LatestVersionsQuery, registry: RegistryDep) -> Json:
+    found = MlflowRegistry(registry).latest_versions(body.name, body.stages)
+    return {"model_versions": [s.version_json(v) for v in found]}
+
+
+@router.post("/registered-models/set-tag")
+def set_registered_model_tag(body: s.RegisteredModelTagSet, registry: RegistryDep,
+                             principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).set_model_tag(body.name, body.key, body.value)
+    return {}
+
+
+@router.delete("/registered-models/delete-tag")
+def delete_registered_model_tag(body: s.RegisteredModelTagDelete, registry: RegistryDep,
+                                principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).delete_model_tag(body.name, body.key)
+    return {}
+
+
+@router.post("/registered-models/alias")
+def set_registered_model_alias(body: s.AliasSet, registry: RegistryDep,
+                               principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).set_alias(body.name, body.alias,
+                                                        parse_number(body.version))
+    return {}
+
+
+@router.delete("/registered-models/alias")
+def delete_registered_model_alias(body: s.AliasDelete, registry: RegistryDep,
+                                  principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).delete_alias(body.name, body.alias)
+    return {}
+
+
+@router.get("/registered-models/alias")
+def get_model_version_by_alias(name: str, alias: str, registry: RegistryDep) -> Json:
+    view = MlflowRegistry(registry).version_by_alias(name, alias)
+    return {"model_version": s.version_json(view)}
+
+
+# model versions -----------------------------------------------------------------------------
+
+@router.post("/model-versions/create")
+def create_model_version(body: s.ModelVersionCreate, registry: RegistryDep,
+                         principal: PrincipalDep) -> Json:
+    view = _writable(registry, principal, body.name).create_version(
+        body.name, source=body.source, run_id=body.run_id, run_link=body.run_link,
+        description=body.description, tags={t.key: t.value for t in body.tags})
+    return {"model_version": s.version_json(view)}
+
+
+@router.get("/model-versions/get")
+def get_model_version(name: str, version: str, registry: RegistryDep) -> Json:
+    view = MlflowRegistry(registry).get_version(name, parse_number(version))
+    return {"model_version": s.version_json(view)}
+
+
+@router.patch("/model-versions/update")
+def update_model_version(body: s.ModelVersionUpdate, registry: RegistryDep,
+                         principal: PrincipalDep) -> Json:
+    view = _writable(registry, principal, body.name).update_version(
+        body.name, parse_number(body.version), body.description)
+    return {"model_version": s.version_json(view)}
+
+
+@router.post("/model-versions/transition-stage")
+def transition_model_version_stage(body: s.StageTransition, registry: RegistryDep,
+                                   principal: PrincipalDep) -> Json:
+    if body.archive_existing_versions:
+        raise InvalidInput("archive_existing_versions is not supported: modelsteward archives "
+                           "(deprecates) each version on its own; transition them one by one.")
+    view = _writable(registry, principal, body.name).transition_stage(
+        body.name, parse_number(body.version), body.stage)
+    return {"model_version": s.version_json(view)}
+
+
+@router.delete("/model-versions/delete")
+def delete_model_version(body: s.ModelVersionRef, registry: RegistryDep,
+                         principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).delete_version(body.name,
+                                                             parse_number(body.version))
+    return {}
+
+
+@router.get("/model-versions/search")
+def search_model_versions(
+    registry: RegistryDep, filter: str = "", max_results: int = 10_000,
+    order_by: Annotated[list[str] | None, Query()] = None, page_token: str = "",
+) -> Json:
+    conditions = parse_filter(filter, _VERSION_FIELDS)
+    orders = parse_order(order_by or [], _VERSION_ORDER,
+                         (Order("name"), Order("version_number", descending=True)))
+    names = [c.value for c in conditions if c.field == "name" and c.op == "="]
+    scope = names[0] if len(names) == 1 and isinstance(names[0], str) else ""
+    mlflow = MlflowRegistry(registry)
+    candidates = mlflow.versions(scope) if scope else mlflow.versions()
+
+    def attributes(view: VersionView) -> dict[str, str | int]:
+        return {"name": view.name, "run_id": view.run_id, "source_path": view.source,
+                "version_number": view.number, "creation_timestamp": view.created_ms,
+                "last_updated_timestamp": view.updated_ms}
+
+    wanted = [v for v in candidates if matches(conditions, attributes(v), v.tags)]
+    shown, following = paginate(wanted, lambda v: [attributes(v)[o.field] for o in orders],
+                                orders, _max_results(max_results, MAX_VERSIONS), page_token)
+    body: Json = {"model_versions": [s.version_json(v) for v in shown]}
+    if following:
+        body["next_page_token"] = following
+    return body
+
+
+@router.get("/model-versions/get-download-uri")
+def get_model_version_download_uri(name: str, version: str, registry: RegistryDep) -> Json:
+    return {"artifact_uri": MlflowRegistry(registry).download_uri(name, parse_number(version))}
+
+
+@router.post("/model-versions/set-tag")
+def set_model_version_tag(body: s.ModelVersionTagSet, registry: RegistryDep,
+                          principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).set_version_tag(
+        body.name, parse_number(body.version), body.key, body.value)
+    return {}
+
+
+@router.delete("/model-versions/delete-tag")
+def delete_model_version_tag(body: s.ModelVersionTagDelete, registry: RegistryDep,
+                             principal: PrincipalDep) -> Json:
+    _writable(registry, principal, body.name).delete_version_tag(
+        body.name, parse_number(body.version), body.key)
+    return {}

@@ -1,0 +1,107 @@
+"""The dispatcher: claim due deliveries, send each outside any transaction, record the result.
+
+Delivery is at least once. A sender killed after claiming leaves its deliveries leased; when the
+lease ends they are due again and another sender sends them with the same id. A sender never
+starts a send it could not finish within its lease (it hands the rest of the batch back), so a
+live sender and a second one do not send the same delivery at the same time.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from sqlalchemy.exc import DBAPIError
+
+from modelsteward.domain.outbox import DeliveryCounts, DeliveryStatus
+from modelsteward.domain.subscriptions import Channel
+from modelsteward.errors import DeliveryFailed, StorageError
+from modelsteward.notify.email import SmtpNotifier
+from modelsteward.notify.outbox import Outbox
+from modelsteward.notify.settings import NotifySettings
+from modelsteward.notify.webhook import WebhookNotifier
+from modelsteward.ports import Clock, Notifier
+from modelsteward.store.sql import SqlStore
+
+
+def default_notifiers(settings: NotifySettings) -> dict[Channel, Notifier]:
+    """A webhook and an e-mail sender configured by ``settings``."""
+    return {Channel.WEBHOOK: WebhookNotifier(timeout=settings.timeout,
+                                             allow_private=settings.allow_private),
+            Channel.EMAIL: SmtpNotifier(settings.smtp, timeout=settings.timeout)}
+
+
+class Dispatcher:
+    """Delivers the outbox of one store through ``notifiers`` (one per channel)."""
+
+    def __init__(self, store: SqlStore, *, clock: Clock, settings: NotifySettings,
+                 notifiers: Mapping[Channel, Notifier] | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.clock = clock
+        self.settings = settings.check()
+        self.notifiers: Mapping[Channel, Notifier] = (
+            notifiers if notifiers is not None else default_notifiers(settings))
+        self.outbox = Outbox(store, self.settings, rng)
+
+    def deliver_once(self, limit: int | None = None) -> DeliveryCounts:
+        """Claim up to ``limit`` (default the batch size) due deliveries and try each once."""
+        claimed, lease_end = self.outbox.claim(self.clock.now(), limit or self.settings.batch)
+        delivered = retrying = dead = 0
+        for index, delivery in enumerate(claimed):
+            now = self.clock.now()
+            channel = delivery.subscription.channel
+            if now + timedelta(seconds=self.settings.timeout) > lease_end:
+                rest = claimed[index:]
+                self.outbox.release(rest)
+                return DeliveryCounts(len(claimed), delivered, retrying, dead, len(rest))
+            try:
+                notifier = self.notifiers.get(channel)
+                if notifier is None:
+                    raise DeliveryFailed(f"This worker has no sender for {channel.value}.")
+                notifier.send(delivery, now)
+            except DeliveryFailed as failure:
+                status = self.outbox.failed(delivery, str(failure), self.clock.now())
+                if status is DeliveryStatus.DEAD:
+                    dead += 1
+                else:
+                    retrying += 1
+                continue
+            self.outbox.delivered(delivery, self.clock.now())
+            delivered += 1
+        return DeliveryCounts(len(claimed), delivered, retrying, dead)
+
+    def run(self, stop: threading.Event, *, interval: float | None = None,
+            between: Callable[[], None] | None = None,
+            report: Callable[[DeliveryCounts], None] | None = None,
+            on_error: Callable[[str], None] | None = None) -> DeliveryCounts:
+        """Deliver until ``stop`` is set: a full batch is followed at once by the next, otherwise
+        the loop waits ``interval`` seconds (default from the settings). ``between`` runs before
+        each pass (housekeeping such as reminders), ``report`` gets each pass's counts when it
+        did something, ``on_error`` a message when the database cannot be reached (the loop
+        waits and tries again). Returns the totals."""
+        pause = interval if interval is not None else self.settings.interval
+        total = DeliveryCounts()
+        while not stop.is_set():
+            try:
+                if between is not None:
+                    between()
+                counts = self.deliver_once()
+            except (StorageError, DBAPIError) as exc:
+                if on_error is not None:
+                    on_error(f"{str(exc).splitlines()[0]} (trying again in {pause:g} s)")
+                stop.wait(pause)
+                continue
+            total = total + counts
+            if counts.claimed and report is not None:
+                report(counts)
+            if counts.claimed < self.settings.batch and not counts.released:
+                stop.wait(pause)
+        return total
+
+    def close(self) -> None:
+        for notifier in self.notifiers.values():
+            close = getattr(notifier, "close", None)
+            if callable(close):
+                close()

@@ -1,0 +1,66 @@
+"""The outbox seen from a sender: claim due deliveries, then record what became of each.
+
+Each step is a short transaction of its own and nothing is sent inside one. These transactions
+do not take the registry's PostgreSQL write lock (the chain-head row): on PostgreSQL claimers
+keep apart with ``SELECT … FOR UPDATE SKIP LOCKED``, so several workers claim at once; on
+SQLite the transaction begins ``IMMEDIATE`` and the database's write lock serialises them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from modelsteward.domain.outbox import Delivery, DeliveryStatus, backoff_seconds
+from modelsteward.notify.settings import NotifySettings
+from modelsteward.ports import Transaction
+from modelsteward.store.sql import SqlStore, SqlTransaction
+
+
+class Outbox:
+    """Claims and results over one :class:`SqlStore`."""
+
+    def __init__(self, store: SqlStore, settings: NotifySettings,
+                 rng: random.Random | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.rng = rng or random.Random()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Transaction]:
+        # a writing connection (BEGIN IMMEDIATE on SQLite) without the chain-head lock that
+        # SqlStore.write() adds on PostgreSQL: row locks are enough for the outbox
+        with self.store._connect(write=True) as connection:
+            yield SqlTransaction(connection)
+
+    def claim(self, now: datetime, limit: int) -> tuple[list[Delivery], datetime]:
+        """Lease up to ``limit`` due deliveries; returns them and when the lease ends."""
+        until = now + timedelta(seconds=self.settings.lease)
+        with self._transaction() as tx:
+            return tx.claim_deliveries(now, until, limit), until
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        """Hand back claimed deliveries unsent (no attempt counted)."""
+        if deliveries:
+            with self._transaction() as tx:
+                tx.release_deliveries([d.id for d in deliveries])
+
+    def delivered(self, delivery: Delivery, at: datetime) -> None:
+        with self._transaction() as tx:
+            tx.record_delivered(delivery.id, at)
+
+    def failed(self, delivery: Delivery, error: str, at: datetime) -> DeliveryStatus:
+        """Count the failed attempt; the delivery is retried after the backoff, or is dead
+        after ``max_attempts`` attempts. Returns its new status."""
+        attempts = delivery.attempts + 1
+        retry_at: datetime | None = None
+        if attempts < self.settings.max_attempts:
+            wait = backoff_seconds(attempts, base=self.settings.backoff_base,
+                                   cap=self.settings.backoff_cap, jitter=self.rng.random())
+            retry_at = at + timedelta(seconds=wait)
+        with self._transaction() as tx:
+            tx.record_failed(delivery.id, f"attempt {attempts} at {at.isoformat()}: {error}",
+                             retry_at)
+        return DeliveryStatus.PENDING if retry_at is not None else DeliveryStatus.DEAD

@@ -1,0 +1,482 @@
+"""The MLflow Model Registry's view of modelsteward: registered models are models, model versions
+are versions numbered 1, 2, 3… in registration order, aliases are exclusive aliases, tags are
+key-value tags kept beside the (immutable) versions.
+
+The API (``api/mlflow``) and ``steward import mlflow`` call :class:`MlflowRegistry`; each
+method is one unit of work. See ``docs/mlflow.md`` for the mapping decisions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.lifecycle import UNRESOLVABLE, AliasAssignment, Stage
+from modelsteward.domain.model import Model, Version
+from modelsteward.domain.names import validate_alias
+from modelsteward.domain.versioning import ChangeKind
+from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
+from modelsteward.ports import Transaction
+from modelsteward.service.registry import Registry, model_payload
+
+# event kinds of the changes only MLflow makes (tags, later descriptions)
+MODEL_TAG_SET = "model:tag:set"
+MODEL_TAG_REMOVED = "model:tag:removed"
+VERSION_TAG_SET = "model:version:tag:set"
+VERSION_TAG_REMOVED = "model:version:tag:removed"
+VERSION_DESCRIBED = "model:version:described"
+
+RESERVED_PREFIX = "modelsteward."
+VERSION_TAG = "modelsteward.version"  # shown on every version: its modelsteward version
+_DESCRIPTION_TAG = "modelsteward.description"  # a description edited after registration
+METADATA_KEY = "mlflow"  # the version metadata key holding source, run_id, run_link
+MAX_TAG_KEY = 250
+MAX_TAG_VALUE = 5000
+# MLflow reserves these alias forms: they name versions ("latest", "v3", "version3")
+_RESERVED_ALIAS = re.compile(r"latest|v\d+|version\d+")
+
+
+class MlflowStage:
+    """MLflow's four stages (strings, as MLflow spells them)."""
+
+    NONE = "None"
+    STAGING = "Staging"
+    PRODUCTION = "Production"
+    ARCHIVED = "Archived"
+    ALL = (NONE, STAGING, PRODUCTION, ARCHIVED)
+
+
+def mlflow_stage(stage: Stage) -> str:
+    """The MLflow stage of a modelsteward stage: staging and production map to themselves,
+    deprecated, retired and rejected to ``Archived``, the stages before staging to ``None``."""
+    match stage:
+        case Stage.STAGING:
+            return MlflowStage.STAGING
+        case Stage.PRODUCTION:
+            return MlflowStage.PRODUCTION
+        case Stage.DEPRECATED | Stage.RETIRED | Stage.REJECTED:
+            return MlflowStage.ARCHIVED
+        case Stage.TRAINED | Stage.EVALUATED | Stage.REGISTERED:
+            return MlflowStage.NONE
+
+
+def canonical_stage(value: str) -> str:
+    """``value`` as one of MLflow's stages, matched case-insensitively; raises
+    :class:`InvalidInput` naming the accepted ones."""
+    for stage in MlflowStage.ALL:
+        if value.strip().lower() == stage.lower():
+            return stage
+    raise InvalidInput(f"{value!r} is not an MLflow stage: use one of "
+                       f"{', '.join(MlflowStage.ALL)}.")
+
+
+def millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _event_millis(stamp: str | None, default: datetime) -> int:
+    if stamp is None:
+        return millis(default)
+    return millis(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC))
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A version as MLflow sees it."""
+
+    version: Version
+    number: int
+    created_ms: int
+    updated_ms: int
+    description: str
+    tags: dict[str, str]
+    aliases: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.version.model
+
+    @property
+    def stage(self) -> str:
+        return mlflow_stage(self.version.stage)
+
+    def _meta(self, key: str) -> str:
+        found = self.version.metadata.get(METADATA_KEY)
+        value = found.get(key, "") if isinstance(found, Mapping) else ""
+        return str(value) if value else ""
+
+    @property
+    def source(self) -> str:
+        return self._meta("source")
+
+    @property
+    def run_id(self) -> str:
+        return self._meta("run_id")
+
+    @property
+    def run_link(self) -> str:
+        return self._meta("run_link")
+
+
+@dataclass(frozen=True)
+class ModelView:
+    """A model as MLflow sees it (a registered model)."""
+
+    model: Model
+    created_ms: int
+    updated_ms: int
+    creator: str
+    tags: dict[str, str]
+    aliases: tuple[tuple[str, int], ...]  # (alias, version number)
+    latest: tuple[VersionView, ...]  # the newest version of each MLflow stage
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+
+def check_tag(key: str, value: str) -> None:
+    """Refuse tag keys MLflow refuses (empty, too long) and the reserved ``modelsteward.``
+    prefix; raises :class:`InvalidInput`."""
+    if not key.strip():
+        raise InvalidInput("A tag needs a non-empty key.")
+    if len(key) > MAX_TAG_KEY or len(value) > MAX_TAG_VALUE:
+        raise InvalidInput(f"Tag {key[:40]!r} is too long: keys may have {MAX_TAG_KEY} "
+                           f"characters and values {MAX_TAG_VALUE}.")
+    if key.startswith(RESERVED_PREFIX):
+        raise InvalidInput(f"Tag keys starting with {RESERVED_PREFIX!r} are set by modelsteward; "
+                           "choose another key.")
+
+
+def check_alias(alias: str) -> None:
+    """modelsteward's alias names, and MLflow's rule that ``latest``, ``v<N>`` and
+    ``version<N>`` are not aliases; raises :class:`InvalidInput`."""
+    validate_alias(alias)
+    if _RESERVED_ALIAS.fullmatch(alias):
+        raise InvalidInput(f"{alias!r} is reserved by MLflow for naming versions; choose another "
+                           "alias name, e.g. 'champion'.")
+
+
+def parse_number(value: str) -> int:
+    """An MLflow version number (a positive integer); raises :class:`InvalidInput`."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise InvalidInput(f"MLflow version numbers are positive integers, not {value!r}; list "
+                           "the versions with `mlflow.MlflowClient().search_model_versions()`.")
+    return int(text)
+
+
+class MlflowRegistry:
+    """The MLflow Model Registry operations over a :class:`Registry` (acting as its actor)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def _now(self) -> datetime:
+        return self.registry.clock.now()
+
+    def _record(self, tx: Transaction, *events: NewEvent) -> None:
+        self.registry._record(tx, *events)
+
+    # reading --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _model(tx: Transaction, name: str) -> Model:
+        model = tx.get_model(name)
+        if model is None:
+            raise ModelNotFound(name)
+        return model
+
+    @staticmethod
+    def _resolve(tx: Transaction, name: str, number: int) -> Version:
+        order = tx.registration_order(name)
+        if not 1 <= number <= len(order):
+            raise VersionNotFound(name, str(number))
+        found = tx.get_version(name, order[number - 1])
+        if found is None:  # deleted
+            raise VersionNotFound(name, str(number))
+        return found
+
+    @staticmethod
+    def _view(tx: Transaction, version: Version, order: Sequence[str],
+              held: Sequence[AliasAssignment]) -> VersionView:
+        vid = str(version.id)
+        stored = tx.version_tags(version.model, vid)
+        description = stored.pop(_DESCRIPTION_TAG, version.description)
+        tags = {k: v for k, v in stored.items() if not k.startswith(RESERVED_PREFIX)}
+        tags[VERSION_TAG] = vid
+        return VersionView(
+            version=version, number=order.index(vid) + 1,
+            created_ms=millis(version.registered_at),
+            updated_ms=_event_millis(tx.last_event_time(version.ref), version.registered_at),
+            description=description, tags=dict(sorted(tags.items())),
+            aliases=tuple(sorted(a.alias for a in held if a.version == vid)))
+
+    def _versions(self, tx: Transaction, name: str) -> list[VersionView]:
+        order = tx.registration_order(name)
+        held = tx.current_aliases(name)
+        return sorted((self._view(tx, v, order, held) for v in tx.list_versions(name)),
+                      key=lambda view: view.number)
+
+    def _model_view(self, tx: Transaction, model: Model) -> ModelView:
+        views = self._versions(tx, model.name)
+        number = {str(v.version.id): v.number for v in views}
+        latest: dict[str, VersionView] = {}
+        for view in views:  # by number: the last of each stage wins
+            latest[view.stage] = view
+        created = tx.model_created_at(model.name)
+        creation = next(iter(tx.events(subject_prefix=model.name, limit=1)), None)
+        return ModelView(
+            model=model, created_ms=millis(created),
+            updated_ms=_event_millis(tx.last_event_time(model.name, with_versions=True), created),
+            creator=creation.actor if creation else "", tags=tx.model_tags(model.name),
+            aliases=tuple(sorted((a.alias, number[a.version]) for a in tx.current_aliases(model.name)
+                                 if a.version in number)),
+            latest=tuple(latest[s] for s in MlflowStage.ALL if s in latest))
+
+    def get_model(self, name: str) -> ModelView:
+        """Raises :class:`ModelNotFound`."""
+        with self.registry.store.read() as tx:
+            return self._model_view(tx, self._model(tx, name))
+
+    def models(self) -> list[ModelView]:
+        """Every model (not deleted), by name."""
+        with self.registry.store.read() as tx:
+            found: list[ModelView] = []
+            after = ""
+            while True:
+                page = tx.list_models(after=after, limit=500)
+                found.extend(self._model_view(tx, m) for m in page)
+                if len(page) < 500:
+                    return found
+                after = page[-1].name
+
+    def get_version(self, name: str, number: int) -> VersionView:
+        """Raises :class:`ModelNotFound` or :class:`VersionNotFound` (also for deleted)."""
+        with self.registry.store.read() as tx:
+            self._model(tx, name)
+            version = self._resolve(tx, name, number)
+            return self._view(tx, version, tx.registration_order(name), tx.current_aliases(name))
+
+    def versions(self, name: str = "") -> list[VersionView]:
+        """The versions of ``name`` (of every model when empty), by model and number."""
+        with self.registry.store.read() as tx:
+            if name:
+                self._model(tx, name)
+                return self._versions(tx, name)
+            found: list[VersionView] = []
+            after = ""
+            while True:
+                page = tx.list_models(after=after, limit=500)
+                for model in page:
+                    found.extend(self._versions(tx, model.name))
+                if len(page) < 500:
+                    return found
+                after = page[-1].name
+
+    def latest_versions(self, name: str, stages: Sequence[str] = ()) -> list[VersionView]:
+        """The newest version of each of ``stages`` (every stage when empty)."""
+        wanted = {canonical_stage(s) for s in stages}
+        return [v for v in self.get_model(name).latest if not wanted or v.stage in wanted]
+
+    def version_by_alias(self, name: str, alias: str) -> VersionView:
+        """Raises :class:`NotFound` when no version holds ``alias``."""
+        with self.registry.store.read() as tx:
+            self._model(tx, name)
+            holders = tx.current_aliases(name, alias)
+            if not holders:
+                raise NotFound(f"Registered model {name!r} has no alias {alias!r}; set it with "
+                               "`MlflowClient().set_registered_model_alias()`.")
+            version = tx.get_version(name, holders[0].version)
+            if version is None:
+                raise NotFound(f"The alias {alias!r} of {name!r} points at a deleted version.")
+            return self._view(tx, version, tx.registration_order(name), tx.current_aliases(name))
+
+    # registered models ----------------------------------------------------------------------
+
+    def create_model(self, name: str, *, description: str = "", owner_team: str = "",
+                     tags: Mapping[str, str] | None = None) -> ModelView:
+        """Create a model (model semver) with ``tags``. Raises :class:`ModelExists`, also for
+        the name of a deleted model, and :class:`InvalidInput` for a bad name or tag."""
+        for key, value in (tags or {}).items():
+            check_tag(key, value)
+        model = Model(name, description=description, owner_team=owner_team)
+        with self.registry.store.write() as tx:
+            self.registry._create_model(tx, model)
+            for key, value in (tags or {}).items():
+                tx.set_model_tag(name, key, value)
+                self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
+            return self._model_view(tx, model)
+
+    def update_model(self, name: str, description: str) -> ModelView:
+        """Replace the description of ``name``."""
+        with self.registry.store.write() as tx:
+            model = self._model(tx, name)
+            if model.description != description:
+                model = replace(model, description=description)
+                tx.update_model(model)
+                self._record(tx, NewEvent(ev.MODEL_UPDATED, name, model_payload(model)))
+            return self._model_view(tx, model)
+
+    def delete_model(self, name: str) -> None:
+        """Delete ``name`` (a tombstone: its name stays taken; consumer pins are cleared)."""
+        self.registry.deletions.delete(name, reason=f"deleted through the MLflow API by "
+                                                    f"{self.registry.actor}")
+
+    def set_model_tag(self, name: str, key: str, value: str) -> None:
+        check_tag(key, value)
+        with self.registry.store.write() as tx:
+            self._model(tx, name)
+            tx.set_model_tag(name, key, value)
+            self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
+
+    def delete_model_tag(self, name: str, key: str) -> None:
+        """Raises :class:`NotFound` when ``name`` has no tag ``key``."""
+        with self.registry.store.write() as tx:
+            self._model(tx, name)
+            if not tx.delete_model_tag(name, key):
+                raise NotFound(f"Registered model {name!r} has no tag {key!r}.")
+            self._record(tx, NewEvent(MODEL_TAG_REMOVED, name, {"key": key}))
+
+    # versions -------------------------------------------------------------------------------
+
+    def create_version(self, name: str, *, source: str = "", run_id: str = "",
+                       run_link: str = "", description: str = "",
+                       tags: Mapping[str, str] | None = None,
+                       extra: Mapping[str, object] | None = None) -> VersionView:
+        """Register the next version of ``name``: ``1.0.0`` first, then a minor bump (a
+        retraining) each time; ``source``, ``run_id``, ``run_link`` (and ``extra``) are kept in
+        the version's metadata under ``mlflow``. Raises :class:`InvalidInput` for provider
+        models, whose versions are snapshot ids."""
+        for key, value in (tags or {}).items():
+            check_tag(key, value)
+        with self.registry.store.read() as tx:
+            model = self._model(tx, name)
+        if model.uses_snapshots:
+            raise InvalidInput(f"{name} is a provider model whose versions are snapshot ids; "
+                               "register them with `steward version register`, not MLflow.")
+        meta: dict[str, object] = {k: v for k, v in {"source": source, "run_id": run_id,
+                                  "run_link": run_link}.items() if v}
+        meta.update(extra or {})
+        with self.registry.store.write() as tx:
+            version = self.registry._register(
+                tx, name, None, change=ChangeKind.RETRAIN, variant="", manifest=None,
+                force=False, reason="", description=description, status="",
+                metadata={METADATA_KEY: meta} if meta else {}, metrics=None, parent="",
+                relation=None)
+            for key, value in (tags or {}).items():
+                tx.set_version_tag(name, str(version.id), key, value)
+                self._record(tx, NewEvent(VERSION_TAG_SET, version.ref,
+                                          {"key": key, "value": value}))
+            return self._view(tx, version, tx.registration_order(name), [])
+
+    def update_version(self, name: str, number: int, description: str) -> VersionView:
+        """Record a new description of a version (beside it: versions are immutable)."""
+        with self.registry.store.write() as tx:
+            version = self._resolve(tx, name, number)
+            tx.set_version_tag(name, str(version.id), _DESCRIPTION_TAG, description)
+            self._record(tx, NewEvent(VERSION_DESCRIBED, version.ref,
+                                      {"description": description}))
+            return self._view(tx, version, tx.registration_order(name), tx.current_aliases(name))
+
+    def delete_version(self, name: str, number: int) -> None:
+        """Delete version ``number`` (a tombstone: its number is never reused)."""
+        with self.registry.store.read() as tx:
+            self._model(tx, name)
+            version = self._resolve(tx, name, number)
+        self.registry.deletions.delete(version.ref, reason=f"deleted through the MLflow API by "
+                                                           f"{self.registry.actor}")
+
+    def set_version_tag(self, name: str, number: int, key: str, value: str) -> None:
+        check_tag(key, value)
+        with self.registry.store.write() as tx:
+            version = self._resolve(tx, name, number)
+            tx.set_version_tag(name, str(version.id), key, value)
+            self._record(tx, NewEvent(VERSION_TAG_SET, version.ref, {"key": key, "value": value}))
+
+    def delete_version_tag(self, name: str, number: int, key: str) -> None:
+        """Raises :class:`NotFound` when the version has no tag ``key``."""
+        if key.startswith(RESERVED_PREFIX):
+            raise InvalidInput(f"Tags starting with {RESERVED_PREFIX!r} are kept by modelsteward "
+                               "and cannot be deleted.")
+        with self.registry.store.write() as tx:
+            version = self._resolve(tx, name, number)
+            if not tx.delete_version_tag(name, str(version.id), key):
+                raise NotFound(f"Version {number} of {name!r} has no tag {key!r}.")
+            self._record(tx, NewEvent(VERSION_TAG_REMOVED, version.ref, {"key": key}))
+
+    def transition_stage(self, name: str, number: int, stage: str) -> VersionView:
+        """Move a version through the lifecycle: ``Staging`` and ``Production`` promote (with
+        their gates), ``Archived`` deprecates; ``None`` cannot be reached again."""
+        target = canonical_stage(stage)
+        with self.registry.store.read() as tx:
+            version = self._resolve(tx, name, number)
+        lifecycle = self.registry.lifecycle
+        if target == MlflowStage.STAGING:
+            lifecycle.promote(version.ref, Stage.STAGING)
+        elif target == MlflowStage.PRODUCTION:
+            lifecycle.promote(version.ref, Stage.PRODUCTION)
+        elif target == MlflowStage.ARCHIVED:
+            lifecycle.deprecate(version.ref, f"archived through the MLflow API by "
+                                             f"{self.registry.actor}")
+        else:
+            raise InvalidInput("A version cannot go back to stage None in modelsteward: stages "
+                               "record decisions. Use Archived to take it out of use.")
+        return self.get_version(name, number)
+
+    # aliases --------------------------------------------------------------------------------
+
+    def set_alias(self, name: str, alias: str, number: int) -> None:
+        """Point ``alias`` at version ``number`` and at no other (MLflow aliases are exclusive).
+        ``production`` only points at a version in production."""
+        check_alias(alias)
+        with self.registry.store.write() as tx:
+            version = self._resolve(tx, name, number)
+            vid = str(version.id)
+            if version.stage in UNRESOLVABLE:
+                raise Conflict(f"{version.ref} is {version.stage.value}; no alias may point at it.")
+            if alias == "production" and version.stage is not Stage.PRODUCTION:
+                raise Conflict(f"{version.ref} is in {version.stage.value}; the production alias "
+                               "only points at versions promoted to production.")
+            holders = tx.current_aliases(name, alias)
+            if any(h.version == vid for h in holders):
+                return
+            now = self._now()
+            previous = ""
+            for holder in holders:
+                tx.remove_alias(name, alias, holder.version, now)
+                previous = holder.version
+            tx.assign_alias(name, alias, vid, exclusive=True, at=now, by=self.registry.actor,
+                            reason=f"set through the MLflow API by {self.registry.actor}")
+            self._record(tx, NewEvent(ev.ALIAS_SET, version.ref,
+                                      {"alias": alias, "previous": previous or None,
+                                       "reason": "set through the MLflow API"}))
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        """Remove ``alias`` from whichever version holds it (nothing when none does, as in
+        MLflow)."""
+        with self.registry.store.write() as tx:
+            self._model(tx, name)
+            now = self._now()
+            for holder in tx.current_aliases(name, alias):
+                tx.remove_alias(name, alias, holder.version, now)
+                self._record(tx, NewEvent(ev.ALIAS_REMOVED, f"{name}@{holder.version}",
+                                          {"alias": alias}))
+
+    def download_uri(self, name: str, number: int) -> str:
+        """Where the version's files are: the MLflow ``source`` it was created with, else the
+        location modelsteward registered it from. Raises :class:`NotFound` when neither."""
+        with self.registry.store.read() as tx:
+            version = self._resolve(tx, name, number)
+            view = self._view(tx, version, tx.registration_order(name), [])
+            if view.source:
+                return view.source
+            for kind, uri, _, _ in tx.locations(name, str(version.id)):
+                if kind in ("source", "restored") and uri:
+                    return uri
+        raise NotFound(f"Version {number} of {name!r} has no recorded location: it was "
+                       "registered without a source or path.")

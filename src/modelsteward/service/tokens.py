@@ -1,0 +1,190 @@
+"""API token use cases: create (the text is shown once), list, revoke, authenticate, and the
+bootstrap administrator token of a new server.
+
+Tokens are written with their events (``token:created``, ``token:revoked``) in one transaction;
+events never carry a secret. Time comes from the registry's clock, so expiry is testable.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.tokens import (
+    Principal, Role, Token, TokenState, check_token, hash_secret, secret_matches, split_token,
+    token_text,
+)
+from modelsteward.errors import NotAuthenticated, NotFound
+from modelsteward.ports import Transaction
+from modelsteward.service.registry import Registry
+from modelsteward.store.sql import SqlStore
+
+BOOTSTRAP_NAME = "bootstrap"
+
+
+class TokenNotFound(NotFound):
+    def __init__(self, token_id: str) -> None:
+        self.token_id = token_id
+        super().__init__(f"There is no token {token_id!r}. List them with `steward token list`.")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just made and its text: the only time the text exists outside the caller."""
+
+    token: Token
+    text: str
+
+
+def new_secret() -> str:
+    """32 random bytes as URL-safe base64 without padding (43 characters)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode("ascii")
+
+
+class TokenCache:
+    """Recently looked-up tokens, so that frequent calls (``/api/v1/resolve``) do not pay a query
+    each. Entries live ``ttl`` seconds and at most ``size`` are kept (the oldest go first).
+    What is cached is the stored token and its hash: the secret, expiry and revocation are still
+    checked on every call, and a revocation through this process drops the entry at once
+    (another process sees it within ``ttl``). Thread-safe."""
+
+    def __init__(self, ttl: float = 30.0, size: int = 1024) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: OrderedDict[str, tuple[float, Token, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token_id: str) -> tuple[Token, str] | None:
+        with self._lock:
+            entry = self._entries.get(token_id)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[0] > self.ttl:
+                del self._entries[token_id]
+                return None
+            return entry[1], entry[2]
+
+    def put(self, token: Token, secret_hash: str) -> None:
+        with self._lock:
+            self._entries[token.id] = (time.monotonic(), token, secret_hash)
+            self._entries.move_to_end(token.id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def forget(self, token_id: str) -> None:
+        with self._lock:
+            self._entries.pop(token_id, None)
+
+
+class Tokens:
+    """Token use cases over a registry (its store, clock and actor). ``cache``, when given, is
+    used by :meth:`authenticate` and cleared by :meth:`revoke`."""
+
+    def __init__(self, registry: Registry, cache: TokenCache | None = None) -> None:
+        self.registry = registry
+        self.cache = cache
+
+    def create(self, name: str, *, team: str, roles: frozenset[Role],
+               approval_roles: frozenset[str] = frozenset(),
+               expires_at: datetime | None = None) -> IssuedToken:
+        """Make a token; its text is in the result and nowhere else. Raises
+        :class:`~modelsteward.errors.InvalidInput` listing every problem of the request."""
+        check_token(name, team, roles, approval_roles)
+        with self.registry.store.write() as tx:
+            return self._create(tx, name=name, team=team, roles=roles,
+                                approval_roles=approval_roles, expires_at=expires_at)
+
+    def _create(self, tx: Transaction, *, name: str, team: str, roles: frozenset[Role],
+                approval_roles: frozenset[str], expires_at: datetime | None) -> IssuedToken:
+        token_id = secrets.token_hex(8)
+        secret = new_secret()
+        text = token_text(token_id, secret)
+        token = Token(token_id, name, team, roles, approval_roles, self.registry.clock.now(),
+                      self.registry.actor, expires_at, None, text[-4:])
+        tx.add_token(token, hash_secret(secret))
+        self.registry._record(tx, NewEvent(ev.TOKEN_CREATED, f"token:{token_id}", {
+            "name": name, "team": team, "roles": sorted(roles),
+            "approval_roles": sorted(approval_roles),
+            "expires_at": expires_at.isoformat() if expires_at else None}))
+        return IssuedToken(token, text)
+
+    def bootstrap(self) -> IssuedToken | None:
+        """An administrator token named ``bootstrap`` when the database has no token at all
+        (checked and made in one transaction); ``None`` when tokens exist."""
+        with self.registry.store.write() as tx:
+            if tx.count_tokens():
+                return None
+            return self._create(tx, name=BOOTSTRAP_NAME, team="",
+                                roles=frozenset({Role.ADMIN}), approval_roles=frozenset(),
+                                expires_at=None)
+
+    def list(self, *, name: str | None = None) -> list[Token]:
+        """Tokens by id: all, or those issued under ``name``."""
+        with self.registry.store.read() as tx:
+            return tx.tokens(name=name)
+
+    def get(self, token_id: str) -> Token:
+        with self.registry.store.read() as tx:
+            found = tx.token(token_id)
+        if found is None:
+            raise TokenNotFound(token_id)
+        return found[0]
+
+    def revoke(self, token_id: str) -> Token:
+        """Revoke a token (at once in this process; see :class:`TokenCache`). Revoking a revoked
+        token changes nothing and records no event."""
+        with self.registry.store.write() as tx:
+            found = tx.token(token_id)
+            if found is None:
+                raise TokenNotFound(token_id)
+            token = found[0]
+            if token.revoked_at is None:
+                now = self.registry.clock.now()
+                tx.revoke_token(token_id, now)
+                self.registry._record(tx, NewEvent(ev.TOKEN_REVOKED, f"token:{token_id}", {
+                    "name": token.name, "team": token.team}))
+                token = Token(token.id, token.name, token.team, token.roles,
+                              token.approval_roles, token.created_at, token.created_by,
+                              token.expires_at, now, token.last_four)
+        if self.cache is not None:
+            self.cache.forget(token_id)
+        return token
+
+    def authenticate(self, text: str) -> Principal:
+        """The principal ``text`` (a token's text) stands for. Raises :class:`NotAuthenticated`
+        saying whether the token is malformed, unknown, revoked or expired."""
+        return authenticate(self.registry.store, self.registry.clock.now(), text, self.cache)
+
+
+def authenticate(store: SqlStore, now: datetime, text: str,
+                 cache: TokenCache | None = None) -> Principal:
+    """See :meth:`Tokens.authenticate`; usable without a registry (the API's authenticator)."""
+    token_id, secret = split_token(text.strip())
+    found = cache.get(token_id) if cache is not None else None
+    if found is None:
+        with store.read() as tx:
+            found = tx.token(token_id)
+        if found is not None and cache is not None:
+            cache.put(*found)
+    if found is None or not secret_matches(secret, found[1]):
+        # a known id with a wrong secret reads as unknown: it tells a guesser nothing
+        raise NotAuthenticated(f"The token stw_{token_id}_… is not known to this registry; "
+                               "create one with `steward token create`.")
+    token = found[0]
+    state = token.state(now)
+    if state is TokenState.REVOKED:
+        raise NotAuthenticated(f"The token {token.name!r} ({token.id}) was revoked "
+                               f"on {token.revoked_at:%Y-%m-%d}; ask an administrator for a new "
+                               "one.")
+    if state is TokenState.EXPIRED:
+        raise NotAuthenticated(f"The token {token.name!r} ({token.id}) expired on "
+                               f"{token.expires_at:%Y-%m-%d %H:%M} UTC; ask an administrator for "
+                               "a new one.")
+    return token.principal()

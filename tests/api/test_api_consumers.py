@@ -1,0 +1,217 @@
+"""Consumers, impact, deletion, deprecation plans, tick, retirement, provider schedules, lock
+files and audits over a real socket — the API of the CLI's ``consumer``, ``impact``,
+``delete``, ``deprecate``/``plan``/``tick``, ``retire``/``restore``, ``providers`` and
+``lock``/``outdated``/``audit``."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+
+import httpx
+
+from modelsteward import Registry
+from modelsteward.domain.tokens import Role
+from modelsteward.service.tokens import Tokens
+from tests.api.conftest import Server
+from tests.conftest import FixedClock
+
+
+def seed(server: Server) -> None:
+    c = server.client
+    for name, team in (("support-bot", "support"), ("embedder", "search")):
+        assert c.post("/api/v1/models", json={"name": name, "owner_team": team}
+                      ).status_code == 201
+    for version in ("2.0.0", "2.1.0", "3.0.0"):
+        made = c.post("/api/v1/models/support-bot/versions", json={
+            "version": version, "force": True, "reason": "seed",
+            "files": [{"path": "model.safetensors", "sha256": version[0] * 64, "size": 10}]})
+        assert made.status_code == 201, made.text
+    assert c.post("/api/v1/models/embedder/versions", json={
+        "version": "1.0.0", "files": [{"path": "w.bin", "sha256": "e" * 64, "size": 3}]}
+                  ).status_code == 201
+
+
+def client_as(server: Server, name: str, team: str, *roles: Role) -> httpx.Client:
+    settings = server.app.state.settings.registry
+    with Registry.open(settings.database_url, actor="test-setup") as registry:
+        token = Tokens(registry).create(name, team=team, roles=frozenset(roles)).text
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_consumers_pins_and_impact(server: Server) -> None:
+    seed(server)
+    c = server.client
+    made = c.post("/api/v1/consumers", json={
+        "name": "checkout-api", "team": "payments", "environment": "production",
+        "uses": [{"model": "support-bot", "pin": "^2"}]})
+    assert made.status_code == 201, made.text
+    assert made.json()["uses"] == [{"model": "support-bot", "pin": "^2"}]
+    assert c.post("/api/v1/consumers", json={"name": "nightly", "kind": "pipeline",
+                                             "team": "search"}).status_code == 201
+    assert c.put("/api/v1/consumers/nightly/pins/embedder", json={"pin": "^1"}
+                 ).json()["resolves_to"] == "1.0.0"
+    shown = c.get("/api/v1/consumers/checkout-api").json()
+    assert shown["resolves_to"] == {"support-bot": "2.1.0"}
+    first = c.get("/api/v1/consumers", params={"limit": 1})
+    assert [x["name"] for x in first.json()["items"]] == ["checkout-api"]
+    rest = c.get(first.links["next"]["url"]).json()
+    assert [x["name"] for x in rest["items"]] == ["nightly"] and rest["next"] is None
+    assert [x["name"] for x in c.get("/api/v1/consumers", params={"model": "embedder"}
+                                     ).json()["items"]] == ["nightly"]
+    impact = c.get("/api/v1/impact", params={"target": "support-bot@2.1.0"}).json()
+    assert impact["consumers"] == 1 and impact["by_team"] == {"payments": 1}
+    assert impact["affected"][0]["resolves_to"] == "2.1.0"
+    assert c.get("/api/v1/impact", params={"target": "support-bot@3.0.0"}).json()[
+        "consumers"] == 0
+    # refusals are problem documents
+    duplicate = c.post("/api/v1/consumers", json={"name": "nightly", "team": "search"})
+    assert duplicate.status_code == 409
+    nowhere = c.post("/api/v1/consumers", json={"name": "x", "team": "t", "uses": [
+        {"model": "support-bot", "pin": "^9"}]})
+    assert nowhere.status_code == 404 and nowhere.json()["type"] == "/problems/not-found"
+    assert c.delete("/api/v1/consumers/nightly/pins/embedder").status_code == 204
+    assert c.get("/api/v1/consumers/nightly").json()["uses"] == []
+    assert c.delete("/api/v1/consumers/nightly", params={"reason": "gone"}).status_code == 204
+    assert c.get("/api/v1/consumers/nightly").status_code == 404
+
+
+def test_maintainers_change_only_their_teams_consumers(server: Server) -> None:
+    seed(server)
+    server.client.post("/api/v1/consumers", json={"name": "checkout-api", "team": "payments"})
+    with client_as(server, "bob", "search", Role.MAINTAINER) as bob:
+        mine = bob.post("/api/v1/consumers", json={"name": "indexer"})
+        assert mine.status_code == 201 and mine.json()["team"] == "search"
+        theirs = bob.put("/api/v1/consumers/checkout-api/pins/support-bot", json={"pin": "^2"})
+        assert theirs.status_code == 403 and theirs.json()["type"] == "/problems/not-authorised"
+        assert bob.post("/api/v1/deletions", json={"target": "support-bot", "reason": "x"}
+                        ).status_code == 403
+        assert bob.post("/api/v1/deprecations/tick").status_code == 403
+        assert bob.post("/api/v1/restorations", json={"ref": "support-bot@2.0.0",
+                                                      "destination": "/tmp/x"}
+                        ).status_code == 403
+    with client_as(server, "vera", "search", Role.VIEWER) as vera:
+        assert vera.get("/api/v1/consumers").status_code == 200
+        assert vera.post("/api/v1/locks", json={"manifest": ""}).status_code == 403
+
+
+def test_deletion_dry_run_then_for_real(server: Server) -> None:
+    seed(server)
+    c = server.client
+    c.post("/api/v1/consumers", json={"name": "checkout-api", "team": "payments",
+                                      "uses": [{"model": "support-bot", "pin": "~2.0"}]})
+    body = {"target": "support-bot@2.0.0", "reason": "leaks prompts",
+            "replacement": "support-bot@^3", "dry_run": True}
+    preview = c.post("/api/v1/deletions", json=body).json()
+    assert preview["dry_run"] and preview["changes"] == [{
+        "consumer": "checkout-api", "team": "payments", "before": "support-bot ~2.0",
+        "after": "support-bot ^3"}]
+    assert c.get("/api/v1/models/support-bot/versions/2.0.0").status_code == 200
+    done = c.post("/api/v1/deletions", json={**body, "dry_run": False}).json()
+    assert not done["dry_run"] and done["by_team"] == {"payments": 1}
+    assert c.get("/api/v1/models/support-bot/versions/2.0.0").status_code == 404
+    assert c.get("/api/v1/consumers/checkout-api").json()["uses"] == [
+        {"model": "support-bot", "pin": "^3"}]
+
+
+def test_deprecation_plans_tick_and_retirement(server: Server, clock: FixedClock) -> None:
+    seed(server)
+    c = server.client
+    today = clock.now().date()
+    c.post("/api/v1/consumers", json={"name": "checkout-api", "team": "payments",
+                                      "uses": [{"model": "support-bot", "pin": "~2.0"}]})
+    made = c.post("/api/v1/deprecations", json={
+        "target": "support-bot@~2.0", "reason": "replaced", "replacement": "support-bot@^3",
+        "soft_deadline": str(today + timedelta(days=30)),
+        "hard_deadline": str(today + timedelta(days=90)),
+        "migration_steps": ["Pin ^3.", "Re-run the evals."]})
+    assert made.status_code == 201, made.text
+    assert made.json()["phase"] == "announced" and made.json()["announced"] == str(today)
+    listed = c.get("/api/v1/deprecations", params={"model": "support-bot"}).json()["items"]
+    assert [p["id"] for p in listed] == [made.json()["id"]]
+    assert c.get("/api/v1/deprecations/missing").json()["items"] == ["embedder"]
+    backwards = c.post("/api/v1/deprecations", json={
+        "target": "support-bot@3.0.0", "reason": "replaced",
+        "soft_deadline": str(today + timedelta(days=30)), "hard_deadline": str(today)})
+    assert backwards.status_code == 400
+    tick = c.post("/api/v1/deprecations/tick").json()
+    assert tick == {"retired": [], "notices": 0, "failures": []}  # notices went at planning
+    assert any(n["team"] == "payments" for n in c.get("/api/v1/notices").json()["items"])
+    # a deprecated version retires; naming a server-side archive needs an administrator
+    with client_as(server, "sam", "support", Role.MAINTAINER) as sam:
+        refused = sam.post("/api/v1/retirements", json={
+            "ref": "support-bot@2.0.0", "reason": "replaced", "archive": "/srv/elsewhere"})
+        assert refused.status_code == 403
+    retired = c.post("/api/v1/retirements", json={"ref": "support-bot@2.0.0",
+                                                  "reason": "replaced", "source": "/nowhere"})
+    assert retired.status_code in (400, 422), retired.text  # the source holds no weights
+    assert c.get("/api/v1/models/support-bot/versions/2.0.0").json()["stage"] != "retired"
+
+
+def test_provider_schedules(server: Server) -> None:
+    c = server.client
+    c.post("/api/v1/models", json={"name": "gpt", "kind": "hosted", "provider": "openai"})
+    assert c.post("/api/v1/models/gpt/versions", json={"version": "gpt-4-0613"}
+                  ).status_code == 201
+    table = {"shutdowns": [{"provider": "openai", "model": "gpt-4-0613",
+                            "shutdown": "2026-12-23", "announced": "2026-06-01",
+                            "source": "https://platform.openai.com/docs/deprecations"}]}
+    first = c.post("/api/v1/providers/shutdowns", json=table)
+    assert first.status_code == 200, first.text
+    assert first.json()["planned"] == ["gpt@gpt-4-0613"]
+    assert c.post("/api/v1/providers/shutdowns", json=table).json()["unchanged"] == [
+        "gpt@gpt-4-0613"]
+    upcoming = c.get("/api/v1/providers/upcoming", params={"within_days": 60}).json()["items"]
+    assert [u["ref"] for u in upcoming] == ["gpt@gpt-4-0613"]
+    bad = c.post("/api/v1/providers/shutdowns", json={"shutdowns": [{"provider": 7}]})
+    assert bad.status_code == 422 and bad.json()["errors"]
+    # a (rejected) hosted snapshot holds no weights: it retires without an archive
+    with Registry.open(server.app.state.settings.registry.database_url) as registry:
+        registry.lifecycle.reject("gpt@gpt-4-0613", "shut down")
+    retired = c.post("/api/v1/retirements", json={"ref": "gpt@gpt-4-0613",
+                                                  "reason": "provider shutdown"})
+    assert retired.status_code == 201, retired.text
+    assert retired.json() == {"ref": "gpt@gpt-4-0613", "stage": "retired", "archive": None,
+                              "report": None}
+
+
+MANIFEST = ('[application]\nname = "checkout-api"\nteam = "payments"\n\n'
+            '[models]\nsupport-bot = "^2.0"\n')
+
+
+def test_lock_outdated_and_audit(server: Server) -> None:
+    seed(server)
+    c = server.client
+    locked = c.post("/api/v1/locks", json={"manifest": MANIFEST})
+    assert locked.status_code == 200, locked.text
+    body = locked.json()
+    assert body["models"] == {"support-bot": "2.1.0"} and body["changes"]
+    assert tomllib.loads(body["lock"])["models"][0]["version"] == "2.1.0"
+    again = c.post("/api/v1/locks", json={"manifest": MANIFEST, "lock": body["lock"]}).json()
+    assert again["lock"] == body["lock"] and again["changes"] == []
+    c.post("/api/v1/models/support-bot/versions", json={
+        "version": "2.2.0", "force": True, "reason": "seed",
+        "files": [{"path": "model.safetensors", "sha256": "f" * 64, "size": 10}]})
+    outdated = c.post("/api/v1/locks/outdated", json={"lock": body["lock"]}).json()
+    assert outdated["items"] == [{"model": "support-bot", "locked": "2.1.0", "wanted": "2.2.0",
+                                  "latest": "3.0.0"}]
+    c.post("/api/v1/advisories", json=[{
+        "id": "x_MSA-2026-0042", "modified": "2026-11-01T12:00:00Z", "summary": "jailbreak",
+        "affected": [{"package": {"ecosystem": "modelsteward", "name": "support-bot"},
+                      "ranges": [{"type": "SEMVER",
+                                  "events": [{"introduced": "2.0.0"}, {"fixed": "2.2.0"}]}]}],
+        "database_specific": {"severity": "HIGH"}}])
+    report = c.post("/api/v1/audits", json={"lock": body["lock"]}).json()
+    assert report["passed"] is False and report["summary"]["findings"] == 1
+    assert report["models"][0]["findings"][0]["id"] == "x_MSA-2026-0042"
+    ignored = c.post("/api/v1/audits", json={
+        "lock": body["lock"], "ignore_file": '[[ignore]]\nid = "x_MSA-2026-0042"\n'
+        'reason = "mitigated by the gateway"\nexpires = "2099-01-01"\n'}).json()
+    assert ignored["passed"] is True and ignored["summary"]["ignored"] == 1
+    assert c.post("/api/v1/audits", json={"lock": body["lock"], "fail_on": "none"}
+                  ).json()["passed"] is True
+    broken = c.post("/api/v1/locks", json={"manifest": '[models]\nsupport-bot = "^9"\n'})
+    assert broken.status_code == 422 and broken.json()["errors"]
+    assert c.post("/api/v1/audits", json={"lock": "not = [toml"}).status_code == 422
+    assert c.post("/api/v1/audits", json={"lock": body["lock"], "fail_on": "sometimes"}
+                  ).status_code == 400

@@ -1,0 +1,175 @@
+"""The real ``mlflow`` client against a live modelsteward server (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException, RestException
+
+from modelsteward.api.mlflow.filters import matches, parse_filter
+from modelsteward.errors import InvalidInput
+from modelsteward.api.auth import local_authenticator
+from modelsteward.api.deps import Principal
+from tests.api.conftest import MakeServer, Server
+from tests.conftest import FixedClock
+
+
+@pytest.fixture
+def server(make_server: MakeServer, clock: FixedClock) -> Server:
+    return make_server(clock=clock, authenticate=local_authenticator("alice@example.com"))
+
+
+def mlflow_client(url: str, monkeypatch: pytest.MonkeyPatch) -> MlflowClient:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    return MlflowClient(tracking_uri=url, registry_uri=url)
+
+
+@pytest.fixture
+def client(server: Server, monkeypatch: pytest.MonkeyPatch) -> MlflowClient:
+    return mlflow_client(server.url, monkeypatch)
+
+
+def test_registered_models_and_versions(client: MlflowClient) -> None:
+    created = client.create_registered_model("churn", tags={"team": "risk"},
+                                             description="Predicts churn.")
+    assert created.name == "churn" and created.tags == {"team": "risk"}
+    first = client.create_model_version("churn", "s3://bucket/churn/1", run_id="run-1",
+                                        description="first")
+    second = client.create_model_version("churn", "s3://bucket/churn/2", run_id="run-2",
+                                         tags={"data": "2024"})
+    assert (first.version, second.version) == ("1", "2")
+    assert first.tags["modelsteward.version"] == "1.0.0"
+    assert second.tags == {"data": "2024", "modelsteward.version": "1.1.0"}
+    got = client.get_model_version("churn", "1")
+    assert (got.source, got.run_id, got.description, got.current_stage) == (
+        "s3://bucket/churn/1", "run-1", "first", "None")
+    assert client.get_model_version_download_uri("churn", "2") == "s3://bucket/churn/2"
+    client.update_model_version("churn", "1", description="edited")
+    assert client.get_model_version("churn", "1").description == "edited"
+    client.update_registered_model("churn", description="Churn, v2.")
+    model = client.get_registered_model("churn")
+    assert model.description == "Churn, v2."
+    assert model.creation_timestamp <= model.last_updated_timestamp
+    assert [v.version for v in model.latest_versions] == ["2"]
+    client.delete_model_version("churn", "1")
+    third = client.create_model_version("churn", "s3://bucket/churn/3")
+    assert third.version == "3"  # deleted numbers are not reused
+    with pytest.raises(MlflowException) as gone:
+        client.get_model_version("churn", "1")
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_aliases_are_exclusive(client: MlflowClient) -> None:
+    client.create_registered_model("ranker")
+    for n in range(2):
+        client.create_model_version("ranker", f"file:///models/{n}")
+    client.set_registered_model_alias("ranker", "champion", "1")
+    client.set_registered_model_alias("ranker", "champion", "2")
+    assert client.get_model_version_by_alias("ranker", "champion").version == "2"
+    assert client.get_model_version("ranker", "1").aliases == []
+    assert client.get_registered_model("ranker").aliases == {"champion": "2"}
+    client.delete_registered_model_alias("ranker", "champion")
+    with pytest.raises(MlflowException) as missing:
+        client.get_model_version_by_alias("ranker", "champion")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    with pytest.raises(MlflowException) as reserved:
+        client.set_registered_model_alias("ranker", "v1", "1")
+    assert reserved.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_tags_on_models_and_versions(client: MlflowClient) -> None:
+    client.create_registered_model("tagged")
+    client.create_model_version("tagged", "file:///m")
+    client.set_registered_model_tag("tagged", "owner", "ml")
+    client.set_model_version_tag("tagged", "1", "validated", "yes")
+    assert client.get_registered_model("tagged").tags == {"owner": "ml"}
+    assert client.get_model_version("tagged", "1").tags["validated"] == "yes"
+    client.delete_registered_model_tag("tagged", "owner")
+    client.delete_model_version_tag("tagged", "1", "validated")
+    assert client.get_registered_model("tagged").tags == {}
+    assert "validated" not in client.get_model_version("tagged", "1").tags
+    with pytest.raises(MlflowException) as reserved:
+        client.set_model_version_tag("tagged", "1", "modelsteward.version", "9.9.9")
+    assert reserved.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_search_with_filters_and_pages(client: MlflowClient) -> None:
+    for name in ("alpha", "alpine", "beta", "gamma"):
+        client.create_registered_model(name, tags={"group": "a" if name.startswith("al") else "b"})
+        client.create_model_version(name, f"file:///{name}", run_id=f"run-{name}")
+    assert [m.name for m in client.search_registered_models("name LIKE 'al%'")] == [
+        "alpha", "alpine"]
+    assert [m.name for m in client.search_registered_models("name ILIKE 'ALP%'")] == [
+        "alpha", "alpine"]
+    assert [m.name for m in client.search_registered_models(
+        "tags.group = 'b' AND name != 'gamma'")] == ["beta"]
+    first = client.search_registered_models(max_results=3)
+    assert [m.name for m in first] == ["alpha", "alpine", "beta"] and first.token
+    rest = client.search_registered_models(max_results=3, page_token=first.token)
+    assert [m.name for m in rest] == ["gamma"] and not rest.token
+    newest = client.search_registered_models(order_by=["name DESC"], max_results=2)
+    assert [m.name for m in newest] == ["gamma", "beta"]
+    versions = client.search_model_versions("run_id = 'run-beta'")
+    assert [(v.name, v.version) for v in versions] == [("beta", "1")]
+    assert [v.name for v in client.search_model_versions("name = 'gamma'")] == ["gamma"]
+    with pytest.raises(MlflowException) as bad:
+        client.search_registered_models("name ~ 'x'")
+    assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_errors_take_mlflows_shape(client: MlflowClient, server: Server) -> None:
+    with pytest.raises(RestException) as unknown:
+        client.get_registered_model("nothing-here")
+    assert unknown.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    client.create_registered_model("dup")
+    with pytest.raises(RestException) as twice:
+        client.create_registered_model("dup")
+    assert twice.value.error_code == "RESOURCE_ALREADY_EXISTS"
+    response = server.client.get("/api/2.0/mlflow/model-versions/get",
+                                 params={"name": "dup", "version": "x"})
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    missing_field = server.client.post("/api/2.0/mlflow/registered-models/create", json={})
+    assert (missing_field.status_code, missing_field.json()["error_code"]) == (
+        400, "INVALID_PARAMETER_VALUE")
+    # the /api/v1 problem shape is unchanged
+    problem = server.client.get("/api/v1/models/nothing-here")
+    assert problem.headers["content-type"].startswith("application/problem+json")
+    assert isinstance(server.client, httpx.Client)
+
+
+def test_delete_registered_model(client: MlflowClient) -> None:
+    client.create_registered_model("gone")
+    client.delete_registered_model("gone")
+    with pytest.raises(MlflowException) as missing:
+        client.get_registered_model("gone")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_readers_may_not_write(make_server: MakeServer, clock: FixedClock,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    viewer = Principal("victor", roles=frozenset({"viewer"}))
+    reader = mlflow_client(make_server(clock=clock, authenticate=lambda request: viewer).url,
+                           monkeypatch)
+    with pytest.raises(MlflowException) as refused:
+        reader.create_registered_model("not-mine")
+    assert refused.value.error_code == "PERMISSION_DENIED"
+    assert list(reader.search_registered_models()) == []
+
+
+@pytest.mark.parametrize("text", ["name =", "name = 'x' AND", "tags. = 'x'", "x = 'y'",
+                                  "name = 'a' OR name = 'b'", "name IN 'a'", "'a' = name",
+                                  "name = 3", "name LIKE", "run_id IN ('a' 'b')"])
+def test_bad_filters_are_invalid_input(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_filter(text, frozenset({"name", "run_id"}))
+
+
+def test_filter_semantics() -> None:
+    conditions = parse_filter("name LIKE 'a_c%' AND tags.`a key` = 'v' AND run_id IN ('r1', 'r2')",
+                              frozenset({"name", "run_id"}))
+    assert matches(conditions, {"name": "abcdef", "run_id": "r2"}, {"a key": "v"})
+    assert not matches(conditions, {"name": "abcdef", "run_id": "r3"}, {"a key": "v"})
+    assert not matches(conditions, {"name": "abcdef", "run_id": "r1"}, {})
