@@ -106,3 +106,11 @@ def test_events_openapi_and_operations(server: Server) -> None:
     metrics = c.get("/metrics").text
     assert 'steward_http_request_duration_seconds_count{method="GET",route="/api/v1/events"' \
         in metrics
+
+
+def test_numbers_too_large_for_the_database_are_bad_input(server: Server) -> None:
+    seed(server)
+    response = server.client.get("/api/v1/resolve", params={
+        "model": "support-bot", "pin": "999999999999999999999999999999"})
+    assert response.status_code in (400, 404), response.text
+    assert response.headers["content-type"] == "application/problem+json"

@@ -97,6 +97,10 @@ class SqlStore:
             try:
                 with connection.begin():
                     yield connection
+            except OverflowError:
+                # a number past what the database stores (e.g. a pin naming 99999999999999999999)
+                raise InvalidInput("A number in the request is too large to look up: version "
+                                   "numbers and limits stay below 2^63.") from None
             except SqlDataError as exc:
                 # a value the database cannot hold (PostgreSQL refuses NUL characters in text):
                 # bad input, and the transaction was rolled back
