@@ -40,7 +40,7 @@ def test_every_operation_keeps_its_contract(server: Server) -> None:
             continue
         tested += 1
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(), data=st.data())
         def run(case: Any, data: Any) -> None:
