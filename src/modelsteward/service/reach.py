@@ -9,7 +9,7 @@ from collections import defaultdict
 from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.model import Model, Version
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, first_match
+from modelsteward.service.registry import Registry, _walk, first_match
 
 
 def affected_teams(registry: Registry, tx: Transaction, model: Model,
@@ -31,22 +31,16 @@ def affected_teams(registry: Registry, tx: Transaction, model: Model,
 def descendants(tx: Transaction, versions: list[Version]) -> dict[Model, list[Version]]:
     """Everything derived from ``versions`` (lineage, transitively), by model; deleted models
     and versions are left out."""
-    seen = {v.ref for v in versions}
-    frontier = list(seen)
     found: dict[str, list[Version]] = defaultdict(list)
-    while frontier:
-        following = []
-        for ref in frontier:
-            for derivation in tx.children(ref):
-                child = derivation.child
-                if child in seen:
-                    continue
-                seen.add(child)
-                following.append(child)
-                model_name, _, version = child.partition("@")
-                stored = tx.get_version(model_name, version)
-                if stored is not None:
-                    found[model_name].append(stored)
-        frontier = following
+    loaded = {v.ref for v in versions}
+    for node in _walk([v.ref for v in versions], tx.children, lambda d: d.child):
+        child = node.derivation.child
+        if child in loaded:
+            continue
+        loaded.add(child)
+        model_name, _, version = child.partition("@")
+        stored = tx.get_version(model_name, version)
+        if stored is not None:
+            found[model_name].append(stored)
     models = {name: tx.get_model(name) for name in found}
     return {m: found[name] for name, m in models.items() if m is not None}

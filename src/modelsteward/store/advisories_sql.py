@@ -5,7 +5,7 @@ indexed, so that an audit reads only the advisories that can match. Mixed into
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +14,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 from modelsteward.domain.advisory import Advisory
 from modelsteward.domain.osv_match import package_key
 from modelsteward.domain.events import canonical_json
+from modelsteward.store.batches import chunks
 from modelsteward.store.tables import advisories, advisory_digests, advisory_packages
 
-_CHUNK = 2000  # bound parameters per IN (...) list: under SQLite's 32,766 and PostgreSQL's 65,535
 
 
 def advisory_keys(advisory: Advisory) -> tuple[set[tuple[str, str]], set[str]]:
@@ -97,7 +97,7 @@ class AdvisoryQueries:
             by_ecosystem.setdefault(ecosystem, set()).add(name)
         for ecosystem, names in sorted(by_ecosystem.items()):
             # ecosystem = ? AND name IN (…): the (ecosystem, name) index serves it directly
-            for chunk in _chunks(sorted(names)):
+            for chunk in chunks(sorted(names)):
                 rows = self.c.execute(
                     select(advisories.c.id, advisories.c.document)
                     .join(advisory_packages,
@@ -105,15 +105,10 @@ class AdvisoryQueries:
                     .where(advisory_packages.c.ecosystem == ecosystem,
                            advisory_packages.c.name.in_(chunk), live))
                 found.update((str(i), str(d)) for i, d in rows)
-        for chunk in _chunks(sorted(set(digests))):
+        for chunk in chunks(sorted(set(digests))):
             rows = self.c.execute(
                 select(advisories.c.id, advisories.c.document)
                 .join(advisory_digests, advisory_digests.c.advisory_id == advisories.c.id)
                 .where(advisory_digests.c.digest.in_(chunk), live))
             found.update((str(i), str(d)) for i, d in rows)
         return [json.loads(found[i]) for i in sorted(found)]
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]

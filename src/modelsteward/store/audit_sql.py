@@ -5,14 +5,14 @@ version. Mixed into ``SqlTransaction``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
 
 from modelsteward.domain.lifecycle import Gate, GateOverride, Stage
+from modelsteward.store.batches import chunks
 from modelsteward.store.tables import gate_overrides, models, versions
 
-_CHUNK = 2000  # bound parameters per IN (...) list: under SQLite's 32,766 and PostgreSQL's 65,535
 
 
 class AuditQueries:
@@ -26,7 +26,7 @@ class AuditQueries:
         wanted = set(refs)
         # by model name (a unique index), keeping the wanted versions: row-value IN lists are
         # slow on SQLite
-        for chunk in _chunks(sorted({name for name, _ in wanted})):
+        for chunk in chunks(sorted({name for name, _ in wanted})):
             rows = self.c.execute(
                 select(models.c.name, versions.c.version, versions.c.digest, versions.c.stage)
                 .join(models, models.c.id == versions.c.model_id)
@@ -42,7 +42,7 @@ class AuditQueries:
         """``model@version`` → its gate overrides, oldest first (only refs that have some)."""
         found: dict[str, list[GateOverride]] = defaultdict(list)
         wanted = {f"{name}@{version}" for name, version in refs}
-        for chunk in _chunks(sorted({name for name, _ in refs})):
+        for chunk in chunks(sorted({name for name, _ in refs})):
             rows = self.c.execute(
                 select(models.c.name, versions.c.version, gate_overrides)
                 .join(versions, versions.c.id == gate_overrides.c.version_id)
@@ -54,8 +54,3 @@ class AuditQueries:
                 if ref in wanted:
                     found[ref].append(GateOverride(ref, Gate(r.gate), r.reason, r.actor, r.at))
         return dict(found)
-
-
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]

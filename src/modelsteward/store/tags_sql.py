@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, or_, select
 
-from modelsteward.errors import VersionNotFound
 from modelsteward.store.tables import events, model_tags, models, version_tags, versions
 
 
@@ -18,13 +17,8 @@ class TagQueries:
     def _model_key(self, name: str) -> tuple[str, bool]:
         raise NotImplementedError  # provided by SqlTransaction
 
-    def _tagged_version(self, model: str, version: str) -> str:
-        model_id, _ = self._model_key(model)
-        pk = self.c.execute(select(versions.c.id).where(versions.c.model_id == model_id,
-                                                        versions.c.version == version)).scalar()
-        if pk is None:
-            raise VersionNotFound(model, version)
-        return str(pk)
+    def _version_pk(self, model: str, version: str) -> str:
+        raise NotImplementedError  # provided by LifecycleQueries, through SqlTransaction
 
     # model tags -----------------------------------------------------------------------------
 
@@ -53,7 +47,7 @@ class TagQueries:
 
     def version_tags(self, model: str, version: str) -> dict[str, str]:
         """The tags of ``model@version``, by key (sorted). Raises VersionNotFound."""
-        pk = self._tagged_version(model, version)
+        pk = self._version_pk(model, version)
         rows = self.c.execute(select(version_tags.c.key, version_tags.c.value)
                               .where(version_tags.c.version_id == pk)
                               .order_by(version_tags.c.key))
@@ -61,14 +55,14 @@ class TagQueries:
 
     def set_version_tag(self, model: str, version: str, key: str, value: str) -> None:
         """Set (insert or replace) the tag ``key`` of ``model@version``."""
-        pk = self._tagged_version(model, version)
+        pk = self._version_pk(model, version)
         self.c.execute(delete(version_tags).where(version_tags.c.version_id == pk,
                                                   version_tags.c.key == key))
         self.c.execute(insert(version_tags).values(version_id=pk, key=key, value=value))
 
     def delete_version_tag(self, model: str, version: str, key: str) -> bool:
         """Remove the tag ``key`` of ``model@version``; False when there was none."""
-        pk = self._tagged_version(model, version)
+        pk = self._version_pk(model, version)
         result = self.c.execute(delete(version_tags).where(version_tags.c.version_id == pk,
                                                            version_tags.c.key == key))
         return bool(result.rowcount)
