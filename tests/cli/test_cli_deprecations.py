@@ -26,7 +26,13 @@ def test_deprecation_through_the_cli(steward: Steward) -> None:
     notices = steward("notices", "--json").json()
     assert sorted(n["team"] for n in notices) == ["team-search", "team-shop"]
     assert all(n["payload"]["consumers"] == 1 for n in notices)
-    assert steward("tick", "--json").json() == {"retired": [], "notices": 0, "failures": []}
+    # the soft deadline is 30 days away: tick writes the 30-day reminder to both teams, once
+    assert steward("tick", "--json").json() == {"retired": [], "notices": 0, "reminders": 2,
+                                                "failures": []}
+    assert steward("tick", "--json").json()["reminders"] == 0
+    reminders = [n for n in steward("notices", "--json").json()
+                 if n["kind"] == "reminder:soft-deadline"]
+    assert sorted(n["team"] for n in reminders) == ["team-search", "team-shop"]
     assert "Pin support-bot ^3" in steward("plan", "support-bot").stdout
     assert steward("plans", "--missing", "--json").json() == []
 

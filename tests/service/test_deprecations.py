@@ -198,9 +198,20 @@ def test_an_upstream_model_named_by_package_url_can_be_deprecated(registry: Regi
     assert "vulnerability" in resolution.warning
     notices = registry.deprecations.notices("team-chat")
     assert [n.kind for n in notices] == ["deprecation-inherited:announced"]
-    assert registry.deprecations.tick().notices == 0
+    first = registry.deprecations.tick()
+    # both deadlines are within 30 days: one reminder each, to the fine-tune's consumers
+    assert (first.notices, first.reminders) == (0, 2)
+    reminders = [n for n in registry.deprecations.notices("team-chat")
+                 if n.kind.startswith("reminder:")]
+    assert sorted((n.kind, n.model, n.payload["inherited_via"]) for n in reminders) == [
+        ("reminder:hard-deadline", "bot", "bot"), ("reminder:soft-deadline", "bot", "bot")]
+    assert all(n.payload["consumer_names"] == ["chat"] for n in reminders)
+    assert registry.deprecations.tick().reminders == 0
     clock.advance(days=11)
-    assert registry.deprecations.tick().notices == 1
+    later = registry.deprecations.tick()
+    assert (later.notices, later.reminders) == (1, 0)
+    clock.advance(days=3)  # 6 days before the hard deadline: the 7-day reminder
+    assert registry.deprecations.tick(reminder_days=(30, 7)).reminders == 1
     with pytest.raises(InvalidInput, match="package URL"):
         registry.deprecations.plan("pkg:", reason=DeprecationReason.REPLACED, replacement="",
                                    announced=TODAY, soft_deadline=TODAY,

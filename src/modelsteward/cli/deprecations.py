@@ -13,6 +13,7 @@ from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
 from modelsteward.errors import InvalidInput
+from modelsteward.notify.settings import NotifySettings
 
 _REASONS = ", ".join(r.value for r in DeprecationReason)
 
@@ -125,15 +126,18 @@ def plans(state: State, missing: bool, as_json: bool) -> None:
 @json_option
 @pass_state
 def tick(state: State, as_json: bool) -> None:
-    """Bring deprecation phases up to date: notices, and retirement at the hard deadline."""
-    report = state.registry.deprecations.tick(archive=state.archive)
+    """Bring deprecation phases up to date: notices, deadline reminders (STEWARD_REMINDER_DAYS
+    before each deadline) and retirement at the hard deadline."""
+    report = state.registry.deprecations.tick(
+        archive=state.archive, reminder_days=NotifySettings.from_env().check().reminder_days)
     if as_json:
         emit_json({"retired": list(report.retired), "notices": report.notices,
-                   "failures": list(report.failures)})
+                   "reminders": report.reminders, "failures": list(report.failures)})
     else:
         for ref in report.retired:
             out.print(f"retired {ref} (hard deadline reached)", highlight=False)
-        out.print(f"{report.notices} new notice(s).", highlight=False)
+        out.print(f"{report.notices} new notice(s), {report.reminders} reminder(s).",
+                  highlight=False)
         for failure in report.failures:
             err.print(f"not retired: {failure}", highlight=False)
     if report.failures:

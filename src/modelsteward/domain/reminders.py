@@ -19,6 +19,10 @@ from modelsteward.domain.notices import Notice
 from modelsteward.domain.subscriptions import REMINDER_HARD, REMINDER_SOFT
 
 
+DEFAULT_REMINDER_DAYS: tuple[int, ...] = (30, 7)
+"""Days before each soft and hard deadline that a reminder is due, unless configured."""
+
+
 class Deadline(enum.StrEnum):
     SOFT = "soft-deadline"
     HARD = "hard-deadline"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from modelsteward.domain.documents import describe
+from modelsteward.domain.reminders import DEFAULT_REMINDER_DAYS
 from modelsteward.errors import DocumentInvalid, Problem
 
 T = TypeVar("T")
@@ -61,7 +62,7 @@ class NotifySettings:
     lease: float = 60.0
     batch: int = 20
     interval: float = 5.0
-    reminder_days: tuple[int, ...] = (30, 7)
+    reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     def problems(self) -> list[Problem]:

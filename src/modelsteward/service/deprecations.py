@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import Consumer
@@ -19,6 +20,9 @@ from modelsteward.domain.lineage import validate_purl
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
+from modelsteward.domain.reminders import (
+    DEFAULT_REMINDER_DAYS, DueReminder, due_reminders, reminder_notice,
+)
 from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, StewardError,
 )
@@ -34,6 +38,7 @@ class TickReport:
     retired: tuple[str, ...]
     notices: int
     failures: tuple[str, ...] = ()
+    reminders: int = 0
 
 
 class Deprecations:
@@ -127,6 +132,17 @@ class Deprecations:
         if phase is Phase.ACTIVE:
             return 0
         self._record_phase(tx, plan, phase)
+        created = 0
+        for model, versions in self._upstream_reach(tx, plan):
+            for team, consumers in sorted(self._affected(tx, model, versions).items()):
+                created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
+                                                      model.name))
+        return created
+
+    def _upstream_reach(self, tx: Transaction,
+                        plan: DeprecationPlan) -> list[tuple[Model, list[Version]]]:
+        """The registered versions derived from an upstream plan's package URL, directly or
+        transitively, by model (in name order)."""
         direct = []
         for derivation in tx.upstream_children(plan.target):
             child_model, _, child_version = derivation.child.partition("@")
@@ -138,15 +154,12 @@ class Deprecations:
             groups[found.model].append(found)
         for derived_model, derived in self._descendants(tx, direct).items():
             groups[derived_model.name].extend(derived)
-        created = 0
+        reach = []
         for model_name, versions in sorted(groups.items()):
             model = tx.get_model(model_name)
-            if model is None:
-                continue
-            for team, consumers in sorted(self._affected(tx, model, versions).items()):
-                created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
-                                                      model_name))
-        return created
+            if model is not None:
+                reach.append((model, versions))
+        return reach
 
     def _check_replacement(self, tx: Transaction, replacement: str, covered: set[str]) -> None:
         model_name, at, pin = replacement.partition("@")
@@ -265,10 +278,13 @@ class Deprecations:
             "reason": f"hard deadline {plan.hard_deadline} of plan {plan.id}",
             "plan": plan.id}))
 
-    def tick(self, archive: str = "") -> TickReport:
+    def tick(self, archive: str = "",
+             reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS) -> TickReport:
         """Bring every plan up to date with the clock: notices for the current phase (never
-        twice) and retirement at the hard deadline — with ``archive``, weights are archived and
-        verified first (a version whose copy fails stays un-retired and is reported)."""
+        twice), the deadline reminders due today (``reminder_days`` before each deadline, each
+        written once; see :meth:`reminders`) and retirement at the hard deadline — with
+        ``archive``, weights are archived and verified first (a version whose copy fails stays
+        un-retired and is reported)."""
         retired: list[str] = []
         to_archive: list[str] = []
         failures: list[str] = []
@@ -281,6 +297,7 @@ class Deprecations:
                 created += self._advance(tx, model, plan, archive, to_archive, retired)
             for plan in tx.upstream_plans():
                 created += self._advance_upstream(tx, plan)
+            reminded = self._remind(tx, reminder_days, self._today())
         for ref in to_archive:
             try:
                 self.registry.retirements.retire(ref, archive, by_plan=True,
@@ -288,7 +305,48 @@ class Deprecations:
                 retired.append(ref)
             except StewardError as error:
                 failures.append(f"{ref}: {error}")
-        return TickReport(tuple(retired), created, tuple(failures))
+        return TickReport(tuple(retired), created, tuple(failures), reminded)
+
+    def reminders(self, reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS,
+                  today: date | None = None) -> int:
+        """Write the deadline reminders due ``today`` (default: the clock's date): a notice to
+        every team whose consumers use a version a deprecation plan covers — a plan on a
+        registered model or on an upstream package URL — or a version derived from one,
+        ``reminder_days`` days before each soft and hard deadline. Each reminder is written
+        once; returns how many were new."""
+        with self.registry.store.write() as tx:
+            return self._remind(tx, reminder_days, today or self._today())
+
+    def _remind(self, tx: Transaction, reminder_days: Sequence[int], today: date) -> int:
+        now = self.registry.clock.now()
+        created = 0
+        for plan in tx.plans():
+            due = due_reminders(plan, today, reminder_days)
+            model = tx.get_model(plan.model) if due else None
+            if model is None:
+                continue
+            covered = self._covered(tx, model, plan)
+            reach = [(model, covered, ""), *((m, v, m.name) for m, v
+                                             in sorted(self._descendants(tx, covered).items(),
+                                                       key=lambda item: item[0].name))]
+            created += self._write_reminders(tx, plan, due, reach, now)
+        for plan in tx.upstream_plans():
+            due = due_reminders(plan, today, reminder_days)
+            if due:
+                reach = [(m, v, m.name) for m, v in self._upstream_reach(tx, plan)]
+                created += self._write_reminders(tx, plan, due, reach, now)
+        return created
+
+    def _write_reminders(self, tx: Transaction, plan: DeprecationPlan,
+                         due: list[DueReminder],
+                         reach: list[tuple[Model, list[Version], str]], now: datetime) -> int:
+        created = 0
+        for reminder in due:
+            for model, versions, derived_model in reach:
+                for team, consumers in sorted(self._affected(tx, model, versions).items()):
+                    created += tx.add_notice(reminder_notice(
+                        plan, reminder, team, [c.name for c in consumers], now, derived_model))
+        return created
 
     def plans(self, model: str) -> list[DeprecationPlan]:
         with self.registry.store.read() as tx:

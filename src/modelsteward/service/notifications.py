@@ -17,7 +17,6 @@ from datetime import date, datetime
 
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.outbox import Delivery, DeliveryCounts, DeliveryStatus
-from modelsteward.domain.reminders import due_reminders, reminder_notice
 from modelsteward.domain.subscriptions import (
     DELIVERIES_REPLAYED, SUBSCRIPTION_CREATED, SUBSCRIPTION_REMOVED, Channel, Subscription,
     check_address, check_team, check_webhook_url, parse_kinds, redact_url,
@@ -28,8 +27,6 @@ from modelsteward.notify.settings import NotifySettings
 from modelsteward.notify.ssrf import webhook_addresses
 from modelsteward.notify.webhook import new_secret
 from modelsteward.ports import Notifier
-from modelsteward.service.deprecations import Deprecations
-from modelsteward.service.reach import affected_teams, descendants
 from modelsteward.service.registry import Registry
 
 
@@ -208,35 +205,10 @@ class Notifications:
     # reminders ----------------------------------------------------------------------------------
 
     def reminders(self, today: date | None = None) -> int:
-        """Write the deadline reminders due ``today`` (default: the clock's date) to every team
-        whose consumers use a version a deprecation plan covers, or a version derived from one:
-        ``STEWARD_REMINDER_DAYS`` (30 and 7) days before each soft and hard deadline. Each
-        reminder is written once; returns how many were new."""
-        today = today or self.registry.clock.now().date()
-        now = self.registry.clock.now()
-        deprecations = Deprecations(self.registry)
-        created = 0
-        with self.registry.store.write() as tx:
-            for plan in tx.plans():
-                due = due_reminders(plan, today, self.settings.reminder_days)
-                model = tx.get_model(plan.model) if due else None
-                if model is None:
-                    continue
-                covered = deprecations._covered(tx, model, plan)
-                direct = affected_teams(self.registry, tx, model, covered)
-                derived = descendants(tx, covered)
-                for reminder in due:
-                    for team, consumers in sorted(direct.items()):
-                        created += tx.add_notice(reminder_notice(
-                            plan, reminder, team, [c.name for c in consumers], now))
-                    for derived_model in sorted(derived, key=lambda m: m.name):
-                        teams = affected_teams(self.registry, tx, derived_model,
-                                               derived[derived_model])
-                        for team, consumers in sorted(teams.items()):
-                            created += tx.add_notice(reminder_notice(
-                                plan, reminder, team, [c.name for c in consumers], now,
-                                derived_model.name))
-        return created
+        """Write the deadline reminders due ``today`` (default: the clock's date), the
+        ``STEWARD_REMINDER_DAYS`` (30 and 7) days before each soft and hard deadline; see
+        :meth:`Deprecations.reminders`. Returns how many were new."""
+        return self.registry.deprecations.reminders(self.settings.reminder_days, today)
 
 
 def _shown(subscription: Subscription) -> str:

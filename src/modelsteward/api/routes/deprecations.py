@@ -24,6 +24,7 @@ from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.provider_schedules import parse_provider_schedule
 from modelsteward.errors import InvalidInput, NotAuthorised
+from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.refs import split_ref
 
 router = APIRouter(prefix=API, tags=["deprecations"])
@@ -79,6 +80,7 @@ class TickPublic(BaseModel):
     retired: list[str]
     notices: int
     failures: list[str]
+    reminders: int = Field(description="Deadline reminders written (STEWARD_REMINDER_DAYS).")
 
 
 class RetirementCreate(BaseModel):
@@ -178,13 +180,15 @@ def list_models_without_plans(registry: RegistryDep, request: Request, response:
 @router.post("/deprecations/tick", response_model=TickPublic)
 def tick_deprecations(request: Request, registry: RegistryDep,
                       principal: PrincipalDep) -> TickPublic:
-    """Bring deprecation phases up to date (administrators): notices, and retirement at the
-    hard deadline — weights are archived into the server's archive first."""
+    """Bring deprecation phases up to date (administrators): notices, the deadline reminders
+    due today, and retirement at the hard deadline — weights are archived into the server's
+    archive first."""
     _admin_only(principal, "run the deprecation tick")
     settings: ServerSettings = request.app.state.settings
-    report = registry.deprecations.tick(archive=settings.registry.archive)
+    report = registry.deprecations.tick(archive=settings.registry.archive,
+                                        reminder_days=NotifySettings.from_env().check().reminder_days)
     return TickPublic(retired=list(report.retired), notices=report.notices,
-                      failures=list(report.failures))
+                      failures=list(report.failures), reminders=report.reminders)
 
 
 @router.post("/retirements", response_model=RetirementPublic,
