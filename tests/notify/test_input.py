@@ -80,18 +80,21 @@ def test_settings_from_the_environment_report_every_problem() -> None:
     read = NotifySettings.from_env({"STEWARD_REMINDER_DAYS": "7, 30,14",
                                     "STEWARD_WEBHOOK_ALLOW_PRIVATE": "yes",
                                     "STEWARD_SMTP_HOST": "mail", "STEWARD_SMTP_PORT": "587",
-                                    "STEWARD_SMTP_STARTTLS": "1"})
-    assert read.reminder_days == (30, 14, 7) and read.allow_private
+                                    "STEWARD_SMTP_STARTTLS": "1",
+                                    "STEWARD_DELIVERY_RETENTION": "0"})
+    assert read.reminder_days == (30, 14, 7) and read.allow_private and read.retention_days == 0
     assert (read.smtp.host, read.smtp.port, read.smtp.starttls) == ("mail", 587, True)
     with pytest.raises(DocumentInvalid) as caught:
         NotifySettings.from_env({"STEWARD_WEBHOOK_MAX_ATTEMPTS": "many",
                                  "STEWARD_SMTP_PORT": "70000",
                                  "STEWARD_WEBHOOK_TIMEOUT": "90",
                                  "STEWARD_REMINDER_DAYS": "30,x",
-                                 "STEWARD_SMTP_STARTTLS": "perhaps"})
+                                 "STEWARD_SMTP_STARTTLS": "perhaps",
+                                 "STEWARD_DELIVERY_RETENTION": "-1"})
     locations = [p.location for p in caught.value.problems]
     assert locations == ["STEWARD_SMTP_STARTTLS", "STEWARD_WEBHOOK_MAX_ATTEMPTS",
-                         "STEWARD_REMINDER_DAYS", "STEWARD_DELIVERY_LEASE", "STEWARD_SMTP_PORT"]
+                         "STEWARD_REMINDER_DAYS", "STEWARD_DELIVERY_LEASE", "STEWARD_DELIVERY_RETENTION",
+                         "STEWARD_SMTP_PORT"]
     assert "must be longer than the send timeout" in str(caught.value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -183,3 +184,32 @@ def test_a_sender_hands_back_what_it_cannot_finish_within_its_lease(
         counts = notifications.deliver_once()
         assert (counts.claimed, counts.delivered) == (3, 3)
         assert receiver.attempts.total() == 3
+
+
+def test_old_delivered_deliveries_are_pruned_once_a_day(
+        registry: Registry, receiver: Receiver, clock: FixedClock) -> None:
+    """Delivered rows older than the retention go; pending and dead ones, and the notices,
+    stay; a retention of 0 keeps everything."""
+    settings = NotifySettings(allow_private=True, timeout=2, lease=10, max_attempts=1,
+                              retention_days=30)
+    with Notifications(registry, settings) as notifications:
+        subscribe(notifications, receiver, "team-a", "/ok")
+        dead = notifications.subscribe("team-b", webhook="http://127.0.0.1:9/closed").id
+        write_notices(registry, "team-a", 2, prefix="old")
+        write_notices(registry, "team-b", 1, prefix="old")
+        counts = notifications.deliver_once()
+        assert (counts.delivered, counts.dead) == (2, 1)
+        clock.advance(days=20)
+        write_notices(registry, "team-a", 1, prefix="recent")
+        assert notifications.deliver_once().delivered == 1
+        clock.advance(days=11)  # the first two were delivered 31 days ago, the third 11
+        assert notifications.daily().pruned == 2
+        left = {(d.notice.key, d.status) for d in notifications.deliveries()}
+        assert left == {("test:recent:team-a:0", DeliveryStatus.DELIVERED),
+                        ("test:old:team-b:0", DeliveryStatus.DEAD)}
+        assert [d.subscription.id for d in notifications.dead_letters()] == [dead]
+        assert len(registry.deprecations.notices("team-a")) == 3
+        assert notifications.prune() == 0
+    clock.advance(days=365)
+    with Notifications(registry, replace(settings, retention_days=0)) as keeping:
+        assert keeping.prune() == 0 and len(keeping.deliveries()) == 2

@@ -146,11 +146,12 @@ def unsubscribe(state: State, subscription_id: str, as_json: bool) -> None:
 def deliver(state: State, once: bool, interval: float | None, limit: int | None,
             as_json: bool) -> None:
     """The delivery worker: send due notifications (webhooks, e-mail), retry failures with
-    backoff, and write deadline reminders once a day. Runs until SIGTERM or Ctrl-C; run several
-    at once if you like (each delivery is claimed by one of them)."""
+    backoff, and once a day write deadline reminders and prune deliveries older than
+    STEWARD_DELIVERY_RETENTION days. Runs until SIGTERM or Ctrl-C; run several at once if you
+    like (each delivery is claimed by one of them)."""
     with _notifications(state) as notifications:
         if once:
-            notifications.reminders()
+            notifications.daily()
             counts = notifications.deliver_once(limit)
             if as_json:
                 emit_json(counts_view(counts))

@@ -52,6 +52,8 @@ class NotifySettings:
     longer than the timeout. ``batch`` (STEWARD_DELIVERY_BATCH, 20): deliveries claimed at once.
     ``interval`` (STEWARD_DELIVERY_INTERVAL, 5): the worker's pause when nothing is due.
     ``reminder_days`` (STEWARD_REMINDER_DAYS, ``30,7``): days before each deadline to remind.
+    ``retention_days`` (STEWARD_DELIVERY_RETENTION, 90): delivered deliveries older than this
+    are pruned by the worker once a day; 0 keeps them for ever. Notices themselves are kept.
     """
 
     max_attempts: int = 8
@@ -63,6 +65,7 @@ class NotifySettings:
     batch: int = 20
     interval: float = 5.0
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
+    retention_days: int = 90
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     def problems(self) -> list[Problem]:
@@ -90,6 +93,9 @@ class NotifySettings:
              f"must be above 0 seconds, not {self.interval}")
         need(all(d >= 1 for d in self.reminder_days), "STEWARD_REMINDER_DAYS",
              f"must be whole numbers of days above 0, not {list(self.reminder_days)}")
+        need(self.retention_days >= 0, "STEWARD_DELIVERY_RETENTION",
+             f"must be a whole number of days, 0 or more (0 keeps deliveries for ever), not "
+             f"{self.retention_days}")
         need(1 <= self.smtp.port <= 65535, "STEWARD_SMTP_PORT",
              f"must be a port number (1-65535), not {self.smtp.port}")
         return found
@@ -143,6 +149,8 @@ class NotifySettings:
                           "a number of seconds"),
             reminder_days=read("STEWARD_REMINDER_DAYS", _days, defaults.reminder_days,
                                "whole numbers of days separated by commas, e.g. 30,7"),
+            retention_days=read("STEWARD_DELIVERY_RETENTION", int, defaults.retention_days,
+                                "a whole number of days"),
             smtp=smtp)
         problems.extend(p for p in settings.problems()
                         if p.location not in {q.location for q in problems})

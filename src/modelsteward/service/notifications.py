@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.outbox import Delivery, DeliveryCounts, DeliveryStatus
@@ -28,6 +28,14 @@ from modelsteward.notify.ssrf import webhook_addresses
 from modelsteward.notify.webhook import new_secret
 from modelsteward.ports import Notifier
 from modelsteward.service.registry import Registry
+
+
+@dataclass(frozen=True)
+class Chores:
+    """What one day's chores did: reminders written and old deliveries pruned."""
+
+    reminders: int
+    pruned: int
 
 
 @dataclass(frozen=True)
@@ -192,17 +200,32 @@ class Notifications:
     def run(self, stop: threading.Event, *, interval: float | None = None,
             report: Callable[[DeliveryCounts], None] | None = None,
             on_error: Callable[[str], None] | None = None) -> DeliveryCounts:
-        """The worker: deliver until ``stop`` is set, and write the day's reminders once a day
-        (at the first pass of each UTC day)."""
+        """The worker: deliver until ``stop`` is set; once a day (at the first pass of each UTC
+        day) write the day's reminders and prune old deliveries (:meth:`daily`)."""
         def daily() -> None:
             today = self.registry.clock.now().date()
             if self._reminded_on != today:
-                self.reminders(today)
+                self.daily(today)
                 self._reminded_on = today
         return self.dispatcher.run(stop, interval=interval, between=daily, report=report,
                                    on_error=on_error)
 
-    # reminders ----------------------------------------------------------------------------------
+    # daily chores -------------------------------------------------------------------------------
+
+    def daily(self, today: date | None = None) -> Chores:
+        """What the worker does once a day: write the reminders due ``today`` and prune the
+        deliveries delivered more than ``STEWARD_DELIVERY_RETENTION`` days ago."""
+        return Chores(self.reminders(today), self.prune())
+
+    def prune(self) -> int:
+        """Delete deliveries delivered more than ``retention_days`` ago (none when it is 0);
+        the number deleted. A backfill (:meth:`backfill`) reaching further back than that may
+        deliver those old notices again."""
+        if not self.settings.retention_days:
+            return 0
+        before = self.registry.clock.now() - timedelta(days=self.settings.retention_days)
+        with self.registry.store.write() as tx:
+            return tx.prune_deliveries(before)
 
     def reminders(self, today: date | None = None) -> int:
         """Write the deadline reminders due ``today`` (default: the clock's date), the

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, true, update
 
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.outbox import Delivery, DeliveryStatus
@@ -163,6 +163,14 @@ class OutboxQueries:
                 select(subscriptions.c.id).where(subscriptions.c.active == true())))
         result = self.c.execute(query.values(status=_PENDING, attempts=0, next_attempt_at=at,
                                              leased_until=None))
+        return int(result.rowcount)
+
+    def prune_deliveries(self, before: datetime) -> int:
+        """Delete the deliveries delivered before ``before``; the number deleted. Pending and
+        dead deliveries, and the notices themselves, are kept."""
+        result = self.c.execute(delete(deliveries).where(
+            deliveries.c.status == DeliveryStatus.DELIVERED.value,
+            deliveries.c.delivered_at < before))
         return int(result.rowcount)
 
     def _deliveries(self, *conditions: ColumnElement[bool],
