@@ -150,6 +150,9 @@ def test_bad_lifecycle_input(policy_steward: Steward, tmp_path: Path) -> None:
     steward("version", "register", "bot", "1.0.0")
     assert "not a valid stage" in steward("promote", "bot@1.0.0", "--to", "prod",
                                           expect=2).stderr
+    run = steward("promote", "bot@1.0.0", "--to", "deprecated", expect=2)
+    assert "deprecated is reached with `steward deprecate` and a reason" in run.stderr
+    assert steward("version", "show", "bot@1.0.0", "--json").json()["stage"] == "trained"
     (tmp_path / "bad.json").write_text('{"suite": "Golden Set", "metrics": {"acc": "high"}}')
     run = steward("eval", "record", "bot@1.0.0", str(tmp_path / "bad.json"), expect=2)
     for where in ("$.suite", "$.dataset_digest", "$.metrics.acc"):

@@ -46,7 +46,9 @@ from sqlalchemy.engine import make_url
 
 from modelsteward import Registry
 from modelsteward.domain import events as ev
-from modelsteward.domain.lifecycle import SERVES_PRODUCTION, TRANSITIONS, UNRESOLVABLE, Gate, Stage
+from modelsteward.domain.lifecycle import (
+    PROMOTABLE, SERVES_PRODUCTION, TRANSITIONS, UNRESOLVABLE, Gate, Stage,
+)
 from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.policy import ModelRules, Policy, Threshold
 from modelsteward.domain.versioning import ChangeKind, ModelVersion
@@ -348,12 +350,12 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _promote(self, s: VersionShadow, target: Stage) -> bool:
         now = self._tick(s.model)
         expected: type[StewardError] | None = None
-        if target not in TRANSITIONS[s.stage]:
+        if target not in PROMOTABLE:
+            expected = InvalidInput  # rejection, deprecation, retirement: their own commands
+        elif target not in TRANSITIONS[s.stage]:
             expected = IllegalTransition
         elif not all(self._meets(s, g) for g in GATES_BY_DOCSTRING.get((s.stage, target), ())):
             expected = GateRefused
-        elif target in UNRESOLVABLE and self._holds_alias(s):
-            expected = Conflict  # as retire() and reject() refuse it
         replaced = self._production(s.model, exclude=s.vid)
         ok, moved = self._attempt(f"promote {s.stage}→{target}", expected,
                                   lambda: self.lifecycle.promote(s.ref, target))
@@ -750,13 +752,18 @@ def test_lifecycle_state_machine(db_url: str) -> None:
 
 
 def test_promote_to_retired_refuses_a_version_that_holds_an_alias(sqlite_url: str) -> None:
-    """The first find of the machine above (fixed in eb91545), kept as a fixed example."""
+    """The first find of the machine above (fixed in eb91545), kept as a fixed example; since
+    then a promotion never moves to retired at all: retirement has its own command."""
     with Registry.open(sqlite_url, actor="alice", clock=FixedClock(), policy=POLICY) as registry:
         ref = trained(registry, "lowbot")
         to_production(registry, ref)
         registry.lifecycle.deprecate(ref, "replaced")
-        with pytest.raises(Conflict, match="still holds the alias"):
+        with pytest.raises(InvalidInput, match="retired is reached with `steward retire`"):
             registry.lifecycle.promote(ref, Stage.RETIRED)
+        with pytest.raises(InvalidInput, match="rejected is reached with `steward reject`"):
+            registry.lifecycle.gate_report(ref, Stage.REJECTED)
+        with pytest.raises(Conflict, match="still holds the alias"):
+            registry.lifecycle.retire(ref, "superseded")
 
 
 def test_approval_gate_finds_distinct_approvers_for_every_role(sqlite_url: str) -> None:

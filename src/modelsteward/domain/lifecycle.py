@@ -24,7 +24,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from modelsteward.errors import IllegalTransition
+from modelsteward.errors import IllegalTransition, InvalidInput
 
 
 class Stage(enum.StrEnum):
@@ -55,6 +55,24 @@ TRANSITIONS: dict[Stage, tuple[Stage, ...]] = {
     Stage.REJECTED: (Stage.RETIRED,),
     Stage.RETIRED: (),
 }
+
+PROMOTABLE: tuple[Stage, ...] = (Stage.EVALUATED, Stage.REGISTERED, Stage.STAGING,
+                                  Stage.PRODUCTION)
+"""The stages a promotion moves to; the others are reached by rejection, deprecation or
+retirement, each with its own reason."""
+
+
+def check_promotion(ref: str, target: Stage) -> None:
+    """Raise :class:`InvalidInput` unless ``target`` is a stage a promotion moves to, naming the
+    command that reaches it instead."""
+    if target not in PROMOTABLE:
+        raise InvalidInput(
+            f"A promotion moves {ref} forward to {', '.join(s.value for s in PROMOTABLE)}; "
+            f"{target.value} is reached with `steward {_LEAVING[target]}` and a reason.")
+
+
+_LEAVING = {Stage.REJECTED: "reject", Stage.DEPRECATED: "deprecate",
+            Stage.RETIRED: "retire", Stage.TRAINED: "version register"}
 
 GATES: dict[tuple[Stage, Stage], tuple[Gate, ...]] = {
     (Stage.TRAINED, Stage.EVALUATED): (Gate.VALIDATION,),

@@ -22,7 +22,7 @@ from modelsteward.domain.gates import (
 )
 from modelsteward.domain.lifecycle import (
     SERVES_PRODUCTION, UNRESOLVABLE, AliasAssignment, Approval, Evaluation, Gate, GateOverride,
-    Stage, StagingCheck, check_transition,
+    Stage, StagingCheck, check_promotion, check_transition,
 )
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.names import validate_alias
@@ -129,6 +129,7 @@ class Lifecycle:
 
     def gate_report(self, ref: str, target: Stage) -> GateReport:
         """What promoting ``ref`` to ``target`` would require, without promoting."""
+        check_promotion(ref, target)
         with self.registry.store.read() as tx:
             model, version = self._load(tx, ref)
             gates = check_transition(ref, version.stage, target)
@@ -137,8 +138,10 @@ class Lifecycle:
     def promote(self, ref: str, target: Stage) -> Version:
         """Move ``ref`` to ``target`` through the gates of that transition. Refused with
         :class:`IllegalTransition` (naming the allowed next stages) or :class:`GateRefused`
-        (listing every unmet requirement). Promotion to production moves the ``production``
-        alias to the version in the same transaction."""
+        (listing every unmet requirement), and with :class:`InvalidInput` for a stage that is
+        not promoted to (rejected, deprecated, retired: those need a reason). Promotion to
+        production moves the ``production`` alias to the version in the same transaction."""
+        check_promotion(ref, target)
         with self.registry.store.write() as tx:
             model, version = self._load(tx, ref)
             gates = check_transition(version.ref, version.stage, target)
