@@ -11,11 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelsteward.domain.events import Event
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
+from modelsteward.service.advisories import Found, Published
 
 
 class OwnerPublic(BaseModel):
     team: str
     contact: str
+
+
+class SupportPublic(BaseModel):
+    """How long each version is supported: ``active_months`` (null: not stated), then what
+    follows (``afterwards``)."""
+
+    active_months: int | None
+    afterwards: str | None
 
 
 class ModelPublic(BaseModel):
@@ -30,16 +39,21 @@ class ModelPublic(BaseModel):
     risk_tier: str
     license: str | None
     tags: list[str]
+    support_policy: SupportPublic
     extra: dict[str, Any]
+    deleted: bool = Field(default=False, description="A tombstone (shown only with "
+                                                      "include_deleted).")
 
     @classmethod
-    def of(cls, m: Model) -> ModelPublic:
+    def of(cls, m: Model, *, deleted: bool = False) -> ModelPublic:
         return cls(name=m.name, kind=m.kind.value, versioning=str(m.versioning),
                    description=m.description, purpose=m.purpose,
                    owner=OwnerPublic(team=m.owner_team, contact=m.owner_contact),
                    provider=m.provider or None, provider_model=m.provider_model or None,
                    risk_tier=m.risk_tier.value, license=m.license or None, tags=list(m.tags),
-                   extra=dict(m.extra))
+                   support_policy=SupportPublic(active_months=m.support.active_months,
+                                                afterwards=m.support.afterwards or None),
+                   extra=dict(m.extra), deleted=deleted)
 
 
 class ModelCreate(BaseModel):
@@ -56,6 +70,10 @@ class ModelCreate(BaseModel):
     risk_tier: str = Field(default="medium", examples=["low", "medium", "high"])
     license: str = ""
     tags: list[str] = Field(default_factory=list)
+    support_months: int | None = Field(default=None, ge=0, le=1200,
+                                       description="Active support window of each version.")
+    support_after: str = Field(default="", max_length=500,
+                               examples=["community-maintained"])
 
 
 class FilePublic(BaseModel):
@@ -73,23 +91,27 @@ class VersionPublic(BaseModel):
     registered_at: datetime
     registered_by: str
     change: str | None
+    forced_reason: str | None = None
     description: str
     status: str | None
     metadata: dict[str, Any]
     metrics: dict[str, Any]
     blocked_reason: str | None
     files: list[FilePublic] | None = None
+    deleted: bool = Field(default=False, description="A tombstone (shown only with "
+                                                      "include_deleted).")
 
     @classmethod
-    def of(cls, v: Version, *, files: bool = False) -> VersionPublic:
+    def of(cls, v: Version, *, files: bool = False, deleted: bool = False) -> VersionPublic:
         return cls(model=v.model, version=str(v.id), ref=v.ref,
                    digest=f"sha256:{v.digest}" if v.digest else None, stage=v.stage.value,
                    registered_at=v.registered_at, registered_by=v.registered_by,
-                   change=v.change.value if v.change else None, description=v.description,
+                   change=v.change.value if v.change else None,
+                   forced_reason=v.forced_reason or None, description=v.description,
                    status=v.status or None, metadata=dict(v.metadata), metrics=dict(v.metrics),
                    blocked_reason=v.blocked_reason or None,
                    files=[FilePublic(path=f.path, sha256=f.sha256, size=f.size)
-                          for f in v.files] if files else None)
+                          for f in v.files] if files else None, deleted=deleted)
 
 
 class VersionCreate(BaseModel):
@@ -104,6 +126,7 @@ class VersionCreate(BaseModel):
     force: bool = False
     reason: str = ""
     description: str = ""
+    status: str = Field(default="", max_length=200, examples=["evaluating"])
     files: list[FilePublic] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     metrics: dict[str, float] = Field(default_factory=dict)
@@ -158,3 +181,45 @@ class Health(BaseModel):
     status: str
     database: str | None = None
     revision: str | None = None
+
+
+class AdvisoryHitPublic(BaseModel):
+    """An advisory affecting a version: the OSV record, which of its ``affected`` entries
+    matched (``affected_index``), how (``matched_by``: version or digest) and, when the match
+    is through lineage, the ancestor it comes from."""
+
+    advisory: dict[str, Any]
+    affected_index: int
+    matched_by: str
+    inherited_from: str | None
+
+    @classmethod
+    def of(cls, found: Found) -> AdvisoryHitPublic:
+        advisory = found.advisory
+        return cls(advisory=advisory.to_osv(),
+                   affected_index=advisory.affected.index(found.match.affected),
+                   matched_by=found.match.by, inherited_from=found.inherited_from or None)
+
+
+class ProblemPublic(BaseModel):
+    location: str
+    message: str
+
+
+class PublishedPublic(BaseModel):
+    """An advisory published or updated: the OSV record, whether it is ``new``, the versions
+    affected directly and through lineage, the notices written, and warnings (located)."""
+
+    advisory: dict[str, Any]
+    new: bool
+    affected: list[str]
+    inherited: list[str]
+    notices: int
+    warnings: list[ProblemPublic]
+
+    @classmethod
+    def of(cls, p: Published) -> PublishedPublic:
+        return cls(advisory=p.advisory.to_osv(), new=p.new, affected=list(p.affected),
+                   inherited=list(p.inherited), notices=p.notices,
+                   warnings=[ProblemPublic(location=w.location, message=w.message)
+                             for w in p.warnings])

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
 
 from modelsteward.api.routes import API
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.headers import mark_deprecated
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
-from modelsteward.api.schemas import ModelCreate, ModelPublic, VersionCreate, VersionPublic
+from modelsteward.api.schemas import (
+    AdvisoryHitPublic, ModelCreate, ModelPublic, VersionCreate, VersionPublic,
+)
 from modelsteward.api.auth import require_model_writer, require_writer
 from modelsteward.domain.deprecation import covers
 from modelsteward.domain.lineage import Relation
-from modelsteward.domain.model import FileDigest, Model, ModelKind, RiskTier, parse_enum
+from modelsteward.domain.model import (
+    FileDigest, Model, ModelKind, RiskTier, SupportPolicy, parse_enum,
+)
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
 
 router = APIRouter(prefix=API, tags=["models"])
+IncludeDeleted = Annotated[bool, Query(description="Also answer for a deleted model or version "
+                                                   "(a tombstone, marked `deleted`).")]
 
 
 @router.get("/models", response_model=Page[ModelPublic])
@@ -38,15 +46,18 @@ def create_model(body: ModelCreate, registry: RegistryDep,
                   owner_contact=body.owner_contact, provider=body.provider,
                   provider_model=body.provider_model,
                   risk_tier=parse_enum(RiskTier, body.risk_tier, "risk tier"),
-                  license=body.license, tags=tuple(body.tags))
+                  license=body.license, tags=tuple(body.tags),
+                  support=SupportPolicy(body.support_months, body.support_after))
     return ModelPublic.of(registry.create_model(model))
 
 
 @router.get("/models/{name:path}/versions/{version}", response_model=VersionPublic)
-def get_version(name: str, version: str, registry: RegistryDep,
-                response: Response) -> VersionPublic:
+def get_version(name: str, version: str, registry: RegistryDep, response: Response,
+                include_deleted: IncludeDeleted = False) -> VersionPublic:
     """One version with its files; a deprecated one carries Deprecation and Sunset headers."""
-    found = registry.get_version(name, version)
+    found = registry.get_version(name, version, include_deleted=include_deleted)
+    if include_deleted and (registry.is_deleted(name) or registry.is_deleted(name, version)):
+        return VersionPublic.of(found, files=True, deleted=True)
     model = registry.get_model(name)
     for plan in reversed(registry.deprecations.plans(name)):
         if covers(plan, registry._plan_pin(model, plan), version):
@@ -57,11 +68,15 @@ def get_version(name: str, version: str, registry: RegistryDep,
 
 @router.get("/models/{name:path}/versions", response_model=Page[VersionPublic])
 def list_versions(name: str, registry: RegistryDep, request: Request, response: Response,
-                  after: AfterQuery = "", limit: LimitQuery = 100) -> Page[VersionPublic]:
+                  after: AfterQuery = "", limit: LimitQuery = 100,
+                  include_deleted: IncludeDeleted = False) -> Page[VersionPublic]:
     """Versions in version order (the cursor is a version)."""
-    versions = after_key(registry.list_versions(name), after, lambda v: str(v.id))
-    return page(request, response, [VersionPublic.of(v) for v in versions[:limit + 1]], limit,
-                lambda v: v.version)
+    versions = after_key(registry.list_versions(name, include_deleted), after,
+                         lambda v: str(v.id))[:limit + 1]
+    return page(request, response,
+                [VersionPublic.of(v, deleted=include_deleted
+                                  and registry.is_deleted(name, str(v.id)))
+                 for v in versions], limit, lambda v: v.version)
 
 
 @router.post("/models/{name:path}/versions", response_model=VersionPublic,
@@ -75,15 +90,29 @@ def register_version(name: str, body: VersionCreate, registry: RegistryDep,
     version = registry.register_version(
         name, body.version, change=parse_enum(ChangeKind, body.change, "change")
         if body.change else None, variant=body.variant, manifest=manifest, force=body.force,
-        reason=body.reason, description=body.description, metadata=body.metadata,
+        reason=body.reason, description=body.description, status=body.status,
+        metadata=body.metadata,
         metrics=body.metrics, derived_from=body.derived_from,
         relation=parse_enum(Relation, body.relation, "relation") if body.relation else None)
     return VersionPublic.of(version, files=True)
 
 
+@router.get("/models/{name:path}/versions/{version}/advisories",
+            response_model=list[AdvisoryHitPublic])
+def list_version_advisories(name: str, version: str,
+                            registry: RegistryDep) -> list[AdvisoryHitPublic]:
+    """The advisories affecting the version (as ``steward version show`` lists them): its own
+    first, then those inherited from what it derives from, nearest ancestor first. Declared
+    here, before ``GET /models/{name}``, which would match its path."""
+    return [AdvisoryHitPublic.of(found)
+            for found in registry.advisories.affecting(f"{name}@{version}")]
+
+
 @router.get("/models/{name:path}", response_model=ModelPublic)
-def get_model(name: str, registry: RegistryDep) -> ModelPublic:
+def get_model(name: str, registry: RegistryDep,
+              include_deleted: IncludeDeleted = False) -> ModelPublic:
     """One model."""
-    return ModelPublic.of(registry.get_model(name))
+    found = registry.get_model(name, include_deleted)
+    return ModelPublic.of(found, deleted=include_deleted and registry.is_deleted(name))
 
 
