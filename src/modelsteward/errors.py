@@ -35,6 +35,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     ├── NotAuthorised                the actor may not do this (e.g. override a gate)
     │   └── NotAuthenticated         no valid token: the caller is not known
     └── StorageError                 the database cannot be reached or migrated
+        └── ServerUnreachable        a remote server (STEWARD_URL) cannot be reached or failed
 """
 
 from __future__ import annotations
@@ -260,3 +261,8 @@ class DeliveryFailed(StewardError):
 
 class StorageError(StewardError):
     """The database cannot be opened, reached or migrated."""
+
+
+class ServerUnreachable(StorageError):
+    """The remote server named by ``STEWARD_URL`` cannot be reached, or answered with
+    something other than its API; the message names the URL and what to check."""

@@ -1,0 +1,209 @@
+"""``RemoteRegistry``: the registry of a server, with the methods of
+:class:`~modelsteward.service.registry.Registry` that the CLI uses, returning the same values.
+
+Where remote mode differs, and why:
+
+* events, approvals and everything else a server records name the *token's holder*, not
+  ``STEWARD_ACTOR``: the server decides who is acting;
+* artefacts are hashed on this machine and only their digests travel (``register_version``
+  takes the manifest; ``compare`` fetches the registered digests and compares here); the local
+  path a version was registered from is not sent, since the server could not read it;
+* :meth:`RemoteRegistry.verify_log` checks the hash chain of the events the server returns
+  (an event edited, removed or reordered there is found); the server's chain-head record is
+  not exposed, so a truncation of the newest events is only found by ``steward log verify``
+  where the database is;
+* :meth:`RemoteRegistry.resolution` carries no ``plan`` (the CLI shows the warning, which it
+  does carry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modelsteward.domain.events import ChainBreak, Event, verify_chain
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import Model, Version, VersionScheme
+from modelsteward.domain.versioning import ChangeKind
+from modelsteward.errors import InvalidInput
+from modelsteward.integrity.compare import compare_manifest
+from modelsteward.integrity.manifest import Manifest
+from modelsteward.ports import Clock, SystemClock
+from modelsteward.remote import parse
+from modelsteward.remote.client import Client, Json, segment
+from modelsteward.remote.lifecycle import RemoteLifecycle
+from modelsteward.remote.services import (
+    RemoteAdvisories, RemoteAudits, RemoteConsumers, RemoteDeletions, RemoteDeprecations,
+    RemoteLocking, RemoteProviders, RemoteRetirements,
+)
+from modelsteward.service.refs import split_ref
+from modelsteward.service.registry import Lineage, LineageNode, Resolution, VerifyResult
+
+
+class RemoteRegistry:
+    """The registry served at ``url``, as ``token``'s holder. Each method is one or a few HTTP
+    calls; each raises the :class:`~modelsteward.errors.StewardError` the server's problem
+    document stands for (see :mod:`modelsteward.remote.client`)."""
+
+    def __init__(self, url: str, token: str = "", *, client: Client | None = None,
+                 clock: Clock | None = None) -> None:
+        self.client = client or Client(url, token)
+        self.url = self.client.url
+        self.clock: Clock = clock or SystemClock()
+        self._schemes: dict[str, VersionScheme] = {}
+        self._deleted: dict[tuple[str, str], bool] = {}
+        self.lifecycle = RemoteLifecycle(self)
+        self.consumers = RemoteConsumers(self)
+        self.deprecations = RemoteDeprecations(self)
+        self.deletions = RemoteDeletions(self)
+        self.providers = RemoteProviders(self)
+        self.advisories = RemoteAdvisories(self)
+        self.locking = RemoteLocking(self)
+        self.audits = RemoteAudits(self)
+        self.retirements = RemoteRetirements(self)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> RemoteRegistry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # paths and parsing -----------------------------------------------------------------------
+
+    @staticmethod
+    def model_path(name: str) -> str:
+        return f"/models/{segment(name, slashes=True)}"
+
+    def version_path(self, ref: str) -> str:
+        model, version = split_ref(ref)
+        return f"{self.model_path(model)}/versions/{segment(version)}"
+
+    def scheme(self, model: str) -> VersionScheme:
+        """How ``model`` names its versions (semantic versions or snapshot ids), asked once."""
+        if model not in self._schemes:
+            self.get_model(model, include_deleted=True)
+        return self._schemes[model]
+
+    def version_of(self, data: Json) -> Version:
+        version = parse.version(data, self.scheme(data["model"]))
+        self._deleted[(version.model, str(version.id))] = bool(data.get("deleted"))
+        return version
+
+    def _model_of(self, data: Json) -> Model:
+        model = parse.model(data)
+        assert model.versioning is not None  # set by Model itself
+        self._schemes[model.name] = model.versioning
+        return model
+
+    # models and versions ---------------------------------------------------------------------
+
+    def create_model(self, model: Model) -> Model:
+        return self._model_of(self.client.post("/models", {
+            "name": model.name, "kind": model.kind.value, "description": model.description,
+            "purpose": model.purpose, "owner_team": model.owner_team,
+            "owner_contact": model.owner_contact, "provider": model.provider,
+            "provider_model": model.provider_model, "risk_tier": model.risk_tier.value,
+            "license": model.license, "tags": list(model.tags),
+            "support_months": model.support.active_months,
+            "support_after": model.support.afterwards}))
+
+    def get_model(self, name: str, include_deleted: bool = False) -> Model:
+        data = self.client.get(self.model_path(name), {"include_deleted": include_deleted})
+        self._deleted[(name, "")] = bool(data.get("deleted"))
+        return self._model_of(data)
+
+    def list_models(self) -> list[Model]:
+        return [self._model_of(m) for m in self.client.pages("/models")]
+
+    def register_version(
+        self, model_name: str, version: str | None = None, *,
+        change: ChangeKind | None = None, variant: str = "", manifest: Manifest | None = None,
+        force: bool = False, reason: str = "", description: str = "", status: str = "",
+        metadata: Mapping[str, object] | None = None,
+        metrics: Mapping[str, object] | None = None, derived_from: str = "",
+        relation: Relation | None = None, location: str = "",
+    ) -> Version:
+        """Register a version from the digests of ``manifest`` (hashed here). ``location``, a
+        path on this machine, is not sent: the server could not read it."""
+        files = [{"path": f.path, "sha256": f.sha256, "size": f.size}
+                 for f in manifest.files] if manifest else []
+        return self.version_of(self.client.post(f"{self.model_path(model_name)}/versions", {
+            "version": version, "change": change.value if change else None,
+            "variant": variant, "force": force, "reason": reason,
+            "description": description, "status": status, "files": files,
+            "metadata": dict(metadata or {}), "metrics": dict(metrics or {}),
+            "derived_from": derived_from, "relation": relation.value if relation else None}))
+
+    def get_version(self, model: str, version: str, include_deleted: bool = False) -> Version:
+        return self.version_of(self.client.get(self.version_path(f"{model}@{version}"),
+                                               {"include_deleted": include_deleted}))
+
+    def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
+        return [self.version_of(v) for v in self.client.pages(
+            f"{self.model_path(model)}/versions", {"include_deleted": include_deleted})]
+
+    def is_deleted(self, model: str, version: str = "") -> bool:
+        """Whether the model (or the version) is a tombstone; known from the last answer that
+        showed it, else asked."""
+        if (model, version) in self._deleted:
+            return self._deleted[(model, version)]
+        if version:
+            found = self.get_version(model, version, include_deleted=True)
+            return self._deleted[(model, str(found.id))]
+        self.get_model(model, include_deleted=True)
+        return self._deleted[(model, "")]
+
+    # resolution ------------------------------------------------------------------------------
+
+    def resolution(self, model_name: str, pin: str) -> Resolution:
+        found = self.client.get("/resolve", {"model": model_name, "pin": pin})
+        version = self.get_version(found["model"], found["version"])
+        return Resolution(version, warning=found.get("warning") or "",
+                          redirected_from=found.get("redirected_from") or "",
+                          inherited_from=found.get("inherited_from") or "")
+
+    def resolve(self, model_name: str, pin: str) -> Version:
+        return self.resolution(model_name, pin).version
+
+    # provenance and lineage ------------------------------------------------------------------
+
+    def attest(self, ref: str, statement: object, metrics: object | None = None) -> None:
+        self.client.post(f"{self.version_path(ref)}/attestations",
+                         {"statement": statement, "metrics": metrics})
+
+    def attestations(self, ref: str) -> list[dict[str, object]]:
+        return [dict(a) for a in self.client.pages(f"{self.version_path(ref)}/attestations")]
+
+    def lineage(self, ref: str) -> Lineage:
+        model, version = split_ref(ref, version_required=False)
+        path = (self.version_path(ref) if version else self.model_path(model)) + "/lineage"
+        data = self.client.get(path)
+        return Lineage(data["ref"],
+                       tuple(LineageNode(*parse.derivation(n)) for n in data["ancestors"]),
+                       tuple(LineageNode(*parse.derivation(n)) for n in data["descendants"]))
+
+    # integrity -------------------------------------------------------------------------------
+
+    def compare(self, ref: str, manifest: Manifest) -> VerifyResult:
+        """Compare a manifest hashed here with the digests the server registered for ``ref``."""
+        version = self.get_version(*split_ref(ref))
+        if not version.digest:
+            raise InvalidInput(f"{ref} was registered without an artefact; there is nothing to "
+                               "verify against.")
+        return VerifyResult(version, manifest, compare_manifest(version.files, manifest))
+
+    # history ---------------------------------------------------------------------------------
+
+    def log(self, model: str = "", *, after_seq: int = 0,
+            limit: int | None = None) -> list[Event]:
+        params: dict[str, str | int | bool] = {"model": model}
+        if after_seq:
+            params["after"] = str(after_seq)
+        return [parse.event(e) for e in self.client.pages("/events", params, limit)]
+
+    def verify_log(self) -> tuple[int, ChainBreak | None]:
+        """Check the hash chain of every event the server returns (see the module's notes)."""
+        events = self.log()
+        return len(events), verify_chain(events)
