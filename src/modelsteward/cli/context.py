@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -18,7 +19,9 @@ from rich.progress import (
 
 from modelsteward.config import Settings, load_policy
 from modelsteward.domain.policy import Policy
+from modelsteward.errors import InvalidInput
 from modelsteward.integrity.manifest import Manifest, hash_plan, plan_artifact
+from modelsteward.remote.registry import RemoteRegistry
 from modelsteward.service.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,28 +29,47 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass
 class State:
-    """What the top-level options configure; the registry opens on first use."""
+    """What the top-level options configure; the registry opens on first use. With ``url``
+    (STEWARD_URL) the registry is the server's, reached with ``token`` (STEWARD_TOKEN)."""
 
     database_url: str
     actor: str
     workers: int | None
     policy_path: str = ""
     archive: str = ""
-    _registry: Registry | None = field(default=None, repr=False)
+    url: str = ""
+    token: str = ""
+    _registry: Registry | RemoteRegistry | None = field(default=None, repr=False)
 
     @property
     def policy(self) -> Policy:
         return load_policy(self.policy_path) if self.policy_path else Policy()
 
     @property
-    def registry(self) -> Registry:
+    def registry(self) -> Registry | RemoteRegistry:
+        """The server's registry when a URL is set, else the local database's."""
         if self._registry is None:
-            policy = self.policy  # a bad policy file fails before the database is touched
-            self._registry = Registry.open(self.database_url, actor=self.actor,
-                                           settings=Settings(self.database_url, self.actor,
-                                                             self.workers),
-                                           policy=policy)
+            if self.url:
+                self._registry = RemoteRegistry(self.url, self.token)
+            else:
+                self._registry = self._open_local()
         return self._registry
+
+    @property
+    def local_registry(self) -> Registry:
+        """The local database's registry, for the commands marked :func:`local_only` (which
+        refuse to run with a URL before they get here)."""
+        if self.url:
+            raise InvalidInput("This command works on a local database; unset STEWARD_URL.")
+        registry = self.registry
+        assert isinstance(registry, Registry)
+        return registry
+
+    def _open_local(self) -> Registry:
+        policy = self.policy  # a bad policy file fails before the database is touched
+        return Registry.open(self.database_url, actor=self.actor,
+                             settings=Settings(self.database_url, self.actor, self.workers),
+                             policy=policy)
 
     def close(self) -> None:
         if self._registry is not None:
@@ -67,6 +89,24 @@ out = Console(soft_wrap=True, width=_width(sys.stdout))
 err = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
 
 pass_state = click.make_pass_decorator(State)
+
+
+def local_only(func: F) -> F:
+    """Mark a command that works on a local database (or this machine's files) only: with
+    STEWARD_URL set it refuses, naming the command and the way out, before doing anything
+    (exit 2). Apply it above ``@pass_state``."""
+
+    @functools.wraps(func)
+    def refuse_remote(*args: Any, **kwargs: Any) -> Any:
+        context = click.get_current_context()
+        state = context.find_object(State)
+        if state is not None and state.url:
+            raise InvalidInput(f"`{context.command_path}` works on a local database; unset "
+                               "STEWARD_URL (or --url), and use --database-url to choose the "
+                               "database.")
+        return func(*args, **kwargs)
+
+    return refuse_remote  # type: ignore[return-value]
 
 
 def json_option(func: F) -> F:

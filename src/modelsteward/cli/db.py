@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from modelsteward.cli.context import State, out, pass_state
+from modelsteward.cli.context import State, local_only, out, pass_state
 from modelsteward.store.engine import safe_url
 from modelsteward.store.sql import SqlStore
 
@@ -15,6 +15,7 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
+@local_only
 @pass_state
 def init(state: State) -> None:
     """Create the registry database (or bring it up to date) and say where it is."""
@@ -35,6 +36,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@local_only
 @pass_state
 def db_upgrade(state: State) -> None:
     """Apply pending schema migrations (they also apply on first use)."""

@@ -8,7 +8,7 @@ from datetime import date
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, local_only, out, pass_state
 from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
@@ -124,6 +124,7 @@ def plans(state: State, missing: bool, as_json: bool) -> None:
 
 @click.command()
 @json_option
+@local_only
 @pass_state
 def tick(state: State, as_json: bool) -> None:
     """Bring deprecation phases up to date: notices, deadline reminders (STEWARD_REMINDER_DAYS

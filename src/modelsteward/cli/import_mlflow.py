@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import click
 import httpx
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, json_option, local_only, out, pass_state
 from modelsteward.errors import DocumentInvalid, InvalidInput, ModelNotFound, Problem, StewardError
 from modelsteward.service.mlflow_compat import METADATA_KEY, RESERVED_PREFIX, MlflowRegistry
 
@@ -162,12 +162,13 @@ def _imported_numbers(target: MlflowRegistry, name: str) -> dict[int, int]:
               help="The MLflow tracking server to import from [STEWARD_MLFLOW_TRACKING_URI].")
 @click.option("--dry-run", is_flag=True, help="Say what would be imported; write nothing.")
 @json_option
+@local_only
 @pass_state
 def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, as_json: bool) -> None:
     """Import an MLflow Model Registry: models, versions, tags and aliases (re-running skips
     what was imported)."""
     with httpx.Client(base_url=tracking_uri.rstrip("/"), timeout=60) as client:
-        report = import_mlflow(MlflowRegistry(state.registry),
+        report = import_mlflow(MlflowRegistry(state.local_registry),
                                MlflowSource(client, tracking_uri), dry_run=dry_run)
     if as_json:
         emit_json({"changed": report.changed, "dry_run": dry_run,

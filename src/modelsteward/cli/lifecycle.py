@@ -10,7 +10,7 @@ import click
 import yaml
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, local_only, out, pass_state
 from modelsteward.cli.files import read_structured
 from modelsteward.cli.render import version_view
 from modelsteward.config import load_policy
@@ -147,6 +147,7 @@ def retire(state: State, ref: str, reason: str, archive: str | None, source: Pat
 @click.argument("ref", metavar="MODEL@VERSION")
 @click.option("--to", "destination", type=click.Path(path_type=Path), required=True,
               help="An empty or new folder.")
+@local_only
 @pass_state
 def restore(state: State, ref: str, destination: Path) -> None:
     """Copy a retired version's archived weights back and verify them."""
@@ -247,6 +248,7 @@ def policy() -> None:
 
 @policy.command("show")
 @json_option
+@local_only
 @pass_state
 def policy_show(state: State, as_json: bool) -> None:
     """Print the effective policy."""

@@ -23,15 +23,21 @@ from modelsteward.errors import StewardError
               metavar="N", help="Threads for hashing artefacts [STEWARD_HASH_WORKERS; default: cores].")
 @click.option("--policy", envvar="STEWARD_POLICY", metavar="FILE",
               help="Lifecycle policy file, YAML or TOML [STEWARD_POLICY; default: built-in].")
+@click.option("--url", envvar="STEWARD_URL", metavar="URL",
+              help="Work on the registry of this server (`steward serve`) instead of a local "
+                   "database [STEWARD_URL].")
+@click.option("--token", envvar="STEWARD_TOKEN", metavar="TOKEN",
+              help="API token for --url [STEWARD_TOKEN].")
 @click.version_option(package_name="modelsteward", prog_name="steward")
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None, actor: str | None,
-        workers: int | None, policy: str | None) -> None:
+        workers: int | None, policy: str | None, url: str | None, token: str | None) -> None:
     """modelsteward: model lifecycle management — a registry of models and versions with
     integrity, provenance, lineage and a tamper-evident history."""
     defaults = Settings.from_env()
     state = State(database_url or defaults.database_url, actor or defaults.actor,
-                  workers or defaults.workers, policy or defaults.policy_path, defaults.archive)
+                  workers or defaults.workers, policy or defaults.policy_path, defaults.archive,
+                  url=(url or "").strip(), token=(token or "").strip())
     ctx.obj = state
     ctx.call_on_close(state.close)
 

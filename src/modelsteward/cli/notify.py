@@ -13,7 +13,7 @@ from types import FrameType
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, local_only, out, pass_state
 from modelsteward.domain.outbox import Delivery, DeliveryCounts
 from modelsteward.domain.subscriptions import Channel, Subscription, redact_url, split_kinds
 from modelsteward.errors import InvalidInput
@@ -29,7 +29,7 @@ def register(cli: click.Group) -> None:
 @contextmanager
 def _notifications(state: State) -> Iterator[Notifications]:
     settings = NotifySettings.from_env()  # bad settings fail before the database is touched
-    with Notifications(state.registry, settings) as notifications:
+    with Notifications(state.local_registry, settings) as notifications:
         yield notifications
 
 
@@ -78,6 +78,7 @@ def counts_view(c: DeliveryCounts) -> dict[str, int]:
 @click.option("--kinds", default="*", show_default=True, metavar="PATTERNS",
               help="Notice kinds, comma-separated glob patterns, e.g. 'advisory*,deprecation*'.")
 @json_option
+@local_only
 @pass_state
 def subscribe(state: State, team: str, webhook: str, email: str, kinds: str,
               as_json: bool) -> None:
@@ -100,6 +101,7 @@ def subscribe(state: State, team: str, webhook: str, email: str, kinds: str,
 @click.option("--team", default="", help="Only this team's subscriptions.")
 @click.option("--all", "include_inactive", is_flag=True, help="Include removed subscriptions.")
 @json_option
+@local_only
 @pass_state
 def subscriptions(state: State, team: str, include_inactive: bool, as_json: bool) -> None:
     """List subscriptions (never their secrets)."""
@@ -121,6 +123,7 @@ def subscriptions(state: State, team: str, include_inactive: bool, as_json: bool
 @click.command()
 @click.argument("subscription_id", metavar="ID")
 @json_option
+@local_only
 @pass_state
 def unsubscribe(state: State, subscription_id: str, as_json: bool) -> None:
     """Remove a subscription: no new deliveries, and its pending ones are not sent."""
@@ -142,6 +145,7 @@ def unsubscribe(state: State, subscription_id: str, as_json: bool) -> None:
               envvar="STEWARD_DELIVERY_BATCH",
               help="Deliveries claimed per pass [STEWARD_DELIVERY_BATCH; default 20].")
 @json_option
+@local_only
 @pass_state
 def deliver(state: State, once: bool, interval: float | None, limit: int | None,
             as_json: bool) -> None:
@@ -191,6 +195,7 @@ def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
 
 @click.command("dead-letters")
 @json_option
+@local_only
 @pass_state
 def dead_letters(state: State, as_json: bool) -> None:
     """Deliveries that failed every attempt; replay them with `steward replay`."""
@@ -217,6 +222,7 @@ def dead_letters(state: State, as_json: bool) -> None:
 @click.option("--since", default=None, metavar="DATE",
               help="With --subscription: notices written on or after this date (YYYY-MM-DD).")
 @json_option
+@local_only
 @pass_state
 def replay(state: State, delivery_id: str | None, replay_all: bool, subscription_id: str,
            since: str | None, as_json: bool) -> None:

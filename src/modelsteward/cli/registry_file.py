@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import yaml
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, json_option, local_only, out, pass_state
 from modelsteward.cli.files import read_yaml
 from modelsteward.domain.registry_file import parse_registry_file, render_registry_file
 from modelsteward.service.registry_file import export_registry, import_registry
@@ -32,11 +32,12 @@ def export_group() -> None:
 @import_group.command("registry")
 @click.argument("file", type=click.Path(path_type=Path))
 @json_option
+@local_only
 @pass_state
 def import_registry_file(state: State, file: Path, as_json: bool) -> None:
     """Import a model-registry.yaml (all problems are reported before anything is written)."""
     entries = parse_registry_file(read_yaml(file), source=str(file))
-    report = import_registry(state.registry, entries, source=str(file))
+    report = import_registry(state.local_registry, entries, source=str(file))
     if as_json:
         emit_json({"changed": report.changed, "created_models": list(report.created_models),
                    "updated_models": list(report.updated_models),
@@ -60,10 +61,11 @@ def import_registry_file(state: State, file: Path, as_json: bool) -> None:
 @export_group.command("registry")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write to this file instead of stdout.")
+@local_only
 @pass_state
 def export_registry_file(state: State, output: Path | None) -> None:
     """Export the registry as a model-registry.yaml (each model with its newest version)."""
-    document = render_registry_file(export_registry(state.registry))
+    document = render_registry_file(export_registry(state.local_registry))
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     if output is None:
         sys.stdout.write(text)

@@ -7,9 +7,7 @@ import os
 
 import click
 
-from modelsteward.cli.context import State, err, pass_state
-
-
+from modelsteward.cli.context import State, err, local_only, pass_state
 def register(cli: click.Group) -> None:
     cli.add_command(serve)
 
@@ -24,6 +22,7 @@ def register(cli: click.Group) -> None:
 @click.option("--anonymous-read/--no-anonymous-read", envvar="STEWARD_ANONYMOUS_READ",
               default=False, help="Let requests without a token read (GET) "
                                   "[STEWARD_ANONYMOUS_READ; default off].")
+@local_only
 @pass_state
 def serve(state: State, host: str, port: int, log_level: str, anonymous_read: bool) -> None:
     """Serve the registry over HTTP: the API under /api/v1 (OpenAPI at /openapi.json, /docs),
@@ -41,7 +40,7 @@ def serve(state: State, host: str, port: int, log_level: str, anonymous_read: bo
     settings = ServerSettings(Settings(state.database_url, state.actor, state.workers,
                                        state.policy_path, state.archive), host, port,
                               anonymous_read)
-    bootstrap_admin_token(Tokens(state.registry), default_home(os.environ))
+    bootstrap_admin_token(Tokens(state.local_registry), default_home(os.environ))
     logging.basicConfig(level=log_level.upper(), format="%(message)s")
     err.print(f"modelsteward serving {state.database_url.split('?')[0]} on "
               f"http://{host}:{port}", highlight=False)

@@ -1,0 +1,278 @@
+"""Remote mode: the same commands against a server (STEWARD_URL, STEWARD_TOKEN) as against a
+local database.
+
+The parity test runs one scenario twice — on a local database, and through a real server on
+127.0.0.1 over another database of the same kind — and compares every command's exit code and
+``--json`` output, with only the values that differ by nature (times, hashes, generated ids)
+normalised."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import cast
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from modelsteward import Registry
+from modelsteward.api.app import create_app
+from modelsteward.api.settings import ServerSettings
+from modelsteward.config import Settings
+from modelsteward.domain.tokens import Role
+from modelsteward.service.tokens import Tokens
+from tests.api.conftest import run_server
+from tests.cli.conftest import Run, Steward
+from tests.conftest import pg_base_url, require_postgres
+
+ACTOR = "alice@example.com"  # the local actor, and the name of the server's token
+VOLATILE = {"registered_at", "assigned_at", "removed_at", "recorded_at", "approved_at",
+            "expires_at", "created_at", "modified", "published", "time", "hash", "prev_hash",
+            "at"}
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                  r"|(?<=^token:)[0-9a-f]{16}$")
+
+
+@pytest.fixture
+def server_db(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second database of the same kind as ``db_url``, for the server."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'server.db'}"
+        return
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(pg_base_url())
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = make_url(pg_base_url()).set(drivername="postgresql+psycopg")
+    try:
+        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def served(server_db: str) -> Iterator[tuple[str, str]]:
+    """(URL, administrator token) of a server on 127.0.0.1 over ``server_db``."""
+    serving = cast(Generator[str, None, None],
+                   run_server(create_app(ServerSettings(Settings(server_db, ACTOR)))))
+    url = next(serving)
+    with Registry.open(server_db, actor="setup") as registry:
+        token = Tokens(registry).create(ACTOR, team="platform",
+                                        roles=frozenset({Role.ADMIN})).text
+    yield url, token
+    serving.close()
+
+
+@pytest.fixture
+def remote(steward: Steward, served: tuple[str, str],
+           monkeypatch: pytest.MonkeyPatch) -> Steward:
+    """``steward`` with STEWARD_URL and STEWARD_TOKEN set to the server's."""
+    url, token = served
+
+    def run(*args: str, expect: int | None = 0) -> Run:
+        with monkeypatch.context() as patch:
+            patch.setenv("STEWARD_URL", url)
+            patch.setenv("STEWARD_TOKEN", token)
+            return steward(*args, expect=expect)
+
+    return run
+
+
+def _normalise(value: object, key: str = "") -> object:
+    if key in VOLATILE and value is not None:
+        return "<varies>"
+    if isinstance(value, dict):
+        return {k: _normalise(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, str):  # generated ids (plans, evaluations, tokens) are random
+        return UUID.sub("<uuid>", value)
+    return value
+
+
+def _outcome(result: Run, root: Path) -> tuple[int, object]:
+    stdout = result.stdout.replace(str(root), "<root>")
+    try:
+        data: object = json.loads(stdout) if stdout.strip() else None
+    except json.JSONDecodeError:
+        data = stdout
+    return result.code, _normalise(data)
+
+
+def _write_weights(folder: Path, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text('{"layers": 2}\n')
+    (folder / "weights.bin").write_text(text)
+
+
+EVALUATION = {"suite": "golden", "dataset_digest": "sha256:" + "ab" * 32,
+              "metrics": {"accuracy": 0.93}, "latency_ms": {"p50": 120}}
+MANIFEST = '[application]\nname = "checkout"\nteam = "support"\n\n[models]\nsupport-bot = "^1.0"\n'
+
+
+def _scenario(run: Steward, root: Path) -> list[tuple[str, tuple[int, object]]]:
+    """Every step's command and (exit code, normalised JSON)."""
+    root.mkdir(parents=True, exist_ok=True)
+    _write_weights(root / "w1", "one")
+    _write_weights(root / "w2", "two")
+    (root / "eval.json").write_text(json.dumps(EVALUATION))
+    (root / "app").mkdir()
+    (root / "app" / "models.toml").write_text(MANIFEST)
+    steps: list[tuple[str, ...]] = [
+        ("model", "create", "support-bot", "--owner-team", "support", "--risk-tier", "low",
+         "--support-months", "12", "--purpose", "answers", "--json"),
+        ("model", "create", "orphan", "--owner-team", "support", "--json"),
+        ("version", "register", "support-bot", "--change", "architecture", "--path",
+         str(root / "w1"), "--metric", "accuracy=0.9", "--meta", "framework=torch", "--json"),
+        ("version", "register", "support-bot", "--change", "retrain", "--path",
+         str(root / "w2"), "--status", "evaluating", "--json"),
+        ("version", "register", "support-bot", "--change", "quantisation", "--variant", "q4",
+         "--path", str(root / "w2"), "--json"),
+        ("version", "register", "support-bot", "3.0.0", "--change", "config", "--json"),
+        ("model", "list", "--json"),
+        ("model", "show", "support-bot", "--json"),
+        ("version", "list", "support-bot", "--json"),
+        ("version", "show", "support-bot@1.1.0", "--json"),
+        ("resolve", "support-bot", "^1.0", "--json"),
+        ("resolve", "support-bot", "^7", "--json"),
+        ("lineage", "support-bot@1.1.0+q4", "--json"),
+        ("lineage", "support-bot", "--json"),
+        ("verify", "support-bot@1.1.0", str(root / "w2"), "--json"),
+        ("verify", "support-bot@1.0.0", str(root / "w2"), "--json"),
+        ("eval", "record", "support-bot@1.1.0", str(root / "eval.json"), "--json"),
+        ("eval", "list", "support-bot@1.1.0", "--json"),
+        ("compare", "support-bot@1.1.0", "--against", "1.0.0", "--json"),
+        ("promote", "support-bot@1.1.0", "--to", "evaluated", "--dry-run", "--json"),
+        ("promote", "support-bot@1.1.0", "--to", "evaluated", "--json"),
+        ("check", "record", "support-bot@1.1.0", "loads-and-serves", "--passed"),
+        ("check", "list", "support-bot@1.1.0", "--json"),
+        ("alias", "set", "support-bot@1.0.0", "champion"),
+        ("alias", "set", "support-bot@1.1.0", "champion"),
+        ("alias", "list", "support-bot", "--json"),
+        ("alias", "history", "support-bot", "--json"),
+        ("alias", "remove", "support-bot@1.1.0", "champion"),
+        ("consumer", "add", "web", "--team", "support", "--environment", "production",
+         "--uses", "support-bot ^1.0", "--json"),
+        ("consumer", "list", "--json"),
+        ("consumer", "show", "web", "--json"),
+        ("consumer", "pin", "web", "support-bot", "~1.0"),
+        ("impact", "support-bot", "--json"),
+        ("deprecate", "support-bot@1.0.0", "--reason", "replaced", "--replacement",
+         "support-bot@^1.1", "--announced", "2020-01-01", "--soft-deadline", "2099-01-01",
+         "--hard-deadline", "2099-06-01", "--migration-step", "Pin ^1.1", "--json"),
+        ("plan", "support-bot", "--json"),
+        ("plans", "--missing", "--json"),
+        ("notices", "--json"),
+        ("advisory", "create", "--model", "support-bot", "--introduced", "0", "--fixed",
+         "1.1.0", "--severity", "high", "--summary", "Role-play bypasses refusals", "--json"),
+        ("advisory", "list", "--json"),
+        ("advisory", "show", "x_MSA-2026-0001", "--json"),
+        ("version", "show", "support-bot@1.0.0", "--json"),
+        ("delete", "orphan", "--reason", "unused", "--json"),
+        ("model", "show", "orphan", "--include-deleted", "--json"),
+        ("lock", "--manifest", str(root / "app" / "models.toml"), "--lock",
+         str(root / "app" / "models.lock"), "--json"),
+        ("outdated", "--lock", str(root / "app" / "models.lock"), "--json"),
+        ("audit", "--lock", str(root / "app" / "models.lock"), "--format", "json"),
+        ("advisory", "withdraw", "x_MSA-2026-0001", "--reason", "not reproducible"),
+        ("log", "--json"),
+        ("log", "support-bot", "--limit", "3", "--json"),
+        ("log", "verify", "--json"),
+    ]
+    outcomes = []
+    for step in steps:
+        result = run(*step, expect=None)
+        outcomes.append((" ".join(step).replace(str(root), "<root>"), _outcome(result, root)))
+    # the lock names the database it was resolved against; the two databases differ
+    lock = re.sub(r'(?m)^registry = ".*"$', 'registry = "<database>"',
+                  (root / "app" / "models.lock").read_text())
+    outcomes.append(("models.lock", (0, lock)))
+    return outcomes
+
+
+def test_the_same_scenario_gives_the_same_answers_locally_and_remotely(
+        steward: Steward, remote: Steward, db_url: str, tmp_path: Path) -> None:
+    # the server's database holds its token, and the event that made it: so does the local one
+    with Registry.open(db_url, actor="setup") as registry:
+        Tokens(registry).create(ACTOR, team="platform", roles=frozenset({Role.ADMIN}))
+    local = _scenario(steward, tmp_path / "local")
+    served = _scenario(remote, tmp_path / "remote")
+    assert [step for step, _ in local] == [step for step, _ in served]
+    for (step, here), (_, there) in zip(local, served, strict=True):
+        assert here == there, step
+    # the scenario did reach the server: its log holds the events, signed by the token
+    events = json.loads(remote("log", "--json").stdout)
+    assert {e["actor"] for e in events[1:]} == {ACTOR}
+    assert events[-1]["kind"] == "advisory:withdrawn"
+
+
+def test_a_bad_token_is_refused_with_the_fix(steward: Steward, served: tuple[str, str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STEWARD_URL", served[0])
+    monkeypatch.setenv("STEWARD_TOKEN", "stw_nothing_real")
+    result = steward("model", "list", expect=7)
+    assert "refused the token" in result.stderr
+    assert "STEWARD_TOKEN" in result.stderr
+
+
+def test_an_unreachable_server_is_named_with_the_fix(steward: Steward,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STEWARD_URL", "http://127.0.0.1:9")  # the discard port: nothing listens
+    result = steward("model", "list", expect=6)
+    assert "http://127.0.0.1:9" in result.stderr
+    assert "STEWARD_URL" in result.stderr
+
+
+def test_a_url_that_is_not_http_is_bad_input(steward: Steward) -> None:
+    result = steward("--url", "registry.example.com", "model", "list", expect=2)
+    assert "http://" in result.stderr
+
+
+def test_not_found_has_the_local_exit_code(steward: Steward, remote: Steward) -> None:
+    local = steward("model", "show", "nowhere", expect=3)
+    served = remote("model", "show", "nowhere", expect=3)
+    assert local.stderr == served.stderr  # the server's sentence, word for word
+    remote("resolve", "nowhere", "^1", expect=3)
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("init",), ("serve",),
+                                     ("token", "list"), ("deliver", "--once"), ("tick",),
+                                     ("export", "registry"), ("policy", "show")])
+def test_local_only_commands_refuse_a_url(remote: Steward, command: tuple[str, ...]) -> None:
+    result = remote(*command, expect=2)
+    named = " ".join(c for c in command if not c.startswith("-"))
+    assert f"`steward {named}` works on a local database" in result.stderr
+    assert "unset STEWARD_URL" in result.stderr
+
+
+def test_a_maintainer_of_another_team_is_refused_with_the_role_named(
+        remote: Steward, served: tuple[str, str], server_db: str, steward: Steward,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    remote("model", "create", "support-bot", "--owner-team", "support")
+    with Registry.open(server_db, actor="setup") as registry:
+        other = Tokens(registry).create("bob", team="search",
+                                        roles=frozenset({Role.MAINTAINER})).text
+    monkeypatch.setenv("STEWARD_URL", served[0])
+    monkeypatch.setenv("STEWARD_TOKEN", other)
+    result = steward("version", "register", "support-bot", "--change", "retrain", expect=7)
+    assert "search" in result.stderr and "STEWARD_TOKEN" in result.stderr
+
+
+def test_verify_hashes_here_and_compares_with_the_server(remote: Steward,
+                                                         tmp_path: Path) -> None:
+    _write_weights(tmp_path / "w", "one")
+    remote("model", "create", "support-bot")
+    remote("version", "register", "support-bot", "--change", "architecture", "--path",
+           str(tmp_path / "w"))
+    remote("verify", "support-bot@1.0.0", str(tmp_path / "w"))
+    (tmp_path / "w" / "weights.bin").write_text("changed")
+    result = remote("verify", "support-bot@1.0.0", str(tmp_path / "w"), "--json", expect=1)
+    assert json.loads(result.stdout)["changed"] == ["weights.bin"]
