@@ -22,3 +22,23 @@ def test_domain_is_pure() -> None:
                 if any(name == f or name.startswith(f + ".") for f in FORBIDDEN):
                     offenders.append(f"{source.name}: {name}")
     assert offenders == []
+
+
+REMOTE = DOMAIN.parent / "remote"
+REMOTE_FORBIDDEN = {"sqlalchemy", "alembic", "psycopg", "click", "rich", "fastapi",
+                    "modelsteward.store", "modelsteward.api", "modelsteward.cli"}
+
+
+def test_the_remote_client_is_an_adapter_without_the_store() -> None:
+    """``remote`` speaks HTTP and returns domain and service values; it never opens a database
+    and knows neither the server's code nor the CLI's."""
+    offenders = []
+    for source in REMOTE.rglob("*.py"):
+        tree = ast.parse(source.read_text())
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if any(name == f or name.startswith(f + ".") for f in REMOTE_FORBIDDEN):
+                    offenders.append(f"{source.name}: {name}")
+    assert REMOTE.is_dir() and offenders == []
