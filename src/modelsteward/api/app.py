@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from modelsteward.api import problems
 from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.metrics import Metrics, RequestMetrics
+from modelsteward.api.resolutions import ResolutionCache
 from modelsteward.api.routes import API, advisories, events, models, ops, resolve, tokens
 from modelsteward.api.routes import consumers, deprecations, locks, osv
 from modelsteward.api.routes import aliases, lifecycle, lineage
@@ -22,6 +23,7 @@ from modelsteward.api.settings import ServerSettings
 from modelsteward.config import load_policy
 from modelsteward.domain.policy import Policy
 from modelsteward.ports import Clock
+from modelsteward.store.changes import ChangeWatcher
 from modelsteward.store.sql import SqlStore
 
 
@@ -33,7 +35,8 @@ def operation_id(route: APIRoute) -> str:
 def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = None,
                authenticate: Authenticator | None = None) -> FastAPI:
     """The application over the registry ``settings`` name. The database is opened (and
-    migrated) at start-up and closed at shutdown."""
+    migrated) at start-up and closed at shutdown, with its change marker
+    (``app.state.changes``), which keeps the token and resolution caches honest."""
     settings = settings or ServerSettings.from_env()
     policy = (load_policy(settings.registry.policy_path) if settings.registry.policy_path
               else Policy())
@@ -41,10 +44,14 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = SqlStore.open(settings.registry.database_url)
+        changes = ChangeWatcher(store.engine)
         app.state.store = store
+        app.state.changes = changes
+        app.state.resolutions = ResolutionCache()
         try:
             yield
         finally:
+            changes.close()
             store.close()
 
     app = FastAPI(title="modelsteward", version=package_version("modelsteward"),
@@ -59,8 +66,9 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     app.state.metrics = Metrics()
     problems.install(app)
     # before models.router: its GET /models/{name:path} would match their paths
-    for router in (lifecycle.router, aliases.router, lineage.router,
-                   models.router, resolve.router, events.router, advisories.router, ops.router,
+    # resolve first: the most frequent call, and no other route's path can match its path
+    for router in (resolve.router, lifecycle.router, aliases.router, lineage.router,
+                   models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, mlflow_api.router):
         responses = (problems.RESPONSES if router.prefix.startswith(API)

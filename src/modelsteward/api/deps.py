@@ -2,36 +2,67 @@
 
 The application keeps one :class:`~modelsteward.store.sql.SqlStore` (its connection pool) in
 ``app.state.store``; each request gets a light :class:`Registry` whose actor is the caller, so
-every event names who did it."""
+every event names who did it.
+
+Both dependencies are ``async``: they do no I/O on the common path, and a plain ``def`` would cost
+every request two hops through the thread pool. An authenticator that may query the database
+(a token not in its cache) is run in the thread pool instead (see ``api/auth.py``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.tokens import Principal as Principal  # re-exported
 from modelsteward.ports import Clock
 from modelsteward.service.registry import Registry
+from modelsteward.store.changes import ChangeWatcher
 from modelsteward.store.sql import SqlStore
 
 
-def get_principal(request: Request) -> Principal:
-    """Who is calling, as the application's authenticator says (see ``api/auth.py``)."""
+_MARKER = "modelsteward.marker"  # where a request keeps the marker it read
+
+
+def database_marker(request: Request) -> int | None:
+    """The database's change marker (``store/changes.py``) as of this request: read once, at
+    the first call, and the same for the rest of the request, so that the token and the
+    resolution caches judge freshness against one state. ``None``: nothing may be cached."""
+    scope = request.scope
+    if _MARKER not in scope:
+        changes: ChangeWatcher | None = getattr(request.app.state, "changes", None)
+        scope[_MARKER] = changes.marker() if changes is not None else None
+    marker: int | None = scope[_MARKER]
+    return marker
+
+
+async def get_principal(request: Request) -> Principal:
+    """Who is calling, as the application's authenticator says (see ``api/auth.py``): in place
+    when it can tell without I/O (its ``without_io``), else in the thread pool."""
     authenticate = request.app.state.authenticate
-    principal: Principal = authenticate(request)
-    return principal
+    without_io = getattr(authenticate, "without_io", None)
+    principal: Principal | None = without_io(request) if without_io is not None else None
+    if principal is not None:
+        return principal
+    decided: Principal = await run_in_threadpool(authenticate, request)
+    return decided
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_registry(request: Request, principal: PrincipalDep) -> Registry:
+def registry_for(request: Request, principal: Principal) -> Registry:
+    """The application's registry acting as ``principal`` (a light object: no I/O)."""
     store: SqlStore = request.app.state.store
     policy: Policy = request.app.state.policy
     clock: Clock | None = request.app.state.clock
     return Registry(store, actor=principal.name, clock=clock, policy=policy)
+
+
+async def get_registry(request: Request, principal: PrincipalDep) -> Registry:
+    return registry_for(request, principal)
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]

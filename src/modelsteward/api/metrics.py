@@ -28,6 +28,16 @@ class Metrics:
                              registry=self.registry)
         if backlog is not None:
             self.backlog.set_function(backlog)
+        # the histogram's child per label values: ``labels()`` validates and locks every call
+        self._children: dict[tuple[str, str, int], Histogram] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one request of ``method`` on the route template ``route``."""
+        key = (method, route, status)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.latency.labels(method, route, str(status))
+        child.observe(seconds)
 
 
 class RequestMetrics:
@@ -54,7 +64,7 @@ class RequestMetrics:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            self.metrics.latency.labels(scope["method"], template, str(status)).observe(elapsed)
+            self.metrics.observe(scope["method"], template, status, elapsed)
             if log.isEnabledFor(logging.INFO):
                 log.info(json.dumps({"method": scope["method"], "path": scope["path"],
                                      "route": template, "status": status,

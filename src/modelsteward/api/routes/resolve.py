@@ -1,32 +1,61 @@
-"""``GET /api/v1/resolve``: the call every application makes at start-up."""
+"""``GET /api/v1/resolve``: the call every application makes at start-up.
+
+Answers are kept in memory while the database is unchanged (see ``api/resolutions.py``); a kept
+answer is sent without a database transaction or a thread hop. On a miss the resolution runs in
+the thread pool, as any database-bound route does."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from modelsteward.api.routes import API
-from modelsteward.api.deps import RegistryDep
+from modelsteward.api.deps import PrincipalDep, database_marker, registry_for
 from modelsteward.api.headers import mark_deprecated
+from modelsteward.api.resolutions import Answer, ResolutionCache
+from modelsteward.api.routes import API
 from modelsteward.api.schemas import ResolutionPublic
+from modelsteward.ports import Clock, SystemClock
+from modelsteward.service.registry import Registry
 
 router = APIRouter(prefix=API, tags=["resolution"])
 
 
 @router.get("/resolve", response_model=ResolutionPublic)
-def resolve(model: Annotated[str, Query(max_length=129, examples=["support-bot"])],
-            pin: Annotated[str, Query(max_length=200, examples=["^2.1"])],
-            registry: RegistryDep, response: Response) -> ResolutionPublic:
+async def resolve(model: Annotated[str, Query(max_length=129, examples=["support-bot"])],
+                  pin: Annotated[str, Query(max_length=200, examples=["^2.1"])],
+                  principal: PrincipalDep, request: Request) -> Response:
     """The version ``pin`` resolves to now, with what a deprecation plan says about it (also as
     Deprecation, Sunset and Link headers)."""
+    cache: ResolutionCache | None = getattr(request.app.state, "resolutions", None)
+    clock: Clock = request.app.state.clock or SystemClock()
+    key = (model, pin, clock.now().date())
+    marker = database_marker(request)  # read before resolving: a later commit makes it stale
+    if cache is not None:
+        kept = cache.get(key, marker)
+        if kept is not None:
+            return kept.response()
+    registry = registry_for(request, principal)  # only now: a kept answer needs none
+    answer = await run_in_threadpool(_answer, registry, model, pin)
+    if cache is not None:
+        cache.put(key, marker, answer)
+    return answer.response()
+
+
+def _answer(registry: Registry, model: str, pin: str) -> Answer:
+    """The response body and headers of one resolution (raises what ``resolution`` raises)."""
     found = registry.resolution(model, pin)
+    headers = Response()
     if found.plan is not None:
-        mark_deprecated(response, found.plan)
+        mark_deprecated(headers, found.plan)
     version = found.version
-    return ResolutionPublic(model=version.model, pin=pin, version=str(version.id),
-                            ref=version.ref,
-                            digest=f"sha256:{version.digest}" if version.digest else None,
-                            stage=version.stage.value, warning=found.warning or None,
-                            redirected_from=found.redirected_from or None,
-                            inherited_from=found.inherited_from or None)
+    public = ResolutionPublic(model=version.model, pin=pin, version=str(version.id),
+                              ref=version.ref,
+                              digest=f"sha256:{version.digest}" if version.digest else None,
+                              stage=version.stage.value, warning=found.warning or None,
+                              redirected_from=found.redirected_from or None,
+                              inherited_from=found.inherited_from or None)
+    extra = tuple((name, value) for name, value in headers.headers.items()
+                  if name not in ("content-length", "content-type"))
+    return Answer(public.model_dump_json().encode(), extra)

@@ -1,0 +1,64 @@
+"""Answers of ``GET /api/v1/resolve`` kept in memory, so that the call every application makes
+at start-up costs no database transaction when nothing changed.
+
+An answer is kept with the database marker (:class:`~modelsteward.store.changes.ChangeWatcher`)
+read *before* it was computed, and served only while the marker is the same: any commit, by
+this server or by another process, makes every kept answer stale at once. A resolution also
+depends on the day (deprecation phases), so the day is part of the key. Without a marker
+(PostgreSQL, in-memory SQLite) nothing is kept. Errors (unknown model, no match) are never kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi import Response
+
+Key = tuple[str, str, date]  # (model, pin, day)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response as sent: the JSON body and the headers beyond the content type."""
+
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    def response(self) -> Response:
+        return Response(self.body, media_type="application/json", headers=dict(self.headers))
+
+
+class ResolutionCache:
+    """At most ``size`` answers (the oldest go first), each valid while the database's marker
+    is the one it was stored with (callers pass the marker they read). Thread-safe."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._marker: int | None = None  # the one marker all kept answers share
+        self._answers: dict[Key, Answer] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Key, current: int | None) -> Answer | None:
+        """The kept answer for ``key`` if nothing was committed between its computation and
+        the moment ``current`` was read."""
+        with self._lock:
+            if current is None or current != self._marker:
+                return None
+            return self._answers.get(key)
+
+    def put(self, key: Key, marker: int | None, answer: Answer) -> None:
+        """Keep ``answer``, computed after ``marker`` was read. Answers of
+        an older marker are dropped; an answer older than the kept ones is not kept."""
+        if marker is None:
+            return
+        with self._lock:
+            if marker != self._marker:
+                if self._marker is not None and marker < self._marker:
+                    return
+                self._answers.clear()
+                self._marker = marker
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                del self._answers[next(iter(self._answers))]

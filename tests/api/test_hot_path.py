@@ -1,0 +1,83 @@
+"""The caches of the resolve hot path never serve a stale answer: a resolution follows every
+change to the registry at once, whether this server or another process made it, and a token
+revoked by another process is refused at once (SQLite; on PostgreSQL nothing is kept but tokens,
+see ``api/auth.py``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+
+from modelsteward import Registry
+from modelsteward.api.resolutions import Answer, ResolutionCache
+from modelsteward.domain.model import FileDigest
+from modelsteward.domain.tokens import split_token
+from modelsteward.integrity.manifest import Manifest
+from modelsteward.service.tokens import Tokens
+from tests.api.conftest import Server
+from tests.api.test_auth import assert_401, client, make_token
+from tests.conftest import FixedClock
+
+
+
+def files(byte: str) -> list[dict[str, object]]:
+    return [{"path": "model.safetensors", "sha256": byte * 64, "size": 10}]
+
+
+def resolved(c: httpx.Client, pin: str = "^1") -> str:
+    answer = c.get("/api/v1/resolve", params={"model": "support-bot", "pin": pin})
+    assert answer.status_code == 200, answer.text
+    version: str = answer.json()["version"]
+    return version
+
+
+def test_a_resolution_follows_changes_made_here_and_elsewhere(server: Server, db_url: str,
+                                                              clock: FixedClock) -> None:
+    c = server.client
+    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    assert c.post("/api/v1/models/support-bot/versions",
+                  json={"version": "1.0.0", "files": files("a")}).status_code == 201
+    assert resolved(c) == resolved(c) == "1.0.0"  # the second may come from memory
+    assert c.post("/api/v1/models/support-bot/versions",
+                  json={"version": "1.1.0", "files": files("b"), "force": True,
+                        "reason": "test"}).status_code == 201
+    assert resolved(c) == "1.1.0"
+    with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
+        other.register_version("support-bot", "1.2.0", manifest=Manifest.of(
+            [FileDigest("model.safetensors", "c" * 64, 10)]), force=True, reason="test")
+    assert resolved(c) == "1.2.0"
+    missing = c.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^3"})
+    assert missing.status_code == 404  # errors are answered, never kept
+
+
+def test_a_token_revoked_by_another_process_is_refused_at_once(server: Server, db_url: str,
+                                                               clock: FixedClock) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("without a change marker (PostgreSQL) another process's revocation is "
+                    "seen within the token cache's TTL")
+    text = make_token(server, "ci", "viewer")
+    with client(server, text) as ci:
+        assert ci.get("/api/v1/models").status_code == 200  # the token is cached now
+        with Registry.open(db_url, actor="admin", clock=clock) as other:
+            Tokens(other).revoke(split_token(text)[0])
+        assert_401(ci.get("/api/v1/models"), "revoked")
+        assert_401(ci.get("/api/v1/resolve", params={"model": "x", "pin": "^1"}), "revoked")
+
+
+def test_kept_answers_are_served_only_under_the_marker_they_were_computed_at() -> None:
+    cache = ResolutionCache(size=2)
+    day = date(2026, 11, 22)
+    answer = Answer(b"{}", ())
+    cache.put(("a", "^1", day), 5, answer)
+    assert cache.get(("a", "^1", day), 5) is answer
+    assert cache.get(("a", "^1", day), 6) is None  # something was committed since
+    assert cache.get(("a", "^1", day), None) is None  # no marker: nothing is kept
+    cache.put(("a", "^1", day), 4, Answer(b"old", ()))  # computed before: not kept
+    assert cache.get(("a", "^1", day), 5) is answer
+    for pin in ("^2", "^3"):
+        cache.put(("a", pin, day), 5, answer)
+    assert cache.get(("a", "^1", day), 5) is None  # the oldest went first
+    cache.put(("a", "^1", day), None, answer)
+    assert cache.get(("a", "^1", day), 5) is None
