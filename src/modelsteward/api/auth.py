@@ -4,7 +4,8 @@ includes the ones before it; see ``domain/tokens.py``).
 
 ``app.state.authenticate`` turns a request into a :class:`~modelsteward.api.deps.Principal`.
 :func:`token_authenticator` is the server's default: ``Authorization: Bearer <token>``, and
-without a token only GET/HEAD when anonymous reading is on. :func:`local_authenticator` makes
+without a token only reads (:func:`is_read`: GET/HEAD and OSV's query POSTs) when anonymous
+reading is on. :func:`local_authenticator` makes
 every request act as one administrator (for tests and embedding).
 
 Rules for routes, each raising :class:`NotAuthorised` (403): :func:`require_writer` (a new
@@ -18,9 +19,9 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from modelsteward.api.deps import Principal
+from modelsteward.api.deps import Principal, database_marker
 from modelsteward.domain.model import Model
-from modelsteward.domain.tokens import ANONYMOUS, Role
+from modelsteward.domain.tokens import ANONYMOUS, Role, split_token
 from modelsteward.errors import NotAuthenticated, NotAuthorised
 from modelsteward.ports import Clock, SystemClock
 from modelsteward.service.tokens import TokenCache, authenticate
@@ -29,6 +30,19 @@ from modelsteward.store.sql import SqlStore
 ROLES = tuple(Role)
 Authenticator = Callable[[Request], Principal]
 _READS = frozenset({"GET", "HEAD"})
+# POST routes that only read: OSV's query API (a query is a body, not a change)
+_READ_POSTS = frozenset({"/v1/query", "/v1/querybatch"})
+
+
+def is_read(request: Request) -> bool:
+    """Whether ``request`` only reads: GET and HEAD, and OSV's ``POST /v1/query`` and
+    ``POST /v1/querybatch``. Anonymous reading, when on, covers exactly these."""
+    method = request.method
+    if method in _READS:
+        return True
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "")
+    return method == "POST" and path.removeprefix(root) in _READ_POSTS
 
 
 def local_authenticator(actor: str) -> Authenticator:
@@ -42,7 +56,13 @@ def local_authenticator(actor: str) -> Authenticator:
 
 class TokenAuthenticator:
     """Authenticates ``Authorization: Bearer <token>`` against the tokens in the store (the
-    application's store when ``store`` is ``None``), caching look-ups in ``cache``."""
+    application's store when ``store`` is ``None``), caching look-ups in ``cache``.
+
+    Revocation takes effect at once: a revocation through this server drops the cached entry,
+    and on an SQLite file any commit by another process (``steward token revoke``) empties the
+    cache, seen through the application's change marker (``app.state.changes``, see
+    ``store/changes.py``). Where there is no marker (PostgreSQL) a revocation made by another
+    process is seen within the cache's TTL (30 s)."""
 
     def __init__(self, store: SqlStore | None, clock: Clock | None, anonymous_read: bool,
                  cache: TokenCache | None = None) -> None:
@@ -50,14 +70,26 @@ class TokenAuthenticator:
         self.clock: Clock = clock or SystemClock()
         self.anonymous_read = anonymous_read
         self.cache = cache if cache is not None else TokenCache()
+        self._marker: int | None = None
 
     def __call__(self, request: Request) -> Principal:
+        principal = self._authenticate(request, cached_only=False)
+        assert principal is not None  # cached_only=False always decides
+        return principal
+
+    def without_io(self, request: Request) -> Principal | None:
+        """The principal when it can be told without the database — no token, a malformed
+        one, or a token in the cache — raising as a call would; ``None`` when the database must
+        be asked (then call the authenticator, in a thread)."""
+        return self._authenticate(request, cached_only=True)
+
+    def _authenticate(self, request: Request, *, cached_only: bool) -> Principal | None:
         header = request.headers.get("authorization", "")
         if not header:
-            if self.anonymous_read and request.method in _READS:
+            if self.anonymous_read and is_read(request):
                 return ANONYMOUS
             reading = ("this server does not allow anonymous reads"
-                       if request.method in _READS else "changes need a token")
+                       if is_read(request) else "changes need a token")
             raise NotAuthenticated(f"No token was sent and {reading}: send "
                                    "`Authorization: Bearer <token>` (create one with "
                                    "`steward token create`).")
@@ -65,8 +97,21 @@ class TokenAuthenticator:
         if scheme.lower() != "bearer" or not text.strip():
             raise NotAuthenticated("The Authorization header must be `Bearer <token>`; the "
                                    "token is the stw_… text `steward token create` printed.")
+        cache = self._current_cache(request)
+        if cached_only and cache.get(split_token(text.strip())[0]) is None:
+            return None
         store: SqlStore = self.store or request.app.state.store
-        return authenticate(store, self.clock.now(), text, self.cache)
+        return authenticate(store, self.clock.now(), text, cache)
+
+    def _current_cache(self, request: Request) -> TokenCache:
+        """The cache, emptied first when the database changed since it was last looked at."""
+        # the application's marker says nothing about another store's database
+        marker = database_marker(request) if self.store is None else None
+        if marker is not None and marker != self._marker:
+            # a new object rather than clearing: a look-up in flight fills the old one
+            self.cache = TokenCache(self.cache.ttl, self.cache.size)
+            self._marker = marker
+        return self.cache
 
 
 def token_authenticator(store: SqlStore | None, clock: Clock | None,
