@@ -16,7 +16,8 @@ DEFAULT_PORT = 8765
 class ServerSettings:
     """``registry``: the database and policy settings the CLI uses too. ``host``/``port``:
     STEWARD_HOST (default 127.0.0.1: only this machine) and STEWARD_PORT (8765).
-    ``anonymous_read``: STEWARD_ANONYMOUS_READ=1 lets requests without a token read."""
+    ``anonymous_read``: STEWARD_ANONYMOUS_READ=1 lets requests without a token read (GET,
+    HEAD and OSV's query POSTs; see ``api/auth.py``)."""
 
     registry: Settings
     host: str = "127.0.0.1"
