@@ -171,6 +171,7 @@ def _scenario(run: Steward, root: Path) -> list[tuple[str, tuple[int, object]]]:
         ("plan", "support-bot", "--json"),
         ("plans", "--missing", "--json"),
         ("notices", "--json"),
+        ("tick", "--json"),
         ("advisory", "create", "--model", "support-bot", "--introduced", "0", "--fixed",
          "1.1.0", "--severity", "high", "--summary", "Role-play bypasses refusals", "--json"),
         ("advisory", "list", "--json"),
@@ -199,7 +200,9 @@ def _scenario(run: Steward, root: Path) -> list[tuple[str, tuple[int, object]]]:
 
 
 def test_the_same_scenario_gives_the_same_answers_locally_and_remotely(
-        steward: Steward, remote: Steward, db_url: str, tmp_path: Path) -> None:
+        steward: Steward, remote: Steward, served: tuple[str, str], db_url: str,
+        tmp_path: Path) -> None:
+    server_url = served[0]
     # the server's database holds its token, and the event that made it: so does the local one
     with Registry.open(db_url, actor="setup") as registry:
         Tokens(registry).create(ACTOR, team="platform", roles=frozenset({Role.ADMIN}))
@@ -208,6 +211,9 @@ def test_the_same_scenario_gives_the_same_answers_locally_and_remotely(
     assert [step for step, _ in local] == [step for step, _ in served]
     for (step, here), (_, there) in zip(local, served, strict=True):
         assert here == there, step
+    # the lock names where it was resolved: the local database, or the server as reached
+    remote_lock = (tmp_path / "remote" / "app" / "models.lock").read_text()
+    assert f'registry = "{server_url}"' in remote_lock, remote_lock
     # the scenario did reach the server: its log holds the events, signed by the token
     events = json.loads(remote("log", "--json").stdout)
     assert {e["actor"] for e in events[1:]} == {ACTOR}
@@ -244,7 +250,7 @@ def test_not_found_has_the_local_exit_code(steward: Steward, remote: Steward) ->
 
 
 @pytest.mark.parametrize("command", [("db", "upgrade"), ("init",), ("serve",),
-                                     ("token", "list"), ("deliver", "--once"), ("tick",),
+                                     ("token", "list"), ("deliver", "--once"),
                                      ("export", "registry"), ("policy", "show")])
 def test_local_only_commands_refuse_a_url(remote: Steward, command: tuple[str, ...]) -> None:
     result = remote(*command, expect=2)

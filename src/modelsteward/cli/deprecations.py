@@ -8,7 +8,7 @@ from datetime import date
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, local_only, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
 from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
@@ -124,13 +124,13 @@ def plans(state: State, missing: bool, as_json: bool) -> None:
 
 @click.command()
 @json_option
-@local_only
 @pass_state
 def tick(state: State, as_json: bool) -> None:
     """Bring deprecation phases up to date: notices, deadline reminders (STEWARD_REMINDER_DAYS
-    before each deadline) and retirement at the hard deadline."""
-    report = state.registry.deprecations.tick(
-        archive=state.archive, reminder_days=NotifySettings.from_env().check().reminder_days)
+    before each deadline) and retirement at the hard deadline. Under STEWARD_URL the server
+    does it (administrators only), with its own archive and reminder settings."""
+    days = () if state.url else NotifySettings.from_env().check().reminder_days
+    report = state.registry.deprecations.tick(archive=state.archive, reminder_days=days)
     if as_json:
         emit_json({"retired": list(report.retired), "notices": report.notices,
                    "reminders": report.reminders, "failures": list(report.failures)})

@@ -143,9 +143,12 @@ class RemoteDeprecations(_Remote):
         return [parse.notice(n) for n in self.client.pages("/notices", {"team": team})]
 
     def tick(self, archive: str = "", **_options: object) -> TickReport:
-        raise local_only("`steward tick`", "run it where the server runs (it archives into "
-                                           "the server's STEWARD_ARCHIVE), or unset "
-                                           "STEWARD_URL.")
+        """The server's tick (administrators): it archives into the server's STEWARD_ARCHIVE
+        and reminds by the server's STEWARD_REMINDER_DAYS, whatever ``archive`` and the
+        options say here."""
+        data = self.client.post("/deprecations/tick")
+        return TickReport(tuple(data["retired"]), int(data["notices"]),
+                          tuple(data["failures"]), int(data["reminders"]))
 
 
 class RemoteProviders(_Remote):

@@ -74,12 +74,14 @@ class Locking:
         self.registry = registry
 
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
-             upgrade: Collection[str] | bool = False) -> Locked:
+             upgrade: Collection[str] | bool = False, registry_name: str = "") -> Locked:
         """Resolve every requirement of ``manifest``. A model already in ``previous`` at the
         same pin keeps its locked version (if it still exists and resolves) unless it is named
         in ``upgrade`` (or ``upgrade`` is True): then its pin is resolved afresh, moving it
         forward within its range. Unknown models and pins that match nothing are reported
-        together; nothing is written then."""
+        together; nothing is written then. Each entry records where it was resolved: the
+        requirement's or the manifest's ``registry``, else ``registry_name`` (a server's URL),
+        else the database URL without its password."""
         if not isinstance(upgrade, bool):
             unknown = sorted(set(upgrade) - {r.model for r in manifest.requirements})
             if unknown:
@@ -88,7 +90,8 @@ class Locking:
         problems: list[Problem] = []
         warnings: list[str] = []
         chosen: list[tuple[Requirement, Version]] = []
-        default_registry = manifest.registry or safe_url(self.registry.store.url)
+        default_registry = (manifest.registry or registry_name
+                            or safe_url(self.registry.store.url))
         with self.registry.store.write() as tx:
             for req in manifest.requirements:
                 where = f"models.{req.model}"

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from modelsteward.api.auth import require_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
@@ -81,13 +81,16 @@ def _lock(text: str) -> tuple[Lock, list[str]]:
 
 
 @router.post("/locks", response_model=LockPublic)
-def create_lock(body: LockCreate, registry: RegistryDep, principal: PrincipalDep) -> LockPublic:
+def create_lock(body: LockCreate, request: Request, registry: RegistryDep,
+                principal: PrincipalDep) -> LockPublic:
     """Resolve models.toml into models.lock: exact versions with their digests. Records the
-    application as a consumer of each model, so it needs the maintainer role."""
+    application as a consumer of each model, so it needs the maintainer role. Unless
+    models.toml names a registry, the lock names this server's URL as the caller reached it."""
     require_writer(principal, principal.team)
     manifest = parse_manifest(body.manifest, "models.toml")
     previous, warnings = _lock(body.lock) if body.lock is not None else (None, [])
-    result = registry.locking.lock(manifest, previous, upgrade=body.upgrade)
+    result = registry.locking.lock(manifest, previous, upgrade=body.upgrade,
+                                   registry_name=str(request.base_url).rstrip("/"))
     return LockPublic(lock=result.text, changes=list(result.changes),
                       models={m.name: m.version for m in result.lock.models},
                       warnings=warnings + list(result.warnings))
