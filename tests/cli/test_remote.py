@@ -250,7 +250,7 @@ def test_not_found_has_the_local_exit_code(steward: Steward, remote: Steward) ->
 
 
 @pytest.mark.parametrize("command", [("db", "upgrade"), ("init",), ("serve",),
-                                     ("token", "list"), ("deliver", "--once"),
+                                     ("deliver", "--once"),
                                      ("export", "registry"), ("policy", "show")])
 def test_local_only_commands_refuse_a_url(remote: Steward, command: tuple[str, ...]) -> None:
     result = remote(*command, expect=2)
@@ -282,3 +282,23 @@ def test_verify_hashes_here_and_compares_with_the_server(remote: Steward,
     (tmp_path / "w" / "weights.bin").write_text("changed")
     result = remote("verify", "support-bot@1.0.0", str(tmp_path / "w"), "--json", expect=1)
     assert json.loads(result.stdout)["changed"] == ["weights.bin"]
+
+
+def test_tokens_are_made_listed_and_revoked_through_the_server(
+        remote: Steward, steward: Steward, served: tuple[str, str]) -> None:
+    url = served[0]
+    made = json.loads(remote("token", "create", "ci-support", "--team", "support", "--role",
+                             "maintainer", "--expires", "30d", "--json").stdout)
+    assert made["token"].startswith(f"stw_{made['id']}_") and made["expires_at"]
+    assert made["hint"].endswith(made["token"][-4:])
+    listed = json.loads(remote("token", "list", "--json").stdout)
+    assert made["id"] in {t["id"] for t in listed}
+    # the new token works at once, and stops working when revoked through the server
+    steward("--url", url, "--token", made["token"], "model", "list", "--json")
+    remote("token", "revoke", made["id"])
+    refused = steward("--url", url, "--token", made["token"], "model", "list", expect=7)
+    assert "STEWARD_TOKEN" in refused.stderr
+    [revoked] = [t for t in json.loads(remote("token", "list", "--json").stdout)
+                 if t["id"] == made["id"]]
+    assert revoked["revoked_at"]
+    remote("token", "create", "x", "--role", "emperor", expect=2)

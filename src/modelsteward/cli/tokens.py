@@ -1,5 +1,5 @@
-"""``steward token create|list|revoke``: API tokens for the server (run against the database
-directly, as its administrator)."""
+"""``steward token create|list|revoke``: API tokens for the server, made in the database
+directly or, under STEWARD_URL, through the server (with an administrator's token)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, local_only, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
 from modelsteward.domain.tokens import Role, Token, parse_expiry, parse_roles
 from modelsteward.service.tokens import IssuedToken, Tokens
 
@@ -69,14 +69,13 @@ def token() -> None:
               help="Expire after a duration (90d, 12h, 4w) or on a date (2027-01-31); default "
                    "never.")
 @json_option
-@local_only
 @pass_state
 def token_create(state: State, name: str, team: str, roles: tuple[str, ...],
                  approval_roles: tuple[str, ...], expires: str, as_json: bool) -> None:
     """Make the token NAME and print its text, once: only its hash is stored."""
-    registry = state.local_registry
+    registry = state.registry
     expires_at = parse_expiry(expires, registry.clock.now()) if expires else None
-    issued = Tokens(registry).create(name, team=team, roles=parse_roles(list(roles)),
+    issued = registry.tokens.create(name, team=team, roles=parse_roles(list(roles)),
                                      approval_roles=frozenset(approval_roles),
                                      expires_at=expires_at)
     if as_json:
@@ -89,11 +88,11 @@ def token_create(state: State, name: str, team: str, roles: tuple[str, ...],
 
 @token.command("list")
 @json_option
-@local_only
 @pass_state
 def token_list(state: State, as_json: bool) -> None:
-    """All tokens (never their text)."""
-    found = Tokens(state.local_registry).list()
+    """All tokens (never their text); through a server, a holder who is not an administrator
+    sees their own."""
+    found = state.registry.tokens.list()
     if as_json:
         emit_json([token_view(t) for t in found])
         return
@@ -109,9 +108,10 @@ def token_list(state: State, as_json: bool) -> None:
 
 @token.command("revoke")
 @click.argument("token_id", metavar="ID")
-@local_only
 @pass_state
 def token_revoke(state: State, token_id: str) -> None:
-    """Revoke the token ID (a running server refuses it within 30 s)."""
-    revoked = Tokens(state.local_registry).revoke(token_id)
+    """Revoke the token ID: refused at once by the server that revokes it (and by servers on the
+    same SQLite file), within 30 s by other replicas. Through a server an administrator may
+    revoke any token, a holder their own."""
+    revoked = state.registry.tokens.revoke(token_id)
     out.print(f"Revoked token {revoked.id} ({revoked.name}).", highlight=False)

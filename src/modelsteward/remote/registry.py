@@ -35,6 +35,7 @@ from modelsteward.remote.services import (
     RemoteAdvisories, RemoteAudits, RemoteConsumers, RemoteDeletions, RemoteDeprecations,
     RemoteLocking, RemoteProviders, RemoteRetirements,
 )
+from modelsteward.remote.tokens import RemoteTokens
 from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Lineage, LineageNode, Resolution, VerifyResult
 
@@ -60,6 +61,7 @@ class RemoteRegistry:
         self.locking = RemoteLocking(self)
         self.audits = RemoteAudits(self)
         self.retirements = RemoteRetirements(self)
+        self.tokens = RemoteTokens(self)
 
     def close(self) -> None:
         self.client.close()

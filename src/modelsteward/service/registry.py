@@ -36,6 +36,7 @@ from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
     from modelsteward.service.advisories import Advisories
+    from modelsteward.service.tokens import Tokens
     from modelsteward.service.audit import Audits
     from modelsteward.service.locking import Locking
     from modelsteward.service.consumers import Consumers
@@ -117,6 +118,13 @@ class Registry:
         from modelsteward.service.advisories import Advisories
 
         return Advisories(self)
+
+    @property
+    def tokens(self) -> Tokens:
+        """API tokens for the server: create, list, revoke, authenticate."""
+        from modelsteward.service.tokens import Tokens
+
+        return Tokens(self)
 
     @property
     def locking(self) -> Locking:
