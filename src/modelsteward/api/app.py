@@ -15,7 +15,7 @@ from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import ResolutionCache
 from modelsteward.api.routes import API, advisories, events, models, ops, resolve, tokens
-from modelsteward.api.routes import consumers, deprecations, locks, osv
+from modelsteward.api.routes import consumers, deprecations, locks, osv, subscriptions
 from modelsteward.api.routes import aliases, lifecycle, lineage
 from modelsteward.api.mlflow import errors as mlflow_errors
 from modelsteward.api.mlflow import router as mlflow_api
@@ -70,7 +70,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     for router in (resolve.router, lifecycle.router, aliases.router, lineage.router,
                    models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
-                   osv.router, mlflow_api.router):
+                   osv.router, subscriptions.router, mlflow_api.router):
         responses = (problems.RESPONSES if router.prefix.startswith(API)
                      else mlflow_errors.RESPONSES if router is mlflow_api.router else None)
         app.include_router(router, responses=responses)

@@ -123,6 +123,15 @@ class Notifications:
                     "target": _shown(found)}))
         return replace(found, active=False, secret="")
 
+    def subscription(self, subscription_id: str) -> Subscription:
+        """One subscription (active or removed), without its secret. Raises
+        :class:`SubscriptionNotFound`."""
+        with self.registry.store.read() as tx:
+            found = tx.subscription(subscription_id)
+        if found is None:
+            raise SubscriptionNotFound(subscription_id)
+        return _without_secret(found)
+
     def subscriptions(self, team: str = "", *,
                       include_inactive: bool = False) -> list[Subscription]:
         """Subscriptions (of ``team``), oldest first; secrets are not included."""
@@ -133,10 +142,21 @@ class Notifications:
     # deliveries ---------------------------------------------------------------------------------
 
     def deliveries(self, status: DeliveryStatus | None = None, *, subscription_id: str = "",
-                   limit: int = 1000) -> list[Delivery]:
+                   team: str = "", after: str = "", limit: int = 1000) -> list[Delivery]:
+        """Deliveries (with ``status``, to ``subscription_id``, to ``team``'s subscriptions),
+        oldest first, at most ``limit``; ``after`` is the id of the last delivery of the
+        previous page. Secrets are not included."""
         with self.registry.store.read() as tx:
             return [_delivery_without_secret(d) for d in tx.deliveries(
-                status, subscription_id=subscription_id, limit=limit)]
+                status, subscription_id=subscription_id, team=team, after=after, limit=limit)]
+
+    def delivery(self, delivery_id: str) -> Delivery:
+        """One delivery, without its subscription's secret. Raises :class:`DeliveryNotFound`."""
+        with self.registry.store.read() as tx:
+            found = tx.delivery(delivery_id)
+        if found is None:
+            raise DeliveryNotFound(delivery_id)
+        return _delivery_without_secret(found)
 
     def dead_letters(self, limit: int = 1000) -> list[Delivery]:
         """Deliveries that failed ``max_attempts`` times, oldest first."""

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement, Connection, and_, delete, insert, or_, select, true, update,
+)
 
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.outbox import Delivery, DeliveryStatus
@@ -143,13 +145,23 @@ class OutboxQueries:
         return found[0] if found else None
 
     def deliveries(self, status: DeliveryStatus | None = None, *, subscription_id: str = "",
-                   limit: int = 1000) -> list[Delivery]:
-        """Deliveries (with ``status``, to ``subscription_id`` when given), oldest first."""
+                   team: str = "", after: str = "", limit: int = 1000) -> list[Delivery]:
+        """Deliveries (with ``status``, to ``subscription_id``, to subscriptions of ``team``
+        when given), oldest first; with ``after`` (a delivery id, the keyset cursor) only those
+        that follow that delivery in this order — none when there is no such delivery."""
         conditions: list[ColumnElement[bool]] = []
         if status is not None:
             conditions.append(deliveries.c.status == status.value)
         if subscription_id:
             conditions.append(deliveries.c.subscription_id == subscription_id)
+        if team:
+            conditions.append(subscriptions.c.team == team)
+        if after:
+            mark = (select(deliveries.c.created_at).where(deliveries.c.id == after)
+                    .scalar_subquery())
+            conditions.append(or_(deliveries.c.created_at > mark,
+                                  and_(deliveries.c.created_at == mark,
+                                       deliveries.c.id > after)))
         return self._deliveries(*conditions, limit=limit)
 
     def replay_deliveries(self, delivery_ids: Sequence[str] | None, at: datetime) -> int:
