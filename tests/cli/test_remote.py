@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,10 +24,13 @@ from modelsteward.api.app import create_app
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
+from modelsteward.notify.settings import NotifySettings
+from modelsteward.service.notifications import Notifications
 from modelsteward.service.tokens import Tokens
 from tests.api.conftest import run_server
 from tests.cli.conftest import Run, Steward
 from tests.conftest import pg_base_url, require_postgres
+from tests.notify.conftest import free_port, write_notices
 
 ACTOR = "alice@example.com"  # the local actor, and the name of the server's token
 VOLATILE = {"registered_at", "assigned_at", "removed_at", "recorded_at", "approved_at",
@@ -302,3 +305,108 @@ def test_tokens_are_made_listed_and_revoked_through_the_server(
                  if t["id"] == made["id"]]
     assert revoked["revoked_at"]
     remote("token", "create", "x", "--role", "emperor", expect=2)
+
+
+def _dead_letters(database_url: str) -> None:
+    """The worker beside ``database_url``'s database: two notices for team-a, one refused
+    attempt each (nothing listens on the webhook's port, no SMTP host is set), so every
+    delivery is dead."""
+    with Registry.open(database_url, actor="worker") as registry:
+        write_notices(registry, "team-a", 2)
+        with Notifications(registry, NotifySettings(allow_private=True, max_attempts=1,
+                                                    timeout=2.0)) as notifications:
+            assert notifications.deliver_once().dead == 4
+
+
+def _notify_scenario(run: Steward, database_url: str,
+                     hook: str) -> list[tuple[str, tuple[int, object]]]:
+    """Subscribe, list, die, replay, backfill, unsubscribe; each step's (exit code, JSON)."""
+    outcomes: list[tuple[str, tuple[int, object]]] = []
+
+    def step(*args: str) -> object:
+        result = run(*args, expect=None)
+        code, data = _outcome(result, Path("/nowhere"))
+        for delivery in data if isinstance(data, list) else [data]:
+            if isinstance(delivery, dict) and "next_attempt_at" in delivery:
+                # the times of the attempts vary by nature
+                delivery["next_attempt_at"] = "<varies>"
+                delivery["last_error"] = re.sub(r" at [^ ]+: ", " at <varies>: ",
+                                                str(delivery["last_error"]))
+        if isinstance(data, list):
+            data = sorted(data, key=json.dumps)  # equal times: ties follow random ids
+        if isinstance(data, dict) and "secret" in data:
+            data["secret"] = "<secret>" if str(data["secret"]).startswith("whsec_") else "?"
+        outcomes.append((UUID.sub("<uuid>", " ".join(args)), (code, data)))
+        return json.loads(result.stdout) if code == 0 else None
+
+    hooked = cast(dict[str, str], step("subscribe", "team-a", "--webhook", hook, "--kinds",
+                                       "deprecation*", "--json"))
+    step("subscribe", "team-a", "--email", "ops@example.com", "--json")
+    step("subscriptions", "--json")
+    step("subscriptions", "--team", "team-a", "--all", "--json")
+    step("dead-letters", "--json")
+    _dead_letters(database_url)
+    letters = cast(list[dict[str, Any]], step("dead-letters", "--json"))
+    [first] = [d["id"] for d in letters if d["subscription"]["channel"] == "webhook"
+               and d["notice"]["key"].endswith(":0")]
+    step("replay", first, "--json")
+    step("replay", first, "--json")  # not dead any more: a conflict
+    step("replay", "--all", "--json")
+    late = cast(dict[str, str], step("subscribe", "team-a", "--email", "late@example.com",
+                                     "--json"))
+    step("replay", "--subscription", late["id"], "--since", "2020-01-01", "--json")
+    step("replay", "--subscription", late["id"], "--since", "2020-01-01", "--json")
+    step("dead-letters", "--json")
+    step("unsubscribe", hooked["id"], "--json")
+    step("subscriptions", "--all", "--json")
+    step("replay", "no-such-delivery", "--json")
+    step("unsubscribe", "no-such-subscription", "--json")
+    step("subscribe", "team-a", "--email", "a@example.com", "--kinds", "deprecations*")
+    step("subscribe", "team-a", "--email", "a@example.com", "--webhook", hook)
+    return outcomes
+
+
+def test_notifications_are_managed_through_the_server_as_locally(
+        steward: Steward, remote: Steward, db_url: str, server_db: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # loopback webhooks: the local CLI and the server (this process) read the same variable
+    monkeypatch.setenv("STEWARD_WEBHOOK_ALLOW_PRIVATE", "1")
+    hook = f"http://127.0.0.1:{free_port()}/hook?token=t"  # nothing listens: refused
+    local = _notify_scenario(steward, db_url, hook)
+    served = _notify_scenario(remote, server_db, hook)
+    for (step, here), (_, there) in zip(local, served, strict=True):
+        assert here == there, step
+    codes = [code for _, (code, _) in served]
+    assert codes == [0] * 7 + [4] + [0] * 7 + [3, 3, 2, 2]
+    answers = [data for _, (_, data) in served]
+    assert [len(cast(list[object], answers[i])) for i in (2, 4, 5, 12)] == [2, 0, 4, 0]
+    assert answers[8] == {"replayed": 3} and answers[10] == {"replayed": 2}
+    assert answers[11] == {"replayed": 0}
+    assert cast(dict[str, object], answers[0])["secret"] == "<secret>"
+    # the replies through the server are the server's: its history has what the CLI did
+    events = [e["kind"] for e in json.loads(remote("log", "--json").stdout)]
+    assert events.count("notify:subscription:created") == 3
+    assert "notify:delivery:replayed" in events
+    # the same sentence for what is not there, word for word
+    assert (steward("replay", "nope", expect=3).stderr
+            == remote("replay", "nope", expect=3).stderr)
+
+
+def test_a_maintainer_manages_its_teams_notifications_through_the_server(
+        remote: Steward, steward: Steward, served: tuple[str, str], server_db: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    theirs = json.loads(remote("subscribe", "team-b", "--email", "b@example.com",
+                               "--json").stdout)
+    with Registry.open(server_db, actor="setup") as registry:
+        maintainer = Tokens(registry).create("ann", team="team-a",
+                                             roles=frozenset({Role.MAINTAINER})).text
+    monkeypatch.setenv("STEWARD_URL", served[0])
+    monkeypatch.setenv("STEWARD_TOKEN", maintainer)
+    steward("subscribe", "team-a", "--email", "a@example.com")
+    refused = steward("subscribe", "team-b", "--email", "a@example.com", expect=7)
+    assert "team-b" in refused.stderr and "STEWARD_TOKEN" in refused.stderr
+    assert [s["team"] for s in json.loads(steward("subscriptions", "--json").stdout)] == [
+        "team-a"]
+    steward("unsubscribe", theirs["id"], expect=3)  # another team's is not confirmed to exist
+    steward("replay", "--all", expect=7)  # every dead letter at once: administrators
+    steward("deliver", "--once", expect=2)  # the worker runs beside the database

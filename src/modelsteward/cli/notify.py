@@ -1,5 +1,6 @@
 """``steward subscribe``, ``subscriptions``, ``unsubscribe``, ``deliver`` (the worker),
-``dead-letters`` and ``replay``."""
+``dead-letters`` and ``replay``. All but ``deliver`` also work through a server (STEWARD_URL);
+the worker sends from the database, so it runs beside it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from modelsteward.domain.outbox import Delivery, DeliveryCounts
 from modelsteward.domain.subscriptions import Channel, Subscription, redact_url, split_kinds
 from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
+from modelsteward.remote.notify import RemoteNotifications
+from modelsteward.remote.registry import RemoteRegistry
 from modelsteward.service.notifications import Notifications
 
 
@@ -27,10 +30,23 @@ def register(cli: click.Group) -> None:
 
 
 @contextmanager
-def _notifications(state: State) -> Iterator[Notifications]:
+def _local_notifications(state: State) -> Iterator[Notifications]:
     settings = NotifySettings.from_env()  # bad settings fail before the database is touched
     with Notifications(state.local_registry, settings) as notifications:
         yield notifications
+
+
+@contextmanager
+def _notifications(state: State) -> Iterator[Notifications | RemoteNotifications]:
+    """The local database's notifications, or the server's when STEWARD_URL is set (then the
+    server's settings, such as its webhook address policy, apply)."""
+    registry = state.registry if state.url else None
+    if isinstance(registry, RemoteRegistry):
+        with RemoteNotifications(registry) as remote:
+            yield remote
+        return
+    with _local_notifications(state) as local:
+        yield local
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -78,7 +94,6 @@ def counts_view(c: DeliveryCounts) -> dict[str, int]:
 @click.option("--kinds", default="*", show_default=True, metavar="PATTERNS",
               help="Notice kinds, comma-separated glob patterns, e.g. 'advisory*,deprecation*'.")
 @json_option
-@local_only
 @pass_state
 def subscribe(state: State, team: str, webhook: str, email: str, kinds: str,
               as_json: bool) -> None:
@@ -101,7 +116,6 @@ def subscribe(state: State, team: str, webhook: str, email: str, kinds: str,
 @click.option("--team", default="", help="Only this team's subscriptions.")
 @click.option("--all", "include_inactive", is_flag=True, help="Include removed subscriptions.")
 @json_option
-@local_only
 @pass_state
 def subscriptions(state: State, team: str, include_inactive: bool, as_json: bool) -> None:
     """List subscriptions (never their secrets)."""
@@ -123,7 +137,6 @@ def subscriptions(state: State, team: str, include_inactive: bool, as_json: bool
 @click.command()
 @click.argument("subscription_id", metavar="ID")
 @json_option
-@local_only
 @pass_state
 def unsubscribe(state: State, subscription_id: str, as_json: bool) -> None:
     """Remove a subscription: no new deliveries, and its pending ones are not sent."""
@@ -153,7 +166,7 @@ def deliver(state: State, once: bool, interval: float | None, limit: int | None,
     backoff, and once a day write deadline reminders and prune deliveries older than
     STEWARD_DELIVERY_RETENTION days. Runs until SIGTERM or Ctrl-C; run several at once if you
     like (each delivery is claimed by one of them)."""
-    with _notifications(state) as notifications:
+    with _local_notifications(state) as notifications:
         if once:
             notifications.daily()
             counts = notifications.deliver_once(limit)
@@ -195,7 +208,6 @@ def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
 
 @click.command("dead-letters")
 @json_option
-@local_only
 @pass_state
 def dead_letters(state: State, as_json: bool) -> None:
     """Deliveries that failed every attempt; replay them with `steward replay`."""
@@ -222,7 +234,6 @@ def dead_letters(state: State, as_json: bool) -> None:
 @click.option("--since", default=None, metavar="DATE",
               help="With --subscription: notices written on or after this date (YYYY-MM-DD).")
 @json_option
-@local_only
 @pass_state
 def replay(state: State, delivery_id: str | None, replay_all: bool, subscription_id: str,
            since: str | None, as_json: bool) -> None:
