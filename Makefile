@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_rollback.py
 	$(PY) bench/bench_hashing.py
 	$(PY) bench/bench_audit.py
+	$(PY) bench/bench_server.py
 
 ## lint: type checks (mypy strict) and ruff
 lint: $(STAMP)

@@ -1,0 +1,239 @@
+"""modelsteward's server against MLflow's own server, and against a trivial FastAPI endpoint.
+
+Starts three servers on free 127.0.0.1 ports, each one process with one uvicorn worker, both
+registries on a fresh SQLite file:
+
+- MLflow: ``mlflow server --backend-store-uri sqlite:///… --workers 1`` from its own virtual
+  environment (``--mlflow-venv``, default ``bench/.mlflow-venv``; made and filled with
+  ``pip install mlflow`` when missing);
+- modelsteward: ``steward serve`` (uvicorn over ``create_app``, as in production) with the
+  administrator token it bootstraps, at its default log level (info: one JSON log line per
+  request); for part 2 a second one on the same database at ``--log-level warning``;
+- the framework's ceiling: ``bench/trivial_app.py`` (``GET /ping``), with ``steward serve``'s
+  uvicorn settings.
+
+Part 1, one Python client (httpx): the same registry workload on both registries — create
+model, create version, set tag, set alias (writes); get by alias, resolve, search (reads) —
+first sequentially, then from 16 threads. Prints ops/s, p50 and p99 per side, and the ratios.
+The client shares the two cores with the server, so its read figures are bounded by the client.
+
+Part 2, ``wrk -t1`` at 1 and 16 connections on the read paths of all three servers: MLflow's
+get-by-alias, modelsteward's resolve (answered from memory, and with a different pin on every
+request so that nothing is kept), modelsteward's MLflow-compatible get-by-alias, and the
+trivial endpoint. Prints requests/s, p50, p99 and the ratios. A p50 near 40 ms at one
+connection is the delayed-ACK stall of keep-alive connections and is flagged.
+
+Never fails on timings: exits 1 only when something could not run (with the reason).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from server_harness import (
+    HERE, BenchError, Server, WrkResult, ensure_mlflow, package_version, start_mlflow,
+    start_steward, start_trivial, wrk,
+)
+from server_workload import CASES, READ_SET, Stats, ml_alias, run
+
+STALL_MS = 30.0  # a p50 above this at one connection is the 40 ms delayed-ACK stall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mlflow-venv", type=Path, default=HERE / ".mlflow-venv",
+                        help="virtual environment with mlflow (made when missing)")
+    parser.add_argument("--writes", type=int, default=200,
+                        help="operations per write case and mode (default 200)")
+    parser.add_argument("--reads", type=int, default=1000,
+                        help="operations per read case and mode (default 1000)")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10.0,
+                        help="seconds per wrk run (default 10)")
+    parser.add_argument("--no-wrk", action="store_true", help="skip part 2")
+    parser.add_argument("--quick", action="store_true",
+                        help="a fast smoke run: 30 writes, 100 reads, 2 s wrk runs")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep databases and server logs here (default: a temporary "
+                             "folder, removed)")
+    args = parser.parse_args()
+    if args.quick:
+        args.writes, args.reads, args.duration = 30, 100, 2.0
+    if 2 * args.writes < READ_SET:
+        parser.error(f"--writes must be at least {READ_SET // 2}: the reads use "
+                     f"{READ_SET} models made by the writes")
+    try:
+        mlflow = ensure_mlflow(args.mlflow_venv)
+        with workdir(args.workdir) as folder, servers(mlflow, folder) as (ml, st, trivial, quiet):
+            describe(mlflow)
+            client_part(ml, st, args)
+            if not args.no_wrk:
+                wrk_part(ml, st, trivial, quiet, args.duration)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+@contextmanager
+def workdir(path: Path | None) -> Iterator[Path]:
+    if path is not None:
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
+        yield Path(tmp)
+
+
+@contextmanager
+def servers(mlflow: Path, folder: Path) -> Iterator[tuple[Server, Server, Server, Server]]:
+    started: list[Server] = []
+    try:
+        for starting in (lambda: start_mlflow(mlflow, folder), lambda: start_steward(folder),
+                         lambda: start_trivial(folder),
+                         lambda: start_steward(folder, "warning")):
+            started.append(starting())
+        yield started[0], started[1], started[2], started[3]
+    finally:
+        for server in started:
+            server.stop()
+
+
+def describe(mlflow: Path) -> None:
+    python = mlflow.parent / "python"
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores; load average "
+          f"{' '.join(load) or '?'} (other processes share the machine)")
+    print(f"mlflow {package_version(python, 'mlflow')} (uvicorn "
+          f"{package_version(python, 'uvicorn')}); modelsteward "
+          f"{package_version(sys.executable, 'modelsteward')} (fastapi "
+          f"{package_version(sys.executable, 'fastapi')}, uvicorn "
+          f"{package_version(sys.executable, 'uvicorn')}); SQLite on both sides\n")
+
+
+def client_part(ml: Server, st: Server, args: argparse.Namespace) -> None:
+    print(f"Part 1: one Python client (httpx), {args.writes} writes / {args.reads} reads per "
+          f"case, sequential then {args.concurrency} threads")
+    rows: list[tuple[str, str, Stats, Stats]] = []
+    for case in CASES:
+        for mode, concurrency in (("seq", 1), (f"c{args.concurrency}", args.concurrency)):
+            if case.write:
+                indices = (range(args.writes) if concurrency == 1
+                           else range(args.writes, 2 * args.writes))
+            else:
+                warm = range(20)
+                run(ml.url, ml.headers, case.mlflow, warm, concurrency)
+                run(st.url, st.headers, case.steward, warm, concurrency)
+                indices = range(min(args.reads, case.most or args.reads))
+            theirs = run(ml.url, ml.headers, case.mlflow, indices, concurrency)
+            ours = run(st.url, st.headers, case.steward, indices, concurrency)
+            rows.append((case.label, mode, theirs, ours))
+        if case.label == "set alias":
+            check_reads_ready(ml, st)
+    header = (f"{'case':<32} {'mode':>4} | {'mlflow ops/s':>12} {'p50':>7} {'p99':>7} | "
+              f"{'steward ops/s':>13} {'p50':>7} {'p99':>7} | {'× ops/s':>7} {'÷ p50':>6}")
+    print(header)
+    print("-" * len(header))
+    for label, mode, theirs, ours in rows:
+        print(f"{label:<32} {mode:>4} | {theirs.ops_per_s:12.1f} {theirs.p50_ms:7.2f} "
+              f"{theirs.p99_ms:7.2f} | {ours.ops_per_s:13.1f} {ours.p50_ms:7.2f} "
+              f"{ours.p99_ms:7.2f} | {ratio(ours.ops_per_s, theirs.ops_per_s):>7} "
+              f"{ratio(theirs.p50_ms, ours.p50_ms):>6}")
+    print("(latencies in ms; × ops/s = modelsteward / MLflow; ÷ p50 = MLflow p50 / "
+          "modelsteward p50)")
+    for label, mode, theirs, ours in rows:
+        for side, stats in (("mlflow", theirs), ("modelsteward", ours)):
+            if stats.errors:
+                print(f"  {label} {mode}: {side} answered {stats.errors} errors, first: "
+                      f"{stats.first_error}")
+    print()
+
+
+def check_reads_ready(ml: Server, st: Server) -> None:
+    """The reads need the first models to have a version with the alias ``champion``."""
+    for server in (ml, st):
+        with httpx.Client(base_url=server.url, headers=server.headers, timeout=60) as c:
+            answer = ml_alias(c, 0)
+            if answer.status_code != 200:
+                raise BenchError(f"{server.name} refused to set an alias ({answer.status_code}"
+                                 f" {answer.text[:300]}); the reads would only measure errors.")
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.2f}" if denominator else "—"
+
+
+UNCACHED = """-- a different pin on every request: nothing can be answered from memory
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "/api/v1/resolve?model=bench-1&pin=%3E%3D1.0.0%20%3C1.0." .. counter)
+end
+"""
+
+
+def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: float) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(UNCACHED)
+    script = Path(lua.name)
+    alias = f"{MLFLOW_ALIAS}?name=bench-1&alias=champion"
+    targets: list[tuple[str, str, dict[str, str], Path | None]] = [
+        ("mlflow get by alias", ml.url + alias, {}, None),
+        ("steward resolve", f"{st.url}/api/v1/resolve?model=bench-1&pin=%5E1", st.headers, None),
+        ("steward resolve, new pin each", st.url, st.headers, script),
+        ("steward resolve, no request log", f"{quiet.url}/api/v1/resolve?model=bench-1&pin=%5E1",
+         quiet.headers, None),
+        ("steward get by alias (MLflow API)", st.url + alias, st.headers, None),
+        ("trivial /ping (async def)", f"{trivial.url}/ping", {}, None),
+        ("trivial /ping-sync (def)", f"{trivial.url}/ping-sync", {}, None),
+    ]
+    print(f"Part 2: wrk -t1, {seconds:g} s per run")
+    results: dict[tuple[str, int], WrkResult] = {}
+    header = f"{'target':<34} {'conns':>5} | {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+    print(header)
+    print("-" * len(header))
+    try:
+        for label, url, headers, lua_script in targets:
+            for connections in (1, 16):
+                found = wrk(url, connections, seconds, headers, lua_script)
+                results[(label, connections)] = found
+                print(f"{label:<34} {connections:>5} | {found.requests_per_s:9.1f} "
+                      f"{found.p50_ms:8.3f} {found.p99_ms:8.3f} {found.errors:>6}")
+    finally:
+        script.unlink()
+    print()
+    for connections in (1, 16):
+        quiet_rate = results[("steward resolve, no request log", connections)].requests_per_s
+        print(f"c{connections}: steward resolve, no request log / trivial /ping (async def): "
+              f"{ratio(quiet_rate, results[('trivial /ping (async def)', connections)].requests_per_s)}× "
+              "requests/s")
+        ours = results[("steward resolve", connections)]
+        for other in ("mlflow get by alias", "trivial /ping (async def)",
+                      "trivial /ping-sync (def)"):
+            print(f"c{connections}: steward resolve / {other}: "
+                  f"{ratio(ours.requests_per_s, results[(other, connections)].requests_per_s)}× "
+                  "requests/s")
+        cold = results[("steward resolve, new pin each", connections)]
+        print(f"c{connections}: steward resolve, new pin each / mlflow get by alias: "
+              f"{ratio(cold.requests_per_s, results[('mlflow get by alias', connections)].requests_per_s)}× "
+              "requests/s")
+    for (label, connections), found in results.items():
+        if connections == 1 and found.p50_ms >= STALL_MS:
+            print(f"warning: {label} has a p50 of {found.p50_ms:.1f} ms at one connection: the "
+                  "delayed-ACK stall (a response written in pieces without TCP_NODELAY)")
+
+
+MLFLOW_ALIAS = "/api/2.0/mlflow/registered-models/alias"
+
+if __name__ == "__main__":
+    sys.exit(main())
