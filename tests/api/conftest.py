@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from modelsteward import Registry
+from modelsteward.notify.settings import NotifySettings
 from modelsteward.api.app import create_app
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
@@ -62,9 +63,11 @@ def make_server(db_url: str) -> Iterator[MakeServer]:
     running: list[Iterator[str]] = []
     clients: list[httpx.Client] = []
 
-    def make(*, clock: FixedClock | None = None, **kwargs: object) -> Server:
-        app = create_app(ServerSettings(Settings(db_url, "alice@example.com")), clock=clock,
-                         **kwargs)  # type: ignore[arg-type]
+    def make(*, clock: FixedClock | None = None, notify: NotifySettings | None = None,
+             **kwargs: object) -> Server:
+        settings = ServerSettings(Settings(db_url, "alice@example.com"),
+                                  notify=notify or NotifySettings())
+        app = create_app(settings, clock=clock, **kwargs)  # type: ignore[arg-type]
         serving = run_server(app)
         url = next(serving)
         running.append(serving)

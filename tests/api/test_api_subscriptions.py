@@ -9,9 +9,13 @@ import httpx
 import pytest
 
 from modelsteward import Registry
+from modelsteward.api.app import create_app
 from modelsteward.api.auth import token_authenticator
+from modelsteward.api.settings import ServerSettings
+from modelsteward.config import Settings
 from modelsteward.domain.outbox import DeliveryStatus
 from modelsteward.domain.tokens import Role
+from modelsteward.errors import DocumentInvalid
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.notifications import Notifications
 from tests.api.conftest import MakeServer, Server
@@ -25,10 +29,8 @@ LOOPBACK = NotifySettings(allow_private=True, max_attempts=1, timeout=2.0)
 
 @pytest.fixture
 def loopback(make_server: MakeServer, clock: FixedClock) -> Server:
-    """A server whose webhooks may reach 127.0.0.1 (settings injected, not the environment)."""
-    server = make_server(clock=clock)
-    server.app.state.notify_settings = LOOPBACK
-    return server
+    """A server whose webhooks may reach 127.0.0.1."""
+    return make_server(clock=clock, notify=LOOPBACK)
 
 
 def _closed_url(path: str = "/hook") -> str:
@@ -105,9 +107,8 @@ def test_a_maintainer_manages_only_its_own_teams_subscriptions(loopback: Server)
 
 
 def test_a_private_webhook_address_is_refused_unless_the_server_allows_it(
-        make_server: MakeServer, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("STEWARD_WEBHOOK_ALLOW_PRIVATE", raising=False)
-    server = make_server(clock=clock)  # settings from the server's environment
+        make_server: MakeServer, clock: FixedClock) -> None:
+    server = make_server(clock=clock)  # the default: global addresses only
     for url in ("http://127.0.0.1:9/hook", "http://10.0.0.8/hook", "http://169.254.169.254/"):
         refused = server.client.post(SUBSCRIPTIONS, json={"team": "team-a", "webhook": url})
         assert refused.status_code == 400, url
@@ -115,9 +116,19 @@ def test_a_private_webhook_address_is_refused_unless_the_server_allows_it(
         assert "Webhooks may only reach global addresses" in detail
         assert "STEWARD_WEBHOOK_ALLOW_PRIVATE=1" in detail
     assert server.client.get(SUBSCRIPTIONS).json()["items"] == []
-    monkeypatch.setenv("STEWARD_WEBHOOK_ALLOW_PRIVATE", "1")  # read on each request
-    assert server.client.post(SUBSCRIPTIONS, json={
+    allowing = make_server(clock=clock, notify=ServerSettings.from_env(
+        {"STEWARD_WEBHOOK_ALLOW_PRIVATE": "1"}).notify)
+    assert allowing.client.post(SUBSCRIPTIONS, json={
         "team": "team-a", "webhook": "http://127.0.0.1:9/hook"}).status_code == 201
+
+
+def test_bad_notification_settings_stop_the_server_before_it_starts(db_url: str) -> None:
+    with pytest.raises(DocumentInvalid) as caught:
+        create_app(ServerSettings(Settings(db_url, "alice"),
+                                  notify=NotifySettings(timeout=90, lease=60)))
+    assert "STEWARD_DELIVERY_LEASE" in str(caught.value)
+    with pytest.raises(DocumentInvalid, match="STEWARD_REMINDER_DAYS"):
+        ServerSettings.from_env({"STEWARD_REMINDER_DAYS": "soon"})
 
 
 @pytest.mark.parametrize(("body", "named"), [

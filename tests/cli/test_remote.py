@@ -63,9 +63,10 @@ def server_db(db_url: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def served(server_db: str) -> Iterator[tuple[str, str]]:
-    """(URL, administrator token) of a server on 127.0.0.1 over ``server_db``."""
-    serving = cast(Generator[str, None, None],
-                   run_server(create_app(ServerSettings(Settings(server_db, ACTOR)))))
+    """(URL, administrator token) of a server on 127.0.0.1 over ``server_db``, with the
+    notification settings of the environment (as ``steward serve`` reads them)."""
+    settings = ServerSettings(Settings(server_db, ACTOR), notify=NotifySettings.from_env())
+    serving = cast(Generator[str, None, None], run_server(create_app(settings)))
     url = next(serving)
     with Registry.open(server_db, actor="setup") as registry:
         token = Tokens(registry).create(ACTOR, team="platform",
@@ -366,11 +367,16 @@ def _notify_scenario(run: Steward, database_url: str,
     return outcomes
 
 
-def test_notifications_are_managed_through_the_server_as_locally(
-        steward: Steward, remote: Steward, db_url: str, server_db: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # loopback webhooks: the local CLI and the server (this process) read the same variable
+@pytest.fixture
+def allow_loopback(steward: Steward, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback webhooks, for the local CLI and for the server (made after this fixture; after
+    ``steward``, which clears the STEWARD_* variables)."""
     monkeypatch.setenv("STEWARD_WEBHOOK_ALLOW_PRIVATE", "1")
+
+
+def test_notifications_are_managed_through_the_server_as_locally(
+        allow_loopback: None, steward: Steward, remote: Steward, db_url: str,
+        server_db: str) -> None:
     hook = f"http://127.0.0.1:{free_port()}/hook?token=t"  # nothing listens: refused
     local = _notify_scenario(steward, db_url, hook)
     served = _notify_scenario(remote, server_db, hook)

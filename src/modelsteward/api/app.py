@@ -36,7 +36,8 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
                authenticate: Authenticator | None = None) -> FastAPI:
     """The application over the registry ``settings`` name. The database is opened (and
     migrated) at start-up and closed at shutdown, with its change marker
-    (``app.state.changes``), which keeps the token and resolution caches honest."""
+    (``app.state.changes``), which keeps the token and resolution caches honest. Raises
+    :class:`~modelsteward.errors.DocumentInvalid` for inconsistent notification settings."""
     settings = settings or ServerSettings.from_env()
     policy = (load_policy(settings.registry.policy_path) if settings.registry.policy_path
               else Policy())
@@ -59,6 +60,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
                           "advisories, lock files and audits.",
                   lifespan=lifespan, generate_unique_id_function=operation_id)
     app.state.settings = settings
+    app.state.notify_settings = settings.notify.check()  # a bad setting stops the server now
     app.state.policy = policy
     app.state.clock = clock
     app.state.authenticate = authenticate or token_authenticator(None, clock,

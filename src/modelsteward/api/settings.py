@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from modelsteward.config import Settings
 from modelsteward.errors import InvalidInput
+from modelsteward.notify.settings import NotifySettings
 
 DEFAULT_PORT = 8765
 
@@ -17,12 +18,15 @@ class ServerSettings:
     """``registry``: the database and policy settings the CLI uses too. ``host``/``port``:
     STEWARD_HOST (default 127.0.0.1: only this machine) and STEWARD_PORT (8765).
     ``anonymous_read``: STEWARD_ANONYMOUS_READ=1 lets requests without a token read (GET,
-    HEAD and OSV's query POSTs; see ``api/auth.py``)."""
+    HEAD and OSV's query POSTs; see ``api/auth.py``). ``notify``: the notification settings
+    (STEWARD_WEBHOOK_*, STEWARD_REMINDER_DAYS…) that subscriptions and the deprecation tick
+    use; checked when the application is made, so a bad one stops the server at start-up."""
 
     registry: Settings
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     anonymous_read: bool = False
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -31,4 +35,5 @@ class ServerSettings:
         if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise InvalidInput(f"STEWARD_PORT={port_text!r} is not a port number (1–65535).")
         return cls(Settings.from_env(env), env.get("STEWARD_HOST") or "127.0.0.1",
-                   int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"))
+                   int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"),
+                   NotifySettings.from_env(env))

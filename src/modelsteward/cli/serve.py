@@ -20,7 +20,7 @@ def register(cli: click.Group) -> None:
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--anonymous-read/--no-anonymous-read", envvar="STEWARD_ANONYMOUS_READ",
-              default=False, help="Let requests without a token read (GET) "
+              default=False, help="Let requests without a token read (GET, HEAD, OSV queries) "
                                   "[STEWARD_ANONYMOUS_READ; default off].")
 @local_only
 @pass_state
@@ -35,11 +35,12 @@ def serve(state: State, host: str, port: int, log_level: str, anonymous_read: bo
     from modelsteward.api.settings import ServerSettings
     from modelsteward.cli.tokens import bootstrap_admin_token
     from modelsteward.config import Settings, default_home
+    from modelsteward.notify.settings import NotifySettings
     from modelsteward.service.tokens import Tokens
 
     settings = ServerSettings(Settings(state.database_url, state.actor, state.workers,
                                        state.policy_path, state.archive), host, port,
-                              anonymous_read)
+                              anonymous_read, NotifySettings.from_env().check())
     bootstrap_admin_token(Tokens(state.local_registry), default_home(os.environ))
     logging.basicConfig(level=log_level.upper(), format="%(message)s")
     err.print(f"modelsteward serving {state.database_url.split('?')[0]} on "

@@ -185,8 +185,9 @@ def tick_deprecations(request: Request, registry: RegistryDep,
     archive first."""
     _admin_only(principal, "run the deprecation tick")
     settings: ServerSettings = request.app.state.settings
+    notify: NotifySettings = request.app.state.notify_settings
     report = registry.deprecations.tick(archive=settings.registry.archive,
-                                        reminder_days=NotifySettings.from_env().check().reminder_days)
+                                        reminder_days=notify.reminder_days)
     return TickPublic(retired=list(report.retired), notices=report.notices,
                       failures=list(report.failures), reminders=report.reminders)
 

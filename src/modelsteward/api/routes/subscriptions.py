@@ -8,9 +8,8 @@ Everyone but an administrator sees only its own team's subscriptions and deliver
 team's subscription or delivery is answered 404, as if it did not exist.
 
 Webhook URLs go through the same address policy as on the command line (``notify/ssrf.py``):
-the server's ``STEWARD_WEBHOOK_ALLOW_PRIVATE`` decides, read from its environment on each
-request, unless whoever embeds the application sets ``app.state.notify_settings`` (a
-:class:`~modelsteward.notify.settings.NotifySettings`) after ``create_app``."""
+the server's ``STEWARD_WEBHOOK_ALLOW_PRIVATE`` decides (``ServerSettings.notify``, read and
+checked at start-up)."""
 
 from __future__ import annotations
 
@@ -42,11 +41,10 @@ ADDRESS_MAX = 320
 
 
 def get_notify_settings(request: Request) -> NotifySettings:
-    """The settings webhook URLs are checked with: ``app.state.notify_settings`` when the
-    embedder set it, else the server's ``STEWARD_*`` variables (as ``steward deliver`` reads
-    them)."""
-    injected: NotifySettings | None = getattr(request.app.state, "notify_settings", None)
-    return injected if injected is not None else NotifySettings.from_env()
+    """The settings webhook URLs are checked with: the server's (``ServerSettings.notify``,
+    checked at start-up, in ``app.state.notify_settings``)."""
+    settings: NotifySettings = request.app.state.notify_settings
+    return settings
 
 
 def get_notifications(registry: RegistryDep,
