@@ -16,7 +16,7 @@ from rich.table import Table
 
 from modelsteward.cli.context import State, emit_json, err, json_option, local_only, out, pass_state
 from modelsteward.domain.outbox import Delivery, DeliveryCounts
-from modelsteward.domain.subscriptions import Channel, Subscription, redact_url, split_kinds
+from modelsteward.domain.subscriptions import Subscription, split_kinds
 from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.remote.notify import RemoteNotifications
@@ -53,18 +53,10 @@ def _time(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
-def _target(s: Subscription) -> str:
-    match s.channel:
-        case Channel.WEBHOOK:
-            return redact_url(s.url)
-        case Channel.EMAIL:
-            return s.address
-
-
 def subscription_view(s: Subscription) -> dict[str, object]:
     view: dict[str, object] = {
         "id": s.id, "team": s.team, "kinds": list(s.kinds), "channel": s.channel.value,
-        "target": _target(s), "active": s.active, "created_at": _time(s.created_at),
+        "target": s.shown_target, "active": s.active, "created_at": _time(s.created_at),
         "created_by": s.created_by}
     if s.secret:
         view["secret"] = s.secret
@@ -76,7 +68,7 @@ def delivery_view(d: Delivery) -> dict[str, object]:
             "last_error": d.last_error or None, "next_attempt_at": _time(d.next_attempt_at),
             "created_at": _time(d.created_at), "delivered_at": _time(d.delivered_at),
             "subscription": {"id": d.subscription.id, "channel": d.subscription.channel.value,
-                             "target": _target(d.subscription), "active": d.subscription.active},
+                             "target": d.subscription.shown_target, "active": d.subscription.active},
             "notice": {"key": d.notice.key, "team": d.notice.team, "model": d.notice.model,
                        "kind": d.notice.kind}}
 
@@ -106,7 +98,7 @@ def subscribe(state: State, team: str, webhook: str, email: str, kinds: str,
         emit_json(subscription_view(made))
         return
     out.print(f"Subscribed {made.team} to {', '.join(made.kinds)} by {made.channel.value} "
-              f"({_target(made)}): subscription {made.id}.", highlight=False)
+              f"({made.shown_target}): subscription {made.id}.", highlight=False)
     if made.secret:
         out.print(f"Signing secret (shown only now; give it to the receiver): {made.secret}",
                   highlight=False)
@@ -129,7 +121,7 @@ def subscriptions(state: State, team: str, include_inactive: bool, as_json: bool
         return
     table = Table("id", "team", "kinds", "channel", "target", "active")
     for s in found:
-        table.add_row(s.id, s.team, ",".join(s.kinds), s.channel.value, _target(s),
+        table.add_row(s.id, s.team, ",".join(s.kinds), s.channel.value, s.shown_target,
                       "yes" if s.active else "no")
     out.print(table)
 
@@ -146,7 +138,7 @@ def unsubscribe(state: State, subscription_id: str, as_json: bool) -> None:
         emit_json(subscription_view(removed))
     else:
         out.print(f"Removed subscription {removed.id} ({removed.team}, {removed.channel.value} "
-                  f"{_target(removed)}).", highlight=False)
+                  f"{removed.shown_target}).", highlight=False)
 
 
 @click.command()
@@ -222,7 +214,7 @@ def dead_letters(state: State, as_json: bool) -> None:
     table = Table("id", "team", "kind", "channel", "target", "attempts", "last error")
     for d in found:
         table.add_row(d.id, d.notice.team, d.notice.kind, d.subscription.channel.value,
-                      _target(d.subscription), str(d.attempts), d.last_error)
+                      d.subscription.shown_target, str(d.attempts), d.last_error)
     out.print(table)
 
 

@@ -165,6 +165,16 @@ class Subscription:
             case Channel.EMAIL:
                 return self.address
 
+    @property
+    def shown_target(self) -> str:
+        """The target as listings and the event log show it: a URL without its query (which
+        may hold a credential), or the address."""
+        match self.channel:
+            case Channel.WEBHOOK:
+                return redact_url(self.url)
+            case Channel.EMAIL:
+                return self.address
+
     def wants(self, kind: str) -> bool:
         """Whether a notice of ``kind`` is delivered to this subscription (when active)."""
         return any(kind_matches(pattern, kind) for pattern in self.kinds)

@@ -19,7 +19,7 @@ from modelsteward.domain.events import NewEvent
 from modelsteward.domain.outbox import Delivery, DeliveryCounts, DeliveryStatus
 from modelsteward.domain.subscriptions import (
     DELIVERIES_REPLAYED, SUBSCRIPTION_CREATED, SUBSCRIPTION_REMOVED, Channel, Subscription,
-    check_address, check_team, check_webhook_url, parse_kinds, redact_url,
+    check_address, check_team, check_webhook_url, parse_kinds,
 )
 from modelsteward.errors import Conflict, DeliveryNotFound, InvalidInput, SubscriptionNotFound
 from modelsteward.notify.dispatcher import Dispatcher
@@ -106,7 +106,7 @@ class Notifications:
             tx.add_subscription(subscription)
             self.registry._record(tx, NewEvent(SUBSCRIPTION_CREATED, f"team:{team}", {
                 "subscription": subscription.id, "kinds": list(patterns),
-                "channel": subscription.channel.value, "target": _shown(subscription)}))
+                "channel": subscription.channel.value, "target": subscription.shown_target}))
         return subscription
 
     def unsubscribe(self, subscription_id: str) -> Subscription:
@@ -120,7 +120,7 @@ class Notifications:
                 tx.deactivate_subscription(subscription_id)
                 self.registry._record(tx, NewEvent(SUBSCRIPTION_REMOVED, f"team:{found.team}", {
                     "subscription": found.id, "channel": found.channel.value,
-                    "target": _shown(found)}))
+                    "target": found.shown_target}))
         return replace(found, active=False, secret="")
 
     def subscription(self, subscription_id: str) -> Subscription:
@@ -252,15 +252,6 @@ class Notifications:
         ``STEWARD_REMINDER_DAYS`` (30 and 7) days before each soft and hard deadline; see
         :meth:`Deprecations.reminders`. Returns how many were new."""
         return self.registry.deprecations.reminders(self.settings.reminder_days, today)
-
-
-def _shown(subscription: Subscription) -> str:
-    """The target as listings and the event log show it (a URL without its query)."""
-    match subscription.channel:
-        case Channel.WEBHOOK:
-            return redact_url(subscription.url)
-        case Channel.EMAIL:
-            return subscription.address
 
 
 def _without_secret(subscription: Subscription) -> Subscription:

@@ -25,7 +25,7 @@ from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key,
 from modelsteward.api.routes import API
 from modelsteward.api.schemas import NoticePublic
 from modelsteward.domain.outbox import Delivery, DeliveryStatus
-from modelsteward.domain.subscriptions import Channel, Subscription, redact_url
+from modelsteward.domain.subscriptions import Channel, Subscription
 from modelsteward.domain.tokens import TEAM_MAX
 from modelsteward.errors import (
     DeliveryNotFound, InvalidInput, NotAuthorised, SubscriptionNotFound,
@@ -92,7 +92,7 @@ class SubscriptionPublic(BaseModel):
     @classmethod
     def of(cls, s: Subscription) -> SubscriptionPublic:
         return cls(id=s.id, team=s.team, kinds=list(s.kinds), channel=s.channel,
-                   target=_shown(s), active=s.active, created_at=s.created_at,
+                   target=s.shown_target, active=s.active, created_at=s.created_at,
                    created_by=s.created_by)
 
 
@@ -134,14 +134,6 @@ class BackfillCreate(BaseModel):
 class ReplayedPublic(BaseModel):
     replayed: int = Field(examples=[3], description="Deliveries made pending again, or "
                                                     "deliveries of older notices written.")
-
-
-def _shown(s: Subscription) -> str:
-    match s.channel:
-        case Channel.WEBHOOK:
-            return redact_url(s.url)
-        case Channel.EMAIL:
-            return s.address
 
 
 # who sees what ------------------------------------------------------------------------------
