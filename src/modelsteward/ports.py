@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -25,6 +26,41 @@ from modelsteward.domain.outbox import Delivery, DeliveryStatus
 from modelsteward.domain.pins import Bounds
 from modelsteward.domain.subscriptions import Subscription
 from modelsteward.domain.tokens import Token
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """A version with the facts the MLflow mapping shows (``store/mlflow_sql.py``)."""
+
+    version: Version
+    number: int  # 1-based position in registration order, deleted versions counted
+    deleted: bool
+    last_event: str | None  # time (as stored) of the last event about ``model@version``
+    tags: dict[str, str]  # stored tags by key, reserved keys included
+    aliases: tuple[str, ...]  # current aliases, sorted
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """A live model with the facts the MLflow mapping shows (``store/mlflow_sql.py``)."""
+
+    model: Model
+    created_at: datetime
+    last_event: str | None  # time of the last event about the model or any ``model@…``
+    creator: str  # actor of the first such event ("" when none)
+    tags: dict[str, str]  # by key, sorted
+    aliases: tuple[tuple[str, int], ...]  # (alias, number) held by live versions, sorted
+    newest: tuple[VersionRecord, ...]  # the live version with the highest number per stage
+
+
+@dataclass(frozen=True)
+class ModelKey:
+    """What a search orders and filters a live model by, without building its view."""
+
+    name: str
+    created_at: datetime
+    tags: dict[str, str]  # only when asked for, else empty
+    last_event: str | None  # only when asked for, else None
 
 
 class Clock(Protocol):
@@ -155,6 +191,14 @@ class Transaction(Protocol):
     def registration_order(self, model: str) -> list[str]: ...
     def model_created_at(self, model: str) -> datetime: ...
     def last_event_time(self, subject: str, *, with_versions: bool = False) -> str | None: ...
+
+    # batched reads of the MLflow mapping (store/mlflow_sql.py)
+    def mlflow_model_keys(self, conditions: Sequence[tuple[str, str, str]], *,
+                          with_tags: bool, with_last_event: bool) -> list[ModelKey]: ...
+    def mlflow_models(self, names: Sequence[str]) -> list[ModelRecord]: ...
+    def mlflow_versions(self, model: str = "") -> list[VersionRecord]: ...
+    def mlflow_version(self, model: str, number: int) -> VersionRecord | None: ...
+    def mlflow_version_by_alias(self, model: str, alias: str) -> VersionRecord | None: ...
 
     # advisories (store/advisories_sql.py)
     def put_advisory(self, advisory: Advisory, at: datetime, by: str) -> bool: ...

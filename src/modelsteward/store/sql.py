@@ -29,6 +29,7 @@ from modelsteward.store.audit_sql import AuditQueries
 from modelsteward.store.consumers_sql import ConsumerQueries
 from modelsteward.store.deprecation_sql import DeprecationQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
+from modelsteward.store.mlflow_sql import MlflowQueries
 from modelsteward.store.outbox_sql import OutboxQueries
 from modelsteward.store.tags_sql import TagQueries
 from modelsteward.store.tokens_sql import TokenQueries
@@ -122,7 +123,7 @@ def _new_id() -> str:
 
 
 class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, AdvisoryQueries,
-                     AuditQueries, OutboxQueries, TokenQueries, TagQueries):
+                     AuditQueries, OutboxQueries, TokenQueries, TagQueries, MlflowQueries):
     """Implements :class:`~modelsteward.ports.Transaction` on one open connection."""
 
     def __init__(self, connection: Connection) -> None:

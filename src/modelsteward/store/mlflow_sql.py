@@ -1,0 +1,262 @@
+"""Batched reads of the MLflow mapping: a page of registered models, every version of a model, one
+version by number or alias, each with its tags, aliases, number and last event in a few queries
+whatever the number of models (instead of several queries per model and per version). Mixed into
+``SqlTransaction``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement, Connection, Select, exists, func, literal, not_, select, union_all,
+)
+
+from modelsteward.domain.model import Version, VersionScheme
+from modelsteward.ports import ModelKey, ModelRecord, VersionRecord
+from modelsteward.store.batches import chunks
+from modelsteward.store.tables import (
+    alias_assignments, events, model_tags, models, version_tags, versions,
+)
+
+def _converters() -> tuple[Any, Any]:
+    # imported late: store/sql.py imports this module to mix it into SqlTransaction
+    from modelsteward.store.sql import _to_model, _to_version
+    return _to_model, _to_version
+
+
+def _like_pattern(pattern: str) -> str:
+    """An MLflow LIKE pattern (``%`` and ``_``, no escape character) for SQL's ``LIKE … ESCAPE
+    '\\'``: PostgreSQL would otherwise read a backslash as an escape."""
+    return pattern.replace("\\", "\\\\")
+
+
+def _string_condition(column: Any, op: str, value: str) -> ColumnElement[bool] | None:
+    """``column op value`` in SQL when it keeps every row that meets it in MLflow's sense:
+    exact for ``=`` and ``!=``; for ASCII ``LIKE``/``ILIKE`` patterns a case-insensitive
+    match (a superset: the caller checks case exactly). None when SQL cannot help."""
+    if op == "=":
+        return column == value  # type: ignore[no-any-return]
+    if op == "!=":
+        return column != value  # type: ignore[no-any-return]
+    if op in ("LIKE", "ILIKE") and value.isascii():
+        return func.lower(column).like(func.lower(_like_pattern(value)), escape="\\")
+    return None
+
+
+def _model_condition(field: str, op: str, value: str) -> ColumnElement[bool] | None:
+    if field == "name":
+        return _string_condition(models.c.name, op, value)
+    if not field.startswith("tags."):
+        return None
+    key = field[5:]
+    if op == "!=":  # a missing tag differs from every value
+        return not_(exists().where(model_tags.c.model_id == models.c.id, model_tags.c.key == key,
+                                   model_tags.c.value == value))
+    matched = _string_condition(model_tags.c.value, op, value)
+    if matched is None:
+        return exists().where(model_tags.c.model_id == models.c.id, model_tags.c.key == key)
+    return exists().where(model_tags.c.model_id == models.c.id, model_tags.c.key == key, matched)
+
+
+def _version_select() -> Select[Any]:
+    """Versions with their model's name and scheme, their MLflow number (registration position,
+    deleted versions counted) and the time of the last event about them."""
+    earlier = versions.alias("earlier")
+    number = (select(func.count()).select_from(earlier)
+              .where(earlier.c.model_id == versions.c.model_id,
+                     earlier.c.registered_seq <= versions.c.registered_seq)
+              .scalar_subquery())
+    last_event = (select(events.c.time)
+                  .where(events.c.subject == models.c.name + literal("@") + versions.c.version)
+                  .order_by(events.c.seq.desc()).limit(1).scalar_subquery())
+    return (select(versions, models.c.name.label("model_name"),
+                   models.c.versioning.label("model_versioning"),
+                   number.label("number"), last_event.label("last_event"))
+            .join(models, models.c.id == versions.c.model_id))
+
+
+class MlflowQueries:
+    c: Connection
+
+    # versions -------------------------------------------------------------------------------
+
+    def _version_records(self, rows: Sequence[Any]) -> list[VersionRecord]:
+        """Records of version rows from :func:`_version_select`, with their tags and current
+        aliases (one query per chunk of versions)."""
+        _, to_version = _converters()
+        tags: dict[str, dict[str, str]] = defaultdict(dict)
+        held: dict[str, list[str]] = defaultdict(list)
+        for chunk in chunks([str(r.id) for r in rows]):
+            found = self.c.execute(union_all(
+                select(version_tags.c.version_id, literal("t").label("kind"),
+                       version_tags.c.key, version_tags.c.value)
+                .where(version_tags.c.version_id.in_(chunk)),
+                select(alias_assignments.c.version_id, literal("a").label("kind"),
+                       alias_assignments.c.alias, literal(""))
+                .where(alias_assignments.c.version_id.in_(chunk),
+                       alias_assignments.c.removed_at.is_(None))))
+            for r in found:
+                if r.kind == "t":
+                    tags[str(r.version_id)][str(r.key)] = str(r.value)
+                else:
+                    held[str(r.version_id)].append(str(r.key))
+        records = []
+        for r in rows:
+            snapshots = r.model_versioning == VersionScheme.SNAPSHOT.value
+            version: Version = to_version(r.model_name, snapshots, r)
+            records.append(VersionRecord(
+                version=version, number=int(r.number), deleted=r.deleted_at is not None,
+                last_event=str(r.last_event) if r.last_event is not None else None,
+                tags=dict(sorted(tags[str(r.id)].items())),
+                aliases=tuple(sorted(held[str(r.id)]))))
+        return records
+
+    def mlflow_versions(self, model: str = "") -> list[VersionRecord]:
+        """The live versions of the live model ``model`` (of every live model when empty), by
+        model name and number."""
+        query = _version_select().where(models.c.deleted_at.is_(None),
+                                        versions.c.deleted_at.is_(None))
+        if model:
+            query = query.where(models.c.name == model)
+        rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq)).all()
+        return self._version_records(rows)
+
+    def mlflow_version(self, model: str, number: int) -> VersionRecord | None:
+        """Version ``number`` of the live model ``model``, deleted or not; None when the model
+        has fewer versions or is not live."""
+        if number < 1:
+            return None
+        rows = self.c.execute(_version_select()
+                              .where(models.c.name == model, models.c.deleted_at.is_(None))
+                              .order_by(versions.c.registered_seq)
+                              .offset(number - 1).limit(1)).all()
+        return next(iter(self._version_records(rows)), None)
+
+    def mlflow_version_by_alias(self, model: str, alias: str) -> VersionRecord | None:
+        """The version (deleted or not) that currently holds ``alias`` of the live model
+        ``model`` (the first assigned, when several hold it); None when none does."""
+        rows = self.c.execute(
+            _version_select()
+            .join(alias_assignments, alias_assignments.c.version_id == versions.c.id)
+            .where(models.c.name == model, models.c.deleted_at.is_(None),
+                   alias_assignments.c.alias == alias, alias_assignments.c.removed_at.is_(None))
+            .order_by(alias_assignments.c.assigned_at).limit(1)).all()
+        return next(iter(self._version_records(rows)), None)
+
+    # models ---------------------------------------------------------------------------------
+
+    def mlflow_model_keys(self, conditions: Sequence[tuple[str, str, str]], *,
+                          with_tags: bool, with_last_event: bool) -> list[ModelKey]:
+        """The live models that may meet ``conditions`` — ``(field, op, value)`` with field
+        ``name`` or ``tags.<key>`` and op ``=``, ``!=``, ``LIKE`` or ``ILIKE`` — by name: every
+        model that meets them, and possibly more (``LIKE`` is matched without regard to case
+        here; others are left out), so the caller checks them exactly. ``with_tags`` and
+        ``with_last_event`` fill those fields."""
+        query = select(models.c.id, models.c.name, models.c.created_at).where(
+            models.c.deleted_at.is_(None))
+        for field, op, value in conditions:
+            condition = _model_condition(field, op, value)
+            if condition is not None:
+                query = query.where(condition)
+        rows = self.c.execute(query.order_by(models.c.name)).all()
+        tags = self._model_tags({str(r.id): str(r.name) for r in rows}) if with_tags else {}
+        last = (self._model_events([str(r.name) for r in rows])[0] if with_last_event else {})
+        return [ModelKey(r.name, r.created_at, tags.get(r.name, {}), last.get(r.name))
+                for r in rows]
+
+    def _model_tags(self, names_by_id: dict[str, str]) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = defaultdict(dict)
+        for chunk in chunks(sorted(names_by_id)):
+            rows = self.c.execute(select(model_tags.c.model_id, model_tags.c.key,
+                                         model_tags.c.value)
+                                  .where(model_tags.c.model_id.in_(chunk))
+                                  .order_by(model_tags.c.model_id, model_tags.c.key))
+            for r in rows:
+                found[names_by_id[str(r.model_id)]][str(r.key)] = str(r.value)
+        return found
+
+    def _subject_model(self) -> ColumnElement[str]:
+        """The part of an event's subject before its first ``@``: the model of ``model`` and
+        ``model@…`` subjects (model names hold no ``@``)."""
+        if self.c.dialect.name == "postgresql":
+            return func.split_part(events.c.subject, "@", 1)
+        return func.substr(events.c.subject, 1,
+                           func.instr(events.c.subject + literal("@"), "@") - 1)
+
+    def _model_events(self, names: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """For each model, the time of its last event and the actor of its first, counting
+        events about the model and about any ``model@…`` (as ``last_event_time`` and
+        ``events(subject_prefix=…)`` do). One pass over the events (a statement of one shape,
+        where a LIKE per model made a long one to compile and plan), then a look-up by key."""
+        model = self._subject_model()
+        ends: list[tuple[str, int, int]] = []
+        for chunk in chunks(list(names)):
+            ends.extend((str(r[0]), int(r[1]), int(r[2])) for r in self.c.execute(
+                select(model, func.min(events.c.seq), func.max(events.c.seq))
+                .where(model.in_(chunk)).group_by(model)))
+        found: dict[int, tuple[str, str]] = {}
+        for seqs in chunks(sorted({seq for _, low, high in ends for seq in (low, high)})):
+            found.update((int(r.seq), (str(r.time), str(r.actor))) for r in self.c.execute(
+                select(events.c.seq, events.c.time, events.c.actor)
+                .where(events.c.seq.in_(seqs))))
+        return ({name: found[high][0] for name, _, high in ends},
+                {name: found[low][1] for name, low, _ in ends})
+
+    def mlflow_models(self, names: Sequence[str]) -> list[ModelRecord]:
+        """Records of the live models among ``names``, in the order of ``names``: with their
+        tags, current aliases (on live versions), first and last events, and the newest live
+        version of each stage. A fixed number of queries per chunk of models."""
+        to_model, _ = _converters()
+        rows: dict[str, Any] = {}
+        for chunk in chunks(list(dict.fromkeys(names))):
+            for row in self.c.execute(select(models).where(models.c.name.in_(chunk),
+                                                           models.c.deleted_at.is_(None))):
+                rows[row.name] = row
+        if not rows:
+            return []
+        ids = {str(r.id): name for name, r in rows.items()}
+        # every version, deleted ones too (they count in the numbers), without the per-row
+        # subqueries of _version_select: only the newest of each stage needs its facts
+        numbers: dict[str, int] = {}  # version id -> number
+        newest: dict[tuple[str, str], tuple[int, str]] = {}  # (model, stage) -> (number, id)
+        counts: dict[str, int] = defaultdict(int)
+        for chunk in chunks(sorted(ids)):
+            found = self.c.execute(select(versions.c.id, versions.c.model_id, versions.c.stage,
+                                          versions.c.deleted_at)
+                                   .where(versions.c.model_id.in_(chunk))
+                                   .order_by(versions.c.model_id, versions.c.registered_seq))
+            for r in found:
+                model_id, vid = str(r.model_id), str(r.id)
+                counts[model_id] += 1
+                if r.deleted_at is None:
+                    numbers[vid] = counts[model_id]
+                    newest[(model_id, str(r.stage))] = (counts[model_id], vid)
+        latest_ids = [vid for _, vid in newest.values()]
+        latest: dict[str, list[VersionRecord]] = defaultdict(list)
+        by_id: dict[str, Any] = {}
+        for chunk in chunks(latest_ids):
+            by_id.update((str(r.id), r) for r in self.c.execute(
+                _version_select().where(versions.c.id.in_(chunk))))
+        for record, vid in zip(self._version_records([by_id[v] for v in latest_ids]), latest_ids,
+                               strict=True):
+            latest[str(by_id[vid].model_id)].append(record)
+        tags = self._model_tags(ids)
+        aliases: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for chunk in chunks(sorted(ids)):
+            for r in self.c.execute(
+                    select(alias_assignments.c.model_id, alias_assignments.c.alias,
+                           alias_assignments.c.version_id)
+                    .where(alias_assignments.c.model_id.in_(chunk),
+                           alias_assignments.c.removed_at.is_(None))):
+                if str(r.version_id) in numbers:
+                    aliases[str(r.model_id)].append((str(r.alias), numbers[str(r.version_id)]))
+        last, creator = self._model_events(list(rows))
+        return [ModelRecord(
+            model=to_model(row), created_at=row.created_at, last_event=last.get(name),
+            creator=creator.get(name, ""), tags=tags.get(name, {}),
+            aliases=tuple(sorted(aliases[str(row.id)])),
+            newest=tuple(sorted(latest[str(row.id)], key=lambda v: v.number)))
+            for name, row in ((n, rows[n]) for n in dict.fromkeys(names) if n in rows)]
+
