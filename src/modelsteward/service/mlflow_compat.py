@@ -9,7 +9,7 @@ method is one unit of work. See ``docs/mlflow.md`` for the mapping decisions.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -20,7 +20,7 @@ from modelsteward.domain.model import Model, Version
 from modelsteward.domain.names import validate_alias
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
-from modelsteward.ports import Transaction
+from modelsteward.ports import ModelRecord, Transaction, VersionRecord
 from modelsteward.service.registry import Registry, model_payload
 
 # event kinds of the changes only MLflow makes (tags, later descriptions)
@@ -81,7 +81,8 @@ def millis(moment: datetime) -> int:
 def _event_millis(stamp: str | None, default: datetime) -> int:
     if stamp is None:
         return millis(default)
-    return millis(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC))
+    # as stored by format_time: "%Y-%m-%dT%H:%M:%S.%fZ" (fromisoformat is ~10x strptime)
+    return millis(datetime.fromisoformat(stamp).astimezone(UTC))
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,16 @@ class ModelView:
     @property
     def name(self) -> str:
         return self.model.name
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """What a search filters and orders a registered model by, before its view is built."""
+
+    name: str
+    created_ms: int
+    updated_ms: int
+    tags: dict[str, str]
 
 
 def check_tag(key: str, value: str) -> None:
@@ -216,67 +227,85 @@ class MlflowRegistry:
             description=description, tags=dict(sorted(tags.items())),
             aliases=tuple(sorted(a.alias for a in held if a.version == vid)))
 
-    def _versions(self, tx: Transaction, name: str) -> list[VersionView]:
-        order = tx.registration_order(name)
-        held = tx.current_aliases(name)
-        return sorted((self._view(tx, v, order, held) for v in tx.list_versions(name)),
-                      key=lambda view: view.number)
+    @staticmethod
+    def _record_view(record: VersionRecord) -> VersionView:
+        version = record.version
+        vid = str(version.id)
+        stored = dict(record.tags)
+        description = stored.pop(_DESCRIPTION_TAG, version.description)
+        tags = {k: v for k, v in stored.items() if not k.startswith(RESERVED_PREFIX)}
+        tags[VERSION_TAG] = vid
+        return VersionView(
+            version=version, number=record.number, created_ms=millis(version.registered_at),
+            updated_ms=_event_millis(record.last_event, version.registered_at),
+            description=description, tags=dict(sorted(tags.items())), aliases=record.aliases)
 
-    def _model_view(self, tx: Transaction, model: Model) -> ModelView:
-        views = self._versions(tx, model.name)
-        number = {str(v.version.id): v.number for v in views}
+    def _model_view(self, record: ModelRecord) -> ModelView:
         latest: dict[str, VersionView] = {}
-        for view in views:  # by number: the last of each stage wins
+        for version in sorted(record.newest, key=lambda v: v.number):  # the last of each wins
+            view = self._record_view(version)
             latest[view.stage] = view
-        created = tx.model_created_at(model.name)
-        creation = next(iter(tx.events(subject_prefix=model.name, limit=1)), None)
         return ModelView(
-            model=model, created_ms=millis(created),
-            updated_ms=_event_millis(tx.last_event_time(model.name, with_versions=True), created),
-            creator=creation.actor if creation else "", tags=tx.model_tags(model.name),
-            aliases=tuple(sorted((a.alias, number[a.version]) for a in tx.current_aliases(model.name)
-                                 if a.version in number)),
+            model=record.model, created_ms=millis(record.created_at),
+            updated_ms=_event_millis(record.last_event, record.created_at),
+            creator=record.creator, tags=record.tags, aliases=record.aliases,
             latest=tuple(latest[s] for s in MlflowStage.ALL if s in latest))
+
+    def _model_views(self, tx: Transaction, names: Sequence[str]) -> list[ModelView]:
+        return [self._model_view(r) for r in tx.mlflow_models(names)]
 
     def get_model(self, name: str) -> ModelView:
         """Raises :class:`ModelNotFound`."""
         with self.registry.store.read() as tx:
-            return self._model_view(tx, self._model(tx, name))
+            found = self._model_views(tx, [name])
+        if not found:
+            raise ModelNotFound(name)
+        return found[0]
 
     def models(self) -> list[ModelView]:
         """Every model (not deleted), by name."""
+        return self.search_models((), lambda found: [m.name for m in found])
+
+    def search_models(self, conditions: Sequence[tuple[str, str, str]],
+                      choose: Callable[[list[ModelSummary]], Sequence[str]], *,
+                      with_tags: bool = False, with_updated: bool = False) -> list[ModelView]:
+        """The views of the models ``choose`` picks, in its order, in one transaction.
+        ``choose`` gets summaries of the models that may meet ``conditions`` (``(field, op,
+        value)`` over ``name`` and ``tags.<key>``; possibly more than meet them, so it checks
+        them itself), by name; their tags only ``with_tags`` and their ``updated_ms`` only
+        ``with_updated`` (else 0). Only the picked models' views are built."""
         with self.registry.store.read() as tx:
-            found: list[ModelView] = []
-            after = ""
-            while True:
-                page = tx.list_models(after=after, limit=500)
-                found.extend(self._model_view(tx, m) for m in page)
-                if len(page) < 500:
-                    return found
-                after = page[-1].name
+            keys = tx.mlflow_model_keys(conditions, with_tags=with_tags,
+                                        with_last_event=with_updated)
+            summaries = [ModelSummary(
+                k.name, millis(k.created_at),
+                _event_millis(k.last_event, k.created_at) if with_updated else 0, k.tags)
+                for k in keys]
+            return self._model_views(tx, choose(summaries))
+
+    @staticmethod
+    def _missing_version(tx: Transaction, name: str, number: int) -> NotFound:
+        if tx.get_model(name) is None:
+            return ModelNotFound(name)
+        return VersionNotFound(name, str(number))
 
     def get_version(self, name: str, number: int) -> VersionView:
         """Raises :class:`ModelNotFound` or :class:`VersionNotFound` (also for deleted)."""
         with self.registry.store.read() as tx:
-            self._model(tx, name)
-            version = self._resolve(tx, name, number)
-            return self._view(tx, version, tx.registration_order(name), tx.current_aliases(name))
+            record = tx.mlflow_version(name, number)
+            if record is None:
+                raise self._missing_version(tx, name, number)
+        if record.deleted:
+            raise VersionNotFound(name, str(number))
+        return self._record_view(record)
 
     def versions(self, name: str = "") -> list[VersionView]:
         """The versions of ``name`` (of every model when empty), by model and number."""
         with self.registry.store.read() as tx:
-            if name:
+            records = tx.mlflow_versions(name)
+            if name and not records:
                 self._model(tx, name)
-                return self._versions(tx, name)
-            found: list[VersionView] = []
-            after = ""
-            while True:
-                page = tx.list_models(after=after, limit=500)
-                for model in page:
-                    found.extend(self._versions(tx, model.name))
-                if len(page) < 500:
-                    return found
-                after = page[-1].name
+        return [self._record_view(r) for r in records]
 
     def latest_versions(self, name: str, stages: Sequence[str] = ()) -> list[VersionView]:
         """The newest version of each of ``stages`` (every stage when empty)."""
@@ -286,15 +315,14 @@ class MlflowRegistry:
     def version_by_alias(self, name: str, alias: str) -> VersionView:
         """Raises :class:`NotFound` when no version holds ``alias``."""
         with self.registry.store.read() as tx:
-            self._model(tx, name)
-            holders = tx.current_aliases(name, alias)
-            if not holders:
+            record = tx.mlflow_version_by_alias(name, alias)
+            if record is None:
+                self._model(tx, name)
                 raise NotFound(f"Registered model {name!r} has no alias {alias!r}; set it with "
                                "`MlflowClient().set_registered_model_alias()`.")
-            version = tx.get_version(name, holders[0].version)
-            if version is None:
-                raise NotFound(f"The alias {alias!r} of {name!r} points at a deleted version.")
-            return self._view(tx, version, tx.registration_order(name), tx.current_aliases(name))
+        if record.deleted:
+            raise NotFound(f"The alias {alias!r} of {name!r} points at a deleted version.")
+        return self._record_view(record)
 
     # registered models ----------------------------------------------------------------------
 
@@ -310,7 +338,7 @@ class MlflowRegistry:
             for key, value in (tags or {}).items():
                 tx.set_model_tag(name, key, value)
                 self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
-            return self._model_view(tx, model)
+            return self._model_views(tx, [name])[0]
 
     def update_model(self, name: str, description: str) -> ModelView:
         """Replace the description of ``name``."""
@@ -320,7 +348,7 @@ class MlflowRegistry:
                 model = replace(model, description=description)
                 tx.update_model(model)
                 self._record(tx, NewEvent(ev.MODEL_UPDATED, name, model_payload(model)))
-            return self._model_view(tx, model)
+            return self._model_views(tx, [name])[0]
 
     def delete_model(self, name: str) -> None:
         """Delete ``name`` (a tombstone: its name stays taken; consumer pins are cleared)."""

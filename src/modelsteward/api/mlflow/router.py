@@ -18,7 +18,7 @@ from modelsteward.api.mlflow.errors import MlflowRoute
 from modelsteward.api.mlflow.filters import Order, matches, paginate, parse_filter, parse_order
 from modelsteward.errors import InvalidInput
 from modelsteward.service.mlflow_compat import (
-    MlflowRegistry, ModelView, VersionView, parse_number,
+    MlflowRegistry, ModelSummary, VersionView, parse_number,
 )
 from modelsteward.service.registry import Registry
 
@@ -96,16 +96,26 @@ def search_registered_models(
 ) -> Json:
     conditions = parse_filter(filter, _MODEL_FIELDS)
     orders = parse_order(order_by or [], _MODEL_ORDER, (Order("name"),))
-    wanted = [m for m in MlflowRegistry(registry).models()
-              if matches(conditions, {"name": m.name}, m.tags)]
+    limit = _max_results(max_results, MAX_MODELS)
+    following = ""
 
-    def key(view: ModelView) -> list[str | int]:
-        values: dict[str, str | int] = {"name": view.name, "creation_timestamp": view.created_ms,
-                                        "last_updated_timestamp": view.updated_ms}
+    def key(summary: ModelSummary) -> list[str | int]:
+        values: dict[str, str | int] = {"name": summary.name,
+                                        "creation_timestamp": summary.created_ms,
+                                        "last_updated_timestamp": summary.updated_ms}
         return [values[o.field] for o in orders]
 
-    shown, following = paginate(wanted, key, orders, _max_results(max_results, MAX_MODELS),
-                                page_token)
+    def choose(candidates: list[ModelSummary]) -> list[str]:
+        # the store narrows the candidates in SQL; the exact check and the order are MLflow's
+        nonlocal following
+        wanted = [m for m in candidates if matches(conditions, {"name": m.name}, m.tags)]
+        shown, following = paginate(wanted, key, orders, limit, page_token)
+        return [m.name for m in shown]
+
+    shown = MlflowRegistry(registry).search_models(
+        [(c.field, c.op, c.value) for c in conditions if isinstance(c.value, str)], choose,
+        with_tags=any(c.field.startswith("tags.") for c in conditions),
+        with_updated=any(o.field == "last_updated_timestamp" for o in orders))
     body: Json = {"registered_models": [s.model_json(m) for m in shown]}
     if following:
         body["next_page_token"] = following
