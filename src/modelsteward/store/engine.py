@@ -11,6 +11,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from modelsteward.errors import StorageError
 
+BUSY_TIMEOUT_S = 60  # how long a writer waits for SQLite's lock before failing
+
 
 def safe_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
@@ -24,7 +26,10 @@ def make_engine(url: str) -> Engine:
     """Create an engine for ``url``; raise :class:`StorageError` for an unusable URL.
 
     SQLite: the parent folder is created, WAL journaling is used and write transactions start
-    with ``BEGIN IMMEDIATE`` so that concurrent writers queue (up to 60 s) instead of failing.
+    with ``BEGIN IMMEDIATE`` so that concurrent writers queue (up to 60 s) instead of failing:
+    writers of other processes in SQLite's busy handler, those of this process on the
+    database's :class:`~modelsteward.store.write_queue.WriteQueue` (taken by ``SqlStore``).
+    ``synchronous`` stays at SQLite's default, FULL: a commit survives a power loss.
     """
     try:
         parsed = make_url(url)
@@ -49,12 +54,17 @@ def make_engine(url: str) -> Engine:
         raise StorageError(f"No driver for {safe_url(url)}: {exc}. Install psycopg.") from None
 
 
+def is_sqlite_memory(database: str) -> bool:
+    """Whether an SQLite URL's database part names an in-memory database."""
+    return database in ("", ":memory:") or database.startswith("file::memory:")
+
+
 def _sqlite_engine(url: Any) -> Engine:
     database = url.database or ""
-    memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    memory = is_sqlite_memory(database)
     if not memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,7 +74,7 @@ def _sqlite_engine(url: Any) -> Engine:
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.exc import DataError as SqlDataError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -24,6 +24,7 @@ from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import InvalidInput, ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine, safe_url
+from modelsteward.store.write_queue import write_queue
 from modelsteward.store.advisories_sql import AdvisoryQueries
 from modelsteward.store.audit_sql import AuditQueries
 from modelsteward.store.consumers_sql import ConsumerQueries
@@ -38,6 +39,14 @@ from modelsteward.store.tables import (
 )
 
 _FIRST_PAGE = 8
+# statements of every write, built once: building one costs more than running it on SQLite
+_MODEL_ANY = select(models).where(models.c.name == bindparam("name"))
+_MODEL_LIVE = _MODEL_ANY.where(models.c.deleted_at.is_(None))
+_MODEL_KEY = select(models.c.id, models.c.versioning).where(models.c.name == bindparam("name"))
+_HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_MOVE_HEAD = (update(chain_head).where(chain_head.c.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 _UNRESOLVABLE = [s.value for s in UNRESOLVABLE]
 _PAGE = 512
 
@@ -49,6 +58,7 @@ class SqlStore:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self._writers = write_queue(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
@@ -79,14 +89,29 @@ class SqlStore:
 
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
+        """A write transaction: one at a time per database (on SQLite ``BEGIN IMMEDIATE``,
+        after this process's earlier writers, see :mod:`~modelsteward.store.write_queue`; on
+        PostgreSQL the chain-head row locked first). Opening a second one on the same database
+        from inside one raises :class:`RuntimeError` on SQLite."""
         with self._connect(write=True) as connection:
+            head = None
             if connection.dialect.name == "postgresql":
-                connection.execute(select(chain_head.c.seq).where(chain_head.c.id == 1)
-                                   .with_for_update())
-            yield SqlTransaction(connection)
+                # the lock that serialises writers, and the head the transaction appends to
+                found = connection.execute(_HEAD_FOR_UPDATE).first()
+                head = (int(found.seq), str(found.hash)) if found is not None else None
+            yield SqlTransaction(connection, writing=True, head=head)
 
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[Connection]:
+        if write and self._writers is not None:
+            with self._writers.turn(), self._transaction(write=True) as connection:
+                yield connection
+        else:
+            with self._transaction(write=write) as connection:
+                yield connection
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
         try:
             connection = self.engine.connect().execution_options(steward_write=write)
         except (OperationalError, DBAPIError) as exc:
@@ -124,25 +149,31 @@ def _new_id() -> str:
 
 class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, AdvisoryQueries,
                      AuditQueries, OutboxQueries, TokenQueries, TagQueries, MlflowQueries):
-    """Implements :class:`~modelsteward.ports.Transaction` on one open connection."""
+    """Implements :class:`~modelsteward.ports.Transaction` on one open connection.
 
-    def __init__(self, connection: Connection) -> None:
+    ``writing``: the transaction holds the database's write lock, so nothing but itself moves
+    the event chain's head; it is then read once (or given as ``head``) and kept."""
+
+    def __init__(self, connection: Connection, *, writing: bool = False,
+                 head: tuple[int, str] | None = None) -> None:
         self.c = connection
         self._model_ids: dict[str, tuple[str, bool]] = {}
+        self._writing = writing
+        self._head = head if writing else None
 
     # models ---------------------------------------------------------------------------------
 
     def _model_row(self, name: str, include_deleted: bool = False) -> Any:
-        query = select(models).where(models.c.name == name)
-        if not include_deleted:
-            query = query.where(models.c.deleted_at.is_(None))
-        return self.c.execute(query).first()
+        query = _MODEL_ANY if include_deleted else _MODEL_LIVE
+        row = self.c.execute(query, {"name": name}).first()
+        if row is not None:  # what _model_key would read next
+            self._model_ids[name] = (row.id, row.versioning == VersionScheme.SNAPSHOT.value)
+        return row
 
     def _model_key(self, name: str) -> tuple[str, bool]:
         """(id, uses_snapshots) of a model; raises ModelNotFound."""
         if name not in self._model_ids:
-            row = self.c.execute(select(models.c.id, models.c.versioning)
-                                 .where(models.c.name == name)).first()
+            row = self.c.execute(_MODEL_KEY, {"name": name}).first()
             if row is None:
                 raise ModelNotFound(name)
             self._model_ids[name] = (row.id, row.versioning == VersionScheme.SNAPSHOT.value)
@@ -351,9 +382,13 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
     # events ---------------------------------------------------------------------------------
 
     def chain_head(self) -> tuple[int, str]:
-        row = self.c.execute(select(chain_head.c.seq, chain_head.c.hash)
-                             .where(chain_head.c.id == 1)).first()
-        return (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+        if self._head is not None:
+            return self._head
+        row = self.c.execute(_HEAD).first()
+        head = (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+        if self._writing:
+            self._head = head
+        return head
 
     def append_events(self, actor: str, time: datetime, new: Sequence[NewEvent]) -> list[Event]:
         seq, head_hash = self.chain_head()
@@ -369,8 +404,8 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
                 {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,
                  "subject": e.subject, "payload": e.payload_json, "prev_hash": e.prev_hash,
                  "hash": e.hash} for e in written])
-            self.c.execute(update(chain_head).where(chain_head.c.id == 1)
-                           .values(seq=written[-1].seq, hash=written[-1].hash))
+            self.c.execute(_MOVE_HEAD, {"new_seq": written[-1].seq, "new_hash": written[-1].hash})
+            self._head = (written[-1].seq, written[-1].hash)
         return written
 
     def events(self, *, subject_prefix: str = "", after_seq: int = 0,
