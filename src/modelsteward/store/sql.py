@@ -45,8 +45,24 @@ _MODEL_LIVE = _MODEL_ANY.where(models.c.deleted_at.is_(None))
 _MODEL_KEY = select(models.c.id, models.c.versioning).where(models.c.name == bindparam("name"))
 _HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
 _HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_INSERT_MODEL = insert(models)
+_INSERT_VERSION = insert(versions)
+_INSERT_FILES = insert(version_files)
+_INSERT_EVENTS = insert(events)
 _MOVE_HEAD = (update(chain_head).where(chain_head.c.id == 1)
               .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+_VERSION_ANY = select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                      versions.c.version == bindparam("version"))
+_VERSION_LIVE = _VERSION_ANY.where(versions.c.deleted_at.is_(None))
+_VERSION_FILES = (select(version_files).where(version_files.c.version_id == bindparam("pk"))
+                  .order_by(version_files.c.path))
+_LATEST_SNAPSHOT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
+                    .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc())
+                    .limit(1))
+_LATEST_RELEASE = (select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                          versions.c.variant == "", versions.c.prerelease == "")
+                   .order_by(versions.c.major.desc(), versions.c.minor.desc(),
+                             versions.c.patch.desc()).limit(1))
 _UNRESOLVABLE = [s.value for s in UNRESOLVABLE]
 _PAGE = 512
 
@@ -210,7 +226,8 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
         return [_to_model(r) for r in rows]
 
     def add_model(self, model: Model, created_at: datetime) -> None:
-        self.c.execute(insert(models).values(id=_new_id(), created_at=created_at, **_model_values(model)))
+        self.c.execute(_INSERT_MODEL, {"id": _new_id(), "created_at": created_at,
+                                       **_model_values(model)})
 
     def update_model(self, model: Model) -> None:
         self.c.execute(update(models).where(models.c.name == model.name).values(**_model_values(model)))
@@ -220,15 +237,11 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
     def get_version(self, model: str, version: str,
                     include_deleted: bool = False) -> Version | None:
         model_id, snapshots = self._model_key(model)
-        query = select(versions).where(versions.c.model_id == model_id,
-                                       versions.c.version == version)
-        if not include_deleted:
-            query = query.where(versions.c.deleted_at.is_(None))
-        row = self.c.execute(query).first()
+        row = self.c.execute(_VERSION_ANY if include_deleted else _VERSION_LIVE,
+                             {"model_id": model_id, "version": version}).first()
         if row is None:
             return None
-        files = self.c.execute(select(version_files).where(version_files.c.version_id == row.id)
-                               .order_by(version_files.c.path))
+        files = self.c.execute(_VERSION_FILES, {"pk": row.id})
         return _to_version(model, snapshots, row,
                            tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
 
@@ -243,16 +256,8 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
 
     def latest_release(self, model: str) -> Version | None:
         model_id, snapshots = self._model_key(model)
-        if snapshots:
-            row = self.c.execute(select(versions).where(versions.c.model_id == model_id)
-                                 .order_by(versions.c.snapshot_date.desc(),
-                                           versions.c.registered_seq.desc()).limit(1)).first()
-        else:
-            row = self.c.execute(
-                select(versions).where(versions.c.model_id == model_id, versions.c.variant == "",
-                                       versions.c.prerelease == "")
-                .order_by(versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
-                .limit(1)).first()
+        row = self.c.execute(_LATEST_SNAPSHOT if snapshots else _LATEST_RELEASE,
+                             {"model_id": model_id}).first()
         return _to_version(model, snapshots, row) if row is not None else None
 
     def predecessor(self, model: str, version: Version) -> Version | None:
@@ -281,15 +286,16 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
             semver_parts = {"major": None, "minor": None, "patch": None, "prerelease": "",
                             "variant": "", "snapshot_date": version.id.date}
         seq, _ = self.chain_head()  # under the write lock: grows with every registration
-        self.c.execute(insert(versions).values(
-            id=version_id, model_id=model_id, version=str(version.id), registered_seq=seq + 1,
-            digest=version.digest, change=version.change.value if version.change else None,
-            forced_reason=version.forced_reason, description=version.description,
-            status=version.status, meta=dict(version.metadata), metrics=dict(version.metrics),
-            registered_at=version.registered_at, registered_by=version.registered_by,
-            **semver_parts))
+        self.c.execute(_INSERT_VERSION, {
+            "id": version_id, "model_id": model_id, "version": str(version.id),
+            "registered_seq": seq + 1, "digest": version.digest,
+            "change": version.change.value if version.change else None,
+            "forced_reason": version.forced_reason, "description": version.description,
+            "status": version.status, "meta": dict(version.metadata),
+            "metrics": dict(version.metrics), "registered_at": version.registered_at,
+            "registered_by": version.registered_by, **semver_parts})
         if version.files:
-            self.c.execute(insert(version_files), [
+            self.c.execute(_INSERT_FILES, [
                 {"version_id": version_id, "path": f.path, "sha256": f.sha256, "size": f.size}
                 for f in version.files])
 
@@ -400,7 +406,7 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
             prev = chain(prev, seq, stamp, actor, item)
             written.append(prev)
         if written:
-            self.c.execute(insert(events), [
+            self.c.execute(_INSERT_EVENTS, [
                 {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,
                  "subject": e.subject, "payload": e.payload_json, "prev_hash": e.prev_hash,
                  "hash": e.hash} for e in written])
