@@ -19,8 +19,9 @@ class ServerSettings:
     STEWARD_HOST (default 127.0.0.1: only this machine) and STEWARD_PORT (8765).
     ``anonymous_read``: STEWARD_ANONYMOUS_READ=1 lets requests without a token read (GET,
     HEAD and OSV's query POSTs; see ``api/auth.py``). ``notify``: the notification settings
-    (STEWARD_WEBHOOK_ALLOW_PRIVATE, STEWARD_REMINDER_DAYS and the rest) that subscriptions and the deprecation tick
-    use; checked when the application is made, so a bad one stops the server at start-up."""
+    (STEWARD_WEBHOOK_ALLOW_PRIVATE, STEWARD_REMINDER_DAYS and the rest) that subscriptions and
+    the deprecation tick use; checked when the application is made, so a bad one stops the
+    server at start-up."""
 
     registry: Settings
     host: str = "127.0.0.1"
