@@ -15,6 +15,7 @@ from modelsteward.api.resolutions import Answer, ResolutionCache
 from modelsteward.domain.model import FileDigest
 from modelsteward.domain.tokens import split_token
 from modelsteward.integrity.manifest import Manifest
+from modelsteward.service.mlflow_compat import MlflowRegistry
 from modelsteward.service.tokens import Tokens
 from tests.api.conftest import Server
 from tests.api.test_auth import assert_401, client, make_token
@@ -81,3 +82,31 @@ def test_kept_answers_are_served_only_under_the_marker_they_were_computed_at() -
     assert cache.get(("a", "^1", day), 5) is None  # the oldest went first
     cache.put(("a", "^1", day), None, answer)
     assert cache.get(("a", "^1", day), 5) is None
+
+
+def test_mlflow_get_by_alias_follows_changes_made_here_and_elsewhere(
+        server: Server, db_url: str, clock: FixedClock) -> None:
+    c = server.client
+    mlflow = "/api/2.0/mlflow"
+    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    for version, byte in (("1.0.0", "a"), ("1.1.0", "b")):
+        assert c.post("/api/v1/models/support-bot/versions",
+                      json={"version": version, "files": files(byte), "force": True,
+                            "reason": "test"}).status_code == 201
+
+    def by_alias() -> httpx.Response:
+        return c.get(f"{mlflow}/registered-models/alias",
+                     params={"name": "support-bot", "alias": "champion"})
+
+    assert by_alias().status_code == 404
+    c.post(f"{mlflow}/registered-models/alias",
+           json={"name": "support-bot", "alias": "champion", "version": "1"})
+    first, again = by_alias().json(), by_alias().json()  # the second may come from memory
+    assert first == again and first["model_version"]["version"] == "1"
+    assert first["model_version"]["aliases"] == ["champion"]
+    with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
+        MlflowRegistry(other).set_alias("support-bot", "champion", 2)
+    assert by_alias().json()["model_version"]["version"] == "2"
+    c.request("DELETE", f"{mlflow}/registered-models/alias",
+              json={"name": "support-bot", "alias": "champion"})
+    assert by_alias().status_code == 404

@@ -1,22 +1,28 @@
-"""Answers of ``GET /api/v1/resolve`` kept in memory, so that the call every application makes
-at start-up costs no database transaction when nothing changed.
+"""Answers of the hot read routes kept in memory — ``GET /api/v1/resolve``, the call every
+application makes at start-up, and MLflow's get-by-alias — so that they cost no database
+transaction when nothing changed.
 
 An answer is kept with the database marker (:class:`~modelsteward.store.changes.ChangeWatcher`)
 read *before* it was computed, and served only while the marker is the same: any commit, by
-this server or by another process, makes every kept answer stale at once. A resolution also
-depends on the day (deprecation phases), so the day is part of the key. Without a marker
-(PostgreSQL, in-memory SQLite) nothing is kept. Errors (unknown model, no match) are never kept.
+this server or by another process, makes every kept answer stale at once. A key names the
+route first, then everything the answer depends on (a resolution also depends on the day, for
+deprecation phases). Without a marker (PostgreSQL, in-memory SQLite) nothing is kept. Errors
+(unknown model, no match) are never kept.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from fastapi import Response
+from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
 
-Key = tuple[str, str, date]  # (model, pin, day)
+from modelsteward.api.deps import database_marker
+
+Key = tuple[str | date, ...]  # (route, what the answer depends on…)
 
 
 @dataclass(frozen=True)
@@ -62,3 +68,18 @@ class ResolutionCache:
             self._answers[key] = answer
             while len(self._answers) > self.size:
                 del self._answers[next(iter(self._answers))]
+
+
+async def kept_or_computed(request: Request, key: Key, compute: Callable[[], Answer]) -> Response:
+    """The answer kept for ``key`` while the database is unchanged, else ``compute()`` run in
+    the thread pool (and kept). Raises what ``compute`` raises; nothing is kept then."""
+    cache: ResolutionCache | None = getattr(request.app.state, "resolutions", None)
+    marker = database_marker(request)  # read before computing: a later commit makes it stale
+    if cache is not None:
+        kept = cache.get(key, marker)
+        if kept is not None:
+            return kept.response()
+    answer = await run_in_threadpool(compute)
+    if cache is not None:
+        cache.put(key, marker, answer)
+    return answer.response()

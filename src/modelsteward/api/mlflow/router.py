@@ -7,14 +7,16 @@ MLflow's shape (:mod:`modelsteward.api.mlflow.errors`)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from modelsteward.api.auth import require_model_writer, require_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.mlflow import schemas as s
 from modelsteward.api.mlflow.errors import MlflowRoute
+from modelsteward.api.resolutions import Answer, kept_or_computed
 from modelsteward.api.mlflow.filters import Order, matches, paginate, parse_filter, parse_order
 from modelsteward.errors import InvalidInput
 from modelsteward.service.mlflow_compat import (
@@ -158,9 +160,15 @@ def delete_registered_model_alias(body: s.AliasDelete, registry: RegistryDep,
 
 
 @router.get("/registered-models/alias")
-def get_model_version_by_alias(name: str, alias: str, registry: RegistryDep) -> Json:
-    view = MlflowRegistry(registry).version_by_alias(name, alias)
-    return {"model_version": s.version_json(view)}
+async def get_model_version_by_alias(name: str, alias: str, registry: RegistryDep,
+                                     request: Request) -> Response:
+    """Kept in memory while the database is unchanged, like ``/api/v1/resolve``
+    (``api/resolutions.py``)."""
+    def compute() -> Answer:
+        view = MlflowRegistry(registry).version_by_alias(name, alias)
+        return Answer(json.dumps({"model_version": s.version_json(view)}).encode(), ())
+
+    return await kept_or_computed(request, ("mlflow-alias", name, alias), compute)
 
 
 # model versions -----------------------------------------------------------------------------

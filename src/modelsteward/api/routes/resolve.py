@@ -9,11 +9,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
-
-from modelsteward.api.deps import PrincipalDep, database_marker, registry_for
+from modelsteward.api.deps import PrincipalDep, registry_for
 from modelsteward.api.headers import mark_deprecated
-from modelsteward.api.resolutions import Answer, ResolutionCache
+from modelsteward.api.resolutions import Answer, kept_or_computed
 from modelsteward.api.routes import API
 from modelsteward.api.schemas import ResolutionPublic
 from modelsteward.ports import Clock, SystemClock
@@ -28,19 +26,10 @@ async def resolve(model: Annotated[str, Query(max_length=129, examples=["support
                   principal: PrincipalDep, request: Request) -> Response:
     """The version ``pin`` resolves to now, with what a deprecation plan says about it (also as
     Deprecation, Sunset and Link headers)."""
-    cache: ResolutionCache | None = getattr(request.app.state, "resolutions", None)
     clock: Clock = request.app.state.clock or SystemClock()
-    key = (model, pin, clock.now().date())
-    marker = database_marker(request)  # read before resolving: a later commit makes it stale
-    if cache is not None:
-        kept = cache.get(key, marker)
-        if kept is not None:
-            return kept.response()
-    registry = registry_for(request, principal)  # only now: a kept answer needs none
-    answer = await run_in_threadpool(_answer, registry, model, pin)
-    if cache is not None:
-        cache.put(key, marker, answer)
-    return answer.response()
+    return await kept_or_computed(
+        request, ("resolve", model, pin, clock.now().date()),
+        lambda: _answer(registry_for(request, principal), model, pin))
 
 
 def _answer(registry: Registry, model: str, pin: str) -> Answer:
