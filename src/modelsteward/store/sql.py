@@ -174,6 +174,7 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
                  head: tuple[int, str] | None = None) -> None:
         self.c = connection
         self._model_ids: dict[str, tuple[str, bool]] = {}
+        self._version_pks: dict[tuple[str, str], str] = {}
         self._writing = writing
         self._head = head if writing else None
 
@@ -234,6 +235,13 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
 
     # versions -------------------------------------------------------------------------------
 
+    def _version_pk(self, model: str, version: str) -> str:
+        """The primary key of ``model@version`` (deleted or not); raises VersionNotFound."""
+        pk = self._version_pks.get((model, version))
+        if pk is None:
+            pk = self._version_pks[(model, version)] = super()._version_pk(model, version)
+        return pk
+
     def get_version(self, model: str, version: str,
                     include_deleted: bool = False) -> Version | None:
         model_id, snapshots = self._model_key(model)
@@ -241,6 +249,7 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
                              {"model_id": model_id, "version": version}).first()
         if row is None:
             return None
+        self._version_pks[(model, version)] = row.id  # what an update of it would look up
         files = self.c.execute(_VERSION_FILES, {"pk": row.id})
         return _to_version(model, snapshots, row,
                            tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
