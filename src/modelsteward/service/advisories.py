@@ -28,7 +28,7 @@ from modelsteward.errors import (
 from modelsteward.ports import Transaction
 from modelsteward.service.reach import affected_teams, descendants
 from modelsteward.service.refs import split_ref
-from modelsteward.service.registry import Registry, _walk
+from modelsteward.service.registry import Registry, walk_lineage
 
 K = TypeVar("K", bound=Hashable)
 
@@ -178,7 +178,7 @@ class Advisories:
         notices = self._notify(tx, advisory, direct, derived, upstream)
         inherited = sorted({v.ref for vs in derived.values() for v in vs} |
                            {v.ref for v in upstream})
-        self.registry._record(tx, NewEvent(
+        self.registry.record(tx, NewEvent(
             ev.ADVISORY_PUBLISHED if new else ev.ADVISORY_UPDATED, advisory.id, {
                 "summary": advisory.summary, "level": advisory.level.value,
                 "modified": advisory.modified.isoformat(),
@@ -265,7 +265,7 @@ class Advisories:
                                    f"{advisory.withdrawn.date().isoformat()}.")
             advisory = replace(advisory, withdrawn=now, modified=now)
             tx.put_advisory(advisory, now, self.registry.actor)
-            self.registry._record(tx, NewEvent(ev.ADVISORY_WITHDRAWN, advisory_id,
+            self.registry.record(tx, NewEvent(ev.ADVISORY_WITHDRAWN, advisory_id,
                                                {"reason": reason.strip()}))
         return advisory
 
@@ -295,9 +295,9 @@ class Advisories:
         what it derives from (nearest ancestor first)."""
         model, version = split_ref(ref)
         with self.registry.store.read() as tx:
-            stored = self.registry._require_version(tx, ref)
+            stored = self.registry.require_version(tx, ref)
             subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
-            for node in _walk([stored.ref], tx.parents, lambda d: d.parent):
+            for node in walk_lineage([stored.ref], tx.parents, lambda d: d.parent):
                 parent = node.derivation.parent
                 subject = ref_subject(parent)
                 if subject is not None and all(via != parent for _, via in subjects):

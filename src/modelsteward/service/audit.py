@@ -136,7 +136,7 @@ class Audits:
                 if model is None:
                     return None
                 for plan in reversed(plans[model_name]):
-                    if covers(plan, self.registry._plan_pin(model, plan), version):
+                    if covers(plan, self.registry.plan_pin(model, plan), version):
                         return plan
                 return None
 
@@ -242,7 +242,7 @@ class Audits:
             if model is None:
                 return None
             candidates = _newer(tx, model, entry)
-            entries = [locking._entry(tx, requirement, v, entry.registry) for v in candidates]
+            entries = [locking.entry(tx, requirement, v, entry.registry) for v in candidates]
         if not entries:
             return None
         today = self._today()

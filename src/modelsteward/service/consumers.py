@@ -53,7 +53,7 @@ class Consumers:
                                f"pins with `steward consumer pin {consumer.name} MODEL PIN`.")
             resolved = {str(p): self._check_pin(tx, p) for p in consumer.pins}
             tx.add_consumer(consumer, self.registry.clock.now())
-            self.registry._record(tx, NewEvent(ev.CONSUMER_REGISTERED, f"consumer:{consumer.name}", {
+            self.registry.record(tx, NewEvent(ev.CONSUMER_REGISTERED, f"consumer:{consumer.name}", {
                 "kind": consumer.kind.value, "team": consumer.team, "contact": consumer.contact,
                 "environment": consumer.environment, "pins": resolved}))
         return consumer
@@ -66,7 +66,7 @@ class Consumers:
                 raise ConsumerNotFound(name)
             resolved = self._check_pin(tx, pin)
             tx.set_consumer_pin(name, pin)
-            self.registry._record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{name}", {
+            self.registry.record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{name}", {
                 "model": pin.model, "pin": pin.pin, "resolves_to": resolved}))
         return resolved
 
@@ -78,7 +78,7 @@ class Consumers:
             if model not in {p.model for p in found.pins}:
                 raise NotFound(f"Consumer {name!r} does not use {model!r}.")
             tx.remove_consumer_pin(name, model)
-            self.registry._record(tx, NewEvent(ev.CONSUMER_UNPINNED, f"consumer:{name}",
+            self.registry.record(tx, NewEvent(ev.CONSUMER_UNPINNED, f"consumer:{name}",
                                                {"model": model}))
 
     def remove(self, name: str, reason: str) -> None:
@@ -89,7 +89,7 @@ class Consumers:
             if found is None:
                 raise ConsumerNotFound(name)
             tx.remove_consumer(name)
-            self.registry._record(tx, NewEvent(ev.CONSUMER_REMOVED, f"consumer:{name}", {
+            self.registry.record(tx, NewEvent(ev.CONSUMER_REMOVED, f"consumer:{name}", {
                 "reason": reason.strip(), "team": found.team,
                 "pins": [str(p) for p in found.pins]}))
 

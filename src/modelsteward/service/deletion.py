@@ -109,12 +109,12 @@ class Deletions:
             else:
                 tx.remove_consumer_pin(change.consumer, model_name)
                 tx.set_consumer_pin(change.consumer, change.after)
-            self.registry._record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{change.consumer}", {
+            self.registry.record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{change.consumer}", {
                 "model": change.before.model, "from": change.before.pin,
                 "to": str(change.after) if change.after else None,
                 "reason": f"{target} deleted"}))
         tx.mark_deleted(model_name, version, now)
-        self.registry._record(tx, NewEvent(
+        self.registry.record(tx, NewEvent(
             ev.VERSION_DELETED if version else ev.MODEL_DELETED, target, {
                 "reason": reason, "replacement": replacement or None,
                 "consumers_moved": len(changes), "by_team": report.by_team,

@@ -49,7 +49,7 @@ class Deprecations:
         return self.registry.clock.now().date()
 
     def _covered(self, tx: Transaction, model: Model, plan: DeprecationPlan) -> list[Version]:
-        pin = self.registry._plan_pin(model, plan)
+        pin = self.registry.plan_pin(model, plan)
         return [v for v in tx.list_versions(model.name) if covers(plan, pin, str(v.id))]
 
     def plan(self, target: str, *, reason: DeprecationReason, replacement: str,
@@ -87,7 +87,7 @@ class Deprecations:
             if replacement:
                 self._check_replacement(tx, replacement, {v.ref for v in covered})
             tx.add_plan(plan)
-            self.registry._record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
+            self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
                 "plan": plan.id, "reason": reason.value, "replacement": replacement or None,
                 "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
                 "hard_deadline": hard_deadline.isoformat(),
@@ -97,7 +97,7 @@ class Deprecations:
             for version in covered:
                 if version.stage in _DEPRECABLE:
                     tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
-                    self.registry._record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+                    self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
                         "from": version.stage.value, "to": Stage.DEPRECATED.value,
                         "reason": reason.value, "plan": plan.id}))
             self._advance(tx, model, plan)
@@ -117,7 +117,7 @@ class Deprecations:
             if replacement:
                 self._check_replacement(tx, replacement, set())
             tx.add_upstream_plan(plan)
-            self.registry._record(tx, NewEvent(ev.DEPRECATION_PLANNED, canonical, {
+            self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, canonical, {
                 "plan": plan.id, "reason": reason.value, "replacement": replacement or None,
                 "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
                 "hard_deadline": hard_deadline.isoformat(),
@@ -225,7 +225,7 @@ class Deprecations:
             if event.kind == ev.DEPRECATION_PHASE and event.payload.get("plan") == plan.id \
                     and event.payload.get("phase") == phase.value:
                 return
-        self.registry._record(tx, NewEvent(ev.DEPRECATION_PHASE, plan.ref, {
+        self.registry.record(tx, NewEvent(ev.DEPRECATION_PHASE, plan.ref, {
             "plan": plan.id, "phase": phase.value}))
 
     def _affected(self, tx: Transaction, model: Model,
@@ -265,7 +265,7 @@ class Deprecations:
         for assignment in tx.current_aliases(model.name):
             if assignment.version == vid:
                 tx.remove_alias(model.name, assignment.alias, vid, now)
-                self.registry._record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
+                self.registry.record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
                     "alias": assignment.alias, "reason": f"hard deadline of plan {plan.id}"}))
 
     def _retire(self, tx: Transaction, model: Model, version: Version,
@@ -273,7 +273,7 @@ class Deprecations:
         vid = str(version.id)
         self._free_aliases(tx, model, version, plan)
         tx.set_stage(model.name, vid, Stage.RETIRED)
-        self.registry._record(tx, NewEvent(ev.VERSION_RETIRED, version.ref, {
+        self.registry.record(tx, NewEvent(ev.VERSION_RETIRED, version.ref, {
             "from": version.stage.value, "to": Stage.RETIRED.value,
             "reason": f"hard deadline {plan.hard_deadline} of plan {plan.id}",
             "plan": plan.id}))

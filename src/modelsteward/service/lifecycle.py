@@ -67,13 +67,13 @@ class Lifecycle:
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
-        return model, self.registry._require_version(tx, ref)
+        return model, self.registry.require_version(tx, ref)
 
     def _now(self) -> datetime:
         return self.registry.clock.now()
 
     def _record(self, tx: Transaction, *events: NewEvent) -> None:
-        self.registry._record(tx, *events)
+        self.registry.record(tx, *events)
 
     def _production(self, tx: Transaction, model: str, exclude: str = "") -> Version | None:
         holders = tx.current_aliases(model, PRODUCTION)

@@ -24,7 +24,7 @@ from modelsteward.integrity.compare import ManifestDiff, compare_manifest
 from modelsteward.integrity.lock_check import lock_files, lock_problems
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, _walk
+from modelsteward.service.registry import Registry, walk_lineage
 from modelsteward.store.engine import safe_url
 
 _CONFIG_FILES = ("config.json",)
@@ -128,11 +128,11 @@ class Locking:
             if problems:
                 raise DocumentInvalid("models.toml", problems)
             lock = Lock(manifest.application, tuple(sorted(
-                (self._entry(tx, req, version, default_registry) for req, version in chosen),
+                (self.entry(tx, req, version, default_registry) for req, version in chosen),
                 key=lambda m: m.name)))
             changes = _changes(previous, lock)
             if self._record_consumer(tx, manifest) or changes:
-                self.registry._record(tx, NewEvent(ev.APPLICATION_LOCKED, manifest.application, {
+                self.registry.record(tx, NewEvent(ev.APPLICATION_LOCKED, manifest.application, {
                     "models": {m.name: m.version for m in lock.models},
                     "changes": list(changes)}))
         return Locked(lock, render_lock(lock), changes, tuple(warnings))
@@ -152,12 +152,14 @@ class Locking:
             return None
         return version
 
-    def _entry(self, tx: Transaction, req: Requirement, version: Version,
-               default_registry: str) -> LockedModel:
+    def entry(self, tx: Transaction, req: Requirement, version: Version,
+              default_registry: str) -> LockedModel:
+        """The lock entry of ``version`` for requirement ``req``, read in ``tx``: its files,
+        ancestry, builder and digests (used by :meth:`lock` and by the audit's fixes)."""
         version = tx.get_version(version.model, str(version.id)) or version  # with its files
         metadata = version.metadata
         ancestors: list[str] = []
-        for node in _walk([version.ref], tx.parents, lambda d: d.parent):
+        for node in walk_lineage([version.ref], tx.parents, lambda d: d.parent):
             if node.derivation.parent not in ancestors:
                 ancestors.append(node.derivation.parent)
         builder = ""

@@ -191,7 +191,7 @@ class MlflowRegistry:
         return self.registry.clock.now()
 
     def _record(self, tx: Transaction, *events: NewEvent) -> None:
-        self.registry._record(tx, *events)
+        self.registry.record(tx, *events)
 
     # reading --------------------------------------------------------------------------------
 
@@ -334,7 +334,7 @@ class MlflowRegistry:
             check_tag(key, value)
         model = Model(name, description=description, owner_team=owner_team)
         with self.registry.store.write() as tx:
-            self.registry._create_model(tx, model)
+            self.registry.create_model_in(tx, model)
             for key, value in (tags or {}).items():
                 tx.set_model_tag(name, key, value)
                 self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
@@ -391,7 +391,7 @@ class MlflowRegistry:
                                   "run_link": run_link}.items() if v}
         meta.update(extra or {})
         with self.registry.store.write() as tx:
-            version = self.registry._register(
+            version = self.registry.register_in(
                 tx, name, None, change=ChangeKind.RETRAIN, variant="", manifest=None,
                 force=False, reason="", description=description, status="",
                 metadata={METADATA_KEY: meta} if meta else {}, metrics=None, parent="",

@@ -104,7 +104,7 @@ class Notifications:
                                         created_by=actor)
         with self.registry.store.write() as tx:
             tx.add_subscription(subscription)
-            self.registry._record(tx, NewEvent(SUBSCRIPTION_CREATED, f"team:{team}", {
+            self.registry.record(tx, NewEvent(SUBSCRIPTION_CREATED, f"team:{team}", {
                 "subscription": subscription.id, "kinds": list(patterns),
                 "channel": subscription.channel.value, "target": subscription.shown_target}))
         return subscription
@@ -118,7 +118,7 @@ class Notifications:
                 raise SubscriptionNotFound(subscription_id)
             if found.active:
                 tx.deactivate_subscription(subscription_id)
-                self.registry._record(tx, NewEvent(SUBSCRIPTION_REMOVED, f"team:{found.team}", {
+                self.registry.record(tx, NewEvent(SUBSCRIPTION_REMOVED, f"team:{found.team}", {
                     "subscription": found.id, "channel": found.channel.value,
                     "target": found.shown_target}))
         return replace(found, active=False, secret="")
@@ -179,7 +179,7 @@ class Notifications:
                                f"{found.subscription.id}; subscribe again and replay with "
                                "`steward replay --subscription NEW_ID --since DATE`.")
             tx.replay_deliveries([delivery_id], self.registry.clock.now())
-            self.registry._record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.notice.team}",
+            self.registry.record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.notice.team}",
                                                {"deliveries": [delivery_id], "count": 1}))
             replayed = tx.delivery(delivery_id)
         assert replayed is not None
@@ -190,7 +190,7 @@ class Notifications:
         with self.registry.store.write() as tx:
             count = tx.replay_deliveries(None, self.registry.clock.now())
             if count:
-                self.registry._record(tx, NewEvent(DELIVERIES_REPLAYED, "outbox", {
+                self.registry.record(tx, NewEvent(DELIVERIES_REPLAYED, "outbox", {
                     "deliveries": "all dead", "count": count}))
         return Replayed(count)
 
@@ -208,7 +208,7 @@ class Notifications:
                                "receive notices.")
             count = tx.backfill_deliveries(subscription_id, since, now)
             if count:
-                self.registry._record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.team}", {
+                self.registry.record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.team}", {
                     "subscription": subscription_id, "since": since.isoformat(),
                     "count": count}))
         return Replayed(count)

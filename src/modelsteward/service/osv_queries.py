@@ -27,7 +27,7 @@ from modelsteward.ports import Transaction
 from modelsteward.service.advisories import (
     find_matches, load_stored, match_subjects, ref_subject, version_subject,
 )
-from modelsteward.service.registry import Registry, _walk
+from modelsteward.service.registry import Registry, walk_lineage
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class OsvQueries:
         if stored is None:
             return [(Subject(ECOSYSTEM, query.name, query.version), "")]
         subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
-        for node in _walk([stored.ref], tx.parents, lambda d: d.parent):
+        for node in walk_lineage([stored.ref], tx.parents, lambda d: d.parent):
             parent = node.derivation.parent
             subject = ref_subject(parent)
             if subject is not None and all(via != parent for _, via in subjects):

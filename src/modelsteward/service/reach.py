@@ -9,7 +9,7 @@ from collections import defaultdict
 from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.model import Model, Version
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, _walk, first_match
+from modelsteward.service.registry import Registry, walk_lineage, first_match
 
 
 def affected_teams(registry: Registry, tx: Transaction, model: Model,
@@ -33,7 +33,7 @@ def descendants(tx: Transaction, versions: list[Version]) -> dict[Model, list[Ve
     and versions are left out."""
     found: dict[str, list[Version]] = defaultdict(list)
     loaded = {v.ref for v in versions}
-    for node in _walk([v.ref for v in versions], tx.children, lambda d: d.child):
+    for node in walk_lineage([v.ref for v in versions], tx.children, lambda d: d.child):
         child = node.derivation.child
         if child in loaded:
             continue

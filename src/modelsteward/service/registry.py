@@ -191,7 +191,10 @@ class Registry:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _record(self, tx: Transaction, *events: NewEvent) -> list[Event]:
+    def record(self, tx: Transaction, *events: NewEvent) -> list[Event]:
+        """Append ``events`` to the hash-chained log inside the write transaction ``tx``, as
+        this registry's actor at the clock's time. The building block every service writes its
+        events with, so that a change and its event commit together."""
         return tx.append_events(self.actor, self.clock.now(), events)
 
     # models ---------------------------------------------------------------------------------
@@ -199,14 +202,15 @@ class Registry:
     def create_model(self, model: Model) -> Model:
         """Add ``model``; raises :class:`ModelExists` if the name is taken."""
         with self.store.write() as tx:
-            self._create_model(tx, model)
+            self.create_model_in(tx, model)
         return model
 
-    def _create_model(self, tx: Transaction, model: Model) -> None:
+    def create_model_in(self, tx: Transaction, model: Model) -> None:
+        """:meth:`create_model` inside the write transaction ``tx``."""
         if tx.get_model(model.name, include_deleted=True) is not None:
             raise ModelExists(model.name)  # a deleted model's name stays taken (tombstone)
         tx.add_model(model, self.clock.now())
-        self._record(tx, NewEvent(ev.MODEL_CREATED, model.name, model_payload(model)))
+        self.record(tx, NewEvent(ev.MODEL_CREATED, model.name, model_payload(model)))
 
     def get_model(self, name: str, include_deleted: bool = False) -> Model:
         with self.store.read() as tx:
@@ -250,7 +254,7 @@ class Registry:
         if path is not None and not location:
             location = str(path.resolve())
         with self.store.write() as tx:
-            new = self._register(
+            new = self.register_in(
                 tx, model_name, version, change=change, variant=variant, manifest=manifest,
                 force=force, reason=reason, description=description, status=status,
                 metadata=metadata, metrics=metrics, parent=parent, relation=relation)
@@ -260,12 +264,14 @@ class Registry:
                                 manifest.root_digest)
             return new
 
-    def _register(
+    def register_in(
         self, tx: Transaction, model_name: str, version: str | None, *,
         change: ChangeKind | None, variant: str, manifest: Manifest | None, force: bool,
         reason: str, description: str, status: str, metadata: Mapping[str, object] | None,
         metrics: Mapping[str, object] | None, parent: str, relation: Relation | None,
     ) -> Version:
+        """:meth:`register_version` inside the write transaction ``tx`` (``parent`` and
+        ``relation`` already checked)."""
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
@@ -278,7 +284,7 @@ class Registry:
         if tx.get_version(model_name, str(vid), include_deleted=True) is not None:
             raise VersionExists(model_name, str(vid))  # a deleted version's number stays taken
         if parent and not parent.startswith("pkg:"):
-            self._require_version(tx, parent)
+            self.require_version(tx, parent)
         new = Version(
             model=model_name, id=vid, registered_at=self.clock.now(),
             registered_by=self.actor, digest=manifest.root_digest if manifest else "",
@@ -293,7 +299,7 @@ class Registry:
             tx.add_derivation(Derivation(new.ref, parent, relation))
             recorded.append(NewEvent(ev.VERSION_DERIVED, new.ref,
                                      {"parent": parent, "relation": relation.value}))
-        self._record(tx, *recorded)
+        self.record(tx, *recorded)
         return new
 
     def _check_parent(self, derived_from: str, relation: Relation | None) -> str:
@@ -310,7 +316,9 @@ class Registry:
         split_ref(derived_from)
         return derived_from
 
-    def _require_version(self, tx: Transaction, ref: str) -> Version:
+    def require_version(self, tx: Transaction, ref: str) -> Version:
+        """The version ``ref`` (``MODEL@VERSION``) read in ``tx``; raises
+        :class:`ModelNotFound` or :class:`VersionNotFound`."""
         model, version = split_ref(ref)
         if tx.get_model(model) is None:
             raise ModelNotFound(model)
@@ -365,7 +373,7 @@ class Registry:
                 found = tx.get_version(model, version, include_deleted=True)
                 if found is not None:
                     return found
-            return self._require_version(tx, f"{model}@{version}")
+            return self.require_version(tx, f"{model}@{version}")
 
     def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
         with self.store.read() as tx:
@@ -405,7 +413,7 @@ class Registry:
                    redirects: int = 3) -> Resolution | None:
         """The resolution of ``pin`` inside an open transaction (see :meth:`resolution`)."""
         today = self.clock.now().date()
-        plans = [(plan, self._plan_pin(model, plan)) for plan in reversed(tx.plans(model.name))]
+        plans = [(plan, self.plan_pin(model, plan)) for plan in reversed(tx.plans(model.name))]
         for candidate in _candidates(tx, model.name, pin):
             if not pin.matches(candidate.id):  # type: ignore[arg-type]  # same scheme
                 continue
@@ -456,24 +464,27 @@ class Registry:
                         continue
                     seen.add(parent)
                     following.append(parent)
-                    found = self._own_plan(tx, parent, today)
+                    found = self.own_plan(tx, parent, today)
                     if found is not None:
                         return parent, found
             frontier = following
         return None
 
-    def _own_plan(self, tx: Transaction, ref: str, today: date) -> DeprecationPlan | None:
+    def own_plan(self, tx: Transaction, ref: str, today: date) -> DeprecationPlan | None:
+        """The deprecation plan covering ``ref`` itself (not inherited), read in ``tx``."""
         model_name, _, version = ref.partition("@")
         model = tx.get_model(model_name)
         if model is None:
             return None
         for plan in reversed(tx.plans(model_name)):
-            if covers(plan, self._plan_pin(model, plan), version) and \
+            if covers(plan, self.plan_pin(model, plan), version) and \
                     plan.phase(today) is not Phase.ACTIVE:
                 return plan
         return None
 
-    def _plan_pin(self, model: Model, plan: DeprecationPlan) -> Pin | None:
+    def plan_pin(self, model: Model, plan: DeprecationPlan) -> Pin | None:
+        """The pin a plan's target stands for on ``model``, or ``None`` for an exact version
+        that is not a pin."""
         try:
             return self.parse_pin(model, plan.target)
         except InvalidInput:
@@ -491,7 +502,7 @@ class Registry:
         if attestation is None or problems:
             raise DocumentInvalid("attestation", problems)
         with self.store.write() as tx:
-            version = self._require_version(tx, ref)
+            version = self.require_version(tx, ref)
             if not version.digest:
                 raise InvalidInput(
                     f"{ref} has no artefact digest, so an attestation cannot be checked against "
@@ -502,14 +513,14 @@ class Registry:
             metric_values = dict(metrics) if isinstance(metrics, Mapping) else {}
             tx.add_attestation(version.model, str(version.id), attestation.statement,
                                metric_values, self.clock.now(), self.actor)
-            self._record(tx, NewEvent(ev.VERSION_ATTESTED, version.ref, {
+            self.record(tx, NewEvent(ev.VERSION_ATTESTED, version.ref, {
                 "builder": attestation.builder_id, "build_type": attestation.build_type,
                 "metrics": sorted(metric_values)}))
 
     def attestations(self, ref: str) -> list[dict[str, object]]:
         model, version = split_ref(ref)
         with self.store.read() as tx:
-            self._require_version(tx, ref)
+            self.require_version(tx, ref)
             return tx.attestations(model, version)
 
     # lineage --------------------------------------------------------------------------------
@@ -521,10 +532,10 @@ class Registry:
         with self.store.read() as tx:
             if tx.get_model(model) is None:
                 raise ModelNotFound(model)
-            roots = ([self._require_version(tx, ref).ref] if version
+            roots = ([self.require_version(tx, ref).ref] if version
                      else [v.ref for v in tx.list_versions(model)])
-            ancestors = _walk(roots, tx.parents, lambda d: d.parent)
-            descendants = _walk(roots, tx.children, lambda d: d.child)
+            ancestors = walk_lineage(roots, tx.parents, lambda d: d.parent)
+            descendants = walk_lineage(roots, tx.children, lambda d: d.child)
         return Lineage(ref, tuple(ancestors), tuple(descendants))
 
     # integrity ------------------------------------------------------------------------------
@@ -596,8 +607,10 @@ def _all_models(tx: Transaction) -> list[Model]:
         after = page[-1].name
 
 
-def _walk(roots: Sequence[str], step: Callable[[str], list[Derivation]],
-          follow: Callable[[Derivation], str]) -> list[LineageNode]:
+def walk_lineage(roots: Sequence[str], step: Callable[[str], list[Derivation]],
+                 follow: Callable[[Derivation], str]) -> list[LineageNode]:
+    """Everything reachable from ``roots`` by ``step`` (parents or children), breadth first,
+    each derivation once with its depth; ``follow`` names the next node of a derivation."""
     seen = set(roots)
     frontier = list(roots)
     found: list[LineageNode] = []

@@ -57,10 +57,10 @@ def import_registry(registry: Registry, entries: list[RegistryEntry],
         if plan.problems:
             raise DocumentInvalid(source, plan.problems)
         for model in plan.create:
-            registry._create_model(tx, model)
+            registry.create_model_in(tx, model)
         for model in plan.update:
             tx.update_model(model)
-            registry._record(tx, NewEvent(ev.MODEL_UPDATED, model.name, model_payload(model)))
+            registry.record(tx, NewEvent(ev.MODEL_UPDATED, model.name, model_payload(model)))
         registered: list[str] = []
         for entry in plan.register:
             parent, relation = _lineage(tx, entry)
@@ -68,7 +68,7 @@ def import_registry(registry: Registry, entries: list[RegistryEntry],
             if entry.base_model and not parent:
                 metadata["base_model"] = entry.base_model
             has_versions = bool(tx.latest_release(entry.model.name))
-            version = registry._register(
+            version = registry.register_in(
                 tx, entry.model.name, entry.version, change=None, variant="", manifest=None,
                 force=has_versions, reason=IMPORT_REASON, description="", status=entry.status,
                 metadata=metadata, metrics=dict(entry.metrics), parent=parent,
@@ -78,7 +78,7 @@ def import_registry(registry: Registry, entries: list[RegistryEntry],
                               tuple(m.name for m in plan.update), tuple(registered),
                               tuple(plan.unchanged))
         if report.changed:
-            registry._record(tx, NewEvent(ev.REGISTRY_IMPORTED, "registry", {
+            registry.record(tx, NewEvent(ev.REGISTRY_IMPORTED, "registry", {
                 "source": source, "created_models": list(report.created_models),
                 "updated_models": list(report.updated_models),
                 "registered_versions": list(report.registered_versions)}))

@@ -57,10 +57,10 @@ class Retirements:
                                f"use {', '.join(q for q, _ in INTERVIEW_QUESTIONS)}.")
         model_name, version_text = split_ref(ref)
         with self.registry.store.read() as tx:
-            version = self.registry._require_version(tx, ref)
+            version = self.registry.require_version(tx, ref)
             today = self.registry.clock.now().date()
             # a deprecation plan that has been announced makes any stage retirable
-            by_plan = by_plan or self.registry._own_plan(tx, version.ref, today) is not None
+            by_plan = by_plan or self.registry.own_plan(tx, version.ref, today) is not None
             if not by_plan:
                 check_transition(version.ref, version.stage, Stage.RETIRED)
             self._refuse_aliased(tx, model_name, version_text, version.ref)
@@ -85,7 +85,7 @@ class Retirements:
             raise ArchiveMismatch(version.ref, target, f"changed {list(diff.changed)}, missing "
                                   f"{list(diff.missing)}, extra {list(diff.extra)}")
         with self.registry.store.write() as tx:
-            current = self.registry._require_version(tx, ref)
+            current = self.registry.require_version(tx, ref)
             if not by_plan:
                 check_transition(current.ref, current.stage, Stage.RETIRED)
             elif current.stage is Stage.RETIRED:
@@ -94,7 +94,7 @@ class Retirements:
             now = self.registry.clock.now()
             tx.set_stage(model_name, version_text, Stage.RETIRED)
             tx.add_location(model_name, version_text, "archive", target, now, copied.root_digest)
-            self.registry._record(tx, NewEvent(ev.VERSION_RETIRED, current.ref, {
+            self.registry.record(tx, NewEvent(ev.VERSION_RETIRED, current.ref, {
                 "from": current.stage.value, "to": Stage.RETIRED.value, "reason": reason,
                 "archive": target, "digest": copied.root_digest}))
             report = self._report(tx, current.ref, reason, now.isoformat(), copied.root_digest,
@@ -108,7 +108,7 @@ class Retirements:
         """Copy the archived weights of ``ref`` into ``destination`` and verify them."""
         model_name, version_text = split_ref(ref)
         with self.registry.store.read() as tx:
-            version = self.registry._require_version(tx, ref)
+            version = self.registry.require_version(tx, ref)
             archives = [uri for kind, uri, _, _ in tx.locations(model_name, version_text)
                         if kind == "archive"]
         if not archives:
@@ -121,7 +121,7 @@ class Retirements:
         with self.registry.store.write() as tx:
             tx.add_location(model_name, version_text, "restored", str(destination.resolve()),
                             self.registry.clock.now(), restored.root_digest)
-            self.registry._record(tx, NewEvent(ev.VERSION_RESTORED, version.ref, {
+            self.registry.record(tx, NewEvent(ev.VERSION_RESTORED, version.ref, {
                 "from": archives[-1], "to": str(destination.resolve()),
                 "digest": restored.root_digest}))
         return destination

@@ -109,7 +109,7 @@ class Tokens:
         token = Token(token_id, name, team, roles, approval_roles, self.registry.clock.now(),
                       self.registry.actor, expires_at, None, text[-4:])
         tx.add_token(token, hash_secret(secret))
-        self.registry._record(tx, NewEvent(ev.TOKEN_CREATED, f"token:{token_id}", {
+        self.registry.record(tx, NewEvent(ev.TOKEN_CREATED, f"token:{token_id}", {
             "name": name, "team": team, "roles": sorted(roles),
             "approval_roles": sorted(approval_roles),
             "expires_at": expires_at.isoformat() if expires_at else None}))
@@ -148,7 +148,7 @@ class Tokens:
             if token.revoked_at is None:
                 now = self.registry.clock.now()
                 tx.revoke_token(token_id, now)
-                self.registry._record(tx, NewEvent(ev.TOKEN_REVOKED, f"token:{token_id}", {
+                self.registry.record(tx, NewEvent(ev.TOKEN_REVOKED, f"token:{token_id}", {
                     "name": token.name, "team": token.team}))
                 token = Token(token.id, token.name, token.team, token.roles,
                               token.approval_roles, token.created_at, token.created_by,

@@ -60,7 +60,7 @@ def get_version(name: str, version: str, registry: RegistryDep, response: Respon
         return VersionPublic.of(found, files=True, deleted=True)
     model = registry.get_model(name)
     for plan in reversed(registry.deprecations.plans(name)):
-        if covers(plan, registry._plan_pin(model, plan), version):
+        if covers(plan, registry.plan_pin(model, plan), version):
             mark_deprecated(response, plan)
             break
     return VersionPublic.of(found, files=True)
