@@ -84,6 +84,18 @@ def test_kept_answers_are_served_only_under_the_marker_they_were_computed_at() -
     assert cache.get(("a", "^1", day), 5) is None
 
 
+def test_kept_answers_stay_within_their_byte_budget() -> None:
+    cache = ResolutionCache(size=100, max_bytes=1600)
+    cache.put(("big",), 1, Answer(b"x" * 101, ()))  # above a sixteenth: never kept
+    assert cache.get(("big",), 1) is None
+    for n in range(20):
+        cache.put(("n", str(n)), 1, Answer(b"y" * 100, ()))
+    kept = [n for n in range(20) if cache.get(("n", str(n)), 1) is not None]
+    assert kept == list(range(4, 20))  # 16 × 100 bytes: the oldest four went
+    cache.put(("n", "19"), 1, Answer(b"z" * 100, ()))  # replacing does not count twice
+    assert cache.get(("n", "4"), 1) is not None
+
+
 def test_mlflow_get_by_alias_follows_changes_made_here_and_elsewhere(
         server: Server, db_url: str, clock: FixedClock) -> None:
     c = server.client

@@ -37,13 +37,16 @@ class Answer:
 
 
 class ResolutionCache:
-    """At most ``size`` answers (the oldest go first), each valid while the database's marker
-    is the one it was stored with (callers pass the marker they read). Thread-safe."""
+    """At most ``size`` answers holding at most ``max_bytes`` of bodies together (the oldest go
+    first; a body above a sixteenth of that is not kept), each valid while the database's
+    marker is the one it was stored with (callers pass the marker they read). Thread-safe."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 4096, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.size = size
+        self.max_bytes = max_bytes
         self._marker: int | None = None  # the one marker all kept answers share
         self._answers: dict[Key, Answer] = {}
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: Key, current: int | None) -> Answer | None:
@@ -57,17 +60,22 @@ class ResolutionCache:
     def put(self, key: Key, marker: int | None, answer: Answer) -> None:
         """Keep ``answer``, computed after ``marker`` was read. Answers of
         an older marker are dropped; an answer older than the kept ones is not kept."""
-        if marker is None:
+        if marker is None or len(answer.body) > self.max_bytes // 16:
             return
         with self._lock:
             if marker != self._marker:
                 if self._marker is not None and marker < self._marker:
                     return
                 self._answers.clear()
+                self._bytes = 0
                 self._marker = marker
+            replaced = self._answers.pop(key, None)
+            self._bytes -= len(replaced.body) if replaced is not None else 0
             self._answers[key] = answer
-            while len(self._answers) > self.size:
-                del self._answers[next(iter(self._answers))]
+            self._bytes += len(answer.body)
+            while len(self._answers) > self.size or self._bytes > self.max_bytes:
+                oldest = next(iter(self._answers))
+                self._bytes -= len(self._answers.pop(oldest).body)
 
 
 async def kept_or_computed(request: Request, key: Key, compute: Callable[[], Answer]) -> Response:
