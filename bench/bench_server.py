@@ -21,7 +21,13 @@ Part 2, ``wrk -t1`` at 1 and 16 connections on the read paths of all three serve
 get-by-alias, modelsteward's resolve (answered from memory, and with a different pin on every
 request so that nothing is kept), modelsteward's MLflow-compatible get-by-alias, and the
 trivial endpoint. Prints requests/s, p50, p99 and the ratios. A p50 near 40 ms at one
-connection is the delayed-ACK stall of keep-alive connections and is flagged.
+connection is the delayed-ACK stall of keep-alive connections and is flagged. Then the write
+paths of both registries, with the same MLflow-API request on both (``server_writes.py``
+makes a Lua script per request shape): set tag (an upsert: the same value every time, then a
+new value every time), create version (on part 1's first models in turn; on modelsteward also
+with its native API), set alias (moved between versions 1 and 2 on every request, so that both
+servers change something), create model (a new name every time; on modelsteward also
+native). Every answer must be 2xx: a run with any other is reported and not compared.
 
 Never fails on timings: exits 1 only when something could not run (with the reason).
 """
@@ -44,6 +50,7 @@ from server_harness import (
     start_steward, start_trivial, wrk,
 )
 from server_workload import CASES, READ_SET, Stats, ml_alias, run
+from server_writes import WRITES
 
 STALL_MS = 30.0  # a p50 above this at one connection is the 40 ms delayed-ACK stall
 
@@ -79,6 +86,7 @@ def main() -> int:
             client_part(ml, st, args)
             if not args.no_wrk:
                 wrk_part(ml, st, trivial, quiet, args.duration)
+                wrk_writes(ml, st, args.duration, folder)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -231,6 +239,53 @@ def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: fl
         if connections == 1 and found.p50_ms >= STALL_MS:
             print(f"warning: {label} has a p50 of {found.p50_ms:.1f} ms at one connection: the "
                   "delayed-ACK stall (a response written in pieces without TCP_NODELAY)")
+
+
+def wrk_writes(ml: Server, st: Server, seconds: float, folder: Path) -> None:
+    """The write paths under ``wrk -t1`` at 1 and 16 connections, the same MLflow-API
+    request on both servers (and modelsteward's native one where it has one); ratios against
+    MLflow's run of the same case. A run with a non-2xx answer is printed and not compared."""
+    json_header = {"Content-Type": "application/json"}
+    print(f"Part 2, writes: wrk -t1, {seconds:g} s per run")
+    header = f"{'target':<40} {'conns':>5} | {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+    print(header)
+    print("-" * len(header))
+    results: dict[tuple[str, int], WrkResult] = {}
+    scripts = folder / "wrk"
+    scripts.mkdir(exist_ok=True)
+    run_number = 100  # unique per run: the scripts' new names and versions never repeat
+    for write in WRITES:
+        server = ml if write.side == "mlflow" else st
+        for connections in (1, 16):
+            run_number += 1
+            script = write.script(scripts, run_number)
+            found = wrk(server.url, connections, seconds, {**server.headers, **json_header},
+                        script)
+            results[(write.label, connections)] = found
+            print(f"{write.label:<40} {connections:>5} | {found.requests_per_s:9.1f} "
+                  f"{found.p50_ms:8.3f} {found.p99_ms:8.3f} {found.errors:>6}")
+            if found.errors:
+                print(f"  not valid: {found.errors} answers were not 2xx; first: "
+                      f"{found.first_error or '(a socket error)'}")
+    print()
+    header = (f"{'modelsteward target':<40} {'conns':>5} | {'mlflow req/s':>12} "
+              f"{'steward req/s':>13} {'× req/s':>7} {'÷ p50':>6}")
+    print(header)
+    print("-" * len(header))
+    baselines = {w.case: w.label for w in WRITES if w.side == "mlflow"}
+    for write in WRITES:
+        if write.side == "mlflow":
+            continue
+        for connections in (1, 16):
+            theirs = results[(baselines[write.case], connections)]
+            ours = results[(write.label, connections)]
+            valid = not theirs.errors and not ours.errors
+            times = ratio(ours.requests_per_s, theirs.requests_per_s) if valid else "invalid"
+            faster = ratio(theirs.p50_ms, ours.p50_ms) if valid else "—"
+            print(f"{write.label:<40} {connections:>5} | {theirs.requests_per_s:12.1f} "
+                  f"{ours.requests_per_s:13.1f} {times:>7} {faster:>6}")
+    print("(× req/s = modelsteward / MLflow on the same case; ÷ p50 = MLflow p50 / modelsteward "
+          "p50)")
 
 
 MLFLOW_ALIAS = "/api/2.0/mlflow/registered-models/alias"

@@ -150,6 +150,7 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    first_error: str = ""
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -163,7 +164,9 @@ def _ms(text: str) -> float:
 def wrk(url: str, connections: int, seconds: float, headers: dict[str, str],
         script: Path | None = None) -> WrkResult:
     """One ``wrk -t1 -c<connections>`` run (one client thread: the client takes as little of
-    the two cores as it can). Non-2xx answers and socket errors are counted as errors."""
+    the two cores as it can). Non-2xx answers and socket errors are counted as errors, and so
+    are the answers a script counts as refused (``refused: N`` and ``first refusal: …`` lines,
+    as ``server_writes.py``'s scripts print them)."""
     if shutil.which("wrk") is None:
         raise BenchError("wrk is not installed: `apt-get install -y wrk` (Debian), or run with "
                          "--no-wrk.")
@@ -184,4 +187,9 @@ def wrk(url: str, connections: int, seconds: float, headers: dict[str, str],
     errors = int(bad.group(1)) if bad else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    return WrkResult(float(rate.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), errors)
+    refused = re.search(r"^refused: (\d+)$", output, re.M)
+    first = re.search(r"^first refusal: (.*)$", output, re.M)
+    if refused and not bad:  # wrk counts 3xx as fine; the script counts every non-2xx
+        errors += int(refused.group(1))
+    return WrkResult(float(rate.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), errors,
+                     first.group(1) if first else "")
