@@ -338,7 +338,16 @@ class MlflowRegistry:
             for key, value in (tags or {}).items():
                 tx.set_model_tag(name, key, value)
                 self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
-            return self._model_views(tx, [name])[0]
+            # what _model_views would read, without its pass over every event: a new model has
+            # no version or alias, its creator is this actor, its events are all about ``name``
+            created = tx.model_created_at(name)
+            stored = tx.get_model(name)
+            assert stored is not None  # created just above, in this transaction
+            return ModelView(
+                model=stored, created_ms=millis(created),
+                updated_ms=_event_millis(tx.last_event_time(name), created),
+                creator=self.registry.actor, tags=dict(sorted((tags or {}).items())),
+                aliases=(), latest=())
 
     def update_model(self, name: str, description: str) -> ModelView:
         """Replace the description of ``name``."""
