@@ -122,3 +122,31 @@ def test_mlflow_get_by_alias_follows_changes_made_here_and_elsewhere(
     c.request("DELETE", f"{mlflow}/registered-models/alias",
               json={"name": "support-bot", "alias": "champion"})
     assert by_alias().status_code == 404
+
+
+def test_mlflow_searches_and_gets_follow_changes_made_elsewhere(
+        server: Server, db_url: str, clock: FixedClock) -> None:
+    c = server.client
+    mlflow = "/api/2.0/mlflow"
+    for name in ("bot-a", "bot-b"):
+        assert c.post("/api/v1/models", json={"name": name}).status_code == 201
+    query = {"filter": "tags.tier = 'gold'", "max_results": 10}
+
+    def gold() -> list[str]:
+        answer = c.get(f"{mlflow}/registered-models/search", params=query)
+        assert answer.status_code == 200, answer.text
+        return [m["name"] for m in answer.json().get("registered_models", [])]
+
+    def description() -> str:
+        found = c.get(f"{mlflow}/registered-models/get", params={"name": "bot-b"}).json()
+        return str(found["registered_model"].get("description", ""))
+
+    assert gold() == gold() == []  # the second may come from memory
+    assert description() == description() == ""
+    with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
+        MlflowRegistry(other).set_model_tag("bot-b", "tier", "gold")
+        MlflowRegistry(other).update_model("bot-b", "answers questions")
+    assert gold() == ["bot-b"]
+    assert description() == "answers questions"
+    bad = c.get(f"{mlflow}/registered-models/search", params={"max_results": 0})
+    assert bad.status_code == 400 and bad.json()["error_code"] == "INVALID_PARAMETER_VALUE"

@@ -3,11 +3,14 @@
 
 Routes are thin: they check who may write (``api/auth.py``), call
 :class:`~modelsteward.service.mlflow_compat.MlflowRegistry` and shape MLflow's messages. Errors take
-MLflow's shape (:mod:`modelsteward.api.mlflow.errors`)."""
+MLflow's shape (:mod:`modelsteward.api.mlflow.errors`). The read routes (get, search,
+get-by-alias, download URI) answer from memory while the database is unchanged
+(``api/resolutions.py``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -42,6 +45,15 @@ def _writable(registry: Registry, principal: Principal, name: str) -> MlflowRegi
     return MlflowRegistry(registry)
 
 
+async def _kept(request: Request, compute: Callable[[], Json]) -> Response:
+    """The read routes' answer: kept in memory while the database is unchanged, like
+    ``/api/v1/resolve`` (``api/resolutions.py``), keyed by the path and the query string;
+    computed in the thread pool otherwise. Errors are raised, never kept."""
+    key = ("mlflow", request.url.path, request.url.query)
+    return await kept_or_computed(
+        request, key, lambda: Answer(json.dumps(compute()).encode(), ()))
+
+
 def _max_results(value: int, ceiling: int) -> int:
     if not 1 <= value <= ceiling:
         raise InvalidInput(f"max_results must be between 1 and {ceiling}, not {value}.")
@@ -61,8 +73,9 @@ def create_registered_model(body: s.RegisteredModelCreate, registry: RegistryDep
 
 
 @router.get("/registered-models/get")
-def get_registered_model(name: str, registry: RegistryDep) -> Json:
-    return {"registered_model": s.model_json(MlflowRegistry(registry).get_model(name))}
+async def get_registered_model(name: str, registry: RegistryDep, request: Request) -> Response:
+    return await _kept(request, lambda: {
+        "registered_model": s.model_json(MlflowRegistry(registry).get_model(name))})
 
 
 @router.patch("/registered-models/update")
@@ -92,12 +105,18 @@ def delete_registered_model(body: s.RegisteredModelRef, registry: RegistryDep,
 
 
 @router.get("/registered-models/search")
-def search_registered_models(
-    registry: RegistryDep, filter: str = "", max_results: int = 100,
+async def search_registered_models(
+    registry: RegistryDep, request: Request, filter: str = "", max_results: int = 100,
     order_by: Annotated[list[str] | None, Query()] = None, page_token: str = "",
-) -> Json:
+) -> Response:
+    return await _kept(request, lambda: _search_models(registry, filter, max_results,
+                                                       order_by or [], page_token))
+
+
+def _search_models(registry: Registry, filter: str, max_results: int, order_by: list[str],
+                   page_token: str) -> Json:
     conditions = parse_filter(filter, _MODEL_FIELDS)
-    orders = parse_order(order_by or [], _MODEL_ORDER, (Order("name"),))
+    orders = parse_order(order_by, _MODEL_ORDER, (Order("name"),))
     limit = _max_results(max_results, MAX_MODELS)
     following = ""
 
@@ -162,13 +181,8 @@ def delete_registered_model_alias(body: s.AliasDelete, registry: RegistryDep,
 @router.get("/registered-models/alias")
 async def get_model_version_by_alias(name: str, alias: str, registry: RegistryDep,
                                      request: Request) -> Response:
-    """Kept in memory while the database is unchanged, like ``/api/v1/resolve``
-    (``api/resolutions.py``)."""
-    def compute() -> Answer:
-        view = MlflowRegistry(registry).version_by_alias(name, alias)
-        return Answer(json.dumps({"model_version": s.version_json(view)}).encode(), ())
-
-    return await kept_or_computed(request, ("mlflow-alias", name, alias), compute)
+    return await _kept(request, lambda: {"model_version": s.version_json(
+        MlflowRegistry(registry).version_by_alias(name, alias))})
 
 
 # model versions -----------------------------------------------------------------------------
@@ -183,9 +197,10 @@ def create_model_version(body: s.ModelVersionCreate, registry: RegistryDep,
 
 
 @router.get("/model-versions/get")
-def get_model_version(name: str, version: str, registry: RegistryDep) -> Json:
-    view = MlflowRegistry(registry).get_version(name, parse_number(version))
-    return {"model_version": s.version_json(view)}
+async def get_model_version(name: str, version: str, registry: RegistryDep,
+                            request: Request) -> Response:
+    return await _kept(request, lambda: {"model_version": s.version_json(
+        MlflowRegistry(registry).get_version(name, parse_number(version)))})
 
 
 @router.patch("/model-versions/update")
@@ -216,12 +231,18 @@ def delete_model_version(body: s.ModelVersionRef, registry: RegistryDep,
 
 
 @router.get("/model-versions/search")
-def search_model_versions(
-    registry: RegistryDep, filter: str = "", max_results: int = 10_000,
+async def search_model_versions(
+    registry: RegistryDep, request: Request, filter: str = "", max_results: int = 10_000,
     order_by: Annotated[list[str] | None, Query()] = None, page_token: str = "",
-) -> Json:
+) -> Response:
+    return await _kept(request, lambda: _search_versions(registry, filter, max_results,
+                                                         order_by or [], page_token))
+
+
+def _search_versions(registry: Registry, filter: str, max_results: int, order_by: list[str],
+                     page_token: str) -> Json:
     conditions = parse_filter(filter, _VERSION_FIELDS)
-    orders = parse_order(order_by or [], _VERSION_ORDER,
+    orders = parse_order(order_by, _VERSION_ORDER,
                          (Order("name"), Order("version_number", descending=True)))
     names = [c.value for c in conditions if c.field == "name" and c.op == "="]
     scope = names[0] if len(names) == 1 and isinstance(names[0], str) else ""
@@ -243,8 +264,10 @@ def search_model_versions(
 
 
 @router.get("/model-versions/get-download-uri")
-def get_model_version_download_uri(name: str, version: str, registry: RegistryDep) -> Json:
-    return {"artifact_uri": MlflowRegistry(registry).download_uri(name, parse_number(version))}
+async def get_model_version_download_uri(name: str, version: str, registry: RegistryDep,
+                                         request: Request) -> Response:
+    return await _kept(request, lambda: {"artifact_uri": MlflowRegistry(registry).download_uri(
+        name, parse_number(version))})
 
 
 @router.post("/model-versions/set-tag")
