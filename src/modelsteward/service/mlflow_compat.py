@@ -182,10 +182,25 @@ def parse_number(value: str) -> int:
 
 
 class MlflowRegistry:
-    """The MLflow Model Registry operations over a :class:`Registry` (acting as its actor)."""
+    """The MLflow Model Registry operations over a :class:`Registry` (acting as its actor).
 
-    def __init__(self, registry: Registry) -> None:
+    ``authorize``, when given, is called with the model a write changes, read inside the
+    write's own transaction, before anything is changed; it raises to refuse the write (the
+    API's permission check, so that the model is not read once more in a transaction of its
+    own). Only :meth:`create_version`, :meth:`set_alias` and :meth:`set_model_tag` call it."""
+
+    def __init__(self, registry: Registry,
+                 authorize: Callable[[Model], None] | None = None) -> None:
         self.registry = registry
+        self._authorize = authorize
+
+    def _writable_model(self, tx: Transaction, name: str) -> Model:
+        """The live model ``name`` read in the write transaction ``tx``, once ``authorize``
+        accepts it; raises :class:`ModelNotFound`."""
+        model = self._model(tx, name)
+        if self._authorize is not None:
+            self._authorize(model)
+        return model
 
     def _now(self) -> datetime:
         return self.registry.clock.now()
@@ -334,20 +349,18 @@ class MlflowRegistry:
             check_tag(key, value)
         model = Model(name, description=description, owner_team=owner_team)
         with self.registry.store.write() as tx:
-            self.registry.create_model_in(tx, model)
+            created, recorded = self.registry.create_model_in(tx, model)
             for key, value in (tags or {}).items():
                 tx.set_model_tag(name, key, value)
-                self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
-            # what _model_views would read, without its pass over every event: a new model has
-            # no version or alias, its creator is this actor, its events are all about ``name``
-            created = tx.model_created_at(name)
-            stored = tx.get_model(name)
-            assert stored is not None  # created just above, in this transaction
-            return ModelView(
-                model=stored, created_ms=millis(created),
-                updated_ms=_event_millis(tx.last_event_time(name), created),
-                creator=self.registry.actor, tags=dict(sorted((tags or {}).items())),
-                aliases=(), latest=())
+                recorded = self.registry.record(
+                    tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
+        # what _model_views would read, built from what was written: a new model has no
+        # version or alias, its creator is this actor, its last event is the last one recorded
+        return ModelView(
+            model=model, created_ms=millis(created),
+            updated_ms=_event_millis(recorded[-1].time, created),
+            creator=self.registry.actor, tags=dict(sorted((tags or {}).items())),
+            aliases=(), latest=())
 
     def update_model(self, name: str, description: str) -> ModelView:
         """Replace the description of ``name``."""
@@ -367,7 +380,7 @@ class MlflowRegistry:
     def set_model_tag(self, name: str, key: str, value: str) -> None:
         check_tag(key, value)
         with self.registry.store.write() as tx:
-            self._model(tx, name)
+            self._writable_model(tx, name)
             tx.set_model_tag(name, key, value)
             self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
 
@@ -391,25 +404,35 @@ class MlflowRegistry:
         models, whose versions are snapshot ids."""
         for key, value in (tags or {}).items():
             check_tag(key, value)
-        with self.registry.store.read() as tx:
-            model = self._model(tx, name)
-        if model.uses_snapshots:
-            raise InvalidInput(f"{name} is a provider model whose versions are snapshot ids; "
-                               "register them with `steward version register`, not MLflow.")
         meta: dict[str, object] = {k: v for k, v in {"source": source, "run_id": run_id,
                                   "run_link": run_link}.items() if v}
         meta.update(extra or {})
         with self.registry.store.write() as tx:
-            version = self.registry.register_in(
+            model = self._writable_model(tx, name)
+            if model.uses_snapshots:
+                raise InvalidInput(f"{name} is a provider model whose versions are snapshot "
+                                   "ids; register them with `steward version register`, not "
+                                   "MLflow.")
+            version, recorded = self.registry.register_recorded(
                 tx, name, None, change=ChangeKind.RETRAIN, variant="", manifest=None,
                 force=False, reason="", description=description, status="",
                 metadata={METADATA_KEY: meta} if meta else {}, metrics=None, parent="",
                 relation=None)
+            vid = str(version.id)
             for key, value in (tags or {}).items():
-                tx.set_version_tag(name, str(version.id), key, value)
-                self._record(tx, NewEvent(VERSION_TAG_SET, version.ref,
-                                          {"key": key, "value": value}))
-            return self._view(tx, version, tx.registration_order(name), [])
+                tx.set_version_tag(name, vid, key, value)
+                recorded = self.registry.record(tx, NewEvent(VERSION_TAG_SET, version.ref,
+                                                             {"key": key, "value": value}))
+            # the newest registration: its number is the count of the model's versions
+            number = tx.version_count(name)
+        # what _view would read, built from what was written: the tags just set, no alias
+        shown = {k: v for k, v in (tags or {}).items()}
+        shown[VERSION_TAG] = vid
+        return VersionView(
+            version=version, number=number, created_ms=millis(version.registered_at),
+            updated_ms=_event_millis(recorded[-1].time, version.registered_at),
+            description=description,
+            tags=dict(sorted(shown.items())), aliases=())
 
     def update_version(self, name: str, number: int, description: str) -> VersionView:
         """Record a new description of a version (beside it: versions are immutable)."""
@@ -472,6 +495,7 @@ class MlflowRegistry:
         ``production`` only points at a version in production."""
         check_alias(alias)
         with self.registry.store.write() as tx:
+            self._writable_model(tx, name)
             version = self._resolve(tx, name, number)
             vid = str(version.id)
             if version.stage in UNRESOLVABLE:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -205,12 +205,16 @@ class Registry:
             self.create_model_in(tx, model)
         return model
 
-    def create_model_in(self, tx: Transaction, model: Model) -> None:
-        """:meth:`create_model` inside the write transaction ``tx``."""
+    def create_model_in(self, tx: Transaction, model: Model) -> tuple[datetime, list[Event]]:
+        """:meth:`create_model` inside the write transaction ``tx``; returns when the model
+        was created (as stored) and the events recorded, so that a caller can answer with
+        them without reading them back."""
         if tx.get_model(model.name, include_deleted=True) is not None:
             raise ModelExists(model.name)  # a deleted model's name stays taken (tombstone)
-        tx.add_model(model, self.clock.now())
-        self.record(tx, NewEvent(ev.MODEL_CREATED, model.name, model_payload(model)))
+        created = self.clock.now()
+        tx.add_model(model, created)
+        return created, self.record(tx, NewEvent(ev.MODEL_CREATED, model.name,
+                                                 model_payload(model)))
 
     def get_model(self, name: str, include_deleted: bool = False) -> Model:
         with self.store.read() as tx:
@@ -272,6 +276,19 @@ class Registry:
     ) -> Version:
         """:meth:`register_version` inside the write transaction ``tx`` (``parent`` and
         ``relation`` already checked)."""
+        return self.register_recorded(
+            tx, model_name, version, change=change, variant=variant, manifest=manifest,
+            force=force, reason=reason, description=description, status=status,
+            metadata=metadata, metrics=metrics, parent=parent, relation=relation)[0]
+
+    def register_recorded(
+        self, tx: Transaction, model_name: str, version: str | None, *,
+        change: ChangeKind | None, variant: str, manifest: Manifest | None, force: bool,
+        reason: str, description: str, status: str, metadata: Mapping[str, object] | None,
+        metrics: Mapping[str, object] | None, parent: str, relation: Relation | None,
+    ) -> tuple[Version, list[Event]]:
+        """:meth:`register_in`, also returning the events it recorded (their times answer
+        "last updated" without reading them back)."""
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
@@ -299,8 +316,7 @@ class Registry:
             tx.add_derivation(Derivation(new.ref, parent, relation))
             recorded.append(NewEvent(ev.VERSION_DERIVED, new.ref,
                                      {"parent": parent, "relation": relation.value}))
-        self.record(tx, *recorded)
-        return new
+        return new, self.record(tx, *recorded)
 
     def _check_parent(self, derived_from: str, relation: Relation | None) -> str:
         if not derived_from:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select
 
 from modelsteward.store.tables import events, model_tags, models, version_tags, versions
+
+_VERSION_COUNT = (select(func.count()).select_from(versions)
+                  .where(versions.c.model_id == bindparam("model_id")))
 
 
 class TagQueries:
@@ -76,6 +79,13 @@ class TagQueries:
         rows = self.c.execute(select(versions.c.version).where(versions.c.model_id == model_id)
                               .order_by(versions.c.registered_seq))
         return [str(r.version) for r in rows]
+
+    def version_count(self, model: str) -> int:
+        """How many versions ``model`` has, deleted ones included: the MLflow number of its
+        newest registration."""
+        model_id, _ = self._model_key(model)
+        count: int = self.c.execute(_VERSION_COUNT, {"model_id": model_id}).scalar_one()
+        return count
 
     def model_created_at(self, model: str) -> datetime:
         """When ``model`` was created (deleted models included)."""

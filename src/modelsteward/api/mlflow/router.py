@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -43,6 +44,13 @@ _VERSION_ORDER = frozenset({"name", "version_number", "last_updated_timestamp",
 def _writable(registry: Registry, principal: Principal, name: str) -> MlflowRegistry:
     require_model_writer(principal, registry.get_model(name))
     return MlflowRegistry(registry)
+
+
+def _authorized(registry: Registry, principal: Principal) -> MlflowRegistry:
+    """The MLflow registry that checks, inside each write's own transaction, that
+    ``principal`` may change the model (see ``MlflowRegistry``); for the writes that take
+    ``authorize``, so the model is read once."""
+    return MlflowRegistry(registry, authorize=partial(require_model_writer, principal))
 
 
 async def _kept(request: Request, compute: Callable[[], Json]) -> Response:
@@ -152,7 +160,7 @@ def get_latest_versions(body: s.LatestVersionsQuery, registry: RegistryDep) -> J
 @router.post("/registered-models/set-tag")
 def set_registered_model_tag(body: s.RegisteredModelTagSet, registry: RegistryDep,
                              principal: PrincipalDep) -> Json:
-    _writable(registry, principal, body.name).set_model_tag(body.name, body.key, body.value)
+    _authorized(registry, principal).set_model_tag(body.name, body.key, body.value)
     return {}
 
 
@@ -166,8 +174,8 @@ def delete_registered_model_tag(body: s.RegisteredModelTagDelete, registry: Regi
 @router.post("/registered-models/alias")
 def set_registered_model_alias(body: s.AliasSet, registry: RegistryDep,
                                principal: PrincipalDep) -> Json:
-    _writable(registry, principal, body.name).set_alias(body.name, body.alias,
-                                                        parse_number(body.version))
+    _authorized(registry, principal).set_alias(body.name, body.alias,
+                                               parse_number(body.version))
     return {}
 
 
@@ -190,7 +198,7 @@ async def get_model_version_by_alias(name: str, alias: str, registry: RegistryDe
 @router.post("/model-versions/create")
 def create_model_version(body: s.ModelVersionCreate, registry: RegistryDep,
                          principal: PrincipalDep) -> Json:
-    view = _writable(registry, principal, body.name).create_version(
+    view = _authorized(registry, principal).create_version(
         body.name, source=body.source, run_id=body.run_id, run_link=body.run_link,
         description=body.description, tags={t.key: t.value for t in body.tags})
     return {"model_version": s.version_json(view)}
