@@ -219,11 +219,8 @@ class MlflowRegistry:
 
     @staticmethod
     def _resolve(tx: Transaction, name: str, number: int) -> Version:
-        order = tx.registration_order(name)
-        if not 1 <= number <= len(order):
-            raise VersionNotFound(name, str(number))
-        found = tx.get_version(name, order[number - 1])
-        if found is None:  # deleted
+        found = tx.version_at(name, number)
+        if found is None:  # fewer versions, or deleted
             raise VersionNotFound(name, str(number))
         return found
 
@@ -509,7 +506,7 @@ class MlflowRegistry:
             now = self._now()
             previous = ""
             for holder in holders:
-                tx.remove_alias(name, alias, holder.version, now)
+                tx.end_assignment(holder, now)
                 previous = holder.version
             tx.assign_alias(name, alias, vid, exclusive=True, at=now, by=self.registry.actor,
                             reason=f"set through the MLflow API by {self.registry.actor}")
@@ -524,7 +521,7 @@ class MlflowRegistry:
             self._model(tx, name)
             now = self._now()
             for holder in tx.current_aliases(name, alias):
-                tx.remove_alias(name, alias, holder.version, now)
+                tx.end_assignment(holder, now)
                 self._record(tx, NewEvent(ev.ALIAS_REMOVED, f"{name}@{holder.version}",
                                           {"alias": alias}))
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from modelsteward.domain.lifecycle import (
     AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
@@ -18,6 +18,26 @@ from modelsteward.store.tables import (
     versions,
 )
 
+# the statements of an alias move, built once
+_CURRENT_HOLDERS = (
+    select(alias_assignments, versions.c.version)
+    .join(versions, versions.c.id == alias_assignments.c.version_id)
+    .where(alias_assignments.c.model_id == bindparam("model_id"),
+           alias_assignments.c.removed_at.is_(None),
+           alias_assignments.c.alias == bindparam("alias"))
+    .order_by(alias_assignments.c.alias, alias_assignments.c.assigned_at))
+# one assignment, found by the lookup index's whole key rather than by scanning every past
+# assignment of the alias
+_END_ASSIGNMENT = (
+    update(alias_assignments)
+    .where(alias_assignments.c.model_id == bindparam("b_model_id"),
+           alias_assignments.c.alias == bindparam("b_alias"),
+           alias_assignments.c.assigned_at == bindparam("b_assigned_at"),
+           alias_assignments.c.version_id == bindparam("b_version_id"),
+           alias_assignments.c.removed_at.is_(None))
+    .values(removed_at=bindparam("b_at")))
+_INSERT_ASSIGNMENT = insert(alias_assignments)
+
 
 def _new_id() -> str:
     return str(uuid.uuid4())
@@ -25,6 +45,7 @@ def _new_id() -> str:
 
 class LifecycleQueries:
     c: Connection
+    _version_pks: dict[tuple[str, str], str]  # (model, version) -> primary key, kept per transaction
 
     def _model_key(self, name: str) -> tuple[str, bool]:
         raise NotImplementedError  # provided by SqlTransaction
@@ -129,21 +150,29 @@ class LifecycleQueries:
                                 r.reason, r.removed_at) for r in rows]
 
     def current_aliases(self, model: str, alias: str = "") -> list[AliasAssignment]:
-        query = self._alias_query(model).where(alias_assignments.c.removed_at.is_(None))
         if alias:
-            query = query.where(alias_assignments.c.alias == alias)
-        rows = self.c.execute(query.order_by(alias_assignments.c.alias,
-                                             alias_assignments.c.assigned_at))
-        return [AliasAssignment(model, r.alias, r.version, r.assigned_at, r.assigned_by,
-                                r.reason, None) for r in rows]
+            model_id, _ = self._model_key(model)
+            rows = self.c.execute(_CURRENT_HOLDERS, {"model_id": model_id, "alias": alias})
+        else:
+            rows = self.c.execute(self._alias_query(model)
+                                  .where(alias_assignments.c.removed_at.is_(None))
+                                  .order_by(alias_assignments.c.alias,
+                                            alias_assignments.c.assigned_at))
+        found = []
+        for r in rows:
+            # what ending the assignment would look up
+            self._version_pks[(model, r.version)] = r.version_id
+            found.append(AliasAssignment(model, r.alias, r.version, r.assigned_at,
+                                         r.assigned_by, r.reason, None))
+        return found
 
     def assign_alias(self, model: str, alias: str, version: str, *, exclusive: bool,
                      at: datetime, by: str, reason: str) -> None:
         model_id, _ = self._model_key(model)
-        self.c.execute(insert(alias_assignments).values(
-            id=_new_id(), model_id=model_id, alias=alias,
-            version_id=self._version_pk(model, version), exclusive=exclusive, assigned_at=at,
-            assigned_by=by, reason=reason, removed_at=None))
+        self.c.execute(_INSERT_ASSIGNMENT, {
+            "id": _new_id(), "model_id": model_id, "alias": alias,
+            "version_id": self._version_pk(model, version), "exclusive": exclusive,
+            "assigned_at": at, "assigned_by": by, "reason": reason, "removed_at": None})
 
     def remove_alias(self, model: str, alias: str, version: str, at: datetime) -> None:
         model_id, _ = self._model_key(model)
@@ -151,6 +180,14 @@ class LifecycleQueries:
             alias_assignments.c.model_id == model_id, alias_assignments.c.alias == alias,
             alias_assignments.c.version_id == self._version_pk(model, version),
             alias_assignments.c.removed_at.is_(None)).values(removed_at=at))
+
+    def end_assignment(self, holder: AliasAssignment, at: datetime) -> None:
+        """End the current assignment ``holder`` (as :meth:`current_aliases` read it) at
+        ``at``: :meth:`remove_alias` for that one assignment, found by its key."""
+        model_id, _ = self._model_key(holder.model)
+        self.c.execute(_END_ASSIGNMENT, {
+            "b_model_id": model_id, "b_alias": holder.alias, "b_assigned_at": holder.assigned_at,
+            "b_version_id": self._version_pk(holder.model, holder.version), "b_at": at})
 
     # artefact locations ---------------------------------------------------------------------
 

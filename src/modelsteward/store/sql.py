@@ -54,6 +54,10 @@ _MOVE_HEAD = (update(chain_head).where(chain_head.c.id == 1)
 _VERSION_ANY = select(versions).where(versions.c.model_id == bindparam("model_id"),
                                       versions.c.version == bindparam("version"))
 _VERSION_LIVE = _VERSION_ANY.where(versions.c.deleted_at.is_(None))
+# the version with a given MLflow number (its 1-based place in registration order)
+_VERSION_AT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
+               .order_by(versions.c.registered_seq)
+               .limit(1).offset(bindparam("skip")))
 _VERSION_FILES = (select(version_files).where(version_files.c.version_id == bindparam("pk"))
                   .order_by(version_files.c.path))
 _LATEST_SNAPSHOT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
@@ -250,6 +254,21 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
         if row is None:
             return None
         self._version_pks[(model, version)] = row.id  # what an update of it would look up
+        files = self.c.execute(_VERSION_FILES, {"pk": row.id})
+        return _to_version(model, snapshots, row,
+                           tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
+
+    def version_at(self, model: str, number: int) -> Version | None:
+        """The live version with MLflow number ``number`` (its 1-based place in the
+        registration order of ``model``, deleted versions included); None when ``model`` has
+        fewer or that version is deleted. Raises ModelNotFound."""
+        model_id, snapshots = self._model_key(model)
+        if number < 1:
+            return None
+        row = self.c.execute(_VERSION_AT, {"model_id": model_id, "skip": number - 1}).first()
+        if row is None or row.deleted_at is not None:
+            return None
+        self._version_pks[(model, row.version)] = row.id  # what an update of it would look up
         files = self.c.execute(_VERSION_FILES, {"pk": row.id})
         return _to_version(model, snapshots, row,
                            tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
