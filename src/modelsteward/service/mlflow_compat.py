@@ -414,7 +414,7 @@ class MlflowRegistry:
                 tx, name, None, change=ChangeKind.RETRAIN, variant="", manifest=None,
                 force=False, reason="", description=description, status="",
                 metadata={METADATA_KEY: meta} if meta else {}, metrics=None, parent="",
-                relation=None)
+                relation=None, model=model)
             vid = str(version.id)
             for key, value in (tags or {}).items():
                 tx.set_version_tag(name, vid, key, value)

@@ -236,6 +236,7 @@ class Registry:
         description: str = "", status: str = "", metadata: Mapping[str, object] | None = None,
         metrics: Mapping[str, object] | None = None, derived_from: str = "",
         relation: Relation | None = None, location: str = "",
+        authorize: Callable[[Model], None] | None = None,
     ) -> Version:
         """Register an immutable version of ``model_name``.
 
@@ -245,6 +246,8 @@ class Registry:
         ``reason``. Hosted models take the provider's snapshot id as ``version``. The artefact at
         ``path`` is hashed (or ``manifest`` given, already hashed) before the transaction opens.
         Raises :class:`VersionExists` for a duplicate and :class:`InvalidInput` for bad values.
+        ``authorize``, when given, is called with the model, read in the write transaction,
+        before anything is written; it raises to refuse the registration.
         """
         if force and not reason.strip():
             raise InvalidInput("--force needs --reason: say why the versioning rule is overridden.")
@@ -258,10 +261,16 @@ class Registry:
         if path is not None and not location:
             location = str(path.resolve())
         with self.store.write() as tx:
-            new = self.register_in(
+            model = tx.get_model(model_name)
+            if model is None:
+                raise ModelNotFound(model_name)
+            if authorize is not None:
+                authorize(model)
+            new, _ = self.register_recorded(
                 tx, model_name, version, change=change, variant=variant, manifest=manifest,
                 force=force, reason=reason, description=description, status=status,
-                metadata=metadata, metrics=metrics, parent=parent, relation=relation)
+                metadata=metadata, metrics=metrics, parent=parent, relation=relation,
+                model=model)
             if location and manifest is not None:
                 # where the weights were registered from: retirement archives them from there
                 tx.add_location(model_name, str(new.id), "source", location, new.registered_at,
@@ -286,10 +295,13 @@ class Registry:
         change: ChangeKind | None, variant: str, manifest: Manifest | None, force: bool,
         reason: str, description: str, status: str, metadata: Mapping[str, object] | None,
         metrics: Mapping[str, object] | None, parent: str, relation: Relation | None,
+        model: Model | None = None,
     ) -> tuple[Version, list[Event]]:
         """:meth:`register_in`, also returning the events it recorded (their times answer
-        "last updated" without reading them back)."""
-        model = tx.get_model(model_name)
+        "last updated" without reading them back). ``model``: the live model
+        ``model_name`` when the caller has already read it in ``tx``."""
+        if model is None:
+            model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
         vid, explanation = self._next_id(tx, model, version, change, variant)

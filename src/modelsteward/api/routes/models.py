@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -84,7 +85,6 @@ def list_versions(name: str, registry: RegistryDep, request: Request, response: 
 def register_version(name: str, body: VersionCreate, registry: RegistryDep,
                      principal: PrincipalDep) -> VersionPublic:
     """Register an immutable version from its files' digests (or a hosted snapshot id)."""
-    require_model_writer(principal, registry.get_model(name))
     manifest = (Manifest.of([FileDigest(f.path, f.sha256, f.size) for f in body.files])
                 if body.files else None)
     version = registry.register_version(
@@ -93,7 +93,8 @@ def register_version(name: str, body: VersionCreate, registry: RegistryDep,
         reason=body.reason, description=body.description, status=body.status,
         metadata=body.metadata,
         metrics=body.metrics, derived_from=body.derived_from,
-        relation=parse_enum(Relation, body.relation, "relation") if body.relation else None)
+        relation=parse_enum(Relation, body.relation, "relation") if body.relation else None,
+        authorize=partial(require_model_writer, principal))  # in the write's transaction
     return VersionPublic.of(version, files=True)
 
 
