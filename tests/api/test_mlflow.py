@@ -173,3 +173,37 @@ def test_filter_semantics() -> None:
     assert matches(conditions, {"name": "abcdef", "run_id": "r2"}, {"a key": "v"})
     assert not matches(conditions, {"name": "abcdef", "run_id": "r3"}, {"a key": "v"})
     assert not matches(conditions, {"name": "abcdef", "run_id": "r1"}, {})
+
+
+def test_a_maintainer_of_another_team_changes_nothing(make_server: MakeServer,
+                                                       clock: FixedClock) -> None:
+    """Version creation, aliases and tags check the model's team inside their own write: the
+    refusal is MLflow's PERMISSION_DENIED and nothing is written."""
+    from tests.api.test_api_consumers import client_as
+    from modelsteward.domain.tokens import Role
+
+    server = make_server(clock=clock)
+    api = "/api/2.0/mlflow"
+    c = server.client
+    assert c.post("/api/v1/models", json={"name": "support-bot", "owner_team": "support"}
+                  ).status_code == 201
+    assert c.post(f"{api}/model-versions/create", json={"name": "support-bot",
+                                                        "source": "s3://b/1"}).status_code == 200
+    before = c.get(f"{api}/model-versions/search", params={"filter": "name = 'support-bot'"})
+    with client_as(server, "olga", "search", Role.MAINTAINER) as other:
+        for path, body in [
+                ("model-versions/create", {"name": "support-bot", "source": "s3://b/2"}),
+                ("registered-models/alias", {"name": "support-bot", "alias": "champion",
+                                             "version": "1"}),
+                ("registered-models/set-tag", {"name": "support-bot", "key": "k",
+                                               "value": "v"}),
+                ("model-versions/set-tag", {"name": "support-bot", "version": "1", "key": "k",
+                                            "value": "v"})]:
+            refused = other.post(f"{api}/{path}", json=body)
+            assert refused.status_code == 403, (path, refused.text)
+            assert refused.json()["error_code"] == "PERMISSION_DENIED", path
+    after = c.get(f"{api}/model-versions/search", params={"filter": "name = 'support-bot'"})
+    assert after.json() == before.json()
+    model = c.get(f"{api}/registered-models/get", params={"name": "support-bot"}).json()
+    assert not model["registered_model"].get("tags") and \
+        not model["registered_model"].get("aliases")
