@@ -251,12 +251,7 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
         model_id, snapshots = self._model_key(model)
         row = self.c.execute(_VERSION_ANY if include_deleted else _VERSION_LIVE,
                              {"model_id": model_id, "version": version}).first()
-        if row is None:
-            return None
-        self._version_pks[(model, version)] = row.id  # what an update of it would look up
-        files = self.c.execute(_VERSION_FILES, {"pk": row.id})
-        return _to_version(model, snapshots, row,
-                           tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
+        return self._with_files(model, snapshots, row) if row is not None else None
 
     def version_at(self, model: str, number: int) -> Version | None:
         """The live version with MLflow number ``number`` (its 1-based place in the
@@ -268,7 +263,11 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
         row = self.c.execute(_VERSION_AT, {"model_id": model_id, "skip": number - 1}).first()
         if row is None or row.deleted_at is not None:
             return None
-        self._version_pks[(model, row.version)] = row.id  # what an update of it would look up
+        return self._with_files(model, snapshots, row)
+
+    def _with_files(self, model: str, snapshots: bool, row: Any) -> Version:
+        """The version of ``row`` with its files; its key is kept for the updates that follow."""
+        self._version_pks[(model, row.version)] = row.id
         files = self.c.execute(_VERSION_FILES, {"pk": row.id})
         return _to_version(model, snapshots, row,
                            tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
