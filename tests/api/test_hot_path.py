@@ -5,13 +5,15 @@ see ``api/auth.py``)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from modelsteward import Registry
-from modelsteward.api.resolutions import Answer, ResolutionCache
+from modelsteward.api.resolutions import Answer, KeptAnswers, ResolutionCache
 from modelsteward.domain.model import FileDigest
 from modelsteward.domain.tokens import split_token
 from modelsteward.integrity.manifest import Manifest
@@ -150,3 +152,84 @@ def test_mlflow_searches_and_gets_follow_changes_made_elsewhere(
     assert description() == "answers questions"
     bad = c.get(f"{mlflow}/registered-models/search", params={"max_results": 0})
     assert bad.status_code == 400 and bad.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+
+
+class Recording:
+    """An ASGI application behind :class:`KeptAnswers` that records the requests it gets (the
+    ones the layer did not answer) and answers 599."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 599, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def through_layer(server: Server, path: str, query: str, token: str | None,
+                  method: str = "GET") -> tuple[int, dict[str, str], bytes, object]:
+    """One request to :class:`KeptAnswers` over the running server's application state,
+    with a :class:`Recording` behind it: (status, headers, body, the route it was counted on)."""
+    headers = [(b"authorization", f"Bearer {token}".encode())] if token is not None else []
+    scope: dict[str, object] = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+        "query_string": query.encode(), "headers": headers, "app": server.app,
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 2)}
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(KeptAnswers(LAYER_APP)(scope, receive, send))
+    start, body = sent
+    return (start["status"], {k.decode(): v.decode() for k, v in start["headers"]},
+            body["body"], scope.get("route"))
+
+
+LAYER_APP = Recording()
+
+
+def test_a_kept_answer_is_sent_before_routing_exactly_as_the_route_sent_it(
+        server: Server, db_url: str, clock: FixedClock) -> None:
+    LAYER_APP.paths.clear()
+    c, token = server.client, server.admin_token
+    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    for version, byte in (("1.0.0", "a"), ("2.0.0", "b")):
+        assert c.post("/api/v1/models/support-bot/versions",
+                      json={"version": version, "files": files(byte), "force": True,
+                            "reason": "test"}).status_code == 201
+    planned = c.post("/api/v1/deprecations", json={
+        "target": "support-bot@1.0.0", "reason": "replaced", "replacement": "support-bot@^2",
+        "soft_deadline": "2026-12-01", "hard_deadline": "2027-01-01"})
+    assert planned.status_code == 201, planned.text
+    path, query = "/api/v1/resolve", "model=support-bot&pin=%5E1"
+    assert through_layer(server, path, query, token)[0] == 599  # nothing kept yet: routed
+    routed = c.get(f"{path}?{query}")  # computed by the route, and kept (SQLite)
+    status, headers, body, route = through_layer(server, path, query, token)
+    if not db_url.startswith("sqlite"):  # no change marker: nothing is kept, all is routed
+        assert status == 599 and LAYER_APP.paths == [path, path]
+        return
+    assert (status, body) == (200, routed.content)
+    assert LAYER_APP.paths == [path]  # answered here, not routed
+    assert getattr(route, "path", None) == path  # counted on the route's metrics
+    for name in ("content-type", "content-length", "deprecation", "sunset", "link"):
+        assert headers.get(name) == routed.headers.get(name), name
+    assert "sunset" in headers  # the plan's headers are kept with the answer
+    # everything else is left to the route, which refuses or computes as it always does
+    refused = [(path, query, "stw_AAAAAAAAAAAA_" + "B" * 43),  # an unknown token
+               (path, query, None),  # no token, and anonymous reads are off
+               (path, "model=support-bot&pin=%5E1&x=1", token),  # another query string
+               ("/api/v1/models", "", token)]  # a route that keeps nothing
+    for other_path, other_query, other_token in refused:
+        assert through_layer(server, other_path, other_query, other_token)[0] == 599
+    assert through_layer(server, path, query, token, method="HEAD")[0] == 599
+    with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # a commit elsewhere
+        other.register_version("support-bot", "1.0.1", manifest=Manifest.of(
+            [FileDigest("model.safetensors", "d" * 64, 10)]), force=True, reason="test")
+    assert through_layer(server, path, query, token)[0] == 599  # stale: routed again
+    assert LAYER_APP.paths == [path] * 4 + ["/api/v1/models"] + [path] * 2

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from modelsteward.api import problems
 from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.metrics import Metrics, RequestMetrics
-from modelsteward.api.resolutions import ResolutionCache
+from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
 from modelsteward.api.routes import API, advisories, events, models, ops, resolve, tokens
 from modelsteward.api.routes import consumers, deprecations, locks, osv, subscriptions
 from modelsteward.api.routes import aliases, lifecycle, lineage
@@ -76,5 +76,6 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
         responses = (problems.RESPONSES if router.prefix.startswith(API)
                      else mlflow_errors.RESPONSES if router is mlflow_api.router else None)
         app.include_router(router, responses=responses)
+    app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app

@@ -1,28 +1,37 @@
 """Answers of the hot read routes kept in memory — ``GET /api/v1/resolve``, the call every
-application makes at start-up, and MLflow's get-by-alias — so that they cost no database
-transaction when nothing changed.
+application makes at start-up, and MLflow's reads (get-by-alias, get, search) — so that they
+cost no database transaction when nothing changed.
 
 An answer is kept with the database marker (:class:`~modelsteward.store.changes.ChangeWatcher`)
 read *before* it was computed, and served only while the marker is the same: any commit, by
-this server or by another process, makes every kept answer stale at once. A key names the
-route first, then everything the answer depends on (a resolution also depends on the day, for
-deprecation phases). Without a marker (PostgreSQL, in-memory SQLite) nothing is kept. Errors
-(unknown model, no match) are never kept.
+this server or by another process, makes every kept answer stale at once. Its key is the
+request's path and query string, and the day (a resolution's deprecation phase depends on it).
+Without a marker (PostgreSQL, in-memory SQLite) nothing is kept. Errors (unknown model, no
+match, invalid parameters) are never kept, and neither are answers to anything but ``GET``.
+
+A route keeps its answers with :func:`kept_or_computed`. :class:`KeptAnswers`, a pure-ASGI
+layer in front of the routes, then answers a repeated ``GET`` from memory before routing,
+validation and dependencies run, when the caller is authenticated without I/O; anything else
+goes on to the route, which decides as it always does.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from modelsteward.api.deps import database_marker
+from modelsteward.errors import StewardError
+from modelsteward.ports import Clock, SystemClock
 
-Key = tuple[str | date, ...]  # (route, what the answer depends on…)
+Key = tuple[str | bytes | date, ...]  # (path, query string, day)
 
 
 @dataclass(frozen=True)
@@ -31,9 +40,16 @@ class Answer:
 
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    # the route that computed it (``scope["route"]``), for the request metrics of a kept answer
+    route: object = field(default=None, compare=False)
 
     def response(self) -> Response:
         return Response(self.body, media_type="application/json", headers=dict(self.headers))
+
+    @cached_property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers :meth:`response` sends, encoded once."""
+        return self.response().raw_headers
 
 
 class ResolutionCache:
@@ -48,6 +64,10 @@ class ResolutionCache:
         self._answers: dict[Key, Answer] = {}
         self._bytes = 0
         self._lock = threading.Lock()
+
+    def __contains__(self, key: Key) -> bool:
+        """Whether an answer is kept for ``key``, current or not (a hint: no marker read)."""
+        return key in self._answers
 
     def get(self, key: Key, current: int | None) -> Answer | None:
         """The kept answer for ``key`` if nothing was committed between its computation and
@@ -78,16 +98,66 @@ class ResolutionCache:
                 self._bytes -= len(self._answers.pop(oldest).body)
 
 
-async def kept_or_computed(request: Request, key: Key, compute: Callable[[], Answer]) -> Response:
-    """The answer kept for ``key`` while the database is unchanged, else ``compute()`` run in
-    the thread pool (and kept). Raises what ``compute`` raises; nothing is kept then."""
+def answer_key(scope: Scope, clock: Clock | None) -> Key:
+    """The key of the answer to the request ``scope``: its path, its query string as sent, and
+    the day by ``clock`` (the system's when ``None``)."""
+    return (scope["path"], scope["query_string"], (clock or SystemClock()).now().date())
+
+
+async def kept_or_computed(request: Request, compute: Callable[[], Answer]) -> Response:
+    """The answer kept for this ``GET`` request while the database is unchanged, else
+    ``compute()`` run in the thread pool (and kept). Raises what ``compute`` raises; nothing is
+    kept then."""
     cache: ResolutionCache | None = getattr(request.app.state, "resolutions", None)
     marker = database_marker(request)  # read before computing: a later commit makes it stale
+    key = answer_key(request.scope, request.app.state.clock)
     if cache is not None:
         kept = cache.get(key, marker)
         if kept is not None:
             return kept.response()
     answer = await run_in_threadpool(compute)
-    if cache is not None:
-        cache.put(key, marker, answer)
+    if cache is not None and request.method == "GET":
+        cache.put(key, marker, Answer(answer.body, answer.headers,
+                                      request.scope.get("route")))
     return answer.response()
+
+
+class KeptAnswers:
+    """Answers a ``GET`` from memory, before routing, when the application keeps a current
+    answer for it (:func:`kept_or_computed`) and its authenticator accepts the caller without
+    I/O (``without_io``); every other request, and every refusal, goes on to ``app``
+    unchanged, so errors are the routes' own. A kept answer was computed by its route for the
+    same path and query string after they passed validation, and no route's answer depends on
+    who reads it, so the answer sent here is the one the route would send."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            answer = self._kept(scope)
+            if answer is not None:
+                scope["route"] = answer.route
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": answer.raw_headers})
+                await send({"type": "http.response.body", "body": answer.body})
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _kept(scope: Scope) -> Answer | None:
+        state = scope["app"].state
+        cache: ResolutionCache | None = getattr(state, "resolutions", None)
+        if cache is None:
+            return None
+        key = answer_key(scope, state.clock)
+        if key not in cache:
+            return None
+        request = Request(scope)
+        without_io = getattr(state.authenticate, "without_io", None)
+        try:
+            if without_io is None or without_io(request) is None:
+                return None
+        except StewardError:  # refused: the route answers with its problem document
+            return None
+        return cache.get(key, database_marker(request))

@@ -57,9 +57,7 @@ async def _kept(request: Request, compute: Callable[[], Json]) -> Response:
     """The read routes' answer: kept in memory while the database is unchanged, like
     ``/api/v1/resolve`` (``api/resolutions.py``), keyed by the path and the query string;
     computed in the thread pool otherwise. Errors are raised, never kept."""
-    key = ("mlflow", request.url.path, request.url.query)
-    return await kept_or_computed(
-        request, key, lambda: Answer(json.dumps(compute()).encode(), ()))
+    return await kept_or_computed(request, lambda: Answer(json.dumps(compute()).encode(), ()))
 
 
 def _max_results(value: int, ceiling: int) -> int:

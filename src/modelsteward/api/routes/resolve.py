@@ -1,7 +1,7 @@
 """``GET /api/v1/resolve``: the call every application makes at start-up.
 
 Answers are kept in memory while the database is unchanged (see ``api/resolutions.py``); a kept
-answer is sent without a database transaction or a thread hop. On a miss the resolution runs in
+answer is sent before routing, without a database transaction or a thread hop. On a miss the resolution runs in
 the thread pool, as any database-bound route does."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from modelsteward.api.headers import mark_deprecated
 from modelsteward.api.resolutions import Answer, kept_or_computed
 from modelsteward.api.routes import API
 from modelsteward.api.schemas import ResolutionPublic
-from modelsteward.ports import Clock, SystemClock
 from modelsteward.service.registry import Registry
 
 router = APIRouter(prefix=API, tags=["resolution"])
@@ -26,10 +25,8 @@ async def resolve(model: Annotated[str, Query(max_length=129, examples=["support
                   principal: PrincipalDep, request: Request) -> Response:
     """The version ``pin`` resolves to now, with what a deprecation plan says about it (also as
     Deprecation, Sunset and Link headers)."""
-    clock: Clock = request.app.state.clock or SystemClock()
     return await kept_or_computed(
-        request, ("resolve", model, pin, clock.now().date()),
-        lambda: _answer(registry_for(request, principal), model, pin))
+        request, lambda: _answer(registry_for(request, principal), model, pin))
 
 
 def _answer(registry: Registry, model: str, pin: str) -> Answer:
