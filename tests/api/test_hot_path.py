@@ -14,7 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from modelsteward import Registry
 from modelsteward.api.resolutions import Answer, KeptAnswers, ResolutionCache
-from modelsteward.domain.model import FileDigest
+from modelsteward.domain.model import FileDigest, Model
 from modelsteward.domain.tokens import split_token
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.service.mlflow_compat import MlflowRegistry
@@ -67,6 +67,33 @@ def test_a_token_revoked_by_another_process_is_refused_at_once(server: Server, d
             Tokens(other).revoke(split_token(text)[0])
         assert_401(ci.get("/api/v1/models"), "revoked")
         assert_401(ci.get("/api/v1/resolve", params={"model": "x", "pin": "^1"}), "revoked")
+
+
+def test_writes_keep_the_token_cache_and_token_changes_empty_it(server: Server, db_url: str,
+                                                                  clock: FixedClock) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("without a change marker (PostgreSQL) the token cache lives by its TTL")
+    c = server.client
+    authenticator = server.app.state.authenticate
+    assert c.get("/api/v1/models").status_code == 200
+    cache = authenticator.cache
+    assert cache.get(split_token(server.admin_token)[0]) is not None
+    for name in ("bot-a", "bot-b"):  # writes that leave the tokens alone
+        assert c.post("/api/v1/models", json={"name": name}).status_code == 201
+    with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # and another process
+        other.create_model(Model("bot-c"))
+    assert c.get("/api/v1/models").status_code == 200
+    assert authenticator.cache is cache  # no token look-up after a write
+    text = make_token(server, "ci", "viewer")  # a new token: the tokens changed
+    assert c.get("/api/v1/models").status_code == 200
+    assert authenticator.cache is not cache
+    cache = authenticator.cache
+    with client(server, text) as ci:
+        assert ci.get("/api/v1/models").status_code == 200
+        with Registry.open(db_url, actor="admin", clock=clock) as other:
+            Tokens(other).revoke(split_token(text)[0])  # revoked elsewhere
+        assert_401(ci.get("/api/v1/models"), "revoked")
+    assert authenticator.cache is not cache
 
 
 def test_kept_answers_are_served_only_under_the_marker_they_were_computed_at() -> None:

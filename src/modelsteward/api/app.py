@@ -8,16 +8,15 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version as package_version
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from modelsteward.api import problems
 from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
-from modelsteward.api.routes import API, advisories, events, models, ops, resolve, tokens
+from modelsteward.api.routing import add_routes, operation_id
+from modelsteward.api.routes import advisories, events, models, ops, resolve, tokens
 from modelsteward.api.routes import consumers, deprecations, locks, osv, subscriptions
 from modelsteward.api.routes import aliases, lifecycle, lineage
-from modelsteward.api.mlflow import errors as mlflow_errors
 from modelsteward.api.mlflow import router as mlflow_api
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import load_policy
@@ -25,11 +24,6 @@ from modelsteward.domain.policy import Policy
 from modelsteward.ports import Clock
 from modelsteward.store.changes import ChangeWatcher
 from modelsteward.store.sql import SqlStore
-
-
-def operation_id(route: APIRoute) -> str:
-    """Readable operation ids: the endpoint function's name (``list_models``)."""
-    return route.name
 
 
 def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = None,
@@ -73,9 +67,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
                    models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, subscriptions.router, mlflow_api.router):
-        responses = (problems.RESPONSES if router.prefix.startswith(API)
-                     else mlflow_errors.RESPONSES if router is mlflow_api.router else None)
-        app.include_router(router, responses=responses)
+        add_routes(app, router)
     app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app

@@ -25,6 +25,7 @@ from modelsteward.domain.tokens import ANONYMOUS, Role, split_token
 from modelsteward.errors import NotAuthenticated, NotAuthorised
 from modelsteward.ports import Clock, SystemClock
 from modelsteward.service.tokens import TokenCache, authenticate
+from modelsteward.store.changes import ChangeWatcher
 from modelsteward.store.sql import SqlStore
 
 ROLES = tuple(Role)
@@ -59,9 +60,11 @@ class TokenAuthenticator:
     application's store when ``store`` is ``None``), caching look-ups in ``cache``.
 
     Revocation takes effect at once: a revocation through this server drops the cached entry,
-    and on an SQLite file any commit by another process (``steward token revoke``) empties the
-    cache, seen through the application's change marker (``app.state.changes``, see
-    ``store/changes.py``). Where there is no marker (PostgreSQL) a revocation made by another
+    and on an SQLite file a token change committed by another process (``steward token
+    revoke``) empties the cache: when the application's change marker moved
+    (``app.state.changes``, see ``store/changes.py``), the tokens' state is read (how many, how
+    many revoked) and the cache is kept only if it is the same, so that other writes do not
+    cost a token look-up. Where there is no marker (PostgreSQL) a revocation made by another
     process is seen within the cache's TTL (30 s)."""
 
     def __init__(self, store: SqlStore | None, clock: Clock | None, anonymous_read: bool,
@@ -71,6 +74,7 @@ class TokenAuthenticator:
         self.anonymous_read = anonymous_read
         self.cache = cache if cache is not None else TokenCache()
         self._marker: int | None = None
+        self._tokens: tuple[int, int] | None = None  # the tokens' state the cache is valid for
 
     def __call__(self, request: Request) -> Principal:
         principal = self._authenticate(request, cached_only=False)
@@ -104,12 +108,18 @@ class TokenAuthenticator:
         return authenticate(store, self.clock.now(), text, cache)
 
     def _current_cache(self, request: Request) -> TokenCache:
-        """The cache, emptied first when the database changed since it was last looked at."""
+        """The cache, emptied first when a token changed since it was last looked at (the
+        database's marker moved and the tokens' state is not the one the cache was filled
+        under, or cannot be read)."""
         # the application's marker says nothing about another store's database
         marker = database_marker(request) if self.store is None else None
         if marker is not None and marker != self._marker:
-            # a new object rather than clearing: a look-up in flight fills the old one
-            self.cache = TokenCache(self.cache.ttl, self.cache.size)
+            changes: ChangeWatcher = request.app.state.changes
+            tokens = changes.token_state()  # read after the marker: a later change moves it
+            if tokens is None or tokens != self._tokens:
+                # a new object rather than clearing: a look-up in flight fills the old one
+                self.cache = TokenCache(self.cache.ttl, self.cache.size)
+                self._tokens = tokens
             self._marker = marker
         return self.cache
 

@@ -6,6 +6,11 @@ writes: SQLite changes that number whenever any other connection, in this proces
 (``steward`` commands run beside the server), commits. Reading it costs microseconds and no
 transaction. PostgreSQL and in-memory SQLite have no such marker here, so :meth:`marker` returns
 ``None`` there and callers must not cache.
+
+A change marker moves on every commit, so it would empty a token cache after every write.
+:meth:`ChangeWatcher.token_state` tells whether the tokens changed: tokens are only ever added
+and revoked (a revocation sets ``revoked_at`` once), so how many there are and how many are
+revoked changes whenever any token does.
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ import sqlite3
 import threading
 
 from sqlalchemy import Engine
+
+from modelsteward.store.tables import api_tokens
+
+_TOKEN_STATE = f"SELECT count(*), count(revoked_at) FROM {api_tokens.name}"
 
 
 class ChangeWatcher:
@@ -43,6 +52,19 @@ class ChangeWatcher:
             except sqlite3.Error:
                 return None
         return int(row[0])
+
+    def token_state(self) -> tuple[int, int] | None:
+        """How many API tokens there are and how many of them are revoked, as committed now;
+        ``None`` without a marker or when it could not be read. Read in a few microseconds
+        for the few tokens a registry has."""
+        if self._connection is None:
+            return None
+        with self._lock:
+            try:
+                row = self._connection.execute(_TOKEN_STATE).fetchone()
+            except sqlite3.Error:
+                return None
+        return int(row[0]), int(row[1])
 
     def close(self) -> None:
         with self._lock:

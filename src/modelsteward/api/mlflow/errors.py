@@ -11,9 +11,9 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.errors import (
     ArtifactError, Conflict, InvalidInput, ModelExists, NotAuthenticated, NotAuthorised, NotFound,
     StewardError, StorageError, VersionExists,
@@ -47,7 +47,7 @@ def code_of(error: StewardError) -> tuple[str, int]:
     return "INVALID_PARAMETER_VALUE", 400
 
 
-class MlflowRoute(APIRoute):
+class MlflowRoute(ThreadedRoute):
     """A route whose errors (modelsteward's, and invalid requests) take MLflow's shape."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request, Response
 from modelsteward.api.auth import require_model_writer, require_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.mlflow import schemas as s
+from modelsteward.api.mlflow import errors as mlflow_errors
 from modelsteward.api.mlflow.errors import MlflowRoute
 from modelsteward.api.resolutions import Answer, kept_or_computed
 from modelsteward.api.mlflow.filters import Order, matches, paginate, parse_filter, parse_order
@@ -29,7 +30,8 @@ from modelsteward.service.mlflow_compat import (
 from modelsteward.service.registry import Registry
 
 API = "/api/2.0/mlflow"
-router = APIRouter(prefix=API, tags=["mlflow"], route_class=MlflowRoute)
+router = APIRouter(prefix=API, tags=["mlflow"], route_class=MlflowRoute,
+                   responses=mlflow_errors.RESPONSES)
 
 MAX_MODELS = 1000
 MAX_VERSIONS = 200_000

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from dataclasses import replace
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,7 +18,8 @@ from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key,
 from modelsteward.api.schemas import PublishedPublic
 from modelsteward.domain.osv_document import parse_advisory
 
-router = APIRouter(prefix=API, tags=["advisories"])
+router = APIRouter(prefix=API, tags=["advisories"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 OsvRecord = dict[str, Any]
 # stands in for a draft's missing id while the record is checked; the service gives the real one

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
 
 from modelsteward.api.auth import require_model_writer
@@ -26,7 +28,8 @@ from modelsteward.api.routes import API
 from modelsteward.domain.names import validate_alias
 from modelsteward.errors import InvalidInput, NotFound
 
-router = APIRouter(prefix=API, tags=["aliases"])
+router = APIRouter(prefix=API, tags=["aliases"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 MODEL = "/models/{name:path}"
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +21,8 @@ from modelsteward.domain.names import validate_model_name
 from modelsteward.service.deletion import DeletionReport
 from modelsteward.service.registry import Registry
 
-router = APIRouter(prefix=API, tags=["consumers"])
+router = APIRouter(prefix=API, tags=["consumers"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 NameQuery = Annotated[str, Query(max_length=129)]
 

@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +29,8 @@ from modelsteward.errors import InvalidInput, NotAuthorised
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.refs import split_ref
 
-router = APIRouter(prefix=API, tags=["deprecations"])
+router = APIRouter(prefix=API, tags=["deprecations"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 
 def _admin_only(principal: Principal, what: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response
 
 from modelsteward.api.routes import API
@@ -12,7 +14,8 @@ from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key,
 from modelsteward.api.schemas import EventPublic, NoticePublic
 from modelsteward.errors import InvalidInput
 
-router = APIRouter(prefix=API, tags=["history"])
+router = APIRouter(prefix=API, tags=["history"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 
 @router.get("/events", response_model=Page[EventPublic])

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from modelsteward.api.auth import require_approver, require_model_writer
@@ -35,7 +37,8 @@ from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.model import parse_enum
 from modelsteward.service.registry import Registry
 
-router = APIRouter(prefix=API, tags=["lifecycle"])
+router = APIRouter(prefix=API, tags=["lifecycle"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 VERSION = "/models/{name:path}/versions/{version}"
 
 

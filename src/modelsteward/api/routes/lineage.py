@@ -10,6 +10,8 @@ path; the version routes are declared before the model one, which would match th
 
 from __future__ import annotations
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request, Response, status
 
 from modelsteward.api.auth import require_model_writer
@@ -20,7 +22,8 @@ from modelsteward.api.lifecycle_schemas import (
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
 
-router = APIRouter(prefix=API, tags=["provenance"])
+router = APIRouter(prefix=API, tags=["provenance"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 VERSION = "/models/{name:path}/versions/{version}"
 
 

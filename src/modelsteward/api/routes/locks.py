@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request
 
 from modelsteward.api.auth import require_writer
@@ -22,7 +24,8 @@ from modelsteward.errors import DocumentInvalid, InvalidInput
 from modelsteward.reports import json_report
 from modelsteward.service.locking import read_lock
 
-router = APIRouter(prefix=API, tags=["lock files"])
+router = APIRouter(prefix=API, tags=["lock files"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 MAX_DOCUMENT = 5_000_000  # characters; a lock of thousands of models is far smaller
 

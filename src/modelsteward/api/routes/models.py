@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
 
 from modelsteward.api.routes import API
@@ -23,7 +25,8 @@ from modelsteward.domain.model import (
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
 
-router = APIRouter(prefix=API, tags=["models"])
+router = APIRouter(prefix=API, tags=["models"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 IncludeDeleted = Annotated[bool, Query(description="Also answer for a deleted model or version "
                                                    "(a tombstone, marked `deleted`).")]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -9,7 +10,7 @@ from modelsteward.api.schemas import Health
 from modelsteward.errors import StorageError
 from modelsteward.store.sql import SqlStore
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=ThreadedRoute)
 
 
 @router.get("/healthz", response_model=Health)

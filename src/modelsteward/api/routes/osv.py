@@ -15,10 +15,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from packageurl import PackageURL
 from pydantic import BaseModel, ConfigDict, Field
 
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.deps import RegistryDep
 from modelsteward.api.problems import status_of
 from modelsteward.domain.advisory import format_timestamp
@@ -46,7 +46,7 @@ def osv_error(status: int, message: str) -> JSONResponse:
                         status_code=400 if status == 422 else status)
 
 
-class OsvRoute(APIRoute):
+class OsvRoute(ThreadedRoute):
     """Routes whose errors — request validation included — take OSV's shape instead of the
     problem documents of ``/api/v1``."""
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response
 from modelsteward.api.deps import PrincipalDep, registry_for
 from modelsteward.api.headers import mark_deprecated
@@ -16,7 +18,8 @@ from modelsteward.api.routes import API
 from modelsteward.api.schemas import ResolutionPublic
 from modelsteward.service.registry import Registry
 
-router = APIRouter(prefix=API, tags=["resolution"])
+router = APIRouter(prefix=API, tags=["resolution"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 
 @router.get("/resolve", response_model=ResolutionPublic)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,7 +35,8 @@ from modelsteward.errors import (
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.notifications import Notifications
 
-router = APIRouter(prefix=API, tags=["notifications"])
+router = APIRouter(prefix=API, tags=["notifications"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 KIND_MAX = 200
 URL_MAX = 2048

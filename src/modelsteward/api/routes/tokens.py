@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from modelsteward.api import problems
+from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
@@ -15,7 +17,8 @@ from modelsteward.api.routes import API
 from modelsteward.domain.tokens import NAME_MAX, TEAM_MAX, Token, parse_expiry, parse_roles
 from modelsteward.service.tokens import TokenCache, TokenNotFound, Tokens
 
-router = APIRouter(prefix=API, tags=["tokens"])
+router = APIRouter(prefix=API, tags=["tokens"], route_class=ThreadedRoute,
+                   responses=problems.RESPONSES)
 
 
 class TokenCreate(BaseModel):
