@@ -3,7 +3,11 @@ keyset pagination, the one problem shape, events, OpenAPI and the operations end
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import timedelta
+
+import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.deprecation import DeprecationReason
@@ -106,6 +110,23 @@ def test_events_openapi_and_operations(server: Server) -> None:
     metrics = c.get("/metrics").text
     assert 'steward_http_request_duration_seconds_count{method="GET",route="/api/v1/events"' \
         in metrics
+
+
+def test_every_request_is_logged_as_one_json_line(server: Server,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    seed(server)
+    with caplog.at_level(logging.INFO, logger="modelsteward.access"):
+        server.client.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^2"})
+        server.client.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^2"})
+        server.client.get("/api/v1/models/nobody")
+    lines = [json.loads(r.getMessage()) for r in caplog.records
+             if r.name == "modelsteward.access"]
+    assert [(line["method"], line["route"], line["status"]) for line in lines] == [
+        ("GET", "/api/v1/resolve", 200), ("GET", "/api/v1/resolve", 200),
+        ("GET", "/api/v1/models/{name:path}", 404)]
+    assert lines[2]["path"] == "/api/v1/models/nobody"
+    assert all(isinstance(line["ms"], float) and line["ms"] >= 0 for line in lines)
+    assert all(r.levelno == logging.INFO for r in caplog.records)
 
 
 def test_numbers_too_large_for_the_database_are_bad_input(server: Server) -> None:

@@ -66,6 +66,9 @@ class RequestMetrics:
             template = getattr(route, "path", "unmatched")
             self.metrics.observe(scope["method"], template, status, elapsed)
             if log.isEnabledFor(logging.INFO):
-                log.info(json.dumps({"method": scope["method"], "path": scope["path"],
-                                     "route": template, "status": status,
-                                     "ms": round(elapsed * 1000, 2)}))
+                line = json.dumps({"method": scope["method"], "path": scope["path"],
+                                   "route": template, "status": status,
+                                   "ms": round(elapsed * 1000, 2)})
+                # the record made here: ``log.info`` would also walk the stack for its caller
+                log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, line, None,
+                                          None, "RequestMetrics"))
