@@ -71,8 +71,6 @@ def test_a_token_revoked_by_another_process_is_refused_at_once(server: Server, d
 
 def test_writes_keep_the_token_cache_and_token_changes_empty_it(server: Server, db_url: str,
                                                                   clock: FixedClock) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("without a change marker (PostgreSQL) the token cache lives by its TTL")
     c = server.client
     authenticator = server.app.state.authenticate
     assert c.get("/api/v1/models").status_code == 200
@@ -84,6 +82,8 @@ def test_writes_keep_the_token_cache_and_token_changes_empty_it(server: Server, 
         other.create_model(Model("bot-c"))
     assert c.get("/api/v1/models").status_code == 200
     assert authenticator.cache is cache  # no token look-up after a write
+    if not db_url.startswith("sqlite"):
+        return  # without a change marker (PostgreSQL) the cache lives by its TTL alone
     text = make_token(server, "ci", "viewer")  # a new token: the tokens changed
     assert c.get("/api/v1/models").status_code == 200
     assert authenticator.cache is not cache

@@ -70,5 +70,5 @@ class RequestMetrics:
                                    "route": template, "status": status,
                                    "ms": round(elapsed * 1000, 2)})
                 # the record made here: ``log.info`` would also walk the stack for its caller
-                log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, line, None,
+                log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, line, (),
                                           None, "RequestMetrics"))

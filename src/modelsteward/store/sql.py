@@ -23,7 +23,7 @@ from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import InvalidInput, ModelNotFound, StorageError
 from modelsteward.store import migrate
-from modelsteward.store.engine import make_engine, safe_url
+from modelsteward.store.engine import begin_as_writer, make_engine, safe_url
 from modelsteward.store.write_queue import write_queue
 from modelsteward.store.advisories_sql import AdvisoryQueries
 from modelsteward.store.audit_sql import AuditQueries
@@ -133,7 +133,9 @@ class SqlStore:
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Connection]:
         try:
-            connection = self.engine.connect().execution_options(steward_write=write)
+            connection = self.engine.connect()
+            if write:
+                begin_as_writer(connection)
         except (OperationalError, DBAPIError) as exc:
             raise StorageError(
                 f"Cannot reach the database {safe_url(self.url)}: {_first_line(exc)}. Check that "

@@ -1,0 +1,67 @@
+"""SQLite engines begin their own transactions: a writer's with ``BEGIN IMMEDIATE`` (it holds
+the database's write lock from its first moment), a reader's and a migration's with ``BEGIN
+DEFERRED``; and they do so without connection events, which would make SQLAlchemy dispatch
+events around every statement."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+
+from modelsteward.store.sql import SqlStore
+
+
+def locked_for_others(path: str) -> bool:
+    """Whether another connection is refused the write lock right now."""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        assert "locked" in str(error)
+        other.close()
+        return True
+    other.execute("ROLLBACK")
+    other.close()
+    return False
+
+
+def test_a_writer_holds_the_write_lock_from_its_start_and_a_reader_does_not(
+        sqlite_url: str) -> None:
+    store = SqlStore.open(sqlite_url)
+    path = sqlite_url.removeprefix("sqlite:///")
+    try:
+        assert not store.engine.dispatch.begin  # no connection events on the hot path
+        with store.write() as tx:
+            assert locked_for_others(path)  # before any statement of its own
+            tx.chain_head()
+        assert not locked_for_others(path)
+        with store.read() as tx:
+            tx.chain_head()
+            assert not locked_for_others(path)
+        with store.write():  # the mark is consumed: the next transaction is a reader's again
+            pass
+        with store.read():
+            assert not locked_for_others(path)
+    finally:
+        store.close()
+
+
+def test_every_transaction_of_the_engine_is_a_real_one(sqlite_url: str) -> None:
+    store = SqlStore.open(sqlite_url)
+    try:
+        with store.engine.connect() as connection:  # as migrations use it, outside SqlStore
+            with connection.begin():
+                connection.execute(text("CREATE TABLE scratch (x INTEGER)"))
+                connection.execute(text("INSERT INTO scratch VALUES (1)"))
+                assert connection.connection.driver_connection.in_transaction
+        # without BEGIN the driver would have committed the INSERT before the error
+        with pytest.raises(ZeroDivisionError), store.engine.connect() as connection:
+            with connection.begin():
+                connection.execute(text("INSERT INTO scratch VALUES (2)"))
+                1 / 0  # noqa: B018 - rolls the transaction back
+        with store.engine.connect() as connection:
+            assert connection.execute(text("SELECT x FROM scratch")).scalars().all() == [1]
+    finally:
+        store.close()
