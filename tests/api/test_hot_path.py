@@ -194,7 +194,7 @@ class Recording:
         await send({"type": "http.response.body", "body": b""})
 
 
-def through_layer(server: Server, path: str, query: str, token: str | None,
+def through_layer(server: Server, behind: Recording, path: str, query: str, token: str | None,
                   method: str = "GET") -> tuple[int, dict[str, str], bytes, object]:
     """One request to :class:`KeptAnswers` over the running server's application state,
     with a :class:`Recording` behind it: (status, headers, body, the route it was counted on)."""
@@ -212,18 +212,16 @@ def through_layer(server: Server, path: str, query: str, token: str | None,
     async def send(message: Message) -> None:
         sent.append(message)
 
-    asyncio.run(KeptAnswers(LAYER_APP)(scope, receive, send))
+    asyncio.run(KeptAnswers(behind)(scope, receive, send))
     start, body = sent
     return (start["status"], {k.decode(): v.decode() for k, v in start["headers"]},
             body["body"], scope.get("route"))
 
 
-LAYER_APP = Recording()
-
 
 def test_a_kept_answer_is_sent_before_routing_exactly_as_the_route_sent_it(
         server: Server, db_url: str, clock: FixedClock) -> None:
-    LAYER_APP.paths.clear()
+    behind = Recording()
     c, token = server.client, server.admin_token
     assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
     for version, byte in (("1.0.0", "a"), ("2.0.0", "b")):
@@ -235,14 +233,14 @@ def test_a_kept_answer_is_sent_before_routing_exactly_as_the_route_sent_it(
         "soft_deadline": "2026-12-01", "hard_deadline": "2027-01-01"})
     assert planned.status_code == 201, planned.text
     path, query = "/api/v1/resolve", "model=support-bot&pin=%5E1"
-    assert through_layer(server, path, query, token)[0] == 599  # nothing kept yet: routed
+    assert through_layer(server, behind, path, query, token)[0] == 599  # nothing kept yet: routed
     routed = c.get(f"{path}?{query}")  # computed by the route, and kept (SQLite)
-    status, headers, body, route = through_layer(server, path, query, token)
+    status, headers, body, route = through_layer(server, behind, path, query, token)
     if not db_url.startswith("sqlite"):  # no change marker: nothing is kept, all is routed
-        assert status == 599 and LAYER_APP.paths == [path, path]
+        assert status == 599 and behind.paths == [path, path]
         return
     assert (status, body) == (200, routed.content)
-    assert LAYER_APP.paths == [path]  # answered here, not routed
+    assert behind.paths == [path]  # answered here, not routed
     assert getattr(route, "path", None) == path  # counted on the route's metrics
     for name in ("content-type", "content-length", "deprecation", "sunset", "link"):
         assert headers.get(name) == routed.headers.get(name), name
@@ -253,10 +251,10 @@ def test_a_kept_answer_is_sent_before_routing_exactly_as_the_route_sent_it(
                (path, "model=support-bot&pin=%5E1&x=1", token),  # another query string
                ("/api/v1/models", "", token)]  # a route that keeps nothing
     for other_path, other_query, other_token in refused:
-        assert through_layer(server, other_path, other_query, other_token)[0] == 599
-    assert through_layer(server, path, query, token, method="HEAD")[0] == 599
+        assert through_layer(server, behind, other_path, other_query, other_token)[0] == 599
+    assert through_layer(server, behind, path, query, token, method="HEAD")[0] == 599
     with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # a commit elsewhere
         other.register_version("support-bot", "1.0.1", manifest=Manifest.of(
             [FileDigest("model.safetensors", "d" * 64, 10)]), force=True, reason="test")
-    assert through_layer(server, path, query, token)[0] == 599  # stale: routed again
-    assert LAYER_APP.paths == [path] * 4 + ["/api/v1/models"] + [path] * 2
+    assert through_layer(server, behind, path, query, token)[0] == 599  # stale: routed again
+    assert behind.paths == [path] * 4 + ["/api/v1/models"] + [path] * 2

@@ -13,7 +13,7 @@ from modelsteward.api import problems
 from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
-from modelsteward.api.routing import add_routes, operation_id
+from modelsteward.api.routing import add_routes
 from modelsteward.api.routes import advisories, events, models, ops, resolve, tokens
 from modelsteward.api.routes import consumers, deprecations, locks, osv, subscriptions
 from modelsteward.api.routes import aliases, lifecycle, lineage
@@ -52,7 +52,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     app = FastAPI(title="modelsteward", version=package_version("modelsteward"),
                   summary="Model lifecycle management: registry, gates, deprecations, "
                           "advisories, lock files and audits.",
-                  lifespan=lifespan, generate_unique_id_function=operation_id)
+                  lifespan=lifespan)
     app.state.settings = settings
     app.state.notify_settings = settings.notify.check()  # a bad setting stops the server now
     app.state.policy = policy
