@@ -15,9 +15,11 @@ from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.lifecycle import Stage
-from modelsteward.domain.model import Model
-from modelsteward.errors import Conflict, IllegalTransition
-from modelsteward.integrity.archive import ArchiveUnwritable
+from modelsteward.domain.model import Model, ModelKind, Version
+from modelsteward.domain.versioning import Snapshot
+from modelsteward.errors import Conflict, IllegalTransition, InvalidInput
+from modelsteward.integrity.archive import ArchiveEscapes, ArchiveUnwritable, inside
+from modelsteward.integrity.manifest import hash_artifact
 from modelsteward.service.retirement import ArchiveMismatch
 from tests.conftest import FixedClock
 from tests.service.test_consumers import twelve_consumers
@@ -132,3 +134,49 @@ def test_unwritable_archives_and_wrong_stages_are_refused(registry: Registry,
     with pytest.raises(ArchiveUnwritable, match="Cannot write the archive"):
         registry.retirements.retire("support-bot@2.0.0", str(blocker / "sub"), reason="x")
     assert registry.get_version("support-bot", "2.0.0").stage is Stage.TRAINED  # unchanged
+
+
+def _stored_before_ids_were_checked(registry: Registry, version_id: str, source: Path) -> None:
+    """A fine-tune whose version id holds '/' and '..', written straight to the store as a
+    registry from before the rule would have kept it, rejected (so retirable)."""
+    manifest = hash_artifact(source)
+    registry.create_model(Model("ft-bot", kind=ModelKind.FINE_TUNED, provider="openai"))
+    with registry.store.write() as tx:
+        tx.add_version(Version("ft-bot", Snapshot("", version_id), registry.clock.now(),
+                               "alice", digest=manifest.root_digest, files=manifest.files))
+        tx.set_stage("ft-bot", version_id, Stage.REJECTED)
+
+
+def test_retirement_never_writes_outside_the_archive_for_a_stored_bad_id(
+        registry: Registry, tmp_path: Path) -> None:
+    source = weights(tmp_path / "ft")
+    _stored_before_ids_were_checked(registry, "x/../../../escaped", source)
+    root = tmp_path / "vault" / "archive"
+    before = sorted(p for p in tmp_path.rglob("*"))
+    with pytest.raises(ArchiveEscapes, match="outside the archive"):
+        registry.retirements.retire("ft-bot@x/../../../escaped", str(root), reason="gone",
+                                    source=source)
+    assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written anywhere
+    assert registry.get_version("ft-bot", "x/../../../escaped").stage is Stage.REJECTED
+
+
+@pytest.mark.parametrize("version_id", ["x/../../../escaped", "a..b", "a\\b", "a\x00b",
+                                        "a\nb", "a\x1bb"])
+def test_version_ids_that_could_name_another_folder_are_refused(registry: Registry,
+                                                                version_id: str) -> None:
+    registry.create_model(Model("ft-bot", kind=ModelKind.FINE_TUNED, provider="openai"))
+    events = len(registry.log())
+    with pytest.raises(InvalidInput, match=r"cannot name a version|not a provider snapshot"):
+        registry.register_version("ft-bot", version_id)
+    with pytest.raises(InvalidInput, match="cannot name a version"):
+        registry.register_version("support-bot", "4.0.0+a..b", change=None, force=True,
+                                  reason="x")
+    assert registry.list_versions("ft-bot") == [] and len(registry.log()) == events
+
+
+def test_archive_paths_are_checked_segment_by_segment(tmp_path: Path) -> None:
+    assert inside(str(tmp_path), "m/1.0.0") == f"{tmp_path}/m/1.0.0"
+    assert inside("memory://vault", "org/m/a...b") == "memory://vault/org/m/a...b"
+    for relative in ("m/../x", "../x", "m//x", "m/./x", "/x", "m/a\\b", "m/a\x00", ""):
+        with pytest.raises(ArchiveEscapes):
+            inside(str(tmp_path), relative)

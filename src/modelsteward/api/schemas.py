@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelsteward.domain.events import Event
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
+from modelsteward.integrity.manifest import MANIFEST_PATH_MAX, MANIFEST_PATH_PATTERN, SHA256_PATTERN
 from modelsteward.service.advisories import Found, Published
 
 
@@ -82,6 +83,21 @@ class FilePublic(BaseModel):
     size: int
 
 
+class FileCreate(BaseModel):
+    """A file of a version being registered: its path relative to the model folder (POSIX,
+    normalised: no '..', '.' or empty segment, not absolute, no '\\', ':' or control
+    character), its SHA-256 and its size. The rules are checked together by
+    ``Manifest.given``, which reports every problem of every entry at once; the schema states
+    them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(examples=["weights/model.safetensors"], json_schema_extra={
+        "minLength": 1, "maxLength": MANIFEST_PATH_MAX, "pattern": MANIFEST_PATH_PATTERN})
+    sha256: str = Field(examples=["0" * 64], json_schema_extra={"pattern": SHA256_PATTERN})
+    size: int = Field(json_schema_extra={"minimum": 0})
+
+
 class VersionPublic(BaseModel):
     model: str
     version: str
@@ -127,7 +143,7 @@ class VersionCreate(BaseModel):
     reason: str = ""
     description: str = ""
     status: str = Field(default="", max_length=200, examples=["evaluating"])
-    files: list[FilePublic] = Field(default_factory=list)
+    files: list[FileCreate] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     metrics: dict[str, float] = Field(default_factory=dict)
     derived_from: str = ""

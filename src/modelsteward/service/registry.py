@@ -22,7 +22,7 @@ from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
 from modelsteward.domain.versioning import (
-    ChangeKind, Level, ModelVersion, Snapshot, check_bump, next_version,
+    ChangeKind, Level, ModelVersion, Snapshot, check_bump, next_version, validate_version_id,
 )
 from modelsteward.errors import (
     AttestationMismatch, BumpRuleViolation, DocumentInvalid, InvalidInput, ModelExists,
@@ -305,6 +305,7 @@ class Registry:
         if model is None:
             raise ModelNotFound(model_name)
         vid, explanation = self._next_id(tx, model, version, change, variant)
+        validate_version_id(str(vid))
         forced = ""
         if explanation:
             if not force:
