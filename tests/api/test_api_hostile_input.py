@@ -5,7 +5,14 @@ that names the rule, and nothing is written."""
 
 from __future__ import annotations
 
-from tests.api.conftest import Server
+from collections.abc import Iterator
+
+import pytest
+
+from modelsteward.api.limits import MAX_DESCRIPTION, MAX_FILES
+from modelsteward.api.settings import ServerSettings
+from modelsteward.errors import InvalidInput
+from tests.api.conftest import MakeServer, Server
 
 SHA = "ab" * 32
 
@@ -57,3 +64,90 @@ def test_manifest_paths_must_stay_inside_the_model_folder(server: Server) -> Non
                                       {"path": "weights/...odd name.bin", "sha256": SHA,
                                        "size": 3}]})
     assert ok.status_code == 201, ok.text
+
+
+# limits -----------------------------------------------------------------------------------------
+
+def test_bodies_above_the_limit_get_413_in_each_route_familys_shape(
+        make_server: MakeServer) -> None:
+    server = make_server(max_body_bytes=4096)
+    c = server.client
+    big = {"name": "support-bot", "description": "x" * 5000}
+    refused = c.post("/api/v1/models", json=big)
+    assert refused.status_code == 413, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "/problems/content-too-large"
+    assert "4096 bytes" in refused.json()["detail"]
+    assert "STEWARD_MAX_BODY_BYTES" in refused.json()["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+        for _ in range(10):
+            yield b'{"name": "chunked", "description": "' + b"y" * 1000
+        yield b'"}'
+
+    streamed = c.post("/api/v1/models", content=chunks(),
+                      headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413, streamed.text
+    assert "4096 bytes" in streamed.json()["detail"]
+
+    mlflow = c.post("/api/2.0/mlflow/registered-models/create", json=big)
+    assert mlflow.status_code == 413
+    assert mlflow.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "4096 bytes" in mlflow.json()["message"]
+    mlflow_streamed = c.post("/api/2.0/mlflow/registered-models/create", content=chunks(),
+                             headers={"Content-Type": "application/json"})
+    assert mlflow_streamed.status_code == 413 and "error_code" in mlflow_streamed.json()
+    osv = c.post("/v1/querybatch", json={"queries": [{"commit": "a" * 100}] * 60})
+    assert osv.status_code == 413 and osv.json()["code"] == 8, osv.text
+    osv_streamed = c.post("/v1/query", content=chunks(),
+                          headers={"Content-Type": "application/json"})
+    assert osv_streamed.status_code == 413 and osv_streamed.json()["code"] == 8
+
+    assert c.get("/api/v1/models").json()["items"] == []  # nothing was written
+    assert c.post("/api/v1/models", json={"name": "small"}).status_code == 201
+
+
+def test_field_limits_are_enforced_and_stated_in_openapi(server: Server) -> None:
+    c = server.client
+    too_long = c.post("/api/v1/models", json={"name": "support-bot",
+                                              "description": "x" * (MAX_DESCRIPTION + 1)})
+    assert too_long.status_code == 422, too_long.text
+    assert too_long.json()["errors"][0]["location"] == "body.description"
+    assert str(MAX_DESCRIPTION) in too_long.json()["errors"][0]["message"]
+    tags = c.post("/api/v1/models", json={"name": "support-bot", "tags": ["t" * 251]})
+    assert tags.status_code == 422
+    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    files = [{"path": f"shard-{i}.bin", "sha256": SHA, "size": 1}
+             for i in range(MAX_FILES + 1)]
+    many = c.post("/api/v1/models/support-bot/versions", json={"version": "1.0.0",
+                                                               "files": files})
+    assert many.status_code == 422 and str(MAX_FILES) in many.text
+    mlflow = c.post("/api/2.0/mlflow/registered-models/set-tag",
+                    json={"name": "support-bot", "key": "k" * 251, "value": "v"})
+    assert mlflow.status_code == 400 and mlflow.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert c.get("/api/v1/models/support-bot/versions").json()["items"] == []
+
+    schemas = c.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["ModelCreate"]["properties"]["description"]["maxLength"] == MAX_DESCRIPTION
+    assert schemas["VersionCreate"]["properties"]["files"]["maxItems"] == MAX_FILES
+    assert "32 levels" in schemas["VersionCreate"]["properties"]["metadata"]["description"]
+    assert schemas["Tag"]["properties"]["key"]["maxLength"] == 250
+
+
+def test_metadata_above_its_size_limit_is_refused_naming_it(server: Server) -> None:
+    c = server.client
+    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    refused = c.post("/api/v1/models/support-bot/versions", json={
+        "version": "1.0.0", "metadata": {"notes": "n" * (65 * 1024)}})
+    assert refused.status_code == 400, refused.text
+    assert "64 KiB" in refused.json()["detail"]
+    assert c.get("/api/v1/models/support-bot/versions").json()["items"] == []
+
+
+def test_the_body_limit_is_a_setting() -> None:
+    settings = ServerSettings.from_env({"STEWARD_MAX_BODY_BYTES": "1048576"})
+    assert settings.max_body_bytes == 1048576
+    assert ServerSettings.from_env({}).max_body_bytes == 10 * 1024 * 1024
+    for bad in ("ten", "-1", "12"):
+        with pytest.raises(InvalidInput, match="STEWARD_MAX_BODY_BYTES"):
+            ServerSettings.from_env({"STEWARD_MAX_BODY_BYTES": bad})

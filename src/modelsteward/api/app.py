@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from modelsteward.api import problems
 from modelsteward.api.auth import Authenticator, token_authenticator
+from modelsteward.api.limits import BodyLimit
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
 from modelsteward.api.routing import add_routes
@@ -68,6 +69,8 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, subscriptions.router, mlflow_api.router):
         add_routes(app, router)
+    # innermost: its 413s and the routes' are counted and logged alike; GETs pass straight on
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app

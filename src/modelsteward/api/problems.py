@@ -52,6 +52,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _documented("Not allowed for this token"),
     404: _documented("Not found"),
     409: _documented("Conflict with the registry's state"),
+    413: _documented("The request body is larger than the server's limit"),
     422: _documented("The request or a document in it has problems"),
     503: _documented("The database is unavailable"),
 }
@@ -70,7 +71,7 @@ _MAPPING: list[tuple[type[StewardError], int, str, str]] = [
 ]
 _STATUS_SLUGS = {400: "bad-request", 401: "not-authenticated", 403: "not-authorised",
                  404: "not-found", 405: "method-not-allowed", 409: "conflict",
-                 415: "unsupported-media-type", 422: "validation", 429: "too-many-requests",
+                 413: "content-too-large", 415: "unsupported-media-type", 422: "validation", 429: "too-many-requests",
                  500: "internal", 503: "unavailable"}
 
 
@@ -82,6 +83,11 @@ def problem(status: int, slug: str, title: str, detail: str, instance: str,
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def slug_of(status: int) -> str:
+    """The ``type`` slug of an HTTP error answered with ``status``."""
+    return _STATUS_SLUGS.get(status, "http")
 
 
 def status_of(error: StewardError) -> tuple[int, str, str]:
@@ -112,7 +118,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        slug = _STATUS_SLUGS.get(error.status_code, "http")
+        slug = slug_of(error.status_code)
         return problem(error.status_code, slug, slug.replace("-", " ").capitalize(),
                        str(error.detail), request.url.path,
                        headers=dict(error.headers) if error.headers else None)

@@ -4,9 +4,14 @@ and the conversions from domain values. Times are RFC 3339 UTC."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from modelsteward.api.limits import (
+    MAX_DESCRIPTION, MAX_FILES, MAX_METRICS, MAX_TAG, MAX_TAGS, MAX_TEXT,
+)
+from modelsteward.domain import metadata as meta
 
 from modelsteward.domain.events import Event
 from modelsteward.domain.model import Model, Version
@@ -62,15 +67,16 @@ class ModelCreate(BaseModel):
 
     name: str = Field(max_length=129, examples=["support-bot"])
     kind: str = Field(default="self-hosted", examples=["self-hosted", "hosted", "fine-tuned"])
-    description: str = ""
-    purpose: str = ""
-    owner_team: str = ""
-    owner_contact: str = ""
-    provider: str = ""
-    provider_model: str = ""
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    purpose: str = Field(default="", max_length=MAX_TEXT)
+    owner_team: str = Field(default="", max_length=MAX_TEXT)
+    owner_contact: str = Field(default="", max_length=MAX_TEXT)
+    provider: str = Field(default="", max_length=MAX_TEXT)
+    provider_model: str = Field(default="", max_length=MAX_TEXT)
     risk_tier: str = Field(default="medium", examples=["low", "medium", "high"])
-    license: str = ""
-    tags: list[str] = Field(default_factory=list)
+    license: str = Field(default="", max_length=MAX_TEXT)
+    tags: list[Annotated[str, Field(max_length=MAX_TAG)]] = Field(default_factory=list,
+                                                                  max_length=MAX_TAGS)
     support_months: int | None = Field(default=None, ge=0, le=1200,
                                        description="Active support window of each version.")
     support_after: str = Field(default="", max_length=500,
@@ -136,17 +142,22 @@ class VersionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: str | None = Field(default=None, examples=["1.4.2", "claude-sonnet-4-5-20250929"])
+    version: str | None = Field(default=None, max_length=MAX_TEXT,
+                                examples=["1.4.2", "claude-sonnet-4-5-20250929"])
     change: str | None = Field(default=None, examples=["retrain"])
-    variant: str = ""
+    variant: str = Field(default="", max_length=MAX_TEXT)
     force: bool = False
-    reason: str = ""
-    description: str = ""
+    reason: str = Field(default="", max_length=MAX_TEXT)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
     status: str = Field(default="", max_length=200, examples=["evaluating"])
-    files: list[FileCreate] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    metrics: dict[str, float] = Field(default_factory=dict)
-    derived_from: str = ""
+    files: list[FileCreate] = Field(default_factory=list, max_length=MAX_FILES)
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description=f"Free-form JSON: at most {meta.MAX_DEPTH} levels of nesting and "
+                    f"{meta.MAX_BYTES // 1024} KiB as JSON, finite numbers only (a 400 "
+                    "problem otherwise).")
+    metrics: dict[str, float] = Field(default_factory=dict, max_length=MAX_METRICS)
+    derived_from: str = Field(default="", max_length=MAX_TEXT)
     relation: str | None = None
 
 

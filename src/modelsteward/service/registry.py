@@ -17,6 +17,7 @@ from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
 from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
+from modelsteward.domain.metadata import check_metadata
 from modelsteward.domain.model import Model, Version, VersionId
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
@@ -251,6 +252,8 @@ class Registry:
         """
         if force and not reason.strip():
             raise InvalidInput("--force needs --reason: say why the versioning rule is overridden.")
+        if path is not None:
+            check_metadata(metadata or {})  # before hashing a large artefact
         if metrics:
             problems = validate_metrics(dict(metrics))
             if problems:
@@ -304,6 +307,7 @@ class Registry:
             model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
+        check_metadata(metadata or {})
         vid, explanation = self._next_id(tx, model, version, change, variant)
         validate_version_id(str(vid))
         forced = ""
