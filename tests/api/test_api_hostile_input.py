@@ -151,3 +151,32 @@ def test_the_body_limit_is_a_setting() -> None:
     for bad in ("ten", "-1", "12"):
         with pytest.raises(InvalidInput, match="STEWARD_MAX_BODY_BYTES"):
             ServerSettings.from_env({"STEWARD_MAX_BODY_BYTES": bad})
+
+
+# depth ------------------------------------------------------------------------------------------
+
+def _nested(levels: int) -> dict[str, object]:
+    value: dict[str, object] = {}
+    for _ in range(levels - 1):
+        value = {"a": value}
+    return value
+
+
+def test_deep_metadata_is_refused_before_it_is_written(server: Server) -> None:
+    c = server.client
+    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    events = _events(server)
+    for levels in (33, 256, 600):
+        refused = c.post("/api/v1/models/support-bot/versions",
+                         json={"version": "1.0.0", "metadata": _nested(levels)})
+        assert refused.status_code == 400, (levels, refused.text[:300])
+        assert "32 levels" in refused.json()["detail"]
+    # nothing was written, and every reader still answers
+    assert c.get("/api/v1/models/support-bot/versions").json()["items"] == []
+    assert _events(server) == events
+    accepted = c.post("/api/v1/models/support-bot/versions",
+                      json={"version": "1.0.0", "metadata": _nested(32)})
+    assert accepted.status_code == 201, accepted.text
+    assert c.get("/api/v1/models/support-bot/versions/1.0.0").status_code == 200
+    assert c.get("/api/v1/models/support-bot/versions").status_code == 200
+    assert c.get("/api/v1/events", params={"limit": 1000}).status_code == 200

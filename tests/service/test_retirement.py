@@ -17,7 +17,7 @@ from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, ModelKind, Version
 from modelsteward.domain.versioning import Snapshot
-from modelsteward.errors import Conflict, IllegalTransition, InvalidInput
+from modelsteward.errors import Conflict, IllegalTransition
 from modelsteward.integrity.archive import ArchiveEscapes, ArchiveUnwritable, inside
 from modelsteward.integrity.manifest import hash_artifact
 from modelsteward.service.retirement import ArchiveMismatch
@@ -158,20 +158,6 @@ def test_retirement_never_writes_outside_the_archive_for_a_stored_bad_id(
                                     source=source)
     assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written anywhere
     assert registry.get_version("ft-bot", "x/../../../escaped").stage is Stage.REJECTED
-
-
-@pytest.mark.parametrize("version_id", ["x/../../../escaped", "a..b", "a\\b", "a\x00b",
-                                        "a\nb", "a\x1bb"])
-def test_version_ids_that_could_name_another_folder_are_refused(registry: Registry,
-                                                                version_id: str) -> None:
-    registry.create_model(Model("ft-bot", kind=ModelKind.FINE_TUNED, provider="openai"))
-    events = len(registry.log())
-    with pytest.raises(InvalidInput, match=r"cannot name a version|not a provider snapshot"):
-        registry.register_version("ft-bot", version_id)
-    with pytest.raises(InvalidInput, match="cannot name a version"):
-        registry.register_version("support-bot", "4.0.0+a..b", change=None, force=True,
-                                  reason="x")
-    assert registry.list_versions("ft-bot") == [] and len(registry.log()) == events
 
 
 def test_archive_paths_are_checked_segment_by_segment(tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def metadata_problems(metadata: object, where: str = "metadata") -> list[Problem
                 problems.append(Problem(at, f"is {value}, which JSON cannot hold; use a "
                                             "finite number or null"))
         elif value is not None and not isinstance(value, bool | int):
-            problems.append(Problem(at, f"is a {type(value).__name__}, not a JSON value"))
+            problems.append(Problem(at, f"is not a JSON value (a {type(value).__name__})"))
     if not problems:
         size = len(json.dumps(metadata, ensure_ascii=False, separators=(",", ":")).encode())
         if size > MAX_BYTES:
