@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from modelsteward.api.limits import MAX_DESCRIPTION, MAX_FILES
@@ -166,11 +167,12 @@ def test_deep_metadata_is_refused_before_it_is_written(server: Server) -> None:
     c = server.client
     assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
     events = _events(server)
-    for levels in (33, 256, 600):
+    for levels, rule in ((33, "at most 32 levels"), (63, "at most 32 levels"),
+                         (256, "at most 64 levels"), (600, "at most 64 levels")):
         refused = c.post("/api/v1/models/support-bot/versions",
                          json={"version": "1.0.0", "metadata": _nested(levels)})
         assert refused.status_code == 400, (levels, refused.text[:300])
-        assert "32 levels" in refused.json()["detail"]
+        assert rule in refused.json()["detail"]  # metadata's own limit, or any body's
     # nothing was written, and every reader still answers
     assert c.get("/api/v1/models/support-bot/versions").json()["items"] == []
     assert _events(server) == events
@@ -180,3 +182,53 @@ def test_deep_metadata_is_refused_before_it_is_written(server: Server) -> None:
     assert c.get("/api/v1/models/support-bot/versions/1.0.0").status_code == 200
     assert c.get("/api/v1/models/support-bot/versions").status_code == 200
     assert c.get("/api/v1/events", params={"limit": 1000}).status_code == 200
+
+
+# odd JSON ---------------------------------------------------------------------------------------
+
+LONE_SURROGATE = b'{"name": "support-bot", "description": "bad \\ud800 text"}'
+
+
+def _post_raw(server: Server, path: str, body: bytes) -> httpx.Response:
+    return server.client.post(path, content=body, headers={"Content-Type": "application/json"})
+
+
+def test_lone_surrogates_infinity_and_nan_are_refused_in_any_body(server: Server) -> None:
+    c = server.client
+    refused = _post_raw(server, "/api/v1/models", LONE_SURROGATE)
+    assert refused.status_code == 400, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "lone surrogate" in refused.json()["detail"]
+    # a key, a nested string, any route: the same one check
+    assert _post_raw(server, "/api/v1/consumers",
+                     b'{"name": "x", "team": "t", "\\udc00": 1}').status_code == 400
+    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    for body in (b'{"version": "1.0.0", "metadata": {"loss": Infinity}}',
+                 b'{"version": "1.0.0", "metadata": {"loss": NaN}}',
+                 b'{"version": "1.0.0", "metadata": {"x": ["\\ud83d"]}}'):
+        answer = _post_raw(server, "/api/v1/models/support-bot/versions", body)
+        assert answer.status_code == 400, (body, answer.text)
+        assert answer.json()["type"] == "/problems/bad-request"
+    # a surrogate pair is one character and is kept
+    paired = _post_raw(server, "/api/v1/models/support-bot/versions",
+                       b'{"version": "1.0.0", "description": "\\ud83d\\ude00"}')
+    assert paired.status_code == 201 and paired.json()["description"] == "\U0001F600"
+    mlflow = _post_raw(server, "/api/2.0/mlflow/registered-models/create",
+                       b'{"name": "other", "description": "\\ud800"}')
+    assert mlflow.status_code == 400
+    assert mlflow.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "lone surrogate" in mlflow.json()["message"]
+    osv = _post_raw(server, "/v1/query", b'{"package": {"name": "\\ud800", "ecosystem": "x"}}')
+    assert osv.status_code == 400 and osv.json()["code"] == 3, osv.text
+    assert [m["name"] for m in c.get("/api/v1/models").json()["items"]] == ["support-bot"]
+    assert [v["version"] for v in c.get("/api/v1/models/support-bot/versions").json()["items"]
+            ] == ["1.0.0"]
+
+
+def test_json_nested_past_the_body_limit_is_refused(server: Server) -> None:
+    deep = b'{"name": "x", "team": "t", "uses": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    answer = _post_raw(server, "/api/v1/consumers", deep)
+    assert answer.status_code == 400, answer.text
+    assert "64 levels" in answer.json()["detail"]
+    answer = _post_raw(server, "/api/v1/consumers", b"[" * 100 + b"]" * 100)
+    assert answer.status_code == 400 and "64 levels" in answer.json()["detail"]
