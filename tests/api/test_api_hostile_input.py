@@ -5,6 +5,7 @@ that names the rule, and nothing is written."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -12,7 +13,16 @@ import pytest
 
 from modelsteward.api.limits import MAX_DESCRIPTION, MAX_FILES
 from modelsteward.api.settings import ServerSettings
+from modelsteward.domain.consumers import ConsumerKind
+from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.lifecycle import Gate, Stage
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import ModelKind, RiskTier
+from modelsteward.domain.names import MODEL_NAME_PATTERN
+from modelsteward.domain.tokens import Role
+from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import InvalidInput
+from modelsteward.integrity.manifest import MANIFEST_PATH_PATTERN
 from tests.api.conftest import MakeServer, Server
 
 SHA = "ab" * 32
@@ -232,3 +242,65 @@ def test_json_nested_past_the_body_limit_is_refused(server: Server) -> None:
     assert "64 levels" in answer.json()["detail"]
     answer = _post_raw(server, "/api/v1/consumers", b"[" * 100 + b"]" * 100)
     assert answer.status_code == 400 and "64 levels" in answer.json()["detail"]
+
+
+# HTTP details -----------------------------------------------------------------------------------
+
+def test_405_allow_names_every_method_of_the_path(server: Server) -> None:
+    c = server.client
+    paths = c.get("/openapi.json").json()["paths"]
+    several = 0
+    for template, operations in paths.items():
+        declared = {method.upper() for method in operations}
+        concrete = re.sub(r"\{[^}]+\}", "x", template)
+        method = next(m for m in ("PUT", "PATCH", "DELETE", "POST", "GET") if m not in declared)
+        answer = c.request(method, concrete)
+        if answer.status_code != 405:  # e.g. another template takes the method there
+            continue
+        allowed = set(answer.headers["Allow"].split(", "))
+        assert declared <= allowed, (template, method, answer.headers["Allow"])
+        assert answer.json()["type"] == "/problems/method-not-allowed"
+        several += len(declared) > 1
+    assert several >= 15
+    answer = c.put("/api/v1/models")
+    assert answer.headers["Allow"] == "GET, POST"
+    assert "use GET or POST" in answer.json()["detail"]
+
+
+def test_bodies_that_are_not_utf8_get_each_route_familys_error_shape(server: Server) -> None:
+    latin1 = '{"name": "caf\u00e9"}'.encode("latin-1")
+    problem = _post_raw(server, "/api/v1/models", latin1)
+    assert problem.status_code == 400
+    assert problem.headers["content-type"] == "application/problem+json"
+    assert "not valid UTF-8" in problem.json()["detail"]
+    mlflow = _post_raw(server, "/api/2.0/mlflow/registered-models/create", latin1)
+    assert mlflow.status_code == 400
+    assert mlflow.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "not valid UTF-8" in mlflow.json()["message"]
+    osv = _post_raw(server, "/v1/query", b'{"package": {"name": "caf\xe9", "ecosystem": "x"}}')
+    assert osv.status_code == 400 and osv.json()["code"] == 3
+    assert "not valid UTF-8" in osv.json()["message"]
+    assert server.client.get("/api/v1/models").json()["items"] == []
+
+
+def test_openapi_states_the_values_and_patterns_the_server_checks(server: Server) -> None:
+    """Deterministic companion of the schemathesis check ``no_unstated_rule``."""
+    schemas = server.client.get("/openapi.json").json()["components"]["schemas"]
+
+    def prop(schema: str, name: str) -> dict[str, object]:
+        found: dict[str, object] = schemas[schema]["properties"][name]
+        return found
+
+    assert prop("ModelCreate", "kind")["enum"] == [k.value for k in ModelKind]
+    assert prop("ModelCreate", "risk_tier")["enum"] == [r.value for r in RiskTier]
+    assert prop("ModelCreate", "name")["pattern"] == MODEL_NAME_PATTERN
+    assert prop("VersionCreate", "change")["enum"] == [c.value for c in ChangeKind] + [None]
+    assert prop("VersionCreate", "relation")["enum"] == [r.value for r in Relation] + [None]
+    assert prop("FileCreate", "path")["pattern"] == MANIFEST_PATH_PATTERN
+    assert prop("FileCreate", "size")["minimum"] == 0
+    assert prop("PromotionCreate", "to")["enum"] == [s.value for s in Stage]
+    assert prop("OverrideCreate", "gate")["enum"] == [g.value for g in Gate]
+    assert prop("ConsumerCreate", "kind")["enum"] == [k.value for k in ConsumerKind]
+    assert prop("PlanCreate", "reason")["enum"] == [r.value for r in DeprecationReason]
+    assert prop("TokenCreate", "roles")["items"] == {  # type: ignore[comparison-overlap]
+        "type": "string", "enum": [r.value for r in Role]}

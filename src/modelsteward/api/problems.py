@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from modelsteward.errors import (
     ArtifactError, Conflict, DocumentInvalid, InvalidInput, NotAuthenticated, NotAuthorised,
@@ -90,6 +91,17 @@ def slug_of(status: int) -> str:
     return _STATUS_SLUGS.get(status, "http")
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on the request's path, for a 405's ``Allow``: each
+    operation is its own route, so the route that refused knows only its own method."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 def status_of(error: StewardError) -> tuple[int, str, str]:
     for cls, status, slug, title in _MAPPING:
         if isinstance(error, cls):
@@ -119,9 +131,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         slug = slug_of(error.status_code)
+        headers = dict(error.headers) if error.headers else None
+        detail = str(error.detail)
+        if error.status_code == 405:
+            allowed = allowed_methods(request)
+            headers = {**(headers or {}), "Allow": allowed}
+            detail = (f"{request.method} is not allowed on {request.url.path}; use "
+                      f"{allowed.replace(', ', ' or ')}.")
         return problem(error.status_code, slug, slug.replace("-", " ").capitalize(),
-                       str(error.detail), request.url.path,
-                       headers=dict(error.headers) if error.headers else None)
+                       detail, request.url.path, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
