@@ -24,6 +24,8 @@ from modelsteward.api.app import create_app
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
+from modelsteward.errors import InvalidInput
+from modelsteward.remote.client import error_of
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.notifications import Notifications
 from modelsteward.service.tokens import Tokens
@@ -416,3 +418,12 @@ def test_a_maintainer_manages_its_teams_notifications_through_the_server(
     steward("unsubscribe", theirs["id"], expect=3)  # another team's is not confirmed to exist
     steward("replay", "--all", expect=7)  # every dead letter at once: administrators
     steward("deliver", "--once", expect=2)  # the worker runs beside the database
+
+
+def test_a_body_above_the_servers_limit_is_bad_input_not_a_server_failure() -> None:
+    detail = ("The request body is larger than this server's limit of 4096 bytes (4 KiB); "
+              "send less in one request (the limit is STEWARD_MAX_BODY_BYTES on the server).")
+    error = error_of("http://registry", 413, {"type": "/problems/content-too-large",
+                                              "title": "Content too large", "status": 413,
+                                              "detail": detail, "instance": "/api/v1/models"})
+    assert type(error) is InvalidInput and str(error) == detail

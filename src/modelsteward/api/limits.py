@@ -36,9 +36,10 @@ MAX_ALIAS = 63
 
 
 def too_large(limit: int) -> str:
-    return (f"The request body is larger than this server's limit of {limit} bytes "
-            f"({limit / 1024 / 1024:.1f} MiB); send less in one request (the limit is "
-            "STEWARD_MAX_BODY_BYTES on the server).")
+    shown = (f"{limit / 1024 / 1024:.3g} MiB" if limit >= 1024 * 1024
+             else f"{limit / 1024:.3g} KiB")
+    return (f"The request body is larger than this server's limit of {limit} bytes ({shown}); "
+            "send less in one request (the limit is STEWARD_MAX_BODY_BYTES on the server).")
 
 
 class BodyTooLarge(HTTPException):
