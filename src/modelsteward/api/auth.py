@@ -30,20 +30,20 @@ from modelsteward.store.sql import SqlStore
 
 ROLES = tuple(Role)
 Authenticator = Callable[[Request], Principal]
-_READS = frozenset({"GET", "HEAD"})
+READ_METHODS = frozenset({"GET", "HEAD"})
 # POST routes that only read: OSV's query API (a query is a body, not a change)
-_READ_POSTS = frozenset({"/v1/query", "/v1/querybatch"})
+READ_POSTS = frozenset({"/v1/query", "/v1/querybatch"})
 
 
 def is_read(request: Request) -> bool:
     """Whether ``request`` only reads: GET and HEAD, and OSV's ``POST /v1/query`` and
     ``POST /v1/querybatch``. Anonymous reading, when on, covers exactly these."""
     method = request.method
-    if method in _READS:
+    if method in READ_METHODS:
         return True
     path: str = request.scope["path"]
     root: str = request.scope.get("root_path", "")
-    return method == "POST" and path.removeprefix(root) in _READ_POSTS
+    return method == "POST" and path.removeprefix(root) in READ_POSTS
 
 
 def local_authenticator(actor: str) -> Authenticator:
