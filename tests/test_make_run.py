@@ -97,6 +97,8 @@ def test_the_run_install_brings_no_test_package(tmp_path: Path) -> None:
                   for requirement in pyproject["project"]["optional-dependencies"]["test"]]
     probe = ("import importlib.metadata as m, importlib.util as u, sys\n"
              "import modelsteward.api.app, modelsteward.cli.main, modelsteward.demo\n"
+             "from modelsteward.api.docs import assets_directory\n"
+             "assert open(assets_directory() + '/swagger-ui-bundle.js').read(64)\n"
              "found = []\n"
              "for name in sys.argv[1:]:\n"
              "    try: m.distribution(name)\n"
