@@ -30,20 +30,20 @@ from modelsteward.store.sql import SqlStore
 
 ROLES = tuple(Role)
 Authenticator = Callable[[Request], Principal]
-READ_METHODS = frozenset({"GET", "HEAD"})
+_READS = frozenset({"GET", "HEAD"})
 # POST routes that only read: OSV's query API (a query is a body, not a change)
-READ_POSTS = frozenset({"/v1/query", "/v1/querybatch"})
+_READ_POSTS = frozenset({"/v1/query", "/v1/querybatch"})
 
 
 def is_read(request: Request) -> bool:
     """Whether ``request`` only reads: GET and HEAD, and OSV's ``POST /v1/query`` and
     ``POST /v1/querybatch``. Anonymous reading, when on, covers exactly these."""
     method = request.method
-    if method in READ_METHODS:
+    if method in _READS:
         return True
     path: str = request.scope["path"]
     root: str = request.scope.get("root_path", "")
-    return method == "POST" and path.removeprefix(root) in READ_POSTS
+    return method == "POST" and path.removeprefix(root) in _READ_POSTS
 
 
 def local_authenticator(actor: str) -> Authenticator:

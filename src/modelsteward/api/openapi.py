@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from modelsteward.api.auth import READ_METHODS, READ_POSTS
+from modelsteward.api.auth import is_read
 from modelsteward.api.deps import get_principal
 
 SCHEME = "bearer"
@@ -52,7 +52,8 @@ def add_security(document: dict[str, Any], routes: Iterable[BaseRoute],
             operation = operations.get(method.lower())
             if operation is None:
                 continue
-            read = method in READ_METHODS or (method == "POST" and route.path in READ_POSTS)
+            # the authenticator's own rule, asked about a request to this operation
+            read = is_read(Request({"type": "http", "method": method, "path": route.path}))
             required: list[dict[str, list[str]]] = [{SCHEME: []}]
             operation["security"] = required + [{}] if anonymous_read and read else required
 
