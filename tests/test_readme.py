@@ -96,7 +96,8 @@ def _environment(scratch: Path) -> dict[str, str]:
     return env
 
 
-def _run(script: str, cwd: Path, env: dict[str, str], dump: Path) -> subprocess.CompletedProcess[str]:
+def _run(script: str, cwd: Path, env: dict[str, str],
+         dump: Path) -> subprocess.CompletedProcess[str]:
     # the environment the block leaves, for the next block (NUL-separated, as `env -0` prints)
     text = f"{script}\nenv -0 > {dump}\n"
     return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", text], cwd=cwd, env=env,
