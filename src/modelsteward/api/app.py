@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from modelsteward.api import problems
 from modelsteward.api.auth import Authenticator, token_authenticator
+from modelsteward.api.idempotency import IdempotentPosts
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
 from modelsteward.api.routing import add_routes
@@ -68,6 +69,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, subscriptions.router, mlflow_api.router):
         add_routes(app, router)
+    app.add_middleware(IdempotentPosts)  # inside RequestMetrics: replays are counted and logged
     app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app
