@@ -12,6 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from modelsteward.domain.versioning import ChangeKind
+from modelsteward.remote.client import Client
+from modelsteward.remote.registry import RemoteRegistry
 from tests.api.conftest import MakeServer, Server
 from tests.api.test_auth import make_token
 from tests.conftest import FixedClock
@@ -167,3 +170,36 @@ def test_concurrent_retries_with_one_key_create_one_version(server: Server) -> N
     assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
     assert len({a.content for a in answers}) == 1
     assert _count(server.client, "/api/v1/models/support-bot/versions") == 1
+
+
+class LosesFirstAnswer(httpx.BaseTransport):
+    """A real HTTP transport that sends every request but loses the answer to the first POST,
+    as a dropped connection after the server committed would."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.keys: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method == "POST":
+            self.keys.append(request.headers["Idempotency-Key"])
+            if len(self.keys) == 1:
+                response.read()
+                raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+
+def test_the_remote_client_retries_a_lost_answer_with_the_same_key(server: Server) -> None:
+    lossy = LosesFirstAnswer()
+    with Client(server.url, server.admin_token, transport=lossy) as client:
+        registry = RemoteRegistry(server.url, client=client)
+        version = registry.register_version("support-bot", None, change=ChangeKind.RETRAIN)
+    assert len(lossy.keys) == 2 and lossy.keys[0] == lossy.keys[1]
+    listed = server.client.get("/api/v1/models/support-bot/versions").json()["items"]
+    assert [v["version"] for v in listed] == [str(version.id)]
+    # each create gets a key of its own
+    with Client(server.url, server.admin_token, transport=LosesFirstAnswer()) as client:
+        RemoteRegistry(server.url, client=client).register_version(
+            "support-bot", None, change=ChangeKind.RETRAIN)
+    assert _count(server.client, "/api/v1/models/support-bot/versions") == 2
