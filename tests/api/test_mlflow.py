@@ -292,3 +292,23 @@ def test_archived_takes_a_new_version_out_of_use_and_copy_starts_again(
     with pytest.raises(MlflowException) as reserved:
         client.create_model_version("churn", "s3://x", tags={"modelsteward.other": "x"})
     assert reserved.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_archive_existing_versions_archives_the_others_in_the_target_stage(
+        client: MlflowClient, db_url: str, clock: FixedClock) -> None:
+    client.create_registered_model("ranker")
+    for n in range(3):
+        made = client.create_model_version("ranker", f"s3://bucket/ranker/{n}")
+        waive_gates(db_url, clock, "ranker", made.tags["modelsteward.version"])
+    client.transition_model_version_stage("ranker", "1", "Production")
+    client.transition_model_version_stage("ranker", "2", "Staging")
+    moved = client.transition_model_version_stage("ranker", "3", "Production",
+                                                  archive_existing_versions=True)
+    assert moved.current_stage == "Production"
+    stages = {v.version: v.current_stage for v in client.search_model_versions("name='ranker'")}
+    assert stages == {"1": "Archived", "2": "Staging", "3": "Production"}
+    with pytest.raises(MlflowException) as refused:
+        client.transition_model_version_stage("ranker", "2", "Archived",
+                                              archive_existing_versions=True)
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert client.get_model_version("ranker", "2").current_stage == "Staging"

@@ -476,7 +476,8 @@ class MlflowRegistry:
                 raise NotFound(f"Version {number} of {name!r} has no tag {key!r}.")
             self._record(tx, NewEvent(VERSION_TAG_REMOVED, version.ref, {"key": key}))
 
-    def transition_stage(self, name: str, number: int, stage: str) -> VersionView:
+    def transition_stage(self, name: str, number: int, stage: str, *,
+                         archive_existing: bool = False) -> VersionView:
         """Move a version to the MLflow ``stage`` by the lifecycle (docs/mlflow.md has the
         table). The version's own stage is always accepted and changes nothing. ``Staging`` and
         ``Production`` promote forward one stage at a time, each through its gates; when a gate
@@ -485,16 +486,23 @@ class MlflowRegistry:
         rejects a version not yet registered (trained, evaluated) and deprecates the others.
         Lifecycle stages record decisions and never go back, so moving back (to ``None``, or
         from Production to Staging, or out of Archived) raises :class:`Conflict` naming the way
-        forward: ``Archived``, or a new version with ``copy_model_version``."""
+        forward: ``Archived``, or a new version with ``copy_model_version``.
+
+        ``archive_existing`` (MLflow's ``archive_existing_versions``, only with ``Staging`` or
+        ``Production``): once the version is there, the model's other versions in that stage
+        are archived (deprecated)."""
         target = canonical_stage(stage)
+        if archive_existing and target not in (MlflowStage.STAGING, MlflowStage.PRODUCTION):
+            raise InvalidInput(f"archive_existing_versions works with a transition to Staging or "
+                               f"Production, not {target}: leave it out.")
         with self.registry.store.read() as tx:
             version = self._resolve(tx, name, number)
         current = mlflow_stage(version.stage)
-        if target == current:
-            return self.get_version(name, number)
         lifecycle = self.registry.lifecycle
         reason = f"archived through the MLflow API by {self.registry.actor}"
-        if target == MlflowStage.ARCHIVED:
+        if target == current:
+            pass  # already there: nothing to move
+        elif target == MlflowStage.ARCHIVED:
             if version.stage in (Stage.TRAINED, Stage.EVALUATED):
                 lifecycle.reject(version.ref, reason)
             else:
@@ -513,6 +521,11 @@ class MlflowRegistry:
                 "decisions and only move forward. Transition it to Archived to take it out of "
                 "use, or copy it into a new version (MlflowClient().copy_model_version) to "
                 "start again from None.")
+        if archive_existing:
+            for other in self.versions(name):
+                if other.number != number and other.stage == target:
+                    lifecycle.deprecate(other.version.ref, f"{reason}: version {number} moved "
+                                                           f"to {target}")
         return self.get_version(name, number)
 
     # aliases --------------------------------------------------------------------------------
