@@ -203,3 +203,18 @@ def test_the_remote_client_retries_a_lost_answer_with_the_same_key(server: Serve
         RemoteRegistry(server.url, client=client).register_version(
             "support-bot", None, change=ChangeKind.RETRAIN)
     assert _count(server.client, "/api/v1/models/support-bot/versions") == 2
+
+
+def test_mlflow_creates_take_a_key_and_answer_in_mlflow_s_shape(server: Server) -> None:
+    c = server.client
+    path = "/api/2.0/mlflow/model-versions/create"
+    key = {"Idempotency-Key": "mlflow-1"}
+    body = {"name": "support-bot", "source": "s3://bucket/1"}
+    first = c.post(path, json=body, headers=key)
+    assert first.status_code == 200, first.text
+    assert c.post(path, json=body, headers=key).content == first.content
+    other = c.post(path, json={**body, "source": "s3://bucket/2"}, headers=key)
+    assert other.status_code == 422
+    assert other.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "mlflow-1" in other.json()["message"]
+    assert _count(c, "/api/v1/models/support-bot/versions") == 1

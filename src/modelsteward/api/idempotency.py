@@ -107,9 +107,11 @@ class IdempotentPosts:
         state = scope["app"].state
         store: SqlStore = state.store
         deadline = time.monotonic() + WAIT
+        earlier: KeptRequest | None = None
         while True:
-            now = (state.clock or SystemClock()).now()
-            earlier = await run_in_threadpool(_claim, store, caller, key, fingerprint, now)
+            if earlier is None:  # first pass, or the first request failed and let the key go
+                now = (state.clock or SystemClock()).now()
+                earlier = await run_in_threadpool(_claim, store, caller, key, fingerprint, now)
             if earlier is None:
                 await self._first(scope, body, send, store, caller, key)
                 return
@@ -133,6 +135,7 @@ class IdempotentPosts:
                 await _refusal(scope, IdempotentRequestRunning(key))(scope, receive, send)
                 return
             await asyncio.sleep(_POLL)  # the first is running: wait for its answer, or its end
+            earlier = await run_in_threadpool(_look_up, store, caller, key)
 
     @staticmethod
     async def _caller(scope: Scope) -> str | None:
@@ -206,6 +209,11 @@ def _claim(store: SqlStore, caller: str, key: str, fingerprint: str,
            now: datetime) -> KeptRequest | None:
     with store.write() as tx:
         return tx.claim_idempotency_key(caller, key, fingerprint, now, now + WINDOW)
+
+
+def _look_up(store: SqlStore, caller: str, key: str) -> KeptRequest | None:
+    with store.read() as tx:  # no write lock while waiting
+        return tx.idempotency_key(caller, key)
 
 
 def _answer(store: SqlStore, caller: str, key: str, status: int,
