@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from modelsteward.domain.versioning import ChangeKind
+from modelsteward.errors import InvalidInput
 from modelsteward.remote.client import Client
 from modelsteward.remote.registry import RemoteRegistry
 from tests.api.conftest import MakeServer, Server
@@ -218,3 +219,22 @@ def test_mlflow_creates_take_a_key_and_answer_in_mlflow_s_shape(server: Server) 
     assert other.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     assert "mlflow-1" in other.json()["message"]
     assert _count(c, "/api/v1/models/support-bot/versions") == 1
+
+
+def test_the_remote_client_keys_writes_only_and_numbers_a_given_key(server: Server) -> None:
+    seen: list[str | None] = []
+    inner = httpx.HTTPTransport()
+
+    class Recording(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.headers.get("Idempotency-Key"))
+            return inner.handle_request(request)
+
+    with Client(server.url, server.admin_token, transport=Recording(),
+                idempotency_key="run-7") as client:
+        client.post("/models", {"name": "first"})
+        with pytest.raises(InvalidInput):  # an empty lock: refused, and sent without a key
+            client.post("/audits", {"lock": "", "fail_on": "high"}, computes=True)
+        client.post("/models", {"name": "second"})
+        client.get("/models")
+    assert seen == ["run-7", None, "run-7-2", None]

@@ -9,7 +9,7 @@ Contracts:
 * an RFC 9457 problem document becomes the :class:`StewardError` subclass its status and type
   stand for (see :func:`error_of`), carrying the server's ``detail`` — so a remote failure gives
   the same exit code as the local one;
-* every ``POST`` carries an ``Idempotency-Key`` (a new UUID, or the one the caller gave — see
+* every ``POST`` that writes carries an ``Idempotency-Key`` (a new UUID, or the one the caller gave — see
   :attr:`Client.idempotency_key`), and is sent again, with the same key, when the connection
   fails or the answer is lost (up to :data:`RETRIES` more times): the server answers a retry with
   the first answer instead of creating twice;
@@ -123,14 +123,17 @@ class Client:
     # requests ------------------------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: Params | None = None,
-                body: object = None) -> httpx.Response:
+                body: object = None, computes: bool = False) -> httpx.Response:
         """One request under ``/api/v1``; raises the matching :class:`StewardError` for an
-        error answer (see :func:`error_of`)."""
+        error answer (see :func:`error_of`). A ``POST`` that ``computes`` (an audit, outdated
+        locks) writes nothing: it is retried like the others but without a key, so that the server
+        keeps no answer of it."""
         target = path if path.startswith("http") else API + path
         headers: dict[str, str] = {}
         attempts = 1
         if method == "POST":
-            headers["Idempotency-Key"] = self._next_key()
+            if not computes:
+                headers["Idempotency-Key"] = self._next_key()
             attempts += RETRIES
         for attempt in range(attempts):
             try:
@@ -173,8 +176,8 @@ class Client:
         return f"{self.idempotency_key}-{self._posts}"
 
     def json(self, method: str, path: str, *, params: Params | None = None,
-             body: object = None) -> Any:
-        response = self.request(method, path, params=params, body=body)
+             body: object = None, computes: bool = False) -> Any:
+        response = self.request(method, path, params=params, body=body, computes=computes)
         try:
             return response.json()
         except ValueError:
@@ -185,8 +188,11 @@ class Client:
     def get(self, path: str, params: Params | None = None) -> Any:
         return self.json("GET", path, params=params)
 
-    def post(self, path: str, body: object = None, params: Params | None = None) -> Any:
-        return self.json("POST", path, params=params, body=body if body is not None else {})
+    def post(self, path: str, body: object = None, params: Params | None = None, *,
+             computes: bool = False) -> Any:
+        """``POST`` ``body``; ``computes``: the request writes nothing (see :meth:`request`)."""
+        return self.json("POST", path, params=params, body=body if body is not None else {},
+                         computes=computes)
 
     def put(self, path: str, body: object) -> Any:
         return self.json("PUT", path, body=body)
