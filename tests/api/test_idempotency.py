@@ -147,7 +147,7 @@ def test_a_key_expires_after_24_hours(server: Server, clock: FixedClock) -> None
 @pytest.mark.parametrize("value", ['""', "x" * 256, "caf\u00e9"])
 def test_a_malformed_key_is_bad_input_and_writes_nothing(server: Server, value: str) -> None:
     made = server.client.post("/api/v1/models", json={"name": "ranker"},
-                              headers={"Idempotency-Key": value.encode("utf-8")})  # type: ignore[dict-item]
+                              headers=[(b"Idempotency-Key", value.encode("utf-8"))])
     assert made.status_code == 400 and "Idempotency-Key" in made.json()["detail"]
     assert server.client.get("/api/v1/models/ranker").status_code == 404
 
