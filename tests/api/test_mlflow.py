@@ -9,7 +9,7 @@ from mlflow.exceptions import MlflowException, RestException
 
 from modelsteward import Registry
 from modelsteward.api.mlflow.filters import matches, parse_filter
-from modelsteward.domain.lifecycle import Gate
+from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import InvalidInput
 from modelsteward.api.auth import local_authenticator
@@ -312,3 +312,22 @@ def test_archive_existing_versions_archives_the_others_in_the_target_stage(
                                               archive_existing_versions=True)
     assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
     assert client.get_model_version("ranker", "2").current_stage == "Staging"
+
+
+@pytest.mark.parametrize("reached", [Stage.EVALUATED, Stage.REGISTERED])
+def test_versions_promoted_outside_mlflow_are_none_and_move_on(
+        client: MlflowClient, db_url: str, clock: FixedClock, reached: Stage) -> None:
+    client.create_registered_model("outside")
+    moves = {}
+    for target in STAGES:
+        made = client.create_model_version("outside", f"s3://bucket/{target}")
+        ref = f"outside@{made.tags['modelsteward.version']}"
+        waive_gates(db_url, clock, "outside", made.tags["modelsteward.version"])
+        with Registry.open(db_url, actor="root", clock=clock) as registry:
+            registry.lifecycle.promote(ref, Stage.EVALUATED)
+            if reached is Stage.REGISTERED:
+                registry.lifecycle.promote(ref, Stage.REGISTERED)
+        assert client.get_model_version("outside", made.version).current_stage == "None"
+        moves[target] = client.transition_model_version_stage(
+            "outside", made.version, target).current_stage
+    assert moves == {target: target for target in STAGES}
