@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from modelsteward.api import docs, openapi, problems
 from modelsteward.api.auth import Authenticator, token_authenticator
+from modelsteward.api.idempotency import IdempotentPosts
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
 from modelsteward.api.routing import add_routes
@@ -70,6 +71,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
         add_routes(app, router)
     docs.install(app)
     openapi.install(app, settings.anonymous_read)
+    app.add_middleware(IdempotentPosts)  # inside RequestMetrics: replays are counted and logged
     app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app

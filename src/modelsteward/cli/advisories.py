@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.context import (
+    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+)
 from modelsteward.cli.files import read_json
 from modelsteward.domain.advisory import (
     ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent, Reference, Severity,
@@ -90,6 +92,7 @@ def _events(introduced: str, fixed: str, last_affected: str) -> tuple[RangeEvent
 @click.option("--avid", multiple=True, metavar="CATEGORY", help="AVID taxonomy category.")
 @click.option("--id", "advisory_id", default="", help="Default: the next x_MSA-<year>-<n>.")
 @json_option
+@idempotency_key_option
 @pass_state
 def create(state: State, model: str, repo: str, introduced: str, fixed: str,
            last_affected: str, versions: tuple[str, ...], variants: tuple[str, ...],

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import (
+    State, emit_json, idempotency_key_option, json_option, out, pass_state,
+)
 from modelsteward.cli.render import model_view, version_view
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
 
@@ -37,6 +39,7 @@ def model() -> None:
 @click.option("--support-after", default="", help="What follows the window, e.g. "
               "'community-maintained'.")
 @json_option
+@idempotency_key_option
 @pass_state
 def model_create(state: State, name: str, kind: str, description: str, purpose: str,
                  owner_team: str, owner_contact: str, provider: str, provider_model: str,

@@ -259,7 +259,7 @@ class RemoteLocking(_Remote):
                       tuple(w for w in data["warnings"] if not w.startswith("models.lock: ")))
 
     def outdated(self, lock: Lock) -> list[Outdated]:
-        data = self.client.post("/locks/outdated", {"lock": render_lock(lock)})
+        data = self.client.post("/locks/outdated", {"lock": render_lock(lock)}, computes=True)
         return [Outdated(o["model"], o["locked"], o["wanted"], o["latest"])
                 for o in data["items"]]
 
@@ -313,7 +313,7 @@ class RemoteAudits(_Remote):
         return audit_report(self.client.post("/audits", {
             "lock": render_lock(lock), "fail_on": str(fail_on),
             "ignore_file": _ignore_file(listed),
-            "ignore": [i.id for i in listed if i.expires is None]}))
+            "ignore": [i.id for i in listed if i.expires is None]}, computes=True))
 
     def fix(self, manifest_text: str, lock: Lock, report: AuditReport) -> Fixed:
         raise local_only("`steward audit --fix`", "run the audit without --fix, then "

@@ -29,6 +29,7 @@ from modelsteward.store.advisories_sql import AdvisoryQueries
 from modelsteward.store.audit_sql import AuditQueries
 from modelsteward.store.consumers_sql import ConsumerQueries
 from modelsteward.store.deprecation_sql import DeprecationQueries
+from modelsteward.store.idempotency_sql import IdempotencyQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
 from modelsteward.store.mlflow_sql import MlflowQueries
 from modelsteward.store.outbox_sql import OutboxQueries
@@ -170,7 +171,8 @@ def _new_id() -> str:
 
 
 class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, AdvisoryQueries,
-                     AuditQueries, OutboxQueries, TokenQueries, TagQueries, MlflowQueries):
+                     AuditQueries, OutboxQueries, TokenQueries, TagQueries, MlflowQueries,
+                     IdempotencyQueries):
     """Implements :class:`~modelsteward.ports.Transaction` on one open connection.
 
     ``writing``: the transaction holds the database's write lock, so nothing but itself moves
