@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection
 from fastapi import Request
 
 from modelsteward.api.deps import Principal, database_marker
+from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.model import Model
 from modelsteward.domain.tokens import ANONYMOUS, Role, split_token
 from modelsteward.errors import NotAuthenticated, NotAuthorised
@@ -157,6 +158,22 @@ def require_writer(principal: Principal, team: str) -> str:
         raise NotAuthorised(f"{principal.name} maintains team {principal.team!r}, not {team!r}; "
                             "ask a maintainer of that team or an administrator.")
     return principal.team
+
+
+def require_owner(principal: Principal, team: str, what: str) -> None:
+    """Administrators change anything; maintainers only what belongs to their own team
+    (``what`` names the object); an object without a team is left to administrators."""
+    if is_admin(principal):
+        return
+    if not team:
+        require_writer(principal, principal.team)  # a viewer hears that it may only read
+        raise NotAuthorised(f"{what} has no owner team, so only administrators may change it.")
+    require_writer(principal, team)
+
+
+def require_consumer_writer(principal: Principal, consumer: Consumer) -> None:
+    """Administrators change any consumer; maintainers only their own team's."""
+    require_owner(principal, consumer.team, f"The consumer {consumer.name}")
 
 
 def require_model_writer(principal: Principal, model: Model) -> None:
