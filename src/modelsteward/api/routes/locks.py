@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
@@ -40,7 +40,7 @@ class LockCreate(BaseModel):
     lock: str | None = Field(default=None, max_length=MAX_DOCUMENT,
                              description="The text of the current models.lock, if any: models "
                                          "already locked keep their version.")
-    upgrade: list[str] | bool = Field(default=False, description="Move pins forward: true for "
+    upgrade: list[str] | StrictBool = Field(default=False, description="Move pins forward: true for "
                                                                  "every model, or the names.")
 
 
