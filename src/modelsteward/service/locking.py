@@ -87,7 +87,9 @@ class Locking:
         ``authorize``, when given, is called in the write transaction, before anything is
         written, with the application's consumer as stored (``None`` when it is new); it
         raises when the caller may not lock the application and returns the team a new
-        consumer belongs to. Without it a new consumer belongs to the manifest's team."""
+        consumer belongs to. Without it a new consumer belongs to the manifest's team. A
+        manifest naming another team than the recorded application's is refused
+        (:class:`InvalidInput`)."""
         if not isinstance(upgrade, bool):
             unknown = sorted(set(upgrade) - {r.model for r in manifest.requirements})
             if unknown:
@@ -101,6 +103,12 @@ class Locking:
         with self.registry.store.write() as tx:
             existing = tx.get_consumer(manifest.application)
             team = authorize(existing) if authorize is not None else manifest.team
+            if existing is not None and existing.team and existing.team != manifest.team:
+                raise InvalidInput(
+                    f"The application {manifest.application} is recorded for team "
+                    f"{existing.team!r}, but models.toml names team {manifest.team!r}; nothing "
+                    f"was written. Set `team = \"{existing.team}\"` under [application], or "
+                    "give the application another name.")
             for req in manifest.requirements:
                 where = f"models.{req.model}"
                 model = tx.get_model(req.model)
