@@ -409,6 +409,21 @@ class Advisories:
             after = str(page[-1]["id"])
 
 
+# stands in for a draft's missing id while the record is checked; the service gives the real one
+_DRAFT_ID = "x_MSA-2000-0001"
+
+
+def parse_draft(record: Mapping[str, Any], source: str = "the advisory") -> Advisory:
+    """An OSV record whose ``id`` and ``modified`` may be left out (a draft or a report),
+    validated as any record is; the id is empty when it was left out. Raises
+    :class:`DocumentInvalid` with every problem."""
+    given = record.get("id")
+    checked = {**record, "id": given or _DRAFT_ID,
+               "modified": record.get("modified") or "1970-01-01T00:00:00Z"}
+    draft = parse_advisory(checked, source)
+    return replace(draft, id=given if isinstance(given, str) else "")
+
+
 def ownership(tx: Transaction, advisory: Advisory) -> Ownership:
     """The ownership of ``advisory`` as read in ``tx`` (see :class:`Ownership`)."""
     teams: set[str] = set()

@@ -8,9 +8,8 @@ which reach the owner teams as drafts (notices) to publish."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
-
-from dataclasses import replace
 
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
@@ -18,21 +17,16 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelsteward.api.routes import API
-from functools import partial
-
 from modelsteward.api.auth import require_advisory_writer, require_reporter, require_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.schemas import PublishedPublic
-from modelsteward.domain.advisory import Advisory
-from modelsteward.domain.osv_document import parse_advisory
+from modelsteward.service.advisories import parse_draft
 
 router = APIRouter(prefix=API, tags=["advisories"], route_class=ThreadedRoute,
                    responses=problems.RESPONSES)
 
 OsvRecord = dict[str, Any]
-# stands in for a draft's missing id while the record is checked; the service gives the real one
-_DRAFT_ID = "x_MSA-2000-0001"
 
 
 class WithdrawalCreate(BaseModel):
@@ -81,7 +75,7 @@ def create_advisory(record: Annotated[dict[str, Any], Body()], registry: Registr
     ``modified`` times are set now. Notifies every team with a consumer of an affected or
     derived version. Needs a maintainer of the owner team of every model it names."""
     return PublishedPublic.of(registry.advisories.create(
-        _draft(record), partial(require_advisory_writer, principal)))
+        parse_draft(record), partial(require_advisory_writer, principal)))
 
 
 class ReportPublic(BaseModel):
@@ -101,18 +95,9 @@ def report_advisory(record: Annotated[dict[str, Any], Body()], registry: Registr
     is, that is not published but reaches each owner team as a notice (kind
     ``advisory-report``, the record in its payload) for its maintainers to publish."""
     require_reporter(principal)
-    reported = registry.advisories.report(_draft(record))
+    reported = registry.advisories.report(parse_draft(record))
     return ReportPublic(teams=list(reported.teams), models=list(reported.models),
                         notices=reported.notices)
-
-
-def _draft(record: dict[str, Any]) -> Advisory:
-    """The record as an advisory whose id may be empty (the service gives one)."""
-    given = record.get("id")
-    checked = {**record, "id": given or _DRAFT_ID,
-               "modified": record.get("modified") or "1970-01-01T00:00:00Z"}
-    draft = parse_advisory(checked, "the advisory")
-    return replace(draft, id=given if isinstance(given, str) else "")
 
 
 @router.post("/advisories/imports", response_model=list[PublishedPublic])
