@@ -27,6 +27,7 @@ from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
 from modelsteward.domain.events import NewEvent, canonical_json
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
+from modelsteward.domain.subscriptions import ADVISORY_REPORT
 from modelsteward.domain.osv_match import (
     AdvisoryIndex, Match, Subject, affects, package_key, subject_from_purl,
 )
@@ -39,7 +40,7 @@ from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Registry, walk_lineage
 
 K = TypeVar("K", bound=Hashable)
-REPORT_KIND = "advisory-report"
+REPORT_KIND = ADVISORY_REPORT
 
 
 @dataclass(frozen=True)
