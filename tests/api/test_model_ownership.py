@@ -100,11 +100,11 @@ def test_cli_transfer_and_registry_file_team(tmp_path: Path, sqlite_url: str) ->
         assert registry.get_model("plain-bot").owner_team == "search"
 
 
-def test_the_migration_gives_models_without_a_team_the_default_team(sqlite_url: str) -> None:
-    with Registry.open(sqlite_url) as registry:
+def test_the_migration_gives_models_without_a_team_the_default_team(db_url: str) -> None:
+    with Registry.open(db_url) as registry:
         registry.create_model(Model("kept-bot", owner_team="support"))
         registry.create_model(Model("old-bot"))
-    engine = create_engine(sqlite_url)
+    engine = create_engine(db_url)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0012")
         # as a model made before every model had a team
