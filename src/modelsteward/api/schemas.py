@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.domain.events import Event
 from modelsteward.domain.model import Model, Version
@@ -123,7 +123,7 @@ class VersionCreate(BaseModel):
     version: str | None = Field(default=None, examples=["1.4.2", "claude-sonnet-4-5-20250929"])
     change: str | None = Field(default=None, examples=["retrain"])
     variant: str = ""
-    force: bool = False
+    force: StrictBool = False
     reason: str = ""
     description: str = ""
     status: str = Field(default="", max_length=200, examples=["evaluating"])

@@ -1,4 +1,4 @@
-"""``steward advisory create|show|list|withdraw|import|export``."""
+"""``steward advisory create|report|show|list|withdraw|import|export``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from modelsteward.domain.advisory import (
 )
 from modelsteward.domain.severity import parse_level
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
-from modelsteward.service.advisories import Published
+from modelsteward.service.advisories import Published, parse_draft
 
 
 def register(cli: click.Group) -> None:
@@ -137,6 +137,27 @@ def create(state: State, model: str, repo: str, introduced: str, fixed: str,
             err.print(f"warning: {result.advisory.id}: {warning}", highlight=False)
     else:
         _report([result])
+
+
+@advisory.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@pass_state
+def report(state: State, file: Path, as_json: bool) -> None:
+    """Report a problem in any model (security reporters): FILE is an OSV record (JSON,
+    without an id). Nothing is published: each owner team gets it as a draft to publish."""
+    loaded = read_json(file)
+    if not isinstance(loaded, dict):
+        raise DocumentInvalid(str(file), [Problem("", "must be one OSV record (a JSON object)")])
+    reported = state.registry.advisories.report(parse_draft(loaded, file.name))
+    if as_json:
+        emit_json({"teams": list(reported.teams), "models": list(reported.models),
+                   "notices": reported.notices})
+        return
+    out.print(f"Reported to team{'s' if len(reported.teams) != 1 else ''} "
+              f"{', '.join(reported.teams)} as a draft ({reported.notices} notice"
+              f"{'s' if reported.notices != 1 else ''} written); nothing was published.",
+              highlight=False)
 
 
 @advisory.command("show")

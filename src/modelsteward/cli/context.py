@@ -72,7 +72,8 @@ class State:
     def _open_local(self) -> Registry:
         policy = self.policy  # a bad policy file fails before the database is touched
         return Registry.open(self.database_url, actor=self.actor,
-                             settings=Settings(self.database_url, self.actor, self.workers),
+                             settings=Settings(self.database_url, self.actor, self.workers,
+                                               default_team=Settings.from_env().default_team),
                              policy=policy)
 
     def close(self) -> None:

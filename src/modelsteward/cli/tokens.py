@@ -63,7 +63,7 @@ def token() -> None:
 @click.option("--team", default="", help="The team whose models a maintainer may change.")
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice([r.value for r in Role]),
-              help="viewer, maintainer, approver or admin; repeat for several.")
+              help="viewer, maintainer, approver, admin or reporter; repeat for several.")
 @click.option("--approval-role", "approval_roles", multiple=True, metavar="ROLE",
               help="A lifecycle approval role an approver signs for (ml-lead, product-owner…); "
                    "repeat.")

@@ -111,6 +111,10 @@ class RemoteRegistry:
             "support_months": model.support.active_months,
             "support_after": model.support.afterwards}))
 
+    def transfer_model(self, name: str, team: str, reason: str) -> Model:
+        return self._model_of(self.client.post(self.model_path(name) + "/transfers",
+                                               {"team": team, "reason": reason}))
+
     def get_model(self, name: str, include_deleted: bool = False) -> Model:
         data = self.client.get(self.model_path(name), {"include_deleted": include_deleted})
         self._deleted[(name, "")] = bool(data.get("deleted"))

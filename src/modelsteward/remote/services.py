@@ -36,7 +36,7 @@ from modelsteward.domain.severity import Level
 from modelsteward.errors import InvalidInput, Problem
 from modelsteward.remote import parse
 from modelsteward.remote.client import Json, segment
-from modelsteward.service.advisories import Found, Published, write_atomically
+from modelsteward.service.advisories import Found, Published, Reported, write_atomically
 from modelsteward.service.audit import Fixed
 from modelsteward.service.deletion import DeletionReport, PinChange
 from modelsteward.service.deprecations import TickReport
@@ -191,6 +191,13 @@ class RemoteAdvisories(_Remote):
         file each came from is in the same position of ``documents``."""
         return [_published(p) for p in self.client.post("/advisories/imports",
                                                          [d for _, d in documents])]
+
+    def report(self, draft: Advisory) -> Reported:
+        record = draft.to_osv()
+        for key in ("id", "modified", "published"):
+            record.pop(key, None)
+        data = self.client.post("/advisories/reports", record)
+        return Reported(tuple(data["teams"]), tuple(data["models"]), data["notices"])
 
     def withdraw(self, advisory_id: str, reason: str) -> Advisory:
         return load_advisory(self.client.post(f"/advisories/{segment(advisory_id)}/withdrawal",

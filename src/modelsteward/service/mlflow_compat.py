@@ -351,7 +351,7 @@ class MlflowRegistry:
         the name of a deleted model, and :class:`InvalidInput` for a bad name or tag."""
         for key, value in (tags or {}).items():
             check_tag(key, value)
-        model = Model(name, description=description, owner_team=owner_team)
+        model = self.registry.owned(Model(name, description=description, owner_team=owner_team))
         with self.registry.store.write() as tx:
             created, recorded = self.registry.create_model_in(tx, model)
             for key, value in (tags or {}).items():

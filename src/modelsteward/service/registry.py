@@ -7,7 +7,7 @@ over it. Each method is one unit of work: it writes everything, with its events,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
 from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
-from modelsteward.domain.model import Model, Version, VersionId
+from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
@@ -93,8 +93,10 @@ class Registry:
     """The model registry over a :class:`SqlStore`."""
 
     def __init__(self, store: SqlStore, *, actor: str, clock: Clock | None = None,
-                 workers: int | None = None, policy: Policy | None = None) -> None:
+                 workers: int | None = None, policy: Policy | None = None,
+                 default_team: str = DEFAULT_TEAM) -> None:
         self.store = store
+        self.default_team = default_team  # the owner team of a model made without one
         self.actor = actor
         self.clock: Clock = clock or SystemClock()
         self.workers = workers
@@ -110,7 +112,7 @@ class Registry:
         settings = settings or Settings.from_env()
         store = SqlStore.open(url or settings.database_url)
         return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
-                   policy=policy)
+                   policy=policy, default_team=settings.default_team)
 
     @property
     def advisories(self) -> Advisories:
@@ -200,15 +202,45 @@ class Registry:
     # models ---------------------------------------------------------------------------------
 
     def create_model(self, model: Model) -> Model:
-        """Add ``model``; raises :class:`ModelExists` if the name is taken."""
+        """Add ``model`` (owned by :attr:`default_team` when it names no team); raises
+        :class:`ModelExists` if the name is taken."""
+        model = self.owned(model)
         with self.store.write() as tx:
             self.create_model_in(tx, model)
         return model
+
+    def owned(self, model: Model) -> Model:
+        """``model`` with an owner team: its own, else :attr:`default_team`."""
+        return model if model.owner_team else replace(model, owner_team=self.default_team)
+
+    def transfer_model(self, name: str, team: str, reason: str) -> Model:
+        """Give the model ``name`` to ``team`` (an administrator's decision: the caller
+        checks), recording who, why and the previous team. Raises :class:`InvalidInput` for
+        an empty team or reason and :class:`ModelNotFound`."""
+        team = team.strip()
+        if not team or len(team) > 200 or not team.isprintable():
+            raise InvalidInput(f"The team {team!r} is not a team name; give 1–200 printable "
+                               "characters, e.g. --team support.")
+        if not reason.strip():
+            raise InvalidInput("Say why the model changes owner with --reason.")
+        with self.store.write() as tx:
+            model = tx.get_model(name)
+            if model is None:
+                raise ModelNotFound(name)
+            if model.owner_team == team:
+                return model
+            moved = replace(model, owner_team=team)
+            tx.update_model(moved)
+            self.record(tx, NewEvent(ev.MODEL_UPDATED, name, {
+                **model_payload(moved), "owner_team_before": model.owner_team,
+                "reason": reason.strip()}))
+        return moved
 
     def create_model_in(self, tx: Transaction, model: Model) -> tuple[datetime, list[Event]]:
         """:meth:`create_model` inside the write transaction ``tx``; returns when the model
         was created (as stored) and the events recorded, so that a caller can answer with
         them without reading them back."""
+        model = self.owned(model)
         if tx.get_model(model.name, include_deleted=True) is not None:
             raise ModelExists(model.name)  # a deleted model's name stays taken (tombstone)
         created = self.clock.now()
