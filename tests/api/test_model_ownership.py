@@ -106,7 +106,7 @@ def test_the_migration_gives_models_without_a_team_the_default_team(db_url: str)
         registry.create_model(Model("old-bot"))
     engine = create_engine(db_url)
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0012")
+        command.downgrade(alembic_config(connection), "0013")
         # as a model made before every model had a team
         connection.execute(text("UPDATE models SET owner_team = '' WHERE name = 'old-bot'"))
         command.upgrade(alembic_config(connection), "head")

@@ -1,7 +1,7 @@
 """every model has an owner team
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06
 
 Data only: models made without an owner team (by an administrator, through the MLflow API, from
@@ -17,8 +17,8 @@ import os
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
