@@ -8,19 +8,22 @@ Where remote mode differs, and why:
 * artefacts are hashed on this machine and only their digests travel (``register_version``
   takes the manifest; ``compare`` fetches the registered digests and compares here); the local
   path a version was registered from is not sent, since the server could not read it;
-* :meth:`RemoteRegistry.verify_log` checks the hash chain of the events the server returns
-  (an event edited, removed or reordered there is found); the server's chain-head record is
-  not exposed, so a truncation of the newest events is only found by ``steward log verify``
-  where the database is;
+* :meth:`RemoteRegistry.verify_log` checks the hash chain of the events the server returns,
+  a page at a time (an event edited, removed or reordered there is found), and a checkpoint
+  against them; the server's chain-head record and tables are not exposed, so a truncation of
+  the newest events and the state check are only made by ``steward log verify`` where the
+  database is;
 * :meth:`RemoteRegistry.resolution` carries no ``plan`` (the CLI shows the warning, which it
   does carry).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from modelsteward.domain.events import ChainBreak, Event, verify_chain
+from modelsteward.domain.checkpoint import Checkpoint
+from modelsteward.domain.events import ChainBreak, Event
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.versioning import ChangeKind
@@ -36,8 +39,12 @@ from modelsteward.remote.services import (
     RemoteLocking, RemoteProviders, RemoteRetirements,
 )
 from modelsteward.remote.tokens import RemoteTokens
+from modelsteward.service.history import HistoryReport, check_events
 from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Lineage, LineageNode, Resolution, VerifyResult
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
 class RemoteRegistry:
@@ -205,7 +212,30 @@ class RemoteRegistry:
             params["after"] = str(after_seq)
         return [parse.event(e) for e in self.client.pages("/events", params, limit)]
 
+    def log_tail(self, model: str = "", *, limit: int, before_seq: int = 0) -> list[Event]:
+        """The newest ``limit`` events (of ``model``), before ``before_seq`` when given, oldest
+        first."""
+        params: dict[str, str | int | bool] = {"model": model, "order": "desc"}
+        if before_seq:
+            params["after"] = str(before_seq)
+        found = [parse.event(e) for e in self.client.pages("/events", params, limit)]
+        return found[::-1]
+
+    def _events(self) -> Iterator[Event]:
+        return (parse.event(e) for e in self.client.pages("/events", {"model": ""}))
+
     def verify_log(self) -> tuple[int, ChainBreak | None]:
-        """Check the hash chain of every event the server returns (see the module's notes)."""
-        events = self.log()
-        return len(events), verify_chain(events)
+        """Check the hash chain of every event the server returns (see the module's notes),
+        a page at a time."""
+        report = self.verify_history(state=False)
+        return report.events, report.broken
+
+    def verify_history(self, *, state: bool = False, checkpoint: Checkpoint | None = None,
+                       trusted: Ed25519PublicKey | None = None) -> HistoryReport:
+        """The chain and ``checkpoint`` checks of
+        :meth:`~modelsteward.service.registry.Registry.verify_history` over the events the
+        server returns, streamed page by page. The state check needs the tables, so it is not
+        made here (``differences`` is ``None`` whatever ``state`` says)."""
+        walk, problem = check_events(self._events(), checkpoint=checkpoint, trusted=trusted)
+        return HistoryReport(walk.count, walk.last_seq, walk.last_hash, walk.broken,
+                             checkpoint, problem, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
@@ -21,11 +21,18 @@ router = APIRouter(prefix=API, tags=["history"], route_class=ThreadedRoute,
 @router.get("/events", response_model=Page[EventPublic])
 def list_events(registry: RegistryDep, request: Request, response: Response,
                 model: Annotated[str, Query(max_length=129)] = "",
-                after: AfterQuery = "", limit: LimitQuery = 100) -> Page[EventPublic]:
+                after: AfterQuery = "", limit: LimitQuery = 100,
+                order: Annotated[Literal["asc", "desc"], Query(
+                    description="`asc`: oldest first; `desc`: newest first (the cursor then "
+                                "pages back in time).")] = "asc") -> Page[EventPublic]:
     """Events in sequence order, all or of one model (the cursor is a sequence number)."""
     if after and not (after.isascii() and after.isdigit()):
         raise InvalidInput(f"after={after!r} is not an event sequence number.")
-    found = registry.log(model, after_seq=int(after or 0), limit=limit + 1)
+    if order == "desc":
+        newest = registry.log_tail(model, limit=limit + 1, before_seq=int(after or 0))
+        found = newest[::-1]
+    else:
+        found = registry.log(model, after_seq=int(after or 0), limit=limit + 1)
     return page(request, response, [EventPublic.of(e) for e in found], limit,
                 lambda e: str(e.seq))
 
