@@ -72,8 +72,10 @@ def check_events(events: Iterable[Event], *, checkpoint: Checkpoint | None = Non
     return walk, problem
 
 
-def batches(read: Callable[[int, int], list[Event]], size: int = BATCH) -> Iterator[Event]:
-    """Every event, read ``size`` at a time by ``read(after_seq, limit)``."""
+def batches(read: Callable[[int, int], list[Event]], size: int | None = None) -> Iterator[Event]:
+    """Every event, read ``size`` (default :data:`BATCH`) at a time by
+    ``read(after_seq, limit)``: one batch in memory at a time."""
+    size = size or BATCH
     after = 0
     while True:
         page = read(after, size)

@@ -1,0 +1,60 @@
+"""Remote mode reads long histories: pagination follows every ``next`` link exactly once and
+stops, ``log verify`` streams the pages, ``log --limit`` shows the newest events."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import pytest
+
+from modelsteward.remote import client as client_module
+from modelsteward.remote.client import Client
+from tests.cli.conftest import Steward
+from tests.cli.test_remote import remote, served, server_db  # noqa: F401  (fixtures)
+
+PAGE = 3
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of three events, so that a short history spans several."""
+    monkeypatch.setattr(client_module, "PAGE", PAGE)
+
+
+def _history(remote: Steward) -> int:  # noqa: F811
+    """Write events through the server; return how many the server holds."""
+    remote("model", "create", "support-bot", "--owner-team", "support")
+    for change in ("architecture", "retrain", "retrain", "config", "prompt"):
+        remote("version", "register", "support-bot", "--change", change)
+    remote("alias", "set", "support-bot@1.2.0", "champion")
+    return 1 + 1 + 5 + 1  # the fixture's token, the model, five versions, the alias
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_pages_follow_next_links_once_each_and_stop(
+        remote: Steward, served: tuple[str, str]) -> None:  # noqa: F811
+    total = _history(remote)
+    url, token = served
+    with Client(url, token) as client:
+        seen = [e["seq"] for e in islice(client.pages("/events"), total + 10)]
+    assert seen == list(range(1, total + 1))
+    listed = remote("log", "--json").json()
+    assert isinstance(listed, list)
+    assert [e["seq"] for e in listed] == list(range(1, total + 1))
+    result = remote("log", "verify")
+    assert f"The history is intact: {total} events" in result.stdout
+    assert "The state check needs the database" in result.stderr
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_remote_log_limit_shows_the_newest_events_and_pages_back(remote: Steward) -> None:  # noqa: F811
+    total = _history(remote)
+    latest = remote("log", "--limit", "4", "--json").json()
+    assert isinstance(latest, list)
+    assert [e["seq"] for e in latest] == list(range(total - 3, total + 1))
+    older = remote("log", "--limit", "4", "--before", str(total - 3), "--json").json()
+    assert isinstance(older, list)
+    assert [e["seq"] for e in older] == list(range(total - 7, total - 3))
+    model = remote("log", "support-bot", "--limit", "2", "--json").json()
+    assert isinstance(model, list)
+    assert [e["kind"] for e in model] == ["model:version:registered", "model:alias:set"]
