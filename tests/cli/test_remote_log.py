@@ -3,12 +3,16 @@ stops, ``log verify`` streams the pages, ``log --limit`` shows the newest events
 
 from __future__ import annotations
 
+import tracemalloc
 from itertools import islice
 
 import pytest
 
+from modelsteward import Registry
+from modelsteward.domain.model import Model
 from modelsteward.remote import client as client_module
 from modelsteward.remote.client import Client
+from modelsteward.remote.registry import RemoteRegistry
 from tests.cli.conftest import Steward
 from tests.cli.test_remote import remote, served, server_db  # noqa: F401  (fixtures)
 
@@ -58,3 +62,25 @@ def test_remote_log_limit_shows_the_newest_events_and_pages_back(remote: Steward
     model = remote("log", "support-bot", "--limit", "2", "--json").json()
     assert isinstance(model, list)
     assert [e["kind"] for e in model] == ["model:version:registered", "model:alias:set"]
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_remote_verification_holds_a_page_in_memory_not_the_history(
+        served: tuple[str, str], server_db: str) -> None:  # noqa: F811
+    big = "x" * 100_000
+    with Registry.open(server_db, actor="setup") as registry:
+        for number in range(60):  # 6 MB of payloads
+            registry.create_model(Model(f"model-{number}", owner_team="t", description=big))
+    url, token = served
+    with RemoteRegistry(url, token) as remote_registry:
+        remote_registry.verify_log()  # warm up: connection open, routes compiled
+        tracemalloc.start()
+        try:
+            count, broken = remote_registry.verify_log()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert (count, broken) == (61, None)  # the fixture's token, then the models
+    # a page is about 1.5 MB here, both sides of the connection counted (the server runs in
+    # this process); the history is 6 MB
+    assert peak < 2_500_000, peak

@@ -124,6 +124,10 @@ class Client:
             raise ServerUnreachable(f"Cannot reach the server at {self.url} ({exc}). Check "
                                     "STEWARD_URL (or --url) and that `steward serve` runs "
                                     "there.") from None
+        # httpx binds a response's stream to the response (a reference cycle): the body, read
+        # in full by now, would then live until the cyclic garbage collector runs; a stream of
+        # its own frees it as soon as the caller drops the response (a page of a long list)
+        response.stream = httpx.ByteStream(b"")
         if response.is_success:
             return response
         try:
