@@ -96,7 +96,7 @@ def test_a_row_no_event_created_is_named(history: Steward, db_url: str) -> None:
                  "'', '[\"admin\"]', '[]', '" + "a" * 64 + "', 'abcd', "
                  "'2026-01-01 00:00:00', 'mallory')")
     result = history("log", "verify", expect=1)
-    assert ("token feedfacefeedface is in the tables but not in the events (no event recorded "
+    assert ("token feedfacefeedface is in the tables but not in the events (no event created "
             "it)") in result.stdout
 
 

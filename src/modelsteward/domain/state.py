@@ -102,9 +102,11 @@ class StateDifference:
         source = (f"event {self.seq} set it" if self.seq is not None
                   else "no event recorded it")
         if self.field == "exists":
-            where = ("is in the tables but not in the events" if self.table
-                     else "is missing from the tables")
-            return f"{self.key} {where} ({source})"
+            if self.table:
+                removed = (f"event {self.seq} removed it" if self.seq is not None
+                           else "no event created it")
+                return f"{self.key} is in the tables but not in the events ({removed})"
+            return f"{self.key} is missing from the tables (event {self.seq} created it)"
         return (f"{self.key}: {self.field} is {_shown(self.table)} in the tables but "
                 f"{_shown(self.derived)} by the events ({source})")
 
