@@ -3,8 +3,10 @@ stops, ``log verify`` streams the pages, ``log --limit`` shows the newest events
 
 from __future__ import annotations
 
+import json
 import tracemalloc
 from itertools import islice
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +86,14 @@ def test_remote_verification_holds_a_page_in_memory_not_the_history(
     # a page is about 1.5 MB here, both sides of the connection counted (the server runs in
     # this process); the history is 6 MB
     assert peak < 2_500_000, peak
+
+
+def test_a_checkpoint_taken_through_a_server_is_verified_through_it(
+        remote: Steward, tmp_path: Path) -> None:  # noqa: F811
+    total = _history(remote)
+    key, checkpoint = tmp_path / "log.key", tmp_path / "checkpoint.json"
+    remote("log", "checkpoint", "--key", str(key), "--new-key", "-o", str(checkpoint))
+    assert json.loads(checkpoint.read_text())["seq"] == total
+    remote("model", "create", "later", "--owner-team", "support")
+    result = remote("log", "verify", "--checkpoint", str(checkpoint), "--key", f"{key}.pub")
+    assert f"it extends the checkpoint of event {total}" in result.stdout
