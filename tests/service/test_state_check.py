@@ -1,6 +1,7 @@
 """The state check passes on every kind of change the registry makes itself (no false alarms),
 on SQLite and PostgreSQL: MLflow-compatible writes, deletions with consumer moves, deprecation
-and retirement at the hard deadline, consumers, locks and tokens."""
+and retirement at the hard deadline, consumers, locks, tokens, registry-file imports, variants,
+retirement with an archive and restore."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from modelsteward.domain.app_manifest import parse_manifest
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.model import Model
+from modelsteward.domain.registry_file import parse_registry_file
 from modelsteward.domain.tokens import Role
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.service.mlflow_compat import MlflowRegistry
+from modelsteward.service.registry_file import import_registry
 from tests.conftest import FixedClock
 
 
@@ -79,4 +82,33 @@ def test_deletions_deprecations_consumers_locks_and_tokens_follow(
         registry.tokens.revoke(issued.token.id)
         _intact(registry)
         registry.deletions.delete("other", reason="unused")
+        _intact(registry)
+
+
+REGISTRY_FILE: dict[str, dict[str, dict[str, object]]] = {"models": {
+    "summarization-primary": {"provider": "anthropic", "model_id": "claude-sonnet-4-5-20250929",
+                              "purpose": "Summaries", "status": "active",
+                              "eval_scores": {"accuracy": 0.94}, "owner": "team-ai"},
+    "classification-v2": {"type": "fine-tuned", "base_model": "gpt-4o-mini",
+                          "fine_tune_id": "ft:gpt-4o-mini:org:classification-v2:abc123",
+                          "status": "active"}}}
+
+
+def test_imports_retirement_and_restore_follow(db_url: str, tmp_path: Path) -> None:
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "model.bin").write_text("weights")
+    with Registry.open(db_url, actor="alice") as registry:
+        import_registry(registry, parse_registry_file(REGISTRY_FILE))
+        changed = {"models": dict(REGISTRY_FILE["models"])}
+        changed["models"]["summarization-primary"] = {
+            **REGISTRY_FILE["models"]["summarization-primary"], "purpose": "Longer summaries"}
+        import_registry(registry, parse_registry_file(changed))
+        registry.create_model(Model("bot", owner_team="support"))
+        registry.register_version("bot", change=ChangeKind.ARCHITECTURE, path=weights)
+        registry.register_version("bot", change=ChangeKind.QUANTISATION, variant="q4",
+                                  path=weights)
+        registry.lifecycle.reject("bot@1.0.0", "worse")
+        registry.retirements.retire("bot@1.0.0", str(tmp_path / "archive"), reason="replaced")
+        registry.retirements.restore("bot@1.0.0", tmp_path / "restored")
         _intact(registry)
