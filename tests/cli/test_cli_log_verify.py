@@ -182,3 +182,21 @@ def test_no_checkpoint_of_a_broken_history(history: Steward, db_url: str,
     _sql(db_url, "UPDATE events SET actor = 'mallory' WHERE seq = 2")
     result = history("log", "checkpoint", "--key", str(tmp_path / "k"), "--new-key", expect=1)
     assert "event 2 is bad" in result.stdout and "No checkpoint was made" in result.stderr
+
+
+def test_advisories_and_deprecation_plans_are_checked(history: Steward, db_url: str) -> None:
+    history("advisory", "create", "--model", "support-bot", "--introduced", "0", "--fixed",
+            "1.1.0", "--severity", "high", "--summary", "Role-play bypasses refusals")
+    history("deprecate", "support-bot@1.0.0", "--reason", "replaced", "--soft-deadline",
+            "2099-01-01", "--hard-deadline", "2099-06-01", "--migration-step", "Pin ^2")
+    history("deprecate", "pkg:huggingface/org/base", "--reason", "vulnerability",
+            "--soft-deadline", "2099-01-01", "--hard-deadline", "2099-06-01")
+    [advisory] = history("advisory", "list", "--json").json()  # type: ignore[misc]
+    history("advisory", "withdraw", advisory["id"], "--reason", "not reproducible")
+    assert "the tables match the events" in history("log", "verify").stdout
+    _sql(db_url, "UPDATE advisories SET withdrawn = NULL",
+         "UPDATE deprecation_plans SET hard_deadline = '2100-01-01'")
+    data = history("log", "verify", "--json", expect=1).json()
+    assert isinstance(data, dict)
+    found = {(d["object"].split()[0], d["field"]) for d in data["state"]["differences"]}
+    assert found == {("advisory", "withdrawn"), ("plan", "hard_deadline")}

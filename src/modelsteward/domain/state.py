@@ -15,11 +15,17 @@ The state is a mapping from an object key to its fields::
     "token 0123456789abcdef"         name, team, roles, approval_roles, expires_at,
                                      created_by, revoked
     "consumer checkout"              kind, team, contact, environment, pins
+    "plan 3f2c…"                     model, target, reason, replacement, announced,
+                                     soft_deadline, hard_deadline, migration_steps,
+                                     support_window, redirect (an upstream plan: purl and
+                                     the same dates, reason, replacement and steps)
+    "advisory x_MSA-2026-0001"       summary, level, modified, withdrawn
 
 What the events do not carry is not compared: a version's free-text description and every
 time column except a token's expiry (the event time and the row's time are taken apart), and —
 for applications that ``steward lock`` made consumers — their team, contact and environment,
-and their pins when the lock event predates recording them. Such a field is :data:`UNKNOWN`.
+and their pins when the lock event predates recording them; an upstream plan's support window;
+a withdrawn advisory's modification time. Such a field is :data:`UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -78,6 +84,14 @@ def token_key(token_id: str) -> str:
 
 def consumer_key(name: str) -> str:
     return f"consumer {name}"
+
+
+def plan_key(plan_id: str) -> str:
+    return f"plan {plan_id}"
+
+
+def advisory_key(advisory_id: str) -> str:
+    return f"advisory {advisory_id}"
 
 
 def time_text(moment: datetime | None) -> str | None:
@@ -296,6 +310,33 @@ class Replay:
         self._set(key, event.seq, pins=dict(pins) if isinstance(pins, dict) else UNKNOWN)
 
 
+    # deprecation plans and advisories -----------------------------------------------------
+
+    def _plan(self, event: Event, payload: dict[str, object]) -> None:
+        fields: Fields = {name: payload.get(name) for name in (
+            "reason", "announced", "soft_deadline", "hard_deadline", "migration_steps")}
+        fields["replacement"] = payload.get("replacement") or ""
+        if payload.get("upstream"):
+            fields.update(purl=event.subject, support_window=UNKNOWN)
+        else:
+            model, _, target = event.subject.partition("@")
+            fields.update(model=model, target=target,
+                          support_window=payload.get("support_window", ""),
+                          redirect=bool(payload.get("redirect")))
+        self._set(plan_key(str(payload.get("plan"))), event.seq, **fields)
+
+    def _advisory(self, event: Event, payload: dict[str, object]) -> None:
+        key = advisory_key(event.subject)
+        if event.kind == ev.ADVISORY_WITHDRAWN:
+            self._set(key, event.seq, withdrawn=True, modified=UNKNOWN)
+            return
+        modified = payload.get("modified")
+        self._set(key, event.seq, summary=payload.get("summary"), level=payload.get("level"),
+                  modified=(time_text(datetime.fromisoformat(str(modified)))
+                            if modified else UNKNOWN),
+                  withdrawn=False)
+
+
 _HANDLERS = {
     ev.MODEL_CREATED: Replay._model,
     ev.MODEL_UPDATED: Replay._model,
@@ -319,6 +360,10 @@ _HANDLERS = {
     ev.CONSUMER_UNPINNED: Replay._consumer,
     ev.CONSUMER_REMOVED: Replay._consumer,
     ev.APPLICATION_LOCKED: Replay._locked,
+    ev.DEPRECATION_PLANNED: Replay._plan,
+    ev.ADVISORY_PUBLISHED: Replay._advisory,
+    ev.ADVISORY_UPDATED: Replay._advisory,
+    ev.ADVISORY_WITHDRAWN: Replay._advisory,
 }
 
 

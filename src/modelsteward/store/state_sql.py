@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from modelsteward.domain.state import (
-    MODEL_FIELDS, alias_key, consumer_key, model_key, time_text, token_key, version_key,
+    MODEL_FIELDS, advisory_key, alias_key, consumer_key, model_key, plan_key, time_text,
+    token_key, version_key,
 )
 from modelsteward.store.tables import (
-    alias_assignments, api_tokens, consumer_pins, consumers, model_tags, models, version_files,
-    version_tags, versions,
+    advisories, alias_assignments, api_tokens, consumer_pins, consumers, deprecation_plans,
+    model_tags, models, upstream_plans, version_files, version_tags, versions,
 )
 
 Table = dict[str, dict[str, object]]
@@ -49,7 +50,29 @@ def table_state(c: Connection) -> Table:
             "approval_roles": list(row.approval_roles), "expires_at": time_text(row.expires_at),
             "created_by": row.created_by, "revoked": row.revoked_at is not None}
     _consumers(c, state, names)
+    _plans(c, state, names)
+    for row in c.execute(select(advisories.c.id, advisories.c.summary, advisories.c.level,
+                                advisories.c.modified, advisories.c.withdrawn)):
+        state[advisory_key(row.id)] = {
+            "summary": row.summary, "level": row.level, "modified": time_text(row.modified),
+            "withdrawn": row.withdrawn is not None}
     return state
+
+
+def _plans(c: Connection, state: Table, names: dict[str, str]) -> None:
+    def common(row: Any) -> dict[str, object]:
+        return {"reason": row.reason, "replacement": row.replacement,
+                "announced": row.announced.isoformat(),
+                "soft_deadline": row.soft_deadline.isoformat(),
+                "hard_deadline": row.hard_deadline.isoformat(),
+                "migration_steps": list(row.migration_steps),
+                "support_window": row.support_window}
+
+    for row in c.execute(select(deprecation_plans)):
+        state[plan_key(row.id)] = {**common(row), "model": names[row.model_id],
+                                   "target": row.target, "redirect": bool(row.redirect)}
+    for row in c.execute(select(upstream_plans)):
+        state[plan_key(row.id)] = {**common(row), "purl": row.purl}
 
 
 def _tags(state: Table, key: str) -> dict[str, object]:
