@@ -190,7 +190,7 @@ def _scenario(run: Steward, root: Path) -> list[tuple[str, tuple[int, object]]]:
         ("advisory", "withdraw", "x_MSA-2026-0001", "--reason", "not reproducible"),
         ("log", "--json"),
         ("log", "support-bot", "--limit", "3", "--json"),
-        ("log", "verify", "--no-state", "--json"),  # the state check needs the tables
+        ("log", "verify", "--json"),
     ]
     outcomes = []
     for step in steps:

@@ -173,8 +173,9 @@ def log_verify(state: State, checkpoint_path: Path | None, key_path: Path | None
     report = registry.verify_history(state=not skip_state, checkpoint=checkpoint,
                                      trusted=trusted)
     if not skip_state and report.differences is None and report.broken is None:
-        err.print("The state check needs the database: run `steward log verify` where the "
-                  "server's database is.", highlight=False)
+        err.print("The state check was not made: the server makes it for an administrator's "
+                  "token only (or run `steward log verify` where its database is).",
+                  highlight=False)
     if as_json:
         emit_json(_report_view(report, not skip_state))
     else:

@@ -10,9 +10,9 @@ Where remote mode differs, and why:
   path a version was registered from is not sent, since the server could not read it;
 * :meth:`RemoteRegistry.verify_log` checks the hash chain of the events the server returns,
   a page at a time (an event edited, removed or reordered there is found), and a checkpoint
-  against them; the server's chain-head record and tables are not exposed, so a truncation of
-  the newest events and the state check are only made by ``steward log verify`` where the
-  database is;
+  against them; the state check and the comparison with the chain-head record (a truncation of
+  the newest events) need the database, so the server makes them
+  (``GET /events/verification``, for an administrator's token) and reports what it found;
 * :meth:`RemoteRegistry.resolution` carries no ``plan`` (the CLI shows the warning, which it
   does carry).
 """
@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING
 
 from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.events import ChainBreak, Event
+from modelsteward.domain.state import StateDifference
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.versioning import ChangeKind
-from modelsteward.errors import InvalidInput
+from modelsteward.errors import InvalidInput, NotAuthorised
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Clock, SystemClock
@@ -233,9 +234,24 @@ class RemoteRegistry:
     def verify_history(self, *, state: bool = False, checkpoint: Checkpoint | None = None,
                        trusted: Ed25519PublicKey | None = None) -> HistoryReport:
         """The chain and ``checkpoint`` checks of
-        :meth:`~modelsteward.service.registry.Registry.verify_history` over the events the
-        server returns, streamed page by page. The state check needs the tables, so it is not
-        made here (``differences`` is ``None`` whatever ``state`` says)."""
+        :meth:`~modelsteward.service.registry.Registry.verify_history`, made here over the
+        events the server returns, streamed page by page. With ``state``, the server is also
+        asked for its own verification (``GET /events/verification``, administrators): the
+        state check and the chain-head record, which only the database has; a token that may
+        not ask leaves ``differences`` at ``None``."""
         walk, problem = check_events(self._events(), checkpoint=checkpoint, trusted=trusted)
-        return HistoryReport(walk.count, walk.last_seq, walk.last_hash, walk.broken,
-                             checkpoint, problem, None)
+        broken, found = walk.broken, None
+        if state and broken is None:
+            try:
+                answer = self.client.get("/events/verification")
+            except NotAuthorised:
+                answer = None
+            if answer is not None:
+                if answer["first_bad_seq"] is not None:
+                    broken = ChainBreak(answer["first_bad_seq"],
+                                        f"{answer['reason']} (found by the server)")
+                found = tuple(StateDifference(d["object"], d["field"], d["table"],
+                                              d["derived"], d["seq"])
+                              for d in answer["differences"])
+        return HistoryReport(walk.count, walk.last_seq, walk.last_hash, broken,
+                             checkpoint, problem, found)
