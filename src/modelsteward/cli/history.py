@@ -153,8 +153,9 @@ def _read_checkpoint(path: Path) -> Checkpoint:
 @click.option("--checkpoint", "checkpoint_path", type=click.Path(path_type=Path), default=None,
               help="Also prove that the history extends this checkpoint (from `steward log "
                    "checkpoint`).")
-@_key_option("With --checkpoint: the key (public .pub or private) that must have signed it; "
-             "without, the key the checkpoint names [STEWARD_CHECKPOINT_KEY].")
+@_key_option("With --checkpoint: the key (public .pub or private) that must have signed it "
+             "(when not given, the signature is checked with the key the checkpoint names) "
+             "[STEWARD_CHECKPOINT_KEY].")
 @click.option("--no-state", "skip_state", is_flag=True,
               help="Check the hash chain only, not that the tables match the events.")
 @json_option
