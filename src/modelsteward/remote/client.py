@@ -5,7 +5,7 @@ Contracts:
 * every request carries ``Authorization: Bearer <token>`` (when a token is set), a
   ``User-Agent`` naming modelsteward and its version, and a timeout;
 * :meth:`Client.pages` follows keyset pagination through the ``Link: <…>; rel="next"`` header
-  until the last page;
+  until the last page, yielding items as pages arrive (one page in memory at a time);
 * an RFC 9457 problem document becomes the :class:`StewardError` subclass its status and type
   stand for (see :func:`error_of`), carrying the server's ``detail`` — so a remote failure gives
   the same exit code as the local one;
@@ -155,6 +155,10 @@ class Client:
                 raise ServerUnreachable(f"Cannot reach the server at {self.url} ({exc}). Check "
                                         "STEWARD_URL (or --url) and that `steward serve` runs "
                                         "there.") from None
+        # httpx binds a response's stream to the response (a reference cycle): the body, read
+        # in full by now, would then live until the cyclic garbage collector runs; a stream of
+        # its own frees it as soon as the caller drops the response (a page of a long list)
+        response.stream = httpx.ByteStream(b"")
         if response.is_success:
             return response
         try:
@@ -204,8 +208,8 @@ class Client:
               limit: int | None = None) -> Iterator[Any]:
         """The items of a paginated list, page after page through the ``Link`` header (at most
         ``limit`` of them)."""
-        query: dict[str, str | int | bool] = {**(params or {}),
-                                              "limit": min(limit or PAGE, PAGE)}
+        query: dict[str, str | int | bool] | None = {**(params or {}),
+                                                     "limit": min(limit or PAGE, PAGE)}
         target: str = path
         given = 0
         while True:
@@ -218,7 +222,9 @@ class Client:
             following = response.links.get("next", {}).get("url")
             if not following:
                 return
-            target, query = following, {}
+            # the next link carries the whole query (cursor included): no params at all, since
+            # httpx replaces a URL's query string with any params given, even empty ones
+            target, query = following, None
 
     def all(self, path: str, params: Params | None = None) -> list[Any]:
         return list(self.pages(path, params))

@@ -150,7 +150,9 @@ class Locking:
             if self._record_consumer(tx, manifest, existing, team) or changes:
                 self.registry.record(tx, NewEvent(ev.APPLICATION_LOCKED, manifest.application, {
                     "models": {m.name: m.version for m in lock.models},
-                    "changes": list(changes)}))
+                    "changes": list(changes),
+                    # the consumer's pins after the lock, so that the log determines them
+                    "pins": {r.model: _pin_text(r) for r in manifest.requirements}}))
         return Locked(lock, render_lock(lock), changes, tuple(warnings))
 
     def _kept(self, tx: Transaction, model: Model, req: Requirement, pin: Pin,

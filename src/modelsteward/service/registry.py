@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from modelsteward.config import Settings
 from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
-from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
+from modelsteward.domain.checkpoint import Checkpoint
+from modelsteward.domain.events import ChainBreak, Event, NewEvent
+from modelsteward.domain.state import Replay, differences
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
 from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
 from modelsteward.domain.policy import Policy
@@ -31,10 +33,13 @@ from modelsteward.errors import (
 from modelsteward.integrity.compare import ManifestDiff, compare_manifest
 from modelsteward.integrity.manifest import Manifest, hash_artifact
 from modelsteward.ports import Clock, SystemClock, Transaction
+from modelsteward.service.history import HistoryReport, batches, check_events
 from modelsteward.service.refs import split_ref
 from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     from modelsteward.service.advisories import Advisories
     from modelsteward.service.tokens import Tokens
     from modelsteward.service.audit import Audits
@@ -626,22 +631,45 @@ class Registry:
                 raise ModelNotFound(model)
             return tx.events(subject_prefix=model, after_seq=after_seq, limit=limit)
 
+    def log_tail(self, model: str = "", *, limit: int, before_seq: int = 0) -> list[Event]:
+        """The newest ``limit`` events (of ``model``), before ``before_seq`` when given, oldest
+        first."""
+        with self.store.read() as tx:
+            if model and tx.get_model(model, include_deleted=True) is None:
+                raise ModelNotFound(model)
+            return tx.events_before(subject_prefix=model, before_seq=before_seq, limit=limit)
+
     def verify_log(self) -> tuple[int, ChainBreak | None]:
         """Check the whole event chain; return the number of events and the first break."""
-        with self.store.read() as tx:
-            events = tx.events()
+        report = self.verify_history(state=False)
+        return report.events, report.broken
+
+    def verify_history(self, *, state: bool = True, checkpoint: Checkpoint | None = None,
+                       trusted: Ed25519PublicKey | None = None) -> HistoryReport:
+        """Check the hash chain against the chain-head record, ``checkpoint`` (signed by
+        ``trusted`` when given) and, with ``state``, the tables against the state the events
+        determine. Reads events in batches in one consistent snapshot."""
+        replay = Replay() if state else None
+        with self.store.snapshot() as tx:
             head_seq, head_hash = tx.chain_head()
-        broken = verify_chain(events)
-        if broken is None and events and (events[-1].seq, events[-1].hash) != (head_seq, head_hash):
-            last = events[-1].seq
-            broken = (ChainBreak(last + 1, "it is missing: the chain head records "
-                                           f"{head_seq} events")
-                      if head_seq > last else
-                      ChainBreak(last, "the chain head does not match the last event"))
-        if broken is None and not events and head_seq:
-            broken = ChainBreak(1, "events are missing: the chain head records "
-                                   f"{head_seq} events")
-        return len(events), broken
+            walk, problem = check_events(
+                batches(lambda after, size: tx.events(after_seq=after, limit=size)),
+                checkpoint=checkpoint, trusted=trusted, replay=replay)
+            broken = walk.broken
+            if broken is None and walk.count and (walk.last_seq, walk.last_hash) != (
+                    head_seq, head_hash):
+                last = walk.last_seq
+                broken = (ChainBreak(last + 1, "it is missing: the chain head records "
+                                               f"{head_seq} events")
+                          if head_seq > last else
+                          ChainBreak(last, "the chain head does not match the last event"))
+            if broken is None and not walk.count and head_seq:
+                broken = ChainBreak(1, "events are missing: the chain head records "
+                                       f"{head_seq} events")
+            found = (tuple(differences(replay, tx.table_state()))
+                     if replay is not None and broken is None else None)
+        return HistoryReport(walk.count, walk.last_seq, walk.last_hash, broken, checkpoint,
+                             problem, found)
 
 
 def first_match(tx: Transaction, model: str, pin: Pin) -> Version | None:
