@@ -3,28 +3,35 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+# Two installs: running needs the runtime dependencies only (`pip install -e .`); the tests,
+# benchmarks and linters add the test extra on top. Each is redone when pyproject.toml changes.
+RUN_STAMP := $(VENV)/.run-stamp
+TEST_STAMP := $(VENV)/.test-stamp
 
 .PHONY: run test bench lint clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modelsteward needs Python 3.11 or newer")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(RUN_STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
 ## run: build the demonstration registry (in .demo/) and serve it on http://127.0.0.1:8765
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(PY) -m modelsteward.demo --home .demo --serve
 
 ## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL)
-test: $(STAMP)
+test: $(TEST_STAMP)
 	@bash scripts/ensure-postgres.sh
 	$(PY) -m pytest
 
 ## bench: benchmarks with baselines measured in the same run (never gate CI)
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(PY) bench/bench_resolve.py
 	$(PY) bench/bench_rollback.py
 	$(PY) bench/bench_hashing.py
@@ -32,7 +39,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_server.py
 
 ## lint: type checks (mypy strict) and ruff
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(PY) -m mypy
 	$(PY) -m ruff check src tests bench
 

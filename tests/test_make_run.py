@@ -1,18 +1,23 @@
 """``make run`` serves the demonstration registry on 127.0.0.1: this test starts it the same way
-(the Makefile's own command, on a free port and in a temporary folder) and calls it."""
+(the Makefile's own command, on a free port and in a temporary folder) and calls it. A second
+test (marked ``install``: it builds a virtualenv from the package index, about a minute) checks
+that the run target installs what running needs and nothing of the test extra."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,3 +65,50 @@ def test_make_run_serves_the_demonstration_registry(tmp_path: Path) -> None:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _make(checkout: Path, *args: str) -> str:
+    done = subprocess.run(["make", "--no-print-directory", f"PYTHON={sys.executable}", *args],
+                          cwd=checkout, capture_output=True, text=True, timeout=540)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.mark.install
+def test_the_run_install_brings_no_test_package(tmp_path: Path) -> None:
+    """What ``make run`` installs before serving — the prerequisites of its ``run`` target, built
+    in a copy of the checkout — runs the server's code and holds no package of the test extra."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in ("Makefile", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, checkout / name)
+    shutil.copytree(ROOT / "src", checkout / "src",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    makefile = (ROOT / "Makefile").read_text()
+    prerequisites = re.search(r"^run: (.+)$", makefile, re.MULTILINE)
+    assert prerequisites is not None, "the run target"
+    targets = _make(checkout, f"--eval=_run_prerequisites: ; @echo {prerequisites.group(1)}",
+                    "_run_prerequisites").split()
+    assert targets, "the run target installs something first"
+    _make(checkout, *targets)
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    test_extra = [re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0]
+                  for requirement in pyproject["project"]["optional-dependencies"]["test"]]
+    probe = ("import importlib.metadata as m, importlib.util as u, sys\n"
+             "import modelsteward.api.app, modelsteward.cli.main, modelsteward.demo\n"
+             "from modelsteward.api.docs import assets_directory\n"
+             "assert open(assets_directory() + '/swagger-ui-bundle.js').read(64)\n"
+             "found = []\n"
+             "for name in sys.argv[1:]:\n"
+             "    try: m.distribution(name)\n"
+             "    except m.PackageNotFoundError: continue\n"
+             "    found.append(name)\n"
+             "print(' '.join(found), u.find_spec('pytest') is not None)\n")
+    python = checkout / ".venv" / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run([str(python), "-c", probe, *test_extra], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"], f"installed by the run target: {done.stdout}"
+    assert not (checkout / ".venv" / ".test-stamp").exists()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from modelsteward.domain.model import DEFAULT_TEAM
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.policy_file import parse_policy
 from modelsteward.errors import DocumentInvalid, PathUnreadable, Problem
@@ -30,13 +31,15 @@ class Settings:
     ``actor``: STEWARD_ACTOR, default the login name. ``workers``: STEWARD_HASH_WORKERS,
     default the number of cores. ``policy_path``: STEWARD_POLICY, a YAML or TOML policy file;
     empty for the default policy. ``archive``: STEWARD_ARCHIVE, where retired weights are
-    copied (a path or any fsspec URL), default ``<home>/archive``."""
+    copied (a path or any fsspec URL), default ``<home>/archive``. ``default_team``:
+    STEWARD_DEFAULT_TEAM, the owner team of a model made without one, default ``platform``."""
 
     database_url: str
     actor: str
     workers: int | None = None
     policy_path: str = ""
     archive: str = ""
+    default_team: str = DEFAULT_TEAM
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,7 +49,8 @@ class Settings:
         workers_text = env.get("STEWARD_HASH_WORKERS", "")
         workers = int(workers_text) if workers_text.isascii() and workers_text.isdigit() and int(workers_text) > 0 else None
         archive = env.get("STEWARD_ARCHIVE") or str(default_home(env) / "archive")
-        return cls(url, actor, workers, env.get("STEWARD_POLICY", ""), archive)
+        return cls(url, actor, workers, env.get("STEWARD_POLICY", ""), archive,
+                   env.get("STEWARD_DEFAULT_TEAM", "").strip() or DEFAULT_TEAM)
 
 
 def _login() -> str:

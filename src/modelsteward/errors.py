@@ -12,6 +12,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── InvalidVersion
     │   ├── InvalidPin
     │   ├── DocumentInvalid          a file with one or more located problems
+    │   ├── IdempotencyKeyReused     an Idempotency-Key sent again with another request
     │   └── ApprovalRefused          an approval the policy does not allow
     ├── NotFound
     │   ├── ModelNotFound
@@ -27,7 +28,9 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── ModelExists
     │   ├── VersionExists
     │   ├── BumpRuleViolation        explicit version contradicts the declared change
-    │   └── AttestationMismatch      attestation subject digest differs from the version's
+    │   ├── AttestationMismatch      attestation subject digest differs from the version's
+    │   ├── IdempotentRequestRunning the first request with an Idempotency-Key has not finished
+    │   └── IdempotentSecretNotKept  a retried request whose answer held a secret (a token)
     ├── ArtifactError                a model folder that cannot be hashed safely
     │   ├── PathUnreadable
     │   └── SymlinkEscapes
@@ -54,6 +57,17 @@ class InvalidInput(StewardError):
 
 class InvalidName(InvalidInput):
     pass
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """An ``Idempotency-Key`` already used by the same caller for another request."""
+
+    def __init__(self, key: str, first: str) -> None:
+        self.key = key
+        super().__init__(f"The Idempotency-Key {key!r} was already used for another request "
+                         f"({first}) within the last 24 hours: a key names one request. Send a "
+                         "new key with a new request, and the same key only to retry the same "
+                         "request with the same body.")
 
 
 class InvalidVersion(InvalidInput):
@@ -230,6 +244,30 @@ class AttestationMismatch(Conflict):
             f"the version's root digest is sha256:{expected}, the attestation names sha256:{found}. "
             "Attach the attestation produced for this exact artefact."
         )
+
+
+class IdempotentRequestRunning(Conflict):
+    """The first request with an ``Idempotency-Key`` is still running (or stopped before it
+    answered) while the same request is sent again."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"A request with the Idempotency-Key {key!r} is still being processed. "
+                         "Retry it with the same key in a few seconds to get its answer; if it "
+                         "stays unanswered, the server stopped while running it: check whether "
+                         "it took effect before sending it again with a new key.")
+
+
+class IdempotentSecretNotKept(Conflict):
+    """A retry of a request that succeeded, whose answer held a secret: secrets are shown once
+    and never stored, so the answer cannot be sent again."""
+
+    def __init__(self, key: str, status: int) -> None:
+        self.key = key
+        super().__init__(f"The request with the Idempotency-Key {key!r} already succeeded (HTTP "
+                         f"{status}), but its answer held a secret, which is shown only once and "
+                         "not kept. If that answer was lost, list the tokens (`steward token "
+                         "list`), revoke the one it made and create another with a new key.")
 
 
 class ArtifactError(StewardError):

@@ -27,6 +27,8 @@ BASE = f"/api/v1/models/{MODEL}"
 PROBLEM = "application/problem+json"
 POLICY = """\
 administrators: [platform-admin]
+approval:
+  committees: {lead: [risk], ml-lead: [risk]}  # bob and carol approve for every team
 evaluation:
   thresholds: {accuracy: ">= 0.8"}
 monitoring:

@@ -7,7 +7,10 @@ import pytest
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException, RestException
 
+from modelsteward import Registry
 from modelsteward.api.mlflow.filters import matches, parse_filter
+from modelsteward.domain.lifecycle import Gate, Stage
+from modelsteward.domain.policy import Policy
 from modelsteward.errors import InvalidInput
 from modelsteward.api.auth import local_authenticator
 from modelsteward.api.deps import Principal
@@ -207,3 +210,124 @@ def test_a_maintainer_of_another_team_changes_nothing(make_server: MakeServer,
     model = c.get(f"{api}/registered-models/get", params={"name": "support-bot"}).json()
     assert not model["registered_model"].get("tags") and \
         not model["registered_model"].get("aliases")
+
+
+# --- stages -----------------------------------------------------------------------------------
+
+STAGES = ("None", "Staging", "Production", "Archived")
+# from each MLflow stage, the targets the mapping reaches; the others answer RESOURCE_CONFLICT
+# naming the way forward (Archived, or copy_model_version)
+REACHES = {
+    "None": {"None", "Staging", "Production", "Archived"},
+    "Staging": {"Staging", "Production", "Archived"},
+    "Production": {"Production", "Archived"},
+    "Archived": {"Archived"},
+}
+
+
+def waive_gates(db_url: str, clock: FixedClock, name: str, version: str) -> None:
+    """Override every gate of ``name@version`` through the library, as an administrator would,
+    so that a stage test does not depend on evaluations, checks and approvals."""
+    with Registry.open(db_url, actor="root", clock=clock,
+                       policy=Policy(administrators=("root",))) as registry:
+        for gate in Gate:
+            registry.lifecycle.override(f"{name}@{version}", gate, "stage mapping test")
+
+
+def test_every_stage_transition_from_every_reachable_stage(client: MlflowClient, db_url: str,
+                                                           clock: FixedClock) -> None:
+    client.create_registered_model("stages")
+    outcomes: dict[tuple[str, str], str] = {}
+    for start in STAGES:
+        for target in STAGES:
+            made = client.create_model_version("stages", f"s3://bucket/{start}-{target}")
+            assert made.current_stage == "None"
+            waive_gates(db_url, clock, "stages", made.tags["modelsteward.version"])
+            if start != "None":
+                client.transition_model_version_stage("stages", made.version, start)
+            assert client.get_model_version("stages", made.version).current_stage == start
+            try:
+                moved = client.transition_model_version_stage("stages", made.version, target)
+            except MlflowException as refused:
+                assert refused.error_code == "RESOURCE_CONFLICT", (start, target)
+                assert "Archived" in refused.message and "copy_model_version" in refused.message
+                outcomes[(start, target)] = "refused"
+                assert client.get_model_version("stages", made.version).current_stage == start
+                continue
+            assert moved.current_stage == target
+            assert client.get_model_version("stages", made.version).current_stage == target
+            outcomes[(start, target)] = "moved"
+    assert outcomes == {(start, target): "moved" if target in REACHES[start] else "refused"
+                        for start in STAGES for target in STAGES}
+
+
+def test_a_gate_stops_staging_with_its_requirements_and_the_same_call_continues(
+        client: MlflowClient, db_url: str, clock: FixedClock) -> None:
+    client.create_registered_model("gated")
+    made = client.create_model_version("gated", "s3://bucket/gated/1")
+    with pytest.raises(MlflowException) as refused:
+        client.transition_model_version_stage("gated", made.version, "Staging")
+    assert refused.value.error_code == "RESOURCE_CONFLICT"
+    assert "validation gate" in refused.value.message
+    assert client.get_model_version("gated", made.version).current_stage == "None"
+    waive_gates(db_url, clock, "gated", made.tags["modelsteward.version"])
+    moved = client.transition_model_version_stage("gated", made.version, "Staging")
+    assert moved.current_stage == "Staging"
+
+
+def test_archived_takes_a_new_version_out_of_use_and_copy_starts_again(
+        client: MlflowClient) -> None:
+    client.create_registered_model("churn")
+    made = client.create_model_version("churn", "s3://bucket/churn/1", run_id="run-1",
+                                       tags={"data": "2024"}, description="first")
+    archived = client.transition_model_version_stage("churn", made.version, "Archived")
+    assert archived.current_stage == "Archived"
+    copied = client.copy_model_version("models:/churn/1", "churn-copy")
+    assert (copied.name, copied.version, copied.current_stage) == ("churn-copy", "1", "None")
+    assert copied.tags == {"data": "2024", "modelsteward.version": "1.0.0"}
+    assert (copied.run_id, copied.description, copied.source) == (
+        "run-1", "first", "models:/churn/1")
+    again = client.copy_model_version("models:/churn/1", "churn")
+    assert (again.version, again.tags["modelsteward.version"]) == ("2", "1.1.0")
+    with pytest.raises(MlflowException) as reserved:
+        client.create_model_version("churn", "s3://x", tags={"modelsteward.other": "x"})
+    assert reserved.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_archive_existing_versions_archives_the_others_in_the_target_stage(
+        client: MlflowClient, db_url: str, clock: FixedClock) -> None:
+    client.create_registered_model("ranker")
+    for n in range(3):
+        made = client.create_model_version("ranker", f"s3://bucket/ranker/{n}")
+        waive_gates(db_url, clock, "ranker", made.tags["modelsteward.version"])
+    client.transition_model_version_stage("ranker", "1", "Production")
+    client.transition_model_version_stage("ranker", "2", "Staging")
+    moved = client.transition_model_version_stage("ranker", "3", "Production",
+                                                  archive_existing_versions=True)
+    assert moved.current_stage == "Production"
+    stages = {v.version: v.current_stage for v in client.search_model_versions("name='ranker'")}
+    assert stages == {"1": "Archived", "2": "Staging", "3": "Production"}
+    with pytest.raises(MlflowException) as refused:
+        client.transition_model_version_stage("ranker", "2", "Archived",
+                                              archive_existing_versions=True)
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert client.get_model_version("ranker", "2").current_stage == "Staging"
+
+
+@pytest.mark.parametrize("reached", [Stage.EVALUATED, Stage.REGISTERED])
+def test_versions_promoted_outside_mlflow_are_none_and_move_on(
+        client: MlflowClient, db_url: str, clock: FixedClock, reached: Stage) -> None:
+    client.create_registered_model("outside")
+    moves = {}
+    for target in STAGES:
+        made = client.create_model_version("outside", f"s3://bucket/{target}")
+        ref = f"outside@{made.tags['modelsteward.version']}"
+        waive_gates(db_url, clock, "outside", made.tags["modelsteward.version"])
+        with Registry.open(db_url, actor="root", clock=clock) as registry:
+            registry.lifecycle.promote(ref, Stage.EVALUATED)
+            if reached is Stage.REGISTERED:
+                registry.lifecycle.promote(ref, Stage.REGISTERED)
+        assert client.get_model_version("outside", made.version).current_stage == "None"
+        moves[target] = client.transition_model_version_stage(
+            "outside", made.version, target).current_stage
+    assert moves == {target: target for target in STAGES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -101,3 +102,20 @@ def test_unreachable_database(steward: Steward) -> None:
                   "model", "list", expect=6)
     assert "Cannot open the database" in run.stderr and "STEWARD_DATABASE_URL" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("s3fs") is not None,
+                    reason="s3fs is installed here, so s3:// works")
+def test_retiring_into_s3_without_s3fs_says_which_extra_to_install(
+        steward: Steward, tmp_path: Path) -> None:
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "model.safetensors").write_bytes(b"\x01" * 64)
+    steward("model", "create", "bot")
+    steward("version", "register", "bot", "1.0.0", "--path", str(weights))
+    steward("reject", "bot@1.0.0", "--reason", "superseded")
+    before = events(steward)
+    run = steward("retire", "bot@1.0.0", "--reason", "replaced", "--archive", "s3://vault",
+                  expect=2)
+    assert "pip install 'modelsteward[s3]'" in run.stderr and "Traceback" not in run.stderr
+    assert events(steward) == before

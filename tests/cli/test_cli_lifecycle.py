@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from modelsteward import Registry
+from modelsteward.domain.model import RiskTier
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from modelsteward.domain.versioning import ChangeKind
 from tests.cli.conftest import Steward
 from tests.conftest import FixedClock
-from tests.service.lifecycle_helpers import evaluation, to_production, trained
+from tests.service.lifecycle_helpers import evaluation, to_production, to_staging, trained
 
 POLICY = """\
 administrators: [platform-admin]
@@ -209,3 +210,20 @@ def test_compare_against_production(steward: Steward, db_url: str) -> None:
     assert {d["metric"] for d in result["quality"]} == {"accuracy", "toxicity_rate"}
     assert "neither an alias" in steward("compare", "bot@1.1.0", "--against", "champion",
                                          expect=3).stderr
+
+
+def test_next_review_in_days_or_weeks_from_today(steward: Steward, db_url: str) -> None:
+    """``--next-review 180d`` (or ``26w``) counts from today, so a script or the README's
+    walk-through never names a date that has passed; anything else is refused with both forms."""
+    with Registry.open(db_url, actor="alice", policy=Policy()) as registry:
+        ref = trained(registry, "bot")
+        to_staging(registry, ref, RiskTier.LOW)
+    approval = ["approve", ref, "--role", "lead", "--evidence", "eval #12", "--risks-accepted",
+                "none", "--monitoring-plan", "dashboard", "--rollback-plan", "steward rollback"]
+    run = steward("--actor", "bob", *approval, "--next-review", "sometime", expect=2)
+    assert "neither a date (YYYY-MM-DD) nor days or weeks from today (180d, 26w)" in run.stderr
+    today = datetime.now(UTC).date()
+    shown = steward("--actor", "bob", *approval, "--next-review", "26w", "--json").json()
+    assert shown["next_review"] == (today + timedelta(weeks=26)).isoformat()
+    shown = steward("--actor", "bob", *approval, "--next-review", "180d", "--json").json()
+    assert shown["next_review"] == (today + timedelta(days=180)).isoformat()

@@ -58,3 +58,13 @@ def test_import_copies_models_versions_tags_aliases(source: str, steward: Stewar
         assert second.tags == {"data": "2025", "modelsteward.version": "1.1.0"}
     again = steward("--database-url", target, "import", "mlflow", "--tracking-uri", source)
     assert again.stdout.startswith("Nothing to import")
+
+
+def test_imported_models_get_the_team_given_or_the_default(source: str, steward: Steward,
+                                                           tmp_path: Path) -> None:
+    for team, expected in (("risk", "risk"), ("", "platform")):
+        target = f"sqlite:///{tmp_path / f'target-{expected}.db'}"
+        steward("--database-url", target, "import", "mlflow", "--tracking-uri", source,
+                *(["--team", team] if team else []))
+        with Registry.open(target, actor="test") as registry:
+            assert {m.owner_team for m in registry.list_models()} == {expected}

@@ -420,6 +420,21 @@ def test_a_maintainer_manages_its_teams_notifications_through_the_server(
     steward("deliver", "--once", expect=2)  # the worker runs beside the database
 
 
+def test_create_commands_take_an_idempotency_key(remote: Steward) -> None:
+    remote("model", "create", "ranker", "--idempotency-key", "create-ranker")
+    again = remote("model", "create", "ranker", "--idempotency-key", "create-ranker")
+    assert "Created model ranker" in again.stdout  # the first answer, not "already exists"
+    register = ("version", "register", "ranker", "--change", "retrain", "--json",
+                "--idempotency-key", "ranker-retrain-1")
+    first = remote(*register).json()
+    assert remote(*register).json() == first
+    assert len(cast(list[Any], remote("version", "list", "ranker", "--json").json())) == 1
+    other = remote("version", "register", "ranker", "--change", "config",
+                   "--idempotency-key", "ranker-retrain-1", expect=2)
+    assert "ranker-retrain-1" in other.stderr and "another request" in other.stderr
+    remote("model", "create", "x", "--idempotency-key", "", expect=2)
+
+
 def test_a_body_above_the_servers_limit_is_bad_input_not_a_server_failure() -> None:
     detail = ("The request body is larger than this server's limit of 4096 bytes (4 KiB); "
               "send less in one request (the limit is STEWARD_MAX_BODY_BYTES on the server).")

@@ -132,6 +132,7 @@ def test_the_example_differs_from_the_default_only_where_it_says_so() -> None:
         administrators=("alice@example.com",),
         thresholds=(Threshold("toxicity_rate", "<=", 0.01),),
         monitoring=(Threshold("error_rate", "<=", 0.05),),
+        committees={"risk-committee": ("risk-office",)},
         models=policy.models,
     )
 
@@ -191,6 +192,7 @@ ROUND_TRIP_EXAMPLES = {
         exclusive_aliases=("production", "champion"),
         monitoring=(Threshold("error_rate", "<=", 0.05),),
         auto_rollback=True,
+        committees={"risk-committee": ("risk-office", "Audit Team"), "lead": ()},
         models={"org/support-bot": ModelRules(auto_rollback=False),
                 "ranker": ModelRules(thresholds=(Threshold("ndcg", ">=", 0.7),)),
                 "empty": ModelRules()},
@@ -215,7 +217,8 @@ def test_render_writes_every_key_in_the_files_order() -> None:
         "valid_days": 90, "max_review_days": 365,
         "tiers": {"low": {"roles": ["lead"], "author_may_approve": True},
                   "medium": {"roles": ["product-owner", "ml-lead"], "author_may_approve": True},
-                  "high": {"roles": ["risk-committee"], "author_may_approve": False}}}
+                  "high": {"roles": ["risk-committee"], "author_may_approve": False}},
+        "committees": {}}
     example = render_policy(parse_policy(yaml.safe_load(POLICY_EXAMPLE)))
     assert example["models"] == {"support-bot": {"thresholds": {"accuracy": ">= 0.9"},
                                                  "monitoring": {"p95_latency_ms": "<= 800"},
@@ -344,6 +347,11 @@ def test_the_error_message_names_the_source_and_counts_the_problems() -> None:
     ({"approval": {"tiers": {"low": {"role": ["lead"]}}}}, "approval.tiers.low.role",
      "did you mean 'roles'?"),
     ({"approval": {"tiers": {"low": ["lead"]}}}, "approval.tiers.low", "must be a mapping"),
+    ({"approval": {"committees": {"risk-committee": "risk-office"}}},
+     "approval.committees.risk-committee", "must be a list"),
+    ({"approval": {"committees": {"Risk Committee": ["risk-office"]}}},
+     "approval.committees.Risk Committee", "is not an approval role"),
+    ({"approval": {"committees": ["risk-office"]}}, "approval.committees", "must be a mapping"),
     ({"approval": {"tiers": {"high": {"author_may_approve": "false"}}}},
      "approval.tiers.high.author_may_approve", "write false"),
     ({"administrators": ["alice", "alice"]}, "administrators[1]", "repeats 'alice'"),

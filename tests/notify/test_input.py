@@ -129,3 +129,8 @@ def test_backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half(
     wait = backoff_seconds(attempts, base=base, cap=cap, jitter=jitter)
     assert full / 2 - 1e-9 <= wait <= full + 1e-9
     assert backoff_seconds(attempts + 1, base=base, cap=cap, jitter=jitter) >= wait - 1e-9
+
+
+def test_reports_are_a_kind_a_subscription_may_ask_for() -> None:
+    assert parse_kinds(["advisory-report"]) == ("advisory-report",)
+    assert "advisory-report" in NOTICE_KINDS

@@ -27,6 +27,7 @@ from modelsteward.errors import AdvisoryNotFound, DocumentInvalid, InvalidInput
 from modelsteward.service.advisories import load_directory
 from modelsteward.service.audit import audit_offline
 from tests.conftest import FixedClock
+from tests.domain.test_osv_schema import official_validator, without_extension
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 TODAY = NOW.date()
@@ -130,6 +131,28 @@ def test_withdrawn_advisories_stop_matching_and_stay_exported(registry: Registry
     assert [a.id for a in load_directory(tmp_path / "osv")] == [made.advisory.id]
     assert registry.advisories.all() == []  # withdrawn ones are hidden by default
     assert len(registry.advisories.all(include_withdrawn=True)) == 1
+
+
+def test_every_exported_advisory_is_official_osv_but_for_the_overlaid_fields(
+        registry: Registry, tmp_path: Path) -> None:
+    digest = registry.get_version("support-bot", "1.1.0").digest
+    registry.advisories.create(draft(semver("base-llm", fixed="1.1.0")))
+    registry.advisories.create(draft(Affected(ECOSYSTEM, "support-bot", versions=("1.1.0",),
+                                              digests=(f"sha256:{digest}",))))
+    registry.advisories.create(draft(Affected("GIT", "https://huggingface.co/acme/open-llm",
+                                              ranges=(AffectedRange("GIT", (
+                                                  RangeEvent(EventKind.INTRODUCED, "a" * 40),
+                                                  RangeEvent(EventKind.FIXED, "d" * 40)),
+                                                  "https://huggingface.co/acme/open-llm"),))))
+    made = registry.advisories.create(draft(semver("support-bot", "1.0.0", "1.1.0")))
+    registry.advisories.withdraw(made.advisory.id, "duplicate")
+    written = registry.advisories.export(tmp_path / "osv")
+    assert len(written) == 4
+    for path in written:
+        record = json.loads(path.read_text("utf-8"))
+        assert list(official_validator().iter_errors(record)) != []  # the extension is used
+        errors = [e.message for e in official_validator().iter_errors(without_extension(record))]
+        assert errors == [], (path.name, errors)
 
 
 def test_import_is_all_or_nothing_and_keeps_the_newest(registry: Registry) -> None:

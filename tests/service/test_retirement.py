@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,7 +19,9 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, ModelKind, Version
 from modelsteward.domain.versioning import Snapshot
 from modelsteward.errors import Conflict, IllegalTransition
-from modelsteward.integrity.archive import ArchiveEscapes, ArchiveUnwritable, inside
+from modelsteward.integrity.archive import (
+    ArchiveEscapes, ArchiveProtocolUnavailable, ArchiveUnwritable, inside,
+)
 from modelsteward.integrity.manifest import hash_artifact
 from modelsteward.service.retirement import ArchiveMismatch
 from tests.conftest import FixedClock
@@ -134,6 +137,31 @@ def test_unwritable_archives_and_wrong_stages_are_refused(registry: Registry,
     with pytest.raises(ArchiveUnwritable, match="Cannot write the archive"):
         registry.retirements.retire("support-bot@2.0.0", str(blocker / "sub"), reason="x")
     assert registry.get_version("support-bot", "2.0.0").stage is Stage.TRAINED  # unchanged
+
+
+def test_an_archive_protocol_without_its_package_names_what_to_install(
+        registry: Registry) -> None:
+    # a protocol whose implementation is not installed, as fsspec knows s3://, gs://, az://…
+    fsspec.register_implementation("vaultfs", "modelsteward_absent_vaultfs.VaultFileSystem",
+                                    clobber=True, errtxt="Install vaultfs to access vaults")
+    deprecate(registry)
+    events = len(registry.log())
+    with pytest.raises(ArchiveProtocolUnavailable,
+                       match=r"vaultfs:// needs a package that is not installed; install the "
+                             r"package fsspec names \(Install vaultfs to access vaults\)"):
+        registry.retirements.retire("support-bot@2.1.3", "vaultfs://bucket", reason="x")
+    assert registry.get_version("support-bot", "2.1.3").stage is Stage.TRAINED  # unchanged
+    assert len(registry.log()) == events
+
+
+@pytest.mark.skipif(importlib.util.find_spec("s3fs") is not None,
+                    reason="s3fs is installed here, so s3:// works")
+def test_an_s3_archive_without_s3fs_names_the_s3_extra(registry: Registry) -> None:
+    deprecate(registry)
+    with pytest.raises(ArchiveProtocolUnavailable,
+                       match=r"s3:// needs a package .* `pip install 'modelsteward\[s3\]'`"):
+        registry.retirements.retire("support-bot@2.1.3", "s3://vault", reason="x")
+    assert registry.get_version("support-bot", "2.1.3").stage is Stage.TRAINED
 
 
 def _stored_before_ids_were_checked(registry: Registry, version_id: str, source: Path) -> None:

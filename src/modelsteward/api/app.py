@@ -9,8 +9,9 @@ from importlib.metadata import version as package_version
 
 from fastapi import FastAPI
 
-from modelsteward.api import problems
+from modelsteward.api import docs, openapi, problems
 from modelsteward.api.auth import Authenticator, token_authenticator
+from modelsteward.api.idempotency import IdempotentPosts
 from modelsteward.api.limits import BodyLimit
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
@@ -53,7 +54,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     app = FastAPI(title="modelsteward", version=package_version("modelsteward"),
                   summary="Model lifecycle management: registry, gates, deprecations, "
                           "advisories, lock files and audits.",
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # docs.install serves /docs
     app.state.settings = settings
     app.state.notify_settings = settings.notify.check()  # a bad setting stops the server now
     app.state.policy = policy
@@ -69,7 +70,11 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, subscriptions.router, mlflow_api.router):
         add_routes(app, router)
-    # innermost: its 413s and the routes' are counted and logged alike; GETs pass straight on
+    docs.install(app)
+    openapi.install(app, settings.anonymous_read)
+    app.add_middleware(IdempotentPosts)  # inside RequestMetrics: replays are counted and logged
+    # outside IdempotentPosts, which reads a body itself; inside RequestMetrics, so its 413s are
+    # counted and logged like the routes'; requests without a body pass straight on
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)

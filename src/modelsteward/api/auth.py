@@ -1,6 +1,8 @@
-"""Who may do what. Roles: ``viewer`` reads; ``maintainer`` also changes the models of its own
-team; ``approver`` also approves with its approval roles; ``admin`` does everything (each role
-includes the ones before it; see ``domain/tokens.py``).
+"""Who may do what. Roles: ``viewer`` reads; ``maintainer`` also changes the models, consumers
+and advisories of its own team; ``approver`` also approves its own team's versions with its
+approval roles (any team's when the policy names its team a committee for the role); ``admin``
+does everything (each role includes the ones before it); ``reporter`` reads and submits advisory
+reports about any model (see ``domain/tokens.py``).
 
 ``app.state.authenticate`` turns a request into a :class:`~modelsteward.api.deps.Principal`.
 :func:`token_authenticator` is the server's default: ``Authorization: Bearer <token>``, and
@@ -9,21 +11,24 @@ reading is on. :func:`local_authenticator` makes
 every request act as one administrator (for tests and embedding).
 
 Rules for routes, each raising :class:`NotAuthorised` (403): :func:`require_writer` (a new
-object's team), :func:`require_model_writer` (changing a model), :func:`require_approver`,
-:func:`require_admin`.
+object's team), :func:`require_model_writer` (changing a model; one without an owner team only
+administrators), :func:`require_advisory_writer`, :func:`require_reporter`,
+:func:`require_approver`, :func:`require_admin`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from fastapi import Request
 
 from modelsteward.api.deps import Principal, database_marker
+from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.model import Model
 from modelsteward.domain.tokens import ANONYMOUS, Role, split_token
 from modelsteward.errors import NotAuthenticated, NotAuthorised
 from modelsteward.ports import Clock, SystemClock
+from modelsteward.service.advisories import Ownership
 from modelsteward.service.tokens import TokenCache, authenticate
 from modelsteward.store.changes import ChangeWatcher
 from modelsteward.store.sql import SqlStore
@@ -155,17 +160,75 @@ def require_writer(principal: Principal, team: str) -> str:
     return principal.team
 
 
-def require_model_writer(principal: Principal, model: Model) -> None:
-    """Administrators change any model; maintainers only their own team's."""
+def require_owner(principal: Principal, team: str, what: str) -> None:
+    """Administrators change anything; maintainers only what belongs to their own team
+    (``what`` names the object); an object without a team is left to administrators."""
     if is_admin(principal):
         return
-    require_writer(principal, model.owner_team or principal.team)
+    if not team:
+        require_writer(principal, principal.team)  # a viewer hears that it may only read
+        raise NotAuthorised(f"{what} has no owner team, so only administrators may change it.")
+    require_writer(principal, team)
 
 
-def require_approver(principal: Principal, role: str = "") -> str:
+def require_consumer_writer(principal: Principal, consumer: Consumer) -> None:
+    """Administrators change any consumer; maintainers only their own team's."""
+    require_owner(principal, consumer.team, f"The consumer {consumer.name}")
+
+
+def require_model_writer(principal: Principal, model: Model) -> None:
+    """Administrators change any model; maintainers only their own team's. A model without
+    an owner team (made before every model had one) is left to administrators."""
+    if is_admin(principal):
+        return
+    if not model.owner_team:
+        require_writer(principal, principal.team)  # a viewer hears that it may only read
+        raise NotAuthorised(f"The model {model.name} has no owner team, so only administrators "
+                            "may change it; ask one to give it a team with `steward model "
+                            "transfer`.")
+    require_writer(principal, model.owner_team)
+
+
+def require_advisory_writer(principal: Principal, ownership: Ownership) -> None:
+    """Who may publish, import, re-import or withdraw an advisory: administrators; a
+    maintainer of the owner team of every registry model it names; for an advisory naming no
+    registry model (an upstream package), a maintainer of a team owning a model derived from
+    that package. Raises :class:`NotAuthorised`."""
+    if is_admin(principal):
+        return
+    require_writer(principal, principal.team)
+    if ownership.teams:
+        others = sorted(t or "(no team)" for t in ownership.teams - {principal.team})
+        if others or "" in ownership.teams:
+            raise NotAuthorised(
+                f"{principal.name} maintains team {principal.team!r}, but advisory "
+                f"{ownership.advisory} is about models owned by {', '.join(others)}; only "
+                "their maintainers or an administrator may publish, change or withdraw it. "
+                "Report it to them instead (POST /api/v1/advisories/reports with the "
+                "reporter role).")
+        return
+    if principal.team not in ownership.deriving:
+        raise NotAuthorised(
+            f"Advisory {ownership.advisory} names no model of this registry and no model of "
+            f"team {principal.team!r} derives from what it names; only an administrator or "
+            "a team owning a model derived from it may publish, change or withdraw it.")
+
+
+def require_reporter(principal: Principal) -> None:
+    """Security reporters (and administrators) submit advisory reports."""
+    if Role.REPORTER not in principal.roles:
+        raise NotAuthorised(f"{principal.name} may not report advisories; that needs the "
+                            "reporter role (ask an administrator for a token with it).")
+
+
+def require_approver(principal: Principal, role: str = "", team: str | None = None,
+                     committees: Collection[str] = ()) -> str:
     """The approver's identity (the principal's name) when it may approve as the lifecycle
-    approval role ``role`` (any approval when ``role`` is empty): administrators always,
-    approvers for the approval roles their token carries. Raises :class:`NotAuthorised`."""
+    approval role ``role`` (any approval when ``role`` is empty) a version of a model owned
+    by ``team`` (not checked when ``None``): administrators always; approvers for the approval
+    roles their token carries, on their own team's models, or on any team's when their team
+    is one of ``committees`` (the policy's cross-team committees for ``role``). Raises
+    :class:`NotAuthorised`."""
     if is_admin(principal):
         return principal.name
     if Role.APPROVER not in principal.roles:
@@ -175,4 +238,10 @@ def require_approver(principal: Principal, role: str = "") -> str:
         held = ", ".join(sorted(principal.approval_roles)) or "none"
         raise NotAuthorised(f"{principal.name} may not approve as {role!r} (its approval roles: "
                             f"{held}); ask an administrator for a token with that role.")
+    if team is not None and team != principal.team and principal.team not in committees:
+        owner = repr(team) if team else "no team"
+        raise NotAuthorised(f"{principal.name} approves for team {principal.team!r}, and this "
+                            f"model belongs to {owner}; ask one of its approvers, or name "
+                            f"{principal.team!r} a committee for {role or 'the role'!r} under "
+                            "approval.committees in the policy.")
     return principal.name

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from modelsteward.config import Settings
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.tokens import Principal as Principal  # re-exported
 from modelsteward.ports import Clock
@@ -58,7 +59,9 @@ def registry_for(request: Request, principal: Principal) -> Registry:
     store: SqlStore = request.app.state.store
     policy: Policy = request.app.state.policy
     clock: Clock | None = request.app.state.clock
-    return Registry(store, actor=principal.name, clock=clock, policy=policy)
+    settings: Settings = request.app.state.settings.registry
+    return Registry(store, actor=principal.name, clock=clock, policy=policy,
+                    default_team=settings.default_team)
 
 
 async def get_registry(request: Request, principal: PrincipalDep) -> Registry:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.domain.comparison import Comparison, Delta
 from modelsteward.domain.gates import GateReport
@@ -35,7 +35,7 @@ class PromotionCreate(_Body):
     ``dry_run`` only report what the gates require."""
 
     to: str = Field(max_length=40, examples=["production"], json_schema_extra=one_of(Stage))
-    dry_run: bool = False
+    dry_run: StrictBool = False
 
 
 class OverridePublic(BaseModel):
@@ -177,7 +177,7 @@ class ApprovalPublic(BaseModel):
 
 class CheckCreate(_Body):
     name: str = Field(max_length=100, examples=["loads-and-serves"])
-    passed: bool
+    passed: StrictBool
     evidence: Reason = ""
 
 

@@ -17,7 +17,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, DocumentInvalid, InvalidInput, NotAuthenticated, NotAuthorised,
+    ArtifactError, Conflict, DocumentInvalid, IdempotencyKeyReused, InvalidInput, NotAuthenticated,
+    NotAuthorised,
     NotFound, StewardError, StorageError,
 )
 
@@ -62,6 +63,8 @@ log = logging.getLogger("modelsteward.api")
 # (error class, status, slug, title), most specific first
 _MAPPING: list[tuple[type[StewardError], int, str, str]] = [
     (DocumentInvalid, 422, "document-invalid", "The document has problems"),
+    # the IETF Idempotency-Key draft answers a key reused for another request with 422
+    (IdempotencyKeyReused, 422, "idempotency-key-reused", "Idempotency-Key reused"),
     (InvalidInput, 400, "invalid-input", "Bad input"),
     (NotFound, 404, "not-found", "Not found"),
     (Conflict, 409, "conflict", "Conflict"),
@@ -109,16 +112,21 @@ def status_of(error: StewardError) -> tuple[int, str, str]:
     return 400, "invalid-input", "Bad input"
 
 
+def error_problem(error: StewardError, instance: str) -> JSONResponse:
+    """The problem document of ``error`` raised for the path ``instance``."""
+    status, slug, title = status_of(error)
+    errors = ([{"location": p.location, "message": p.message} for p in error.problems]
+              if isinstance(error, DocumentInvalid) else None)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem(status, slug, title, str(error), instance, errors, headers)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that give every error the problem shape."""
 
     @app.exception_handler(StewardError)
     async def steward_error(request: Request, error: StewardError) -> JSONResponse:
-        status, slug, title = status_of(error)
-        errors = ([{"location": p.location, "message": p.message} for p in error.problems]
-                  if isinstance(error, DocumentInvalid) else None)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return problem(status, slug, title, str(error), request.url.path, errors, headers)
+        return error_problem(error, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

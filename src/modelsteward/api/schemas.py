@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api.limits import (
     MAX_DESCRIPTION, MAX_FILES, MAX_METRICS, MAX_TAG, MAX_TAGS, MAX_TEXT,
@@ -163,7 +163,7 @@ class VersionCreate(BaseModel):
     change: str | None = Field(default=None, examples=["retrain"],
                                json_schema_extra=one_of(ChangeKind, nullable=True))
     variant: str = Field(default="", max_length=MAX_TEXT)
-    force: bool = False
+    force: StrictBool = False
     reason: str = Field(default="", max_length=MAX_TEXT)
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     status: str = Field(default="", max_length=200, examples=["evaluating"])

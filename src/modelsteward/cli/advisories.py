@@ -1,4 +1,4 @@
-"""``steward advisory create|show|list|withdraw|import|export``."""
+"""``steward advisory create|report|show|list|withdraw|import|export``."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.context import (
+    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+)
 from modelsteward.cli.files import read_json
 from modelsteward.domain.advisory import (
     ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent, Reference, Severity,
 )
 from modelsteward.domain.severity import parse_level
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
-from modelsteward.service.advisories import Published
+from modelsteward.service.advisories import Published, parse_draft
 
 
 def register(cli: click.Group) -> None:
@@ -90,6 +92,7 @@ def _events(introduced: str, fixed: str, last_affected: str) -> tuple[RangeEvent
 @click.option("--avid", multiple=True, metavar="CATEGORY", help="AVID taxonomy category.")
 @click.option("--id", "advisory_id", default="", help="Default: the next x_MSA-<year>-<n>.")
 @json_option
+@idempotency_key_option
 @pass_state
 def create(state: State, model: str, repo: str, introduced: str, fixed: str,
            last_affected: str, versions: tuple[str, ...], variants: tuple[str, ...],
@@ -134,6 +137,27 @@ def create(state: State, model: str, repo: str, introduced: str, fixed: str,
             err.print(f"warning: {result.advisory.id}: {warning}", highlight=False)
     else:
         _report([result])
+
+
+@advisory.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@pass_state
+def report(state: State, file: Path, as_json: bool) -> None:
+    """Report a problem in any model (security reporters): FILE is an OSV record (JSON,
+    without an id). Nothing is published: each owner team gets it as a draft to publish."""
+    loaded = read_json(file)
+    if not isinstance(loaded, dict):
+        raise DocumentInvalid(str(file), [Problem("", "must be one OSV record (a JSON object)")])
+    reported = state.registry.advisories.report(parse_draft(loaded, file.name))
+    if as_json:
+        emit_json({"teams": list(reported.teams), "models": list(reported.models),
+                   "notices": reported.notices})
+        return
+    out.print(f"Reported to team{'s' if len(reported.teams) != 1 else ''} "
+              f"{', '.join(reported.teams)} as a draft ({reported.notices} notice"
+              f"{'s' if reported.notices != 1 else ''} written); nothing was published.",
+              highlight=False)
 
 
 @advisory.command("show")

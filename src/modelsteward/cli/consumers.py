@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import (
+    State, emit_json, idempotency_key_option, json_option, out, pass_state,
+)
 from modelsteward.domain.consumers import Consumer, ConsumerKind, Impact, parse_uses
 from modelsteward.domain.model import parse_enum
 
@@ -36,6 +38,7 @@ def consumer() -> None:
 @click.option("--uses", "uses", multiple=True, metavar="'MODEL PIN'",
               help="A model and the pin it is used by, e.g. 'support-bot ^2.1'; repeat.")
 @json_option
+@idempotency_key_option
 @pass_state
 def consumer_add(state: State, name: str, kind: str, team: str, contact: str, environment: str,
                  uses: tuple[str, ...], as_json: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from modelsteward.config import Settings, load_policy
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import InvalidInput
 from modelsteward.integrity.manifest import Manifest, hash_plan, plan_artifact
+from modelsteward.remote.client import Client
 from modelsteward.remote.registry import RemoteRegistry
 from modelsteward.service.registry import Registry
 
@@ -39,6 +41,7 @@ class State:
     archive: str = ""
     url: str = ""
     token: str = ""
+    idempotency_key: str = ""  # the create command's --idempotency-key (remote mode)
     _registry: Registry | RemoteRegistry | None = field(default=None, repr=False)
 
     @property
@@ -50,7 +53,8 @@ class State:
         """The server's registry when a URL is set, else the local database's."""
         if self._registry is None:
             if self.url:
-                self._registry = RemoteRegistry(self.url, self.token)
+                self._registry = RemoteRegistry(self.url, client=Client(
+                    self.url, self.token, idempotency_key=self.idempotency_key))
             else:
                 self._registry = self._open_local()
         return self._registry
@@ -68,7 +72,8 @@ class State:
     def _open_local(self) -> Registry:
         policy = self.policy  # a bad policy file fails before the database is touched
         return Registry.open(self.database_url, actor=self.actor,
-                             settings=Settings(self.database_url, self.actor, self.workers),
+                             settings=Settings(self.database_url, self.actor, self.workers,
+                                               default_team=Settings.from_env().default_team),
                              policy=policy)
 
     def close(self) -> None:
@@ -107,6 +112,32 @@ def local_only(func: F) -> F:
         return func(*args, **kwargs)
 
     return refuse_remote  # type: ignore[return-value]
+
+
+_KEY = re.compile(r"[ -~]{1,200}")
+
+
+def idempotency_key_option(func: F) -> F:
+    """``--idempotency-key KEY`` on a create command: in remote mode its request carries KEY
+    (and a second request of the same run ``KEY-2``, …), so that running the command again with
+    the same KEY after a lost answer gets the first answer instead of creating twice. Without
+    it, the client still sends a new key of its own and retries a lost answer with it. A local
+    database needs none: the option changes nothing there."""
+
+    def remember(context: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is None:
+            return
+        if not _KEY.fullmatch(value):
+            raise click.BadParameter("give 1 to 200 printable ASCII characters, e.g. a UUID "
+                                     "(uuidgen).", context, param)
+        state = context.find_object(State)
+        if state is not None:
+            state.idempotency_key = value
+
+    return click.option("--idempotency-key", metavar="KEY", default=None, expose_value=False,
+                        callback=remember,
+                        help="Remote mode: send KEY as the request's Idempotency-Key, so that "
+                             "repeating the command with it cannot create twice.")(func)
 
 
 def json_option(func: F) -> F:

@@ -8,7 +8,9 @@ from datetime import date
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.context import (
+    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+)
 from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
@@ -58,6 +60,7 @@ def plan_view(p: DeprecationPlan, today: date) -> dict[str, object]:
 @click.option("--redirect", is_flag=True,
               help="After the hard deadline, resolve to the replacement instead of refusing.")
 @json_option
+@idempotency_key_option
 @pass_state
 def deprecate(state: State, target: str, reason: str, replacement: str, announced: str | None,
               soft_deadline: str, hard_deadline: str, steps: tuple[str, ...],

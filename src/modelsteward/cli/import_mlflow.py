@@ -89,9 +89,10 @@ def _tags(value: object) -> dict[str, str]:
 
 
 def import_mlflow(target: MlflowRegistry, source: MlflowSource, *,
-                  dry_run: bool = False) -> MlflowImport:
+                  dry_run: bool = False, team: str = "") -> MlflowImport:
     """Copy ``source`` into ``target``; every model's problems are collected (the others are
-    still imported) and returned in the report."""
+    still imported) and returned in the report. New models belong to ``team`` (default: the
+    registry's default team)."""
     report = MlflowImport()
     for remote in source.models():
         name = str(remote.get("name", ""))
@@ -99,21 +100,23 @@ def import_mlflow(target: MlflowRegistry, source: MlflowSource, *,
         if tags.get(_PROMPT_TAG) == "true":
             continue  # prompts are not models
         try:
-            _import_model(target, source, remote, name, tags, report, dry_run)
+            _import_model(target, source, remote, name, tags, report, dry_run, team)
         except StewardError as error:
             report.problems.append(Problem(f"registered_models.{name}", str(error)))
     return report
 
 
 def _import_model(target: MlflowRegistry, source: MlflowSource, remote: Json, name: str,
-                  tags: dict[str, str], report: MlflowImport, dry_run: bool) -> None:
+                  tags: dict[str, str], report: MlflowImport, dry_run: bool,
+                  team: str) -> None:
     try:
         local = target.get_model(name)
         have_tags, imported = local.tags, _imported_numbers(target, name)
     except ModelNotFound:
         report.created_models.append(name)
         if not dry_run:
-            target.create_model(name, description=str(remote.get("description", "")), tags=tags)
+            target.create_model(name, description=str(remote.get("description", "")), tags=tags,
+                                owner_team=team)
         have_tags, imported = dict(tags), {}
     for key, value in tags.items():
         if key not in have_tags:
@@ -161,15 +164,20 @@ def _imported_numbers(target: MlflowRegistry, name: str) -> dict[int, int]:
 @click.option("--tracking-uri", required=True, envvar="STEWARD_MLFLOW_TRACKING_URI",
               help="The MLflow tracking server to import from [STEWARD_MLFLOW_TRACKING_URI].")
 @click.option("--dry-run", is_flag=True, help="Say what would be imported; write nothing.")
+@click.option("--team", default="", envvar="STEWARD_IMPORT_TEAM",
+              help="The owner team of the models created [STEWARD_IMPORT_TEAM]; default "
+                   "STEWARD_DEFAULT_TEAM (platform).")
 @json_option
 @local_only
 @pass_state
-def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, as_json: bool) -> None:
+def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, team: str,
+                          as_json: bool) -> None:
     """Import an MLflow Model Registry: models, versions, tags and aliases (re-running skips
     what was imported)."""
     with httpx.Client(base_url=tracking_uri.rstrip("/"), timeout=60) as client:
         report = import_mlflow(MlflowRegistry(state.local_registry),
-                               MlflowSource(client, tracking_uri), dry_run=dry_run)
+                               MlflowSource(client, tracking_uri), dry_run=dry_run,
+                               team=team.strip())
     if as_json:
         emit_json({"changed": report.changed, "dry_run": dry_run,
                    "created_models": report.created_models,

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -59,11 +60,20 @@ def promote(state: State, ref: str, target: str, dry_run: bool, as_json: bool) -
         out.print(f"Promoted {moved.ref} to {moved.stage.value}.", highlight=False)
 
 
-def _parse_date(text: str, option: str) -> date:
+_FROM_TODAY = re.compile(r"([1-9][0-9]{0,3})([dw])")
+
+
+def _parse_review(text: str, today: date) -> date:
+    """``--next-review``: a date, or a number of days (``180d``) or weeks (``26w``) from
+    ``today``."""
+    ahead = _FROM_TODAY.fullmatch(text.strip())
+    if ahead:
+        return today + timedelta(days=int(ahead.group(1)) * (7 if ahead.group(2) == "w" else 1))
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{option} {text!r} is not a date: write YYYY-MM-DD.") from None
+        raise InvalidInput(f"--next-review {text!r} is neither a date (YYYY-MM-DD) nor days or "
+                           "weeks from today (180d, 26w).") from None
 
 
 @click.command()
@@ -74,7 +84,8 @@ def _parse_date(text: str, option: str) -> date:
 @click.option("--risks-accepted", required=True, help="The risks you accept.")
 @click.option("--monitoring-plan", required=True, help="How production will be watched.")
 @click.option("--rollback-plan", required=True, help="How to go back.")
-@click.option("--next-review", required=True, metavar="YYYY-MM-DD", help="Next review date.")
+@click.option("--next-review", required=True, metavar="YYYY-MM-DD|180d",
+              help="Next review date, or days (180d) or weeks (26w) from today.")
 @json_option
 @pass_state
 def approve(state: State, ref: str, role: str, evidence: str, risks_accepted: str,
@@ -83,7 +94,7 @@ def approve(state: State, ref: str, role: str, evidence: str, risks_accepted: st
     approval = state.registry.lifecycle.approve(
         ref, role=role, evidence=evidence, risks_accepted=risks_accepted,
         monitoring_plan=monitoring_plan, rollback_plan=rollback_plan,
-        next_review=_parse_date(next_review, "--next-review"))
+        next_review=_parse_review(next_review, state.registry.clock.now().date()))
     if as_json:
         emit_json({"id": approval.id, "ref": approval.ref, "approver": approval.approver,
                    "role": approval.role, "expires_at": approval.expires_at.isoformat(),

@@ -1,11 +1,13 @@
-"""``steward model create|list|show``."""
+"""``steward model create|transfer|list|show``."""
 
 from __future__ import annotations
 
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import (
+    State, emit_json, idempotency_key_option, json_option, out, pass_state,
+)
 from modelsteward.cli.render import model_view, version_view
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
 
@@ -25,7 +27,8 @@ def model() -> None:
               help="self-hosted, hosted or fine-tuned.")
 @click.option("--description", default="")
 @click.option("--purpose", default="", help="What the model is used for.")
-@click.option("--owner-team", default="", help="Owning team.")
+@click.option("--owner-team", default="", help="Owning team (default: STEWARD_DEFAULT_TEAM, "
+              "platform; through a server, a maintainer's own team).")
 @click.option("--owner-contact", default="", help="Contact (e-mail or channel).")
 @click.option("--provider", default="", help="Provider of a hosted model (anthropic, openai, …).")
 @click.option("--provider-model", default="", help="The provider's model id.")
@@ -37,6 +40,7 @@ def model() -> None:
 @click.option("--support-after", default="", help="What follows the window, e.g. "
               "'community-maintained'.")
 @json_option
+@idempotency_key_option
 @pass_state
 def model_create(state: State, name: str, kind: str, description: str, purpose: str,
                  owner_team: str, owner_contact: str, provider: str, provider_model: str,
@@ -53,6 +57,21 @@ def model_create(state: State, name: str, kind: str, description: str, purpose: 
     else:
         out.print(f"Created model {created.name} ({created.kind.value}, "
                   f"{created.risk_tier.value} risk).", highlight=False)
+
+
+@model.command("transfer")
+@click.argument("name")
+@click.option("--team", required=True, help="The new owner team.")
+@click.option("--reason", required=True, help="Why the model changes owner (recorded).")
+@json_option
+@pass_state
+def model_transfer(state: State, name: str, team: str, reason: str, as_json: bool) -> None:
+    """Give the model NAME to another owner team (through a server: administrators only)."""
+    moved = state.registry.transfer_model(name, team, reason)
+    if as_json:
+        emit_json(model_view(moved))
+    else:
+        out.print(f"Model {moved.name} now belongs to team {moved.owner_team}.", highlight=False)
 
 
 @model.command("list")

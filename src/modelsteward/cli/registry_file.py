@@ -31,13 +31,16 @@ def export_group() -> None:
 
 @import_group.command("registry")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--team", default="", envvar="STEWARD_IMPORT_TEAM",
+              help="The owner team of new models whose entry has no owner "
+                   "[STEWARD_IMPORT_TEAM]; default STEWARD_DEFAULT_TEAM (platform).")
 @json_option
 @local_only
 @pass_state
-def import_registry_file(state: State, file: Path, as_json: bool) -> None:
+def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> None:
     """Import a model-registry.yaml (all problems are reported before anything is written)."""
     entries = parse_registry_file(read_yaml(file), source=str(file))
-    report = import_registry(state.local_registry, entries, source=str(file))
+    report = import_registry(state.local_registry, entries, source=str(file), team=team.strip())
     if as_json:
         emit_json({"changed": report.changed, "created_models": list(report.created_models),
                    "updated_models": list(report.updated_models),

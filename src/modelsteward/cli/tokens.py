@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
+from modelsteward.cli.context import (
+    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+)
 from modelsteward.domain.tokens import Role, Token, parse_expiry, parse_roles
 from modelsteward.service.tokens import IssuedToken, Tokens
 
@@ -61,7 +63,7 @@ def token() -> None:
 @click.option("--team", default="", help="The team whose models a maintainer may change.")
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice([r.value for r in Role]),
-              help="viewer, maintainer, approver or admin; repeat for several.")
+              help="viewer, maintainer, approver, admin or reporter; repeat for several.")
 @click.option("--approval-role", "approval_roles", multiple=True, metavar="ROLE",
               help="A lifecycle approval role an approver signs for (ml-lead, product-owner…); "
                    "repeat.")
@@ -69,6 +71,7 @@ def token() -> None:
               help="Expire after a duration (90d, 12h, 4w) or on a date (2027-01-31); default "
                    "never.")
 @json_option
+@idempotency_key_option
 @pass_state
 def token_create(state: State, name: str, team: str, roles: tuple[str, ...],
                  approval_roles: tuple[str, ...], expires: str, as_json: bool) -> None:

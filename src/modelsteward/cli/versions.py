@@ -8,7 +8,8 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, err, hash_with_progress, json_option, out, pass_state,
+    State, emit_json, err, hash_with_progress, idempotency_key_option, json_option, out,
+    pass_state,
 )
 from modelsteward.cli.exits import Exit
 from modelsteward.cli.files import read_json
@@ -75,6 +76,7 @@ def _metrics(pairs: tuple[str, ...]) -> dict[str, object]:
 @click.option("--relation", default=None,
               help="finetune, adapter, merge, quantized, distilled or export.")
 @json_option
+@idempotency_key_option
 @pass_state
 def version_register(state: State, model: str, version_text: str | None, change: str | None,
                      variant: str, path: Path | None, force: bool, reason: str, description: str,

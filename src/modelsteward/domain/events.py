@@ -114,15 +114,27 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(events: Iterable[Event]) -> ChainBreak | None:
-    """Walk events in storage order; return the first break, or ``None`` when the chain is intact.
+class ChainWalk:
+    """:func:`verify_chain` one event at a time, so that a history of any length is checked
+    in batches: feed events in storage order to :meth:`add`; ``broken`` is the first break
+    (later events are ignored), ``count`` the events seen, ``last`` the last good one."""
 
-    Detects: a gap or repeat in sequence numbers (deleted or reordered events), a stored hash
-    that does not match the event's content (edited event), and a link to the wrong predecessor.
-    """
-    expected_seq = 1
-    prev_hash = GENESIS
-    for event in events:
+    def __init__(self) -> None:
+        self.count = 0
+        self.broken: ChainBreak | None = None
+        self.last_seq = 0
+        self.last_hash = GENESIS
+
+    def add(self, event: Event) -> ChainBreak | None:
+        self.count += 1
+        if self.broken is None:
+            self.broken = self._check(event)
+            if self.broken is None:
+                self.last_seq, self.last_hash = event.seq, event.hash
+        return self.broken
+
+    def _check(self, event: Event) -> ChainBreak | None:
+        expected_seq = self.last_seq + 1
         if event.seq != expected_seq:
             reason = ("an event is missing before it" if event.seq > expected_seq
                       else "it is out of order")
@@ -132,8 +144,19 @@ def verify_chain(events: Iterable[Event]) -> ChainBreak | None:
                                 event.payload_json, event.prev_hash)
         if recomputed != event.hash:
             return ChainBreak(event.seq, "its content does not match its hash (edited)")
-        if event.prev_hash != prev_hash:
+        if event.prev_hash != self.last_hash:
             return ChainBreak(event.seq, "it does not link to the previous event's hash")
-        prev_hash = event.hash
-        expected_seq += 1
+        return None
+
+
+def verify_chain(events: Iterable[Event]) -> ChainBreak | None:
+    """Walk events in storage order; return the first break, or ``None`` when the chain is intact.
+
+    Detects: a gap or repeat in sequence numbers (deleted or reordered events), a stored hash
+    that does not match the event's content (edited event), and a link to the wrong predecessor.
+    """
+    walk = ChainWalk()
+    for event in events:
+        if walk.add(event) is not None:
+            return walk.broken
     return None

@@ -16,6 +16,10 @@ from modelsteward.errors import InvalidInput
 E = TypeVar("E", bound=enum.StrEnum)
 
 
+# The owner team of a model made without one (an administrator naming none, a registry file
+# entry without ``owner``): STEWARD_DEFAULT_TEAM overrides it.
+DEFAULT_TEAM = "platform"
+
 class ModelKind(enum.StrEnum):
     SELF_HOSTED = "self-hosted"
     HOSTED = "hosted"
@@ -71,7 +75,7 @@ class Model:
     kind: ModelKind = ModelKind.SELF_HOSTED
     description: str = ""
     purpose: str = ""
-    owner_team: str = ""
+    owner_team: str = ""  # every stored model has one (DEFAULT_TEAM when none was named)
     owner_contact: str = ""
     provider: str = ""
     provider_model: str = ""

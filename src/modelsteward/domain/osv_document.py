@@ -1,17 +1,15 @@
-"""Reading OSV documents: the vendored JSON Schema (``modelsteward/data/osv/schema.json``; see
-its ``$comment`` for how it differs from the official one), its errors put in words, and the
-checks a schema cannot express. Every problem is reported, with its location;
+"""Reading OSV documents: the official OSV JSON Schema with the registry's overlay
+(:mod:`modelsteward.domain.osv_schema`), its errors put in words, and the checks the schema does
+not express. Every problem is reported, with its location;
 ``parse_advisory(a.to_osv()) == a`` for every valid advisory."""
 
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from typing import cast
 
 from jsonschema import Draft202012Validator
@@ -35,6 +33,7 @@ from modelsteward.domain.advisory import (
 )
 from modelsteward.domain.documents import describe
 from modelsteward.domain.names import validate_model_name
+from modelsteward.domain.osv_schema import registry_schema
 from modelsteward.domain.osv_order import (
     RangeOrder,
     is_open_bound,
@@ -53,18 +52,19 @@ from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 
 @cache
 def _validator() -> Draft202012Validator:
-    text = (resources.files("modelsteward.data") / "osv" / "schema.json").read_text(
-        encoding="utf-8")
-    return Draft202012Validator(json.loads(text),
+    return Draft202012Validator(registry_schema(),
                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def validate_osv(document: object) -> list[Problem]:
-    """The problems of ``document`` against the vendored OSV 1.7 JSON Schema only, located
-    (``affected[0].ranges[1].events``; ``$`` is the document) and ordered by location."""
+    """The problems of ``document`` against the official OSV JSON Schema with the registry's
+    overlay only, located (``affected[0].ranges[1].events``; ``$`` is the document) and ordered
+    by location."""
     errors = sorted(_validator().iter_errors(document), key=lambda e: _path_key(e.absolute_path))
     problems: list[Problem] = []
     for error in errors:
+        if _vacuous(error, document):
+            continue
         for problem in _explain(error):
             if problem not in problems:
                 problems.append(problem)
@@ -77,7 +77,8 @@ def parse_advisory(document: object, source: str = "advisory") -> Advisory:
     Raises :class:`DocumentInvalid` naming ``source`` with every problem: first the schema's
     (:func:`validate_osv`), then those a schema cannot express — an id not of the form
     ``PREFIX-ENTRY`` (ours: ``x_MSA-<year>-<number>``); timestamps that are no real moment;
-    ``published`` after ``modified`` or ``withdrawn`` before ``published``; SEMVER event values
+    ``published`` after ``modified`` or ``withdrawn`` before ``published``; an event object
+    with more than one kind; GIT range events that are not full commit hashes; SEMVER event values
     that are not SemVer 2 (``introduced`` may be ``"0"``, a ``limit`` may contain ``*``); for
     the ``modelsteward`` ecosystem, a package name that is not a model name and versions that
     are neither model versions nor snapshot ids; a ``fixed`` or ``limit`` at or below — or a
@@ -160,6 +161,26 @@ def _field_of(path: Sequence[object]) -> str:
     return ""
 
 
+def _vacuous(error: ValidationError, document: object) -> bool:
+    """Whether ``error`` comes from an official ``if`` on a ``type`` that is missing: its ``if``
+    names no ``required``, so it holds vacuously (a range without a type must then have a repo,
+    a severity without a type a score of every kind). The missing type is reported instead."""
+    path = list(error.absolute_path)
+    if error.validator == "required" and error.validator_value == ["repo"]:
+        return isinstance(error.instance, Mapping) and "type" not in error.instance
+    if error.validator in ("pattern", "enum") and path and path[-1] == "score":
+        parent: object = document
+        for part in path[:-1]:
+            if isinstance(part, int) and isinstance(parent, list) and part < len(parent):
+                parent = parent[part]
+            elif isinstance(part, str) and isinstance(parent, Mapping) and part in parent:
+                parent = parent[part]
+            else:
+                return False
+        return isinstance(parent, Mapping) and "type" not in parent
+    return False
+
+
 def _explain(error: ValidationError) -> list[Problem]:
     path = list(error.absolute_path)
     where = _location(path)
@@ -216,6 +237,10 @@ def _explain(error: ValidationError) -> list[Problem]:
         if not isinstance(instance, Mapping):
             return []  # the type error says it
         present = [k for k in _EVENT_KINDS if k in instance]
+        if len(present) == 1:
+            # One kind whose value is no string: say that, not that the object is no event.
+            return [problem for sub in error.context or [] if sub.validator == "type"
+                    for problem in _explain(sub)]
         if not present:
             return [Problem(where, (
                 "is not an event: use an object with exactly one of introduced, fixed, "
@@ -236,8 +261,6 @@ def _explain(error: ValidationError) -> list[Problem]:
 def _pattern_message(path: Sequence[object], pattern: str, instance: object) -> str:
     found = describe(instance)
     name = _field_of(path)
-    schema = cast(Mapping[str, object], _validator().schema)
-    defs = cast(Mapping[str, Mapping[str, object]], schema["$defs"])
     if path == ["id"]:
         return (f"does not start with the prefix of a known OSV database, found {found}: use "
                 f"{ID_PREFIX}- for this registry's advisories (e.g. {ID_PREFIX}-2026-0001) or "
@@ -248,12 +271,10 @@ def _pattern_message(path: Sequence[object], pattern: str, instance: object) -> 
         return (f"is not an OSV ecosystem, found {found}: use \"modelsteward\" for a model of "
                 "this registry, \"GIT\" for a repository, or an ecosystem of the OSV "
                 "specification (PyPI, npm, Maven, …), optionally followed by ':' and a release.")
-    if name in _EVENT_KINDS and pattern == defs["commit"]["pattern"]:
-        return (f"is not a full Git commit hash, found {found}: GIT range events take 40 (or "
-                "64) lowercase hexadecimal characters, or \"0\" for introduced.")
-    for definition, example in _VECTOR_EXAMPLES.items():
-        if pattern == defs[definition]["pattern"]:
-            return f"is not {example}; found {found}."
+    if name == "score":
+        vector = ("cvss3" if pattern.startswith("^CVSS:3") else
+                  "cvss4" if pattern.startswith("^CVSS:4") else "cvss2")
+        return f"is not {_VECTOR_EXAMPLES[vector]}; found {found}."
     return f"does not match the pattern {pattern}, found {found}."
 
 
@@ -275,6 +296,7 @@ _CVSS_EXAMPLES = {
     "CVSS_V4": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
 }
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+_COMMIT = re.compile(r"0|[0-9a-f]{40}|[0-9a-f]{64}")
 _ATLAS = re.compile(r"AML\.T[0-9]{4}(?:\.[0-9]{3})?")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:mailto|urn):\S+")
 
@@ -448,8 +470,20 @@ class _Checks:
                     self.add(f"{where}.events[{k}].{name}", (
                         f"is not part of an event: an event object holds only one of "
                         f"introduced, fixed, last_affected or limit; remove {name!r}."))
+            if len(kinds) > 1:
+                # The official oneOf lets two kinds through when one value is not a string.
+                self.add(f"{where}.events[{k}]", (
+                    f"holds {len(kinds)} events ({', '.join(kinds)}) but an event object holds "
+                    "exactly one: split it, e.g. [{\"introduced\": \"1.0.0\"}, "
+                    "{\"fixed\": \"1.2.0\"}]."))
             value = event.get(kinds[0]) if len(kinds) == 1 else None
             if isinstance(value, str):
+                if kind == "GIT" and not _COMMIT.fullmatch(value):
+                    self.add(f"{where}.events[{k}].{kinds[0]}", (
+                        f"is not a full Git commit hash, found {describe(value)}: GIT range "
+                        "events take 40 (or 64) lowercase hexadecimal characters, or \"0\" "
+                        "for introduced."))
+                    continue
                 parsed.append((k, RangeEvent(EventKind(kinds[0]), value)))
         if kind not in ("SEMVER", "ECOSYSTEM"):
             return

@@ -107,6 +107,9 @@ class Policy:
                                        "rollback-rehearsed")
     # approval
     approvals: Mapping[RiskTier, TierApproval] = field(default_factory=_default_tiers)
+    # approval role -> teams whose approvers approve any team's versions in that role; every
+    # other approval is by an approver of the model's own team
+    committees: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     approval_valid_days: int = 90
     max_review_days: int = 365
     administrators: tuple[str, ...] = ()
@@ -131,6 +134,10 @@ class Policy:
     def auto_rollback_for(self, model: str) -> bool:
         rules = self.models.get(model, ModelRules())
         return self.auto_rollback if rules.auto_rollback is None else rules.auto_rollback
+
+    def committee_for(self, role: str) -> tuple[str, ...]:
+        """The teams whose approvers may approve any team's versions as ``role``."""
+        return self.committees.get(role, ())
 
     def is_exclusive(self, alias: str) -> bool:
         return alias in self.exclusive_aliases

@@ -65,6 +65,8 @@ approval:                                   # staging -> production
     low: {roles: [lead]}
     medium: {roles: [product-owner, ml-lead]}
     high: {roles: [risk-committee], author_may_approve: false}
+  committees:                               # cross-team: these teams' approvers approve any
+    risk-committee: [risk-office]           # team's versions in that role (others: own team)
 
 aliases:
   exclusive: [production]                   # one version per model; must include production
@@ -112,7 +114,7 @@ _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "validation": ("require_digest", "require_attestation", "require_training_metrics"),
     "evaluation": ("thresholds", "required_suites", "regression_tolerance"),
     "staging": ("required_checks",),
-    "approval": ("valid_days", "max_review_days", "tiers"),
+    "approval": ("valid_days", "max_review_days", "tiers", "committees"),
     "aliases": ("exclusive",),
     "monitoring": ("thresholds", "auto_rollback"),
 }
@@ -194,6 +196,7 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
     valid_days = approval.whole("valid_days", default.approval_valid_days)
     review_days = approval.whole("max_review_days", default.max_review_days)
     approvals = approval.tiers(default.approvals)
+    committees = approval.committees()
 
     aliases = top.section("aliases")
     exclusive = aliases.names("exclusive", default.exclusive_aliases, kind=_ALIAS_RULE)
@@ -213,6 +216,7 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
         require_training_metrics=require_metrics, thresholds=thresholds,
         required_suites=suites, regression_tolerance=tolerance, staging_checks=staging_checks,
         approvals=approvals, approval_valid_days=valid_days, max_review_days=review_days,
+        committees=committees,
         administrators=administrators, exclusive_aliases=exclusive,
         monitoring=monitoring_thresholds, auto_rollback=auto_rollback, models=models,
     )
@@ -249,6 +253,7 @@ def render_policy(policy: Policy) -> dict[str, object]:
             "tiers": {tier.value: {"roles": list(policy.approvals[tier].roles),
                                    "author_may_approve": policy.approvals[tier].author_may_approve}
                       for tier in RiskTier if tier in policy.approvals},
+            "committees": {role: list(teams) for role, teams in policy.committees.items()},
         },
         "aliases": {"exclusive": list(policy.exclusive_aliases)},
         "monitoring": {
@@ -432,6 +437,21 @@ class _Reader:
             author = entry.boolean("author_may_approve", base.author_may_approve)
             approvals[tier] = TierApproval(roles, author)
         return approvals
+
+    def committees(self) -> dict[str, tuple[str, ...]]:
+        """``committees``: approval roles (lowercase names) to the teams (any names) whose
+        approvers approve every team's versions in that role."""
+        found = self.mapping("committees", "approval roles to lists of teams")
+        if found is None:
+            return {}
+        committees: dict[str, tuple[str, ...]] = {}
+        for role in found.raw:
+            if not isinstance(role, str) or not _SLUG.fullmatch(role):
+                found.problem(str(role), f"{role!r} is not an approval role: use "
+                                         f"{_SLUG_RULE.form} (e.g. risk-committee)")
+                continue
+            committees[role] = found.names(role, (), kind=_ANY_RULE)
+        return committees
 
     def models(self) -> dict[str, ModelRules]:
         found = self.mapping("models", "model names to their rules (thresholds, monitoring, "

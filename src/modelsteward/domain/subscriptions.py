@@ -27,13 +27,15 @@ DELIVERIES_REPLAYED = "notify:delivery:replayed"
 
 REMINDER_SOFT = "reminder:soft-deadline"
 REMINDER_HARD = "reminder:hard-deadline"
+ADVISORY_REPORT = "advisory-report"  # a reporter's draft, for the owner team to publish
 
 _PHASES = tuple(p.value for p in Phase if p is not Phase.ACTIVE)
 
 NOTICE_KINDS: tuple[str, ...] = (
     *(f"deprecation:{phase}" for phase in _PHASES),
     *(f"deprecation-inherited:{phase}" for phase in _PHASES),
-    "advisory", "advisory-inherited", "deletion", REMINDER_SOFT, REMINDER_HARD,
+    "advisory", "advisory-inherited", ADVISORY_REPORT, "deletion", REMINDER_SOFT,
+    REMINDER_HARD,
 )
 """Every kind of notice the registry writes; a subscription pattern must match one of them."""
 

@@ -4,9 +4,12 @@ A token's text is ``stw_<id>_<secret>``: the id finds the stored token, the secr
 caller holds it. Only a hash of the secret is stored, so a copy of the database grants nothing,
 and the text is shown once, when the token is made (by the service, which owns randomness).
 
-Roles: ``viewer`` reads; ``maintainer`` also changes its own team's models; ``approver`` also
-approves versions for its lifecycle approval roles (``ml-lead``, ``product-owner``… as the policy
-names them); ``admin`` does everything. Each role includes the ones before it.
+Roles: ``viewer`` reads; ``maintainer`` also changes its own team's models, consumers and
+advisories; ``approver`` also approves its own team's versions for its lifecycle approval roles
+(``ml-lead``, ``product-owner``… as the policy names them; a committee team the policy names
+approves any team's); ``admin`` does everything. Each of these includes the ones before it.
+``reporter`` (a security reporter, no team needed) reads and submits advisory reports about
+any model, which reach the owner team as drafts to publish.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Role(StrEnum):
     MAINTAINER = "maintainer"
     APPROVER = "approver"
     ADMIN = "admin"
+    REPORTER = "reporter"
 
 
 _IMPLIED: dict[Role, frozenset[Role]] = {
@@ -42,6 +46,7 @@ _IMPLIED: dict[Role, frozenset[Role]] = {
     Role.MAINTAINER: frozenset({Role.VIEWER, Role.MAINTAINER}),
     Role.APPROVER: frozenset({Role.VIEWER, Role.MAINTAINER, Role.APPROVER}),
     Role.ADMIN: frozenset(Role),
+    Role.REPORTER: frozenset({Role.VIEWER, Role.REPORTER}),
 }
 
 

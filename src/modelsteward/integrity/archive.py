@@ -11,10 +11,12 @@ from pathlib import Path
 import fsspec
 
 from modelsteward.domain.model import FileDigest
-from modelsteward.errors import ArtifactError
+from modelsteward.errors import ArtifactError, InvalidInput
 from modelsteward.integrity.manifest import ArtifactPlan, Manifest
 
 _CHUNK = 8 * 1024 * 1024
+# fsspec protocols whose package modelsteward offers as an extra (`pip install 'modelsteward[s3]'`)
+EXTRAS = {"s3": "s3", "s3a": "s3"}
 
 
 class ArchiveUnwritable(ArtifactError):
@@ -28,6 +30,20 @@ class ArchiveUnreadable(ArtifactError):
     def __init__(self, uri: str, reason: str) -> None:
         self.uri = uri
         super().__init__(f"Cannot read the archive at {uri}: {reason}. Check the location.")
+
+
+class ArchiveProtocolUnavailable(InvalidInput):
+    """The archive's URL names an fsspec protocol whose package is not installed."""
+
+    def __init__(self, uri: str, protocol: str, reason: str) -> None:
+        self.uri = uri
+        self.protocol = protocol
+        extra = EXTRAS.get(protocol)
+        fix = (f"install it with `pip install 'modelsteward[{extra}]'`" if extra
+               else f"install the package fsspec names ({reason.rstrip('.')})")
+        super().__init__(f"Cannot use the archive at {uri}: {protocol}:// needs a package that "
+                         f"is not installed; {fix}, or choose another location (--archive "
+                         "PATH or URL, or STEWARD_ARCHIVE).")
 
 
 class ArchiveEscapes(ArtifactError):
@@ -57,7 +73,13 @@ def inside(root: str, relative: str) -> str:
 
 
 def _fs(uri: str) -> tuple[fsspec.AbstractFileSystem, str]:
-    fs, root = fsspec.core.url_to_fs(uri)
+    """The file system of ``uri`` and the path in it. Raises
+    :class:`ArchiveProtocolUnavailable` when the protocol's package is missing."""
+    try:
+        fs, root = fsspec.core.url_to_fs(uri)
+    except ImportError as exc:
+        protocol = fsspec.core.split_protocol(uri)[0] or "file"
+        raise ArchiveProtocolUnavailable(uri, protocol, str(exc)) from None
     return fs, str(root).rstrip("/")
 
 

@@ -5,16 +5,22 @@ Contracts:
 * every request carries ``Authorization: Bearer <token>`` (when a token is set), a
   ``User-Agent`` naming modelsteward and its version, and a timeout;
 * :meth:`Client.pages` follows keyset pagination through the ``Link: <…>; rel="next"`` header
-  until the last page;
+  until the last page, yielding items as pages arrive (one page in memory at a time);
 * an RFC 9457 problem document becomes the :class:`StewardError` subclass its status and type
   stand for (see :func:`error_of`), carrying the server's ``detail`` — so a remote failure gives
   the same exit code as the local one;
+* every ``POST`` that writes carries an ``Idempotency-Key`` (a new UUID, or the one the caller gave — see
+  :attr:`Client.idempotency_key`), and is sent again, with the same key, when the connection
+  fails or the answer is lost (up to :data:`RETRIES` more times): the server answers a retry with
+  the first answer instead of creating twice;
 * a server that cannot be reached, or that answers with something other than the API, raises
   :class:`~modelsteward.errors.ServerUnreachable` naming the URL and what to check.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator, Mapping
 from importlib.metadata import version as package_version
 from typing import Any
@@ -28,6 +34,8 @@ from modelsteward.errors import (
 )
 
 API = "/api/v1"
+RETRIES = 2  # more attempts of a POST whose answer was lost, each with the same Idempotency-Key
+BACKOFF = (0.2, 1.0)  # seconds before each of them
 PAGE = 1000  # the API's largest page: fewest round trips
 Json = dict[str, Any]
 Params = Mapping[str, str | int | bool]
@@ -85,7 +93,13 @@ class Client:
     """HTTP calls to one server. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, url: str, token: str = "", *, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None,
+                 idempotency_key: str = "") -> None:
+        #: the caller's key (``--idempotency-key``): the first POST sends it, the n-th
+        #: ``KEY-n``, so that running the same command again replays every one of its POSTs;
+        #: empty: each POST gets a new UUID
+        self.idempotency_key = idempotency_key
+        self._posts = 0
         self.url = url.rstrip("/")
         if not self.url.startswith(("http://", "https://")):
             raise InvalidInput(f"STEWARD_URL {url!r} is not an http:// or https:// URL: write "
@@ -110,21 +124,42 @@ class Client:
     # requests ------------------------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: Params | None = None,
-                body: object = None) -> httpx.Response:
+                body: object = None, computes: bool = False) -> httpx.Response:
         """One request under ``/api/v1``; raises the matching :class:`StewardError` for an
-        error answer (see :func:`error_of`)."""
+        error answer (see :func:`error_of`). A ``POST`` that ``computes`` (an audit, outdated
+        locks) writes nothing: it is retried like the others but without a key, so that the server
+        keeps no answer of it."""
         target = path if path.startswith("http") else API + path
-        try:
-            response = self._http.request(method, target, params=params,
-                                          json=body if body is not None else None)
-        except httpx.TimeoutException:
-            raise ServerUnreachable(f"The server at {self.url} did not answer in time. Check "
-                                    "that it is running and reachable, or set STEWARD_URL to "
-                                    "another one.") from None
-        except httpx.HTTPError as exc:
-            raise ServerUnreachable(f"Cannot reach the server at {self.url} ({exc}). Check "
-                                    "STEWARD_URL (or --url) and that `steward serve` runs "
-                                    "there.") from None
+        headers: dict[str, str] = {}
+        attempts = 1
+        if method == "POST":
+            if not computes:
+                headers["Idempotency-Key"] = self._next_key()
+            attempts += RETRIES
+        for attempt in range(attempts):
+            try:
+                response = self._http.request(method, target, params=params, headers=headers,
+                                              json=body if body is not None else None)
+                break
+            except httpx.TransportError as exc:
+                if attempt + 1 < attempts:
+                    time.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+                    continue
+                if isinstance(exc, httpx.TimeoutException):
+                    raise ServerUnreachable(
+                        f"The server at {self.url} did not answer in time. Check that it is "
+                        "running and reachable, or set STEWARD_URL to another one.") from None
+                raise ServerUnreachable(f"Cannot reach the server at {self.url} ({exc}). Check "
+                                        "STEWARD_URL (or --url) and that `steward serve` runs "
+                                        "there.") from None
+            except httpx.HTTPError as exc:
+                raise ServerUnreachable(f"Cannot reach the server at {self.url} ({exc}). Check "
+                                        "STEWARD_URL (or --url) and that `steward serve` runs "
+                                        "there.") from None
+        # httpx binds a response's stream to the response (a reference cycle): the body, read
+        # in full by now, would then live until the cyclic garbage collector runs; a stream of
+        # its own frees it as soon as the caller drops the response (a page of a long list)
+        response.stream = httpx.ByteStream(b"")
         if response.is_success:
             return response
         try:
@@ -137,9 +172,17 @@ class Client:
                                     "STEWARD_URL (the server's base URL, without /api/v1).")
         raise error_of(self.url, response.status_code, problem)
 
+    def _next_key(self) -> str:
+        self._posts += 1
+        if not self.idempotency_key:
+            return str(uuid.uuid4())
+        if self._posts == 1:
+            return self.idempotency_key
+        return f"{self.idempotency_key}-{self._posts}"
+
     def json(self, method: str, path: str, *, params: Params | None = None,
-             body: object = None) -> Any:
-        response = self.request(method, path, params=params, body=body)
+             body: object = None, computes: bool = False) -> Any:
+        response = self.request(method, path, params=params, body=body, computes=computes)
         try:
             return response.json()
         except ValueError:
@@ -150,8 +193,11 @@ class Client:
     def get(self, path: str, params: Params | None = None) -> Any:
         return self.json("GET", path, params=params)
 
-    def post(self, path: str, body: object = None, params: Params | None = None) -> Any:
-        return self.json("POST", path, params=params, body=body if body is not None else {})
+    def post(self, path: str, body: object = None, params: Params | None = None, *,
+             computes: bool = False) -> Any:
+        """``POST`` ``body``; ``computes``: the request writes nothing (see :meth:`request`)."""
+        return self.json("POST", path, params=params, body=body if body is not None else {},
+                         computes=computes)
 
     def put(self, path: str, body: object) -> Any:
         return self.json("PUT", path, body=body)
@@ -163,8 +209,8 @@ class Client:
               limit: int | None = None) -> Iterator[Any]:
         """The items of a paginated list, page after page through the ``Link`` header (at most
         ``limit`` of them)."""
-        query: dict[str, str | int | bool] = {**(params or {}),
-                                              "limit": min(limit or PAGE, PAGE)}
+        query: dict[str, str | int | bool] | None = {**(params or {}),
+                                                     "limit": min(limit or PAGE, PAGE)}
         target: str = path
         given = 0
         while True:
@@ -177,7 +223,9 @@ class Client:
             following = response.links.get("next", {}).get("url")
             if not following:
                 return
-            target, query = following, {}
+            # the next link carries the whole query (cursor included): no params at all, since
+            # httpx replaces a URL's query string with any params given, even empty ones
+            target, query = following, None
 
     def all(self, path: str, params: Params | None = None) -> list[Any]:
         return list(self.pages(path, params))

@@ -8,23 +8,27 @@ Where remote mode differs, and why:
 * artefacts are hashed on this machine and only their digests travel (``register_version``
   takes the manifest; ``compare`` fetches the registered digests and compares here); the local
   path a version was registered from is not sent, since the server could not read it;
-* :meth:`RemoteRegistry.verify_log` checks the hash chain of the events the server returns
-  (an event edited, removed or reordered there is found); the server's chain-head record is
-  not exposed, so a truncation of the newest events is only found by ``steward log verify``
-  where the database is;
+* :meth:`RemoteRegistry.verify_log` checks the hash chain of the events the server returns,
+  a page at a time (an event edited, removed or reordered there is found), and a checkpoint
+  against them; the state check and the comparison with the chain-head record (a truncation of
+  the newest events) need the database, so the server makes them
+  (``GET /events/verification``, for an administrator's token) and reports what it found;
 * :meth:`RemoteRegistry.resolution` carries no ``plan`` (the CLI shows the warning, which it
   does carry).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from modelsteward.domain.events import ChainBreak, Event, verify_chain
+from modelsteward.domain.checkpoint import Checkpoint
+from modelsteward.domain.events import ChainBreak, Event
+from modelsteward.domain.state import StateDifference
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.versioning import ChangeKind
-from modelsteward.errors import InvalidInput
+from modelsteward.errors import InvalidInput, NotAuthorised
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Clock, SystemClock
@@ -36,8 +40,12 @@ from modelsteward.remote.services import (
     RemoteLocking, RemoteProviders, RemoteRetirements,
 )
 from modelsteward.remote.tokens import RemoteTokens
+from modelsteward.service.history import HistoryReport, check_events
 from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Lineage, LineageNode, Resolution, VerifyResult
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
 class RemoteRegistry:
@@ -110,6 +118,10 @@ class RemoteRegistry:
             "license": model.license, "tags": list(model.tags),
             "support_months": model.support.active_months,
             "support_after": model.support.afterwards}))
+
+    def transfer_model(self, name: str, team: str, reason: str) -> Model:
+        return self._model_of(self.client.post(self.model_path(name) + "/transfers",
+                                               {"team": team, "reason": reason}))
 
     def get_model(self, name: str, include_deleted: bool = False) -> Model:
         data = self.client.get(self.model_path(name), {"include_deleted": include_deleted})
@@ -205,7 +217,45 @@ class RemoteRegistry:
             params["after"] = str(after_seq)
         return [parse.event(e) for e in self.client.pages("/events", params, limit)]
 
+    def log_tail(self, model: str = "", *, limit: int, before_seq: int = 0) -> list[Event]:
+        """The newest ``limit`` events (of ``model``), before ``before_seq`` when given, oldest
+        first."""
+        params: dict[str, str | int | bool] = {"model": model, "order": "desc"}
+        if before_seq:
+            params["after"] = str(before_seq)
+        found = [parse.event(e) for e in self.client.pages("/events", params, limit)]
+        return found[::-1]
+
+    def _events(self) -> Iterator[Event]:
+        return (parse.event(e) for e in self.client.pages("/events", {"model": ""}))
+
     def verify_log(self) -> tuple[int, ChainBreak | None]:
-        """Check the hash chain of every event the server returns (see the module's notes)."""
-        events = self.log()
-        return len(events), verify_chain(events)
+        """Check the hash chain of every event the server returns (see the module's notes),
+        a page at a time."""
+        report = self.verify_history(state=False)
+        return report.events, report.broken
+
+    def verify_history(self, *, state: bool = False, checkpoint: Checkpoint | None = None,
+                       trusted: Ed25519PublicKey | None = None) -> HistoryReport:
+        """The chain and ``checkpoint`` checks of
+        :meth:`~modelsteward.service.registry.Registry.verify_history`, made here over the
+        events the server returns, streamed page by page. With ``state``, the server is also
+        asked for its own verification (``GET /events/verification``, administrators): the
+        state check and the chain-head record, which only the database has; a token that may
+        not ask leaves ``differences`` at ``None``."""
+        walk, problem = check_events(self._events(), checkpoint=checkpoint, trusted=trusted)
+        broken, found = walk.broken, None
+        if state and broken is None:
+            try:
+                answer = self.client.get("/events/verification")
+            except NotAuthorised:
+                answer = None
+            if answer is not None:
+                if answer["first_bad_seq"] is not None:
+                    broken = ChainBreak(answer["first_bad_seq"],
+                                        f"{answer['reason']} (found by the server)")
+                found = tuple(StateDifference(d["object"], d["field"], d["table"],
+                                              d["derived"], d["seq"])
+                              for d in answer["differences"])
+        return HistoryReport(walk.count, walk.last_seq, walk.last_hash, broken,
+                             checkpoint, problem, found)

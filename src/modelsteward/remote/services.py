@@ -36,7 +36,7 @@ from modelsteward.domain.severity import Level
 from modelsteward.errors import InvalidInput, Problem
 from modelsteward.remote import parse
 from modelsteward.remote.client import Json, segment
-from modelsteward.service.advisories import Found, Published, write_atomically
+from modelsteward.service.advisories import Found, Published, Reported, write_atomically
 from modelsteward.service.audit import Fixed
 from modelsteward.service.deletion import DeletionReport, PinChange
 from modelsteward.service.deprecations import TickReport
@@ -192,6 +192,13 @@ class RemoteAdvisories(_Remote):
         return [_published(p) for p in self.client.post("/advisories/imports",
                                                          [d for _, d in documents])]
 
+    def report(self, draft: Advisory) -> Reported:
+        record = draft.to_osv()
+        for key in ("id", "modified", "published"):
+            record.pop(key, None)
+        data = self.client.post("/advisories/reports", record)
+        return Reported(tuple(data["teams"]), tuple(data["models"]), data["notices"])
+
     def withdraw(self, advisory_id: str, reason: str) -> Advisory:
         return load_advisory(self.client.post(f"/advisories/{segment(advisory_id)}/withdrawal",
                                               {"reason": reason}))
@@ -259,7 +266,7 @@ class RemoteLocking(_Remote):
                       tuple(w for w in data["warnings"] if not w.startswith("models.lock: ")))
 
     def outdated(self, lock: Lock) -> list[Outdated]:
-        data = self.client.post("/locks/outdated", {"lock": render_lock(lock)})
+        data = self.client.post("/locks/outdated", {"lock": render_lock(lock)}, computes=True)
         return [Outdated(o["model"], o["locked"], o["wanted"], o["latest"])
                 for o in data["items"]]
 
@@ -313,7 +320,7 @@ class RemoteAudits(_Remote):
         return audit_report(self.client.post("/audits", {
             "lock": render_lock(lock), "fail_on": str(fail_on),
             "ignore_file": _ignore_file(listed),
-            "ignore": [i.id for i in listed if i.expires is None]}))
+            "ignore": [i.id for i in listed if i.expires is None]}, computes=True))
 
     def fix(self, manifest_text: str, lock: Lock, report: AuditReport) -> Fixed:
         raise local_only("`steward audit --fix`", "run the audit without --fix, then "

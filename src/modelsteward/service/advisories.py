@@ -1,14 +1,22 @@
-"""Advisory use cases: publish (create or import OSV records), withdraw, list and export them,
-and find the advisories that affect versions — directly, by version or digest, or inherited
-from what they derive from. Publishing writes a notice to every consumer team whose pin
-resolves to an affected version (the same notices as deprecations)."""
+"""Advisory use cases: publish (create or import OSV records), withdraw, report, list and export
+them, and find the advisories that affect versions — directly, by version or digest, or
+inherited from what they derive from. Publishing writes a notice to every consumer team whose
+pin resolves to an affected version (the same notices as deprecations).
+
+Who may write an advisory is decided from its :class:`Ownership` (the owner teams of the
+registry models it names, or of the models derived from the upstream package it names): each
+writing use case takes an ``authorize`` callback, called with the ownership read in its write
+transaction — for a record that replaces a stored one, with the stored record's and the new
+record's — before anything is written. A report (:meth:`Advisories.report`) publishes nothing:
+it reaches the owner teams as a notice carrying the record, for them to publish."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -16,9 +24,10 @@ from typing import Any, TypeVar, cast
 from modelsteward.domain import events as ev
 from modelsteward.domain.advisory import ECOSYSTEM, ID_PREFIX, Advisory, load_advisory, next_id
 from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
-from modelsteward.domain.events import NewEvent
+from modelsteward.domain.events import NewEvent, canonical_json
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
+from modelsteward.domain.subscriptions import ADVISORY_REPORT
 from modelsteward.domain.osv_match import (
     AdvisoryIndex, Match, Subject, affects, package_key, subject_from_purl,
 )
@@ -31,6 +40,36 @@ from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Registry, walk_lineage
 
 K = TypeVar("K", bound=Hashable)
+REPORT_KIND = ADVISORY_REPORT
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who owns advisory ``advisory``: ``teams``, the owner teams of the registry models it
+    names (``""`` for a model without one); ``deriving``, the teams owning a registry model
+    derived from an upstream repository it names (they own an advisory that names no registry
+    model)."""
+
+    advisory: str
+    teams: frozenset[str] = frozenset()
+    deriving: frozenset[str] = frozenset()
+
+
+Authorize = Callable[[Ownership], None]
+
+
+def _allow(ownership: Ownership) -> None:
+    """The authorisation of library and local CLI callers: they act with the store's rights."""
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A report delivered as drafts: the teams it reached and the notices written (0 when the
+    same report reached them before)."""
+
+    teams: tuple[str, ...]
+    models: tuple[str, ...]
+    notices: int
 
 
 @dataclass(frozen=True)
@@ -112,10 +151,11 @@ class Advisories:
 
     # publishing -----------------------------------------------------------------------------
 
-    def create(self, draft: Advisory) -> Published:
+    def create(self, draft: Advisory, authorize: Authorize = _allow) -> Published:
         """Publish a new advisory. ``draft.id`` may be empty: the next free local id
         (``x_MSA-<year>-<n>``) is given. The record is validated as OSV; an advisory about an
-        in-house model that is not in the registry is refused."""
+        in-house model that is not in the registry is refused. ``authorize`` is called with
+        its ownership before anything is written."""
         now = self.registry.clock.now()
         with self.registry.store.write() as tx:
             advisory_id = draft.id or next_id(tx.advisory_ids(f"{ID_PREFIX}-{now.year}-"),
@@ -128,12 +168,16 @@ class Advisories:
             unknown = self._unknown_models(tx, advisory)
             if unknown:
                 raise DocumentInvalid(f"advisory {advisory_id}", unknown)
+            authorize(ownership(tx, advisory))
             return self._publish(tx, advisory, True)
 
-    def import_documents(self, documents: Sequence[tuple[str, object]]) -> list[Published]:
+    def import_documents(self, documents: Sequence[tuple[str, object]],
+                         authorize: Authorize = _allow) -> list[Published]:
         """Import OSV records (source name, parsed JSON). All or nothing: every problem of
         every record is reported before anything is written. A record whose id exists replaces
-        it only when its ``modified`` time is newer; an equal or older one is left alone."""
+        it only when its ``modified`` time is newer; an equal or older one is left alone.
+        ``authorize`` is called with every record's ownership, and with the stored record's
+        when the id exists, whatever the ``modified`` times: a refusal writes nothing."""
         parsed: list[Advisory] = []
         problems: list[Problem] = []
         ids: dict[str, str] = {}
@@ -156,6 +200,9 @@ class Advisories:
         with self.registry.store.write() as tx:
             for advisory in parsed:
                 stored = tx.advisory_document(advisory.id)
+                if stored is not None:
+                    authorize(ownership(tx, load_stored(stored)))
+                authorize(ownership(tx, advisory))
                 if stored is not None and load_stored(stored).modified >= advisory.modified:
                     results.append(Published(advisory, False, (), (), 0))
                     continue
@@ -250,8 +297,9 @@ class Advisories:
                        "consumers": len(names), "consumer_names": names},
                       self.registry.clock.now())
 
-    def withdraw(self, advisory_id: str, reason: str) -> Advisory:
-        """Mark an advisory withdrawn (it stops matching; the record stays, as OSV requires)."""
+    def withdraw(self, advisory_id: str, reason: str, authorize: Authorize = _allow) -> Advisory:
+        """Mark an advisory withdrawn (it stops matching; the record stays, as OSV requires).
+        ``authorize`` is called with its ownership first."""
         if not reason.strip():
             raise InvalidInput("Say why the advisory is withdrawn with --reason.")
         now = self.registry.clock.now()
@@ -260,6 +308,7 @@ class Advisories:
             if stored is None:
                 raise AdvisoryNotFound(advisory_id)
             advisory = load_stored(stored)
+            authorize(ownership(tx, advisory))
             if advisory.withdrawn is not None:
                 raise InvalidInput(f"Advisory {advisory_id} was already withdrawn on "
                                    f"{advisory.withdrawn.date().isoformat()}.")
@@ -268,6 +317,42 @@ class Advisories:
             self.registry.record(tx, NewEvent(ev.ADVISORY_WITHDRAWN, advisory_id,
                                                {"reason": reason.strip()}))
         return advisory
+
+    def report(self, draft: Advisory) -> Reported:
+        """Deliver a third party's report as a draft to the owner teams of the models it names
+        (or, naming none, of the models derived from the upstream repository it names): one
+        notice per team (kind ``advisory-report``) carrying the record, for a maintainer of
+        the team to publish (``steward advisory create``). Nothing is published. Raises
+        :class:`DocumentInvalid` for a model not in the registry and :class:`InvalidInput` for
+        a report that reaches no team."""
+        now = self.registry.clock.now()
+        with self.registry.store.write() as tx:
+            unknown = self._unknown_models(tx, draft)
+            if unknown:
+                raise DocumentInvalid("the report", unknown)
+            owners = ownership(tx, draft)
+            teams = sorted((owners.teams or owners.deriving) - {""})
+            if not teams:
+                raise InvalidInput("The report names no model of this registry with an owner "
+                                   "team, and no model derived from what it names; name the "
+                                   "affected model (ecosystem modelsteward) or tell an "
+                                   "administrator.")
+            record = {k: v for k, v in draft.to_osv().items()
+                      if k not in ("id", "published", "modified")}
+            digest = hashlib.sha256(canonical_json(record).encode()).hexdigest()[:16]
+            models = sorted({a.name for a in draft.affected if a.ecosystem == ECOSYSTEM})
+            about = ", ".join(models) or "a model your team derives from"
+            written = 0
+            for team in teams:
+                written += tx.add_notice(Notice(
+                    f"{REPORT_KIND}:{digest}:{team}", team, models[0] if models else "",
+                    REPORT_KIND,
+                    f"{self.registry.actor} reported a problem in {about}: {draft.summary} It "
+                    "is a draft: review it and publish it with `steward advisory create` (the "
+                    "record is in this notice).",
+                    {"reported_by": self.registry.actor, "record": record, "models": models},
+                    now))
+        return Reported(tuple(teams), tuple(models), written)
 
     # reading --------------------------------------------------------------------------------
 
@@ -323,6 +408,39 @@ class Advisories:
             if len(page) < 500:
                 return written
             after = str(page[-1]["id"])
+
+
+# stands in for a draft's missing id while the record is checked; the service gives the real one
+_DRAFT_ID = "x_MSA-2000-0001"
+
+
+def parse_draft(record: Mapping[str, Any], source: str = "the advisory") -> Advisory:
+    """An OSV record whose ``id`` and ``modified`` may be left out (a draft or a report),
+    validated as any record is; the id is empty when it was left out. Raises
+    :class:`DocumentInvalid` with every problem."""
+    given = record.get("id")
+    checked = {**record, "id": given or _DRAFT_ID,
+               "modified": record.get("modified") or "1970-01-01T00:00:00Z"}
+    draft = parse_advisory(checked, source)
+    return replace(draft, id=given if isinstance(given, str) else "")
+
+
+def ownership(tx: Transaction, advisory: Advisory) -> Ownership:
+    """The ownership of ``advisory`` as read in ``tx`` (see :class:`Ownership`)."""
+    teams: set[str] = set()
+    deriving: set[str] = set()
+    for affected in advisory.affected:
+        if affected.ecosystem == ECOSYSTEM:
+            model = tx.get_model(affected.name)
+            if model is not None:
+                teams.add(model.owner_team)
+        for repo in {r.repo for r in affected.ranges if r.type == "GIT" and r.repo}:
+            purl = _purl_of_repo(repo)
+            for derivation in tx.upstream_children(purl) if purl else ():
+                child = tx.get_model(derivation.child.partition("@")[0])
+                if child is not None:
+                    deriving.add(child.owner_team)
+    return Ownership(advisory.id, frozenset(teams), frozenset(deriving))
 
 
 def load_directory(directory: Path) -> list[Advisory]:

@@ -74,14 +74,22 @@ class Locking:
         self.registry = registry
 
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
-             upgrade: Collection[str] | bool = False, registry_name: str = "") -> Locked:
+             upgrade: Collection[str] | bool = False, registry_name: str = "",
+             authorize: Callable[[Consumer | None], str] | None = None) -> Locked:
         """Resolve every requirement of ``manifest``. A model already in ``previous`` at the
         same pin keeps its locked version (if it still exists and resolves) unless it is named
         in ``upgrade`` (or ``upgrade`` is True): then its pin is resolved afresh, moving it
         forward within its range. Unknown models and pins that match nothing are reported
         together; nothing is written then. Each entry records where it was resolved: the
         requirement's or the manifest's ``registry``, else ``registry_name`` (a server's URL),
-        else the database URL without its password."""
+        else the database URL without its password.
+
+        ``authorize``, when given, is called in the write transaction, before anything is
+        written, with the application's consumer as stored (``None`` when it is new); it
+        raises when the caller may not lock the application and returns the team a new
+        consumer belongs to. Without it a new consumer belongs to the manifest's team. A
+        manifest naming another team than the recorded application's is refused
+        (:class:`InvalidInput`)."""
         if not isinstance(upgrade, bool):
             unknown = sorted(set(upgrade) - {r.model for r in manifest.requirements})
             if unknown:
@@ -93,6 +101,14 @@ class Locking:
         default_registry = (manifest.registry or registry_name
                             or safe_url(self.registry.store.url))
         with self.registry.store.write() as tx:
+            existing = tx.get_consumer(manifest.application)
+            team = authorize(existing) if authorize is not None else manifest.team
+            if existing is not None and existing.team and existing.team != manifest.team:
+                raise InvalidInput(
+                    f"The application {manifest.application} is recorded for team "
+                    f"{existing.team!r}, but models.toml names team {manifest.team!r}; nothing "
+                    f"was written. Set `team = \"{existing.team}\"` under [application], or "
+                    "give the application another name.")
             for req in manifest.requirements:
                 where = f"models.{req.model}"
                 model = tx.get_model(req.model)
@@ -131,10 +147,12 @@ class Locking:
                 (self.entry(tx, req, version, default_registry) for req, version in chosen),
                 key=lambda m: m.name)))
             changes = _changes(previous, lock)
-            if self._record_consumer(tx, manifest) or changes:
+            if self._record_consumer(tx, manifest, existing, team) or changes:
                 self.registry.record(tx, NewEvent(ev.APPLICATION_LOCKED, manifest.application, {
                     "models": {m.name: m.version for m in lock.models},
-                    "changes": list(changes)}))
+                    "changes": list(changes),
+                    # the consumer's pins after the lock, so that the log determines them
+                    "pins": {r.model: _pin_text(r) for r in manifest.requirements}}))
         return Locked(lock, render_lock(lock), changes, tuple(warnings))
 
     def _kept(self, tx: Transaction, model: Model, req: Requirement, pin: Pin,
@@ -183,14 +201,14 @@ class Locking:
             attestation_builder=builder,
             attestation_identity=_text(metadata.get("signer")))
 
-    def _record_consumer(self, tx: Transaction, manifest: AppManifest) -> bool:
-        """Make the application a consumer with the manifest's pins; True when anything
-        changed."""
+    def _record_consumer(self, tx: Transaction, manifest: AppManifest,
+                         existing: Consumer | None, team: str) -> bool:
+        """Make the application a consumer (of ``team`` when new) with the manifest's pins;
+        True when anything changed."""
         pins = tuple(ConsumerPin(r.model, _pin_text(r)) for r in manifest.requirements)
-        existing = tx.get_consumer(manifest.application)
         if existing is None:
             tx.add_consumer(Consumer(manifest.application, ConsumerKind.APPLICATION,
-                                     manifest.team, environment=manifest.environment, pins=pins),
+                                     team, environment=manifest.environment, pins=pins),
                             self.registry.clock.now())
             return True
         changed = False

@@ -64,6 +64,13 @@ def mlflow_stage(stage: Stage) -> str:
             return MlflowStage.NONE
 
 
+# the promotion path of a version's stages, and how far along it each MLflow stage is
+_PROMOTION_PATH = (Stage.TRAINED, Stage.EVALUATED, Stage.REGISTERED, Stage.STAGING,
+                   Stage.PRODUCTION)
+_FORWARD = {MlflowStage.NONE: 0, MlflowStage.STAGING: 1, MlflowStage.PRODUCTION: 2,
+            MlflowStage.ARCHIVED: 3}
+
+
 def canonical_stage(value: str) -> str:
     """``value`` as one of MLflow's stages, matched case-insensitively; raises
     :class:`InvalidInput` naming the accepted ones."""
@@ -344,7 +351,7 @@ class MlflowRegistry:
         the name of a deleted model, and :class:`InvalidInput` for a bad name or tag."""
         for key, value in (tags or {}).items():
             check_tag(key, value)
-        model = Model(name, description=description, owner_team=owner_team)
+        model = self.registry.owned(Model(name, description=description, owner_team=owner_team))
         with self.registry.store.write() as tx:
             created, recorded = self.registry.create_model_in(tx, model)
             for key, value in (tags or {}).items():
@@ -398,8 +405,11 @@ class MlflowRegistry:
         """Register the next version of ``name``: ``1.0.0`` first, then a minor bump (a
         retraining) each time; ``source``, ``run_id``, ``run_link`` (and ``extra``) are kept in
         the version's metadata under ``mlflow``. Raises :class:`InvalidInput` for provider
-        models, whose versions are snapshot ids."""
-        for key, value in (tags or {}).items():
+        models, whose versions are snapshot ids. A ``modelsteward.version`` tag is ignored: the
+        server shows that tag on every version and sets it itself, and MLflow's
+        ``copy_model_version`` sends the source version's tags back on create."""
+        tags = {k: v for k, v in (tags or {}).items() if k != VERSION_TAG}
+        for key, value in tags.items():
             check_tag(key, value)
         meta: dict[str, object] = {k: v for k, v in {"source": source, "run_id": run_id,
                                   "run_link": run_link}.items() if v}
@@ -466,23 +476,56 @@ class MlflowRegistry:
                 raise NotFound(f"Version {number} of {name!r} has no tag {key!r}.")
             self._record(tx, NewEvent(VERSION_TAG_REMOVED, version.ref, {"key": key}))
 
-    def transition_stage(self, name: str, number: int, stage: str) -> VersionView:
-        """Move a version through the lifecycle: ``Staging`` and ``Production`` promote (with
-        their gates), ``Archived`` deprecates; ``None`` cannot be reached again."""
+    def transition_stage(self, name: str, number: int, stage: str, *,
+                         archive_existing: bool = False) -> VersionView:
+        """Move a version to the MLflow ``stage`` by the lifecycle (docs/mlflow.md has the
+        table). The version's own stage is always accepted and changes nothing. ``Staging`` and
+        ``Production`` promote forward one stage at a time, each through its gates; when a gate
+        is unmet the version stays at the last stage reached and :class:`GateRefused` lists
+        what is missing (the same call continues from there once it is done). ``Archived``
+        rejects a version not yet registered (trained, evaluated) and deprecates the others.
+        Lifecycle stages record decisions and never go back, so moving back (to ``None``, or
+        from Production to Staging, or out of Archived) raises :class:`Conflict` naming the way
+        forward: ``Archived``, or a new version with ``copy_model_version``.
+
+        ``archive_existing`` (MLflow's ``archive_existing_versions``, only with ``Staging`` or
+        ``Production``): once the version is there, the model's other versions in that stage
+        are archived (deprecated)."""
         target = canonical_stage(stage)
+        if archive_existing and target not in (MlflowStage.STAGING, MlflowStage.PRODUCTION):
+            raise InvalidInput(f"archive_existing_versions works with a transition to Staging or "
+                               f"Production, not {target}: leave it out.")
         with self.registry.store.read() as tx:
             version = self._resolve(tx, name, number)
+        current = mlflow_stage(version.stage)
         lifecycle = self.registry.lifecycle
-        if target == MlflowStage.STAGING:
-            lifecycle.promote(version.ref, Stage.STAGING)
-        elif target == MlflowStage.PRODUCTION:
-            lifecycle.promote(version.ref, Stage.PRODUCTION)
+        reason = f"archived through the MLflow API by {self.registry.actor}"
+        if target == current:
+            pass  # already there: nothing to move
         elif target == MlflowStage.ARCHIVED:
-            lifecycle.deprecate(version.ref, f"archived through the MLflow API by "
-                                             f"{self.registry.actor}")
+            if version.stage in (Stage.TRAINED, Stage.EVALUATED):
+                lifecycle.reject(version.ref, reason)
+            else:
+                lifecycle.deprecate(version.ref, reason)
+        elif target in (MlflowStage.STAGING, MlflowStage.PRODUCTION) and _FORWARD[current] < \
+                _FORWARD[target]:
+            goal = Stage.STAGING if target == MlflowStage.STAGING else Stage.PRODUCTION
+            for step in _PROMOTION_PATH[_PROMOTION_PATH.index(version.stage) + 1:]:
+                lifecycle.promote(version.ref, step)
+                if step is goal:
+                    break
         else:
-            raise InvalidInput("A version cannot go back to stage None in modelsteward: stages "
-                               "record decisions. Use Archived to take it out of use.")
+            raise Conflict(
+                f"Version {number} of {name!r} is {current} ({version.stage.value} in "
+                f"modelsteward) and cannot move back to {target}: lifecycle stages record "
+                "decisions and only move forward. Transition it to Archived to take it out of "
+                "use, or copy it into a new version (MlflowClient().copy_model_version) to "
+                "start again from None.")
+        if archive_existing:
+            for other in self.versions(name):
+                if other.number != number and other.stage == target:
+                    lifecycle.deprecate(other.version.ref, f"{reason}: version {number} moved "
+                                                           f"to {target}")
         return self.get_version(name, number)
 
     # aliases --------------------------------------------------------------------------------

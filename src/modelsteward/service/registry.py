@@ -7,7 +7,7 @@ over it. Each method is one unit of work: it writes everything, with its events,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from modelsteward.config import Settings
 from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
-from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
+from modelsteward.domain.checkpoint import Checkpoint
+from modelsteward.domain.events import ChainBreak, Event, NewEvent
+from modelsteward.domain.state import Replay, differences
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
 from modelsteward.domain.metadata import check_metadata
-from modelsteward.domain.model import Model, Version, VersionId
+from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
@@ -32,10 +34,13 @@ from modelsteward.errors import (
 from modelsteward.integrity.compare import ManifestDiff, compare_manifest
 from modelsteward.integrity.manifest import Manifest, hash_artifact
 from modelsteward.ports import Clock, SystemClock, Transaction
+from modelsteward.service.history import HistoryReport, batches, check_events
 from modelsteward.service.refs import split_ref
 from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     from modelsteward.service.advisories import Advisories
     from modelsteward.service.tokens import Tokens
     from modelsteward.service.audit import Audits
@@ -94,8 +99,10 @@ class Registry:
     """The model registry over a :class:`SqlStore`."""
 
     def __init__(self, store: SqlStore, *, actor: str, clock: Clock | None = None,
-                 workers: int | None = None, policy: Policy | None = None) -> None:
+                 workers: int | None = None, policy: Policy | None = None,
+                 default_team: str = DEFAULT_TEAM) -> None:
         self.store = store
+        self.default_team = default_team  # the owner team of a model made without one
         self.actor = actor
         self.clock: Clock = clock or SystemClock()
         self.workers = workers
@@ -111,7 +118,7 @@ class Registry:
         settings = settings or Settings.from_env()
         store = SqlStore.open(url or settings.database_url)
         return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
-                   policy=policy)
+                   policy=policy, default_team=settings.default_team)
 
     @property
     def advisories(self) -> Advisories:
@@ -201,15 +208,45 @@ class Registry:
     # models ---------------------------------------------------------------------------------
 
     def create_model(self, model: Model) -> Model:
-        """Add ``model``; raises :class:`ModelExists` if the name is taken."""
+        """Add ``model`` (owned by :attr:`default_team` when it names no team); raises
+        :class:`ModelExists` if the name is taken."""
+        model = self.owned(model)
         with self.store.write() as tx:
             self.create_model_in(tx, model)
         return model
+
+    def owned(self, model: Model) -> Model:
+        """``model`` with an owner team: its own, else :attr:`default_team`."""
+        return model if model.owner_team else replace(model, owner_team=self.default_team)
+
+    def transfer_model(self, name: str, team: str, reason: str) -> Model:
+        """Give the model ``name`` to ``team`` (an administrator's decision: the caller
+        checks), recording who, why and the previous team. Raises :class:`InvalidInput` for
+        an empty team or reason and :class:`ModelNotFound`."""
+        team = team.strip()
+        if not team or len(team) > 200 or not team.isprintable():
+            raise InvalidInput(f"The team {team!r} is not a team name; give 1–200 printable "
+                               "characters, e.g. --team support.")
+        if not reason.strip():
+            raise InvalidInput("Say why the model changes owner with --reason.")
+        with self.store.write() as tx:
+            model = tx.get_model(name)
+            if model is None:
+                raise ModelNotFound(name)
+            if model.owner_team == team:
+                return model
+            moved = replace(model, owner_team=team)
+            tx.update_model(moved)
+            self.record(tx, NewEvent(ev.MODEL_UPDATED, name, {
+                **model_payload(moved), "owner_team_before": model.owner_team,
+                "reason": reason.strip()}))
+        return moved
 
     def create_model_in(self, tx: Transaction, model: Model) -> tuple[datetime, list[Event]]:
         """:meth:`create_model` inside the write transaction ``tx``; returns when the model
         was created (as stored) and the events recorded, so that a caller can answer with
         them without reading them back."""
+        model = self.owned(model)
         if tx.get_model(model.name, include_deleted=True) is not None:
             raise ModelExists(model.name)  # a deleted model's name stays taken (tombstone)
         created = self.clock.now()
@@ -599,22 +636,45 @@ class Registry:
                 raise ModelNotFound(model)
             return tx.events(subject_prefix=model, after_seq=after_seq, limit=limit)
 
+    def log_tail(self, model: str = "", *, limit: int, before_seq: int = 0) -> list[Event]:
+        """The newest ``limit`` events (of ``model``), before ``before_seq`` when given, oldest
+        first."""
+        with self.store.read() as tx:
+            if model and tx.get_model(model, include_deleted=True) is None:
+                raise ModelNotFound(model)
+            return tx.events_before(subject_prefix=model, before_seq=before_seq, limit=limit)
+
     def verify_log(self) -> tuple[int, ChainBreak | None]:
         """Check the whole event chain; return the number of events and the first break."""
-        with self.store.read() as tx:
-            events = tx.events()
+        report = self.verify_history(state=False)
+        return report.events, report.broken
+
+    def verify_history(self, *, state: bool = True, checkpoint: Checkpoint | None = None,
+                       trusted: Ed25519PublicKey | None = None) -> HistoryReport:
+        """Check the hash chain against the chain-head record, ``checkpoint`` (signed by
+        ``trusted`` when given) and, with ``state``, the tables against the state the events
+        determine. Reads events in batches in one consistent snapshot."""
+        replay = Replay() if state else None
+        with self.store.snapshot() as tx:
             head_seq, head_hash = tx.chain_head()
-        broken = verify_chain(events)
-        if broken is None and events and (events[-1].seq, events[-1].hash) != (head_seq, head_hash):
-            last = events[-1].seq
-            broken = (ChainBreak(last + 1, "it is missing: the chain head records "
-                                           f"{head_seq} events")
-                      if head_seq > last else
-                      ChainBreak(last, "the chain head does not match the last event"))
-        if broken is None and not events and head_seq:
-            broken = ChainBreak(1, "events are missing: the chain head records "
-                                   f"{head_seq} events")
-        return len(events), broken
+            walk, problem = check_events(
+                batches(lambda after, size: tx.events(after_seq=after, limit=size)),
+                checkpoint=checkpoint, trusted=trusted, replay=replay)
+            broken = walk.broken
+            if broken is None and walk.count and (walk.last_seq, walk.last_hash) != (
+                    head_seq, head_hash):
+                last = walk.last_seq
+                broken = (ChainBreak(last + 1, "it is missing: the chain head records "
+                                               f"{head_seq} events")
+                          if head_seq > last else
+                          ChainBreak(last, "the chain head does not match the last event"))
+            if broken is None and not walk.count and head_seq:
+                broken = ChainBreak(1, "events are missing: the chain head records "
+                                       f"{head_seq} events")
+            found = (tuple(differences(replay, tx.table_state()))
+                     if replay is not None and broken is None else None)
+        return HistoryReport(walk.count, walk.last_seq, walk.last_hash, broken, checkpoint,
+                             problem, found)
 
 
 def first_match(tx: Transaction, model: str, pin: Pin) -> Version | None:

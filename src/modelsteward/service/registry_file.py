@@ -44,8 +44,11 @@ class _Plan:
 
 
 def import_registry(registry: Registry, entries: list[RegistryEntry],
-                    source: str = "model-registry.yaml") -> ImportReport:
+                    source: str = "model-registry.yaml", team: str = "") -> ImportReport:
     """Bring the registry in line with ``entries``.
+
+    An entry without ``owner`` team creates its model for ``team`` (default: the registry's
+    default team) and leaves an existing model's owner team as it is.
 
     Models are created or their descriptive fields updated; each entry's version is registered
     unless it already exists with the same status and metrics. A version that exists with
@@ -53,7 +56,7 @@ def import_registry(registry: Registry, entries: list[RegistryEntry],
     in one :class:`DocumentInvalid` before anything is written.
     """
     with registry.store.write() as tx:
-        plan = _plan(tx, [_with_scheme(e) for e in entries])
+        plan = _plan(tx, [_with_scheme(e) for e in entries], team or registry.default_team)
         if plan.problems:
             raise DocumentInvalid(source, plan.problems)
         for model in plan.create:
@@ -96,12 +99,15 @@ def _with_scheme(entry: RegistryEntry) -> RegistryEntry:
     return entry
 
 
-def _plan(tx: Transaction, entries: list[RegistryEntry]) -> _Plan:
+def _plan(tx: Transaction, entries: list[RegistryEntry], team: str) -> _Plan:
     plan = _Plan()
     for entry in entries:
         name = entry.model.name
         where = f"models.{name}"
         existing = tx.get_model(name)
+        if not entry.model.owner_team:
+            owner = existing.owner_team if existing is not None else team
+            entry = replace(entry, model=replace(entry.model, owner_team=owner))
         if existing is None:
             plan.create.append(entry.model)
         elif existing.versioning != entry.model.versioning:
@@ -165,10 +171,13 @@ def _lineage(tx: Transaction, entry: RegistryEntry) -> tuple[str, Relation | Non
 
 
 def export_registry(registry: Registry) -> list[RegistryEntry]:
-    """One entry per model with its newest version (status, scores, metadata, base model)."""
+    """One entry per model with its newest version (status, scores, metadata, base model).
+    An owner team equal to the registry's default team is left out, as an import reads it."""
     entries: list[RegistryEntry] = []
     with registry.store.read() as tx:
         for model in tx.list_models(limit=1_000_000):
+            if model.owner_team == registry.default_team:
+                model = replace(model, owner_team="")
             latest = tx.latest_release(model.name)
             if latest is None:
                 listed = tx.list_versions(model.name)

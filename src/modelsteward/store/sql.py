@@ -24,11 +24,13 @@ from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import InvalidInput, ModelNotFound, StorageError
 from modelsteward.store import migrate
 from modelsteward.store.engine import begin_as_writer, make_engine, safe_url
+from modelsteward.store.state_sql import table_state
 from modelsteward.store.write_queue import write_queue
 from modelsteward.store.advisories_sql import AdvisoryQueries
 from modelsteward.store.audit_sql import AuditQueries
 from modelsteward.store.consumers_sql import ConsumerQueries
 from modelsteward.store.deprecation_sql import DeprecationQueries
+from modelsteward.store.idempotency_sql import IdempotencyQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
 from modelsteward.store.mlflow_sql import MlflowQueries
 from modelsteward.store.outbox_sql import OutboxQueries
@@ -108,6 +110,14 @@ class SqlStore:
             yield SqlTransaction(connection)
 
     @contextmanager
+    def snapshot(self) -> Iterator[SqlTransaction]:
+        """A read transaction that sees one state throughout, however many statements it runs
+        (PostgreSQL's REPEATABLE READ; SQLite's deferred transaction in WAL mode already does):
+        for checks that read the events and the tables in several steps."""
+        with self._transaction(write=False, repeatable=True) as connection:
+            yield SqlTransaction(connection)
+
+    @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
         """A write transaction: one at a time per database (on SQLite ``BEGIN IMMEDIATE``,
         after this process's earlier writers, see :mod:`~modelsteward.store.write_queue`; on
@@ -131,9 +141,11 @@ class SqlStore:
                 yield connection
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+    def _transaction(self, *, write: bool, repeatable: bool = False) -> Iterator[Connection]:
         try:
             connection = self.engine.connect()
+            if repeatable and connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="REPEATABLE READ")
             if write:
                 begin_as_writer(connection)
         except (OperationalError, DBAPIError) as exc:
@@ -170,7 +182,8 @@ def _new_id() -> str:
 
 
 class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, AdvisoryQueries,
-                     AuditQueries, OutboxQueries, TokenQueries, TagQueries, MlflowQueries):
+                     AuditQueries, OutboxQueries, TokenQueries, TagQueries, MlflowQueries,
+                     IdempotencyQueries):
     """Implements :class:`~modelsteward.ports.Transaction` on one open connection.
 
     ``writing``: the transaction holds the database's write lock, so nothing but itself moves
@@ -453,6 +466,25 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
             query = query.limit(limit)
         return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
                 for r in self.c.execute(query)]
+
+    def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
+                      limit: int) -> list[Event]:
+        """The newest ``limit`` events (whose subject is ``subject_prefix`` or one of its
+        versions), before ``before_seq`` when it is not 0; oldest first."""
+        query = select(events).order_by(events.c.seq.desc()).limit(limit)
+        if before_seq:
+            query = query.where(events.c.seq < before_seq)
+        if subject_prefix:
+            query = query.where(or_(events.c.subject == subject_prefix,
+                                    events.c.subject.startswith(subject_prefix + "@")))
+        rows = list(self.c.execute(query))
+        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
+                for r in reversed(rows)]
+
+    def table_state(self) -> dict[str, dict[str, object]]:
+        """The current state as the tables hold it, for the state check (see
+        :mod:`modelsteward.store.state_sql`)."""
+        return table_state(self.c)
 
 
 def _sorted_desc(model: str, rows: Sequence[Any]) -> list[Version]:

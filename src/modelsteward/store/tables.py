@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON, BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index,
-    Integer, MetaData, String, Table, Text, UniqueConstraint, text,
+    Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint, text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import SchemaItem
@@ -441,4 +441,21 @@ version_tags = Table(
     Column("version_id", String(36), ForeignKey("versions.id"), primary_key=True),
     Column("key", String(250), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+
+# --- Idempotency-Key answers of the API (revision 0013) ------------------------------------------
+
+# one row per (caller, key): claimed before the request runs (``status`` NULL while it runs),
+# then holding the answer a retry gets; a row past ``expires_at`` counts as absent
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("scope", String(250), primary_key=True),  # the caller: token:<id> or actor:<name>
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # sha256 of method, path, query, body
+    Column("status", Integer, nullable=True),
+    Column("headers", JSON, nullable=True),  # [[name, value], …] as sent
+    Column("body", LargeBinary, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
 )

@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException
 
 from modelsteward.api.routing import ThreadedRoute
 from modelsteward.errors import (
-    ArtifactError, Conflict, InvalidInput, ModelExists, NotAuthenticated, NotAuthorised, NotFound,
+    ArtifactError, Conflict, IdempotencyKeyReused, InvalidInput, ModelExists, NotAuthenticated,
+    NotAuthorised, NotFound,
     StewardError, StorageError, VersionExists,
 )
 
@@ -24,6 +25,7 @@ log = logging.getLogger("modelsteward.api.mlflow")
 
 # (error class, MLflow error code, HTTP status as MLflow maps the code), most specific first
 _CODES: list[tuple[type[StewardError], str, int]] = [
+    (IdempotencyKeyReused, "INVALID_PARAMETER_VALUE", 422),
     (ModelExists, "RESOURCE_ALREADY_EXISTS", 400),
     (VersionExists, "RESOURCE_ALREADY_EXISTS", 400),
     (InvalidInput, "INVALID_PARAMETER_VALUE", 400),

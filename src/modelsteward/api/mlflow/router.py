@@ -226,11 +226,9 @@ def update_model_version(body: s.ModelVersionUpdate, registry: RegistryDep,
 @router.post("/model-versions/transition-stage")
 def transition_model_version_stage(body: s.StageTransition, registry: RegistryDep,
                                    principal: PrincipalDep) -> Json:
-    if body.archive_existing_versions:
-        raise InvalidInput("archive_existing_versions is not supported: modelsteward archives "
-                           "(deprecates) each version on its own; transition them one by one.")
     view = _writable(registry, principal, body.name).transition_stage(
-        body.name, parse_number(body.version), body.stage)
+        body.name, parse_number(body.version), body.stage,
+        archive_existing=body.archive_existing_versions)
     return {"model_version": s.version_json(view)}
 
 

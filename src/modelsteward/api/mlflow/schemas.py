@@ -3,7 +3,7 @@ of its messages (``RegisteredModel``, ``ModelVersion``) built from modelsteward'
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api.limits import (
     MAX_ALIAS, MAX_DESCRIPTION, MAX_TAG, MAX_TAG_VALUE, MAX_TAGS,
@@ -92,7 +92,7 @@ class StageTransition(_Request):
     name: str
     version: str
     stage: str
-    archive_existing_versions: bool = False
+    archive_existing_versions: StrictBool = False
 
 
 class ModelVersionTagSet(_Request):

@@ -1,10 +1,15 @@
-"""Advisories: OSV records about models."""
+"""Advisories: OSV records about models.
+
+Publishing, importing, re-importing and withdrawing an advisory need a maintainer of the owner
+team of every registry model it names (administrators always; for an advisory naming only an
+upstream package, a team owning a model derived from it): see
+:func:`~modelsteward.api.auth.require_advisory_writer`. Security reporters submit reports,
+which reach the owner teams as drafts (notices) to publish."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
-
-from dataclasses import replace
 
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
@@ -12,18 +17,16 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelsteward.api.routes import API
-from modelsteward.api.auth import require_writer
+from modelsteward.api.auth import require_advisory_writer, require_reporter, require_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.schemas import PublishedPublic
-from modelsteward.domain.osv_document import parse_advisory
+from modelsteward.service.advisories import parse_draft
 
 router = APIRouter(prefix=API, tags=["advisories"], route_class=ThreadedRoute,
                    responses=problems.RESPONSES)
 
 OsvRecord = dict[str, Any]
-# stands in for a draft's missing id while the record is checked; the service gives the real one
-_DRAFT_ID = "x_MSA-2000-0001"
 
 
 class WithdrawalCreate(BaseModel):
@@ -53,10 +56,13 @@ def get_advisory(advisory_id: str, registry: RegistryDep) -> OsvRecord:
 @router.post("/advisories", response_model=list[OsvRecord], status_code=status.HTTP_201_CREATED)
 def import_advisories(records: Annotated[list[dict[str, Any]], Body()], registry: RegistryDep,
                       principal: PrincipalDep) -> list[OsvRecord]:
-    """Publish OSV records (all or nothing; a newer ``modified`` replaces a stored record)."""
-    require_writer(principal, principal.team)
+    """Publish OSV records (all or nothing; a newer ``modified`` replaces a stored record).
+    Only the owner team may publish or change a record (403 otherwise, whatever its
+    ``modified``, and nothing is written)."""
+    require_writer(principal, principal.team)  # refused up front, even for no records
     results = registry.advisories.import_documents(
-        [(f"records[{i}]", record) for i, record in enumerate(records)])
+        [(f"records[{i}]", record) for i, record in enumerate(records)],
+        partial(require_advisory_writer, principal))
     return [r.advisory.to_osv() for r in results]
 
 
@@ -67,14 +73,31 @@ def create_advisory(record: Annotated[dict[str, Any], Body()], registry: Registr
     """Publish a new advisory, as ``steward advisory create`` does: an OSV record whose ``id``
     may be left out (the next ``x_MSA-<year>-<n>`` is given) and whose ``published`` and
     ``modified`` times are set now. Notifies every team with a consumer of an affected or
-    derived version."""
-    require_writer(principal, principal.team)
-    given = record.get("id")
-    checked = {**record, "id": given or _DRAFT_ID,
-               "modified": record.get("modified") or "1970-01-01T00:00:00Z"}
-    draft = parse_advisory(checked, "the advisory")
+    derived version. Needs a maintainer of the owner team of every model it names."""
     return PublishedPublic.of(registry.advisories.create(
-        replace(draft, id=given if isinstance(given, str) else "")))
+        parse_draft(record), partial(require_advisory_writer, principal)))
+
+
+class ReportPublic(BaseModel):
+    """A report delivered as drafts: the owner teams it reached, the models it names and the
+    notices written (0 when the same report reached them before)."""
+
+    teams: list[str]
+    models: list[str]
+    notices: int
+
+
+@router.post("/advisories/reports", response_model=ReportPublic,
+             status_code=status.HTTP_202_ACCEPTED)
+def report_advisory(record: Annotated[dict[str, Any], Body()], registry: RegistryDep,
+                    principal: PrincipalDep) -> ReportPublic:
+    """Report a problem in any model (the reporter role): an OSV record, checked as a draft
+    is, that is not published but reaches each owner team as a notice (kind
+    ``advisory-report``, the record in its payload) for its maintainers to publish."""
+    require_reporter(principal)
+    reported = registry.advisories.report(parse_draft(record))
+    return ReportPublic(teams=list(reported.teams), models=list(reported.models),
+                        notices=reported.notices)
 
 
 @router.post("/advisories/imports", response_model=list[PublishedPublic])
@@ -82,10 +105,12 @@ def import_advisory_records(records: Annotated[list[dict[str, Any]], Body()],
                             registry: RegistryDep,
                             principal: PrincipalDep) -> list[PublishedPublic]:
     """Import OSV records, as ``steward advisory import`` does (all or nothing), and say for
-    each what it did: new or updated, versions affected, notices written, warnings."""
-    require_writer(principal, principal.team)
+    each what it did: new or updated, versions affected, notices written, warnings. Only the
+    owner team may publish or change a record, as for ``POST /advisories``."""
+    require_writer(principal, principal.team)  # refused up front, even for no records
     results = registry.advisories.import_documents(
-        [(f"records[{i}]", record) for i, record in enumerate(records)])
+        [(f"records[{i}]", record) for i, record in enumerate(records)],
+        partial(require_advisory_writer, principal))
     return [PublishedPublic.of(r) for r in results]
 
 
@@ -93,5 +118,5 @@ def import_advisory_records(records: Annotated[list[dict[str, Any]], Body()],
 def withdraw_advisory(advisory_id: str, body: WithdrawalCreate, registry: RegistryDep,
                       principal: PrincipalDep) -> OsvRecord:
     """Withdraw an advisory: it stops matching; the record stays (with ``withdrawn`` set)."""
-    require_writer(principal, principal.team)
-    return registry.advisories.withdraw(advisory_id, body.reason).to_osv()
+    return registry.advisories.withdraw(advisory_id, body.reason,
+                                        partial(require_advisory_writer, principal)).to_osv()

@@ -9,9 +9,9 @@ from typing import Annotated
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from modelsteward.api.auth import is_admin, require_model_writer, require_writer
+from modelsteward.api.auth import require_consumer_writer, require_model_writer, require_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
@@ -115,7 +115,8 @@ class DeletionCreate(BaseModel):
     replacement: str = Field(default="", max_length=300, examples=["support-bot@^3"],
                              description="MODEL@PIN to move every consumer pin to; without it "
                                          "the pins are cleared.")
-    dry_run: bool = Field(default=False, description="Report what would change; change nothing.")
+    dry_run: StrictBool = Field(default=False,
+                                description="Report what would change; change nothing.")
 
 
 class PinChangePublic(BaseModel):
@@ -145,8 +146,7 @@ class DeletionPublic(BaseModel):
 def _require_consumer_writer(registry: Registry, principal: Principal, name: str) -> Consumer:
     """The consumer ``name``, if the caller may change it (its team's maintainers, admins)."""
     found = registry.consumers.get(name)
-    if not is_admin(principal):
-        require_writer(principal, found.team)
+    require_consumer_writer(principal, found)
     return found
 
 

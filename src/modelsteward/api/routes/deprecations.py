@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Body, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api.auth import is_admin, require_model_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
@@ -77,8 +77,9 @@ class PlanCreate(BaseModel):
     hard_deadline: date
     migration_steps: list[str] = Field(default_factory=list)
     support_window: str = Field(default="", max_length=500)
-    redirect: bool = Field(default=False, description="After the hard deadline, resolve to "
-                                                      "the replacement instead of refusing.")
+    redirect: StrictBool = Field(default=False, description="After the hard deadline, resolve "
+                                                            "to the replacement instead of "
+                                                            "refusing.")
 
 
 class TickPublic(BaseModel):

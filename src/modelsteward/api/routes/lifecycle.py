@@ -7,7 +7,8 @@
 * ``GET`` of the same collections (keyset pages, oldest first) and of ``/comparison``.
 
 Changes need the maintainer role on the model's team (or admin); approvals need the approver
-role and are signed by the caller (``principal.name``), never by a name in the body. Retirement
+role on the model's team (or a cross-team committee the policy names) and are signed by the
+caller (``principal.name``), never by a name in the body. Retirement
 and restoration (which archive weights) are not served here.
 
 Every route sits under ``/models/{name:path}/versions/{version}/…``: the router must be
@@ -118,8 +119,11 @@ def approve_version(name: str, version: str, body: ApprovalCreate, registry: Reg
     """Approve the version for production in ``role``, as the caller. Needs the approver role
     (signing for ``role``) or admin; the policy may still refuse (400, every problem listed):
     a role that cannot approve the model's risk tier, the author of a high-risk version, a
-    review date in the past or too far away."""
-    require_approver(principal, body.role)
+    review date in the past or too far away. An approver approves only its own team's
+    models, unless the policy names its team a committee for ``role``
+    (``approval.committees``)."""
+    require_approver(principal, body.role, registry.get_model(name).owner_team,
+                     registry.policy.committee_for(body.role))
     approval = registry.lifecycle.approve(
         _ref(name, version), role=body.role, evidence=body.evidence,
         risks_accepted=body.risks_accepted, monitoring_plan=body.monitoring_plan,

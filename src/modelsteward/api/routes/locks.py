@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request
 
-from modelsteward.api.auth import require_writer
+from modelsteward.api.auth import require_consumer_writer, require_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.routes import API
 from modelsteward.domain.app_manifest import parse_manifest
+from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on
 from modelsteward.domain.ignores import Ignore, parse_ignores
 from modelsteward.domain.lockfile import Lock, lock_warnings
@@ -39,7 +40,7 @@ class LockCreate(BaseModel):
     lock: str | None = Field(default=None, max_length=MAX_DOCUMENT,
                              description="The text of the current models.lock, if any: models "
                                          "already locked keep their version.")
-    upgrade: list[str] | bool = Field(default=False, description="Move pins forward: true for "
+    upgrade: list[str] | StrictBool = Field(default=False, description="Move pins forward: true for "
                                                                  "every model, or the names.")
 
 
@@ -88,12 +89,23 @@ def create_lock(body: LockCreate, request: Request, registry: RegistryDep,
                 principal: PrincipalDep) -> LockPublic:
     """Resolve models.toml into models.lock: exact versions with their digests. Records the
     application as a consumer of each model, so it needs the maintainer role. Unless
-    models.toml names a registry, the lock names this server's URL as the caller reached it."""
+    models.toml names a registry, the lock names this server's URL as the caller reached it.
+    A maintainer locks only its own team's applications: models.toml's ``team`` must be its
+    team, and an application already recorded must belong to it (administrators lock any)."""
     require_writer(principal, principal.team)
     manifest = parse_manifest(body.manifest, "models.toml")
     previous, warnings = _lock(body.lock) if body.lock is not None else (None, [])
+
+    def authorize(existing: Consumer | None) -> str:
+        team = require_writer(principal, manifest.team)  # refuses a manifest of another team
+        if existing is None:
+            return team
+        require_consumer_writer(principal, existing)
+        return existing.team
+
     result = registry.locking.lock(manifest, previous, upgrade=body.upgrade,
-                                   registry_name=str(request.base_url).rstrip("/"))
+                                   registry_name=str(request.base_url).rstrip("/"),
+                                   authorize=authorize)
     return LockPublic(lock=result.text, changes=list(result.changes),
                       models={m.name: m.version for m in result.lock.models},
                       warnings=warnings + list(result.warnings))

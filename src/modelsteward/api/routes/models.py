@@ -8,6 +8,7 @@ from typing import Annotated
 from modelsteward.api import problems
 from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from modelsteward.api.routes import API
 from modelsteward.api.deps import PrincipalDep, RegistryDep
@@ -16,7 +17,7 @@ from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key,
 from modelsteward.api.schemas import (
     AdvisoryHitPublic, ModelCreate, ModelPublic, VersionCreate, VersionPublic,
 )
-from modelsteward.api.auth import require_model_writer, require_writer
+from modelsteward.api.auth import is_admin, require_admin, require_model_writer, require_writer
 from modelsteward.domain.deprecation import covers
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import (
@@ -43,8 +44,10 @@ def list_models(registry: RegistryDep, request: Request, response: Response,
 @router.post("/models", response_model=ModelPublic, status_code=status.HTTP_201_CREATED)
 def create_model(body: ModelCreate, registry: RegistryDep,
                  principal: PrincipalDep) -> ModelPublic:
-    """Create a model (owned by the caller's team unless an administrator names another)."""
-    owner = require_writer(principal, body.owner_team)
+    """Create a model, owned by the caller's team; an administrator names the team, or the
+    model gets the server's default team (STEWARD_DEFAULT_TEAM, ``platform``)."""
+    owner = body.owner_team if is_admin(principal) else require_writer(principal,
+                                                                       body.owner_team)
     model = Model(body.name, kind=parse_enum(ModelKind, body.kind, "model kind"),
                   description=body.description, purpose=body.purpose, owner_team=owner,
                   owner_contact=body.owner_contact, provider=body.provider,
@@ -53,6 +56,22 @@ def create_model(body: ModelCreate, registry: RegistryDep,
                   license=body.license, tags=tuple(body.tags),
                   support=SupportPolicy(body.support_months, body.support_after))
     return ModelPublic.of(registry.create_model(model))
+
+
+class TransferCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    team: str = Field(min_length=1, max_length=200, examples=["support"])
+    reason: str = Field(min_length=1, max_length=2000, examples=["The support team took over."])
+
+
+@router.post("/models/{name:path}/transfers", response_model=ModelPublic)
+def transfer_model(name: str, body: TransferCreate, registry: RegistryDep,
+                   principal: PrincipalDep) -> ModelPublic:
+    """Give the model to another owner team (administrators only; the event records the
+    previous team and the reason). Its advisories follow it."""
+    require_admin(principal)
+    return ModelPublic.of(registry.transfer_model(name, body.team, body.reason))
 
 
 @router.get("/models/{name:path}/versions/{version}", response_model=VersionPublic)

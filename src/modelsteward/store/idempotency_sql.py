@@ -1,0 +1,70 @@
+"""Storage of the answers given to requests with an ``Idempotency-Key`` (``api/idempotency.py``).
+Mixed into ``SqlTransaction``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from modelsteward.store.tables import idempotency_keys
+
+
+@dataclass(frozen=True)
+class KeptRequest:
+    """A request made earlier with the same key: its fingerprint, and its answer once it has
+    one (``status`` is ``None`` while it is still running)."""
+
+    fingerprint: str
+    status: int | None
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @property
+    def secret(self) -> bool:
+        """Whether the answer held a secret and was not kept (``Cache-Control: no-store``)."""
+        return any(name.lower() == "cache-control" and "no-store" in value
+                   for name, value in self.headers)
+
+
+class IdempotencyQueries:
+    c: Connection
+
+    def claim_idempotency_key(self, scope: str, key: str, fingerprint: str, now: datetime,
+                              expires_at: datetime) -> KeptRequest | None:
+        """Claim ``key`` for ``scope``: ``None`` when this request is the first (the key was
+        free, or its earlier use expired), else the earlier request. Two concurrent claims of
+        one key: one gets ``None``, the other the first's row."""
+        table = idempotency_keys
+        self.c.execute(delete(table).where(table.c.expires_at <= now))
+        values = dict(scope=scope, key=key, fingerprint=fingerprint, created_at=now,
+                      expires_at=expires_at)
+        dialect = postgresql if self.c.dialect.name == "postgresql" else sqlite
+        claimed = self.c.execute(dialect.insert(table).values(**values)
+                                 .on_conflict_do_nothing(index_elements=["scope", "key"])
+                                 .returning(table.c.key)).first()
+        if claimed is not None:
+            return None
+        return self.idempotency_key(scope, key)
+
+    def idempotency_key(self, scope: str, key: str) -> KeptRequest | None:
+        table = idempotency_keys
+        row = self.c.execute(select(table).where(table.c.scope == scope,
+                                                 table.c.key == key)).first()
+        if row is None:
+            return None
+        headers = tuple((str(name), str(value)) for name, value in (row.headers or []))
+        return KeptRequest(str(row.fingerprint), row.status, headers, bytes(row.body or b""))
+
+    def answer_idempotency_key(self, scope: str, key: str, status: int,
+                               headers: list[tuple[str, str]], body: bytes) -> None:
+        table = idempotency_keys
+        self.c.execute(update(table).where(table.c.scope == scope, table.c.key == key)
+                       .values(status=status, headers=[list(h) for h in headers], body=body))
+
+    def release_idempotency_key(self, scope: str, key: str) -> None:
+        """Forget ``key`` (its request wrote nothing), so that a retry runs again."""
+        table = idempotency_keys
+        self.c.execute(delete(table).where(table.c.scope == scope, table.c.key == key))

@@ -1,0 +1,54 @@
+"""The state the events determine (``domain/state.py``), on hand-made histories."""
+
+from __future__ import annotations
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.events import Event, NewEvent, chain
+from modelsteward.domain.state import MLFLOW_ALIAS_REASON, Replay, differences
+
+
+def _replay(*items: tuple[str, str, dict[str, object]]) -> Replay:
+    replay = Replay()
+    previous: Event | None = None
+    for seq, (kind, subject, payload) in enumerate(items, 1):
+        previous = chain(previous, seq, "2026-12-06T00:00:00.000000Z", "alice",
+                         NewEvent(kind, subject, payload))
+        replay.apply(previous)
+    return replay
+
+
+def test_a_lock_event_without_pins_leaves_the_pins_unknown_not_different() -> None:
+    replay = _replay((ev.APPLICATION_LOCKED, "checkout", {"models": {"bot": "1.0.0"},
+                                                          "changes": []}))
+    table = {"consumer checkout": {"kind": "application", "team": "shop", "contact": "",
+                                   "environment": "", "pins": {"bot": "^1.0"}}}
+    assert differences(replay, table) == []
+    table["consumer checkout"]["kind"] = "pipeline"
+    [found] = differences(replay, table)
+    assert (found.key, found.field, found.seq) == ("consumer checkout", "kind", 1)
+
+
+def test_an_mlflow_alias_ends_every_holder_and_a_steward_alias_only_the_previous() -> None:
+    replay = _replay(
+        (ev.ALIAS_SET, "bot@1.0.0", {"alias": "canary", "previous": None, "reason": "x"}),
+        (ev.ALIAS_SET, "bot@1.1.0", {"alias": "canary", "previous": None, "reason": "x"}),
+        (ev.ALIAS_SET, "bot@1.2.0", {"alias": "canary", "previous": None, "reason": "x"}))
+    assert replay.objects["alias bot canary"]["holders"] == (["1.0.0", "1.1.0", "1.2.0"], 3)
+    replay = _replay(
+        (ev.ALIAS_SET, "bot@1.0.0", {"alias": "canary", "previous": None, "reason": "x"}),
+        (ev.ALIAS_SET, "bot@1.1.0", {"alias": "canary", "previous": None, "reason": "x"}),
+        (ev.ALIAS_SET, "bot@1.2.0", {"alias": "canary", "previous": "1.1.0",
+                                      "reason": MLFLOW_ALIAS_REASON}))
+    assert replay.objects["alias bot canary"]["holders"] == (["1.2.0"], 3)
+
+
+def test_an_object_an_event_removed_is_named_with_that_event() -> None:
+    replay = _replay(
+        (ev.CONSUMER_REGISTERED, "consumer:web", {"kind": "application", "team": "t",
+                                                  "contact": "", "environment": "",
+                                                  "pins": {"bot ^1.0": "1.0.0"}}),
+        (ev.CONSUMER_REMOVED, "consumer:web", {"reason": "gone", "team": "t", "pins": []}))
+    [found] = differences(replay, {"consumer web": {"kind": "application"}})
+    assert (found.field, found.seq) == ("exists", 2)
+    assert found.describe() == ("consumer web is in the tables but not in the events (event 2 "
+                                "removed it)")
