@@ -304,3 +304,24 @@ def test_openapi_states_the_values_and_patterns_the_server_checks(server: Server
     assert prop("PlanCreate", "reason")["enum"] == [r.value for r in DeprecationReason]
     assert prop("TokenCreate", "roles")["items"] == {  # type: ignore[comparison-overlap]
         "type": "string", "enum": [r.value for r in Role]}
+
+
+def test_the_body_limit_holds_for_idempotent_posts_too(make_server: MakeServer) -> None:
+    """The idempotent-POST layer reads a body itself, so the limit is enforced outside it: an
+    oversized body is refused before the key is claimed, and the key stays free."""
+    server = make_server(max_body_bytes=4096)
+    c = server.client
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "support-bot", "description": "'
+        for _ in range(10):
+            yield b"y" * 1000
+        yield b'"}'
+
+    headers = {"Content-Type": "application/json", "Idempotency-Key": '"create-1"'}
+    refused = c.post("/api/v1/models", content=chunks(), headers=headers)
+    assert refused.status_code == 413, refused.text
+    assert refused.json()["type"] == "/problems/content-too-large"
+    created = c.post("/api/v1/models", json={"name": "support-bot"}, headers=headers)
+    assert created.status_code == 201, created.text
+    assert "Idempotent-Replayed" not in created.headers
