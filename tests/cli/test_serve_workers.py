@@ -26,6 +26,7 @@ class Served:
     url: str
     token: str
     temp: Path  # the server's TMPDIR
+    log: Path  # what it printed
 
 
 def _free_port() -> int:
@@ -43,14 +44,16 @@ def two_workers(db_url: str, tmp_path: Path) -> Iterator[Served]:
            if not k.startswith("STEWARD_") and k != "PROMETHEUS_MULTIPROC_DIR"}
     env.update({"STEWARD_DATABASE_URL": db_url, "STEWARD_HOME": str(tmp_path / "home"),
                 "STEWARD_WORKERS": "2", "TMPDIR": str(temp)})
-    process = subprocess.Popen([STEWARD, "serve", "--port", str(port), "--log-level", "warning"],
-                               env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([STEWARD, "serve", "--port", str(port), "--log-level", "info"],
+                                   env=env, cwd=tmp_path, stdout=output,
+                                   stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert process.poll() is None, log.read_text()
             try:
                 if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                     break
@@ -59,7 +62,7 @@ def two_workers(db_url: str, tmp_path: Path) -> Iterator[Served]:
             assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.2)
         token = (tmp_path / "home" / "admin-token").read_text().strip()
-        yield Served(url, token, temp)
+        yield Served(url, token, temp, log)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -88,13 +91,16 @@ def test_metrics_count_the_requests_of_every_worker(two_workers: Served) -> None
                          headers={"Connection": "close"}).status_code
 
     sent = 0
+    deadline = time.monotonic() + 120  # the second worker may still be starting
     with ThreadPoolExecutor(8) as pool:
-        for _burst in range(40):
+        while time.monotonic() < deadline:
             assert set(pool.map(once, range(16))) == {200}
             sent += 16
             if len(list(folder.glob("histogram_*.db"))) >= 2:  # one file per serving process
                 break
-    assert len(list(folder.glob("histogram_*.db"))) == 2, "both workers served requests"
+            time.sleep(0.05)
+    # (a worker replaced meanwhile leaves its file: its counts still count)
+    assert len(list(folder.glob("histogram_*.db"))) >= 2, two_workers.log.read_text()
     deadline = time.monotonic() + 10  # a worker counts a request just after answering it
     while (counted := healthz_count(two_workers.url)) < sent and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 APP_FACTORY = "modelsteward.api.app:create_app"  # what each worker process imports and calls
 METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+WORKER_HEALTHCHECK_S = 30
 
 
 def register(cli: click.Group) -> None:
@@ -80,7 +81,10 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     # each worker is a new process that makes its application from the environment
     os.environ.update(_environment(settings))
     with _metrics_directory():
-        uvicorn.run(APP_FACTORY, factory=True, workers=processes, **options)
+        # a worker that answers no health check for this long is replaced: uvicorn's 5 s
+        # replaced workers that were only slow, starting on a busy machine
+        uvicorn.run(APP_FACTORY, factory=True, workers=processes,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S, **options)
 
 
 def _environment(settings: ServerSettings) -> dict[str, str]:
