@@ -126,9 +126,14 @@ def test_a_token_revoked_through_one_worker_is_refused_by_every_worker(
         assert set(pool.map(status, range(32))) == {401}
 
 
-def test_workers_need_a_database_every_process_opens(steward: Steward,
+def test_workers_need_a_database_every_process_opens(steward: Steward, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STEWARD_DATABASE_URL", "sqlite://")
     refused = steward("serve", "--workers", "2", expect=2)
     assert "in-memory SQLite database is each process's own" in refused.stderr
     assert "--workers" in steward("serve", "--workers", "0", expect=2).stderr
+    monkeypatch.setenv("STEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.db'}")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    refused = steward("serve", "--workers", "2", expect=2)
+    assert "PROMETHEUS_MULTIPROC_DIR=" in refused.stderr and "is not a folder" in refused.stderr
+    assert not (tmp_path / "registry.db").exists()  # refused before anything was written

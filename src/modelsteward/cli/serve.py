@@ -59,16 +59,22 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     from modelsteward.service.tokens import Tokens
     from modelsteward.store.engine import is_sqlite_memory
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     settings = ServerSettings(Settings(state.database_url, state.actor, state.workers,
                                        state.policy_path, state.archive), host, port,
                               anonymous_read, NotifySettings.from_env().check())
     if processes > 1:
-        url = make_url(state.database_url)
-        if url.get_backend_name() == "sqlite" and is_sqlite_memory(url.database or ""):
+        try:
+            url = make_url(state.database_url)
+        except ArgumentError:
+            url = None  # opening the registry below says what is wrong with it
+        if (url is not None and url.get_backend_name() == "sqlite"
+                and is_sqlite_memory(url.database or "")):
             raise InvalidInput(f"--workers {processes} needs a database every worker opens: an "
                                "in-memory SQLite database is each process's own. Use a database "
                                "file or PostgreSQL (STEWARD_DATABASE_URL), or one worker.")
+        _check_metrics_directory()
     bootstrap_admin_token(Tokens(state.local_registry), default_home(os.environ))
     err.print(f"modelsteward serving {state.database_url.split('?')[0]} on "
               f"http://{host}:{port}" + (f" with {processes} workers" if processes > 1 else ""),
@@ -105,11 +111,8 @@ def _metrics_directory() -> Iterator[str]:
     """Where the workers' Prometheus client keeps its counters, so that /metrics adds up every
     worker's (its multiprocess mode): PROMETHEUS_MULTIPROC_DIR when set (an existing folder,
     left as it is), else a temporary folder made now and removed when the server stops."""
-    given = os.environ.get(METRICS_DIRECTORY, "")
+    given = _check_metrics_directory()
     if given:
-        if not os.path.isdir(given):
-            raise InvalidInput(f"{METRICS_DIRECTORY}={given!r} is not a folder: create it (empty) "
-                               "or unset it, and the server makes a temporary one.")
         yield given
         return
     directory = tempfile.mkdtemp(prefix="steward-metrics-")
@@ -119,6 +122,16 @@ def _metrics_directory() -> Iterator[str]:
     finally:
         os.environ.pop(METRICS_DIRECTORY, None)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _check_metrics_directory() -> str:
+    """PROMETHEUS_MULTIPROC_DIR, empty when unset. Raises :class:`InvalidInput` when it is set
+    to anything but an existing folder."""
+    given = os.environ.get(METRICS_DIRECTORY, "")
+    if given and not os.path.isdir(given):
+        raise InvalidInput(f"{METRICS_DIRECTORY}={given!r} is not a folder: create it (empty) "
+                           "or unset it, and the server makes a temporary one.")
+    return given
 
 
 def _log_config(level: str) -> dict[str, Any]:
