@@ -121,8 +121,18 @@ class NotFound(StewardError):
 
 
 class ModelNotFound(NotFound):
-    def __init__(self, name: str) -> None:
+    """``suggestions``: the registry's names nearest to ``name``, offered instead of creating
+    it; ``None`` until they were looked for (the store does it as the error leaves a
+    transaction)."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] | None = None) -> None:
         self.name = name
+        self.suggestions = tuple(suggestions) if suggestions is not None else None
+        if self.suggestions:
+            meant = " or ".join(repr(s) for s in self.suggestions)
+            super().__init__(f"Model {name!r} is not in the registry. Did you mean {meant}? "
+                             "List models with `steward model list`.")
+            return
         super().__init__(
             f"Model {name!r} is not in the registry. List models with `steward model list` "
             f"or create it with `steward model create {name}`."

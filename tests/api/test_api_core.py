@@ -97,6 +97,21 @@ def test_one_problem_shape_everywhere(server: Server) -> None:
     assert {e["location"] for e in errors} >= {"body.name", "body.nam"}
 
 
+def test_a_typo_in_a_model_name_offers_the_nearest_names(server: Server) -> None:
+    seed(server)
+    c = server.client
+    for response in (c.get("/api/v1/models/suport-bot"),
+                     c.get("/api/v1/resolve", params={"model": "suport-bot", "pin": "^1"}),
+                     c.post("/api/v1/models/suport-bot/versions",
+                            json={"version": "1.0.0", "files": []})):
+        assert response.status_code == 404, response.text
+        detail = response.json()["detail"]
+        assert "Did you mean 'support-bot'?" in detail and "model create" not in detail
+    assert "steward model create ghost" in c.get("/api/v1/models/ghost").json()["detail"]
+    mlflow = c.get("/api/2.0/mlflow/registered-models/get", params={"name": "suport-bot"})
+    assert mlflow.status_code == 404 and "Did you mean 'support-bot'?" in mlflow.json()["message"]
+
+
 def test_events_openapi_and_operations(server: Server) -> None:
     seed(server)
     c = server.client

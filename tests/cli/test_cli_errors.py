@@ -68,6 +68,21 @@ def test_not_found(seeded: Steward) -> None:
     assert "MODEL@VERSION" in seeded("version", "show", "bot", expect=2).stderr
 
 
+def test_a_typo_in_a_model_name_offers_the_nearest_names(seeded: Steward) -> None:
+    seeded("model", "create", "support-bot")
+    seeded("model", "create", "support-bot-eu")
+    for args in (("model", "show", "suport-bot"), ("resolve", "suport-bot", "^1"),
+                 ("version", "register", "suport-bot", "1.0.0"),
+                 ("version", "show", "suport-bot@1.0.0")):
+        refused = seeded(*args, expect=3)
+        assert ("Model 'suport-bot' is not in the registry. Did you mean 'support-bot' or "
+                "'support-bot-eu'?") in refused.stderr, args
+        assert "model create" not in refused.stderr
+    assert [m["name"] for m in seeded("model", "list", "--json").json()] == [
+        "bot", "support-bot", "support-bot-eu"]
+    assert "steward model create ghost" in seeded("model", "show", "ghost", expect=3).stderr
+
+
 def test_missing_unreadable_and_escaping_paths(seeded: Steward, tmp_path: Path) -> None:
     before = events(seeded)
     run = seeded("version", "register", "bot", "--change", "retrain", "--path",

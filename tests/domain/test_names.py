@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modelsteward.domain.names import validate_model_name
+from modelsteward.domain.names import close_name_lengths, close_names, validate_model_name
 from modelsteward.errors import InvalidInput, InvalidName
 
 RULE_TEXT = "use 1–64 lowercase letters, digits, '.', '_' or '-'"
@@ -72,3 +72,27 @@ def test_name_with_a_trailing_newline_is_refused() -> None:
 def test_invalid_name_is_an_invalid_input() -> None:
     """Rule (errors.py): "InvalidInput — bad argument, name, version, pin or file"."""
     assert issubclass(InvalidName, InvalidInput)
+
+
+def test_close_names_offer_the_names_a_typo_meant() -> None:
+    """Rule: the names whose ``difflib`` ratio with the name is at least 0.6, best first,
+    letter case ignored; the name itself is not offered."""
+    names = ["support-bot", "support-bot-eu", "embedder", "acme/support-base", "Bot"]
+    assert close_names("suport-bot", names) == ["support-bot", "support-bot-eu"]
+    assert close_names("EMBEDER", names) == ["embedder"]
+    assert close_names("bot", names) == ["Bot"]
+    assert close_names("ghost", names) == []
+    assert close_names("support-bot", ["support-bot"]) == []
+    assert len(close_names("support-bot-e", names + ["support-bot-a", "support-bot-b"])) == 3
+
+
+@pytest.mark.parametrize("name", ["a", "bot", "suport-bot", "x" * 64, f"{'o' * 64}/{'n' * 64}"])
+def test_close_name_lengths_never_exclude_a_close_name(name: str) -> None:
+    """Rule: a ratio of at least c needs c/(2-c) ≤ b/a ≤ (2-c)/c, so every close name's length
+    is in the bounds (checked against every shorter and longer run of the same letters)."""
+    low, high = close_name_lengths(name)
+    for length in range(1, 4 * len(name) + 2):
+        candidate = (name * 5)[:length]
+        if close_names(name, [candidate]):
+            assert low <= length <= high, (length, low, high)
+    assert low <= len(name) <= high

@@ -52,3 +52,17 @@ def test_an_object_an_event_removed_is_named_with_that_event() -> None:
     assert (found.field, found.seq) == ("exists", 2)
     assert found.describe() == ("consumer web is in the tables but not in the events (event 2 "
                                 "removed it)")
+
+
+def test_a_model_made_without_a_team_takes_the_team_the_migration_gave_it() -> None:
+    """Models made before every model had an owner team carry ``owner_team: ""`` in their
+    events; the migration gave them the default team without an event."""
+    replay = _replay((ev.MODEL_CREATED, "bot", {"owner_team": "", "kind": "self_hosted"}))
+    assert differences(replay, {"model bot": {"owner_team": "platform", "kind": "self_hosted",
+                                              "deleted": False, "mlflow_tags": {}}}) == []
+    replay = _replay((ev.MODEL_CREATED, "bot", {"owner_team": "support",
+                                                "kind": "self_hosted"}))
+    [found] = differences(replay, {"model bot": {"owner_team": "platform",
+                                                 "kind": "self_hosted", "deleted": False,
+                                                 "mlflow_tags": {}}})
+    assert (found.field, found.derived) == ("owner_team", "support")

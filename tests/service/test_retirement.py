@@ -118,6 +118,29 @@ def test_retire_and_restore_through_an_fsspec_url(registry: Registry, tmp_path: 
         registry.retirements.restore("support-bot@2.1.3", tmp_path / "back")
 
 
+def test_a_restore_that_does_not_verify_leaves_nothing_at_its_destination(
+        registry: Registry, tmp_path: Path) -> None:
+    deprecate(registry)
+    archive = registry.retirements.retire("support-bot@2.1.3", str(tmp_path / "archive"),
+                                          reason="replaced").archive
+    (Path(archive) / "model.safetensors").write_bytes(b"\x08" * 5000)  # tampered in storage
+    events = len(registry.log())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for destination in (tmp_path / "new" / "back", empty):
+        with pytest.raises(ArchiveMismatch, match=r"changed \['model.safetensors'\].*nothing "
+                                                  "was written"):
+            registry.retirements.restore("support-bot@2.1.3", destination)
+        assert list(destination.parent.glob(".*restoring-*")) == []  # no staging folder left
+    assert not (tmp_path / "new" / "back").exists() and list((tmp_path / "new").iterdir()) == []
+    assert list(empty.iterdir()) == []
+    assert len(registry.log()) == events  # nothing recorded
+    (Path(archive) / "model.safetensors").write_bytes(b"\x07" * 5000)  # repaired
+    restored = registry.retirements.restore("support-bot@2.1.3", empty)
+    assert sorted(p.name for p in restored.iterdir()) == ["config.json", "model.safetensors"]
+    assert list(tmp_path.glob(".*restoring-*")) == []
+
+
 def test_a_copy_that_does_not_verify_leaves_the_version_unretired(registry: Registry) -> None:
     deprecate(registry)
     events = len(registry.log())

@@ -69,8 +69,10 @@ class TokenAuthenticator:
     revoke``) empties the cache: when the application's change marker moved
     (``app.state.changes``, see ``store/changes.py``), the tokens' state is read (how many, how
     many revoked) and the cache is kept only if it is the same, so that other writes do not
-    cost a token look-up. Where there is no marker (PostgreSQL) a revocation made by another
-    process is seen within the cache's TTL (30 s)."""
+    cost a token look-up. On PostgreSQL, which has no such marker, a cached token is checked
+    on every request by one primary-key query on the watcher's own connection
+    (:meth:`ChangeWatcher.token_live`), so a token revoked through any replica or process is
+    refused by every worker of every replica on its very next request."""
 
     def __init__(self, store: SqlStore | None, clock: Clock | None, anonymous_read: bool,
                  cache: TokenCache | None = None) -> None:
@@ -107,7 +109,16 @@ class TokenAuthenticator:
             raise NotAuthenticated("The Authorization header must be `Bearer <token>`; the "
                                    "token is the stw_… text `steward token create` printed.")
         cache = self._current_cache(request)
-        if cached_only and cache.get(split_token(text.strip())[0]) is None:
+        token_id = split_token(text.strip())[0]
+        # the application's watcher says nothing about another store's database
+        changes: ChangeWatcher | None = (getattr(request.app.state, "changes", None)
+                                         if self.store is None else None)
+        if changes is not None and changes.checks_each_token:
+            if cached_only:
+                return None  # even a cached token is checked in the database
+            if cache.get(token_id) is not None and changes.token_live(token_id) is not True:
+                cache.forget(token_id)  # revoked, or unreadable: the store decides
+        elif cached_only and cache.get(token_id) is None:
             return None
         store: SqlStore = self.store or request.app.state.store
         return authenticate(store, self.clock.now(), text, cache)

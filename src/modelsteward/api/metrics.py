@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("modelsteward.access")
 
 
 class Metrics:
-    """One registry per application, so several apps (tests) do not collide."""
+    """One registry per application, so several apps (tests) do not collide.
+
+    With PROMETHEUS_MULTIPROC_DIR set (``steward serve --workers N`` sets it for its worker
+    processes before they start), the Prometheus client keeps every process's values in files
+    there, and :meth:`exposition` adds up those of all the workers."""
 
     def __init__(self, backlog: Callable[[], float] | None = None) -> None:
+        # the client chose where values live when it was imported, from the same variable
+        self.directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
         self.registry = CollectorRegistry()
         self.latency = Histogram(
             "steward_http_request_duration_seconds", "HTTP request latency",
@@ -25,11 +33,20 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
         self.backlog = Gauge("steward_outbox_backlog",
                              "Notification deliveries waiting to be sent",
-                             registry=self.registry)
+                             registry=self.registry, multiprocess_mode="max")
         if backlog is not None:
             self.backlog.set_function(backlog)
         # the histogram's child per label values: ``labels()`` validates and locks every call
         self._children: dict[tuple[str, str, int], Histogram] = {}
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format: this process's, or every worker's when
+        they share a multiprocess folder."""
+        if self.directory is None:
+            return generate_latest(self.registry)
+        workers = CollectorRegistry()
+        MultiProcessCollector(workers, path=self.directory)  # type: ignore[no-untyped-call]
+        return generate_latest(workers)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one request of ``method`` on the route template ``route``."""

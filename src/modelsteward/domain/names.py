@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
+from collections.abc import Iterable
 
 from modelsteward.errors import InvalidName
 
@@ -38,3 +41,28 @@ def validate_alias(name: str) -> str:
         f"{name!r} is not an alias name: use 1–63 lowercase letters, digits, '-' or '_', "
         "starting with a letter (e.g. 'production', 'champion')."
     )
+
+
+# how alike two names must be to suggest one for the other (difflib's ratio, its default)
+CLOSENESS = 0.6
+
+
+def close_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The at most ``n`` names of ``candidates`` nearest to ``name``, best first: those whose
+    :class:`difflib.SequenceMatcher` ratio with ``name`` is at least :data:`CLOSENESS` (letter
+    case ignored), so that a typo (``suport-bot``) finds the name meant (``support-bot``)."""
+    by_key: dict[str, str] = {}
+    for candidate in candidates:
+        if candidate != name:
+            by_key.setdefault(candidate.lower(), candidate)
+    found = difflib.get_close_matches(name.lower(), list(by_key), n=n, cutoff=CLOSENESS)
+    return [by_key[key] for key in found]
+
+
+def close_name_lengths(name: str) -> tuple[int, int]:
+    """The lengths a name close to ``name`` (:func:`close_names`) can have, for a query that
+    reads only those. The ratio is 2·M/(a+b) with M ≤ min(a, b) matched characters, so a
+    ratio of at least c needs c/(2-c) ≤ b/a ≤ (2-c)/c."""
+    length = len(name)
+    return (math.ceil(length * CLOSENESS / (2 - CLOSENESS) - 1e-9),
+            math.floor(length * (2 - CLOSENESS) / CLOSENESS + 1e-9))

@@ -25,7 +25,8 @@ What the events do not carry is not compared: a version's free-text description 
 time column except a token's expiry (the event time and the row's time are taken apart), and —
 for applications that ``steward lock`` made consumers — their team, contact and environment,
 and their pins when the lock event predates recording them; an upstream plan's support window;
-a withdrawn advisory's modification time. Such a field is :data:`UNKNOWN`.
+a withdrawn advisory's modification time; the owner team of a model whose last event predates
+every model having one (the migration that gave it the default team wrote no event). Such a field is :data:`UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -173,6 +174,10 @@ class Replay:
 
     def _model(self, event: Event, payload: dict[str, object]) -> None:
         fields = {name: payload.get(name, UNKNOWN) for name in MODEL_FIELDS}
+        if fields["owner_team"] == "":
+            # a model made before every model had a team: migration 0014 gave it the default
+            # team without an event, so its table value is not the events' to say
+            fields["owner_team"] = UNKNOWN
         if event.kind == ev.MODEL_CREATED:
             fields.update(deleted=False, mlflow_tags={})
         self._set(model_key(event.subject), event.seq, **fields)

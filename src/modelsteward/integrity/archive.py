@@ -4,8 +4,12 @@ and hashing what is there, so that retirement keeps weights that are provably th
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import fsspec
@@ -24,6 +28,15 @@ class ArchiveUnwritable(ArtifactError):
         self.uri = uri
         super().__init__(f"Cannot write the archive at {uri}: {reason}. Choose a location you "
                          "can write to (--archive PATH or URL, or STEWARD_ARCHIVE).")
+
+
+class DestinationUnwritable(ArchiveUnwritable):
+    """A restore's destination cannot take the restored files."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.uri = path
+        ArtifactError.__init__(self, f"Cannot restore into {path}: {reason}; restore into a "
+                                     "new or empty folder (--to PATH).")
 
 
 class ArchiveUnreadable(ArtifactError):
@@ -122,10 +135,9 @@ def hash_archive(uri: str) -> Manifest:
 
 
 def copy_from_archive(uri: str, destination: Path) -> None:
-    """Copy the files under ``uri`` into ``destination`` (which must not hold files yet)."""
-    if destination.exists() and any(destination.iterdir()):
-        raise ArchiveUnwritable(str(destination), "the folder is not empty; restore into a new "
-                                                  "or empty folder (--to PATH)")
+    """Copy the files under ``uri`` into ``destination`` (which must not hold files yet).
+    Raises :class:`ArchiveUnwritable` or :class:`ArchiveUnreadable`."""
+    _refuse_filled(destination)
     try:
         fs, root = _fs(uri)
         for name in sorted(fs.find(root)):
@@ -136,3 +148,43 @@ def copy_from_archive(uri: str, destination: Path) -> None:
                 shutil.copyfileobj(source, copy, _CHUNK)
     except (OSError, ValueError) as exc:
         raise ArchiveUnreadable(uri, str(exc) or type(exc).__name__) from None
+
+
+def _refuse_filled(destination: Path) -> None:
+    if destination.is_dir():
+        if any(destination.iterdir()):
+            raise DestinationUnwritable(str(destination), "the folder is not empty")
+    elif destination.exists():
+        raise DestinationUnwritable(str(destination), "it is a file, not a folder")
+
+
+@contextmanager
+def staged_restore(destination: Path) -> Iterator[Path]:
+    """A new, empty temporary folder beside ``destination`` (same file system, so that
+    :func:`move_into_place` is a rename) to restore into and verify before anything appears at
+    ``destination``. The folder and whatever is in it are removed on the way out, unless it was
+    moved into place. Raises :class:`DestinationUnwritable` when ``destination`` is not a new or
+    empty folder or its parent cannot be written."""
+    _refuse_filled(destination)
+    parent = destination.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.restoring-", dir=parent))
+    except OSError as exc:
+        raise DestinationUnwritable(str(destination), str(exc) or type(exc).__name__) from None
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when moved into place
+
+
+def move_into_place(staging: Path, destination: Path) -> None:
+    """Rename the verified ``staging`` folder to ``destination`` (replacing it when it is an
+    empty folder). Raises :class:`DestinationUnwritable` when something was put there
+    meanwhile."""
+    try:
+        if destination.is_dir():
+            destination.rmdir()  # fails unless still empty
+        os.replace(staging, destination)
+    except OSError as exc:
+        raise DestinationUnwritable(str(destination), str(exc) or type(exc).__name__) from None

@@ -4,9 +4,14 @@ A webhook URL is chosen by whoever subscribes, and the registry usually runs ins
 with things worth protecting (databases, cloud metadata at 169.254.169.254, admin consoles). So
 webhooks go only to *global* addresses: the host is resolved and **every** address it resolves
 to must be global — not private, loopback, link-local, multicast, reserved, shared (CGNAT),
-unspecified, nor an IPv6 address embedding one of those (IPv4-mapped, 6to4, Teredo). The check
-runs when subscribing and again before every send (DNS can change), and the request then goes to
-the checked address, so a second, different DNS answer cannot slip in between.
+unspecified, nor an IPv6 address embedding one of those (IPv4-mapped, 6to4, Teredo). Python's
+``ipaddress`` decides most of it, and :data:`NOT_GLOBAL` adds the ranges of IANA's special-purpose
+registries that are not globally reachable and that some Python versions call global (its tables
+changed in 3.12.4 and 3.13): site-local ``fec0::/10``, the IETF protocol assignments
+``192.0.0.0/24`` and ``2001::/23`` (whole, with the anycast service addresses inside: none is a
+webhook receiver), documentation ``3fff::/20`` and the deprecated 6to4 relay ``192.88.99.0/24``.
+The check runs when subscribing and again before every send (DNS can change), and the request
+then goes to the checked address, so a second, different DNS answer cannot slip in between.
 
 ``STEWARD_WEBHOOK_ALLOW_PRIVATE=1`` turns the policy off, for registries meant to call internal
 services (and for tests).
@@ -24,6 +29,18 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _ALLOW_HINT = ("Use a public URL, or set STEWARD_WEBHOOK_ALLOW_PRIVATE=1 if this registry is "
                "meant to call services on its own network.")
+
+
+# (network, what it is): not globally reachable by IANA's IPv4 and IPv6 special-purpose address
+# registries (or deprecated), and not refused by every supported Python's ``ipaddress``
+NOT_GLOBAL: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
+    (ipaddress.ip_network("192.0.0.0/24"), "an IETF protocol assignment address (192.0.0.0/24)"),
+    (ipaddress.ip_network("192.88.99.0/24"),
+     "a deprecated 6to4 relay anycast address (192.88.99.0/24)"),
+    (ipaddress.ip_network("2001::/23"), "an IETF protocol assignment address (2001::/23)"),
+    (ipaddress.ip_network("3fff::/20"), "a documentation address (3fff::/20)"),
+    (ipaddress.ip_network("fec0::/10"), "a deprecated site-local address (fec0::/10)"),
+)
 
 
 def refusal(address: IPAddress) -> str | None:
@@ -44,6 +61,9 @@ def refusal(address: IPAddress) -> str | None:
         return "a link-local address"
     if address.is_multicast:
         return "a multicast address"
+    for network, what in NOT_GLOBAL:
+        if address in network:  # an address is never in a network of the other version
+            return what
     if address.is_reserved:
         return "a reserved address"
     if address.is_private:

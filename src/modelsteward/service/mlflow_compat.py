@@ -277,8 +277,8 @@ class MlflowRegistry:
         """Raises :class:`ModelNotFound`."""
         with self.registry.store.read() as tx:
             found = self._model_views(tx, [name])
-        if not found:
-            raise ModelNotFound(name)
+            if not found:
+                raise ModelNotFound(name)  # inside: the store adds the nearest names
         return found[0]
 
     def models(self) -> list[ModelView]:

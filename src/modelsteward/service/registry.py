@@ -257,8 +257,8 @@ class Registry:
     def get_model(self, name: str, include_deleted: bool = False) -> Model:
         with self.store.read() as tx:
             model = tx.get_model(name, include_deleted)
-        if model is None:
-            raise ModelNotFound(name)
+            if model is None:
+                raise ModelNotFound(name)  # inside: the store adds the nearest names
         return model
 
     def list_models(self) -> list[Model]:

@@ -16,7 +16,8 @@ from modelsteward.domain.lifecycle import Stage, check_transition
 from modelsteward.domain.retirement_report import INTERVIEW_QUESTIONS, RetirementReport
 from modelsteward.errors import Conflict, InvalidInput
 from modelsteward.integrity.archive import (
-    copy_from_archive, copy_to_archive, hash_archive, inside,
+    copy_from_archive, copy_to_archive, hash_archive, inside, move_into_place,
+    staged_restore,
 )
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import hash_plan, plan_artifact
@@ -109,7 +110,11 @@ class Retirements:
         return RetirementResult(current.ref, target, markdown, data)
 
     def restore(self, ref: str, destination: Path) -> Path:
-        """Copy the archived weights of ``ref`` into ``destination`` and verify them."""
+        """Copy the archived weights of ``ref`` into ``destination`` and verify them: the copy
+        goes to a temporary folder beside ``destination`` and is moved into place only when
+        every file's digest matches the registered ones. On any refusal (raising
+        :class:`ArchiveMismatch`, or :class:`~modelsteward.integrity.archive.ArchiveUnreadable`
+        / ``ArchiveUnwritable``) nothing is left at ``destination`` and nothing is recorded."""
         model_name, version_text = split_ref(ref)
         with self.registry.store.read() as tx:
             version = self.registry.require_version(tx, ref)
@@ -118,10 +123,16 @@ class Retirements:
         if not archives:
             raise InvalidInput(f"{version.ref} has no archive to restore from; it was not "
                                "retired with --archive.")
-        copy_from_archive(archives[-1], destination)
-        restored = hash_plan(plan_artifact(destination), workers=self.registry.workers)
-        if restored.root_digest != version.digest:
-            raise ArchiveMismatch(version.ref, archives[-1], "the restored copy differs")
+        with staged_restore(destination) as staging:
+            copy_from_archive(archives[-1], staging)
+            restored = hash_plan(plan_artifact(staging), workers=self.registry.workers)
+            diff = compare_manifest(version.files, restored)
+            if restored.root_digest != version.digest or not diff.clean:
+                raise ArchiveMismatch(version.ref, archives[-1], "the restored copy differs: "
+                                      f"changed {list(diff.changed)}, missing "
+                                      f"{list(diff.missing)}, extra {list(diff.extra)}; "
+                                      f"nothing was written to {destination}")
+            move_into_place(staging, destination)
         with self.registry.store.write() as tx:
             tx.add_location(model_name, version_text, "restored", str(destination.resolve()),
                             self.registry.clock.now(), restored.root_digest)

@@ -53,7 +53,8 @@ class TokenCache:
     each. Entries live ``ttl`` seconds and at most ``size`` are kept (the oldest go first).
     What is cached is the stored token and its hash: the secret, expiry and revocation are still
     checked on every call, and a revocation through this process drops the entry at once
-    (another process sees it within ``ttl``). Thread-safe."""
+    (the server also empties or checks it for revocations made elsewhere: see
+    ``api/auth.py``). Thread-safe."""
 
     def __init__(self, ttl: float = 30.0, size: int = 1024) -> None:
         self.ttl = ttl

@@ -7,6 +7,11 @@ writes: SQLite changes that number whenever any other connection, in this proces
 transaction. PostgreSQL and in-memory SQLite have no such marker here, so :meth:`marker` returns
 ``None`` there and callers must not cache.
 
+On PostgreSQL a token can still be cached, because :meth:`ChangeWatcher.token_live` reads that one
+token's state (one primary-key query on a connection of the watcher's own, outside any
+transaction) as committed now: a token revoked through any replica or process is refused by
+every other on its very next request, and no TTL is waited for.
+
 A change marker moves on every commit, so it would empty a token cache after every write.
 :meth:`ChangeWatcher.token_state` tells whether the tokens changed: tokens are only ever added
 and revoked (a revocation sets ``revoked_at`` once), so how many there are and how many are
@@ -17,12 +22,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from typing import Any
 
 from sqlalchemy import Engine
 
 from modelsteward.store.tables import api_tokens
 
 _TOKEN_STATE = f"SELECT count(*), count(revoked_at) FROM {api_tokens.name}"
+# psycopg (and every PostgreSQL driver SQLAlchemy offers for a sync engine) takes ``%s``
+_TOKEN_LIVE = f"SELECT revoked_at IS NULL FROM {api_tokens.name} WHERE id = %s"
 
 
 class ChangeWatcher:
@@ -33,6 +41,8 @@ class ChangeWatcher:
     def __init__(self, engine: Engine) -> None:
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
+        self._engine = engine
+        self._postgres: Any = None  # the DB-API connection of :meth:`token_live`, made lazily
         url = engine.url
         database = url.database or ""
         if (url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
@@ -66,8 +76,49 @@ class ChangeWatcher:
                 return None
         return int(row[0]), int(row[1])
 
+    @property
+    def checks_each_token(self) -> bool:
+        """Whether :meth:`token_live` answers (PostgreSQL): then a cached token is checked
+        against the database on every request instead of by the marker."""
+        return self._engine.url.get_backend_name() == "postgresql"
+
+    def token_live(self, token_id: str) -> bool | None:
+        """Whether the token ``token_id`` exists and is not revoked, as committed now (one
+        primary-key query); ``None`` when this database offers no such check (SQLite: see
+        :meth:`token_state`) or it could not be read (the caller then asks the store, which
+        reports the database's failure). A broken connection is replaced on the next call."""
+        if not self.checks_each_token:
+            return None
+        dialect = self._engine.dialect
+        with self._lock:
+            try:
+                if self._postgres is None:
+                    cargs, cparams = dialect.create_connect_args(self._engine.url)
+                    connection = dialect.connect(*cargs, **cparams)
+                    connection.autocommit = True  # each query reads the committed state
+                    self._postgres = connection
+                cursor = self._postgres.cursor()
+                try:
+                    cursor.execute(_TOKEN_LIVE, (token_id,))
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+            except dialect.loaded_dbapi.Error:
+                self._close_postgres()
+                return None
+        return row is not None and bool(row[0])
+
+    def _close_postgres(self) -> None:
+        if self._postgres is not None:
+            try:
+                self._postgres.close()
+            except self._engine.dialect.loaded_dbapi.Error:
+                pass  # already broken: nothing left to release
+            self._postgres = None
+
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+            self._close_postgres()

@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection, Engine, and_, bindparam, func, insert, or_, select, tuple_, update,
+)
 from sqlalchemy.exc import DataError as SqlDataError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -19,6 +21,7 @@ from modelsteward.domain.lineage import Derivation, Relation
 from modelsteward.domain.model import (
     FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId, VersionScheme,
 )
+from modelsteward.domain.names import close_name_lengths, close_names
 from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import InvalidInput, ModelNotFound, StorageError
@@ -45,6 +48,12 @@ _FIRST_PAGE = 8
 _MODEL_ANY = select(models).where(models.c.name == bindparam("name"))
 _MODEL_LIVE = _MODEL_ANY.where(models.c.deleted_at.is_(None))
 _MODEL_KEY = select(models.c.id, models.c.versioning).where(models.c.name == bindparam("name"))
+_NEAR_NAMES_READ = 10_000  # the most model names read to suggest one for a name not found
+_NAMES_OF_LENGTH = (select(models.c.name)
+                    .where(models.c.deleted_at.is_(None),
+                           func.length(models.c.name).between(bindparam("low"),
+                                                              bindparam("high")))
+                    .order_by(models.c.name).limit(_NEAR_NAMES_READ))
 _HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
 _HEAD_FOR_UPDATE = _HEAD.with_for_update()
 _INSERT_MODEL = insert(models)
@@ -167,6 +176,16 @@ class SqlStore:
                 raise InvalidInput(f"A value cannot be stored or looked up: {_first_line(exc)}. "
                                    "Remove control characters such as NUL from names and "
                                    "text.") from None
+            except ModelNotFound as exc:
+                if exc.suggestions is not None:
+                    raise
+                # every use case's unknown model leaves through here: the nearest names are
+                # read once, after its transaction was rolled back
+                try:
+                    near = SqlTransaction(connection).close_model_names(exc.name)
+                except (OperationalError, DBAPIError):
+                    raise exc from None
+                raise ModelNotFound(exc.name, near) from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -198,6 +217,13 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
         self._head = head if writing else None
 
     # models ---------------------------------------------------------------------------------
+
+    def close_model_names(self, name: str) -> list[str]:
+        """The live models' names nearest to ``name`` (:func:`~modelsteward.domain.names.close_names`),
+        read among at most 10,000 names of a length that can be close."""
+        low, high = close_name_lengths(name)
+        rows = self.c.execute(_NAMES_OF_LENGTH, {"low": low, "high": high})
+        return close_names(name, (str(row.name) for row in rows))
 
     def _model_row(self, name: str, include_deleted: bool = False) -> Any:
         query = _MODEL_ANY if include_deleted else _MODEL_LIVE

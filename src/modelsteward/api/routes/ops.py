@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from modelsteward.api.metrics import Metrics
 from modelsteward.api.schemas import Health
 from modelsteward.errors import StorageError
 from modelsteward.store.sql import SqlStore
@@ -35,6 +36,7 @@ def readyz(request: Request) -> Health:
 
 @router.get("/metrics", response_class=Response)
 def metrics(request: Request) -> Response:
-    """Prometheus metrics: request latency by route, outbox backlog."""
-    registry = request.app.state.metrics.registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus metrics: request latency by route, outbox backlog (of every worker
+    process when the server runs several)."""
+    metrics: Metrics = request.app.state.metrics
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
