@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from modelsteward import Registry
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.api.app import create_app
+from modelsteward.api.limits import DEFAULT_MAX_BODY_BYTES
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
@@ -64,9 +65,10 @@ def make_server(db_url: str) -> Iterator[MakeServer]:
     clients: list[httpx.Client] = []
 
     def make(*, clock: FixedClock | None = None, notify: NotifySettings | None = None,
-             **kwargs: object) -> Server:
+             max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs: object) -> Server:
         settings = ServerSettings(Settings(db_url, "alice@example.com"),
-                                  notify=notify or NotifySettings())
+                                  notify=notify or NotifySettings(),
+                                  max_body_bytes=max_body_bytes)
         app = create_app(settings, clock=clock, **kwargs)  # type: ignore[arg-type]
         serving = run_server(app)
         url = next(serving)

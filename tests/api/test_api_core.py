@@ -85,6 +85,8 @@ def test_one_problem_shape_everywhere(server: Server) -> None:
         (c.get("/api/v1/models?limit=0"), 422, "/problems/validation"),
         (c.get("/api/v1/no-such-route"), 404, "/problems/not-found"),
         (c.delete("/api/v1/models"), 405, "/problems/method-not-allowed"),
+        (c.post("/api/v1/models", content=b'{"name": NaN}',
+                headers={"Content-Type": "application/json"}), 400, "/problems/bad-request"),
     ]
     for response, status, kind in cases:
         assert response.status_code == status, response.text

@@ -5,6 +5,7 @@ PostgreSQL, on random data with deleted models and versions, tags, aliases and s
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import random
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from modelsteward.service.mlflow_compat import (
     RESERVED_PREFIX, VERSION_TAG, MlflowRegistry, MlflowStage, ModelView, VersionView,
     _event_millis, millis,
 )
-from tests.api.conftest import MakeServer
+from tests.api.conftest import MakeServer, Server
 from tests.conftest import FixedClock
 
 _DESCRIPTION_TAG = "modelsteward.description"
@@ -168,3 +169,29 @@ def test_search_pages_match_the_reference(make_server: MakeServer, db_url: str, 
                         s.version_json(view)
         assert [s.version_json(v) for v in mlflow.versions()] == [
             s.version_json(v) for n in names for v in versions[n]]
+
+
+def test_deep_page_tokens_and_huge_filters_are_invalid_parameters(server: Server) -> None:
+    """A page token that decodes to deeply nested JSON, an overlong one, and a filter of
+    thousands of comparisons are refused in MLflow's shape instead of failing the server."""
+    c = server.client
+    assert c.post("/api/2.0/mlflow/registered-models/create",
+                  json={"name": "support-bot"}).status_code == 200
+    deep = base64.urlsafe_b64encode(b"[" * 10_000 + b"]" * 10_000).decode()
+    for route in ("registered-models/search", "model-versions/search"):
+        for token in (deep[:4000], deep):
+            answer = c.get(f"/api/2.0/mlflow/{route}", params={"page_token": token})
+            assert answer.status_code == 400, (route, len(token), answer.text[:200])
+            assert answer.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+        nested = base64.urlsafe_b64encode(b"[" * 2000 + b"]" * 2000).decode()
+        answer = c.get(f"/api/2.0/mlflow/{route}", params={"page_token": nested})
+        assert answer.status_code == 400 and "page_token" in answer.json()["message"]
+    terms = " AND ".join(f"name != 'm{i}'" for i in range(2001))
+    for route in ("registered-models/search", "model-versions/search"):
+        answer = c.get(f"/api/2.0/mlflow/{route}", params={"filter": terms})
+        assert answer.status_code == 400, answer.text[:200]
+        assert "more than 100 comparisons" in answer.json()["message"]
+    allowed = " AND ".join(f"name != 'm{i}'" for i in range(100))
+    found = c.get("/api/2.0/mlflow/registered-models/search", params={"filter": allowed})
+    assert found.status_code == 200
+    assert [m["name"] for m in found.json()["registered_models"]] == ["support-bot"]

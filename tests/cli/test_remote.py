@@ -24,6 +24,8 @@ from modelsteward.api.app import create_app
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
+from modelsteward.errors import InvalidInput
+from modelsteward.remote.client import error_of
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.notifications import Notifications
 from modelsteward.service.tokens import Tokens
@@ -431,3 +433,12 @@ def test_create_commands_take_an_idempotency_key(remote: Steward) -> None:
                    "--idempotency-key", "ranker-retrain-1", expect=2)
     assert "ranker-retrain-1" in other.stderr and "another request" in other.stderr
     remote("model", "create", "x", "--idempotency-key", "", expect=2)
+
+
+def test_a_body_above_the_servers_limit_is_bad_input_not_a_server_failure() -> None:
+    detail = ("The request body is larger than this server's limit of 4096 bytes (4 KiB); "
+              "send less in one request (the limit is STEWARD_MAX_BODY_BYTES on the server).")
+    error = error_of("http://registry", 413, {"type": "/problems/content-too-large",
+                                              "title": "Content too large", "status": 413,
+                                              "detail": detail, "instance": "/api/v1/models"})
+    assert type(error) is InvalidInput and str(error) == detail

@@ -16,9 +16,13 @@ from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.lifecycle import Stage
-from modelsteward.domain.model import Model
+from modelsteward.domain.model import Model, ModelKind, Version
+from modelsteward.domain.versioning import Snapshot
 from modelsteward.errors import Conflict, IllegalTransition
-from modelsteward.integrity.archive import ArchiveProtocolUnavailable, ArchiveUnwritable
+from modelsteward.integrity.archive import (
+    ArchiveEscapes, ArchiveProtocolUnavailable, ArchiveUnwritable, inside,
+)
+from modelsteward.integrity.manifest import hash_artifact
 from modelsteward.service.retirement import ArchiveMismatch
 from tests.conftest import FixedClock
 from tests.service.test_consumers import twelve_consumers
@@ -181,3 +185,35 @@ def test_an_s3_archive_without_s3fs_names_the_s3_extra(registry: Registry) -> No
                        match=r"s3:// needs a package .* `pip install 'modelsteward\[s3\]'`"):
         registry.retirements.retire("support-bot@2.1.3", "s3://vault", reason="x")
     assert registry.get_version("support-bot", "2.1.3").stage is Stage.TRAINED
+
+
+def _stored_before_ids_were_checked(registry: Registry, version_id: str, source: Path) -> None:
+    """A fine-tune whose version id holds '/' and '..', written straight to the store as a
+    registry from before the rule would have kept it, rejected (so retirable)."""
+    manifest = hash_artifact(source)
+    registry.create_model(Model("ft-bot", kind=ModelKind.FINE_TUNED, provider="openai"))
+    with registry.store.write() as tx:
+        tx.add_version(Version("ft-bot", Snapshot("", version_id), registry.clock.now(),
+                               "alice", digest=manifest.root_digest, files=manifest.files))
+        tx.set_stage("ft-bot", version_id, Stage.REJECTED)
+
+
+def test_retirement_never_writes_outside_the_archive_for_a_stored_bad_id(
+        registry: Registry, tmp_path: Path) -> None:
+    source = weights(tmp_path / "ft")
+    _stored_before_ids_were_checked(registry, "x/../../../escaped", source)
+    root = tmp_path / "vault" / "archive"
+    before = sorted(p for p in tmp_path.rglob("*"))
+    with pytest.raises(ArchiveEscapes, match="outside the archive"):
+        registry.retirements.retire("ft-bot@x/../../../escaped", str(root), reason="gone",
+                                    source=source)
+    assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written anywhere
+    assert registry.get_version("ft-bot", "x/../../../escaped").stage is Stage.REJECTED
+
+
+def test_archive_paths_are_checked_segment_by_segment(tmp_path: Path) -> None:
+    assert inside(str(tmp_path), "m/1.0.0") == f"{tmp_path}/m/1.0.0"
+    assert inside("memory://vault", "org/m/a...b") == "memory://vault/org/m/a...b"
+    for relative in ("m/../x", "../x", "m//x", "m/./x", "/x", "m/a\\b", "m/a\x00", ""):
+        with pytest.raises(ArchiveEscapes):
+            inside(str(tmp_path), relative)

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from modelsteward.domain.comparison import Comparison, Delta
 from modelsteward.domain.gates import GateReport
 from modelsteward.domain.lifecycle import (
-    AliasAssignment, Approval, Evaluation, GateOverride, StagingCheck,
+    AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
 )
-from modelsteward.api.schemas import VersionPublic
+from modelsteward.api.schemas import VersionPublic, one_of
 from modelsteward.service.lifecycle import MonitorResult, RollbackResult
 from modelsteward.service.registry import Lineage, LineageNode
 
@@ -34,7 +34,7 @@ class PromotionCreate(_Body):
     """Move a version to ``to`` (one step: evaluated, registered, staging, production); with
     ``dry_run`` only report what the gates require."""
 
-    to: str = Field(max_length=40, examples=["production"])
+    to: str = Field(max_length=40, examples=["production"], json_schema_extra=one_of(Stage))
     dry_run: StrictBool = False
 
 
@@ -71,7 +71,7 @@ class PromotionPublic(BaseModel):
 
 
 class OverrideCreate(_Body):
-    gate: str = Field(max_length=40, examples=["staging"])
+    gate: str = Field(max_length=40, examples=["staging"], json_schema_extra=one_of(Gate))
     reason: Reason
 
 

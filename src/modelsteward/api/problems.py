@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from modelsteward.errors import (
     ArtifactError, Conflict, DocumentInvalid, IdempotencyKeyReused, InvalidInput, NotAuthenticated,
@@ -53,6 +54,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _documented("Not allowed for this token"),
     404: _documented("Not found"),
     409: _documented("Conflict with the registry's state"),
+    413: _documented("The request body is larger than the server's limit"),
     422: _documented("The request or a document in it has problems"),
     503: _documented("The database is unavailable"),
 }
@@ -73,7 +75,7 @@ _MAPPING: list[tuple[type[StewardError], int, str, str]] = [
 ]
 _STATUS_SLUGS = {400: "bad-request", 401: "not-authenticated", 403: "not-authorised",
                  404: "not-found", 405: "method-not-allowed", 409: "conflict",
-                 415: "unsupported-media-type", 422: "validation", 429: "too-many-requests",
+                 413: "content-too-large", 415: "unsupported-media-type", 422: "validation", 429: "too-many-requests",
                  500: "internal", 503: "unavailable"}
 
 
@@ -85,6 +87,22 @@ def problem(status: int, slug: str, title: str, detail: str, instance: str,
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def slug_of(status: int) -> str:
+    """The ``type`` slug of an HTTP error answered with ``status``."""
+    return _STATUS_SLUGS.get(status, "http")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on the request's path, for a 405's ``Allow``: each
+    operation is its own route, so the route that refused knows only its own method."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def status_of(error: StewardError) -> tuple[int, str, str]:
@@ -120,10 +138,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        slug = _STATUS_SLUGS.get(error.status_code, "http")
+        slug = slug_of(error.status_code)
+        headers = dict(error.headers) if error.headers else None
+        detail = str(error.detail)
+        if error.status_code == 405:
+            allowed = allowed_methods(request)
+            headers = {**(headers or {}), "Allow": allowed}
+            detail = (f"{request.method} is not allowed on {request.url.path}; use "
+                      f"{allowed.replace(', ', ' or ')}.")
         return problem(error.status_code, slug, slug.replace("-", " ").capitalize(),
-                       str(error.detail), request.url.path,
-                       headers=dict(error.headers) if error.headers else None)
+                       detail, request.url.path, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

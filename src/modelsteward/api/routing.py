@@ -10,18 +10,26 @@ signatures (dependencies, validation and OpenAPI read them through ``__wrapped__
 router: FastAPI matches an included router's routes through a layer per router, which cost
 more than the rest of the routing on every request (all routers here carry their full
 prefix, tags and error responses, so nothing is lost).
+
+Every route reads a JSON body through :class:`~modelsteward.api.json_body.JsonRequest`, the
+one place that refuses what the registry cannot keep (lone surrogates, ``NaN``, deep nesting,
+bodies that are not UTF-8).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from modelsteward.api.json_body import JsonRequest
 
 
 def in_thread_pool(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,12 +51,21 @@ def operation_id(route: APIRoute) -> str:
 
 
 class ThreadedRoute(APIRoute):
-    """A route whose plain-``def`` endpoint costs one thread hop, not two (see the module), and
-    whose OpenAPI operation id is its endpoint's name."""
+    """A route whose plain-``def`` endpoint costs one thread hop, not two (see the module),
+    whose OpenAPI operation id is its endpoint's name, and whose JSON body is read by
+    :class:`JsonRequest`."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         kwargs["generate_unique_id_function"] = operation_id
         super().__init__(path, in_thread_pool(endpoint), **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            return await handler(JsonRequest(request.scope, request.receive))
+
+        return handle
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:

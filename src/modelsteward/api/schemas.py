@@ -3,15 +3,33 @@ and the conversions from domain values. Times are RFC 3339 UTC."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from modelsteward.api.limits import (
+    MAX_DESCRIPTION, MAX_FILES, MAX_METRICS, MAX_TAG, MAX_TAGS, MAX_TEXT,
+)
+from modelsteward.domain import metadata as meta
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import ModelKind, RiskTier
+from modelsteward.domain.names import MODEL_NAME_PATTERN
+from modelsteward.domain.versioning import ChangeKind
 
 from modelsteward.domain.events import Event
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
+from modelsteward.integrity.manifest import MANIFEST_PATH_MAX, MANIFEST_PATH_PATTERN, SHA256_PATTERN
 from modelsteward.service.advisories import Found, Published
+
+
+def one_of(kind: type[enum.StrEnum], *, nullable: bool = False) -> dict[str, Any]:
+    """``kind``'s values as the JSON Schema ``enum`` of a field, so the OpenAPI document states
+    what the route's ``parse_enum`` accepts (it answers a 400 that lists them)."""
+    values: list[str | None] = [member.value for member in kind]
+    return {"enum": values + [None] if nullable else values}
 
 
 class OwnerPublic(BaseModel):
@@ -59,17 +77,21 @@ class ModelPublic(BaseModel):
 class ModelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=129, examples=["support-bot"])
-    kind: str = Field(default="self-hosted", examples=["self-hosted", "hosted", "fine-tuned"])
-    description: str = ""
-    purpose: str = ""
-    owner_team: str = ""
-    owner_contact: str = ""
-    provider: str = ""
-    provider_model: str = ""
-    risk_tier: str = Field(default="medium", examples=["low", "medium", "high"])
-    license: str = ""
-    tags: list[str] = Field(default_factory=list)
+    name: str = Field(max_length=129, examples=["support-bot"],
+                      json_schema_extra={"pattern": MODEL_NAME_PATTERN})
+    kind: str = Field(default="self-hosted", examples=["self-hosted", "hosted", "fine-tuned"],
+                      json_schema_extra=one_of(ModelKind))
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    purpose: str = Field(default="", max_length=MAX_TEXT)
+    owner_team: str = Field(default="", max_length=MAX_TEXT)
+    owner_contact: str = Field(default="", max_length=MAX_TEXT)
+    provider: str = Field(default="", max_length=MAX_TEXT)
+    provider_model: str = Field(default="", max_length=MAX_TEXT)
+    risk_tier: str = Field(default="medium", examples=["low", "medium", "high"],
+                           json_schema_extra=one_of(RiskTier))
+    license: str = Field(default="", max_length=MAX_TEXT)
+    tags: list[Annotated[str, Field(max_length=MAX_TAG)]] = Field(default_factory=list,
+                                                                  max_length=MAX_TAGS)
     support_months: int | None = Field(default=None, ge=0, le=1200,
                                        description="Active support window of each version.")
     support_after: str = Field(default="", max_length=500,
@@ -80,6 +102,22 @@ class FilePublic(BaseModel):
     path: str
     sha256: str
     size: int
+
+
+class FileCreate(BaseModel):
+    """A file of a version being registered: its path relative to the model folder (POSIX,
+    normalised: no '..', '.' or empty segment, not absolute, no '\\', ':' or control
+    character), its SHA-256 and its size; each path appears once in a version (a 400
+    otherwise). The rules are checked together by
+    ``Manifest.given``, which reports every problem of every entry at once; the schema states
+    them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(examples=["weights/model.safetensors"], json_schema_extra={
+        "minLength": 1, "maxLength": MANIFEST_PATH_MAX, "pattern": MANIFEST_PATH_PATTERN})
+    sha256: str = Field(examples=["0" * 64], json_schema_extra={"pattern": SHA256_PATTERN})
+    size: int = Field(json_schema_extra={"minimum": 0})
 
 
 class VersionPublic(BaseModel):
@@ -120,18 +158,24 @@ class VersionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: str | None = Field(default=None, examples=["1.4.2", "claude-sonnet-4-5-20250929"])
-    change: str | None = Field(default=None, examples=["retrain"])
-    variant: str = ""
+    version: str | None = Field(default=None, max_length=MAX_TEXT,
+                                examples=["1.4.2", "claude-sonnet-4-5-20250929"])
+    change: str | None = Field(default=None, examples=["retrain"],
+                               json_schema_extra=one_of(ChangeKind, nullable=True))
+    variant: str = Field(default="", max_length=MAX_TEXT)
     force: StrictBool = False
-    reason: str = ""
-    description: str = ""
+    reason: str = Field(default="", max_length=MAX_TEXT)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
     status: str = Field(default="", max_length=200, examples=["evaluating"])
-    files: list[FilePublic] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    metrics: dict[str, float] = Field(default_factory=dict)
-    derived_from: str = ""
-    relation: str | None = None
+    files: list[FileCreate] = Field(default_factory=list, max_length=MAX_FILES)
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description=f"Free-form JSON: at most {meta.MAX_DEPTH} levels of nesting and "
+                    f"{meta.MAX_BYTES // 1024} KiB as JSON, finite numbers only (a 400 "
+                    "problem otherwise).")
+    metrics: dict[str, float] = Field(default_factory=dict, max_length=MAX_METRICS)
+    derived_from: str = Field(default="", max_length=MAX_TEXT)
+    relation: str | None = Field(default=None, json_schema_extra=one_of(Relation, nullable=True))
 
 
 class ResolutionPublic(BaseModel):

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from modelsteward.api.limits import DEFAULT_MAX_BODY_BYTES
 from modelsteward.config import Settings
 from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
@@ -21,13 +22,15 @@ class ServerSettings:
     HEAD and OSV's query POSTs; see ``api/auth.py``). ``notify``: the notification settings
     (STEWARD_WEBHOOK_ALLOW_PRIVATE, STEWARD_REMINDER_DAYS and the rest) that subscriptions and
     the deprecation tick use; checked when the application is made, so a bad one stops the
-    server at start-up."""
+    server at start-up. ``max_body_bytes``: STEWARD_MAX_BODY_BYTES (10 MiB), the largest
+    request body accepted (``api/limits.py``)."""
 
     registry: Settings
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     anonymous_read: bool = False
     notify: NotifySettings = field(default_factory=NotifySettings)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -35,6 +38,11 @@ class ServerSettings:
         port_text = env.get("STEWARD_PORT", "") or str(DEFAULT_PORT)
         if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise InvalidInput(f"STEWARD_PORT={port_text!r} is not a port number (1–65535).")
+        body_text = env.get("STEWARD_MAX_BODY_BYTES", "") or str(DEFAULT_MAX_BODY_BYTES)
+        if not (body_text.isascii() and body_text.isdigit()) or int(body_text) < 1024:
+            raise InvalidInput(f"STEWARD_MAX_BODY_BYTES={body_text!r} is not a size in bytes: "
+                               f"give a whole number of at least 1024 (default "
+                               f"{DEFAULT_MAX_BODY_BYTES}, 10 MiB).")
         return cls(Settings.from_env(env), env.get("STEWARD_HOST") or "127.0.0.1",
                    int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"),
-                   NotifySettings.from_env(env))
+                   NotifySettings.from_env(env), int(body_text))

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from modelsteward.errors import InvalidName
 
 _SEGMENT = r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?"
-_NAME = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})?$")
+MODEL_NAME_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})?$"
+"""A valid model name, as a regular expression (also in the API's OpenAPI document)."""
+_NAME = re.compile(MODEL_NAME_PATTERN)
 # aliases (production, champion, …): a letter first, then lowercase letters, digits, '-' or '_'
 ALIAS_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 

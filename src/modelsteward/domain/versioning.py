@@ -29,6 +29,8 @@ from modelsteward.errors import InvalidVersion
 MAX_PART = 2**62 - 1  # version numbers are stored as 64-bit integers
 _VARIANT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,30}[a-z0-9])?$")
 _SNAPSHOT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._:/@-]{0,126}[A-Za-z0-9])?$")
+# what a version id may not contain: it names a folder in an archive and a row's key
+_UNSAFE_ID = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]|\.\.")
 _SNAPSHOT_DATE = re.compile(r"(?:^|[-_@])((?:19|20)\d{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])$")
 
 
@@ -73,6 +75,25 @@ def validate_variant(variant: str) -> str:
     raise InvalidVersion(
         f"{variant!r} is not a valid variant name: use 1–32 lowercase letters, digits, '.' or '-', "
         "starting and ending with a letter or digit (e.g. 'q4', 'onnx', 'gguf-q4-k-m')."
+    )
+
+
+def validate_version_id(text: str) -> str:
+    """Return ``text`` when it may name a new version, else raise :class:`InvalidVersion`.
+
+    A version id becomes a folder name when the version's weights are archived, so it may not
+    contain ``/``, ``\\``, ``..``, NUL or another control character. Checked when a version is
+    registered; ids stored before the rule are still read (retirement refuses to archive them).
+    """
+    found = _UNSAFE_ID.search(text)
+    if found is None:
+        return text
+    what = found.group()
+    shown = {"/": "'/'", "\\": "'\\'", "..": "'..'"}.get(what, f"the control character {what!r}")
+    raise InvalidVersion(
+        f"{text!r} cannot name a version: it contains {shown}. Version ids may not contain "
+        "'/', '\\', '..' or control characters; use the provider's snapshot id without them "
+        "(e.g. 'claude-sonnet-4-5-20250929') or a model version such as '1.4.2'."
     )
 
 
@@ -163,7 +184,7 @@ class Snapshot:
             raise InvalidVersion(
                 f"{text!r} is not a provider snapshot id: use the provider's model id as published, "
                 "e.g. 'claude-sonnet-4-5-20250929' or 'gpt-4o-2024-08-06' (letters, digits, "
-                "'.', '_', ':', '/', '@', '-')."
+                "'.', '_', ':', '@', '-')."
             )
         match = _SNAPSHOT_DATE.search(raw)
         date = "".join(match.groups()) if match else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -58,6 +59,32 @@ class ArchiveProtocolUnavailable(InvalidInput):
                          "PATH or URL, or STEWARD_ARCHIVE).")
 
 
+class ArchiveEscapes(ArtifactError):
+    def __init__(self, root: str, relative: str) -> None:
+        self.root = root
+        self.relative = relative
+        super().__init__(
+            f"Refusing to write {relative!r} under the archive {root}: it would lead outside "
+            "the archive ('..', an empty or '.' segment, a backslash or a control character). "
+            "Such a version id or file path is no longer accepted when a version is "
+            "registered; retire this version without archiving its weights "
+            "(`steward retire`).")
+
+
+# a segment that stays where it is: not empty, '.' or '..', no '\\' or control character
+_SAFE_SEGMENT = re.compile(r"[^/\\\x00-\x1f\x7f-\x9f]+")
+
+
+def inside(root: str, relative: str) -> str:
+    """``root/relative``, after checking that every segment of ``relative`` stays inside
+    ``root`` (whatever a stored version id or file path holds). Raises
+    :class:`ArchiveEscapes`."""
+    segments = relative.split("/")
+    if any(s in (".", "..") or not _SAFE_SEGMENT.fullmatch(s) for s in segments):
+        raise ArchiveEscapes(root, relative)
+    return f"{root.rstrip('/')}/{relative}"
+
+
 def _fs(uri: str) -> tuple[fsspec.AbstractFileSystem, str]:
     """The file system of ``uri`` and the path in it. Raises
     :class:`ArchiveProtocolUnavailable` when the protocol's package is missing."""
@@ -74,9 +101,11 @@ def copy_to_archive(plan: ArtifactPlan, uri: str) -> None:
     :class:`ArchiveUnwritable`."""
     try:
         fs, root = _fs(uri)
+        for item in plan.files:  # all checked before anything is written
+            inside(root, item.path)
         fs.makedirs(root, exist_ok=True)
         for item in plan.files:
-            target = f"{root}/{item.path}"
+            target = inside(root, item.path)
             parent = target.rsplit("/", 1)[0]
             fs.makedirs(parent, exist_ok=True)
             with open(item.source, "rb") as source, fs.open(target, "wb") as copy:
@@ -113,7 +142,7 @@ def copy_from_archive(uri: str, destination: Path) -> None:
         fs, root = _fs(uri)
         for name in sorted(fs.find(root)):
             relative = str(name)[len(root):].lstrip("/")
-            target = destination / relative
+            target = Path(inside(str(destination), relative))
             target.parent.mkdir(parents=True, exist_ok=True)
             with fs.open(name, "rb") as source, open(target, "wb") as copy:
                 shutil.copyfileobj(source, copy, _CHUNK)

@@ -56,6 +56,7 @@ import hashlib
 import io
 import os
 import queue
+import re
 import stat
 import threading
 from collections.abc import Callable, Iterable
@@ -63,7 +64,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelsteward.domain.model import FileDigest
-from modelsteward.errors import InvalidInput, PathUnreadable, SymlinkEscapes
+from modelsteward.errors import (
+    DocumentInvalid, InvalidInput, PathUnreadable, Problem, SymlinkEscapes,
+)
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of bytes just hashed; never called concurrently."""
@@ -77,6 +80,59 @@ IGNORED_TOP_LEVEL: frozenset[str] = frozenset({".git", ".gitattributes", ".githu
 _CHUNK_SIZE = 2 * 1024 * 1024
 # Buffers in flight between a read-ahead thread and its hashing thread.
 _READ_AHEAD_BUFFERS = 3
+
+
+# A path given in a manifest (not found by walking a folder): relative, POSIX, normalised.
+# Segments hold no '/', '\\', ':' (drive letters), NUL or other control character, and are
+# neither '.' nor '..' ('.git' and '...' are names). The same text is the API schema's pattern.
+_CHAR = r"[^/\\:\x00-\x1f\x7f-\x9f]"
+_NO_DOT = r"[^/\\:.\x00-\x1f\x7f-\x9f]"
+_SEGMENT = rf"(?:{_NO_DOT}{_CHAR}*|\.{_NO_DOT}{_CHAR}*|\.\.{_CHAR}+)"
+MANIFEST_PATH_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})*$"
+MANIFEST_PATH_MAX = 4096
+SHA256_PATTERN = r"^[0-9a-fA-F]{64}$"
+_PATH = re.compile(MANIFEST_PATH_PATTERN)
+_SHA256 = re.compile(SHA256_PATTERN)
+
+
+def check_entries(files: Iterable[FileDigest], where: str = "files") -> list[Problem]:
+    """Every problem of manifest entries given by a caller (over the API, or to
+    :meth:`Registry.register_version`), located as ``files[3].path``: a path that is empty,
+    absolute, a drive path, not normalised (``a//b``, ``./a``), with a ``..`` segment, a
+    backslash, a colon, NUL or another control character, or longer than 4096 characters; a
+    sha256 that is not 64 hex digits; a negative size. (A path listed twice is refused by
+    :func:`root_digest`: no JSON schema can state it, so it is not a shape problem.)"""
+    problems: list[Problem] = []
+    for index, f in enumerate(files):
+        at = f"{where}[{index}]"
+        if len(f.path) > MANIFEST_PATH_MAX or not _PATH.fullmatch(f.path):
+            problems.append(Problem(f"{at}.path", _path_problem(f.path)))
+        if not _SHA256.fullmatch(f.sha256):
+            problems.append(Problem(f"{at}.sha256", f"{f.sha256[:80]!r} is not a SHA-256: "
+                                                    "give 64 hex digits."))
+        if f.size < 0:
+            problems.append(Problem(f"{at}.size", f"{f.size} is negative: give the file's "
+                                                  "size in bytes (0 or more)."))
+    return problems
+
+
+def _path_problem(path: str) -> str:
+    fix = ("give the file's path relative to the model folder, with '/' between folders "
+           "(e.g. 'weights/model.safetensors')")
+    shown = repr(path[:80])
+    if not path:
+        return f"the path is empty: {fix}."
+    if len(path) > MANIFEST_PATH_MAX:
+        return f"the path is longer than {MANIFEST_PATH_MAX} characters: {fix}."
+    if path.startswith("/") or re.match(r"[A-Za-z]:", path):
+        return f"{shown} is absolute: {fix}."
+    if re.search(r"[\x00-\x1f\x7f-\x9f]", path):
+        return f"{shown} contains a control character: {fix}."
+    if "\\" in path or ":" in path:
+        return f"{shown} contains '\\' or ':': {fix}."
+    if ".." in path.split("/"):
+        return f"{shown} has a '..' segment, which would lead outside the model folder: {fix}."
+    return f"{shown} is not normalised (an empty or '.' segment): {fix}."
 
 
 @dataclass(frozen=True)
@@ -95,6 +151,16 @@ class Manifest:
         """A manifest of ``files``, given in any order. Raises what :func:`root_digest` raises."""
         ordered = tuple(sorted(files, key=lambda f: path_sort_key(f.path)))
         return cls(root_digest=root_digest(ordered), files=ordered)
+
+    @classmethod
+    def given(cls, files: Iterable[FileDigest], where: str = "files") -> Manifest:
+        """A manifest of entries given by a caller rather than hashed here: raises
+        :class:`DocumentInvalid` listing every problem :func:`check_entries` finds."""
+        entries = list(files)
+        problems = check_entries(entries, where)
+        if problems:
+            raise DocumentInvalid("The manifest", problems)
+        return cls.of(entries)
 
     @property
     def total_size(self) -> int:

@@ -60,7 +60,8 @@ def _problem_text(body: object) -> tuple[str, str, list[str]]:
 def error_of(url: str, status: int, body: object) -> StewardError:
     """The error a problem document stands for (``url`` is the server's base URL).
 
-    400 and 422 are invalid input (an artefact problem for ``/problems/artefact``), 401 an
+    400, 413 (a body above the server's limit) and 422 are invalid input (an artefact problem
+    for ``/problems/artefact``), 401 an
     unknown token, 403 a token without the needed role, 404 not found, 409 a conflict, 503 an
     unavailable database; anything else is reported as the server failing."""
     kind, detail, located = _problem_text(body)
@@ -80,7 +81,7 @@ def error_of(url: str, status: int, body: object) -> StewardError:
         return Conflict(detail)
     if status == 422 and kind == "/problems/artefact":
         return ArtifactError(detail)
-    if status in (400, 422):
+    if status in (400, 413, 422):
         return InvalidInput(detail)
     if status == 503:
         return StorageError(f"The server at {url} cannot use its database: {detail}")

@@ -19,12 +19,13 @@ from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.events import ChainBreak, Event, NewEvent
 from modelsteward.domain.state import Replay, differences
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
+from modelsteward.domain.metadata import check_metadata
 from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
 from modelsteward.domain.versioning import (
-    ChangeKind, Level, ModelVersion, Snapshot, check_bump, next_version,
+    ChangeKind, Level, ModelVersion, Snapshot, check_bump, next_version, validate_version_id,
 )
 from modelsteward.errors import (
     AttestationMismatch, BumpRuleViolation, DocumentInvalid, InvalidInput, ModelExists,
@@ -288,6 +289,8 @@ class Registry:
         """
         if force and not reason.strip():
             raise InvalidInput("--force needs --reason: say why the versioning rule is overridden.")
+        if path is not None:
+            check_metadata(metadata or {})  # before hashing a large artefact
         if metrics:
             problems = validate_metrics(dict(metrics))
             if problems:
@@ -341,7 +344,9 @@ class Registry:
             model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
+        check_metadata(metadata or {})
         vid, explanation = self._next_id(tx, model, version, change, variant)
+        validate_version_id(str(vid))
         forced = ""
         if explanation:
             if not force:

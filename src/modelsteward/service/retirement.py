@@ -16,7 +16,8 @@ from modelsteward.domain.lifecycle import Stage, check_transition
 from modelsteward.domain.retirement_report import INTERVIEW_QUESTIONS, RetirementReport
 from modelsteward.errors import Conflict, InvalidInput
 from modelsteward.integrity.archive import (
-    copy_from_archive, copy_to_archive, hash_archive, move_into_place, staged_restore,
+    copy_from_archive, copy_to_archive, hash_archive, inside, move_into_place,
+    staged_restore,
 )
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import hash_plan, plan_artifact
@@ -58,6 +59,9 @@ class Retirements:
             raise InvalidInput(f"Unknown interview question(s): {', '.join(sorted(unknown))}; "
                                f"use {', '.join(q for q, _ in INTERVIEW_QUESTIONS)}.")
         model_name, version_text = split_ref(ref)
+        # before anything is read or written: a version id stored before ids were checked
+        # may hold '/' or '..'
+        target = inside(archive.rstrip("/"), f"{model_name}/{version_text}")
         with self.registry.store.read() as tx:
             version = self.registry.require_version(tx, ref)
             today = self.registry.clock.now().date()
@@ -79,7 +83,6 @@ class Retirements:
         local = hash_plan(plan, workers=self.registry.workers)
         if local.root_digest != version.digest:
             raise ArchiveMismatch(version.ref, str(origin), "the source itself differs")
-        target = f"{archive.rstrip('/')}/{model_name}/{version_text}"
         copy_to_archive(plan, target)
         copied = hash_archive(target)
         diff = compare_manifest(version.files, copied)

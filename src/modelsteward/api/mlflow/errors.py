@@ -12,6 +12,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from modelsteward.api.routing import ThreadedRoute
 from modelsteward.errors import (
@@ -72,6 +73,9 @@ class MlflowRoute(ThreadedRoute):
                 return mlflow_error("INVALID_PARAMETER_VALUE", 400,
                                     f"The request is not valid: {problems}. See the MLflow REST "
                                     "API reference for the expected fields.")
+            except HTTPException as error:  # a body too large or that cannot be read
+                return mlflow_error("INVALID_PARAMETER_VALUE", error.status_code,
+                                    str(error.detail))
 
         return handle
 
@@ -89,4 +93,5 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, description in ((400, "INVALID_PARAMETER_VALUE or RESOURCE_ALREADY_EXISTS"),
                                 (401, "UNAUTHENTICATED"), (403, "PERMISSION_DENIED"),
                                 (404, "RESOURCE_DOES_NOT_EXIST"), (409, "RESOURCE_CONFLICT"),
+                                (413, "INVALID_PARAMETER_VALUE: the body is too large"),
                                 (503, "TEMPORARILY_UNAVAILABLE"))}

@@ -8,8 +8,9 @@ Filter: comparisons joined by ``AND`` (case-insensitive)::
     source_path = '…'     version_number = 3
 
 Strings are quoted with ``'`` or ``"``; in ``LIKE``, ``%`` is any run of characters and ``_`` one
-character. Anything else raises :class:`~modelsteward.errors.InvalidInput`, which the MLflow
-routes report as ``INVALID_PARAMETER_VALUE``.
+character. At most :data:`MAX_TERMS` comparisons, and :data:`MAX_IN_VALUES` values in an ``IN``
+list. Anything else raises :class:`~modelsteward.errors.InvalidInput`, which the MLflow routes
+report as ``INVALID_PARAMETER_VALUE``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ from modelsteward.errors import InvalidInput
 T = TypeVar("T")
 Value = str | int
 
+MAX_TERMS = 100
+"""Comparisons in one filter (the store turns them into SQL, whose expressions are bounded)."""
+MAX_IN_VALUES = 1000
+"""Values in one ``IN`` list."""
+MAX_PAGE_TOKEN = 4096
+"""Characters in a page token (the ones this server makes are far shorter)."""
+
 _TOKEN = re.compile(r"""
     \s*(?:
       (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
@@ -36,6 +44,7 @@ _TOKEN = re.compile(r"""
     | (?P<punct>[(),])
     | (?P<ident>[A-Za-z_][A-Za-z0-9_]*(?:\.(?:`[^`]+`|[A-Za-z0-9_.\-]+|"[^"]+"))?)
     )""", re.VERBOSE)
+_SPACE = re.compile(r"\s*")
 _WORD_OPS = {"LIKE", "ILIKE", "IN", "NOT"}
 _STRING_OPS = ("=", "!=", "LIKE", "ILIKE")
 
@@ -53,7 +62,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     position = 0
     while position < len(text):
-        if text[position:].strip() == "":
+        if _SPACE.fullmatch(text, position):  # only spaces left (no copy of the rest)
             break
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
@@ -114,6 +123,9 @@ def parse_filter(text: str, fields: frozenset[str]) -> tuple[Condition, ...]:
         elif kind != "op":
             raise InvalidInput(f"Invalid filter {text!r}: expected a comparison operator after "
                                f"{field}, found {op!r}.")
+        if len(conditions) == MAX_TERMS:
+            raise InvalidInput(f"Invalid filter: it has more than {MAX_TERMS} comparisons; "
+                               f"narrow it to at most {MAX_TERMS} (an IN list counts as one).")
         if op == "IN":
             conditions.append(Condition(field, op, _in_list(take, text)))
         else:
@@ -145,6 +157,9 @@ def _in_list(take: Callable[[], tuple[str, str]], text: str) -> tuple[str, ...]:
         if kind != "string":
             raise InvalidInput(f"Invalid filter {text!r}: IN lists hold quoted strings.")
         values.append(_unquote(token))
+        if len(values) > MAX_IN_VALUES:
+            raise InvalidInput(f"Invalid filter: an IN list has more than {MAX_IN_VALUES} "
+                               f"values; split the search (at most {MAX_IN_VALUES}).")
         kind, token = take()
         if token == ")":
             return tuple(values)
@@ -246,8 +261,9 @@ def encode_token(key: Sequence[Value]) -> str:
 def decode_token(token: str, width: int) -> list[Value]:
     """The key in a page token; raises :class:`InvalidInput` for one this server did not make."""
     try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
+        key = (json.loads(base64.urlsafe_b64decode(token.encode()))
+               if len(token) <= MAX_PAGE_TOKEN else None)
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         key = None
     if (not isinstance(key, list) or len(key) != width
             or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in key)):

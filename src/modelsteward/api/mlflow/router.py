@@ -22,7 +22,9 @@ from modelsteward.api.mlflow import schemas as s
 from modelsteward.api.mlflow import errors as mlflow_errors
 from modelsteward.api.mlflow.errors import MlflowRoute
 from modelsteward.api.resolutions import Answer, kept_or_computed
-from modelsteward.api.mlflow.filters import Order, matches, paginate, parse_filter, parse_order
+from modelsteward.api.mlflow.filters import (
+    MAX_PAGE_TOKEN, Order, matches, paginate, parse_filter, parse_order,
+)
 from modelsteward.errors import InvalidInput
 from modelsteward.service.mlflow_compat import (
     MlflowRegistry, ModelSummary, VersionView, parse_number,
@@ -36,6 +38,8 @@ router = APIRouter(prefix=API, tags=["mlflow"], route_class=MlflowRoute,
 MAX_MODELS = 1000
 MAX_VERSIONS = 200_000
 Json = dict[str, object]
+PageToken = Annotated[str, Query(max_length=MAX_PAGE_TOKEN,
+                                 description="The next_page_token of the previous page.")]
 _MODEL_FIELDS = frozenset({"name"})
 _MODEL_ORDER = frozenset({"name", "last_updated_timestamp", "creation_timestamp"})
 _VERSION_FIELDS = frozenset({"name", "run_id", "source_path", "version_number"})
@@ -115,7 +119,7 @@ def delete_registered_model(body: s.RegisteredModelRef, registry: RegistryDep,
 @router.get("/registered-models/search")
 async def search_registered_models(
     registry: RegistryDep, request: Request, filter: str = "", max_results: int = 100,
-    order_by: Annotated[list[str] | None, Query()] = None, page_token: str = "",
+    order_by: Annotated[list[str] | None, Query()] = None, page_token: PageToken = "",
 ) -> Response:
     return await _kept(request, lambda: _search_models(registry, filter, max_results,
                                                        order_by or [], page_token))
@@ -239,7 +243,7 @@ def delete_model_version(body: s.ModelVersionRef, registry: RegistryDep,
 @router.get("/model-versions/search")
 async def search_model_versions(
     registry: RegistryDep, request: Request, filter: str = "", max_results: int = 10_000,
-    order_by: Annotated[list[str] | None, Query()] = None, page_token: str = "",
+    order_by: Annotated[list[str] | None, Query()] = None, page_token: PageToken = "",
 ) -> Response:
     return await _kept(request, lambda: _search_versions(registry, filter, max_results,
                                                          order_by or [], page_token))

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from modelsteward.api.limits import (
+    MAX_ALIAS, MAX_DESCRIPTION, MAX_TAG, MAX_TAG_VALUE, MAX_TAGS,
+)
 from modelsteward.service.mlflow_compat import ModelView, VersionView
 
 
@@ -14,19 +17,19 @@ class _Request(BaseModel):
 
 
 class Tag(BaseModel):
-    key: str
-    value: str = ""
+    key: str = Field(max_length=MAX_TAG)
+    value: str = Field(default="", max_length=MAX_TAG_VALUE)
 
 
 class RegisteredModelCreate(_Request):
     name: str
-    tags: list[Tag] = Field(default_factory=list)
-    description: str = ""
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
 
 
 class RegisteredModelUpdate(_Request):
     name: str
-    description: str = ""
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
 
 
 class RegisteredModelRename(_Request):
@@ -45,8 +48,8 @@ class LatestVersionsQuery(_Request):
 
 class RegisteredModelTagSet(_Request):
     name: str
-    key: str
-    value: str = ""
+    key: str = Field(max_length=MAX_TAG)
+    value: str = Field(default="", max_length=MAX_TAG_VALUE)
 
 
 class RegisteredModelTagDelete(_Request):
@@ -56,7 +59,7 @@ class RegisteredModelTagDelete(_Request):
 
 class AliasSet(_Request):
     name: str
-    alias: str
+    alias: str = Field(max_length=MAX_ALIAS)
     version: str
 
 
@@ -69,9 +72,9 @@ class ModelVersionCreate(_Request):
     name: str
     source: str = ""
     run_id: str = ""
-    tags: list[Tag] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     run_link: str = ""
-    description: str = ""
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
 
 
 class ModelVersionRef(_Request):
@@ -82,7 +85,7 @@ class ModelVersionRef(_Request):
 class ModelVersionUpdate(_Request):
     name: str
     version: str
-    description: str = ""
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
 
 
 class StageTransition(_Request):
@@ -95,8 +98,8 @@ class StageTransition(_Request):
 class ModelVersionTagSet(_Request):
     name: str
     version: str
-    key: str
-    value: str = ""
+    key: str = Field(max_length=MAX_TAG)
+    value: str = Field(default="", max_length=MAX_TAG_VALUE)
 
 
 class ModelVersionTagDelete(_Request):

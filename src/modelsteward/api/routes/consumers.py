@@ -15,6 +15,7 @@ from modelsteward.api.auth import require_consumer_writer, require_model_writer,
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.schemas import one_of
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin, Impact
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.names import validate_model_name
@@ -54,7 +55,8 @@ class ConsumerCreate(BaseModel):
 
     name: str = Field(max_length=129, examples=["checkout-api"])
     kind: str = Field(default="application",
-                      examples=["application", "pipeline", "deployment", "notebook"])
+                      examples=["application", "pipeline", "deployment", "notebook"],
+                      json_schema_extra=one_of(ConsumerKind))
     team: str = Field(default="", max_length=200,
                       description="The owning team; notices go to it. Default: the caller's.")
     contact: str = Field(default="", max_length=500)

@@ -21,6 +21,7 @@ from modelsteward.api.auth import is_admin, require_model_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.schemas import one_of
 from modelsteward.api.settings import ServerSettings
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
@@ -68,7 +69,8 @@ class PlanCreate(BaseModel):
 
     target: str = Field(max_length=300, examples=["support-bot@2.1.3", "support-bot@^2"],
                         description="MODEL@VERSION, MODEL@PIN, or an upstream package URL.")
-    reason: str = Field(examples=[r.value for r in DeprecationReason])
+    reason: str = Field(examples=[r.value for r in DeprecationReason],
+                        json_schema_extra=one_of(DeprecationReason))
     replacement: str = Field(default="", max_length=300, examples=["support-bot@^3"])
     announced: date | None = Field(default=None, description="Default: today.")
     soft_deadline: date

@@ -107,7 +107,7 @@ def list_versions(name: str, registry: RegistryDep, request: Request, response: 
 def register_version(name: str, body: VersionCreate, registry: RegistryDep,
                      principal: PrincipalDep) -> VersionPublic:
     """Register an immutable version from its files' digests (or a hosted snapshot id)."""
-    manifest = (Manifest.of([FileDigest(f.path, f.sha256, f.size) for f in body.files])
+    manifest = (Manifest.given([FileDigest(f.path, f.sha256, f.size) for f in body.files])
                 if body.files else None)
     version = registry.register_version(
         name, body.version, change=parse_enum(ChangeKind, body.change, "change")

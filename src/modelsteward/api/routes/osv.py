@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from packageurl import PackageURL
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +30,7 @@ from modelsteward.service.osv_queries import CommitQuery, OsvQueries, OsvQuery, 
 MAX_BATCH = 1000  # OSV.dev's limit of queries in one batch
 
 # HTTP status → gRPC status code, as gRPC's HTTP mapping pairs them
-_GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 409: 10, 422: 3, 429: 8, 503: 14}
+_GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 409: 10, 413: 8, 422: 3, 429: 8, 503: 14}
 INVALID_ARGUMENT = 3
 
 
@@ -63,6 +64,8 @@ class OsvRoute(ThreadedRoute):
                 return osv_error(400, f"Invalid query: {problems}.")
             except StewardError as error:
                 return osv_error(status_of(error)[0], str(error))
+            except HTTPException as error:  # a body too large or that cannot be read
+                return osv_error(error.status_code, str(error.detail))
 
         return handle
 
@@ -72,6 +75,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": OsvError, "description": "The query is malformed (code 3)."},
     401: {"model": OsvError, "description": "A token is needed (code 16)."},
     403: {"model": OsvError, "description": "The token may not read (code 7)."},
+    413: {"model": OsvError, "description": "The body is larger than the server's limit "
+                                            "(code 8)."},
 }
 
 

@@ -14,7 +14,8 @@ from modelsteward.api.auth import is_admin, require_admin
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
-from modelsteward.domain.tokens import NAME_MAX, TEAM_MAX, Token, parse_expiry, parse_roles
+from modelsteward.api.schemas import one_of
+from modelsteward.domain.tokens import NAME_MAX, TEAM_MAX, Role, Token, parse_expiry, parse_roles
 from modelsteward.service.tokens import TokenCache, TokenNotFound, Tokens
 
 router = APIRouter(prefix=API, tags=["tokens"], route_class=ThreadedRoute,
@@ -24,7 +25,8 @@ router = APIRouter(prefix=API, tags=["tokens"], route_class=ThreadedRoute,
 class TokenCreate(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=NAME_MAX, examples=["ci-support"])]
     team: Annotated[str, Field(max_length=TEAM_MAX, examples=["support"])] = ""
-    roles: Annotated[list[str], Field(min_length=1, examples=[["maintainer"]])]
+    roles: Annotated[list[Annotated[str, Field(json_schema_extra=one_of(Role))]],
+                     Field(min_length=1, examples=[["maintainer"]])]
     approval_roles: list[str] = []
     expires: Annotated[str, Field(max_length=64, description="A duration (90d, 12h, 4w) or a "
                                   "date (2027-01-31); empty: never.")] = ""
