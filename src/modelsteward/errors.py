@@ -82,7 +82,9 @@ class DocumentInvalid(InvalidInput):
                  consequence: str = "nothing was written") -> None:
         self.source = source
         self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        # one line per problem, whatever keys or values a location or message quotes
+        lines = "\n".join("  - " + str(p).replace("\r", "\\r").replace("\n", "\\n")
+                          for p in self.problems)
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(

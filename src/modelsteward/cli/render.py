@@ -1,11 +1,42 @@
-"""Plain data views of domain values, for ``--json`` output and tables."""
+"""Plain data views of domain values, for ``--json`` output and tables, and the one way text
+from the registry or a user's file reaches a terminal (:func:`terminal_safe`, :func:`plain`)."""
 
 from __future__ import annotations
+
+import re
+
+from rich.text import Text
 
 from modelsteward.domain.events import Event
 from modelsteward.domain.lifecycle import Approval, GateOverride
 from modelsteward.domain.model import Model, Version
 from modelsteward.service.registry import Lineage, LineageNode, VerifyResult
+
+# C0 controls but tab and newline (ESC starts the ANSI sequences that recolour, move the cursor
+# or retitle a terminal; CR overwrites a line), DEL, C1 controls (CSI), the bidi controls that
+# reorder what follows (Trojan Source) and unpaired surrogates (not characters: unprintable)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character that could act on a terminal instead of being shown
+    written as an escape (``\\x1b``, ``\\u202e``): control characters but newline and tab,
+    bidi controls, unpaired surrogates. Everything else, including non-Latin scripts and emoji,
+    is kept."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def plain(value: object) -> Text:
+    """Untrusted text (names, descriptions, reasons, anything read from the registry or a
+    file) for ``Console.print`` or a table cell: :func:`terminal_safe`, and never read as Rich
+    markup, so ``[bold]`` prints as written."""
+    return Text(terminal_safe(str(value)))
 
 
 def model_view(model: Model) -> dict[str, object]:
