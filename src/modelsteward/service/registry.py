@@ -18,6 +18,7 @@ from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
 from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
 from modelsteward.domain.model import Model, Version, VersionId
+from modelsteward.domain.names import validate_label
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
@@ -95,7 +96,7 @@ class Registry:
     def __init__(self, store: SqlStore, *, actor: str, clock: Clock | None = None,
                  workers: int | None = None, policy: Policy | None = None) -> None:
         self.store = store
-        self.actor = actor
+        self.actor = validate_label(actor, "The actor")  # recorded in every event
         self.clock: Clock = clock or SystemClock()
         self.workers = workers
         self.policy = policy or Policy()
