@@ -1,5 +1,6 @@
 """Plain data views of domain values, for ``--json`` output and tables, and the one way text
-from the registry or a user's file reaches a terminal (:func:`terminal_safe`, :func:`plain`)."""
+from the registry or a user's file reaches a terminal: :func:`terminal_safe`, applied to every
+string a :class:`SafeConsole` prints and, as :func:`json_safe`, to ``--json`` output."""
 
 from __future__ import annotations
 
@@ -36,15 +37,8 @@ def terminal_safe(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
-def plain(value: object) -> Text:
-    """Untrusted text (names, descriptions, reasons, anything read from the registry or a
-    file) for ``Console.print`` or a table cell: :func:`terminal_safe`, and never read as Rich
-    markup, so ``[bold]`` prints as written."""
-    return Text(terminal_safe(str(value)))
-
-
 # in JSON text (where C0 controls are escaped already): the characters a terminal would act on,
-# written as \\u escapes instead, which JSON reads back as the same characters
+# written as \u escapes instead, which JSON reads back as the same characters
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
                              "\ud800-\udfff]")
 
