@@ -117,7 +117,9 @@ class _Walker:
         if isinstance(value, str):
             self.text(value, where, "")
         elif isinstance(value, Mapping | list) and depth >= MAX_DEPTH:
-            self.problems.append(Problem(where, f"nests mappings or lists more than {MAX_DEPTH} "
+            # the path down here is long: its start says where the nesting begins
+            shown = where if len(where) <= 100 else f"{where[:100]}…"
+            self.problems.append(Problem(shown, f"nests mappings or lists more than {MAX_DEPTH} "
                                                 "deep; flatten the nesting"))
         elif isinstance(value, Mapping):
             mapping = cast(Mapping[object, object], value)
