@@ -247,6 +247,17 @@ def test_every_reader_refuses_deep_nesting(cli: Steward, tmp_path: Path, reader:
     assert "too deep" in result.stderr or "more than 64 deep" in result.stderr
 
 
+def test_a_policy_named_by_the_environment_is_refused_before_any_command_runs(
+        cli: Steward, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("evaluation:\n  thresholds: " + "[" * 5000 + "]" * 5000 + "\n")
+    monkeypatch.setenv("STEWARD_POLICY", str(policy))
+    for args in (("model", "list"), ("version", "show", "bot@1.0.0"), ("policy", "show")):
+        result = cli(*args, expect=2)
+        refused(result, policy)
+        assert "line 2, column" in result.stderr
+
+
 @pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name)
 def test_a_file_over_the_size_limit_is_refused_unread(cli: Steward, tmp_path: Path,
                                                       reader: Reader) -> None:
