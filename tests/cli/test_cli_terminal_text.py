@@ -5,10 +5,12 @@ and letters of mixed scripts, as model and consumer names do by being slugs."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import Steward
+from tests.cli.test_cli_audit import ADVISORY, _seed
 
 HOSTILE = "\x1b[31mRED\x1b[0m \x1b]0;owned\x07 [bold]b[/bold] :warning: \u202eabc\u202c \x9b2J"
 
@@ -55,3 +57,21 @@ def test_token_and_actor_names_refuse_the_same(steward: Steward) -> None:
            "U+202E (RIGHT-TO-LEFT OVERRIDE)" in run.stderr
     steward("--actor", "José Núñez", "model", "create", "bot", "--owner-team", "données")
     assert steward("log", "--json").json()[-1]["actor"] == "José Núñez"
+
+
+def test_audit_reports_show_advisory_texts_without_obeying_them(steward: Steward,
+                                                                tmp_path: Path) -> None:
+    _seed(steward, tmp_path)
+    steward("lock")
+    hostile = {**ADVISORY, "summary": "Jailbreak \x1b[2J\x1b[31mcleared\u202eroot",
+               "details": "Details \x9b2J and \u2066isolated\u2069."}
+    (tmp_path / "advisory.json").write_text(json.dumps(hostile))
+    steward("advisory", "import", "advisory.json")
+    for fmt in ("table", "markdown", "json", "sarif", "cyclonedx-json"):
+        shown = steward("audit", "--format", fmt, expect=1).stdout
+        assert not any(ch in shown for ch in "\x1b\x9b\u202e\u2066\u2069"), (fmt, shown)
+    report = steward("audit", "--format", "json", expect=1).json()
+    finding = report["models"][0]["findings"][0]  # type: ignore[index]
+    assert finding["title"].startswith("Jailbreak \x1b[2J\x1b[31mcleared\u202eroot")  # the data
+    shown = steward("advisory", "show", ADVISORY["id"]).stdout
+    assert "Jailbreak \\x1b[2J\\x1b[31mcleared\\u202eroot" in shown
