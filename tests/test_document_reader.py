@@ -80,6 +80,7 @@ def test_yaml_only_types_and_huge_integers_are_refused() -> None:
     assert "!!binary" in problems("a: !!binary aGk=", Format.YAML)["a"]
     assert "4300" in problems('{"a": ' + "9" * 5000 + "}", Format.JSON)["$"]
     assert "4300" in problems("a: " + "9" * 5000, Format.YAML)["$"]
+    assert "4300" in problems("a = " + "9" * 5000, Format.TOML)["$"]
 
 
 def test_syntax_errors_and_control_characters_are_located() -> None:

@@ -28,7 +28,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
 
-from modelsteward.domain.documents import MAX_DEPTH, check_tree
+from modelsteward.domain.documents import MAX_DEPTH, check_tree, unreadable
 from modelsteward.domain.toml_document import load_toml
 from modelsteward.errors import DocumentInvalid, PathUnreadable, Problem
 
@@ -121,7 +121,7 @@ def _load_json(text: str, source: str) -> object:
     except RecursionError:
         raise _too_deep(source) from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise DocumentInvalid(source, [Problem("$", f"cannot be read as JSON: {exc}")]) from None
+        raise DocumentInvalid(source, [unreadable(exc, "JSON")]) from None
     check_tree(document, source, repeats=repeats)
     return document
 
@@ -200,8 +200,8 @@ def _load_yaml(text: str, source: str) -> object:
         raise DocumentInvalid(source, [Problem("$", f"is not valid YAML: {exc}")]) from None
     except RecursionError:
         raise _too_deep(source) from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise DocumentInvalid(source, [Problem("$", f"cannot be read as YAML: {exc}")]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits, a bad !!timestamp
+        raise DocumentInvalid(source, [unreadable(exc, "YAML")]) from None
     finally:
         if loader is not None:
             loader.dispose()

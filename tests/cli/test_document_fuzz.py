@@ -259,6 +259,16 @@ def test_a_policy_named_by_the_environment_is_refused_before_any_command_runs(
 
 
 @pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name)
+def test_every_reader_refuses_an_integer_too_long_to_read(cli: Steward, tmp_path: Path,
+                                                          reader: Reader) -> None:
+    number = "9" * 5000
+    text = f"x = {number}\n" if reader.fmt == "toml" else f'{{"x": {number}}}'
+    result, file = run(cli, tmp_path, reader, text)
+    refused(result, file)
+    assert "4300 digits" in result.stderr
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name)
 def test_a_file_over_the_size_limit_is_refused_unread(cli: Steward, tmp_path: Path,
                                                       reader: Reader) -> None:
     file = tmp_path / f"huge{reader.suffix}"

@@ -16,7 +16,7 @@ from typing import Final, cast
 from modelsteward.errors import DocumentInvalid, Problem
 
 __all__ = ["MAX_DEPTH", "MAX_PROBLEMS", "MAX_VALUES", "Repeats", "check_tree", "describe",
-           "indexed", "located"]
+           "indexed", "located", "unreadable"]
 
 MAX_DEPTH: Final = 64
 """How deeply mappings and lists may nest; no document of modelsteward needs more than ten."""
@@ -57,6 +57,16 @@ def describe(value: object) -> str:
 def _clip(text: str, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters: a message quotes the start of a huge value."""
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def unreadable(exc: ValueError, fmt: str) -> Problem:
+    """The problem of a document its loader refused with a plain ``ValueError`` (not a syntax
+    error): Python reads no integer of more than 4300 digits, and YAML tags such as
+    ``!!timestamp`` check their values while constructing them."""
+    if "integer string conversion" in str(exc):
+        return Problem("$", "holds an integer of more than 4300 digits, which cannot be read; "
+                            "shorten it, or write it in quotes as text")
+    return Problem("$", f"cannot be read as {fmt}: {exc}")
 
 
 def located(where: str, key: object) -> str:

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import cast
 
-from modelsteward.domain.documents import check_tree, describe
+from modelsteward.domain.documents import check_tree, describe, unreadable
 from modelsteward.errors import DocumentInvalid, Problem
 
 __all__ = ["TomlTable", "join", "load_toml", "one_of"]
@@ -36,6 +36,8 @@ def load_toml(text: str, source: str) -> dict[str, object]:
         message = (f"is not valid TOML ({what[:1].lower()}{what[1:]}); correct the syntax "
                    f"there (https://toml.io describes it)")
         raise DocumentInvalid(source, [Problem(where, message)]) from None
+    except ValueError as exc:  # not a TOMLDecodeError: an integer of more than 4300 digits
+        raise DocumentInvalid(source, [unreadable(exc, "TOML")]) from None
     except RecursionError:
         # tomllib reads nested arrays and inline tables recursively
         raise DocumentInvalid(source, [Problem("$", "nests arrays or tables too deeply to be "
