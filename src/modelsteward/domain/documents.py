@@ -71,8 +71,11 @@ def unreadable(exc: ValueError, fmt: str) -> Problem:
 
 def located(where: str, key: object) -> str:
     """The location of mapping key ``key`` inside ``where``: ``models`` + ``pin`` →
-    ``models.pin``; ``$`` is the document itself, so ``$`` + ``models`` → ``models``."""
+    ``models.pin``; ``$`` is the document itself, so ``$`` + ``models`` → ``models``. A key
+    that would not show (empty, or spaces around it) is quoted: ``$['']``, ``models[' x']``."""
     text = key if isinstance(key, str) else str(key)
+    if not text or text != text.strip():
+        return f"{where}[{text!r}]"
     return text if where == "$" else f"{where}.{text}"
 
 
