@@ -105,3 +105,11 @@ def test_files_that_are_too_large_or_not_utf8_are_refused(tmp_path: Path) -> Non
         read_document(tmp_path / "missing.yaml")
     with pytest.raises(PathUnreadable):
         read_document(tmp_path)
+
+
+def test_keys_without_a_name_or_with_spaces_around_it_are_refused() -> None:
+    found = problems('{"": 1, "models": {" bot": {}, "ok": {"\\t": 2}}}', Format.JSON)
+    assert found == {"$['']": "is a key with no name; name it or remove the entry",
+                     "models[' bot']": "is a key with spaces around its name; remove them",
+                     "models.ok['\\t']": "is a key with no name; name it or remove the entry"}
+    assert list(problems('"" = 1', Format.TOML)) == ["$['']"]

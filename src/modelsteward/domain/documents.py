@@ -92,6 +92,8 @@ def check_tree(document: object, source: str, *, repeats: Repeats | None = None,
     * mappings and lists nest at most :data:`MAX_DEPTH` deep;
     * at most :data:`MAX_VALUES` values in all (YAML aliases counted once per use);
     * no mapping repeats a key (``repeats``, as the loader found them);
+    * every text key has a name, without spaces around it (no document uses such a key, and
+      it could not be located);
     * keys and texts hold no unpaired surrogate (``"\\ud800"`` written as an escape: not a
       character, it cannot be stored or printed), and no NUL character unless ``allow_nul``
       (for documents whose texts never reach the database, which cannot store NUL in text);
@@ -145,6 +147,12 @@ class _Walker:
                 inner = located(where, key)
                 if isinstance(key, str):
                     self.text(key, inner, "key ")
+                    if not key.strip():
+                        self.problems.append(Problem(inner, (
+                            "is a key with no name; name it or remove the entry")))
+                    elif key != key.strip():
+                        self.problems.append(Problem(inner, (
+                            "is a key with spaces around its name; remove them")))
                 self.walk(item, inner, depth + 1)
         elif isinstance(value, list):
             for i, item in enumerate(cast(list[object], value)):
