@@ -11,7 +11,8 @@ rest), or :class:`~modelsteward.errors.PathUnreadable` when the file cannot be r
 * valid syntax; no key written twice in one mapping (YAML and JSON would keep the last one
   silently, TOML refuses it);
 * the limits of :func:`modelsteward.domain.documents.check_tree`: nesting depth, number of
-  values (YAML aliases included), no NUL or unpaired surrogate in any text.
+  values (YAML aliases included), keys named without spaces around them, no unpaired
+  surrogate in any text and no NUL outside TOML files.
 
 YAML is read with PyYAML's safe loader (no Python objects), nesting checked while it is
 composed, so a deep document never reaches Python's recursion limit.
@@ -35,8 +36,8 @@ from modelsteward.errors import DocumentInvalid, PathUnreadable, Problem
 __all__ = ["MAX_BYTES", "Format", "load_document", "read_document", "read_text"]
 
 MAX_BYTES: Final = 32 * 1024 * 1024
-"""The largest document read, in bytes (LiteLLM's price table, the largest one read, is
-about 1 MiB)."""
+"""The largest document read, in bytes (LiteLLM's price table, the largest one read, is a few
+MiB at most)."""
 
 
 class Format(enum.StrEnum):
