@@ -17,6 +17,7 @@ from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
 from modelsteward.domain.events import ChainBreak, Event, NewEvent, verify_chain
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
+from modelsteward.domain.lockfile import path_problem
 from modelsteward.domain.model import Model, Version, VersionId
 from modelsteward.domain.names import validate_label
 from modelsteward.domain.policy import Policy
@@ -88,6 +89,17 @@ class VerifyResult:
     @property
     def ok(self) -> bool:
         return self.diff.clean and self.manifest.root_digest == self.version.digest
+
+
+def _check_file_paths(model: str, manifest: Manifest) -> None:
+    """Refuse a manifest given whole (by the API, or a library caller) whose file paths a lock
+    file could not hold; hashing a folder refuses such names itself
+    (:class:`~modelsteward.errors.FileNameUnusable`)."""
+    problems = [problem for f in manifest.files if (problem := path_problem(f.path))]
+    if problems:
+        raise InvalidInput(f"The files of the new version of {model} cannot be registered: "
+                           f"{'; '.join(problems[:5])}. Name every file by its path inside the "
+                           "model folder, with '/' between names.")
 
 
 class Registry:
@@ -259,6 +271,8 @@ class Registry:
         parent = self._check_parent(derived_from, relation)
         if manifest is None and path is not None:
             manifest = hash_artifact(path, workers=self.workers)
+        if manifest is not None and path is None:
+            _check_file_paths(model_name, manifest)
         if path is not None and not location:
             location = str(path.resolve())
         with self.store.write() as tx:
