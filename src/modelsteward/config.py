@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from modelsteward.document_reader import Format, read_document
 from modelsteward.domain.model import DEFAULT_TEAM
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.policy_file import parse_policy
-from modelsteward.errors import DocumentInvalid, PathUnreadable, Problem
 
 
 def default_home(env: Mapping[str, str]) -> Path:
@@ -65,17 +62,6 @@ def load_policy(path: str | Path) -> Policy:
     :class:`~modelsteward.errors.PathUnreadable` or :class:`~modelsteward.errors.DocumentInvalid`
     with every problem of the file."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PathUnreadable(str(file), "no such policy file (STEWARD_POLICY)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PathUnreadable(str(file), str(exc)) from None
-    try:
-        if file.suffix == ".toml":
-            document: object = tomllib.loads(text)
-        else:
-            document = yaml.safe_load(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise DocumentInvalid(str(file), [Problem("", f"cannot be parsed: {exc}")]) from None
+    document = read_document(file, Format.TOML if file.suffix == ".toml" else Format.YAML,
+                             what="policy file (STEWARD_POLICY)")
     return parse_policy(document, source=str(file))

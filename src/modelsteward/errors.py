@@ -33,7 +33,8 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   └── IdempotentSecretNotKept  a retried request whose answer held a secret (a token)
     ├── ArtifactError                a model folder that cannot be hashed safely
     │   ├── PathUnreadable
-    │   └── SymlinkEscapes
+    │   ├── SymlinkEscapes
+    │   └── FileNameUnusable         a file name a manifest or lock file cannot record
     ├── DeliveryFailed               a receiver did not take a notification (it is retried)
     ├── NotAuthorised                the actor may not do this (e.g. override a gate)
     │   └── NotAuthenticated         no valid token: the caller is not known
@@ -96,7 +97,9 @@ class DocumentInvalid(InvalidInput):
                  consequence: str = "nothing was written") -> None:
         self.source = source
         self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        # one line per problem, whatever keys or values a location or message quotes
+        lines = "\n".join("  - " + str(p).replace("\r", "\\r").replace("\n", "\\n")
+                          for p in self.problems)
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(
@@ -300,6 +303,16 @@ class SymlinkEscapes(ArtifactError):
             "(A Hugging Face cache snapshot links to its blobs: download with `local_dir` "
             "instead.)"
         )
+
+
+class FileNameUnusable(ArtifactError):
+    """A file of a model whose name cannot be recorded in its manifest and lock file: not
+    UTF-8, or holding a backslash. ``path`` shows undecodable bytes escaped (``caf\\xe9``)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"The file {path} cannot be registered: its name {reason}. Rename the "
+                         "file and try again.")
 
 
 class DeliveryFailed(StewardError):

@@ -100,6 +100,40 @@ def test_missing_unreadable_and_escaping_paths(seeded: Steward, tmp_path: Path) 
     assert events(seeded) == before and versions(seeded) == ["1.4.2"]
 
 
+def test_a_file_name_that_is_not_utf8_is_refused_naming_the_file(seeded: Steward,
+                                                                  tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    (folder / "weights").mkdir(parents=True)
+    (folder / "ok.bin").write_bytes(b"1")
+    with open(os.fsencode(folder / "weights") + b"/caf\xe9.bin", "wb") as stream:
+        stream.write(b"2")
+    before = events(seeded)
+    run = seeded("version", "register", "bot", "--change", "retrain", "--path", str(folder),
+                 expect=5)
+    assert "weights/caf\\xe9.bin" in run.stderr and "is not UTF-8" in run.stderr
+    assert "Rename the file" in run.stderr and "Traceback" not in run.stderr
+    assert events(seeded) == before and versions(seeded) == ["1.4.2"]
+
+
+def test_a_file_name_with_a_backslash_is_refused_at_registration(seeded: Steward,
+                                                                 tmp_path: Path) -> None:
+    """A lock file writes paths with '/' only (as PEP 751 does) and refuses a backslash, which
+    Windows reads as a folder separator: such a name is refused before it is registered, so
+    every registered version can be locked and its lock read back."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "back\\slash.bin").write_bytes(b"1")
+    before = events(seeded)
+    run = seeded("version", "register", "bot", "--change", "retrain", "--path", str(folder),
+                 expect=5)
+    assert "back\\slash.bin" in run.stderr and "holds a backslash" in run.stderr
+    assert "Rename the file" in run.stderr
+    single = seeded("version", "register", "bot", "--change", "retrain", "--path",
+                    str(folder / "back\\slash.bin"), expect=5)
+    assert "holds a backslash" in single.stderr
+    assert events(seeded) == before and versions(seeded) == ["1.4.2"]
+
+
 def test_malformed_attestation_and_metrics(seeded: Steward, tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json")
     run = seeded("version", "attest", "bot@1.4.2", str(tmp_path / "bad.json"), expect=2)

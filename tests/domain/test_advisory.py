@@ -474,6 +474,18 @@ def test_each_problem_is_reported_at_its_location(path: str, value: object, loca
     assert len(problems) == 1, problems
 
 
+def test_a_misspelt_events_key_is_reported_not_a_mix_of_fixed_and_last_affected() -> None:
+    doc = _valid()
+    _set(doc, R0, {"type": "SEMVER", "event": [{"introduced": "0"}, {"fixed": "1.1.0"}]})
+    problems = _problems(doc)
+    assert set(problems) == {f"{R0}.events", f"{R0}.event"}, problems
+    assert "is missing" in problems[f"{R0}.events"]
+    assert "Did you mean 'events'?" in problems[f"{R0}.event"]
+    assert not any("mixes" in message for message in problems.values())
+    _set(doc, R0, {"type": "SEMVER"})
+    assert list(_problems(doc)) == [f"{R0}.events"]
+
+
 def test_a_last_affected_equal_to_its_introduced_is_one_affected_version() -> None:
     doc = _valid()
     _set(doc, f"{R0}.events[1]", {"last_affected": "1.0.0"})

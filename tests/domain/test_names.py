@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from modelsteward.domain.names import close_name_lengths, close_names, validate_model_name
+from modelsteward.domain.names import (
+    close_name_lengths, close_names, validate_label, validate_model_name,
+)
 from modelsteward.errors import InvalidInput, InvalidName
 
 RULE_TEXT = "use 1–64 lowercase letters, digits, '.', '_' or '-'"
@@ -96,3 +100,26 @@ def test_close_name_lengths_never_exclude_a_close_name(name: str) -> None:
         if close_names(name, [candidate]):
             assert low <= length <= high, (length, low, high)
     assert low <= len(name) <= high
+
+
+@pytest.mark.parametrize("label", ["alice@example.com", "José Núñez", "team-ml", "Zoë",
+                                   "山田 たろう", "ΑΒΓ", "ops 2"])
+def test_labels_in_one_script_are_accepted(label: str) -> None:
+    """Names people read (teams, tokens, actors) may hold spaces, '@' and "letters of any one
+    script"."""
+    assert validate_label(label, "The team") == label
+
+
+@pytest.mark.parametrize(("label", "words"), [
+    ("p\u0430ypal", "mixes letters of Latin ('p') and Cyrillic ('а')"),
+    ("\u0440\u0430\u0443\u0440\u0430l", "mixes letters of Cyrillic ('р') and Latin ('l')"),
+    ("ops\u202e", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("o\u2066ps", "U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+    ("o\u200bps", "U+200B (ZERO WIDTH SPACE)"),
+    ("ops\x1b[2J", "U+001B"),
+])
+def test_labels_with_mixed_scripts_or_invisible_characters_are_refused(label: str,
+                                                                       words: str) -> None:
+    """Refused: "a control or invisible character" and "letters of more than one script"."""
+    with pytest.raises(InvalidName, match=re.escape(words)):
+        validate_label(label, "The team")

@@ -320,3 +320,9 @@ def test_the_module_is_pure() -> None:
     imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom)}
     assert not imported & {"yaml", "json", "os", "io", "pathlib", "importlib", "sqlalchemy"}
+
+
+def test_litellm_keys_that_would_not_show_are_quoted_in_locations() -> None:
+    with pytest.raises(DocumentInvalid) as caught:
+        parse_litellm({"": None, " gpt-4o": None, "gpt-4.1": None}, source="prices.json")
+    assert [p.location for p in caught.value.problems] == ["$['']", "$[' gpt-4o']", "gpt-4.1"]

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, VersionScheme
+from modelsteward.domain.names import label_problem
 from modelsteward.domain.registry_file import (
     RegistryEntry,
     parse_registry_file,
@@ -455,6 +456,8 @@ _slug = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,12}[a-z0-9])?", fullmatch=True)
 _snapshot = st.from_regex(r"[a-z][a-z0-9:._/-]{0,20}[a-z0-9]", fullmatch=True)
 _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
                 max_size=20).filter(str.strip)
+# a team is a name people compare: one script, nothing invisible (domain/names.py)
+_team = _text.filter(lambda text: not label_problem(text))
 _score = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10**6, 10**6)
 _plain = st.recursive(
     st.none() | st.booleans() | st.integers() | _text
@@ -508,7 +511,7 @@ def _entries(draw: st.DrawFn) -> dict[str, object]:
         "license": _text, "tags": st.lists(_text, max_size=3),
         "risk_tier": st.sampled_from([t.value for t in RiskTier]),
         "eval_scores": st.dictionaries(_slug, _score, max_size=3),
-        "owner": _text | st.fixed_dictionaries({"team": _text}, optional={"contact": _text}),
+        "owner": _team | st.fixed_dictionaries({"team": _team}, optional={"contact": _text}),
         "support": st.fixed_dictionaries({}, optional={"active_months": st.integers(0, 60),
                                                        "afterwards": _text}),
         "deployed_date": _date | _date.map(date.isoformat),

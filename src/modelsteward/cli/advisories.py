@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from modelsteward.cli.context import (
     State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
 )
 from modelsteward.cli.files import read_json
+from modelsteward.cli.render import terminal_safe
 from modelsteward.domain.advisory import (
     ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent, Reference, Severity,
 )
@@ -170,7 +172,8 @@ def show(state: State, advisory_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(advisory_view(a))
         return
-    out.print(f"[bold]{a.id}[/bold] ({a.level.value}){' WITHDRAWN' if a.withdrawn else ''}")
+    out.print(Text.assemble((terminal_safe(a.id), "bold"),
+                            f" ({a.level.value}){' WITHDRAWN' if a.withdrawn else ''}"))
     out.print(a.summary, highlight=False)
     if a.details:
         out.print(a.details, highlight=False)

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import click
-from rich.console import Console
 from rich.progress import (
     BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn,
 )
 
+from modelsteward.cli.render import SafeConsole, json_safe
 from modelsteward.config import Settings, load_policy
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import InvalidInput
@@ -90,8 +90,11 @@ def _width(stream: TextIO) -> int | None:
     return int(columns) if columns.isascii() and columns.isdigit() else 160
 
 
-out = Console(soft_wrap=True, width=_width(sys.stdout))
-err = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
+# text from the registry and from users' files is printed as written: control and bidi
+# characters escaped, never read as Rich markup or emoji codes
+out = SafeConsole(soft_wrap=True, width=_width(sys.stdout), markup=False, emoji=False)
+err = SafeConsole(stderr=True, soft_wrap=True, width=_width(sys.stderr), markup=False,
+                  emoji=False)
 
 pass_state = click.make_pass_decorator(State)
 
@@ -146,7 +149,8 @@ def json_option(func: F) -> F:
 
 
 def emit_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_safe(json.dumps(data, indent=2, sort_keys=True,
+                                          ensure_ascii=False)) + "\n")
 
 
 def hash_with_progress(path: Path, workers: int | None, label: str) -> Manifest:

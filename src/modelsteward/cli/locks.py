@@ -14,6 +14,7 @@ from modelsteward.cli.context import (
 )
 from modelsteward.cli.exits import Exit
 from modelsteward.cli.files import read_text
+from modelsteward.cli.render import json_safe, terminal_safe
 from modelsteward.domain.app_manifest import parse_manifest
 from modelsteward.domain.audit import DEFAULT_FAIL_ON, AuditReport, parse_fail_on
 from modelsteward.domain.ignores import Ignore, parse_ignores
@@ -256,8 +257,8 @@ def audit(state: State, lock_path: Path, manifest_path: Path, fmt: str, fail_on:
                                                                   lock_text)
         if output is not None:
             write_atomically(output, text)
-        else:
-            click.echo(text, nl=False)
+        else:  # advisories' texts come from other people's OSV records: shown, not obeyed
+            click.echo(terminal_safe(text) if fmt == "markdown" else json_safe(text), nl=False)
     if not report.passed:
         raise click.exceptions.Exit(int(Exit.CHECK_FAILED))
 

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from modelsteward.cli.context import State, err
 from modelsteward.cli.exits import Exit, exit_code
+from modelsteward.cli.render import terminal_safe
 from modelsteward.config import Settings
 from modelsteward.errors import StewardError
 
@@ -62,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="steward", standalone_mode=False)
     except StewardError as error:
-        err.print(Text.assemble(("error: ", "bold red"), str(error)), highlight=False)
+        err.print(Text.assemble(("error: ", "bold red"), terminal_safe(str(error))),
+                  highlight=False)
         return int(exit_code(error))
     except click.exceptions.Exit as done:
         return int(done.exit_code)

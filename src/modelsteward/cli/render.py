@@ -1,11 +1,70 @@
-"""Plain data views of domain values, for ``--json`` output and tables."""
+"""Plain data views of domain values, for ``--json`` output and tables, and the one way text
+from the registry or a user's file reaches a terminal: :func:`terminal_safe`, applied to every
+string a :class:`SafeConsole` prints and, as :func:`json_safe`, to ``--json`` output."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
 
 from modelsteward.domain.events import Event
 from modelsteward.domain.lifecycle import Approval, GateOverride
 from modelsteward.domain.model import Model, Version
 from modelsteward.service.registry import Lineage, LineageNode, VerifyResult
+
+# C0 controls but tab and newline (ESC starts the ANSI sequences that recolour, move the cursor
+# or retitle a terminal; CR overwrites a line), DEL, C1 controls (CSI), the bidi controls that
+# reorder what follows (Trojan Source) and unpaired surrogates (not characters: unprintable)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character that could act on a terminal instead of being shown
+    written as an escape (``\\x1b``, ``\\u202e``): control characters but newline and tab,
+    bidi controls, unpaired surrogates. Everything else, including non-Latin scripts and emoji,
+    is kept."""
+    return _UNSAFE.sub(_escape, text)
+
+
+# in JSON text (where C0 controls are escaped already): the characters a terminal would act on,
+# written as \u escapes instead, which JSON reads back as the same characters
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                             "\ud800-\udfff]")
+
+
+def json_safe(text: str) -> str:
+    """JSON ``text`` with DEL, C1 and bidi controls and unpaired surrogates inside its strings
+    written as ``\\uXXXX`` escapes: the same JSON data, safe to print on a terminal."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class SafeConsole(Console):
+    """A console on which every string printed, table cells included, passes
+    :func:`terminal_safe`; create it with ``markup=False`` (and ``emoji=False``) so that text
+    from the registry is shown as written. Styles are given as :class:`Text` spans or
+    ``style=`` arguments, never as markup."""
+
+    def render_str(
+        self, text: str, *, style: str | Style = "",
+        justify: Literal["default", "left", "center", "right", "full"] | None = None,
+        overflow: Literal["fold", "crop", "ellipsis", "ignore"] | None = None,
+        emoji: bool | None = None, markup: bool | None = None, highlight: bool | None = None,
+        highlighter: Callable[[str | Text], Text] | None = None,
+    ) -> Text:
+        return super().render_str(terminal_safe(text), style=style, justify=justify,
+                                  overflow=overflow, emoji=emoji, markup=markup,
+                                  highlight=highlight, highlighter=highlighter)
 
 
 def model_view(model: Model) -> dict[str, object]:

@@ -7,7 +7,7 @@ import enum
 from collections import Counter
 from dataclasses import dataclass, field
 
-from modelsteward.domain.names import validate_model_name
+from modelsteward.domain.names import validate_label, validate_model_name
 from modelsteward.errors import InvalidInput
 
 
@@ -43,6 +43,7 @@ class Consumer:
         if not self.team.strip():
             raise InvalidInput(f"Consumer {self.name!r} needs an owning team (--team): notices "
                                "about the models it uses go to that team.")
+        validate_label(self.team, "The team")
 
 
 def parse_uses(text: str) -> ConsumerPin:

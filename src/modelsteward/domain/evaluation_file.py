@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from modelsteward.domain.documents import describe
 from modelsteward.errors import DocumentInvalid, Problem
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
@@ -38,6 +39,19 @@ def _number(value: object) -> bool:
             and math.isfinite(float(value)))
 
 
+def _required(doc: Mapping[object, object], key: str, expected: str,
+              empty: str = "") -> Problem:
+    """The problem of a required field that is wrong: missing, or present with a value that is
+    not ``expected`` (which the message quotes, so that nobody is told to add what is there).
+    ``empty``: what to say instead when the value is an empty object."""
+    if key not in doc:
+        return Problem(f"$.{key}", f"is required: {expected}")
+    value = doc[key]
+    if empty and isinstance(value, Mapping) and not value:
+        return Problem(f"$.{key}", f"must be {empty}, found an empty object")
+    return Problem(f"$.{key}", f"must be {expected}, found {describe(value)}")
+
+
 def parse_evaluation(doc: object, source: str = "evaluation") -> EvaluationResult:
     """Validate an evaluation document; raise :class:`DocumentInvalid` with every problem."""
     if not isinstance(doc, Mapping):
@@ -50,22 +64,25 @@ def parse_evaluation(doc: object, source: str = "evaluation") -> EvaluationResul
                                                 f"{', '.join(sorted(_KEYS))}"))
     suite = doc.get("suite")
     if not isinstance(suite, str) or not _SLUG.fullmatch(suite):
-        problems.append(Problem("$.suite", "is required: a lowercase name such as 'golden-set' "
-                                           "or 'safety'"))
+        problems.append(_required(doc, "suite", (
+            "a lowercase name such as 'golden-set' or 'safety' (letters, digits, '.', '_' or "
+            "'-', at most 100)")))
     digest = doc.get("dataset_digest")
     if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
-        problems.append(Problem("$.dataset_digest", "is required: 'sha256:' and the 64 hex "
-                                                    "digits of the evaluation dataset"))
+        problems.append(_required(doc, "dataset_digest", (
+            "'sha256:' and the 64 lowercase hex digits of the evaluation dataset")))
     metrics = doc.get("metrics")
     if not isinstance(metrics, Mapping) or not metrics:
-        problems.append(Problem("$.metrics", "is required: an object of metric names to numbers"))
+        problems.append(_required(doc, "metrics", "an object of metric names to numbers", (
+            "an object with at least one metric")))
         metrics = {}
     for name, value in metrics.items():
         if not isinstance(name, str) or not _SLUG.fullmatch(name):
             problems.append(Problem(f"$.metrics.{name}", "metric names are lowercase, e.g. "
                                                          "'accuracy' or 'toxicity_rate'"))
         elif not _number(value):
-            problems.append(Problem(f"$.metrics.{name}", f"must be a number, found {value!r}"))
+            problems.append(Problem(f"$.metrics.{name}", f"must be a finite number, found "
+                                                         f"{describe(value)}"))
     cost = doc.get("cost_per_1k_requests")
     if cost is not None and (not _number(cost) or float(cost) < 0):
         problems.append(Problem("$.cost_per_1k_requests", "must be a number >= 0"))

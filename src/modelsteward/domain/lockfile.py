@@ -340,13 +340,27 @@ def _files(entry: TomlTable, strict: bool) -> tuple[LockedFile, ...]:
     return tuple(files)
 
 
-def _check_path(table: TomlTable, path: str) -> None:
+def path_problem(path: str) -> str:
+    """What keeps ``path`` from being a file's path in a lock file, or ``""``: a path inside
+    the model folder, relative, with '/' as the only separator (as PEP 751 writes paths; a
+    backslash separates folders on Windows), no '.', '..' or empty parts, no NUL, UTF-8."""
     parts = path.split("/")
     if path.startswith("/") or "\\" in path or "\x00" in path or any(
             part in ("", ".", "..") for part in parts):
-        table.problem("path", f"{path!r} is not a path inside the model folder: write it "
-                              f"relative to the folder, with '/' between names and no '.', "
-                              f"'..' or empty parts")
+        return (f"{path!r} is not a path inside the model folder: write it relative to the "
+                "folder, with '/' between names and no '.', '..' or empty parts (and no "
+                "backslash)")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{path!r} is not UTF-8 text"
+    return ""
+
+
+def _check_path(table: TomlTable, path: str) -> None:
+    problem = path_problem(path)
+    if problem:
+        table.problem("path", problem)
 
 
 def _size(table: TomlTable) -> int:

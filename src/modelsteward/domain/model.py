@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from modelsteward.domain.lifecycle import Stage
-from modelsteward.domain.names import validate_model_name
+from modelsteward.domain.names import validate_label, validate_model_name
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import InvalidInput
 
@@ -88,6 +88,8 @@ class Model:
 
     def __post_init__(self) -> None:
         validate_model_name(self.name)
+        if self.owner_team:
+            validate_label(self.owner_team, "The owner team")
         if self.versioning is None:
             # provider models (hosted, or a provider's fine-tune) are named by snapshot ids
             scheme = (VersionScheme.SNAPSHOT if self.provider or self.kind is ModelKind.HOSTED

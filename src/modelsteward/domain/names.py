@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from modelsteward.errors import InvalidName
@@ -66,3 +67,40 @@ def close_name_lengths(name: str) -> tuple[int, int]:
     length = len(name)
     return (math.ceil(length * CLOSENESS / (2 - CLOSENESS) - 1e-9),
             math.floor(length * (2 - CLOSENESS) / CLOSENESS + 1e-9))
+
+
+# scripts that are written together in one name (Japanese mixes kanji and kana)
+_SCRIPT_FAMILIES = {"CJK": "Han", "HIRAGANA": "Han", "KATAKANA": "Han", "IDEOGRAPHIC": "Han"}
+
+
+def label_problem(text: str) -> str:
+    """What makes ``text`` unfit as a name people read and compare (a team, a token, an actor),
+    or ``""``: a control or invisible character (bidi controls such as U+202E reorder what is
+    shown, zero-width ones hide), or letters of more than one script (a Cyrillic 'а' in a Latin
+    name imitates another name). The same rule a model name keeps by being a lowercase ASCII
+    slug, for names that may hold spaces, '@' or letters of any one script."""
+    for ch in text:
+        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+            name = unicodedata.name(ch, "")
+            shown = f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+            return (f"holds the invisible or control character {shown}, which can disguise "
+                    "what is shown; remove it")
+    scripts: dict[str, str] = {}
+    for ch in text:
+        if ch.isalpha():
+            word = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+            scripts.setdefault(_SCRIPT_FAMILIES.get(word, word.title()), ch)
+    if len(scripts) > 1:
+        mixed = " and ".join(f"{script} ({ch!r})" for script, ch in scripts.items())
+        return (f"mixes letters of {mixed}, which can imitate another name; write it in one "
+                "script")
+    return ""
+
+
+def validate_label(text: str, what: str) -> str:
+    """Return ``text`` when :func:`label_problem` finds nothing, else raise
+    :class:`InvalidName` naming ``what`` (``The team``, ``The actor``) and the fix."""
+    problem = label_problem(text)
+    if problem:
+        raise InvalidName(f"{what} {text!r} {problem}.")
+    return text

@@ -249,6 +249,10 @@ def _explain(error: ValidationError) -> list[Problem]:
             f"holds {len(present)} events ({', '.join(present)}) but an event object holds "
             "exactly one: split it, e.g. [{\"introduced\": \"1.0.0\"}, {\"fixed\": \"1.2.0\"}]."))]
     if kind == "not" and _field_of(path) == "ranges":
+        if not _mixes_fixed_and_last_affected(instance):
+            # the schema's rule holds vacuously when events is missing or misspelt (`event`):
+            # the missing key and the unknown one are reported instead
+            return []
         return [Problem(_location([*path, "events"]), (
             "mixes fixed and last_affected events, which OSV does not allow in one range: keep "
             "the fixed events (preferred: they name the version with the fix) or only the "
@@ -256,6 +260,16 @@ def _explain(error: ValidationError) -> list[Problem]:
     if kind == "minItems":
         return [Problem(where, "must not be empty: remove it or give at least one item.")]
     return [Problem(where, f"{error.message}.")]
+
+
+def _mixes_fixed_and_last_affected(instance: object) -> bool:
+    """Whether the range ``instance`` lists both a fixed and a last_affected event."""
+    events = instance.get("events") if isinstance(instance, Mapping) else None
+    if not isinstance(events, list):
+        return False
+    kinds = {key for event in cast(list[object], events) if isinstance(event, Mapping)
+             for key in cast(Mapping[object, object], event)}
+    return "fixed" in kinds and "last_affected" in kinds
 
 
 def _pattern_message(path: Sequence[object], pattern: str, instance: object) -> str:

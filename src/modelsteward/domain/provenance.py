@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from modelsteward.domain.documents import describe
 from modelsteward.errors import Problem
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -30,11 +31,12 @@ def parse_attestation(doc: object) -> tuple[Attestation | None, list[Problem]]:
     problems: list[Problem] = []
     if not isinstance(doc, Mapping):
         return None, [Problem("$", "an attestation must be a JSON object (an in-toto Statement v1)")]
-    if doc.get("_type") != STATEMENT_TYPE:
-        problems.append(Problem("$._type", f"must be {STATEMENT_TYPE!r}, found {doc.get('_type')!r}"))
-    if doc.get("predicateType") != SLSA_PROVENANCE:
-        problems.append(Problem("$.predicateType",
-                                f"must be {SLSA_PROVENANCE!r}, found {doc.get('predicateType')!r}"))
+    for key, expected in (("_type", STATEMENT_TYPE), ("predicateType", SLSA_PROVENANCE)):
+        if key not in doc:
+            problems.append(Problem(f"$.{key}", f"is required: {expected!r}"))
+        elif doc[key] != expected:
+            problems.append(Problem(f"$.{key}", f"must be {expected!r}, found "
+                                                f"{describe(doc[key])}"))
     digests: list[str] = []
     subjects = doc.get("subject")
     if not isinstance(subjects, list) or not subjects:
@@ -54,20 +56,34 @@ def parse_attestation(doc: object) -> tuple[Attestation | None, list[Problem]]:
     if not isinstance(predicate, Mapping):
         problems.append(Problem("$.predicate", "must be an object (SLSA Provenance v1)"))
     else:
-        definition = predicate.get("buildDefinition")
-        if not isinstance(definition, Mapping) or not isinstance(definition.get("buildType"), str):
-            problems.append(Problem("$.predicate.buildDefinition.buildType", "is required (a URI)"))
-        else:
-            build_type = str(definition["buildType"])
-        details = predicate.get("runDetails")
-        builder = details.get("builder") if isinstance(details, Mapping) else None
-        if not isinstance(builder, Mapping) or not isinstance(builder.get("id"), str):
-            problems.append(Problem("$.predicate.runDetails.builder.id", "is required (a URI)"))
-        else:
-            builder_id = str(builder["id"])
+        build_type = _uri(predicate, ("buildDefinition", "buildType"), problems)
+        builder_id = _uri(predicate, ("runDetails", "builder", "id"), problems)
     if problems:
         return None, problems
     return Attestation(tuple(digests), builder_id, build_type, dict(doc)), []
+
+
+def _uri(predicate: Mapping[object, object], keys: tuple[str, ...],
+         problems: list[Problem]) -> str:
+    """The text at ``keys`` under the predicate; ``""`` and a problem when it is missing (or an
+    object on the way is), or present but not text, each said as it is."""
+    value: object = predicate
+    where = "$.predicate"
+    for i, key in enumerate(keys):
+        if not isinstance(value, Mapping):
+            problems.append(Problem(where, f"must be an object, found {describe(value)}"))
+            return ""
+        if key not in value:
+            rest = ".".join(keys[i + 1:])
+            problems.append(Problem(f"{where}.{key}", (
+                f"is required (an object holding {rest})" if rest else "is required (a URI)")))
+            return ""
+        value = value[key]
+        where = f"{where}.{key}"
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(where, f"must be a URI, found {describe(value)}"))
+        return ""
+    return value
 
 
 def validate_metrics(doc: object, location: str = "$") -> list[Problem]:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from modelsteward.domain.documents import describe
+from modelsteward.domain.documents import describe, located
 from modelsteward.domain.versioning import Snapshot
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 
@@ -177,7 +177,7 @@ def parse_litellm(doc: object, source: str = LITELLM_SOURCE) -> list[Shutdown]:
 
 def _litellm_entry(key: object, entry: object, source: str,
                    problems: list[Problem]) -> Shutdown | None:
-    where = str(key)
+    where = located("$", key)
     if not isinstance(key, str):
         problems.append(Problem(where, f"model names must be strings, found {describe(key)}"))
         return None

@@ -19,6 +19,7 @@ from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from modelsteward.domain.deprecation import Phase
+from modelsteward.domain.names import validate_label
 from modelsteward.errors import InvalidInput
 
 SUBSCRIPTION_CREATED = "notify:subscription:created"
@@ -90,7 +91,7 @@ def check_team(team: str) -> str:
         raise InvalidInput(f"The team {team!r} is not usable: name the team as its consumers do "
                            "(`steward consumers` lists them), in at most 200 characters on one "
                            "line.")
-    return cleaned
+    return validate_label(cleaned, "The team")
 
 
 def check_webhook_url(url: str) -> str:

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from modelsteward.domain.documents import describe
+from modelsteward.domain.names import label_problem
 from modelsteward.errors import InvalidInput, NotAuthenticated
 
 PREFIX = "stw"
@@ -127,9 +128,13 @@ def check_token(name: str, team: str, roles: frozenset[Role],
     problems = []
     if not name.strip() or len(name) > NAME_MAX or any(not ch.isprintable() for ch in name):
         problems.append(f"the name {name!r} must be 1–{NAME_MAX} printable characters")
+    elif label_problem(name):
+        problems.append(f"the name {name!r} {label_problem(name)}")
     if len(team) > TEAM_MAX or any(not ch.isprintable() for ch in team):
         problems.append(f"the team {team!r} must be up to {TEAM_MAX} printable "
                         "characters")
+    elif label_problem(team):
+        problems.append(f"the team {team!r} {label_problem(team)}")
     if Role.MAINTAINER in roles or Role.APPROVER in roles:
         if not team.strip():
             problems.append("a maintainer or approver needs a team (--team): it changes only "

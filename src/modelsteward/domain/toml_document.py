@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import cast
 
-from modelsteward.domain.documents import describe
+from modelsteward.domain.documents import check_tree, describe, unreadable
 from modelsteward.errors import DocumentInvalid, Problem
 
 __all__ = ["TomlTable", "join", "load_toml", "one_of"]
@@ -26,19 +26,25 @@ _WHERE = re.compile(r"^(?P<what>.*?)\s*\(at (?P<where>line \d+, column \d+|end o
 
 def load_toml(text: str, source: str) -> dict[str, object]:
     """``text`` read as TOML; raise :class:`DocumentInvalid` naming ``source`` with one problem,
-    located by line and column, when it is not valid TOML."""
+    located by line and column, when it is not valid TOML, or with every problem
+    :func:`~modelsteward.domain.documents.check_tree` finds (nesting, values)."""
     try:
-        return tomllib.loads(text)
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = _WHERE.match(str(exc))
         where, what = (match["where"], match["what"]) if match else ("$", str(exc))
         message = (f"is not valid TOML ({what[:1].lower()}{what[1:]}); correct the syntax "
                    f"there (https://toml.io describes it)")
         raise DocumentInvalid(source, [Problem(where, message)]) from None
+    except ValueError as exc:  # not a TOMLDecodeError: an integer of more than 4300 digits
+        raise DocumentInvalid(source, [unreadable(exc, "TOML")]) from None
     except RecursionError:
         # tomllib reads nested arrays and inline tables recursively
         raise DocumentInvalid(source, [Problem("$", "nests arrays or tables too deeply to be "
                                                     "read; flatten the nesting")]) from None
+    # the TOML documents (manifest, lock, ignores, policy) are never stored in the database
+    check_tree(document, source, allow_nul=True)
+    return document
 
 
 def join(where: str, key: str) -> str:

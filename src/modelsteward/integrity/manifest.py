@@ -41,6 +41,10 @@ Where this module deliberately differs (none of these changes a root digest it r
   model-signing would sign a model with missing files. Here that raises
   :class:`~modelsteward.errors.PathUnreadable`.
 * **Single file.** model-signing names the only item ``"."``. Here it is named after the file.
+* **Names.** A file or folder whose name is not UTF-8, or holds a backslash, raises
+  :class:`~modelsteward.errors.FileNameUnusable`: the manifest and the lock file record names
+  as UTF-8 text with ``/`` as the only separator (as PEP 751 writes paths), and on Windows a
+  backslash separates folders.
 
 Hashing runs on a thread pool: ``hashlib`` and file reads release the GIL, so files are hashed
 in parallel, biggest first, each worker reading into its own reused buffer. When there are fewer
@@ -65,7 +69,7 @@ from pathlib import Path
 
 from modelsteward.domain.model import FileDigest
 from modelsteward.errors import (
-    DocumentInvalid, InvalidInput, PathUnreadable, Problem, SymlinkEscapes,
+    DocumentInvalid, FileNameUnusable, InvalidInput, PathUnreadable, Problem, SymlinkEscapes,
 )
 
 ProgressCallback = Callable[[int], None]
@@ -251,7 +255,9 @@ def plan_artifact(path: Path) -> ArtifactPlan:
         raise PathUnreadable(str(given), _reason(exc)) from None
     root = Path(os.path.realpath(given))
     if stat.S_ISREG(info.st_mode):
-        single = PlannedFile(path=given.name or root.name, source=root, size=info.st_size)
+        name = given.name or root.name
+        _check_name(name, given)
+        single = PlannedFile(path=name, source=root, size=info.st_size)
         return ArtifactPlan(root=root, files=(single,))
     if not stat.S_ISDIR(info.st_mode):
         raise PathUnreadable(str(given), _not_regular(info.st_mode))
@@ -276,6 +282,7 @@ def _walk(root: Path, shown: Path) -> list[PlannedFile]:
             if not prefix and entry.name in IGNORED_TOP_LEVEL:
                 continue
             relative = prefix + entry.name
+            _check_name(entry.name, shown / relative)
             try:
                 if entry.is_symlink():
                     planned = _plan_symlink(entry.path, relative, root_text, shown)
@@ -291,6 +298,24 @@ def _walk(root: Path, shown: Path) -> list[PlannedFile]:
             except OSError as exc:
                 raise PathUnreadable(str(shown / relative), _reason(exc)) from None
     return found
+
+
+def _check_name(name: str, shown: Path) -> None:
+    """Refuse a name the manifest and the lock file cannot record faithfully: bytes that are not
+    UTF-8 (Python keeps them as surrogate escapes, which no UTF-8 document can hold) and a
+    backslash (a folder separator on Windows, so ``back\\slash.bin`` would name another file
+    there; lock files write paths with ``/`` only, as PEP 751 does)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown_text = os.fsencode(shown).decode("utf-8", "backslashreplace")
+        raise FileNameUnusable(shown_text, "is not UTF-8 text (the undecodable bytes are "
+                                           "shown as \\x escapes); give it a UTF-8 name"
+                               ) from None
+    if "\\" in name:
+        raise FileNameUnusable(str(shown), "holds a backslash, which Windows reads as a folder "
+                                           "separator and a lock file cannot hold; use '/' "
+                                           "folders or another character such as '_'")
 
 
 def _plan_symlink(link: str, relative: str, root: str, shown: Path) -> PlannedFile | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from modelsteward.document_reader import Format, load_document, read_text
 from modelsteward.domain import events as ev
 from modelsteward.domain.advisory import ECOSYSTEM, ID_PREFIX, Advisory, load_advisory, next_id
 from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
@@ -32,7 +33,7 @@ from modelsteward.domain.osv_match import (
     AdvisoryIndex, Match, Subject, affects, package_key, subject_from_purl,
 )
 from modelsteward.errors import (
-    AdvisoryNotFound, DocumentInvalid, InvalidInput, ModelNotFound, Problem,
+    AdvisoryNotFound, DocumentInvalid, InvalidInput, ModelNotFound, PathUnreadable, Problem,
 )
 from modelsteward.ports import Transaction
 from modelsteward.service.reach import affected_teams, descendants
@@ -453,10 +454,10 @@ def load_directory(directory: Path) -> list[Advisory]:
     problems: list[Problem] = []
     for path in sorted(directory.rglob("*.json")):
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = load_document(read_text(path), Format.JSON, path.name)
             advisories.append(parse_advisory(document, path.name))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            problems.append(Problem(path.name, f"cannot be read as JSON: {exc}"))
+        except PathUnreadable as exc:
+            problems.append(Problem(path.name, f"cannot be read: {exc}"))
         except DocumentInvalid as invalid:
             problems.extend(Problem(f"{path.name}: {p.location}", p.message)
                             for p in invalid.problems)

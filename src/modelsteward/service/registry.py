@@ -19,8 +19,10 @@ from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.events import ChainBreak, Event, NewEvent
 from modelsteward.domain.state import Replay, differences
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
+from modelsteward.domain.lockfile import path_problem
 from modelsteward.domain.metadata import check_metadata
 from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
+from modelsteward.domain.names import validate_label
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
@@ -95,6 +97,17 @@ class VerifyResult:
         return self.diff.clean and self.manifest.root_digest == self.version.digest
 
 
+def _check_file_paths(model: str, manifest: Manifest) -> None:
+    """Refuse a manifest given whole (by the API, or a library caller) whose file paths a lock
+    file could not hold; hashing a folder refuses such names itself
+    (:class:`~modelsteward.errors.FileNameUnusable`)."""
+    problems = [problem for f in manifest.files if (problem := path_problem(f.path))]
+    if problems:
+        raise InvalidInput(f"The files of the new version of {model} cannot be registered: "
+                           f"{'; '.join(problems[:5])}. Name every file by its path inside the "
+                           "model folder, with '/' between names.")
+
+
 class Registry:
     """The model registry over a :class:`SqlStore`."""
 
@@ -103,7 +116,7 @@ class Registry:
                  default_team: str = DEFAULT_TEAM) -> None:
         self.store = store
         self.default_team = default_team  # the owner team of a model made without one
-        self.actor = actor
+        self.actor = validate_label(actor, "The actor")  # recorded in every event
         self.clock: Clock = clock or SystemClock()
         self.workers = workers
         self.policy = policy or Policy()
@@ -298,6 +311,8 @@ class Registry:
         parent = self._check_parent(derived_from, relation)
         if manifest is None and path is not None:
             manifest = hash_artifact(path, workers=self.workers)
+        if manifest is not None and path is None:
+            _check_file_paths(model_name, manifest)
         if path is not None and not location:
             location = str(path.resolve())
         with self.store.write() as tx:

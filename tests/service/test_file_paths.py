@@ -1,0 +1,41 @@
+"""A version's files are named so that its lock file can hold them: a manifest given whole
+(by the API or a library caller) with a path a lock file refuses is refused at registration,
+and nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from modelsteward import Registry
+from modelsteward.domain.model import FileDigest, Model
+from modelsteward.errors import InvalidInput
+from modelsteward.integrity.manifest import Manifest
+from tests.conftest import FixedClock
+
+DIGEST = "ab" * 32
+
+
+@pytest.fixture
+def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
+    with Registry.open(db_url, actor="alice@example.com", clock=clock) as reg:
+        reg.create_model(Model("bot"))
+        yield reg
+
+
+@pytest.mark.parametrize("path", ["back\\slash.bin", "../outside.bin", "/etc/passwd", "a//b",
+                                  "./a", "", "caf\udce9.bin"])
+def test_a_path_a_lock_file_cannot_hold_is_refused(registry: Registry, path: str) -> None:
+    manifest = Manifest.of([FileDigest("ok.bin", DIGEST, 1), FileDigest(path, DIGEST, 2)])
+    with pytest.raises(InvalidInput, match="cannot be registered") as caught:
+        registry.register_version("bot", "1.0.0", manifest=manifest)
+    assert repr(path) in str(caught.value)
+    assert registry.list_versions("bot") == []
+
+
+def test_paths_inside_the_folder_register_and_lock(registry: Registry) -> None:
+    manifest = Manifest.of([FileDigest("weights/model.safetensors", DIGEST, 1),
+                            FileDigest("config.json", DIGEST, 2)])
+    version = registry.register_version("bot", "1.0.0", manifest=manifest)
+    assert [f.path for f in version.files] == ["config.json", "weights/model.safetensors"]
