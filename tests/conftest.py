@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,9 +53,10 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL whose connections use a fresh, empty schema of the PostgreSQL test database."""
+@contextmanager
+def fresh_pg_schema() -> Iterator[str]:
+    """A URL whose connections use a fresh, empty schema of the PostgreSQL test database,
+    dropped on exit (skips, or fails under CI=true, without a server)."""
     require_postgres()
     schema = f"t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(pg_base_url())
@@ -71,6 +73,13 @@ def pg_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose connections use a fresh, empty schema of the PostgreSQL test database."""
+    with fresh_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

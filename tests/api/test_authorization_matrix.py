@@ -23,7 +23,6 @@ MLflow's ``get-latest-versions``) are rules of kind ``reader``: a viewer is acce
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,7 +33,6 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from modelsteward import Registry
 from modelsteward.api.app import create_app
@@ -47,7 +45,7 @@ from modelsteward.domain.tokens import Role
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.tokens import Tokens
 from tests.api.conftest import run_server
-from tests.conftest import FixedClock, pg_base_url, require_postgres
+from tests.conftest import FixedClock, fresh_pg_schema
 
 OWNER_TEAM = "alpha"
 OTHER_TEAM = "beta"
@@ -529,21 +527,8 @@ def database(request: pytest.FixtureRequest,
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'registry.db'}"
         return
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(pg_base_url())
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    base = make_url(pg_base_url())
-    if base.drivername == "postgresql":
-        base = base.set(drivername="postgresql+psycopg")
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from modelsteward import Registry
 from modelsteward.api.app import create_app
@@ -31,8 +28,8 @@ from modelsteward.service.notifications import Notifications
 from modelsteward.service.tokens import Tokens
 from tests.api.conftest import run_server
 from tests.cli.conftest import Run, Steward
-from tests.conftest import pg_base_url, require_postgres
 from tests.notify.conftest import free_port, write_notices
+from tests.conftest import fresh_pg_schema
 
 ACTOR = "alice@example.com"  # the local actor, and the name of the server's token
 VOLATILE = {"registered_at", "assigned_at", "removed_at", "recorded_at", "approved_at",
@@ -48,19 +45,8 @@ def server_db(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'server.db'}"
         return
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(pg_base_url())
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    base = make_url(pg_base_url()).set(drivername="postgresql+psycopg")
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture
