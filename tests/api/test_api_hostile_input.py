@@ -325,3 +325,34 @@ def test_the_body_limit_holds_for_idempotent_posts_too(make_server: MakeServer) 
     created = c.post("/api/v1/models", json={"name": "support-bot"}, headers=headers)
     assert created.status_code == 201, created.text
     assert "Idempotent-Replayed" not in created.headers
+
+
+# a value each path rule refuses, and the path it is sent in
+_BROKEN_PATH_VALUES = {
+    "name": ("/api/v1/models/{}", "Support Bot"),
+    "alias": ("/api/v1/models/support-bot/aliases/{}", "Prod!"),
+    "version": ("/api/v1/models/support-bot/versions/{}", "1..0"),
+}
+
+
+def test_path_parameters_state_the_rules_the_server_checks(server: Server) -> None:
+    """Every model name, consumer name, alias and version id in a path carries its pattern in
+    the OpenAPI document, and a value that breaks it is refused (400 naming the rule, or 404: no
+    object can have such a name)."""
+    paths = server.client.get("/openapi.json").json()["paths"]
+    stated: dict[str, set[str]] = {}
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", ()):
+                if parameter["in"] == "path":
+                    stated.setdefault(parameter["name"], set()).add(
+                        parameter["schema"].get("pattern", ""))
+    for name in ("name", "model", "alias", "version"):
+        assert len(stated[name]) == 1 and "" not in stated[name], (name, stated[name])
+    assert server.client.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    for name, (path, value) in _BROKEN_PATH_VALUES.items():
+        [pattern] = stated[name]
+        assert re.search(pattern, value) is None, (name, value)
+        answer = server.client.get(path.format(value))
+        assert answer.status_code in (400, 404), (name, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from modelsteward.domain.versioning import (
+    VERSION_ID_PATTERN,
     ChangeKind,
     Level,
     ModelVersion,
@@ -12,6 +17,7 @@ from modelsteward.domain.versioning import (
     bump_level,
     check_bump,
     next_version,
+    validate_version_id,
 )
 from modelsteward.errors import InvalidInput, InvalidVersion
 
@@ -317,3 +323,18 @@ def test_invalid_snapshot_ids_are_refused_with_examples(text: str) -> None:
     'claude-sonnet-4-5-20250929'"."""
     with pytest.raises(InvalidVersion, match="claude-sonnet-4-5-20250929"):
         Snapshot.parse(text)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("a1.-+/\\\x00\x1f\x7f\x85é_"), max_size=12))
+def test_the_stated_version_id_pattern_is_the_rule(text: str) -> None:
+    """Rule: a version id "may not contain '/', '\\', '..', NUL or another control character";
+    the pattern the OpenAPI document states accepts exactly what that rule accepts."""
+    assume(text)
+    stated = re.fullmatch(VERSION_ID_PATTERN, text) is not None
+    try:
+        validate_version_id(text)
+        checked = True
+    except InvalidVersion:
+        checked = False
+    assert stated == checked

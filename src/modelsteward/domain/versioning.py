@@ -31,6 +31,9 @@ _VARIANT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,30}[a-z0-9])?$")
 _SNAPSHOT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._:/@-]{0,126}[A-Za-z0-9])?$")
 # what a version id may not contain: it names a folder in an archive and a row's key
 _UNSAFE_ID = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]|\.\.")
+VERSION_ID_PATTERN = r"^\.?(?:[^./\\\x00-\x1f\x7f-\x9f]+\.)*[^./\\\x00-\x1f\x7f-\x9f]*$"
+"""What :func:`validate_version_id` accepts, as a regular expression without look-arounds (for
+the OpenAPI document): no ``/``, ``\\``, control character or two dots in a row."""
 _SNAPSHOT_DATE = re.compile(r"(?:^|[-_@])((?:19|20)\d{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])$")
 
 
