@@ -44,6 +44,8 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -136,9 +138,14 @@ class ModelNotFound(NotFound):
             super().__init__(f"Model {name!r} is not in the registry. Did you mean {meant}? "
                              "List models with `steward model list`.")
             return
+        # only a name that could be created is offered for creation
+        from modelsteward.domain.names import MODEL_NAME_PATTERN  # names imports this module
+
+        create = (f" or create it with `steward model create {name}`"
+                  if re.fullmatch(MODEL_NAME_PATTERN, name) else "")
         super().__init__(
-            f"Model {name!r} is not in the registry. List models with `steward model list` "
-            f"or create it with `steward model create {name}`."
+            f"Model {name!r} is not in the registry. List models with `steward model list`"
+            f"{create}."
         )
 
 
