@@ -25,10 +25,11 @@ $(TEST_STAMP): $(RUN_STAMP) pyproject.toml
 run: $(RUN_STAMP)
 	$(PY) -m modelsteward.demo --home .demo --serve
 
-## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL)
+## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL), on two processes
+## (each test file stays on one, so module-wide fixtures are built once)
 test: $(TEST_STAMP)
 	@bash scripts/ensure-postgres.sh
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 ## bench: benchmarks with baselines measured in the same run (never gate CI)
 bench: $(TEST_STAMP)

@@ -20,6 +20,10 @@ from sqlalchemy.engine import make_url
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
+# The CLI's consoles take their width from COLUMNS when they are made (160 when it is unset);
+# pytest-xdist's workers set it to 80, so tables and golden files would wrap differently there.
+os.environ["COLUMNS"] = "160"
+
 
 def pg_base_url() -> str:
     return os.environ.get("STEWARD_TEST_DATABASE_URL") or DEFAULT_PG
