@@ -104,12 +104,14 @@ def check_entries(files: Iterable[FileDigest], where: str = "files") -> list[Pro
     :meth:`Registry.register_version`), located as ``files[3].path``: a path that is empty,
     absolute, a drive path, not normalised (``a//b``, ``./a``), with a ``..`` segment, a
     backslash, a colon, NUL or another control character, or longer than 4096 characters; a
-    sha256 that is not 64 hex digits; a negative size. (A path listed twice is refused by
+    sha256 that is not 64 hex digits; a negative size; a path that is not UTF-8 text (a file
+    name read with ``surrogateescape``), which no lock file can hold. (A path listed twice is refused by
     :func:`root_digest`: no JSON schema can state it, so it is not a shape problem.)"""
     problems: list[Problem] = []
     for index, f in enumerate(files):
         at = f"{where}[{index}]"
-        if len(f.path) > MANIFEST_PATH_MAX or not _PATH.fullmatch(f.path):
+        if (len(f.path) > MANIFEST_PATH_MAX or not _PATH.fullmatch(f.path)
+                or not _is_utf8(f.path)):
             problems.append(Problem(f"{at}.path", _path_problem(f.path)))
         if not _SHA256.fullmatch(f.sha256):
             problems.append(Problem(f"{at}.sha256", f"{f.sha256[:80]!r} is not a SHA-256: "
@@ -120,12 +122,22 @@ def check_entries(files: Iterable[FileDigest], where: str = "files") -> list[Pro
     return problems
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _path_problem(path: str) -> str:
     fix = ("give the file's path relative to the model folder, with '/' between folders "
            "(e.g. 'weights/model.safetensors')")
     shown = repr(path[:80])
     if not path:
-        return f"the path is empty: {fix}."
+        return f"the path '' is empty: {fix}."
+    if not _is_utf8(path):
+        return f"{shown} is not UTF-8 text: rename the file."
     if len(path) > MANIFEST_PATH_MAX:
         return f"the path is longer than {MANIFEST_PATH_MAX} characters: {fix}."
     if path.startswith("/") or re.match(r"[A-Za-z]:", path):

@@ -19,7 +19,6 @@ from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.events import ChainBreak, Event, NewEvent
 from modelsteward.domain.state import Replay, differences
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
-from modelsteward.domain.lockfile import path_problem
 from modelsteward.domain.metadata import check_metadata
 from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
 from modelsteward.domain.names import validate_label
@@ -34,7 +33,7 @@ from modelsteward.errors import (
     ModelNotFound, NoMatchingVersion, VersionExists, VersionNotFound,
 )
 from modelsteward.integrity.compare import ManifestDiff, compare_manifest
-from modelsteward.integrity.manifest import Manifest, hash_artifact
+from modelsteward.integrity.manifest import Manifest, check_entries, hash_artifact
 from modelsteward.ports import Clock, SystemClock, Transaction
 from modelsteward.service.history import HistoryReport, batches, check_events
 from modelsteward.service.refs import split_ref
@@ -95,17 +94,6 @@ class VerifyResult:
     @property
     def ok(self) -> bool:
         return self.diff.clean and self.manifest.root_digest == self.version.digest
-
-
-def _check_file_paths(model: str, manifest: Manifest) -> None:
-    """Refuse a manifest given whole (by the API, or a library caller) whose file paths a lock
-    file could not hold; hashing a folder refuses such names itself
-    (:class:`~modelsteward.errors.FileNameUnusable`)."""
-    problems = [problem for f in manifest.files if (problem := path_problem(f.path))]
-    if problems:
-        raise InvalidInput(f"The files of the new version of {model} cannot be registered: "
-                           f"{'; '.join(problems[:5])}. Name every file by its path inside the "
-                           "model folder, with '/' between names.")
 
 
 class Registry:
@@ -311,8 +299,10 @@ class Registry:
         parent = self._check_parent(derived_from, relation)
         if manifest is None and path is not None:
             manifest = hash_artifact(path, workers=self.workers)
-        if manifest is not None and path is None:
-            _check_file_paths(model_name, manifest)
+        if manifest is not None and path is None:  # given whole: hashing a folder checks names
+            problems = check_entries(manifest.files)
+            if problems:
+                raise DocumentInvalid(f"The files of the new version of {model_name}", problems)
         if path is not None and not location:
             location = str(path.resolve())
         with self.store.write() as tx:
