@@ -8,12 +8,15 @@ CI=true, where they fail.
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -115,3 +118,19 @@ class FixedClock:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()
+
+
+def wait_until_ready(process: subprocess.Popen[str], url: str, seconds: float,
+                     output: Callable[[], str]) -> None:
+    """Return once the server ``process`` started answers 200 on ``url``/readyz; fail with its
+    ``output`` when it exits first, or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, output()
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the server did not become ready"
+        time.sleep(0.2)

@@ -12,12 +12,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,16 +41,8 @@ def test_make_run_serves_the_demonstration_registry(tmp_path: Path) -> None:
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(process, url, 60,
+                         lambda: process.stdout.read() if process.stdout else "")
         token_file = tmp_path / "demo" / "admin-token"  # written on the first start
         assert httpx.get(f"{url}/api/v1/models", timeout=10).status_code == 401
         headers = {"Authorization": f"Bearer {token_file.read_text().strip()}"}

@@ -19,6 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.cli.conftest import STEWARD, Steward
+from tests.conftest import wait_until_ready
 
 
 @dataclass
@@ -51,16 +52,7 @@ def two_workers(db_url: str, tmp_path: Path) -> Iterator[Served]:
                                    stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(process, url, 90, log.read_text)
         token = (tmp_path / "home" / "admin-token").read_text().strip()
         yield Served(url, token, temp, log)
     finally:
