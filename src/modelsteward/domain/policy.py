@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from modelsteward.domain.eligibility import EligibilityRule
 from modelsteward.domain.model import RiskTier
 
 
@@ -115,6 +116,8 @@ class Policy:
     administrators: tuple[str, ...] = ()
     # aliases
     exclusive_aliases: tuple[str, ...] = ("production",)
+    # which versions may be chosen for an application (resolution, locks, --fix, migrations)
+    eligibility: EligibilityRule = EligibilityRule()
     # production monitoring
     monitoring: tuple[Threshold, ...] = ()
     auto_rollback: bool = False
