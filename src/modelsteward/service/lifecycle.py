@@ -287,6 +287,13 @@ class Lifecycle:
             "alias": alias, "previous": previous or None, "reason": reason}))
         return previous
 
+    def move_alias_in(self, tx: Transaction, model: str, alias: str, version: str,
+                      reason: str) -> str:
+        """Point ``alias`` at ``model@version`` inside the write transaction ``tx``, with its
+        ``model:alias:set`` event, for a use case that has already decided the version may hold
+        it (an import); returns the previous holder of an exclusive alias ("" for none)."""
+        return self._move_alias(tx, model, alias, version, reason)
+
     def set_alias(self, ref: str, alias: str, reason: str = "") -> str:
         """Point ``alias`` at ``ref``. ``production`` only points at a version in production."""
         validate_alias(alias)
