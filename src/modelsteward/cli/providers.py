@@ -53,12 +53,13 @@ def providers_import(state: State, file: Path | None, curated: bool, soft_days: 
         return
     for ref in result.planned:
         out.print(f"planned   {ref}", highlight=False)
-    if result.skipped:
-        table = Table("file", "row", "ref", "skipped", "reason")
+    for file in dict.fromkeys(s.file for s in result.skipped):
+        table = Table("row", "ref", "skipped", "reason", title=f"Not applied from {file}")
         for s in result.skipped:
-            table.add_row(s.file, str(s.row), s.ref,
-                          f"replacement {s.replacement}" if s.replacement else "row",
-                          f"{s.reason} {s.fix}".strip())
+            if s.file == file:
+                table.add_row(str(s.row), s.ref,
+                              f"replacement {s.replacement}" if s.replacement else "row",
+                              f"{s.reason} {s.fix}".strip())
         err.print(table)
     rows = sum(1 for s in result.skipped if not s.replacement)
     out.print(f"{len(shutdowns)} shutdowns read; {len(result.planned)} plan(s) written, "

@@ -219,10 +219,8 @@ def _same_plan(plans: list[DeprecationPlan], target: str, announced: date, soft:
 def _unmatched(shutdown: Shutdown) -> SkippedShutdown:
     return SkippedShutdown(
         shutdown.file, shutdown.row, f"{shutdown.provider}/{shutdown.model}",
-        f"No hosted model with provider {shutdown.provider} has a version {shutdown.model} in "
-        "the registry.",
-        f"Nothing to do unless you use it: then register it (steward version register MODEL "
-        f"{shutdown.model}, on a hosted model whose provider is {shutdown.provider}) and "
+        f"No hosted model of provider {shutdown.provider} has this version in the registry.",
+        f"If you use it, register it (steward version register MODEL {shutdown.model}) and "
         "import again.")
 
 
