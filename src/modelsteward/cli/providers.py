@@ -53,10 +53,10 @@ def providers_import(state: State, file: Path | None, curated: bool, soft_days: 
         return
     for ref in result.planned:
         out.print(f"planned   {ref}", highlight=False)
-    for file in dict.fromkeys(s.file for s in result.skipped):
-        table = Table("row", "ref", "skipped", "reason", title=f"Not applied from {file}")
+    for read in dict.fromkeys(s.file for s in result.skipped):  # one table per file
+        table = Table("row", "ref", "skipped", "reason", title=f"Not applied from {read}")
         for s in result.skipped:
-            if s.file == file:
+            if s.file == read:
                 table.add_row(str(s.row), s.ref,
                               f"replacement {s.replacement}" if s.replacement else "row",
                               f"{s.reason} {s.fix}".strip())
