@@ -74,8 +74,10 @@ class Providers:
         hard deadline the shutdown date, soft deadline ``soft_days`` before it (never before
         the announcement), the provider's replacement when it can be used.
 
-        Rows are applied one by one, each in its own transaction: a row is written whole (every
-        version it names) or not at all, and a row that cannot apply leaves the others written.
+        Rows are applied one by one, each in its own transaction: a row that cannot apply
+        leaves the others written, and a failure while writing a row leaves none of its plans
+        (never half a row). The versions a row names are checked before anything is written;
+        one that is refused (say, already retired) is skipped without holding back the others.
         What is not applied is reported in ``skipped`` with the row's file and number: a
         shutdown naming no registered snapshot, a snapshot already retired, any refusal of the
         plan (:meth:`Deprecations.check_plan`). A replacement that is unknown, retired,
