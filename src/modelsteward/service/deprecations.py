@@ -34,6 +34,16 @@ _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 
 
 @dataclass(frozen=True)
+class CheckedPlan:
+    """A plan :meth:`Deprecations.check_plan` accepted: the model, the plan and the versions it
+    covers, read in the transaction it is to be written in."""
+
+    model: Model
+    plan: DeprecationPlan
+    covered: tuple[Version, ...]
+
+
+@dataclass(frozen=True)
 class TickReport:
     retired: tuple[str, ...]
     notices: int
@@ -63,44 +73,68 @@ class Deprecations:
         if target.startswith("pkg:"):
             return self._plan_upstream(target, reason, replacement, announced, soft_deadline,
                                        hard_deadline, migration_steps, support_window)
+        with self.registry.store.write() as tx:
+            return self.write_plan(tx, self.check_plan(
+                tx, target, reason=reason, replacement=replacement, announced=announced,
+                soft_deadline=soft_deadline, hard_deadline=hard_deadline,
+                migration_steps=migration_steps, support_window=support_window,
+                redirect=redirect))
+
+    def check_plan(self, tx: Transaction, target: str, *, reason: DeprecationReason,
+                   replacement: str, announced: date, soft_deadline: date, hard_deadline: date,
+                   migration_steps: tuple[str, ...] = (), support_window: str = "",
+                   redirect: bool = False) -> CheckedPlan:
+        """The plan :meth:`plan` would record for ``MODEL@VERSION`` or ``MODEL@PIN`` in ``tx``,
+        checked by the same rules and refused the same way, but not written: nothing in ``tx``
+        changes, so a caller can try another plan after a refusal and write several in one
+        transaction (:meth:`write_plan`)."""
+        check_dates(announced, soft_deadline, hard_deadline)
         model_name, _, selector = target.partition("@")
         if not selector:
             raise InvalidInput(f"{target!r} does not say what to deprecate: write MODEL@VERSION "
                                "or MODEL@PIN, e.g. support-bot@2.1.3 or support-bot@^2.")
         if redirect and not replacement:
             raise InvalidInput("--redirect needs --replacement: say where resolution goes.")
-        with self.registry.store.write() as tx:
-            model = tx.get_model(model_name)
-            if model is None:
-                raise ModelNotFound(model_name)
-            plan = DeprecationPlan(
-                str(uuid.uuid4()), model.name, selector, reason, replacement, announced,
-                soft_deadline, hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
-                support_window.strip(), redirect, self.registry.clock.now(), self.registry.actor)
-            covered = self._covered(tx, model, plan)
-            if not covered:
-                raise NoMatchingVersion(model.name, selector)
-            retired = [v.ref for v in covered if v.stage is Stage.RETIRED]
-            if retired:
-                raise Conflict(f"{', '.join(retired)} is already retired; a retired version "
-                               "cannot be deprecated.")
-            if replacement:
-                self._check_replacement(tx, replacement, {v.ref for v in covered})
-            tx.add_plan(plan)
-            self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
-                "plan": plan.id, "reason": reason.value, "replacement": replacement or None,
-                "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
-                "hard_deadline": hard_deadline.isoformat(),
-                "migration_steps": list(plan.migration_steps),
-                "support_window": plan.support_window, "redirect": redirect,
-                "versions": [str(v.id) for v in covered]}))
-            for version in covered:
-                if version.stage in _DEPRECABLE:
-                    tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
-                    self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
-                        "from": version.stage.value, "to": Stage.DEPRECATED.value,
-                        "reason": reason.value, "plan": plan.id}))
-            self._advance(tx, model, plan)
+        model = tx.get_model(model_name)
+        if model is None:
+            raise ModelNotFound(model_name)
+        plan = DeprecationPlan(
+            str(uuid.uuid4()), model.name, selector, reason, replacement, announced,
+            soft_deadline, hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
+            support_window.strip(), redirect, self.registry.clock.now(), self.registry.actor)
+        covered = self._covered(tx, model, plan)
+        if not covered:
+            raise NoMatchingVersion(model.name, selector)
+        retired = [v.ref for v in covered if v.stage is Stage.RETIRED]
+        if retired:
+            raise Conflict(f"{', '.join(retired)} is already retired; a retired version "
+                           "cannot be deprecated.")
+        if replacement:
+            self._check_replacement(tx, replacement, {v.ref for v in covered})
+        return CheckedPlan(model, plan, tuple(covered))
+
+    def write_plan(self, tx: Transaction, checked: CheckedPlan) -> DeprecationPlan:
+        """Record a plan :meth:`check_plan` accepted in the same ``tx``: the plan, its event,
+        the covered versions deprecated (each with its event) and the current phase's
+        notices."""
+        model, plan, covered = checked.model, checked.plan, checked.covered
+        tx.add_plan(plan)
+        self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
+            "plan": plan.id, "reason": plan.reason.value,
+            "replacement": plan.replacement or None,
+            "announced": plan.announced.isoformat(),
+            "soft_deadline": plan.soft_deadline.isoformat(),
+            "hard_deadline": plan.hard_deadline.isoformat(),
+            "migration_steps": list(plan.migration_steps),
+            "support_window": plan.support_window, "redirect": plan.redirect,
+            "versions": [str(v.id) for v in covered]}))
+        for version in covered:
+            if version.stage in _DEPRECABLE:
+                tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
+                self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+                    "from": version.stage.value, "to": Stage.DEPRECATED.value,
+                    "reason": plan.reason.value, "plan": plan.id}))
+        self._advance(tx, model, plan)
         return plan
 
     def _plan_upstream(self, purl: str, reason: DeprecationReason, replacement: str,
@@ -171,6 +205,10 @@ class Deprecations:
             raise ModelNotFound(model_name)
         found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin))
         if found is None:
+            named = tx.get_version(model.name, pin)  # an exact version that no longer resolves
+            if named is not None and named.stage in UNRESOLVABLE:
+                raise Conflict(f"The replacement {replacement} is {named.stage.value}; a "
+                               "replacement must be a version people can move to.")
             raise NoMatchingVersion(model_name, pin)
         version = found.version
         if version.ref in covered:

@@ -125,11 +125,21 @@ class RestorationPublic(BaseModel):
     destination: str
 
 
+class SkippedShutdownPublic(BaseModel):
+    file: str
+    row: int
+    ref: str
+    replacement: str | None
+    reason: str
+    fix: str | None
+
+
 class ProviderImportPublic(BaseModel):
     shutdowns: int
     planned: list[str]
     unchanged: list[str]
     unmatched: int
+    skipped: list[SkippedShutdownPublic]
 
 
 class UpcomingPublic(BaseModel):
@@ -244,12 +254,18 @@ def import_provider_schedule(
         registry: RegistryDep, principal: PrincipalDep,
         soft_days: Annotated[int, Query(ge=0, le=3650)] = 30) -> ProviderImportPublic:
     """Import a provider shutdown schedule (administrators): matching hosted snapshots get
-    provider-shutdown deprecation plans; importing the same schedule again changes nothing."""
+    provider-shutdown deprecation plans; importing the same schedule again changes nothing.
+    Rows that cannot apply, and replacements left out, are listed in ``skipped`` (``file`` is
+    ``body``, ``row`` the 1-based entry number); the rest is imported."""
     _admin_only(principal, "import provider schedules")
     shutdowns = parse_provider_schedule(document, source="body")
     result = registry.providers.import_shutdowns(shutdowns, soft_days=soft_days)
-    return ProviderImportPublic(shutdowns=len(shutdowns), planned=list(result.planned),
-                                unchanged=list(result.unchanged), unmatched=result.unmatched)
+    return ProviderImportPublic(
+        shutdowns=len(shutdowns), planned=list(result.planned),
+        unchanged=list(result.unchanged), unmatched=result.unmatched,
+        skipped=[SkippedShutdownPublic(file=s.file, row=s.row, ref=s.ref,
+                                       replacement=s.replacement or None, reason=s.reason,
+                                       fix=s.fix or None) for s in result.skipped])
 
 
 @router.get("/providers/upcoming", response_model=Page[UpcomingPublic])
