@@ -75,6 +75,9 @@ monitoring:                                 # checked against production metrics
   thresholds: {error_rate: "<= 0.05"}       # a breach records model:version:degraded
   auto_rollback: false                      # on a breach, move production back
 
+deprecation:                                # at a plan's hard deadline
+  move_production: false                    # hand production to the plan's replacement (gated)
+
 models:                                     # per-model additions
   support-bot:
     thresholds: {accuracy: ">= 0.9"}        # evaluation thresholds (override per metric)
@@ -109,7 +112,7 @@ _ANY_RULE: Final = _NameRule(re.compile(r"\S(?:.*\S)?"), "a name", "non-empty st
 
 # The keys of each mapping, in the order render_policy writes them.
 _TOP: Final = ("version", "administrators", "validation", "evaluation", "staging", "approval",
-               "aliases", "monitoring", "models")
+               "aliases", "monitoring", "deprecation", "models")
 _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "validation": ("require_digest", "require_attestation", "require_training_metrics"),
     "evaluation": ("thresholds", "required_suites", "regression_tolerance"),
@@ -117,6 +120,7 @@ _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "approval": ("valid_days", "max_review_days", "tiers", "committees"),
     "aliases": ("exclusive",),
     "monitoring": ("thresholds", "auto_rollback"),
+    "deprecation": ("move_production",),
 }
 _TIER_KEYS: Final = ("roles", "author_may_approve")
 _MODEL_KEYS: Final = ("thresholds", "monitoring", "auto_rollback")
@@ -208,6 +212,9 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
     monitoring_thresholds = monitoring.thresholds("thresholds", default.monitoring)
     auto_rollback = monitoring.boolean("auto_rollback", default.auto_rollback)
 
+    move_production = top.section("deprecation").boolean(
+        "move_production", default.deprecation_move_production)
+
     models = top.models()
     if problems:
         raise DocumentInvalid(source, problems)
@@ -219,6 +226,7 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
         committees=committees,
         administrators=administrators, exclusive_aliases=exclusive,
         monitoring=monitoring_thresholds, auto_rollback=auto_rollback, models=models,
+        deprecation_move_production=move_production,
     )
 
 
@@ -260,6 +268,7 @@ def render_policy(policy: Policy) -> dict[str, object]:
             "thresholds": _render_thresholds(policy.monitoring),
             "auto_rollback": policy.auto_rollback,
         },
+        "deprecation": {"move_production": policy.deprecation_move_production},
         "models": {name: _render_rules(rules) for name, rules in policy.models.items()},
     }
 
