@@ -14,6 +14,7 @@ from modelsteward.cli.context import (
 from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase
 from modelsteward.domain.model import parse_enum
+from modelsteward.domain.subscriptions import DEADLINE_OVERDUE
 from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
 
@@ -76,7 +77,7 @@ def deprecate(state: State, target: str, reason: str, replacement: str, announce
         support_window=support_window, redirect=redirect)
     # a past hard deadline acts at once; what it could not retire is told, never silent
     overdue = ([n for n in registry.deprecations.notices()
-                if n.kind == "deprecation:overdue" and n.payload.get("plan") == made.id]
+                if n.kind == DEADLINE_OVERDUE and n.payload.get("plan") == made.id]
                if made.phase(today) is Phase.RETIRED else [])
     if as_json:
         emit_json({**plan_view(made, today),

@@ -28,6 +28,7 @@ from modelsteward.domain.notices import Notice
 from modelsteward.domain.reminders import (
     DEFAULT_REMINDER_DAYS, DueReminder, due_reminders, reminder_notice,
 )
+from modelsteward.domain.subscriptions import DEADLINE_OVERDUE, DEADLINE_PRODUCTION_MOVED
 from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, StewardError,
 )
@@ -280,7 +281,7 @@ class Deprecations:
                 tx, model, replacement, f"hard deadline of plan {plan.id}")
             if not refused:
                 return "", int(tx.add_notice(self._owner_notice(
-                    model, version, plan, "production-moved",
+                    model, version, plan, DEADLINE_PRODUCTION_MOVED,
                     f"Production of {model.name} moved from {version.ref} to "
                     f"{replacement.ref} at the hard deadline ({plan.hard_deadline}) of plan "
                     f"{plan.id}, as the policy's deprecation.move_production allows; "
@@ -290,7 +291,7 @@ class Deprecations:
         promote = (f"`steward promote {replacement.ref} --to production`" if replacement
                    is not None else "`steward promote MODEL@VERSION --to production`")
         return why, int(tx.add_notice(self._owner_notice(
-            model, version, plan, "overdue",
+            model, version, plan, DEADLINE_OVERDUE,
             f"{version.ref} passed the hard deadline ({plan.hard_deadline}) of plan {plan.id} "
             f"but was not retired: {why}. Promote a replacement to production ({promote}), "
             "then run `steward tick`: it retires the version once production has moved.",
@@ -326,11 +327,11 @@ class Deprecations:
             "plan": plan.id, "hard_deadline": plan.hard_deadline.isoformat(),
             "replacement": plan.replacement or None, "why": why}))
 
-    def _owner_notice(self, model: Model, version: Version, plan: DeprecationPlan, what: str,
+    def _owner_notice(self, model: Model, version: Version, plan: DeprecationPlan, kind: str,
                       message: str, extra: dict[str, object]) -> Notice:
+        """A notice of ``kind`` to the owning team of ``model``, once per plan and version."""
         team = model.owner_team or self.registry.default_team
-        return Notice(f"deprecation:{plan.id}:{what}:{version.id}", team, model.name,
-                      f"deprecation:{what}", message,
+        return Notice(f"{kind}:{plan.id}:{version.id}", team, model.name, kind, message,
                       {"plan": plan.id, "target": plan.ref, "version": version.ref,
                        "hard_deadline": plan.hard_deadline.isoformat(),
                        "replacement": plan.replacement or None, **extra},
