@@ -136,7 +136,7 @@ def test_deprecation_plans_tick_and_retirement(server: Server, clock: FixedClock
     assert backwards.status_code == 400
     tick = c.post("/api/v1/deprecations/tick").json()
     # notices went at planning; the soft deadline is 30 days away: the 30-day reminder
-    assert tick == {"retired": [], "notices": 0, "reminders": 1, "failures": []}
+    assert tick == {"retired": [], "notices": 0, "reminders": 1, "failures": [], "overdue": []}
     assert c.post("/api/v1/deprecations/tick").json()["reminders"] == 0
     assert any(n["team"] == "payments" for n in c.get("/api/v1/notices").json()["items"])
     # a deprecated version retires; naming a server-side archive needs an administrator

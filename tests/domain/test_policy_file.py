@@ -212,7 +212,8 @@ def test_render_then_parse_gives_the_policy_back(policy: Policy) -> None:
 def test_render_writes_every_key_in_the_files_order() -> None:
     rendered = render_policy(Policy())
     assert list(rendered) == ["version", "administrators", "validation", "evaluation", "staging",
-                              "approval", "aliases", "monitoring", "models"]
+                              "approval", "aliases", "monitoring", "deprecation", "models"]
+    assert rendered["deprecation"] == {"move_production": False}
     assert rendered["approval"] == {
         "valid_days": 90, "max_review_days": 365,
         "tiers": {"low": {"roles": ["lead"], "author_may_approve": True},
@@ -223,6 +224,17 @@ def test_render_writes_every_key_in_the_files_order() -> None:
     assert example["models"] == {"support-bot": {"thresholds": {"accuracy": ">= 0.9"},
                                                  "monitoring": {"p95_latency_ms": "<= 800"},
                                                  "auto_rollback": True}}
+
+
+def test_moving_production_at_a_hard_deadline_is_off_unless_the_policy_says_so() -> None:
+    assert Policy().deprecation_move_production is False
+    assert parse_policy(yaml.safe_load(POLICY_EXAMPLE)).deprecation_move_production is False
+    policy = parse_policy({"deprecation": {"move_production": True}})
+    assert policy.deprecation_move_production is True
+    assert parse_policy(render_policy(policy)) == policy
+    assert set(messages_at({"deprecation": {"move_production": "yes",
+                                            "move_prod": True}})) == {
+        "deprecation.move_production", "deprecation.move_prod"}
 
 
 # --- TOML ---------------------------------------------------------------------------------------

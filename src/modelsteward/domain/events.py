@@ -39,6 +39,9 @@ ALIAS_ROLLED_BACK = "model:alias:rolled-back"
 ROLLBACK_FAILED = "model:alias:rollback-failed"
 DEPRECATION_PLANNED = "model:deprecation:planned"
 DEPRECATION_PHASE = "model:deprecation:phase"
+# a version past its plan's hard deadline that was not retired (it holds production); it
+# changes nothing in the tables
+DEPRECATION_OVERDUE = "model:deprecation:overdue"
 MODEL_DELETED = "model:deleted"
 VERSION_RESTORED = "model:version:restored"
 VERSION_DELETED = "model:version:deleted"

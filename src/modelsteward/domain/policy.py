@@ -122,6 +122,9 @@ class Policy:
     monitoring: tuple[Threshold, ...] = ()
     auto_rollback: bool = False
     models: Mapping[str, ModelRules] = field(default_factory=dict)
+    # deprecation: at a plan's hard deadline, a version holding production hands production to
+    # the plan's replacement through the normal gates (False: it stays, overdue, until moved)
+    deprecation_move_production: bool = False
 
     def thresholds_for(self, model: str) -> dict[str, Threshold]:
         """The evaluation thresholds for ``model``: defaults, overridden per metric by its own."""

@@ -82,6 +82,9 @@ monitoring:                                 # checked against production metrics
   thresholds: {error_rate: "<= 0.05"}       # a breach records model:version:degraded
   auto_rollback: false                      # on a breach, move production back
 
+deprecation:                                # at a plan's hard deadline
+  move_production: false                    # hand production to the plan's replacement (gated)
+
 models:                                     # per-model additions
   support-bot:
     thresholds: {accuracy: ">= 0.9"}        # evaluation thresholds (override per metric)
@@ -116,7 +119,7 @@ _ANY_RULE: Final = _NameRule(re.compile(r"\S(?:.*\S)?"), "a name", "non-empty st
 
 # The keys of each mapping, in the order render_policy writes them.
 _TOP: Final = ("version", "administrators", "validation", "evaluation", "staging", "approval",
-               "aliases", "eligibility", "monitoring", "models")
+               "aliases", "eligibility", "monitoring", "deprecation", "models")
 _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "validation": ("require_digest", "require_attestation", "require_training_metrics"),
     "evaluation": ("thresholds", "required_suites", "regression_tolerance"),
@@ -125,6 +128,7 @@ _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "aliases": ("exclusive",),
     "eligibility": ("minimum_stage",),
     "monitoring": ("thresholds", "auto_rollback"),
+    "deprecation": ("move_production",),
 }
 _TIER_KEYS: Final = ("roles", "author_may_approve")
 _MODEL_KEYS: Final = ("thresholds", "monitoring", "auto_rollback")
@@ -219,6 +223,9 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
     monitoring_thresholds = monitoring.thresholds("thresholds", default.monitoring)
     auto_rollback = monitoring.boolean("auto_rollback", default.auto_rollback)
 
+    move_production = top.section("deprecation").boolean(
+        "move_production", default.deprecation_move_production)
+
     models = top.models()
     if problems:
         raise DocumentInvalid(source, problems)
@@ -231,6 +238,7 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
         administrators=administrators, exclusive_aliases=exclusive,
         eligibility=EligibilityRule(minimum_stage),
         monitoring=monitoring_thresholds, auto_rollback=auto_rollback, models=models,
+        deprecation_move_production=move_production,
     )
 
 
@@ -273,6 +281,7 @@ def render_policy(policy: Policy) -> dict[str, object]:
             "thresholds": _render_thresholds(policy.monitoring),
             "auto_rollback": policy.auto_rollback,
         },
+        "deprecation": {"move_production": policy.deprecation_move_production},
         "models": {name: _render_rules(rules) for name, rules in policy.models.items()},
     }
 

@@ -29,12 +29,16 @@ DELIVERIES_REPLAYED = "notify:delivery:replayed"
 REMINDER_SOFT = "reminder:soft-deadline"
 REMINDER_HARD = "reminder:hard-deadline"
 ADVISORY_REPORT = "advisory-report"  # a reporter's draft, for the owner team to publish
+# to a model's owning team, at a hard deadline, about the version holding production
+DEADLINE_OVERDUE = "deprecation:overdue"
+DEADLINE_PRODUCTION_MOVED = "deprecation:production-moved"
 
 _PHASES = tuple(p.value for p in Phase if p is not Phase.ACTIVE)
 
 NOTICE_KINDS: tuple[str, ...] = (
     *(f"deprecation:{phase}" for phase in _PHASES),
-    *(f"deprecation-inherited:{phase}" for phase in _PHASES),
+    *(f"deprecation-inherited:{phase}" for phase in _PHASES), DEADLINE_OVERDUE,
+    DEADLINE_PRODUCTION_MOVED,
     "advisory", "advisory-inherited", ADVISORY_REPORT, "deletion", REMINDER_SOFT,
     REMINDER_HARD,
 )

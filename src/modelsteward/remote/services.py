@@ -39,7 +39,7 @@ from modelsteward.remote.client import Json, segment
 from modelsteward.service.advisories import Found, Published, Reported, write_atomically
 from modelsteward.service.audit import Fixed
 from modelsteward.service.deletion import DeletionReport, PinChange
-from modelsteward.service.deprecations import TickReport
+from modelsteward.service.deprecations import Overdue, TickReport
 from modelsteward.service.locking import Locked, Outdated, read_lock
 from modelsteward.service.providers import ProviderImport, SkippedShutdown, Upcoming
 from modelsteward.service.retirement import RetirementResult
@@ -148,7 +148,9 @@ class RemoteDeprecations(_Remote):
         options say here."""
         data = self.client.post("/deprecations/tick")
         return TickReport(tuple(data["retired"]), int(data["notices"]),
-                          tuple(data["failures"]), int(data["reminders"]))
+                          tuple(data["failures"]), int(data["reminders"]),
+                          tuple(Overdue(str(o["ref"]), str(o["plan"]), str(o["why"]))
+                                for o in data.get("overdue", [])))
 
 
 class RemoteProviders(_Remote):

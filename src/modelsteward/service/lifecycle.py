@@ -144,23 +144,50 @@ class Lifecycle:
         check_promotion(ref, target)
         with self.registry.store.write() as tx:
             model, version = self._load(tx, ref)
-            gates = check_transition(version.ref, version.stage, target)
-            if target in UNRESOLVABLE:
-                _refuse_if_aliased(tx, model, version)
-            report = check_gates(gates, self._context(tx, model, version))
-            if not report.passed:
-                raise GateRefused(version.ref, target.value, report.unmet)
-            vid = str(version.id)
-            tx.set_stage(model.name, vid, target)
-            self._record(tx, NewEvent(ev.VERSION_PROMOTED, version.ref, {
-                "from": version.stage.value, "to": target.value,
-                "gates": [g.value for g in gates],
-                "overridden": [{"gate": o.gate.value, "by": o.actor, "reason": o.reason}
-                               for o in report.overridden]}))
-            if target is Stage.PRODUCTION:
-                self._move_alias(tx, model.name, PRODUCTION, vid,
-                                 f"promoted to production by {self.registry.actor}")
-        return self.registry.get_version(model.name, vid)
+            self._promote_in(tx, model, version, target,
+                             f"promoted to production by {self.registry.actor}")
+        return self.registry.get_version(model.name, str(version.id))
+
+    def _promote_in(self, tx: Transaction, model: Model, version: Version, target: Stage,
+                    alias_reason: str) -> None:
+        """:meth:`promote` inside ``tx``; raises before writing anything."""
+        gates = check_transition(version.ref, version.stage, target)
+        if target in UNRESOLVABLE:
+            _refuse_if_aliased(tx, model, version)
+        report = check_gates(gates, self._context(tx, model, version))
+        if not report.passed:
+            raise GateRefused(version.ref, target.value, report.unmet)
+        vid = str(version.id)
+        tx.set_stage(model.name, vid, target)
+        self._record(tx, NewEvent(ev.VERSION_PROMOTED, version.ref, {
+            "from": version.stage.value, "to": target.value,
+            "gates": [g.value for g in gates],
+            "overridden": [{"gate": o.gate.value, "by": o.actor, "reason": o.reason}
+                           for o in report.overridden]}))
+        if target is Stage.PRODUCTION:
+            self._move_alias(tx, model.name, PRODUCTION, vid, alias_reason)
+
+    def take_production(self, tx: Transaction, model: Model, version: Version,
+                        reason: str) -> str:
+        """Give ``production`` to ``version`` inside ``tx`` the way a person could: a version
+        already in stage production (not degraded) takes the alias; one in staging is promoted
+        through the staging and approval gates (:meth:`promote`). Returns ``""`` when production
+        moved (the alias event carries ``reason``), else why ``version`` cannot take it —
+        and then nothing was written. No gate is bypassed."""
+        if version.blocked_reason:
+            return f"{version.ref} is degraded ({version.blocked_reason})"
+        if version.stage is Stage.PRODUCTION:
+            self._move_alias(tx, model.name, PRODUCTION, str(version.id), reason)
+            return ""
+        if version.stage is not Stage.STAGING:
+            return (f"{version.ref} is in {version.stage.value}; only a version in staging or "
+                    "production can take production")
+        try:
+            self._promote_in(tx, model, version, Stage.PRODUCTION, reason)
+        except GateRefused as refused:
+            return (f"{version.ref} does not pass the gates to production: "
+                    f"{'; '.join(refused.unmet)}")
+        return ""
 
     def _transition(self, ref: str, target: Stage, reason: str, kind: str) -> Version:
         if not reason.strip():

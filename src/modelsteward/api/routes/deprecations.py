@@ -82,11 +82,21 @@ class PlanCreate(BaseModel):
                                                             "refusing.")
 
 
+class OverduePublic(BaseModel):
+    ref: str = Field(examples=["support-bot@2.1.3"])
+    plan: str
+    why: str = Field(description="Why it was not retired: it holds production and the "
+                                 "replacement could not take it.")
+
+
 class TickPublic(BaseModel):
     retired: list[str]
     notices: int
     failures: list[str]
     reminders: int = Field(description="Deadline reminders written (STEWARD_REMINDER_DAYS).")
+    overdue: list[OverduePublic] = Field(
+        default_factory=list, description="Versions past their hard deadline that were not "
+                                          "retired because they hold production.")
 
 
 class RetirementCreate(BaseModel):
@@ -205,7 +215,9 @@ def tick_deprecations(request: Request, registry: RegistryDep,
     report = registry.deprecations.tick(archive=settings.registry.archive,
                                         reminder_days=notify.reminder_days)
     return TickPublic(retired=list(report.retired), notices=report.notices,
-                      failures=list(report.failures), reminders=report.reminders)
+                      failures=list(report.failures), reminders=report.reminders,
+                      overdue=[OverduePublic(ref=o.ref, plan=o.plan, why=o.why)
+                               for o in report.overdue])
 
 
 @router.post("/retirements", response_model=RetirementPublic,
