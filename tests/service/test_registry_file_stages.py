@@ -97,8 +97,6 @@ def test_export_without_production_takes_what_resolution_gives(registry: Registr
     assert (entry.version, entry.status, entry.metrics) == ("1.1.0", "", {})  # newest, not current
 
 
-@pytest.mark.xfail(strict=True, reason="resolution still gives degraded versions; it is being "
-                   "changed to give only eligible ones, and then this passes: drop the mark")
 def test_export_never_writes_a_degraded_version_as_current(registry: Registry) -> None:
     imported(registry, {"bot": {"version": "1.0.0", "status": "active"}})
     registry.lifecycle.record_measurements("bot@1.0.0", {"error_rate": 0.5})

@@ -293,17 +293,18 @@ def export_registry(registry: Registry) -> list[RegistryEntry]:
 
 def current_version(registry: Registry, model: str) -> Version | None:
     """The eligible current version of ``model``, as the registry's resolution says it: the
-    version holding ``production`` if resolving its own id still gives it, else the version the
-    pin ``*`` resolves to; ``None`` when that raises :class:`NoMatchingVersion` or leads to
-    another model (a deprecation plan's redirect)."""
+    version holding ``production`` if resolving its own id still gives it and it is eligible, else
+    the version the pin ``*`` resolves to; ``None`` when that raises :class:`NoMatchingVersion` or
+    leads to another model (a deprecation plan's redirect)."""
     with registry.store.read() as tx:
         holders = tx.current_aliases(model, PRODUCTION)
     for holder in holders:
         try:
-            found = registry.resolution(model, holder.version).version
+            resolution = registry.resolution(model, holder.version)
         except (NoMatchingVersion, InvalidPin):
             continue
-        if found.model == model and str(found.id) == holder.version:
+        found = resolution.version
+        if resolution.eligible and found.model == model and str(found.id) == holder.version:
             return found
     try:
         found = registry.resolution(model, "*").version
