@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from modelsteward.service.lifecycle import Lifecycle
 
 _NO_BOUNDS = Bounds(None, None)
+PRODUCTION_ALIAS = "production"
 _ALL_BUT_REJECTED = tuple(s for s in Stage if s is not Stage.REJECTED)
 _EXPLAINED = 50  # how many matching versions an explanation of an empty resolution looks at
 _VARIANT_RELATIONS = {
@@ -527,6 +528,15 @@ class Registry:
                 moved = self._redirect(tx, candidate, plan, today, redirects, candidates)
                 if moved is not None:
                     return moved
+                if plan is not None and candidate.stage is not Stage.RETIRED and \
+                        _holds_production(tx, candidate):
+                    # overdue: retirement waits until production has moved; until then the
+                    # version serves, loudly
+                    instead = f" Use {plan.replacement} instead." if plan.replacement else ""
+                    return Resolution(candidate, f"OVERDUE: {candidate.ref} passed its hard "
+                                      f"deadline ({plan.hard_deadline}, {plan.reason.value}) but "
+                                      "still holds production, so it retires once a replacement "
+                                      f"is promoted.{instead}", plan)
                 continue
             if (not strict and candidate.stage is Stage.DEPRECATED and rule.deprecation_matters
                     and not rule.deprecated_ok(deprecated_from(tx, candidate.ref), candidates)):
@@ -798,6 +808,11 @@ def deprecated_from(tx: Transaction, ref: str) -> Stage | None:
             except ValueError:
                 found = None
     return found
+
+
+def _holds_production(tx: Transaction, version: Version) -> bool:
+    return any(a.version == str(version.id) for a in tx.current_aliases(version.model,
+                                                                         PRODUCTION_ALIAS))
 
 
 def _day(event: Event | None) -> str:
