@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
 from modelsteward.domain.lifecycle import AliasAssignment
 from modelsteward.errors import InvalidInput
 from modelsteward.service.refs import split_ref
@@ -134,7 +134,10 @@ def rollback(state: State, model: str, name: str, reason: str, as_json: bool) ->
     result = state.registry.lifecycle.rollback(model, name, reason)
     if as_json:
         emit_json({"model": model, "alias": result.alias, "from": result.from_version,
-                   "to": result.to_version})
-    else:
-        out.print(f"{result.alias}: {model}@{result.from_version} → "
-                  f"{model}@{result.to_version}", highlight=False)
+                   "to": result.to_version, "blocked_reason": result.blocked_reason or None})
+        return
+    out.print(f"{result.alias}: {model}@{result.from_version} → "
+              f"{model}@{result.to_version}", highlight=False)
+    if result.blocked_reason:
+        err.print(f"{model}@{result.from_version} is no longer a rollback target "
+                  f"({result.blocked_reason})", highlight=False)
