@@ -72,7 +72,7 @@ aliases:
   exclusive: [production]                   # one version per model; must include production
 
 monitoring:                                 # checked against production metrics
-  thresholds: {error_rate: "<= 0.05"}       # a breach records model:version:degraded
+  thresholds: {error_rate: "<= 0.05"}       # a breach degrades the version, tells its team
   auto_rollback: false                      # on a breach, move production back
 
 models:                                     # per-model additions
