@@ -130,7 +130,8 @@ def history(state: State, model: str, at_text: str, as_json: bool) -> None:
 @json_option
 @pass_state
 def rollback(state: State, model: str, name: str, reason: str, as_json: bool) -> None:
-    """Move an exclusive alias back to its previous target that is still eligible."""
+    """Move an exclusive alias back to its previous target that is still eligible; the owner
+    team is notified, and the version production leaves is no longer a rollback target."""
     result = state.registry.lifecycle.rollback(model, name, reason)
     if as_json:
         emit_json({"model": model, "alias": result.alias, "from": result.from_version,
