@@ -250,7 +250,9 @@ def test_a_toml_policy_parses_like_yaml() -> None:
     assert policy.approvals[RiskTier.HIGH] == TierApproval(("risk-committee", "cto"), False)
     assert policy.auto_rollback is True
     assert policy.auto_rollback_for("support-bot") is False
+    # the file leaves monitoring.thresholds out, so the default error_rate threshold stays
     assert policy.monitoring_for("support-bot") == {
+        "error_rate": Threshold("error_rate", "<=", 0.05),
         "p95_latency_ms": Threshold("p95_latency_ms", "<=", 800.0)}
 
 
@@ -438,3 +440,15 @@ def test_metric_names_are_lowercase(metric: str) -> None:
 def test_a_bad_metric_and_a_bad_threshold_are_both_reported() -> None:
     _, problems = parse_threshold("Accuracy", "high", "where")
     assert len(problems) == 2
+
+
+def test_the_default_policy_watches_the_error_rate_until_a_file_says_otherwise() -> None:
+    """Without a policy file production is watched for error_rate <= 0.05 (the README's
+    monitoring example); a file's monitoring.thresholds replaces that list, `{}` empties it."""
+    assert Policy().monitoring_for("any") == {"error_rate": Threshold("error_rate", "<=", 0.05)}
+    assert Policy().auto_rollback is False
+    assert render_policy(Policy())["monitoring"] == {"thresholds": {"error_rate": "<= 0.05"},
+                                                     "auto_rollback": False}
+    assert parse_policy({"monitoring": {"thresholds": {}}}).monitoring == ()
+    replaced = parse_policy({"monitoring": {"thresholds": {"p95_latency_ms": "<= 800"}}})
+    assert replaced.monitoring == (Threshold("p95_latency_ms", "<=", 800.0),)

@@ -31,6 +31,7 @@ VERSION_REJECTED = "model:version:rejected"
 VERSION_DEPRECATED = "model:version:deprecated"
 VERSION_RETIRED = "model:version:retired"
 VERSION_MEASURED = "model:version:measured"
+VERSION_BREACHED = "model:version:breached"  # one per metric beyond a monitoring threshold
 VERSION_DEGRADED = "model:version:degraded"
 GATE_OVERRIDDEN = "model:version:gate-overridden"
 ALIAS_SET = "model:alias:set"

@@ -78,6 +78,10 @@ class ModelRules:
     auto_rollback: bool | None = None  # None: the policy's default
 
 
+# what production is watched for without a policy file: more than 5% of requests failing
+DEFAULT_MONITORING: tuple[Threshold, ...] = (Threshold("error_rate", "<=", 0.05),)
+
+
 def _default_tiers() -> dict[RiskTier, TierApproval]:
     return {
         RiskTier.LOW: TierApproval(("lead",)),
@@ -118,8 +122,8 @@ class Policy:
     exclusive_aliases: tuple[str, ...] = ("production",)
     # which versions may be chosen for an application (resolution, locks, --fix, migrations)
     eligibility: EligibilityRule = EligibilityRule()
-    # production monitoring
-    monitoring: tuple[Threshold, ...] = ()
+    # production monitoring: a breach marks the version degraded and tells its owner team
+    monitoring: tuple[Threshold, ...] = DEFAULT_MONITORING
     auto_rollback: bool = False
     models: Mapping[str, ModelRules] = field(default_factory=dict)
     # deprecation: at a plan's hard deadline, a version holding production hands production to

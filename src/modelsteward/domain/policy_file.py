@@ -79,7 +79,7 @@ eligibility:                                # what a non-strict pin, lock or --f
                                             # degraded or rolled back
 
 monitoring:                                 # checked against production metrics
-  thresholds: {error_rate: "<= 0.05"}       # a breach records model:version:degraded
+  thresholds: {error_rate: "<= 0.05"}       # a breach degrades the version, tells its team
   auto_rollback: false                      # on a breach, move production back
 
 deprecation:                                # at a plan's hard deadline
