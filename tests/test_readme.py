@@ -1,4 +1,4 @@
-"""The README's examples run as written.
+"""The README's examples run as written — and so do those of the docs listed in ``DOCUMENTS``.
 
 Every ```` ```bash ````, ```` ```sh ```` and ```` ```console ```` block of README.md runs, in order,
 in one scratch folder (a copy of ``examples/`` beside it, as in a checkout), with ``steward`` on
@@ -14,7 +14,9 @@ An HTML comment on the line before a block changes that:
 - ``<!-- readme-test: exit N -->``: the block documents a failure; it must exit with ``N``.
 
 In a ```` ```console ```` block the commands are the lines that start with ``$ `` (and the lines
-that continue them after a trailing backslash); the rest is output.
+that continue them after a trailing backslash); the rest is output, and each of its lines must
+appear in what the commands printed (stdout and stderr, with runs of white space as one space:
+the terminal wraps long lines).
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+# each runs in a scratch folder of its own
+DOCUMENTS = ("README.md", "docs/eligibility.md")
 SHELLS = {"bash", "sh", "console"}
 MAX_SKIPS = 6
 _FENCE = re.compile(r"^```(\w*)\s*$")
@@ -86,6 +91,20 @@ def commands(block: Block) -> str:
     return "\n".join(kept) + "\n"
 
 
+def shown_output(block: Block) -> list[str]:
+    """The output lines a console block shows (not its commands), white space collapsed."""
+    if block.language != "console":
+        return []
+    shown: list[str] = []
+    continued = False
+    for line in block.code.splitlines():
+        if line.startswith("$ ") or continued:
+            continued = line.endswith("\\")
+        elif line.strip():
+            shown.append(" ".join(line.split()))
+    return shown
+
+
 def _environment(scratch: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("STEWARD_") and k not in ("VIRTUAL_ENV", "PYTHONPATH")}
@@ -113,7 +132,8 @@ def test_the_marks_are_few_and_each_says_why() -> None:
     assert any(b.language == "python" for b in found)
 
 
-def test_every_shell_and_python_block_runs_as_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_every_shell_and_python_block_runs_as_written(tmp_path: Path, document: str) -> None:
     work = tmp_path / "work"
     work.mkdir()
     shutil.copytree(ROOT / "examples", work / "examples")
@@ -124,7 +144,7 @@ def test_every_shell_and_python_block_runs_as_written(tmp_path: Path) -> None:
     env = _environment(tmp_path)
     dump = tmp_path / "environment"
     ran = 0
-    for block in blocks(README):
+    for block in blocks((ROOT / document).read_text()):
         if block.skip or block.language not in SHELLS | {"python"}:
             continue
         if block.language == "python":
@@ -133,8 +153,12 @@ def test_every_shell_and_python_block_runs_as_written(tmp_path: Path) -> None:
         else:
             done = _run(commands(block), work, env, dump)
         assert done.returncode == block.exit_code, (
-            f"README.md:{block.line}: exit {done.returncode}, documented {block.exit_code}\n"
+            f"{document}:{block.line}: exit {done.returncode}, documented {block.exit_code}\n"
             f"{block.code}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
+        printed = " ".join(f"{done.stdout}\n{done.stderr}".split())
+        for line in shown_output(block):
+            assert line in printed, (f"{document}:{block.line}: {line!r} is not in what the "
+                                     f"commands printed:\n{done.stdout}\n{done.stderr}")
         if block.language != "python" and done.returncode == 0:
             env = dict(item.split("=", 1) for item in dump.read_text().split("\0") if "=" in item)
         ran += 1
