@@ -212,7 +212,7 @@ def test_render_then_parse_gives_the_policy_back(policy: Policy) -> None:
 def test_render_writes_every_key_in_the_files_order() -> None:
     rendered = render_policy(Policy())
     assert list(rendered) == ["version", "administrators", "validation", "evaluation", "staging",
-                              "approval", "aliases", "monitoring", "deprecation", "models"]
+                              "approval", "aliases", "eligibility", "monitoring", "deprecation", "models"]
     assert rendered["deprecation"] == {"move_production": False}
     assert rendered["approval"] == {
         "valid_days": 90, "max_review_days": 365,
