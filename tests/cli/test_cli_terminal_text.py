@@ -59,8 +59,11 @@ def test_token_and_actor_names_refuse_the_same(steward: Steward) -> None:
     assert steward("log", "--json").json()[-1]["actor"] == "José Núñez"
 
 
-def test_audit_reports_show_advisory_texts_without_obeying_them(steward: Steward,
-                                                                tmp_path: Path) -> None:
+def test_audit_reports_show_advisory_texts_without_obeying_them(
+        steward: Steward, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # about how advisory texts are shown, not the gates: the lock may pin ungated versions
+    (tmp_path / "policy.yaml").write_text("eligibility: {minimum_stage: trained}\n")
+    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
     _seed(steward, tmp_path)
     steward("lock")
     hostile = {**ADVISORY, "summary": "Jailbreak \x1b[2J\x1b[31mcleared\u202eroot",
