@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from modelsteward.domain import events as ev
@@ -259,7 +259,10 @@ class Deprecations:
         created = 0
         if at_deadline:
             for version in covered:
-                if version.stage is Stage.RETIRED:
+                if version.stage in (Stage.RETIRED, Stage.TRAINED, Stage.EVALUATED):
+                    # a version that never passed the evaluation gate cannot retire (the
+                    # lifecycle has no such move) and no choosing pin gets it: the plan's
+                    # retired phase hides it from resolution, and it stays as it is
                     continue
                 stuck, written = self._hand_over(tx, model, version, plan)
                 created += written
@@ -267,6 +270,7 @@ class Deprecations:
                     if overdue is not None:
                         overdue.append(Overdue(version.ref, plan.id, stuck))
                     continue
+                version = self._deprecate_first(tx, version, plan)
                 sources = [k for k, *_ in tx.locations(model.name, str(version.id))
                            if k in ("source", "restored")]
                 if archive and version.digest and sources and to_archive is not None:
@@ -435,6 +439,18 @@ class Deprecations:
                 tx.remove_alias(model.name, assignment.alias, vid, now)
                 self.registry.record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
                     "alias": assignment.alias, "reason": f"hard deadline of plan {plan.id}"}))
+
+    def _deprecate_first(self, tx: Transaction, version: Version,
+                         plan: DeprecationPlan) -> Version:
+        """A version that reached the plan after it was made (registered, staging, or left
+        production) is deprecated on its way to retirement, along the lifecycle's moves."""
+        if version.stage not in _DEPRECABLE:
+            return version
+        tx.set_stage(version.model, str(version.id), Stage.DEPRECATED)
+        self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+            "from": version.stage.value, "to": Stage.DEPRECATED.value,
+            "reason": plan.reason.value, "plan": plan.id}))
+        return replace(version, stage=Stage.DEPRECATED)
 
     def _retire(self, tx: Transaction, model: Model, version: Version,
                 plan: DeprecationPlan) -> None:

@@ -569,8 +569,8 @@ class Registry:
             return None
         moved = self.resolve_in(tx, replacement, self.parse_pin(replacement, target_pin),
                                 redirects - 1, candidates=candidates)
-        if moved is None:
-            return None
+        if moved is None or moved.ineligible:
+            return None  # a redirect never leads to a version the policy does not allow
         return Resolution(moved.version, plan.warning(today), plan,
                           redirected_from=candidate.ref, ineligible=moved.ineligible)
 
