@@ -212,12 +212,17 @@ class EligibilityMachine(LifecycleMachine):
             now = Stage(str(stage))
             if now is s.stage:
                 continue
-            # a deprecation, a retirement, or production taken at a hard deadline
+            # a deprecation, a retirement (a plan written past its hard deadline deprecates
+            # and retires in one step), or production taken at a hard deadline
+            if now is Stage.RETIRED and s.stage in (Stage.REGISTERED, Stage.STAGING,
+                                                    Stage.PRODUCTION):
+                s.deprecated_from = s.stage
+                s.move(Stage.DEPRECATED)
             assert now in (Stage.DEPRECATED, Stage.RETIRED, Stage.PRODUCTION) \
                 and now in TRANSITIONS[s.stage], f"{what} moved {s.ref} from {s.stage} to {now}"
             if now is Stage.DEPRECATED:
                 s.deprecated_from = s.stage
-            else:
+            elif now is Stage.RETIRED:
                 retired.add(s.ref)
             s.move(now)
             self.touched_at[s.model] = self.ticks
@@ -476,7 +481,7 @@ def test_eligibility_state_machine(db_url: str) -> None:
     """A fresh database and policy per example; a budget like the lifecycle machine's."""
     databases = Databases(db_url)
     postgres = databases.admin is not None
-    budget = settings(max_examples=_examples(4 if postgres else 10), stateful_step_count=30,
+    budget = settings(max_examples=_examples(3 if postgres else 8), stateful_step_count=30,
                       deadline=None, database=None,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     try:
