@@ -283,3 +283,86 @@ def test_exported_records_validate_against_the_vendored_schema(steward: Steward,
     assert len(files) == 2
     for file in files:
         assert validate_osv(json.loads(file.read_text())) == [], file.name
+
+
+MONITORED = "monitoring:\n  thresholds: {error_rate: \"<= 0.05\"}\n"
+
+
+def test_lock_outdated_and_audit_choose_and_judge_only_eligible_versions(
+        steward: Steward, tmp_path: Path, db_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "policy.yaml").write_text(MONITORED)
+    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
+    _seed(steward, tmp_path, db_url)  # support-bot 1.0.0, 1.0.1, 1.1.0 through the gates
+    (tmp_path / "models.toml").write_text(
+        '[application]\nname = "support-portal"\nteam = "support"\n\n'
+        '[models]\nsupport-bot = "^1.0"\n')
+    steward("lock")
+    assert tomllib.loads((tmp_path / "models.lock").read_text())["models"][0]["version"] == "1.1.0"
+    steward("monitor", "record", "support-bot@1.1.0", "error_rate=0.2")  # degraded
+    steward("version", "register", "support-bot", "1.2.0", "--change", "retrain",
+            "--path", str(_weights(tmp_path, "bot-1.2.0", b"bot three")))  # trained only
+
+    # the audit reports the degraded version it locked, in every format
+    table = steward("audit", expect=1)
+    assert "ineligible-version" in table.stdout and "high" in table.stdout
+    assert "0 findings" not in table.stdout and "1 finding, 1 failing" in table.stdout
+    [finding] = steward("audit", "--format", "json", expect=1).json()["models"][0]["findings"]
+    assert (finding["kind"], finding["level"], finding["fails"]) == (
+        "ineligible-version", "high", True)
+    assert "is degraded (production monitoring: error_rate = 0.2" in finding["detail"]
+    assert "ineligible-version" in steward("audit", "--format", "markdown", expect=1).stdout
+    assert "ineligible-version" in steward("audit", "--format", "sarif", expect=1).stdout
+    assert "ineligible-version" in steward("audit", "--format", "cyclonedx-json",
+                                           expect=1).stdout
+    assert steward("audit", "--fail-on", "critical").code == 0
+
+    # outdated, audit --fix and lock --upgrade skip the trained and the degraded version
+    assert steward("outdated", "--json").json() == [
+        {"model": "support-bot", "locked": "1.1.0", "wanted": "1.0.1", "latest": "1.0.1"}]
+    fixed = steward("audit", "--fix")
+    assert "fixed: support-bot: 1.1.0 → 1.0.1" in fixed.stderr
+    assert tomllib.loads((tmp_path / "models.lock").read_text())["models"][0]["version"] == "1.0.1"
+    assert steward("audit").code == 0
+    assert "(unchanged)" in steward("lock", "--upgrade", "support-bot").stdout
+    assert steward("outdated", "--json").json() == []
+
+    # a trained version locked by an exact pin is reported, as never gated (medium)
+    (tmp_path / "models.toml").write_text(
+        '[application]\nname = "support-portal"\nteam = "support"\n\n'
+        '[models]\nsupport-bot = "1.2.0"\n')
+    steward("lock")
+    report = steward("audit", "--format", "json", expect=1).json()
+    [finding] = report["models"][0]["findings"]
+    assert (finding["kind"], finding["level"]) == ("ineligible-version", "medium")
+    assert "it is still trained" in finding["detail"]
+
+
+def test_lock_with_candidates_is_recorded_and_honoured(
+        steward: Steward, tmp_path: Path, db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
+    steward("version", "register", "support-bot", "1.0.2", "--change", "config",
+            "--path", str(_weights(tmp_path, "bot-1.0.2", b"bot one c")))  # trained only
+    steward("lock")
+    assert tomllib.loads((tmp_path / "models.lock").read_text())["models"][0]["version"] == "1.0.1"
+    (tmp_path / "models.lock").unlink()
+    steward("lock", "--candidates")
+    text = (tmp_path / "models.lock").read_text()
+    entry = tomllib.loads(text)["models"][0]
+    assert (entry["version"], entry["candidates"]) == ("1.0.2", True)
+    assert text.startswith('lock-version = "1.1"')
+    steward("lock")  # without --candidates: the recorded choice stays
+    assert (tmp_path / "models.lock").read_text() == text
+    audited = steward("audit")
+    assert "support-bot@1.0.2 was locked with --candidates" in audited.stdout
+    assert "0 findings" in audited.stdout
+    report = steward("audit", "--format", "json").json()
+    assert report["models"][0]["candidates"] is True and report["models"][0]["findings"] == []
+    steward("version", "register", "support-bot", "1.0.3", "--change", "config",
+            "--path", str(_weights(tmp_path, "bot-1.0.3", b"bot one d")))  # trained only
+    assert steward("outdated", "--json").json() == [
+        {"model": "support-bot", "locked": "1.0.2", "wanted": "1.0.3", "latest": "1.1.0"}]
+    assert "support-bot 1.0.2 → 1.0.3" in steward("lock", "--upgrade", "--candidates").stdout
+    # --upgrade without --candidates goes back to an eligible version
+    assert "support-bot 1.0.3 → 1.0.1" in steward("lock", "--upgrade").stdout
+    assert "candidates = true" not in (tmp_path / "models.lock").read_text()
