@@ -110,7 +110,13 @@ def test_audit_reports_a_locked_trained_and_a_locked_degraded_version(
     add(registry, tmp_path, "1.0.0", gated=False)
     add(registry, tmp_path, "1.1.0", degraded=True)
     # exact pins still lock them: that is not a choice, and the audit says what is wrong
-    trained = registry.locking.lock(manifest("1.0.0")).lock
+    exact = registry.locking.lock(manifest("1.0.0"))
+    assert exact.warnings == (
+        "bot@1.0.0 is not eligible for applications because it is still trained: it has not "
+        "passed the evaluation gate (the policy's eligibility.minimum_stage is registered; "
+        "`steward promote` moves it to evaluated); the exact pin '1.0.0' locks it anyway and "
+        "`steward audit` reports it",)
+    trained = exact.lock
     degraded = registry.locking.lock(manifest("1.1.0")).lock
     [never_gated] = registry.audits.audit(trained, fail_on=LOW).findings
     assert never_gated.kind is FindingKind.INELIGIBLE and never_gated.level is Level.MEDIUM

@@ -149,6 +149,11 @@ class Locking:
                     continue
                 if found.warning:
                     warnings.append(f"{found.version.ref}: {found.warning}")
+                why = self.registry.ineligible_in(tx, found.version, candidates=admit)
+                if why:  # an exact pin: not a choice, so it is locked, but said loudly
+                    warnings.append(f"{found.version.ref} is not eligible for applications "
+                                    f"because {why}; the exact pin {req.pin!r} locks it anyway "
+                                    "and `steward audit` reports it")
                 chosen.append((req, found.version, admit))
             if problems:
                 raise DocumentInvalid("models.toml", problems)
