@@ -15,6 +15,7 @@ from modelsteward.domain.tokens import Role
 from modelsteward.service.tokens import Tokens
 from tests.api.conftest import Server
 from tests.conftest import FixedClock
+from tests.service.lifecycle_helpers import to_registered
 
 
 def seed(server: Server) -> None:
@@ -30,6 +31,16 @@ def seed(server: Server) -> None:
     assert c.post("/api/v1/models/embedder/versions", json={
         "version": "1.0.0", "files": [{"path": "w.bin", "sha256": "e" * 64, "size": 3}]}
                   ).status_code == 201
+    gate(server, "support-bot@2.0.0", "support-bot@2.1.0", "support-bot@3.0.0",
+         "embedder@1.0.0")
+
+
+def gate(server: Server, *refs: str) -> None:
+    """Take ``refs`` through the gates, so that pins resolve to them (eligibility rule)."""
+    settings = server.app.state.settings.registry
+    with Registry.open(settings.database_url, actor="alice") as registry:
+        for ref in refs:
+            to_registered(registry, ref)
 
 
 def client_as(server: Server, name: str, team: str, *roles: Role) -> httpx.Client:
@@ -200,6 +211,7 @@ def test_lock_outdated_and_audit(server: Server) -> None:
     c.post("/api/v1/models/support-bot/versions", json={
         "version": "2.2.0", "force": True, "reason": "seed",
         "files": [{"path": "model.safetensors", "sha256": "f" * 64, "size": 10}]})
+    gate(server, "support-bot@2.2.0")
     outdated = c.post("/api/v1/locks/outdated", json={"lock": body["lock"]}).json()
     assert outdated["items"] == [{"model": "support-bot", "locked": "2.1.0", "wanted": "2.2.0",
                                   "latest": "3.0.0"}]

@@ -60,8 +60,9 @@ def test_token_and_actor_names_refuse_the_same(steward: Steward) -> None:
 
 
 def test_audit_reports_show_advisory_texts_without_obeying_them(steward: Steward,
-                                                                tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+                                                                tmp_path: Path,
+                                                                db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     steward("lock")
     hostile = {**ADVISORY, "summary": "Jailbreak \x1b[2J\x1b[31mcleared\u202eroot",
                "details": "Details \x9b2J and \u2066isolated\u2069."}

@@ -171,8 +171,9 @@ def _scenario(run: Steward, root: Path) -> list[tuple[str, tuple[int, object]]]:
         ("version", "show", "support-bot@1.0.0", "--json"),
         ("delete", "orphan", "--reason", "unused", "--json"),
         ("model", "show", "orphan", "--include-deleted", "--json"),
+        # no version of the scenario passed the evaluation gate: a staging lock admits them
         ("lock", "--manifest", str(root / "app" / "models.toml"), "--lock",
-         str(root / "app" / "models.lock"), "--json"),
+         str(root / "app" / "models.lock"), "--candidates", "--json"),
         ("outdated", "--lock", str(root / "app" / "models.lock"), "--json"),
         ("audit", "--lock", str(root / "app" / "models.lock"), "--format", "json"),
         ("advisory", "withdraw", "x_MSA-2026-0001", "--reason", "not reproducible"),

@@ -255,11 +255,15 @@ def manifest_text(manifest: AppManifest) -> str:
         application["environment"] = manifest.environment
     if manifest.registry:
         application["registry"] = manifest.registry
+    if manifest.candidates:
+        application["candidates"] = True
     document["application"] = application
     models = tomlkit.table()
     for r in manifest.requirements:
-        entry = {"pin": r.pin, **({"variant": r.variant} if r.variant else {}),
-                 **({"registry": r.registry} if r.registry else {})}
+        entry: dict[str, str | bool] = {
+            "pin": r.pin, **({"variant": r.variant} if r.variant else {}),
+            **({"registry": r.registry} if r.registry else {}),
+            **({"candidates": True} if r.candidates else {})}
         models[r.model] = entry if len(entry) > 1 else r.pin
     document["models"] = models
     return tomlkit.dumps(document)
@@ -267,11 +271,12 @@ def manifest_text(manifest: AppManifest) -> str:
 
 class RemoteLocking(_Remote):
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
-             upgrade: Collection[str] | bool = False) -> Locked:
+             upgrade: Collection[str] | bool = False, candidates: bool = False) -> Locked:
         data = self.client.post("/locks", {
             "manifest": manifest_text(manifest),
             "lock": render_lock(previous) if previous is not None else None,
-            "upgrade": upgrade if isinstance(upgrade, bool) else sorted(upgrade)})
+            "upgrade": upgrade if isinstance(upgrade, bool) else sorted(upgrade),
+            "candidates": candidates})
         return Locked(read_lock(data["lock"], "models.lock (from the server)"), data["lock"],
                       tuple(data["changes"]),
                       tuple(w for w in data["warnings"] if not w.startswith("models.lock: ")))
@@ -319,7 +324,8 @@ def audit_report(data: Json) -> AuditReport:
     return AuditReport(
         application=data["application"], source=data["source"],
         audited=tuple(AuditedModel(m["name"], m["version"], m["purl"], m["root_digest"] or "",
-                                   m["pin"] or "") for m in models),
+                                   m["pin"] or "", bool(m.get("candidates")))
+                      for m in models),
         findings=tuple(_finding(f) for m in models for f in m["findings"]),
         fail_on=parse_fail_on(data["fail_on"]))
 

@@ -624,6 +624,24 @@ class Registry:
                 return Unresolvable(candidate.ref, "ineligible", "", why)
         return None
 
+    def ineligible_in(self, tx: Transaction, version: Version, *,
+                      candidates: bool = False) -> str:
+        """Why ``version`` may not be chosen for an application under the policy's
+        eligibility rule (``candidates``: versions below its minimum stage admitted), as
+        :meth:`EligibilityRule.why_not` says it; ``""`` when it may."""
+        return self.why_not_in(tx, version.ref, version.stage, version.blocked_reason,
+                               candidates=candidates)
+
+    def why_not_in(self, tx: Transaction, ref: str, stage: Stage, blocked_reason: str, *,
+                   candidates: bool = False) -> str:
+        """:meth:`ineligible_in` for the version ``ref`` known only by its stage and blocked
+        reason (the deprecation event is read only when the rule needs it)."""
+        rule = self.policy.eligibility
+        return rule.why_not(stage, blocked_reason,
+                            deprecated_from=deprecated_from(tx, ref)
+                            if stage is Stage.DEPRECATED and rule.deprecation_matters else None,
+                            candidates=candidates)
+
     def inherited_plan(self, tx: Transaction, ref: str,
                        today: date) -> tuple[str, DeprecationPlan] | None:
         """The nearest ancestor of ``ref`` (through lineage, transitively) under a deprecation
