@@ -12,7 +12,14 @@ import pytest
 import yaml
 
 from modelsteward.domain.model import RiskTier
-from modelsteward.domain.policy import ModelRules, Policy, Threshold, TierApproval
+from modelsteward.domain.policy import (
+    Direction,
+    MetricRule,
+    ModelRules,
+    Policy,
+    Threshold,
+    TierApproval,
+)
 from modelsteward.domain.policy_file import (
     POLICY_EXAMPLE,
     parse_policy,
@@ -118,7 +125,16 @@ def test_the_example_parses_to_the_documented_values() -> None:
         thresholds=(Threshold("accuracy", ">=", 0.9),),
         monitoring=(Threshold("p95_latency_ms", "<=", 800.0),),
         auto_rollback=True,
+        metrics={"csat": MetricRule(Direction.HIGHER_IS_BETTER)},
     )}
+    assert policy.metrics == {**Policy().metrics,
+                              "refusal_accuracy": MetricRule(Direction.HIGHER_IS_BETTER),
+                              "attack_success_rate": MetricRule(Direction.LOWER_IS_BETTER,
+                                                                0.005)}
+    assert policy.direction_for("support-bot", "csat") is Direction.HIGHER_IS_BETTER
+    assert policy.direction_for("other", "csat") is None
+    assert policy.tolerance_for("support-bot", "attack_success_rate") == 0.005
+    assert policy.tolerance_for("support-bot", "accuracy") == 0.01
     assert policy.thresholds_for("support-bot") == {
         "toxicity_rate": Threshold("toxicity_rate", "<=", 0.01),
         "accuracy": Threshold("accuracy", ">=", 0.9)}
@@ -133,6 +149,7 @@ def test_the_example_differs_from_the_default_only_where_it_says_so() -> None:
         thresholds=(Threshold("toxicity_rate", "<=", 0.01),),
         monitoring=(Threshold("error_rate", "<=", 0.05),),
         committees={"risk-committee": ("risk-office",)},
+        metrics=policy.metrics,
         models=policy.models,
     )
 
@@ -211,8 +228,10 @@ def test_render_then_parse_gives_the_policy_back(policy: Policy) -> None:
 
 def test_render_writes_every_key_in_the_files_order() -> None:
     rendered = render_policy(Policy())
-    assert list(rendered) == ["version", "administrators", "validation", "evaluation", "staging",
-                              "approval", "aliases", "monitoring", "models"]
+    assert list(rendered) == ["version", "administrators", "validation", "evaluation", "metrics",
+                              "staging", "approval", "aliases", "monitoring", "models"]
+    assert rendered["metrics"]["refusal_accuracy"] == {"direction": "higher"}
+    assert rendered["metrics"]["toxicity_rate"] == {"direction": "lower"}
     assert rendered["approval"] == {
         "valid_days": 90, "max_review_days": 365,
         "tiers": {"low": {"roles": ["lead"], "author_may_approve": True},
@@ -222,7 +241,10 @@ def test_render_writes_every_key_in_the_files_order() -> None:
     example = render_policy(parse_policy(yaml.safe_load(POLICY_EXAMPLE)))
     assert example["models"] == {"support-bot": {"thresholds": {"accuracy": ">= 0.9"},
                                                  "monitoring": {"p95_latency_ms": "<= 800"},
-                                                 "auto_rollback": True}}
+                                                 "auto_rollback": True,
+                                                 "metrics": {"csat": {"direction": "higher"}}}}
+    assert example["metrics"]["attack_success_rate"] == {"direction": "lower",
+                                                         "tolerance": 0.005}
 
 
 # --- TOML ---------------------------------------------------------------------------------------
