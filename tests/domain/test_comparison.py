@@ -96,8 +96,9 @@ def test_an_undeclared_metric_is_neither_better_nor_worse_and_holds() -> None:
     assert result.recommendation is Recommendation.HOLD
     assert result.reasons == (
         "helpfulness on 'golden' is neither better nor worse (3 → 4): it has no declared "
-        "direction; declare it under metrics: in the policy (e.g. `metric: {direction: "
-        "higher}`), or give its direction under directions: in the evaluation file",)
+        "direction; declare it under metrics: in the policy (helpfulness: {direction: higher} "
+        "or lower), or give its direction in the evaluation file (\"directions\": "
+        "{\"helpfulness\": \"higher\"} or \"lower\")",)
 
 
 def test_a_regression_rejects_before_an_undeclared_metric_holds() -> None:

@@ -89,7 +89,9 @@ def test_an_undeclared_metric_blocks_the_gate_and_names_the_fix(registry: Regist
     assert ("jailbreak_resistance on suite 'safety' cannot be compared with production 1.0.0 "
             "(0.95 → 0.96): it has no declared direction; declare it under metrics: in the "
             "policy") in unmet
-    assert "give its direction under directions: in the evaluation file" in unmet
+    assert ("jailbreak_resistance: {direction: higher} or lower), or give its direction in the "
+            "evaluation file (\"directions\": {\"jailbreak_resistance\": \"higher\"} or "
+            "\"lower\")") in unmet
     comparison = registry.lifecycle.compare(ref)
     [delta] = [d for d in comparison.quality if d.metric == "jailbreak_resistance"]
     assert (delta.direction, delta.better, delta.verdict.value) == (None, None, "undeclared")

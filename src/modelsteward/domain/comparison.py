@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from modelsteward.domain.direction import Direction
 from modelsteward.domain.gates import (
-    UNDECLARED_FIX,
     delta_toward_better,
     latest_by_suite,
     metric_direction,
+    undeclared_fix,
     undeclared_reason,
 )
 from modelsteward.domain.lifecycle import Evaluation
@@ -115,7 +115,7 @@ def compare(candidate: str, candidate_evaluations: Sequence[Evaluation], baselin
     undeclared = [f"{d.metric} on {d.suite!r} is neither better nor worse ({d.baseline:g} → "
                   f"{d.candidate:g}): "
                   f"{undeclared_reason(d.metric, (ours[d.suite], theirs[d.suite]))}; "
-                  f"{UNDECLARED_FIX}" for d in quality if d.better is None]
+                  f"{undeclared_fix(d.metric)}" for d in quality if d.better is None]
     recommendation, reasons = _recommend(suites, ours, quality, cost, latency, undeclared,
                                          thresholds, baseline)
     return Comparison(candidate, baseline, suites, tuple(quality), tuple(cost), tuple(latency),

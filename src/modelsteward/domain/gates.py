@@ -123,7 +123,7 @@ def _regressions(ctx: GateContext, latest: dict[str, Evaluation]) -> list[str]:
                 found.append(
                     f"{metric} on suite {suite!r} cannot be compared with production "
                     f"{ctx.production.id} ({before:g} → {now:g}): "
-                    f"{undeclared_reason(metric, (ours, theirs))}; {UNDECLARED_FIX}")
+                    f"{undeclared_reason(metric, (ours, theirs))}; {undeclared_fix(metric)}")
                 continue
             tolerance = policy.tolerance_for(model, metric)
             if delta_toward_better(direction, now, before) < -tolerance:
@@ -134,9 +134,11 @@ def _regressions(ctx: GateContext, latest: dict[str, Evaluation]) -> list[str]:
     return found
 
 
-UNDECLARED_FIX = ("declare it under metrics: in the policy (e.g. "
-                  "`metric: {direction: higher}`), or give its direction under directions: in "
-                  "the evaluation file")
+def undeclared_fix(metric: str) -> str:
+    """How to give ``metric`` a direction, as a clause."""
+    return (f"declare it under metrics: in the policy ({metric}: {{direction: higher}} or "
+            f"lower), or give its direction in the evaluation file (\"directions\": "
+            f"{{\"{metric}\": \"higher\"}} or \"lower\")")
 
 
 def metric_direction(metric: str, policy: Policy, model: str,
