@@ -1,6 +1,8 @@
 """Pin resolution among 100,000 versions of one model, on SQLite.
 
-Prints median and p99 latency of ``Registry.resolve`` for family, tier and strict pins, with two
+Prints median and p99 latency of ``Registry.resolve`` for family, tier and strict pins — under the
+default eligibility rule, with the newest patch of every minor still ``trained`` and some versions
+degraded, so that every non-strict pin skips ineligible versions — with two
 baselines measured in the same run: an exact primary-key lookup of one version (the floor of any
 database round trip) and a naive resolver that loads every version and filters in Python.
 Never fails on timings.
@@ -26,6 +28,18 @@ from modelsteward.domain.versioning import ModelVersion
 from modelsteward.store.tables import models, versions
 
 
+def stage_of(minor: int, patch: int, last: int) -> tuple[str, str]:
+    """The stage and blocked reason of a seeded version: the newest patch of every minor is
+    fresh (``trained``, not through the evaluation gate yet), the one before it is degraded on
+    every tenth minor, and every other version is ``registered`` — so that eligibility has
+    something to skip on every pin."""
+    if patch == last:
+        return "trained", ""
+    if patch == last - 1 and minor % 10 == 9:
+        return "registered", "error_rate = 0.2 breaks error_rate <= 0.05"
+    return "registered", ""
+
+
 def seed(registry: Registry, count: int) -> None:
     registry.create_model(Model("big-model"))
     with registry.store.write() as tx:
@@ -37,7 +51,9 @@ def seed(registry: Registry, count: int) -> None:
             for minor in range(100):
                 for patch in range(count // 1000):
                     seq += 1
+                    stage, blocked = stage_of(minor, patch, count // 1000 - 1)
                     rows.append({
+                        "stage": stage, "blocked_reason": blocked,
                         "id": str(uuid.uuid4()), "model_id": model_id,
                         "version": f"{major}.{minor}.{patch}", "major": major, "minor": minor,
                         "patch": patch, "prerelease": "", "variant": "", "snapshot_date": "",
@@ -85,7 +101,8 @@ def main() -> None:
             floor = measure("exact lookup", lambda: registry.get_version("big-model", "5.3.7"),
                             args.repeat)
             rows = [("baseline: get_version (primary key)", *floor)]
-            for pin in ["^5.3", "~5.3", ">=2 <3", "5.x", "*", "5.3.7", "^5.3+q4"]:
+            fresh = f"5.3.{args.versions // 1000 - 1}"  # an exact pin on a trained version
+            for pin in ["^5.3", "~5.3", ">=2 <3", "5.x", "*", "5.3.7", fresh, "^5.3+q4"]:
                 found = registry.resolve("big-model", pin).id if "+" not in pin else "none"
                 median, p99 = measure(pin, lambda p=pin: _try(registry, p), args.repeat)
                 rows.append((f"resolve {pin!r} → {found}", median, p99))

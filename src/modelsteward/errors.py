@@ -18,6 +18,9 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── ModelNotFound
     │   ├── VersionNotFound
     │   ├── NoMatchingVersion        a pin that resolves to nothing
+    │   │   └── PinNoLongerResolves  …because what it matched was retired, deleted,
+    │   │                            rejected or is not eligible (says which, when, why, and
+    │   │                            what replaces it)
     │   ├── AdvisoryNotFound
     │   ├── SubscriptionNotFound
     │   └── DeliveryNotFound
@@ -188,6 +191,49 @@ class NoMatchingVersion(NotFound):
             f"No version of {model!r} matches the pin {pin!r}. "
             f"List its versions with `steward version list {model}` or loosen the pin."
         )
+
+
+@dataclass(frozen=True)
+class Unresolvable:
+    """Why the best version a pin matches cannot be given: ``state`` is ``retired``,
+    ``deleted``, ``rejected`` or ``ineligible``; ``since`` the date it happened (ISO, or "")."""
+
+    version: str  # model@version
+    state: str
+    since: str
+    reason: str
+    replacement: str = ""  # MODEL@PIN, or ""
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"version": self.version, "state": self.state, "since": self.since or None,
+                "reason": self.reason, "replacement": self.replacement or None}
+
+
+class PinNoLongerResolves(NoMatchingVersion):
+    """A pin that matches versions of the model, none of which can be given any more: the
+    message (and :attr:`why`) names the version, what happened to it and when, why, and what
+    replaces it."""
+
+    def __init__(self, model: str, pin: str, why: Unresolvable) -> None:
+        self.model = model
+        self.pin = pin
+        self.why = why
+        when = f" on {why.since}" if why.since else ""
+        if why.state == "ineligible":
+            what = (f"No eligible version of {model!r} matches the pin {pin!r}: the best match, "
+                    f"{why.version}, is not eligible for applications because {why.reason}.")
+        else:
+            what = (f"The pin {pin!r} of {model!r} no longer resolves: {why.version} was "
+                    f"{why.state}{when} ({why.reason}).")
+        if why.replacement:
+            fix = (f" Its replacement is {why.replacement}: pin that instead "
+                   f"(`steward resolve {why.replacement.replace('@', ' ', 1)}`).")
+        elif why.state == "ineligible":
+            fix = (" Move a version through the gates (`steward promote`), pin a version exactly, "
+                   "or, for a staging environment, resolve with --candidates.")
+        else:
+            fix = f" Nothing replaces it: choose another version (`steward version list {model}`)."
+        StewardError.__init__(self, what + fix)
 
 
 class Conflict(StewardError):

@@ -6,7 +6,7 @@ and tests can substitute fakes (a fixed :class:`Clock`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,8 +99,11 @@ class Transaction(Protocol):
         ...
     def add_version(self, version: Version) -> None: ...
     def candidates(self, model: str, bounds: Bounds, variant: str,
-                   allow_prerelease: bool) -> Iterator[Version]:
-        """Versions that may satisfy a pin, highest first (semantic versions only)."""
+                   allow_prerelease: bool, *, stages: Collection[Stage] | None = None,
+                   unblocked: bool = False, include_deleted: bool = False) -> Iterator[Version]:
+        """Versions that may satisfy a pin, best first (highest semantic version, or newest
+        snapshot), not deleted unless ``include_deleted``; at one of ``stages`` (default: any
+        stage but retired and rejected); with ``unblocked``, none degraded or rolled back."""
         ...
 
     def add_attestation(self, model: str, version: str, statement: dict[str, object],

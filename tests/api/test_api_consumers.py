@@ -136,7 +136,7 @@ def test_deprecation_plans_tick_and_retirement(server: Server, clock: FixedClock
     assert backwards.status_code == 400
     tick = c.post("/api/v1/deprecations/tick").json()
     # notices went at planning; the soft deadline is 30 days away: the 30-day reminder
-    assert tick == {"retired": [], "notices": 0, "reminders": 1, "failures": []}
+    assert tick == {"retired": [], "notices": 0, "reminders": 1, "failures": [], "overdue": []}
     assert c.post("/api/v1/deprecations/tick").json()["reminders"] == 0
     assert any(n["team"] == "payments" for n in c.get("/api/v1/notices").json()["items"])
     # a deprecated version retires; naming a server-side archive needs an administrator
@@ -157,10 +157,16 @@ def test_provider_schedules(server: Server) -> None:
                   ).status_code == 201
     table = {"shutdowns": [{"provider": "openai", "model": "gpt-4-0613",
                             "shutdown": "2026-12-23", "announced": "2026-06-01",
+                            "source": "https://platform.openai.com/docs/deprecations"},
+                           {"provider": "openai", "model": "gpt-3.5-turbo-0125",
+                            "shutdown": "2026-12-23",
                             "source": "https://platform.openai.com/docs/deprecations"}]}
     first = c.post("/api/v1/providers/shutdowns", json=table)
     assert first.status_code == 200, first.text
     assert first.json()["planned"] == ["gpt@gpt-4-0613"]
+    [skipped] = first.json()["skipped"]  # a row naming no registered snapshot
+    assert {k: skipped[k] for k in ("file", "row", "ref", "replacement")} == {
+        "file": "body", "row": 2, "ref": "openai/gpt-3.5-turbo-0125", "replacement": None}
     assert c.post("/api/v1/providers/shutdowns", json=table).json()["unchanged"] == [
         "gpt@gpt-4-0613"]
     upcoming = c.get("/api/v1/providers/upcoming", params={"within_days": 60}).json()["items"]

@@ -234,6 +234,8 @@ def test_aliases_history_rollback_and_monitoring(api: httpx.Client, clock: Fixed
 
     rolled = ok(c.post(f"{BASE}/rollbacks", json={"reason": "latency regression"}))
     assert (rolled["from_version"], rolled["to_version"]) == ("1.1.0", "1.0.0")
+    assert rolled["blocked_reason"] == (f"rolled back from production on {clock.now().date()}: "
+                                        "latency regression")
     problem(c.post(f"{BASE}/rollbacks", json={"alias": "champion"}), 400, "invalid-input")
     problem(c.post(f"{BASE}/rollbacks", json={}, headers=as_("victor")), 403, "not-authorised")
 
@@ -261,7 +263,8 @@ def test_aliases_history_rollback_and_monitoring(api: httpx.Client, clock: Fixed
     assert c.delete(f"{BASE}/aliases/champion").status_code == 204
     problem(c.delete(f"{BASE}/aliases/champion"), 404, "not-found")
 
-    # a breach of a monitoring threshold degrades the version and rolls production back
+    # a breach of a monitoring threshold degrades the version; production would roll back, but
+    # 1.1.0, which production was rolled back from, is no rollback target any more
     calm = ok(c.post(f"{BASE}/versions/1.0.0/measurements", json={"values": {"error_rate": 0.01}}),
               201)
     assert calm == {"ref": f"{MODEL}@1.0.0", "breaches": [], "rolled_back_to": None,
@@ -269,7 +272,8 @@ def test_aliases_history_rollback_and_monitoring(api: httpx.Client, clock: Fixed
     breach = ok(c.post(f"{BASE}/versions/1.0.0/measurements",
                        json={"values": {"error_rate": 0.2}}), 201)
     assert breach["breaches"] == ["error_rate = 0.2 breaks error_rate <= 0.05"]
-    assert breach["rolled_back_to"] == "1.1.0"
+    assert breach["rolled_back_to"] is None
+    assert "no earlier target is still eligible" in breach["rollback_failed"]
     assert ok(c.get(f"{BASE}/versions/1.0.0"))["blocked_reason"]
     problem(c.post(f"{BASE}/versions/1.0.0/measurements", json={"values": {}}), 400,
             "invalid-input")

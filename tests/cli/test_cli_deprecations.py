@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+from modelsteward import Registry
+from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
+from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.model import RiskTier
+from modelsteward.domain.policy import Policy
 from tests.cli.conftest import Steward
+from tests.conftest import FixedClock
+from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
 
 def test_deprecation_through_the_cli(steward: Steward) -> None:
@@ -28,7 +36,7 @@ def test_deprecation_through_the_cli(steward: Steward) -> None:
     assert all(n["payload"]["consumers"] == 1 for n in notices)
     # the soft deadline is 30 days away: tick writes the 30-day reminder to both teams, once
     assert steward("tick", "--json").json() == {"retired": [], "notices": 0, "reminders": 2,
-                                                "failures": []}
+                                                "failures": [], "overdue": []}
     assert steward("tick", "--json").json()["reminders"] == 0
     reminders = [n for n in steward("notices", "--json").json()
                  if n["kind"] == "reminder:soft-deadline"]
@@ -53,3 +61,69 @@ def test_bad_deprecations(steward: Steward) -> None:
                   "--soft-deadline", "2027-01-01", "--hard-deadline", "2027-02-01", expect=3)
     assert "No version of 'bot' matches the pin '^2'" in run.stderr
     assert steward("plan", "bot", "--json").json()["plans"] == []
+
+
+def production_handover(db_url: str, clock: FixedClock) -> tuple[str, str]:
+    """``bot@1.0.0`` in production and ``bot@2.0.0`` approved in staging, at ``clock``'s time,
+    with a consumer on ``bot ^1``."""
+    with Registry.open(db_url, actor="alice", clock=clock, policy=Policy()) as registry:
+        old = trained(registry, "bot")
+        to_production(registry, old)
+        new = trained(registry, "bot")
+        to_staging(registry, new, RiskTier.LOW)
+        approve_all(registry, new, RiskTier.LOW, clock.now().date() + timedelta(days=60))
+        registry.consumers.add(Consumer("app", ConsumerKind.APPLICATION, "team-app",
+                                        pins=(parse_uses("bot ^1"),)))
+    return old, new
+
+
+def test_deprecate_with_a_past_hard_deadline_keeps_the_production_holder(
+        steward: Steward, db_url: str) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    old, new = production_handover(db_url, clock)
+    today = date.today()
+    run = steward("deprecate", old, "--reason", "replaced", "--replacement", "bot@^2",
+                  "--announced", str(today - timedelta(days=30)), "--soft-deadline",
+                  str(today - timedelta(days=10)), "--hard-deadline",
+                  str(today - timedelta(days=1)), "--json")
+    made = run.json()
+    assert made["phase"] == "retired"
+    assert [o["ref"] for o in made["overdue"]] == [old]
+    assert "holds production" in made["overdue"][0]["why"]
+    assert f"warning: {old} passed the hard deadline" in run.stderr
+    assert f"steward promote {new} --to production" in run.stderr
+    assert [a["version"] for a in steward("alias", "list", "bot", "--json").json()
+            if a["alias"] == "production"] == ["1.0.0"]
+    kinds = [e["kind"] for e in steward("log", "bot", "--json").json()]
+    assert "model:deprecation:overdue" in kinds and "model:version:retired" not in kinds
+    # `steward retire` agrees: the production holder is refused there too
+    refused = steward("retire", old, "--reason", "replaced", expect=None)
+    assert refused.code != 0 and "still holds the alias(es) production" in refused.stderr
+    # consumers are told where their pin resolves now
+    [told] = [n for n in steward("notices", "--json").json() if n["kind"] == "deprecation:retired"]
+    assert told["team"] == "team-app" and "app (bot ^1) → no longer resolves" in told["message"]
+
+
+def test_tick_at_the_hard_deadline(steward: Steward, db_url: str, tmp_path: Path) -> None:
+    # the plan was made 40 days ago; its hard deadline was yesterday
+    clock = FixedClock(datetime.now(UTC) - timedelta(days=40))
+    old, new = production_handover(db_url, clock)
+    planned = clock.now().date()
+    with Registry.open(db_url, actor="alice", clock=clock, policy=Policy()) as registry:
+        registry.deprecations.plan(
+            old, reason=DeprecationReason.REPLACED, replacement="bot@^2", announced=planned,
+            soft_deadline=planned + timedelta(days=20),
+            hard_deadline=planned + timedelta(days=39))
+    # by default the production holder stays, overdue, every time tick runs
+    report = steward("tick", "--json").json()
+    assert report["retired"] == [] and [o["ref"] for o in report["overdue"]] == [old]
+    assert f"overdue {old}: not retired" in steward("tick").stdout
+    # a policy that moves production: the approved replacement takes it, then the old retires
+    (tmp_path / "policy.yaml").write_text("deprecation: {move_production: true}\n")
+    report = steward("--policy", str(tmp_path / "policy.yaml"), "tick", "--json").json()
+    assert report["retired"] == [old] and report["overdue"] == []
+    assert [a["version"] for a in steward("alias", "list", "bot", "--json").json()
+            if a["alias"] == "production"] == ["2.0.0"]
+    moved = [e for e in steward("log", "bot", "--json").json()
+             if e["kind"] == "model:alias:set" and e["subject"] == new]
+    assert moved[-1]["payload"]["reason"].startswith("hard deadline of plan ")

@@ -282,3 +282,36 @@ def test_next_review_in_days_or_weeks_from_today(steward: Steward, db_url: str) 
     assert shown["next_review"] == (today + timedelta(weeks=26)).isoformat()
     shown = steward("--actor", "bob", *approval, "--next-review", "180d", "--json").json()
     assert shown["next_review"] == (today + timedelta(days=180)).isoformat()
+
+
+def test_monitoring_under_the_default_policy_tells_the_owner_team(steward: Steward,
+                                                                   db_url: str) -> None:
+    """No STEWARD_POLICY: the built-in error_rate <= 0.05 applies; a rollback by hand blocks
+    the version production left and is told, a breach degrades the version and is told, and
+    `steward log verify` still finds the tables following from the events."""
+    with Registry.open(db_url, actor="alice", policy=Policy()) as registry:
+        v1 = trained(registry, "bot")
+        to_production(registry, v1)
+        v2 = trained(registry, "bot", change=ChangeKind.RETRAIN)
+        to_production(registry, v2)
+    assert "error_rate: <= 0.05" in steward("policy", "show").stdout
+    run = steward("monitor", "record", "bot@1.1.0", "error_rate=0.02")
+    assert run.stderr == "" and steward("notices", "--json").json() == []
+    run = steward("rollback", "bot", "--reason", "checkout errors")
+    assert run.stdout.strip() == "production: bot@1.1.0 → bot@1.0.0"
+    assert "bot@1.1.0 is no longer a rollback target (rolled back from production on " \
+        in run.stderr
+    assert steward("version", "show", "bot@1.1.0", "--json").json()["blocked_reason"].endswith(
+        ": checkout errors")
+    [rolled] = steward("notices", "--team", "platform", "--json").json()
+    assert rolled["kind"] == "rollback"
+    assert rolled["message"].startswith("alice@example.com rolled production of bot back from "
+                                        "bot@1.1.0 to bot@1.0.0: checkout errors.")
+    run = steward("monitor", "record", "bot@1.0.0", "error_rate=0.09", "--json")
+    assert run.json()["breaches"] == ["error_rate = 0.09 breaks error_rate <= 0.05"]
+    notice = steward("notices", "--team", "platform", "--json").json()[-1]
+    assert notice["kind"] == "monitoring:degraded" and notice["model"] == "bot"
+    assert "error_rate measured 0.09, threshold error_rate <= 0.05" in notice["message"]
+    assert "Production is still bot@1.0.0" in notice["message"]
+    assert steward("log", "verify", "--json").json()["state"] == {"checked": True,
+                                                                  "differences": []}

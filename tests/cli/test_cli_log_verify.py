@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from modelsteward import Registry
 from modelsteward.domain.events import event_hash
+from modelsteward.domain.policy import Policy
+from modelsteward.domain.versioning import ChangeKind
 from tests.cli.conftest import Steward
+from tests.service.lifecycle_helpers import to_production, trained
 
 
 def _sql(db_url: str, *statements: str) -> None:
@@ -88,6 +92,22 @@ def test_an_edit_made_in_sql_fails_the_state_check_naming_it(
     assert first["table"] != first["derived"] and isinstance(first["seq"], int)
     # the chain alone does not see it
     assert history("log", "verify", "--no-state").code == 0
+
+
+def test_a_rollback_of_production_blocks_by_its_event(history: Steward, db_url: str) -> None:
+    """The version production was rolled back from is blocked as a rollback target by the
+    rollback's event: the state check agrees, and clearing the block in SQL is named."""
+    with Registry.open(db_url, actor="alice", policy=Policy()) as registry:
+        to_production(registry, trained(registry, "bot"))
+        to_production(registry, trained(registry, "bot", change=ChangeKind.RETRAIN))
+    history("rollback", "bot", "--reason", "latency doubled")
+    assert history("log", "verify", "--json").json()["state"]["differences"] == []
+    _sql(db_url, "UPDATE versions SET blocked_reason = '' WHERE blocked_reason <> ''")
+    [cleared] = history("log", "verify", "--json", expect=1).json()["state"]["differences"]
+    assert (cleared["object"], cleared["field"], cleared["table"]) == (
+        "version bot@1.1.0", "blocked_reason", "")
+    assert cleared["derived"].endswith(": latency doubled")
+    assert cleared["seq"] == history("log", "bot", "--json").json()[-1]["seq"]
 
 
 def test_a_row_no_event_created_is_named(history: Steward, db_url: str) -> None:

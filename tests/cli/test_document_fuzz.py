@@ -391,3 +391,19 @@ def test_arbitrary_documents(cli: Steward, tmp_path: Path, reader: Reader,
 def test_arbitrary_text(cli: Steward, tmp_path: Path, reader: Reader,
                         content: str | bytes) -> None:
     answered(*run(cli, tmp_path, reader, content))
+
+
+@given(st.text(max_size=20) | st.sampled_from(["ACTIVE", " deployed ", "Retired", "shadow"]))
+@FUZZ
+def test_any_registry_status_is_a_known_word_or_refused_where_it_is(
+        cli: Steward, tmp_path: Path, status: str) -> None:
+    """A status is one of the table's words (any case) or refused at models.<name>.status."""
+    from modelsteward.domain.registry_file import stage_of_status
+
+    document = {"models": {"fuzzed": {"provider": "openai", "model_id": "gpt-4o-2024-08-06",
+                                      "status": status}}}
+    result, file = run(cli, tmp_path, BY_NAME["registry"], to_json(document))
+    answered(result, file)
+    if stage_of_status(status) is None:
+        refused(result, file)
+        assert "models.fuzzed.status" in result.stderr or not status.isprintable()

@@ -428,3 +428,18 @@ def test_a_body_above_the_servers_limit_is_bad_input_not_a_server_failure() -> N
                                               "title": "Content too large", "status": 413,
                                               "detail": detail, "instance": "/api/v1/models"})
     assert type(error) is InvalidInput and str(error) == detail
+
+
+def test_provider_import_reports_skipped_rows_as_locally(steward: Steward,
+                                                          remote: Steward) -> None:
+    """The server numbers the rows of the table it is sent; the client points them back at
+    the file and row they were read from."""
+    answers = []
+    for run in (steward, remote):
+        run("model", "create", "gpt", "--kind", "hosted", "--provider", "openai")
+        run("version", "register", "gpt", "gpt-4-0613")
+        answers.append(json.loads(run("providers", "import", "--curated", "--json").stdout))
+    local, served = answers
+    assert served == local and served["planned"] == ["gpt@gpt-4-0613"]
+    assert {s["file"] for s in served["skipped"]} == {"modelsteward/data/provider_shutdowns.yaml"}
+    assert served["skipped"][0]["row"] == 1 and len(served["skipped"]) == served["shutdowns"] - 1

@@ -233,9 +233,11 @@ def test_render_then_parse_gives_the_policy_back(policy: Policy) -> None:
 def test_render_writes_every_key_in_the_files_order() -> None:
     rendered = render_policy(Policy())
     assert list(rendered) == ["version", "administrators", "validation", "evaluation", "metrics",
-                              "staging", "approval", "aliases", "monitoring", "models"]
+                              "staging", "approval", "aliases", "eligibility", "monitoring",
+                              "deprecation", "models"]
     assert rendered["metrics"]["refusal_accuracy"] == {"direction": "higher"}
     assert rendered["metrics"]["toxicity_rate"] == {"direction": "lower"}
+    assert rendered["deprecation"] == {"move_production": False}
     assert rendered["approval"] == {
         "valid_days": 90, "max_review_days": 365,
         "tiers": {"low": {"roles": ["lead"], "author_may_approve": True},
@@ -251,6 +253,17 @@ def test_render_writes_every_key_in_the_files_order() -> None:
                                                          "tolerance": 0.005}
 
 
+def test_moving_production_at_a_hard_deadline_is_off_unless_the_policy_says_so() -> None:
+    assert Policy().deprecation_move_production is False
+    assert parse_policy(yaml.safe_load(POLICY_EXAMPLE)).deprecation_move_production is False
+    policy = parse_policy({"deprecation": {"move_production": True}})
+    assert policy.deprecation_move_production is True
+    assert parse_policy(render_policy(policy)) == policy
+    assert set(messages_at({"deprecation": {"move_production": "yes",
+                                            "move_prod": True}})) == {
+        "deprecation.move_production", "deprecation.move_prod"}
+
+
 # --- TOML ---------------------------------------------------------------------------------------
 
 
@@ -264,7 +277,9 @@ def test_a_toml_policy_parses_like_yaml() -> None:
     assert policy.approvals[RiskTier.HIGH] == TierApproval(("risk-committee", "cto"), False)
     assert policy.auto_rollback is True
     assert policy.auto_rollback_for("support-bot") is False
+    # the file leaves monitoring.thresholds out, so the default error_rate threshold stays
     assert policy.monitoring_for("support-bot") == {
+        "error_rate": Threshold("error_rate", "<=", 0.05),
         "p95_latency_ms": Threshold("p95_latency_ms", "<=", 800.0)}
 
 
@@ -452,6 +467,18 @@ def test_metric_names_are_lowercase(metric: str) -> None:
 def test_a_bad_metric_and_a_bad_threshold_are_both_reported() -> None:
     _, problems = parse_threshold("Accuracy", "high", "where")
     assert len(problems) == 2
+
+
+def test_the_default_policy_watches_the_error_rate_until_a_file_says_otherwise() -> None:
+    """Without a policy file production is watched for error_rate <= 0.05 (the README's
+    monitoring example); a file's monitoring.thresholds replaces that list, `{}` empties it."""
+    assert Policy().monitoring_for("any") == {"error_rate": Threshold("error_rate", "<=", 0.05)}
+    assert Policy().auto_rollback is False
+    assert render_policy(Policy())["monitoring"] == {"thresholds": {"error_rate": "<= 0.05"},
+                                                     "auto_rollback": False}
+    assert parse_policy({"monitoring": {"thresholds": {}}}).monitoring == ()
+    replaced = parse_policy({"monitoring": {"thresholds": {"p95_latency_ms": "<= 800"}}})
+    assert replaced.monitoring == (Threshold("p95_latency_ms", "<=", 800.0),)
 
 
 # --- metric declarations ------------------------------------------------------------------------

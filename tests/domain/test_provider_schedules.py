@@ -290,6 +290,26 @@ def test_either_format_is_recognised() -> None:
 # --- the curated table -------------------------------------------------------------------------
 
 
+def test_shutdowns_remember_their_file_and_1_based_row() -> None:
+    url = "https://platform.openai.com/docs/deprecations"
+    table = {"shutdowns": [
+        {"provider": "openai", "model": "gpt-4-0613", "shutdown": "2026-10-23", "source": url},
+        {"provider": "openai", "model": "gpt-4-0314", "shutdown": "2026-10-23", "source": url}]}
+    read = parse_shutdown_table(table, source="mine.yaml")
+    assert [(s.file, s.row) for s in read] == [("mine.yaml", 1), ("mine.yaml", 2)]
+    # every key of LiteLLM's object counts, and a merged shutdown keeps the row it came from
+    litellm = {"sample_spec": {"deprecation_date": "YYYY-MM-DD"},
+               "gpt-4o": {"litellm_provider": "openai"},
+               "azure/gpt-4o-2024-08-06": {"litellm_provider": "azure",
+                                           "deprecation_date": "2026-03-01"},
+               "azure/eu/gpt-4o-2024-08-06": {"litellm_provider": "azure",
+                                              "deprecation_date": "2026-02-27"}}
+    [merged] = parse_litellm(litellm, source="prices.json")
+    assert (merged.file, merged.row, merged.shutdown) == ("prices.json", 4, date(2026, 2, 27))
+    # where it was read is provenance, not part of the fact
+    assert read[0] == Shutdown("openai", "gpt-4-0613", date(2026, 10, 23), source=url)
+
+
 def test_the_curated_table_loads_with_sources_dates_and_no_duplicates() -> None:
     curated = load_curated()
     assert len(curated) >= 10

@@ -538,3 +538,18 @@ def test_render_is_the_inverse_of_parse(models: dict[str, dict[str, object]]) ->
     assert render_registry_file(parse_registry_file(rendered)) == rendered
     dumped = yaml.safe_load(yaml.safe_dump(rendered, sort_keys=False, allow_unicode=True))
     assert parse_registry_file(dumped) == entries
+
+
+def test_the_status_table_is_documented_as_the_code_has_it() -> None:
+    """docs/registry-file.md and README.md show STATUS_STAGES row by row, as it is."""
+    from pathlib import Path
+
+    from modelsteward.domain.registry_file import STATUS_STAGES
+
+    root = Path(__file__).resolve().parents[2]
+    rows = [f"| {', '.join(f'`{w}`' for w in words)} | `{stage.value}` |"
+            for stage, words in STATUS_STAGES]
+    table = "\n".join(["| `status` (case ignored) | lifecycle stage |", "|---|---|", *rows,
+                       "| empty or missing | `trained` |"])
+    for document in ("docs/registry-file.md", "README.md"):
+        assert table in (root / document).read_text(encoding="utf-8"), document

@@ -66,3 +66,18 @@ def test_a_model_made_without_a_team_takes_the_team_the_migration_gave_it() -> N
                                                  "kind": "self_hosted", "deleted": False,
                                                  "mlflow_tags": {}}})
     assert (found.field, found.derived) == ("owner_team", "support")
+
+
+def test_a_rollback_blocks_the_version_it_left_only_when_its_event_says_so() -> None:
+    """Rollbacks recorded before production's rollbacks blocked the version they left carry no
+    ``blocks`` flag: replaying them leaves that version's blocked reason alone."""
+    registered = (ev.VERSION_REGISTERED, "bot@1.1.0", {"digest": "", "files": 0})
+    reason = "rolled back from production on 2026-12-06: latency spike"
+    replay = _replay(registered, (ev.ALIAS_ROLLED_BACK, "bot@1.0.0", {
+        "alias": "production", "from": "1.1.0", "to": "1.0.0", "reason": "latency spike",
+        "blocks": True, "blocked_reason": reason}))
+    assert replay.objects["version bot@1.1.0"]["blocked_reason"] == (reason, 2)
+    assert replay.objects["alias bot production"]["holders"] == (["1.0.0"], 2)
+    old = _replay(registered, (ev.ALIAS_ROLLED_BACK, "bot@1.0.0", {
+        "alias": "production", "from": "1.1.0", "to": "1.0.0", "reason": "latency spike"}))
+    assert old.objects["version bot@1.1.0"]["blocked_reason"] == ("", 1)

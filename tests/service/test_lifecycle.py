@@ -167,13 +167,14 @@ def test_aliases_history_at_and_rollback(registry: Registry, clock: FixedClock) 
     assert (result.from_version, result.to_version) == ("1.1.0", "1.0.0")
     event = registry.log("bot")[-1]
     assert event.kind == "model:alias:rolled-back"
+    blocked = f"rolled back from production on {clock.now().date()}: latency spike"
     assert event.payload == {"alias": "production", "from": "1.1.0", "to": "1.0.0",
-                             "reason": "latency spike"}
+                             "reason": "latency spike", "blocks": True,
+                             "blocked_reason": blocked}
     assert registry.lifecycle.aliases_at("bot", clock.now())["production"] == ["1.0.0"]
-    # rolling back again returns to 1.1.0; then 1.0.0, now degraded, is not eligible any more
-    registry.lifecycle.record_measurements(v1, {"error_rate": 0.5})
-    assert registry.lifecycle.rollback("bot").to_version == "1.1.0"
-    with pytest.raises(NoRollbackTarget, match="degraded"):
+    # 1.1.0, which production was rolled back from, is no longer a rollback target
+    assert registry.get_version("bot", "1.1.0").blocked_reason == blocked
+    with pytest.raises(NoRollbackTarget, match="rolled back from"):
         registry.lifecycle.rollback("bot")
 
 
@@ -188,7 +189,8 @@ def test_degraded_production_rolls_back_automatically(registry: Registry) -> Non
     assert result.breaches == ("error_rate = 0.2 breaks error_rate <= 0.05",)
     assert result.rolled_back_to == "1.0.0"
     kinds = [e.kind for e in registry.log("auto")[-3:]]
-    assert kinds == ["model:version:measured", "model:version:degraded", "model:alias:rolled-back"]
+    assert kinds == ["model:version:breached", "model:version:degraded",
+                     "model:alias:rolled-back"]
     assert [a.version for a in registry.lifecycle.aliases("auto")] == ["1.0.0"]
     assert registry.get_version("auto", "1.1.0").blocked_reason.startswith("error_rate")
 
@@ -222,7 +224,7 @@ def test_a_breach_is_kept_when_automatic_rollback_has_nowhere_to_go(registry: Re
     assert result.breaches and result.rolled_back_to == ""
     assert "nothing to roll back" in result.rollback_failed or "no earlier" in \
         result.rollback_failed
-    kinds = [e.kind for e in registry.log("auto")[-3:]]
-    assert kinds == ["model:version:measured", "model:version:degraded",
-                     "model:alias:rollback-failed"]
+    kinds = [e.kind for e in registry.log("auto")[-4:]]
+    assert kinds == ["model:version:measured", "model:version:breached",
+                     "model:version:degraded", "model:alias:rollback-failed"]
     assert registry.get_version("auto", "1.0.0").blocked_reason.startswith("error_rate")

@@ -569,7 +569,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         ok, result = self._attempt(f"rollback {alias}", expected,
                                    lambda: self.lifecycle.rollback(model, alias))
         if ok:
-            assert result == RollbackResult(alias, current, target)
+            assert isinstance(result, RollbackResult)
+            assert (result.alias, result.from_version, result.to_version) == (
+                alias, current, target)
+            left = self.shadows[f"{model}@{current}"]
+            # rolling production back blocks the version it left, unless it already was
+            assert bool(result.blocked_reason) == (alias == PRODUCTION and not left.blocked)
+            left.blocked = left.blocked or alias == PRODUCTION
             self.models[model].assign(alias, target)
 
     @rule(ref=versions, error_rate=st.sampled_from([0.01, 0.2]))

@@ -9,12 +9,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
+import modelsteward.data
 from modelsteward import Registry
-from modelsteward.data import load_curated
+from modelsteward.data import CURATED_SHUTDOWNS, load_curated
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
+from modelsteward.domain.deprecation import DeprecationPlan
 from modelsteward.domain.model import Model, ModelKind
-from modelsteward.domain.provider_schedules import parse_litellm
+from modelsteward.domain.provider_schedules import parse_litellm, parse_shutdown_table
+from modelsteward.errors import Conflict
+from modelsteward.ports import Transaction
+from modelsteward.service.deprecations import CheckedPlan, Deprecations
 from tests.conftest import FixedClock
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "litellm_model_prices_sample.json"
@@ -73,3 +79,128 @@ def test_the_curated_table_loads_and_matches(registry: Registry) -> None:
     assert curated and all(s.source.startswith("https://") for s in curated)
     result = registry.providers.import_shutdowns(curated)
     assert "claude@claude-3-sonnet-20240229" in result.planned
+
+
+CURATED_FILE = Path(modelsteward.data.__file__).with_name(CURATED_SHUTDOWNS)
+
+
+def _curated_row(model: str) -> int:
+    """The 1-based number of ``model``'s row in the shipped table, read from the YAML itself."""
+    rows = yaml.safe_load(CURATED_FILE.read_text())["shutdowns"]
+    return [row["model"] for row in rows].index(model) + 1
+
+
+def _retire(registry: Registry, ref: str) -> None:
+    registry.lifecycle.reject(ref, "the provider stopped serving it")
+    registry.lifecycle.retire(ref, "provider shutdown")
+
+
+def test_curated_import_skips_a_retired_snapshot_and_plans_the_rest(
+        registry: Registry) -> None:
+    _retire(registry, "claude@claude-3-5-sonnet-20240620")
+    result = registry.providers.import_shutdowns(load_curated())
+    assert sorted(result.planned) == ["claude@claude-3-sonnet-20240229",
+                                      "claude@claude-sonnet-4-20250514", "gpt@gpt-4-0613"]
+    retired = [s for s in result.skipped if s.ref == "claude@claude-3-5-sonnet-20240620"]
+    assert len(retired) == 1
+    assert (retired[0].file, retired[0].row, retired[0].replacement) == (
+        "modelsteward/data/provider_shutdowns.yaml", _curated_row("claude-3-5-sonnet-20240620"),
+        "")
+    assert "already retired" in retired[0].reason
+    # every curated row naming nothing registered is reported too, with its row
+    unknown = {s.ref: s.row for s in result.skipped if not s.ref.startswith(("claude@", "gpt@"))}
+    assert unknown["anthropic/claude-1.0"] == 1
+    assert unknown["google/gemini-1.5-pro-002"] == _curated_row("gemini-1.5-pro-002")
+    assert len(unknown) == result.unmatched == len(load_curated()) - 4
+    assert {p.target for p in registry.deprecations.plans("claude")} == {
+        "claude-3-sonnet-20240229", "claude-sonnet-4-20250514"}
+
+
+TABLE = {"shutdowns": [
+    {"provider": "openai", "model": "gpt-4-0613", "shutdown": "2025-10-23",
+     "replacement": "gpt-4o-2024-08-06", "source": "https://platform.openai.com/docs/deprecations"},
+    {"provider": "openai", "model": "gpt-3.5-turbo-0125", "shutdown": "2025-10-23",
+     "source": "https://platform.openai.com/docs/deprecations"},
+    {"provider": "anthropic", "model": "claude-3-sonnet-20240229", "shutdown": "2025-07-21",
+     "replacement": "claude-9-20990101",
+     "source": "https://docs.anthropic.com/en/docs/about-claude/model-deprecations"},
+    {"provider": "anthropic", "model": "claude-sonnet-4-20250514", "shutdown": "2026-06-15",
+     "replacement": "claude-3-5-sonnet-20240620",
+     "source": "https://docs.anthropic.com/en/docs/about-claude/model-deprecations"},
+]}
+
+
+def test_table_rows_that_cannot_apply_are_reported_with_file_and_row(
+        registry: Registry) -> None:
+    _retire(registry, "gpt@gpt-4o-2024-08-06")
+    shutdowns = parse_shutdown_table(TABLE, source="shutdowns.yaml")
+    result = registry.providers.import_shutdowns(shutdowns)
+    # a retired (row 1) or unknown (row 3) replacement: planned without it, and said so
+    assert result.planned == ("gpt@gpt-4-0613", "claude@claude-3-sonnet-20240229",
+                              "claude@claude-sonnet-4-20250514")
+    gpt = [p for p in registry.deprecations.plans("gpt") if p.target == "gpt-4-0613"]
+    assert [p.replacement for p in gpt] == [""]
+    by_row = {s.row: s for s in result.skipped}
+    assert sorted(by_row) == [1, 2, 3] and {s.file for s in result.skipped} == {
+        "shutdowns.yaml"}
+    assert (by_row[1].ref, by_row[1].replacement) == ("gpt@gpt-4-0613", "gpt@gpt-4o-2024-08-06")
+    assert "retired" in by_row[1].reason and "--replacement" in by_row[1].fix
+    assert (by_row[3].ref, by_row[3].replacement) == (
+        "claude@claude-3-sonnet-20240229", "claude@claude-9-20990101")
+    # the snapshot of row 2 is not registered
+    assert (by_row[2].ref, by_row[2].replacement) == ("openai/gpt-3.5-turbo-0125", "")
+    assert "steward version register" in by_row[2].fix and result.unmatched == 1
+    # row 4's replacement is usable: planned with it, nothing reported
+    sonnet4 = [p for p in registry.deprecations.plans("claude")
+               if p.target == "claude-sonnet-4-20250514"]
+    assert [p.replacement for p in sonnet4] == ["claude@claude-3-5-sonnet-20240620"]
+
+
+def test_importing_again_writes_nothing_new(registry: Registry) -> None:
+    _retire(registry, "gpt@gpt-4o-2024-08-06")
+    _retire(registry, "claude@claude-3-5-sonnet-20240620")
+    clock = registry.clock
+    assert isinstance(clock, FixedClock)
+    for shutdowns in (parse_shutdown_table(TABLE, source="shutdowns.yaml"), load_curated()):
+        clock.advance(minutes=1)  # the curated plans supersede the table's: later, not tied
+        first = registry.providers.import_shutdowns(shutdowns)
+        assert first.planned and first.skipped
+        events = len(registry.log())
+        plans = [len(registry.deprecations.plans(m)) for m in ("claude", "gpt")]
+        again = registry.providers.import_shutdowns(shutdowns)
+        assert again.planned == () and sorted(again.unchanged) == sorted(first.planned)
+        assert len(registry.log()) == events
+        assert [len(registry.deprecations.plans(m)) for m in ("claude", "gpt")] == plans
+        # still reported: the rows that cannot apply (not the replacements of unchanged plans)
+        assert {(s.row, s.ref) for s in again.skipped} == {
+            (s.row, s.ref) for s in first.skipped if not s.replacement}
+
+
+def test_a_row_is_written_whole_or_not_at_all(registry: Registry,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # a second hosted model serving the same snapshot: one row names two versions
+    registry.create_model(Model("gpt-eu", kind=ModelKind.HOSTED, provider="openai"))
+    registry.register_version("gpt-eu", "gpt-4-0613")
+    write_plan = Deprecations.write_plan
+    written: list[str] = []
+
+    def fail_on_gpt_eu(self: Deprecations, tx: Transaction,
+                       checked: CheckedPlan) -> DeprecationPlan:
+        if checked.plan.model == "gpt-eu":
+            raise Conflict("the store refused the plan; try again.")
+        written.append(checked.plan.ref)
+        return write_plan(self, tx, checked)
+
+    monkeypatch.setattr(Deprecations, "write_plan", fail_on_gpt_eu)
+    events = len(registry.log())
+    stage = registry.get_version("gpt", "gpt-4-0613").stage
+    result = registry.providers.import_shutdowns(parse_shutdown_table(TABLE, source="t.yaml"))
+    assert "gpt@gpt-4-0613" in written  # written in the row's transaction, then rolled back
+    assert registry.deprecations.plans("gpt") == [] and registry.deprecations.plans(
+        "gpt-eu") == []
+    assert registry.get_version("gpt", "gpt-4-0613").stage is stage
+    assert sorted(s.ref for s in result.skipped if s.row == 1) == [
+        "gpt-eu@gpt-4-0613", "gpt@gpt-4-0613"]
+    # the other rows were written
+    assert "claude@claude-3-sonnet-20240229" in result.planned
+    assert len(registry.log()) > events

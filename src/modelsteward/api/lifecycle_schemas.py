@@ -247,15 +247,19 @@ class RollbackCreate(_Body):
 
 
 class RollbackPublic(BaseModel):
+    """Where the alias moved; ``blocked_reason`` is set when rolling ``production`` back made
+    the version it left ineligible as a rollback target (null when it already was)."""
+
     model: str
     alias: str
     from_version: str
     to_version: str
+    blocked_reason: str | None = None
 
     @classmethod
     def of(cls, model: str, r: RollbackResult) -> RollbackPublic:
         return cls(model=model, alias=r.alias, from_version=r.from_version,
-                   to_version=r.to_version)
+                   to_version=r.to_version, blocked_reason=r.blocked_reason or None)
 
 
 # monitoring -------------------------------------------------------------------------------------

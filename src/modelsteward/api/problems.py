@@ -19,7 +19,7 @@ from starlette.routing import Match
 from modelsteward.errors import (
     ArtifactError, Conflict, DocumentInvalid, IdempotencyKeyReused, InvalidInput, NotAuthenticated,
     NotAuthorised,
-    NotFound, StewardError, StorageError,
+    NotFound, PinNoLongerResolves, StewardError, StorageError,
 )
 
 MEDIA_TYPE = "application/problem+json"
@@ -81,9 +81,11 @@ _STATUS_SLUGS = {400: "bad-request", 401: "not-authenticated", 403: "not-authori
 
 def problem(status: int, slug: str, title: str, detail: str, instance: str,
             errors: list[dict[str, str]] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+            headers: dict[str, str] | None = None,
+            extra: dict[str, object] | None = None) -> JSONResponse:
+    """An RFC 9457 problem document; ``extra`` adds extension members."""
     body: dict[str, object] = {"type": f"/problems/{slug}", "title": title, "status": status,
-                               "detail": detail, "instance": instance}
+                               "detail": detail, "instance": instance, **(extra or {})}
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
@@ -118,7 +120,9 @@ def error_problem(error: StewardError, instance: str) -> JSONResponse:
     errors = ([{"location": p.location, "message": p.message} for p in error.problems]
               if isinstance(error, DocumentInvalid) else None)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return problem(status, slug, title, str(error), instance, errors, headers)
+    extra: dict[str, object] | None = (
+        {"unresolvable": error.why.as_dict()} if isinstance(error, PinNoLongerResolves) else None)
+    return problem(status, slug, title, str(error), instance, errors, headers, extra)
 
 
 def install(app: FastAPI) -> None:

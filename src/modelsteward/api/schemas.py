@@ -188,6 +188,9 @@ class ResolutionPublic(BaseModel):
     warning: str | None = None
     redirected_from: str | None = None
     inherited_from: str | None = None
+    eligible: bool = True  # false only for an exact pin naming a version the policy excludes
+    ineligible: str | None = None  # why not
+    candidates: bool = False  # whether versions below the eligibility minimum were admitted
 
 
 class EventPublic(BaseModel):

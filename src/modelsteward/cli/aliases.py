@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
 from modelsteward.domain.lifecycle import AliasAssignment
 from modelsteward.errors import InvalidInput
 from modelsteward.service.refs import split_ref
@@ -130,11 +130,15 @@ def history(state: State, model: str, at_text: str, as_json: bool) -> None:
 @json_option
 @pass_state
 def rollback(state: State, model: str, name: str, reason: str, as_json: bool) -> None:
-    """Move an exclusive alias back to its previous target that is still eligible."""
+    """Move an exclusive alias back to its previous target that is still eligible; the owner
+    team is notified, and the version production leaves is no longer a rollback target."""
     result = state.registry.lifecycle.rollback(model, name, reason)
     if as_json:
         emit_json({"model": model, "alias": result.alias, "from": result.from_version,
-                   "to": result.to_version})
-    else:
-        out.print(f"{result.alias}: {model}@{result.from_version} → "
-                  f"{model}@{result.to_version}", highlight=False)
+                   "to": result.to_version, "blocked_reason": result.blocked_reason or None})
+        return
+    out.print(f"{result.alias}: {model}@{result.from_version} → "
+              f"{model}@{result.to_version}", highlight=False)
+    if result.blocked_reason:
+        err.print(f"{model}@{result.from_version} is no longer a rollback target "
+                  f"({result.blocked_reason})", highlight=False)

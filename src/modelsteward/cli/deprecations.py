@@ -12,8 +12,9 @@ from modelsteward.cli.context import (
     State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
 )
 from modelsteward.cli.exits import Exit
-from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase
 from modelsteward.domain.model import parse_enum
+from modelsteward.domain.subscriptions import DEADLINE_OVERDUE
 from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
 
@@ -74,12 +75,20 @@ def deprecate(state: State, target: str, reason: str, replacement: str, announce
         soft_deadline=_date(soft_deadline, "--soft-deadline"),
         hard_deadline=_date(hard_deadline, "--hard-deadline"), migration_steps=steps,
         support_window=support_window, redirect=redirect)
+    # a past hard deadline acts at once; what it could not retire is told, never silent
+    overdue = ([n for n in registry.deprecations.notices()
+                if n.kind == DEADLINE_OVERDUE and n.payload.get("plan") == made.id]
+               if made.phase(today) is Phase.RETIRED else [])
     if as_json:
-        emit_json(plan_view(made, today))
+        emit_json({**plan_view(made, today),
+                   "overdue": [{"ref": n.payload.get("version"), "why": n.payload.get("why")}
+                               for n in overdue]})
     else:
         out.print(f"Deprecated {made.ref} ({made.reason.value}); phase "
                   f"{made.phase(today).value}; soft deadline {made.soft_deadline}, hard "
                   f"deadline {made.hard_deadline}.", highlight=False)
+    for notice in overdue:
+        err.print(f"warning: {notice.message}", highlight=False)
 
 
 @click.command()
@@ -136,10 +145,16 @@ def tick(state: State, as_json: bool) -> None:
     report = state.registry.deprecations.tick(archive=state.archive, reminder_days=days)
     if as_json:
         emit_json({"retired": list(report.retired), "notices": report.notices,
-                   "reminders": report.reminders, "failures": list(report.failures)})
+                   "reminders": report.reminders, "failures": list(report.failures),
+                   "overdue": [{"ref": o.ref, "plan": o.plan, "why": o.why}
+                               for o in report.overdue]})
     else:
         for ref in report.retired:
             out.print(f"retired {ref} (hard deadline reached)", highlight=False)
+        for late in report.overdue:
+            out.print(f"overdue {late.ref}: not retired at the hard deadline of plan "
+                      f"{late.plan}: {late.why}. Move production to a replacement, then run "
+                      "`steward tick` again.", highlight=False)
         out.print(f"{report.notices} new notice(s), {report.reminders} reminder(s).",
                   highlight=False)
         for failure in report.failures:

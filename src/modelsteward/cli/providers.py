@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
+from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
 from modelsteward.cli.files import read_structured
 from modelsteward.data import load_curated
 from modelsteward.domain.provider_schedules import parse_provider_schedule
@@ -34,7 +34,10 @@ def providers() -> None:
 def providers_import(state: State, file: Path | None, curated: bool, soft_days: int,
                      as_json: bool) -> None:
     """Import LiteLLM's model_prices_and_context_window.json or a provider shutdown table
-    (YAML/JSON); matching hosted models get provider-shutdown deprecation plans."""
+    (YAML/JSON); matching hosted models get provider-shutdown deprecation plans.
+
+    Rows that cannot apply (no registered snapshot, already retired, refused) and replacements
+    left out are listed on stderr with their file and row; the rest is imported (exit 0)."""
     if bool(file) == curated:
         raise InvalidInput("Give either FILE or --curated.")
     shutdowns = (load_curated() if curated else
@@ -43,13 +46,26 @@ def providers_import(state: State, file: Path | None, curated: bool, soft_days: 
     result = state.registry.providers.import_shutdowns(shutdowns, soft_days=soft_days)
     if as_json:
         emit_json({"planned": list(result.planned), "unchanged": list(result.unchanged),
-                   "unmatched": result.unmatched, "shutdowns": len(shutdowns)})
+                   "unmatched": result.unmatched, "shutdowns": len(shutdowns),
+                   "skipped": [{"file": s.file, "row": s.row, "ref": s.ref,
+                                "replacement": s.replacement or None, "reason": s.reason,
+                                "fix": s.fix or None} for s in result.skipped]})
         return
     for ref in result.planned:
         out.print(f"planned   {ref}", highlight=False)
+    for read in dict.fromkeys(s.file for s in result.skipped):  # one table per file
+        table = Table("row", "ref", "skipped", "reason", title=f"Not applied from {read}")
+        for s in result.skipped:
+            if s.file == read:
+                table.add_row(str(s.row), s.ref,
+                              f"replacement {s.replacement}" if s.replacement else "row",
+                              f"{s.reason} {s.fix}".strip())
+        err.print(table)
+    rows = sum(1 for s in result.skipped if not s.replacement)
     out.print(f"{len(shutdowns)} shutdowns read; {len(result.planned)} plan(s) written, "
-              f"{len(result.unchanged)} unchanged, {result.unmatched} naming no registered "
-              "snapshot.", highlight=False)
+              f"{len(result.unchanged)} unchanged, {rows} skipped ({result.unmatched} naming no "
+              f"registered snapshot), {len(result.skipped) - rows} planned without their "
+              "replacement.", highlight=False)
 
 
 def _days(text: str) -> int:

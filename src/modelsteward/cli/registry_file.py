@@ -38,13 +38,19 @@ def export_group() -> None:
 @local_only
 @pass_state
 def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> None:
-    """Import a model-registry.yaml (all problems are reported before anything is written)."""
+    """Import a model-registry.yaml (all problems are reported before anything is written).
+
+    Each entry's status sets the stage of the version it registers (active → production, with
+    the production alias; see docs/registry-file.md); such stages are recorded as imported,
+    without the gates."""
     entries = parse_registry_file(read_yaml(file), source=str(file))
     report = import_registry(state.local_registry, entries, source=str(file), team=team.strip())
     if as_json:
         emit_json({"changed": report.changed, "created_models": list(report.created_models),
                    "updated_models": list(report.updated_models),
                    "registered_versions": list(report.registered_versions),
+                   "stages": {ref: stage.value for ref, stage in report.stages},
+                   "aliases": {ref: alias for ref, alias in report.aliases},
                    "unchanged": list(report.unchanged)})
         return
     if not report.changed:
@@ -57,6 +63,11 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
         out.print(f"updated model     {name}", highlight=False)
     for ref in report.registered_versions:
         out.print(f"registered        {ref}", highlight=False)
+    for ref, stage in report.stages:
+        out.print(f"imported stage    {ref} → {stage.value} (the gates were not checked)",
+                  highlight=False)
+    for ref, alias in report.aliases:
+        out.print(f"alias             {alias} → {ref}", highlight=False)
     if report.unchanged:
         out.print(f"unchanged         {', '.join(report.unchanged)}", highlight=False)
 
@@ -67,7 +78,8 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
 @local_only
 @pass_state
 def export_registry_file(state: State, output: Path | None) -> None:
-    """Export the registry as a model-registry.yaml (each model with its newest version)."""
+    """Export the registry as a model-registry.yaml (each model with its eligible current
+    version and its evaluation scores; a model without one has no status)."""
     document = render_registry_file(export_registry(state.local_registry))
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     if output is None:

@@ -21,6 +21,7 @@ from modelsteward.domain.model import parse_enum
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import InvalidInput
 from modelsteward.service.refs import split_ref
+from modelsteward.service.registry import Resolution
 
 _CHANGES = ", ".join(c.value for c in ChangeKind)
 
@@ -228,20 +229,40 @@ def version_attest(state: State, ref: str, statement: Path, metrics_file: Path |
 @click.command()
 @click.argument("model")
 @click.argument("pin")
+@click.option("--candidates", is_flag=True,
+              help="Also accept versions that have not reached the policy's eligibility "
+                   "minimum stage yet (for staging environments); never rejected, retired, "
+                   "degraded or rolled-back ones.")
 @json_option
 @pass_state
-def resolve(state: State, model: str, pin: str, as_json: bool) -> None:
-    """Resolve PIN (2.1.3, ^2.1, ~2.1, 2.x, '>=2 <3', claude-sonnet-4-5-*) to a version."""
-    resolution = state.registry.resolution(model, pin)
+def resolve(state: State, model: str, pin: str, candidates: bool, as_json: bool) -> None:
+    """Resolve PIN (2.1.3, ^2.1, ~2.1, 2.x, '>=2 <3', claude-sonnet-4-5-*) to a version.
+
+    A non-strict pin gives only versions the policy calls eligible; an exact version is given
+    as asked, with a warning when it is not eligible."""
+    resolution = state.registry.resolution(model, pin, candidates=candidates)
     found = resolution.version
     if as_json:
         emit_json({**version_view(found), "pin": pin, "warning": resolution.warning or None,
-                   "redirected_from": resolution.redirected_from or None})
+                   "redirected_from": resolution.redirected_from or None,
+                   "eligible": resolution.eligible,
+                   "ineligible": resolution.ineligible or None,
+                   "candidates": candidates})
     else:
         out.print(found.ref, highlight=False)
+    warn_resolution(resolution)
+
+
+def warn_resolution(resolution: Resolution) -> None:
+    """Say on stderr what an application must know about a resolution: a redirect, a version
+    that is not eligible, a deprecation warning."""
+    found = resolution.version
     if resolution.redirected_from:
         err.print(f"warning: {resolution.redirected_from} is retired; redirected to {found.ref}",
                   highlight=False)
+    if resolution.ineligible:
+        err.print(f"WARNING: {found.ref} is not eligible for applications: "
+                  f"{resolution.ineligible}.", highlight=False)
     if resolution.warning:
         err.print(f"warning: {resolution.warning}", highlight=False)
 

@@ -31,6 +31,7 @@ VERSION_REJECTED = "model:version:rejected"
 VERSION_DEPRECATED = "model:version:deprecated"
 VERSION_RETIRED = "model:version:retired"
 VERSION_MEASURED = "model:version:measured"
+VERSION_BREACHED = "model:version:breached"  # one per metric beyond a monitoring threshold
 VERSION_DEGRADED = "model:version:degraded"
 GATE_OVERRIDDEN = "model:version:gate-overridden"
 ALIAS_SET = "model:alias:set"
@@ -39,6 +40,9 @@ ALIAS_ROLLED_BACK = "model:alias:rolled-back"
 ROLLBACK_FAILED = "model:alias:rollback-failed"
 DEPRECATION_PLANNED = "model:deprecation:planned"
 DEPRECATION_PHASE = "model:deprecation:phase"
+# a version past its plan's hard deadline that was not retired (it holds production); it
+# changes nothing in the tables
+DEPRECATION_OVERDUE = "model:deprecation:overdue"
 MODEL_DELETED = "model:deleted"
 VERSION_RESTORED = "model:version:restored"
 VERSION_DELETED = "model:version:deleted"

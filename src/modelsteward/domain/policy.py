@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from modelsteward.domain.direction import Direction
+from modelsteward.domain.eligibility import EligibilityRule
 from modelsteward.domain.model import RiskTier
 
 __all__ = ["Direction", "MetricRule", "ModelRules", "Policy", "Threshold", "TierApproval",
@@ -86,6 +87,10 @@ class ModelRules:
     metrics: Mapping[str, MetricRule] = field(default_factory=dict)
 
 
+# what production is watched for without a policy file: more than 5% of requests failing
+DEFAULT_MONITORING: tuple[Threshold, ...] = (Threshold("error_rate", "<=", 0.05),)
+
+
 def _default_tiers() -> dict[RiskTier, TierApproval]:
     return {
         RiskTier.LOW: TierApproval(("lead",)),
@@ -126,10 +131,15 @@ class Policy:
     administrators: tuple[str, ...] = ()
     # aliases
     exclusive_aliases: tuple[str, ...] = ("production",)
-    # production monitoring
-    monitoring: tuple[Threshold, ...] = ()
+    # which versions may be chosen for an application (resolution, locks, --fix, migrations)
+    eligibility: EligibilityRule = EligibilityRule()
+    # production monitoring: a breach marks the version degraded and tells its owner team
+    monitoring: tuple[Threshold, ...] = DEFAULT_MONITORING
     auto_rollback: bool = False
     models: Mapping[str, ModelRules] = field(default_factory=dict)
+    # deprecation: at a plan's hard deadline, a version holding production hands production to
+    # the plan's replacement through the normal gates (False: it stays, overdue, until moved)
+    deprecation_move_production: bool = False
 
     def thresholds_for(self, model: str) -> dict[str, Threshold]:
         """The evaluation thresholds for ``model``: defaults, overridden per metric by its own."""

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Final, cast
 
 from modelsteward.domain.documents import describe
+from modelsteward.domain.eligibility import PATH, EligibilityRule, parse_minimum_stage
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.names import ALIAS_NAME, validate_model_name
 from modelsteward.domain.direction import Direction
@@ -76,9 +78,17 @@ approval:                                   # staging -> production
 aliases:
   exclusive: [production]                   # one version per model; must include production
 
+eligibility:                                # what a non-strict pin, lock or --fix may choose
+  minimum_stage: registered                 # passed the evaluation gate (or: trained, evaluated,
+                                            # staging, production); never rejected, retired,
+                                            # degraded or rolled back
+
 monitoring:                                 # checked against production metrics
-  thresholds: {error_rate: "<= 0.05"}       # a breach records model:version:degraded
+  thresholds: {error_rate: "<= 0.05"}       # a breach degrades the version, tells its team
   auto_rollback: false                      # on a breach, move production back
+
+deprecation:                                # at a plan's hard deadline
+  move_production: false                    # hand production to the plan's replacement (gated)
 
 models:                                     # per-model additions
   support-bot:
@@ -115,14 +125,16 @@ _ANY_RULE: Final = _NameRule(re.compile(r"\S(?:.*\S)?"), "a name", "non-empty st
 
 # The keys of each mapping, in the order render_policy writes them.
 _TOP: Final = ("version", "administrators", "validation", "evaluation", "metrics", "staging",
-               "approval", "aliases", "monitoring", "models")
+               "approval", "aliases", "eligibility", "monitoring", "deprecation", "models")
 _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "validation": ("require_digest", "require_attestation", "require_training_metrics"),
     "evaluation": ("thresholds", "required_suites", "regression_tolerance"),
     "staging": ("required_checks",),
     "approval": ("valid_days", "max_review_days", "tiers", "committees"),
     "aliases": ("exclusive",),
+    "eligibility": ("minimum_stage",),
     "monitoring": ("thresholds", "auto_rollback"),
+    "deprecation": ("move_production",),
 }
 _TIER_KEYS: Final = ("roles", "author_may_approve")
 _MODEL_KEYS: Final = ("thresholds", "monitoring", "auto_rollback", "metrics")
@@ -217,9 +229,15 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
         aliases.problem("exclusive", f"must include {_ALWAYS_EXCLUSIVE!r}: a model has at most "
                                      f"one production version; add it to the list")
 
+    eligibility = top.section("eligibility")
+    minimum_stage = eligibility.stage("minimum_stage", default.eligibility.minimum_stage)
+
     monitoring = top.section("monitoring")
     monitoring_thresholds = monitoring.thresholds("thresholds", default.monitoring)
     auto_rollback = monitoring.boolean("auto_rollback", default.auto_rollback)
+
+    move_production = top.section("deprecation").boolean(
+        "move_production", default.deprecation_move_production)
 
     models = top.models()
     problems.extend(_contradictions(thresholds, metrics, set(declared), models))
@@ -233,7 +251,9 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
         approvals=approvals, approval_valid_days=valid_days, max_review_days=review_days,
         committees=committees,
         administrators=administrators, exclusive_aliases=exclusive,
+        eligibility=EligibilityRule(minimum_stage),
         monitoring=monitoring_thresholds, auto_rollback=auto_rollback, models=models,
+        deprecation_move_production=move_production,
     )
 
 
@@ -272,10 +292,12 @@ def render_policy(policy: Policy) -> dict[str, object]:
             "committees": {role: list(teams) for role, teams in policy.committees.items()},
         },
         "aliases": {"exclusive": list(policy.exclusive_aliases)},
+        "eligibility": {"minimum_stage": policy.eligibility.minimum_stage.value},
         "monitoring": {
             "thresholds": _render_thresholds(policy.monitoring),
             "auto_rollback": policy.auto_rollback,
         },
+        "deprecation": {"move_production": policy.deprecation_move_production},
         "models": {name: _render_rules(rules) for name, rules in policy.models.items()},
     }
 
@@ -336,6 +358,20 @@ class _Reader:
             fix = "; write false, without quotes"
         self.problem(key, f"must be true or false (a boolean, not text or a number), "
                           f"found {describe(value)}{fix}")
+        return default
+
+    def stage(self, key: str, default: Stage) -> Stage:
+        """A stage of the way to production (``trained`` … ``production``)."""
+        if key not in self.raw:
+            return default
+        value = self.raw[key]
+        if isinstance(value, str):
+            try:
+                return parse_minimum_stage(value.strip())
+            except InvalidInput:
+                pass
+        self.problem(key, f"must be one of {_one_of([s.value for s in PATH])}, "
+                          f"found {describe(value)}")
         return default
 
     def whole(self, key: str, default: int) -> int:

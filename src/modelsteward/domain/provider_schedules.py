@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
@@ -88,6 +88,13 @@ class Shutdown:
     routing prefix. ``replacement`` is the provider's recommended replacement, or ``""`` when
     unknown; ``announced`` the day the deprecation was announced, if known; ``source`` where the
     fact comes from (a URL for the curated table, ``FILE#KEY`` for LiteLLM).
+
+    ``file`` and ``row`` say where it was read, so that an import can point at the row it could
+    not apply: ``file`` is the name the parser was given (its ``source`` argument) and ``row``
+    the 1-based number of the entry in that document — the N-th row of a shutdown table's
+    ``shutdowns`` list (``shutdowns[N-1]``), or the N-th key of LiteLLM's object, every key
+    counted (``sample_spec`` and entries without a date too). ``row`` is 0 when not known.
+    They are provenance, not part of the fact: two shutdowns that differ only there are equal.
     """
 
     provider: str
@@ -96,6 +103,8 @@ class Shutdown:
     replacement: str = ""
     announced: date | None = None
     source: str = ""
+    file: str = field(default="", compare=False)
+    row: int = field(default=0, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -148,7 +157,8 @@ def parse_litellm(doc: object, source: str = LITELLM_SOURCE) -> list[Shutdown]:
     ``"<source>#<key>"``. Several keys can name the same provider model (regional Azure prices,
     the same Gemini model through Vertex AI and the Gemini API): they give one shutdown, with the
     earliest date — the deadline nobody can miss — and the first key that gave that date.
-    Shutdowns come in the order their first key appears.
+    Shutdowns come in the order their first key appears; each carries ``file`` = ``source`` and
+    the 1-based ``row`` of the key it was taken from.
 
     Raises :class:`DocumentInvalid` naming ``source`` with *every* problem, located by key
     (``gpt-4-0314.deprecation_date``; ``$`` is the document): a document that is not an object,
@@ -161,10 +171,10 @@ def parse_litellm(doc: object, source: str = LITELLM_SOURCE) -> list[Shutdown]:
             f"{LITELLM_SOURCE} is, found {describe(doc)}"))])
     problems: list[Problem] = []
     found: dict[tuple[str, str], Shutdown] = {}
-    for key, entry in cast(Mapping[object, object], doc).items():
+    for row, (key, entry) in enumerate(cast(Mapping[object, object], doc).items(), 1):
         if key == _LITELLM_SPEC_KEY:
             continue
-        shutdown = _litellm_entry(key, entry, source, problems)
+        shutdown = _litellm_entry(key, entry, source, row, problems)
         if shutdown is None:
             continue
         earlier = found.get(shutdown.key)
@@ -175,7 +185,7 @@ def parse_litellm(doc: object, source: str = LITELLM_SOURCE) -> list[Shutdown]:
     return list(found.values())
 
 
-def _litellm_entry(key: object, entry: object, source: str,
+def _litellm_entry(key: object, entry: object, source: str, row: int,
                    problems: list[Problem]) -> Shutdown | None:
     where = located("$", key)
     if not isinstance(key, str):
@@ -206,14 +216,16 @@ def _litellm_entry(key: object, entry: object, source: str,
         return None
     if shutdown is None:
         return None
-    return Shutdown(normalise_provider(provider_raw), model, shutdown, source=f"{source}#{key}")
+    return Shutdown(normalise_provider(provider_raw), model, shutdown, source=f"{source}#{key}",
+                    file=source, row=row)
 
 
 # --- the shutdown table ------------------------------------------------------------------------
 
 
 def parse_shutdown_table(doc: object, source: str = "shutdowns") -> list[Shutdown]:
-    """Read an already-loaded shutdown table (module docstring) into shutdowns, in row order.
+    """Read an already-loaded shutdown table (module docstring) into shutdowns, in row order,
+    each with ``file`` = ``source`` and its 1-based ``row``.
 
     Dates are ``YYYY-MM-DD`` strings or YAML dates. ``provider``, ``model``, ``shutdown`` and
     ``source`` (an ``http(s)://`` URL saying where the fact was published) are required;
@@ -247,7 +259,7 @@ def parse_shutdown_table(doc: object, source: str = "shutdowns") -> list[Shutdow
     else:
         first_row: dict[tuple[str, str], int] = {}
         for i, row in enumerate(cast(list[object], rows)):
-            shutdown = _table_row(row, f"shutdowns[{i}]", problems)
+            shutdown = _table_row(row, f"shutdowns[{i}]", problems, source, i + 1)
             if shutdown is None:
                 continue
             if shutdown.key in first_row:
@@ -283,7 +295,8 @@ def render_shutdown_table(shutdowns: Sequence[Shutdown]) -> dict[str, object]:
     return {"shutdowns": rows}
 
 
-def _table_row(row: object, where: str, problems: list[Problem]) -> Shutdown | None:
+def _table_row(row: object, where: str, problems: list[Problem], file: str,
+               number: int) -> Shutdown | None:
     """Check one row, appending its problems; the shutdown when the row has none."""
     if not isinstance(row, Mapping):
         problems.append(Problem(where, f"must be a mapping {{provider, model, shutdown, source, "
@@ -320,7 +333,7 @@ def _table_row(row: object, where: str, problems: list[Problem]) -> Shutdown | N
                                                         "(leave it out when none is known)"))
     if len(problems) > before or shutdown is None or not isinstance(source, str):
         return None
-    return Shutdown(provider, model, shutdown, replacement, announced, source)
+    return Shutdown(provider, model, shutdown, replacement, announced, source, file, number)
 
 
 def _provider(fields: Mapping[object, object], where: str, problems: list[Problem]) -> str:

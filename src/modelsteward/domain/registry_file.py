@@ -26,7 +26,8 @@ Where each key goes:
   (``provider_model``), ``versioning``, ``description``, ``purpose``, ``owner``
   (``owner_team``/``owner_contact``), ``risk_tier``, ``license``, ``tags``, ``support``;
 * ``version``, ``status``, ``eval_scores`` (metrics) and ``base_model`` become
-  :class:`RegistryEntry` fields;
+  :class:`RegistryEntry` fields; ``status`` names a lifecycle stage through
+  :data:`STATUS_STAGES` (below), and a status that table does not know is a problem;
 * every other key — the known version-describing ones (``api_version``, ``deployed_date``,
   ``fine_tune_id``, ``training_data``, ``training_date``, ``retrain_schedule``, ``dimension``,
   ``notes``) **and unknown keys** — goes to :attr:`RegistryEntry.metadata`. An entry of this file
@@ -40,6 +41,11 @@ set, else ``self-hosted``. The version to register is ``version``, else ``fine_t
 and when the version is taken from ``fine_tune_id``/``model_id`` — so the example's
 ``ft:gpt-4o-mini:org:classification-v2:abc123`` is a snapshot id — and by model semver
 otherwise; an explicit ``versioning`` key overrides this and the version must fit the scheme.
+
+``status`` is read through one table, :data:`STATUS_STAGES` (docs/registry-file.md and the
+README show it): each lifecycle stage with the words that mean it, matched ignoring case and
+surrounding spaces. An empty or missing status means ``trained``. The first word of each row is
+the one an export writes for a stage when the version's own status does not already name it.
 
 An unknown key that is one typo away from a known key (``eval_score``, ``licence``, ``Owner``)
 is reported as a problem instead of being kept: silently filing ``eval_score`` under metadata
@@ -56,6 +62,7 @@ from datetime import date, datetime
 from typing import cast
 
 from modelsteward.domain.documents import describe
+from modelsteward.domain.lifecycle import Evaluation, Stage
 from modelsteward.domain.model import (
     Model, ModelKind, RiskTier, SupportPolicy, VersionScheme, parse_enum,
 )
@@ -87,6 +94,65 @@ assert frozenset(_RENDER_ORDER) == _KNOWN_KEYS  # every known key has its place
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+STATUS_STAGES: tuple[tuple[Stage, tuple[str, ...]], ...] = (
+    (Stage.TRAINED, ("experimental", "development", "training", "trained")),
+    (Stage.EVALUATED, ("evaluated", "evaluating", "evaluation")),
+    (Stage.REGISTERED, ("registered", "approved", "candidate")),
+    (Stage.STAGING, ("staging", "testing")),
+    (Stage.PRODUCTION, ("active", "production", "deployed", "serving")),
+    (Stage.DEPRECATED, ("deprecated",)),
+    (Stage.RETIRED, ("retired", "archived", "decommissioned")),
+    (Stage.REJECTED, ("rejected",)),
+)
+"""The registry file's ``status`` words and the lifecycle stage each one means, one row per
+stage in lifecycle order; the first word of a row is the one written for its stage. An empty or
+missing status means :attr:`Stage.TRAINED`. The only table of it: parsing, import, export and
+the documentation all read this one."""
+
+_STAGE_OF_STATUS = {word: stage for stage, words in STATUS_STAGES for word in words}
+assert len(_STAGE_OF_STATUS) == sum(len(w) for _, w in STATUS_STAGES)  # no word in two rows
+assert [stage for stage, _ in STATUS_STAGES] == list(Stage)  # every stage has its row
+
+
+def stage_of_status(status: str) -> Stage | None:
+    """The stage ``status`` means (case and surrounding spaces ignored): :attr:`Stage.TRAINED`
+    for an empty status, ``None`` for a word :data:`STATUS_STAGES` does not know."""
+    word = status.strip().lower()
+    return _STAGE_OF_STATUS.get(word) if word else Stage.TRAINED
+
+
+def status_of_stage(stage: Stage, recorded: str = "") -> str:
+    """The status to write for a version in ``stage``: ``recorded`` (the version's own status,
+    e.g. ``deployed``) when it means that stage, else the first word of the stage's row."""
+    if recorded and stage_of_status(recorded) is stage:
+        return recorded
+    return next(words[0] for row, words in STATUS_STAGES if row is stage)
+
+
+def accepted_statuses() -> str:
+    """The accepted status words, for messages: ``experimental, development, …``."""
+    return ", ".join(word for _, words in STATUS_STAGES for word in words)
+
+
+def merged_scores(recorded: Mapping[str, object],
+                  evaluations: Sequence[Evaluation]) -> dict[str, float]:
+    """The ``eval_scores`` of a version: its own numeric metrics (what a registry file gave it),
+    then, suite by suite, the metrics of each suite's newest evaluation (with its
+    ``cost_per_1k_requests`` when recorded). Suites are applied in the order of their newest
+    evaluation, so when two suites name the same metric the more recently evaluated suite wins,
+    and an evaluation's value replaces the file's."""
+    scores = {k: float(v) for k, v in recorded.items()
+              if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)}
+    newest: dict[str, Evaluation] = {}
+    for evaluation in sorted(evaluations, key=lambda e: (e.recorded_at, e.seq)):
+        newest.pop(evaluation.suite, None)  # re-inserted last: suites in order of their newest
+        newest[evaluation.suite] = evaluation
+    for evaluation in newest.values():
+        scores.update((k, float(v)) for k, v in evaluation.metrics.items())
+        if evaluation.cost_per_1k_requests is not None:
+            scores["cost_per_1k_requests"] = float(evaluation.cost_per_1k_requests)
+    return scores
+
 
 @dataclass(frozen=True)
 class RegistryEntry:
@@ -94,8 +160,9 @@ class RegistryEntry:
 
     ``version`` is the version to register: an explicit ``version`` key if given, else the
     ``fine_tune_id``, else the provider's ``model_id`` (which is then also
-    ``model.provider_model``), else ``""`` (nothing to register). ``status`` is free text
-    (``active``, ``evaluating``, ``deprecated``…) or ``""``. ``metrics`` come from
+    ``model.provider_model``), else ``""`` (nothing to register). ``status`` is the file's word
+    as written (``active``, ``Deployed``, ``""``…); parsing accepts only words of
+    :data:`STATUS_STAGES`, and :attr:`stage` is the stage it means. ``metrics`` come from
     ``eval_scores``. ``metadata`` holds every other key of the entry, unknown keys included
     (see the module docstring).
     """
@@ -106,6 +173,22 @@ class RegistryEntry:
     metrics: dict[str, float] = field(default_factory=dict, hash=False)
     base_model: str = ""
     metadata: dict[str, object] = field(default_factory=dict, hash=False)
+
+    @property
+    def stage(self) -> Stage:
+        """The lifecycle stage ``status`` means (``trained`` when it is empty). Raises
+        :class:`InvalidInput` naming the accepted words for a status the table does not know
+        (parsing never produces one)."""
+        stage = stage_of_status(self.status)
+        if stage is None:
+            raise InvalidInput(unknown_status(self.status))
+        return stage
+
+
+def unknown_status(status: str) -> str:
+    """Why ``status`` is refused, naming every accepted word."""
+    return (f"{status!r} is not a status this registry knows; use one of "
+            f"{accepted_statuses()} (case is ignored), or leave status out for 'trained'")
 
 
 def parse_registry_file(doc: object, source: str = "model-registry.yaml") -> list[RegistryEntry]:
@@ -216,7 +299,7 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
     risk = f.risk_tier()
     tags = f.tags()
     support = f.support()
-    status = f.text("status")
+    status = f.status()
     base_model = f.text("base_model")
     metrics = f.metrics()
     metadata = f.metadata(fine_tune_id)
@@ -270,6 +353,16 @@ class _Fields:
         hint = f" such as {example!r}" if example else ""
         self._problem(key, f"must be {what}{hint}, found {describe(value)}")
         return ""
+
+    def status(self) -> str:
+        """``status`` as written, when :data:`STATUS_STAGES` knows it; empty or null is ``""``."""
+        if "status" not in self.raw or self.raw["status"] is None:
+            return ""
+        value = self.text("status", allow_empty=True, example="active")
+        if stage_of_status(value) is None:
+            self._problem("status", unknown_status(value))
+            return ""
+        return value
 
     def snapshot(self, key: str) -> str:
         """A provider snapshot id (``claude-sonnet-4-5-20250929``, ``ft:gpt-4o-mini:org:x:1``)."""

@@ -256,6 +256,11 @@ class Replay:
         model = event.subject.partition("@")[0]
         self._alias_holders(model, str(payload.get("alias")), event.seq,
                             add=str(payload.get("to")), remove={str(payload.get("from"))})
+        if payload.get("blocks"):
+            # a rollback of production blocks the version it left; rollbacks recorded before
+            # that rule carry no flag and blocked nothing
+            self._set(version_key(f"{model}@{payload.get('from')}"), event.seq,
+                      blocked_reason=str(payload.get("blocked_reason", "")))
 
     # tokens ---------------------------------------------------------------------------------
 

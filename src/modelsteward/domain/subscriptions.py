@@ -1,7 +1,7 @@
 """Subscriptions: which team hears about which kinds of notice, and over which channel.
 
 A subscription belongs to one team and names the notice kinds it wants as glob patterns
-(``deprecation*``, ``advisory*``, ``reminder*``, ``*``; ``*`` is the only wildcard). Its channel
+(``deprecation*``, ``advisory*``, ``reminder*``, ``monitoring*``, ``*``; ``*`` is the only wildcard). Its channel
 is a webhook (a URL and a signing secret) or an e-mail address. Every notice written for the team
 whose kind matches one of the patterns is delivered to it, once, through the outbox.
 
@@ -19,6 +19,7 @@ from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from modelsteward.domain.deprecation import Phase
+from modelsteward.domain.monitoring import DEGRADED, DEGRADED_IN_USE, ROLLED_BACK
 from modelsteward.domain.names import validate_label
 from modelsteward.errors import InvalidInput
 
@@ -29,14 +30,18 @@ DELIVERIES_REPLAYED = "notify:delivery:replayed"
 REMINDER_SOFT = "reminder:soft-deadline"
 REMINDER_HARD = "reminder:hard-deadline"
 ADVISORY_REPORT = "advisory-report"  # a reporter's draft, for the owner team to publish
+# to a model's owning team, at a hard deadline, about the version holding production
+DEADLINE_OVERDUE = "deprecation:overdue"
+DEADLINE_PRODUCTION_MOVED = "deprecation:production-moved"
 
 _PHASES = tuple(p.value for p in Phase if p is not Phase.ACTIVE)
 
 NOTICE_KINDS: tuple[str, ...] = (
     *(f"deprecation:{phase}" for phase in _PHASES),
-    *(f"deprecation-inherited:{phase}" for phase in _PHASES),
+    *(f"deprecation-inherited:{phase}" for phase in _PHASES), DEADLINE_OVERDUE,
+    DEADLINE_PRODUCTION_MOVED,
     "advisory", "advisory-inherited", ADVISORY_REPORT, "deletion", REMINDER_SOFT,
-    REMINDER_HARD,
+    REMINDER_HARD, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK,
 )
 """Every kind of notice the registry writes; a subscription pattern must match one of them."""
 

@@ -147,4 +147,5 @@ class RemoteLifecycle:
     def rollback(self, model: str, alias: str = PRODUCTION, reason: str = "") -> RollbackResult:
         data = self.client.post(f"{self._model(model)}/rollbacks",
                                 {"alias": alias, "reason": reason})
-        return RollbackResult(data["alias"], data["from_version"], data["to_version"])
+        return RollbackResult(data["alias"], data["from_version"], data["to_version"],
+                              data.get("blocked_reason") or "")

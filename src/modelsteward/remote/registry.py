@@ -171,15 +171,19 @@ class RemoteRegistry:
 
     # resolution ------------------------------------------------------------------------------
 
-    def resolution(self, model_name: str, pin: str) -> Resolution:
-        found = self.client.get("/resolve", {"model": model_name, "pin": pin})
+    def resolution(self, model_name: str, pin: str, *, candidates: bool = False) -> Resolution:
+        query = {"model": model_name, "pin": pin}
+        if candidates:
+            query["candidates"] = "true"
+        found = self.client.get("/resolve", query)
         version = self.get_version(found["model"], found["version"])
         return Resolution(version, warning=found.get("warning") or "",
                           redirected_from=found.get("redirected_from") or "",
-                          inherited_from=found.get("inherited_from") or "")
+                          inherited_from=found.get("inherited_from") or "",
+                          ineligible=found.get("ineligible") or "")
 
-    def resolve(self, model_name: str, pin: str) -> Version:
-        return self.resolution(model_name, pin).version
+    def resolve(self, model_name: str, pin: str, *, candidates: bool = False) -> Version:
+        return self.resolution(model_name, pin, candidates=candidates).version
 
     # provenance and lineage ------------------------------------------------------------------
 

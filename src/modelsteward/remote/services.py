@@ -39,9 +39,9 @@ from modelsteward.remote.client import Json, segment
 from modelsteward.service.advisories import Found, Published, Reported, write_atomically
 from modelsteward.service.audit import Fixed
 from modelsteward.service.deletion import DeletionReport, PinChange
-from modelsteward.service.deprecations import TickReport
+from modelsteward.service.deprecations import Overdue, TickReport
 from modelsteward.service.locking import Locked, Outdated, read_lock
-from modelsteward.service.providers import ProviderImport, Upcoming
+from modelsteward.service.providers import ProviderImport, SkippedShutdown, Upcoming
 from modelsteward.service.retirement import RetirementResult
 
 if TYPE_CHECKING:
@@ -148,7 +148,9 @@ class RemoteDeprecations(_Remote):
         options say here."""
         data = self.client.post("/deprecations/tick")
         return TickReport(tuple(data["retired"]), int(data["notices"]),
-                          tuple(data["failures"]), int(data["reminders"]))
+                          tuple(data["failures"]), int(data["reminders"]),
+                          tuple(Overdue(str(o["ref"]), str(o["plan"]), str(o["why"]))
+                                for o in data.get("overdue", [])))
 
 
 class RemoteProviders(_Remote):
@@ -160,8 +162,17 @@ class RemoteProviders(_Remote):
             **({"announced": s.announced.isoformat()} if s.announced else {}),
             **({"source": s.source} if s.source else {})} for s in shutdowns]}
         data = self.client.post("/providers/shutdowns", table, {"soft_days": soft_days})
+        # the server numbers the rows of the table it was sent, which are ``shutdowns`` in
+        # order: point each skipped row back at the file and row it was read from
+        skipped = []
+        for s in data.get("skipped", []):
+            row = int(s["row"])
+            read = shutdowns[row - 1] if 0 < row <= len(shutdowns) else None
+            skipped.append(SkippedShutdown(
+                read.file if read else s["file"], read.row if read else row, s["ref"],
+                s["reason"], s["fix"] or "", s["replacement"] or ""))
         return ProviderImport(tuple(data["planned"]), tuple(data["unchanged"]),
-                              data["unmatched"])
+                              data["unmatched"], tuple(skipped))
 
     def upcoming(self, within_days: int) -> list[Upcoming]:
         return [Upcoming(u["ref"], date.fromisoformat(u["hard_deadline"]), u["phase"],

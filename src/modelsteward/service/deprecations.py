@@ -1,6 +1,11 @@
 """Deprecation use cases: plans with dates and a replacement, phases computed from the clock,
 notices to every affected team (once per team, model, plan and phase), and ``tick``, which
-retires what reached its hard deadline."""
+retires what reached its hard deadline.
+
+A hard deadline never retires the version that holds ``production`` while it holds it: with the
+policy's ``deprecation.move_production``, production first moves to the plan's replacement
+through the normal gates; otherwise the version stays deprecated and *overdue* (an event and a
+notice to the owning team) until production has moved, and a later ``tick`` retires it."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from modelsteward.domain import events as ev
-from modelsteward.domain.consumers import Consumer
+from modelsteward.domain.consumers import Consumer, ConsumerPin
 from modelsteward.domain.deprecation import (
     DeprecationPlan, DeprecationReason, Phase, check_dates, covers,
 )
@@ -23,14 +28,36 @@ from modelsteward.domain.notices import Notice
 from modelsteward.domain.reminders import (
     DEFAULT_REMINDER_DAYS, DueReminder, due_reminders, reminder_notice,
 )
+from modelsteward.domain.subscriptions import DEADLINE_OVERDUE, DEADLINE_PRODUCTION_MOVED
 from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, StewardError,
 )
 from modelsteward.ports import Transaction
-from modelsteward.service.reach import affected_teams, descendants
+from modelsteward.service.lifecycle import PRODUCTION
+from modelsteward.service.reach import affected_pins, affected_teams, descendants
 from modelsteward.service.registry import Registry
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
+
+
+@dataclass(frozen=True)
+class CheckedPlan:
+    """A plan :meth:`Deprecations.check_plan` accepted: the model, the plan and the versions it
+    covers, read in the transaction it is to be written in."""
+
+    model: Model
+    plan: DeprecationPlan
+    covered: tuple[Version, ...]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A version past its plan's hard deadline that was not retired, and why (it holds
+    production and the replacement could not take it)."""
+
+    ref: str
+    plan: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +66,7 @@ class TickReport:
     notices: int
     failures: tuple[str, ...] = ()
     reminders: int = 0
+    overdue: tuple[Overdue, ...] = ()
 
 
 class Deprecations:
@@ -63,44 +91,68 @@ class Deprecations:
         if target.startswith("pkg:"):
             return self._plan_upstream(target, reason, replacement, announced, soft_deadline,
                                        hard_deadline, migration_steps, support_window)
+        with self.registry.store.write() as tx:
+            return self.write_plan(tx, self.check_plan(
+                tx, target, reason=reason, replacement=replacement, announced=announced,
+                soft_deadline=soft_deadline, hard_deadline=hard_deadline,
+                migration_steps=migration_steps, support_window=support_window,
+                redirect=redirect))
+
+    def check_plan(self, tx: Transaction, target: str, *, reason: DeprecationReason,
+                   replacement: str, announced: date, soft_deadline: date, hard_deadline: date,
+                   migration_steps: tuple[str, ...] = (), support_window: str = "",
+                   redirect: bool = False) -> CheckedPlan:
+        """The plan :meth:`plan` would record for ``MODEL@VERSION`` or ``MODEL@PIN`` in ``tx``,
+        checked by the same rules and refused the same way, but not written: nothing in ``tx``
+        changes, so a caller can try another plan after a refusal and write several in one
+        transaction (:meth:`write_plan`)."""
+        check_dates(announced, soft_deadline, hard_deadline)
         model_name, _, selector = target.partition("@")
         if not selector:
             raise InvalidInput(f"{target!r} does not say what to deprecate: write MODEL@VERSION "
                                "or MODEL@PIN, e.g. support-bot@2.1.3 or support-bot@^2.")
         if redirect and not replacement:
             raise InvalidInput("--redirect needs --replacement: say where resolution goes.")
-        with self.registry.store.write() as tx:
-            model = tx.get_model(model_name)
-            if model is None:
-                raise ModelNotFound(model_name)
-            plan = DeprecationPlan(
-                str(uuid.uuid4()), model.name, selector, reason, replacement, announced,
-                soft_deadline, hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
-                support_window.strip(), redirect, self.registry.clock.now(), self.registry.actor)
-            covered = self._covered(tx, model, plan)
-            if not covered:
-                raise NoMatchingVersion(model.name, selector)
-            retired = [v.ref for v in covered if v.stage is Stage.RETIRED]
-            if retired:
-                raise Conflict(f"{', '.join(retired)} is already retired; a retired version "
-                               "cannot be deprecated.")
-            if replacement:
-                self._check_replacement(tx, replacement, {v.ref for v in covered})
-            tx.add_plan(plan)
-            self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
-                "plan": plan.id, "reason": reason.value, "replacement": replacement or None,
-                "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
-                "hard_deadline": hard_deadline.isoformat(),
-                "migration_steps": list(plan.migration_steps),
-                "support_window": plan.support_window, "redirect": redirect,
-                "versions": [str(v.id) for v in covered]}))
-            for version in covered:
-                if version.stage in _DEPRECABLE:
-                    tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
-                    self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
-                        "from": version.stage.value, "to": Stage.DEPRECATED.value,
-                        "reason": reason.value, "plan": plan.id}))
-            self._advance(tx, model, plan)
+        model = tx.get_model(model_name)
+        if model is None:
+            raise ModelNotFound(model_name)
+        plan = DeprecationPlan(
+            str(uuid.uuid4()), model.name, selector, reason, replacement, announced,
+            soft_deadline, hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
+            support_window.strip(), redirect, self.registry.clock.now(), self.registry.actor)
+        covered = self._covered(tx, model, plan)
+        if not covered:
+            raise NoMatchingVersion(model.name, selector)
+        retired = [v.ref for v in covered if v.stage is Stage.RETIRED]
+        if retired:
+            raise Conflict(f"{', '.join(retired)} is already retired; a retired version "
+                           "cannot be deprecated.")
+        if replacement:
+            self._check_replacement(tx, replacement, {v.ref for v in covered})
+        return CheckedPlan(model, plan, tuple(covered))
+
+    def write_plan(self, tx: Transaction, checked: CheckedPlan) -> DeprecationPlan:
+        """Record a plan :meth:`check_plan` accepted in the same ``tx``: the plan, its event,
+        the covered versions deprecated (each with its event) and the current phase's
+        notices."""
+        model, plan, covered = checked.model, checked.plan, checked.covered
+        tx.add_plan(plan)
+        self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
+            "plan": plan.id, "reason": plan.reason.value,
+            "replacement": plan.replacement or None,
+            "announced": plan.announced.isoformat(),
+            "soft_deadline": plan.soft_deadline.isoformat(),
+            "hard_deadline": plan.hard_deadline.isoformat(),
+            "migration_steps": list(plan.migration_steps),
+            "support_window": plan.support_window, "redirect": plan.redirect,
+            "versions": [str(v.id) for v in covered]}))
+        for version in covered:
+            if version.stage in _DEPRECABLE:
+                tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
+                self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+                    "from": version.stage.value, "to": Stage.DEPRECATED.value,
+                    "reason": plan.reason.value, "plan": plan.id}))
+        self._advance(tx, model, plan)
         return plan
 
     def _plan_upstream(self, purl: str, reason: DeprecationReason, replacement: str,
@@ -171,6 +223,10 @@ class Deprecations:
             raise ModelNotFound(model_name)
         found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin))
         if found is None:
+            named = tx.get_version(model.name, pin)  # an exact version that no longer resolves
+            if named is not None and named.stage in UNRESOLVABLE:
+                raise Conflict(f"The replacement {replacement} is {named.stage.value}; a "
+                               "replacement must be a version people can move to.")
             raise NoMatchingVersion(model_name, pin)
         version = found.version
         if version.ref in covered:
@@ -183,30 +239,33 @@ class Deprecations:
 
     def _advance(self, tx: Transaction, model: Model, plan: DeprecationPlan,
                  archive: str = "", to_archive: list[str] | None = None,
-                 retired: list[str] | None = None) -> int:
+                 retired: list[str] | None = None,
+                 overdue: list[Overdue] | None = None) -> int:
         """Write the phase's notices once; retire at the hard deadline. With ``archive``, a
         version whose weights are known is only freed of its aliases here and listed in
-        ``to_archive``: it retires once its weights are archived and verified."""
+        ``to_archive``: it retires once its weights are archived and verified. A version
+        holding production is handled by :meth:`_hand_over` first; one that keeps it is
+        listed in ``overdue`` and not retired."""
         today = self._today()
         phase = plan.phase(today)
         if phase is Phase.ACTIVE:
             return 0
         covered = self._covered(tx, model, plan)
         self._record_phase(tx, plan, phase)
-        affected = self._affected(tx, model, covered)
+        at_deadline = phase is Phase.RETIRED
+        # who used the covered versions, before this deadline changes anything (and counting
+        # a version already retired some other way): a retirement must tell them
+        affected = affected_pins(self.registry, tx, model, covered, as_if_resolvable=at_deadline)
         created = 0
-        for team, consumers in sorted(affected.items()):
-            created += tx.add_notice(self._notice(plan, phase, team, consumers, today))
-        descendants = self._descendants(tx, covered)
-        for derived_model in sorted(descendants, key=lambda m: m.name):
-            derived = descendants[derived_model]
-            inherited = self._affected(tx, derived_model, derived)
-            for team, consumers in sorted(inherited.items()):
-                created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
-                                                      derived_model.name))
-        if phase is Phase.RETIRED:
+        if at_deadline:
             for version in covered:
                 if version.stage is Stage.RETIRED:
+                    continue
+                stuck, written = self._hand_over(tx, model, version, plan)
+                created += written
+                if stuck:
+                    if overdue is not None:
+                        overdue.append(Overdue(version.ref, plan.id, stuck))
                     continue
                 sources = [k for k, *_ in tx.locations(model.name, str(version.id))
                            if k in ("source", "restored")]
@@ -217,7 +276,104 @@ class Deprecations:
                     self._retire(tx, model, version, plan)
                     if retired is not None:
                         retired.append(version.ref)
+        for team, pins in sorted(affected.items()):
+            consumers = [consumer for consumer, _ in pins]
+            now = self._resolves_now(tx, model, pins) if at_deadline else None
+            created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
+                                                  resolves_now=now))
+        descendants = self._descendants(tx, covered)
+        for derived_model in sorted(descendants, key=lambda m: m.name):
+            derived = descendants[derived_model]
+            inherited = self._affected(tx, derived_model, derived)
+            for team, consumers in sorted(inherited.items()):
+                created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
+                                                      derived_model.name))
         return created
+
+    def _resolves_now(self, tx: Transaction, model: Model,
+                      pins: list[tuple[Consumer, ConsumerPin]]) -> list[tuple[str, str, str]]:
+        """``(consumer, pin, version or "")``: where each pin resolves now, plans included
+        (``""``: it no longer resolves)."""
+        found = []
+        for consumer, pin in pins:
+            resolution = self.registry.resolve_in(tx, model,
+                                                  self.registry.parse_pin(model, pin.pin))
+            found.append((consumer.name, pin.pin,
+                          resolution.version.ref if resolution is not None else ""))
+        return found
+
+    def _hand_over(self, tx: Transaction, model: Model, version: Version,
+                   plan: DeprecationPlan) -> tuple[str, int]:
+        """Before ``version`` retires at the hard deadline of ``plan``: if it holds
+        production, move production to the plan's replacement when the policy allows it and
+        the replacement can take it through the gates (an event and a notice to the owning
+        team). Returns why the version must stay (``""``: it may retire) and how many notices
+        were written. A version that stays is recorded as overdue (once per plan and
+        version) and its owning team is told what to do."""
+        holders = tx.current_aliases(model.name, PRODUCTION)
+        if not holders or holders[0].version != str(version.id):
+            return "", 0
+        replacement, why = self._eligible_replacement(tx, model, plan)
+        if replacement is not None and not why:
+            refused = self.registry.lifecycle.take_production(
+                tx, model, replacement, f"hard deadline of plan {plan.id}")
+            if not refused:
+                return "", int(tx.add_notice(self._owner_notice(
+                    model, version, plan, DEADLINE_PRODUCTION_MOVED,
+                    f"Production of {model.name} moved from {version.ref} to "
+                    f"{replacement.ref} at the hard deadline ({plan.hard_deadline}) of plan "
+                    f"{plan.id}, as the policy's deprecation.move_production allows; "
+                    f"{version.ref} retires.", {"replacement": replacement.ref})))
+            why = f"it holds production, and the replacement {refused}"
+        self._record_overdue(tx, version, plan, why)
+        promote = (f"`steward promote {replacement.ref} --to production`" if replacement
+                   is not None else "`steward promote MODEL@VERSION --to production`")
+        return why, int(tx.add_notice(self._owner_notice(
+            model, version, plan, DEADLINE_OVERDUE,
+            f"{version.ref} passed the hard deadline ({plan.hard_deadline}) of plan {plan.id} "
+            f"but was not retired: {why}. Promote a replacement to production ({promote}), "
+            "then run `steward tick`: it retires the version once production has moved.",
+            {"why": why})))
+
+    def _eligible_replacement(self, tx: Transaction, model: Model,
+                              plan: DeprecationPlan) -> tuple[Version | None, str]:
+        """The version of ``model`` the plan's replacement resolves to (``None`` when it names
+        none there) and, when production may not move to it at the deadline, why not."""
+        held = "it holds production"
+        target_model, _, pin = plan.replacement.partition("@")
+        if not plan.replacement:
+            return None, f"{held}, and the plan names no replacement"
+        if target_model != model.name:
+            return None, (f"{held}, and the replacement {plan.replacement} is another model; "
+                          "production only moves within a model")
+        found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin))
+        if found is None:
+            return None, f"{held}, and the replacement {plan.replacement} resolves to nothing"
+        if not self.registry.policy.deprecation_move_production:
+            return found.version, (f"{held}, and the policy does not move production at a "
+                                   "deadline (deprecation.move_production is false)")
+        return found.version, ""
+
+    def _record_overdue(self, tx: Transaction, version: Version, plan: DeprecationPlan,
+                        why: str) -> None:
+        """One ``model:deprecation:overdue`` event per plan and version."""
+        for event in tx.events(subject_prefix=version.model):
+            if event.kind == ev.DEPRECATION_OVERDUE and event.subject == version.ref \
+                    and event.payload.get("plan") == plan.id:
+                return
+        self.registry.record(tx, NewEvent(ev.DEPRECATION_OVERDUE, version.ref, {
+            "plan": plan.id, "hard_deadline": plan.hard_deadline.isoformat(),
+            "replacement": plan.replacement or None, "why": why}))
+
+    def _owner_notice(self, model: Model, version: Version, plan: DeprecationPlan, kind: str,
+                      message: str, extra: dict[str, object]) -> Notice:
+        """A notice of ``kind`` to the owning team of ``model``, once per plan and version."""
+        team = model.owner_team or self.registry.default_team
+        return Notice(f"{kind}:{plan.id}:{version.id}", team, model.name, kind, message,
+                      {"plan": plan.id, "target": plan.ref, "version": version.ref,
+                       "hard_deadline": plan.hard_deadline.isoformat(),
+                       "replacement": plan.replacement or None, **extra},
+                      self.registry.clock.now())
 
     def _record_phase(self, tx: Transaction, plan: DeprecationPlan, phase: Phase) -> None:
         """One ``model:deprecation:phase`` event per plan and phase reached."""
@@ -236,14 +392,22 @@ class Deprecations:
         return descendants(tx, covered)
 
     def _notice(self, plan: DeprecationPlan, phase: Phase, team: str,
-                consumers: list[Consumer], today: date, derived_model: str = "") -> Notice:
+                consumers: list[Consumer], today: date, derived_model: str = "",
+                resolves_now: list[tuple[str, str, str]] | None = None) -> Notice:
+        """The notice of ``phase`` to ``team``; ``resolves_now`` (at the hard deadline):
+        ``(consumer, pin, version or "")``, where each of its pins resolves now."""
         names = sorted(c.name for c in consumers)
         steps = "".join(f"\n  {i}. {step}" for i, step in enumerate(plan.migration_steps, 1))
         uses = (f"{derived_model}, which derives from it" if derived_model else "it")
+        now = ""
+        if resolves_now:
+            now = " Their pins now resolve as follows: " + "; ".join(
+                f"{name} ({plan.model} {pin}) → {ref or 'no longer resolves'}"
+                for name, pin, ref in sorted(resolves_now)) + "."
         message = (f"{'Inherited: ' if derived_model else ''}{plan.warning(today)} "
                    f"{len(names)} of your consumers {'uses' if len(names) == 1 else 'use'} "
                    f"{uses}: "
-                   f"{', '.join(names)}.{(' Migration steps:' + steps) if steps else ''}")
+                   f"{', '.join(names)}.{now}{(' Migration steps:' + steps) if steps else ''}")
         suffix = f":inherited:{derived_model}" if derived_model else ""
         return Notice(f"deprecation:{plan.id}:{phase.value}:{team}{suffix}", team,
                       derived_model or plan.model,
@@ -255,7 +419,11 @@ class Deprecations:
                        "replacement": plan.replacement or None,
                        "soft_deadline": plan.soft_deadline.isoformat(),
                        "hard_deadline": plan.hard_deadline.isoformat(),
-                       "migration_steps": list(plan.migration_steps)},
+                       "migration_steps": list(plan.migration_steps),
+                       **({"resolves_now": [{"consumer": name, "pin": pin,
+                                             "version": ref or None}
+                                            for name, pin, ref in sorted(resolves_now)]}
+                          if resolves_now is not None else {})},
                       self.registry.clock.now())
 
     def _free_aliases(self, tx: Transaction, model: Model, version: Version,
@@ -284,17 +452,20 @@ class Deprecations:
         twice), the deadline reminders due today (``reminder_days`` before each deadline, each
         written once; see :meth:`reminders`) and retirement at the hard deadline — with
         ``archive``, weights are archived and verified first (a version whose copy fails stays
-        un-retired and is reported)."""
+        un-retired and is reported). A version holding production retires only once production
+        has moved (see the module's docstring); until then it is reported as overdue."""
         retired: list[str] = []
         to_archive: list[str] = []
         failures: list[str] = []
+        overdue: list[Overdue] = []
         created = 0
         with self.registry.store.write() as tx:
             for plan in tx.plans():
                 model = tx.get_model(plan.model)
                 if model is None:
                     continue  # a deleted model's plans have nothing left to do
-                created += self._advance(tx, model, plan, archive, to_archive, retired)
+                created += self._advance(tx, model, plan, archive, to_archive, retired,
+                                         overdue)
             for plan in tx.upstream_plans():
                 created += self._advance_upstream(tx, plan)
             reminded = self._remind(tx, reminder_days, self._today())
@@ -305,7 +476,7 @@ class Deprecations:
                 retired.append(ref)
             except StewardError as error:
                 failures.append(f"{ref}: {error}")
-        return TickReport(tuple(retired), created, tuple(failures), reminded)
+        return TickReport(tuple(retired), created, tuple(failures), reminded, tuple(overdue))
 
     def reminders(self, reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS,
                   today: date | None = None) -> int:

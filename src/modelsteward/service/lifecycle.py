@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.comparison import Comparison, compare
+from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.evaluation_file import EvaluationResult, direction_conflicts
-from modelsteward.domain.events import NewEvent
+from modelsteward.domain.events import Event, NewEvent
 from modelsteward.domain.gates import (
     GateContext, GateReport, approval_problems, check_gates,
 )
@@ -25,6 +26,10 @@ from modelsteward.domain.lifecycle import (
     Stage, StagingCheck, check_promotion, check_transition,
 )
 from modelsteward.domain.model import Model, Version
+from modelsteward.domain.monitoring import (
+    Breach, ProductionOutcome, degraded_in_use_notice, degraded_notice, find_breaches,
+    rollback_block_reason, rollback_notice,
+)
 from modelsteward.domain.names import validate_alias
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import (
@@ -32,6 +37,7 @@ from modelsteward.errors import (
     NotAuthorised, NotFound,
 )
 from modelsteward.ports import Transaction
+from modelsteward.service.reach import affected_teams
 from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Registry
 
@@ -51,6 +57,8 @@ class RollbackResult:
     alias: str
     from_version: str
     to_version: str
+    blocked_reason: str = ""  # set when the rollback blocked ``from_version``
+    seq: int = 0  # the model:alias:rolled-back event
 
 
 class Lifecycle:
@@ -72,8 +80,8 @@ class Lifecycle:
     def _now(self) -> datetime:
         return self.registry.clock.now()
 
-    def _record(self, tx: Transaction, *events: NewEvent) -> None:
-        self.registry.record(tx, *events)
+    def _record(self, tx: Transaction, *events: NewEvent) -> list[Event]:
+        return self.registry.record(tx, *events)
 
     def _production(self, tx: Transaction, model: str, exclude: str = "") -> Version | None:
         holders = tx.current_aliases(model, PRODUCTION)
@@ -155,23 +163,50 @@ class Lifecycle:
         check_promotion(ref, target)
         with self.registry.store.write() as tx:
             model, version = self._load(tx, ref)
-            gates = check_transition(version.ref, version.stage, target)
-            if target in UNRESOLVABLE:
-                _refuse_if_aliased(tx, model, version)
-            report = check_gates(gates, self._context(tx, model, version))
-            if not report.passed:
-                raise GateRefused(version.ref, target.value, report.unmet)
-            vid = str(version.id)
-            tx.set_stage(model.name, vid, target)
-            self._record(tx, NewEvent(ev.VERSION_PROMOTED, version.ref, {
-                "from": version.stage.value, "to": target.value,
-                "gates": [g.value for g in gates],
-                "overridden": [{"gate": o.gate.value, "by": o.actor, "reason": o.reason}
-                               for o in report.overridden]}))
-            if target is Stage.PRODUCTION:
-                self._move_alias(tx, model.name, PRODUCTION, vid,
-                                 f"promoted to production by {self.registry.actor}")
-        return self.registry.get_version(model.name, vid)
+            self._promote_in(tx, model, version, target,
+                             f"promoted to production by {self.registry.actor}")
+        return self.registry.get_version(model.name, str(version.id))
+
+    def _promote_in(self, tx: Transaction, model: Model, version: Version, target: Stage,
+                    alias_reason: str) -> None:
+        """:meth:`promote` inside ``tx``; raises before writing anything."""
+        gates = check_transition(version.ref, version.stage, target)
+        if target in UNRESOLVABLE:
+            _refuse_if_aliased(tx, model, version)
+        report = check_gates(gates, self._context(tx, model, version))
+        if not report.passed:
+            raise GateRefused(version.ref, target.value, report.unmet)
+        vid = str(version.id)
+        tx.set_stage(model.name, vid, target)
+        self._record(tx, NewEvent(ev.VERSION_PROMOTED, version.ref, {
+            "from": version.stage.value, "to": target.value,
+            "gates": [g.value for g in gates],
+            "overridden": [{"gate": o.gate.value, "by": o.actor, "reason": o.reason}
+                           for o in report.overridden]}))
+        if target is Stage.PRODUCTION:
+            self._move_alias(tx, model.name, PRODUCTION, vid, alias_reason)
+
+    def take_production(self, tx: Transaction, model: Model, version: Version,
+                        reason: str) -> str:
+        """Give ``production`` to ``version`` inside ``tx`` the way a person could: a version
+        already in stage production (not degraded) takes the alias; one in staging is promoted
+        through the staging and approval gates (:meth:`promote`). Returns ``""`` when production
+        moved (the alias event carries ``reason``), else why ``version`` cannot take it —
+        and then nothing was written. No gate is bypassed."""
+        if version.blocked_reason:
+            return f"{version.ref} is degraded ({version.blocked_reason})"
+        if version.stage is Stage.PRODUCTION:
+            self._move_alias(tx, model.name, PRODUCTION, str(version.id), reason)
+            return ""
+        if version.stage is not Stage.STAGING:
+            return (f"{version.ref} is in {version.stage.value}; only a version in staging or "
+                    "production can take production")
+        try:
+            self._promote_in(tx, model, version, Stage.PRODUCTION, reason)
+        except GateRefused as refused:
+            return (f"{version.ref} does not pass the gates to production: "
+                    f"{'; '.join(refused.unmet)}")
+        return ""
 
     def _transition(self, ref: str, target: Stage, reason: str, kind: str) -> Version:
         if not reason.strip():
@@ -298,6 +333,13 @@ class Lifecycle:
             "alias": alias, "previous": previous or None, "reason": reason}))
         return previous
 
+    def move_alias_in(self, tx: Transaction, model: str, alias: str, version: str,
+                      reason: str) -> str:
+        """Point ``alias`` at ``model@version`` inside the write transaction ``tx``, with its
+        ``model:alias:set`` event, for a use case that has already decided the version may hold
+        it (an import); returns the previous holder of an exclusive alias ("" for none)."""
+        return self._move_alias(tx, model, alias, version, reason)
+
     def set_alias(self, ref: str, alias: str, reason: str = "") -> str:
         """Point ``alias`` at ``ref``. ``production`` only points at a version in production."""
         validate_alias(alias)
@@ -345,12 +387,19 @@ class Lifecycle:
 
     def rollback(self, model: str, alias: str = PRODUCTION, reason: str = "") -> RollbackResult:
         """Move an exclusive alias back to its most recent earlier target that is still
-        eligible (not retired, rejected or degraded). Raises :class:`NoRollbackTarget`."""
+        eligible (not retired, rejected or blocked: degraded, or rolled back from). Rolling
+        ``production`` back blocks the version it leaves as a future rollback target; the
+        owner team gets a notice. Raises :class:`NoRollbackTarget`."""
         with self.registry.store.write() as tx:
-            if tx.get_model(model) is None:
+            found = tx.get_model(model)
+            if found is None:
                 raise ModelNotFound(model)
-            return self._rollback(tx, model, alias, reason.strip() or
-                                  f"rolled back by {self.registry.actor}")
+            reason = reason.strip() or f"rolled back by {self.registry.actor}"
+            result = self._rollback(tx, model, alias, reason)
+            tx.add_notice(rollback_notice(
+                found.owner_team, model, alias, result.from_version, result.to_version, reason,
+                self.registry.actor, result.blocked_reason, result.seq, self._now()))
+            return result
 
     def _rollback(self, tx: Transaction, model: str, alias: str, reason: str) -> RollbackResult:
         if not (alias == PRODUCTION or self.policy.is_exclusive(alias)):
@@ -375,19 +424,33 @@ class Lifecycle:
             tx.remove_alias(model, alias, current, now)
             tx.assign_alias(model, alias, assignment.version, exclusive=True, at=now,
                             by=self.registry.actor, reason=reason)
-            self._record(tx, NewEvent(ev.ALIAS_ROLLED_BACK, f"{model}@{assignment.version}", {
-                "alias": alias, "from": current, "to": assignment.version, "reason": reason}))
-            return RollbackResult(alias, current, assignment.version)
+            payload: dict[str, object] = {"alias": alias, "from": current,
+                                          "to": assignment.version, "reason": reason}
+            left = tx.get_version(model, current)
+            blocked = ""
+            if alias == PRODUCTION and left is not None and not left.blocked_reason:
+                # the version production left must not become a rollback target again; the
+                # flag tells the state check (Replay) that this event set blocked_reason
+                blocked = rollback_block_reason(now.astimezone(UTC).date(), reason)
+                tx.set_blocked(model, current, blocked)
+                payload.update(blocks=True, blocked_reason=blocked)
+            [event] = self._record(tx, NewEvent(ev.ALIAS_ROLLED_BACK,
+                                                f"{model}@{assignment.version}", payload))
+            return RollbackResult(alias, current, assignment.version, blocked, event.seq)
         raise NoRollbackTarget(
             f"{model}@{current} holds {alias!r} and no earlier target is still eligible (each "
-            "was retired, rejected or degraded). Promote a version instead.")
+            "was retired, rejected, degraded or rolled back from). Promote a version instead.")
 
     # monitoring -----------------------------------------------------------------------------
 
     def record_measurements(self, ref: str, values: Mapping[str, float]) -> MonitorResult:
-        """Store production measurements. A value beyond a monitoring threshold marks the
-        version degraded (an event); with ``auto_rollback`` a degraded production version is
-        rolled back in the same transaction."""
+        """Store production measurements. Each value beyond a monitoring threshold is a
+        ``model:version:breached`` event; together they mark the version degraded (an event,
+        and it stops being a rollback target); with ``auto_rollback`` a degraded production
+        version is rolled back in the same transaction (or ``model:alias:rollback-failed`` says
+        why it could not be). A breach also writes a notice to the model's owner team — what
+        broke, and where production is now — and one to every other team whose consumers' pins
+        resolve to the version; each is keyed by the degraded event, so it is written once."""
         if not values:
             raise InvalidInput("Give at least one measurement as METRIC=NUMBER.")
         with self.registry.store.write() as tx:
@@ -398,27 +461,44 @@ class Lifecycle:
                                    self.registry.actor)
             self._record(tx, NewEvent(ev.VERSION_MEASURED, version.ref,
                                       {"values": {k: float(v) for k, v in values.items()}}))
-            thresholds = self.policy.monitoring_for(model.name)
-            breaches = tuple(f"{metric} = {values[metric]:g} breaks {thresholds[metric]}"
-                             for metric in sorted(values)
-                             if metric in thresholds and not thresholds[metric].holds(values[metric]))
-            if not breaches:
+            found = find_breaches(values, self.policy.monitoring_for(model.name))
+            if not found:
                 return MonitorResult(())
+            breaches = tuple(str(b) for b in found)
+            # who uses it is read before a rollback moves production (and pins on it) away
+            users = affected_teams(self.registry, tx, model, [version])
+            self._record(tx, *(NewEvent(ev.VERSION_BREACHED, version.ref, b.as_payload())
+                               for b in found))
             tx.set_blocked(model.name, vid, "; ".join(breaches))
-            self._record(tx, NewEvent(ev.VERSION_DEGRADED, version.ref,
-                                      {"breaches": list(breaches)}))
+            [degraded] = self._record(tx, NewEvent(ev.VERSION_DEGRADED, version.ref,
+                                                   {"breaches": list(breaches)}))
             holders = tx.current_aliases(model.name, PRODUCTION)
-            if self.policy.auto_rollback_for(model.name) and holders and holders[0].version == vid:
+            before = holders[0].version if holders else ""
+            auto = self.policy.auto_rollback_for(model.name)
+            outcome = ProductionOutcome(model.name, vid, before, auto)
+            if auto and before == vid:
                 try:
                     result = self._rollback(tx, model.name, PRODUCTION,
                                             f"automatic rollback: {'; '.join(breaches)}")
+                    outcome = replace(outcome, rolled_back_to=result.to_version)
                 except NoRollbackTarget as exc:
                     # the breach and the measurements are kept; only the rollback is impossible
                     self._record(tx, NewEvent(ev.ROLLBACK_FAILED, version.ref, {
                         "alias": PRODUCTION, "reason": str(exc)}))
-                    return MonitorResult(breaches, rollback_failed=str(exc))
-                return MonitorResult(breaches, result.to_version)
-            return MonitorResult(breaches)
+                    outcome = replace(outcome, rollback_failed=str(exc))
+            self._tell_breach(tx, model, outcome, found, users, degraded.seq)
+            return MonitorResult(breaches, outcome.rolled_back_to, outcome.rollback_failed)
+
+    def _tell_breach(self, tx: Transaction, model: Model, outcome: ProductionOutcome,
+                     found: tuple[Breach, ...], users: Mapping[str, list[Consumer]],
+                     seq: int) -> None:
+        """The owner team's notice, then one per other team using the degraded version."""
+        now = self._now()
+        tx.add_notice(degraded_notice(model.owner_team, outcome, found, seq, now))
+        for team, consumers in sorted(users.items()):
+            if team != model.owner_team:
+                tx.add_notice(degraded_in_use_notice(team, [c.name for c in consumers],
+                                                     outcome, found, seq, now))
 
     def compare(self, candidate: str, against: str = PRODUCTION) -> Comparison:
         """Compare ``candidate`` with ``against``: an alias (``production``) or a version."""

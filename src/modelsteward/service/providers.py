@@ -8,15 +8,50 @@ from datetime import date, timedelta
 
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.provider_schedules import Shutdown, normalise_provider
-from modelsteward.errors import Conflict, InvalidInput, NotFound
+from modelsteward.errors import InvalidInput, NotFound, StewardError
+from modelsteward.ports import Transaction
+from modelsteward.service.deprecations import CheckedPlan
 from modelsteward.service.registry import Registry
+
+
+@dataclass(frozen=True)
+class SkippedShutdown:
+    """Something of an imported schedule that was not applied, and where it was read.
+
+    ``file`` and ``row`` are the shutdown's (:class:`Shutdown`: the 1-based entry number). ``ref``
+    is the registry version the row names (``MODEL@SNAPSHOT``), or ``PROVIDER/MODEL`` when no
+    registered version matches it. With ``replacement`` empty the whole row was skipped for
+    ``ref``; otherwise the row was planned *without* that replacement (``MODEL@SNAPSHOT``),
+    which could not be used. ``reason`` is a sentence naming the problem (a refusal's message
+    states its own fix); ``fix`` a sentence saying what to do, or ``""``.
+    """
+
+    file: str
+    row: int
+    ref: str
+    reason: str
+    fix: str = ""
+    replacement: str = ""
 
 
 @dataclass(frozen=True)
 class ProviderImport:
     planned: tuple[str, ...]  # model@snapshot given a plan (new or with changed dates)
     unchanged: tuple[str, ...]
-    unmatched: int  # shutdowns naming no snapshot in the registry
+    unmatched: int  # shutdowns naming no snapshot in the registry (also in ``skipped``)
+    skipped: tuple[SkippedShutdown, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A registered version a shutdown names, with the plan dates the import gives it."""
+
+    model: str
+    version: str
+    ref: str
+    announced: date
+    soft: date
+    hard: date
 
 
 @dataclass(frozen=True)
@@ -37,59 +72,121 @@ class Providers:
     def import_shutdowns(self, shutdowns: list[Shutdown], *, soft_days: int = 30) -> ProviderImport:
         """Give every registered snapshot that a shutdown names a ``provider-shutdown`` plan:
         hard deadline the shutdown date, soft deadline ``soft_days`` before it (never before
-        the announcement), the provider's replacement when it is registered too. A plan with
-        the same dates is left alone, so importing again writes nothing."""
+        the announcement), the provider's replacement when it can be used.
+
+        Rows are applied one by one, each in its own transaction: a row that cannot apply
+        leaves the others written, and a failure while writing a row leaves none of its plans
+        (never half a row). The versions a row names are checked before anything is written;
+        one that is refused (say, already retired) is skipped without holding back the others.
+        What is not applied is reported in ``skipped`` with the row's file and number: a
+        shutdown naming no registered snapshot, a snapshot already retired, any refusal of the
+        plan (:meth:`Deprecations.check_plan`). A replacement that is unknown, retired,
+        rejected, deprecated or covered by the plan is left out — the row is planned without
+        it — and reported too. A plan with the same dates is left alone (``unchanged``), so
+        importing again writes nothing. Raises only for a negative ``soft_days``."""
         if soft_days < 0:
             raise InvalidInput("--soft-days must be 0 or more.")
         today = self.registry.clock.now().date()
-        by_key = {(s.provider, s.model): s for s in shutdowns}
+        targets = self._targets(shutdowns)
         planned: list[str] = []
         unchanged: list[str] = []
-        matched: set[tuple[str, str]] = set()
-        for model in self.registry.list_models():
-            if not model.uses_snapshots or not model.provider:
+        skipped: list[SkippedShutdown] = []
+        unmatched = 0
+        existing: dict[str, list[DeprecationPlan]] = {}
+        for shutdown in shutdowns:
+            versions = targets.get(shutdown.key, [])
+            if not versions:
+                unmatched += 1
+                skipped.append(_unmatched(shutdown))
                 continue
-            provider = normalise_provider(model.provider)
-            existing = self.registry.deprecations.plans(model.name)
-            for version in self.registry.list_versions(model.name):
-                shutdown = by_key.get((provider, str(version.id)))
-                if shutdown is None:
-                    continue
-                matched.add(shutdown.key)
+            changed: list[_Target] = []
+            for model, version, ref in versions:
                 hard = shutdown.shutdown
                 announced = min(shutdown.announced or today, hard - timedelta(days=1))
                 soft = min(max(announced, hard - timedelta(days=soft_days)),
                            hard - timedelta(days=1))
-                if _same_plan(existing, str(version.id), announced, soft, hard):
-                    unchanged.append(version.ref)
-                    continue
-                replacement = ""
-                if shutdown.replacement:
-                    try:
-                        self.registry.get_version(model.name, shutdown.replacement)
-                        replacement = f"{model.name}@{shutdown.replacement}"
-                    except NotFound:
-                        replacement = ""
-                try:
-                    self._plan(version.ref, replacement, announced, soft, hard, shutdown)
-                except Conflict:
-                    if not replacement:
-                        raise
-                    # the provider's replacement is itself going away: plan without it
-                    self._plan(version.ref, "", announced, soft, hard, shutdown)
-                planned.append(version.ref)
-        return ProviderImport(tuple(planned), tuple(unchanged), len(set(by_key) - matched))
+                if model not in existing:
+                    existing[model] = self.registry.deprecations.plans(model)
+                if _same_plan(existing[model], version, announced, soft, hard):
+                    unchanged.append(ref)
+                else:
+                    changed.append(_Target(model, version, ref, announced, soft, hard))
+            if changed:
+                written, row_skipped = self._apply_row(shutdown, changed)
+                planned.extend(written)
+                skipped.extend(row_skipped)
+        return ProviderImport(tuple(planned), tuple(unchanged), unmatched, tuple(skipped))
 
-    def _plan(self, ref: str, replacement: str, announced: date, soft: date, hard: date,
-              shutdown: Shutdown) -> None:
+    def _targets(self, shutdowns: list[Shutdown]) -> dict[tuple[str, str],
+                                                         list[tuple[str, str, str]]]:
+        """``(model, version, ref)`` of the registered hosted snapshots each shutdown names."""
+        wanted = {s.key for s in shutdowns}
+        found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for model in self.registry.list_models():
+            if not model.uses_snapshots or not model.provider:
+                continue
+            provider = normalise_provider(model.provider)
+            for version in self.registry.list_versions(model.name):
+                key = (provider, str(version.id))
+                if key in wanted:
+                    found.setdefault(key, []).append((model.name, str(version.id), version.ref))
+        return found
+
+    def _apply_row(self, shutdown: Shutdown,
+                   targets: list[_Target]) -> tuple[list[str], list[SkippedShutdown]]:
+        """Plan ``targets`` (the versions one row names) in one transaction; what is refused
+        is reported instead. A failure while writing leaves the whole row unwritten."""
+        skipped: list[SkippedShutdown] = []
+        checked: list[CheckedPlan] = []
+        try:
+            with self.registry.store.write() as tx:
+                for target in targets:
+                    plan = self._check_row(tx, shutdown, target, skipped)
+                    if plan is not None:
+                        checked.append(plan)
+                for plan in checked:
+                    self.registry.deprecations.write_plan(tx, plan)
+        except StewardError as failed:
+            return [], [_refused(shutdown, t.ref, failed) for t in targets]
+        return [plan.plan.ref for plan in checked], skipped
+
+    def _check_row(self, tx: Transaction, shutdown: Shutdown, target: _Target,
+                   skipped: list[SkippedShutdown]) -> CheckedPlan | None:
+        """The plan for one version a row names, with the provider's replacement when it can
+        be used, else without it (reported); ``None`` (reported) when no plan can be made."""
+        replacement = f"{target.model}@{shutdown.replacement}" if shutdown.replacement else ""
+        try:
+            return self._check(tx, shutdown, target, replacement)
+        except StewardError as refused:
+            if not replacement:
+                skipped.append(_refused(shutdown, target.ref, refused))
+                return None
+            unusable = refused
+        try:
+            plan = self._check(tx, shutdown, target, "")
+        except StewardError as refused:  # the version itself cannot be planned
+            skipped.append(_refused(shutdown, target.ref, refused))
+            return None
+        skipped.append(SkippedShutdown(
+            shutdown.file, shutdown.row, target.ref,
+            f"{target.ref} was planned without the provider's replacement {replacement}: "
+            f"{unusable}",
+            f"Give it a replacement people can move to: steward deprecate {target.ref} "
+            f"--reason provider-shutdown --replacement MODEL@PIN --soft-deadline {target.soft} "
+            f"--hard-deadline {target.hard}.",
+            replacement))
+        return plan
+
+    def _check(self, tx: Transaction, shutdown: Shutdown, target: _Target,
+               replacement: str) -> CheckedPlan:
         steps = (f"Move to {replacement}." if replacement else
-                 f"Choose a replacement for {shutdown.model} before {hard}.",
+                 f"Choose a replacement for {shutdown.model} before {target.hard}.",
                  f"Provider notice: {shutdown.source}" if shutdown.source else "")
-        self.registry.deprecations.plan(
-            ref, reason=DeprecationReason.PROVIDER_SHUTDOWN, replacement=replacement,
-            announced=announced, soft_deadline=soft, hard_deadline=hard,
+        return self.registry.deprecations.check_plan(
+            tx, target.ref, reason=DeprecationReason.PROVIDER_SHUTDOWN, replacement=replacement,
+            announced=target.announced, soft_deadline=target.soft, hard_deadline=target.hard,
             migration_steps=tuple(s for s in steps if s),
-            support_window=f"until the provider's shutdown on {hard}")
+            support_window=f"until the provider's shutdown on {target.hard}")
 
     def upcoming(self, within_days: int) -> list[Upcoming]:
         """Plans whose hard deadline falls within ``within_days`` from today (or has passed
@@ -119,6 +216,18 @@ def _same_plan(plans: list[DeprecationPlan], target: str, announced: date, soft:
     mine = [p for p in plans if p.target == target]
     return bool(mine) and (mine[-1].announced, mine[-1].soft_deadline,
                            mine[-1].hard_deadline) == (announced, soft, hard)
+
+
+def _unmatched(shutdown: Shutdown) -> SkippedShutdown:
+    return SkippedShutdown(
+        shutdown.file, shutdown.row, f"{shutdown.provider}/{shutdown.model}",
+        f"No hosted model of provider {shutdown.provider} has this version in the registry.",
+        f"If you use it, register it (steward version register MODEL {shutdown.model}) and "
+        "import again.")
+
+
+def _refused(shutdown: Shutdown, ref: str, error: StewardError) -> SkippedShutdown:
+    return SkippedShutdown(shutdown.file, shutdown.row, ref, str(error))
 
 
 def _exists(registry: Registry, model: str, version: str) -> bool:

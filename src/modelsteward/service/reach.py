@@ -6,26 +6,57 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from modelsteward.domain.consumers import Consumer
+from modelsteward.domain.consumers import Consumer, ConsumerPin
+from modelsteward.domain.lifecycle import UNRESOLVABLE
 from modelsteward.domain.model import Model, Version
+from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.ports import Transaction
 from modelsteward.service.registry import Registry, walk_lineage, first_match
 
 
-def affected_teams(registry: Registry, tx: Transaction, model: Model,
-                   versions: list[Version]) -> dict[str, list[Consumer]]:
-    """Consumers of ``model`` whose pin resolves to one of ``versions``, by team. Resolution here
-    ignores deprecation plans: it is where the pin points before any plan redirects it."""
+def affected_teams(registry: Registry, tx: Transaction, model: Model, versions: list[Version],
+                   *, as_if_resolvable: bool = False) -> dict[str, list[Consumer]]:
+    """Consumers of ``model`` whose pin resolves to one of ``versions``, by team (see
+    :func:`affected_pins`)."""
+    return {team: [consumer for consumer, _ in found]
+            for team, found in affected_pins(registry, tx, model, versions,
+                                             as_if_resolvable=as_if_resolvable).items()}
+
+
+def affected_pins(registry: Registry, tx: Transaction, model: Model, versions: list[Version],
+                  *, as_if_resolvable: bool = False
+                  ) -> dict[str, list[tuple[Consumer, ConsumerPin]]]:
+    """The pins of ``model`` that resolve to one of ``versions``, with their consumers, by team.
+    Resolution here ignores deprecation plans: it is where the pin points before any plan
+    redirects it. With ``as_if_resolvable``, ``versions`` count as candidates even when they are
+    already retired or rejected: who used them before they stopped resolving (the teams a
+    retirement must tell)."""
     refs = {str(v.id) for v in versions}
-    teams: dict[str, list[Consumer]] = defaultdict(list)
+    gone = [v for v in versions if v.stage in UNRESOLVABLE] if as_if_resolvable else []
+    teams: dict[str, list[tuple[Consumer, ConsumerPin]]] = defaultdict(list)
     for consumer in tx.list_consumers(model.name):
         for pin in consumer.pins:
             if pin.model != model.name:
                 continue
-            current = first_match(tx, model.name, registry.parse_pin(model, pin.pin))
+            parsed = registry.parse_pin(model, pin.pin)
+            current = first_match(tx, model.name, parsed)
+            for candidate in gone:
+                if parsed.matches(candidate.id) and (  # type: ignore[arg-type]  # same scheme
+                        current is None or _ranks_above(candidate, current)):
+                    current = candidate
             if current is not None and str(current.id) in refs:
-                teams[consumer.team].append(consumer)
+                teams[consumer.team].append((consumer, pin))
     return teams
+
+
+def _ranks_above(a: Version, b: Version) -> bool:
+    """Whether resolution would pick ``a`` before ``b`` (the order of the store's candidates:
+    the highest semantic version; the newest snapshot date, then the later registration)."""
+    if isinstance(a.id, Snapshot) and isinstance(b.id, Snapshot):
+        return (a.id.date, a.registered_at) > (b.id.date, b.registered_at)
+    if isinstance(a.id, ModelVersion) and isinstance(b.id, ModelVersion):
+        return a.id > b.id
+    return False
 
 
 def descendants(tx: Transaction, versions: list[Version]) -> dict[Model, list[Version]]:

@@ -6,7 +6,7 @@ over it. Each method is one unit of work: it writes everything, with its events,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -23,14 +23,18 @@ from modelsteward.domain.metadata import check_metadata
 from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
 from modelsteward.domain.names import validate_label
 from modelsteward.domain.policy import Policy
-from modelsteward.domain.pins import Bounds, Pin, SnapshotPin, parse_snapshot_pin, parse_version_pin
+from modelsteward.domain.lifecycle import Stage
+from modelsteward.domain.pins import (
+    Bounds, Pin, PinLevel, SnapshotPin, parse_snapshot_pin, parse_version_pin,
+)
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
 from modelsteward.domain.versioning import (
     ChangeKind, Level, ModelVersion, Snapshot, check_bump, next_version, validate_version_id,
 )
 from modelsteward.errors import (
     AttestationMismatch, BumpRuleViolation, DocumentInvalid, InvalidInput, ModelExists,
-    ModelNotFound, NoMatchingVersion, VersionExists, VersionNotFound,
+    ModelNotFound, NoMatchingVersion, PinNoLongerResolves, Unresolvable, VersionExists,
+    VersionNotFound,
 )
 from modelsteward.integrity.compare import ManifestDiff, compare_manifest
 from modelsteward.integrity.manifest import Manifest, check_entries, hash_artifact
@@ -54,6 +58,9 @@ if TYPE_CHECKING:
     from modelsteward.service.lifecycle import Lifecycle
 
 _NO_BOUNDS = Bounds(None, None)
+PRODUCTION_ALIAS = "production"
+_ALL_BUT_REJECTED = tuple(s for s in Stage if s is not Stage.REJECTED)
+_EXPLAINED = 50  # how many matching versions an explanation of an empty resolution looks at
 _VARIANT_RELATIONS = {
     ChangeKind.QUANTISATION: Relation.QUANTIZED,
     ChangeKind.DISTILLATION: Relation.DISTILLED,
@@ -68,8 +75,13 @@ class Resolution:
     version: Version
     warning: str = ""
     plan: DeprecationPlan | None = None
-    redirected_from: str = ""
+    redirected_from: str = ""  # the retired version whose plan sent the pin here
     inherited_from: str = ""  # the deprecated ancestor the warning comes from
+    ineligible: str = ""  # why a strict pin's version is not eligible ("" when it is)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.ineligible
 
 
 @dataclass(frozen=True)
@@ -465,54 +477,151 @@ class Registry:
     def parse_pin(self, model: Model, pin: str) -> Pin:
         return parse_snapshot_pin(pin) if model.uses_snapshots else parse_version_pin(pin)
 
-    def resolve(self, model_name: str, pin: str) -> Version:
-        """The best version of ``model_name`` that ``pin`` accepts: the highest matching semantic
-        version, or the newest matching snapshot. Raises :class:`NoMatchingVersion`."""
-        return self.resolution(model_name, pin).version
+    def resolve(self, model_name: str, pin: str, *, candidates: bool = False) -> Version:
+        """The best eligible version of ``model_name`` that ``pin`` accepts: the highest
+        matching semantic version, or the newest matching snapshot (see :meth:`resolution`).
+        Raises :class:`NoMatchingVersion`."""
+        return self.resolution(model_name, pin, candidates=candidates).version
 
-    def resolution(self, model_name: str, pin: str) -> Resolution:
-        """:meth:`resolve` with what a deprecation plan says about the result: a warning once
-        the plan is announced (louder after the soft deadline). From the hard deadline on the
-        version no longer resolves (the next best does), or the plan redirects to its
-        replacement."""
+    def resolution(self, model_name: str, pin: str, *, candidates: bool = False) -> Resolution:
+        """:meth:`resolve` with what the policy and a deprecation plan say about the result.
+
+        A non-strict pin chooses only versions the policy's eligibility rule admits
+        (:mod:`modelsteward.domain.eligibility`; ``candidates`` also admits versions that have
+        not reached its minimum stage). A strict pin gives exactly its version, with
+        :attr:`Resolution.ineligible` saying why it is not eligible when it is not. A plan
+        warns once announced (louder after the soft deadline); from the hard deadline the
+        version no longer resolves (the next best does) — or, when the plan redirects, resolves
+        to its replacement, before and after the version is retired. When nothing resolves,
+        raises :class:`PinNoLongerResolves` naming the version the pin would have given, what
+        happened to it, when, why and its replacement; else :class:`NoMatchingVersion`."""
         with self.store.read() as tx:
             model = tx.get_model(model_name)
             if model is None:
                 raise ModelNotFound(model_name)
-            found = self.resolve_in(tx, model, self.parse_pin(model, pin))
+            parsed = self.parse_pin(model, pin)
+            found = self.resolve_in(tx, model, parsed, candidates=candidates)
+            if found is None:
+                why = self.unresolvable_in(tx, model, parsed, candidates=candidates)
+                if why is not None:
+                    raise PinNoLongerResolves(model_name, pin, why)
         if found is None:
             raise NoMatchingVersion(model_name, pin)
         return found
 
-    def resolve_in(self, tx: Transaction, model: Model, pin: Pin,
-                   redirects: int = 3) -> Resolution | None:
-        """The resolution of ``pin`` inside an open transaction (see :meth:`resolution`)."""
+    def resolve_in(self, tx: Transaction, model: Model, pin: Pin, redirects: int = 3, *,
+                   candidates: bool = False) -> Resolution | None:
+        """The resolution of ``pin`` inside an open transaction (see :meth:`resolution`);
+        ``None`` when nothing resolves."""
         today = self.clock.now().date()
+        rule = self.policy.eligibility
+        strict = pin.level is PinLevel.STRICT
         plans = [(plan, self.plan_pin(model, plan)) for plan in reversed(tx.plans(model.name))]
-        for candidate in _candidates(tx, model.name, pin):
+        # retired versions stay in view: their plan may redirect them to the replacement
+        stages = _ALL_BUT_REJECTED if strict else (*rule.admitted(candidates), Stage.RETIRED)
+        for candidate in _candidates(tx, model.name, pin, stages, unblocked=not strict):
             if not pin.matches(candidate.id):  # type: ignore[arg-type]  # same scheme
                 continue
             plan = next((p for p, parsed in plans if covers(p, parsed, str(candidate.id))), None)
+            if candidate.stage is Stage.RETIRED or (
+                    plan is not None and plan.phase(today) is Phase.RETIRED):
+                moved = self._redirect(tx, candidate, plan, today, redirects, candidates)
+                if moved is not None:
+                    return moved
+                if plan is not None and candidate.stage is not Stage.RETIRED and \
+                        _holds_production(tx, candidate):
+                    # overdue: retirement waits until production has moved; until then the
+                    # version serves, loudly
+                    instead = f" Use {plan.replacement} instead." if plan.replacement else ""
+                    return Resolution(candidate, f"OVERDUE: {candidate.ref} passed its hard "
+                                      f"deadline ({plan.hard_deadline}, {plan.reason.value}) but "
+                                      "still holds production, so it retires once a replacement "
+                                      f"is promoted.{instead}", plan)
+                continue
+            if (not strict and candidate.stage is Stage.DEPRECATED and rule.deprecation_matters
+                    and not rule.deprecated_ok(deprecated_from(tx, candidate.ref), candidates)):
+                continue
+            ineligible = (rule.why_not(candidate.stage, candidate.blocked_reason,
+                                       deprecated_from=deprecated_from(tx, candidate.ref)
+                                       if candidate.stage is Stage.DEPRECATED
+                                       and rule.deprecation_matters else None)
+                          if strict else "")
             if plan is None:
                 inherited = self.inherited_plan(tx, candidate.ref, today)
                 if inherited is None:
-                    return Resolution(candidate)
+                    return Resolution(candidate, ineligible=ineligible)
                 ancestor, cause = inherited
                 return Resolution(candidate, f"inherited from {ancestor}, which {candidate.ref} "
                                              f"derives from: {cause.warning(today)}",
-                                  inherited_from=ancestor)
-            if plan.phase(today) is not Phase.RETIRED:
-                return Resolution(candidate, plan.warning(today), plan)
-            if plan.redirect and plan.replacement and redirects > 0:
-                target_model, _, target_pin = plan.replacement.partition("@")
-                replacement = tx.get_model(target_model)
-                if replacement is not None:
-                    moved = self.resolve_in(tx, replacement,
-                                            self.parse_pin(replacement, target_pin),
-                                            redirects - 1)
-                    if moved is not None:
-                        return Resolution(moved.version, plan.warning(today), plan,
-                                          redirected_from=candidate.ref)
+                                  inherited_from=ancestor, ineligible=ineligible)
+            return Resolution(candidate, plan.warning(today), plan, ineligible=ineligible)
+        return None
+
+    def _redirect(self, tx: Transaction, candidate: Version, plan: DeprecationPlan | None,
+                  today: date, redirects: int, candidates: bool) -> Resolution | None:
+        """Where a version past its hard deadline (or retired) resolves when its plan
+        redirects: the replacement's resolution, stating the redirect; else ``None``."""
+        if plan is None or not plan.redirect or not plan.replacement or redirects <= 0:
+            return None
+        target_model, _, target_pin = plan.replacement.partition("@")
+        replacement = tx.get_model(target_model)
+        if replacement is None:
+            return None
+        moved = self.resolve_in(tx, replacement, self.parse_pin(replacement, target_pin),
+                                redirects - 1, candidates=candidates)
+        if moved is None:
+            return None
+        return Resolution(moved.version, plan.warning(today), plan,
+                          redirected_from=candidate.ref, ineligible=moved.ineligible)
+
+    def unresolvable_in(self, tx: Transaction, model: Model, pin: Pin, *,
+                        candidates: bool = False) -> Unresolvable | None:
+        """Why ``pin`` resolves to nothing although versions match it: the best of them and
+        what became of it — retired (or past its hard deadline), deleted, rejected, or not
+        eligible — with the date, the reason and the replacement a plan or deletion named.
+        ``None`` when no version, in any state, matches."""
+        today = self.clock.now().date()
+        rule = self.policy.eligibility
+        plans = [(plan, self.plan_pin(model, plan)) for plan in reversed(tx.plans(model.name))]
+        for checked, candidate in enumerate(_candidates(tx, model.name, pin, tuple(Stage),
+                                                        include_deleted=True)):
+            if checked >= _EXPLAINED:
+                break
+            if not pin.matches(candidate.id):  # type: ignore[arg-type]  # same scheme
+                continue
+            vid = str(candidate.id)
+            plan = next((p for p, parsed in plans if covers(p, parsed, vid)), None)
+            history = {e.kind: e for e in tx.events(subject_prefix=candidate.ref)
+                       if e.subject == candidate.ref}
+            if tx.is_deleted(model.name, vid):
+                event = history.get(ev.VERSION_DELETED)
+                payload = event.payload if event else {}
+                return Unresolvable(candidate.ref, "deleted", _day(event),
+                                    str(payload.get("reason") or "no reason recorded"),
+                                    str(payload.get("replacement") or ""))
+            if candidate.stage is Stage.RETIRED or (
+                    plan is not None and plan.phase(today) is Phase.RETIRED):
+                event = history.get(ev.VERSION_RETIRED)
+                since = _day(event) or (plan.hard_deadline.isoformat() if plan else "")
+                if plan is not None:
+                    reason = (f"{plan.reason.value}: hard deadline {plan.hard_deadline} of its "
+                              "deprecation plan")
+                else:
+                    reason = str((event.payload if event else {}).get("reason") or
+                                 "no reason recorded")
+                return Unresolvable(candidate.ref, "retired", since, reason,
+                                    plan.replacement if plan else "")
+            if candidate.stage is Stage.REJECTED:
+                event = history.get(ev.VERSION_REJECTED)
+                return Unresolvable(candidate.ref, "rejected", _day(event),
+                                    str((event.payload if event else {}).get("reason") or
+                                        "no reason recorded"))
+            why = rule.why_not(candidate.stage, candidate.blocked_reason,
+                               deprecated_from=deprecated_from(tx, candidate.ref)
+                               if candidate.stage is Stage.DEPRECATED else None,
+                               candidates=candidates)
+            if why:
+                return Unresolvable(candidate.ref, "ineligible", "", why)
         return None
 
     def inherited_plan(self, tx: Transaction, ref: str,
@@ -688,10 +797,36 @@ def first_match(tx: Transaction, model: str, pin: Pin) -> Version | None:
                  if pin.matches(c.id)), None)  # type: ignore[arg-type]  # same scheme
 
 
-def _candidates(tx: Transaction, model: str, pin: Pin) -> Iterator[Version]:
+def deprecated_from(tx: Transaction, ref: str) -> Stage | None:
+    """The stage ``ref`` was at when it was deprecated (its latest deprecation event), or
+    ``None`` when no event says."""
+    found: Stage | None = None
+    for event in tx.events(subject_prefix=ref):
+        if event.subject == ref and event.kind == ev.VERSION_DEPRECATED:
+            try:
+                found = Stage(str(event.payload.get("from")))
+            except ValueError:
+                found = None
+    return found
+
+
+def _holds_production(tx: Transaction, version: Version) -> bool:
+    return any(a.version == str(version.id) for a in tx.current_aliases(version.model,
+                                                                         PRODUCTION_ALIAS))
+
+
+def _day(event: Event | None) -> str:
+    return event.time[:10] if event is not None else ""
+
+
+def _candidates(tx: Transaction, model: str, pin: Pin,
+                stages: Collection[Stage] | None = None, *, unblocked: bool = False,
+                include_deleted: bool = False) -> Iterator[Version]:
     if isinstance(pin, SnapshotPin):
-        return tx.candidates(model, _NO_BOUNDS, "", True)
-    return tx.candidates(model, pin.bounds(), pin.variant, pin.allows_prerelease)
+        return tx.candidates(model, _NO_BOUNDS, "", True, stages=stages, unblocked=unblocked,
+                             include_deleted=include_deleted)
+    return tx.candidates(model, pin.bounds(), pin.variant, pin.allows_prerelease,
+                         stages=stages, unblocked=unblocked, include_deleted=include_deleted)
 
 
 def _all_models(tx: Transaction) -> list[Model]:

@@ -3,6 +3,18 @@
 Import is all-or-nothing and idempotent: every entry is checked against the registry first and
 all problems are reported together; then everything is written in one transaction; a second
 import of the same file changes nothing and says so.
+
+An entry's ``status`` sets the lifecycle stage of the version it registers
+(:data:`~modelsteward.domain.registry_file.STATUS_STAGES`). That stage was reached without the
+registry's gates, so it is recorded as such: one stage event per version (the kind a promotion,
+rejection, deprecation or retirement to that stage writes) whose payload says ``"imported":
+true`` and names the file and the entry, and for ``production`` the ``production`` alias with
+its ``model:alias:set`` event.
+
+Export writes each model's eligible current version, chosen by the registry's resolution (never
+a rule of its own): the version holding ``production`` when resolution still gives it, else what
+the pin ``*`` resolves to. A model without one is written with its newest version but no
+``status`` and no ``eval_scores``: nothing of it is current.
 """
 
 from __future__ import annotations
@@ -11,15 +23,28 @@ from dataclasses import dataclass, field, replace
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import NewEvent
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
-from modelsteward.domain.registry_file import RegistryEntry
+from modelsteward.domain.registry_file import (
+    RegistryEntry, merged_scores, stage_of_status, status_of_stage, unknown_status,
+)
 from modelsteward.domain.versioning import ModelVersion, Snapshot
-from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
+from modelsteward.errors import DocumentInvalid, InvalidInput, InvalidPin, NoMatchingVersion, Problem
 from modelsteward.ports import Transaction
 from modelsteward.service.registry import Registry, model_payload
 
 IMPORT_REASON = "imported from a registry file"
+PRODUCTION = "production"  # the alias a version imported into production holds
+# The event each stage reached by an import is recorded as: the kind of the command that
+# reaches that stage in the registry (promote, reject, deprecate, retire).
+_STAGE_EVENTS = {
+    Stage.EVALUATED: ev.VERSION_PROMOTED, Stage.REGISTERED: ev.VERSION_PROMOTED,
+    Stage.STAGING: ev.VERSION_PROMOTED, Stage.PRODUCTION: ev.VERSION_PROMOTED,
+    Stage.DEPRECATED: ev.VERSION_DEPRECATED, Stage.RETIRED: ev.VERSION_RETIRED,
+    Stage.REJECTED: ev.VERSION_REJECTED,
+}
+assert set(_STAGE_EVENTS) == set(Stage) - {Stage.TRAINED}  # registration itself is trained
 
 
 @dataclass(frozen=True)
@@ -28,6 +53,8 @@ class ImportReport:
     updated_models: tuple[str, ...] = ()
     registered_versions: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
+    stages: tuple[tuple[str, Stage], ...] = ()  # (ref, stage) set by the import, not by gates
+    aliases: tuple[tuple[str, str], ...] = ()  # (ref, alias) assigned by the import
 
     @property
     def changed(self) -> bool:
@@ -51,9 +78,16 @@ def import_registry(registry: Registry, entries: list[RegistryEntry],
     default team) and leaves an existing model's owner team as it is.
 
     Models are created or their descriptive fields updated; each entry's version is registered
-    unless it already exists with the same status and metrics. A version that exists with
-    different contents is a problem (versions are immutable), reported with every other problem
-    in one :class:`DocumentInvalid` before anything is written.
+    unless it already exists, and a new version is put in the stage its ``status`` means (with
+    the ``production`` alias for production), recorded as imported (see the module docstring).
+
+    An existing version is left as it is when the entry agrees with it: the same metadata,
+    scores equal to those it was registered with or to those an export writes, and a status
+    that means its current stage or is the one it was imported with (the registry's lifecycle
+    may have moved on since); an entry with neither status nor scores only names the version.
+    Otherwise it is a problem (versions are immutable, and stages change through the gates),
+    reported with every other problem in one :class:`DocumentInvalid` before anything is
+    written.
     """
     with registry.store.write() as tx:
         plan = _plan(tx, [_with_scheme(e) for e in entries], team or registry.default_team)
@@ -65,6 +99,8 @@ def import_registry(registry: Registry, entries: list[RegistryEntry],
             tx.update_model(model)
             registry.record(tx, NewEvent(ev.MODEL_UPDATED, model.name, model_payload(model)))
         registered: list[str] = []
+        stages: list[tuple[str, Stage]] = []
+        aliases: list[tuple[str, str]] = []
         for entry in plan.register:
             parent, relation = _lineage(tx, entry)
             metadata = dict(entry.metadata)
@@ -77,15 +113,37 @@ def import_registry(registry: Registry, entries: list[RegistryEntry],
                 metadata=metadata, metrics=dict(entry.metrics), parent=parent,
                 relation=relation)
             registered.append(version.ref)
+            if entry.stage is not Stage.TRAINED:
+                _import_stage(registry, tx, version, entry.stage, source,
+                              f"models.{entry.model.name}")
+                stages.append((version.ref, entry.stage))
+                if entry.stage is Stage.PRODUCTION:
+                    aliases.append((version.ref, PRODUCTION))
         report = ImportReport(tuple(m.name for m in plan.create),
                               tuple(m.name for m in plan.update), tuple(registered),
-                              tuple(plan.unchanged))
+                              tuple(plan.unchanged), tuple(stages), tuple(aliases))
         if report.changed:
             registry.record(tx, NewEvent(ev.REGISTRY_IMPORTED, "registry", {
                 "source": source, "created_models": list(report.created_models),
                 "updated_models": list(report.updated_models),
-                "registered_versions": list(report.registered_versions)}))
+                "registered_versions": list(report.registered_versions),
+                "stages": {ref: stage.value for ref, stage in report.stages}}))
     return report
+
+
+def _import_stage(registry: Registry, tx: Transaction, version: Version, stage: Stage,
+                  source: str, entry: str) -> None:
+    """Put the just registered ``version`` in ``stage`` as the file says, without the gates,
+    and say so in the event; production also takes the ``production`` alias."""
+    vid = str(version.id)
+    tx.set_stage(version.model, vid, stage)
+    registry.record(tx, NewEvent(_STAGE_EVENTS[stage], version.ref, {
+        "from": version.stage.value, "to": stage.value, "gates": [], "overridden": [],
+        "imported": True, "source": source, "entry": entry,
+        "reason": f"{IMPORT_REASON} ({source}, {entry}): the registry's gates were not checked"}))
+    if stage is Stage.PRODUCTION:
+        registry.lifecycle.move_alias_in(tx, version.model, PRODUCTION, vid,
+                                         f"{IMPORT_REASON} ({source}, {entry})")
 
 
 def _with_scheme(entry: RegistryEntry) -> RegistryEntry:
@@ -104,6 +162,9 @@ def _plan(tx: Transaction, entries: list[RegistryEntry], team: str) -> _Plan:
     for entry in entries:
         name = entry.model.name
         where = f"models.{name}"
+        if stage_of_status(entry.status) is None:  # parsing refuses it; a caller's own entry
+            plan.problems.append(Problem(f"{where}.status", unknown_status(entry.status)))
+            continue
         existing = tx.get_model(name)
         if not entry.model.owner_team:
             owner = existing.owner_team if existing is not None else team
@@ -132,22 +193,43 @@ def _plan(tx: Transaction, entries: list[RegistryEntry], team: str) -> _Plan:
         current = tx.get_version(name, entry.version) if existing is not None else None
         if current is None:
             plan.register.append(entry)
-        elif _same(current, entry):
-            if entry.model not in plan.update:
-                plan.unchanged.append(name)
-        else:
+        elif not _same_contents(tx, current, entry):
             plan.problems.append(Problem(where, (
-                f"{name}@{entry.version} is already registered with other status, scores or "
-                "metadata, and registered versions are immutable; give the changed model a new "
-                "version (model_id, fine_tune_id or version)")))
+                f"{name}@{entry.version} is already registered with other scores or metadata, "
+                "and registered versions are immutable; give the changed model a new version "
+                "(model_id, fine_tune_id or version)")))
+        elif not _same_stage(current, entry):
+            plan.problems.append(Problem(f"{where}.status", (
+                f"says {entry.status!r} ({entry.stage.value}) but {current.ref} is "
+                f"{current.stage.value} in the registry, and an import only sets the stage of "
+                "a version it registers; move it with `steward promote`, `reject`, `deprecate` "
+                f"or `retire` (the gates apply), or write status: "
+                f"{status_of_stage(current.stage, current.status)}")))
+        elif entry.model not in plan.update:
+            plan.unchanged.append(name)
     return plan
 
 
-def _same(version: Version, entry: RegistryEntry) -> bool:
+def _names_only(entry: RegistryEntry) -> bool:
+    """An entry with neither status nor scores says nothing about its version but its id (an
+    export writes a model without a current version so)."""
+    return not entry.status.strip() and not entry.metrics
+
+
+def _same_contents(tx: Transaction, version: Version, entry: RegistryEntry) -> bool:
     metadata = dict(version.metadata)
     metadata.pop("base_model", None)
-    return (version.status == entry.status and version.metrics == dict(entry.metrics)
-            and metadata == dict(entry.metadata))
+    if metadata != dict(entry.metadata):
+        return False
+    if _names_only(entry) or version.metrics == dict(entry.metrics):
+        return True
+    exported = merged_scores(version.metrics, tx.evaluations(version.model, str(version.id)))
+    return exported == dict(entry.metrics)
+
+
+def _same_stage(version: Version, entry: RegistryEntry) -> bool:
+    return (_names_only(entry) or entry.stage is version.stage
+            or entry.status == version.status)  # imported so; the lifecycle has moved on since
 
 
 def _lineage(tx: Transaction, entry: RegistryEntry) -> tuple[str, Relation | None]:
@@ -171,28 +253,61 @@ def _lineage(tx: Transaction, entry: RegistryEntry) -> tuple[str, Relation | Non
 
 
 def export_registry(registry: Registry) -> list[RegistryEntry]:
-    """One entry per model with its newest version (status, scores, metadata, base model).
-    An owner team equal to the registry's default team is left out, as an import reads it."""
+    """One entry per model with its eligible current version (:func:`current_version`): its
+    status (through the status table, keeping the version's own word when it means the
+    version's stage), its scores (:func:`~modelsteward.domain.registry_file.merged_scores`:
+    the recorded evaluations over the scores it was registered with), metadata and base model.
+    A model without a current version is written with its newest version but no status and no
+    scores; a model without versions with its fields alone. An owner team equal to the
+    registry's default team is left out, as an import reads it."""
+    models = registry.list_models()
     entries: list[RegistryEntry] = []
-    with registry.store.read() as tx:
-        for model in tx.list_models(limit=1_000_000):
+    for model in models:
+        current = current_version(registry, model.name)
+        with registry.store.read() as tx:
             if model.owner_team == registry.default_team:
                 model = replace(model, owner_team="")
-            latest = tx.latest_release(model.name)
-            if latest is None:
-                listed = tx.list_versions(model.name)
-                latest = listed[-1] if listed else None
-            if latest is None:
+            shown = current
+            if shown is None:
+                shown = tx.latest_release(model.name)
+                if shown is None:
+                    listed = tx.list_versions(model.name)
+                    shown = listed[-1] if listed else None
+            if shown is None:
                 entries.append(RegistryEntry(model=model))
                 continue
-            metadata = dict(latest.metadata)
+            metadata = dict(shown.metadata)
             base = str(metadata.pop("base_model", ""))
-            parents = tx.parents(latest.ref)
+            parents = tx.parents(shown.ref)
             if parents and not base:
                 base = parents[0].parent
-            metrics = {k: float(v) for k, v in latest.metrics.items()
-                       if isinstance(v, int | float) and not isinstance(v, bool)}
-            entries.append(RegistryEntry(model=model, version=str(latest.id),
-                                         status=latest.status, metrics=metrics,
-                                         base_model=base, metadata=metadata))
+            status, metrics = "", {}
+            if current is not None:
+                status = status_of_stage(current.stage, current.status)
+                metrics = merged_scores(current.metrics,
+                                        tx.evaluations(model.name, str(current.id)))
+            entries.append(RegistryEntry(model=model, version=str(shown.id), status=status,
+                                         metrics=metrics, base_model=base, metadata=metadata))
     return entries
+
+
+def current_version(registry: Registry, model: str) -> Version | None:
+    """The eligible current version of ``model``, as the registry's resolution says it: the
+    version holding ``production`` if resolving its own id still gives it and it is eligible, else
+    the version the pin ``*`` resolves to; ``None`` when that raises :class:`NoMatchingVersion` or
+    leads to another model (a deprecation plan's redirect)."""
+    with registry.store.read() as tx:
+        holders = tx.current_aliases(model, PRODUCTION)
+    for holder in holders:
+        try:
+            resolution = registry.resolution(model, holder.version)
+        except (NoMatchingVersion, InvalidPin):
+            continue
+        found = resolution.version
+        if resolution.eligible and found.model == model and str(found.id) == holder.version:
+            return found
+    try:
+        found = registry.resolution(model, "*").version
+    except NoMatchingVersion:
+        return None
+    return found if found.model == model else None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from itertools import groupby
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Connection, Engine, and_, bindparam, func, insert, or_, select, tuple_, update,
+    ColumnElement, Connection, Engine, and_, bindparam, func, insert, or_, select, tuple_, update,
 )
 from sqlalchemy.exc import DataError as SqlDataError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -368,21 +368,24 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
                 for f in version.files])
 
     def candidates(self, model: str, bounds: Bounds, variant: str,
-                   allow_prerelease: bool) -> Iterator[Version]:
+                   allow_prerelease: bool, *, stages: Collection[Stage] | None = None,
+                   unblocked: bool = False, include_deleted: bool = False) -> Iterator[Version]:
         model_id, snapshots = self._model_key(model)
+        admitted: ColumnElement[bool] = (versions.c.stage.not_in(_UNRESOLVABLE) if stages is None
+                    else versions.c.stage.in_([s.value for s in stages]))
+        if unblocked:
+            admitted = and_(admitted, versions.c.blocked_reason == "")
+        live = [] if include_deleted else [versions.c.deleted_at.is_(None)]
         if snapshots:
             newest_first = self.c.execute(
-                select(versions).where(versions.c.model_id == model_id,
-                                       versions.c.stage.not_in(_UNRESOLVABLE),
-                                       versions.c.deleted_at.is_(None))
+                select(versions).where(versions.c.model_id == model_id, admitted, *live)
                 .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc()))
             for row in newest_first:
                 yield _to_version(model, snapshots, row)
             return
         core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
         conditions = [versions.c.model_id == model_id, versions.c.variant == variant,
-                      versions.c.major.is_not(None), versions.c.stage.not_in(_UNRESOLVABLE),
-                      versions.c.deleted_at.is_(None)]
+                      versions.c.major.is_not(None), admitted, *live]
         if not allow_prerelease:
             conditions.append(versions.c.prerelease == "")
         if bounds.lower is not None:

@@ -115,6 +115,8 @@ def list_alias_history(name: str, registry: RegistryDep, request: Request,
 def rollback_alias(name: str, body: RollbackCreate, registry: RegistryDep,
                    principal: PrincipalDep) -> RollbackPublic:
     """Move an exclusive alias (``production`` by default) back to its most recent earlier
-    target that is still eligible; 409 when there is none."""
+    target that is still eligible; 409 when there is none. The model's owner team gets a
+    notice; rolling ``production`` back makes the version it left ineligible as a later
+    rollback target (``blocked_reason`` in the answer)."""
     require_model_writer(principal, registry.get_model(name))
     return RollbackPublic.of(name, registry.lifecycle.rollback(name, body.alias, body.reason))

@@ -82,11 +82,21 @@ class PlanCreate(BaseModel):
                                                             "refusing.")
 
 
+class OverduePublic(BaseModel):
+    ref: str = Field(examples=["support-bot@2.1.3"])
+    plan: str
+    why: str = Field(description="Why it was not retired: it holds production and the "
+                                 "replacement could not take it.")
+
+
 class TickPublic(BaseModel):
     retired: list[str]
     notices: int
     failures: list[str]
     reminders: int = Field(description="Deadline reminders written (STEWARD_REMINDER_DAYS).")
+    overdue: list[OverduePublic] = Field(
+        default_factory=list, description="Versions past their hard deadline that were not "
+                                          "retired because they hold production.")
 
 
 class RetirementCreate(BaseModel):
@@ -125,11 +135,21 @@ class RestorationPublic(BaseModel):
     destination: str
 
 
+class SkippedShutdownPublic(BaseModel):
+    file: str
+    row: int
+    ref: str
+    replacement: str | None
+    reason: str
+    fix: str | None
+
+
 class ProviderImportPublic(BaseModel):
     shutdowns: int
     planned: list[str]
     unchanged: list[str]
     unmatched: int
+    skipped: list[SkippedShutdownPublic]
 
 
 class UpcomingPublic(BaseModel):
@@ -195,7 +215,9 @@ def tick_deprecations(request: Request, registry: RegistryDep,
     report = registry.deprecations.tick(archive=settings.registry.archive,
                                         reminder_days=notify.reminder_days)
     return TickPublic(retired=list(report.retired), notices=report.notices,
-                      failures=list(report.failures), reminders=report.reminders)
+                      failures=list(report.failures), reminders=report.reminders,
+                      overdue=[OverduePublic(ref=o.ref, plan=o.plan, why=o.why)
+                               for o in report.overdue])
 
 
 @router.post("/retirements", response_model=RetirementPublic,
@@ -244,12 +266,18 @@ def import_provider_schedule(
         registry: RegistryDep, principal: PrincipalDep,
         soft_days: Annotated[int, Query(ge=0, le=3650)] = 30) -> ProviderImportPublic:
     """Import a provider shutdown schedule (administrators): matching hosted snapshots get
-    provider-shutdown deprecation plans; importing the same schedule again changes nothing."""
+    provider-shutdown deprecation plans; importing the same schedule again changes nothing.
+    Rows that cannot apply, and replacements left out, are listed in ``skipped`` (``file`` is
+    ``body``, ``row`` the 1-based entry number); the rest is imported."""
     _admin_only(principal, "import provider schedules")
     shutdowns = parse_provider_schedule(document, source="body")
     result = registry.providers.import_shutdowns(shutdowns, soft_days=soft_days)
-    return ProviderImportPublic(shutdowns=len(shutdowns), planned=list(result.planned),
-                                unchanged=list(result.unchanged), unmatched=result.unmatched)
+    return ProviderImportPublic(
+        shutdowns=len(shutdowns), planned=list(result.planned),
+        unchanged=list(result.unchanged), unmatched=result.unmatched,
+        skipped=[SkippedShutdownPublic(file=s.file, row=s.row, ref=s.ref,
+                                       replacement=s.replacement or None, reason=s.reason,
+                                       fix=s.fix or None) for s in result.skipped])
 
 
 @router.get("/providers/upcoming", response_model=Page[UpcomingPublic])

@@ -25,26 +25,46 @@ router = APIRouter(prefix=API, tags=["resolution"], route_class=ThreadedRoute,
 @router.get("/resolve", response_model=ResolutionPublic)
 async def resolve(model: Annotated[str, Query(max_length=129, examples=["support-bot"])],
                   pin: Annotated[str, Query(max_length=200, examples=["^2.1"])],
-                  principal: PrincipalDep, request: Request) -> Response:
-    """The version ``pin`` resolves to now, with what a deprecation plan says about it (also as
-    Deprecation, Sunset and Link headers)."""
+                  principal: PrincipalDep, request: Request,
+                  candidates: Annotated[bool, Query(
+                      description="Also accept versions that have not reached the policy's "
+                                  "eligibility minimum stage (for staging environments)")] = False,
+                  ) -> Response:
+    """The version ``pin`` resolves to now: for a non-strict pin the best version the policy
+    calls eligible; for an exact version that version, with ``eligible: false`` and the reason
+    (also in a ``Steward-Ineligible`` header) when it is not eligible. What a deprecation plan
+    says comes as Deprecation, Sunset and Link headers; a pin redirected from a retired version
+    says so in ``redirected_from`` and a ``Steward-Redirected-From`` header. When nothing
+    resolves because the version was retired, deleted or is not eligible, the 404 problem
+    carries ``unresolvable`` (version, state, since, reason, replacement)."""
     return await kept_or_computed(
-        request, lambda: _answer(registry_for(request, principal), model, pin))
+        request, lambda: _answer(registry_for(request, principal), model, pin, candidates))
 
 
-def _answer(registry: Registry, model: str, pin: str) -> Answer:
+def _answer(registry: Registry, model: str, pin: str, candidates: bool) -> Answer:
     """The response body and headers of one resolution (raises what ``resolution`` raises)."""
-    found = registry.resolution(model, pin)
+    found = registry.resolution(model, pin, candidates=candidates)
     headers = Response()
     if found.plan is not None:
         mark_deprecated(headers, found.plan)
+    if found.redirected_from:
+        headers.headers["Steward-Redirected-From"] = found.redirected_from
+    if found.ineligible:
+        headers.headers["Steward-Ineligible"] = _header_text(found.ineligible)
     version = found.version
     public = ResolutionPublic(model=version.model, pin=pin, version=str(version.id),
                               ref=version.ref,
                               digest=f"sha256:{version.digest}" if version.digest else None,
                               stage=version.stage.value, warning=found.warning or None,
                               redirected_from=found.redirected_from or None,
-                              inherited_from=found.inherited_from or None)
+                              inherited_from=found.inherited_from or None,
+                              eligible=found.eligible, ineligible=found.ineligible or None,
+                              candidates=candidates)
     extra = tuple((name, value) for name, value in headers.headers.items()
                   if name not in ("content-length", "content-type"))
     return Answer(public.model_dump_json().encode(), extra)
+
+
+def _header_text(text: str) -> str:
+    """``text`` as a header value: printable ASCII only (a reason may quote anything)."""
+    return "".join(c if " " <= c <= "~" else "?" for c in text)[:500]
