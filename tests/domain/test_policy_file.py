@@ -605,3 +605,11 @@ models:
 """))
     assert policy.direction_for("bot", "bias_score") is Direction.HIGHER_IS_BETTER
     assert policy.direction_for("other", "bias_score") is Direction.LOWER_IS_BETTER
+
+
+def test_the_docs_list_exactly_the_default_declarations() -> None:
+    rows = dict(re.findall(r"^\| `(higher|lower)` \| (.*) \|$", DOCS.read_text(), re.MULTILINE))
+    documented = {name: MetricRule(Direction(direction))
+                  for direction, names in rows.items()
+                  for name in re.findall(r"`([^`]+)`", names)}
+    assert documented == dict(Policy().metrics)
