@@ -10,6 +10,7 @@ from typing import Any
 
 from modelsteward.domain.comparison import Comparison, Delta, Recommendation
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.events import Event, canonical_json
 from modelsteward.domain.lifecycle import (
@@ -106,12 +107,15 @@ def evaluation(data: Json) -> Evaluation:
                       dataset_digest=data["dataset_digest"], metrics=dict(data["metrics"]),
                       cost_per_1k_requests=data["cost_per_1k_requests"],
                       latency_ms=dict(data["latency_ms"]),
-                      recorded_at=moment(data["recorded_at"]), recorded_by=data["recorded_by"])
+                      recorded_at=moment(data["recorded_at"]), recorded_by=data["recorded_by"],
+                      directions={k: Direction(v)
+                                  for k, v in (data.get("directions") or {}).items()})
 
 
 def _delta(data: Json) -> Delta:
+    direction = data.get("direction")
     return Delta(data["suite"], data["metric"], data["candidate"], data["baseline"],
-                 data["improvement"])
+                 data["improvement"], Direction(direction) if direction else None)
 
 
 def comparison(data: Json) -> Comparison:
