@@ -541,11 +541,7 @@ class Registry:
             if (not strict and candidate.stage is Stage.DEPRECATED and rule.deprecation_matters
                     and not rule.deprecated_ok(deprecated_from(tx, candidate.ref), candidates)):
                 continue
-            ineligible = (rule.why_not(candidate.stage, candidate.blocked_reason,
-                                       deprecated_from=deprecated_from(tx, candidate.ref)
-                                       if candidate.stage is Stage.DEPRECATED
-                                       and rule.deprecation_matters else None)
-                          if strict else "")
+            ineligible = self.ineligible_in(tx, candidate) if strict else ""
             if plan is None:
                 inherited = self.inherited_plan(tx, candidate.ref, today)
                 if inherited is None:
@@ -581,7 +577,6 @@ class Registry:
         eligible — with the date, the reason and the replacement a plan or deletion named.
         ``None`` when no version, in any state, matches."""
         today = self.clock.now().date()
-        rule = self.policy.eligibility
         plans = [(plan, self.plan_pin(model, plan)) for plan in reversed(tx.plans(model.name))]
         for checked, candidate in enumerate(_candidates(tx, model.name, pin, tuple(Stage),
                                                         include_deleted=True)):
@@ -616,10 +611,7 @@ class Registry:
                 return Unresolvable(candidate.ref, "rejected", _day(event),
                                     str((event.payload if event else {}).get("reason") or
                                         "no reason recorded"))
-            why = rule.why_not(candidate.stage, candidate.blocked_reason,
-                               deprecated_from=deprecated_from(tx, candidate.ref)
-                               if candidate.stage is Stage.DEPRECATED else None,
-                               candidates=candidates)
+            why = self.ineligible_in(tx, candidate, candidates=candidates)
             if why:
                 return Unresolvable(candidate.ref, "ineligible", "", why)
         return None
