@@ -96,10 +96,14 @@ def test_deleting_a_version_clears_only_the_pins_that_no_longer_resolve(
         registry: Registry) -> None:
     registry.consumers.add(Consumer("exact", ConsumerKind.APPLICATION, "team-b",
                                     pins=(parse_uses("old-bot 1.1.0"),)))
+    registry.lifecycle.set_alias("old-bot@1.1.0", "canary")
     dry = registry.deletions.delete("old-bot@1.1.0", reason="bad weights", dry_run=True)
     assert registry.get_version("old-bot", "1.1.0").stage.value == "registered"  # untouched
+    assert [a.version for a in registry.lifecycle.aliases("old-bot")] == ["1.1.0"]
     report = registry.deletions.delete("old-bot@1.1.0", reason="bad weights")
     assert dry.changes == report.changes and dry.unchanged == report.unchanged
+    assert report.aliases_removed == dry.aliases_removed == ("canary→1.1.0",)
+    assert registry.lifecycle.aliases("old-bot") == []
     # the three ^1 pins gave 1.1.0 and give 1.0.0 without it: kept, and said so
     assert [(k.consumer, k.pin.pin, k.resolves_to) for k in report.unchanged] == [
         ("app-0", "^1", "1.0.0"), ("app-1", "^1", "1.0.0"), ("app-2", "^1", "1.0.0")]
