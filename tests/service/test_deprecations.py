@@ -28,8 +28,10 @@ def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
         reg.create_model(Model("support-bot"))
         for version in ("2.0.0", "2.1.0", "2.1.3", "2.4.0", "3.0.0"):
             reg.register_version("support-bot", version, force=True, reason="seeding")
+            through_gates(reg, f"support-bot@{version}")
         reg.create_model(Model("embedder"))
         reg.register_version("embedder", "1.0.0")
+        through_gates(reg, "embedder@1.0.0")
         yield reg
 
 
