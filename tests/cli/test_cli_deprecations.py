@@ -12,14 +12,19 @@ from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.policy import Policy
 from tests.cli.conftest import Steward
+from tests.cli.gate_helpers import admin_steward, through_gates
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
+__all__ = ["admin_steward"]  # the fixture
 
-def test_deprecation_through_the_cli(steward: Steward) -> None:
+
+def test_deprecation_through_the_cli(admin_steward: Steward) -> None:
+    steward = admin_steward
     steward("model", "create", "support-bot")
     for version in ("2.1.3", "3.0.0"):
         steward("version", "register", "support-bot", version, "--force", "--reason", "seed")
+        through_gates(steward, f"support-bot@{version}")
     for name, team in (("checkout", "team-shop"), ("search", "team-search")):
         steward("consumer", "add", name, "--team", team, "--uses", "support-bot ~2.1")
     today = date.today()

@@ -17,6 +17,7 @@ from modelsteward.domain.model import Model
 from modelsteward.domain.reminders import Deadline, DueReminder, due_reminders
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.notifications import Notifications
+from tests.service.eligibility_helpers import through_gates
 from tests.conftest import FixedClock
 from tests.notify.conftest import Receiver
 
@@ -31,6 +32,7 @@ def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
         reg.create_model(Model("base"))
         reg.register_version("base", "1.0.0")
         reg.register_version("base", "1.1.0", force=True, reason="seeding")
+        through_gates(reg, "base@1.1.0")  # the replacement, and what ^1.0 resolves to
         reg.create_model(Model("bot"))
         reg.register_version("bot", "1.0.0", derived_from="base@1.0.0",
                              relation=Relation.FINETUNE)

@@ -26,6 +26,7 @@ from modelsteward.domain.model import Model
 from modelsteward.errors import AdvisoryNotFound, DocumentInvalid, InvalidInput
 from modelsteward.service.advisories import load_directory
 from modelsteward.service.audit import audit_offline
+from tests.service.eligibility_helpers import DEVELOPMENT
 from tests.conftest import FixedClock
 from tests.domain.test_osv_schema import official_validator, without_extension
 from tests.service.lifecycle_helpers import to_registered
@@ -57,7 +58,9 @@ def weights(root: Path, name: str, payload: bytes) -> Path:
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    # advisories match versions whatever their stage: the development mode (every version
+    # eligible) keeps the gates out of these tests
+    with Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT) as reg:
         reg.create_model(Model("base-llm", owner_team="research"))
         reg.register_version("base-llm", "1.0.0", path=weights(tmp_path, "b1", b"base 1"))
         reg.register_version("base-llm", "1.1.0", force=True, reason="seed",

@@ -19,6 +19,7 @@ from modelsteward.domain.versioning import ChangeKind
 from modelsteward.service.mlflow_compat import MlflowRegistry
 from modelsteward.service.registry_file import import_registry
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import DEVELOPMENT
 
 
 def _intact(registry: Registry) -> None:
@@ -53,7 +54,8 @@ def test_deletions_deprecations_consumers_locks_and_tokens_follow(
         db_url: str, tmp_path: Path) -> None:
     clock = FixedClock()
     today = clock.now().date()
-    with Registry.open(db_url, actor="alice", clock=clock) as registry:
+    # the replay is the subject, not the gates: the development mode, every version eligible
+    with Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT) as registry:
         registry.create_model(Model("bot", owner_team="support"))
         registry.create_model(Model("other", owner_team="support"))
         for change in (ChangeKind.ARCHITECTURE, ChangeKind.RETRAIN, ChangeKind.RETRAIN):

@@ -22,6 +22,7 @@ from modelsteward.domain.model import (
 )
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
+from modelsteward.errors import Unresolvable
 
 Json = dict[str, Any]
 
@@ -132,6 +133,14 @@ def consumer(data: Json) -> Consumer:
     return Consumer(data["name"], ConsumerKind(data["kind"]), data["team"],
                     data["contact"] or "", data["environment"] or "",
                     tuple(ConsumerPin(p["model"], p["pin"]) for p in data["uses"]))
+
+
+def unresolvable(data: Json | None) -> Unresolvable | None:
+    """``Unresolvable.as_dict()`` read back (``None`` stays ``None``)."""
+    if not data:
+        return None
+    return Unresolvable(data["version"], data["state"], data.get("since") or "",
+                        data["reason"], data.get("replacement") or "")
 
 
 def plan(data: Json) -> DeprecationPlan:

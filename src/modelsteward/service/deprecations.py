@@ -36,6 +36,7 @@ from modelsteward.ports import Transaction
 from modelsteward.service.lifecycle import PRODUCTION
 from modelsteward.service.reach import affected_pins, affected_teams, descendants
 from modelsteward.service.registry import Registry
+from modelsteward.service.replacement import eligible_replacement
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 
@@ -221,13 +222,7 @@ class Deprecations:
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
-        found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin))
-        if found is None:
-            named = tx.get_version(model.name, pin)  # an exact version that no longer resolves
-            if named is not None and named.stage in UNRESOLVABLE:
-                raise Conflict(f"The replacement {replacement} is {named.stage.value}; a "
-                               "replacement must be a version people can move to.")
-            raise NoMatchingVersion(model_name, pin)
+        found = eligible_replacement(self.registry, tx, model, pin, replacement)
         version = found.version
         if version.ref in covered:
             raise Conflict(f"The replacement {replacement} resolves to {version.ref}, which this "
