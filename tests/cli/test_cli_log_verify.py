@@ -37,9 +37,13 @@ def _drop_version_triggers(db_url: str) -> None:
 
 
 @pytest.fixture
-def history(steward: Steward, tmp_path: Path) -> Steward:
+def history(steward: Steward, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Steward:
     """A registry with a model, two versions (one with an artefact), an alias, a rejected
     version, a token and a consumer."""
+    # these tests are about the log, not the gates: the consumer's ^1.0 may pin ungated 1.0.0
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("eligibility: {minimum_stage: trained}\n")
+    monkeypatch.setenv("STEWARD_POLICY", str(policy))
     weights = tmp_path / "weights"
     weights.mkdir()
     (weights / "model.bin").write_text("weights")
