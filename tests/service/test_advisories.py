@@ -21,8 +21,11 @@ from modelsteward.domain.app_manifest import parse_manifest
 from modelsteward.domain.audit import FindingKind, parse_fail_on
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason, Phase
+from modelsteward.domain.eligibility import EligibilityRule
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model
+from modelsteward.domain.policy import Policy
 from modelsteward.errors import AdvisoryNotFound, DocumentInvalid, InvalidInput
 from modelsteward.service.advisories import load_directory
 from modelsteward.service.audit import audit_offline
@@ -32,6 +35,8 @@ from tests.domain.test_osv_schema import official_validator, without_extension
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 TODAY = NOW.date()
 LOW = parse_fail_on("low,soft-deadline-passed")
+# these tests are about advisories and audits, not the gates: pins may resolve ungated versions
+DEVELOPMENT = Policy(eligibility=EligibilityRule(Stage.TRAINED))
 
 
 def semver(name: str, introduced: str = "0", fixed: str = "", **extra: object) -> Affected:
@@ -56,7 +61,7 @@ def weights(root: Path, name: str, payload: bytes) -> Path:
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    with Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT) as reg:
         reg.create_model(Model("base-llm", owner_team="research"))
         reg.register_version("base-llm", "1.0.0", path=weights(tmp_path, "b1", b"base 1"))
         reg.register_version("base-llm", "1.1.0", force=True, reason="seed",
