@@ -12,21 +12,36 @@ from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason, Phase
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model
+from modelsteward.domain.policy import Policy
 from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion,
 )
 from tests.conftest import FixedClock
+from tests.service.lifecycle_helpers import evaluated_suites, evaluation
 from tests.service.test_consumers import TEAMS, twelve_consumers
 
 TODAY = date(2026, 11, 22)
+# the seeded versions carry no weights: validation asks only for the evaluations
+GATES = Policy(require_digest=False, require_attestation=False, require_training_metrics=False)
+
+
+def through_the_evaluation_gate(registry: Registry, ref: str) -> None:
+    """Take ``ref`` through the evaluation gate (the suites its model's risk tier needs) to
+    ``registered``, so that pins and replacements may give it to applications."""
+    model = registry.get_model(ref.partition("@")[0])
+    for suite in evaluated_suites(model.risk_tier):
+        registry.lifecycle.record_evaluation(ref, evaluation(suite, accuracy=0.93))
+    registry.lifecycle.promote(ref, Stage.EVALUATED)
+    registry.lifecycle.promote(ref, Stage.REGISTERED)
 
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    with Registry.open(db_url, actor="alice", clock=clock, policy=GATES) as reg:
         reg.create_model(Model("support-bot"))
         for version in ("2.0.0", "2.1.0", "2.1.3", "2.4.0", "3.0.0"):
             reg.register_version("support-bot", version, force=True, reason="seeding")
+            through_the_evaluation_gate(reg, f"support-bot@{version}")
         reg.create_model(Model("embedder"))
         reg.register_version("embedder", "1.0.0")
         yield reg
