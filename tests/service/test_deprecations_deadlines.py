@@ -18,8 +18,9 @@ from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.lifecycle import Stage
-from modelsteward.domain.model import Model, RiskTier
+from modelsteward.domain.model import RiskTier
 from modelsteward.domain.policy import Policy
+from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import Conflict
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
@@ -55,6 +56,13 @@ def deprecate(registry: Registry, ref: str, hard_in_days: int) -> DeprecationPla
         ref, reason=DeprecationReason.REPLACED, replacement="bot@^2",
         announced=min(today, hard - timedelta(days=20)), soft_deadline=hard - timedelta(days=10),
         hard_deadline=hard)
+
+
+def gated_embedders(registry: Registry, *changes: ChangeKind) -> None:
+    """``embedder@1.0.0`` and one version per change after it, each through the evaluation
+    gate (in staging), so that consumers' pins may resolve to them."""
+    for change in (ChangeKind.ARCHITECTURE, *changes):
+        to_staging(registry, trained(registry, "embedder", change=change), RiskTier.LOW)
 
 
 def holder(registry: Registry) -> str:
@@ -189,9 +197,7 @@ def test_consumers_of_a_retired_version_are_told_where_their_pins_resolve_now(
         db_url: str, clock: FixedClock) -> None:
     today = clock.now().date()
     with open_registry(db_url, clock, move_production=False) as registry:
-        registry.create_model(Model("embedder"))
-        for version in ("1.0.0", "1.1.0", "2.0.0"):
-            registry.register_version("embedder", version, force=True, reason="seeding")
+        gated_embedders(registry, ChangeKind.RETRAIN, ChangeKind.ARCHITECTURE)
         for name, team, pin in (("range", "team-a", "^1"), ("exact", "team-b", "1.1.0"),
                                 ("other", "team-c", "^2")):
             registry.consumers.add(Consumer(name, ConsumerKind.APPLICATION, team,
@@ -216,16 +222,14 @@ def test_a_version_retired_before_its_hard_deadline_still_has_its_consumers_told
         db_url: str, clock: FixedClock) -> None:
     today: date = clock.now().date()
     with open_registry(db_url, clock, move_production=False) as registry:
-        registry.create_model(Model("embedder"))
-        for version in ("1.0.0", "1.1.0"):
-            registry.register_version("embedder", version, force=True, reason="seeding")
+        gated_embedders(registry, ChangeKind.RETRAIN)
         registry.consumers.add(Consumer("range", ConsumerKind.APPLICATION, "team-a",
                                         pins=(parse_uses("embedder ^1"),)))
         registry.deprecations.plan(
             "embedder@1.1.0", reason=DeprecationReason.VULNERABILITY, replacement="",
             announced=today, soft_deadline=today + timedelta(days=10),
             hard_deadline=today + timedelta(days=20))
-        registry.lifecycle.reject("embedder@1.1.0", "withdrawn early")  # by a person
+        # by a person; the plan deprecated the gated 1.1.0, so it retires without a rejection
         registry.lifecycle.retire("embedder@1.1.0", "withdrawn early")
         clock.advance(days=20)
         registry.deprecations.tick()
