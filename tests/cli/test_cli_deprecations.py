@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason
@@ -15,11 +17,29 @@ from tests.cli.conftest import Steward
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
+EXAMPLES = Path(__file__).parents[2] / "examples"
+# versions without weights pass validation on their evaluations alone (as docs/eligibility.md)
+GATES = "validation: {require_digest: false, require_attestation: false, " \
+        "require_training_metrics: false}\n"
 
-def test_deprecation_through_the_cli(steward: Steward) -> None:
+
+def through_the_evaluation_gate(steward: Steward, ref: str) -> None:
+    """Take ``ref``, a version of a medium-risk model, to ``registered`` so that pins may give
+    it to applications (under the :data:`GATES` policy)."""
+    for suite in ("golden", "safety"):
+        steward("eval", "record", ref, str(EXAMPLES / f"eval-{suite}.json"))
+    steward("promote", ref, "--to", "evaluated")
+    steward("promote", ref, "--to", "registered")
+
+
+def test_deprecation_through_the_cli(steward: Steward, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "gates.yaml").write_text(GATES)
+    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "gates.yaml"))
     steward("model", "create", "support-bot")
     for version in ("2.1.3", "3.0.0"):
         steward("version", "register", "support-bot", version, "--force", "--reason", "seed")
+        through_the_evaluation_gate(steward, f"support-bot@{version}")
     for name, team in (("checkout", "team-shop"), ("search", "team-search")):
         steward("consumer", "add", name, "--team", team, "--uses", "support-bot ~2.1")
     today = date.today()
@@ -99,9 +119,12 @@ def test_deprecate_with_a_past_hard_deadline_keeps_the_production_holder(
     # `steward retire` agrees: the production holder is refused there too
     refused = steward("retire", old, "--reason", "replaced", expect=None)
     assert refused.code != 0 and "still holds the alias(es) production" in refused.stderr
-    # consumers are told where their pin resolves now
+    # consumers are told where their pin resolves now: still to the overdue production holder,
+    # which keeps resolving (with an OVERDUE warning) until production moves and it retires
     [told] = [n for n in steward("notices", "--json").json() if n["kind"] == "deprecation:retired"]
-    assert told["team"] == "team-app" and "app (bot ^1) → no longer resolves" in told["message"]
+    assert told["team"] == "team-app" and f"app (bot ^1) → {old}" in told["message"]
+    resolved = steward("resolve", "bot", "^1")
+    assert resolved.stdout.strip() == old and "OVERDUE" in resolved.stderr
 
 
 def test_tick_at_the_hard_deadline(steward: Steward, db_url: str, tmp_path: Path) -> None:
