@@ -15,8 +15,10 @@ from fsspec.implementations.memory import MemoryFileSystem
 from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.eligibility import EligibilityRule
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, ModelKind, Version
+from modelsteward.domain.policy import Policy
 from modelsteward.domain.versioning import Snapshot
 from modelsteward.errors import Conflict, IllegalTransition
 from modelsteward.integrity.archive import (
@@ -62,7 +64,9 @@ def weights(folder: Path) -> Path:
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    # about retirement, not the gates: pins and the replacement ^3 may take ungated versions
+    development = Policy(eligibility=EligibilityRule(Stage.TRAINED))
+    with Registry.open(db_url, actor="alice", clock=clock, policy=development) as reg:
         reg.create_model(Model("support-bot", tags=("conversational",)))
         for version in ("2.0.0", "2.1.0", "2.1.3", "2.4.0", "3.0.0"):
             reg.register_version("support-bot", version, force=True, reason="seeding",

@@ -252,6 +252,7 @@ class Deprecations:
         # a version already retired some other way): a retirement must tell them
         affected = affected_pins(self.registry, tx, model, covered, as_if_resolvable=at_deadline)
         created = 0
+        held_back = False  # a covered version stays overdue: its retirement is not news yet
         if at_deadline:
             for version in covered:
                 if version.stage in (Stage.RETIRED, Stage.TRAINED, Stage.EVALUATED):
@@ -262,6 +263,7 @@ class Deprecations:
                 stuck, written = self._hand_over(tx, model, version, plan)
                 created += written
                 if stuck:
+                    held_back = True
                     if overdue is not None:
                         overdue.append(Overdue(version.ref, plan.id, stuck))
                     continue
@@ -275,7 +277,9 @@ class Deprecations:
                     self._retire(tx, model, version, plan)
                     if retired is not None:
                         retired.append(version.ref)
-        for team, pins in sorted(affected.items()):
+        # the consumers' "retired" notice waits for the tick that retires what is overdue, and
+        # then says where their pins resolve (it is written once per plan and team)
+        for team, pins in sorted(affected.items()) if not held_back else ():
             consumers = [consumer for consumer, _ in pins]
             now = self._resolves_now(tx, model, pins) if at_deadline else None
             created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
