@@ -58,10 +58,14 @@ def build(registry: Registry, workdir: Path) -> None:
         description="Anthropic Claude Sonnet, used through the provider's API.",
         owner_team="team-ai-platform", owner_contact="ai-platform@example.com",
         risk_tier=RiskTier.MEDIUM, license="proprietary", tags=("llm", "hosted")))
-    registry.register_version("claude-sonnet", "claude-sonnet-4-20250514", status="active",
-                              metrics={"accuracy": 0.93, "cost_per_1k_requests": 13.1})
-    registry.register_version("claude-sonnet", "claude-sonnet-4-5-20250929", status="active",
-                              metrics={"accuracy": 0.95, "cost_per_1k_requests": 11.8})
+    older = registry.register_version("claude-sonnet", "claude-sonnet-4-20250514",
+                                      status="active",
+                                      metrics={"accuracy": 0.93, "cost_per_1k_requests": 13.1})
+    newer = registry.register_version("claude-sonnet", "claude-sonnet-4-5-20250929",
+                                      status="active",
+                                      metrics={"accuracy": 0.95, "cost_per_1k_requests": 11.8})
+    _through_evaluation(registry, older)
+    _to_production(registry, newer)
 
     registry.create_model(Model(
         name="acme/support-base", kind=ModelKind.SELF_HOSTED,
@@ -104,16 +108,24 @@ def build(registry: Registry, workdir: Path) -> None:
     _to_production(registry, retrained)
 
 
-def _to_production(registry: Registry, version: Version) -> None:
-    """Carry a medium-risk version through every gate, as its team would."""
+def _through_evaluation(registry: Registry, version: Version) -> None:
+    """Carry a medium-risk version through the validation and evaluation gates (to
+    ``registered``): from then on the pins applications use may choose it."""
     lifecycle = registry.lifecycle
     for suite, metrics in (("golden", {"accuracy": 0.91, "toxicity_rate": 0.002}),
                            ("safety", {"refusal_rate": 0.01, "toxicity_rate": 0.001})):
         lifecycle.record_evaluation(version.ref, EvaluationResult(
             suite, "sha256:" + hashlib.sha256(suite.encode()).hexdigest(), metrics, 3.2,
             {"p50": 180.0, "p95": 420.0}))
-    for stage in (Stage.EVALUATED, Stage.REGISTERED, Stage.STAGING):
+    for stage in (Stage.EVALUATED, Stage.REGISTERED):
         lifecycle.promote(version.ref, stage)
+
+
+def _to_production(registry: Registry, version: Version) -> None:
+    """Carry a medium-risk version through every gate, as its team would."""
+    lifecycle = registry.lifecycle
+    _through_evaluation(registry, version)
+    lifecycle.promote(version.ref, Stage.STAGING)
     for check in registry.policy.staging_checks:
         lifecycle.record_check(version.ref, check, True, "staging run 2026-11-20")
     author = registry.actor
@@ -123,7 +135,7 @@ def _to_production(registry: Registry, version: Version) -> None:
         lifecycle.approve(version.ref, role=role, evidence="eval report 2026-11-19",
                           risks_accepted="slight drift on rare ticket types",
                           monitoring_plan="error-rate dashboard, alert at 5%",
-                          rollback_plan="steward rollback acme/support-base",
+                          rollback_plan=f"steward rollback {version.model}",
                           next_review=review)
     registry.actor = author
     lifecycle.promote(version.ref, Stage.PRODUCTION)

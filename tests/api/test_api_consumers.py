@@ -15,9 +15,13 @@ from modelsteward.domain.tokens import Role
 from modelsteward.service.tokens import Tokens
 from tests.api.conftest import Server
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import DEVELOPMENT, POLICY, through_gates
 
 
-def seed(server: Server) -> None:
+def seed(server: Server, *, gated: bool = True) -> None:
+    """Two models and their versions; ``gated``: taken through the gates by an
+    administrator's overrides (which an audit reports), else left trained (for a server in
+    the development mode, where they are eligible anyway)."""
     c = server.client
     for name, team in (("support-bot", "support"), ("embedder", "search")):
         assert c.post("/api/v1/models", json={"name": name, "owner_team": team}
@@ -30,6 +34,13 @@ def seed(server: Server) -> None:
     assert c.post("/api/v1/models/embedder/versions", json={
         "version": "1.0.0", "files": [{"path": "w.bin", "sha256": "e" * 64, "size": 3}]}
                   ).status_code == 201
+    if not gated:
+        return
+    with Registry.open(server.app.state.settings.registry.database_url, actor="alice",
+                       clock=server.app.state.clock, policy=POLICY) as registry:
+        for ref in ("support-bot@2.0.0", "support-bot@2.1.0", "support-bot@3.0.0",
+                    "embedder@1.0.0"):
+            through_gates(registry, ref)
 
 
 def client_as(server: Server, name: str, team: str, *roles: Role) -> httpx.Client:
@@ -74,6 +85,54 @@ def test_consumers_pins_and_impact(server: Server) -> None:
     assert c.get("/api/v1/consumers/nightly").json()["uses"] == []
     assert c.delete("/api/v1/consumers/nightly", params={"reason": "gone"}).status_code == 204
     assert c.get("/api/v1/consumers/nightly").status_code == 404
+
+
+def test_a_consumer_whose_pin_no_longer_resolves_says_why(server: Server,
+                                                         clock: FixedClock) -> None:
+    seed(server)
+    c = server.client
+    today = clock.now().date()
+    for name, pin in (("retired-user", "2.0.0"), ("deleted-user", "2.1.0"),
+                      ("family", "^2")):
+        assert c.post("/api/v1/consumers", json={
+            "name": name, "team": "payments", "uses": [{"model": "support-bot", "pin": pin}]}
+                      ).status_code == 201
+    # deleting 2.1.0: the exact pin is cleared, ^2 still resolves (to 2.0.0) and is kept
+    deleted = c.post("/api/v1/deletions", json={"target": "support-bot@2.1.0",
+                                                "reason": "leaks prompts"}).json()
+    assert [x["consumer"] for x in deleted["changes"]] == ["deleted-user"]
+    assert deleted["unchanged"] == [{"consumer": "family", "team": "payments",
+                                     "pin": "support-bot ^2", "resolves_to": "2.0.0"}]
+    made = c.post("/api/v1/deprecations", json={
+        "target": "support-bot@2.0.0", "reason": "replaced", "replacement": "support-bot@^3",
+        "soft_deadline": str(today + timedelta(days=5)),
+        "hard_deadline": str(today + timedelta(days=10))})
+    assert made.status_code == 201, made.text
+    clock.advance(days=10)
+    assert c.post("/api/v1/deprecations/tick").json()["retired"] == ["support-bot@2.0.0"]
+    shown = c.get("/api/v1/consumers/retired-user")
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["resolves_to"] == {"support-bot": None}
+    why = shown.json()["unresolvable"]["support-bot"]
+    assert (why["version"], why["state"], why["since"], why["replacement"]) == (
+        "support-bot@2.0.0", "retired", str(today + timedelta(days=10)), "support-bot@^3")
+    # ^2: the best match is the deleted 2.1.0
+    family = c.get("/api/v1/consumers/family").json()
+    assert family["resolves_to"] == {"support-bot": None}
+    assert family["unresolvable"]["support-bot"] == {
+        "version": "support-bot@2.1.0", "state": "deleted", "since": str(today),
+        "reason": "leaks prompts", "replacement": None}
+    impact = c.get("/api/v1/impact", params={"target": "support-bot@2.0.0"}).json()
+    assert [(a["consumer"], a["resolves_to"], a["unresolvable"]["state"])
+            for a in impact["affected"]] == [("retired-user", None, "retired")]
+    # an exact pin to a version that passed no gate: accepted, and the answer says why
+    c.post("/api/v1/models/support-bot/versions", json={
+        "version": "3.1.0", "force": True, "reason": "seed",
+        "files": [{"path": "model.safetensors", "sha256": "f" * 64, "size": 10}]})
+    pinned = c.put("/api/v1/consumers/family/pins/support-bot", json={"pin": "3.1.0"}).json()
+    assert pinned["resolves_to"] == "3.1.0" and "still trained" in pinned["ineligible"]
+    assert "still trained" in c.get("/api/v1/consumers/family").json()["ineligible"][
+        "support-bot"]
 
 
 def test_maintainers_change_only_their_teams_consumers(server: Server) -> None:
@@ -188,7 +247,10 @@ MANIFEST = ('[application]\nname = "checkout-api"\nteam = "payments"\n\n'
 
 
 def test_lock_outdated_and_audit(server: Server) -> None:
-    seed(server)
+    # locking and auditing are the subject, not the gates: the development mode, where every
+    # trained version is eligible (and no override shows up as a finding)
+    server.app.state.policy = DEVELOPMENT
+    seed(server, gated=False)
     c = server.client
     locked = c.post("/api/v1/locks", json={"manifest": MANIFEST})
     assert locked.status_code == 200, locked.text

@@ -162,8 +162,14 @@ def test_a_version_through_every_gate_to_production(api: httpx.Client,
                       "document-invalid")
     assert {e["location"] for e in invalid["errors"]} == {
         "$.suite", "$.dataset_digest", "$.metrics", "$.colour"}
-    recorded = ok(c.post(f"{v1}/evaluations", json=evaluation()), 201)
+    contradicting = {**evaluation(), "directions": {"accuracy": "lower"}}
+    invalid = problem(c.post(f"{v1}/evaluations", json=contradicting), 422, "document-invalid")
+    assert [e["location"] for e in invalid["errors"]] == ["$.directions.accuracy"]
+    assert ok(c.get(f"{v1}/evaluations"))["items"] == []
+    declaring = {**evaluation(), "directions": {"accuracy": "higher"}}
+    recorded = ok(c.post(f"{v1}/evaluations", json=declaring), 201)
     assert recorded["ref"] == f"{MODEL}@1.0.0" and recorded["recorded_by"] == "alice"
+    assert recorded["directions"] == {"accuracy": "higher"}
     assert ok(promote(c, "1.0.0", "evaluated"))["version"]["stage"] == "evaluated"
     assert ok(promote(c, "1.0.0", "registered"))["version"]["stage"] == "registered"
     assert ok(promote(c, "1.0.0", "staging"))["version"]["stage"] == "staging"
@@ -221,6 +227,8 @@ def test_aliases_history_rollback_and_monitoring(api: httpx.Client, clock: Fixed
     # comparison of the two production versions
     compared = ok(c.get(f"{BASE}/versions/1.0.0/comparison", params={"against": "production"}))
     assert compared["baseline"] == f"{MODEL}@1.1.0" and compared["suites"] == ["golden"]
+    assert {(d["metric"], d["direction"], d["verdict"]) for d in compared["quality"]} >= {
+        ("accuracy", "higher", "same")}
     problem(c.get(f"{BASE}/versions/1.0.0/comparison", params={"against": "nightly"}), 404,
             "not-found")
 

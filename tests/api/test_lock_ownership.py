@@ -4,8 +4,11 @@ and an application already recorded must belong to it; a refusal writes nothing.
 
 from __future__ import annotations
 
+from modelsteward import Registry
+from modelsteward.domain.policy import Policy
 from tests.api.conftest import Server
 from tests.api.test_auth import FILES, client, make_token
+from tests.service.lifecycle_helpers import to_registered
 
 
 def manifest(team: str, pin: str = "^1.0") -> str:
@@ -13,12 +16,15 @@ def manifest(team: str, pin: str = "^1.0") -> str:
             f'[models]\nsupport-bot = "{pin}"\n')
 
 
-def test_another_team_cannot_rewrite_a_consumer_through_a_lock(server: Server) -> None:
+def test_another_team_cannot_rewrite_a_consumer_through_a_lock(server: Server,
+                                                               db_url: str) -> None:
     admin = server.client
     assert admin.post("/api/v1/models", json={"name": "support-bot", "owner_team": "support"}
                       ).status_code == 201
     assert admin.post("/api/v1/models/support-bot/versions", json={
         "version": "1.0.0", "files": FILES}).status_code == 201
+    with Registry.open(db_url, actor="alice", policy=Policy()) as registry:
+        to_registered(registry, "support-bot@1.0.0")  # eligible, so that "^1.0" resolves
     payments = client(server, make_token(server, "payments-ci", "maintainer", team="payments"))
     billing = client(server, make_token(server, "billing-ci", "maintainer", team="billing"))
     with payments, billing:

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from modelsteward import Registry
+from modelsteward.domain.policy import Policy
 from tests.cli.conftest import Steward
+from tests.service.lifecycle_helpers import to_registered
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("STEWARD_UPDATE_GOLDEN") == "1"  # read before the fixture clears STEWARD_*
@@ -39,7 +42,16 @@ def _weights(root: Path, name: str, payload: bytes) -> Path:
     return folder
 
 
-def _seed(steward: Steward, tmp_path: Path) -> None:
+def gate(db_url: str, *refs: str) -> None:
+    """Take ``refs`` through the gates (default policy), so that they are eligible."""
+    with Registry.open(db_url, actor="alice", policy=Policy()) as registry:
+        for ref in refs:
+            to_registered(registry, ref)
+
+
+def _seed(steward: Steward, tmp_path: Path, db_url: str) -> None:
+    """base-llm 1.0.0 and 1.1.0, and support-bot 1.0.0, 1.0.1 (fine-tunes of base-llm 1.0.0) and
+    1.1.0 (of base-llm 1.1.0), every one through the gates; a models.toml pinning ~1.0."""
     steward("model", "create", "base-llm")
     steward("version", "register", "base-llm", "1.0.0",
             "--path", str(_weights(tmp_path, "base-1.0.0", b"base one")))
@@ -57,11 +69,13 @@ def _seed(steward: Steward, tmp_path: Path) -> None:
     (tmp_path / "models.toml").write_text(
         "# what support-portal needs\n[application]\nname = \"support-portal\"\n"
         "team = \"support\"\n\n[models]\nsupport-bot = \"~1.0\"  # the fine-tune\n")
+    gate(db_url, "base-llm@1.0.0", "base-llm@1.1.0", "support-bot@1.0.0", "support-bot@1.0.1",
+         "support-bot@1.1.0")
 
 
 def test_advisory_on_a_base_fails_the_audit_of_a_fine_tune_and_fix_repairs_it(
-        steward: Steward, tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+        steward: Steward, tmp_path: Path, db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     steward("lock")
     locked = tomllib.loads((tmp_path / "models.lock").read_text())
     assert [(m["name"], m["version"]) for m in locked["models"]] == [("support-bot", "1.0.1")]
@@ -94,8 +108,9 @@ def test_advisory_on_a_base_fails_the_audit_of_a_fine_tune_and_fix_repairs_it(
     assert uses == [{"model": "support-bot", "pin": "^1.1.0"}]
 
 
-def test_offline_audit_against_an_exported_folder(steward: Steward, tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+def test_offline_audit_against_an_exported_folder(
+        steward: Steward, tmp_path: Path, db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     steward("lock")
     (tmp_path / "advisory.json").write_text(json.dumps(ADVISORY))
     steward("advisory", "import", "advisory.json")
@@ -120,8 +135,9 @@ def _stable(text: str, tmp_path: Path) -> str:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_audit_outputs_exit_codes_fail_on_and_ignores(steward: Steward, tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+def test_audit_outputs_exit_codes_fail_on_and_ignores(
+        steward: Steward, tmp_path: Path, db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     steward("lock")
     (tmp_path / "advisory.json").write_text(json.dumps(ADVISORY))
     steward("advisory", "import", "advisory.json")
@@ -159,9 +175,9 @@ def test_audit_outputs_exit_codes_fail_on_and_ignores(steward: Steward, tmp_path
     assert steward("audit", "--lock", "empty.lock", expect=8).code == 8
 
 
-def test_lock_is_deterministic_and_verify_catches_a_changed_file(steward: Steward,
-                                                                 tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+def test_lock_is_deterministic_and_verify_catches_a_changed_file(steward: Steward, tmp_path: Path,
+        db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     steward("lock")
     first = (tmp_path / "models.lock").read_bytes()
     (tmp_path / "models.lock").unlink()
@@ -192,17 +208,21 @@ def test_lock_is_deterministic_and_verify_catches_a_changed_file(steward: Stewar
     assert "newer" in newer.stderr
 
 
-def test_lock_upgrade_and_outdated(steward: Steward, tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+def test_lock_upgrade_and_outdated(steward: Steward, tmp_path: Path, db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     (tmp_path / "models.toml").write_text(
         '[application]\nname = "support-portal"\nteam = "support"\n\n'
         '[models]\nsupport-bot = "^1.0"\n')
     (tmp_path / "models.lock").write_text("")
     (tmp_path / "models.lock").unlink()
-    steward("version", "register", "support-bot", "1.2.0", "--change", "retrain")
+    steward("version", "register", "support-bot", "1.2.0", "--change", "retrain",
+            "--path", str(_weights(tmp_path, "bot-1.2.0", b"bot three")))
+    gate(db_url, "support-bot@1.2.0")
     steward("lock")
     assert tomllib.loads((tmp_path / "models.lock").read_text())["models"][0]["version"] == "1.2.0"
-    steward("version", "register", "support-bot", "1.3.0", "--change", "retrain")
+    steward("version", "register", "support-bot", "1.3.0", "--change", "retrain",
+            "--path", str(_weights(tmp_path, "bot-1.3.0", b"bot four")))
+    gate(db_url, "support-bot@1.3.0")
     rows = steward("outdated", "--json").json()
     assert rows == [{"model": "support-bot", "locked": "1.2.0", "wanted": "1.3.0",
                      "latest": "1.3.0"}]
@@ -213,9 +233,9 @@ def test_lock_upgrade_and_outdated(steward: Steward, tmp_path: Path) -> None:
     assert steward("outdated", "--json").json() == []
 
 
-def test_bad_manifest_names_every_problem_and_writes_nothing(steward: Steward,
-                                                             tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+def test_bad_manifest_names_every_problem_and_writes_nothing(steward: Steward, tmp_path: Path,
+        db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     (tmp_path / "models.toml").write_text(
         '[application]\nname = "support-portal"\nteam = "support"\n\n'
         '[models]\nno-such-model = "^1"\nsupport-bot = "^9"\n')
@@ -225,8 +245,8 @@ def test_bad_manifest_names_every_problem_and_writes_nothing(steward: Steward,
     assert steward("consumer", "list", "--json").json() == []
 
 
-def test_advisory_commands(steward: Steward, tmp_path: Path) -> None:
-    _seed(steward, tmp_path)
+def test_advisory_commands(steward: Steward, tmp_path: Path, db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     made = steward("advisory", "create", "--model", "base-llm", "--introduced", "1.0.0",
                    "--severity", "critical", "--summary", "Unsafe pickle in the tokenizer",
                    "--atlas", "AML.T0010", "--reference", "https://example.com/x", "--json")
@@ -248,11 +268,11 @@ def test_advisory_commands(steward: Steward, tmp_path: Path) -> None:
     assert "affected[0].ranges[0].events[1].fixed" in bad.stderr
 
 
-def test_exported_records_validate_against_the_vendored_schema(steward: Steward,
-                                                               tmp_path: Path) -> None:
+def test_exported_records_validate_against_the_vendored_schema(steward: Steward, tmp_path: Path,
+        db_url: str) -> None:
     from modelsteward.domain.osv_document import validate_osv
 
-    _seed(steward, tmp_path)
+    _seed(steward, tmp_path, db_url)
     (tmp_path / "advisory.json").write_text(json.dumps(ADVISORY))
     steward("advisory", "import", "advisory.json")
     steward("advisory", "create", "--model", "support-bot", "--version", "1.0.0",
@@ -263,3 +283,86 @@ def test_exported_records_validate_against_the_vendored_schema(steward: Steward,
     assert len(files) == 2
     for file in files:
         assert validate_osv(json.loads(file.read_text())) == [], file.name
+
+
+MONITORED = "monitoring:\n  thresholds: {error_rate: \"<= 0.05\"}\n"
+
+
+def test_lock_outdated_and_audit_choose_and_judge_only_eligible_versions(
+        steward: Steward, tmp_path: Path, db_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "policy.yaml").write_text(MONITORED)
+    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
+    _seed(steward, tmp_path, db_url)  # support-bot 1.0.0, 1.0.1, 1.1.0 through the gates
+    (tmp_path / "models.toml").write_text(
+        '[application]\nname = "support-portal"\nteam = "support"\n\n'
+        '[models]\nsupport-bot = "^1.0"\n')
+    steward("lock")
+    assert tomllib.loads((tmp_path / "models.lock").read_text())["models"][0]["version"] == "1.1.0"
+    steward("monitor", "record", "support-bot@1.1.0", "error_rate=0.2")  # degraded
+    steward("version", "register", "support-bot", "1.2.0", "--change", "retrain",
+            "--path", str(_weights(tmp_path, "bot-1.2.0", b"bot three")))  # trained only
+
+    # the audit reports the degraded version it locked, in every format
+    table = steward("audit", expect=1)
+    assert "ineligible-version" in table.stdout and "high" in table.stdout
+    assert "0 findings" not in table.stdout and "1 finding, 1 failing" in table.stdout
+    [finding] = steward("audit", "--format", "json", expect=1).json()["models"][0]["findings"]
+    assert (finding["kind"], finding["level"], finding["fails"]) == (
+        "ineligible-version", "high", True)
+    assert "is degraded (production monitoring: error_rate = 0.2" in finding["detail"]
+    assert "ineligible-version" in steward("audit", "--format", "markdown", expect=1).stdout
+    assert "ineligible-version" in steward("audit", "--format", "sarif", expect=1).stdout
+    assert "ineligible-version" in steward("audit", "--format", "cyclonedx-json",
+                                           expect=1).stdout
+    assert steward("audit", "--fail-on", "critical").code == 0
+
+    # outdated, audit --fix and lock --upgrade skip the trained and the degraded version
+    assert steward("outdated", "--json").json() == [
+        {"model": "support-bot", "locked": "1.1.0", "wanted": "1.0.1", "latest": "1.0.1"}]
+    fixed = steward("audit", "--fix")
+    assert "fixed: support-bot: 1.1.0 → 1.0.1" in fixed.stderr
+    assert tomllib.loads((tmp_path / "models.lock").read_text())["models"][0]["version"] == "1.0.1"
+    assert steward("audit").code == 0
+    assert "(unchanged)" in steward("lock", "--upgrade", "support-bot").stdout
+    assert steward("outdated", "--json").json() == []
+
+    # a trained version locked by an exact pin is reported, as never gated (medium)
+    (tmp_path / "models.toml").write_text(
+        '[application]\nname = "support-portal"\nteam = "support"\n\n'
+        '[models]\nsupport-bot = "1.2.0"\n')
+    steward("lock")
+    report = steward("audit", "--format", "json", expect=1).json()
+    [finding] = report["models"][0]["findings"]
+    assert (finding["kind"], finding["level"]) == ("ineligible-version", "medium")
+    assert "it is still trained" in finding["detail"]
+
+
+def test_lock_with_candidates_is_recorded_and_honoured(
+        steward: Steward, tmp_path: Path, db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
+    steward("version", "register", "support-bot", "1.0.2", "--change", "config",
+            "--path", str(_weights(tmp_path, "bot-1.0.2", b"bot one c")))  # trained only
+    steward("lock")
+    assert tomllib.loads((tmp_path / "models.lock").read_text())["models"][0]["version"] == "1.0.1"
+    (tmp_path / "models.lock").unlink()
+    steward("lock", "--candidates")
+    text = (tmp_path / "models.lock").read_text()
+    entry = tomllib.loads(text)["models"][0]
+    assert (entry["version"], entry["candidates"]) == ("1.0.2", True)
+    assert text.startswith('lock-version = "1.1"')
+    steward("lock")  # without --candidates: the recorded choice stays
+    assert (tmp_path / "models.lock").read_text() == text
+    audited = steward("audit")
+    assert "support-bot@1.0.2 was locked with --candidates" in audited.stdout
+    assert "0 findings" in audited.stdout
+    report = steward("audit", "--format", "json").json()
+    assert report["models"][0]["candidates"] is True and report["models"][0]["findings"] == []
+    steward("version", "register", "support-bot", "1.0.3", "--change", "config",
+            "--path", str(_weights(tmp_path, "bot-1.0.3", b"bot one d")))  # trained only
+    assert steward("outdated", "--json").json() == [
+        {"model": "support-bot", "locked": "1.0.2", "wanted": "1.0.3", "latest": "1.1.0"}]
+    assert "support-bot 1.0.2 → 1.0.3" in steward("lock", "--upgrade", "--candidates").stdout
+    # --upgrade without --candidates goes back to an eligible version
+    assert "support-bot 1.0.3 → 1.0.1" in steward("lock", "--upgrade").stdout
+    assert "candidates = true" not in (tmp_path / "models.lock").read_text()

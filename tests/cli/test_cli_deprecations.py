@@ -12,14 +12,19 @@ from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.policy import Policy
 from tests.cli.conftest import Steward
+from tests.cli.gate_helpers import admin_steward, through_gates
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
+__all__ = ["admin_steward"]  # the fixture
 
-def test_deprecation_through_the_cli(steward: Steward) -> None:
+
+def test_deprecation_through_the_cli(admin_steward: Steward) -> None:
+    steward = admin_steward
     steward("model", "create", "support-bot")
     for version in ("2.1.3", "3.0.0"):
         steward("version", "register", "support-bot", version, "--force", "--reason", "seed")
+        through_gates(steward, f"support-bot@{version}")
     for name, team in (("checkout", "team-shop"), ("search", "team-search")):
         steward("consumer", "add", name, "--team", team, "--uses", "support-bot ~2.1")
     today = date.today()
@@ -99,7 +104,15 @@ def test_deprecate_with_a_past_hard_deadline_keeps_the_production_holder(
     # `steward retire` agrees: the production holder is refused there too
     refused = steward("retire", old, "--reason", "replaced", expect=None)
     assert refused.code != 0 and "still holds the alias(es) production" in refused.stderr
-    # consumers are told where their pin resolves now
+    # the overdue production holder keeps resolving, loudly, until production moves; its
+    # consumers are not told it retired while it has not
+    resolved = steward("resolve", "bot", "^1")
+    assert resolved.stdout.strip() == old and "OVERDUE" in resolved.stderr
+    assert not [n for n in steward("notices", "--json").json()
+                if n["kind"] == "deprecation:retired"]
+    # production moves, the next tick retires it, and then they are told where their pin goes
+    steward("promote", new, "--to", "production")
+    assert steward("tick", "--json").json()["retired"] == [old]
     [told] = [n for n in steward("notices", "--json").json() if n["kind"] == "deprecation:retired"]
     assert told["team"] == "team-app" and "app (bot ^1) → no longer resolves" in told["message"]
 

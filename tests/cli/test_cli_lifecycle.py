@@ -212,6 +212,61 @@ def test_compare_against_production(steward: Steward, db_url: str) -> None:
                                          expect=3).stderr
 
 
+def test_compare_and_eval_record_use_declared_directions(steward: Steward, db_url: str,
+                                                         tmp_path: Path) -> None:
+    """refusal_accuracy falling is worse; an undeclared metric is shown as such, with the fix;
+    an evaluation file's direction is stored and one that contradicts the policy is refused."""
+    with Registry.open(db_url, actor="alice", policy=Policy()) as registry:
+        first = trained(registry, "bot")
+        to_production(registry, first)
+        registry.lifecycle.record_evaluation(first, evaluation(
+            "golden", accuracy=0.93, toxicity_rate=0.001, refusal_accuracy=0.95,
+            helpfulness=3.0))
+        candidate = trained(registry, "bot", change=ChangeKind.RETRAIN)
+        registry.lifecycle.record_evaluation(candidate, evaluation(
+            "golden", accuracy=0.93, toxicity_rate=0.001, refusal_accuracy=0.91,
+            helpfulness=4.0))
+    shown = steward("compare", "bot@1.1.0").stdout
+    assert "Recommendation: REJECT" in shown
+    assert "refusal_accuracy regresses on 'golden': 0.95 → 0.91" in shown
+    assert "(no declared direction)" in shown and "(worse)" in shown
+    result = steward("compare", "bot@1.1.0", "--json").json()
+    by_metric = {d["metric"]: d for d in result["quality"]}
+    assert by_metric["refusal_accuracy"] == {
+        "suite": "golden", "metric": "refusal_accuracy", "candidate": 0.91, "baseline": 0.95,
+        "improvement": pytest.approx(-0.04), "direction": "higher", "verdict": "worse"}
+    assert by_metric["helpfulness"]["direction"] is None
+    assert by_metric["helpfulness"]["improvement"] is None
+    assert by_metric["helpfulness"]["verdict"] == "undeclared"
+    assert result["cost"][0]["direction"] == "lower"
+
+    document = {"suite": "safety", "dataset_digest": DATASET,
+                "metrics": {"refusal_accuracy": 0.9, "helpfulness": 4.0},
+                "directions": {"refusal_accuracy": "lower", "helpfulness": "higher"}}
+    refused = steward("eval", "record", "bot@1.1.0", str(write(tmp_path / "e.json", document)),
+                      expect=2).stderr
+    assert "e.json has 1 problem" in refused
+    assert "$.directions.refusal_accuracy: says refusal_accuracy is lower-is-better, but the " \
+           "policy makes it higher-is-better for bot" in refused
+    document["directions"] = {"helpfulness": "higher"}
+    stored = steward("eval", "record", "bot@1.1.0", str(write(tmp_path / "e.json", document)),
+                     "--json").json()
+    assert stored["directions"] == {"helpfulness": "higher"}
+    listed = steward("eval", "list", "bot@1.1.0", "--json").json()
+    assert [e["directions"] for e in listed] == [{}, {"helpfulness": "higher"}]
+
+
+def test_policy_show_lists_the_metric_declarations(policy_steward: Steward,
+                                                   tmp_path: Path) -> None:
+    shown = policy_steward("policy", "show", "--json").json()
+    assert shown["metrics"]["refusal_accuracy"] == {"direction": "higher"}
+    assert shown["metrics"]["toxicity_rate"] == {"direction": "lower"}
+    (tmp_path / "policy.yaml").write_text(POLICY + "metrics:\n  helpfulness: {direction: "
+                                                   "higher, tolerance: 0.2}\n")
+    text = policy_steward("policy", "show").stdout
+    assert "  helpfulness:\n    direction: higher\n    tolerance: 0.2\n" in text
+
+
 def test_next_review_in_days_or_weeks_from_today(steward: Steward, db_url: str) -> None:
     """``--next-review 180d`` (or ``26w``) counts from today, so a script or the README's
     walk-through never names a date that has passed; anything else is refused with both forms."""

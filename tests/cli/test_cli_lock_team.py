@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.conftest import Steward
-from tests.cli.test_cli_audit import _weights
+from tests.cli.test_cli_audit import _weights, gate
 
 
 def manifest(team: str) -> str:
@@ -15,10 +15,11 @@ def manifest(team: str) -> str:
 
 
 def test_a_manifest_of_another_team_cannot_take_over_an_application(
-        steward: Steward, tmp_path: Path) -> None:
+        steward: Steward, tmp_path: Path, db_url: str) -> None:
     steward("model", "create", "support-bot", "--owner-team", "support")
     steward("version", "register", "support-bot", "1.0.0",
             "--path", str(_weights(tmp_path, "bot-1.0.0", b"bot one")))
+    gate(db_url, "support-bot@1.0.0")
     (tmp_path / "models.toml").write_text(manifest("support"))
     steward("lock")
     locked = (tmp_path / "models.lock").read_text()

@@ -37,9 +37,12 @@ def _drop_version_triggers(db_url: str) -> None:
 
 
 @pytest.fixture
-def history(steward: Steward, tmp_path: Path) -> Steward:
+def history(steward: Steward, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Steward:
     """A registry with a model, two versions (one with an artefact), an alias, a rejected
-    version, a token and a consumer."""
+    version, a token and a consumer — in the development mode (every version eligible): the
+    gates are not what the state check is about."""
+    (tmp_path / "policy.yaml").write_text("eligibility: {minimum_stage: trained}\n")
+    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
     weights = tmp_path / "weights"
     weights.mkdir()
     (weights / "model.bin").write_text("weights")

@@ -59,12 +59,10 @@ def test_token_and_actor_names_refuse_the_same(steward: Steward) -> None:
     assert steward("log", "--json").json()[-1]["actor"] == "José Núñez"
 
 
-def test_audit_reports_show_advisory_texts_without_obeying_them(
-        steward: Steward, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # about how advisory texts are shown, not the gates: the lock may pin ungated versions
-    (tmp_path / "policy.yaml").write_text("eligibility: {minimum_stage: trained}\n")
-    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
-    _seed(steward, tmp_path)
+def test_audit_reports_show_advisory_texts_without_obeying_them(steward: Steward,
+                                                                tmp_path: Path,
+                                                                db_url: str) -> None:
+    _seed(steward, tmp_path, db_url)
     steward("lock")
     hostile = {**ADVISORY, "summary": "Jailbreak \x1b[2J\x1b[31mcleared\u202eroot",
                "details": "Details \x9b2J and \u2066isolated\u2069."}

@@ -46,7 +46,8 @@ ATTESTATION = {"_type": STATEMENT_TYPE, "predicateType": SLSA_PROVENANCE,
                "predicate": {"buildDefinition": {"buildType": "https://example.com/t"},
                              "runDetails": {"builder": {"id": "https://example.com/ci"}}}}
 EVALUATION = {"suite": "golden-set", "dataset_digest": f"sha256:{DIGEST}",
-              "metrics": {"accuracy": 0.93}, "latency_ms": {"p50": 120}}
+              "metrics": {"accuracy": 0.93, "helpfulness": 4.2}, "latency_ms": {"p50": 120},
+              "directions": {"helpfulness": "higher"}}
 PROVIDERS = ("shutdowns:\n  - {provider: openai, model: gpt-4-0613, shutdown: 2027-06-06,\n"
              "     source: \"https://platform.openai.com/docs/deprecations\"}\n")
 

@@ -30,6 +30,7 @@ from tests.api.conftest import run_server
 from tests.cli.conftest import Run, Steward
 from tests.notify.conftest import free_port, write_notices
 from tests.conftest import fresh_pg_schema
+from tests.service.eligibility_helpers import through_gates
 
 ACTOR = "alice@example.com"  # the local actor, and the name of the server's token
 VOLATILE = {"registered_at", "assigned_at", "removed_at", "recorded_at", "approved_at",
@@ -183,8 +184,9 @@ def _scenario(run: Steward, root: Path) -> list[tuple[str, tuple[int, object]]]:
         ("version", "show", "support-bot@1.0.0", "--json"),
         ("delete", "orphan", "--reason", "unused", "--json"),
         ("model", "show", "orphan", "--include-deleted", "--json"),
+        # no version of the scenario passed the evaluation gate: a staging lock admits them
         ("lock", "--manifest", str(root / "app" / "models.toml"), "--lock",
-         str(root / "app" / "models.lock"), "--json"),
+         str(root / "app" / "models.lock"), "--candidates", "--json"),
         ("outdated", "--lock", str(root / "app" / "models.lock"), "--json"),
         ("audit", "--lock", str(root / "app" / "models.lock"), "--format", "json"),
         ("advisory", "withdraw", "x_MSA-2026-0001", "--reason", "not reproducible"),
@@ -459,3 +461,34 @@ def test_provider_import_reports_skipped_rows_as_locally(steward: Steward,
     assert served == local and served["planned"] == ["gpt@gpt-4-0613"]
     assert {s["file"] for s in served["skipped"]} == {"modelsteward/data/provider_shutdowns.yaml"}
     assert served["skipped"][0]["row"] == 1 and len(served["skipped"]) == served["shutdowns"] - 1
+
+
+def _unresolvable_pin(run: Steward, db: str) -> list[tuple[int, object]]:
+    """A consumer whose ``^1`` was kept when 1.1.0 was deleted, then lost 1.0.0 (rejected):
+    what ``consumer show``, ``impact`` and the deletion report say about it."""
+    run("model", "create", "bot", "--owner-team", "support")
+    for version in ("1.0.0", "1.1.0"):
+        run("version", "register", "bot", version, "--force", "--reason", "seed")
+    with Registry.open(db, actor="setup") as registry:
+        for version in ("1.0.0", "1.1.0"):
+            through_gates(registry, f"bot@{version}")
+    run("consumer", "add", "web", "--team", "support", "--uses", "bot ^1")
+    results = [run("delete", "bot@1.1.0", "--reason", "leaked data", "--json")]
+    with Registry.open(db, actor="setup") as registry:
+        registry.lifecycle.reject("bot@1.0.0", "failed the red team")
+    results += [run("consumer", "show", "web", "--json"), run("impact", "bot", "--json"),
+                run("consumer", "show", "web")]
+    return [(r.code, r.stdout) for r in results]
+
+
+def test_a_pin_that_no_longer_resolves_reads_the_same_remotely(
+        steward: Steward, remote: Steward, db_url: str, server_db: str) -> None:
+    local = _unresolvable_pin(steward, db_url)
+    served = _unresolvable_pin(remote, server_db)
+    assert local == served
+    shown = json.loads(served[1][1])
+    assert shown["resolves_to"] == {"bot": None}
+    assert shown["unresolvable"]["bot"]["version"] == "bot@1.1.0"
+    assert shown["unresolvable"]["bot"]["state"] == "deleted"
+    assert json.loads(served[0][1])["unchanged"][0]["resolves_to"] == "1.0.0"
+    assert "bot@1.1.0 was deleted on" in served[3][1]

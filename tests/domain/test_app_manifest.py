@@ -78,6 +78,23 @@ def test_optional_application_keys_default_to_empty() -> None:
     assert (manifest.environment, manifest.registry) == ("", "")
 
 
+def test_candidates_globally_or_per_model() -> None:
+    text = manifest_with('a = "^1"\nb = { pin = "^2", candidates = true }',
+                         application='name = "staging-portal"\nteam = "t"\ncandidates = true')
+    manifest = parse_manifest(text)
+    assert manifest.candidates is True
+    assert manifest.get("a") == Requirement("a", "^1")
+    assert manifest.get("b") == Requirement("b", "^2", candidates=True)
+    assert parse_manifest(manifest_with('a = "^1"')).candidates is False
+    problems = by_location(manifest_with('a = { pin = "^1", candidates = "yes" }'))
+    assert problems == {"models.a.candidates": "must be true or false, found the text 'yes'"}
+    # written back as a table, since the short form cannot say it
+    edited = update_manifest(manifest_with('a = "^1"'),
+                             {"a": Requirement("a", "^1.1", candidates=True)})
+    assert 'a = { pin = "^1.1", candidates = true }' in edited
+    assert parse_manifest(edited).get("a") == Requirement("a", "^1.1", candidates=True)
+
+
 def test_org_names_and_table_sections_are_read() -> None:
     text = manifest_with('"org/m" = "^1"\n\n[models.big]\npin = "2.x"\nvariant = "q8"')
     manifest = parse_manifest(text)
@@ -91,14 +108,14 @@ def test_org_names_and_table_sections_are_read() -> None:
 def test_unknown_key_in_a_table_entry_names_the_expected_keys() -> None:
     text = manifest_with('embedder = { pin = "~1.2", colour = "red" }')
     assert by_location(text) == {
-        "models.embedder.colour": "unknown key; expected pin, variant, registry",
+        "models.embedder.colour": "unknown key; expected pin, variant, registry, candidates",
     }
 
 
 def test_a_near_miss_key_gets_a_suggestion() -> None:
     problems = by_location(manifest_with('embedder = { pin = "~1.2", varient = "q4" }'))
     assert problems["models.embedder.varient"] == (
-        "unknown key; expected pin, variant, registry; did you mean 'variant'?")
+        "unknown key; expected pin, variant, registry, candidates; did you mean 'variant'?")
 
 
 def test_every_problem_is_reported_with_its_location() -> None:
@@ -135,7 +152,8 @@ clash = { pin = "^1+q4", variant = "q8" }
     assert "snapshots have no variants; remove the variant" in problems["models.hosted.variant"]
     assert problems["models.nopin.pin"] == 'missing; give the pin, e.g. pin = "^2.1"'
     assert problems["models.number"] == (
-        'must be a table (pin, variant, registry) or a pin such as "^2.1", found the number 3')
+        'must be a table (pin, variant, registry, candidates) or a pin such as "^2.1", found '
+        'the number 3')
     assert "not a valid variant name" in problems["models.badvariant.variant"]
     assert problems["models.clash.variant"] == (
         "the pin '^1+q4' already asks for the variant 'q4'; remove one of them or make them agree")
@@ -170,8 +188,8 @@ def test_no_models_asks_to_declare_one(models: str) -> None:
 def test_missing_application_and_wrong_types() -> None:
     assert set(by_location('models = 3\n')) == {"application", "models"}
     problems = by_location('application = "x"\n[models]\nm = "1"\n')
-    assert problems == {"application": "must be a table (name, team, environment, registry), "
-                                       "found the text 'x'"}
+    assert problems == {"application": "must be a table (name, team, environment, registry, "
+                                       "candidates), found the text 'x'"}
 
 
 def test_empty_required_strings_are_problems() -> None:
@@ -286,4 +304,8 @@ def test_the_documented_example_parses() -> None:
     """docs/lock-files.md shows models.toml first; it must stay a valid manifest."""
     docs = Path(__file__).resolve().parents[2] / "docs" / "lock-files.md"
     example = docs.read_text(encoding="utf-8").split("```toml\n")[1].split("```")[0]
-    assert parse_manifest(example) == parse_manifest(EXAMPLE)
+    documented = parse_manifest(EXAMPLE)
+    reranker = Requirement("reranker", "^0.4", candidates=True)
+    assert parse_manifest(example) == AppManifest(
+        documented.application, documented.team, (*documented.requirements, reranker),
+        documented.environment, documented.registry)

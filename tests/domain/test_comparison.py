@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from modelsteward.domain.comparison import Recommendation, compare
+import pytest
+
+from modelsteward.domain.comparison import Recommendation, Verdict, compare
 from modelsteward.domain.lifecycle import Evaluation
-from modelsteward.domain.policy import Policy, Threshold
+from modelsteward.domain.policy import Direction, MetricRule, ModelRules, Policy, Threshold
 
 AT = datetime(2026, 11, 22, tzinfo=UTC)
 POLICY = Policy(thresholds=(Threshold("accuracy", ">=", 0.9),))
@@ -67,3 +70,82 @@ def test_no_measurable_change_holds() -> None:
 def test_the_latest_result_of_a_suite_counts() -> None:
     candidate = [ev("golden", seq=1, accuracy=0.5), ev("golden", seq=2, accuracy=0.95)]
     assert run(candidate, [ev("golden", accuracy=0.92)])[0] == Recommendation.PROMOTE.value
+
+
+# --- metric direction: declared, never guessed from the name --------------------------------
+
+
+def test_refusal_accuracy_falling_is_worse_under_the_default_policy() -> None:
+    """The name contains "refusal"; the default declaration says higher is better."""
+    result = compare("m@2", [ev("safety", refusal_accuracy=0.91)], "m@1",
+                     [ev("safety", refusal_accuracy=0.95)], Policy(), "m")
+    [delta] = result.quality
+    assert (delta.direction, delta.verdict) == (Direction.HIGHER_IS_BETTER, Verdict.WORSE)
+    assert delta.better == pytest.approx(-0.04)
+    assert result.recommendation is Recommendation.REJECT
+    assert result.reasons == ("refusal_accuracy regresses on 'safety': 0.95 → 0.91",)
+
+
+def test_an_undeclared_metric_is_neither_better_nor_worse_and_holds() -> None:
+    result = compare("m@2", [ev("golden", accuracy=0.99, helpfulness=4.0)], "m@1",
+                     [ev("golden", accuracy=0.92, helpfulness=3.0)], POLICY, "m")
+    by_metric = {d.metric: d for d in result.quality}
+    undeclared = by_metric["helpfulness"]
+    assert (undeclared.direction, undeclared.better, undeclared.verdict) == (
+        None, None, Verdict.UNDECLARED)
+    assert result.recommendation is Recommendation.HOLD
+    assert result.reasons == (
+        "helpfulness on 'golden' is neither better nor worse (3 → 4): it has no declared "
+        "direction; declare it under metrics: in the policy (helpfulness: {direction: higher} "
+        "or lower), or give its direction in the evaluation file (\"directions\": "
+        "{\"helpfulness\": \"higher\"} or \"lower\")",)
+
+
+def test_a_regression_rejects_before_an_undeclared_metric_holds() -> None:
+    result = compare("m@2", [ev("golden", accuracy=0.80, helpfulness=4.0)], "m@1",
+                     [ev("golden", accuracy=0.92, helpfulness=3.0)], Policy(), "m")
+    assert result.recommendation is Recommendation.REJECT
+
+
+def test_a_declaration_overrides_the_default_and_the_threshold_decides_otherwise() -> None:
+    declared = Policy(models={"m": ModelRules(metrics={
+        "bias_score": MetricRule(Direction.HIGHER_IS_BETTER)})})
+    candidate, baseline = [ev("golden", bias_score=0.7)], [ev("golden", bias_score=0.5)]
+    assert compare("m@2", candidate, "m@1", baseline, Policy(), "m").recommendation is \
+        Recommendation.REJECT
+    assert compare("m@2", candidate, "m@1", baseline, declared, "m").recommendation is \
+        Recommendation.PROMOTE
+    assert compare("m@2", candidate, "m@1", baseline, declared, "other").recommendation is \
+        Recommendation.REJECT
+    by_threshold = Policy(thresholds=(Threshold("helpfulness", ">=", 3.0),))
+    result = compare("m@2", [ev("golden", helpfulness=4.0)], "m@1",
+                     [ev("golden", helpfulness=3.5)], by_threshold, "m")
+    assert result.quality[0].direction is Direction.HIGHER_IS_BETTER
+    assert result.recommendation is Recommendation.PROMOTE
+
+
+def test_a_metrics_own_tolerance_replaces_the_regression_tolerance() -> None:
+    lenient = Policy(metrics={**Policy().metrics,
+                              "accuracy": MetricRule(Direction.HIGHER_IS_BETTER, 0.05)})
+    candidate, baseline = [ev("golden", accuracy=0.90)], [ev("golden", accuracy=0.93)]
+    assert compare("m@2", candidate, "m@1", baseline, Policy(), "m").recommendation is \
+        Recommendation.REJECT
+    assert compare("m@2", candidate, "m@1", baseline, lenient, "m").reasons == (
+        "no measurable improvement over the baseline",)
+
+
+def test_an_evaluation_files_direction_counts_unless_the_two_disagree() -> None:
+    def with_direction(value: float, direction: Direction, seq: int) -> Evaluation:
+        return replace(ev("golden", seq=seq, helpfulness=value),
+                       directions={"helpfulness": direction})
+
+    higher, lower = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
+    result = compare("m@2", [with_direction(3.0, higher, 2)], "m@1", [ev("golden", helpfulness=4.0)],
+                     Policy(), "m")
+    assert result.quality[0].verdict is Verdict.WORSE
+    assert result.recommendation is Recommendation.REJECT
+    result = compare("m@2", [with_direction(3.0, higher, 2)], "m@1",
+                     [with_direction(4.0, lower, 1)], Policy(), "m")
+    assert result.quality[0].verdict is Verdict.UNDECLARED
+    assert "declared higher-is-better by one evaluation file and lower-is-better by the other" \
+        in result.reasons[0]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from modelsteward.domain.evaluation_file import parse_evaluation
+from modelsteward.domain.direction import Direction
+from modelsteward.domain.evaluation_file import direction_conflicts, parse_evaluation
+from modelsteward.domain.policy import Policy
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE, parse_attestation
 from modelsteward.errors import DocumentInvalid
 
@@ -66,3 +68,34 @@ def test_attestation_fields_present_but_invalid_are_not_reported_missing() -> No
                      "$.predicate.buildDefinition": ("is required (an object holding "
                                                      "buildType)"),
                      "$.predicate.runDetails.builder.id": "is required (a URI)"}
+
+
+def test_directions_are_read_and_each_bad_one_is_located() -> None:
+    doc = {"suite": "safety", "dataset_digest": DIGEST,
+           "metrics": {"jailbreak_resistance": 0.97, "toxicity_rate": 0.002}}
+    assert parse_evaluation(doc).directions == {}
+    result = parse_evaluation({**doc, "directions": {"jailbreak_resistance": "higher"}})
+    assert result.directions == {"jailbreak_resistance": Direction.HIGHER_IS_BETTER}
+    assert problems({**doc, "directions": {"toxicity_rate": "down", "accuracy": "higher",
+                                           "jailbreak_resistance": None}}) == {
+        "$.directions.toxicity_rate": ("must be 'higher' or 'lower' (are higher or lower values "
+                                       "of toxicity_rate better?), found the text 'down'"),
+        "$.directions.accuracy": ("is not one of this file's metrics: declare the direction "
+                                  "only of a metric under metrics"),
+        "$.directions.jailbreak_resistance": ("must be 'higher' or 'lower' (are higher or lower "
+                                              "values of jailbreak_resistance better?), found "
+                                              "nothing (null)"),
+    }
+    assert set(problems({**doc, "directions": ["higher"]})) == {"$.directions"}
+
+
+def test_a_direction_contradicting_the_policy_is_located() -> None:
+    doc = {"suite": "safety", "dataset_digest": DIGEST,
+           "metrics": {"refusal_accuracy": 0.9, "helpfulness": 3.0},
+           "directions": {"refusal_accuracy": "lower", "helpfulness": "lower"}}
+    [problem] = direction_conflicts(parse_evaluation(doc), Policy(), "bot")
+    assert problem.location == "$.directions.refusal_accuracy"
+    assert problem.message == (
+        "says refusal_accuracy is lower-is-better, but the policy makes it higher-is-better for "
+        "bot; remove it from directions (the policy decides), or change the policy's "
+        "declaration under metrics:")

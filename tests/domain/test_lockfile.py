@@ -107,6 +107,7 @@ def locked_models(draw: st.DrawFn) -> LockedModel:
         prompt_template_digest=draw(st.just("") | HEX.map("sha256:".__add__)),
         derived_from=tuple(draw(st.lists(ANCESTORS, max_size=2))),
         attestation_builder=draw(TEXT), attestation_identity=draw(TEXT),
+        candidates=draw(st.booleans()),
     )
 
 
@@ -199,7 +200,29 @@ def test_lock_get_and_replace_keep_models_sorted() -> None:
     lock = lock.replace(newer)
     assert lock.models == (newer, b)
     assert lock.get("a") == newer and lock.get("zzz") is None
-    assert (lock.lock_version, lock.created_by) == (LOCK_VERSION, CREATED_BY)
+    # a lock that records no candidates is written as 1.0, readable by every modelsteward
+    assert (lock.lock_version, lock.created_by) == ("1.0", CREATED_BY)
+    assert lock.replace(replace(b, candidates=True)).lock_version == LOCK_VERSION == "1.1"
+
+
+def test_candidates_are_recorded_per_entry_and_need_lock_version_1_1() -> None:
+    """An entry resolved with candidates says ``candidates = true``; only a lock that records
+    one is written as 1.1, so that an older modelsteward still reads every other lock."""
+    plain = LockedModel("a", "1.0.0", "^1", "pkg:generic/modelsteward/a@1.0.0")
+    staged = replace(plain, name="b", purl="pkg:generic/modelsteward/b@1.0.0", candidates=True)
+    text = render_lock(Lock("app", (plain, staged)))
+    assert text.startswith('lock-version = "1.1"\n')
+    assert text.count("candidates = true") == 1
+    assert 'pin = "^1"\ncandidates = true\npurl = "pkg:generic/modelsteward/b@1.0.0"' in text
+    parsed = parse_lock(text)
+    assert [(m.name, m.candidates) for m in parsed.models] == [("a", False), ("b", True)]
+    assert render_lock(Lock("app", (plain,))).startswith('lock-version = "1.0"\n')
+    # a lock written as 1.0 may record it too (nothing else could mean), and a non-boolean is
+    # a problem at its place
+    assert parse_lock(text.replace('"1.1"', '"1.0"')).models[1].candidates is True
+    bad = text.replace("candidates = true", 'candidates = "yes"')
+    assert by_location(bad) == {
+        "models[1].candidates": "must be true or false, found the text 'yes'"}
 
 
 def test_an_empty_lock_round_trips() -> None:
@@ -256,7 +279,8 @@ def test_unknown_keys_are_problems_at_the_current_version() -> None:
     problems = by_location(text)
     assert problems == {
         "extra-top": "unknown key; expected lock-version, created-by, application, models",
-        "models[1].variant": ("unknown key; expected name, version, pin, purl, registry, "
+        "models[1].variant": ("unknown key; expected name, version, pin, candidates, purl, "
+                              "registry, "
                               "hashes, tokenizer, framework, config-digest, "
                               "prompt-template-digest, derived-from, attestation, files"),
         "models[0].files[0].mode": "unknown key; expected path, size, hashes",

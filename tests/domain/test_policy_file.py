@@ -12,7 +12,14 @@ import pytest
 import yaml
 
 from modelsteward.domain.model import RiskTier
-from modelsteward.domain.policy import ModelRules, Policy, Threshold, TierApproval
+from modelsteward.domain.policy import (
+    Direction,
+    MetricRule,
+    ModelRules,
+    Policy,
+    Threshold,
+    TierApproval,
+)
 from modelsteward.domain.policy_file import (
     POLICY_EXAMPLE,
     parse_policy,
@@ -118,7 +125,16 @@ def test_the_example_parses_to_the_documented_values() -> None:
         thresholds=(Threshold("accuracy", ">=", 0.9),),
         monitoring=(Threshold("p95_latency_ms", "<=", 800.0),),
         auto_rollback=True,
+        metrics={"csat": MetricRule(Direction.HIGHER_IS_BETTER)},
     )}
+    assert policy.metrics == {**Policy().metrics,
+                              "refusal_accuracy": MetricRule(Direction.HIGHER_IS_BETTER),
+                              "attack_success_rate": MetricRule(Direction.LOWER_IS_BETTER,
+                                                                0.005)}
+    assert policy.direction_for("support-bot", "csat") is Direction.HIGHER_IS_BETTER
+    assert policy.direction_for("other", "csat") is None
+    assert policy.tolerance_for("support-bot", "attack_success_rate") == 0.005
+    assert policy.tolerance_for("support-bot", "accuracy") == 0.01
     assert policy.thresholds_for("support-bot") == {
         "toxicity_rate": Threshold("toxicity_rate", "<=", 0.01),
         "accuracy": Threshold("accuracy", ">=", 0.9)}
@@ -133,6 +149,7 @@ def test_the_example_differs_from_the_default_only_where_it_says_so() -> None:
         thresholds=(Threshold("toxicity_rate", "<=", 0.01),),
         monitoring=(Threshold("error_rate", "<=", 0.05),),
         committees={"risk-committee": ("risk-office",)},
+        metrics=policy.metrics,
         models=policy.models,
     )
 
@@ -183,6 +200,8 @@ ROUND_TRIP_EXAMPLES = {
         required_suites={RiskTier.LOW: ("smoke",), RiskTier.MEDIUM: (),
                          RiskTier.HIGH: ("safety", "adversarial", "red-team")},
         regression_tolerance=0.0,
+        metrics={**Policy().metrics, "tiny": MetricRule(Direction.LOWER_IS_BETTER, 1e-9),
+                 "accuracy": MetricRule(Direction.HIGHER_IS_BETTER, 0.0)},
         staging_checks=(),
         approvals={RiskTier.LOW: TierApproval(("lead",), author_may_approve=False),
                    RiskTier.MEDIUM: TierApproval(("ml-lead",)),
@@ -194,7 +213,9 @@ ROUND_TRIP_EXAMPLES = {
         auto_rollback=True,
         committees={"risk-committee": ("risk-office", "Audit Team"), "lead": ()},
         models={"org/support-bot": ModelRules(auto_rollback=False),
-                "ranker": ModelRules(thresholds=(Threshold("ndcg", ">=", 0.7),)),
+                "ranker": ModelRules(thresholds=(Threshold("ndcg", ">=", 0.7),),
+                                     metrics={"ndcg": MetricRule(Direction.HIGHER_IS_BETTER,
+                                                                 0.02)}),
                 "empty": ModelRules()},
     ),
 }
@@ -211,8 +232,11 @@ def test_render_then_parse_gives_the_policy_back(policy: Policy) -> None:
 
 def test_render_writes_every_key_in_the_files_order() -> None:
     rendered = render_policy(Policy())
-    assert list(rendered) == ["version", "administrators", "validation", "evaluation", "staging",
-                              "approval", "aliases", "eligibility", "monitoring", "deprecation", "models"]
+    assert list(rendered) == ["version", "administrators", "validation", "evaluation", "metrics",
+                              "staging", "approval", "aliases", "eligibility", "monitoring",
+                              "deprecation", "models"]
+    assert rendered["metrics"]["refusal_accuracy"] == {"direction": "higher"}
+    assert rendered["metrics"]["toxicity_rate"] == {"direction": "lower"}
     assert rendered["deprecation"] == {"move_production": False}
     assert rendered["approval"] == {
         "valid_days": 90, "max_review_days": 365,
@@ -223,7 +247,10 @@ def test_render_writes_every_key_in_the_files_order() -> None:
     example = render_policy(parse_policy(yaml.safe_load(POLICY_EXAMPLE)))
     assert example["models"] == {"support-bot": {"thresholds": {"accuracy": ">= 0.9"},
                                                  "monitoring": {"p95_latency_ms": "<= 800"},
-                                                 "auto_rollback": True}}
+                                                 "auto_rollback": True,
+                                                 "metrics": {"csat": {"direction": "higher"}}}}
+    assert example["metrics"]["attack_success_rate"] == {"direction": "lower",
+                                                         "tolerance": 0.005}
 
 
 def test_moving_production_at_a_hard_deadline_is_off_unless_the_policy_says_so() -> None:
@@ -452,3 +479,137 @@ def test_the_default_policy_watches_the_error_rate_until_a_file_says_otherwise()
     assert parse_policy({"monitoring": {"thresholds": {}}}).monitoring == ()
     replaced = parse_policy({"monitoring": {"thresholds": {"p95_latency_ms": "<= 800"}}})
     assert replaced.monitoring == (Threshold("p95_latency_ms", "<=", 800.0),)
+
+
+# --- metric declarations ------------------------------------------------------------------------
+
+
+def test_metric_declarations_add_to_and_override_the_defaults() -> None:
+    policy = parse_policy(yaml.safe_load("""\
+metrics:
+  helpfulness: {direction: higher, tolerance: 0.1}
+  bias_score: {direction: higher}
+models:
+  ranker: {metrics: {helpfulness: {direction: lower}}}
+"""))
+    assert policy.metrics == {**Policy().metrics,
+                              "helpfulness": MetricRule(Direction.HIGHER_IS_BETTER, 0.1),
+                              "bias_score": MetricRule(Direction.HIGHER_IS_BETTER)}
+    assert policy.direction_for("ranker", "helpfulness") is Direction.LOWER_IS_BETTER
+    assert policy.direction_for("other", "helpfulness") is Direction.HIGHER_IS_BETTER
+    assert policy.tolerance_for("other", "helpfulness") == 0.1
+    assert policy.tolerance_for("ranker", "helpfulness") == 0.01  # its own entry, no tolerance
+
+
+def test_no_direction_is_guessed_from_a_name() -> None:
+    policy = Policy()
+    assert policy.direction_for("m", "refusal_accuracy") is Direction.HIGHER_IS_BETTER
+    assert policy.direction_for("m", "refusal_rate") is Direction.LOWER_IS_BETTER
+    for name in ("helpfulness", "user_error_budget", "cost_savings", "latency_headroom"):
+        assert policy.direction_for("m", name) is None, name
+
+
+def test_the_default_declarations_cover_the_metrics_the_examples_use() -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    used = {name for path in examples.glob("eval-*.json")
+            for name in json.loads(path.read_text())["metrics"]}
+    used |= {"accuracy", "f1", "loss", "toxicity_rate", "error_rate", "p95_latency_ms",
+             "cost_per_1k_requests", "relevance"}  # demo.py, README and the tests
+    assert used, "no example evaluation found"
+    assert used <= set(Policy().metrics)
+
+
+def test_a_threshold_implies_a_direction_only_without_a_declaration() -> None:
+    policy = parse_policy({"evaluation": {"thresholds": {"helpfulness": ">= 3"}}})
+    assert policy.direction_for("m", "helpfulness") is Direction.HIGHER_IS_BETTER
+
+
+BAD_METRICS = """\
+metrics:
+  helpfulness: higher
+  Helpfulness2: {direction: higher}
+  groundedness: {direction: up}
+  coherence: {tolerance: 0.1}
+  fluency: {direction: lower, tolerance: -1, weight: 2}
+  verbosity:
+models:
+  ranker:
+    metrics: {ndcg: {direction: "higher-is-better"}}
+"""
+
+
+def test_bad_metric_declarations_are_each_located() -> None:
+    found = messages_at(yaml.safe_load(BAD_METRICS))
+    assert found == {
+        "metrics.helpfulness": ("must be a mapping of direction and tolerance, found the text "
+                                "'higher'; write {direction: higher}"),
+        "metrics.Helpfulness2": ("'Helpfulness2' is not a metric name: use lowercase letters, "
+                                 "digits, '_', '.' or '-', starting with a letter or digit; "
+                                 "did you mean 'helpfulness2'?"),
+        "metrics.groundedness.direction": ("must be higher or lower (are higher or lower values "
+                                           "of groundedness better?), found the text 'up'"),
+        "metrics.coherence.direction": ("is required: higher or lower (are higher or lower "
+                                        "values of coherence better?)"),
+        "metrics.fluency.tolerance": ("must be a number, 0 or more (e.g. 0.01: a metric may be "
+                                      "that much worse than in production), found the number "
+                                      "-1"),
+        "metrics.fluency.weight": ("is not a metric declaration key: use direction or "
+                                   "tolerance"),
+        "metrics.verbosity.direction": ("is required: higher or lower (are higher or lower "
+                                        "values of verbosity better?)"),
+        "models.ranker.metrics.ndcg.direction": (
+            "must be higher or lower (are higher or lower values of ndcg better?), found the "
+            "text 'higher-is-better'; write higher"),
+    }
+
+
+def test_a_declaration_contradicting_a_threshold_is_located_at_the_threshold() -> None:
+    found = messages_at(yaml.safe_load("""\
+evaluation:
+  thresholds: {refusal_accuracy: "<= 0.5", helpfulness: ">= 3", toxicity_rate: "<= 0.01"}
+metrics:
+  helpfulness: {direction: lower}
+models:
+  bot:
+    thresholds: {accuracy: "< 0.2"}
+    metrics: {toxicity_rate: {direction: higher}}
+"""))
+    assert found == {
+        "evaluation.thresholds.refusal_accuracy": (
+            "the threshold refusal_accuracy <= 0.5 makes refusal_accuracy lower-is-better, but "
+            "refusal_accuracy is declared higher-is-better by default; fix whichever is wrong — "
+            "the threshold, or the declaration (metrics: {refusal_accuracy: {direction: "
+            "lower}})"),
+        "evaluation.thresholds.helpfulness": (
+            "the threshold helpfulness >= 3 makes helpfulness higher-is-better, but helpfulness "
+            "is declared lower-is-better at metrics.helpfulness; fix whichever is wrong — the "
+            "threshold, or the declaration (metrics: {helpfulness: {direction: higher}})"),
+        "models.bot.thresholds.accuracy": (
+            "the threshold accuracy < 0.2 makes accuracy lower-is-better, but accuracy is "
+            "declared higher-is-better by default; fix whichever is wrong — the threshold, or "
+            "the declaration (metrics: {accuracy: {direction: lower}})"),
+        "models.bot.metrics.toxicity_rate": (
+            "the threshold at evaluation.thresholds.toxicity_rate (toxicity_rate <= 0.01) makes "
+            "toxicity_rate lower-is-better, but toxicity_rate is declared higher-is-better for "
+            "this model; fix whichever is wrong — the threshold, or the declaration (metrics: "
+            "{toxicity_rate: {direction: lower}})"),
+    }
+
+
+def test_a_model_threshold_agreeing_with_its_own_declaration_is_fine() -> None:
+    policy = parse_policy(yaml.safe_load("""\
+models:
+  bot:
+    thresholds: {bias_score: ">= 0.8"}
+    metrics: {bias_score: {direction: higher}}
+"""))
+    assert policy.direction_for("bot", "bias_score") is Direction.HIGHER_IS_BETTER
+    assert policy.direction_for("other", "bias_score") is Direction.LOWER_IS_BETTER
+
+
+def test_the_docs_list_exactly_the_default_declarations() -> None:
+    rows = dict(re.findall(r"^\| `(higher|lower)` \| (.*) \|$", DOCS.read_text(), re.MULTILINE))
+    documented = {name: MetricRule(Direction(direction))
+                  for direction, names in rows.items()
+                  for name in re.findall(r"`([^`]+)`", names)}
+    assert documented == dict(Policy().metrics)

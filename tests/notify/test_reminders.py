@@ -12,11 +12,15 @@ import pytest
 from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.eligibility import EligibilityRule
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model
+from modelsteward.domain.policy import Policy
 from modelsteward.domain.reminders import Deadline, DueReminder, due_reminders
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.notifications import Notifications
+from tests.service.eligibility_helpers import through_gates
 from tests.conftest import FixedClock
 from tests.notify.conftest import Receiver
 
@@ -27,10 +31,13 @@ HARD = TODAY + timedelta(days=100)
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    # about reminders, not the gates: the batch consumer's ^1.0 may take the ungated 1.1.0
+    development = Policy(eligibility=EligibilityRule(Stage.TRAINED))
+    with Registry.open(db_url, actor="alice", clock=clock, policy=development) as reg:
         reg.create_model(Model("base"))
         reg.register_version("base", "1.0.0")
         reg.register_version("base", "1.1.0", force=True, reason="seeding")
+        through_gates(reg, "base@1.1.0")  # the replacement, and what ^1.0 resolves to
         reg.create_model(Model("bot"))
         reg.register_version("bot", "1.0.0", derived_from="base@1.0.0",
                              relation=Relation.FINETUNE)

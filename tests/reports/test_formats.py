@@ -180,7 +180,9 @@ def test_json_has_the_documented_shape() -> None:
         "classifier", "embedder", "gpt-4o", "summariser", "support-bot"]
     finding_keys = {f.name for f in fields(Finding)} | {"fails"}
     for model in document["models"]:
-        assert set(model) == {"name", "version", "purl", "pin", "root_digest", "findings"}
+        assert set(model) == {"name", "version", "purl", "pin", "root_digest", "candidates",
+                              "findings"}
+        assert model["candidates"] is False
         for item in model["findings"]:
             assert set(item) == finding_keys
     bot = document["models"][4]
@@ -189,6 +191,55 @@ def test_json_has_the_documented_shape() -> None:
     summariser = document["models"][3]["findings"][0]
     assert summariser["kind"] == "deprecation" and summariser["phase"] == "soft-deadline-passed"
     assert summariser["dates"]["soft_deadline"] == "2026-05-01"
+
+
+def _ineligible_report(fail_on: str = "low,soft-deadline-passed") -> AuditReport:
+    """A degraded version (high) and a model locked with candidates that was rolled back."""
+    staged = replace(CLEAN, candidates=True)
+    found = (
+        Finding(FindingKind.INELIGIBLE, "support-bot", "2.1.3", "ineligible:support-bot@2.1.3",
+                "support-bot@2.1.3 is not eligible for applications",
+                "support-bot@2.1.3 is not eligible because it is degraded (production "
+                "monitoring: error rate 7%).", level=Level.HIGH,
+                fix="run `steward lock --upgrade support-bot` to lock the best eligible version"),
+        Finding(FindingKind.INELIGIBLE, "classifier", "0.4.0", "ineligible:classifier@0.4.0",
+                "classifier@0.4.0 is not eligible for applications",
+                "classifier@0.4.0 is not eligible because it is still trained.",
+                level=Level.MEDIUM, fix="move classifier@0.4.0 through the gates"),
+    )
+    return AuditReport("support-portal", "https://steward.example.com", (BOT, staged), found,
+                       parse_fail_on(fail_on))
+
+
+def test_an_ineligible_version_is_shown_in_every_format_with_its_severity() -> None:
+    audit = _ineligible_report()
+    assert [f.id for f in audit.failing] == ["ineligible:classifier@0.4.0",
+                                             "ineligible:support-bot@2.1.3"]
+    assert not _ineligible_report("critical").failing  # ranks like an advisory of its level
+    assert [f.id for f in _ineligible_report("high").failing] == [
+        "ineligible:support-bot@2.1.3"]
+    header, rows = table.rows(audit)
+    assert [(r[1], r[3]) for r in rows] == [("ineligible-version", "medium"),
+                                            ("ineligible-version", "high")]
+    document = json.loads(json_report.render(audit))
+    by_name = {m["name"]: m for m in document["models"]}
+    assert by_name["classifier"]["candidates"] is True
+    assert by_name["support-bot"]["findings"][0]["kind"] == "ineligible-version"
+    assert by_name["support-bot"]["findings"][0]["level"] == "high"
+    text = markdown.render(audit)
+    assert "| ❌ fails | `support-bot@2.1.3` | ineligible-version |" in text
+    assert "classifier@0.4.0 was locked with --candidates" in text
+    bom = json.loads(cyclonedx.render(audit, serial_number=SERIAL, timestamp=STAMP))
+    props = {c["name"]: {p["name"]: p["value"] for p in c.get("properties", [])}
+             for c in bom["components"]}
+    assert props["support-bot"]["modelsteward:ineligible-version:severity"] == "high"
+    assert props["classifier"]["modelsteward:candidates"] == "true"
+    assert "degraded" not in json.dumps(bom.get("vulnerabilities", []))  # not an advisory
+    log = json.loads(sarif.render(audit))
+    results = log["runs"][0]["results"]
+    assert {r["ruleId"]: r["level"] for r in results} == {
+        "ineligible:classifier@0.4.0": "error", "ineligible:support-bot@2.1.3": "error"}
+    assert log["runs"][0]["properties"]["lockedWithCandidates"] == ["classifier@0.4.0"]
 
 
 def test_json_fails_flags_agree_with_the_policy() -> None:

@@ -60,6 +60,25 @@ def evaluated_suites(tier: RiskTier) -> list[str]:
             RiskTier.HIGH: ["golden", "safety", "adversarial"]}[tier]
 
 
+def to_registered(registry: Registry, ref: str, accuracy: float = 0.93) -> None:
+    """Take ``ref`` (registered with an artefact) through the validation and evaluation gates
+    of the default policy, so that it is eligible for applications: a training attestation
+    with metrics when it has none, the evaluations its model's risk tier requires, then
+    ``evaluated`` and ``registered``."""
+    model, _, number = ref.partition("@")
+    tier = registry.get_model(model).risk_tier
+    if not registry.attestations(ref):
+        version = registry.get_version(model, number)
+        registry.attest(ref, statement(version.digest.removeprefix("sha256:")),
+                        metrics={"loss": 0.2})
+    lifecycle = as_actor(registry, "alice").lifecycle
+    for suite in evaluated_suites(tier):
+        lifecycle.record_evaluation(ref, evaluation(suite, accuracy=accuracy,
+                                                    toxicity_rate=0.001))
+    lifecycle.promote(ref, Stage.EVALUATED)
+    lifecycle.promote(ref, Stage.REGISTERED)
+
+
 def to_staging(registry: Registry, ref: str, tier: RiskTier, accuracy: float = 0.93) -> None:
     lifecycle = as_actor(registry, "alice").lifecycle
     for suite in evaluated_suites(tier):

@@ -26,8 +26,10 @@ from modelsteward.domain.model import Model
 from modelsteward.errors import AdvisoryNotFound, DocumentInvalid, InvalidInput
 from modelsteward.service.advisories import load_directory
 from modelsteward.service.audit import audit_offline
+from tests.service.eligibility_helpers import DEVELOPMENT
 from tests.conftest import FixedClock
 from tests.domain.test_osv_schema import official_validator, without_extension
+from tests.service.lifecycle_helpers import to_registered
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 TODAY = NOW.date()
@@ -56,7 +58,9 @@ def weights(root: Path, name: str, payload: bytes) -> Path:
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    # advisories match versions whatever their stage: the development mode (every version
+    # eligible) keeps the gates out of these tests
+    with Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT) as reg:
         reg.create_model(Model("base-llm", owner_team="research"))
         reg.register_version("base-llm", "1.0.0", path=weights(tmp_path, "b1", b"base 1"))
         reg.register_version("base-llm", "1.1.0", force=True, reason="seed",
@@ -67,13 +71,20 @@ def registry(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Registr
         reg.register_version("support-bot", "1.1.0", force=True, reason="seed",
                              derived_from="base-llm@1.1.0", relation=Relation.FINETUNE,
                              path=weights(tmp_path, "s2", b"bot 2"))
+        # through the gates, so that pins resolve to them (the policy's eligibility rule)
+        for ref in ("base-llm@1.0.0", "base-llm@1.1.0", "support-bot@1.0.0",
+                    "support-bot@1.1.0"):
+            to_registered(reg, ref)
+        reg.actor = "alice"
         reg.create_model(Model("hf-tune"))
         reg.register_version("hf-tune", "1.0.0", relation=Relation.FINETUNE,
                              derived_from="pkg:huggingface/acme/open-llm@" + "a" * 40)
         reg.consumers.add(Consumer("portal", ConsumerKind.APPLICATION, "team-support",
                                    pins=(parse_uses("support-bot ~1.0"),)))
+        # hf-tune has no artefact, so it cannot pass the gates: the notebook pins it exactly
+        # (an exact pin still names an ineligible version)
         reg.consumers.add(Consumer("lab", ConsumerKind.NOTEBOOK, "team-lab",
-                                   pins=(parse_uses("hf-tune ^1"),)))
+                                   pins=(parse_uses("hf-tune 1.0.0"),)))
         yield reg
 
 

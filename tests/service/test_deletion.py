@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin, parse_uses
 from modelsteward.domain.model import Model
+from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.errors import Conflict, ModelExists, ModelNotFound, NoMatchingVersion, VersionExists
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import POLICY, through_gates
 
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    with Registry.open(db_url, actor="alice", clock=clock, policy=POLICY) as reg:
         for name in ("old-bot", "new-bot"):
             reg.create_model(Model(name))
             for version in ("1.0.0", "1.1.0"):
                 reg.register_version(name, version, force=True, reason="seed")
+                through_gates(reg, f"{name}@{version}")
         for i, team in enumerate(("team-a", "team-a", "team-b")):
             reg.consumers.add(Consumer(f"app-{i}", ConsumerKind.APPLICATION, team,
                                        pins=(parse_uses("old-bot ^1"),)))
@@ -86,3 +90,61 @@ def test_replacements_that_lead_nowhere_are_refused(registry: Registry) -> None:
     registry.deletions.delete("new-bot", reason="retired line")
     with pytest.raises(Conflict, match="is itself deleted"):
         registry.deletions.delete("old-bot", reason="x", replacement="new-bot@^1")
+
+
+def test_deleting_a_version_clears_only_the_pins_that_no_longer_resolve(
+        registry: Registry) -> None:
+    registry.consumers.add(Consumer("exact", ConsumerKind.APPLICATION, "team-b",
+                                    pins=(parse_uses("old-bot 1.1.0"),)))
+    registry.lifecycle.set_alias("old-bot@1.1.0", "canary")
+    dry = registry.deletions.delete("old-bot@1.1.0", reason="bad weights", dry_run=True)
+    assert registry.get_version("old-bot", "1.1.0").stage.value == "registered"  # untouched
+    assert [a.version for a in registry.lifecycle.aliases("old-bot")] == ["1.1.0"]
+    report = registry.deletions.delete("old-bot@1.1.0", reason="bad weights")
+    assert dry.changes == report.changes and dry.unchanged == report.unchanged
+    assert report.aliases_removed == dry.aliases_removed == ("canary→1.1.0",)
+    assert registry.lifecycle.aliases("old-bot") == []
+    # the three ^1 pins gave 1.1.0 and give 1.0.0 without it: kept, and said so
+    assert [(k.consumer, k.pin.pin, k.resolves_to) for k in report.unchanged] == [
+        ("app-0", "^1", "1.0.0"), ("app-1", "^1", "1.0.0"), ("app-2", "^1", "1.0.0")]
+    assert [(c.consumer, c.after) for c in report.changes] == [("exact", None)]
+    assert report.by_team == {"team-b": 1}
+    for name in ("app-0", "app-1", "app-2"):
+        assert registry.consumers.get(name).pins == (ConsumerPin("old-bot", "^1"),)
+        assert registry.consumers.show(name).of("old-bot").resolves_to == "1.0.0"
+    assert registry.consumers.get("exact").pins == ()
+    assert registry.consumers.get("pinned").pins == (ConsumerPin("old-bot", "1.0.0"),)
+    notices = {n.team: n for n in registry.deprecations.notices()}
+    assert notices["team-a"].payload["changed"] == 0 and notices["team-a"].payload["kept"] == 2
+    assert "2 of your consumer pins still resolve and were kept: app-0 (^1 → 1.0.0), " \
+        "app-1 (^1 → 1.0.0)." in notices["team-a"].message
+    assert "1 of your consumer pins were cleared" in notices["team-b"].message
+    assert "app-2 (^1 → 1.0.0)" in notices["team-b"].message
+    assert registry.log("old-bot")[-1].payload["consumers_kept"] == 3
+    assert registry.verify_log()[1] is None
+
+
+def test_a_replacement_must_give_an_eligible_version(registry: Registry,
+                                                     clock: FixedClock) -> None:
+    registry.create_model(Model("fresh-bot"))
+    registry.register_version("fresh-bot", "1.0.0")  # trained: it passed no gate
+    events = len(registry.log())
+    with pytest.raises(Conflict, match="not eligible for applications because it is still "
+                                       "trained"):
+        registry.deletions.delete("old-bot", reason="x", replacement="fresh-bot@1.0.0")
+    with pytest.raises(Conflict, match="the best match, fresh-bot@1.0.0, is not eligible "
+                                       "because it is still trained"):
+        registry.deletions.delete("old-bot", reason="x", replacement="fresh-bot@^1")
+    today = clock.now().date()
+    for replacement in ("fresh-bot@1.0.0", "fresh-bot@^1"):
+        with pytest.raises(Conflict, match="it is still trained: it has not passed the "
+                                           "evaluation gate"):
+            registry.deprecations.plan(
+                "old-bot@1.0.0", reason=DeprecationReason.REPLACED, replacement=replacement,
+                announced=today, soft_deadline=today + timedelta(days=10),
+                hard_deadline=today + timedelta(days=20))
+    assert len(registry.log()) == events
+    through_gates(registry, "fresh-bot@1.0.0")
+    report = registry.deletions.delete("old-bot", reason="x", replacement="fresh-bot@^1")
+    assert registry.consumers.get("app-0").pins == (ConsumerPin("fresh-bot", "^1"),)
+    assert len(report.changes) == 4

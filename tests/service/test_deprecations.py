@@ -16,6 +16,7 @@ from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion,
 )
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import through_gates
 from tests.service.test_consumers import TEAMS, twelve_consumers
 
 TODAY = date(2026, 11, 22)
@@ -27,8 +28,10 @@ def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
         reg.create_model(Model("support-bot"))
         for version in ("2.0.0", "2.1.0", "2.1.3", "2.4.0", "3.0.0"):
             reg.register_version("support-bot", version, force=True, reason="seeding")
+            through_gates(reg, f"support-bot@{version}")
         reg.create_model(Model("embedder"))
         reg.register_version("embedder", "1.0.0")
+        through_gates(reg, "embedder@1.0.0")
         yield reg
 
 
@@ -138,6 +141,7 @@ def test_a_fine_tune_and_its_quantised_variant_inherit_the_deprecation(
     registry.create_model(Model("base"))
     registry.register_version("base", "1.0.0")
     registry.register_version("base", "1.1.0", change=ChangeKind.RETRAIN)
+    through_gates(registry, "base@1.1.0")  # a replacement must be eligible
     registry.create_model(Model("bot"))
     registry.register_version("bot", "1.0.0", derived_from="base@1.0.0",
                               relation=Relation.FINETUNE)
@@ -224,6 +228,7 @@ def test_several_derived_models_are_all_told(registry: Registry) -> None:
     registry.create_model(Model("base"))
     registry.register_version("base", "1.0.0")
     registry.register_version("base", "2.0.0", force=True, reason="seed")
+    through_gates(registry, "base@2.0.0")  # a replacement must be eligible
     for name in ("zeta-bot", "alpha-bot"):
         registry.create_model(Model(name))
         registry.register_version(name, "1.0.0", derived_from="base@1.0.0",

@@ -21,6 +21,7 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import Conflict
+from tests.service.eligibility_helpers import through_gates
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
@@ -192,6 +193,7 @@ def test_consumers_of_a_retired_version_are_told_where_their_pins_resolve_now(
         registry.create_model(Model("embedder"))
         for version in ("1.0.0", "1.1.0", "2.0.0"):
             registry.register_version("embedder", version, force=True, reason="seeding")
+            through_gates(registry, f"embedder@{version}")
         for name, team, pin in (("range", "team-a", "^1"), ("exact", "team-b", "1.1.0"),
                                 ("other", "team-c", "^2")):
             registry.consumers.add(Consumer(name, ConsumerKind.APPLICATION, team,
@@ -219,6 +221,7 @@ def test_a_version_retired_before_its_hard_deadline_still_has_its_consumers_told
         registry.create_model(Model("embedder"))
         for version in ("1.0.0", "1.1.0"):
             registry.register_version("embedder", version, force=True, reason="seeding")
+        through_gates(registry, "embedder@1.0.0")  # ^1 resolves to it; 1.1.0 stays trained
         registry.consumers.add(Consumer("range", ConsumerKind.APPLICATION, "team-a",
                                         pins=(parse_uses("embedder ^1"),)))
         registry.deprecations.plan(

@@ -12,7 +12,11 @@ from ``domain/gates.py``. After every step the invariants compare the database w
    tier, all different, none its author for a high-risk model (or the approval gate was
    overridden by an administrator); ``production`` points only at a production or deprecated
    version;
-3. retired and rejected versions never resolve, not even by an exact pin;
+3. retired and rejected versions never resolve, not even by an exact pin; ``*`` gives the
+   highest version eligible by the policy's words (it reached ``eligibility.minimum_stage`` — a
+   deprecated version counts from the stage it was deprecated from — and is not rejected,
+   retired, degraded or rolled back from production), and an exact pin of a live version gives
+   it, saying why when it is not eligible;
 4. the event chain verifies;
 5. stages move only along ``TRANSITIONS``: the stored stage of every version equals the shadow's
    (so a refused use case changed nothing), and the log's stage changes form one legal path.
@@ -129,6 +133,9 @@ class VersionShadow:
     overrides: set[Gate] = field(default_factory=set)
     # when it was promoted to production, and the version production pointed at then ("" none)
     promoted: tuple[datetime, str] | None = None
+    deprecated_from: Stage | None = None  # the stage it was at when it was deprecated
+    rolled_back: bool = False  # production was rolled back away from it
+    deleted: bool = False
 
     @property
     def ref(self) -> str:
@@ -158,6 +165,24 @@ class ModelShadow:
 
     def current(self) -> set[tuple[str, str]]:
         return {(alias, vid) for alias, vids in self.holders.items() for vid in vids}
+
+
+# The stages a version passes on its way to production, in order (eligibility.minimum_stage is one).
+ROAD = (Stage.TRAINED, Stage.EVALUATED, Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
+
+
+def eligible_by_words(s: VersionShadow, policy: Policy, candidates: bool = False) -> bool:
+    """Whether ``s`` may be chosen for an application, from the words of the policy's
+    eligibility rule: it reached ``minimum_stage`` (a deprecated version counts from the stage
+    it was deprecated from; ``candidates`` waives this) and is not rejected, retired, deleted,
+    degraded by monitoring or rolled back from production."""
+    if s.deleted or s.stage in (Stage.REJECTED, Stage.RETIRED) or s.blocked or s.rolled_back:
+        return False
+    if candidates:
+        return True
+    reached = s.deprecated_from if s.stage is Stage.DEPRECATED else s.stage
+    return reached in ROAD and \
+        ROAD.index(reached) >= ROAD.index(policy.eligibility.minimum_stage)
 
 
 def distinct_people_cover(roles: tuple[str, ...], people_by_role: dict[str, set[str]]) -> bool:
@@ -218,6 +243,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.databases = databases
         self.url = databases.fresh()
         self.clock = FixedClock()
+        self.policy = POLICY
         self.registry = Registry.open(self.url, actor="alice", clock=self.clock, policy=POLICY)
         self.lifecycle = self.registry.lifecycle
         self.shadows: dict[str, VersionShadow] = {}
@@ -316,7 +342,8 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def _rollback_target(self, model: str, alias: str) -> tuple[type[StewardError] | None, str]:
         """The error a rollback of ``alias`` raises, or the version it moves to: the most recent
-        earlier target that is not retired, rejected or degraded (and serves production)."""
+        earlier target that is still eligible — not retired, rejected, degraded or rolled back
+        from production (a deleted one is gone) — and serves production."""
         if not POLICY.is_exclusive(alias):
             return InvalidInput, ""
         holders = self.models[model].holders[alias]
@@ -328,7 +355,8 @@ class LifecycleMachine(RuleBasedStateMachine):
                 continue
             seen.add(vid)
             candidate = self.shadows[f"{model}@{vid}"]
-            if candidate.stage in UNRESOLVABLE or candidate.blocked:
+            if (candidate.stage in UNRESOLVABLE or candidate.blocked or candidate.rolled_back
+                    or candidate.deleted):
                 continue
             if alias == PRODUCTION and candidate.stage not in SERVES_PRODUCTION:
                 continue
@@ -496,6 +524,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         if ok:
             assert moved is not None and moved.stage is target
             assert self.registry.log(after_seq=self.head - 1)[-1].kind == event
+            if target is Stage.DEPRECATED:
+                s.deprecated_from = s.stage
             s.move(target)
 
     @rule(ref=versions, name=st.sampled_from(CHECKS), passed=st.booleans())
@@ -577,6 +607,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert bool(result.blocked_reason) == (alias == PRODUCTION and not left.blocked)
             left.blocked = left.blocked or alias == PRODUCTION
             self.models[model].assign(alias, target)
+            if alias == PRODUCTION:
+                self.shadows[f"{model}@{current}"].rolled_back = True
 
     @rule(ref=versions, error_rate=st.sampled_from([0.01, 0.2]))
     def monitor(self, ref: str, error_rate: float) -> None:
@@ -685,9 +717,10 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def unresolvable_versions_never_resolve(self) -> None:
-        """'Retired and rejected versions never resolve': ``*`` gives the highest other
-        version, an exact pin of a retired or rejected version matches nothing, and no alias
-        points at one."""
+        """'Retired and rejected versions never resolve': no alias points at one and an exact
+        pin of one matches nothing. ``*`` gives the highest version eligible by the policy's
+        words, and an exact pin of any other version gives that version, saying why it is not
+        eligible exactly when it is not."""
         unresolvable = ", ".join(f"'{stage.value}'" for stage in UNRESOLVABLE)
         pointing = self._sql("SELECT m.name, a.alias, v.version, v.stage FROM alias_assignments a "
                              "JOIN models m ON m.id = a.model_id "
@@ -695,19 +728,33 @@ class LifecycleMachine(RuleBasedStateMachine):
                              f"WHERE a.removed_at IS NULL AND v.stage IN ({unresolvable})")
         assert pointing == [], f"aliases pointing at retired or rejected versions: {pointing}"
         for model in self._touched_since("resolve"):
-            mine = [s for s in self.shadows.values() if s.model == model]
-            live = [ModelVersion.parse(s.vid) for s in mine if s.stage not in UNRESOLVABLE]
-            try:
-                best = self.registry.resolve(model, "*")
-            except NoMatchingVersion:
-                assert not live, f"{model}: '*' matched nothing, expected {max(live)}"
-            else:
-                assert best.stage not in UNRESOLVABLE, f"{best.ref} is {best.stage} and resolved"
-                assert best.id == max(live)
-            for s in mine:
-                if s.stage in UNRESOLVABLE:
-                    with pytest.raises(NoMatchingVersion):
-                        self.registry.resolve(model, s.vid)
+            self.check_star(model)
+            for s in self.shadows.values():
+                if s.model == model and not s.deleted:
+                    self.check_exact(s)
+
+    def check_star(self, model: str) -> None:
+        """``*`` gives the highest eligible version (there are no deprecation plans here)."""
+        eligible = [ModelVersion.parse(s.vid) for s in self.shadows.values()
+                    if s.model == model and eligible_by_words(s, self.policy)]
+        try:
+            best = self.registry.resolve(model, "*")
+        except NoMatchingVersion:
+            assert not eligible, f"{model}: '*' matched nothing, expected {max(eligible)}"
+        else:
+            assert eligible_by_words(self.shadows[best.ref], self.policy), (
+                f"'*' gave {best.ref}, which is not eligible: {self.shadows[best.ref]}")
+            assert best.id == max(eligible)
+
+    def check_exact(self, s: VersionShadow) -> None:
+        if s.stage in UNRESOLVABLE:
+            with pytest.raises(NoMatchingVersion):
+                self.registry.resolve(s.model, s.vid)
+            return
+        found = self.registry.resolution(s.model, s.vid)
+        assert found.version.ref == s.ref and not found.redirected_from
+        assert bool(found.ineligible) != eligible_by_words(s, self.policy), (
+            f"{s.ref}: ineligible={found.ineligible!r}, shadow {s}")
 
     @invariant()
     def event_chain_verifies(self) -> None:
@@ -725,7 +772,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         rows = self._sql("SELECT m.name, v.version, v.stage, v.blocked_reason FROM versions v "
                          "JOIN models m ON m.id = v.model_id")
         stored = {f"{m}@{v}": (Stage(str(stage)), bool(blocked)) for m, v, stage, blocked in rows}
-        assert stored == {ref: (s.stage, s.blocked) for ref, s in self.shadows.items()}
+        assert set(stored) == set(self.shadows)
+        for ref, s in self.shadows.items():
+            # a rollback blocks the version it moved away from, or leaves it unmarked
+            assert stored[ref] in {(s.stage, s.blocked), (s.stage, s.blocked or s.rolled_back)}, (
+                f"{ref}: stored {stored[ref]}, expected {s.stage}, blocked={s.blocked}")
         for event in self.registry.log(after_seq=self.log_seen):
             self.log_seen = event.seq
             if event.kind == ev.VERSION_REGISTERED:

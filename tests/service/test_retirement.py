@@ -15,8 +15,10 @@ from fsspec.implementations.memory import MemoryFileSystem
 from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.eligibility import EligibilityRule
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, ModelKind, Version
+from modelsteward.domain.policy import Policy
 from modelsteward.domain.versioning import Snapshot
 from modelsteward.errors import Conflict, IllegalTransition
 from modelsteward.integrity.archive import (
@@ -25,6 +27,7 @@ from modelsteward.integrity.archive import (
 from modelsteward.integrity.manifest import hash_artifact
 from modelsteward.service.retirement import ArchiveMismatch
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import through_gates
 from tests.service.test_consumers import twelve_consumers
 
 
@@ -61,11 +64,14 @@ def weights(folder: Path) -> Path:
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Registry]:
-    with Registry.open(db_url, actor="alice", clock=clock) as reg:
+    # about retirement, not the gates: pins and the replacement ^3 may take ungated versions
+    development = Policy(eligibility=EligibilityRule(Stage.TRAINED))
+    with Registry.open(db_url, actor="alice", clock=clock, policy=development) as reg:
         reg.create_model(Model("support-bot", tags=("conversational",)))
         for version in ("2.0.0", "2.1.0", "2.1.3", "2.4.0", "3.0.0"):
             reg.register_version("support-bot", version, force=True, reason="seeding",
                                  path=weights(tmp_path / "w" / version))
+        through_gates(reg, "support-bot@3.0.0")  # the replacement plans name must be eligible
         reg.create_model(Model("embedder"))
         reg.register_version("embedder", "1.0.0")
         yield reg
@@ -82,6 +88,9 @@ def deprecate(registry: Registry, version: str = "2.1.3") -> None:
 def test_seed_story_ends_with_archived_weights_and_a_report(registry: Registry,
                                                            clock: FixedClock,
                                                            tmp_path: Path) -> None:
+    for ref in ("support-bot@2.0.0", "support-bot@2.1.0", "support-bot@2.1.3",
+                "support-bot@2.4.0", "embedder@1.0.0"):
+        through_gates(registry, ref)  # the consumers' ranges resolve to eligible versions only
     twelve_consumers(registry)
     deprecate(registry)
     assert len(registry.deprecations.notices()) == 3

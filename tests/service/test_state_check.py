@@ -12,16 +12,14 @@ from modelsteward import Registry
 from modelsteward.domain.app_manifest import parse_manifest
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.domain.deprecation import DeprecationReason
-from modelsteward.domain.eligibility import EligibilityRule
-from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model
-from modelsteward.domain.policy import Policy
 from modelsteward.domain.registry_file import parse_registry_file
 from modelsteward.domain.tokens import Role
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.service.mlflow_compat import MlflowRegistry
 from modelsteward.service.registry_file import import_registry
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import DEVELOPMENT
 
 
 def _intact(registry: Registry) -> None:
@@ -56,10 +54,8 @@ def test_deletions_deprecations_consumers_locks_and_tokens_follow(
         db_url: str, tmp_path: Path) -> None:
     clock = FixedClock()
     today = clock.now().date()
-    # about the state check, not the gates: every trained version may be chosen (pins, locks,
-    # the deletion's and the deprecation's replacements)
-    development = Policy(eligibility=EligibilityRule(Stage.TRAINED))
-    with Registry.open(db_url, actor="alice", clock=clock, policy=development) as registry:
+    # the replay is the subject, not the gates: the development mode, every version eligible
+    with Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT) as registry:
         registry.create_model(Model("bot", owner_team="support"))
         registry.create_model(Model("other", owner_team="support"))
         for change in (ChangeKind.ARCHITECTURE, ChangeKind.RETRAIN, ChangeKind.RETRAIN):

@@ -6,7 +6,7 @@ Times are RFC 3339 UTC."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -92,13 +92,17 @@ class EvaluationPublic(BaseModel):
     latency_ms: dict[str, float]
     recorded_at: datetime
     recorded_by: str
+    directions: dict[str, Literal["higher", "lower"]] = Field(
+        default_factory=dict, description="Which way each metric is better, as the evaluation "
+                                          "declared it (the policy's declaration comes first).")
 
     @classmethod
     def of(cls, e: Evaluation) -> EvaluationPublic:
         return cls(id=e.id, ref=e.ref, suite=e.suite, dataset_digest=e.dataset_digest,
                    metrics=dict(e.metrics), cost_per_1k_requests=e.cost_per_1k_requests,
                    latency_ms=dict(e.latency_ms), recorded_at=e.recorded_at,
-                   recorded_by=e.recorded_by)
+                   recorded_by=e.recorded_by,
+                   directions={k: v.value for k, v in e.directions.items()})
 
 
 EVALUATION_EXAMPLE = {"suite": "golden-set", "dataset_digest": "sha256:" + "9f" * 32,
@@ -111,12 +115,20 @@ class DeltaPublic(BaseModel):
     metric: str
     candidate: float
     baseline: float
-    improvement: float
+    improvement: float | None = Field(description="How much better the candidate is (negative: "
+                                                  "worse); null when the metric has no "
+                                                  "declared direction.")
+    direction: Literal["higher", "lower"] | None = Field(
+        description="Which way the metric is better; null: not declared by the policy, a "
+                    "threshold or the evaluations.")
+    verdict: Literal["better", "worse", "same", "undeclared"]
 
     @classmethod
     def of(cls, d: Delta) -> DeltaPublic:
         return cls(suite=d.suite, metric=d.metric, candidate=d.candidate, baseline=d.baseline,
-                   improvement=d.better)
+                   improvement=d.better,
+                   direction=d.direction.value if d.direction else None,
+                   verdict=d.verdict.value)
 
 
 class ComparisonPublic(BaseModel):

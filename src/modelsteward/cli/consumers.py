@@ -6,9 +6,11 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, idempotency_key_option, json_option, out, pass_state,
+    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
 )
-from modelsteward.domain.consumers import Consumer, ConsumerKind, Impact, parse_uses
+from modelsteward.domain.consumers import (
+    Consumer, ConsumerKind, ConsumerPin, ConsumerStatus, Impact, PinStatus, parse_uses,
+)
 from modelsteward.domain.model import parse_enum
 
 
@@ -46,11 +48,31 @@ def consumer_add(state: State, name: str, kind: str, team: str, contact: str, en
     made = state.registry.consumers.add(Consumer(
         name, parse_enum(ConsumerKind, kind, "consumer kind"), team, contact, environment,
         tuple(parse_uses(u) for u in uses)))
+    status = state.registry.consumers.show(made.name) if made.pins else ConsumerStatus(made)
+    for pin, pin_status in status.pins:
+        _warn_ineligible(pin, pin_status)
     if as_json:
-        emit_json(consumer_view(made))
+        emit_json(status_view(status))
     else:
         out.print(f"Registered consumer {made.name} ({made.kind.value}, {made.team}) using "
                   f"{', '.join(str(p) for p in made.pins) or 'no model yet'}.", highlight=False)
+
+
+def _warn_ineligible(pin: ConsumerPin, status: PinStatus) -> None:
+    """An exact pin naming a version that is not eligible is accepted; say so on stderr."""
+    if status.ineligible:
+        err.print(f"warning: {pin.model} {pin.pin} names {status.ref(pin.model)}, which is not "
+                  f"eligible for applications because {status.ineligible}.", highlight=False)
+
+
+def status_view(status: ConsumerStatus) -> dict[str, object]:
+    """A consumer with, by model, what each pin resolves to now (null when nothing does),
+    why an exact pin's version is not eligible, and why a pin no longer resolves."""
+    return {**consumer_view(status.consumer),
+            "resolves_to": {p.model: s.resolves_to or None for p, s in status.pins},
+            "ineligible": {p.model: s.ineligible for p, s in status.pins if s.ineligible},
+            "unresolvable": {p.model: s.unresolvable.as_dict() for p, s in status.pins
+                             if s.unresolvable is not None}}
 
 
 @consumer.command("pin")
@@ -60,8 +82,11 @@ def consumer_add(state: State, name: str, kind: str, team: str, contact: str, en
 @pass_state
 def consumer_pin(state: State, name: str, model: str, pin: str) -> None:
     """Make consumer NAME use MODEL at PIN (replacing its earlier pin of MODEL)."""
-    resolved = state.registry.consumers.pin(name, parse_uses(f"{model} {pin}"))
-    out.print(f"{name} uses {model} {pin} (resolves to {model}@{resolved}).", highlight=False)
+    pinned = parse_uses(f"{model} {pin}")
+    resolved = state.registry.consumers.pin(name, pinned)
+    _warn_ineligible(pinned, resolved)
+    out.print(f"{name} uses {model} {pin} (resolves to {resolved.ref(model)}).",
+              highlight=False)
 
 
 @consumer.command("unpin")
@@ -106,18 +131,18 @@ def consumer_list(state: State, model: str, as_json: bool) -> None:
 @json_option
 @pass_state
 def consumer_show(state: State, name: str, as_json: bool) -> None:
-    """Show a consumer and what its pins resolve to now."""
-    found = state.registry.consumers.get(name)
-    resolved = {p.model: state.registry.resolve(p.model, p.pin).id for p in found.pins}
+    """Show a consumer and what its pins resolve to now; a pin that no longer resolves says
+    which version, retired or deleted on which date, why, and what replaces it."""
+    status = state.registry.consumers.show(name)
+    found = status.consumer
     if as_json:
-        emit_json({**consumer_view(found),
-                   "resolves_to": {model: str(v) for model, v in resolved.items()}})
+        emit_json(status_view(status))
         return
     out.print(f"{found.name} ({found.kind.value}) — team {found.team}"
               f"{', ' + found.contact if found.contact else ''}"
               f"{', ' + found.environment if found.environment else ''}", highlight=False)
-    for p in found.pins:
-        out.print(f"  {p.model} {p.pin} → {p.model}@{resolved[p.model]}", highlight=False)
+    for p, s in status.pins:
+        out.print(f"  {p.model} {p.pin} → {s.describe(p.model)}", highlight=False)
 
 
 def impact_view(result: Impact) -> dict[str, object]:
@@ -127,7 +152,7 @@ def impact_view(result: Impact) -> dict[str, object]:
             "affected": [{"consumer": a.consumer.name, "team": a.consumer.team,
                           "environment": a.consumer.environment or None,
                           "kind": a.consumer.kind.value, "pin": a.pin.pin,
-                          "resolves_to": a.resolves_to or None} for a in result.affected]}
+                          **a.status.as_dict()} for a in result.affected]}
 
 
 @click.command()
@@ -135,7 +160,8 @@ def impact_view(result: Impact) -> dict[str, object]:
 @json_option
 @pass_state
 def impact(state: State, target: str, as_json: bool) -> None:
-    """Which consumers a change to MODEL, MODEL@VERSION or MODEL@PIN reaches, with counts."""
+    """Which consumers a change to MODEL, MODEL@VERSION or MODEL@PIN reaches, with counts; a
+    pin that no longer resolves is shown with why."""
     result = state.registry.consumers.impact(target)
     if as_json:
         emit_json(impact_view(result))
@@ -146,7 +172,9 @@ def impact(state: State, target: str, as_json: bool) -> None:
     table = Table("consumer", "team", "environment", "kind", "pin", "resolves to")
     for a in result.affected:
         table.add_row(a.consumer.name, a.consumer.team, a.consumer.environment,
-                      a.consumer.kind.value, a.pin.pin, a.resolves_to)
+                      a.consumer.kind.value, a.pin.pin,
+                      a.resolves_to if not (a.ineligible or a.unresolvable)
+                      else a.status.describe(a.pin.model))
     out.print(table)
     for label, counts in (("by team", result.by_team), ("by environment", result.by_environment),
                           ("by kind", result.by_kind)):

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
 from modelsteward.cli.files import read_structured
-from modelsteward.domain.comparison import Comparison, Delta
+from modelsteward.domain.comparison import Comparison, Delta, Verdict
 from modelsteward.domain.evaluation_file import parse_evaluation
 from modelsteward.domain.lifecycle import Evaluation
 
@@ -23,6 +23,7 @@ def evaluation_view(e: Evaluation) -> dict[str, object]:
     return {"id": e.id, "ref": e.ref, "suite": e.suite, "dataset_digest": e.dataset_digest,
             "metrics": e.metrics, "cost_per_1k_requests": e.cost_per_1k_requests,
             "latency_ms": e.latency_ms,
+            "directions": {k: v.value for k, v in e.directions.items()},
             "recorded_at": e.recorded_at.isoformat().replace("+00:00", "Z"),
             "recorded_by": e.recorded_by}
 
@@ -39,9 +40,9 @@ def eval_group() -> None:
 @pass_state
 def eval_record(state: State, ref: str, file: Path, as_json: bool) -> None:
     """Store the evaluation result in FILE (JSON or YAML: suite, dataset_digest, metrics,
-    cost_per_1k_requests, latency_ms)."""
+    cost_per_1k_requests, latency_ms, directions: which way each metric is better)."""
     result = parse_evaluation(read_structured(file), source=str(file))
-    stored = state.registry.lifecycle.record_evaluation(ref, result)
+    stored = state.registry.lifecycle.record_evaluation(ref, result, source=str(file))
     if as_json:
         emit_json(evaluation_view(stored))
     else:
@@ -70,7 +71,8 @@ def eval_list(state: State, ref: str, as_json: bool) -> None:
 
 def _delta_view(d: Delta) -> dict[str, object]:
     return {"suite": d.suite, "metric": d.metric, "candidate": d.candidate,
-            "baseline": d.baseline, "improvement": d.better}
+            "baseline": d.baseline, "improvement": d.better,
+            "direction": d.direction.value if d.direction else None, "verdict": d.verdict.value}
 
 
 def comparison_view(c: Comparison) -> dict[str, object]:
@@ -98,7 +100,8 @@ def compare(state: State, ref: str, against: str, as_json: bool) -> None:
     if result.quality or result.cost or result.latency:
         table = Table("suite", "metric", "baseline", "candidate", "change")
         for d in (*result.quality, *result.cost, *result.latency):
-            sign = "better" if d.better > 0 else "worse" if d.better < 0 else "same"
+            sign = ("no declared direction" if d.verdict is Verdict.UNDECLARED
+                    else d.verdict.value)
             table.add_row(d.suite, d.metric, f"{d.baseline:g}", f"{d.candidate:g}",
                           f"{d.candidate - d.baseline:+g} ({sign})")
         out.print(table)

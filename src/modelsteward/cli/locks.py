@@ -20,7 +20,7 @@ from modelsteward.domain.audit import DEFAULT_FAIL_ON, AuditReport, parse_fail_o
 from modelsteward.domain.ignores import Ignore, parse_ignores
 from modelsteward.domain.lockfile import Lock, entry_line, lock_warnings
 from modelsteward.errors import DocumentInvalid, InvalidInput
-from modelsteward.reports import cyclonedx, json_report, markdown, sarif, table
+from modelsteward.reports import candidates_notes, cyclonedx, json_report, markdown, sarif, table
 from modelsteward.service.advisories import load_directory, write_atomically
 from modelsteward.service.audit import audit_offline
 from modelsteward.service.locking import (
@@ -65,17 +65,24 @@ def load_lock(path: Path, *, required: bool = True) -> Lock | None:
               metavar="[MODEL]",
               help="Move pins forward within their ranges: every model, or the one named "
                    "(repeat for several).")
+@click.option("--candidates", is_flag=True, envvar="STEWARD_LOCK_CANDIDATES",
+              help="Also admit versions that have not reached the policy's eligibility "
+                   "minimum stage (for staging environments); never rejected, retired, "
+                   "degraded or rolled-back ones. The lock records it per model "
+                   "[STEWARD_LOCK_CANDIDATES].")
 @json_option
 @pass_state
 def lock(state: State, manifest_path: Path, lock_path: Path, upgrades: tuple[str, ...],
-         as_json: bool) -> None:
-    """Resolve models.toml into models.lock: exact versions with their digests. Models already
-    locked keep their version unless --upgrade names them. Records the application as a
-    consumer of each model."""
+         candidates: bool, as_json: bool) -> None:
+    """Resolve models.toml into models.lock: exact versions with their digests, chosen only
+    among versions the policy calls eligible (passed the gates, not degraded, rolled back,
+    rejected or retired). Models already locked keep their version unless --upgrade names them
+    or it is no longer eligible. Records the application as a consumer of each model."""
     manifest = parse_manifest(read_text(manifest_path), str(manifest_path))
     previous = load_lock(lock_path, required=False)
     upgrade: bool | set[str] = "*" in upgrades or set(upgrades)
-    result = state.registry.locking.lock(manifest, previous, upgrade=upgrade)
+    result = state.registry.locking.lock(manifest, previous, upgrade=upgrade,
+                                         candidates=candidates)
     unchanged = lock_path.exists() and lock_path.read_text(encoding="utf-8") == result.text
     if not unchanged:
         write_atomically(lock_path, result.text)
@@ -98,8 +105,8 @@ def lock(state: State, manifest_path: Path, lock_path: Path, upgrades: tuple[str
 @json_option
 @pass_state
 def outdated(state: State, lock_path: Path, as_json: bool) -> None:
-    """List locked models with newer versions: the newest the pin accepts (wanted) and the
-    newest of all (latest)."""
+    """List locked models with newer eligible versions: the newest the pin accepts (wanted) and
+    the newest of all (latest). A model locked with --candidates admits candidates here too."""
     found = load_lock(lock_path)
     assert found is not None
     rows = state.registry.locking.outdated(found)
@@ -179,6 +186,8 @@ def _table(report: AuditReport) -> None:
         view.add_row(*row)
     if rows:
         out.print(view)
+    for note in candidates_notes(report):
+        out.print(note, highlight=False)
     failing = len(report.failing)
     out.print(f"{len(report.audited)} model{'s' if len(report.audited) != 1 else ''} audited "
               f"against {report.source}: {len(report.findings)} finding"
@@ -214,7 +223,7 @@ def audit(state: State, lock_path: Path, manifest_path: Path, fmt: str, fail_on:
           ignore_file: Path | None, ignore_ids: tuple[str, ...], db_dir: Path | None,
           fix: bool, output: Path | None) -> None:
     """Audit the locked models: advisories (direct and inherited), deprecation phase,
-    retirement, gate overrides and digest mismatches. Exit 1 when a finding fails under
+    retirement, versions that are not eligible, gate overrides and digest mismatches. Exit 1 when a finding fails under
     --fail-on, 8 when the lock holds nothing to audit."""
     policy = parse_fail_on(fail_on)
     ignores = _ignores(ignore_file, lock_path, ignore_ids)
@@ -265,4 +274,5 @@ def audit(state: State, lock_path: Path, manifest_path: Path, fmt: str, fail_on:
 
 def _table_text(report: AuditReport) -> str:
     header, rows = table.rows(report)
-    return "\n".join("\t".join(r) for r in [header, *rows]) + "\n"
+    return "\n".join(["\t".join(r) for r in [header, *rows]]
+                     + list(candidates_notes(report))) + "\n"

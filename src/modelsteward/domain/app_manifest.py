@@ -7,11 +7,14 @@
     team = "support"               # required: notices go to this team
     environment = "production"     # optional
     registry = "https://steward.example.com"   # optional default registry (URL or database URL)
+    candidates = false             # optional: true admits, for every model, versions that have
+                                   # not reached the policy's eligibility.minimum_stage (staging)
 
     [models]
     support-bot = "^2.1"                                    # short form: the pin
     embedder = { pin = "~1.2", variant = "q4" }             # table form
     gpt-4o = { pin = "gpt-4o-2024-08-06", registry = "sqlite:///other.db" }
+    reranker = { pin = "^0.4", candidates = true }          # this model only
 
 :func:`parse_manifest` reads the text and reports every problem with its location;
 :func:`update_manifest` edits the text (through ``tomlkit``) keeping the user's comments and
@@ -38,36 +41,40 @@ from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 __all__ = ["AppManifest", "Requirement", "check_pin", "parse_manifest", "update_manifest"]
 
 _TOP: Final = ("application", "models")
-_APPLICATION: Final = ("name", "team", "environment", "registry")
-_REQUIREMENT: Final = ("pin", "variant", "registry")
+_APPLICATION: Final = ("name", "team", "environment", "registry", "candidates")
+_REQUIREMENT: Final = ("pin", "variant", "registry", "candidates")
 _VERSION_PIN_START: Final = frozenset("0123456789^~<>=!*")
 
 
 @dataclass(frozen=True)
 class Requirement:
     """One model the application uses: ``model`` resolved through ``pin`` (a version range or a
-    snapshot pin), optionally a ``variant`` and a ``registry`` other than the manifest's."""
+    snapshot pin), optionally a ``variant`` and a ``registry`` other than the manifest's;
+    ``candidates``: versions below the policy's eligibility.minimum_stage are admitted too."""
 
     model: str
     pin: str
     variant: str = ""
     registry: str = ""
+    candidates: bool = False
 
     @property
     def short(self) -> bool:
         """True when the requirement is written in the short form ``name = "pin"``."""
-        return not self.variant and not self.registry
+        return not self.variant and not self.registry and not self.candidates
 
 
 @dataclass(frozen=True)
 class AppManifest:
-    """A parsed ``models.toml``. ``requirements`` is kept sorted by model name."""
+    """A parsed ``models.toml``. ``requirements`` is kept sorted by model name;
+    ``candidates`` (``[application] candidates = true``) admits candidates for every model."""
 
     application: str
     team: str
     requirements: tuple[Requirement, ...]
     environment: str = ""
     registry: str = ""
+    candidates: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "requirements",
@@ -110,6 +117,7 @@ def parse_manifest(text: str, source: str = "models.toml") -> AppManifest:
     top.check_keys(_TOP)
 
     name = team = environment = registry = ""
+    candidates = False
     application = top.table("application", f"({one_of(_APPLICATION)})")
     if application is None:
         if "application" not in doc:
@@ -125,11 +133,12 @@ def parse_manifest(text: str, source: str = "models.toml") -> AppManifest:
                                                  'team = "support"', strip=True)
         environment = application.text("environment", strip=True)
         registry = application.text("registry", strip=True)
+        candidates = application.flag("candidates")
 
     requirements = _requirements(top, doc)
     if problems:
         raise DocumentInvalid(source, problems)
-    return AppManifest(name, team, tuple(requirements), environment, registry)
+    return AppManifest(name, team, tuple(requirements), environment, registry, candidates)
 
 
 def _application_name(table: TomlTable, name: str) -> str:
@@ -185,9 +194,10 @@ def _requirement(models: TomlTable, model: str, value: object) -> Requirement | 
     if variant:
         _check_variant(entry, pin, variant)
     registry = entry.text("registry", strip=True)
+    candidates = entry.flag("candidates")
     if len(entry.problems) > count:
         return None
-    return Requirement(model, pin, variant, registry)
+    return Requirement(model, pin, variant, registry, candidates)
 
 
 def _check_variant(entry: TomlTable, pin: str, variant: str) -> None:
@@ -281,15 +291,17 @@ def _written(value: object, model: str) -> Requirement | None:
     return _requirement(TomlTable({model: plain}, "models", problems), model, plain)
 
 
-def _plain(requirement: Requirement) -> str | dict[str, str]:
+def _plain(requirement: Requirement) -> str | dict[str, str | bool]:
     """The value of the requirement's entry: the pin alone, or the table of its fields."""
     if requirement.short:
         return requirement.pin
-    entry = {"pin": requirement.pin}
+    entry: dict[str, str | bool] = {"pin": requirement.pin}
     if requirement.variant:
         entry["variant"] = requirement.variant
     if requirement.registry:
         entry["registry"] = requirement.registry
+    if requirement.candidates:
+        entry["candidates"] = True
     return entry
 
 

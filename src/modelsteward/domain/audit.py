@@ -1,7 +1,8 @@
 """The audit of an application's locked models: findings, the fail policy, ignores, the report.
 
 ``steward audit`` checks every model of a lock file and reports *findings*: advisories (direct
-or inherited through lineage), deprecations with their phase, retirements, gate overrides,
+or inherited through lineage), deprecations with their phase, retirements, locked versions the
+policy does not call eligible (never gated, degraded, rolled back, rejected), gate overrides,
 artefacts whose digest differs from the registry's, models the registry does not know, and
 ignore entries that have expired. This module is the pure model of that result; gathering the
 findings is the service's job and drawing them is the report layer's (``modelsteward.reports``).
@@ -12,6 +13,10 @@ Whether a finding *fails* the audit follows from :class:`FailOn` (``--fail-on``)
   severity ranks like ``high``, see :class:`~modelsteward.domain.severity.Level`);
 * a deprecation fails when its phase is at or after the threshold
   (announced < soft-deadline-passed < retired); a deprecation already **retired** always fails;
+* an ineligible version fails like an advisory of its level: ``high`` when it was degraded by
+  production monitoring, rolled back from production or rejected, ``medium`` when it has not
+  reached the policy's ``eligibility.minimum_stage`` — so both fail under the default
+  ``low,soft-deadline-passed``, and ``--fail-on critical`` or ``none`` lets them pass;
 * a gate override fails only when ``gate-override`` is asked for;
 * the kinds in :data:`ALWAYS_FAIL` fail whatever ``--fail-on`` says;
 * a finding covered by a live ignore entry never fails — except an expired ignore, which cannot
@@ -42,6 +47,7 @@ class FindingKind(enum.StrEnum):
     ADVISORY = "advisory"
     DEPRECATION = "deprecation"
     RETIRED = "retired"
+    INELIGIBLE = "ineligible-version"
     GATE_OVERRIDE = "gate-override"
     DIGEST_MISMATCH = "digest-mismatch"
     NOT_IN_REGISTRY = "not-in-registry"
@@ -60,6 +66,7 @@ class AuditedModel:
     purl: str
     root_digest: str = ""  # 64 lowercase hex, "" for hosted models without files
     pin: str = ""
+    candidates: bool = False  # locked with versions below the minimum stage admitted
 
     @property
     def ref(self) -> str:
@@ -73,7 +80,8 @@ class Finding:
 
     ``id`` is the advisory id for advisories (``x_MSA-2026-0001``) and otherwise a finding id:
     ``deprecation:<model>@<version>``, ``retired:<model>@<version>``,
-    ``override:<model>@<version>:<gate>``, ``digest:<model>@<version>``,
+    ``ineligible:<model>@<version>``, ``override:<model>@<version>:<gate>``,
+    ``digest:<model>@<version>``,
     ``missing:<model>@<version>`` or ``ignore:<ignored id>``. Ignore entries name these ids.
     """
 
@@ -83,7 +91,7 @@ class Finding:
     id: str
     title: str  # one line
     detail: str = ""
-    level: Level | None = None  # advisories
+    level: Level | None = None  # advisories and ineligible versions
     phase: Phase | None = None  # deprecations
     inherited_from: str = ""  # the ancestor (model@version or package URL) it comes from
     fixed_in: tuple[str, ...] = ()  # advisories: versions that fix it
@@ -202,7 +210,8 @@ def fails(finding: Finding, fail_on: FailOn) -> bool:
     """Whether ``finding`` fails the audit under ``fail_on``.
 
     An ignored finding never fails, except an expired ignore, which always fails. The kinds in
-    :data:`ALWAYS_FAIL` and deprecations whose phase is retired always fail. An advisory
+    :data:`ALWAYS_FAIL` and deprecations whose phase is retired always fail. Advisories and
+    ineligible versions fail when their level ranks at or above ``fail_on.level``; an advisory
     without a level ranks like ``unknown`` (that is, like ``high``); a deprecation without a
     phase counts as announced.
     """
@@ -213,7 +222,7 @@ def fails(finding: Finding, fail_on: FailOn) -> bool:
     if finding.kind in ALWAYS_FAIL:
         return True
     match finding.kind:
-        case FindingKind.ADVISORY:
+        case FindingKind.ADVISORY | FindingKind.INELIGIBLE:
             if fail_on.level is None:
                 return False
             level = finding.level if finding.level is not None else Level.UNKNOWN

@@ -12,6 +12,7 @@ from modelsteward.domain.deprecation import DeprecationPlan, Phase
 from modelsteward.domain.lifecycle import GateOverride, Stage
 from modelsteward.domain.lockfile import LockedModel
 from modelsteward.domain.osv_match import Match, fixed_versions
+from modelsteward.domain.severity import Level
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class RegistryState:
 
     digest: str
     stage: Stage
+    blocked_reason: str = ""  # degraded by production monitoring, or rolled back
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class EntryFacts:
     plan: DeprecationPlan | None = None  # the plan covering the version itself
     inherited_plan: tuple[str, DeprecationPlan] | None = None  # (ancestor, its plan)
     overrides: tuple[GateOverride, ...] = ()
+    # why the policy's eligibility rule does not admit the locked version (as
+    # EligibilityRule.why_not says it, with the entry's candidates choice); "" when it does
+    ineligible: str = ""
 
 
 def findings(facts: EntryFacts, today: date) -> list[Finding]:
@@ -78,11 +83,35 @@ def findings(facts: EntryFacts, today: date) -> list[Finding]:
                  else f"upgrade {entry.name} to a version that is not retired")))
     elif plan is not None and plan.phase(today) is not Phase.ACTIVE:
         found.append(_deprecation(entry, plan, today, ""))
+    if facts.ineligible and facts.state.stage is not Stage.RETIRED:  # retired: its own finding
+        found.append(_ineligible(entry, facts.state, facts.ineligible))
     if facts.inherited_plan is not None and facts.state.stage is not Stage.RETIRED:
         ancestor, inherited = facts.inherited_plan
         if inherited.phase(today) is not Phase.ACTIVE:
             found.append(_deprecation(entry, inherited, today, ancestor))
     return found
+
+
+def _ineligible(entry: LockedModel, state: RegistryState, why: str) -> Finding:
+    """A locked version the eligibility rule does not admit: ``high`` when something went
+    wrong with it (rejected, degraded, rolled back), ``medium`` when it has only not been
+    through the gates yet."""
+    harmed = bool(state.blocked_reason) or state.stage is Stage.REJECTED
+    with_candidates = (" It was locked with --candidates, which admits versions below the "
+                       "minimum stage but never rejected, degraded or rolled-back ones."
+                       if entry.candidates else "")
+    if harmed:
+        fix = (f"run `steward lock --upgrade {entry.name}` to lock the best eligible version, "
+               f"or `steward audit --fix`")
+    else:
+        fix = (f"move {entry.ref} through the gates (`steward promote`), or run "
+               f"`steward lock --upgrade {entry.name}` to lock an eligible version; a staging "
+               f"environment may lock with --candidates")
+    return Finding(
+        FindingKind.INELIGIBLE, entry.name, entry.version, f"ineligible:{entry.ref}",
+        f"{entry.ref} is not eligible for applications",
+        f"{entry.ref} is not eligible because {why}.{with_candidates}",
+        level=Level.HIGH if harmed else Level.MEDIUM, fix=fix)
 
 
 def _dates(plan: DeprecationPlan) -> dict[str, str]:

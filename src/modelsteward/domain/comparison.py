@@ -5,7 +5,9 @@ Rules, in order:
 
 * no suite in common → **hold** (evaluate both on the same suite first);
 * a threshold of the policy unmet by the candidate, or a metric worse than the baseline by more
-  than the regression tolerance → **reject**;
+  than its tolerance (declared, else the regression tolerance) → **reject**;
+* a metric whose direction is not declared (by the policy, a threshold or the evaluation
+  files) → **hold**: it can be neither better nor worse until it is declared;
 * cost per 1k requests up by more than 10 %, or p95 latency up by more than 20 % → **hold**
   (a person should weigh quality against cost and latency);
 * some metric better by more than the tolerance, or cost or latency down → **promote**;
@@ -18,7 +20,14 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from modelsteward.domain.gates import delta_toward_better, latest_by_suite
+from modelsteward.domain.direction import Direction
+from modelsteward.domain.gates import (
+    delta_toward_better,
+    latest_by_suite,
+    metric_direction,
+    undeclared_fix,
+    undeclared_reason,
+)
 from modelsteward.domain.lifecycle import Evaluation
 from modelsteward.domain.policy import Policy, Threshold
 
@@ -32,15 +41,33 @@ class Recommendation(enum.StrEnum):
     REJECT = "reject"
 
 
+class Verdict(enum.StrEnum):
+    BETTER = "better"
+    WORSE = "worse"
+    SAME = "same"
+    UNDECLARED = "undeclared"  # the metric has no declared direction
+
+
 @dataclass(frozen=True)
 class Delta:
-    """``better`` is the improvement toward the metric's better direction (negative: worse)."""
+    """``better`` is the improvement toward the metric's ``direction`` (negative: worse);
+    both are ``None`` when the metric has no declared direction."""
 
     suite: str
     metric: str
     candidate: float
     baseline: float
-    better: float
+    better: float | None
+    direction: Direction | None
+    tolerance: float = 0.0  # how much worse it may be (quality metrics; 0 for cost, latency)
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.better is None:
+            return Verdict.UNDECLARED
+        if self.better > 0:
+            return Verdict.BETTER
+        return Verdict.WORSE if self.better < 0 else Verdict.SAME
 
 
 @dataclass(frozen=True)
@@ -68,33 +95,40 @@ def compare(candidate: str, candidate_evaluations: Sequence[Evaluation], baselin
     quality: list[Delta] = []
     cost: list[Delta] = []
     latency: list[Delta] = []
+    lower = Direction.LOWER_IS_BETTER
     for suite in suites:
         a, b = ours[suite], theirs[suite]
         for metric in sorted(set(a.metrics) & set(b.metrics)):
-            quality.append(Delta(suite, metric, a.metrics[metric], b.metrics[metric],
-                                 delta_toward_better(metric, a.metrics[metric],
-                                                     b.metrics[metric], thresholds)))
+            direction = metric_direction(metric, policy, model, (a, b))
+            now, before = a.metrics[metric], b.metrics[metric]
+            quality.append(Delta(
+                suite, metric, now, before,
+                None if direction is None else delta_toward_better(direction, now, before),
+                direction, policy.tolerance_for(model, metric)))
         if a.cost_per_1k_requests is not None and b.cost_per_1k_requests is not None:
             cost.append(Delta(suite, "cost_per_1k_requests", a.cost_per_1k_requests,
                               b.cost_per_1k_requests,
-                              b.cost_per_1k_requests - a.cost_per_1k_requests))
+                              b.cost_per_1k_requests - a.cost_per_1k_requests, lower))
         for pct in sorted(set(a.latency_ms) & set(b.latency_ms)):
             latency.append(Delta(suite, f"latency_{pct}_ms", a.latency_ms[pct], b.latency_ms[pct],
-                                 b.latency_ms[pct] - a.latency_ms[pct]))
-    recommendation, reasons = _recommend(suites, ours, quality, cost, latency, policy,
+                                 b.latency_ms[pct] - a.latency_ms[pct], lower))
+    undeclared = [f"{d.metric} on {d.suite!r} is neither better nor worse ({d.baseline:g} → "
+                  f"{d.candidate:g}): "
+                  f"{undeclared_reason(d.metric, (ours[d.suite], theirs[d.suite]))}; "
+                  f"{undeclared_fix(d.metric)}" for d in quality if d.better is None]
+    recommendation, reasons = _recommend(suites, ours, quality, cost, latency, undeclared,
                                          thresholds, baseline)
     return Comparison(candidate, baseline, suites, tuple(quality), tuple(cost), tuple(latency),
                       recommendation, tuple(reasons))
 
 
 def _recommend(suites: tuple[str, ...], ours: Mapping[str, Evaluation],
-               quality: list[Delta], cost: list[Delta], latency: list[Delta], policy: Policy,
-               thresholds: Mapping[str, Threshold],
+               quality: list[Delta], cost: list[Delta], latency: list[Delta],
+               undeclared: list[str], thresholds: Mapping[str, Threshold],
                baseline: str) -> tuple[Recommendation, list[str]]:
     if not suites:
         return Recommendation.HOLD, [f"no evaluation suite in common with {baseline}: evaluate "
                                      "both on the same suite"]
-    tolerance = policy.regression_tolerance
     rejections = []
     for metric, threshold in sorted(thresholds.items()):
         for suite, evaluation in sorted(ours.items()):
@@ -102,10 +136,11 @@ def _recommend(suites: tuple[str, ...], ours: Mapping[str, Evaluation],
             if value is not None and not threshold.holds(value):
                 rejections.append(f"threshold {threshold} not met: {value:g} on {suite!r}")
     rejections += [f"{d.metric} regresses on {d.suite!r}: {d.baseline:g} → {d.candidate:g}"
-                   for d in quality if d.better < -tolerance]
+                   for d in quality if d.better is not None and d.better < -d.tolerance]
     if rejections:
         return Recommendation.REJECT, rejections
-    holds = [f"cost per 1k requests up {_relative(d):+.0%} on {d.suite!r} "
+    holds = list(undeclared)
+    holds += [f"cost per 1k requests up {_relative(d):+.0%} on {d.suite!r} "
              f"({d.baseline:g} → {d.candidate:g})" for d in cost if _relative(d) > COST_TOLERANCE]
     holds += [f"{d.metric} up {_relative(d):+.0%} on {d.suite!r} ({d.baseline:g} → "
               f"{d.candidate:g})" for d in latency
@@ -113,11 +148,11 @@ def _recommend(suites: tuple[str, ...], ours: Mapping[str, Evaluation],
     if holds:
         return Recommendation.HOLD, holds
     gains = [f"{d.metric} improves on {d.suite!r}: {d.baseline:g} → {d.candidate:g}"
-             for d in quality if d.better > tolerance]
+             for d in quality if d.better is not None and d.better > d.tolerance]
     gains += [f"cost per 1k requests down {_relative(d):+.0%} on {d.suite!r}"
-              for d in cost if d.better > 0]
+              for d in cost if d.verdict is Verdict.BETTER]
     gains += [f"{d.metric} down {_relative(d):+.0%} on {d.suite!r}"
-              for d in latency if d.metric == "latency_p95_ms" and d.better > 0]
+              for d in latency if d.metric == "latency_p95_ms" and d.verdict is Verdict.BETTER]
     if gains:
         return Recommendation.PROMOTE, gains
     return Recommendation.HOLD, ["no measurable improvement over the baseline"]

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from modelsteward.domain.names import validate_label, validate_model_name
-from modelsteward.errors import InvalidInput
+from modelsteward.errors import InvalidInput, Unresolvable
 
 
 class ConsumerKind(enum.StrEnum):
@@ -57,10 +57,66 @@ def parse_uses(text: str) -> ConsumerPin:
 
 
 @dataclass(frozen=True)
+class PinStatus:
+    """What a consumer's pin gives now: the version it resolves to (``""`` when none; the
+    version id, or ``model@version`` when a redirecting plan sent the pin to another model),
+    why that version is not eligible for applications (only an exact pin can resolve to such a
+    version), or why the pin no longer resolves (which version, retired/deleted/rejected/
+    ineligible, since when, why, and what replaces it)."""
+
+    resolves_to: str = ""
+    ineligible: str = ""
+    unresolvable: Unresolvable | None = None
+
+    def ref(self, model: str) -> str:
+        """The version as ``model@version`` (``""`` when the pin resolves to nothing)."""
+        if not self.resolves_to or "@" in self.resolves_to:
+            return self.resolves_to
+        return f"{model}@{self.resolves_to}"
+
+    def describe(self, model: str) -> str:
+        """One line for people: where the pin goes and what is wrong with it."""
+        if self.unresolvable is not None:
+            why = self.unresolvable
+            if why.state == "ineligible":
+                told = f"nothing eligible: {why.version} is not eligible because {why.reason}"
+            else:
+                since = f" on {why.since}" if why.since else ""
+                told = f"nothing: {why.version} was {why.state}{since} ({why.reason})"
+            instead = f"; replacement {why.replacement}" if why.replacement else ""
+            return f"resolves to {told}{instead}"
+        if not self.resolves_to:
+            return "resolves to nothing"
+        warning = f" (not eligible: {self.ineligible})" if self.ineligible else ""
+        return f"{self.ref(model)}{warning}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"resolves_to": self.resolves_to or None, "ineligible": self.ineligible or None,
+                "unresolvable": self.unresolvable.as_dict() if self.unresolvable else None}
+
+
+@dataclass(frozen=True)
+class ConsumerStatus:
+    """A consumer with what each of its pins gives now, in the order of its pins."""
+
+    consumer: Consumer
+    pins: tuple[tuple[ConsumerPin, PinStatus], ...] = ()
+
+    def of(self, model: str) -> PinStatus:
+        return next((status for pin, status in self.pins if pin.model == model), PinStatus())
+
+
+@dataclass(frozen=True)
 class Affected:
     consumer: Consumer
     pin: ConsumerPin
     resolves_to: str  # the version the pin resolves to now ("" when it resolves to nothing)
+    ineligible: str = ""  # why that version is not eligible (an exact pin's)
+    unresolvable: Unresolvable | None = None  # why the pin resolves to nothing
+
+    @property
+    def status(self) -> PinStatus:
+        return PinStatus(self.resolves_to, self.ineligible, self.unresolvable)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,13 @@
      "dataset_digest": "sha256:9f86d0…",
      "metrics": {"accuracy": 0.93, "toxicity_rate": 0.004},
      "cost_per_1k_requests": 11.8,
-     "latency_ms": {"p50": 120, "p95": 340, "p99": 800}}
+     "latency_ms": {"p50": 120, "p95": 340, "p99": 800},
+     "directions": {"accuracy": "higher"}}
 
 ``suite``, ``dataset_digest`` and ``metrics`` are required; the rest is optional.
+``directions`` declares, for metrics of ``metrics``, whether ``higher`` or ``lower`` values are
+better; the policy's own declaration of a metric comes first, and a file that contradicts it is
+refused (:func:`direction_conflicts`).
 """
 
 from __future__ import annotations
@@ -14,15 +18,19 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.documents import describe
+from modelsteward.domain.policy import Policy
 from modelsteward.errors import DocumentInvalid, Problem
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _PERCENTILE = re.compile(r"p(?:[1-9]\d?|100)(?:\.\d+)?")
-_KEYS = {"suite", "dataset_digest", "metrics", "cost_per_1k_requests", "latency_ms", "notes"}
+_KEYS = {"suite", "dataset_digest", "metrics", "cost_per_1k_requests", "latency_ms", "notes",
+         "directions"}
+_DIRECTIONS = tuple(d.value for d in Direction)
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class EvaluationResult:
     metrics: dict[str, float]
     cost_per_1k_requests: float | None
     latency_ms: dict[str, float]
+    directions: dict[str, Direction] = field(default_factory=dict)
 
 
 def _number(value: object) -> bool:
@@ -97,9 +106,50 @@ def parse_evaluation(doc: object, source: str = "evaluation") -> EvaluationResul
                                                             "p99 …"))
         elif not _number(value) or float(value) < 0:
             problems.append(Problem(f"$.latency_ms.{name}", "must be a number of ms >= 0"))
+    directions = _directions(doc.get("directions", {}), metrics, problems)
     if problems:
         raise DocumentInvalid(source, problems)
     return EvaluationResult(str(suite), str(digest),
                             {str(k): float(v) for k, v in metrics.items()},
                             float(cost) if cost is not None else None,
-                            {str(k): float(v) for k, v in latency.items()})
+                            {str(k): float(v) for k, v in latency.items()},
+                            directions)
+
+
+def _directions(value: object, metrics: Mapping[object, object],
+                problems: list[Problem]) -> dict[str, Direction]:
+    """``directions``: metrics of ``metrics`` to ``higher`` or ``lower``."""
+    if not isinstance(value, Mapping):
+        problems.append(Problem("$.directions", f"must be an object of metric names to "
+                                                f"'higher' or 'lower', such as {{\"accuracy\": "
+                                                f"\"higher\"}}, found {describe(value)}"))
+        return {}
+    found: dict[str, Direction] = {}
+    for name, direction in value.items():
+        where = f"$.directions.{name}"
+        if not isinstance(name, str) or name not in metrics:
+            problems.append(Problem(where, "is not one of this file's metrics: declare the "
+                                           "direction only of a metric under metrics"))
+        elif not isinstance(direction, str) or direction not in _DIRECTIONS:
+            problems.append(Problem(where, f"must be 'higher' or 'lower' (are higher or lower "
+                                           f"values of {name} better?), found "
+                                           f"{describe(direction)}"))
+        else:
+            found[name] = Direction(direction)
+    return found
+
+
+def direction_conflicts(result: EvaluationResult, policy: Policy,
+                        model: str) -> list[Problem]:
+    """The directions of ``result`` that contradict the policy's for ``model`` (a declaration
+    or an evaluation threshold), located at ``$.directions.<metric>``: the policy decides, so a
+    file that says otherwise is refused rather than silently overruled."""
+    problems = []
+    for metric, direction in sorted(result.directions.items()):
+        declared = policy.direction_for(model, metric)
+        if declared is not None and declared is not direction:
+            problems.append(Problem(f"$.directions.{metric}", (
+                f"says {metric} is {direction.phrase}, but the policy makes it "
+                f"{declared.phrase} for {model}; remove it from directions (the policy "
+                f"decides), or change the policy's declaration under metrics:")))
+    return problems

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 
 from modelsteward.domain.lifecycle import Approval, Evaluation, Gate, GateOverride, StagingCheck
 from modelsteward.domain.model import Model, Version
-from modelsteward.domain.policy import Direction, Policy, Threshold, metric_direction
+from modelsteward.domain.direction import Direction
+from modelsteward.domain.policy import Policy
 from modelsteward.domain.versioning import Snapshot
 
 
@@ -102,33 +103,69 @@ def _evaluation(ctx: GateContext) -> list[str]:
             if not threshold.holds(value):
                 unmet.append(f"threshold {threshold} not met: {value:g} on suite {suite!r}")
     if ctx.production is not None:
-        unmet.extend(_regressions(ctx, latest, thresholds))
+        unmet.extend(_regressions(ctx, latest))
     return unmet
 
 
-def _regressions(ctx: GateContext, latest: dict[str, Evaluation],
-                 thresholds: Mapping[str, Threshold]) -> list[str]:
+def _regressions(ctx: GateContext, latest: dict[str, Evaluation]) -> list[str]:
+    """Every metric of a suite both versions report that is worse than production's by more
+    than its tolerance, or whose direction is not declared (it cannot be judged)."""
     assert ctx.production is not None
-    tolerance = ctx.policy.regression_tolerance
+    policy, model = ctx.policy, ctx.model.name
     baseline = latest_by_suite(ctx.production_evaluations)
     found = []
     for suite in sorted(set(latest) & set(baseline)):
         ours, theirs = latest[suite], baseline[suite]
         for metric in sorted(set(ours.metrics) & set(theirs.metrics)):
-            delta = delta_toward_better(metric, ours.metrics[metric], theirs.metrics[metric],
-                                        thresholds)
-            if delta < -tolerance:
+            now, before = ours.metrics[metric], theirs.metrics[metric]
+            direction = metric_direction(metric, policy, model, (ours, theirs))
+            if direction is None:
                 found.append(
-                    f"{metric} on suite {suite!r} regresses from {theirs.metrics[metric]:g} "
-                    f"(production {ctx.production.id}) to {ours.metrics[metric]:g}, beyond "
-                    f"the tolerance {tolerance:g}")
+                    f"{metric} on suite {suite!r} cannot be compared with production "
+                    f"{ctx.production.id} ({before:g} → {now:g}): "
+                    f"{undeclared_reason(metric, (ours, theirs))}; {undeclared_fix(metric)}")
+                continue
+            tolerance = policy.tolerance_for(model, metric)
+            if delta_toward_better(direction, now, before) < -tolerance:
+                found.append(
+                    f"{metric} on suite {suite!r} regresses from {before:g} "
+                    f"(production {ctx.production.id}) to {now:g}, beyond "
+                    f"the tolerance {tolerance:g} ({direction.phrase})")
     return found
 
 
-def delta_toward_better(metric: str, candidate: float, baseline: float,
-                        thresholds: Mapping[str, Threshold]) -> float:
+def undeclared_fix(metric: str) -> str:
+    """How to give ``metric`` a direction, as a clause."""
+    return (f"declare it under metrics: in the policy ({metric}: {{direction: higher}} or "
+            f"lower), or give its direction in the evaluation file (\"directions\": "
+            f"{{\"{metric}\": \"higher\"}} or \"lower\")")
+
+
+def metric_direction(metric: str, policy: Policy, model: str,
+                     evaluations: Sequence[Evaluation]) -> Direction | None:
+    """Which way ``metric`` is better when comparing ``evaluations`` of ``model``: the policy's
+    declaration or threshold (:meth:`Policy.direction_for`), else the direction the evaluation
+    files declared — when those that declare one agree. ``None``: no declared direction, or
+    evaluation files that contradict each other. Never a guess from the name."""
+    declared = policy.direction_for(model, metric)
+    if declared is not None:
+        return declared
+    found = {e.directions[metric] for e in evaluations if metric in e.directions}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def undeclared_reason(metric: str, evaluations: Sequence[Evaluation]) -> str:
+    """Why :func:`metric_direction` found no direction for ``metric``, as a clause ("it has
+    no declared direction")."""
+    found = sorted({e.directions[metric].phrase for e in evaluations
+                    if metric in e.directions})
+    if len(found) > 1:
+        return f"it is declared {found[0]} by one evaluation file and {found[1]} by the other"
+    return "it has no declared direction"
+
+
+def delta_toward_better(direction: Direction, candidate: float, baseline: float) -> float:
     """How much better ``candidate`` is than ``baseline`` (negative: worse)."""
-    direction = metric_direction(metric, thresholds)
     change = candidate - baseline
     return change if direction is Direction.HIGHER_IS_BETTER else -change
 

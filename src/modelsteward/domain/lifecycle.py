@@ -21,9 +21,10 @@ rolling back moves only the alias.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from modelsteward.domain.direction import Direction
 from modelsteward.errors import IllegalTransition, InvalidInput
 
 
@@ -109,6 +110,9 @@ class Evaluation:
     recorded_at: datetime
     recorded_by: str
     seq: int = 0
+    # metric -> the direction the evaluation file declared for it (see Policy.direction_for:
+    # the policy's declaration comes first)
+    directions: dict[str, Direction] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

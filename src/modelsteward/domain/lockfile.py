@@ -11,6 +11,7 @@
     name = "support-bot"
     version = "2.1.3"
     pin = "^2.1"
+    candidates = true              # only when resolved with --candidates (lock-version 1.1)
     purl = "pkg:generic/modelsteward/support-bot@2.1.3"
     registry = "sqlite:///steward.db"
     hashes = { sha256 = "<root digest>" }
@@ -29,6 +30,12 @@ the same major and a higher minor is read: keys this version does not know are i
 :func:`render_lock` is deterministic and :func:`parse_lock` reads what it writes:
 ``parse_lock(render_lock(lock)) == lock`` for every lock that :func:`parse_lock` accepts.
 The root digest is not checked against the files here: that needs the hashing code.
+
+``candidates`` (lock-version 1.1) records that the entry was resolved with versions below the
+policy's ``eligibility.minimum_stage`` admitted, so that re-locking, ``outdated`` and the audit
+keep that choice. A lock is written with the lowest lock-version that can say what it holds:
+``1.0`` unless an entry records ``candidates``, so that an older modelsteward still reads
+every lock that does not use it.
 """
 
 from __future__ import annotations
@@ -52,7 +59,8 @@ from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 __all__ = ["CREATED_BY", "LOCK_VERSION", "Lock", "LockedFile", "LockedModel", "entry_line",
            "lock_warnings", "parse_lock", "render_lock"]
 
-LOCK_VERSION: Final = "1.0"
+LOCK_VERSION: Final = "1.1"  # the newest this modelsteward reads and writes
+_BASE_VERSION: Final = "1.0"  # what a lock without 1.1 keys is written as
 CREATED_BY: Final = "modelsteward"
 
 _LOCK_VERSION_FORM: Final = re.compile(r"^(\d{1,9})\.(\d{1,9})$")
@@ -60,7 +68,7 @@ _HEX: Final = re.compile(r"^[0-9a-f]{64}$")
 _PREFIXED: Final = re.compile(r"^sha256:[0-9a-f]{64}$")
 _MAX_SIZE: Final = 2**63 - 1  # TOML integers are 64-bit
 _TOP: Final = ("lock-version", "created-by", "application", "models")
-_MODEL: Final = ("name", "version", "pin", "purl", "registry", "hashes", "tokenizer",
+_MODEL: Final = ("name", "version", "pin", "candidates", "purl", "registry", "hashes", "tokenizer",
                  "framework", "config-digest", "prompt-template-digest", "derived-from",
                  "attestation", "files")
 _FILE: Final = ("path", "size", "hashes")
@@ -102,6 +110,7 @@ class LockedModel:
     derived_from: tuple[str, ...] = ()
     attestation_builder: str = ""
     attestation_identity: str = ""
+    candidates: bool = False  # resolved with versions below the minimum stage admitted
 
     def __post_init__(self) -> None:
         # always derived, so that dataclasses.replace(model, version=…) keeps it consistent
@@ -116,15 +125,19 @@ class LockedModel:
 
 @dataclass(frozen=True)
 class Lock:
-    """A parsed ``models.lock``: the models of ``application``, kept sorted by name."""
+    """A parsed ``models.lock``: the models of ``application``, kept sorted by name.
+    ``lock_version`` defaults to the lowest that can say what the models hold."""
 
     application: str
     models: tuple[LockedModel, ...]
-    lock_version: str = LOCK_VERSION
+    lock_version: str = ""
     created_by: str = CREATED_BY
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "models", tuple(sorted(self.models, key=lambda m: m.name)))
+        if not self.lock_version:
+            object.__setattr__(self, "lock_version", LOCK_VERSION if any(
+                m.candidates for m in self.models) else _BASE_VERSION)
 
     def get(self, name: str) -> LockedModel | None:
         """The locked model called ``name``, or ``None``."""
@@ -133,7 +146,7 @@ class Lock:
     def replace(self, model: LockedModel) -> Lock:
         """This lock with ``model`` added, or replacing the locked model of the same name."""
         others = tuple(m for m in self.models if m.name != model.name)
-        return Lock(self.application, (*others, model), self.lock_version, self.created_by)
+        return Lock(self.application, (*others, model), created_by=self.created_by)
 
 
 def lock_warnings(lock: Lock) -> list[str]:
@@ -170,7 +183,7 @@ def parse_lock(text: str, source: str = "models.lock") -> Lock:
     doc = load_toml(text, source)
     problems: list[Problem] = []
     top = TomlTable(doc, "", problems)
-    lock_version = top.text("lock-version", required=f'write lock-version = "{LOCK_VERSION}"')
+    lock_version = top.text("lock-version", required=f'write lock-version = "{_BASE_VERSION}"')
     strict = True
     if lock_version:
         parts = _version_parts(lock_version)
@@ -178,7 +191,7 @@ def parse_lock(text: str, source: str = "models.lock") -> Lock:
         assert ours is not None
         if parts is None:
             top.problem("lock-version", f"{lock_version!r} is not a lock-version: write "
-                                        f"MAJOR.MINOR, e.g. \"{LOCK_VERSION}\"")
+                                        f"MAJOR.MINOR, e.g. \"{_BASE_VERSION}\"")
         elif parts[0] > ours[0]:
             raise DocumentInvalid(source, [Problem(
                 "lock-version", f"written by a newer modelsteward (lock-version {lock_version}); "
@@ -247,13 +260,15 @@ def _model(entry: TomlTable, strict: bool) -> LockedModel | None:
     config_digest = _prefixed(entry, "config-digest")
     template_digest = _prefixed(entry, "prompt-template-digest")
     derived_from = _derived_from(entry)
+    candidates = entry.flag("candidates")
     builder, identity = _attestation(entry, strict)
     if len(entry.problems) > count:
         return None
     return LockedModel(name, version, pin, purl, registry, root_digest=root, files=files,
                        tokenizer=tokenizer, framework=framework, config_digest=config_digest,
                        prompt_template_digest=template_digest, derived_from=derived_from,
-                       attestation_builder=builder, attestation_identity=identity)
+                       attestation_builder=builder, attestation_identity=identity,
+                       candidates=candidates)
 
 
 def _check(table: TomlTable, key: str, validate: Callable[[str], object], value: str) -> None:
@@ -434,7 +449,10 @@ def render_lock(lock: Lock) -> str:
     for model in sorted(lock.models, key=lambda m: m.name):
         lines += ["", "[[models]]"]
         lines += [_pair("name", model.name), _pair("version", model.version),
-                  _pair("pin", model.pin), _pair("purl", model.purl)]
+                  _pair("pin", model.pin)]
+        if model.candidates:
+            lines.append("candidates = true")
+        lines.append(_pair("purl", model.purl))
         optional = [("registry", model.registry)]
         lines += [_pair(k, v) for k, v in optional if v]
         if model.root_digest:

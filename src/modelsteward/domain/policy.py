@@ -6,29 +6,20 @@ holds the values and the rules they express.
 
 from __future__ import annotations
 
-import enum
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.eligibility import EligibilityRule
 from modelsteward.domain.model import RiskTier
 
-
-class Direction(enum.StrEnum):
-    HIGHER_IS_BETTER = "higher"
-    LOWER_IS_BETTER = "lower"
-
+__all__ = ["Direction", "MetricRule", "ModelRules", "Policy", "Threshold", "TierApproval",
+           "default_metric_rules"]
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
 }
-
-# Metrics whose name contains one of these words are better when lower, unless a threshold says
-# otherwise; every other metric is better when higher.
-LOWER_IS_BETTER_WORDS = ("loss", "error", "rate", "latency", "cost", "perplexity", "toxicity",
-                         "bias", "hallucination", "refusal")
-
 
 @dataclass(frozen=True)
 class Threshold:
@@ -49,15 +40,31 @@ class Threshold:
         return f"{self.metric} {self.op} {self.value:g}"
 
 
-def metric_direction(metric: str, thresholds: Mapping[str, Threshold]) -> Direction:
-    """Whether higher or lower values of ``metric`` are better: a threshold decides, otherwise
-    the metric's name (``*_rate``, ``*loss*``, ``latency*``, ``cost*`` … are lower-is-better)."""
-    if metric in thresholds:
-        return thresholds[metric].direction
-    lowered = metric.lower()
-    if any(word in lowered for word in LOWER_IS_BETTER_WORDS):
-        return Direction.LOWER_IS_BETTER
-    return Direction.HIGHER_IS_BETTER
+@dataclass(frozen=True)
+class MetricRule:
+    """What the policy declares about one metric: which way is better and, optionally, how much
+    worse than production it may be (an absolute difference; ``None``: the policy's
+    ``regression_tolerance``)."""
+
+    direction: Direction
+    tolerance: float | None = None
+
+
+_HIGHER = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "auc", "roc_auc",
+           "exact_match", "bleu", "rouge1", "rouge2", "rougel", "rouge_l", "pass_at_1",
+           "win_rate", "refusal_accuracy", "relevance")
+_LOWER = ("loss", "error_rate", "perplexity", "toxicity_rate", "hallucination_rate",
+          "refusal_rate", "bias_score", "attack_success_rate", "latency_ms_p50",
+          "latency_ms_p95", "latency_ms_p99", "p95_latency_ms", "cost_per_1k_requests")
+
+
+def default_metric_rules() -> dict[str, MetricRule]:
+    """The directions ``Policy()`` declares for common metric names. A metric's direction is
+    never guessed from its name: a metric not declared here, in the policy file or in its
+    evaluation file, and without a threshold, has no direction."""
+    rules = {name: MetricRule(Direction.HIGHER_IS_BETTER) for name in _HIGHER}
+    rules.update({name: MetricRule(Direction.LOWER_IS_BETTER) for name in _LOWER})
+    return rules
 
 
 @dataclass(frozen=True)
@@ -71,11 +78,13 @@ class TierApproval:
 
 @dataclass(frozen=True)
 class ModelRules:
-    """Per-model additions: thresholds for evaluation and for production monitoring."""
+    """Per-model additions: thresholds for evaluation and for production monitoring, and
+    metric declarations (overriding the policy's per metric)."""
 
     thresholds: tuple[Threshold, ...] = ()
     monitoring: tuple[Threshold, ...] = ()
     auto_rollback: bool | None = None  # None: the policy's default
+    metrics: Mapping[str, MetricRule] = field(default_factory=dict)
 
 
 # what production is watched for without a policy file: more than 5% of requests failing
@@ -107,6 +116,8 @@ class Policy:
     thresholds: tuple[Threshold, ...] = ()
     required_suites: Mapping[RiskTier, tuple[str, ...]] = field(default_factory=_default_suites)
     regression_tolerance: float = 0.01
+    # metric name -> its declared direction (and tolerance); see direction_for
+    metrics: Mapping[str, MetricRule] = field(default_factory=default_metric_rules)
     # staging
     staging_checks: tuple[str, ...] = ("loads-and-serves", "latency-within-budget",
                                        "rollback-rehearsed")
@@ -135,6 +146,30 @@ class Policy:
         found = {t.metric: t for t in self.thresholds}
         found.update({t.metric: t for t in self.models.get(model, ModelRules()).thresholds})
         return found
+
+    def metrics_for(self, model: str) -> dict[str, MetricRule]:
+        """The metric declarations for ``model``: the policy's, overridden per metric by its own."""
+        found = dict(self.metrics)
+        found.update(self.models.get(model, ModelRules()).metrics)
+        return found
+
+    def direction_for(self, model: str, metric: str) -> Direction | None:
+        """Whether higher or lower values of ``metric`` are better for ``model``: its declaration
+        (the model's, else the policy's), else the direction of its evaluation threshold, else
+        ``None`` — never a guess from the name."""
+        rule = self.metrics_for(model).get(metric)
+        if rule is not None:
+            return rule.direction
+        threshold = self.thresholds_for(model).get(metric)
+        return threshold.direction if threshold is not None else None
+
+    def tolerance_for(self, model: str, metric: str) -> float:
+        """How much worse than production ``metric`` may be for ``model``: its declared
+        tolerance, else the policy's ``regression_tolerance``."""
+        rule = self.metrics_for(model).get(metric)
+        if rule is not None and rule.tolerance is not None:
+            return rule.tolerance
+        return self.regression_tolerance
 
     def monitoring_for(self, model: str) -> dict[str, Threshold]:
         found = {t.metric: t for t in self.monitoring}

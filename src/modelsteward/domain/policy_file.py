@@ -32,7 +32,8 @@ from modelsteward.domain.eligibility import PATH, EligibilityRule, parse_minimum
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.names import ALIAS_NAME, validate_model_name
-from modelsteward.domain.policy import ModelRules, Policy, Threshold, TierApproval
+from modelsteward.domain.direction import Direction
+from modelsteward.domain.policy import MetricRule, ModelRules, Policy, Threshold, TierApproval
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 
 __all__ = ["POLICY_EXAMPLE", "parse_policy", "parse_threshold", "render_policy"]
@@ -56,6 +57,10 @@ evaluation:                                 # evaluated -> registered
     medium: [safety]
     high: [safety, adversarial]
   regression_tolerance: 0.01                # how much worse than production a metric may be
+
+metrics:                                    # which way each metric is better; common names
+  refusal_accuracy: {direction: higher}     # are declared by default (`steward policy show`)
+  attack_success_rate: {direction: lower, tolerance: 0.005}  # tolerance: this metric's own
 
 staging:                                    # staging -> production
   required_checks: [loads-and-serves, latency-within-budget, rollback-rehearsed]
@@ -90,6 +95,7 @@ models:                                     # per-model additions
     thresholds: {accuracy: ">= 0.9"}        # evaluation thresholds (override per metric)
     monitoring: {p95_latency_ms: "<= 800"}  # monitoring thresholds (override per metric)
     auto_rollback: true                     # overrides monitoring.auto_rollback
+    metrics: {csat: {direction: higher}}    # metric declarations (override per metric)
 """
 
 _OPS: Final = (">=", "<=", ">", "<")  # two-character operators are tried first
@@ -118,8 +124,8 @@ _ANY_RULE: Final = _NameRule(re.compile(r"\S(?:.*\S)?"), "a name", "non-empty st
                              "alice@example.com)", "a name without spaces around it")
 
 # The keys of each mapping, in the order render_policy writes them.
-_TOP: Final = ("version", "administrators", "validation", "evaluation", "staging", "approval",
-               "aliases", "eligibility", "monitoring", "deprecation", "models")
+_TOP: Final = ("version", "administrators", "validation", "evaluation", "metrics", "staging",
+               "approval", "aliases", "eligibility", "monitoring", "deprecation", "models")
 _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "validation": ("require_digest", "require_attestation", "require_training_metrics"),
     "evaluation": ("thresholds", "required_suites", "regression_tolerance"),
@@ -131,7 +137,9 @@ _SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "deprecation": ("move_production",),
 }
 _TIER_KEYS: Final = ("roles", "author_may_approve")
-_MODEL_KEYS: Final = ("thresholds", "monitoring", "auto_rollback")
+_MODEL_KEYS: Final = ("thresholds", "monitoring", "auto_rollback", "metrics")
+_METRIC_KEYS: Final = ("direction", "tolerance")
+_DIRECTIONS: Final = tuple(d.value for d in Direction)
 _TIERS: Final = tuple(tier.value for tier in RiskTier)
 _ALWAYS_EXCLUSIVE: Final = "production"
 
@@ -144,13 +152,7 @@ def parse_threshold(metric: str, text: object, location: str) -> tuple[Threshold
     ``location``: a metric name that is not ``[a-z0-9][a-z0-9_.-]*``, a value that is not a
     string ``<op> <number>`` with op one of ``>=``, ``>``, ``<=``, ``<`` and a finite number.
     """
-    problems: list[Problem] = []
-    if not _SLUG.fullmatch(metric):
-        lowered = re.sub(r"[^a-z0-9_.-]+", "_", metric.strip().lower()).strip("_.-")
-        hint = f"; did you mean {lowered!r}?" if lowered and _SLUG.fullmatch(lowered) else ""
-        problems.append(Problem(location, f"{metric!r} is not a metric name: use lowercase "
-                                          f"letters, digits, '_', '.' or '-', starting with a "
-                                          f"letter or digit{hint}"))
+    problems = _metric_name_problems(metric, location)
     match = _THRESHOLD.match(text) if isinstance(text, str) else None
     if match is None:
         shown = f"{text!r}" if isinstance(text, str) else describe(text)
@@ -165,6 +167,15 @@ def parse_threshold(metric: str, text: object, location: str) -> tuple[Threshold
     if problems:
         return None, problems
     return Threshold(metric, match.group(1), value), problems
+
+
+def _metric_name_problems(metric: str, location: str) -> list[Problem]:
+    if _SLUG.fullmatch(metric):
+        return []
+    lowered = re.sub(r"[^a-z0-9_.-]+", "_", metric.strip().lower()).strip("_.-")
+    hint = f"; did you mean {lowered!r}?" if lowered and _SLUG.fullmatch(lowered) else ""
+    return [Problem(location, f"{metric!r} is not a metric name: use lowercase letters, digits, "
+                              f"'_', '.' or '-', starting with a letter or digit{hint}")]
 
 
 def parse_policy(doc: object, source: str = "policy") -> Policy:
@@ -201,6 +212,8 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
     thresholds = evaluation.thresholds("thresholds", default.thresholds)
     suites = evaluation.required_suites(default.required_suites)
     tolerance = evaluation.tolerance("regression_tolerance", default.regression_tolerance)
+    declared = top.metric_rules("metrics")
+    metrics = {**default.metrics, **declared}
 
     staging_checks = top.section("staging").names("required_checks", default.staging_checks)
 
@@ -227,12 +240,14 @@ def parse_policy(doc: object, source: str = "policy") -> Policy:
         "move_production", default.deprecation_move_production)
 
     models = top.models()
+    problems.extend(_contradictions(thresholds, metrics, set(declared), models))
     if problems:
         raise DocumentInvalid(source, problems)
     return Policy(
         require_digest=require_digest, require_attestation=require_attestation,
         require_training_metrics=require_metrics, thresholds=thresholds,
-        required_suites=suites, regression_tolerance=tolerance, staging_checks=staging_checks,
+        required_suites=suites, regression_tolerance=tolerance, metrics=metrics,
+        staging_checks=staging_checks,
         approvals=approvals, approval_valid_days=valid_days, max_review_days=review_days,
         committees=committees,
         administrators=administrators, exclusive_aliases=exclusive,
@@ -266,6 +281,7 @@ def render_policy(policy: Policy) -> dict[str, object]:
                                 for tier in RiskTier if tier in policy.required_suites},
             "regression_tolerance": policy.regression_tolerance,
         },
+        "metrics": _render_metrics(policy.metrics),
         "staging": {"required_checks": list(policy.staging_checks)},
         "approval": {
             "valid_days": policy.approval_valid_days,
@@ -436,6 +452,55 @@ class _Reader:
                 thresholds.append(threshold)
         return tuple(thresholds)
 
+    def metric_rules(self, key: str) -> dict[str, MetricRule]:
+        """``{metric: {direction: higher|lower, tolerance: <number>}, …}``: the metrics declared
+        here (empty when ``key`` is missing)."""
+        found = self.mapping(key, "metric names to {direction, tolerance} (e.g. accuracy: "
+                                  "{direction: higher})")
+        if found is None:
+            return {}
+        rules: dict[str, MetricRule] = {}
+        for metric, value in found.raw.items():
+            if not isinstance(metric, str):
+                found.problem(str(metric), f"a metric name must be a string, "
+                                           f"found {describe(metric)}")
+                continue
+            name_problems = _metric_name_problems(metric, found.at(metric))
+            self.problems.extend(name_problems)
+            if isinstance(value, str) and value.strip().lower() in _DIRECTIONS:
+                found.problem(metric, f"must be a mapping of direction and tolerance, found "
+                                      f"{describe(value)}; write {{direction: "
+                                      f"{value.strip().lower()}}}")
+                continue
+            entry = found.mapping(metric, "direction and tolerance (e.g. {direction: higher})")
+            if entry is None:
+                continue
+            entry.check_keys(_METRIC_KEYS, "a metric declaration key")
+            direction = entry.direction(metric)
+            tolerance = None
+            if "tolerance" in entry.raw:
+                tolerance = entry.tolerance("tolerance", 0.01)
+            if direction is not None and not name_problems:
+                rules[metric] = MetricRule(direction, tolerance)
+        return rules
+
+    def direction(self, metric: str) -> Direction | None:
+        """The required ``direction`` of the declaration of ``metric``: higher or lower."""
+        value = self.raw.get("direction")
+        if isinstance(value, str) and value in _DIRECTIONS:
+            return Direction(value)
+        expected = (f"higher or lower (are higher or lower values of {metric} better?)")
+        if "direction" not in self.raw:
+            self.problem("direction", f"is required: {expected}")
+            return None
+        hint = ""
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered.startswith(_DIRECTIONS):
+                hint = f"; write {lowered[:lowered.index('er') + 2]}"
+        self.problem("direction", f"must be {expected}, found {describe(value)}{hint}")
+        return None
+
     def tier_map(self, key: str, expected: str) -> dict[RiskTier, object]:
         """The mapping under ``key`` keyed by risk tier; other keys are reported."""
         found = self.mapping(key, expected)
@@ -491,7 +556,7 @@ class _Reader:
 
     def models(self) -> dict[str, ModelRules]:
         found = self.mapping("models", "model names to their rules (thresholds, monitoring, "
-                                       "auto_rollback)")
+                                       "auto_rollback, metrics)")
         if found is None:
             return {}
         models: dict[str, ModelRules] = {}
@@ -515,6 +580,7 @@ class _Reader:
                 thresholds=entry.thresholds("thresholds", default.thresholds),
                 monitoring=entry.thresholds("monitoring", default.monitoring),
                 auto_rollback=auto,
+                metrics=entry.metric_rules("metrics"),
             )
         return models
 
@@ -573,4 +639,57 @@ def _render_rules(rules: ModelRules) -> dict[str, object]:
     }
     if rules.auto_rollback is not None:  # None: the policy's default, written by leaving it out
         rendered["auto_rollback"] = rules.auto_rollback
+    rendered["metrics"] = _render_metrics(rules.metrics)
     return rendered
+
+
+def _render_metrics(rules: Mapping[str, MetricRule]) -> dict[str, dict[str, object]]:
+    rendered: dict[str, dict[str, object]] = {}
+    for metric, rule in rules.items():
+        entry: dict[str, object] = {"direction": rule.direction.value}
+        if rule.tolerance is not None:
+            entry["tolerance"] = rule.tolerance
+        rendered[metric] = entry
+    return rendered
+
+
+def _contradictions(thresholds: Sequence[Threshold], metrics: Mapping[str, MetricRule],
+                    in_file: set[str], models: Mapping[str, ModelRules]) -> list[Problem]:
+    """An evaluation threshold whose direction is the opposite of its metric's declaration,
+    located at the threshold (or at a model's declaration that a policy-wide threshold
+    contradicts). ``in_file``: the metrics the file itself declares under ``metrics``."""
+    found: list[Problem] = []
+    for t in thresholds:
+        rule = metrics.get(t.metric)
+        if rule is not None and rule.direction is not t.direction:
+            where = (f"at metrics.{t.metric}" if t.metric in in_file else "by default")
+            found.append(_contradiction(f"evaluation.thresholds.{t.metric}", t, rule, where))
+    policy_wide = {t.metric: t for t in thresholds}
+    for name, model in models.items():
+        own = {t.metric: t for t in model.thresholds}
+        for metric, t in {**policy_wide, **own}.items():
+            rule = model.metrics.get(metric) or metrics.get(metric)
+            if rule is None or rule.direction is t.direction:
+                continue
+            if metric in model.metrics:
+                where = f"at models.{name}.metrics.{metric}"
+            else:
+                where = f"at metrics.{metric}" if metric in in_file else "by default"
+            if metric in own:
+                found.append(_contradiction(f"models.{name}.thresholds.{metric}", t, rule, where))
+            elif metric in model.metrics:
+                found.append(_contradiction(f"models.{name}.metrics.{metric}", t, rule,
+                                            "for this model",
+                                            f"evaluation.thresholds.{metric}"))
+    return found
+
+
+def _contradiction(location: str, threshold: Threshold, rule: MetricRule, where: str,
+                   threshold_at: str = "") -> Problem:
+    metric, wanted = threshold.metric, threshold.direction
+    said = f"the threshold at {threshold_at} ({threshold})" if threshold_at else \
+        f"the threshold {threshold}"
+    return Problem(location, (
+        f"{said} makes {metric} {wanted.phrase}, but {metric} is declared "
+        f"{rule.direction.phrase} {where}; fix whichever is wrong — the threshold, or the "
+        f"declaration (metrics: {{{metric}: {{direction: {wanted.value}}}}})"))

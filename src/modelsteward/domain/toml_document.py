@@ -100,6 +100,17 @@ class TomlTable:
             return ""
         return value
 
+    def flag(self, key: str) -> bool:
+        """The boolean under ``key``; ``False`` when it is missing or not a boolean (a
+        problem)."""
+        if key not in self.raw:
+            return False
+        value = self.raw[key]
+        if not isinstance(value, bool):
+            self.problem(key, f"must be true or false, found {describe(value)}")
+            return False
+        return value
+
     def table(self, key: str, expected: str) -> TomlTable | None:
         """The table under ``key``; ``None`` when missing or not a table (a problem)."""
         if key not in self.raw:

@@ -89,13 +89,17 @@ class RemoteLifecycle:
 
     # evaluations and comparison --------------------------------------------------------------
 
-    def record_evaluation(self, ref: str, result: EvaluationResult) -> Evaluation:
+    def record_evaluation(self, ref: str, result: EvaluationResult,
+                          source: str = "the evaluation") -> Evaluation:
+        """``source`` is not sent: the server names the document itself."""
         document: dict[str, object] = {"suite": result.suite,
                                        "dataset_digest": result.dataset_digest,
                                        "metrics": dict(result.metrics),
                                        "latency_ms": dict(result.latency_ms)}
         if result.cost_per_1k_requests is not None:
             document["cost_per_1k_requests"] = result.cost_per_1k_requests
+        if result.directions:
+            document["directions"] = {k: v.value for k, v in result.directions.items()}
         return parse.evaluation(self.client.post(f"{self._version(ref)}/evaluations", document))
 
     def evaluations(self, ref: str) -> list[Evaluation]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from modelsteward.domain.comparison import Comparison, Delta, Recommendation
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.events import Event, canonical_json
 from modelsteward.domain.lifecycle import (
@@ -21,6 +22,7 @@ from modelsteward.domain.model import (
 )
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
+from modelsteward.errors import Unresolvable
 
 Json = dict[str, Any]
 
@@ -106,12 +108,15 @@ def evaluation(data: Json) -> Evaluation:
                       dataset_digest=data["dataset_digest"], metrics=dict(data["metrics"]),
                       cost_per_1k_requests=data["cost_per_1k_requests"],
                       latency_ms=dict(data["latency_ms"]),
-                      recorded_at=moment(data["recorded_at"]), recorded_by=data["recorded_by"])
+                      recorded_at=moment(data["recorded_at"]), recorded_by=data["recorded_by"],
+                      directions={k: Direction(v)
+                                  for k, v in (data.get("directions") or {}).items()})
 
 
 def _delta(data: Json) -> Delta:
+    direction = data.get("direction")
     return Delta(data["suite"], data["metric"], data["candidate"], data["baseline"],
-                 data["improvement"])
+                 data["improvement"], Direction(direction) if direction else None)
 
 
 def comparison(data: Json) -> Comparison:
@@ -128,6 +133,14 @@ def consumer(data: Json) -> Consumer:
     return Consumer(data["name"], ConsumerKind(data["kind"]), data["team"],
                     data["contact"] or "", data["environment"] or "",
                     tuple(ConsumerPin(p["model"], p["pin"]) for p in data["uses"]))
+
+
+def unresolvable(data: Json | None) -> Unresolvable | None:
+    """``Unresolvable.as_dict()`` read back (``None`` stays ``None``)."""
+    if not data:
+        return None
+    return Unresolvable(data["version"], data["state"], data.get("since") or "",
+                        data["reason"], data.get("replacement") or "")
 
 
 def plan(data: Json) -> DeprecationPlan:

@@ -24,7 +24,7 @@ from modelsteward.domain.audit import (
     AuditedModel, AuditReport, FailOn, Finding, FindingKind, parse_fail_on,
 )
 from modelsteward.domain.consumers import (
-    Affected, Consumer, ConsumerKind, ConsumerPin, Impact, parse_uses,
+    Affected, Consumer, ConsumerKind, ConsumerPin, ConsumerStatus, Impact, PinStatus, parse_uses,
 )
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase
 from modelsteward.domain.ignores import Ignore
@@ -38,7 +38,7 @@ from modelsteward.remote import parse
 from modelsteward.remote.client import Json, segment
 from modelsteward.service.advisories import Found, Published, Reported, write_atomically
 from modelsteward.service.audit import Fixed
-from modelsteward.service.deletion import DeletionReport, PinChange
+from modelsteward.service.deletion import DeletionReport, PinChange, PinKept
 from modelsteward.service.deprecations import Overdue, TickReport
 from modelsteward.service.locking import Locked, Outdated, read_lock
 from modelsteward.service.providers import ProviderImport, SkippedShutdown, Upcoming
@@ -68,10 +68,10 @@ class RemoteConsumers(_Remote):
             "contact": consumer.contact, "environment": consumer.environment,
             "uses": [{"model": p.model, "pin": p.pin} for p in consumer.pins]}))
 
-    def pin(self, name: str, pin: ConsumerPin) -> str:
+    def pin(self, name: str, pin: ConsumerPin) -> PinStatus:
         data = self.client.put(f"/consumers/{segment(name)}/pins/"
                                f"{segment(pin.model, slashes=True)}", {"pin": pin.pin})
-        return str(data["resolves_to"])
+        return PinStatus(str(data["resolves_to"]), data.get("ineligible") or "")
 
     def unpin(self, name: str, model: str) -> None:
         self.client.delete(f"/consumers/{segment(name)}/pins/{segment(model, slashes=True)}")
@@ -82,6 +82,16 @@ class RemoteConsumers(_Remote):
     def get(self, name: str) -> Consumer:
         return parse.consumer(self.client.get(f"/consumers/{segment(name)}"))
 
+    def show(self, name: str) -> ConsumerStatus:
+        data = self.client.get(f"/consumers/{segment(name)}")
+        found = parse.consumer(data)
+        resolves_to, ineligible = data.get("resolves_to") or {}, data.get("ineligible") or {}
+        unresolvable = data.get("unresolvable") or {}
+        return ConsumerStatus(found, tuple(
+            (p, PinStatus(resolves_to.get(p.model) or "", ineligible.get(p.model) or "",
+                          parse.unresolvable(unresolvable.get(p.model))))
+            for p in found.pins))
+
     def list(self, model: str = "") -> list[Consumer]:
         return [parse.consumer(c) for c in self.client.pages("/consumers", {"model": model})]
 
@@ -91,7 +101,8 @@ class RemoteConsumers(_Remote):
             Affected(Consumer(a["consumer"], ConsumerKind(a["kind"]), a["team"], "",
                               a["environment"] or ""),
                      parse_uses(f"{_model_of(data['target'])} {a['pin']}"),
-                     a["resolves_to"] or "")
+                     a["resolves_to"] or "", a.get("ineligible") or "",
+                     parse.unresolvable(a.get("unresolvable")))
             for a in data["affected"]))
 
 
@@ -109,7 +120,9 @@ class RemoteDeletions(_Remote):
             changes=tuple(PinChange(c["consumer"], c["team"], parse_uses(_pin_text(c["before"])),
                                     parse_uses(_pin_text(c["after"])) if c["after"] else None)
                           for c in data["changes"]),
-            aliases_removed=tuple(data["aliases_removed"]), dry_run=data["dry_run"])
+            aliases_removed=tuple(data["aliases_removed"]), dry_run=data["dry_run"],
+            unchanged=tuple(PinKept(k["consumer"], k["team"], parse_uses(_pin_text(k["pin"])),
+                                    k["resolves_to"]) for k in data.get("unchanged", ())))
 
 
 def _pin_text(text: str) -> str:
@@ -255,11 +268,15 @@ def manifest_text(manifest: AppManifest) -> str:
         application["environment"] = manifest.environment
     if manifest.registry:
         application["registry"] = manifest.registry
+    if manifest.candidates:
+        application["candidates"] = True
     document["application"] = application
     models = tomlkit.table()
     for r in manifest.requirements:
-        entry = {"pin": r.pin, **({"variant": r.variant} if r.variant else {}),
-                 **({"registry": r.registry} if r.registry else {})}
+        entry: dict[str, str | bool] = {
+            "pin": r.pin, **({"variant": r.variant} if r.variant else {}),
+            **({"registry": r.registry} if r.registry else {}),
+            **({"candidates": True} if r.candidates else {})}
         models[r.model] = entry if len(entry) > 1 else r.pin
     document["models"] = models
     return tomlkit.dumps(document)
@@ -267,11 +284,12 @@ def manifest_text(manifest: AppManifest) -> str:
 
 class RemoteLocking(_Remote):
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
-             upgrade: Collection[str] | bool = False) -> Locked:
+             upgrade: Collection[str] | bool = False, candidates: bool = False) -> Locked:
         data = self.client.post("/locks", {
             "manifest": manifest_text(manifest),
             "lock": render_lock(previous) if previous is not None else None,
-            "upgrade": upgrade if isinstance(upgrade, bool) else sorted(upgrade)})
+            "upgrade": upgrade if isinstance(upgrade, bool) else sorted(upgrade),
+            "candidates": candidates})
         return Locked(read_lock(data["lock"], "models.lock (from the server)"), data["lock"],
                       tuple(data["changes"]),
                       tuple(w for w in data["warnings"] if not w.startswith("models.lock: ")))
@@ -319,7 +337,8 @@ def audit_report(data: Json) -> AuditReport:
     return AuditReport(
         application=data["application"], source=data["source"],
         audited=tuple(AuditedModel(m["name"], m["version"], m["purl"], m["root_digest"] or "",
-                                   m["pin"] or "") for m in models),
+                                   m["pin"] or "", bool(m.get("candidates")))
+                      for m in models),
         findings=tuple(_finding(f) for m in models for f in m["findings"]),
         fail_on=parse_fail_on(data["fail_on"]))
 

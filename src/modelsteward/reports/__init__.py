@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from modelsteward.domain.audit import AuditedModel, AuditReport, Finding, sort_findings
 
-__all__ = ["ModelSection", "rating", "sections", "what"]
+__all__ = ["ModelSection", "candidates_notes", "rating", "sections", "what"]
 
 
 def rating(finding: Finding) -> str:
@@ -34,6 +34,14 @@ def what(finding: Finding) -> str:
     if finding.inherited_from and finding.inherited_from not in finding.title:
         return f"{finding.title} (inherited from {finding.inherited_from})"
     return finding.title
+
+
+def candidates_notes(report: AuditReport) -> tuple[str, ...]:
+    """One sentence per audited model that was locked with candidates: it is not reported for
+    being below the policy's minimum stage (it asked for that), only for what else is wrong."""
+    return tuple(f"{m.ref} was locked with --candidates: versions below the policy's "
+                 f"eligibility.minimum_stage are admitted for it (a staging environment)."
+                 for m in sorted(report.audited, key=lambda m: m.name) if m.candidates)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@
   ``metadata.properties`` carry the source, the fail policy and the verdict.
 * One component per audited model: type ``machine-learning-model``, name, version, purl,
   ``bom-ref`` = the purl (``name@version`` when the model has none), a SHA-256 hash of the root
-  digest when there is one, and ``modelsteward:…`` properties for the pin and for every finding
-  that is not an advisory (deprecation with phase, dates and replacement; retirement; gate
-  override; digest mismatch; not in registry; expired ignore). The application depends on every
+  digest when there is one, and ``modelsteward:…`` properties for the pin, for an entry locked
+  with candidates (``modelsteward:candidates = true``) and for every finding that is not an
+  advisory (deprecation with phase, dates and replacement; retirement; a version that is not
+  eligible, with its severity; gate override; digest mismatch; not in registry; expired
+  ignore). The application depends on every
   model.
 * One vulnerability per advisory id — split in two when an ignore covers it for some models
   only, because CycloneDX's ``analysis`` belongs to the vulnerability, not to each target. Source
@@ -94,11 +96,15 @@ def _finding_properties(finding: Finding) -> list[Property]:
             properties.append(_prop("deprecation:replacement", finding.replacement))
         for key, value in sorted(finding.dates.items()):
             properties.append(_prop(f"deprecation:{key.replace('_', '-')}", value))
+    if finding.kind is FindingKind.INELIGIBLE and finding.level is not None:
+        properties.append(_prop(f"{finding.kind}:severity", str(finding.level)))
     return properties
 
 
 def _component(model: AuditedModel, findings: Iterable[Finding]) -> Component:
     properties = [_prop("pin", model.pin)] if model.pin else []
+    if model.candidates:
+        properties.append(_prop("candidates", "true"))
     for finding in findings:
         if finding.kind is not FindingKind.ADVISORY:
             properties += _finding_properties(finding)

@@ -4,7 +4,7 @@
 
     {"application": str, "source": str, "fail_on": str, "passed": bool,
      "summary": {"audited": int, "findings": int, "failing": int, "ignored": int},
-     "models": [{"name", "version", "purl", "pin", "root_digest",
+     "models": [{"name", "version", "purl", "pin", "root_digest", "candidates": bool,
                  "findings": [{every Finding field, enums as strings, "fails": bool}]}]}
 
 Absent level and phase are ``null``; tuples are lists; ``dates`` is an object. Models are sorted
@@ -61,6 +61,7 @@ def to_document(report: AuditReport) -> dict[str, object]:
                 "purl": section.model.purl,
                 "pin": section.model.pin,
                 "root_digest": section.model.root_digest,
+                "candidates": section.model.candidates,
                 "findings": [_finding(f, report) for f in section.findings],
             }
             for section in sections(report)

@@ -8,7 +8,7 @@ so that it cannot break the table or inject HTML.
 from __future__ import annotations
 
 from modelsteward.domain.audit import AuditReport, Finding, fails, sort_findings
-from modelsteward.reports import rating, what
+from modelsteward.reports import candidates_notes, rating, what
 
 __all__ = ["render"]
 
@@ -80,6 +80,9 @@ def render(report: AuditReport) -> str:
     """The report as GitHub-flavoured Markdown ending with one newline; same report, same text."""
     findings = sort_findings(report.findings)
     lines = [f"## modelsteward audit: {_cell(report.application)}", "", _summary(report)]
+    notes = candidates_notes(report)
+    if notes:
+        lines += ["", *(f"- {_cell(note)}" for note in notes)]
     if findings:
         lines += ["", *_table(report, findings)]
     fixes = _fixes(report, findings)

@@ -113,6 +113,12 @@ def render(report: AuditReport, *, lock_uri: str = "models.lock",
         _result(f, report, index[f.id], lock_uri, max(where.get(f.model, 1), 1))
         for f in findings
     ]
+    run_properties: dict[str, object] = {
+        "application": report.application, "source": report.source,
+        "failOn": str(report.fail_on), "passed": report.passed}
+    locked_with_candidates = sorted(m.ref for m in report.audited if m.candidates)
+    if locked_with_candidates:  # only then, so that other logs stay as they were
+        run_properties["lockedWithCandidates"] = locked_with_candidates
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -124,8 +130,7 @@ def render(report: AuditReport, *, lock_uri: str = "models.lock",
             }},
             "automationDetails": {"id": f"modelsteward/audit/{report.application}/"},
             "results": results,
-            "properties": {"application": report.application, "source": report.source,
-                           "failOn": str(report.fail_on), "passed": report.passed},
+            "properties": run_properties,
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

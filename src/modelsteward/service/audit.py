@@ -31,7 +31,8 @@ from modelsteward.service.locking import Locked, Locking
 from modelsteward.service.registry import Registry
 
 _FIXABLE_BY_UPGRADE = (FindingKind.ADVISORY, FindingKind.DEPRECATION, FindingKind.RETIRED,
-                       FindingKind.GATE_OVERRIDE, FindingKind.NOT_IN_REGISTRY)
+                       FindingKind.INELIGIBLE, FindingKind.GATE_OVERRIDE,
+                       FindingKind.NOT_IN_REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def build_report(application: str, source: str, entries: Sequence[LockedModel],
     raw = [finding for fact in facts for finding in findings(fact, today)]
     return AuditReport(
         application, source,
-        tuple(AuditedModel(e.name, e.version, e.purl, e.root_digest, e.pin) for e in entries),
+        tuple(AuditedModel(e.name, e.version, e.purl, e.root_digest, e.pin, e.candidates)
+              for e in entries),
         apply_ignores(raw, ignores, today), fail_on)
 
 
@@ -113,7 +115,9 @@ class Audits:
 
     def facts(self, entries: Sequence[LockedModel]) -> list[EntryFacts]:
         """Registry facts for every entry, in a constant number of batched queries per few
-        hundred entries (plus one per model that has deprecation plans)."""
+        hundred entries (plus one per model that has deprecation plans, and one per deprecated
+        entry when the policy's minimum stage is above ``registered``). Whether a locked
+        version is eligible is the policy's rule, with the entry's candidates choice."""
         today = self._today()
         refs = [(e.name, e.version) for e in entries]
         with self.registry.store.read() as tx:
@@ -154,12 +158,19 @@ class Audits:
                         return ancestor, hit
                 return None
 
+            def ineligible(entry: LockedModel, state: RegistryState) -> str:
+                return self.registry.why_not_in(tx, entry.ref, state.stage,
+                                                state.blocked_reason,
+                                                candidates=entry.candidates)
+
             facts = []
             for i, entry in enumerate(entries):
-                state = states.get((entry.name, entry.version))
+                found = states.get((entry.name, entry.version))
+                state = RegistryState(*found) if found is not None else None
                 facts.append(EntryFacts(
                     entry, _hits(hits[i]),
-                    state=RegistryState(*state) if state is not None else None,
+                    state=state,
+                    ineligible=ineligible(entry, state) if state is not None else "",
                     plan=covering(entry.name, entry.version) if state is not None else None,
                     inherited_plan=inherited(entry) if state is not None else None,
                     overrides=tuple(overrides.get(f"{entry.name}@{entry.version}", ()))))
@@ -169,8 +180,11 @@ class Audits:
 
     def fix(self, manifest_text: str, lock: Lock, report: AuditReport) -> Fixed:
         """Move every model with failing findings to its deprecation plan's replacement, or
-        else to the lowest newer version of the same model that passes the audit (widening the
-        pin in ``models.toml`` when that version is outside it). Returns the new manifest text
+        else to the lowest newer eligible version of the same model that passes the audit
+        (widening the pin in ``models.toml`` when that version is outside it), or else to the
+        best eligible version its pin gives when that passes. Never onto a version the
+        policy's eligibility rule does not admit (an entry locked with candidates admits
+        them). Returns the new manifest text
         and lock, what was fixed and what could not be."""
         manifest = parse_manifest(manifest_text)
         failing: dict[str, list[Finding]] = defaultdict(list)
@@ -197,7 +211,8 @@ class Audits:
                 target, _, pin = replacement.partition("@")
                 changes[name] = None
                 if manifest.get(target) is None:
-                    changes[target] = Requirement(target, pin, registry=requirement.registry)
+                    changes[target] = Requirement(target, pin, registry=requirement.registry,
+                                                  candidates=requirement.candidates)
                 fixed.append(f"{name}: replaced by {target} {pin} (its deprecation plan's "
                              "replacement)")
                 continue
@@ -211,7 +226,8 @@ class Audits:
                 continue
             candidate = self._first_passing(manifest, requirement, entry, report.fail_on)
             if candidate is None:
-                unfixed.append(f"{entry.ref}: no newer version of {name} passes the audit "
+                unfixed.append(f"{entry.ref}: no eligible version of {name} newer than it, "
+                               f"nor the one its pin gives, passes the audit "
                                f"({', '.join(sorted({f.id for f in items}))})")
                 continue
             version, pin = candidate
@@ -241,8 +257,20 @@ class Audits:
             model = tx.get_model(requirement.model)
             if model is None:
                 return None
-            candidates = _newer(tx, model, entry)
-            entries = [locking.entry(tx, requirement, v, entry.registry) for v in candidates]
+            candidates = [v for v in _newer(tx, model, entry)
+                          if not self.registry.ineligible_in(tx, v,
+                                                             candidates=entry.candidates)]
+            # then the best eligible version the pin gives now, which may be older than the
+            # locked one (production rolled back from it, say)
+            pin_text = (f"{requirement.pin}+{requirement.variant}" if requirement.variant
+                        else requirement.pin)
+            best = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin_text),
+                                            candidates=entry.candidates)
+            if best is not None and not best.redirected_from and str(best.version.id) not in {
+                    entry.version, *(str(v.id) for v in candidates)}:
+                candidates.append(best.version)
+            entries = [locking.entry(tx, requirement, v, entry.registry,
+                                     candidates=entry.candidates) for v in candidates]
         if not entries:
             return None
         today = self._today()

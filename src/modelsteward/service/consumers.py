@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from modelsteward.domain import events as ev
-from modelsteward.domain.consumers import Affected, Consumer, ConsumerPin, Impact
+from modelsteward.domain.consumers import (
+    Affected, Consumer, ConsumerPin, ConsumerStatus, Impact, PinStatus,
+)
 from modelsteward.domain.deprecation import Phase
 from modelsteward.domain.events import NewEvent
+from modelsteward.domain.model import Model
 from modelsteward.domain.pins import Pin
 from modelsteward.errors import (
-    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound,
+    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound, PinNoLongerResolves,
+    Unresolvable,
 )
 from modelsteward.ports import Transaction
 from modelsteward.service.registry import Registry
@@ -24,14 +28,24 @@ class Consumers:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
-    def _check_pin(self, tx: Transaction, pin: ConsumerPin) -> str:
+    def _check_pin(self, tx: Transaction, pin: ConsumerPin) -> PinStatus:
         """Parse ``pin`` for its model and return what it resolves to; refuse a pin that names an
-        unknown model, does not parse, or resolves to nothing."""
+        unknown model, does not parse, resolves to nothing (:class:`PinNoLongerResolves` says
+        why when versions match it) or adopts a version past its soft deadline.
+
+        A non-strict pin resolves only to an eligible version. An exact pin naming a version
+        that is not eligible is accepted — it names exactly what the consumer runs, and
+        refusing it would hide that — but the status says why the version is not eligible, so
+        callers warn and the event records it."""
         model = tx.get_model(pin.model)
         if model is None:
             raise ModelNotFound(pin.model)
-        resolved = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin.pin))
+        parsed = self.registry.parse_pin(model, pin.pin)
+        resolved = self.registry.resolve_in(tx, model, parsed)
         if resolved is None:
+            why = self.registry.unresolvable_in(tx, model, parsed)
+            if why is not None:
+                raise PinNoLongerResolves(pin.model, pin.pin, why)
             raise NoMatchingVersion(pin.model, pin.pin)
         plan = resolved.plan
         today = self.registry.clock.now().date()
@@ -39,7 +53,21 @@ class Consumers:
             instead = f" Pin {plan.replacement} instead." if plan.replacement else ""
             raise Conflict(f"{resolved.version.ref} passed its soft deadline ({plan.soft_deadline}"
                            f", {plan.reason.value}); new consumers may not adopt it.{instead}")
-        return str(resolved.version.id)
+        return _status_of(model, resolved.version.model, str(resolved.version.id),
+                          resolved.ineligible)
+
+    def status_in(self, tx: Transaction, pin: ConsumerPin) -> PinStatus:
+        """What ``pin`` gives now (see :class:`PinStatus`): never raises for a pin that no
+        longer resolves, it says why instead."""
+        model = tx.get_model(pin.model)
+        if model is None:  # deletion clears the pins of a deleted model; this is a safety net
+            return PinStatus(unresolvable=Unresolvable(pin.model, "deleted", "",
+                                                       "the model is deleted"))
+        parsed = self.registry.parse_pin(model, pin.pin)
+        found = self.registry.resolve_in(tx, model, parsed)
+        if found is None:
+            return PinStatus(unresolvable=self.registry.unresolvable_in(tx, model, parsed))
+        return _status_of(model, found.version.model, str(found.version.id), found.ineligible)
 
     def add(self, consumer: Consumer) -> Consumer:
         """Register ``consumer`` with its pins; every pin must resolve today."""
@@ -51,23 +79,28 @@ class Consumers:
             if tx.get_consumer(consumer.name) is not None:
                 raise Conflict(f"A consumer named {consumer.name!r} already exists; change its "
                                f"pins with `steward consumer pin {consumer.name} MODEL PIN`.")
-            resolved = {str(p): self._check_pin(tx, p) for p in consumer.pins}
+            statuses = {str(p): self._check_pin(tx, p) for p in consumer.pins}
             tx.add_consumer(consumer, self.registry.clock.now())
+            ineligible = {pin: s.ineligible for pin, s in statuses.items() if s.ineligible}
             self.registry.record(tx, NewEvent(ev.CONSUMER_REGISTERED, f"consumer:{consumer.name}", {
                 "kind": consumer.kind.value, "team": consumer.team, "contact": consumer.contact,
-                "environment": consumer.environment, "pins": resolved}))
+                "environment": consumer.environment,
+                "pins": {pin: s.resolves_to for pin, s in statuses.items()},
+                **({"ineligible": ineligible} if ineligible else {})}))
         return consumer
 
-    def pin(self, name: str, pin: ConsumerPin) -> str:
+    def pin(self, name: str, pin: ConsumerPin) -> PinStatus:
         """Make consumer ``name`` use ``pin`` (replacing its earlier pin of that model); return
-        the version it resolves to."""
+        what it resolves to — with why the version is not eligible when an exact pin names
+        such a version (accepted, and recorded in the event)."""
         with self.registry.store.write() as tx:
             if tx.get_consumer(name) is None:
                 raise ConsumerNotFound(name)
             resolved = self._check_pin(tx, pin)
             tx.set_consumer_pin(name, pin)
             self.registry.record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{name}", {
-                "model": pin.model, "pin": pin.pin, "resolves_to": resolved}))
+                "model": pin.model, "pin": pin.pin, "resolves_to": resolved.resolves_to,
+                **({"ineligible": resolved.ineligible} if resolved.ineligible else {})}))
         return resolved
 
     def unpin(self, name: str, model: str) -> None:
@@ -100,6 +133,15 @@ class Consumers:
             raise ConsumerNotFound(name)
         return found
 
+    def show(self, name: str) -> ConsumerStatus:
+        """Consumer ``name`` with what each pin gives now; a pin that no longer resolves says
+        why (version, state, since, reason, replacement) instead of failing."""
+        with self.registry.store.read() as tx:
+            found = tx.get_consumer(name)
+            if found is None:
+                raise ConsumerNotFound(name)
+            return ConsumerStatus(found, tuple((p, self.status_in(tx, p)) for p in found.pins))
+
     def list(self, model: str = "") -> list[Consumer]:
         with self.registry.store.read() as tx:
             if model and tx.get_model(model) is None:
@@ -109,7 +151,8 @@ class Consumers:
     def impact(self, target: str) -> Impact:
         """Who is affected by ``MODEL`` (every consumer of it), ``MODEL@VERSION`` (consumers whose
         pin resolves to that version now) or ``MODEL@PIN`` (consumers whose pin resolves to a
-        version the pin matches)."""
+        version the pin matches). A pin that no longer resolves is reported with why; it counts
+        for ``MODEL@VERSION`` / ``MODEL@PIN`` when the version it would have given matches."""
         model_name, _, selector = target.partition("@")
         split_ref(model_name, version_required=False)
         with self.registry.store.read() as tx:
@@ -125,10 +168,27 @@ class Consumers:
                 for pin in consumer.pins:
                     if pin.model != model_name:
                         continue
-                    found = self.registry.resolve_in(tx, model,
-                                                     self.registry.parse_pin(model, pin.pin))
-                    resolved = str(found.version.id) if found else ""
-                    if chosen is not None and not (resolved and chosen.matches_text(resolved)):
+                    status = self.status_in(tx, pin)
+                    if chosen is not None and not _chosen(chosen, model, status):
                         continue
-                    affected.append(Affected(consumer, pin, resolved))
+                    affected.append(Affected(consumer, pin, status.resolves_to,
+                                             status.ineligible, status.unresolvable))
         return Impact(target, tuple(affected))
+
+
+def _status_of(model: Model, version_model: str, version: str, ineligible: str) -> PinStatus:
+    """A resolved pin's status: the version id, or ``model@version`` when a redirect left the
+    model."""
+    shown = version if version_model == model.name else f"{version_model}@{version}"
+    return PinStatus(shown, ineligible)
+
+
+def _chosen(chosen: Pin, model: Model, status: PinStatus) -> bool:
+    """Whether the version ``status`` gives — or, when nothing resolves, would have given — is
+    one ``chosen`` matches."""
+    if status.resolves_to:
+        return "@" not in status.resolves_to and chosen.matches_text(status.resolves_to)
+    if status.unresolvable is None:
+        return False
+    name, _, version = status.unresolvable.version.partition("@")
+    return name == model.name and bool(version) and chosen.matches_text(version)

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import ConsumerPin
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.notices import Notice
-from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound
+from modelsteward.domain.model import Model
+from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, first_match
+from modelsteward.service.registry import Registry
+from modelsteward.service.replacement import eligible_replacement
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,27 @@ class PinChange:
 
 
 @dataclass(frozen=True)
+class PinKept:
+    """A pin that gave the deleted version and, without it, still resolves: kept as it is."""
+
+    consumer: str
+    team: str
+    pin: ConsumerPin
+    resolves_to: str  # the version it resolves to once the deleted one is gone
+
+
+@dataclass(frozen=True)
 class DeletionReport:
+    """What a deletion changes: the pins moved to the replacement or cleared, the pins kept
+    because they still resolve without the deleted version (only without a replacement: with
+    one, every pin that gave the version moves), and the aliases removed."""
+
     target: str
     replacement: str
     changes: tuple[PinChange, ...]
     aliases_removed: tuple[str, ...]
     dry_run: bool
+    unchanged: tuple[PinKept, ...] = ()
 
     @property
     def by_team(self) -> dict[str, int]:
@@ -53,8 +71,14 @@ class Deletions:
 
     def delete(self, target: str, *, reason: str, replacement: str = "",
                dry_run: bool = False) -> DeletionReport:
-        """Delete ``MODEL`` or ``MODEL@VERSION``. Refused when the replacement does not exist,
-        is deleted, resolves to what is being deleted (a cycle) or is the deleted model."""
+        """Delete ``MODEL`` or ``MODEL@VERSION``.
+
+        With a replacement, every pin on the model (or that resolves to the version) moves to
+        it. Without one, a model's pins are cleared; of the pins that resolve to a deleted
+        version, only those that resolve to nothing once it is gone are cleared — the others
+        are kept and reported in :attr:`DeletionReport.unchanged` with what they resolve to
+        now. Refused when the replacement does not exist, is deleted, gives no eligible
+        version, resolves to what is being deleted (a cycle) or is the deleted model."""
         if not reason.strip():
             raise InvalidInput("--reason is required: say why it is deleted.")
         try:
@@ -81,24 +105,30 @@ class Deletions:
                 raise Conflict(f"{target} is already deleted.")
             raise NotFound(f"Model {model_name!r} has no version {version!r}.")
         new_pin = self._replacement(tx, model_name, version, replacement)
-        changes = []
-        for consumer in tx.list_consumers(model_name):
-            for pin in consumer.pins:
-                if pin.model != model_name:
-                    continue
-                if version:
-                    current = first_match(tx, model_name, self.registry.parse_pin(model, pin.pin))
-                    if current is None or str(current.id) != version:
-                        continue
-                keeps = {p.model for p in consumer.pins} - {model_name}
-                after = new_pin if new_pin and new_pin.model not in keeps else None
-                changes.append(PinChange(consumer.name, consumer.team, pin, after))
+        pins = [(consumer, pin) for consumer in tx.list_consumers(model_name)
+                for pin in consumer.pins if pin.model == model_name]
+        if version:
+            # the pins that give the version now, and what each gives once it is gone
+            pins = [(c, p) for c, p in pins if self._gives(tx, model, p) == version]
         held = [a for a in tx.current_aliases(model_name) if not version or a.version == version]
+        now = self.registry.clock.now()
+        # a dry run is rolled back with its transaction, so it may mark the tombstone too:
+        # what still resolves afterwards is then computed exactly as for the real deletion
+        tx.mark_deleted(model_name, version, now)
+        changes, unchanged = [], []
+        for consumer, pin in pins:
+            after_deletion = self._gives(tx, model, pin) if version else ""
+            if after_deletion and not new_pin:
+                unchanged.append(PinKept(consumer.name, consumer.team, pin, after_deletion))
+                continue
+            keeps = {p.model for p in consumer.pins} - {model_name}
+            after = new_pin if new_pin and new_pin.model not in keeps else None
+            changes.append(PinChange(consumer.name, consumer.team, pin, after))
         report = DeletionReport(target, replacement, tuple(changes),
-                                tuple(f"{a.alias}→{a.version}" for a in held), dry_run)
+                                tuple(f"{a.alias}→{a.version}" for a in held), dry_run,
+                                tuple(unchanged))
         if dry_run:
             return report
-        now = self.registry.clock.now()
         for assignment in held:
             tx.remove_alias(model_name, assignment.alias, assignment.version, now)
         for change in changes:
@@ -113,23 +143,45 @@ class Deletions:
                 "model": change.before.model, "from": change.before.pin,
                 "to": str(change.after) if change.after else None,
                 "reason": f"{target} deleted"}))
-        tx.mark_deleted(model_name, version, now)
         self.registry.record(tx, NewEvent(
             ev.VERSION_DELETED if version else ev.MODEL_DELETED, target, {
                 "reason": reason, "replacement": replacement or None,
                 "consumers_moved": len(changes), "by_team": report.by_team,
+                "consumers_kept": len(unchanged),
                 "aliases_removed": list(report.aliases_removed)}))
-        for team, count in report.by_team.items():
-            names = sorted(c.consumer for c in changes if c.team == team)
-            moved = (f"moved to {replacement}" if replacement
-                     else "cleared (no replacement was given)")
-            tx.add_notice(Notice(
-                f"deletion:{target}:{team}", team, model_name, "deletion",
-                f"{target} was deleted ({reason}). {count} of your consumer pins were {moved}: "
-                f"{', '.join(names)}.",
-                {"target": target, "replacement": replacement or None, "changed": count,
-                 "consumers": names}, now))
+        for team in sorted({c.team for c in changes} | {k.team for k in unchanged}):
+            tx.add_notice(self._notice(report, team, model_name, reason, now))
         return report
+
+    def _gives(self, tx: Transaction, model: Model, pin: ConsumerPin) -> str:
+        """The version of ``model`` ``pin`` resolves to now, by the registry's resolution
+        (eligible versions only for a non-strict pin); ``""`` for none or another model's."""
+        found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin.pin))
+        if found is None or found.version.model != model.name:
+            return ""
+        return str(found.version.id)
+
+    @staticmethod
+    def _notice(report: DeletionReport, team: str, model_name: str, reason: str,
+                now: datetime) -> Notice:
+        """The one notice ``team`` gets: which of its pins moved or were cleared, and which
+        still resolve (to what) and were kept."""
+        names = sorted(c.consumer for c in report.changes if c.team == team)
+        kept = [k for k in report.unchanged if k.team == team]
+        told = [f"{report.target} was deleted ({reason})."]
+        if names:
+            moved = (f"moved to {report.replacement}" if report.replacement
+                     else "cleared (no replacement was given)")
+            told.append(f"{len(names)} of your consumer pins were {moved}: {', '.join(names)}.")
+        if kept:
+            told.append(f"{len(kept)} of your consumer pins still resolve and were kept: "
+                        + ", ".join(f"{k.consumer} ({k.pin.pin} → {k.resolves_to})"
+                                    for k in sorted(kept, key=lambda k: k.consumer)) + ".")
+        return Notice(
+            f"deletion:{report.target}:{team}", team, model_name, "deletion", " ".join(told),
+            {"target": report.target, "replacement": report.replacement or None,
+             "changed": len(names), "consumers": names, "kept": len(kept),
+             "kept_consumers": {k.consumer: k.resolves_to for k in kept}}, now)
 
     def _replacement(self, tx: Transaction, model_name: str, version: str,
                      replacement: str) -> ConsumerPin | None:
@@ -147,9 +199,7 @@ class Deletions:
                 raise Conflict(f"The replacement {target_model} is itself deleted; replacing with "
                                "it would lead nowhere. Name a model in use.")
             raise ModelNotFound(target_model)
-        resolved = first_match(tx, target_model, self.registry.parse_pin(found, pin))
-        if resolved is None:
-            raise NoMatchingVersion(target_model, pin)
+        resolved = eligible_replacement(self.registry, tx, found, pin, replacement).version
         if version and target_model == model_name and str(resolved.id) == version:
             raise Conflict(f"The replacement {replacement} resolves to {model_name}@{version}, "
                            "the version being deleted; name a pin that excludes it.")

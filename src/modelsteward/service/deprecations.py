@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from modelsteward.domain import events as ev
@@ -36,6 +36,7 @@ from modelsteward.ports import Transaction
 from modelsteward.service.lifecycle import PRODUCTION
 from modelsteward.service.reach import affected_pins, affected_teams, descendants
 from modelsteward.service.registry import Registry
+from modelsteward.service.replacement import eligible_replacement
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 
@@ -221,13 +222,7 @@ class Deprecations:
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
-        found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin))
-        if found is None:
-            named = tx.get_version(model.name, pin)  # an exact version that no longer resolves
-            if named is not None and named.stage in UNRESOLVABLE:
-                raise Conflict(f"The replacement {replacement} is {named.stage.value}; a "
-                               "replacement must be a version people can move to.")
-            raise NoMatchingVersion(model_name, pin)
+        found = eligible_replacement(self.registry, tx, model, pin, replacement)
         version = found.version
         if version.ref in covered:
             raise Conflict(f"The replacement {replacement} resolves to {version.ref}, which this "
@@ -257,16 +252,22 @@ class Deprecations:
         # a version already retired some other way): a retirement must tell them
         affected = affected_pins(self.registry, tx, model, covered, as_if_resolvable=at_deadline)
         created = 0
+        held_back = False  # a covered version stays overdue: its retirement is not news yet
         if at_deadline:
             for version in covered:
-                if version.stage is Stage.RETIRED:
+                if version.stage in (Stage.RETIRED, Stage.TRAINED, Stage.EVALUATED):
+                    # a version that never passed the evaluation gate cannot retire (the
+                    # lifecycle has no such move) and no choosing pin gets it: the plan's
+                    # retired phase hides it from resolution, and it stays as it is
                     continue
                 stuck, written = self._hand_over(tx, model, version, plan)
                 created += written
                 if stuck:
+                    held_back = True
                     if overdue is not None:
                         overdue.append(Overdue(version.ref, plan.id, stuck))
                     continue
+                version = self._deprecate_first(tx, version, plan)
                 sources = [k for k, *_ in tx.locations(model.name, str(version.id))
                            if k in ("source", "restored")]
                 if archive and version.digest and sources and to_archive is not None:
@@ -276,7 +277,9 @@ class Deprecations:
                     self._retire(tx, model, version, plan)
                     if retired is not None:
                         retired.append(version.ref)
-        for team, pins in sorted(affected.items()):
+        # the consumers' "retired" notice waits for the tick that retires what is overdue, and
+        # then says where their pins resolve (it is written once per plan and team)
+        for team, pins in sorted(affected.items()) if not held_back else ():
             consumers = [consumer for consumer, _ in pins]
             now = self._resolves_now(tx, model, pins) if at_deadline else None
             created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
@@ -435,6 +438,18 @@ class Deprecations:
                 tx.remove_alias(model.name, assignment.alias, vid, now)
                 self.registry.record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
                     "alias": assignment.alias, "reason": f"hard deadline of plan {plan.id}"}))
+
+    def _deprecate_first(self, tx: Transaction, version: Version,
+                         plan: DeprecationPlan) -> Version:
+        """A version that reached the plan after it was made (registered, staging, or left
+        production) is deprecated on its way to retirement, along the lifecycle's moves."""
+        if version.stage not in _DEPRECABLE:
+            return version
+        tx.set_stage(version.model, str(version.id), Stage.DEPRECATED)
+        self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+            "from": version.stage.value, "to": Stage.DEPRECATED.value,
+            "reason": plan.reason.value, "plan": plan.id}))
+        return replace(version, stage=Stage.DEPRECATED)
 
     def _retire(self, tx: Transaction, model: Model, version: Version,
                 plan: DeprecationPlan) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from modelsteward.domain import events as ev
 from modelsteward.domain.comparison import Comparison, compare
 from modelsteward.domain.consumers import Consumer
-from modelsteward.domain.evaluation_file import EvaluationResult
+from modelsteward.domain.evaluation_file import EvaluationResult, direction_conflicts
 from modelsteward.domain.events import Event, NewEvent
 from modelsteward.domain.gates import (
     GateContext, GateReport, approval_problems, check_gates,
@@ -33,7 +33,7 @@ from modelsteward.domain.monitoring import (
 from modelsteward.domain.names import validate_alias
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import (
-    ApprovalRefused, Conflict, GateRefused, InvalidInput, ModelNotFound, NoRollbackTarget,
+    ApprovalRefused, Conflict, DocumentInvalid, GateRefused, InvalidInput, ModelNotFound, NoRollbackTarget,
     NotAuthorised, NotFound,
 )
 from modelsteward.ports import Transaction
@@ -103,23 +103,34 @@ class Lifecycle:
 
     # evaluations ----------------------------------------------------------------------------
 
-    def record_evaluation(self, ref: str, result: EvaluationResult) -> Evaluation:
-        """Store an immutable evaluation result; a second record of a suite is a new result."""
+    def record_evaluation(self, ref: str, result: EvaluationResult,
+                          source: str = "the evaluation") -> Evaluation:
+        """Store an immutable evaluation result; a second record of a suite is a new result.
+
+        The directions it declares are stored with it, for the gates and comparisons of metrics
+        the policy does not declare. Raises :class:`DocumentInvalid` (naming ``source``) when a
+        declared direction contradicts the policy's."""
         with self.registry.store.write() as tx:
             model, version = self._load(tx, ref)
             if version.stage in UNRESOLVABLE:
                 raise Conflict(f"{ref} is {version.stage.value}; it cannot be evaluated any more.")
+            conflicts = direction_conflicts(result, self.policy, model.name)
+            if conflicts:
+                raise DocumentInvalid(source, conflicts)
             seq, _ = tx.chain_head()
             evaluation = Evaluation(
                 str(uuid.uuid4()), version.ref, result.suite, result.dataset_digest,
                 dict(result.metrics), result.cost_per_1k_requests, dict(result.latency_ms),
-                self._now(), self.registry.actor, seq + 1)
+                self._now(), self.registry.actor, seq + 1, dict(result.directions))
             tx.add_evaluation(model.name, str(version.id), evaluation)
-            self._record(tx, NewEvent(ev.VERSION_EVALUATED, version.ref, {
+            payload: dict[str, object] = {
                 "id": evaluation.id, "suite": evaluation.suite,
                 "dataset_digest": evaluation.dataset_digest, "metrics": evaluation.metrics,
                 "cost_per_1k_requests": evaluation.cost_per_1k_requests,
-                "latency_ms": evaluation.latency_ms}))
+                "latency_ms": evaluation.latency_ms}
+            if evaluation.directions:  # absent from events of evaluations that declare none
+                payload["directions"] = {k: v.value for k, v in evaluation.directions.items()}
+            self._record(tx, NewEvent(ev.VERSION_EVALUATED, version.ref, payload))
         return evaluation
 
     def evaluations(self, ref: str) -> list[Evaluation]:

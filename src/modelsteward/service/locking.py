@@ -44,8 +44,8 @@ class Locked:
 class Outdated:
     model: str
     locked: str
-    wanted: str  # the newest version the pin accepts now
-    latest: str  # the newest version of the model, whatever the pin
+    wanted: str  # the newest eligible version the pin accepts now
+    latest: str  # the newest eligible version of the model, whatever the pin
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,21 @@ class Locking:
 
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
              upgrade: Collection[str] | bool = False, registry_name: str = "",
+             candidates: bool = False,
              authorize: Callable[[Consumer | None], str] | None = None) -> Locked:
-        """Resolve every requirement of ``manifest``. A model already in ``previous`` at the
-        same pin keeps its locked version (if it still exists and resolves) unless it is named
+        """Resolve every requirement of ``manifest`` to the best version the policy calls
+        eligible (:meth:`Registry.resolve_in`). A model already in ``previous`` at the same pin
+        keeps its locked version (if it still exists and is still eligible) unless it is named
         in ``upgrade`` (or ``upgrade`` is True): then its pin is resolved afresh, moving it
-        forward within its range. Unknown models and pins that match nothing are reported
-        together; nothing is written then. Each entry records where it was resolved: the
-        requirement's or the manifest's ``registry``, else ``registry_name`` (a server's URL),
-        else the database URL without its password.
+        forward within its range. Unknown models and pins that match no eligible version are
+        reported together, each saying why; nothing is written then. Each entry records where
+        it was resolved: the requirement's or the manifest's ``registry``, else
+        ``registry_name`` (a server's URL), else the database URL without its password.
+
+        Candidates (versions below the policy's ``eligibility.minimum_stage``) are admitted
+        for a model when ``candidates`` is True, when the manifest asks for them (globally or
+        for that model), or when ``previous`` locked the model with them and it is not being
+        upgraded; the entry records it (``candidates = true``).
 
         ``authorize``, when given, is called in the write transaction, before anything is
         written, with the application's consumer as stored (``None`` when it is new); it
@@ -97,7 +104,7 @@ class Locking:
                                    "not declare.")
         problems: list[Problem] = []
         warnings: list[str] = []
-        chosen: list[tuple[Requirement, Version]] = []
+        chosen: list[tuple[Requirement, Version, bool]] = []
         default_registry = (manifest.registry or registry_name
                             or safe_url(self.registry.store.url))
         with self.registry.store.write() as tx:
@@ -122,15 +129,17 @@ class Locking:
                 except InvalidInput as exc:
                     problems.append(Problem(f"{where}.pin", str(exc)))
                     continue
-                kept = self._kept(tx, model, req, pin, previous, upgrade)
+                upgrading = _upgrading(req.model, upgrade)
+                admit = candidates or manifest.candidates or req.candidates or (
+                    not upgrading and _locked_with_candidates(previous, req))
+                kept = None if upgrading else self._kept(tx, model, req, pin, previous, admit)
                 if kept is not None:
-                    chosen.append((req, kept))
+                    chosen.append((req, kept, admit))
                     continue
-                found = self.registry.resolve_in(tx, model, pin)
+                found = self.registry.resolve_in(tx, model, pin, candidates=admit)
                 if found is None:
-                    problems.append(Problem(f"{where}.pin", f"no version of {req.model} matches "
-                                                            f"{_pin_text(req)!r}; list them with "
-                                                            f"`steward version list {req.model}`"))
+                    problems.append(Problem(f"{where}.pin", self._unresolved(tx, model, req, pin,
+                                                                             admit)))
                     continue
                 if found.redirected_from:
                     problems.append(Problem(f"{where}.pin", f"{found.redirected_from} reached its "
@@ -140,11 +149,17 @@ class Locking:
                     continue
                 if found.warning:
                     warnings.append(f"{found.version.ref}: {found.warning}")
-                chosen.append((req, found.version))
+                why = self.registry.ineligible_in(tx, found.version, candidates=admit)
+                if why:  # an exact pin: not a choice, so it is locked, but said loudly
+                    warnings.append(f"{found.version.ref} is not eligible for applications "
+                                    f"because {why}; the exact pin {req.pin!r} locks it anyway "
+                                    "and `steward audit` reports it")
+                chosen.append((req, found.version, admit))
             if problems:
                 raise DocumentInvalid("models.toml", problems)
             lock = Lock(manifest.application, tuple(sorted(
-                (self.entry(tx, req, version, default_registry) for req, version in chosen),
+                (self.entry(tx, req, version, default_registry, candidates=admit)
+                 for req, version, admit in chosen),
                 key=lambda m: m.name)))
             changes = _changes(previous, lock)
             if self._record_consumer(tx, manifest, existing, team) or changes:
@@ -156,11 +171,10 @@ class Locking:
         return Locked(lock, render_lock(lock), changes, tuple(warnings))
 
     def _kept(self, tx: Transaction, model: Model, req: Requirement, pin: Pin,
-              previous: Lock | None, upgrade: Collection[str] | bool) -> Version | None:
-        if previous is None or upgrade is True or (
-                not isinstance(upgrade, bool) and req.model in upgrade):
-            return None
-        entry = previous.get(req.model)
+              previous: Lock | None, candidates: bool) -> Version | None:
+        """The version ``previous`` locked for ``req`` when it still exists, matches the pin
+        and is still eligible (with ``candidates`` admitted or not)."""
+        entry = previous.get(req.model) if previous is not None else None
         if entry is None or entry.pin != req.pin:
             return None
         version = tx.get_version(req.model, entry.version)
@@ -168,12 +182,34 @@ class Locking:
             return None
         if not pin.matches(version.id):  # type: ignore[arg-type]  # same scheme as the model
             return None
+        if self.registry.ineligible_in(tx, version, candidates=candidates):
+            return None
         return version
 
+    def _unresolved(self, tx: Transaction, model: Model, req: Requirement, pin: Pin,
+                    candidates: bool) -> str:
+        """Why ``req`` resolves to nothing, and what to do."""
+        why = self.registry.unresolvable_in(tx, model, pin, candidates=candidates)
+        if why is None:
+            return (f"no version of {req.model} matches {_pin_text(req)!r}; list them with "
+                    f"`steward version list {req.model}`")
+        if why.state == "ineligible":
+            fix = ("move a version through the gates (`steward promote`)" if candidates else
+                   "move a version through the gates (`steward promote`), or, for a staging "
+                   "environment, lock with --candidates")
+            return (f"no eligible version of {req.model} matches {_pin_text(req)!r}: the best "
+                    f"match, {why.version}, is not eligible because {why.reason}; {fix}")
+        when = f" on {why.since}" if why.since else ""
+        instead = (f"; its replacement is {why.replacement}" if why.replacement else
+                   f"; choose another version (`steward version list {req.model}`)")
+        return (f"no version of {req.model} that {_pin_text(req)!r} matches can be locked: "
+                f"{why.version} was {why.state}{when} ({why.reason}){instead}")
+
     def entry(self, tx: Transaction, req: Requirement, version: Version,
-              default_registry: str) -> LockedModel:
+              default_registry: str, *, candidates: bool = False) -> LockedModel:
         """The lock entry of ``version`` for requirement ``req``, read in ``tx``: its files,
-        ancestry, builder and digests (used by :meth:`lock` and by the audit's fixes)."""
+        ancestry, builder and digests, and whether it was resolved with ``candidates`` (used
+        by :meth:`lock` and by the audit's fixes)."""
         version = tx.get_version(version.model, str(version.id)) or version  # with its files
         metadata = version.metadata
         ancestors: list[str] = []
@@ -199,7 +235,8 @@ class Locking:
                 version, lambda name: name.startswith(_TEMPLATE_PREFIXES)),
             derived_from=tuple(ancestors),
             attestation_builder=builder,
-            attestation_identity=_text(metadata.get("signer")))
+            attestation_identity=_text(metadata.get("signer")),
+            candidates=candidates)
 
     def _record_consumer(self, tx: Transaction, manifest: AppManifest,
                          existing: Consumer | None, team: str) -> bool:
@@ -223,7 +260,8 @@ class Locking:
         return changed
 
     def outdated(self, lock: Lock) -> list[Outdated]:
-        """Locked models with a newer version their pin accepts now, or a newer one outside it."""
+        """Locked models with a newer eligible version their pin accepts now, or a newer
+        eligible one outside it; an entry locked with candidates admits them here too."""
         rows: list[Outdated] = []
         with self.registry.store.read() as tx:
             for entry in lock.models:
@@ -232,14 +270,30 @@ class Locking:
                     continue
                 pin_text = entry.pin + (f"+{entry.variant}" if entry.variant
                                         and "+" not in entry.pin else "")
-                found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model,
-                                                                                    pin_text))
+                found = self.registry.resolve_in(tx, model, self.registry.parse_pin(
+                    model, pin_text), candidates=entry.candidates)
                 wanted = str(found.version.id) if found is not None else ""
-                latest = _latest(tx, model, entry.variant)
+                latest = self._latest(tx, model, entry.variant, entry.candidates)
                 if (wanted and wanted != entry.version) or (latest and latest != entry.version):
                     rows.append(Outdated(entry.name, entry.version, wanted or "-",
                                          latest or "-"))
         return rows
+
+    def _latest(self, tx: Transaction, model: Model, variant: str, candidates: bool) -> str:
+        """The newest eligible release of ``model`` in ``variant``, whatever the pin."""
+        best: Version | None = None
+        for version in tx.list_versions(model.name):
+            if getattr(version.id, "variant", "") != variant:
+                continue
+            if getattr(version.id, "prerelease", ""):
+                continue
+            if best is not None and not best.id < version.id:
+                continue
+            if self.registry.ineligible_in(tx, version, candidates=candidates):
+                continue
+            best = version
+        return str(best.id) if best is not None else ""
+
 
 def verify_lock_entry(lock: Lock, name: str, manifest: Manifest) -> LockVerify:
     """Compare hashed files with what the lock says ``name`` is made of (no registry needed)."""
@@ -271,18 +325,14 @@ def _pin_text(req: Requirement) -> str:
     return f"{req.pin}+{req.variant}" if req.variant and "+" not in req.pin else req.pin
 
 
-def _latest(tx: Transaction, model: Model, variant: str) -> str:
-    best: Version | None = None
-    for version in tx.list_versions(model.name):
-        if version.stage in UNRESOLVABLE:
-            continue
-        if getattr(version.id, "variant", "") != variant:
-            continue
-        if getattr(version.id, "prerelease", ""):
-            continue
-        if best is None or best.id < version.id:
-            best = version
-    return str(best.id) if best is not None else ""
+def _upgrading(model: str, upgrade: Collection[str] | bool) -> bool:
+    return upgrade is True or (not isinstance(upgrade, bool) and model in upgrade)
+
+
+def _locked_with_candidates(previous: Lock | None, req: Requirement) -> bool:
+    """Whether ``previous`` locked ``req``'s model, at the same pin, with candidates."""
+    entry = previous.get(req.model) if previous is not None else None
+    return entry is not None and entry.pin == req.pin and entry.candidates
 
 
 def _changes(previous: Lock | None, lock: Lock) -> tuple[str, ...]:

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from modelsteward.domain.consumers import Consumer, ConsumerPin
-from modelsteward.domain.lifecycle import UNRESOLVABLE
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, walk_lineage, first_match
+from modelsteward.service.registry import Registry, Resolution, walk_lineage
 
 
 def affected_teams(registry: Registry, tx: Transaction, model: Model, versions: list[Version],
@@ -27,19 +26,20 @@ def affected_pins(registry: Registry, tx: Transaction, model: Model, versions: l
                   *, as_if_resolvable: bool = False
                   ) -> dict[str, list[tuple[Consumer, ConsumerPin]]]:
     """The pins of ``model`` that resolve to one of ``versions``, with their consumers, by team.
-    Resolution here ignores deprecation plans: it is where the pin points before any plan
-    redirects it. With ``as_if_resolvable``, ``versions`` count as candidates even when they are
-    already retired or rejected: who used them before they stopped resolving (the teams a
-    retirement must tell)."""
+    Resolution is the registry's (a non-strict pin gives only eligible versions); a pin a
+    plan redirects counts for the version it was redirected from: it is where the pin points
+    before the plan moves it. With ``as_if_resolvable``, ``versions`` count as candidates even
+    when they no longer resolve (retired, rejected, or past a hard deadline): who used them
+    before they stopped resolving (the teams a retirement must tell)."""
     refs = {str(v.id) for v in versions}
-    gone = [v for v in versions if v.stage in UNRESOLVABLE] if as_if_resolvable else []
+    gone = list(versions) if as_if_resolvable else []
     teams: dict[str, list[tuple[Consumer, ConsumerPin]]] = defaultdict(list)
     for consumer in tx.list_consumers(model.name):
         for pin in consumer.pins:
             if pin.model != model.name:
                 continue
             parsed = registry.parse_pin(model, pin.pin)
-            current = first_match(tx, model.name, parsed)
+            current = _points_to(tx, model, registry.resolve_in(tx, model, parsed))
             for candidate in gone:
                 if parsed.matches(candidate.id) and (  # type: ignore[arg-type]  # same scheme
                         current is None or _ranks_above(candidate, current)):
@@ -47,6 +47,16 @@ def affected_pins(registry: Registry, tx: Transaction, model: Model, versions: l
             if current is not None and str(current.id) in refs:
                 teams[consumer.team].append((consumer, pin))
     return teams
+
+
+def _points_to(tx: Transaction, model: Model, found: Resolution | None) -> Version | None:
+    """The version of ``model`` a resolution gives, or the one a plan redirected it from."""
+    if found is None:
+        return None
+    if found.redirected_from:
+        name, _, version = found.redirected_from.partition("@")
+        return tx.get_version(name, version) if name == model.name else None
+    return found.version if found.version.model == model.name else None
 
 
 def _ranks_above(a: Version, b: Version) -> bool:

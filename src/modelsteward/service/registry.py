@@ -541,11 +541,7 @@ class Registry:
             if (not strict and candidate.stage is Stage.DEPRECATED and rule.deprecation_matters
                     and not rule.deprecated_ok(deprecated_from(tx, candidate.ref), candidates)):
                 continue
-            ineligible = (rule.why_not(candidate.stage, candidate.blocked_reason,
-                                       deprecated_from=deprecated_from(tx, candidate.ref)
-                                       if candidate.stage is Stage.DEPRECATED
-                                       and rule.deprecation_matters else None)
-                          if strict else "")
+            ineligible = self.ineligible_in(tx, candidate) if strict else ""
             if plan is None:
                 inherited = self.inherited_plan(tx, candidate.ref, today)
                 if inherited is None:
@@ -569,8 +565,8 @@ class Registry:
             return None
         moved = self.resolve_in(tx, replacement, self.parse_pin(replacement, target_pin),
                                 redirects - 1, candidates=candidates)
-        if moved is None:
-            return None
+        if moved is None or moved.ineligible:
+            return None  # a redirect never leads to a version the policy does not allow
         return Resolution(moved.version, plan.warning(today), plan,
                           redirected_from=candidate.ref, ineligible=moved.ineligible)
 
@@ -581,7 +577,6 @@ class Registry:
         eligible — with the date, the reason and the replacement a plan or deletion named.
         ``None`` when no version, in any state, matches."""
         today = self.clock.now().date()
-        rule = self.policy.eligibility
         plans = [(plan, self.plan_pin(model, plan)) for plan in reversed(tx.plans(model.name))]
         for checked, candidate in enumerate(_candidates(tx, model.name, pin, tuple(Stage),
                                                         include_deleted=True)):
@@ -616,13 +611,28 @@ class Registry:
                 return Unresolvable(candidate.ref, "rejected", _day(event),
                                     str((event.payload if event else {}).get("reason") or
                                         "no reason recorded"))
-            why = rule.why_not(candidate.stage, candidate.blocked_reason,
-                               deprecated_from=deprecated_from(tx, candidate.ref)
-                               if candidate.stage is Stage.DEPRECATED else None,
-                               candidates=candidates)
+            why = self.ineligible_in(tx, candidate, candidates=candidates)
             if why:
                 return Unresolvable(candidate.ref, "ineligible", "", why)
         return None
+
+    def ineligible_in(self, tx: Transaction, version: Version, *,
+                      candidates: bool = False) -> str:
+        """Why ``version`` may not be chosen for an application under the policy's
+        eligibility rule (``candidates``: versions below its minimum stage admitted), as
+        :meth:`EligibilityRule.why_not` says it; ``""`` when it may."""
+        return self.why_not_in(tx, version.ref, version.stage, version.blocked_reason,
+                               candidates=candidates)
+
+    def why_not_in(self, tx: Transaction, ref: str, stage: Stage, blocked_reason: str, *,
+                   candidates: bool = False) -> str:
+        """:meth:`ineligible_in` for the version ``ref`` known only by its stage and blocked
+        reason (the deprecation event is read only when the rule needs it)."""
+        rule = self.policy.eligibility
+        return rule.why_not(stage, blocked_reason,
+                            deprecated_from=deprecated_from(tx, ref)
+                            if stage is Stage.DEPRECATED and rule.deprecation_matters else None,
+                            candidates=candidates)
 
     def inherited_plan(self, tx: Transaction, ref: str,
                        today: date) -> tuple[str, DeprecationPlan] | None:

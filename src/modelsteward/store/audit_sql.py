@@ -19,23 +19,24 @@ class AuditQueries:
     c: Connection
 
     def version_states(self, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
-                                                                        tuple[str, Stage]]:
-        """(model, version) → (root digest, stage) for the refs that exist and are not
-        deleted."""
-        found: dict[tuple[str, str], tuple[str, Stage]] = {}
+                                                                        tuple[str, Stage, str]]:
+        """(model, version) → (root digest, stage, blocked reason) for the refs that exist and
+        are not deleted."""
+        found: dict[tuple[str, str], tuple[str, Stage, str]] = {}
         wanted = set(refs)
         # by model name (a unique index), keeping the wanted versions: row-value IN lists are
         # slow on SQLite
         for chunk in chunks(sorted({name for name, _ in wanted})):
             rows = self.c.execute(
-                select(models.c.name, versions.c.version, versions.c.digest, versions.c.stage)
+                select(models.c.name, versions.c.version, versions.c.digest, versions.c.stage,
+                       versions.c.blocked_reason)
                 .join(models, models.c.id == versions.c.model_id)
                 .where(models.c.name.in_(chunk), models.c.deleted_at.is_(None),
                        versions.c.deleted_at.is_(None)))
-            for name, version, digest, stage in rows:
+            for name, version, digest, stage, blocked in rows:
                 key = (str(name), str(version))
                 if key in wanted:
-                    found[key] = (str(digest), Stage(str(stage)))
+                    found[key] = (str(digest), Stage(str(stage)), str(blocked or ""))
         return found
 
     def overrides_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[GateOverride]]:

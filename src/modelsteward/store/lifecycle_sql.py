@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.lifecycle import (
     AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
 )
@@ -75,7 +76,8 @@ class LifecycleQueries:
             id=e.id, version_id=self._version_pk(model, version), suite=e.suite,
             dataset_digest=e.dataset_digest, metrics=e.metrics,
             cost_per_1k_requests=e.cost_per_1k_requests, latency_ms=e.latency_ms,
-            recorded_at=e.recorded_at, recorded_by=e.recorded_by, seq=e.seq))
+            recorded_at=e.recorded_at, recorded_by=e.recorded_by, seq=e.seq,
+            directions={k: v.value for k, v in e.directions.items()} or None))
 
     def evaluations(self, model: str, version: str) -> list[Evaluation]:
         ref = f"{model}@{version}"
@@ -84,7 +86,9 @@ class LifecycleQueries:
             .order_by(evaluations.c.recorded_at, evaluations.c.seq))
         return [Evaluation(r.id, ref, r.suite, r.dataset_digest, dict(r.metrics),
                            r.cost_per_1k_requests, dict(r.latency_ms), r.recorded_at,
-                           r.recorded_by, r.seq) for r in rows]
+                           r.recorded_by, r.seq,
+                           {k: Direction(v) for k, v in (r.directions or {}).items()})
+                for r in rows]
 
     # approvals, checks, overrides -----------------------------------------------------------
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0014"  # the newest revision in migrations/versions
+HEAD = "0015"  # the newest revision in migrations/versions
 _LOCK_KEY = 0x5717A4D  # PostgreSQL advisory lock id for migrations
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -172,6 +172,8 @@ evaluations = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(200), nullable=False),
     Column("seq", BigInteger, nullable=False),
+    # metric -> "higher"|"lower" as the evaluation file declared (revision 0015); NULL: none
+    Column("directions", JSON, nullable=True),
 )
 
 approvals = Table(

@@ -16,9 +16,12 @@ from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
 from modelsteward.api.schemas import one_of
-from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin, Impact
+from modelsteward.domain.consumers import (
+    Consumer, ConsumerKind, ConsumerPin, ConsumerStatus, Impact,
+)
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.names import validate_model_name
+from modelsteward.errors import Unresolvable
 from modelsteward.service.deletion import DeletionReport
 from modelsteward.service.registry import Registry
 
@@ -33,6 +36,23 @@ class PinPublic(BaseModel):
     pin: str = Field(min_length=1, max_length=200, examples=["^2.1"])
 
 
+class UnresolvablePublic(BaseModel):
+    """Why a pin resolves to nothing: the version it would give, what became of it
+    (``retired``, ``deleted``, ``rejected`` or ``ineligible``), since when, why, and what
+    replaces it."""
+
+    version: str = Field(examples=["support-bot@2.1.3"])
+    state: str = Field(examples=["retired", "deleted", "rejected", "ineligible"])
+    since: str | None = Field(default=None, examples=["2026-03-01"])
+    reason: str
+    replacement: str | None = Field(default=None, examples=["support-bot@^3"])
+
+    @classmethod
+    def of(cls, why: Unresolvable) -> UnresolvablePublic:
+        return cls(version=why.version, state=why.state, since=why.since or None,
+                   reason=why.reason, replacement=why.replacement or None)
+
+
 class ConsumerPublic(BaseModel):
     name: str
     kind: str
@@ -40,14 +60,28 @@ class ConsumerPublic(BaseModel):
     contact: str | None
     environment: str | None
     uses: list[PinPublic]
-    resolves_to: dict[str, str] | None = None
+    resolves_to: dict[str, str | None] | None = Field(
+        default=None, description="By model, the version each pin resolves to now (null: "
+                                  "nothing resolves; `unresolvable` says why).")
+    ineligible: dict[str, str] | None = Field(
+        default=None, description="By model, why an exact pin's version is not eligible for "
+                                  "applications (only pins naming such a version appear).")
+    unresolvable: dict[str, UnresolvablePublic] | None = Field(
+        default=None, description="By model, why a pin no longer resolves (only such pins).")
 
     @classmethod
-    def of(cls, c: Consumer, resolves_to: dict[str, str] | None = None) -> ConsumerPublic:
+    def of(cls, c: Consumer, status: ConsumerStatus | None = None) -> ConsumerPublic:
+        pins = status.pins if status is not None else ()
         return cls(name=c.name, kind=c.kind.value, team=c.team, contact=c.contact or None,
                    environment=c.environment or None,
                    uses=[PinPublic(model=p.model, pin=p.pin) for p in c.pins],
-                   resolves_to=resolves_to)
+                   resolves_to={p.model: s.resolves_to or None for p, s in pins}
+                   if status is not None else None,
+                   ineligible={p.model: s.ineligible for p, s in pins if s.ineligible}
+                   if status is not None else None,
+                   unresolvable={p.model: UnresolvablePublic.of(s.unresolvable)
+                                 for p, s in pins if s.unresolvable is not None}
+                   if status is not None else None)
 
 
 class ConsumerCreate(BaseModel):
@@ -75,6 +109,9 @@ class PinResolved(BaseModel):
     model: str
     pin: str
     resolves_to: str
+    ineligible: str | None = Field(
+        default=None, description="Why the version an exact pin names is not eligible for "
+                                  "applications (the pin is accepted, and recorded).")
 
 
 class AffectedPublic(BaseModel):
@@ -84,6 +121,8 @@ class AffectedPublic(BaseModel):
     kind: str
     pin: str
     resolves_to: str | None
+    ineligible: str | None = None
+    unresolvable: UnresolvablePublic | None = None
 
 
 class ImpactPublic(BaseModel):
@@ -102,7 +141,10 @@ class ImpactPublic(BaseModel):
                    affected=[AffectedPublic(consumer=a.consumer.name, team=a.consumer.team,
                                             environment=a.consumer.environment or None,
                                             kind=a.consumer.kind.value, pin=a.pin.pin,
-                                            resolves_to=a.resolves_to or None)
+                                            resolves_to=a.resolves_to or None,
+                                            ineligible=a.ineligible or None,
+                                            unresolvable=UnresolvablePublic.of(a.unresolvable)
+                                            if a.unresolvable else None)
                              for a in r.affected])
 
 
@@ -126,6 +168,13 @@ class PinChangePublic(BaseModel):
     after: str | None
 
 
+class PinKeptPublic(BaseModel):
+    consumer: str
+    team: str
+    pin: str
+    resolves_to: str
+
+
 class DeletionPublic(BaseModel):
     target: str
     replacement: str | None
@@ -133,6 +182,9 @@ class DeletionPublic(BaseModel):
     by_team: dict[str, int]
     aliases_removed: list[str]
     changes: list[PinChangePublic]
+    unchanged: list[PinKeptPublic] = Field(
+        default_factory=list, description="Pins that resolved to the deleted version and still "
+                                          "resolve without it: kept, with what they give now.")
 
     @classmethod
     def of(cls, r: DeletionReport) -> DeletionPublic:
@@ -140,7 +192,9 @@ class DeletionPublic(BaseModel):
                    by_team=r.by_team, aliases_removed=list(r.aliases_removed),
                    changes=[PinChangePublic(consumer=c.consumer, team=c.team, before=str(c.before),
                                             after=str(c.after) if c.after else None)
-                            for c in r.changes])
+                            for c in r.changes],
+                   unchanged=[PinKeptPublic(consumer=k.consumer, team=k.team, pin=str(k.pin),
+                                            resolves_to=k.resolves_to) for k in r.unchanged])
 
 
 def _require_consumer_writer(registry: Registry, principal: Principal, name: str) -> Consumer:
@@ -165,21 +219,23 @@ def list_consumers(registry: RegistryDep, request: Request, response: Response,
 def create_consumer(body: ConsumerCreate, registry: RegistryDep,
                     principal: PrincipalDep) -> ConsumerPublic:
     """Register a consumer and the models it uses; every pin must resolve today and may not
-    adopt a version past its soft deadline."""
+    adopt a version past its soft deadline. A non-strict pin resolves only to an eligible
+    version; an exact pin naming a version that is not eligible is accepted and the answer's
+    ``ineligible`` says why."""
     team = require_writer(principal, body.team)
     pins = tuple(ConsumerPin(validate_model_name(u.model), u.pin.strip()) for u in body.uses)
     made = registry.consumers.add(Consumer(
         body.name, parse_enum(ConsumerKind, body.kind, "consumer kind"), team, body.contact,
         body.environment, pins))
-    return ConsumerPublic.of(made)
+    return ConsumerPublic.of(made, registry.consumers.show(made.name))
 
 
 @router.get("/consumers/{name}", response_model=ConsumerPublic)
 def get_consumer(name: str, registry: RegistryDep) -> ConsumerPublic:
-    """One consumer, with the version each of its pins resolves to now."""
-    found = registry.consumers.get(name)
-    resolved = {p.model: str(registry.resolve(p.model, p.pin).id) for p in found.pins}
-    return ConsumerPublic.of(found, resolved)
+    """One consumer, with the version each of its pins resolves to now; a pin that no longer
+    resolves has ``resolves_to`` null and says why under ``unresolvable``."""
+    status = registry.consumers.show(name)
+    return ConsumerPublic.of(status.consumer, status)
 
 
 @router.delete("/consumers/{name}", status_code=status.HTTP_204_NO_CONTENT,
@@ -199,7 +255,8 @@ def pin_consumer(name: str, model: str, body: PinUpdate, registry: RegistryDep,
     _require_consumer_writer(registry, principal, name)
     resolved = registry.consumers.pin(name, ConsumerPin(validate_model_name(model),
                                                         body.pin.strip()))
-    return PinResolved(consumer=name, model=model, pin=body.pin.strip(), resolves_to=resolved)
+    return PinResolved(consumer=name, model=model, pin=body.pin.strip(),
+                       resolves_to=resolved.resolves_to, ineligible=resolved.ineligible or None)
 
 
 @router.delete("/consumers/{name}/pins/{model:path}", status_code=status.HTTP_204_NO_CONTENT,

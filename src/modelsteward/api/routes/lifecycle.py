@@ -177,8 +177,9 @@ def record_evaluation(name: str, version: str,
                       body: Annotated[dict[str, Any], Body(examples=[EVALUATION_EXAMPLE])],
                       registry: RegistryDep, principal: PrincipalDep) -> EvaluationPublic:
     """Store an immutable evaluation result: the document ``steward eval record`` reads
-    (``suite``, ``dataset_digest``, ``metrics``, optional ``cost_per_1k_requests`` and
-    ``latency_ms``). Every problem of the document is listed with its location (422)."""
+    (``suite``, ``dataset_digest``, ``metrics``, optional ``cost_per_1k_requests``,
+    ``latency_ms`` and ``directions``). Every problem of the document is listed with its
+    location (422), a direction that contradicts the policy's among them."""
     _writable(registry, principal, name)
     result = parse_evaluation(body, source="the evaluation")
     stored = registry.lifecycle.record_evaluation(_ref(name, version), result)

@@ -42,6 +42,11 @@ class LockCreate(BaseModel):
                                          "already locked keep their version.")
     upgrade: list[str] | StrictBool = Field(default=False, description="Move pins forward: true for "
                                                                  "every model, or the names.")
+    candidates: StrictBool = Field(
+        default=False, description="Also admit versions that have not reached the policy's "
+                                   "eligibility.minimum_stage (for staging environments); the "
+                                   "lock records it per model (candidates = true). Never "
+                                   "rejected, retired, degraded or rolled-back versions.")
 
 
 class LockPublic(BaseModel):
@@ -87,7 +92,8 @@ def _lock(text: str) -> tuple[Lock, list[str]]:
 @router.post("/locks", response_model=LockPublic)
 def create_lock(body: LockCreate, request: Request, registry: RegistryDep,
                 principal: PrincipalDep) -> LockPublic:
-    """Resolve models.toml into models.lock: exact versions with their digests. Records the
+    """Resolve models.toml into models.lock: exact versions with their digests, only versions
+    the policy calls eligible (unless ``candidates``, or models.toml, admits candidates). Records the
     application as a consumer of each model, so it needs the maintainer role. Unless
     models.toml names a registry, the lock names this server's URL as the caller reached it.
     A maintainer locks only its own team's applications: models.toml's ``team`` must be its
@@ -104,6 +110,7 @@ def create_lock(body: LockCreate, request: Request, registry: RegistryDep,
         return existing.team
 
     result = registry.locking.lock(manifest, previous, upgrade=body.upgrade,
+                                   candidates=body.candidates,
                                    registry_name=str(request.base_url).rstrip("/"),
                                    authorize=authorize)
     return LockPublic(lock=result.text, changes=list(result.changes),
@@ -113,8 +120,8 @@ def create_lock(body: LockCreate, request: Request, registry: RegistryDep,
 
 @router.post("/locks/outdated", response_model=OutdatedList)
 def list_outdated(body: LockText, registry: RegistryDep) -> OutdatedList:
-    """Locked models with newer versions: the newest the pin accepts (wanted) and the newest of
-    all (latest)."""
+    """Locked models with newer eligible versions: the newest the pin accepts (wanted) and the
+    newest of all (latest); an entry locked with candidates admits them."""
     found, warnings = _lock(body.lock)
     return OutdatedList(items=[OutdatedPublic(model=r.model, locked=r.locked, wanted=r.wanted,
                                               latest=r.latest)
@@ -125,7 +132,8 @@ def list_outdated(body: LockText, registry: RegistryDep) -> OutdatedList:
 @router.post("/audits", response_model=dict[str, Any])
 def audit_lock(body: AuditCreate, registry: RegistryDep) -> dict[str, Any]:
     """Audit the locked models against the registry: advisories (direct and inherited),
-    deprecation phase, retirement, gate overrides and digest mismatches. The answer is the
+    deprecation phase, retirement, versions that are not eligible, gate overrides and digest
+    mismatches. The answer is the
     JSON report of ``steward audit --format json``; ``passed`` says whether it fails under
     ``fail_on``."""
     policy = parse_fail_on(body.fail_on)
