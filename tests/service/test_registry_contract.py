@@ -8,11 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from modelsteward import Registry
-from modelsteward.domain.eligibility import EligibilityRule
-from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, ModelKind
-from modelsteward.domain.policy import Policy
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import (
@@ -20,6 +17,7 @@ from modelsteward.errors import (
     ModelNotFound, NoMatchingVersion, StorageError, VersionExists, VersionNotFound,
 )
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import DEVELOPMENT
 
 
 @pytest.fixture
@@ -33,8 +31,7 @@ def registry(db_url: str, clock: FixedClock) -> Registry:
 def development(db_url: str, clock: FixedClock) -> Registry:
     """A registry whose policy makes every trained version eligible (``minimum_stage:
     trained``): for tests of pin syntax and paging, which register versions without gates."""
-    reg = Registry.open(db_url, actor="alice", clock=clock,
-                        policy=Policy(eligibility=EligibilityRule(Stage.TRAINED)))
+    reg = Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT)
     yield reg
     reg.close()
 
