@@ -11,8 +11,12 @@ import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.lifecycle import Stage
+from modelsteward.domain.model import RiskTier
+from modelsteward.domain.policy import Policy
 from tests.api.conftest import Server
 from tests.conftest import FixedClock
+from tests.service.lifecycle_helpers import evaluated_suites, evaluation
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -28,8 +32,28 @@ def seed(server: Server) -> None:
         assert created.status_code == 201, created.text
 
 
-def test_models_versions_and_resolution(server: Server) -> None:
+# versions made over HTTP carry a digest but no attestation or training metrics: the validation
+# gate asks only for the digest, so that they can pass the evaluation gate
+GATES = Policy(require_attestation=False, require_training_metrics=False)
+
+
+def pass_the_gates(server: Server, clock: FixedClock, *versions: str) -> None:
+    """Take seeded versions of support-bot through the evaluation gate (to ``registered``), so
+    that a choosing pin may give them to an application."""
+    url = server.app.state.settings.registry.database_url
+    with Registry.open(url, actor="alice", clock=clock, policy=GATES) as reg:
+        for version in versions:
+            ref = f"support-bot@{version}"
+            for suite in evaluated_suites(RiskTier.MEDIUM):  # the default tier
+                reg.lifecycle.record_evaluation(ref, evaluation(suite, accuracy=0.93,
+                                                                toxicity_rate=0.001))
+            reg.lifecycle.promote(ref, Stage.EVALUATED)
+            reg.lifecycle.promote(ref, Stage.REGISTERED)
+
+
+def test_models_versions_and_resolution(server: Server, clock: FixedClock) -> None:
     seed(server)
+    pass_the_gates(server, clock, "2.0.0", "2.1.0", "2.1.3", "3.0.0")
     c = server.client
     assert c.get("/api/v1/models/support-bot").json()["owner"]["team"] == "support"
     version = c.get("/api/v1/models/support-bot/versions/2.1.3").json()
@@ -42,6 +66,7 @@ def test_models_versions_and_resolution(server: Server) -> None:
 def test_deprecated_versions_carry_deprecation_sunset_and_link(server: Server,
                                                                clock: FixedClock) -> None:
     seed(server)
+    pass_the_gates(server, clock, "2.1.3", "3.0.0")
     today = clock.now().date()
     with Registry.open(server.app.state.settings.registry.database_url, clock=clock) as reg:
         reg.deprecations.plan("support-bot@2.1.3", reason=DeprecationReason.REPLACED,
@@ -129,9 +154,10 @@ def test_events_openapi_and_operations(server: Server) -> None:
         in metrics
 
 
-def test_every_request_is_logged_as_one_json_line(server: Server,
+def test_every_request_is_logged_as_one_json_line(server: Server, clock: FixedClock,
                                                  caplog: pytest.LogCaptureFixture) -> None:
     seed(server)
+    pass_the_gates(server, clock, "2.1.3")
     with caplog.at_level(logging.INFO, logger="modelsteward.access"):
         server.client.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^2"})
         server.client.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^2"})

@@ -13,19 +13,45 @@ from starlette.types import Message, Receive, Scope, Send
 
 from modelsteward import Registry
 from modelsteward.api.resolutions import Answer, KeptAnswers, ResolutionCache
-from modelsteward.domain.model import FileDigest, Model
+from modelsteward.domain.model import FileDigest, Model, RiskTier
 from modelsteward.domain.tokens import split_token
+from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.service.mlflow_compat import MlflowRegistry
 from modelsteward.service.tokens import Tokens
 from tests.api.conftest import MakeServer, Server
 from tests.api.test_auth import assert_401, client, make_token
+from tests.api.test_api_lifecycle import evaluation, statement
 from tests.conftest import FixedClock
+from tests.service.lifecycle_helpers import to_staging, trained
 
+VERSIONS = "/api/v1/models/support-bot/versions"
 
 
 def files(byte: str) -> list[dict[str, object]]:
     return [{"path": "model.safetensors", "sha256": byte * 64, "size": 10}]
+
+
+def register(c: httpx.Client, version: str, byte: str) -> str:
+    """Register ``version`` of support-bot over HTTP; its root digest (hex)."""
+    made = c.post(VERSIONS, json={"version": version, "files": files(byte), "force": True,
+                                  "reason": "test"})
+    assert made.status_code == 201, made.text
+    digest: str = made.json()["digest"].removeprefix("sha256:")
+    return digest
+
+
+def pass_the_gates(c: httpx.Client, version: str, digest: str) -> None:
+    """Take a low-risk ``version`` of support-bot through the evaluation gate over HTTP, so
+    that a choosing pin may give it to an application."""
+    steps = [(f"{VERSIONS}/{version}/attestations",
+              {"statement": statement(digest), "metrics": {"loss": 0.2}}),
+             (f"{VERSIONS}/{version}/evaluations", evaluation()),
+             (f"{VERSIONS}/{version}/promotions", {"to": "evaluated"}),
+             (f"{VERSIONS}/{version}/promotions", {"to": "registered"})]
+    for url, body in steps:
+        answer = c.post(url, json=body)
+        assert answer.status_code in (200, 201), answer.text
 
 
 def resolved(c: httpx.Client, pin: str = "^1") -> str:
@@ -38,17 +64,20 @@ def resolved(c: httpx.Client, pin: str = "^1") -> str:
 def test_a_resolution_follows_changes_made_here_and_elsewhere(server: Server, db_url: str,
                                                               clock: FixedClock) -> None:
     c = server.client
-    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
-    assert c.post("/api/v1/models/support-bot/versions",
-                  json={"version": "1.0.0", "files": files("a")}).status_code == 201
+    assert c.post("/api/v1/models", json={"name": "support-bot", "risk_tier": "low"}
+                  ).status_code == 201
+    pass_the_gates(c, "1.0.0", register(c, "1.0.0", "a"))
     assert resolved(c) == resolved(c) == "1.0.0"  # the second may come from memory
-    assert c.post("/api/v1/models/support-bot/versions",
-                  json={"version": "1.1.0", "files": files("b"), "force": True,
-                        "reason": "test"}).status_code == 201
+    # a registration, then a promotion through the gates, made here
+    digest = register(c, "1.1.0", "b")
+    assert resolved(c) == "1.0.0"  # 1.1.0 has not passed the evaluation gate yet
+    pass_the_gates(c, "1.1.0", digest)
     assert resolved(c) == "1.1.0"
     with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
-        other.register_version("support-bot", "1.2.0", manifest=Manifest.of(
-            [FileDigest("model.safetensors", "c" * 64, 10)]), force=True, reason="test")
+        made = trained(other, "support-bot", RiskTier.LOW, ChangeKind.RETRAIN)
+        assert made == "support-bot@1.2.0"
+        assert resolved(c) == "1.1.0"  # not through the gates yet
+        to_staging(other, made, RiskTier.LOW)
     assert resolved(c) == "1.2.0"
     missing = c.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^3"})
     assert missing.status_code == 404  # errors are answered, never kept
@@ -236,11 +265,10 @@ def test_a_kept_answer_is_sent_before_routing_exactly_as_the_route_sent_it(
         server: Server, db_url: str, clock: FixedClock) -> None:
     behind = Recording()
     c, token = server.client, server.admin_token
-    assert c.post("/api/v1/models", json={"name": "support-bot"}).status_code == 201
+    assert c.post("/api/v1/models", json={"name": "support-bot", "risk_tier": "low"}
+                  ).status_code == 201
     for version, byte in (("1.0.0", "a"), ("2.0.0", "b")):
-        assert c.post("/api/v1/models/support-bot/versions",
-                      json={"version": version, "files": files(byte), "force": True,
-                            "reason": "test"}).status_code == 201
+        pass_the_gates(c, version, register(c, version, byte))
     planned = c.post("/api/v1/deprecations", json={
         "target": "support-bot@1.0.0", "reason": "replaced", "replacement": "support-bot@^2",
         "soft_deadline": "2026-12-01", "hard_deadline": "2027-01-01"})

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from tests.cli.conftest import Steward
 
@@ -17,7 +19,12 @@ def make_weights(folder: Path, payload: bytes = b"\x01" * 4096) -> Path:
     return folder
 
 
-def test_registry_end_to_end(steward: Steward, tmp_path: Path) -> None:
+def test_registry_end_to_end(steward: Steward, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # about registering, resolving pins, provenance and history, not the gates: a development
+    # policy lets the ranges choose versions that never went through them
+    (tmp_path / "policy.yaml").write_text("eligibility: {minimum_stage: trained}\n")
+    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
     assert "registry at" in steward("init").stdout
     steward("model", "create", "acme/base", "--owner-team", "team-ml", "--risk-tier", "low",
             "--license", "apache-2.0", "--tag", "llm", "--support-months", "12")

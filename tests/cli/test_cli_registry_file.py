@@ -14,7 +14,13 @@ from tests.conftest import fresh_pg_schema
 from tests.domain.test_registry_file import SEED
 
 
-def test_import_is_idempotent_and_export_round_trips(steward: Steward, tmp_path: Path) -> None:
+def test_import_is_idempotent_and_export_round_trips(
+        steward: Steward, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # about the file, not the gates: under a development policy the evaluating candidate is its
+    # model's current version, so the export writes its status and scores back (under the
+    # default policy it has not passed the evaluation gate: test_round_trip_is_stable)
+    (tmp_path / "policy.yaml").write_text("eligibility: {minimum_stage: trained}\n")
+    monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
     source = tmp_path / "model-registry.yaml"
     source.write_text(SEED)
     first = steward("import", "registry", str(source), "--json").json()

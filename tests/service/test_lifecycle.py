@@ -205,12 +205,15 @@ def test_degraded_without_auto_rollback_only_records(registry: Registry) -> None
 
 def test_retired_versions_never_resolve(registry: Registry) -> None:
     v1 = trained(registry, "bot")
+    to_staging(registry, v1, RiskTier.LOW)
     v2 = trained(registry, "bot", change=ChangeKind.CONFIG)
+    to_staging(registry, v2, RiskTier.LOW)
     assert registry.resolve("bot", "^1").ref == v2
     registry.lifecycle.reject(v2, "failed red-teaming")
     assert registry.resolve("bot", "^1").ref == v1
     registry.lifecycle.retire(v2, "archived")
-    to_production(registry, v1)
+    approve_all(registry, v1, RiskTier.LOW, registry.clock.now().date() + timedelta(days=90))
+    registry.lifecycle.promote(v1, Stage.PRODUCTION)
     registry.lifecycle.deprecate(v1, "replaced")
     with pytest.raises(Conflict, match="still holds the alias"):
         registry.lifecycle.retire(v1, "gone")

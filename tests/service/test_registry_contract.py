@@ -17,11 +17,21 @@ from modelsteward.errors import (
     ModelNotFound, NoMatchingVersion, StorageError, VersionExists, VersionNotFound,
 )
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import DEVELOPMENT
 
 
 @pytest.fixture
 def registry(db_url: str, clock: FixedClock) -> Registry:
     reg = Registry.open(db_url, actor="alice", clock=clock)
+    yield reg
+    reg.close()
+
+
+@pytest.fixture
+def development(db_url: str, clock: FixedClock) -> Registry:
+    """A registry whose policy makes every trained version eligible (``minimum_stage:
+    trained``): for tests of pin syntax and paging, which register versions without gates."""
+    reg = Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT)
     yield reg
     reg.close()
 
@@ -99,7 +109,8 @@ def test_duplicate_versions_are_refused(registry: Registry, tmp_path: Path) -> N
     assert registry.get_version("bot", "1.0.0").files[1].size == 1000
 
 
-def test_hosted_models_use_snapshot_ids(registry: Registry) -> None:
+def test_hosted_models_use_snapshot_ids(development: Registry) -> None:
+    registry = development  # about pin syntax, not the gates
     registry.create_model(Model("sonnet", kind=ModelKind.HOSTED, provider="anthropic"))
     for snapshot in ["claude-sonnet-4-5-20250929", "claude-sonnet-4-20250514",
                      "claude-sonnet-4-5-20251101"]:
@@ -114,7 +125,8 @@ def test_hosted_models_use_snapshot_ids(registry: Registry) -> None:
         registry.register_version("sonnet", change=ChangeKind.CONFIG)
 
 
-def test_resolution_picks_the_best_match(registry: Registry) -> None:
+def test_resolution_picks_the_best_match(development: Registry) -> None:
+    registry = development  # about pin syntax, not the gates
     registry.create_model(Model("bot"))
     for seeded in ["1.0.0", "2.0.0", "2.1.0", "2.1.3", "2.1.3+q4", "2.2.0-rc.1", "2.4.0", "3.0.0"]:
         registry.register_version("bot", seeded, force=True, reason="seeding")
@@ -127,8 +139,9 @@ def test_resolution_picks_the_best_match(registry: Registry) -> None:
         registry.resolve("bot", "^4")
 
 
-def test_resolution_pages_through_many_candidates(registry: Registry) -> None:
+def test_resolution_pages_through_many_candidates(development: Registry) -> None:
     """More candidates than one database page, with the match only at the very bottom."""
+    registry = development  # about paging, not the gates
     registry.create_model(Model("bot"))
     for patch in range(600):
         registry.register_version("bot", f"1.0.{patch}-rc.1", force=True, reason="seeding")
