@@ -22,6 +22,7 @@ from modelsteward.errors import Conflict
 from modelsteward.ports import Transaction
 from modelsteward.service.deprecations import CheckedPlan, Deprecations
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import through_gates
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "litellm_model_prices_sample.json"
 
@@ -133,6 +134,8 @@ TABLE = {"shutdowns": [
 def test_table_rows_that_cannot_apply_are_reported_with_file_and_row(
         registry: Registry) -> None:
     _retire(registry, "gpt@gpt-4o-2024-08-06")
+    # row 4's replacement passed the gates, so a plan may send people to it
+    through_gates(registry, "claude@claude-3-5-sonnet-20240620")
     shutdowns = parse_shutdown_table(TABLE, source="shutdowns.yaml")
     result = registry.providers.import_shutdowns(shutdowns)
     # a retired (row 1) or unknown (row 3) replacement: planned without it, and said so
@@ -204,3 +207,15 @@ def test_a_row_is_written_whole_or_not_at_all(registry: Registry,
     # the other rows were written
     assert "claude@claude-3-sonnet-20240229" in result.planned
     assert len(registry.log()) > events
+
+
+def test_a_replacement_that_has_not_passed_the_gates_is_not_named(registry: Registry) -> None:
+    # claude-3-5-sonnet-20240620 is registered but never evaluated: no plan may send people there
+    shutdowns = parse_shutdown_table({"shutdowns": [TABLE["shutdowns"][3]]},
+                                     source="shutdowns.yaml")
+    result = registry.providers.import_shutdowns(shutdowns)
+    assert result.planned == ("claude@claude-sonnet-4-20250514",)
+    [skipped] = result.skipped
+    assert (skipped.row, skipped.replacement) == (1, "claude@claude-3-5-sonnet-20240620")
+    assert "not eligible" in skipped.reason and "evaluation gate" in skipped.reason
+    assert [p.replacement for p in registry.deprecations.plans("claude")] == [""]
