@@ -1,6 +1,7 @@
 """Rollback latency: how long ``steward rollback`` takes, in process, on SQLite.
 
-A model gets a production history of N promotions; each round rolls back and forth. Prints the
+A model gets a production history of N promotions; each round rolls production back one step (a
+version production left is blocked, so each rollback goes one further back). Prints the
 median and p99 against ``get_version`` (the floor of a registry read) measured in the same run.
 Never fails on timings.
 """
@@ -20,7 +21,7 @@ from modelsteward.domain.versioning import ChangeKind  # noqa: E402
 from tests.service.lifecycle_helpers import to_production, trained  # noqa: E402
 
 
-def main(promotions: int = 20, rounds: int = 200) -> None:
+def main(promotions: int = 101, rounds: int = 100) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         with Registry.open(f"sqlite:///{Path(tmp) / 'bench.db'}", actor="alice") as registry:
             for i in range(promotions):
