@@ -124,9 +124,15 @@ def start_steward(workdir: Path, log_level: str = "info") -> Server:
     steward = Path(sys.executable).parent / "steward"
     command = ([str(steward)] if steward.exists()
                else [sys.executable, "-m", "modelsteward.cli.main"])
+    # the versions the write phase creates have no evaluations, and MLflow has no gates: the
+    # server runs in the policy's development mode, where every version that is not rejected,
+    # retired or blocked is eligible (the resolution still applies the rule, in the same query)
+    home.mkdir(parents=True, exist_ok=True)
+    policy = home / "policy.yaml"
+    policy.write_text("eligibility: {minimum_stage: trained}\n")
     env = {"STEWARD_HOME": str(home),
            "STEWARD_DATABASE_URL": f"sqlite:///{home / 'registry.db'}",
-           "STEWARD_ACTOR": "bench"}
+           "STEWARD_ACTOR": "bench", "STEWARD_POLICY": str(policy)}
     server = start(f"modelsteward ({log_level})",
                    [*command, "serve", "--port", str(port), "--log-level", log_level],
                    f"http://127.0.0.1:{port}", "/healthz", workdir / f"steward-{log_level}.log",
