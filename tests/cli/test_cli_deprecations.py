@@ -140,3 +140,33 @@ def test_tick_at_the_hard_deadline(steward: Steward, db_url: str, tmp_path: Path
     moved = [e for e in steward("log", "bot", "--json").json()
              if e["kind"] == "model:alias:set" and e["subject"] == new]
     assert moved[-1]["payload"]["reason"].startswith("hard deadline of plan ")
+
+
+def test_redirect_keeps_working_after_tick_retires_the_version(steward: Steward,
+                                                               db_url: str) -> None:
+    # bot@1.0.0 and bot@2.0.0 passed the gates 40 days ago; 1.0.0 was planned away, redirected
+    # to ^2, with a hard deadline yesterday
+    clock = FixedClock(datetime.now(UTC) - timedelta(days=40))
+    planned = clock.now().date()
+    with Registry.open(db_url, actor="alice", clock=clock, policy=Policy()) as registry:
+        old, new = trained(registry, "bot"), trained(registry, "bot")
+        for ref in (old, new):
+            to_staging(registry, ref, RiskTier.LOW)
+        registry.deprecations.plan(
+            old, reason=DeprecationReason.REPLACED, replacement="bot@^2", redirect=True,
+            announced=planned, soft_deadline=planned + timedelta(days=20),
+            hard_deadline=planned + timedelta(days=39))
+    assert steward("tick", "--json").json()["retired"] == [old]
+    for pin in ("1.0.0", "^1"):
+        run = steward("resolve", "bot", pin, "--json")
+        assert (run.json()["version"], run.json()["redirected_from"]) == ("2.0.0", old)
+        assert f"{old} is retired; redirected to {new}" in run.stderr
+    # without a redirect the retired pin says when, why and what replaces it
+    with Registry.open(db_url, actor="alice", clock=clock, policy=Policy()) as registry:
+        registry.deprecations.plan(
+            new, reason=DeprecationReason.VULNERABILITY, replacement="", announced=planned,
+            soft_deadline=planned + timedelta(days=20), hard_deadline=planned + timedelta(days=39))
+    steward("tick")
+    failed = steward("resolve", "bot", "^2", expect=3)
+    assert f"{new} was retired on {date.today()}" in failed.stderr
+    assert "vulnerability" in failed.stderr and "Nothing replaces it" in failed.stderr
