@@ -71,6 +71,12 @@ def to_registered(registry: Registry, ref: str, accuracy: float = 0.93) -> None:
         version = registry.get_version(model, number)
         registry.attest(ref, statement(version.digest.removeprefix("sha256:")),
                         metrics={"loss": 0.2})
+    evaluate_and_register(registry, ref, tier, accuracy)
+
+
+def evaluate_and_register(registry: Registry, ref: str, tier: RiskTier,
+                          accuracy: float = 0.93) -> None:
+    """Record the suites ``tier`` needs, then promote ``ref`` to evaluated and registered."""
     lifecycle = as_actor(registry, "alice").lifecycle
     for suite in evaluated_suites(tier):
         lifecycle.record_evaluation(ref, evaluation(suite, accuracy=accuracy,
@@ -80,12 +86,8 @@ def to_registered(registry: Registry, ref: str, accuracy: float = 0.93) -> None:
 
 
 def to_staging(registry: Registry, ref: str, tier: RiskTier, accuracy: float = 0.93) -> None:
-    lifecycle = as_actor(registry, "alice").lifecycle
-    for suite in evaluated_suites(tier):
-        lifecycle.record_evaluation(ref, evaluation(suite, accuracy=accuracy,
-                                                    toxicity_rate=0.001))
-    lifecycle.promote(ref, Stage.EVALUATED)
-    lifecycle.promote(ref, Stage.REGISTERED)
+    evaluate_and_register(registry, ref, tier, accuracy)
+    lifecycle = registry.lifecycle
     lifecycle.promote(ref, Stage.STAGING)
     for check in CHECKS:
         lifecycle.record_check(ref, check, True, "ci run 42")
