@@ -176,3 +176,15 @@ def test_the_policy_file_reads_and_writes_the_minimum_stage() -> None:
         assert raised.value.problems[0].location == "eligibility.minimum_stage"
         assert "trained, evaluated, registered, staging or production" in \
             raised.value.problems[0].message
+
+
+def test_an_exact_pin_on_an_overdue_degraded_production_version_says_both(
+        registry: Registry, clock: FixedClock) -> None:
+    first = trained(registry, "bot")
+    to_production(registry, first)
+    registry.lifecycle.record_measurements(first, {"error_rate": 0.3})  # no automatic rollback
+    plan(registry, first, hard=clock.now().date() + timedelta(days=5))
+    clock.advance(days=6)
+    registry.deprecations.tick()
+    found = registry.resolution("bot", "1.0.0")
+    assert found.warning.startswith("OVERDUE") and "degraded" in found.ineligible

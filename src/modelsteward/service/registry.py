@@ -536,7 +536,9 @@ class Registry:
                     return Resolution(candidate, f"OVERDUE: {candidate.ref} passed its hard "
                                       f"deadline ({plan.hard_deadline}, {plan.reason.value}) but "
                                       "still holds production, so it retires once a replacement "
-                                      f"is promoted.{instead}", plan)
+                                      f"is promoted.{instead}", plan,
+                                      ineligible=self.ineligible_in(tx, candidate) if strict
+                                      else "")
                 continue
             if (not strict and candidate.stage is Stage.DEPRECATED and rule.deprecation_matters
                     and not rule.deprecated_ok(deprecated_from(tx, candidate.ref), candidates)):
