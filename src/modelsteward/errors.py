@@ -13,10 +13,13 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── InvalidPin
     │   ├── DocumentInvalid          a file with one or more located problems
     │   ├── IdempotencyKeyReused     an Idempotency-Key sent again with another request
-    │   └── ApprovalRefused          an approval the policy does not allow
+    │   ├── ApprovalRefused          an approval the policy does not allow
+    │   └── ArchiveProtocolUnavailable  an archive URL whose fsspec package is not installed
     ├── NotFound
     │   ├── ModelNotFound
     │   ├── VersionNotFound
+    │   ├── TokenNotFound
+    │   ├── ConsumerNotFound
     │   ├── NoMatchingVersion        a pin that resolves to nothing
     │   │   └── PinNoLongerResolves  …because what it matched was retired, deleted,
     │   │                            rejected or is not eligible (says which, when, why, and
@@ -33,11 +36,16 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── BumpRuleViolation        explicit version contradicts the declared change
     │   ├── AttestationMismatch      attestation subject digest differs from the version's
     │   ├── IdempotentRequestRunning the first request with an Idempotency-Key has not finished
-    │   └── IdempotentSecretNotKept  a retried request whose answer held a secret (a token)
+    │   ├── IdempotentSecretNotKept  a retried request whose answer held a secret (a token)
+    │   └── ArchiveMismatch          an archived copy that differs from the registered digests
     ├── ArtifactError                a model folder that cannot be hashed safely
     │   ├── PathUnreadable
     │   ├── SymlinkEscapes
-    │   └── FileNameUnusable         a file name a manifest or lock file cannot record
+    │   ├── FileNameUnusable         a file name a manifest or lock file cannot record
+    │   ├── ArchiveUnwritable        an archive location that cannot be written
+    │   │   └── DestinationUnwritable  a restore's destination that cannot take the files
+    │   ├── ArchiveUnreadable
+    │   └── ArchiveEscapes           an archive path that would lead outside the archive
     ├── DeliveryFailed               a receiver did not take a notification (it is retried)
     ├── NotAuthorised                the actor may not do this (e.g. override a gate)
     │   └── NotAuthenticated         no valid token: the caller is not known
@@ -380,3 +388,72 @@ class StorageError(StewardError):
 class ServerUnreachable(StorageError):
     """The remote server named by ``STEWARD_URL`` cannot be reached, or answered with
     something other than its API; the message names the URL and what to check."""
+
+
+# --- archives, tokens, consumers: raised by integrity/ and service/ -----------------------
+
+
+class ArchiveUnwritable(ArtifactError):
+    def __init__(self, uri: str, reason: str) -> None:
+        self.uri = uri
+        super().__init__(f"Cannot write the archive at {uri}: {reason}. Choose a location you "
+                         "can write to (--archive PATH or URL, or STEWARD_ARCHIVE).")
+
+
+class DestinationUnwritable(ArchiveUnwritable):
+    """A restore's destination cannot take the restored files."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.uri = path
+        ArtifactError.__init__(self, f"Cannot restore into {path}: {reason}; restore into a "
+                                     "new or empty folder (--to PATH).")
+
+
+class ArchiveUnreadable(ArtifactError):
+    def __init__(self, uri: str, reason: str) -> None:
+        self.uri = uri
+        super().__init__(f"Cannot read the archive at {uri}: {reason}. Check the location.")
+
+
+class ArchiveProtocolUnavailable(InvalidInput):
+    """The archive's URL names an fsspec protocol whose package is not installed."""
+
+    def __init__(self, uri: str, protocol: str, reason: str, extra: str = "") -> None:
+        """``extra``: the modelsteward extra that installs the protocol's package, if any."""
+        self.uri = uri
+        self.protocol = protocol
+        fix = (f"install it with `pip install 'modelsteward[{extra}]'`" if extra
+               else f"install the package fsspec names ({reason.rstrip('.')})")
+        super().__init__(f"Cannot use the archive at {uri}: {protocol}:// needs a package that "
+                         f"is not installed; {fix}, or choose another location (--archive "
+                         "PATH or URL, or STEWARD_ARCHIVE).")
+
+
+class ArchiveEscapes(ArtifactError):
+    def __init__(self, root: str, relative: str) -> None:
+        self.root = root
+        self.relative = relative
+        super().__init__(
+            f"Refusing to write {relative!r} under the archive {root}: it would lead outside "
+            "the archive ('..', an empty or '.' segment, a backslash or a control character). "
+            "Such a version id or file path is no longer accepted when a version is "
+            "registered; retire this version without archiving its weights "
+            "(`steward retire`).")
+
+
+class TokenNotFound(NotFound):
+    def __init__(self, token_id: str) -> None:
+        self.token_id = token_id
+        super().__init__(f"There is no token {token_id!r}. List them with `steward token list`.")
+
+
+class ConsumerNotFound(NotFound):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No consumer is named {name!r}. List them with `steward consumer list`.")
+
+
+class ArchiveMismatch(Conflict):
+    def __init__(self, ref: str, uri: str, detail: str) -> None:
+        super().__init__(f"The archived copy of {ref} at {uri} does not match the registered "
+                         f"digests ({detail}); the version stays as it was. Check the archive "
+                         "storage and retry.")

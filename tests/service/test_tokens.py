@@ -19,7 +19,8 @@ from modelsteward.domain.tokens import (
     Role, check_token, effective_roles, hash_secret, parse_expiry, parse_roles, split_token,
 )
 from modelsteward.errors import InvalidInput, NotAuthenticated, StewardError
-from modelsteward.service.tokens import TokenCache, TokenNotFound, Tokens, new_secret
+from modelsteward.errors import TokenNotFound
+from modelsteward.service.tokens import TokenCache, Tokens, new_secret
 from modelsteward.store.tables import api_tokens
 from tests.conftest import FixedClock
 

@@ -15,7 +15,10 @@ from pathlib import Path
 import fsspec
 
 from modelsteward.domain.model import FileDigest
-from modelsteward.errors import ArtifactError, InvalidInput
+from modelsteward.errors import (
+    ArchiveEscapes, ArchiveProtocolUnavailable, ArchiveUnreadable, ArchiveUnwritable,
+    DestinationUnwritable,
+)
 from modelsteward.integrity.manifest import ArtifactPlan, Manifest
 
 _CHUNK = 8 * 1024 * 1024
@@ -23,52 +26,14 @@ _CHUNK = 8 * 1024 * 1024
 EXTRAS = {"s3": "s3", "s3a": "s3"}
 
 
-class ArchiveUnwritable(ArtifactError):
-    def __init__(self, uri: str, reason: str) -> None:
-        self.uri = uri
-        super().__init__(f"Cannot write the archive at {uri}: {reason}. Choose a location you "
-                         "can write to (--archive PATH or URL, or STEWARD_ARCHIVE).")
 
 
-class DestinationUnwritable(ArchiveUnwritable):
-    """A restore's destination cannot take the restored files."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        self.uri = path
-        ArtifactError.__init__(self, f"Cannot restore into {path}: {reason}; restore into a "
-                                     "new or empty folder (--to PATH).")
 
 
-class ArchiveUnreadable(ArtifactError):
-    def __init__(self, uri: str, reason: str) -> None:
-        self.uri = uri
-        super().__init__(f"Cannot read the archive at {uri}: {reason}. Check the location.")
 
 
-class ArchiveProtocolUnavailable(InvalidInput):
-    """The archive's URL names an fsspec protocol whose package is not installed."""
-
-    def __init__(self, uri: str, protocol: str, reason: str) -> None:
-        self.uri = uri
-        self.protocol = protocol
-        extra = EXTRAS.get(protocol)
-        fix = (f"install it with `pip install 'modelsteward[{extra}]'`" if extra
-               else f"install the package fsspec names ({reason.rstrip('.')})")
-        super().__init__(f"Cannot use the archive at {uri}: {protocol}:// needs a package that "
-                         f"is not installed; {fix}, or choose another location (--archive "
-                         "PATH or URL, or STEWARD_ARCHIVE).")
 
 
-class ArchiveEscapes(ArtifactError):
-    def __init__(self, root: str, relative: str) -> None:
-        self.root = root
-        self.relative = relative
-        super().__init__(
-            f"Refusing to write {relative!r} under the archive {root}: it would lead outside "
-            "the archive ('..', an empty or '.' segment, a backslash or a control character). "
-            "Such a version id or file path is no longer accepted when a version is "
-            "registered; retire this version without archiving its weights "
-            "(`steward retire`).")
 
 
 # a segment that stays where it is: not empty, '.' or '..', no '\\' or control character
@@ -92,7 +57,8 @@ def _fs(uri: str) -> tuple[fsspec.AbstractFileSystem, str]:
         fs, root = fsspec.core.url_to_fs(uri)
     except ImportError as exc:
         protocol = fsspec.core.split_protocol(uri)[0] or "file"
-        raise ArchiveProtocolUnavailable(uri, protocol, str(exc)) from None
+        raise ArchiveProtocolUnavailable(uri, protocol, str(exc),
+                                         EXTRAS.get(protocol, "")) from None
     return fs, str(root).rstrip("/")
 
 

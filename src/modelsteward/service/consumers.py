@@ -11,6 +11,7 @@ from modelsteward.domain.events import NewEvent
 from modelsteward.domain.model import Model
 from modelsteward.domain.pins import Pin
 from modelsteward.errors import (
+    ConsumerNotFound,
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound, PinNoLongerResolves,
     Unresolvable,
 )
@@ -19,9 +20,6 @@ from modelsteward.service.registry import Registry
 from modelsteward.service.refs import split_ref
 
 
-class ConsumerNotFound(NotFound):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"No consumer is named {name!r}. List them with `steward consumer list`.")
 
 
 class Consumers:

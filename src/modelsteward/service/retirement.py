@@ -14,7 +14,7 @@ from modelsteward.domain import events as ev
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import Stage, check_transition
 from modelsteward.domain.retirement_report import INTERVIEW_QUESTIONS, RetirementReport
-from modelsteward.errors import Conflict, InvalidInput
+from modelsteward.errors import ArchiveMismatch, Conflict, InvalidInput
 from modelsteward.integrity.archive import (
     copy_from_archive, copy_to_archive, hash_archive, inside, move_into_place,
     staged_restore,
@@ -26,11 +26,6 @@ from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Registry
 
 
-class ArchiveMismatch(Conflict):
-    def __init__(self, ref: str, uri: str, detail: str) -> None:
-        super().__init__(f"The archived copy of {ref} at {uri} does not match the registered "
-                         f"digests ({detail}); the version stays as it was. Check the archive "
-                         "storage and retry.")
 
 
 @dataclass(frozen=True)
@@ -113,7 +108,7 @@ class Retirements:
         """Copy the archived weights of ``ref`` into ``destination`` and verify them: the copy
         goes to a temporary folder beside ``destination`` and is moved into place only when
         every file's digest matches the registered ones. On any refusal (raising
-        :class:`ArchiveMismatch`, or :class:`~modelsteward.integrity.archive.ArchiveUnreadable`
+        :class:`ArchiveMismatch`, or :class:`~modelsteward.errors.ArchiveUnreadable`
         / ``ArchiveUnwritable``) nothing is left at ``destination`` and nothing is recorded."""
         model_name, version_text = split_ref(ref)
         with self.registry.store.read() as tx:

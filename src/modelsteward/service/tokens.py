@@ -21,7 +21,7 @@ from modelsteward.domain.tokens import (
     Principal, Role, Token, TokenState, check_token, hash_secret, secret_matches, split_token,
     token_text,
 )
-from modelsteward.errors import NotAuthenticated, NotFound
+from modelsteward.errors import NotAuthenticated, TokenNotFound
 from modelsteward.ports import Transaction
 from modelsteward.service.registry import Registry
 from modelsteward.store.sql import SqlStore
@@ -29,10 +29,6 @@ from modelsteward.store.sql import SqlStore
 BOOTSTRAP_NAME = "bootstrap"
 
 
-class TokenNotFound(NotFound):
-    def __init__(self, token_id: str) -> None:
-        self.token_id = token_id
-        super().__init__(f"There is no token {token_id!r}. List them with `steward token list`.")
 
 
 @dataclass(frozen=True)

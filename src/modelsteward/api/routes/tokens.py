@@ -16,7 +16,8 @@ from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key,
 from modelsteward.api.routes import API
 from modelsteward.api.schemas import one_of
 from modelsteward.domain.tokens import NAME_MAX, TEAM_MAX, Role, Token, parse_expiry, parse_roles
-from modelsteward.service.tokens import TokenCache, TokenNotFound, Tokens
+from modelsteward.errors import TokenNotFound
+from modelsteward.service.tokens import TokenCache, Tokens
 
 router = APIRouter(prefix=API, tags=["tokens"], route_class=ThreadedRoute,
                    responses=problems.RESPONSES)
