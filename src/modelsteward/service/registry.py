@@ -803,12 +803,6 @@ class Registry:
                              problem, found)
 
 
-def first_match(tx: Transaction, model: str, pin: Pin) -> Version | None:
-    """The best version ``pin`` accepts by version and stage alone, before deprecation plans."""
-    return next((c for c in _candidates(tx, model, pin)
-                 if pin.matches(c.id)), None)  # type: ignore[arg-type]  # same scheme
-
-
 def deprecated_from(tx: Transaction, ref: str) -> Stage | None:
     """The stage ``ref`` was at when it was deprecated (its latest deprecation event), or
     ``None`` when no event says."""
