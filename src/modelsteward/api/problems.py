@@ -7,6 +7,9 @@ Served as ``application/problem+json``. Only this module maps errors to HTTP sta
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,9 +20,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, DocumentInvalid, IdempotencyKeyReused, InvalidInput, NotAuthenticated,
-    NotAuthorised,
-    NotFound, PinNoLongerResolves, StewardError, StorageError,
+    ArtifactError, Conflict, DeliveryFailed, DocumentInvalid, IdempotencyKeyReused, InvalidInput,
+    NotAuthenticated, NotAuthorised, NotFound, PinNoLongerResolves, StewardError, StorageError,
 )
 
 MEDIA_TYPE = "application/problem+json"
@@ -60,23 +62,38 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 log = logging.getLogger("modelsteward.api")
 
-# (error class, status, slug, title), most specific first
-_MAPPING: list[tuple[type[StewardError], int, str, str]] = [
-    (DocumentInvalid, 422, "document-invalid", "The document has problems"),
+
+@dataclass(frozen=True)
+class ErrorStatus:
+    """How the errors of one class are answered: ``type`` is ``/problems/<slug>``."""
+
+    status: int
+    slug: str
+    title: str
+
+
+# every family directly under StewardError, plus the few members answered differently from
+# their family; the nearest class in an error's MRO decides
+ERROR_STATUSES: Mapping[type[StewardError], ErrorStatus] = MappingProxyType({
+    InvalidInput: ErrorStatus(400, "invalid-input", "Bad input"),
+    DocumentInvalid: ErrorStatus(422, "document-invalid", "The document has problems"),
     # the IETF Idempotency-Key draft answers a key reused for another request with 422
-    (IdempotencyKeyReused, 422, "idempotency-key-reused", "Idempotency-Key reused"),
-    (InvalidInput, 400, "invalid-input", "Bad input"),
-    (NotFound, 404, "not-found", "Not found"),
-    (Conflict, 409, "conflict", "Conflict"),
-    (ArtifactError, 422, "artefact", "Artefact problem"),
-    (NotAuthenticated, 401, "not-authenticated", "Authentication needed"),
-    (NotAuthorised, 403, "not-authorised", "Not authorised"),
-    (StorageError, 503, "storage", "Database unavailable"),
-]
+    IdempotencyKeyReused: ErrorStatus(422, "idempotency-key-reused", "Idempotency-Key reused"),
+    NotFound: ErrorStatus(404, "not-found", "Not found"),
+    Conflict: ErrorStatus(409, "conflict", "Conflict"),
+    ArtifactError: ErrorStatus(422, "artefact", "Artefact problem"),
+    # a receiver (webhook, SMTP server) upstream of the server failed, not the request: 5xx, and
+    # 502 says the server is fine, what it relays to is not. No route sends synchronously
+    # today, so RESPONSES does not declare it.
+    DeliveryFailed: ErrorStatus(502, "delivery-failed", "Notification not delivered"),
+    NotAuthorised: ErrorStatus(403, "not-authorised", "Not authorised"),
+    NotAuthenticated: ErrorStatus(401, "not-authenticated", "Authentication needed"),
+    StorageError: ErrorStatus(503, "storage", "Database unavailable"),
+})
 _STATUS_SLUGS = {400: "bad-request", 401: "not-authenticated", 403: "not-authorised",
                  404: "not-found", 405: "method-not-allowed", 409: "conflict",
-                 413: "content-too-large", 415: "unsupported-media-type", 422: "validation", 429: "too-many-requests",
-                 500: "internal", 503: "unavailable"}
+                 413: "content-too-large", 415: "unsupported-media-type", 422: "validation",
+                 429: "too-many-requests", 500: "internal", 503: "unavailable"}
 
 
 def problem(status: int, slug: str, title: str, detail: str, instance: str,
@@ -108,10 +125,16 @@ def allowed_methods(request: Request) -> str:
 
 
 def status_of(error: StewardError) -> tuple[int, str, str]:
-    for cls, status, slug, title in _MAPPING:
-        if isinstance(error, cls):
-            return status, slug, title
-    return 400, "invalid-input", "Bad input"
+    """``(status, slug, title)`` of ``error``: its nearest class in :data:`ERROR_STATUSES`.
+    There is no default: an error of no mapped family (a bare :class:`StewardError`, or a new
+    family nobody mapped) raises :class:`TypeError`, a bug the tests catch; the server then
+    answers it as any unexpected error, 500 ``/problems/internal``."""
+    for cls in type(error).__mro__:
+        found = ERROR_STATUSES.get(cls)
+        if found is not None:
+            return found.status, found.slug, found.title
+    raise TypeError(f"{type(error).__qualname__} belongs to no family of modelsteward.errors "
+                    "with an HTTP status; add its family to ERROR_STATUSES in api/problems.py")
 
 
 def error_problem(error: StewardError, instance: str) -> JSONResponse:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, InvalidInput, NotAuthorised, NotFound, StewardError, StorageError,
+    ArtifactError, Conflict, DeliveryFailed, InvalidInput, NotAuthorised, NotFound, StewardError,
+    StorageError,
 )
 
 
@@ -19,19 +22,29 @@ class Exit(enum.IntEnum):
     STORAGE = 6  # database unreachable or not migratable
     NOT_AUTHORISED = 7  # the actor may not do this (e.g. override a gate)
     NOTHING_AUDITED = 8  # the lock file holds no models
+    DELIVERY_FAILED = 9  # a receiver did not take a notification: retry later, not a usage error
+
+
+# one entry per family directly under StewardError; a subclass takes its family's code
+FAMILY_EXITS: Mapping[type[StewardError], Exit] = MappingProxyType({
+    InvalidInput: Exit.USAGE,
+    NotFound: Exit.NOT_FOUND,
+    Conflict: Exit.CONFLICT,
+    ArtifactError: Exit.ARTIFACT,
+    DeliveryFailed: Exit.DELIVERY_FAILED,
+    NotAuthorised: Exit.NOT_AUTHORISED,
+    StorageError: Exit.STORAGE,
+})
 
 
 def exit_code(error: StewardError) -> Exit:
-    if isinstance(error, InvalidInput):
-        return Exit.USAGE
-    if isinstance(error, NotFound):
-        return Exit.NOT_FOUND
-    if isinstance(error, Conflict):
-        return Exit.CONFLICT
-    if isinstance(error, ArtifactError):
-        return Exit.ARTIFACT
-    if isinstance(error, StorageError):
-        return Exit.STORAGE
-    if isinstance(error, NotAuthorised):
-        return Exit.NOT_AUTHORISED
-    return Exit.USAGE
+    """The exit code of ``error``'s family. There is no default: an error whose class belongs to
+    no family in :data:`FAMILY_EXITS` (a bare :class:`StewardError`, or a new family nobody
+    mapped) raises :class:`TypeError`, a bug the tests catch, rather than exiting with a code
+    that tells a script something false."""
+    for cls in type(error).__mro__:
+        code = FAMILY_EXITS.get(cls)
+        if code is not None:
+            return code
+    raise TypeError(f"{type(error).__qualname__} belongs to no family of modelsteward.errors "
+                    "with an exit code; add its family to FAMILY_EXITS in cli/exits.py")

@@ -9,10 +9,10 @@ Contracts:
 * an RFC 9457 problem document becomes the :class:`StewardError` subclass its status and type
   stand for (see :func:`error_of`), carrying the server's ``detail`` — so a remote failure gives
   the same exit code as the local one;
-* every ``POST`` that writes carries an ``Idempotency-Key`` (a new UUID, or the one the caller gave — see
-  :attr:`Client.idempotency_key`), and is sent again, with the same key, when the connection
-  fails or the answer is lost (up to :data:`RETRIES` more times): the server answers a retry with
-  the first answer instead of creating twice;
+* every ``POST`` that writes carries an ``Idempotency-Key`` (a new UUID, or the one the caller
+  gave — see :attr:`Client.idempotency_key`), and is sent again, with the same key, when the
+  connection fails or the answer is lost (up to :data:`RETRIES` more times): the server answers
+  a retry with the first answer instead of creating twice;
 * a server that cannot be reached, or that answers with something other than the API, raises
   :class:`~modelsteward.errors.ServerUnreachable` naming the URL and what to check.
 """
@@ -29,8 +29,8 @@ from urllib.parse import quote
 import httpx
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, InvalidInput, NotAuthenticated, NotAuthorised, NotFound,
-    ServerUnreachable, StewardError, StorageError,
+    ArtifactError, Conflict, DeliveryFailed, InvalidInput, NotAuthenticated, NotAuthorised,
+    NotFound, ServerUnreachable, StewardError, StorageError,
 )
 
 API = "/api/v1"
@@ -62,7 +62,8 @@ def error_of(url: str, status: int, body: object) -> StewardError:
 
     400, 413 (a body above the server's limit) and 422 are invalid input (an artefact problem
     for ``/problems/artefact``), 401 an
-    unknown token, 403 a token without the needed role, 404 not found, 409 a conflict, 503 an
+    unknown token, 403 a token without the needed role, 404 not found, 409 a conflict, 502
+    ``/problems/delivery-failed`` a notification its receiver did not take, 503 an
     unavailable database; anything else is reported as the server failing."""
     kind, detail, located = _problem_text(body)
     if kind == "/problems/validation" and located:
@@ -83,6 +84,8 @@ def error_of(url: str, status: int, body: object) -> StewardError:
         return ArtifactError(detail)
     if status in (400, 413, 422):
         return InvalidInput(detail)
+    if status == 502 and kind == "/problems/delivery-failed":
+        return DeliveryFailed(detail)
     if status == 503:
         return StorageError(f"The server at {url} cannot use its database: {detail}")
     return ServerUnreachable(f"The server at {url} failed (HTTP {status}): {detail} Its log "
