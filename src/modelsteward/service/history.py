@@ -1,5 +1,6 @@
-"""Verification of the history: the hash chain, signed checkpoints of its head, and the state
-check (the tables hold what the events say).
+"""Reading the history for its verification (the hash chain and signed checkpoints of its head
+are checked by :func:`~modelsteward.integrity.chain.check_events`; the state check compares the
+tables with what the events say).
 
 Events are read in batches (keyset pages of :data:`BATCH` events), so memory stays bounded
 whatever the length of the history; the state check keeps one entry per object (model,
@@ -9,12 +10,8 @@ version, alias, token, consumer), not per event.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from modelsteward.domain.events import Event
-
-if TYPE_CHECKING:
-    pass
 
 BATCH = 1000
 
