@@ -41,7 +41,7 @@ from modelsteward.domain.lifecycle import TRANSITIONS, Stage
 from modelsteward.domain.lockfile import Lock
 from modelsteward.domain.versioning import ModelVersion
 from modelsteward.errors import NoMatchingVersion, PinNoLongerResolves, StewardError
-from modelsteward.service.registry import Resolution
+from modelsteward.results import Resolution
 from tests.service.test_lifecycle_state_machine import (
     MODELS, POLICY, PRODUCTION, Databases, LifecycleMachine, VersionShadow, _examples,
     eligible_by_words,

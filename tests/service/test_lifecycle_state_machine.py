@@ -60,7 +60,7 @@ from modelsteward.errors import (
     ApprovalRefused, Conflict, GateRefused, IllegalTransition, InvalidInput, NoMatchingVersion,
     NoRollbackTarget, NotAuthorised, NotFound, StewardError,
 )
-from modelsteward.service.lifecycle import MonitorResult, RollbackResult
+from modelsteward.results import MonitorResult, RollbackResult
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import (
     APPROVERS, CHECKS, as_actor, evaluated_suites, evaluation, manifest, statement, to_production,

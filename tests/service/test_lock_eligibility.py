@@ -21,7 +21,7 @@ from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.policy import Policy, Threshold
 from modelsteward.domain.severity import Level
 from modelsteward.errors import DocumentInvalid
-from modelsteward.service.locking import Locked
+from modelsteward.results import Locked
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import to_registered
 

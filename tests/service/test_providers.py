@@ -20,7 +20,8 @@ from modelsteward.domain.model import Model, ModelKind
 from modelsteward.domain.provider_schedules import parse_litellm, parse_shutdown_table
 from modelsteward.errors import Conflict
 from modelsteward.ports import Transaction
-from modelsteward.service.deprecations import CheckedPlan, Deprecations
+from modelsteward.results import CheckedPlan
+from modelsteward.service.deprecations import Deprecations
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import through_gates
 

@@ -28,7 +28,7 @@ from modelsteward.domain.model import Model
 from modelsteward.domain.tokens import ANONYMOUS, Role, split_token
 from modelsteward.errors import NotAuthenticated, NotAuthorised
 from modelsteward.ports import Clock, SystemClock
-from modelsteward.service.advisories import Ownership
+from modelsteward.results import Ownership
 from modelsteward.service.tokens import TokenCache, authenticate
 from modelsteward.store.changes import ChangeWatcher
 from modelsteward.store.sql import SqlStore

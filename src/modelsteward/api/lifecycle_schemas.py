@@ -16,8 +16,8 @@ from modelsteward.domain.lifecycle import (
     AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
 )
 from modelsteward.api.schemas import VersionPublic, one_of
-from modelsteward.service.lifecycle import MonitorResult, RollbackResult
-from modelsteward.service.registry import Lineage, LineageNode
+from modelsteward.results import Lineage, MonitorResult, RollbackResult
+from modelsteward.domain.lineage import LineageNode
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Reason = Annotated[str, Field(max_length=2000)]

@@ -22,7 +22,7 @@ from modelsteward.domain.events import Event
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
 from modelsteward.integrity.manifest import MANIFEST_PATH_MAX, MANIFEST_PATH_PATTERN, SHA256_PATTERN
-from modelsteward.service.advisories import Found, Published
+from modelsteward.results import Found, Published
 
 
 def one_of(kind: type[enum.StrEnum], *, nullable: bool = False) -> dict[str, Any]:

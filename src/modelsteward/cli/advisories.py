@@ -19,7 +19,8 @@ from modelsteward.domain.advisory import (
 )
 from modelsteward.domain.severity import parse_level
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
-from modelsteward.service.advisories import Published, parse_draft
+from modelsteward.results import Published
+from modelsteward.service.advisories import parse_draft
 
 
 def register(cli: click.Group) -> None:

@@ -9,8 +9,8 @@ from rich.table import Table
 
 from modelsteward.cli.context import State, emit_json, err, json_option, out, pass_state
 from modelsteward.domain.lifecycle import AliasAssignment
+from modelsteward.domain.refs import split_ref
 from modelsteward.errors import InvalidInput
-from modelsteward.service.refs import split_ref
 
 
 def register(cli: click.Group) -> None:

@@ -15,7 +15,7 @@ from modelsteward.cli.render import event_view
 from modelsteward.domain.checkpoint import Checkpoint, parse_checkpoint
 from modelsteward.domain.events import Event, format_time
 from modelsteward.errors import InvalidInput
-from modelsteward.service.history import HistoryReport
+from modelsteward.results import HistoryReport
 
 
 F = TypeVar("F", bound=Callable[..., Any])

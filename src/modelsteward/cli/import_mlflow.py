@@ -13,8 +13,9 @@ import click
 import httpx
 
 from modelsteward.cli.context import State, emit_json, json_option, local_only, out, pass_state
+from modelsteward.domain.mlflow_stages import METADATA_KEY
 from modelsteward.errors import DocumentInvalid, InvalidInput, ModelNotFound, Problem, StewardError
-from modelsteward.service.mlflow_compat import METADATA_KEY, RESERVED_PREFIX, MlflowRegistry
+from modelsteward.service.mlflow_compat import RESERVED_PREFIX, MlflowRegistry
 
 _PROMPT_TAG = "mlflow.prompt.is_prompt"
 Json = dict[str, object]

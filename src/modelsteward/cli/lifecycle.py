@@ -18,8 +18,8 @@ from modelsteward.config import load_policy
 from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.policy_file import render_policy
+from modelsteward.domain.refs import split_ref
 from modelsteward.errors import InvalidInput
-from modelsteward.service.refs import split_ref
 
 
 def register(cli: click.Group) -> None:

@@ -20,12 +20,13 @@ from modelsteward.domain.audit import DEFAULT_FAIL_ON, AuditReport, parse_fail_o
 from modelsteward.domain.ignores import Ignore, parse_ignores
 from modelsteward.domain.lockfile import Lock, entry_line, lock_warnings
 from modelsteward.errors import DocumentInvalid, InvalidInput
+from modelsteward.files import write_atomically
+from modelsteward.integrity.lock_check import read_lock
 from modelsteward.reports import candidates_notes, cyclonedx, json_report, markdown, sarif, table
-from modelsteward.service.advisories import load_directory, write_atomically
+from modelsteward.results import LockVerify
+from modelsteward.service.advisories import load_directory
 from modelsteward.service.audit import audit_offline
-from modelsteward.service.locking import (
-    LockVerify, entry_for_path, read_lock, verify_lock_entry,
-)
+from modelsteward.service.locking import entry_for_path, verify_lock_entry
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "markdown", "cyclonedx-json", "sarif")

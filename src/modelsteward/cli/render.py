@@ -14,8 +14,9 @@ from rich.text import Text
 
 from modelsteward.domain.events import Event
 from modelsteward.domain.lifecycle import Approval, GateOverride
+from modelsteward.domain.lineage import LineageNode
 from modelsteward.domain.model import Model, Version
-from modelsteward.service.registry import Lineage, LineageNode, VerifyResult
+from modelsteward.results import Lineage, VerifyResult
 
 # C0 controls but tab and newline (ESC starts the ANSI sequences that recolour, move the cursor
 # or retitle a terminal; CR overwrites a line), DEL, C1 controls (CSI), the bidi controls that

@@ -14,7 +14,8 @@ from modelsteward.cli.context import (
     State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
 )
 from modelsteward.domain.tokens import Role, Token, parse_expiry, parse_roles
-from modelsteward.service.tokens import IssuedToken, Tokens
+from modelsteward.results import IssuedToken
+from modelsteward.service.tokens import Tokens
 
 ADMIN_TOKEN_FILE = "admin-token"
 

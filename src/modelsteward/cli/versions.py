@@ -18,10 +18,10 @@ from modelsteward.cli.render import (
 )
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import parse_enum
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import InvalidInput
-from modelsteward.service.refs import split_ref
-from modelsteward.service.registry import Resolution
+from modelsteward.results import Resolution
 
 _CHANGES = ", ".join(c.value for c in ChangeKind)
 

@@ -1,9 +1,10 @@
 """Lineage: a version derives from another version in the registry or from an upstream model
-named by package URL."""
+named by package URL; :func:`walk_lineage` follows derivations up or down from some versions."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from packageurl import PackageURL
@@ -56,3 +57,31 @@ def model_purl(model: str, version: str) -> str:
     (a variant's ``+`` is percent-encoded, as the purl specification requires)."""
     return str(PackageURL(type="generic", namespace=MODEL_PURL_NAMESPACE, name=model,
                           version=version).to_string())
+
+
+@dataclass(frozen=True)
+class LineageNode:
+    depth: int
+    derivation: Derivation
+
+
+def walk_lineage(roots: Sequence[str], step: Callable[[str], list[Derivation]],
+                 follow: Callable[[Derivation], str]) -> list[LineageNode]:
+    """Everything reachable from ``roots`` by ``step`` (parents or children), breadth first,
+    each derivation once with its depth; ``follow`` names the next node of a derivation."""
+    seen = set(roots)
+    frontier = list(roots)
+    found: list[LineageNode] = []
+    depth = 0
+    while frontier:
+        depth += 1
+        following: list[str] = []
+        for ref in frontier:
+            for derivation in step(ref):
+                found.append(LineageNode(depth, derivation))
+                target = follow(derivation)
+                if target not in seen:
+                    seen.add(target)
+                    following.append(target)
+        frontier = following
+    return found

@@ -3,9 +3,9 @@ it lists. A lock edited by hand (a file digest changed, a file dropped) fails th
 
 from __future__ import annotations
 
-from modelsteward.domain.lockfile import Lock
+from modelsteward.domain.lockfile import Lock, parse_lock
 from modelsteward.domain.model import FileDigest
-from modelsteward.errors import InvalidInput, Problem
+from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 from modelsteward.integrity.manifest import root_digest
 
 
@@ -36,3 +36,13 @@ def lock_problems(lock: Lock) -> list[Problem]:
                 f"{computed[:12]}…): the lock was edited. Rewrite it with `steward lock`, or "
                 "restore it from version control"))
     return problems
+
+
+def read_lock(text: str, source: str = "models.lock") -> Lock:
+    """Parse a lock and check that its digests add up; raise :class:`DocumentInvalid` with
+    every problem otherwise."""
+    lock = parse_lock(text, source)
+    problems = lock_problems(lock)
+    if problems:
+        raise DocumentInvalid(source, problems, consequence="it was not used")
+    return lock

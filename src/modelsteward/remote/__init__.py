@@ -6,5 +6,6 @@ values, so every command works unchanged against a server (``STEWARD_URL``, ``ST
 :class:`~modelsteward.remote.client.Client` is the HTTP side: the bearer token, timeouts, keyset
 pagination, and problem documents turned back into the :class:`~modelsteward.errors.StewardError`
 the server raised, so that exit codes are the same as against a local database. This package is
-an adapter: it imports the domain, the errors and the services' result values, never the store.
+an adapter: it imports the domain, the errors and the use cases' result values
+(:mod:`modelsteward.results`), never the services or the store.
 """

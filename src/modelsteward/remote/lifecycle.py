@@ -16,10 +16,10 @@ from modelsteward.domain.lifecycle import (
     AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
 )
 from modelsteward.domain.model import Version
+from modelsteward.domain.refs import split_ref
 from modelsteward.remote import parse
 from modelsteward.remote.client import segment
-from modelsteward.service.lifecycle import MonitorResult, RollbackResult
-from modelsteward.service.refs import split_ref
+from modelsteward.results import MonitorResult, RollbackResult
 
 if TYPE_CHECKING:
     from modelsteward.remote.registry import RemoteRegistry

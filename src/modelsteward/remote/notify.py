@@ -21,7 +21,7 @@ from modelsteward.domain.outbox import Delivery, DeliveryStatus
 from modelsteward.domain.subscriptions import Channel, Subscription
 from modelsteward.remote import parse
 from modelsteward.remote.client import Json, segment
-from modelsteward.service.notifications import Replayed
+from modelsteward.results import Replayed
 
 if TYPE_CHECKING:
     from modelsteward.remote.registry import RemoteRegistry

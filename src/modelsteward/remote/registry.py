@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING
 
 from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.events import ChainBreak, Event
+from modelsteward.domain.lineage import LineageNode, Relation
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.state import StateDifference
-from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import InvalidInput, NotAuthorised
+from modelsteward.integrity.chain import check_events
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Clock, SystemClock
@@ -40,9 +42,7 @@ from modelsteward.remote.services import (
     RemoteLocking, RemoteProviders, RemoteRetirements,
 )
 from modelsteward.remote.tokens import RemoteTokens
-from modelsteward.service.history import HistoryReport, check_events
-from modelsteward.service.refs import split_ref
-from modelsteward.service.registry import Lineage, LineageNode, Resolution, VerifyResult
+from modelsteward.results import HistoryReport, Lineage, Resolution, VerifyResult
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey

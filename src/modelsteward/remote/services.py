@@ -34,15 +34,14 @@ from modelsteward.domain.osv_match import Match
 from modelsteward.domain.provider_schedules import Shutdown
 from modelsteward.domain.severity import Level
 from modelsteward.errors import InvalidInput, Problem
+from modelsteward.files import write_atomically
+from modelsteward.integrity.lock_check import read_lock
 from modelsteward.remote import parse
 from modelsteward.remote.client import Json, segment
-from modelsteward.service.advisories import Found, Published, Reported, write_atomically
-from modelsteward.service.audit import Fixed
-from modelsteward.service.deletion import DeletionReport, PinChange, PinKept
-from modelsteward.service.deprecations import Overdue, TickReport
-from modelsteward.service.locking import Locked, Outdated, read_lock
-from modelsteward.service.providers import ProviderImport, SkippedShutdown, Upcoming
-from modelsteward.service.retirement import RetirementResult
+from modelsteward.results import (
+    DeletionReport, Fixed, Found, Locked, Outdated, Overdue, PinChange, PinKept, ProviderImport,
+    Published, Reported, RetirementResult, SkippedShutdown, TickReport, Upcoming,
+)
 
 if TYPE_CHECKING:
     from modelsteward.remote.registry import RemoteRegistry

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from modelsteward.domain.tokens import Role, Token
 from modelsteward.remote import parse
 from modelsteward.remote.client import Json, segment
-from modelsteward.service.tokens import IssuedToken
+from modelsteward.results import IssuedToken
 
 if TYPE_CHECKING:
     from datetime import datetime

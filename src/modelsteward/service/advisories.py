@@ -14,46 +14,35 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from modelsteward.document_reader import Format, load_document, read_text
 from modelsteward.domain import events as ev
 from modelsteward.domain.advisory import ECOSYSTEM, ID_PREFIX, Advisory, load_advisory, next_id
+from modelsteward.domain.lineage import walk_lineage
 from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
 from modelsteward.domain.events import NewEvent, canonical_json
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.subscriptions import ADVISORY_REPORT
 from modelsteward.domain.osv_match import (
-    AdvisoryIndex, Match, Subject, affects, package_key, subject_from_purl,
+    AdvisoryIndex, Subject, affects, package_key, subject_from_purl,
 )
 from modelsteward.errors import (
     AdvisoryNotFound, DocumentInvalid, InvalidInput, ModelNotFound, PathUnreadable, Problem,
 )
+from modelsteward.files import write_atomically
 from modelsteward.ports import Transaction
+from modelsteward.results import Found, Ownership, Published, Reported
 from modelsteward.service.reach import affected_teams, descendants
-from modelsteward.service.refs import split_ref
-from modelsteward.service.registry import Registry, walk_lineage
+from modelsteward.service.registry import Registry
 
 K = TypeVar("K", bound=Hashable)
 REPORT_KIND = ADVISORY_REPORT
-
-
-@dataclass(frozen=True)
-class Ownership:
-    """Who owns advisory ``advisory``: ``teams``, the owner teams of the registry models it
-    names (``""`` for a model without one); ``deriving``, the teams owning a registry model
-    derived from an upstream repository it names (they own an advisory that names no registry
-    model)."""
-
-    advisory: str
-    teams: frozenset[str] = frozenset()
-    deriving: frozenset[str] = frozenset()
 
 
 Authorize = Callable[[Ownership], None]
@@ -61,38 +50,6 @@ Authorize = Callable[[Ownership], None]
 
 def _allow(ownership: Ownership) -> None:
     """The authorisation of library and local CLI callers: they act with the store's rights."""
-
-
-@dataclass(frozen=True)
-class Reported:
-    """A report delivered as drafts: the teams it reached and the notices written (0 when the
-    same report reached them before)."""
-
-    teams: tuple[str, ...]
-    models: tuple[str, ...]
-    notices: int
-
-
-@dataclass(frozen=True)
-class Found:
-    """An advisory that affects a version, directly or through ``inherited_from``."""
-
-    match: Match
-    inherited_from: str = ""  # the ancestor (model@version or package URL) it affects
-
-    @property
-    def advisory(self) -> Advisory:
-        return self.match.advisory
-
-
-@dataclass(frozen=True)
-class Published:
-    advisory: Advisory
-    new: bool
-    affected: tuple[str, ...]  # versions in this registry affected directly
-    inherited: tuple[str, ...]  # versions derived from an affected one
-    notices: int
-    warnings: tuple[Problem, ...] = ()
 
 
 def version_subject(version: Version) -> Subject:
@@ -464,19 +421,6 @@ def load_directory(directory: Path) -> list[Advisory]:
     if problems:
         raise DocumentInvalid(f"the advisory directory {directory}", problems)
     return advisories
-
-
-def write_atomically(target: Path, text: str) -> None:
-    """Replace ``target`` with ``text`` in one step: a reader sees the old file or the new one,
-    never a part."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _purl_of_repo(repo: str) -> str:

@@ -9,7 +9,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from modelsteward.domain.advisory import ECOSYSTEM, Advisory
@@ -26,21 +26,14 @@ from modelsteward.domain.model import Model, Version
 from modelsteward.domain.osv_match import AdvisoryIndex, Subject
 from modelsteward.domain.versioning import ModelVersion
 from modelsteward.ports import Transaction
-from modelsteward.service.advisories import Found, find_matches, match_subjects, ref_subject
-from modelsteward.service.locking import Locked, Locking
+from modelsteward.results import Fixed, Found
+from modelsteward.service.advisories import find_matches, match_subjects, ref_subject
+from modelsteward.service.locking import Locking
 from modelsteward.service.registry import Registry
 
 _FIXABLE_BY_UPGRADE = (FindingKind.ADVISORY, FindingKind.DEPRECATION, FindingKind.RETIRED,
                        FindingKind.INELIGIBLE, FindingKind.GATE_OVERRIDE,
                        FindingKind.NOT_IN_REGISTRY)
-
-
-@dataclass(frozen=True)
-class Fixed:
-    manifest_text: str
-    locked: Locked
-    fixed: tuple[str, ...]  # what was changed, one line each
-    unfixed: tuple[str, ...]  # what could not be fixed, and why
 
 
 @contextmanager

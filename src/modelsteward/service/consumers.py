@@ -10,6 +10,7 @@ from modelsteward.domain.deprecation import Phase
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.model import Model
 from modelsteward.domain.pins import Pin
+from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
     ConsumerNotFound,
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound, PinNoLongerResolves,
@@ -17,7 +18,6 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.service.registry import Registry
-from modelsteward.service.refs import split_ref
 
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from modelsteward.domain import events as ev
@@ -21,8 +21,8 @@ from modelsteward.domain.deprecation import (
     DeprecationPlan, DeprecationReason, Phase, check_dates, covers,
 )
 from modelsteward.domain.events import NewEvent
-from modelsteward.domain.lineage import validate_purl
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
+from modelsteward.domain.lineage import validate_purl
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.reminders import (
@@ -33,41 +33,13 @@ from modelsteward.errors import (
     Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, StewardError,
 )
 from modelsteward.ports import Transaction
+from modelsteward.results import CheckedPlan, Overdue, TickReport
 from modelsteward.service.lifecycle import PRODUCTION
 from modelsteward.service.reach import affected_pins, affected_teams, descendants
 from modelsteward.service.registry import Registry
 from modelsteward.service.replacement import eligible_replacement
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
-
-
-@dataclass(frozen=True)
-class CheckedPlan:
-    """A plan :meth:`Deprecations.check_plan` accepted: the model, the plan and the versions it
-    covers, read in the transaction it is to be written in."""
-
-    model: Model
-    plan: DeprecationPlan
-    covered: tuple[Version, ...]
-
-
-@dataclass(frozen=True)
-class Overdue:
-    """A version past its plan's hard deadline that was not retired, and why (it holds
-    production and the replacement could not take it)."""
-
-    ref: str
-    plan: str
-    why: str
-
-
-@dataclass(frozen=True)
-class TickReport:
-    retired: tuple[str, ...]
-    notices: int
-    failures: tuple[str, ...] = ()
-    reminders: int = 0
-    overdue: tuple[Overdue, ...] = ()
 
 
 class Deprecations:

@@ -1,5 +1,6 @@
-"""Verification of the history: the hash chain, signed checkpoints of its head, and the state
-check (the tables hold what the events say).
+"""Reading the history for its verification (the hash chain and signed checkpoints of its head
+are checked by :func:`~modelsteward.integrity.chain.check_events`; the state check compares the
+tables with what the events say).
 
 Events are read in batches (keyset pages of :data:`BATCH` events), so memory stays bounded
 whatever the length of the history; the state check keeps one entry per object (model,
@@ -8,68 +9,11 @@ version, alias, token, consumer), not per event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
 
-from modelsteward.domain.checkpoint import Checkpoint
-from modelsteward.domain.events import ChainBreak, ChainWalk, Event
-from modelsteward.domain.state import Replay, StateDifference
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from modelsteward.domain.events import Event
 
 BATCH = 1000
-
-
-@dataclass(frozen=True)
-class HistoryReport:
-    """What :func:`check_events` (and the registries' ``verify_history``) found."""
-
-    events: int
-    head_seq: int  # the last event of an intact chain
-    head_hash: str
-    broken: ChainBreak | None = None
-    checkpoint: Checkpoint | None = None
-    checkpoint_problem: str = ""  # "" when no checkpoint was given or it holds
-    differences: tuple[StateDifference, ...] | None = None  # None: the state was not checked
-
-    @property
-    def intact(self) -> bool:
-        return self.broken is None and not self.checkpoint_problem and not self.differences
-
-
-def check_events(events: Iterable[Event], *, checkpoint: Checkpoint | None = None,
-                 trusted: Ed25519PublicKey | None = None,
-                 replay: Replay | None = None) -> tuple[ChainWalk, str]:
-    """Walk ``events`` (in sequence order, read lazily) through the chain check, feeding each
-    good event to ``replay``; stop at the first break. Return the walk and why ``checkpoint``
-    does not hold (``""`` when it holds or none is given): a bad signature, a different hash
-    at its sequence number, or a history that ends before it."""
-    walk = ChainWalk()
-    problem = ""
-    if checkpoint is not None:
-        # imported here: only checkpoints need the cryptography package
-        from modelsteward.integrity.checkpoint_keys import signature_problem
-
-        problem = signature_problem(checkpoint, trusted)
-    if problem:
-        problem = f"the checkpoint is not trustworthy: {problem}"
-    for event in events:
-        if walk.add(event) is not None:
-            break
-        if replay is not None:
-            replay.apply(event)
-        if checkpoint is not None and event.seq == checkpoint.seq and not problem \
-                and event.hash != checkpoint.hash:
-            problem = (f"event {event.seq} has the hash {event.hash[:16]}… now, not the "
-                       f"{checkpoint.hash[:16]}… the checkpoint of {checkpoint.time} signed: "
-                       "the history up to it was rewritten")
-    if checkpoint is not None and not problem and walk.broken is None \
-            and walk.last_seq < checkpoint.seq:
-        problem = (f"the history ends at event {walk.last_seq}, before the checkpoint's event "
-                   f"{checkpoint.seq}: events were removed")
-    return walk, problem
 
 
 def batches(read: Callable[[int, int], list[Event]], size: int | None = None) -> Iterator[Event]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from modelsteward.domain import events as ev
@@ -32,33 +32,18 @@ from modelsteward.domain.monitoring import (
 )
 from modelsteward.domain.names import validate_alias
 from modelsteward.domain.policy import Policy
+from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
     ApprovalRefused, Conflict, DocumentInvalid, GateRefused, InvalidInput, ModelNotFound, NoRollbackTarget,
     NotAuthorised, NotFound,
 )
 from modelsteward.ports import Transaction
+from modelsteward.results import MonitorResult, RollbackResult
 from modelsteward.service.reach import affected_teams
-from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Registry
 
 PRODUCTION = "production"
 _CHECK = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
-
-
-@dataclass(frozen=True)
-class MonitorResult:
-    breaches: tuple[str, ...]
-    rolled_back_to: str = ""
-    rollback_failed: str = ""  # why an automatic rollback was impossible
-
-
-@dataclass(frozen=True)
-class RollbackResult:
-    alias: str
-    from_version: str
-    to_version: str
-    blocked_reason: str = ""  # set when the rollback blocked ``from_version``
-    seq: int = 0  # the model:alias:rolled-back event
 
 
 class Lifecycle:

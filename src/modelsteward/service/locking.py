@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from modelsteward.domain import events as ev
@@ -15,58 +14,22 @@ from modelsteward.domain.app_manifest import AppManifest, Requirement
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import UNRESOLVABLE
-from modelsteward.domain.lineage import model_purl
-from modelsteward.domain.lockfile import Lock, LockedFile, LockedModel, parse_lock, render_lock
+from modelsteward.domain.lineage import model_purl, walk_lineage
+from modelsteward.domain.lockfile import Lock, LockedFile, LockedModel, render_lock
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.pins import Pin
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
-from modelsteward.integrity.compare import ManifestDiff, compare_manifest
-from modelsteward.integrity.lock_check import lock_files, lock_problems
+from modelsteward.integrity.compare import compare_manifest
+from modelsteward.integrity.lock_check import lock_files
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, walk_lineage
+from modelsteward.results import LockVerify, Locked, Outdated
+from modelsteward.service.registry import Registry
 from modelsteward.store.engine import safe_url
 
 _CONFIG_FILES = ("config.json",)
 _HEX = re.compile(r"[0-9a-f]{64}")
 _TEMPLATE_PREFIXES = ("prompt_template", "chat_template")
-
-
-@dataclass(frozen=True)
-class Locked:
-    lock: Lock
-    text: str  # the lock file's bytes, deterministic
-    changes: tuple[str, ...]  # "support-bot 2.1.2 → 2.1.3", "embedder 1.2.0 (new)"
-    warnings: tuple[str, ...]  # deprecation warnings of what was locked
-
-
-@dataclass(frozen=True)
-class Outdated:
-    model: str
-    locked: str
-    wanted: str  # the newest eligible version the pin accepts now
-    latest: str  # the newest eligible version of the model, whatever the pin
-
-
-@dataclass(frozen=True)
-class LockVerify:
-    model: LockedModel
-    manifest: Manifest
-    diff: ManifestDiff
-
-    @property
-    def ok(self) -> bool:
-        return self.diff.clean and self.manifest.root_digest == self.model.root_digest
-
-
-def read_lock(text: str, source: str = "models.lock") -> Lock:
-    """Parse a lock and check that its digests add up; raise :class:`DocumentInvalid` with
-    every problem otherwise."""
-    lock = parse_lock(text, source)
-    problems = lock_problems(lock)
-    if problems:
-        raise DocumentInvalid(source, problems, consequence="it was not used")
-    return lock
 
 
 class Locking:

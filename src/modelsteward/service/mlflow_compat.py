@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import UNRESOLVABLE, AliasAssignment, Stage
+from modelsteward.domain.mlflow_stages import METADATA_KEY, MlflowStage, mlflow_stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.names import validate_alias
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
 from modelsteward.ports import ModelRecord, Transaction, VersionRecord
+from modelsteward.results import ModelSummary, ModelView, VersionView
 from modelsteward.service.registry import Registry, model_payload
 
 # event kinds of the changes only MLflow makes (tags, later descriptions)
@@ -33,35 +35,10 @@ VERSION_DESCRIBED = "model:version:described"
 RESERVED_PREFIX = "modelsteward."
 VERSION_TAG = "modelsteward.version"  # shown on every version: its modelsteward version
 _DESCRIPTION_TAG = "modelsteward.description"  # a description edited after registration
-METADATA_KEY = "mlflow"  # the version metadata key holding source, run_id, run_link
 MAX_TAG_KEY = 250
 MAX_TAG_VALUE = 5000
 # MLflow reserves these alias forms: they name versions ("latest", "v3", "version3")
 _RESERVED_ALIAS = re.compile(r"latest|v\d+|version\d+")
-
-
-class MlflowStage:
-    """MLflow's four stages (strings, as MLflow spells them)."""
-
-    NONE = "None"
-    STAGING = "Staging"
-    PRODUCTION = "Production"
-    ARCHIVED = "Archived"
-    ALL = (NONE, STAGING, PRODUCTION, ARCHIVED)
-
-
-def mlflow_stage(stage: Stage) -> str:
-    """The MLflow stage of a modelsteward stage: staging and production map to themselves,
-    deprecated, retired and rejected to ``Archived``, the stages before staging to ``None``."""
-    match stage:
-        case Stage.STAGING:
-            return MlflowStage.STAGING
-        case Stage.PRODUCTION:
-            return MlflowStage.PRODUCTION
-        case Stage.DEPRECATED | Stage.RETIRED | Stage.REJECTED:
-            return MlflowStage.ARCHIVED
-        case Stage.TRAINED | Stage.EVALUATED | Stage.REGISTERED:
-            return MlflowStage.NONE
 
 
 # the promotion path of a version's stages, and how far along it each MLflow stage is
@@ -90,71 +67,6 @@ def _event_millis(stamp: str | None, default: datetime) -> int:
         return millis(default)
     # as stored by format_time: "%Y-%m-%dT%H:%M:%S.%fZ" (fromisoformat is ~10x strptime)
     return millis(datetime.fromisoformat(stamp).astimezone(UTC))
-
-
-@dataclass(frozen=True)
-class VersionView:
-    """A version as MLflow sees it."""
-
-    version: Version
-    number: int
-    created_ms: int
-    updated_ms: int
-    description: str
-    tags: dict[str, str]
-    aliases: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return self.version.model
-
-    @property
-    def stage(self) -> str:
-        return mlflow_stage(self.version.stage)
-
-    def _meta(self, key: str) -> str:
-        found = self.version.metadata.get(METADATA_KEY)
-        value = found.get(key, "") if isinstance(found, Mapping) else ""
-        return str(value) if value else ""
-
-    @property
-    def source(self) -> str:
-        return self._meta("source")
-
-    @property
-    def run_id(self) -> str:
-        return self._meta("run_id")
-
-    @property
-    def run_link(self) -> str:
-        return self._meta("run_link")
-
-
-@dataclass(frozen=True)
-class ModelView:
-    """A model as MLflow sees it (a registered model)."""
-
-    model: Model
-    created_ms: int
-    updated_ms: int
-    creator: str
-    tags: dict[str, str]
-    aliases: tuple[tuple[str, int], ...]  # (alias, version number)
-    latest: tuple[VersionView, ...]  # the newest version of each MLflow stage
-
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """What a search filters and orders a registered model by, before its view is built."""
-
-    name: str
-    created_ms: int
-    updated_ms: int
-    tags: dict[str, str]
 
 
 def check_tag(key: str, value: str) -> None:

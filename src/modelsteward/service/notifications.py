@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from modelsteward.domain.events import NewEvent
@@ -27,23 +27,8 @@ from modelsteward.notify.settings import NotifySettings
 from modelsteward.notify.ssrf import webhook_addresses
 from modelsteward.notify.webhook import new_secret
 from modelsteward.ports import Notifier
+from modelsteward.results import Chores, Replayed
 from modelsteward.service.registry import Registry
-
-
-@dataclass(frozen=True)
-class Chores:
-    """What one day's chores did: reminders written and old deliveries pruned."""
-
-    reminders: int
-    pruned: int
-
-
-@dataclass(frozen=True)
-class Replayed:
-    """What a replay did: dead deliveries made pending again, or deliveries of older notices
-    written for a subscription."""
-
-    count: int
 
 
 class Notifications:

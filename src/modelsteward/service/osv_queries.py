@@ -22,12 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from modelsteward.domain.advisory import ECOSYSTEM, Advisory
+from modelsteward.domain.lineage import walk_lineage
 from modelsteward.domain.osv_match import GIT, AdvisoryIndex, Subject, package_key, repo_key
 from modelsteward.ports import Transaction
 from modelsteward.service.advisories import (
     find_matches, load_stored, match_subjects, ref_subject, version_subject,
 )
-from modelsteward.service.registry import Registry, walk_lineage
+from modelsteward.service.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -10,36 +10,8 @@ from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.provider_schedules import Shutdown, normalise_provider
 from modelsteward.errors import InvalidInput, NotFound, StewardError
 from modelsteward.ports import Transaction
-from modelsteward.service.deprecations import CheckedPlan
+from modelsteward.results import CheckedPlan, ProviderImport, SkippedShutdown, Upcoming
 from modelsteward.service.registry import Registry
-
-
-@dataclass(frozen=True)
-class SkippedShutdown:
-    """Something of an imported schedule that was not applied, and where it was read.
-
-    ``file`` and ``row`` are the shutdown's (:class:`Shutdown`: the 1-based entry number). ``ref``
-    is the registry version the row names (``MODEL@SNAPSHOT``), or ``PROVIDER/MODEL`` when no
-    registered version matches it. With ``replacement`` empty the whole row was skipped for
-    ``ref``; otherwise the row was planned *without* that replacement (``MODEL@SNAPSHOT``),
-    which could not be used. ``reason`` is a sentence naming the problem (a refusal's message
-    states its own fix); ``fix`` a sentence saying what to do, or ``""``.
-    """
-
-    file: str
-    row: int
-    ref: str
-    reason: str
-    fix: str = ""
-    replacement: str = ""
-
-
-@dataclass(frozen=True)
-class ProviderImport:
-    planned: tuple[str, ...]  # model@snapshot given a plan (new or with changed dates)
-    unchanged: tuple[str, ...]
-    unmatched: int  # shutdowns naming no snapshot in the registry (also in ``skipped``)
-    skipped: tuple[SkippedShutdown, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,17 +24,6 @@ class _Target:
     announced: date
     soft: date
     hard: date
-
-
-@dataclass(frozen=True)
-class Upcoming:
-    ref: str
-    hard_deadline: date
-    phase: str
-    reason: str
-    replacement: str
-    consumers: int
-    teams: int
 
 
 class Providers:

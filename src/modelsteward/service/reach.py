@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from modelsteward.domain.consumers import Consumer, ConsumerPin
+from modelsteward.domain.lineage import walk_lineage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, Resolution, walk_lineage
+from modelsteward.results import Resolution
+from modelsteward.service.registry import Registry
 
 
 def affected_teams(registry: Registry, tx: Transaction, model: Model, versions: list[Version],

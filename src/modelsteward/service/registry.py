@@ -6,8 +6,8 @@ over it. Each method is one unit of work: it writes everything, with its events,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +17,9 @@ from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
 from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.events import ChainBreak, Event, NewEvent
+from modelsteward.domain.lineage import Derivation, Relation, validate_purl, walk_lineage
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.state import Replay, differences
-from modelsteward.domain.lineage import Derivation, Relation, validate_purl
 from modelsteward.domain.metadata import check_metadata
 from modelsteward.domain.model import DEFAULT_TEAM, Model, Version, VersionId
 from modelsteward.domain.names import validate_label
@@ -36,11 +37,12 @@ from modelsteward.errors import (
     ModelNotFound, NoMatchingVersion, PinNoLongerResolves, Unresolvable, VersionExists,
     VersionNotFound,
 )
-from modelsteward.integrity.compare import ManifestDiff, compare_manifest
+from modelsteward.integrity.chain import check_events
+from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import Manifest, check_entries, hash_artifact
 from modelsteward.ports import Clock, SystemClock, Transaction
-from modelsteward.service.history import HistoryReport, batches, check_events
-from modelsteward.service.refs import split_ref
+from modelsteward.results import HistoryReport, Lineage, Resolution, VerifyResult
+from modelsteward.service.history import batches
 from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
@@ -66,46 +68,6 @@ _VARIANT_RELATIONS = {
     ChangeKind.DISTILLATION: Relation.DISTILLED,
     ChangeKind.EXPORT: Relation.EXPORT,
 }
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The version a pin resolves to and what a deprecation plan says about it."""
-
-    version: Version
-    warning: str = ""
-    plan: DeprecationPlan | None = None
-    redirected_from: str = ""  # the retired version whose plan sent the pin here
-    inherited_from: str = ""  # the deprecated ancestor the warning comes from
-    ineligible: str = ""  # why a strict pin's version is not eligible ("" when it is)
-
-    @property
-    def eligible(self) -> bool:
-        return not self.ineligible
-
-
-@dataclass(frozen=True)
-class LineageNode:
-    depth: int
-    derivation: Derivation
-
-
-@dataclass(frozen=True)
-class Lineage:
-    ref: str
-    ancestors: tuple[LineageNode, ...]
-    descendants: tuple[LineageNode, ...]
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    version: Version
-    manifest: Manifest
-    diff: ManifestDiff
-
-    @property
-    def ok(self) -> bool:
-        return self.diff.clean and self.manifest.root_digest == self.version.digest
 
 
 class Registry:
@@ -844,28 +806,6 @@ def _all_models(tx: Transaction) -> list[Model]:
         if len(page) < 500:
             return found
         after = page[-1].name
-
-
-def walk_lineage(roots: Sequence[str], step: Callable[[str], list[Derivation]],
-                 follow: Callable[[Derivation], str]) -> list[LineageNode]:
-    """Everything reachable from ``roots`` by ``step`` (parents or children), breadth first,
-    each derivation once with its depth; ``follow`` names the next node of a derivation."""
-    seen = set(roots)
-    frontier = list(roots)
-    found: list[LineageNode] = []
-    depth = 0
-    while frontier:
-        depth += 1
-        following: list[str] = []
-        for ref in frontier:
-            for derivation in step(ref):
-                found.append(LineageNode(depth, derivation))
-                target = follow(derivation)
-                if target not in seen:
-                    seen.add(target)
-                    following.append(target)
-        frontier = following
-    return found
 
 
 def model_payload(model: Model) -> dict[str, object]:

@@ -32,6 +32,7 @@ from modelsteward.domain.registry_file import (
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.errors import DocumentInvalid, InvalidInput, InvalidPin, NoMatchingVersion, Problem
 from modelsteward.ports import Transaction
+from modelsteward.results import ImportReport
 from modelsteward.service.registry import Registry, model_payload
 
 IMPORT_REASON = "imported from a registry file"
@@ -45,20 +46,6 @@ _STAGE_EVENTS = {
     Stage.REJECTED: ev.VERSION_REJECTED,
 }
 assert set(_STAGE_EVENTS) == set(Stage) - {Stage.TRAINED}  # registration itself is trained
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    created_models: tuple[str, ...] = ()
-    updated_models: tuple[str, ...] = ()
-    registered_versions: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    stages: tuple[tuple[str, Stage], ...] = ()  # (ref, stage) set by the import, not by gates
-    aliases: tuple[tuple[str, str], ...] = ()  # (ref, alias) assigned by the import
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created_models or self.updated_models or self.registered_versions)
 
 
 @dataclass

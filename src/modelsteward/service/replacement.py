@@ -6,7 +6,8 @@ from __future__ import annotations
 from modelsteward.domain.model import Model
 from modelsteward.errors import Conflict, NoMatchingVersion
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry, Resolution
+from modelsteward.results import Resolution
+from modelsteward.service.registry import Registry
 
 
 def eligible_replacement(registry: Registry, tx: Transaction, model: Model, pin: str,

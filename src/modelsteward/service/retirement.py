@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import fsspec
@@ -13,6 +12,7 @@ import fsspec
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import Stage, check_transition
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.retirement_report import INTERVIEW_QUESTIONS, RetirementReport
 from modelsteward.errors import ArchiveMismatch, Conflict, InvalidInput
 from modelsteward.integrity.archive import (
@@ -22,18 +22,10 @@ from modelsteward.integrity.archive import (
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import hash_plan, plan_artifact
 from modelsteward.ports import Transaction
-from modelsteward.service.refs import split_ref
+from modelsteward.results import RetirementResult
 from modelsteward.service.registry import Registry
 
 
-
-
-@dataclass(frozen=True)
-class RetirementResult:
-    ref: str
-    archive: str
-    report_markdown: str
-    report_json: str
 
 
 class Retirements:

@@ -12,7 +12,6 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
 
 from modelsteward.domain import events as ev
@@ -23,20 +22,13 @@ from modelsteward.domain.tokens import (
 )
 from modelsteward.errors import NotAuthenticated, TokenNotFound
 from modelsteward.ports import Transaction
+from modelsteward.results import IssuedToken
 from modelsteward.service.registry import Registry
 from modelsteward.store.sql import SqlStore
 
 BOOTSTRAP_NAME = "bootstrap"
 
 
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    """A token just made and its text: the only time the text exists outside the caller."""
-
-    token: Token
-    text: str
 
 
 def new_secret() -> str:

@@ -26,9 +26,8 @@ from modelsteward.api.mlflow.filters import (
     MAX_PAGE_TOKEN, Order, matches, paginate, parse_filter, parse_order,
 )
 from modelsteward.errors import InvalidInput
-from modelsteward.service.mlflow_compat import (
-    MlflowRegistry, ModelSummary, VersionView, parse_number,
-)
+from modelsteward.results import ModelSummary, VersionView
+from modelsteward.service.mlflow_compat import MlflowRegistry, parse_number
 from modelsteward.service.registry import Registry
 
 API = "/api/2.0/mlflow"

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from modelsteward.api.limits import (
     MAX_ALIAS, MAX_DESCRIPTION, MAX_TAG, MAX_TAG_VALUE, MAX_TAGS,
 )
-from modelsteward.service.mlflow_compat import ModelView, VersionView
+from modelsteward.results import ModelView, VersionView
 
 
 class _Request(BaseModel):

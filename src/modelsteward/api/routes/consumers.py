@@ -22,7 +22,7 @@ from modelsteward.domain.consumers import (
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.names import validate_model_name
 from modelsteward.errors import Unresolvable
-from modelsteward.service.deletion import DeletionReport
+from modelsteward.results import DeletionReport
 from modelsteward.service.registry import Registry
 
 router = APIRouter(prefix=API, tags=["consumers"], route_class=ThreadedRoute,

@@ -26,9 +26,9 @@ from modelsteward.api.settings import ServerSettings
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.provider_schedules import parse_provider_schedule
+from modelsteward.domain.refs import split_ref
 from modelsteward.errors import InvalidInput, NotAuthorised
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.refs import split_ref
 
 router = APIRouter(prefix=API, tags=["deprecations"], route_class=ThreadedRoute,
                    responses=problems.RESPONSES)

@@ -22,8 +22,8 @@ from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on
 from modelsteward.domain.ignores import Ignore, parse_ignores
 from modelsteward.domain.lockfile import Lock, lock_warnings
 from modelsteward.errors import DocumentInvalid, InvalidInput
+from modelsteward.integrity.lock_check import read_lock
 from modelsteward.reports import json_report
-from modelsteward.service.locking import read_lock
 
 router = APIRouter(prefix=API, tags=["lock files"], route_class=ThreadedRoute,
                    responses=problems.RESPONSES)
