@@ -40,6 +40,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -107,10 +108,11 @@ def workdir(path: Path | None) -> Iterator[Path]:
 def servers(mlflow: Path, folder: Path) -> Iterator[tuple[Server, Server, Server, Server]]:
     started: list[Server] = []
     try:
-        for starting in (lambda: start_mlflow(mlflow, folder), lambda: start_steward(folder),
-                         lambda: start_trivial(folder),
-                         lambda: start_steward(folder, "warning")):
-            started.append(starting())
+        # one at a time, each appended as it starts, so `finally` stops the ones that did
+        for starting in (partial(start_mlflow, mlflow, folder), partial(start_steward, folder),
+                         partial(start_trivial, folder),
+                         partial(start_steward, folder, "warning")):
+            started.append(starting())  # noqa: PERF401 - see above
         yield started[0], started[1], started[2], started[3]
     finally:
         for server in started:

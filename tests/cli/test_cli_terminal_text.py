@@ -56,7 +56,7 @@ def test_token_and_actor_names_refuse_the_same(steward: Steward) -> None:
     assert "The actor 'alice\\u202e@example.com' holds the invisible or control character " \
            "U+202E (RIGHT-TO-LEFT OVERRIDE)" in run.stderr
     steward("--actor", "José Núñez", "model", "create", "bot", "--owner-team", "données")
-    assert steward("log", "--json").json()[-1]["actor"] == "José Núñez"
+    assert steward("log", "--json").json_records()[-1]["actor"] == "José Núñez"
 
 
 def test_audit_reports_show_advisory_texts_without_obeying_them(steward: Steward,

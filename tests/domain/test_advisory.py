@@ -16,8 +16,10 @@ from packageurl import PackageURL
 
 from modelsteward.domain.advisory import (
     load_advisory,
-    ECOSYSTEM, ID_PREFIX, SCHEMA_VERSION, Advisory, Affected, AffectedRange, Credit, EventKind, Level, next_id, RangeEvent, Reference, Severity,
+    ECOSYSTEM, ID_PREFIX, SCHEMA_VERSION, Advisory, Affected, AffectedRange, Credit, EventKind,
+    next_id, RangeEvent, Reference, Severity,
 )
+from modelsteward.domain.severity import Level
 from modelsteward.domain.osv_document import advisory_warnings, parse_advisory, validate_osv
 from modelsteward.domain.osv_order import model_key, semver_key, snapshot_key
 from modelsteward.domain.versioning import ModelVersion
