@@ -12,15 +12,14 @@ FORBIDDEN = {"sqlalchemy", "alembic", "click", "rich", "yaml", "httpx", "fastapi
 
 
 def test_domain_is_pure() -> None:
-    offenders = []
+    offenders: list[str] = []
     for source in DOMAIN.rglob("*.py"):
         tree = ast.parse(source.read_text())
         for node in ast.walk(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            for name in names:
-                if any(name == f or name.startswith(f + ".") for f in FORBIDDEN):
-                    offenders.append(f"{source.name}: {name}")
+            offenders.extend(f"{source.name}: {name}" for name in names
+                             if any(name == f or name.startswith(f + ".") for f in FORBIDDEN))
     assert offenders == []
 
 
@@ -32,13 +31,13 @@ REMOTE_FORBIDDEN = {"sqlalchemy", "alembic", "psycopg", "click", "rich", "fastap
 def test_the_remote_client_is_an_adapter_without_the_store() -> None:
     """``remote`` speaks HTTP and returns domain and service values; it never opens a database
     and knows neither the server's code nor the CLI's."""
-    offenders = []
+    offenders: list[str] = []
     for source in REMOTE.rglob("*.py"):
         tree = ast.parse(source.read_text())
         for node in ast.walk(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            for name in names:
-                if any(name == f or name.startswith(f + ".") for f in REMOTE_FORBIDDEN):
-                    offenders.append(f"{source.name}: {name}")
+            offenders.extend(f"{source.name}: {name}" for name in names
+                             if any(name == f or name.startswith(f + ".")
+                                    for f in REMOTE_FORBIDDEN))
     assert REMOTE.is_dir() and offenders == []

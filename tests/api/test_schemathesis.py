@@ -72,7 +72,8 @@ def test_every_operation_keeps_its_contract(server: Server) -> None:
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as exc:  # collect every operation's failure, then report them all
+        except (Exception, BaseExceptionGroup) as exc:
+            # collect every operation's failure, then report them all
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert tested > 20
     assert not failures, "\n\n".join(failures)

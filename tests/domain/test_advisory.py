@@ -337,7 +337,7 @@ def test_every_advisory_round_trips_through_its_osv_document(advisory: Advisory)
     assert load_advisory(json.loads(json.dumps(doc))) == advisory
 
 
-# --- every problem, located ---------------------------------------------------------------------------
+# --- every problem, located -----------------------------------------------------------------------
 
 
 def _valid() -> dict[str, Any]:
@@ -536,7 +536,7 @@ def test_validate_osv_reports_schema_problems_only() -> None:
     assert [p.location for p in validate_osv(doc)] == ["id"]
 
 
-# --- warnings, ids ---------------------------------------------------------------------------------
+# --- warnings, ids --------------------------------------------------------------------------------
 
 
 def test_a_range_that_never_closes_and_a_missing_severity_are_warnings() -> None:
@@ -579,7 +579,7 @@ def test_next_id_is_new_and_parses(numbers: list[int], year: int) -> None:
     parse_advisory({"id": new, "modified": "2026-01-01T00:00:00Z"})
 
 
-# --- levels ----------------------------------------------------------------------------------------
+# --- levels ---------------------------------------------------------------------------------------
 
 V31 = Severity("CVSS_V3", "CVSS:3.1/AV:N/AC:H/PR:L/UI:R/S:U/C:L/I:N/A:N")  # 2.6
 V40 = Severity("CVSS_V4", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N")  # 8.7

@@ -48,7 +48,7 @@ def test_impact_counts_by_team_environment_and_kind(registry: Registry) -> None:
     twelve_consumers(registry)
     whole = registry.consumers.impact("support-bot")
     assert whole.summary() == "12 consumers, 3 teams"
-    assert whole.by_team == {team: 4 for team in TEAMS}
+    assert whole.by_team == dict.fromkeys(TEAMS, 4)
     assert whole.by_environment == {"production": 6, "staging": 6}
     assert whole.by_kind == {"application": 6, "pipeline": 6}
     # ^2.1 → 2.4.0 (i % 4 == 0), 2.1.3 and ~2.1 → 2.1.3, ^3 → 3.0.0

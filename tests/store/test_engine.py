@@ -58,10 +58,10 @@ def test_every_transaction_of_the_engine_is_a_real_one(sqlite_url: str) -> None:
             assert connection.connection.driver_connection is not None
             assert connection.connection.driver_connection.in_transaction
         # without BEGIN the driver would have committed the INSERT before the error
-        with pytest.raises(ZeroDivisionError), store.engine.connect() as connection:
-            with connection.begin():
-                connection.execute(text("INSERT INTO scratch VALUES (2)"))
-                1 / 0  # noqa: B018 - rolls the transaction back
+        with (pytest.raises(ZeroDivisionError), store.engine.connect() as connection,
+              connection.begin()):
+            connection.execute(text("INSERT INTO scratch VALUES (2)"))
+            1 / 0  # noqa: B018 - rolls the transaction back
         with store.engine.connect() as connection:
             assert connection.execute(text("SELECT x FROM scratch")).scalars().all() == [1]
     finally:

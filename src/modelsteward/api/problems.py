@@ -75,7 +75,8 @@ _MAPPING: list[tuple[type[StewardError], int, str, str]] = [
 ]
 _STATUS_SLUGS = {400: "bad-request", 401: "not-authenticated", 403: "not-authorised",
                  404: "not-found", 405: "method-not-allowed", 409: "conflict",
-                 413: "content-too-large", 415: "unsupported-media-type", 422: "validation", 429: "too-many-requests",
+                 413: "content-too-large", 415: "unsupported-media-type", 422: "validation",
+                 429: "too-many-requests",
                  500: "internal", 503: "unavailable"}
 
 

@@ -9,10 +9,10 @@ Contracts:
 * an RFC 9457 problem document becomes the :class:`StewardError` subclass its status and type
   stand for (see :func:`error_of`), carrying the server's ``detail`` — so a remote failure gives
   the same exit code as the local one;
-* every ``POST`` that writes carries an ``Idempotency-Key`` (a new UUID, or the one the caller gave — see
-  :attr:`Client.idempotency_key`), and is sent again, with the same key, when the connection
-  fails or the answer is lost (up to :data:`RETRIES` more times): the server answers a retry with
-  the first answer instead of creating twice;
+* every ``POST`` that writes carries an ``Idempotency-Key`` (a new UUID, or the one the caller
+  gave — see :attr:`Client.idempotency_key`), and is sent again, with the same key, when the
+  connection fails or the answer is lost (up to :data:`RETRIES` more times): the server answers a
+  retry with the first answer instead of creating twice;
 * a server that cannot be reached, or that answers with something other than the API, raises
   :class:`~modelsteward.errors.ServerUnreachable` naming the URL and what to check.
 """

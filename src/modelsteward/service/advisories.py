@@ -37,7 +37,6 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.service.reach import affected_teams, descendants
-from modelsteward.service.refs import split_ref
 from modelsteward.service.registry import Registry, walk_lineage
 
 K = TypeVar("K", bound=Hashable)
@@ -379,7 +378,6 @@ class Advisories:
     def affecting(self, ref: str) -> list[Found]:
         """The advisories affecting ``model@version``: its own first, then those inherited from
         what it derives from (nearest ancestor first)."""
-        model, version = split_ref(ref)
         with self.registry.store.read() as tx:
             stored = self.registry.require_version(tx, ref)
             subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
