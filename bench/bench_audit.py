@@ -42,7 +42,9 @@ DIGEST = "ab" * 32
 
 def seed(registry: Registry, entries: int, total: int) -> Lock:
     """``entries`` fine-tunes locked, ``total`` advisories (2 per locked base, rest unrelated)."""
-    model_rows, version_rows, locked = [], [], []
+    model_rows: list[dict[str, object]] = []
+    version_rows: list[dict[str, object]] = []
+    locked: list[LockedModel] = []
     for i in range(entries):
         for name in (f"base-{i:06d}", f"tune-{i:06d}"):
             model_id = str(uuid.uuid4())
@@ -63,7 +65,8 @@ def seed(registry: Registry, entries: int, total: int) -> Lock:
         locked.append(LockedModel(f"tune-{i:06d}", "1.0.0", "^1.0",
                                   model_purl(f"tune-{i:06d}", "1.0.0"), root_digest=DIGEST,
                                   derived_from=(f"base-{i:06d}@1.0.0",)))
-    advisory_rows, package_rows = [], []
+    advisory_rows: list[dict[str, object]] = []
+    package_rows: list[dict[str, object]] = []
     for n in range(total):
         target = f"base-{n // 2:06d}" if n < 2 * entries else f"elsewhere-{n:07d}"
         advisory = Advisory(

@@ -15,7 +15,8 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def stage_of(minor: int, patch: int, last: int) -> tuple[str, str]:
 def seed(registry: Registry, count: int) -> None:
     registry.create_model(Model("big-model"))
     with registry.store.write() as tx:
-        model_id = tx.c.execute(select(models.c.id).where(models.c.name == "big-model")).scalar_one()
+        model_id: str = tx.c.execute(select(models.c.id)
+                                     .where(models.c.name == "big-model")).scalar_one()
         now = datetime.now(UTC)
         rows = []
         seq = 0
@@ -81,7 +83,7 @@ def measure(label: str, action: Callable[[], object], repeat: int) -> tuple[floa
 def naive(registry: Registry, pin_text: str) -> str:
     pin = parse_version_pin(pin_text)
     with registry.store.read() as tx:
-        rows = tx.c.execute(select(versions.c.version).join(models)
+        rows: Sequence[str] = tx.c.execute(select(versions.c.version).join(models)
                             .where(models.c.name == "big-model")).scalars().all()
     return str(max(v for v in map(ModelVersion.parse, rows) if pin.matches(v)))
 
@@ -104,7 +106,7 @@ def main() -> None:
             fresh = f"5.3.{args.versions // 1000 - 1}"  # an exact pin on a trained version
             for pin in ["^5.3", "~5.3", ">=2 <3", "5.x", "*", "5.3.7", fresh, "^5.3+q4"]:
                 found = registry.resolve("big-model", pin).id if "+" not in pin else "none"
-                median, p99 = measure(pin, lambda p=pin: _try(registry, p), args.repeat)
+                median, p99 = measure(pin, partial(_try, registry, pin), args.repeat)
                 rows.append((f"resolve {pin!r} → {found}", median, p99))
             naive_median, naive_p99 = measure("naive", lambda: naive(registry, "^5.3"), 5)
             rows.append(("baseline: load all + filter in Python, '^5.3'", naive_median, naive_p99))

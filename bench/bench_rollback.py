@@ -12,33 +12,34 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from modelsteward import Registry  # noqa: E402
-from modelsteward.domain.versioning import ChangeKind  # noqa: E402
-from tests.service.lifecycle_helpers import to_production, trained  # noqa: E402
+from modelsteward import Registry
+from modelsteward.domain.versioning import ChangeKind
+from tests.service.lifecycle_helpers import to_production, trained
 
 
 def main(promotions: int = 101, rounds: int = 100) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        with Registry.open(f"sqlite:///{Path(tmp) / 'bench.db'}", actor="alice") as registry:
-            for i in range(promotions):
-                ref = trained(registry, "bot", change=ChangeKind.ARCHITECTURE if i == 0
-                              else ChangeKind.CONFIG)
-                to_production(registry, ref)
+    with (tempfile.TemporaryDirectory() as tmp,
+          Registry.open(f"sqlite:///{Path(tmp) / 'bench.db'}", actor="alice") as registry):
+        for i in range(promotions):
+            ref = trained(registry, "bot", change=ChangeKind.ARCHITECTURE if i == 0
+                          else ChangeKind.CONFIG)
+            to_production(registry, ref)
 
-            def timed(action: object) -> list[float]:
-                samples = []
-                for _ in range(rounds):
-                    started = time.perf_counter()
-                    action()  # type: ignore[operator]
-                    samples.append((time.perf_counter() - started) * 1000)
-                return sorted(samples)
+        def timed(action: Callable[[], object]) -> list[float]:
+            samples = []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                action()
+                samples.append((time.perf_counter() - started) * 1000)
+            return sorted(samples)
 
-            floor = timed(lambda: registry.get_version("bot", "1.0.0"))
-            rollback = timed(lambda: registry.lifecycle.rollback("bot", reason="bench"))
+        floor = timed(lambda: registry.get_version("bot", "1.0.0"))
+        rollback = timed(lambda: registry.lifecycle.rollback("bot", reason="bench"))
     print(f"production history: {promotions} promotions, {rounds} rollbacks (SQLite)")
     print(f"{'case':<34} median ms   p99 ms   × floor")
     for label, samples in (("baseline: get_version", floor), ("rollback production", rollback)):

@@ -40,6 +40,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -107,10 +108,11 @@ def workdir(path: Path | None) -> Iterator[Path]:
 def servers(mlflow: Path, folder: Path) -> Iterator[tuple[Server, Server, Server, Server]]:
     started: list[Server] = []
     try:
-        for starting in (lambda: start_mlflow(mlflow, folder), lambda: start_steward(folder),
-                         lambda: start_trivial(folder),
-                         lambda: start_steward(folder, "warning")):
-            started.append(starting())
+        # one at a time, each appended as it starts, so `finally` stops the ones that did
+        for starting in (partial(start_mlflow, mlflow, folder), partial(start_steward, folder),
+                         partial(start_trivial, folder),
+                         partial(start_steward, folder, "warning")):
+            started.append(starting())  # noqa: PERF401 - see above
         yield started[0], started[1], started[2], started[3]
     finally:
         for server in started:
@@ -222,9 +224,9 @@ def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: fl
     print()
     for connections in (1, 16):
         quiet_rate = results[("steward resolve, no request log", connections)].requests_per_s
+        ping = results[("trivial /ping (async def)", connections)]
         print(f"c{connections}: steward resolve, no request log / trivial /ping (async def): "
-              f"{ratio(quiet_rate, results[('trivial /ping (async def)', connections)].requests_per_s)}× "
-              "requests/s")
+              f"{ratio(quiet_rate, ping.requests_per_s)}× requests/s")
         ours = results[("steward resolve", connections)]
         for other in ("mlflow get by alias", "trivial /ping (async def)",
                       "trivial /ping-sync (def)"):
@@ -232,9 +234,9 @@ def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: fl
                   f"{ratio(ours.requests_per_s, results[(other, connections)].requests_per_s)}× "
                   "requests/s")
         cold = results[("steward resolve, new pin each", connections)]
+        by_alias = results[("mlflow get by alias", connections)]
         print(f"c{connections}: steward resolve, new pin each / mlflow get by alias: "
-              f"{ratio(cold.requests_per_s, results[('mlflow get by alias', connections)].requests_per_s)}× "
-              "requests/s")
+              f"{ratio(cold.requests_per_s, by_alias.requests_per_s)}× requests/s")
     for (label, connections), found in results.items():
         if connections == 1 and found.p50_ms >= STALL_MS:
             print(f"warning: {label} has a p50 of {found.p50_ms:.1f} ms at one connection: the "

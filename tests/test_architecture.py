@@ -14,15 +14,14 @@ FORBIDDEN = {"sqlalchemy", "alembic", "click", "rich", "yaml", "httpx", "fastapi
 
 
 def test_domain_is_pure() -> None:
-    offenders = []
+    offenders: list[str] = []
     for source in DOMAIN.rglob("*.py"):
         tree = ast.parse(source.read_text())
         for node in ast.walk(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            for name in names:
-                if any(name == f or name.startswith(f + ".") for f in FORBIDDEN):
-                    offenders.append(f"{source.name}: {name}")
+            offenders.extend(f"{source.name}: {name}" for name in names
+                             if any(name == f or name.startswith(f + ".") for f in FORBIDDEN))
     assert offenders == []
 
 

@@ -44,7 +44,8 @@ class Settings:
         url = env.get("STEWARD_DATABASE_URL") or f"sqlite:///{default_home(env) / 'registry.db'}"
         actor = env.get("STEWARD_ACTOR") or _login()
         workers_text = env.get("STEWARD_HASH_WORKERS", "")
-        workers = int(workers_text) if workers_text.isascii() and workers_text.isdigit() and int(workers_text) > 0 else None
+        workers = (int(workers_text) if workers_text.isascii() and workers_text.isdigit()
+                   and int(workers_text) > 0 else None)
         archive = env.get("STEWARD_ARCHIVE") or str(default_home(env) / "archive")
         return cls(url, actor, workers, env.get("STEWARD_POLICY", ""), archive,
                    env.get("STEWARD_DEFAULT_TEAM", "").strip() or DEFAULT_TEAM)

@@ -94,7 +94,8 @@ class InvalidPin(InvalidInput):
 
 @dataclass(frozen=True)
 class Problem:
-    """One located problem in a document: ``location`` is a path such as ``models.foo.eval_scores``."""
+    """One located problem in a document: ``location`` is a path such as
+    ``models.foo.eval_scores``."""
 
     location: str
     message: str
@@ -104,7 +105,8 @@ class Problem:
 
 
 class DocumentInvalid(InvalidInput):
-    """A document (YAML, JSON attestation, …) has problems; all of them are listed, with locations."""
+    """A document (YAML, JSON attestation, …) has problems; all of them are listed, with
+    locations."""
 
     def __init__(self, source: str, problems: Sequence[Problem], *,
                  consequence: str = "nothing was written") -> None:
@@ -315,7 +317,8 @@ class AttestationMismatch(Conflict):
         self.found = found
         super().__init__(
             f"The attestation's subject digest does not match {model}@{version}: "
-            f"the version's root digest is sha256:{expected}, the attestation names sha256:{found}. "
+            f"the version's root digest is sha256:{expected}, "
+            f"the attestation names sha256:{found}. "
             "Attach the attestation produced for this exact artefact."
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -35,7 +35,7 @@ class Server:
     admin_token: str = ""
 
 
-def run_server(app: FastAPI) -> Iterator[str]:
+def run_server(app: FastAPI) -> Generator[str, None, None]:
     """Serve ``app`` on 127.0.0.1 (a free port) until the generator is closed."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
                             access_log=False, lifespan="on")
@@ -61,7 +61,7 @@ MakeServer = Callable[..., Server]
 @pytest.fixture
 def make_server(db_url: str) -> Iterator[MakeServer]:
     """Start servers over the test database; each with its own app (settings, clock, auth)."""
-    running: list[Iterator[str]] = []
+    running: list[Generator[str, None, None]] = []
     clients: list[httpx.Client] = []
 
     def make(*, clock: FixedClock | None = None, notify: NotifySettings | None = None,

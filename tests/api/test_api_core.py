@@ -117,7 +117,7 @@ def test_one_problem_shape_everywhere(server: Server) -> None:
         assert response.status_code == status, response.text
         assert response.headers["content-type"] == "application/problem+json"
         body = response.json()
-        assert PROBLEM_KEYS <= set(body) and body["status"] == status and body["type"] == kind
+        assert set(body) >= PROBLEM_KEYS and body["status"] == status and body["type"] == kind
     errors = c.post("/api/v1/models", json={"nam": "x"}).json()["errors"]
     assert {e["location"] for e in errors} >= {"body.name", "body.nam"}
 

@@ -22,10 +22,10 @@ def test_approvers_approve_their_own_team_unless_a_committee(server: Server,
                                                   "risk_tier": "low"}).status_code == 201
         assert admin.post(f"/api/v1/models/{name}/versions", json={
             "version": "1.0.0", "files": FILES}).status_code == 201
-    with Registry.open(server.app.state.settings.registry.database_url, clock=clock) as reg:
-        with reg.store.write() as tx:
-            for name in ("support-bot", "billing-bot"):
-                tx.set_stage(name, "1.0.0", Stage.REGISTERED)
+    with (Registry.open(server.app.state.settings.registry.database_url, clock=clock) as reg,
+          reg.store.write() as tx):
+        for name in ("support-bot", "billing-bot"):
+            tx.set_stage(name, "1.0.0", Stage.REGISTERED)
     body = {"role": "lead", "evidence": "eval run 42", "risks_accepted": "none known",
             "monitoring_plan": "dashboards", "rollback_plan": "alias back",
             "next_review": (clock.now() + timedelta(days=30)).date().isoformat()}

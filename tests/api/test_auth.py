@@ -40,7 +40,7 @@ def assert_401(response: httpx.Response, word: str) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     body = response.json()
-    assert PROBLEM_KEYS <= set(body) and body["type"] == "/problems/not-authenticated"
+    assert set(body) >= PROBLEM_KEYS and body["type"] == "/problems/not-authenticated"
     assert word in body["detail"]
 
 
@@ -145,9 +145,9 @@ def test_the_approver_is_who_the_token_says(server: Server, clock: FixedClock) -
     assert admin.post("/api/v1/models/support-bot/versions", json={
         "version": "1.0.0", "files": FILES}).status_code == 201
     # the gates before approval are not this test's subject: set the stage directly
-    with Registry.open(server.app.state.settings.registry.database_url, clock=clock) as reg:
-        with reg.store.write() as tx:
-            tx.set_stage("support-bot", "1.0.0", Stage.REGISTERED)
+    with (Registry.open(server.app.state.settings.registry.database_url, clock=clock) as reg,
+          reg.store.write() as tx):
+        tx.set_stage("support-bot", "1.0.0", Stage.REGISTERED)
     review = (clock.now() + timedelta(days=30)).date().isoformat()
     body = {"role": "lead", "evidence": "eval run 42", "risks_accepted": "none known",
             "monitoring_plan": "dashboards", "rollback_plan": "alias back",

@@ -100,9 +100,9 @@ class World:
         return model, version
 
     def stage(self, model: str, version: str, stage: Stage) -> None:
-        with Registry.open(self.db_url, clock=self.clock) as registry:
-            with registry.store.write() as tx:
-                tx.set_stage(model, version, stage)
+        with (Registry.open(self.db_url, clock=self.clock) as registry,
+              registry.store.write() as tx):
+            tx.set_stage(model, version, stage)
 
     def sql(self, statement: str, **values: object) -> list[Any]:
         engine = create_engine(self.db_url)

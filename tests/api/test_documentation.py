@@ -14,7 +14,7 @@ from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from tests.api.conftest import Server, run_server
 
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _operations(spec: dict[str, dict[str, dict[str, dict[str, object]]]]

@@ -201,7 +201,7 @@ def test_mlflow_searches_and_gets_follow_changes_made_elsewhere(
     mlflow = "/api/2.0/mlflow"
     for name in ("bot-a", "bot-b"):
         assert c.post("/api/v1/models", json={"name": name}).status_code == 201
-    query = {"filter": "tags.tier = 'gold'", "max_results": 10}
+    query: dict[str, str | int] = {"filter": "tags.tier = 'gold'", "max_results": 10}
 
     def gold() -> list[str]:
         answer = c.get(f"{mlflow}/registered-models/search", params=query)

@@ -141,7 +141,7 @@ def test_search_pages_match_the_reference(make_server: MakeServer, db_url: str, 
             expected = _reference_pages(registry, filter, order_by, size)
             pages, token = [], ""
             while True:
-                params: dict[str, object] = {"filter": filter, "order_by": order_by,
+                params: dict[str, str | int | list[str]] = {"filter": filter, "order_by": order_by,
                                              "max_results": size}
                 if token:
                     params["page_token"] = token

@@ -110,6 +110,7 @@ def test_the_migration_gives_models_without_a_team_the_default_team(db_url: str)
         # as a model made before every model had a team
         connection.execute(text("UPDATE models SET owner_team = '' WHERE name = 'old-bot'"))
         command.upgrade(alembic_config(connection), "head")
-        teams = dict(connection.execute(text("SELECT name, owner_team FROM models")).all())
+        teams: dict[str, str] = dict(
+            connection.execute(text("SELECT name, owner_team FROM models")).all())
     engine.dispose()
     assert teams == {"kept-bot": "support", "old-bot": "platform"}

@@ -4,11 +4,13 @@ errors in OSV's ``{"code", "message"}`` shape."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.api.conftest import Server
 
-BASE_ADVISORY = {
+BASE_ADVISORY: dict[str, Any] = {
     "id": "x_MSA-2026-0042",
     "schema_version": "1.7.0",
     "modified": "2026-11-01T12:00:00Z",

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,20 @@ class Run:
 
     def json(self) -> object:
         return json.loads(self.stdout)
+
+    def json_object(self) -> dict[str, Any]:
+        """stdout as one JSON object (a ``show``, a report); the test fails on anything else."""
+        data = self.json()
+        assert isinstance(data, dict), self.stdout
+        return data
+
+    def json_records(self) -> list[dict[str, Any]]:
+        """stdout as a JSON list of objects (a ``list``, the log); the test fails on anything
+        else."""
+        data = self.json()
+        assert isinstance(data, list), self.stdout
+        assert all(isinstance(item, dict) for item in data), self.stdout
+        return data
 
 
 Steward = Callable[..., Run]

@@ -81,18 +81,20 @@ def test_advisory_on_a_base_fails_the_audit_of_a_fine_tune_and_fix_repairs_it(
     assert [(m["name"], m["version"]) for m in locked["models"]] == [("support-bot", "1.0.1")]
     assert locked["models"][0]["derived-from"] == ["base-llm@1.0.0"]
     assert steward("audit").code == 0
-    assert steward("consumer", "show", "support-portal", "--json").json()["team"] == "support"
+    assert steward("consumer", "show", "support-portal",
+                   "--json").json_object()["team"] == "support"
 
     (tmp_path / "advisory.json").write_text(json.dumps(ADVISORY))
     published = steward("advisory", "import", "advisory.json")
     assert "inherited by support-bot@1.0.0, support-bot@1.0.1" in published.stdout
-    notices = [n for n in steward("notices", "--json").json() if n["kind"].startswith("advisory")]
+    notices = [n for n in steward("notices", "--json").json_records()
+               if n["kind"].startswith("advisory")]
     assert [(n["team"], n["model"], n["kind"]) for n in notices] == [
         ("support", "support-bot", "advisory-inherited")]
     shown = steward("version", "show", "support-bot@1.0.1").stdout
     assert "x_MSA-2026-0042 (high)" in shown and "inherited from base-llm@1.0.0" in shown
 
-    failed = steward("audit", "--format", "json", expect=1).json()
+    failed = steward("audit", "--format", "json", expect=1).json_object()
     findings = failed["models"][0]["findings"]
     assert [(f["id"], f["inherited_from"], f["fails"]) for f in findings] == [
         ("x_MSA-2026-0042", "base-llm@1.0.0", True)]
@@ -104,7 +106,7 @@ def test_advisory_on_a_base_fails_the_audit_of_a_fine_tune_and_fix_repairs_it(
     relocked = tomllib.loads((tmp_path / "models.lock").read_text())
     assert relocked["models"][0]["version"] == "1.1.0"
     assert steward("audit").code == 0
-    uses = steward("consumer", "show", "support-portal", "--json").json()["uses"]
+    uses = steward("consumer", "show", "support-portal", "--json").json_object()["uses"]
     assert uses == [{"model": "support-bot", "pin": "^1.1.0"}]
 
 
@@ -119,7 +121,7 @@ def test_offline_audit_against_an_exported_folder(
     assert exported["id"] == "x_MSA-2026-0042"
     os.environ["STEWARD_DATABASE_URL"] = "sqlite:///" + str(tmp_path / "unused.db")
     run = steward("audit", "--db", "osv", "--format", "json", expect=1)
-    assert run.json()["source"] == "osv"
+    assert run.json_object()["source"] == "osv"
     assert not (tmp_path / "unused.db").exists()  # offline: the registry was never opened
 
 
@@ -161,7 +163,7 @@ def test_audit_outputs_exit_codes_fail_on_and_ignores(
     assert steward("audit").code == 0
     (tmp_path / ".steward-ignore.toml").write_text(
         '[[ignore]]\nid = "x_MSA-2026-0042"\nreason = "batch use only"\nexpires = 2020-01-01\n')
-    expired = steward("audit", "--format", "json", expect=1).json()
+    expired = steward("audit", "--format", "json", expect=1).json_object()
     kinds = sorted(f["kind"] for f in expired["models"][0]["findings"])
     assert kinds == ["advisory", "expired-ignore"]
     (tmp_path / ".steward-ignore.toml").write_text('[[ignore]]\nid = "x_MSA-2026-0042"\n')
@@ -250,16 +252,16 @@ def test_advisory_commands(steward: Steward, tmp_path: Path, db_url: str) -> Non
     made = steward("advisory", "create", "--model", "base-llm", "--introduced", "1.0.0",
                    "--severity", "critical", "--summary", "Unsafe pickle in the tokenizer",
                    "--atlas", "AML.T0010", "--reference", "https://example.com/x", "--json")
-    record = made.json()
+    record = made.json_object()
     assert record["id"].startswith("x_MSA-") and record["database_specific"]["atlas"] == [
         "AML.T0010"]
     assert "never closes" in made.stderr  # an open range is legal but worth a warning
-    listed = steward("advisory", "list", "--json").json()
+    listed = steward("advisory", "list", "--json").json_records()
     assert [a["id"] for a in listed] == [record["id"]]
     assert "Unsafe pickle" in steward("advisory", "show", record["id"]).stdout
     steward("advisory", "withdraw", record["id"], "--reason", "not reproducible")
     assert steward("advisory", "list", "--json").json() == []
-    assert steward("advisory", "list", "--withdrawn", "--json").json()[0]["withdrawn"]
+    assert steward("advisory", "list", "--withdrawn", "--json").json_records()[0]["withdrawn"]
     assert "no advisory" in steward("advisory", "show", "x_MSA-2026-9999", expect=3).stderr
     refused = steward("advisory", "create", "--summary", "nothing named", expect=2)
     assert "--model MODEL or --repo URL" in refused.stderr
@@ -307,7 +309,8 @@ def test_lock_outdated_and_audit_choose_and_judge_only_eligible_versions(
     table = steward("audit", expect=1)
     assert "ineligible-version" in table.stdout and "high" in table.stdout
     assert "0 findings" not in table.stdout and "1 finding, 1 failing" in table.stdout
-    [finding] = steward("audit", "--format", "json", expect=1).json()["models"][0]["findings"]
+    [finding] = steward("audit", "--format", "json",
+                        expect=1).json_object()["models"][0]["findings"]
     assert (finding["kind"], finding["level"], finding["fails"]) == (
         "ineligible-version", "high", True)
     assert "is degraded (production monitoring: error_rate = 0.2" in finding["detail"]
@@ -332,7 +335,7 @@ def test_lock_outdated_and_audit_choose_and_judge_only_eligible_versions(
         '[application]\nname = "support-portal"\nteam = "support"\n\n'
         '[models]\nsupport-bot = "1.2.0"\n')
     steward("lock")
-    report = steward("audit", "--format", "json", expect=1).json()
+    report = steward("audit", "--format", "json", expect=1).json_object()
     [finding] = report["models"][0]["findings"]
     assert (finding["kind"], finding["level"]) == ("ineligible-version", "medium")
     assert "it is still trained" in finding["detail"]
@@ -356,7 +359,7 @@ def test_lock_with_candidates_is_recorded_and_honoured(
     audited = steward("audit")
     assert "support-bot@1.0.2 was locked with --candidates" in audited.stdout
     assert "0 findings" in audited.stdout
-    report = steward("audit", "--format", "json").json()
+    report = steward("audit", "--format", "json").json_object()
     assert report["models"][0]["candidates"] is True and report["models"][0]["findings"] == []
     steward("version", "register", "support-bot", "1.0.3", "--change", "config",
             "--path", str(_weights(tmp_path, "bot-1.0.3", b"bot one d")))  # trained only

@@ -27,12 +27,13 @@ def test_consumers_and_impact(admin_steward: Steward) -> None:
     report = steward("impact", "support-bot@2.1.3").stdout
     assert report.splitlines()[0] == "support-bot@2.1.3: 2 consumers, 2 teams"
     assert "by team: team-ml 1, team-search 1" in report
-    data = steward("impact", "support-bot", "--json").json()
+    data = steward("impact", "support-bot", "--json").json_object()
     assert data["consumers"] == 3 and data["by_environment"] == {"production": 3}
-    shown = steward("consumer", "show", "checkout", "--json").json()
+    shown = steward("consumer", "show", "checkout", "--json").json_object()
     assert shown["resolves_to"] == {"support-bot": "2.4.0"}
     assert [c["name"] for c in steward("consumer", "list", "--model", "support-bot",
-                                       "--json").json()] == ["checkout", "nightly-eval", "search"]
+                                       "--json").json_records()] == [
+        "checkout", "nightly-eval", "search"]
 
 
 def test_bad_consumer_input(steward: Steward) -> None:
@@ -80,21 +81,21 @@ def test_show_and_impact_of_pins_that_no_longer_resolve(admin_steward: Steward,
             "support-bot@2.1.0", reason=DeprecationReason.VULNERABILITY,
             replacement="support-bot@^3", announced=planned,
             soft_deadline=planned + timedelta(days=20), hard_deadline=planned + timedelta(days=39))
-    assert steward("tick", "--json").json()["retired"] == ["support-bot@2.1.0"]
+    assert steward("tick", "--json").json_object()["retired"] == ["support-bot@2.1.0"]
     today = date.today().isoformat()
     shown = steward("consumer", "show", "retired-user").stdout
     assert f"support-bot 2.1.0 → resolves to nothing: support-bot@2.1.0 was retired on {today}" \
         in shown and "replacement support-bot@^3" in shown
-    data = steward("consumer", "show", "retired-user", "--json").json()
+    data = steward("consumer", "show", "retired-user", "--json").json_object()
     assert data["resolves_to"] == {"support-bot": None}
     assert data["unresolvable"]["support-bot"]["state"] == "retired"
     assert data["unresolvable"]["support-bot"]["replacement"] == "support-bot@^3"
-    deleted = steward("consumer", "show", "deleted-user", "--json").json()
+    deleted = steward("consumer", "show", "deleted-user", "--json").json_object()
     assert deleted["resolves_to"] == {"support-bot": None}
     assert deleted["unresolvable"]["support-bot"] == {
         "version": "support-bot@2.1.3", "state": "deleted", "since": today,
         "reason": "leaked training data", "replacement": None}
-    impact = steward("impact", "support-bot", "--json").json()
+    impact = steward("impact", "support-bot", "--json").json_object()
     by_name = {a["consumer"]: a for a in impact["affected"]}
     assert by_name["retired-user"]["resolves_to"] is None
     assert by_name["retired-user"]["unresolvable"]["version"] == "support-bot@2.1.0"

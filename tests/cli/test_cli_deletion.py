@@ -20,18 +20,18 @@ def test_delete_with_dry_run_and_tombstone(admin_steward: Steward) -> None:
     dry = steward("delete", "old-bot", "--replacement", "new-bot@^1", "--reason", "merged",
                   "--dry-run")
     assert dry.stdout.startswith("Would delete old-bot; 1 consumer pin(s) would be moved.")
-    assert steward("consumer", "show", "checkout", "--json").json()["uses"] == [
+    assert steward("consumer", "show", "checkout", "--json").json_object()["uses"] == [
         {"model": "old-bot", "pin": "^1"}]
     done = steward("delete", "old-bot", "--replacement", "new-bot@^1", "--reason", "merged",
-                   "--json").json()
+                   "--json").json_object()
     assert done["changes"] == [{"consumer": "checkout", "team": "team-shop",
                                 "from": "old-bot ^1", "to": "new-bot ^1"}]
-    assert [m["name"] for m in steward("model", "list", "--json").json()] == ["new-bot"]
+    assert [m["name"] for m in steward("model", "list", "--json").json_records()] == ["new-bot"]
     assert "steward model create" in steward("model", "show", "old-bot", expect=3).stderr
-    shown = steward("model", "show", "old-bot", "--include-deleted", "--json").json()
+    shown = steward("model", "show", "old-bot", "--include-deleted", "--json").json_object()
     assert shown["deleted"] is True
     assert "DELETED" in steward("version", "show", "old-bot@1.0.0", "--include-deleted").stdout
-    assert steward("log", "old-bot", "--json").json()[-1]["kind"] == "model:deleted"
+    assert steward("log", "old-bot", "--json").json_records()[-1]["kind"] == "model:deleted"
     assert "intact" in steward("log", "verify").stdout
     run = steward("delete", "new-bot", "--reason", "x", "--replacement", "new-bot@^1", expect=4)
     assert "cannot be replaced by itself" in run.stderr
@@ -49,16 +49,16 @@ def test_deleting_a_version_keeps_the_pins_that_still_resolve(admin_steward: Ste
     dry = steward("delete", "bot@1.1.0", "--reason", "bad weights", "--dry-run").stdout
     assert dry.startswith("Would delete bot@1.1.0; 1 consumer pin(s) would be cleared.")
     assert "3 consumer pin(s) still resolve without it and would be kept:" in dry
-    done = steward("delete", "bot@1.1.0", "--reason", "bad weights", "--json").json()
+    done = steward("delete", "bot@1.1.0", "--reason", "bad weights", "--json").json_object()
     assert done["changes"] == [{"consumer": "exact", "team": "team-c", "from": "bot 1.1.0",
                                 "to": None}]
     assert done["unchanged"] == [
         {"consumer": f"app-{i}", "team": team, "pin": "bot ^1", "resolves_to": "1.0.0"}
         for i, team in enumerate(("team-a", "team-a", "team-b"))]
-    assert steward("consumer", "show", "app-0", "--json").json()["resolves_to"] == {
+    assert steward("consumer", "show", "app-0", "--json").json_object()["resolves_to"] == {
         "bot": "1.0.0"}
-    assert steward("consumer", "show", "exact", "--json").json()["uses"] == []
-    told = {n["team"]: n["message"] for n in steward("notices", "--json").json()
+    assert steward("consumer", "show", "exact", "--json").json_object()["uses"] == []
+    told = {n["team"]: n["message"] for n in steward("notices", "--json").json_records()
             if n["kind"] == "deletion"}
     assert "2 of your consumer pins still resolve and were kept: app-0 (^1 → 1.0.0), " \
         "app-1 (^1 → 1.0.0)." in told["team-a"]
@@ -85,5 +85,5 @@ def test_a_trained_replacement_is_refused(admin_steward: Steward) -> None:
                   "--hard-deadline", (today + timedelta(days=20)).isoformat(), expect=4)
     assert "resolves to new-bot@1.0.0, which is not eligible for applications because it " \
         "is still trained" in run.stderr
-    assert steward("consumer", "show", "checkout", "--json").json()["resolves_to"] == {
+    assert steward("consumer", "show", "checkout", "--json").json_object()["resolves_to"] == {
         "old-bot": "1.0.0"}

@@ -31,19 +31,19 @@ def test_deprecation_through_the_cli(admin_steward: Steward) -> None:
     made = steward("deprecate", "support-bot@2.1.3", "--reason", "replaced", "--replacement",
                    "support-bot@^3", "--soft-deadline", str(today + timedelta(days=30)),
                    "--hard-deadline", str(today + timedelta(days=90)), "--migration-step",
-                   "Pin support-bot ^3", "--json").json()
+                   "Pin support-bot ^3", "--json").json_object()
     assert made["phase"] == "announced" and made["replacement"] == "support-bot@^3"
     run = steward("resolve", "support-bot", "~2.1")
     assert run.stdout.strip() == "support-bot@2.1.3"
     assert "warning: support-bot@2.1.3 is deprecated (replaced)" in run.stderr
-    notices = steward("notices", "--json").json()
+    notices = steward("notices", "--json").json_records()
     assert sorted(n["team"] for n in notices) == ["team-search", "team-shop"]
     assert all(n["payload"]["consumers"] == 1 for n in notices)
     # the soft deadline is 30 days away: tick writes the 30-day reminder to both teams, once
     assert steward("tick", "--json").json() == {"retired": [], "notices": 0, "reminders": 2,
                                                 "failures": [], "overdue": []}
-    assert steward("tick", "--json").json()["reminders"] == 0
-    reminders = [n for n in steward("notices", "--json").json()
+    assert steward("tick", "--json").json_object()["reminders"] == 0
+    reminders = [n for n in steward("notices", "--json").json_records()
                  if n["kind"] == "reminder:soft-deadline"]
     assert sorted(n["team"] for n in reminders) == ["team-search", "team-shop"]
     assert "Pin support-bot ^3" in steward("plan", "support-bot").stdout
@@ -65,7 +65,7 @@ def test_bad_deprecations(steward: Steward) -> None:
     run = steward("deprecate", "bot@1.0.0", "--reason", "replaced", "--replacement", "bot@^2",
                   "--soft-deadline", "2027-01-01", "--hard-deadline", "2027-02-01", expect=3)
     assert "No version of 'bot' matches the pin '^2'" in run.stderr
-    assert steward("plan", "bot", "--json").json()["plans"] == []
+    assert steward("plan", "bot", "--json").json_object()["plans"] == []
 
 
 def production_handover(db_url: str, clock: FixedClock) -> tuple[str, str]:
@@ -91,15 +91,15 @@ def test_deprecate_with_a_past_hard_deadline_keeps_the_production_holder(
                   "--announced", str(today - timedelta(days=30)), "--soft-deadline",
                   str(today - timedelta(days=10)), "--hard-deadline",
                   str(today - timedelta(days=1)), "--json")
-    made = run.json()
+    made = run.json_object()
     assert made["phase"] == "retired"
     assert [o["ref"] for o in made["overdue"]] == [old]
     assert "holds production" in made["overdue"][0]["why"]
     assert f"warning: {old} passed the hard deadline" in run.stderr
     assert f"steward promote {new} --to production" in run.stderr
-    assert [a["version"] for a in steward("alias", "list", "bot", "--json").json()
+    assert [a["version"] for a in steward("alias", "list", "bot", "--json").json_records()
             if a["alias"] == "production"] == ["1.0.0"]
-    kinds = [e["kind"] for e in steward("log", "bot", "--json").json()]
+    kinds = [e["kind"] for e in steward("log", "bot", "--json").json_records()]
     assert "model:deprecation:overdue" in kinds and "model:version:retired" not in kinds
     # `steward retire` agrees: the production holder is refused there too
     refused = steward("retire", old, "--reason", "replaced", expect=None)
@@ -108,12 +108,13 @@ def test_deprecate_with_a_past_hard_deadline_keeps_the_production_holder(
     # consumers are not told it retired while it has not
     resolved = steward("resolve", "bot", "^1")
     assert resolved.stdout.strip() == old and "OVERDUE" in resolved.stderr
-    assert not [n for n in steward("notices", "--json").json()
+    assert not [n for n in steward("notices", "--json").json_records()
                 if n["kind"] == "deprecation:retired"]
     # production moves, the next tick retires it, and then they are told where their pin goes
     steward("promote", new, "--to", "production")
-    assert steward("tick", "--json").json()["retired"] == [old]
-    [told] = [n for n in steward("notices", "--json").json() if n["kind"] == "deprecation:retired"]
+    assert steward("tick", "--json").json_object()["retired"] == [old]
+    [told] = [n for n in steward("notices", "--json").json_records()
+              if n["kind"] == "deprecation:retired"]
     assert told["team"] == "team-app" and "app (bot ^1) → no longer resolves" in told["message"]
 
 
@@ -128,16 +129,16 @@ def test_tick_at_the_hard_deadline(steward: Steward, db_url: str, tmp_path: Path
             soft_deadline=planned + timedelta(days=20),
             hard_deadline=planned + timedelta(days=39))
     # by default the production holder stays, overdue, every time tick runs
-    report = steward("tick", "--json").json()
+    report = steward("tick", "--json").json_object()
     assert report["retired"] == [] and [o["ref"] for o in report["overdue"]] == [old]
     assert f"overdue {old}: not retired" in steward("tick").stdout
     # a policy that moves production: the approved replacement takes it, then the old retires
     (tmp_path / "policy.yaml").write_text("deprecation: {move_production: true}\n")
-    report = steward("--policy", str(tmp_path / "policy.yaml"), "tick", "--json").json()
+    report = steward("--policy", str(tmp_path / "policy.yaml"), "tick", "--json").json_object()
     assert report["retired"] == [old] and report["overdue"] == []
-    assert [a["version"] for a in steward("alias", "list", "bot", "--json").json()
+    assert [a["version"] for a in steward("alias", "list", "bot", "--json").json_records()
             if a["alias"] == "production"] == ["2.0.0"]
-    moved = [e for e in steward("log", "bot", "--json").json()
+    moved = [e for e in steward("log", "bot", "--json").json_records()
              if e["kind"] == "model:alias:set" and e["subject"] == new]
     assert moved[-1]["payload"]["reason"].startswith("hard deadline of plan ")
 
@@ -156,10 +157,11 @@ def test_redirect_keeps_working_after_tick_retires_the_version(steward: Steward,
             old, reason=DeprecationReason.REPLACED, replacement="bot@^2", redirect=True,
             announced=planned, soft_deadline=planned + timedelta(days=20),
             hard_deadline=planned + timedelta(days=39))
-    assert steward("tick", "--json").json()["retired"] == [old]
+    assert steward("tick", "--json").json_object()["retired"] == [old]
     for pin in ("1.0.0", "^1"):
         run = steward("resolve", "bot", pin, "--json")
-        assert (run.json()["version"], run.json()["redirected_from"]) == ("2.0.0", old)
+        assert (run.json_object()["version"],
+                run.json_object()["redirected_from"]) == ("2.0.0", old)
         assert f"{old} is retired; redirected to {new}" in run.stderr
     # without a redirect the retired pin says when, why and what replaces it
     with Registry.open(db_url, actor="alice", clock=clock, policy=Policy()) as registry:

@@ -19,11 +19,11 @@ def seeded(steward: Steward, tmp_path: Path) -> Steward:
 
 
 def versions(steward: Steward) -> list[str]:
-    return [v["version"] for v in steward("version", "list", "bot", "--json").json()]
+    return [v["version"] for v in steward("version", "list", "bot", "--json").json_records()]
 
 
 def events(steward: Steward) -> int:
-    return len(steward("log", "--json").json())
+    return len(steward("log", "--json").json_records())
 
 
 def test_invalid_names_versions_and_pins(seeded: Steward) -> None:
@@ -78,7 +78,7 @@ def test_a_typo_in_a_model_name_offers_the_nearest_names(seeded: Steward) -> Non
         assert ("Model 'suport-bot' is not in the registry. Did you mean 'support-bot' or "
                 "'support-bot-eu'?") in refused.stderr, args
         assert "model create" not in refused.stderr
-    assert [m["name"] for m in seeded("model", "list", "--json").json()] == [
+    assert [m["name"] for m in seeded("model", "list", "--json").json_records()] == [
         "bot", "support-bot", "support-bot-eu"]
     assert "steward model create ghost" in seeded("model", "show", "ghost", expect=3).stderr
 

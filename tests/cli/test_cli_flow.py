@@ -33,26 +33,26 @@ def test_registry_end_to_end(steward: Steward, tmp_path: Path,
     first = make_weights(tmp_path / "v1")
     out = steward("version", "register", "acme/base", "--change", "architecture", "--path",
                   str(first), "--derived-from", "pkg:huggingface/mistralai/Mistral-7B-v0.3@abc",
-                  "--relation", "finetune", "--json").json()
+                  "--relation", "finetune", "--json").json_object()
     assert out["version"] == "1.0.0" and out["digest"].startswith("sha256:")
     steward("version", "register", "acme/base", "--change", "retrain", "--path",
             str(make_weights(tmp_path / "v2", b"\x02" * 4096)), "--metric", "accuracy=0.91")
     steward("version", "register", "acme/base", "--change", "quantisation", "--variant", "q4")
     steward("version", "register", "sonnet", "claude-sonnet-4-5-20250929")
 
-    listed = steward("version", "list", "acme/base", "--json").json()
+    listed = steward("version", "list", "acme/base", "--json").json_records()
     assert [v["version"] for v in listed] == ["1.0.0", "1.1.0", "1.1.0+q4"]
     assert steward("resolve", "acme/base", "^1.0").stdout.strip() == "acme/base@1.1.0"
     assert steward("resolve", "acme/base", "^1+q4").stdout.strip() == "acme/base@1.1.0+q4"
-    assert steward("resolve", "sonnet", "claude-sonnet-4-5-*", "--json").json()["version"] == \
-        "claude-sonnet-4-5-20250929"
-    tree = steward("lineage", "acme/base@1.1.0", "--json").json()
+    assert steward("resolve", "sonnet", "claude-sonnet-4-5-*",
+                   "--json").json_object()["version"] == "claude-sonnet-4-5-20250929"
+    tree = steward("lineage", "acme/base@1.1.0", "--json").json_object()
     assert tree["descendants"][0]["child"] == "acme/base@1.1.0+q4"
-    shown = steward("version", "show", "acme/base@1.1.0", "--json").json()
+    shown = steward("version", "show", "acme/base@1.1.0", "--json").json_object()
     assert shown["metrics"] == {"accuracy": 0.91}
     assert len(shown["files"]) == 2
     assert "acme/base" in steward("model", "list").stdout
-    assert steward("model", "show", "acme/base", "--json").json()["support_policy"] == {
+    assert steward("model", "show", "acme/base", "--json").json_object()["support_policy"] == {
         "active_months": 12, "afterwards": None}
 
     # provenance
@@ -73,14 +73,15 @@ def test_registry_end_to_end(steward: Steward, tmp_path: Path,
     (first / "weights" / "model.safetensors").write_bytes(b"tampered")
     (first / "config.json").unlink()
     (first / "notes.txt").write_text("new")
-    bad = steward("verify", "acme/base@1.0.0", str(first), "--json", expect=1).json()
+    bad = steward("verify", "acme/base@1.0.0", str(first), "--json", expect=1).json_object()
     assert (bad["changed"], bad["missing"], bad["extra"]) == (
         ["weights/model.safetensors"], ["config.json"], ["notes.txt"])
 
     # history
-    events = steward("log", "--json").json()
+    events = steward("log", "--json").json_records()
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert {e["actor"] for e in events} == {"alice@example.com"}
-    assert all(e["subject"].startswith("sonnet") for e in steward("log", "sonnet", "--json").json())
+    assert all(e["subject"].startswith("sonnet")
+               for e in steward("log", "sonnet", "--json").json_records())
     assert "intact" in steward("log", "verify").stdout
     assert "already at the newest schema" in steward("db", "upgrade").stdout

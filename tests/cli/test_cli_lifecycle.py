@@ -65,7 +65,7 @@ def test_training_output_to_production(policy_steward: Steward, tmp_path: Path,
     weights.mkdir()
     (weights / "model.safetensors").write_bytes(b"\x00" * 2048)
     digest = steward("--actor", "alice", "version", "register", model, "--change",
-                     "architecture", "--path", str(weights), "--json").json()["digest"][7:]
+                     "architecture", "--path", str(weights), "--json").json_object()["digest"][7:]
 
     # validation gate: every unmet requirement at once
     run = steward("promote", ref, "--to", "evaluated", expect=4)
@@ -119,11 +119,11 @@ def test_training_output_to_production(policy_steward: Steward, tmp_path: Path,
             steward, "alice", ref, "risk-committee", expect=2)
     for role, person in APPROVERS[tier]:
         approve(steward, person, ref, role)
-    shown = steward("promote", ref, "--to", "production", "--json").json()
+    shown = steward("promote", ref, "--to", "production", "--json").json_object()
     assert shown["stage"] == "production"
-    aliases = steward("alias", "list", model, "--json").json()
+    aliases = steward("alias", "list", model, "--json").json_records()
     assert [(a["alias"], a["version"]) for a in aliases] == [("production", "1.0.0")]
-    show = steward("version", "show", ref, "--json").json()
+    show = steward("version", "show", ref, "--json").json_object()
     assert {a["role"] for a in show["approvals"]} == {r for r, _ in APPROVERS[tier]}
     assert "intact" in steward("log", "verify").stdout
 
@@ -141,7 +141,8 @@ def test_override_is_shown_wherever_the_version_is(policy_steward: Steward) -> N
     assert "Promoted bot@1.0.0 to evaluated" in run.stdout
     assert "validation gate overridden" in steward("version", "list", "bot").stdout
     assert "GATE OVERRIDDEN" in steward("version", "show", "bot@1.0.0").stdout
-    assert steward("version", "show", "bot@1.0.0", "--json").json()["overrides"][0]["reason"] == \
+    assert steward("version", "show", "bot@1.0.0",
+                   "--json").json_object()["overrides"][0]["reason"] == \
         "vendor model, no weights here"
 
 
@@ -153,7 +154,7 @@ def test_bad_lifecycle_input(policy_steward: Steward, tmp_path: Path) -> None:
                                           expect=2).stderr
     run = steward("promote", "bot@1.0.0", "--to", "deprecated", expect=2)
     assert "deprecated is reached with `steward deprecate` and a reason" in run.stderr
-    assert steward("version", "show", "bot@1.0.0", "--json").json()["stage"] == "trained"
+    assert steward("version", "show", "bot@1.0.0", "--json").json_object()["stage"] == "trained"
     (tmp_path / "bad.json").write_text('{"suite": "Golden Set", "metrics": {"acc": "high"}}')
     run = steward("eval", "record", "bot@1.0.0", str(tmp_path / "bad.json"), expect=2)
     for where in ("$.suite", "$.dataset_digest", "$.metrics.acc"):
@@ -183,15 +184,15 @@ def test_history_at_and_rollback_cli(policy_steward: Steward, db_url: str) -> No
     steward = policy_steward
     assert steward("history", "bot", "--at", "2026-03-01T12:00Z").stdout.strip() == \
         "production: 1.0.0"
-    assert steward("history", "bot", "--at", "2026-03-01T14:00Z", "--json").json()["aliases"] == {
-        "production": ["1.1.0"]}
+    assert steward("history", "bot", "--at", "2026-03-01T14:00Z",
+                   "--json").json_object()["aliases"] == {"production": ["1.1.0"]}
     assert "No alias" in steward("history", "bot", "--at", "2026-02-01").stdout
     run = steward("rollback", "bot", "--reason", "p95 latency doubled")
     assert run.stdout.strip() == "production: bot@1.1.0 → bot@1.0.0"
-    last = steward("log", "bot", "--json").json()[-1]
+    last = steward("log", "bot", "--json").json_records()[-1]
     assert last["kind"] == "model:alias:rolled-back" and last["payload"]["reason"] == \
         "p95 latency doubled"
-    history = steward("alias", "history", "bot", "--json").json()
+    history = steward("alias", "history", "bot", "--json").json_records()
     assert [h["version"] for h in history] == ["1.0.0", "1.1.0", "1.0.0"]
 
 
@@ -205,7 +206,7 @@ def test_compare_against_production(steward: Steward, db_url: str) -> None:
     assert "bot@1.1.0 against bot@1.0.0 on golden" in shown
     assert "Recommendation: PROMOTE" in shown
     assert "accuracy improves on 'golden': 0.92 → 0.96" in shown
-    result = steward("compare", "bot@1.1.0", "--against", "1.0.0", "--json").json()
+    result = steward("compare", "bot@1.1.0", "--against", "1.0.0", "--json").json_object()
     assert result["recommendation"] == "promote"
     assert {d["metric"] for d in result["quality"]} == {"accuracy", "toxicity_rate"}
     assert "neither an alias" in steward("compare", "bot@1.1.0", "--against", "champion",
@@ -230,7 +231,7 @@ def test_compare_and_eval_record_use_declared_directions(steward: Steward, db_ur
     assert "Recommendation: REJECT" in shown
     assert "refusal_accuracy regresses on 'golden': 0.95 → 0.91" in shown
     assert "(no declared direction)" in shown and "(worse)" in shown
-    result = steward("compare", "bot@1.1.0", "--json").json()
+    result = steward("compare", "bot@1.1.0", "--json").json_object()
     by_metric = {d["metric"]: d for d in result["quality"]}
     assert by_metric["refusal_accuracy"] == {
         "suite": "golden", "metric": "refusal_accuracy", "candidate": 0.91, "baseline": 0.95,
@@ -250,15 +251,15 @@ def test_compare_and_eval_record_use_declared_directions(steward: Steward, db_ur
            "policy makes it higher-is-better for bot" in refused
     document["directions"] = {"helpfulness": "higher"}
     stored = steward("eval", "record", "bot@1.1.0", str(write(tmp_path / "e.json", document)),
-                     "--json").json()
+                     "--json").json_object()
     assert stored["directions"] == {"helpfulness": "higher"}
-    listed = steward("eval", "list", "bot@1.1.0", "--json").json()
+    listed = steward("eval", "list", "bot@1.1.0", "--json").json_records()
     assert [e["directions"] for e in listed] == [{}, {"helpfulness": "higher"}]
 
 
 def test_policy_show_lists_the_metric_declarations(policy_steward: Steward,
                                                    tmp_path: Path) -> None:
-    shown = policy_steward("policy", "show", "--json").json()
+    shown = policy_steward("policy", "show", "--json").json_object()
     assert shown["metrics"]["refusal_accuracy"] == {"direction": "higher"}
     assert shown["metrics"]["toxicity_rate"] == {"direction": "lower"}
     (tmp_path / "policy.yaml").write_text(POLICY + "metrics:\n  helpfulness: {direction: "
@@ -278,9 +279,9 @@ def test_next_review_in_days_or_weeks_from_today(steward: Steward, db_url: str) 
     run = steward("--actor", "bob", *approval, "--next-review", "sometime", expect=2)
     assert "neither a date (YYYY-MM-DD) nor days or weeks from today (180d, 26w)" in run.stderr
     today = datetime.now(UTC).date()
-    shown = steward("--actor", "bob", *approval, "--next-review", "26w", "--json").json()
+    shown = steward("--actor", "bob", *approval, "--next-review", "26w", "--json").json_object()
     assert shown["next_review"] == (today + timedelta(weeks=26)).isoformat()
-    shown = steward("--actor", "bob", *approval, "--next-review", "180d", "--json").json()
+    shown = steward("--actor", "bob", *approval, "--next-review", "180d", "--json").json_object()
     assert shown["next_review"] == (today + timedelta(days=180)).isoformat()
 
 
@@ -301,17 +302,17 @@ def test_monitoring_under_the_default_policy_tells_the_owner_team(steward: Stewa
     assert run.stdout.strip() == "production: bot@1.1.0 → bot@1.0.0"
     assert "bot@1.1.0 is no longer a rollback target (rolled back from production on " \
         in run.stderr
-    assert steward("version", "show", "bot@1.1.0", "--json").json()["blocked_reason"].endswith(
-        ": checkout errors")
-    [rolled] = steward("notices", "--team", "platform", "--json").json()
+    assert steward("version", "show", "bot@1.1.0",
+                   "--json").json_object()["blocked_reason"].endswith(": checkout errors")
+    [rolled] = steward("notices", "--team", "platform", "--json").json_records()
     assert rolled["kind"] == "rollback"
     assert rolled["message"].startswith("alice@example.com rolled production of bot back from "
                                         "bot@1.1.0 to bot@1.0.0: checkout errors.")
     run = steward("monitor", "record", "bot@1.0.0", "error_rate=0.09", "--json")
-    assert run.json()["breaches"] == ["error_rate = 0.09 breaks error_rate <= 0.05"]
-    notice = steward("notices", "--team", "platform", "--json").json()[-1]
+    assert run.json_object()["breaches"] == ["error_rate = 0.09 breaks error_rate <= 0.05"]
+    notice = steward("notices", "--team", "platform", "--json").json_records()[-1]
     assert notice["kind"] == "monitoring:degraded" and notice["model"] == "bot"
     assert "error_rate measured 0.09, threshold error_rate <= 0.05" in notice["message"]
     assert "Production is still bot@1.0.0" in notice["message"]
-    assert steward("log", "verify", "--json").json()["state"] == {"checked": True,
+    assert steward("log", "verify", "--json").json_object()["state"] == {"checked": True,
                                                                   "differences": []}

@@ -104,13 +104,13 @@ def test_a_rollback_of_production_blocks_by_its_event(history: Steward, db_url: 
         to_production(registry, trained(registry, "bot"))
         to_production(registry, trained(registry, "bot", change=ChangeKind.RETRAIN))
     history("rollback", "bot", "--reason", "latency doubled")
-    assert history("log", "verify", "--json").json()["state"]["differences"] == []
+    assert history("log", "verify", "--json").json_object()["state"]["differences"] == []
     _sql(db_url, "UPDATE versions SET blocked_reason = '' WHERE blocked_reason <> ''")
-    [cleared] = history("log", "verify", "--json", expect=1).json()["state"]["differences"]
+    [cleared] = history("log", "verify", "--json", expect=1).json_object()["state"]["differences"]
     assert (cleared["object"], cleared["field"], cleared["table"]) == (
         "version bot@1.1.0", "blocked_reason", "")
     assert cleared["derived"].endswith(": latency doubled")
-    assert cleared["seq"] == history("log", "bot", "--json").json()[-1]["seq"]
+    assert cleared["seq"] == history("log", "bot", "--json").json_records()[-1]["seq"]
 
 
 def test_a_row_no_event_created_is_named(history: Steward, db_url: str) -> None:
@@ -214,7 +214,7 @@ def test_advisories_and_deprecation_plans_are_checked(history: Steward, db_url: 
             "2099-01-01", "--hard-deadline", "2099-06-01", "--migration-step", "Pin ^2")
     history("deprecate", "pkg:huggingface/org/base", "--reason", "vulnerability",
             "--soft-deadline", "2099-01-01", "--hard-deadline", "2099-06-01")
-    [advisory] = history("advisory", "list", "--json").json()  # type: ignore[misc]
+    [advisory] = history("advisory", "list", "--json").json_records()
     history("advisory", "withdraw", advisory["id"], "--reason", "not reproducible")
     assert "the tables match the events" in history("log", "verify").stdout
     _sql(db_url, "UPDATE advisories SET withdrawn = NULL",

@@ -11,8 +11,8 @@ from tests.service.test_providers import SAMPLE, _curated_row
 def test_import_and_bad_files(steward: Steward, tmp_path: Path) -> None:
     steward("model", "create", "gpt", "--kind", "hosted", "--provider", "openai")
     steward("version", "register", "gpt", "gpt-4o-2024-08-06")
-    run = steward("providers", "import", str(SAMPLE), "--json").json()
-    assert run["planned"] == [] and run["unchanged"] == []  # openai's gpt-4o is not in it
+    imported = steward("providers", "import", str(SAMPLE), "--json").json_object()
+    assert imported["planned"] == [] and imported["unchanged"] == []  # openai's gpt-4o is not in it
     assert steward("providers", "upcoming", "--within", "400d", "--json").json() == []
     (tmp_path / "bad.json").write_text('{"gpt-4-0613": {"litellm_provider": 7, '
                                        '"deprecation_date": "soon"}}')

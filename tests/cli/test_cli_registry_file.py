@@ -23,7 +23,7 @@ def test_import_is_idempotent_and_export_round_trips(
     monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))
     source = tmp_path / "model-registry.yaml"
     source.write_text(SEED)
-    first = steward("import", "registry", str(source), "--json").json()
+    first = steward("import", "registry", str(source), "--json").json_object()
     assert first["created_models"] == ["summarization-primary", "summarization-candidate",
                                        "classification-v2", "embedding-production"]
     assert first["registered_versions"] == [
@@ -31,13 +31,13 @@ def test_import_is_idempotent_and_export_round_trips(
         "summarization-candidate@claude-sonnet-4-5-20250929",
         "classification-v2@ft:gpt-4o-mini:org:classification-v2:abc123",
         "embedding-production@text-embedding-3-small"]
-    events = len(steward("log", "--json").json())
+    events = len(steward("log", "--json").json_records())
     again = steward("import", "registry", str(source))
     assert "Nothing to change" in again.stdout
-    assert len(steward("log", "--json").json()) == events
+    assert len(steward("log", "--json").json_records()) == events
 
     shown = steward("version", "show", "summarization-primary@claude-sonnet-4-5-20250929",
-                    "--json").json()
+                    "--json").json_object()
     assert shown["metrics"] == {"accuracy": 0.94, "relevance": 0.91, "cost_per_1k_requests": 12.5}
     assert shown["status"] == "active"
 
@@ -56,7 +56,7 @@ def test_changed_entries_update_models_and_register_new_versions(steward: Stewar
     changed["models"]["embedding-production"]["purpose"] = "Embeddings for search"
     changed["models"]["summarization-primary"]["model_id"] = "claude-sonnet-4-5-20251101"
     source.write_text(yaml.safe_dump(changed))
-    report = steward("import", "registry", str(source), "--json").json()
+    report = steward("import", "registry", str(source), "--json").json_object()
     assert sorted(report["updated_models"]) == ["embedding-production", "summarization-primary"]
     assert report["registered_versions"] == ["summarization-primary@claude-sonnet-4-5-20251101"]
     assert steward("resolve", "summarization-primary", "claude-sonnet-4-5-*").stdout.strip() == \
@@ -90,7 +90,7 @@ def test_immutable_version_conflict_is_a_problem(steward: Steward, tmp_path: Pat
     source.write_text(yaml.safe_dump(changed))
     run = steward("import", "registry", str(source), expect=2)
     assert "models.classification-v2" in run.stderr and "immutable" in run.stderr
-    assert "new-model" not in [m["name"] for m in steward("model", "list", "--json").json()]
+    assert "new-model" not in [m["name"] for m in steward("model", "list", "--json").json_records()]
 
 
 def test_malformed_and_missing_files(steward: Steward, tmp_path: Path) -> None:
@@ -121,23 +121,23 @@ def test_status_sets_the_stage_and_active_takes_the_production_alias(steward: St
     no status → trained. The log's state check agrees, and a second import writes nothing."""
     source = tmp_path / "model-registry.yaml"
     source.write_text(yaml.safe_dump(STAGED))
-    report = steward("import", "registry", str(source), "--json").json()
+    report = steward("import", "registry", str(source), "--json").json_object()
     assert report["stages"] == {"chat@gpt-4o-2024-08-06": "production",
                                 "search@text-embedding-3-small": "staging",
                                 "legacy@gpt-4-0613": "retired"}
     assert report["aliases"] == {"chat@gpt-4o-2024-08-06": "production"}
 
     def stage(ref: str) -> str:
-        return str(steward("version", "show", ref, "--json").json()["stage"])
+        return str(steward("version", "show", ref, "--json").json_object()["stage"])
 
     assert stage("chat@gpt-4o-2024-08-06") == "production"
     assert stage("search@text-embedding-3-small") == "staging"
     assert stage("legacy@gpt-4-0613") == "retired"
     assert stage("draft@gpt-4o-mini-2024-07-18") == "trained"
-    aliases = steward("alias", "list", "chat", "--json").json()
+    aliases = steward("alias", "list", "chat", "--json").json_records()
     assert [(a["alias"], a["version"]) for a in aliases] == [("production", "gpt-4o-2024-08-06")]
 
-    log = steward("log", "--json").json()
+    log = steward("log", "--json").json_records()
     promoted = [e for e in log if e["kind"] == "model:version:promoted"]
     assert [(e["subject"], e["payload"]["to"]) for e in promoted] == [
         ("chat@gpt-4o-2024-08-06", "production"), ("search@text-embedding-3-small", "staging")]
@@ -155,7 +155,7 @@ def test_status_sets_the_stage_and_active_takes_the_production_alias(steward: St
 
     again = steward("import", "registry", str(source))
     assert "Nothing to change" in again.stdout
-    assert len(steward("log", "--json").json()) == len(log)
+    assert len(steward("log", "--json").json_records()) == len(log)
 
 
 def test_an_unknown_status_is_refused_naming_the_accepted_words(steward: Steward,
@@ -240,22 +240,22 @@ def test_round_trip_is_stable(steward: Steward, tmp_path: Path, db_url: str,
     steward("import", "registry", str(source))
     exported = tmp_path / "exported.yaml"
     steward("export", "registry", "-o", str(exported))
-    events = len(steward("log", "--json").json())
+    events = len(steward("log", "--json").json_records())
     assert "Nothing to change" in steward("import", "registry", str(exported)).stdout
-    assert len(steward("log", "--json").json()) == events
+    assert len(steward("log", "--json").json_records()) == events
     assert steward("export", "registry").stdout == exported.read_text()
 
     def stages() -> dict[str, str]:
         found = {}
-        for model in steward("model", "list", "--json").json():
-            for version in steward("version", "list", model["name"], "--json").json():
+        for model in steward("model", "list", "--json").json_records():
+            for version in steward("version", "list", model["name"], "--json").json_records():
                 found[f"{model['name']}@{version['version']}"] = version["stage"]
         return found
 
     def aliases() -> list[tuple[str, str]]:
         return [(m["name"], a["alias"] + " " + a["version"])
-                for m in steward("model", "list", "--json").json()
-                for a in steward("alias", "list", m["name"], "--json").json()]
+                for m in steward("model", "list", "--json").json_records()
+                for a in steward("alias", "list", m["name"], "--json").json_records()]
 
     before, held = stages(), aliases()
     assert before["chat@gpt-4o-2024-08-06"] == "production"

@@ -202,7 +202,8 @@ def replaced(value: object, at: tuple[object, ...], new: object) -> object:
 
 ODD = st.text(st.characters(codec=None, exclude_categories=()), max_size=12) | st.sampled_from([
     "\u202eevil\u202c", "\u2066x\u2069", "\x00", "\ud800", "a\udfffb", "\x1b[31mred\x1b[0m",
-    "[bold]x[/bold]", "\ufeff", "раураl", "\r\n", "\u200b", "👍🏽", "\U0010ffff"])
+    "[bold]x[/bold]", "\ufeff", "\u0440\u0430\u0443\u0440\u0430l", "\r\n", "\u200b", "👍🏽",
+    "\U0010ffff"])
 SCALARS = (st.none() | st.booleans() | st.integers() | st.integers(min_value=2**70)
            | st.floats() | ODD)
 VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
@@ -323,7 +324,7 @@ def test_keys_written_twice_are_refused(cli: Steward, tmp_path: Path, reader: Re
         lines = reader.valid.splitlines(keepends=True)
         pairs = [i for i, line in enumerate(lines) if re.match(r"^[\w\"-]+ *=", line)]
         i = data.draw(st.sampled_from(pairs))
-        text = "".join(lines[:i + 1] + [lines[i]] + lines[i + 1:])
+        text = "".join([*lines[:i + 1], lines[i], *lines[i + 1:]])
     else:
         mappings = sum(1 for p in paths(value) if isinstance(_at(value, p), dict)) + 1
         text = to_json(value, data.draw(st.integers(0, mappings - 1)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -67,7 +67,7 @@ def served(server_db: str, tmp_path: Path,
         Path(policy_path).write_text(request.param)
     settings = ServerSettings(Settings(server_db, ACTOR, policy_path=policy_path),
                               notify=NotifySettings.from_env())
-    serving = cast(Generator[str, None, None], run_server(create_app(settings)))
+    serving = run_server(create_app(settings))
     url = next(serving)
     with Registry.open(server_db, actor="setup") as registry:
         token = Tokens(registry).create(ACTOR, team="platform",
@@ -217,9 +217,9 @@ def test_the_same_scenario_gives_the_same_answers_locally_and_remotely(
     with Registry.open(db_url, actor="setup") as registry:
         Tokens(registry).create(ACTOR, team="platform", roles=frozenset({Role.ADMIN}))
     local = _scenario(steward, tmp_path / "local")
-    served = _scenario(remote, tmp_path / "remote")
-    assert [step for step, _ in local] == [step for step, _ in served]
-    for (step, here), (_, there) in zip(local, served, strict=True):
+    remotely = _scenario(remote, tmp_path / "remote")
+    assert [step for step, _ in local] == [step for step, _ in remotely]
+    for (step, here), (_, there) in zip(local, remotely, strict=True):
         assert here == there, step
     # the lock names where it was resolved: the local database, or the server as reached
     remote_lock = (tmp_path / "remote" / "app" / "models.lock").read_text()
@@ -463,7 +463,7 @@ def test_provider_import_reports_skipped_rows_as_locally(steward: Steward,
     assert served["skipped"][0]["row"] == 1 and len(served["skipped"]) == served["shutdowns"] - 1
 
 
-def _unresolvable_pin(run: Steward, db: str) -> list[tuple[int, object]]:
+def _unresolvable_pin(run: Steward, db: str) -> list[tuple[int, str]]:
     """A consumer whose ``^1`` was kept when 1.1.0 was deleted, then lost 1.0.0 (rejected):
     what ``consumer show``, ``impact`` and the deletion report say about it."""
     run("model", "create", "bot", "--owner-team", "support")

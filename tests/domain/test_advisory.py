@@ -16,8 +16,10 @@ from packageurl import PackageURL
 
 from modelsteward.domain.advisory import (
     load_advisory,
-    ECOSYSTEM, ID_PREFIX, SCHEMA_VERSION, Advisory, Affected, AffectedRange, Credit, EventKind, Level, next_id, RangeEvent, Reference, Severity,
+    ECOSYSTEM, ID_PREFIX, SCHEMA_VERSION, Advisory, Affected, AffectedRange, Credit, EventKind,
+    next_id, RangeEvent, Reference, Severity,
 )
+from modelsteward.domain.severity import Level
 from modelsteward.domain.osv_document import advisory_warnings, parse_advisory, validate_osv
 from modelsteward.domain.osv_order import model_key, semver_key, snapshot_key
 from modelsteward.domain.versioning import ModelVersion
@@ -335,7 +337,7 @@ def test_every_advisory_round_trips_through_its_osv_document(advisory: Advisory)
     assert load_advisory(json.loads(json.dumps(doc))) == advisory
 
 
-# --- every problem, located ---------------------------------------------------------------------------
+# --- every problem, located -----------------------------------------------------------------------
 
 
 def _valid() -> dict[str, Any]:
@@ -534,7 +536,7 @@ def test_validate_osv_reports_schema_problems_only() -> None:
     assert [p.location for p in validate_osv(doc)] == ["id"]
 
 
-# --- warnings, ids ---------------------------------------------------------------------------------
+# --- warnings, ids --------------------------------------------------------------------------------
 
 
 def test_a_range_that_never_closes_and_a_missing_severity_are_warnings() -> None:
@@ -577,7 +579,7 @@ def test_next_id_is_new_and_parses(numbers: list[int], year: int) -> None:
     parse_advisory({"id": new, "modified": "2026-01-01T00:00:00Z"})
 
 
-# --- levels ----------------------------------------------------------------------------------------
+# --- levels ---------------------------------------------------------------------------------------
 
 V31 = Severity("CVSS_V3", "CVSS:3.1/AV:N/AC:H/PR:L/UI:R/S:U/C:L/I:N/A:N")  # 2.6
 V40 = Severity("CVSS_V4", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N")  # 8.7

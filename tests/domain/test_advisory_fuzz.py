@@ -141,8 +141,9 @@ def test_mutated_records_are_rejected_with_problems_or_accepted_whole(
     assert document == before
 
 
-_BASE = {"id": "x_MSA-2026-0001", "modified": "2026-01-01T00:00:00Z", "summary": "s",
-         "aliases": [], "affected": [], "database_specific": {}}
+_BASE: dict[str, object] = {"id": "x_MSA-2026-0001", "modified": "2026-01-01T00:00:00Z",
+                            "summary": "s", "aliases": [], "affected": [],
+                            "database_specific": {}}
 
 
 @FAST

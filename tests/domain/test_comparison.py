@@ -140,8 +140,8 @@ def test_an_evaluation_files_direction_counts_unless_the_two_disagree() -> None:
                        directions={"helpfulness": direction})
 
     higher, lower = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
-    result = compare("m@2", [with_direction(3.0, higher, 2)], "m@1", [ev("golden", helpfulness=4.0)],
-                     Policy(), "m")
+    result = compare("m@2", [with_direction(3.0, higher, 2)],
+                     "m@1", [ev("golden", helpfulness=4.0)], Policy(), "m")
     assert result.quality[0].verdict is Verdict.WORSE
     assert result.recommendation is Recommendation.REJECT
     result = compare("m@2", [with_direction(3.0, higher, 2)], "m@1",

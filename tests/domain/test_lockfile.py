@@ -410,7 +410,8 @@ def test_invalid_names_versions_pins_purls_and_paths() -> None:
 
 def test_attestation_may_have_either_field_but_not_be_empty() -> None:
     text = golden_text().replace(
-        'attestation = { builder = "https://ci.example/builder", identity = "release@example.com" }',
+        'attestation = { builder = "https://ci.example/builder", '
+        'identity = "release@example.com" }',
         'attestation = {}')
     assert by_location(text) == {
         "models[2].attestation": "is empty; give builder and identity or remove it"}

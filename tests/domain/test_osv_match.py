@@ -50,7 +50,8 @@ def hit(entry: Affected, version: str, **subject: object) -> bool:
     return affects(advisory(entry), Subject(**fields)) is not None  # type: ignore[arg-type]
 
 
-I, F, LA, L = "introduced", "fixed", "last_affected", "limit"
+# the event kinds' initials, so the table below reads like the specification's examples
+I, F, LA, L = "introduced", "fixed", "last_affected", "limit"  # noqa: E741
 
 # (events of one range, its type, version, affected?) — the examples of the OSV specification
 # and the corners of its evaluation algorithm
@@ -279,7 +280,7 @@ DIGESTS = [D1, D2, D3]
 _EVENT = st.builds(RangeEvent, st.sampled_from(list(EventKind)),
                    st.sampled_from(VERSIONS + COMMITS))
 _RANGE = st.builds(AffectedRange, st.sampled_from(["SEMVER", "ECOSYSTEM", "GIT"]),
-                   st.lists(_EVENT, max_size=5).map(tuple), st.sampled_from([""] + REPOS))
+                   st.lists(_EVENT, max_size=5).map(tuple), st.sampled_from(["", *REPOS]))
 _ENTRY = st.builds(
     Affected,
     st.sampled_from([ECOSYSTEM, ECOSYSTEM, "GIT", "PyPI", ""]),
@@ -330,7 +331,7 @@ def test_the_index_agrees_on_packages_with_many_ranges(seed: int) -> None:
             variants=rand.choice([(), ("q4",), ("",)])), ident=f"x_MSA-2026-{n:04d}")
         for n in range(400)]
     index = AdvisoryIndex(reversed(advisories))
-    for version in pool + ["9.9.9", "0.0.0-alpha", "gpt-4o-2024-08-06"]:
+    for version in [*pool, "9.9.9", "0.0.0-alpha", "gpt-4o-2024-08-06"]:
         subject = Subject(ECOSYSTEM, "bot", version)
         assert index.lookup(subject) == brute_force(advisories, subject), version
 

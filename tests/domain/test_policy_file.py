@@ -230,13 +230,20 @@ def test_render_then_parse_gives_the_policy_back(policy: Policy) -> None:
     assert parse_policy(json.loads(json.dumps(rendered))) == policy
 
 
+def _section(rendered: dict[str, object], key: str) -> dict[str, object]:
+    """The rendered policy's mapping under ``key``; the test fails if it is not one."""
+    section = rendered[key]
+    assert isinstance(section, dict), section
+    return section
+
+
 def test_render_writes_every_key_in_the_files_order() -> None:
     rendered = render_policy(Policy())
     assert list(rendered) == ["version", "administrators", "validation", "evaluation", "metrics",
                               "staging", "approval", "aliases", "eligibility", "monitoring",
                               "deprecation", "models"]
-    assert rendered["metrics"]["refusal_accuracy"] == {"direction": "higher"}
-    assert rendered["metrics"]["toxicity_rate"] == {"direction": "lower"}
+    assert _section(rendered, "metrics")["refusal_accuracy"] == {"direction": "higher"}
+    assert _section(rendered, "metrics")["toxicity_rate"] == {"direction": "lower"}
     assert rendered["deprecation"] == {"move_production": False}
     assert rendered["approval"] == {
         "valid_days": 90, "max_review_days": 365,
@@ -249,8 +256,8 @@ def test_render_writes_every_key_in_the_files_order() -> None:
                                                  "monitoring": {"p95_latency_ms": "<= 800"},
                                                  "auto_rollback": True,
                                                  "metrics": {"csat": {"direction": "higher"}}}}
-    assert example["metrics"]["attack_success_rate"] == {"direction": "lower",
-                                                         "tolerance": 0.005}
+    assert _section(example, "metrics")["attack_success_rate"] == {"direction": "lower",
+                                                                   "tolerance": 0.005}
 
 
 def test_moving_production_at_a_hard_deadline_is_off_unless_the_policy_says_so() -> None:

@@ -468,7 +468,7 @@ _plain = st.recursive(
 )
 _date = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
 _semver = st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)).map(
-    lambda v: "%d.%d.%d" % v)
+    lambda v: ".".join(map(str, v)))
 
 
 @st.composite

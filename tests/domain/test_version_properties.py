@@ -66,7 +66,8 @@ def test_order_is_transitive(versions: list[ModelVersion]) -> None:
     """Rule: versions form a total order, so sorting is well defined: if a <= b and b <= c then
     a <= c, whatever order the versions arrive in."""
     ordered = sorted(versions)
-    assert ordered == sorted(reversed(versions))
+    arrived = versions[::-1]  # the same versions in another order
+    assert ordered == sorted(arrived)
     for i, low in enumerate(ordered):
         for high in ordered[i:]:
             assert low <= high and not high < low

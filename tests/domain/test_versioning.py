@@ -96,7 +96,7 @@ def test_variant_keeps_release_of_base_dropping_prerelease_and_old_variant() -> 
 def test_invalid_variant_name_is_refused_with_examples() -> None:
     """Rule: a variant name is "1–32 lowercase letters, digits, '.' or '-', starting and ending
     with a letter or digit (e.g. 'q4', 'onnx', 'gguf-q4-k-m')"."""
-    with pytest.raises(InvalidVersion, match="e.g. 'q4'"):
+    with pytest.raises(InvalidVersion, match=re.escape("e.g. 'q4'")):
         next_version(V("1.4.2"), ChangeKind.QUANTISATION, "Q 4")
     with pytest.raises(InvalidVersion):
         V("1.4.2").with_variant("-q4")
@@ -264,7 +264,8 @@ def test_prerelease_sorts_below_its_release_as_in_semver() -> None:
 def test_documented_ordering_example() -> None:
     """Rule (``ModelVersion``): "So ``1.4.2 < 1.4.2+q4 < 1.4.3-rc.1 < 1.4.3``"."""
     ordered = [V("1.4.2"), V("1.4.2+q4"), V("1.4.3-rc.1"), V("1.4.3")]
-    assert sorted(reversed(ordered)) == ordered
+    arrived = ordered[::-1]
+    assert sorted(arrived) == ordered
     assert max(ordered) == V("1.4.3")
 
 

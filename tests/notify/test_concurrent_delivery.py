@@ -22,7 +22,8 @@ def test_two_deliverers_never_send_the_same_delivery(pg_url: str, receiver: Rece
     with Registry.open(pg_url, actor="setup") as registry, \
             Notifications(registry, SETTINGS) as notifications:
         for path, team in (("/a", "team-a"), ("/b", "team-b")):
-            receiver.secrets[path] = notifications.subscribe(team, webhook=receiver.url(path)).secret
+            receiver.secrets[path] = notifications.subscribe(
+                team, webhook=receiver.url(path)).secret
         write_notices(registry, "team-a", 100)
         write_notices(registry, "team-b", 100)
         expected = {d.id for d in notifications.deliveries()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,8 @@ def notifications(tmp_path: Path, clock: FixedClock) -> Iterator[Notifications]:
     ("https://exa mple.com/", "white space"),
 ])
 def test_bad_webhook_urls(notifications: Notifications, url: str, message: str) -> None:
-    with pytest.raises(InvalidInput, match="https://hooks.example.com/steward") as caught:
+    with pytest.raises(InvalidInput,
+                       match=re.escape("https://hooks.example.com/steward")) as caught:
         notifications.subscribe("team-a", webhook=url)
     assert message in str(caught.value)
 
@@ -93,18 +95,16 @@ def test_settings_from_the_environment_report_every_problem() -> None:
                                  "STEWARD_DELIVERY_RETENTION": "-1"})
     locations = [p.location for p in caught.value.problems]
     assert locations == ["STEWARD_SMTP_STARTTLS", "STEWARD_WEBHOOK_MAX_ATTEMPTS",
-                         "STEWARD_REMINDER_DAYS", "STEWARD_DELIVERY_LEASE", "STEWARD_DELIVERY_RETENTION",
-                         "STEWARD_SMTP_PORT"]
+                         "STEWARD_REMINDER_DAYS", "STEWARD_DELIVERY_LEASE",
+                         "STEWARD_DELIVERY_RETENTION", "STEWARD_SMTP_PORT"]
     assert "must be longer than the send timeout" in str(caught.value)
 
 
 @given(st.text(max_size=60))
 def test_subscription_parsers_raise_only_invalid_input(text: str) -> None:
     for parse in (check_webhook_url, check_address, split_kinds):
-        try:
+        with suppress(InvalidInput):
             parse(text)
-        except InvalidInput:
-            pass
 
 
 @given(st.lists(st.sampled_from(["*", "deprecation", "advisory", ":", "-", "reminder", "x"]),

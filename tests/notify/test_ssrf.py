@@ -35,7 +35,8 @@ def registry(tmp_path: Path, clock: FixedClock) -> Iterator[Registry]:
 def test_private_targets_are_refused_unless_allowed(registry: Registry, url: str,
                                                    why: str) -> None:
     with Notifications(registry, NotifySettings()) as strict:
-        with pytest.raises(InvalidInput, match="Webhooks may only reach global addresses") as caught:
+        with pytest.raises(InvalidInput,
+                           match="Webhooks may only reach global addresses") as caught:
             strict.subscribe("team-a", webhook=url)
         assert why in str(caught.value)
         assert "STEWARD_WEBHOOK_ALLOW_PRIVATE=1" in str(caught.value)
@@ -97,14 +98,15 @@ def test_global_addresses_next_to_them_are_not(address: str) -> None:
 def test_site_local_and_ietf_protocol_targets_are_refused_when_subscribing(
         registry: Registry, url: str, why: str) -> None:
     with Notifications(registry, NotifySettings()) as strict:
-        with pytest.raises(InvalidInput, match="Webhooks may only reach global addresses") as caught:
+        with pytest.raises(InvalidInput,
+                           match="Webhooks may only reach global addresses") as caught:
             strict.subscribe("team-a", webhook=url)
         assert why in str(caught.value)
         assert strict.subscriptions() == []
 
 
 def test_a_host_that_does_not_resolve_is_refused_clearly() -> None:
-    with pytest.raises(InvalidInput, match="cannot be resolved .* Check the URL's host name"):
+    with pytest.raises(InvalidInput, match=r"cannot be resolved .* Check the URL's host name"):
         webhook_addresses("https://host.invalid/hook")
 
 

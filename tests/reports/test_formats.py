@@ -218,7 +218,7 @@ def test_an_ineligible_version_is_shown_in_every_format_with_its_severity() -> N
     assert not _ineligible_report("critical").failing  # ranks like an advisory of its level
     assert [f.id for f in _ineligible_report("high").failing] == [
         "ineligible:support-bot@2.1.3"]
-    header, rows = table.rows(audit)
+    _, rows = table.rows(audit)
     assert [(r[1], r[3]) for r in rows] == [("ineligible-version", "medium"),
                                             ("ineligible-version", "high")]
     document = json.loads(json_report.render(audit))

@@ -13,12 +13,12 @@ PROCESSES = 8
 EACH = 25
 
 
-def _worker(url: str, worker: int, barrier: Barrier, results: "mp.Queue[list[str]]") -> None:
+def _worker(url: str, worker: int, barrier: Barrier, results: mp.Queue[list[str]]) -> None:
     registered: list[str] = []
     with Registry.open(url, actor=f"worker-{worker}") as registry:
         barrier.wait(timeout=60)
-        for _ in range(EACH):
-            registered.append(str(registry.register_version("bot", change=ChangeKind.CONFIG).id))
+        registered.extend(str(registry.register_version("bot", change=ChangeKind.CONFIG).id)
+                          for _ in range(EACH))
     results.put(registered)
 
 

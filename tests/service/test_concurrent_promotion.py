@@ -16,7 +16,7 @@ from modelsteward.errors import StewardError
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
 
-def _promote(url: str, ref: str, barrier: Barrier, results: "mp.Queue[tuple[str, str]]") -> None:
+def _promote(url: str, ref: str, barrier: Barrier, results: mp.Queue[tuple[str, str]]) -> None:
     with Registry.open(url, actor="release-bot") as registry:
         barrier.wait(timeout=60)
         try:

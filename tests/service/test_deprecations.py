@@ -63,7 +63,7 @@ def test_seed_story(registry: Registry, clock: FixedClock) -> None:
                                     pins=(parse_uses("support-bot 2.1.3"),)))
     clock.advance(days=31)
     assert registry.resolution("support-bot", "2.1.3").warning.startswith("DEPRECATED:")
-    with pytest.raises(Conflict, match="passed its soft deadline .* new consumers may not adopt"):
+    with pytest.raises(Conflict, match=r"passed its soft deadline .* new consumers may not adopt"):
         registry.consumers.add(Consumer("late", ConsumerKind.APPLICATION, "team-x",
                                         pins=(parse_uses("support-bot ~2.1"),)))
     report = registry.deprecations.tick()
@@ -107,7 +107,7 @@ def test_bad_plans_are_refused_and_nothing_written(registry: Registry) -> None:
                                    hard_deadline=TODAY + timedelta(days=hard))
     with pytest.raises(InvalidInput, match="out of order: the hard deadline"):
         plan(soft=90, hard=30)
-    with pytest.raises(InvalidInput, match="soft deadline .* is before the announcement"):
+    with pytest.raises(InvalidInput, match=r"soft deadline .* is before the announcement"):
         plan(soft=-1)
     with pytest.raises(ModelNotFound):
         plan(replacement="ghost@^1")

@@ -50,12 +50,12 @@ def test_litellm_file_marks_hosted_models_and_lists_upcoming(registry: Registry)
     shutdowns = parse_litellm(json.loads(SAMPLE.read_text()))
     result = registry.providers.import_shutdowns(shutdowns)
     assert sorted(result.planned) == ["claude@claude-3-5-sonnet-20240620",
-                                      "claude@claude-3-sonnet-20240229", "gemini@gemini-1.5-pro-001",
-                                      "gpt@gpt-4-0613"]
+                                      "claude@claude-3-sonnet-20240229",
+                                      "gemini@gemini-1.5-pro-001", "gpt@gpt-4-0613"]
     plan = registry.deprecations.plans("claude")[-1]
     assert plan.reason.value == "provider-shutdown"
-    sonnet = [p for p in registry.deprecations.plans("claude")
-              if p.target == "claude-3-sonnet-20240229"][0]
+    sonnet = next(p for p in registry.deprecations.plans("claude")
+                  if p.target == "claude-3-sonnet-20240229")
     assert (sonnet.hard_deadline, sonnet.soft_deadline) == (date(2025, 7, 21), date(2025, 6, 21))
     soon = registry.providers.upcoming(30)
     assert [u.ref for u in soon] == ["gemini@gemini-1.5-pro-001"]

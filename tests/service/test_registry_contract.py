@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,14 @@ from tests.service.eligibility_helpers import DEVELOPMENT
 
 
 @pytest.fixture
-def registry(db_url: str, clock: FixedClock) -> Registry:
+def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
     reg = Registry.open(db_url, actor="alice", clock=clock)
     yield reg
     reg.close()
 
 
 @pytest.fixture
-def development(db_url: str, clock: FixedClock) -> Registry:
+def development(db_url: str, clock: FixedClock) -> Iterator[Registry]:
     """A registry whose policy makes every trained version eligible (``minimum_stage:
     trained``): for tests of pin syntax and paging, which register versions without gates."""
     reg = Registry.open(db_url, actor="alice", clock=clock, policy=DEVELOPMENT)

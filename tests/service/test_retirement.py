@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from tests.service.eligibility_helpers import through_gates
 from tests.service.test_consumers import twelve_consumers
 
 
-class CorruptingFileSystem(MemoryFileSystem):
+class CorruptingFileSystem(MemoryFileSystem):  # type: ignore[misc]  # fsspec is untyped
     """Storage that flips the first byte of every file written: a broken archive backend."""
 
     protocol = "corrupting"
@@ -42,7 +42,7 @@ class CorruptingFileSystem(MemoryFileSystem):
     def _open(self, path: str, mode: str = "rb", **kwargs: object):  # type: ignore[no-untyped-def]
         handle = super()._open(path, mode, **kwargs)
         if "w" in mode:
-            original = handle.write
+            original: Callable[[bytes], int] = handle.write
 
             def write(data: bytes) -> int:
                 if handle.tell() == 0 and data:

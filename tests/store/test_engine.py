@@ -51,16 +51,17 @@ def test_a_writer_holds_the_write_lock_from_its_start_and_a_reader_does_not(
 def test_every_transaction_of_the_engine_is_a_real_one(sqlite_url: str) -> None:
     store = SqlStore.open(sqlite_url)
     try:
-        with store.engine.connect() as connection:  # as migrations use it, outside SqlStore
-            with connection.begin():
-                connection.execute(text("CREATE TABLE scratch (x INTEGER)"))
-                connection.execute(text("INSERT INTO scratch VALUES (1)"))
-                assert connection.connection.driver_connection.in_transaction
+        # as migrations use it, outside SqlStore
+        with store.engine.connect() as connection, connection.begin():
+            connection.execute(text("CREATE TABLE scratch (x INTEGER)"))
+            connection.execute(text("INSERT INTO scratch VALUES (1)"))
+            assert connection.connection.driver_connection is not None
+            assert connection.connection.driver_connection.in_transaction
         # without BEGIN the driver would have committed the INSERT before the error
-        with pytest.raises(ZeroDivisionError), store.engine.connect() as connection:
-            with connection.begin():
-                connection.execute(text("INSERT INTO scratch VALUES (2)"))
-                1 / 0  # noqa: B018 - rolls the transaction back
+        with (pytest.raises(ZeroDivisionError), store.engine.connect() as connection,
+              connection.begin()):
+            connection.execute(text("INSERT INTO scratch VALUES (2)"))
+            1 / 0  # noqa: B018 - rolls the transaction back
         with store.engine.connect() as connection:
             assert connection.execute(text("SELECT x FROM scratch")).scalars().all() == [1]
     finally:

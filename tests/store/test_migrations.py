@@ -62,9 +62,8 @@ def test_registered_versions_are_immutable_in_the_database(db_url: str, tmp_path
         registered = registry.register_version("bot", "1.0.0", path=folder,
                                                metadata={"framework": "torch"})
     engine = create_engine(db_url)
-    with pytest.raises(DBAPIError, match="immutable"):
-        with engine.begin() as connection:
-            connection.execute(text(statement))
+    with pytest.raises(DBAPIError, match="immutable"), engine.begin() as connection:
+        connection.execute(text(statement))
     engine.dispose()
     with Registry.open(db_url, actor="alice") as registry:
         assert registry.get_version("bot", "1.0.0") == registered

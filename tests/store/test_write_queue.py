@@ -80,10 +80,9 @@ def test_a_write_opened_inside_a_write_is_refused_at_once(sqlite_url: str) -> No
     store = SqlStore.open(sqlite_url)
     try:
         started = time.monotonic()
-        with store.write():
-            with pytest.raises(RuntimeError, match="already has one open"):
-                with store.write():
-                    pass  # pragma: no cover - never reached
+        with (store.write(), pytest.raises(RuntimeError, match="already has one open"),
+              store.write()):
+            pass  # pragma: no cover - never reached
         assert time.monotonic() - started < 5
         with store.write() as tx:  # the queue was released
             tx.add_model(Model("after"), NOW)

@@ -80,7 +80,7 @@ def add_security(document: dict[str, Any], routes: Iterable[BaseRoute],
             # the authenticator's own rule, asked about a request to this operation
             read = is_read(Request({"type": "http", "method": method, "path": route.path}))
             required: list[dict[str, list[str]]] = [{SCHEME: []}]
-            operation["security"] = required + [{}] if anonymous_read and read else required
+            operation["security"] = [*required, {}] if anonymous_read and read else required
 
 
 def install(app: FastAPI, anonymous_read: bool) -> None:

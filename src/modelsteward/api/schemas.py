@@ -29,7 +29,7 @@ def one_of(kind: type[enum.StrEnum], *, nullable: bool = False) -> dict[str, Any
     """``kind``'s values as the JSON Schema ``enum`` of a field, so the OpenAPI document states
     what the route's ``parse_enum`` accepts (it answers a 400 that lists them)."""
     values: list[str | None] = [member.value for member in kind]
-    return {"enum": values + [None] if nullable else values}
+    return {"enum": [*values, None] if nullable else values}
 
 
 class OwnerPublic(BaseModel):

@@ -64,8 +64,7 @@ class MlflowSource:
         token = ""
         while True:
             body = self._get(path, {**params, **({"page_token": token} if token else {})})
-            for item in _list(body.get(items)):
-                yield item
+            yield from _list(body.get(items))
             token = str(body.get("next_page_token") or "")
             if not token:
                 return

@@ -224,8 +224,8 @@ def audit(state: State, lock_path: Path, manifest_path: Path, fmt: str, fail_on:
           ignore_file: Path | None, ignore_ids: tuple[str, ...], db_dir: Path | None,
           fix: bool, output: Path | None) -> None:
     """Audit the locked models: advisories (direct and inherited), deprecation phase,
-    retirement, versions that are not eligible, gate overrides and digest mismatches. Exit 1 when a finding fails under
-    --fail-on, 8 when the lock holds nothing to audit."""
+    retirement, versions that are not eligible, gate overrides and digest mismatches. Exit 1
+    when a finding fails under --fail-on, 8 when the lock holds nothing to audit."""
     policy = parse_fail_on(fail_on)
     ignores = _ignores(ignore_file, lock_path, ignore_ids)
     lock_text = read_text(lock_path)

@@ -21,7 +21,8 @@ from modelsteward.errors import StewardError
 @click.option("--actor", envvar="STEWARD_ACTOR", metavar="NAME",
               help="Who is acting, recorded in every event [STEWARD_ACTOR; default login name].")
 @click.option("--workers", envvar="STEWARD_HASH_WORKERS", type=click.IntRange(min=1),
-              metavar="N", help="Threads for hashing artefacts [STEWARD_HASH_WORKERS; default: cores].")
+              metavar="N",
+              help="Threads for hashing artefacts [STEWARD_HASH_WORKERS; default: cores].")
 @click.option("--policy", envvar="STEWARD_POLICY", metavar="FILE",
               help="Lifecycle policy file, YAML or TOML [STEWARD_POLICY; default: built-in].")
 @click.option("--url", envvar="STEWARD_URL", metavar="URL",

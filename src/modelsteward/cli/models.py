@@ -120,8 +120,8 @@ def model_show(state: State, name: str, include_deleted: bool, as_json: bool) ->
     for key in ("name", "kind", "description", "purpose", "risk_tier", "license"):
         if view[key]:
             table.add_row(key.replace("_", " "), str(view[key]))
-    table.add_row("owner", " ".join(filter(None, (found.owner_team,
-                                                  f"<{found.owner_contact}>" if found.owner_contact else ""))))
+    table.add_row("owner", " ".join(filter(None, (
+        found.owner_team, f"<{found.owner_contact}>" if found.owner_contact else ""))))
     if found.provider:
         table.add_row("provider", f"{found.provider} {found.provider_model}".strip())
     if found.tags:

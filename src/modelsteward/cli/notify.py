@@ -68,7 +68,8 @@ def delivery_view(d: Delivery) -> dict[str, object]:
             "last_error": d.last_error or None, "next_attempt_at": _time(d.next_attempt_at),
             "created_at": _time(d.created_at), "delivered_at": _time(d.delivered_at),
             "subscription": {"id": d.subscription.id, "channel": d.subscription.channel.value,
-                             "target": d.subscription.shown_target, "active": d.subscription.active},
+                             "target": d.subscription.shown_target,
+                             "active": d.subscription.active},
             "notice": {"key": d.notice.key, "team": d.notice.team, "model": d.notice.model,
                        "kind": d.notice.kind}}
 

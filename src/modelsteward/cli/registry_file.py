@@ -50,7 +50,7 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
                    "updated_models": list(report.updated_models),
                    "registered_versions": list(report.registered_versions),
                    "stages": {ref: stage.value for ref, stage in report.stages},
-                   "aliases": {ref: alias for ref, alias in report.aliases},
+                   "aliases": dict(report.aliases),
                    "unchanged": list(report.unchanged)})
         return
     if not report.changed:

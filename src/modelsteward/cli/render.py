@@ -72,7 +72,8 @@ def model_view(model: Model) -> dict[str, object]:
     return {
         "name": model.name, "kind": model.kind.value, "versioning": str(model.versioning),
         "description": model.description,
-        "purpose": model.purpose, "owner": {"team": model.owner_team, "contact": model.owner_contact},
+        "purpose": model.purpose,
+        "owner": {"team": model.owner_team, "contact": model.owner_contact},
         "provider": model.provider or None, "provider_model": model.provider_model or None,
         "risk_tier": model.risk_tier.value, "license": model.license or None,
         "tags": list(model.tags),

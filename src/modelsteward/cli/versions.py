@@ -202,7 +202,8 @@ def version_show(state: State, ref: str, with_files: bool, include_deleted: bool
     for name, value in sorted(found.metadata.items()):
         table.add_row(name, str(value))
     for node in tree.ancestors:
-        table.add_row("derived from", f"{node.derivation.parent} ({node.derivation.relation.value})")
+        table.add_row("derived from",
+                      f"{node.derivation.parent} ({node.derivation.relation.value})")
     table.add_row("attestations", str(len(attestations)) if attestations else "none")
     out.print(table)
     if with_files:

@@ -229,8 +229,8 @@ def update_manifest(text: str, changes: Mapping[str, Requirement | None]) -> str
     Every other line — comments, order, spacing — is kept; an entry whose value is already equal
     to the requirement is left as written. A requirement with only a pin is written in the short
     form (``name = "^2.1"``), otherwise as an inline table. A ``[models]`` table is added when
-    the text has none. A non-empty result ends with a newline. Removing the last model leaves an empty ``[models]`` table, which
-    :func:`parse_manifest` then reports.
+    the text has none. A non-empty result ends with a newline. Removing the last model leaves
+    an empty ``[models]`` table, which :func:`parse_manifest` then reports.
 
     Raises :class:`DocumentInvalid` (source ``models.toml``) when the text is not valid TOML or
     its ``models`` is not a table, or when a change is invalid: a bad model name or pin or

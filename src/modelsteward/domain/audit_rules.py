@@ -65,13 +65,13 @@ def findings(facts: EntryFacts, today: date) -> list[Finding]:
             f"sha256:{facts.state.digest or '(none)'}. Either the lock was edited or it was "
             "written against another registry.",
             fix=f"run `steward lock --upgrade {entry.name}` against the right registry"))
-    for override in facts.overrides:
-        found.append(Finding(
-            FindingKind.GATE_OVERRIDE, entry.name, entry.version,
-            f"override:{entry.ref}:{override.gate.value}",
-            f"the {override.gate.value} gate was overridden for {entry.ref}",
-            f"by {override.actor} on {override.at.date().isoformat()}: {override.reason}",
-            fix="review the evidence, or move to a version that passed its gates"))
+    found.extend(Finding(
+        FindingKind.GATE_OVERRIDE, entry.name, entry.version,
+        f"override:{entry.ref}:{override.gate.value}",
+        f"the {override.gate.value} gate was overridden for {entry.ref}",
+        f"by {override.actor} on {override.at.date().isoformat()}: {override.reason}",
+        fix="review the evidence, or move to a version that passed its gates")
+        for override in facts.overrides)
     plan = facts.plan
     if facts.state.stage is Stage.RETIRED:
         found.append(Finding(

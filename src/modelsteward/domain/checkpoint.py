@@ -71,9 +71,8 @@ def parse_checkpoint(text: str, source: str) -> Checkpoint:
     digest = data.get("hash")
     if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
         problems.append("hash must be 64 lowercase hexadecimal digits")
-    for name in ("time", "key", "signature"):
-        if not isinstance(data.get(name), str) or not data[name]:
-            problems.append(f"{name} must be a non-empty string")
+    problems.extend(f"{name} must be a non-empty string" for name in ("time", "key", "signature")
+                    if not isinstance(data.get(name), str) or not data[name])
     if isinstance(data.get("key"), str) and not data["key"].startswith(KEY_PREFIX):
         problems.append(f"key must start with {KEY_PREFIX!r}")
     if problems:

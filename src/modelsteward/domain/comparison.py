@@ -109,9 +109,9 @@ def compare(candidate: str, candidate_evaluations: Sequence[Evaluation], baselin
             cost.append(Delta(suite, "cost_per_1k_requests", a.cost_per_1k_requests,
                               b.cost_per_1k_requests,
                               b.cost_per_1k_requests - a.cost_per_1k_requests, lower))
-        for pct in sorted(set(a.latency_ms) & set(b.latency_ms)):
-            latency.append(Delta(suite, f"latency_{pct}_ms", a.latency_ms[pct], b.latency_ms[pct],
-                                 b.latency_ms[pct] - a.latency_ms[pct], lower))
+        latency.extend(Delta(suite, f"latency_{pct}_ms", a.latency_ms[pct], b.latency_ms[pct],
+                             b.latency_ms[pct] - a.latency_ms[pct], lower)
+                       for pct in sorted(set(a.latency_ms) & set(b.latency_ms)))
     undeclared = [f"{d.metric} on {d.suite!r} is neither better nor worse ({d.baseline:g} → "
                   f"{d.candidate:g}): "
                   f"{undeclared_reason(d.metric, (ours[d.suite], theirs[d.suite]))}; "

@@ -66,11 +66,10 @@ def parse_evaluation(doc: object, source: str = "evaluation") -> EvaluationResul
     if not isinstance(doc, Mapping):
         raise DocumentInvalid(source, [Problem("$", "an evaluation must be an object with suite, "
                                                      "dataset_digest and metrics")])
-    problems: list[Problem] = []
-    for key in doc:
-        if key not in _KEYS:
-            problems.append(Problem(f"$.{key}", f"is not an evaluation field; the fields are "
-                                                f"{', '.join(sorted(_KEYS))}"))
+    problems: list[Problem] = [
+        Problem(f"$.{key}", f"is not an evaluation field; the fields are "
+                            f"{', '.join(sorted(_KEYS))}")
+        for key in doc if key not in _KEYS]
     suite = doc.get("suite")
     if not isinstance(suite, str) or not _SLUG.fullmatch(suite):
         problems.append(_required(doc, "suite", (

@@ -4,7 +4,8 @@ reason and an expiry date so that it is reviewed again.
 ::
 
     [[ignore]]
-    id = "MSA-2026-0001"            # an advisory id or a finding id ("deprecation:support-bot@2.1.3")
+    id = "MSA-2026-0001"            # an advisory id or a finding id
+                                    # ("deprecation:support-bot@2.1.3")
     reason = "Only used offline for batch summaries; no user input reaches it."
     expires = 2027-01-31            # a TOML date (or a "YYYY-MM-DD" string)
     model = "support-bot"           # optional: only for this model

@@ -47,7 +47,7 @@ def metadata_problems(metadata: object, where: str = "metadata") -> list[Problem
     pending: list[tuple[object, int, str]] = [(metadata, 1, where)]
     while pending:
         value, depth, at = pending.pop()
-        if isinstance(value, Mapping) or isinstance(value, list | tuple):
+        if isinstance(value, Mapping | list | tuple):
             if depth > MAX_DEPTH:
                 problems.append(Problem(at, f"nests deeper than {MAX_DEPTH} levels"))
                 continue

@@ -76,8 +76,8 @@ _SCRIPT_FAMILIES = {"CJK": "Han", "HIRAGANA": "Han", "KATAKANA": "Han", "IDEOGRA
 def label_problem(text: str) -> str:
     """What makes ``text`` unfit as a name people read and compare (a team, a token, an actor),
     or ``""``: a control or invisible character (bidi controls such as U+202E reorder what is
-    shown, zero-width ones hide), or letters of more than one script (a Cyrillic 'а' in a Latin
-    name imitates another name). The same rule a model name keeps by being a lowercase ASCII
+    shown, zero-width ones hide), or letters of more than one script (a Cyrillic U+0430 in a Latin
+    name imitates the Latin 'a'). The same rule a model name keeps by being a lowercase ASCII
     slug, for names that may hold spaces, '@' or letters of any one script."""
     for ch in text:
         if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):

@@ -171,7 +171,8 @@ def _vacuous(error: ValidationError, document: object) -> bool:
     if error.validator in ("pattern", "enum") and path and path[-1] == "score":
         parent: object = document
         for part in path[:-1]:
-            if isinstance(part, int) and isinstance(parent, list) and part < len(parent):
+            # two branches, not one `or`: each narrows part and parent to a pair that indexes
+            if isinstance(part, int) and isinstance(parent, list) and part < len(parent):  # noqa: SIM114
                 parent = parent[part]
             elif isinstance(part, str) and isinstance(parent, Mapping) and part in parent:
                 parent = parent[part]

@@ -145,9 +145,8 @@ def _included(bounds: Sequence[tuple[EventKind, _Bound]], at: _Bound) -> bool:
     for kind, bound in sorted(bounds, key=lambda pair: pair[1]):
         if kind is EventKind.INTRODUCED and at >= bound:
             vulnerable = True
-        elif kind is EventKind.FIXED and at >= bound:
-            vulnerable = False
-        elif kind is EventKind.LAST_AFFECTED and at > bound:
+        elif ((kind is EventKind.FIXED and at >= bound)
+              or (kind is EventKind.LAST_AFFECTED and at > bound)):
             vulnerable = False
     return vulnerable
 

@@ -80,7 +80,8 @@ class VersionPin:
         if any(c.op == "=" for c in self.comparators):
             return PinLevel.STRICT
         bounds = self.bounds()
-        if bounds.lower is not None and bounds.upper is not None and bounds.lower[0] == bounds.upper[0]:
+        if (bounds.lower is not None and bounds.upper is not None
+                and bounds.lower[0] == bounds.upper[0]):
             return PinLevel.FAMILY
         return PinLevel.TIER
 
@@ -93,7 +94,8 @@ class VersionPin:
         if not all(c.test(base) for c in self.comparators):
             return False
         if base.prerelease:
-            return any(c.version.prerelease and c.version.core == base.core for c in self.comparators)
+            return any(c.version.prerelease and c.version.core == base.core
+                       for c in self.comparators)
         return True
 
     def bounds(self) -> Bounds:
@@ -214,7 +216,8 @@ def _expand(op: str, body: str, whole: str) -> list[Comparator]:
 
     def lt(version: ModelVersion) -> Comparator:
         # "<2.0.0" must also exclude 2.0.0's pre-releases, as in npm ("<2.0.0-0")
-        return Comparator("<", ModelVersion(*version.core, "0") if not version.prerelease else version)
+        return Comparator("<", ModelVersion(*version.core, "0") if not version.prerelease
+                          else version)
 
     n = len(known)
     if op == "^":

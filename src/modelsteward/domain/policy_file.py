@@ -417,8 +417,8 @@ class _Reader:
                 self.problem(where, f"must be a non-empty string, found {describe(item)}")
             elif not rule.pattern.fullmatch(item):
                 lowered = re.sub(r"[^a-z0-9_.-]+", "-", item.strip().lower()).strip("-_.")
-                hint = (f"; did you mean {lowered!r}?" if lowered and rule.pattern.fullmatch(lowered)
-                        else "")
+                hint = (f"; did you mean {lowered!r}?"
+                        if lowered and rule.pattern.fullmatch(lowered) else "")
                 self.problem(where, f"{item!r} is not {rule.singular}: use {rule.form}{hint}")
             elif item != item.strip():
                 self.problem(where, f"{item!r} has spaces around it; remove them")

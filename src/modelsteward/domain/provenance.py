@@ -30,7 +30,8 @@ def parse_attestation(doc: object) -> tuple[Attestation | None, list[Problem]]:
     modelsteward relies on; return the attestation, or every problem found with its location."""
     problems: list[Problem] = []
     if not isinstance(doc, Mapping):
-        return None, [Problem("$", "an attestation must be a JSON object (an in-toto Statement v1)")]
+        return None, [Problem("$", "an attestation must be a JSON object "
+                                   "(an in-toto Statement v1)")]
     for key, expected in (("_type", STATEMENT_TYPE), ("predicateType", SLSA_PROVENANCE)):
         if key not in doc:
             problems.append(Problem(f"$.{key}", f"is required: {expected!r}"))
@@ -46,7 +47,8 @@ def parse_attestation(doc: object) -> tuple[Attestation | None, list[Problem]]:
             where = f"$.subject[{i}]"
             digest = subject.get("digest") if isinstance(subject, Mapping) else None
             sha = digest.get("sha256") if isinstance(digest, Mapping) else None
-            if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            if (not isinstance(sha, str) or len(sha) != 64
+                    or any(c not in "0123456789abcdef" for c in sha)):
                 problems.append(Problem(f"{where}.digest.sha256",
                                         "must be a lowercase hex SHA-256 digest of 64 characters"))
             else:

@@ -242,10 +242,9 @@ def parse_shutdown_table(doc: object, source: str = "shutdowns") -> list[Shutdow
             f"a shutdown table must be a mapping with a 'shutdowns' list, found {describe(doc)}"
         ))])
     top = cast(Mapping[object, object], doc)
-    for key in top:
-        if key != "shutdowns":
-            problems.append(Problem(str(key), "is not part of a shutdown table: only "
-                                              "'shutdowns' is read; remove it"))
+    problems.extend(Problem(str(key), "is not part of a shutdown table: only "
+                                      "'shutdowns' is read; remove it")
+                    for key in top if key != "shutdowns")
     rows: object = top.get("shutdowns")
     if "shutdowns" not in top:
         problems.append(Problem("shutdowns", "is required: a list of rows {provider, model, "
@@ -304,13 +303,11 @@ def _table_row(row: object, where: str, problems: list[Problem], file: str,
         return None
     fields = cast(Mapping[object, object], row)
     before = len(problems)
-    for key in fields:
-        if key not in _TABLE_FIELDS:
-            problems.append(Problem(f"{where}.{key}", "is not a shutdown field: use "
-                                                      + ", ".join(_TABLE_FIELDS)))
-    for key in ("provider", "model", "shutdown", "source"):
-        if key not in fields:
-            problems.append(Problem(f"{where}.{key}", "is required"))
+    problems.extend(Problem(f"{where}.{key}", "is not a shutdown field: use "
+                                              + ", ".join(_TABLE_FIELDS))
+                    for key in fields if key not in _TABLE_FIELDS)
+    problems.extend(Problem(f"{where}.{key}", "is required")
+                    for key in ("provider", "model", "shutdown", "source") if key not in fields)
 
     provider = _provider(fields, where, problems)
     model = _snapshot(fields, "model", where, problems)

@@ -204,10 +204,9 @@ def parse_registry_file(doc: object, source: str = "model-registry.yaml") -> lis
                                      f"found {describe(doc)}"))
         raise DocumentInvalid(source, problems)
     top = cast(Mapping[object, object], doc)
-    for key in top:
-        if key != "models":
-            problems.append(Problem(str(key), "is not part of a model registry file: only "
-                                              "'models' is read; move this section elsewhere"))
+    problems.extend(Problem(str(key), "is not part of a model registry file: only "
+                                      "'models' is read; move this section elsewhere")
+                    for key in top if key != "models")
     entries: list[RegistryEntry] = []
     if "models" not in top:
         problems.append(Problem("models", "is required: a mapping of model names to their "

@@ -7,7 +7,8 @@ made directly in the database (a digest, a stage, an alias, a token's roles) is 
 
 The state is a mapping from an object key to its fields::
 
-    "model support-bot"              kind, versioning, description, …, tags, extra, deleted, mlflow_tags
+    "model support-bot"              kind, versioning, description, …, tags, extra, deleted,
+                                     mlflow_tags
     "version support-bot@1.0.0"      digest, files, change, forced_reason, status, metrics,
                                      metadata, registered_by, registered_seq, stage,
                                      blocked_reason, deleted, mlflow_tags
@@ -26,7 +27,8 @@ time column except a token's expiry (the event time and the row's time are taken
 for applications that ``steward lock`` made consumers — their team, contact and environment,
 and their pins when the lock event predates recording them; an upstream plan's support window;
 a withdrawn advisory's modification time; the owner team of a model whose last event predates
-every model having one (the migration that gave it the default team wrote no event). Such a field is :data:`UNKNOWN`.
+every model having one (the migration that gave it the default team wrote no event). Such a
+field is :data:`UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -351,7 +353,7 @@ _HANDLERS = {
     ev.MODEL_CREATED: Replay._model,
     ev.MODEL_UPDATED: Replay._model,
     ev.VERSION_REGISTERED: Replay._version,
-    **{kind: Replay._stage for kind in _STAGE_EVENTS},
+    **dict.fromkeys(_STAGE_EVENTS, Replay._stage),
     ev.VERSION_DEGRADED: Replay._degraded,
     ev.MODEL_DELETED: Replay._deleted,
     ev.VERSION_DELETED: Replay._deleted,

@@ -1,9 +1,10 @@
 """Subscriptions: which team hears about which kinds of notice, and over which channel.
 
 A subscription belongs to one team and names the notice kinds it wants as glob patterns
-(``deprecation*``, ``advisory*``, ``reminder*``, ``monitoring*``, ``*``; ``*`` is the only wildcard). Its channel
-is a webhook (a URL and a signing secret) or an e-mail address. Every notice written for the team
-whose kind matches one of the patterns is delivered to it, once, through the outbox.
+(``deprecation*``, ``advisory*``, ``reminder*``, ``monitoring*``, ``*``; ``*`` is the only
+wildcard). Its channel is a webhook (a URL and a signing secret) or an e-mail address. Every
+notice written for the team whose kind matches one of the patterns is delivered to it, once,
+through the outbox.
 
 Everything here is pure: URL and address checks are syntactic; whether a webhook's host resolves
 to an allowed address is decided by ``notify/ssrf.py``.

@@ -64,9 +64,9 @@ def parse_roles(values: object) -> frozenset[Role]:
     unknown = [v for v in values if v not in [r.value for r in Role]]
     if unknown:
         raise InvalidInput(f"Unknown role{'s' if len(unknown) > 1 else ''} "
-                           f"{', '.join(repr(v) if isinstance(v, str) else describe(v) for v in unknown)}; "
-                           "the roles are "
-                           f"{', '.join(Role)}.")
+                           + ", ".join(repr(v) if isinstance(v, str) else describe(v)
+                                       for v in unknown)
+                           + f"; the roles are {', '.join(Role)}.")
     if not values:
         raise InvalidInput(f"A token needs at least one role; use some of {', '.join(Role)}.")
     return frozenset(Role(v) for v in values)
@@ -135,10 +135,9 @@ def check_token(name: str, team: str, roles: frozenset[Role],
                         "characters")
     elif label_problem(team):
         problems.append(f"the team {team!r} {label_problem(team)}")
-    if Role.MAINTAINER in roles or Role.APPROVER in roles:
-        if not team.strip():
-            problems.append("a maintainer or approver needs a team (--team): it changes only "
-                            "that team's models")
+    if (Role.MAINTAINER in roles or Role.APPROVER in roles) and not team.strip():
+        problems.append("a maintainer or approver needs a team (--team): it changes only "
+                        "that team's models")
     bad = sorted(r for r in approval_roles if not r.strip() or len(r) > NAME_MAX)
     if bad:
         problems.append(f"approval roles {', '.join(repr(r) for r in bad)} are not names "

@@ -185,9 +185,9 @@ class Snapshot:
         raw = text.strip()
         if not _SNAPSHOT.fullmatch(raw):
             raise InvalidVersion(
-                f"{text!r} is not a provider snapshot id: use the provider's model id as published, "
-                "e.g. 'claude-sonnet-4-5-20250929' or 'gpt-4o-2024-08-06' (letters, digits, "
-                "'.', '_', ':', '@', '-')."
+                f"{text!r} is not a provider snapshot id: use the provider's model id as "
+                "published, e.g. 'claude-sonnet-4-5-20250929' or 'gpt-4o-2024-08-06' (letters, "
+                "digits, '.', '_', ':', '@', '-')."
             )
         match = _SNAPSHOT_DATE.search(raw)
         date = "".join(match.groups()) if match else ""
@@ -197,7 +197,8 @@ class Snapshot:
         return self.id
 
 
-def next_version(latest: ModelVersion | None, change: ChangeKind, variant: str = "") -> ModelVersion:
+def next_version(latest: ModelVersion | None, change: ChangeKind,
+                 variant: str = "") -> ModelVersion:
     """The version a ``change`` produces from ``latest`` (the highest release of the model).
 
     The first version of a model is ``1.0.0``. A variant change keeps the version of its base and
@@ -244,7 +245,8 @@ def bump_level(previous: ModelVersion, new: ModelVersion) -> Level | None:
     return None
 
 
-def check_bump(predecessor: ModelVersion | None, new: ModelVersion, change: ChangeKind) -> str | None:
+def check_bump(predecessor: ModelVersion | None, new: ModelVersion,
+               change: ChangeKind) -> str | None:
     """Explain why ``new`` contradicts ``change`` after ``predecessor``, or return ``None``.
 
     ``predecessor`` is the highest registered release below ``new`` (for a variant: its base).

@@ -20,8 +20,8 @@ def lock_problems(lock: Lock) -> list[Problem]:
         if not model.files and not model.root_digest:
             continue  # a hosted model: nothing to hash
         if not model.files or not model.root_digest:
-            problems.append(Problem(f"models[{i}]", f"{model.ref} lists "
-                                    f"{'files but no root digest' if model.files else 'a root digest but no files'}; "
+            lists = "files but no root digest" if model.files else "a root digest but no files"
+            problems.append(Problem(f"models[{i}]", f"{model.ref} lists {lists}; "
                                     "run `steward lock` to rewrite the lock"))
             continue
         try:

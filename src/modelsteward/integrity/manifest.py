@@ -105,8 +105,8 @@ def check_entries(files: Iterable[FileDigest], where: str = "files") -> list[Pro
     absolute, a drive path, not normalised (``a//b``, ``./a``), with a ``..`` segment, a
     backslash, a colon, NUL or another control character, or longer than 4096 characters; a
     sha256 that is not 64 hex digits; a negative size; a path that is not UTF-8 text (a file
-    name read with ``surrogateescape``), which no lock file can hold. (A path listed twice is refused by
-    :func:`root_digest`: no JSON schema can state it, so it is not a shape problem.)"""
+    name read with ``surrogateescape``), which no lock file can hold. (A path listed twice is
+    refused by :func:`root_digest`: no JSON schema can state it, so it is not a shape problem.)"""
     problems: list[Problem] = []
     for index, f in enumerate(files):
         at = f"{where}[{index}]"

@@ -64,8 +64,8 @@ _SEVERITY = {
 }
 
 # Who publishes the well-known alias families; anything else is named by its prefix.
-_ALIAS_SOURCES = {"CVE": "NVD", "GHSA": "GitHub Advisory Database", "PYSEC": "PyPI Advisory Database",
-                  "OSV": "OSV", "AVID": "AVID"}
+_ALIAS_SOURCES = {"CVE": "NVD", "GHSA": "GitHub Advisory Database",
+                  "PYSEC": "PyPI Advisory Database", "OSV": "OSV", "AVID": "AVID"}
 
 
 def _prop(name: str, value: str) -> Property:

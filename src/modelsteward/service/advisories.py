@@ -27,7 +27,6 @@ from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
 from modelsteward.domain.events import NewEvent, canonical_json
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
-from modelsteward.domain.refs import split_ref
 from modelsteward.domain.subscriptions import ADVISORY_REPORT
 from modelsteward.domain.osv_match import (
     AdvisoryIndex, Subject, affects, package_key, subject_from_purl,
@@ -336,7 +335,6 @@ class Advisories:
     def affecting(self, ref: str) -> list[Found]:
         """The advisories affecting ``model@version``: its own first, then those inherited from
         what it derives from (nearest ancestor first)."""
-        model, version = split_ref(ref)
         with self.registry.store.read() as tx:
             stored = self.registry.require_version(tx, ref)
             subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]

@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import date
 
 from modelsteward.domain.advisory import ECOSYSTEM, Advisory
-from modelsteward.domain.app_manifest import AppManifest, Requirement, parse_manifest, update_manifest
+from modelsteward.domain.app_manifest import (
+    AppManifest, Requirement, parse_manifest, update_manifest,
+)
 from modelsteward.domain.audit import (
     AuditedModel, AuditReport, FailOn, Finding, FindingKind, apply_ignores, fails,
 )
@@ -191,10 +193,8 @@ class Audits:
             items = failing[name]
             requirement = manifest.get(name)
             entry = lock.get(name)
-            for finding in items:
-                if finding.kind is FindingKind.EXPIRED_IGNORE:
-                    unfixed.append(f"{finding.title}: renew its expiry or remove it from the "
-                                   "ignore file")
+            unfixed.extend(f"{finding.title}: renew its expiry or remove it from the ignore file"
+                           for finding in items if finding.kind is FindingKind.EXPIRED_IGNORE)
             if requirement is None or entry is None:
                 continue
             replacement = next((f.replacement for f in items if f.replacement

@@ -34,8 +34,8 @@ from modelsteward.domain.names import validate_alias
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
-    ApprovalRefused, Conflict, DocumentInvalid, GateRefused, InvalidInput, ModelNotFound, NoRollbackTarget,
-    NotAuthorised, NotFound,
+    ApprovalRefused, Conflict, DocumentInvalid, GateRefused, InvalidInput, ModelNotFound,
+    NoRollbackTarget, NotAuthorised, NotFound,
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import MonitorResult, RollbackResult
@@ -56,7 +56,7 @@ class Lifecycle:
     # helpers --------------------------------------------------------------------------------
 
     def _load(self, tx: Transaction, ref: str) -> tuple[Model, Version]:
-        model_name, version = split_ref(ref)
+        model_name, _ = split_ref(ref)
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)

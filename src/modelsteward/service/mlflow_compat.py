@@ -345,7 +345,7 @@ class MlflowRegistry:
             # the newest registration: its number is the count of the model's versions
             number = tx.version_count(name)
         # what _view would read, built from what was written: the tags just set, no alias
-        shown = {k: v for k, v in (tags or {}).items()}
+        shown = dict(tags or {})
         shown[VERSION_TAG] = vid
         return VersionView(
             version=version, number=number, created_ms=millis(version.registered_at),

@@ -413,7 +413,8 @@ class Registry:
             return new, check_bump(base, new, change) or ""
         probe = Version(model.name, new, self.clock.now(), self.actor)
         predecessor = tx.predecessor(model.name, probe)
-        previous = predecessor.id if predecessor and isinstance(predecessor.id, ModelVersion) else None
+        previous = (predecessor.id if predecessor and isinstance(predecessor.id, ModelVersion)
+                    else None)
         return new, check_bump(previous, new, change) or ""
 
     def get_version(self, model: str, version: str, include_deleted: bool = False) -> Version:

@@ -30,7 +30,9 @@ from modelsteward.domain.registry_file import (
     RegistryEntry, merged_scores, stage_of_status, status_of_stage, unknown_status,
 )
 from modelsteward.domain.versioning import ModelVersion, Snapshot
-from modelsteward.errors import DocumentInvalid, InvalidInput, InvalidPin, NoMatchingVersion, Problem
+from modelsteward.errors import (
+    DocumentInvalid, InvalidInput, InvalidPin, NoMatchingVersion, Problem,
+)
 from modelsteward.ports import Transaction
 from modelsteward.results import ImportReport
 from modelsteward.service.registry import Registry, model_payload

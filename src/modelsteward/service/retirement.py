@@ -37,8 +37,8 @@ class Retirements:
                by_plan: bool = False) -> RetirementResult:
         """Archive and verify the weights of ``ref``, then retire it (a deprecated or rejected
         version, or one under an announced deprecation plan, that holds no alias; ``by_plan``:
-        any stage, because the hard deadline of its plan has come). Nothing changes in the registry when the copy fails or does
-        not verify."""
+        any stage, because the hard deadline of its plan has come). Nothing changes in the
+        registry when the copy fails or does not verify."""
         if not reason.strip():
             raise InvalidInput("--reason is required: say why the version retires.")
         unknown = set(interview or {}) - {q for q, _ in INTERVIEW_QUESTIONS}
@@ -155,10 +155,10 @@ class Retirements:
                 consumers.append({"consumer": event.subject.removeprefix("consumer:"),
                                   "team": "", "change": f"{payload.get('from')} → "
                                                         f"{payload.get('to') or 'cleared'}"})
-        for consumer in tx.list_consumers(model_name):
-            consumers.append({"consumer": consumer.name, "team": consumer.team,
-                              "change": "still pins " + ", ".join(
-                                  str(p) for p in consumer.pins if p.model == model_name)})
+        consumers.extend({"consumer": consumer.name, "team": consumer.team,
+                          "change": "still pins " + ", ".join(
+                              str(p) for p in consumer.pins if p.model == model_name)}
+                         for consumer in tx.list_consumers(model_name))
         conversational = model is not None and "conversational" in model.tags
         return RetirementReport(ref, reason, retired_at, digest, archive, history, evaluations,
                                 approvals, incidents, consumers, conversational, interview)

@@ -39,14 +39,15 @@ class AdvisoryQueries:
     def put_advisory(self, advisory: Advisory, at: datetime, by: str) -> bool:
         """Store ``advisory``, replacing an earlier record with its id. True when it was new."""
         document = canonical_json(advisory.to_osv())
-        values = dict(modified=advisory.modified, published=advisory.published,
-                      withdrawn=advisory.withdrawn, summary=advisory.summary,
-                      level=advisory.level.value, document=document, recorded_at=at,
-                      recorded_by=by)
+        values = {"modified": advisory.modified, "published": advisory.published,
+                  "withdrawn": advisory.withdrawn, "summary": advisory.summary,
+                  "level": advisory.level.value, "document": document, "recorded_at": at,
+                  "recorded_by": by}
         exists = self.c.execute(select(advisories.c.id)
                                 .where(advisories.c.id == advisory.id)).first() is not None
         if exists:
-            self.c.execute(update(advisories).where(advisories.c.id == advisory.id).values(**values))
+            self.c.execute(update(advisories).where(advisories.c.id == advisory.id)
+                           .values(**values))
             self.c.execute(delete(advisory_packages)
                            .where(advisory_packages.c.advisory_id == advisory.id))
             self.c.execute(delete(advisory_digests)
@@ -56,7 +57,8 @@ class AdvisoryQueries:
         packages, digests = advisory_keys(advisory)
         if packages:
             self.c.execute(insert(advisory_packages), [
-                {"advisory_id": advisory.id, "ecosystem": e, "name": n} for e, n in sorted(packages)])
+                {"advisory_id": advisory.id, "ecosystem": e, "name": n}
+                for e, n in sorted(packages)])
         if digests:
             self.c.execute(insert(advisory_digests), [
                 {"advisory_id": advisory.id, "digest": d} for d in sorted(digests)])

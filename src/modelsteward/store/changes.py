@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Engine
@@ -110,10 +111,9 @@ class ChangeWatcher:
 
     def _close_postgres(self) -> None:
         if self._postgres is not None:
-            try:
+            # a connection that fails to close is already broken: nothing is left to release
+            with suppress(self._engine.dialect.loaded_dbapi.Error):
                 self._postgres.close()
-            except self._engine.dialect.loaded_dbapi.Error:
-                pass  # already broken: nothing left to release
             self._postgres = None
 
     def close(self) -> None:

@@ -39,8 +39,8 @@ class IdempotencyQueries:
         one key: one gets ``None``, the other the first's row."""
         table = idempotency_keys
         self.c.execute(delete(table).where(table.c.expires_at <= now))
-        values = dict(scope=scope, key=key, fingerprint=fingerprint, created_at=now,
-                      expires_at=expires_at)
+        values = {"scope": scope, "key": key, "fingerprint": fingerprint, "created_at": now,
+                  "expires_at": expires_at}
         dialect = postgresql if self.c.dialect.name == "postgresql" else sqlite
         claimed = self.c.execute(dialect.insert(table).values(**values)
                                  .on_conflict_do_nothing(index_elements=["scope", "key"])

@@ -15,8 +15,8 @@ from modelsteward.domain.lifecycle import (
 )
 from modelsteward.errors import VersionNotFound
 from modelsteward.store.tables import (
-    alias_assignments, approvals, artifact_locations, evaluations, gate_overrides, measurements, staging_checks,
-    versions,
+    alias_assignments, approvals, artifact_locations, evaluations, gate_overrides, measurements,
+    staging_checks, versions,
 )
 
 # the statements of an alias move, built once
@@ -46,7 +46,8 @@ def _new_id() -> str:
 
 class LifecycleQueries:
     c: Connection
-    _version_pks: dict[tuple[str, str], str]  # (model, version) -> primary key, kept per transaction
+    # (model, version) -> primary key, kept per transaction
+    _version_pks: dict[tuple[str, str], str]
 
     def _model_key(self, name: str) -> tuple[str, bool]:
         raise NotImplementedError  # provided by SqlTransaction

@@ -193,7 +193,8 @@ class SqlStore:
 
 def _first_line(exc: BaseException) -> str:
     original = getattr(exc, "orig", None) or exc
-    return str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    return (str(original).strip().splitlines()[0] if str(original).strip()
+            else type(original).__name__)
 
 
 def _new_id() -> str:
@@ -219,8 +220,9 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
     # models ---------------------------------------------------------------------------------
 
     def close_model_names(self, name: str) -> list[str]:
-        """The live models' names nearest to ``name`` (:func:`~modelsteward.domain.names.close_names`),
-        read among at most 10,000 names of a length that can be close."""
+        """The live models' names nearest to ``name``
+        (:func:`~modelsteward.domain.names.close_names`), read among at most 10,000 names of a
+        length that can be close."""
         low, high = close_name_lengths(name)
         rows = self.c.execute(_NAMES_OF_LENGTH, {"low": low, "high": high})
         return close_names(name, (str(row.name) for row in rows))
@@ -276,7 +278,8 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
                                        **_model_values(model)})
 
     def update_model(self, model: Model) -> None:
-        self.c.execute(update(models).where(models.c.name == model.name).values(**_model_values(model)))
+        self.c.execute(update(models).where(models.c.name == model.name)
+                       .values(**_model_values(model)))
 
     # versions -------------------------------------------------------------------------------
 
@@ -442,7 +445,8 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
                                               relation=derivation.relation.value))
 
     def parents(self, ref: str) -> list[Derivation]:
-        rows = self.c.execute(select(lineage).where(lineage.c.child == ref).order_by(lineage.c.parent))
+        rows = self.c.execute(select(lineage).where(lineage.c.child == ref)
+                              .order_by(lineage.c.parent))
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
 
     def upstream_children(self, purl: str) -> list[Derivation]:
@@ -453,7 +457,8 @@ class SqlTransaction(LifecycleQueries, ConsumerQueries, DeprecationQueries, Advi
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
 
     def children(self, ref: str) -> list[Derivation]:
-        rows = self.c.execute(select(lineage).where(lineage.c.parent == ref).order_by(lineage.c.child))
+        rows = self.c.execute(select(lineage).where(lineage.c.parent == ref)
+                              .order_by(lineage.c.child))
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
 
     # events ---------------------------------------------------------------------------------
@@ -550,7 +555,8 @@ def _to_model(row: Any) -> Model:
 def _to_version(model: str, snapshots: bool, row: Any,
                 files: tuple[FileDigest, ...] = ()) -> Version:
     vid: VersionId = (Snapshot.parse(row.version) if row.major is None
-                      else ModelVersion(row.major, row.minor, row.patch, row.prerelease, row.variant))
+                      else ModelVersion(row.major, row.minor, row.patch, row.prerelease,
+                                        row.variant))
     meta: Mapping[str, object] = row.meta
     return Version(
         model=model, id=vid, registered_at=row.registered_at, registered_by=row.registered_by,

@@ -96,7 +96,8 @@ class TagQueries:
     def last_event_time(self, subject: str, *, with_versions: bool = False) -> str | None:
         """The time (as stored: ISO 8601 UTC) of the last event about ``subject`` — and, with
         ``with_versions``, about any ``subject@version`` — or None when there is none."""
-        condition = (or_(events.c.subject == subject, events.c.subject.startswith(subject + "@", autoescape=True))
+        condition = (or_(events.c.subject == subject,
+                         events.c.subject.startswith(subject + "@", autoescape=True))
                      if with_versions else events.c.subject == subject)
         found = self.c.execute(select(events.c.time).where(condition)
                                .order_by(events.c.seq.desc()).limit(1)).scalar()

@@ -87,7 +87,8 @@ def _field(token: str, fields: frozenset[str]) -> str:
         if len(key) >= 2 and key[0] == key[-1] and key[0] in "`\"":
             key = key[1:-1]
         if not key:
-            raise InvalidInput("Invalid filter: a tag comparison needs a key, e.g. tags.team = 'x'.")
+            raise InvalidInput(
+                "Invalid filter: a tag comparison needs a key, e.g. tags.team = 'x'.")
         return "tags." + key
     if token.lower() in fields:
         return token.lower()

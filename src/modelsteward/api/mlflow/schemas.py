@@ -118,10 +118,8 @@ def version_json(view: VersionView) -> dict[str, object]:
         "tags": [{"key": k, "value": v} for k, v in view.tags.items()],
         "aliases": list(view.aliases),
     }
-    for key, value in (("source", view.source), ("run_id", view.run_id),
-                       ("run_link", view.run_link)):
-        if value:
-            body[key] = value
+    body.update({key: value for key, value in (("source", view.source), ("run_id", view.run_id),
+                                                ("run_link", view.run_link)) if value})
     return body
 
 

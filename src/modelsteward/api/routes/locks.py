@@ -40,8 +40,8 @@ class LockCreate(BaseModel):
     lock: str | None = Field(default=None, max_length=MAX_DOCUMENT,
                              description="The text of the current models.lock, if any: models "
                                          "already locked keep their version.")
-    upgrade: list[str] | StrictBool = Field(default=False, description="Move pins forward: true for "
-                                                                 "every model, or the names.")
+    upgrade: list[str] | StrictBool = Field(
+        default=False, description="Move pins forward: true for every model, or the names.")
     candidates: StrictBool = Field(
         default=False, description="Also admit versions that have not reached the policy's "
                                    "eligibility.minimum_stage (for staging environments); the "
@@ -93,8 +93,8 @@ def _lock(text: str) -> tuple[Lock, list[str]]:
 def create_lock(body: LockCreate, request: Request, registry: RegistryDep,
                 principal: PrincipalDep) -> LockPublic:
     """Resolve models.toml into models.lock: exact versions with their digests, only versions
-    the policy calls eligible (unless ``candidates``, or models.toml, admits candidates). Records the
-    application as a consumer of each model, so it needs the maintainer role. Unless
+    the policy calls eligible (unless ``candidates``, or models.toml, admits candidates). Records
+    the application as a consumer of each model, so it needs the maintainer role. Unless
     models.toml names a registry, the lock names this server's URL as the caller reached it.
     A maintainer locks only its own team's applications: models.toml's ``team`` must be its
     team, and an application already recorded must belong to it (administrators lock any)."""

@@ -1,8 +1,8 @@
 """``GET /api/v1/resolve``: the call every application makes at start-up.
 
 Answers are kept in memory while the database is unchanged (see ``api/resolutions.py``); a kept
-answer is sent before routing, without a database transaction or a thread hop. On a miss the resolution runs in
-the thread pool, as any database-bound route does."""
+answer is sent before routing, without a database transaction or a thread hop. On a miss the
+resolution runs in the thread pool, as any database-bound route does."""
 
 from __future__ import annotations
 

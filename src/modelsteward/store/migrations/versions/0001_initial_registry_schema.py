@@ -1,7 +1,7 @@
 """initial registry schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 05:10:11.683763
 
 Every migration must keep working with the code of the previous release (expand first,
