@@ -41,6 +41,7 @@ from modelsteward.integrity.manifest import Manifest, check_entries, hash_artifa
 from modelsteward.ports import Clock, SystemClock, Transaction
 from modelsteward.service.history import HistoryReport, batches, check_events
 from modelsteward.service.refs import split_ref
+from modelsteward.store.opening import open_store
 from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class Registry:
         settings, under ``policy`` (default: the documented default policy). Raises
         :class:`~modelsteward.errors.StorageError` when the database cannot be reached."""
         settings = settings or Settings.from_env()
-        store = SqlStore.open(url or settings.database_url)
+        store = open_store(url or settings.database_url)  # type: ignore[arg-type]
         return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
                    policy=policy, default_team=settings.default_team)
 
