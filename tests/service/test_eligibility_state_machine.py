@@ -484,7 +484,8 @@ def _listed(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else []
 
 
-def test_eligibility_state_machine(db_url: str) -> None:
+def test_eligibility_state_machine(sql_url: str) -> None:
+    db_url = sql_url  # a fresh database per example, reached by URL
     """A fresh database and policy per example; a budget like the lifecycle machine's."""
     databases = Databases(db_url)
     postgres = databases.admin is not None

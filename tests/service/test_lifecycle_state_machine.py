@@ -794,7 +794,8 @@ def _examples(default: int) -> int:
     return int(os.environ.get("STEWARD_STATEFUL_EXAMPLES") or default)
 
 
-def test_lifecycle_state_machine(db_url: str) -> None:
+def test_lifecycle_state_machine(sql_url: str) -> None:
+    db_url = sql_url  # a fresh database per example, reached by URL
     """A fresh database per example; the budget (both databases under a minute on two busy
     cores) buys fewer, longer examples on PostgreSQL, whose round trips cost more."""
     databases = Databases(db_url)
