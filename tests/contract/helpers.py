@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from modelsteward.domain.events import NewEvent
 from modelsteward.domain.model import Model, ModelKind, Version, VersionScheme
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 
@@ -25,10 +26,13 @@ def add_model(tx: Any, name: str, *, snapshots: bool = False, minutes: float = 0
 
 def add_version(tx: Any, model: str, version: str, *, minutes: float = 0,
                 **fields: Any) -> Version:
+    """Register ``model@version`` and, as the registry does, an event with it: a registration
+    is numbered by the chain head, which only events move."""
     vid = Snapshot.parse(version) if "-20" in version else ModelVersion.parse(version)
     made = Version(model, vid, at(minutes), "alice", change=ChangeKind.RETRAIN,
                    metadata={"origin": "test"}, metrics={"acc": 0.9}, **fields)
     tx.add_version(made)
+    tx.append_events("alice", at(minutes), [NewEvent("test:registered", "registry", {})])
     return made
 
 

@@ -90,7 +90,7 @@ def test_the_snapshot_reads_one_state(store: Any) -> None:
         state = tx.table_state()
         assert state[model_key("bot")]["deleted"] is False
         assert state[version_key("bot@1.0.0")]["stage"] == "trained"
-        assert tx.chain_head()[0] == 0
+        assert tx.chain_head()[0] == 1
 
 
 def test_table_state_shows_every_kind_of_object(store: Any) -> None:
