@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from modelsteward.domain.events import GENESIS, NewEvent, event_hash
@@ -31,7 +32,7 @@ def test_events_are_numbered_and_chained(store: Any) -> None:
         assert found == first + second
         assert [e.seq for e in found] == [1, 2, 3]
         assert found[0].prev_hash == GENESIS
-        for before, after in zip(found, found[1:], strict=False):
+        for before, after in pairwise(found):
             assert after.prev_hash == before.hash
         for e in found:
             assert e.hash == event_hash(e.seq, e.time, e.actor, e.kind, e.subject,

@@ -10,7 +10,13 @@ import pytest
 
 from modelsteward.domain.direction import Direction
 from modelsteward.domain.lifecycle import (
-    AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
+    AliasAssignment,
+    Approval,
+    Evaluation,
+    Gate,
+    GateOverride,
+    Stage,
+    StagingCheck,
 )
 from modelsteward.errors import VersionNotFound
 

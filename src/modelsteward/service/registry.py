@@ -130,9 +130,9 @@ class Registry:
         settings, under ``policy`` (default: the documented default policy). Raises
         :class:`~modelsteward.errors.StorageError` when the database cannot be reached."""
         settings = settings or Settings.from_env()
-        store = open_store(url or settings.database_url)  # type: ignore[arg-type]
-        return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
-                   policy=policy, default_team=settings.default_team)
+        store = open_store(url or settings.database_url)
+        return cls(store, actor=actor or settings.actor, clock=clock,  # type: ignore[arg-type]
+                   workers=settings.workers, policy=policy, default_team=settings.default_team)
 
     @property
     def advisories(self) -> Advisories:
