@@ -16,10 +16,9 @@ from .helpers import add_model, at
 D1, D2, D3 = date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)
 
 
-def _plan(ident: str, model: str, minutes: float, **fields: Any) -> DeprecationPlan:
+def _plan(ident: str, model: str, minutes: float, *, redirect: bool = False) -> DeprecationPlan:
     return DeprecationPlan(ident, model, "<2.0.0", DeprecationReason.REPLACED, "bot@^2", D1, D2,
-                           D3, ("step one", "step two"), "90d", False, at(minutes), "alice",
-                           **fields)
+                           D3, ("step one", "step two"), "90d", redirect, at(minutes), "alice")
 
 
 def test_plans_read_back_oldest_first_by_model(store: Any) -> None:
@@ -68,3 +67,30 @@ def test_a_notice_is_stored_once_per_key(store: Any) -> None:
         assert [n.key for n in tx.notices("team-b")] == ["k1"]
         assert tx.notices("team-b")[0] == Notice("k1", "team-b", "bot", "deprecation", "m1",
                                                  {"a": 1}, at(2))
+
+
+def test_a_redirecting_plan_keeps_its_redirect_and_steps(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        tx.add_plan(_plan("p1", "bot", 1, redirect=True))
+    with store.read() as tx:
+        (found,) = tx.plans("bot")
+    assert found.redirect is True and found.migration_steps == ("step one", "step two")
+    assert found.announced == D1 and found.hard_deadline == D3 and found.created_at == at(1)
+
+
+def test_a_rolled_back_notice_leaves_its_key_free(store: Any) -> None:
+    try:
+        with store.write() as tx:
+            assert tx.add_notice(Notice("k1", "team-a", "bot", "deprecation", "m", {}, at(1)))
+            raise RuntimeError("abandoned")
+    except RuntimeError:
+        pass
+    with store.write() as tx:
+        assert tx.notices() == []
+        assert tx.add_notice(Notice("k1", "team-a", "bot", "deprecation", "m", {}, at(1)))
+
+
+def test_an_empty_store_has_no_plans_or_notices(store: Any) -> None:
+    with store.read() as tx:
+        assert tx.plans() == [] and tx.upstream_plans() == [] and tx.notices() == []
