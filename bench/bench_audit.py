@@ -31,7 +31,7 @@ from modelsteward.domain.advisory import (
 from modelsteward.domain.audit import parse_fail_on
 from modelsteward.domain.lineage import model_purl
 from modelsteward.domain.lockfile import Lock, LockedModel
-from modelsteward.store.advisories_sql import advisory_keys
+from modelsteward.store.advisory_index import advisory_keys
 from modelsteward.store.tables import (
     advisories, advisory_packages, models, versions,
 )

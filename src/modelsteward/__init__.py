@@ -15,8 +15,9 @@ from modelsteward.errors import StewardError
 
 if TYPE_CHECKING:
     from modelsteward.service.registry import Registry
+    from modelsteward.store.memory import MemoryStore
 
-__all__ = ["Registry", "StewardError"]
+__all__ = ["MemoryStore", "Registry", "StewardError"]
 
 
 def __getattr__(name: str) -> object:
@@ -25,4 +26,8 @@ def __getattr__(name: str) -> object:
         from modelsteward.service.registry import Registry
 
         return Registry
+    if name == "MemoryStore":
+        from modelsteward.store.memory import MemoryStore
+
+        return MemoryStore
     raise AttributeError(f"module 'modelsteward' has no attribute {name!r}")

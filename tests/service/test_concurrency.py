@@ -22,14 +22,14 @@ def _worker(url: str, worker: int, barrier: Barrier, results: mp.Queue[list[str]
     results.put(registered)
 
 
-def test_concurrent_registrations_produce_distinct_ordered_versions(db_url: str) -> None:
-    with Registry.open(db_url, actor="setup") as registry:
+def test_concurrent_registrations_produce_distinct_ordered_versions(sql_url: str) -> None:
+    with Registry.open(sql_url, actor="setup") as registry:
         registry.create_model(Model("bot"))
         registry.register_version("bot", "1.0.0")
     context = mp.get_context("spawn")
     barrier = context.Barrier(PROCESSES)
     results: mp.Queue[list[str]] = context.Queue()
-    workers = [context.Process(target=_worker, args=(db_url, i, barrier, results))
+    workers = [context.Process(target=_worker, args=(sql_url, i, barrier, results))
                for i in range(PROCESSES)]
     for process in workers:
         process.start()
@@ -45,7 +45,7 @@ def test_concurrent_registrations_produce_distinct_ordered_versions(db_url: str)
     for batch in collected:
         parsed = [ModelVersion.parse(v) for v in batch]
         assert parsed == sorted(parsed) and len(set(parsed)) == len(parsed)
-    with Registry.open(db_url, actor="check") as registry:
+    with Registry.open(sql_url, actor="check") as registry:
         versions = registry.list_versions("bot")
         expected = ["1.0.0"] + [f"1.0.{n}" for n in range(1, PROCESSES * EACH + 1)]
         assert [str(v.id) for v in versions] == expected

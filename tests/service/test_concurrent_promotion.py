@@ -26,8 +26,8 @@ def _promote(url: str, ref: str, barrier: Barrier, results: mp.Queue[tuple[str, 
             results.put((ref, f"{type(error).__name__}: {error}"))
 
 
-def test_concurrent_promotions_exactly_one_wins(db_url: str) -> None:
-    with Registry.open(db_url, actor="alice") as registry:
+def test_concurrent_promotions_exactly_one_wins(sql_url: str) -> None:
+    with Registry.open(sql_url, actor="alice") as registry:
         to_production(registry, trained(registry, "bot"))
         candidates = [trained(registry, "bot", change=ChangeKind.RETRAIN),
                       trained(registry, "bot", change=ChangeKind.CONFIG)]
@@ -38,7 +38,7 @@ def test_concurrent_promotions_exactly_one_wins(db_url: str) -> None:
     context = mp.get_context("spawn")
     barrier = context.Barrier(2)
     results: mp.Queue[tuple[str, str]] = context.Queue()
-    processes = [context.Process(target=_promote, args=(db_url, ref, barrier, results))
+    processes = [context.Process(target=_promote, args=(sql_url, ref, barrier, results))
                  for ref in candidates]
     for process in processes:
         process.start()
@@ -52,13 +52,13 @@ def test_concurrent_promotions_exactly_one_wins(db_url: str) -> None:
     loser = next(ref for ref in candidates if ref not in winners)
     assert outcomes[loser].startswith("GateRefused") and "must be approved again" in \
         outcomes[loser]
-    with Registry.open(db_url, actor="check") as registry:
+    with Registry.open(sql_url, actor="check") as registry:
         holders = registry.lifecycle.aliases("bot")
         assert [(a.alias, f"bot@{a.version}") for a in holders] == [("production", winners[0])]
         model, version = loser.split("@")
         assert registry.get_version(model, version).stage is Stage.STAGING
         assert registry.verify_log()[1] is None
-    engine = create_engine(db_url)
+    engine = create_engine(sql_url)
     with engine.connect() as connection:
         current = connection.execute(text(
             "SELECT count(*) FROM alias_assignments WHERE alias = 'production' "

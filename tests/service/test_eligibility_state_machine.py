@@ -484,8 +484,9 @@ def _listed(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else []
 
 
-def test_eligibility_state_machine(db_url: str) -> None:
+def test_eligibility_state_machine(sql_url: str) -> None:
     """A fresh database and policy per example; a budget like the lifecycle machine's."""
+    db_url = sql_url  # a fresh database per example, reached by URL
     databases = Databases(db_url)
     postgres = databases.admin is not None
     budget = settings(max_examples=_examples(3 if postgres else 8), stateful_step_count=30,

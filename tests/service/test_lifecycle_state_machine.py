@@ -794,9 +794,10 @@ def _examples(default: int) -> int:
     return int(os.environ.get("STEWARD_STATEFUL_EXAMPLES") or default)
 
 
-def test_lifecycle_state_machine(db_url: str) -> None:
+def test_lifecycle_state_machine(sql_url: str) -> None:
     """A fresh database per example; the budget (both databases under a minute on two busy
     cores) buys fewer, longer examples on PostgreSQL, whose round trips cost more."""
+    db_url = sql_url  # a fresh database per example, reached by URL
     databases = Databases(db_url)
     postgres = databases.admin is not None
     budget = settings(max_examples=_examples(5 if postgres else 12), stateful_step_count=35,

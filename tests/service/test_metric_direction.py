@@ -159,9 +159,10 @@ def test_a_policy_declaration_decides(db_url: str, clock: FixedClock, policy: Po
         registry.lifecycle.promote(ref, Stage.REGISTERED)
 
 
-def test_a_models_declaration_overrides_the_default_direction(db_url: str,
+def test_a_models_declaration_overrides_the_default_direction(sql_url: str,
                                                               clock: FixedClock) -> None:
     """bias_score is lower-is-better by default; this model's bias_score is a fairness score."""
+    db_url = sql_url  # opened twice: the registry must persist in between
     policy = Policy(models={"bot": ModelRules(metrics={"bias_score": MetricRule(HIGHER)})})
     with open_registry(db_url, clock, Policy()) as registry:
         ref = candidate_against(registry, safety(bias_score=0.5), safety(bias_score=0.7))

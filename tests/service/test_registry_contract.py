@@ -230,8 +230,9 @@ def _tamper(db_url: str, sql: str) -> None:
     ("DELETE FROM events WHERE seq = 4", 4),
     ("UPDATE events SET actor = 'mallory' WHERE seq = 4", 4),
 ])
-def test_log_verify_names_the_first_tampered_event(db_url: str, clock: FixedClock, sql: str,
+def test_log_verify_names_the_first_tampered_event(sql_url: str, clock: FixedClock, sql: str,
                                                    bad_seq: int) -> None:
+    db_url = sql_url  # the events are tampered with in SQL
     with Registry.open(db_url, actor="alice", clock=clock) as registry:
         registry.create_model(Model("one", owner_team="team-a"))
         registry.create_model(Model("two", owner_team="team-a"))

@@ -43,7 +43,7 @@ from modelsteward.errors import (
 )
 from modelsteward.domain.tokens import Principal
 from modelsteward.ports import SystemClock
-from modelsteward.store.idempotency_sql import KeptRequest
+from modelsteward.store.idempotency import KeptRequest
 from modelsteward.store.sql import SqlStore
 
 HEADER = b"idempotency-key"

@@ -43,6 +43,7 @@ from modelsteward.integrity.manifest import Manifest, check_entries, hash_artifa
 from modelsteward.ports import Clock, SystemClock, Transaction
 from modelsteward.results import HistoryReport, Lineage, Resolution, VerifyResult
 from modelsteward.service.history import batches
+from modelsteward.store.opening import open_store
 from modelsteward.store.sql import SqlStore
 
 if TYPE_CHECKING:
@@ -91,9 +92,9 @@ class Registry:
         settings, under ``policy`` (default: the documented default policy). Raises
         :class:`~modelsteward.errors.StorageError` when the database cannot be reached."""
         settings = settings or Settings.from_env()
-        store = SqlStore.open(url or settings.database_url)
-        return cls(store, actor=actor or settings.actor, clock=clock, workers=settings.workers,
-                   policy=policy, default_team=settings.default_team)
+        store = open_store(url or settings.database_url)
+        return cls(store, actor=actor or settings.actor, clock=clock,  # type: ignore[arg-type]
+                   workers=settings.workers, policy=policy, default_team=settings.default_team)
 
     @property
     def advisories(self) -> Advisories:

@@ -12,25 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from modelsteward.domain.advisory import Advisory
-from modelsteward.domain.osv_match import package_key
 from modelsteward.domain.events import canonical_json
+from modelsteward.store.advisory_index import advisory_keys
 from modelsteward.store.batches import chunks
 from modelsteward.store.tables import advisories, advisory_digests, advisory_packages
 
-
-
-def advisory_keys(advisory: Advisory) -> tuple[set[tuple[str, str]], set[str]]:
-    """The (ecosystem, name) packages and the digests ``advisory`` names. A GIT range is keyed
-    by its repository URL under the ``GIT`` ecosystem."""
-    packages: set[tuple[str, str]] = set()
-    digests: set[str] = set()
-    for affected in advisory.affected:
-        if affected.name:
-            packages.add(package_key(affected.ecosystem, affected.name))
-        packages.update(package_key("GIT", r.repo) for r in affected.ranges
-                        if r.type == "GIT" and r.repo)
-        digests.update(affected.digests)
-    return packages, digests
 
 
 class AdvisoryQueries:

@@ -1,0 +1,96 @@
+"""The deprecations role: plans, upstream plans and notices (with their deliveries)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.notices import Notice
+from modelsteward.errors import ModelNotFound
+
+from .helpers import add_model, at
+
+D1, D2, D3 = date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)
+
+
+def _plan(ident: str, model: str, minutes: float, *, redirect: bool = False) -> DeprecationPlan:
+    return DeprecationPlan(ident, model, "<2.0.0", DeprecationReason.REPLACED, "bot@^2", D1, D2,
+                           D3, ("step one", "step two"), "90d", redirect, at(minutes), "alice")
+
+
+def test_plans_read_back_oldest_first_by_model(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "alpha")
+        tx.add_plan(_plan("p3", "bot", 2))
+        tx.add_plan(_plan("p2", "alpha", 1))
+        tx.add_plan(_plan("p1", "bot", 1))
+    with store.read() as tx:
+        assert [p.id for p in tx.plans()] == ["p1", "p2", "p3"]
+        assert [p.id for p in tx.plans("bot")] == ["p1", "p3"]
+        assert tx.plans("bot")[0] == _plan("p1", "bot", 1)
+
+
+def test_a_plan_of_an_unknown_model_raises(store: Any) -> None:
+    with pytest.raises(ModelNotFound), store.write() as tx:
+        tx.add_plan(_plan("p1", "nobody", 1))
+    with pytest.raises(ModelNotFound), store.read() as tx:
+        tx.plans("nobody")
+
+
+def test_upstream_plans_have_no_model(store: Any) -> None:
+    purl = "pkg:huggingface/acme/base"
+    with store.write() as tx:
+        tx.add_upstream_plan(DeprecationPlan("u2", "", purl, DeprecationReason.VULNERABILITY, "",
+                                             D1, D2, D3, (), "", False, at(2), "bob"))
+        tx.add_upstream_plan(DeprecationPlan("u1", "", purl, DeprecationReason.REPLACED, "x@1",
+                                             D1, D2, D3, ("a",), "30d", False, at(1), "bob"))
+    with store.read() as tx:
+        found = tx.upstream_plans()
+    assert [p.id for p in found] == ["u1", "u2"]
+    assert found[0] == DeprecationPlan("u1", "", purl, DeprecationReason.REPLACED, "x@1", D1, D2,
+                                       D3, ("a",), "30d", False, at(1), "bob")
+
+
+def test_a_notice_is_stored_once_per_key(store: Any) -> None:
+    with store.write() as tx:
+        assert tx.add_notice(Notice("k1", "team-b", "bot", "deprecation", "m1", {"a": 1}, at(2)))
+        assert tx.add_notice(Notice("k2", "team-a", "bot", "deprecation", "m2", {}, at(2)))
+        assert tx.add_notice(Notice("k3", "team-a", "bot", "retirement", "m3", {}, at(1)))
+    with store.write() as tx:
+        assert not tx.add_notice(Notice("k1", "team-b", "bot", "other", "again", {}, at(3)))
+    with store.read() as tx:
+        assert [n.key for n in tx.notices()] == ["k3", "k2", "k1"]
+        assert [n.key for n in tx.notices("team-b")] == ["k1"]
+        assert tx.notices("team-b")[0] == Notice("k1", "team-b", "bot", "deprecation", "m1",
+                                                 {"a": 1}, at(2))
+
+
+def test_a_redirecting_plan_keeps_its_redirect_and_steps(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        tx.add_plan(_plan("p1", "bot", 1, redirect=True))
+    with store.read() as tx:
+        (found,) = tx.plans("bot")
+    assert found.redirect is True and found.migration_steps == ("step one", "step two")
+    assert found.announced == D1 and found.hard_deadline == D3 and found.created_at == at(1)
+
+
+def test_a_rolled_back_notice_leaves_its_key_free(store: Any) -> None:
+    try:
+        with store.write() as tx:
+            assert tx.add_notice(Notice("k1", "team-a", "bot", "deprecation", "m", {}, at(1)))
+            raise RuntimeError("abandoned")
+    except RuntimeError:
+        pass
+    with store.write() as tx:
+        assert tx.notices() == []
+        assert tx.add_notice(Notice("k1", "team-a", "bot", "deprecation", "m", {}, at(1)))
+
+
+def test_an_empty_store_has_no_plans_or_notices(store: Any) -> None:
+    with store.read() as tx:
+        assert tx.plans() == [] and tx.upstream_plans() == [] and tx.notices() == []

@@ -1,0 +1,92 @@
+"""The events role: the hash chain, its head, and reading events by subject and by page."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from modelsteward.domain.events import GENESIS, NewEvent, event_hash
+from modelsteward.domain.state import version_key
+
+from .helpers import add_model, add_version, at
+
+
+def _append(store: Any, *subjects: str, minutes: float = 0, actor: str = "alice") -> list[Any]:
+    with store.write() as tx:
+        written: list[Any] = tx.append_events(actor, at(minutes), [
+            NewEvent("model:updated", s, {"n": i}) for i, s in enumerate(subjects)])
+    return written
+
+
+def test_an_empty_store_has_the_genesis_head(store: Any) -> None:
+    with store.read() as tx:
+        assert tx.chain_head() == (0, GENESIS)
+        assert tx.events() == [] and tx.last_event_time("bot") is None
+
+
+def test_events_are_numbered_and_chained(store: Any) -> None:
+    first = _append(store, "bot", "bot@1.0.0")
+    second = _append(store, "other", minutes=1, actor="bob")
+    with store.read() as tx:
+        found = tx.events()
+        assert found == first + second
+        assert [e.seq for e in found] == [1, 2, 3]
+        assert found[0].prev_hash == GENESIS
+        for before, after in pairwise(found):
+            assert after.prev_hash == before.hash
+        for e in found:
+            assert e.hash == event_hash(e.seq, e.time, e.actor, e.kind, e.subject,
+                                        e.payload_json, e.prev_hash)
+        assert tx.chain_head() == (3, found[-1].hash)
+        assert found[2].actor == "bob" and found[0].time == "2026-03-01T12:00:00.000000Z"
+
+
+def test_events_filter_by_subject_and_page_by_seq(store: Any) -> None:
+    _append(store, "bot", "bot@1.0.0", "bots", "other@1.0.0", "bot@2.0.0")
+    with store.read() as tx:
+        assert [e.seq for e in tx.events(subject_prefix="bot")] == [1, 2, 5]
+        assert [e.seq for e in tx.events(after_seq=2, limit=2)] == [3, 4]
+        assert [e.seq for e in tx.events(subject_prefix="bot", after_seq=1, limit=1)] == [2]
+        assert tx.events(after_seq=5) == []
+
+
+def test_events_before_are_the_newest_oldest_first(store: Any) -> None:
+    _append(store, "bot", "bot@1.0.0", "other", "bot@2.0.0", "bot")
+    with store.read() as tx:
+        assert [e.seq for e in tx.events_before(limit=2)] == [4, 5]
+        assert [e.seq for e in tx.events_before(before_seq=4, limit=2)] == [2, 3]
+        assert [e.seq for e in tx.events_before(subject_prefix="bot", before_seq=5,
+                                                limit=10)] == [1, 2, 4]
+
+
+def test_last_event_time_with_and_without_versions(store: Any) -> None:
+    _append(store, "bot", minutes=1)
+    _append(store, "bot@1.0.0", minutes=2)
+    with store.read() as tx:
+        assert tx.last_event_time("bot") == "2026-03-01T12:01:00.000000Z"
+        assert tx.last_event_time("bot", with_versions=True) == "2026-03-01T12:02:00.000000Z"
+        assert tx.last_event_time("bot@1.0.0") == "2026-03-01T12:02:00.000000Z"
+
+
+def test_a_rolled_back_write_leaves_the_chain_as_it_was(store: Any) -> None:
+    _append(store, "bot")
+    try:
+        with store.write() as tx:
+            tx.append_events("alice", at(1), [NewEvent("model:updated", "bot", {})])
+            raise RuntimeError("abandoned")
+    except RuntimeError:
+        pass
+    later = _append(store, "bot", minutes=2)
+    with store.read() as tx:
+        assert [e.seq for e in tx.events()] == [1, 2]
+        assert tx.chain_head() == (2, later[0].hash)
+        assert tx.events()[1].prev_hash == tx.events()[0].hash
+
+
+def test_registration_numbers_follow_the_chain_head(store: Any) -> None:
+    _append(store, "x", "y")
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_version(tx, "bot", "1.0.0")
+    with store.read() as tx:
+        assert tx.table_state()[version_key("bot@1.0.0")]["registered_seq"] == 3

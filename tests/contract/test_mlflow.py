@@ -1,0 +1,129 @@
+"""The mlflow role: tags, MLflow numbers (1-based registration order, deleted versions counted)
+and the batched records the MLflow mapping reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelsteward.domain.events import NewEvent
+from modelsteward.domain.lifecycle import Stage
+
+from .helpers import T0, add_model, add_version, at
+
+
+def _seed(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "alpha", minutes=1)
+        add_model(tx, "gone", minutes=2)
+        for i, v in enumerate(["1.0.0", "1.1.0", "0.9.0", "2.0.0"]):
+            add_version(tx, "bot", v, minutes=i)
+        add_version(tx, "alpha", "1.0.0")
+        tx.mark_deleted("bot", "1.1.0", at(9))
+        tx.mark_deleted("gone", "", at(9))
+        tx.set_stage("bot", "2.0.0", Stage.PRODUCTION)
+        tx.set_stage("bot", "1.0.0", Stage.PRODUCTION)
+        tx.set_model_tag("bot", "team", "nlp")
+        tx.set_model_tag("bot", "a", "first")
+        tx.set_model_tag("alpha", "team", "Vision")
+        tx.set_version_tag("bot", "2.0.0", "z", "1")
+        tx.set_version_tag("bot", "2.0.0", "b", "2")
+        tx.assign_alias("bot", "prod", "2.0.0", exclusive=True, at=at(3), by="a", reason="")
+        tx.assign_alias("bot", "old", "1.1.0", exclusive=False, at=at(4), by="a", reason="")
+        tx.append_events("alice", at(1), [NewEvent("model:created", "bot", {})])
+        tx.append_events("bob", at(2), [NewEvent("model:updated", "bot@2.0.0", {})])
+        tx.append_events("carol", at(3), [NewEvent("model:updated", "bots", {})])
+
+
+def test_tags_set_replace_and_delete(store: Any) -> None:
+    _seed(store)
+    with store.write() as tx:
+        tx.set_model_tag("bot", "team", "speech")
+        assert tx.delete_model_tag("bot", "a") and not tx.delete_model_tag("bot", "a")
+        assert tx.delete_version_tag("bot", "2.0.0", "z")
+        assert not tx.delete_version_tag("bot", "2.0.0", "nope")
+    with store.read() as tx:
+        assert tx.model_tags("bot") == {"team": "speech"}
+        assert tx.version_tags("bot", "2.0.0") == {"b": "2"}
+        assert tx.version_tags("bot", "1.0.0") == {}
+
+
+def test_tags_come_sorted_by_key(store: Any) -> None:
+    _seed(store)
+    with store.read() as tx:
+        assert list(tx.model_tags("bot")) == ["a", "team"]
+        assert list(tx.version_tags("bot", "2.0.0")) == ["b", "z"]
+
+
+def test_numbers_count_deleted_versions(store: Any) -> None:
+    _seed(store)
+    with store.read() as tx:
+        assert tx.registration_order("bot") == ["1.0.0", "1.1.0", "0.9.0", "2.0.0"]
+        assert tx.version_count("bot") == 4
+        assert [(r.version.id.__str__(), r.number) for r in tx.mlflow_versions("bot")] == [
+            ("1.0.0", 1), ("0.9.0", 3), ("2.0.0", 4)]
+        deleted = tx.mlflow_version("bot", 2)
+        assert deleted.deleted and deleted.aliases == ("old",)
+        assert tx.mlflow_version("bot", 5) is None and tx.mlflow_version("bot", 0) is None
+        assert tx.mlflow_version("gone", 1) is None
+
+
+def test_version_records_carry_tags_aliases_and_last_event(store: Any) -> None:
+    _seed(store)
+    with store.read() as tx:
+        record = tx.mlflow_version("bot", 4)
+        assert record.tags == {"b": "2", "z": "1"} and record.aliases == ("prod",)
+        assert record.last_event == "2026-03-01T12:02:00.000000Z"
+        assert record.version.stage is Stage.PRODUCTION and record.version.files == ()
+        assert tx.mlflow_version("bot", 1).last_event is None
+        assert tx.mlflow_version_by_alias("bot", "prod").number == 4
+        assert tx.mlflow_version_by_alias("bot", "old").number == 2
+        assert tx.mlflow_version_by_alias("bot", "nope") is None
+
+
+def test_all_live_versions_by_model_then_number(store: Any) -> None:
+    _seed(store)
+    with store.read() as tx:
+        assert [(r.version.model, r.number) for r in tx.mlflow_versions()] == [
+            ("alpha", 1), ("bot", 1), ("bot", 3), ("bot", 4)]
+
+
+def test_model_records(store: Any) -> None:
+    _seed(store)
+    with store.read() as tx:
+        records = tx.mlflow_models(["bot", "gone", "nobody", "alpha", "bot"])
+    assert [r.model.name for r in records] == ["bot", "alpha"]
+    bot, alpha = records
+    assert bot.created_at == T0 and bot.creator == "alice"
+    assert bot.last_event == "2026-03-01T12:02:00.000000Z"  # "bots" is another model
+    assert bot.tags == {"a": "first", "team": "nlp"}
+    assert bot.aliases == (("prod", 4),)  # 1.1.0, which holds "old", is deleted
+    assert [(r.number, r.version.stage) for r in bot.newest] == [
+        (3, Stage.TRAINED), (4, Stage.PRODUCTION)]
+    assert alpha.creator == "" and alpha.last_event is None and alpha.aliases == ()
+
+
+def test_model_keys_filter_a_superset(store: Any) -> None:
+    _seed(store)
+    with store.read() as tx:
+        keys = tx.mlflow_model_keys([], with_tags=True, with_last_event=True)
+        assert [(k.name, k.last_event) for k in keys] == [
+            ("alpha", None), ("bot", "2026-03-01T12:02:00.000000Z")]
+        assert keys[1].tags == {"a": "first", "team": "nlp"} and keys[1].created_at == T0
+
+        def names(*conditions: tuple[str, str, str]) -> list[str]:
+            found = tx.mlflow_model_keys(list(conditions), with_tags=False,
+                                         with_last_event=False)
+            assert all(k.tags == {} and k.last_event is None for k in found)
+            return [k.name for k in found]
+
+        assert names(("name", "=", "bot")) == ["bot"]
+        assert names(("name", "!=", "bot")) == ["alpha"]
+        assert names(("name", "LIKE", "B%")) == ["bot"]  # case left to the caller
+        assert names(("name", "ILIKE", "_lph_")) == ["alpha"]
+        assert names(("tags.team", "=", "nlp")) == ["bot"]
+        assert names(("tags.team", "ILIKE", "vis%")) == ["alpha"]
+        assert names(("tags.a", "!=", "first")) == ["alpha"]  # a missing tag differs
+        assert names(("tags.a", "LIKE", "fïrst")) == ["bot"]  # only "has the tag"
+        assert names(("tags.nope", "=", "x")) == []
+        assert names(("description", "=", "x")) == ["alpha", "bot"]
