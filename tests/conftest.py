@@ -88,8 +88,9 @@ def fresh_pg_schema() -> Iterator[str]:
     base = make_url(pg_base_url())
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
-    url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+    # the schema goes with the test: its commits need not wait for the disk either
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    url = base.update_query_dict({"options": options}).render_as_string(hide_password=False)
     try:
         yield url
     finally:
