@@ -26,10 +26,11 @@ run: $(RUN_STAMP)
 	$(PY) -m modelsteward.demo --home .demo --serve
 
 ## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL), on two processes
-## (each test file stays on one, so module-wide fixtures are built once)
+## (an idle one takes tests from the other's queue: a few files run minutes, and a file split
+## over both builds its module-wide fixtures on each)
 test: $(TEST_STAMP)
 	@bash scripts/ensure-postgres.sh
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist worksteal
 
 ## bench: benchmarks with baselines measured in the same run (never gate CI)
 bench: $(TEST_STAMP)

@@ -7,6 +7,7 @@ CI=true, where they fail.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import time
@@ -18,8 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+# new databases get a copy of a migrated template rather than a migration: see the module
+from tests.schema_template import _migrated_from_template  # noqa: F401
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -60,26 +64,39 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
+@functools.cache
+def _admin_engine() -> Engine:
+    """One engine per process makes and drops the test schemas, keeping its connection."""
+    return create_engine(pg_base_url(), pool_size=1, pool_pre_ping=True)
+
+
+def _schema_is_disposable(connection: Connection) -> None:
+    """A test's schema lives as long as the test: its commits need not wait for the disk."""
+    connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
 @contextmanager
 def fresh_pg_schema() -> Iterator[str]:
     """A URL whose connections use a fresh, empty schema of the PostgreSQL test database,
     dropped on exit (skips, or fails under CI=true, without a server)."""
     require_postgres()
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(pg_base_url())
+    admin = _admin_engine()
     with admin.begin() as connection:
+        _schema_is_disposable(connection)
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     base = make_url(pg_base_url())
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
-    url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+    # the schema goes with the test: its commits need not wait for the disk either
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    url = base.update_query_dict({"options": options}).render_as_string(hide_password=False)
     try:
         yield url
     finally:
         with admin.begin() as connection:
+            _schema_is_disposable(connection)
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

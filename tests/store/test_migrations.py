@@ -18,6 +18,8 @@ from modelsteward.store import migrate
 from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import metadata
 
+pytestmark = pytest.mark.real_migrations  # these test the migrations themselves
+
 
 def test_head_constant_is_the_newest_migration() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config())
