@@ -16,9 +16,9 @@ class EventLog(Protocol):
     Appending happens in a write unit of work, which holds the registry's write lock: nothing
     else moves the head meanwhile."""
 
-    def append_events(self, actor: str, time: datetime,
-                      events: Sequence[NewEvent]) -> list[Event]:
-        """Chain ``events`` after the head, in order, and move the head; the events written."""
+    def append_events(self, actor: str, time: datetime, new: Sequence[NewEvent]) -> list[Event]:
+        """Chain ``new`` after the head, in order, stamped ``time`` and ``actor``, and move the
+        head; the events written."""
         ...
     def events(self, *, subject_prefix: str = "", after_seq: int = 0,
                limit: int | None = None) -> list[Event]:
