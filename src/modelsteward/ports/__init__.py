@@ -48,9 +48,9 @@ transaction, so services call ``tx.get_model(...)`` on whatever unit of work the
 Outside the unit of work:
 
 * :class:`Store` (``store``): ``read()``, ``write()``, ``snapshot()`` open units of work;
-  ``close()``; ``url`` for messages.
+  ``close()``; ``url`` for messages; and ``outbox_write()`` of :class:`OutboxStore`.
 * :class:`OutboxStore` (``store``): ``outbox_write()``, the sender's short writes without the
-  registry's write lock.
+  registry's write lock (all the dispatcher needs).
 * :class:`SchemaStatus` (``store``): ``backend`` and ``revision()``, for the readiness probe.
 * :class:`IdempotencyKeys` and :class:`KeptRequest` (``idempotency``): requests kept under an
   ``Idempotency-Key``.

@@ -31,8 +31,19 @@ class UnitOfWork(Catalog, LifecycleRecords, EventLog, ConsumerRecords, Deprecati
 Transaction = UnitOfWork  # the name the services use
 
 
-class Store(Protocol):
-    """Opens units of work. Thread-safe; each unit of work belongs to one thread."""
+class OutboxStore(Protocol):
+    """The outbox's own short writes, for the sender of deliveries."""
+
+    def outbox_write(self) -> AbstractContextManager[OutboxRecords]:
+        """A writing unit of work on the outbox alone, without the registry's write lock:
+        claims keep apart by row locks (or the database's own write lock), so several senders
+        claim at once while registry writes go on."""
+        ...
+
+
+class Store(OutboxStore, Protocol):
+    """Opens units of work (and, as an :class:`OutboxStore`, the sender's outbox writes).
+    Thread-safe; each unit of work belongs to one thread."""
 
     @property
     def url(self) -> str:
@@ -40,8 +51,8 @@ class Store(Protocol):
         ...
 
     def read(self) -> AbstractContextManager[UnitOfWork]:
-        """A unit of work for reading (it takes no write lock; writes through it are an
-        error)."""
+        """A unit of work for reading: it takes no write lock, so nothing may be written
+        through it (use :meth:`write`)."""
         ...
 
     def write(self) -> AbstractContextManager[UnitOfWork]:
@@ -56,16 +67,6 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the store's resources (connections)."""
-        ...
-
-
-class OutboxStore(Protocol):
-    """The outbox's own short writes, for the sender of deliveries."""
-
-    def outbox_write(self) -> AbstractContextManager[OutboxRecords]:
-        """A writing unit of work on the outbox alone, without the registry's write lock:
-        claims keep apart by row locks (or the database's own write lock), so several senders
-        claim at once while registry writes go on."""
         ...
 
 
