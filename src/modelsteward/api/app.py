@@ -25,6 +25,7 @@ from modelsteward.config import load_policy
 from modelsteward.domain.policy import Policy
 from modelsteward.ports import Clock
 from modelsteward.store.changes import ChangeWatcher
+from modelsteward.store.idempotency_sql import SqlIdempotencyKeys
 from modelsteward.store.sql import SqlStore
 
 
@@ -44,6 +45,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
         changes = ChangeWatcher(store.engine)
         app.state.store = store
         app.state.changes = changes
+        app.state.idempotency_keys = SqlIdempotencyKeys(store)
         app.state.resolutions = ResolutionCache()
         try:
             yield

@@ -27,11 +27,9 @@ from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.model import Model
 from modelsteward.domain.tokens import ANONYMOUS, Role, split_token
 from modelsteward.errors import NotAuthenticated, NotAuthorised
-from modelsteward.ports import Clock, SystemClock
+from modelsteward.ports import Changes, Clock, Store, SystemClock
 from modelsteward.results import Ownership
 from modelsteward.service.tokens import TokenCache, authenticate
-from modelsteward.store.changes import ChangeWatcher
-from modelsteward.store.sql import SqlStore
 
 ROLES = tuple(Role)
 Authenticator = Callable[[Request], Principal]
@@ -67,14 +65,14 @@ class TokenAuthenticator:
     Revocation takes effect at once: a revocation through this server drops the cached entry,
     and on an SQLite file a token change committed by another process (``steward token
     revoke``) empties the cache: when the application's change marker moved
-    (``app.state.changes``, see ``store/changes.py``), the tokens' state is read (how many, how
-    many revoked) and the cache is kept only if it is the same, so that other writes do not
-    cost a token look-up. On PostgreSQL, which has no such marker, a cached token is checked
-    on every request by one primary-key query on the watcher's own connection
-    (:meth:`ChangeWatcher.token_live`), so a token revoked through any replica or process is
-    refused by every worker of every replica on its very next request."""
+    (``app.state.changes``, a :class:`~modelsteward.ports.Changes`), the tokens' state is read
+    (how many, how many revoked) and the cache is kept only if it is the same, so that other
+    writes do not cost a token look-up. On PostgreSQL, which has no such marker, a cached token
+    is checked on every request by one primary-key query on the watcher's own connection
+    (:meth:`~modelsteward.ports.Changes.token_live`), so a token revoked through any replica or
+    process is refused by every worker of every replica on its very next request."""
 
-    def __init__(self, store: SqlStore | None, clock: Clock | None, anonymous_read: bool,
+    def __init__(self, store: Store | None, clock: Clock | None, anonymous_read: bool,
                  cache: TokenCache | None = None) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
@@ -111,8 +109,8 @@ class TokenAuthenticator:
         cache = self._current_cache(request)
         token_id = split_token(text.strip())[0]
         # the application's watcher says nothing about another store's database
-        changes: ChangeWatcher | None = (getattr(request.app.state, "changes", None)
-                                         if self.store is None else None)
+        changes: Changes | None = (getattr(request.app.state, "changes", None)
+                                   if self.store is None else None)
         if changes is not None and changes.checks_each_token:
             if cached_only:
                 return None  # even a cached token is checked in the database
@@ -120,8 +118,9 @@ class TokenAuthenticator:
                 cache.forget(token_id)  # revoked, or unreadable: the store decides
         elif cached_only and cache.get(token_id) is None:
             return None
-        store: SqlStore = self.store or request.app.state.store
-        return authenticate(store, self.clock.now(), text, cache)
+        store: Store = self.store or request.app.state.store
+        # authenticate() names the SQL store, of which it uses only read() and tx.token()
+        return authenticate(store, self.clock.now(), text, cache)  # type: ignore[arg-type]
 
     def _current_cache(self, request: Request) -> TokenCache:
         """The cache, emptied first when a token changed since it was last looked at (the
@@ -130,7 +129,7 @@ class TokenAuthenticator:
         # the application's marker says nothing about another store's database
         marker = database_marker(request) if self.store is None else None
         if marker is not None and marker != self._marker:
-            changes: ChangeWatcher = request.app.state.changes
+            changes: Changes = request.app.state.changes
             tokens = changes.token_state()  # read after the marker: a later change moves it
             if tokens is None or tokens != self._tokens:
                 # a new object rather than clearing: a look-up in flight fills the old one
@@ -140,7 +139,7 @@ class TokenAuthenticator:
         return self.cache
 
 
-def token_authenticator(store: SqlStore | None, clock: Clock | None,
+def token_authenticator(store: Store | None, clock: Clock | None,
                         anonymous_read: bool) -> TokenAuthenticator:
     """The token authenticator (see :class:`TokenAuthenticator`)."""
     return TokenAuthenticator(store, clock, anonymous_read)

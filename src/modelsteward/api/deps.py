@@ -1,8 +1,8 @@
 """Request-scoped dependencies: who is calling and the registry acting as them.
 
-The application keeps one :class:`~modelsteward.store.sql.SqlStore` (its connection pool) in
-``app.state.store``; each request gets a light :class:`Registry` whose actor is the caller, so
-every event names who did it.
+The application keeps one :class:`~modelsteward.ports.Store` (an SQL store and its connection
+pool, made by ``api/app.py``) in ``app.state.store``; each request gets a light
+:class:`Registry` whose actor is the caller, so every event names who did it.
 
 Both dependencies are ``async``: they do no I/O on the common path, and a plain ``def`` would cost
 every request two hops through the thread pool. An authenticator that may query the database
@@ -18,22 +18,21 @@ from starlette.concurrency import run_in_threadpool
 from modelsteward.config import Settings
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.tokens import Principal as Principal  # re-exported
-from modelsteward.ports import Clock
+from modelsteward.ports import Changes, Clock, Store
 from modelsteward.service.registry import Registry
-from modelsteward.store.changes import ChangeWatcher
-from modelsteward.store.sql import SqlStore
 
 
 _MARKER = "modelsteward.marker"  # where a request keeps the marker it read
 
 
 def database_marker(request: Request) -> int | None:
-    """The database's change marker (``store/changes.py``) as of this request: read once, at
+    """The database's change marker (``app.state.changes``, a
+    :class:`~modelsteward.ports.Changes`) as of this request: read once, at
     the first call, and the same for the rest of the request, so that the token and the
     resolution caches judge freshness against one state. ``None``: nothing may be cached."""
     scope = request.scope
     if _MARKER not in scope:
-        changes: ChangeWatcher | None = getattr(request.app.state, "changes", None)
+        changes: Changes | None = getattr(request.app.state, "changes", None)
         scope[_MARKER] = changes.marker() if changes is not None else None
     marker: int | None = scope[_MARKER]
     return marker
@@ -56,11 +55,12 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 def registry_for(request: Request, principal: Principal) -> Registry:
     """The application's registry acting as ``principal`` (a light object: no I/O)."""
-    store: SqlStore = request.app.state.store
+    store: Store = request.app.state.store
     policy: Policy = request.app.state.policy
     clock: Clock | None = request.app.state.clock
     settings: Settings = request.app.state.settings.registry
-    return Registry(store, actor=principal.name, clock=clock, policy=policy,
+    return Registry(store,  # type: ignore[arg-type]  # it names the SQL store, uses the port
+                    actor=principal.name, clock=clock, policy=policy,
                     default_team=settings.default_team)
 
 

@@ -3,7 +3,8 @@ client may retry a create whose answer it lost without creating twice.
 
 :class:`IdempotentPosts` is a pure-ASGI layer in front of the routes. For a ``POST`` carrying the
 header it claims the key for the caller (a token's id, else the caller's name) in the
-``idempotency_keys`` table, in a transaction of its own, before the route runs:
+application's :class:`~modelsteward.ports.IdempotencyKeys` (``app.state.idempotency_keys``),
+in a transaction of its own, before the route runs:
 
 * the first request with a key runs; a success (2xx) is stored with the key for
   :data:`WINDOW` and sent; an error answer wrote nothing (every write is all or nothing), so the
@@ -28,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -42,9 +43,7 @@ from modelsteward.errors import (
     StewardError,
 )
 from modelsteward.domain.tokens import Principal
-from modelsteward.ports import SystemClock
-from modelsteward.store.idempotency import KeptRequest
-from modelsteward.store.sql import SqlStore
+from modelsteward.ports import IdempotencyKeys, KeptRequest, SystemClock
 
 HEADER = b"idempotency-key"
 REPLAYED = "Idempotent-Replayed"
@@ -105,15 +104,16 @@ class IdempotentPosts:
             b"%s %s?%s\n" % (scope["method"].encode(), scope["path"].encode(),
                              scope["query_string"]) + body).hexdigest()
         state = scope["app"].state
-        store: SqlStore = state.store
+        keys: IdempotencyKeys = state.idempotency_keys
         deadline = time.monotonic() + WAIT
         earlier: KeptRequest | None = None
         while True:
             if earlier is None:  # first pass, or the first request failed and let the key go
                 now = (state.clock or SystemClock()).now()
-                earlier = await run_in_threadpool(_claim, store, caller, key, fingerprint, now)
+                earlier = await run_in_threadpool(keys.claim, caller, key, fingerprint, now,
+                                                  now + WINDOW)
             if earlier is None:
-                await self._first(scope, body, send, store, caller, key)
+                await self._first(scope, body, send, keys, caller, key)
                 return
             if earlier.fingerprint != fingerprint:
                 first = "another method, path or body"
@@ -135,7 +135,7 @@ class IdempotentPosts:
                 await _refusal(scope, IdempotentRequestRunning(key))(scope, receive, send)
                 return
             await asyncio.sleep(_POLL)  # the first is running: wait for its answer, or its end
-            earlier = await run_in_threadpool(_look_up, store, caller, key)
+            earlier = await run_in_threadpool(keys.look_up, caller, key)
 
     @staticmethod
     async def _caller(scope: Scope) -> str | None:
@@ -152,7 +152,7 @@ class IdempotentPosts:
             return None
         return f"token:{principal.token_id}" if principal.token_id else f"actor:{principal.name}"
 
-    async def _first(self, scope: Scope, body: bytes, send: Send, store: SqlStore,
+    async def _first(self, scope: Scope, body: bytes, send: Send, keys: IdempotencyKeys,
                      caller: str, key: str) -> None:
         """Run the request, keep a success's answer under the key (else release the key), then
         send the answer: stored before it is sent, so a retry after it finds it."""
@@ -173,7 +173,7 @@ class IdempotentPosts:
         try:
             await self.app(scope, receive, keep)
         except BaseException:
-            await run_in_threadpool(_release, store, caller, key)
+            await run_in_threadpool(keys.release, caller, key)
             raise
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         status = int(start["status"]) if start is not None else 500
@@ -186,9 +186,9 @@ class IdempotentPosts:
             if any(name.lower() == "cache-control" and "no-store" in value
                    for name, value in headers):
                 answer = b""  # a secret (a new token): shown once, never stored
-            await run_in_threadpool(_answer, store, caller, key, status, headers, answer)
+            await run_in_threadpool(keys.answer, caller, key, status, headers, answer)
         else:
-            await run_in_threadpool(_release, store, caller, key)
+            await run_in_threadpool(keys.release, caller, key)
         for message in messages:
             await send(message)
 
@@ -204,24 +204,3 @@ async def _read_body(receive: Receive) -> bytes:
             break
     return b"".join(chunks)
 
-
-def _claim(store: SqlStore, caller: str, key: str, fingerprint: str,
-           now: datetime) -> KeptRequest | None:
-    with store.write() as tx:
-        return tx.claim_idempotency_key(caller, key, fingerprint, now, now + WINDOW)
-
-
-def _look_up(store: SqlStore, caller: str, key: str) -> KeptRequest | None:
-    with store.read() as tx:  # no write lock while waiting
-        return tx.idempotency_key(caller, key)
-
-
-def _answer(store: SqlStore, caller: str, key: str, status: int,
-            headers: list[tuple[str, str]], body: bytes) -> None:
-    with store.write() as tx:
-        tx.answer_idempotency_key(caller, key, status, headers, body)
-
-
-def _release(store: SqlStore, caller: str, key: str) -> None:
-    with store.write() as tx:
-        tx.release_idempotency_key(caller, key)

@@ -2,7 +2,7 @@
 application makes at start-up, and MLflow's reads (get-by-alias, get, search) — so that they
 cost no database transaction when nothing changed.
 
-An answer is kept with the database marker (:class:`~modelsteward.store.changes.ChangeWatcher`)
+An answer is kept with the database marker (:class:`~modelsteward.ports.Changes`)
 read *before* it was computed, and served only while the marker is the same: any commit, by
 this server or by another process, makes every kept answer stale at once. Its key is the
 request's path and query string, and the day (a resolution's deprecation phase depends on it).

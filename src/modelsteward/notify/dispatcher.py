@@ -22,8 +22,7 @@ from modelsteward.notify.email import SmtpNotifier
 from modelsteward.notify.outbox import Outbox
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.notify.webhook import WebhookNotifier
-from modelsteward.ports import Clock, Notifier
-from modelsteward.store.sql import SqlStore
+from modelsteward.ports import Clock, Notifier, OutboxStore
 
 
 def default_notifiers(settings: NotifySettings) -> dict[Channel, Notifier]:
@@ -36,7 +35,7 @@ def default_notifiers(settings: NotifySettings) -> dict[Channel, Notifier]:
 class Dispatcher:
     """Delivers the outbox of one store through ``notifiers`` (one per channel)."""
 
-    def __init__(self, store: SqlStore, *, clock: Clock, settings: NotifySettings,
+    def __init__(self, store: OutboxStore, *, clock: Clock, settings: NotifySettings,
                  notifiers: Mapping[Channel, Notifier] | None = None,
                  rng: random.Random | None = None) -> None:
         self.clock = clock

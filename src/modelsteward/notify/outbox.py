@@ -9,31 +9,27 @@ SQLite the transaction begins ``IMMEDIATE`` and the database's write lock serial
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from modelsteward.domain.outbox import Delivery, DeliveryStatus, backoff_seconds
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.ports import Transaction
-from modelsteward.store.sql import SqlStore, SqlTransaction
+from modelsteward.ports import OutboxRecords, OutboxStore
 
 
 class Outbox:
-    """Claims and results over one :class:`SqlStore`."""
+    """Claims and results over one store's outbox."""
 
-    def __init__(self, store: SqlStore, settings: NotifySettings,
+    def __init__(self, store: OutboxStore, settings: NotifySettings,
                  rng: random.Random | None = None) -> None:
         self.store = store
         self.settings = settings
         self.rng = rng or random.Random()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Transaction]:
-        # a writing connection (BEGIN IMMEDIATE on SQLite) without the chain-head lock that
-        # SqlStore.write() adds on PostgreSQL: row locks are enough for the outbox
-        with self.store._connect(write=True) as connection:
-            yield SqlTransaction(connection)
+    def _transaction(self) -> AbstractContextManager[OutboxRecords]:
+        # without the registry's write lock: row locks are enough for the outbox
+        return self.store.outbox_write()
 
     def claim(self, now: datetime, limit: int) -> tuple[list[Delivery], datetime]:
         """Lease up to ``limit`` due deliveries; returns them and when the lease ends."""

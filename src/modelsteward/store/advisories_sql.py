@@ -9,18 +9,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from modelsteward.domain.advisory import Advisory
 from modelsteward.domain.events import canonical_json
 from modelsteward.store.advisory_index import advisory_keys
+from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
 from modelsteward.store.tables import advisories, advisory_digests, advisory_packages
 
 
 
-class AdvisoryQueries:
-    c: Connection
+class AdvisoryQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.AdvisoryRecords`."""
 
     def put_advisory(self, advisory: Advisory, at: datetime, by: str) -> bool:
         """Store ``advisory``, replacing an earlier record with its id. True when it was new."""

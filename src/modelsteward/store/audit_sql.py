@@ -7,16 +7,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from modelsteward.domain.lifecycle import Gate, GateOverride, Stage
+from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
 from modelsteward.store.tables import gate_overrides, models, versions
 
 
-
-class AuditQueries:
-    c: Connection
+class AuditQueries(SqlConnectionBase):
+    """``version_states`` of :class:`~modelsteward.ports.Catalog` and ``overrides_for`` of
+    :class:`~modelsteward.ports.LifecycleRecords`: the batched reads of audits."""
 
     def version_states(self, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
                                                                         tuple[str, Stage, str]]:

@@ -6,17 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
+from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.tables import consumer_pins, consumers, models
 
 
-class ConsumerQueries:
-    c: Connection
-
-    def _model_key(self, name: str) -> tuple[str, bool]:
-        raise NotImplementedError  # provided by SqlTransaction
+class ConsumerQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.ConsumerRecords`."""
 
     def add_consumer(self, consumer: Consumer, at: datetime) -> None:
         consumer_id = str(uuid.uuid4())

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import insert, select
 
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.notices import Notice
+from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.outbox_sql import OutboxQueries
 from modelsteward.store.tables import deprecation_plans, models, notices, upstream_plans
 
 
-class DeprecationQueries:
-    c: Connection
-
-    def _model_key(self, name: str) -> tuple[str, bool]:
-        raise NotImplementedError  # provided by SqlTransaction
-
-    if TYPE_CHECKING:  # provided by OutboxQueries, also mixed into SqlTransaction
-        def enqueue_deliveries(self, notice: Notice, notice_id: str) -> int: ...
+class DeprecationQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.DeprecationRecords`."""
 
     def add_plan(self, plan: DeprecationPlan) -> None:
         model_id, _ = self._model_key(plan.model)
@@ -69,7 +65,7 @@ class DeprecationQueries:
             id=notice_id, key=notice.key, team=notice.team, model=notice.model,
             kind=notice.kind, message=notice.message, payload=dict(notice.payload),
             created_at=notice.created_at))
-        self.enqueue_deliveries(notice, notice_id)
+        OutboxQueries(self.c).enqueue_deliveries(notice, notice_id)
         return True
 
     def notices(self, team: str = "") -> list[Notice]:

@@ -1,19 +1,21 @@
-"""Storage of the answers given to requests with an ``Idempotency-Key`` (``api/idempotency.py``).
-Mixed into ``SqlTransaction``."""
+"""Storage of the answers given to requests with an ``Idempotency-Key`` (``api/idempotency.py``):
+:class:`SqlIdempotencyKeys`, the :class:`~modelsteward.ports.IdempotencyKeys` of a store."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from modelsteward.store.idempotency import KeptRequest
+from modelsteward.ports.idempotency import KeptRequest
+from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import idempotency_keys
 
 
-class IdempotencyQueries:
-    c: Connection
+class IdempotencyQueries(SqlConnectionBase):
+    """The statements, on one transaction."""
 
     def claim_idempotency_key(self, scope: str, key: str, fingerprint: str, now: datetime,
                               expires_at: datetime) -> KeptRequest | None:
@@ -51,3 +53,31 @@ class IdempotencyQueries:
         """Forget ``key`` (its request wrote nothing), so that a retry runs again."""
         table = idempotency_keys
         self.c.execute(delete(table).where(table.c.scope == scope, table.c.key == key))
+
+
+class SqlIdempotencyKeys:
+    """:class:`~modelsteward.ports.IdempotencyKeys` on ``store``: claims, answers and releases
+    are write transactions of the store's own (serialised like every write), a look-up a read
+    one, so a retry waiting for an answer holds no lock."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+
+    def claim(self, scope: str, key: str, fingerprint: str, now: datetime,
+              expires_at: datetime) -> KeptRequest | None:
+        with self._store.write() as tx:
+            return IdempotencyQueries(tx.c).claim_idempotency_key(scope, key, fingerprint, now,
+                                                                  expires_at)
+
+    def look_up(self, scope: str, key: str) -> KeptRequest | None:
+        with self._store.read() as tx:
+            return IdempotencyQueries(tx.c).idempotency_key(scope, key)
+
+    def answer(self, scope: str, key: str, status: int, headers: list[tuple[str, str]],
+               body: bytes) -> None:
+        with self._store.write() as tx:
+            IdempotencyQueries(tx.c).answer_idempotency_key(scope, key, status, headers, body)
+
+    def release(self, scope: str, key: str) -> None:
+        with self._store.write() as tx:
+            IdempotencyQueries(tx.c).release_idempotency_key(scope, key)

@@ -3,17 +3,17 @@ overrides, alias assignments and production measurements. Mixed into ``SqlTransa
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from modelsteward.domain.direction import Direction
 from modelsteward.domain.lifecycle import (
     AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
 )
-from modelsteward.errors import VersionNotFound
+from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.rows import new_id
 from modelsteward.store.tables import (
     alias_assignments, approvals, artifact_locations, evaluations, gate_overrides, measurements,
     staging_checks, versions,
@@ -40,25 +40,9 @@ _END_ASSIGNMENT = (
 _INSERT_ASSIGNMENT = insert(alias_assignments)
 
 
-def _new_id() -> str:
-    return str(uuid.uuid4())
-
-
-class LifecycleQueries:
-    c: Connection
-    # (model, version) -> primary key, kept per transaction
-    _version_pks: dict[tuple[str, str], str]
-
-    def _model_key(self, name: str) -> tuple[str, bool]:
-        raise NotImplementedError  # provided by SqlTransaction
-
-    def _version_pk(self, model: str, version: str) -> str:
-        model_id, _ = self._model_key(model)
-        pk = self.c.execute(select(versions.c.id).where(versions.c.model_id == model_id,
-                                                        versions.c.version == version)).scalar()
-        if pk is None:
-            raise VersionNotFound(model, version)
-        return str(pk)
+class LifecycleQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.LifecycleRecords` (with ``AuditQueries``'
+    ``overrides_for``)."""
 
     # stages ---------------------------------------------------------------------------------
 
@@ -112,7 +96,7 @@ class LifecycleQueries:
 
     def add_check(self, model: str, version: str, check: StagingCheck) -> None:
         self.c.execute(insert(staging_checks).values(
-            id=_new_id(), version_id=self._version_pk(model, version), name=check.name,
+            id=new_id(), version_id=self._version_pk(model, version), name=check.name,
             passed=check.passed, evidence=check.evidence, recorded_at=check.recorded_at,
             recorded_by=check.recorded_by))
 
@@ -126,7 +110,7 @@ class LifecycleQueries:
 
     def add_override(self, model: str, version: str, o: GateOverride) -> None:
         self.c.execute(insert(gate_overrides).values(
-            id=_new_id(), version_id=self._version_pk(model, version), gate=o.gate.value,
+            id=new_id(), version_id=self._version_pk(model, version), gate=o.gate.value,
             reason=o.reason, actor=o.actor, at=o.at))
 
     def overrides(self, model: str, version: str) -> list[GateOverride]:
@@ -175,7 +159,7 @@ class LifecycleQueries:
                      at: datetime, by: str, reason: str) -> None:
         model_id, _ = self._model_key(model)
         self.c.execute(_INSERT_ASSIGNMENT, {
-            "id": _new_id(), "model_id": model_id, "alias": alias,
+            "id": new_id(), "model_id": model_id, "alias": alias,
             "version_id": self._version_pk(model, version), "exclusive": exclusive,
             "assigned_at": at, "assigned_by": by, "reason": reason, "removed_at": None})
 
@@ -199,7 +183,7 @@ class LifecycleQueries:
     def add_location(self, model: str, version: str, kind: str, uri: str, at: datetime,
                      verified_digest: str) -> None:
         self.c.execute(insert(artifact_locations).values(
-            id=_new_id(), version_id=self._version_pk(model, version), kind=kind, uri=uri,
+            id=new_id(), version_id=self._version_pk(model, version), kind=kind, uri=uri,
             recorded_at=at, verified_digest=verified_digest))
 
     def locations(self, model: str, version: str) -> list[tuple[str, str, datetime, str]]:
@@ -214,7 +198,7 @@ class LifecycleQueries:
     def add_measurement(self, model: str, version: str, metric: str, value: float,
                         at: datetime, by: str) -> None:
         self.c.execute(insert(measurements).values(
-            id=_new_id(), version_id=self._version_pk(model, version), metric=metric,
+            id=new_id(), version_id=self._version_pk(model, version), metric=metric,
             value=value, recorded_at=at, recorded_by=by))
 
     def measurements(self, model: str, version: str) -> list[tuple[str, float, datetime]]:

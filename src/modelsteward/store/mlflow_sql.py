@@ -10,20 +10,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Connection, Select, exists, func, literal, not_, select, union_all,
+    ColumnElement, Select, exists, func, literal, not_, select, union_all,
 )
 
 from modelsteward.domain.model import Version, VersionScheme
 from modelsteward.ports import ModelKey, ModelRecord, VersionRecord
+from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
+from modelsteward.store.rows import to_model, to_version
 from modelsteward.store.tables import (
     alias_assignments, events, model_tags, models, version_tags, versions,
 )
-
-def _converters() -> tuple[Any, Any]:
-    # imported late: store/sql.py imports this module to mix it into SqlTransaction
-    from modelsteward.store.sql import _to_model, _to_version
-    return _to_model, _to_version
 
 
 def _like_pattern(pattern: str) -> str:
@@ -77,15 +74,14 @@ def _version_select() -> Select[Any]:
             .join(models, models.c.id == versions.c.model_id))
 
 
-class MlflowQueries:
-    c: Connection
+class MlflowQueries(SqlConnectionBase):
+    """The batched reads of :class:`~modelsteward.ports.MlflowRecords`."""
 
     # versions -------------------------------------------------------------------------------
 
     def _version_records(self, rows: Sequence[Any]) -> list[VersionRecord]:
         """Records of version rows from :func:`_version_select`, with their tags and current
         aliases (one query per chunk of versions)."""
-        _, to_version = _converters()
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         held: dict[str, list[str]] = defaultdict(list)
         for chunk in chunks([str(r.id) for r in rows]):
@@ -208,7 +204,6 @@ class MlflowQueries:
         """Records of the live models among ``names``, in the order of ``names``: with their
         tags, current aliases (on live versions), first and last events, and the newest live
         version of each stage. A fixed number of queries per chunk of models."""
-        to_model, _ = _converters()
         rows: dict[str, Any] = {}
         for chunk in chunks(list(dict.fromkeys(names))):
             for row in self.c.execute(select(models).where(models.c.name.in_(chunk),

@@ -14,20 +14,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Connection, and_, delete, insert, or_, select, true, update,
+    ColumnElement, and_, delete, insert, or_, select, true, update,
 )
 
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.outbox import Delivery, DeliveryStatus
 from modelsteward.domain.subscriptions import Channel, Subscription
+from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.tables import deliveries, notices, subscriptions
 
 _PENDING = DeliveryStatus.PENDING.value
 _DEAD = DeliveryStatus.DEAD.value
 
 
-class OutboxQueries:
-    c: Connection
+class OutboxQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.OutboxRecords`; also the unit of work of
+    ``SqlStore.outbox_write``."""
 
     # subscriptions ------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from modelsteward.domain.state import (
     MODEL_FIELDS, advisory_key, alias_key, consumer_key, model_key, plan_key, time_text,
     token_key, version_key,
 )
+from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.tables import (
     advisories, alias_assignments, api_tokens, consumer_pins, consumers, deprecation_plans,
     model_tags, models, upstream_plans, version_files, version_tags, versions,
@@ -107,3 +108,11 @@ def _consumers(c: Connection, state: Table, names: dict[str, str]) -> None:
     for pin in c.execute(select(consumer_pins)):
         pins: Any = by_id[pin.consumer_id]["pins"]
         pins[names[pin.model_id]] = pin.pin
+
+
+class StateQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.StateRecords`."""
+
+    def table_state(self) -> dict[str, dict[str, object]]:
+        """The current state as the tables hold it (see :func:`table_state`)."""
+        return table_state(self.c)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from modelsteward.domain.tokens import Role, Token
+from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.tables import api_tokens
 
 
-class TokenQueries:
-    c: Connection
+class TokenQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.TokenRecords`."""
 
     def add_token(self, token: Token, secret_hash: str) -> None:
         self.c.execute(insert(api_tokens).values(

@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from modelsteward.api.metrics import Metrics
 from modelsteward.api.schemas import Health
 from modelsteward.errors import StorageError
-from modelsteward.store.sql import SqlStore
+from modelsteward.ports import SchemaStatus
 
 router = APIRouter(tags=["operations"], route_class=ThreadedRoute)
 
@@ -23,7 +23,7 @@ def healthz() -> Health:
 @router.get("/readyz", response_model=Health)
 def readyz(request: Request) -> Health:
     """The database answers and its schema is current; 503 otherwise."""
-    store: SqlStore = request.app.state.store
+    store: SchemaStatus = request.app.state.store
     try:
         current, head = store.revision()
     except Exception as exc:  # any driver error means "not ready", reported as a problem
@@ -31,7 +31,7 @@ def readyz(request: Request) -> Health:
     if current != head:
         raise StorageError(f"The database schema is at {current}, not {head}: run "
                            "`steward db upgrade`.")
-    return Health(status="ready", database=store.engine.dialect.name, revision=current)
+    return Health(status="ready", database=store.backend, revision=current)
 
 
 @router.get("/metrics", response_class=Response)

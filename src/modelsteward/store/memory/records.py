@@ -19,7 +19,7 @@ from modelsteward.domain.notices import Notice
 from modelsteward.domain.tokens import Token
 from modelsteward.errors import StorageError
 from modelsteward.store.advisory_index import advisory_keys
-from modelsteward.store.idempotency import KeptRequest
+from modelsteward.ports.idempotency import KeptRequest
 from modelsteward.store.memory.base import TransactionBase
 from modelsteward.store.memory.tables import (
     AdvisoryRow,

@@ -1,0 +1,32 @@
+"""The deprecations role: deprecation plans and the notices sent about them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from modelsteward.domain.deprecation import DeprecationPlan
+from modelsteward.domain.notices import Notice
+
+
+class DeprecationRecords(Protocol):
+    """Plans of registry models, plans of upstream packages, and notices (each stored once per
+    key)."""
+
+    def add_plan(self, plan: DeprecationPlan) -> None: ...
+    def plans(self, model: str = "") -> list[DeprecationPlan]:
+        """Every plan (of ``model`` when given), oldest first."""
+        ...
+    def add_upstream_plan(self, plan: DeprecationPlan) -> None:
+        """A plan whose ``target`` is a package URL (``model`` is empty)."""
+        ...
+    def upstream_plans(self) -> list[DeprecationPlan]:
+        """Oldest first."""
+        ...
+    def add_notice(self, notice: Notice) -> bool:
+        """Store ``notice`` unless one with its key exists; True when stored. Its outbox
+        deliveries (one per active subscription of its team wanting its kind) are written in
+        the same unit of work, so a notice is never without its deliveries."""
+        ...
+    def notices(self, team: str = "") -> list[Notice]:
+        """Every notice (to ``team`` when given), oldest first."""
+        ...

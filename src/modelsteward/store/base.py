@@ -1,0 +1,68 @@
+"""What every query mixin of ``SqlTransaction`` shares: the connection of the unit of work, the
+keys it has read so far, and the event chain's head under the write lock."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, bindparam, select
+
+from modelsteward.domain.events import GENESIS
+from modelsteward.domain.model import VersionScheme
+from modelsteward.errors import ModelNotFound, VersionNotFound
+from modelsteward.store.tables import chain_head, models, versions
+
+_MODEL_KEY = select(models.c.id, models.c.versioning).where(models.c.name == bindparam("name"))
+_VERSION_PK = select(versions.c.id).where(versions.c.model_id == bindparam("model_id"),
+                                          versions.c.version == bindparam("version"))
+HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
+HEAD_FOR_UPDATE = HEAD.with_for_update()
+
+
+class SqlConnectionBase:
+    """One open connection (``c``) in a transaction, and what it has looked up.
+
+    ``writing``: the transaction holds the database's write lock, so nothing but itself moves
+    the event chain's head; it is then read once (or given as ``head``) and kept."""
+
+    def __init__(self, connection: Connection, *, writing: bool = False,
+                 head: tuple[int, str] | None = None) -> None:
+        self.c = connection
+        # model name -> (id, uses snapshots); (model, version) -> primary key: kept for the
+        # transaction, as names and keys do not change within one
+        self._model_ids: dict[str, tuple[str, bool]] = {}
+        self._version_pks: dict[tuple[str, str], str] = {}
+        self._writing = writing
+        self._head = head if writing else None
+
+    def _remember_model(self, name: str, model_id: str, versioning: str) -> None:
+        self._model_ids[name] = (model_id, versioning == VersionScheme.SNAPSHOT.value)
+
+    def _model_key(self, name: str) -> tuple[str, bool]:
+        """(id, uses_snapshots) of a model, deleted or not; raises ModelNotFound."""
+        if name not in self._model_ids:
+            row = self.c.execute(_MODEL_KEY, {"name": name}).first()
+            if row is None:
+                raise ModelNotFound(name)
+            self._remember_model(name, row.id, row.versioning)
+        return self._model_ids[name]
+
+    def _version_pk(self, model: str, version: str) -> str:
+        """The primary key of ``model@version`` (deleted or not); raises VersionNotFound."""
+        pk = self._version_pks.get((model, version))
+        if pk is None:
+            model_id, _ = self._model_key(model)
+            found = self.c.execute(_VERSION_PK, {"model_id": model_id,
+                                                 "version": version}).scalar()
+            if found is None:
+                raise VersionNotFound(model, version)
+            pk = self._version_pks[(model, version)] = str(found)
+        return pk
+
+    def chain_head(self) -> tuple[int, str]:
+        """(number, hash) of the last event; ``(0, GENESIS)`` for an empty log."""
+        if self._head is not None:
+            return self._head
+        row = self.c.execute(HEAD).first()
+        head = (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+        if self._writing:
+            self._head = head
+        return head

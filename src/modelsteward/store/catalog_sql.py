@@ -1,0 +1,318 @@
+"""Storage of the catalog: models, versions (with their files), attestations and lineage.
+Mixed into ``SqlTransaction``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, tuple_, update
+
+from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
+from modelsteward.domain.lineage import Derivation, Relation
+from modelsteward.domain.model import FileDigest, Model, Version
+from modelsteward.domain.names import close_name_lengths, close_names
+from modelsteward.domain.pins import Bounds, core_below
+from modelsteward.domain.versioning import ModelVersion
+from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.rows import (
+    model_values,
+    new_id,
+    sorted_desc,
+    to_model,
+    to_version,
+    version_order,
+)
+from modelsteward.store.tables import attestations, lineage, models, version_files, versions
+
+_FIRST_PAGE = 8
+# statements of every write, built once: building one costs more than running it on SQLite
+_MODEL_ANY = select(models).where(models.c.name == bindparam("name"))
+_MODEL_LIVE = _MODEL_ANY.where(models.c.deleted_at.is_(None))
+_NEAR_NAMES_READ = 10_000  # the most model names read to suggest one for a name not found
+_NAMES_OF_LENGTH = (select(models.c.name)
+                    .where(models.c.deleted_at.is_(None),
+                           func.length(models.c.name).between(bindparam("low"),
+                                                              bindparam("high")))
+                    .order_by(models.c.name).limit(_NEAR_NAMES_READ))
+_INSERT_MODEL = insert(models)
+_INSERT_VERSION = insert(versions)
+_INSERT_FILES = insert(version_files)
+_VERSION_ANY = select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                      versions.c.version == bindparam("version"))
+_VERSION_LIVE = _VERSION_ANY.where(versions.c.deleted_at.is_(None))
+# the version with a given MLflow number (its 1-based place in registration order)
+_VERSION_AT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
+               .order_by(versions.c.registered_seq)
+               .limit(1).offset(bindparam("skip")))
+_VERSION_FILES = (select(version_files).where(version_files.c.version_id == bindparam("pk"))
+                  .order_by(version_files.c.path))
+_VERSION_COUNT = (select(func.count()).select_from(versions)
+                  .where(versions.c.model_id == bindparam("model_id")))
+_LATEST_SNAPSHOT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
+                    .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc())
+                    .limit(1))
+_LATEST_RELEASE = (select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                          versions.c.variant == "", versions.c.prerelease == "")
+                   .order_by(versions.c.major.desc(), versions.c.minor.desc(),
+                             versions.c.patch.desc()).limit(1))
+_UNRESOLVABLE = [s.value for s in UNRESOLVABLE]
+_PAGE = 512
+
+
+class CatalogQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.Catalog` (with ``AuditQueries``'
+    ``version_states``)."""
+
+    # models ---------------------------------------------------------------------------------
+
+    def close_model_names(self, name: str) -> list[str]:
+        """The live models' names nearest to ``name``
+        (:func:`~modelsteward.domain.names.close_names`),
+        read among at most 10,000 names of a length that can be close."""
+        low, high = close_name_lengths(name)
+        rows = self.c.execute(_NAMES_OF_LENGTH, {"low": low, "high": high})
+        return close_names(name, (str(row.name) for row in rows))
+
+    def _model_row(self, name: str, include_deleted: bool = False) -> Any:
+        query = _MODEL_ANY if include_deleted else _MODEL_LIVE
+        row = self.c.execute(query, {"name": name}).first()
+        if row is not None:  # what _model_key would read next
+            self._remember_model(name, row.id, row.versioning)
+        return row
+
+    def get_model(self, name: str, include_deleted: bool = False) -> Model | None:
+        row = self._model_row(name, include_deleted)
+        return to_model(row) if row is not None else None
+
+    def is_deleted(self, model: str, version: str = "") -> bool:
+        """Whether ``model`` (or ``model@version``) is a tombstone."""
+        if not version:
+            row = self._model_row(model, include_deleted=True)
+            return row is not None and row.deleted_at is not None
+        model_id, _ = self._model_key(model)
+        deleted = self.c.execute(select(versions.c.deleted_at).where(
+            versions.c.model_id == model_id, versions.c.version == version)).first()
+        return deleted is not None and deleted[0] is not None
+
+    def mark_deleted(self, model: str, version: str, at: datetime) -> None:
+        """Make ``model`` (or one version of it) a tombstone."""
+        model_id, _ = self._model_key(model)
+        if version:
+            self.c.execute(update(versions).where(versions.c.model_id == model_id,
+                                                  versions.c.version == version)
+                           .values(deleted_at=at))
+        else:
+            self.c.execute(update(models).where(models.c.id == model_id).values(deleted_at=at))
+
+    def list_models(self, *, after: str = "", limit: int = 1000) -> list[Model]:
+        rows = self.c.execute(select(models).where(models.c.name > after,
+                                                   models.c.deleted_at.is_(None))
+                              .order_by(models.c.name).limit(limit))
+        return [to_model(r) for r in rows]
+
+    def add_model(self, model: Model, created_at: datetime) -> None:
+        self.c.execute(_INSERT_MODEL, {"id": new_id(), "created_at": created_at,
+                                       **model_values(model)})
+
+    def update_model(self, model: Model) -> None:
+        self.c.execute(update(models).where(models.c.name == model.name)
+                       .values(**model_values(model)))
+
+    # versions -------------------------------------------------------------------------------
+
+    def get_version(self, model: str, version: str,
+                    include_deleted: bool = False) -> Version | None:
+        model_id, snapshots = self._model_key(model)
+        row = self.c.execute(_VERSION_ANY if include_deleted else _VERSION_LIVE,
+                             {"model_id": model_id, "version": version}).first()
+        return self._with_files(model, snapshots, row) if row is not None else None
+
+    def version_at(self, model: str, number: int) -> Version | None:
+        """The live version with MLflow number ``number`` (its 1-based place in the
+        registration order of ``model``, deleted versions included); None when ``model`` has
+        fewer or that version is deleted. Raises ModelNotFound."""
+        model_id, snapshots = self._model_key(model)
+        if number < 1:
+            return None
+        row = self.c.execute(_VERSION_AT, {"model_id": model_id, "skip": number - 1}).first()
+        if row is None or row.deleted_at is not None:
+            return None
+        return self._with_files(model, snapshots, row)
+
+    def _with_files(self, model: str, snapshots: bool, row: Any) -> Version:
+        """The version of ``row`` with its files; its key is kept for the updates that follow."""
+        self._version_pks[(model, row.version)] = row.id
+        files = self.c.execute(_VERSION_FILES, {"pk": row.id})
+        return to_version(model, snapshots, row,
+                           tuple(FileDigest(f.path, f.sha256, f.size) for f in files))
+
+    def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
+        model_id, snapshots = self._model_key(model)
+        query = select(versions).where(versions.c.model_id == model_id)
+        if not include_deleted:
+            query = query.where(versions.c.deleted_at.is_(None))
+        rows = self.c.execute(query.order_by(versions.c.registered_seq))
+        found = [to_version(model, snapshots, r) for r in rows]
+        return sorted(found, key=version_order)
+
+    def latest_release(self, model: str) -> Version | None:
+        model_id, snapshots = self._model_key(model)
+        row = self.c.execute(_LATEST_SNAPSHOT if snapshots else _LATEST_RELEASE,
+                             {"model_id": model_id}).first()
+        return to_version(model, snapshots, row) if row is not None else None
+
+    def predecessor(self, model: str, version: Version) -> Version | None:
+        model_id, snapshots = self._model_key(model)
+        if not isinstance(version.id, ModelVersion):
+            return None
+        core = version.id.core
+        row = self.c.execute(
+            select(versions).where(
+                versions.c.model_id == model_id, versions.c.variant == "",
+                versions.c.prerelease == "",
+                tuple_(versions.c.major, versions.c.minor, versions.c.patch) < tuple_(*core))
+            .order_by(versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+            .limit(1)).first()
+        return to_version(model, snapshots, row) if row is not None else None
+
+    def add_version(self, version: Version) -> None:
+        model_id, _ = self._model_key(version.model)
+        version_id = new_id()
+        semver_parts: dict[str, object]
+        if isinstance(version.id, ModelVersion):
+            v = version.id
+            semver_parts = {"major": v.major, "minor": v.minor, "patch": v.patch,
+                            "prerelease": v.prerelease, "variant": v.variant, "snapshot_date": ""}
+        else:
+            semver_parts = {"major": None, "minor": None, "patch": None, "prerelease": "",
+                            "variant": "", "snapshot_date": version.id.date}
+        seq, _ = self.chain_head()  # under the write lock: grows with every registration
+        self.c.execute(_INSERT_VERSION, {
+            "id": version_id, "model_id": model_id, "version": str(version.id),
+            "registered_seq": seq + 1, "digest": version.digest,
+            "change": version.change.value if version.change else None,
+            "forced_reason": version.forced_reason, "description": version.description,
+            "status": version.status, "meta": dict(version.metadata),
+            "metrics": dict(version.metrics), "registered_at": version.registered_at,
+            "registered_by": version.registered_by, **semver_parts})
+        if version.files:
+            self.c.execute(_INSERT_FILES, [
+                {"version_id": version_id, "path": f.path, "sha256": f.sha256, "size": f.size}
+                for f in version.files])
+
+    def candidates(self, model: str, bounds: Bounds, variant: str,
+                   allow_prerelease: bool, *, stages: Collection[Stage] | None = None,
+                   unblocked: bool = False, include_deleted: bool = False) -> Iterator[Version]:
+        model_id, snapshots = self._model_key(model)
+        admitted: ColumnElement[bool] = (versions.c.stage.not_in(_UNRESOLVABLE) if stages is None
+                    else versions.c.stage.in_([s.value for s in stages]))
+        if unblocked:
+            admitted = and_(admitted, versions.c.blocked_reason == "")
+        live = [] if include_deleted else [versions.c.deleted_at.is_(None)]
+        if snapshots:
+            newest_first = self.c.execute(
+                select(versions).where(versions.c.model_id == model_id, admitted, *live)
+                .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc()))
+            for row in newest_first:
+                yield to_version(model, snapshots, row)
+            return
+        core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
+        conditions = [versions.c.model_id == model_id, versions.c.variant == variant,
+                      versions.c.major.is_not(None), admitted, *live]
+        if not allow_prerelease:
+            conditions.append(versions.c.prerelease == "")
+        if bounds.lower is not None:
+            conditions.append(core >= tuple_(*bounds.lower))
+        order = (versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+        upper = bounds.upper
+        page = _FIRST_PAGE  # most pins match the first candidate: start small, then grow
+        while True:
+            bounded = conditions + ([core <= tuple_(*upper)] if upper is not None else [])
+            rows = self.c.execute(select(versions).where(and_(*bounded)).order_by(*order)
+                                  .limit(page)).all()
+            groups = [list(g) for _, g in groupby(rows, key=lambda r: (r.major, r.minor, r.patch))]
+            if len(rows) < page:
+                for group in groups:
+                    yield from sorted_desc(model, group)
+                return
+            last = groups.pop()  # may continue beyond this page
+            for group in groups:
+                yield from sorted_desc(model, group)
+            core_of_last = (last[0].major, last[0].minor, last[0].patch)
+            if groups:
+                upper = core_of_last  # fetch the last core again, whole, with what follows
+            else:
+                # one core with more than a page of pre-releases: take it whole
+                whole = self.c.execute(select(versions).where(
+                    and_(*conditions), core == tuple_(*core_of_last))).all()
+                yield from sorted_desc(model, whole)
+                upper = core_below(core_of_last)
+                if upper is None:
+                    return
+            page = min(page * 4, _PAGE)
+
+    # registration order -------------------------------------------------------------------
+
+    def registration_order(self, model: str) -> list[str]:
+        """Every version of ``model``, deleted ones included, in the order they were
+        registered: the 1-based position is the version's MLflow number."""
+        model_id, _ = self._model_key(model)
+        rows = self.c.execute(select(versions.c.version).where(versions.c.model_id == model_id)
+                              .order_by(versions.c.registered_seq))
+        return [str(r.version) for r in rows]
+
+    def version_count(self, model: str) -> int:
+        """How many versions ``model`` has, deleted ones included: the MLflow number of its
+        newest registration."""
+        model_id, _ = self._model_key(model)
+        count: int = self.c.execute(_VERSION_COUNT, {"model_id": model_id}).scalar_one()
+        return count
+
+    def model_created_at(self, model: str) -> datetime:
+        """When ``model`` was created (deleted models included)."""
+        created: datetime = self.c.execute(select(models.c.created_at)
+                                           .where(models.c.name == model)).scalar_one()
+        return created
+
+    # provenance -----------------------------------------------------------------------------
+
+    def add_attestation(self, model: str, version: str, statement: dict[str, object],
+                        metrics: dict[str, object], attached_at: datetime, actor: str) -> None:
+        self.c.execute(insert(attestations).values(
+            id=new_id(), version_id=self._version_pk(model, version), statement=statement,
+            metrics=metrics, attached_at=attached_at, attached_by=actor))
+
+    def attestations(self, model: str, version: str) -> list[dict[str, object]]:
+        rows = self.c.execute(select(attestations).where(
+            attestations.c.version_id == self._version_pk(model, version))
+            .order_by(attestations.c.attached_at))
+        return [{"statement": r.statement, "metrics": r.metrics,
+                 "attached_at": r.attached_at.isoformat(), "attached_by": r.attached_by}
+                for r in rows]
+
+    # lineage --------------------------------------------------------------------------------
+
+    def add_derivation(self, derivation: Derivation) -> None:
+        self.c.execute(insert(lineage).values(id=new_id(), child=derivation.child,
+                                              parent=derivation.parent,
+                                              relation=derivation.relation.value))
+
+    def parents(self, ref: str) -> list[Derivation]:
+        rows = self.c.execute(select(lineage).where(lineage.c.child == ref)
+                              .order_by(lineage.c.parent))
+        return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
+    def upstream_children(self, purl: str) -> list[Derivation]:
+        """Derivations from ``purl`` or, when it names no revision, from any revision of it."""
+        rows = self.c.execute(select(lineage).where(or_(
+            lineage.c.parent == purl, lineage.c.parent.startswith(purl + "@")))
+            .order_by(lineage.c.child))
+        return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
+    def children(self, ref: str) -> list[Derivation]:
+        rows = self.c.execute(select(lineage).where(lineage.c.parent == ref)
+                              .order_by(lineage.c.child))
+        return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]

@@ -1,0 +1,75 @@
+"""Storage of the event log: the hash chain of events and its head. Mixed into
+``SqlTransaction``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, or_, select, update
+
+from modelsteward.domain.events import Event, NewEvent, chain, format_time
+from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.tables import chain_head, events
+
+_INSERT_EVENTS = insert(events)
+_MOVE_HEAD = (update(chain_head).where(chain_head.c.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+
+
+class EventQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.EventLog` (``chain_head`` is the base's: the
+    catalog numbers registrations by it)."""
+
+    def append_events(self, actor: str, time: datetime, new: Sequence[NewEvent]) -> list[Event]:
+        seq, head_hash = self.chain_head()
+        stamp = format_time(time)
+        prev: Event | None = Event(seq, "", "", "", "", "", "", head_hash) if seq else None
+        written: list[Event] = []
+        for item in new:
+            seq += 1
+            prev = chain(prev, seq, stamp, actor, item)
+            written.append(prev)
+        if written:
+            self.c.execute(_INSERT_EVENTS, [
+                {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,
+                 "subject": e.subject, "payload": e.payload_json, "prev_hash": e.prev_hash,
+                 "hash": e.hash} for e in written])
+            self.c.execute(_MOVE_HEAD, {"new_seq": written[-1].seq, "new_hash": written[-1].hash})
+            self._head = (written[-1].seq, written[-1].hash)
+        return written
+
+    def events(self, *, subject_prefix: str = "", after_seq: int = 0,
+               limit: int | None = None) -> list[Event]:
+        query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
+        if subject_prefix:
+            query = query.where(or_(events.c.subject == subject_prefix,
+                                    events.c.subject.startswith(subject_prefix + "@")))
+        if limit is not None:
+            query = query.limit(limit)
+        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
+                for r in self.c.execute(query)]
+
+    def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
+                      limit: int) -> list[Event]:
+        """The newest ``limit`` events (whose subject is ``subject_prefix`` or one of its
+        versions), before ``before_seq`` when it is not 0; oldest first."""
+        query = select(events).order_by(events.c.seq.desc()).limit(limit)
+        if before_seq:
+            query = query.where(events.c.seq < before_seq)
+        if subject_prefix:
+            query = query.where(or_(events.c.subject == subject_prefix,
+                                    events.c.subject.startswith(subject_prefix + "@")))
+        rows = list(self.c.execute(query))
+        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
+                for r in reversed(rows)]
+
+    def last_event_time(self, subject: str, *, with_versions: bool = False) -> str | None:
+        """The time (as stored: ISO 8601 UTC) of the last event about ``subject`` — and, with
+        ``with_versions``, about any ``subject@version`` — or None when there is none."""
+        condition = (or_(events.c.subject == subject,
+                         events.c.subject.startswith(subject + "@", autoescape=True))
+                     if with_versions else events.c.subject == subject)
+        found = self.c.execute(select(events.c.time).where(condition)
+                               .order_by(events.c.seq.desc()).limit(1)).scalar()
+        return str(found) if found is not None else None
