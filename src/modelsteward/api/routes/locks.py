@@ -93,11 +93,11 @@ def _lock(text: str) -> tuple[Lock, list[str]]:
 def create_lock(body: LockCreate, request: Request, registry: RegistryDep,
                 principal: PrincipalDep) -> LockPublic:
     """Resolve models.toml into models.lock: exact versions with their digests, only versions
-    the policy calls eligible (unless ``candidates``, or models.toml, admits candidates). Records
-    the application as a consumer of each model, so it needs the maintainer role. Unless
+    the policy calls eligible (unless ``candidates``, or models.toml, admits candidates). Records the
+    application as a consumer of each model, so it needs the maintainer role. Unless
     models.toml names a registry, the lock names this server's URL as the caller reached it.
     A maintainer locks only its own team's applications: models.toml's ``team`` must be its
-    team, and an application already recorded must belong to it (administrators lock any)."""
+    team, and an application already recorded must belong to it (administrators lock any)."""  # noqa: E501 (the OpenAPI description, pinned)
     require_writer(principal, principal.team)
     manifest = parse_manifest(body.manifest, "models.toml")
     previous, warnings = _lock(body.lock) if body.lock is not None else (None, [])
