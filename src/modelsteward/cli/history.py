@@ -21,10 +21,6 @@ from modelsteward.results import HistoryReport
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(log)
-
-
 class _LogGroup(click.Group):
     """``log verify`` and ``log checkpoint`` are subcommands; any other first argument is a
     model name."""

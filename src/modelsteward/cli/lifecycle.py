@@ -22,12 +22,6 @@ from modelsteward.domain.refs import split_ref
 from modelsteward.errors import InvalidInput
 
 
-def register(cli: click.Group) -> None:
-    for command in (promote, approve, reject, retire, restore, override, check, monitor,
-                    policy):
-        cli.add_command(command)
-
-
 @click.command()
 @click.argument("ref", metavar="MODEL@VERSION")
 @click.option("--to", "target", required=True, metavar="STAGE",

@@ -26,13 +26,6 @@ from modelsteward.results import Resolution
 _CHANGES = ", ".join(c.value for c in ChangeKind)
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(version)
-    cli.add_command(resolve)
-    cli.add_command(lineage)
-    cli.add_command(verify)
-
-
 @click.group()
 def version() -> None:
     """Versions: immutable registered artefacts of a model."""
