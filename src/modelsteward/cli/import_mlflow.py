@@ -213,9 +213,3 @@ def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, team: 
                               consequence="the other models were imported" if not dry_run
                               else "the other models would be imported")
 
-
-def register(cli: click.Group) -> None:
-    """Add ``mlflow`` to the ``import`` group (``cli/registry_file.py``)."""
-    group = cli.commands.get("import")
-    if isinstance(group, click.Group) and "mlflow" not in group.commands:
-        group.add_command(import_mlflow_command)
