@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -19,7 +20,9 @@ from modelsteward.domain.advisory import (
 )
 from modelsteward.domain.severity import parse_level
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
-from modelsteward.results import Published
+
+if TYPE_CHECKING:
+    from modelsteward.results import Published
 
 
 @click.group()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.table import Table
@@ -23,7 +23,9 @@ from modelsteward.errors import DocumentInvalid, InvalidInput
 from modelsteward.files import write_atomically
 from modelsteward.integrity.lock_check import read_lock
 from modelsteward.reports import candidates_notes, json_report, markdown, sarif, table
-from modelsteward.results import LockVerify
+
+if TYPE_CHECKING:
+    from modelsteward.results import LockVerify
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "markdown", "cyclonedx-json", "sarif")
