@@ -9,15 +9,11 @@ import pytest
 from mlflow import MlflowClient
 
 from modelsteward.api.auth import local_authenticator
-from modelsteward.cli.import_mlflow import register
-from modelsteward.cli.main import cli
 from modelsteward.service.mlflow_compat import MlflowRegistry
 from modelsteward.service.registry import Registry
 from tests.api.conftest import MakeServer, make_server  # noqa: F401  (fixture)
 from tests.cli.conftest import Steward
 from tests.conftest import FixedClock
-
-register(cli)  # until cli/main.py registers the module itself
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -19,12 +20,9 @@ from modelsteward.domain.advisory import (
 )
 from modelsteward.domain.severity import parse_level
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
-from modelsteward.results import Published
-from modelsteward.service.advisories import parse_draft
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(advisory)
+if TYPE_CHECKING:
+    from modelsteward.results import Published
 
 
 @click.group()
@@ -149,6 +147,8 @@ def create(state: State, model: str, repo: str, introduced: str, fixed: str,
 def report(state: State, file: Path, as_json: bool) -> None:
     """Report a problem in any model (security reporters): FILE is an OSV record (JSON,
     without an id). Nothing is published: each owner team gets it as a draft to publish."""
+    from modelsteward.service.advisories import parse_draft
+
     loaded = read_json(file)
     if not isinstance(loaded, dict):
         raise DocumentInvalid(str(file), [Problem("", "must be one OSV record (a JSON object)")])

@@ -13,12 +13,6 @@ from modelsteward.domain.refs import split_ref
 from modelsteward.errors import InvalidInput
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(alias)
-    cli.add_command(history)
-    cli.add_command(rollback)
-
-
 def _stamp(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 

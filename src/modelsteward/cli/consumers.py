@@ -14,11 +14,6 @@ from modelsteward.domain.consumers import (
 from modelsteward.domain.model import parse_enum
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(consumer)
-    cli.add_command(impact)
-
-
 def consumer_view(c: Consumer) -> dict[str, object]:
     return {"name": c.name, "kind": c.kind.value, "team": c.team, "contact": c.contact or None,
             "environment": c.environment or None,

@@ -10,21 +10,20 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
-from rich.progress import (
-    BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn,
-)
 
 from modelsteward.cli.render import SafeConsole, json_safe
-from modelsteward.config import Settings, load_policy
-from modelsteward.domain.policy import Policy
 from modelsteward.errors import InvalidInput
-from modelsteward.integrity.manifest import Manifest, hash_plan, plan_artifact
-from modelsteward.remote.client import Client
-from modelsteward.remote.registry import RemoteRegistry
-from modelsteward.service.registry import Registry
+
+if TYPE_CHECKING:
+    # imported where used: remote mode needs no database, a local one no HTTP client, and
+    # `--help` neither
+    from modelsteward.domain.policy import Policy
+    from modelsteward.integrity.manifest import Manifest
+    from modelsteward.remote.registry import RemoteRegistry
+    from modelsteward.service.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +45,9 @@ class State:
 
     @property
     def policy(self) -> Policy:
+        from modelsteward.config import load_policy
+        from modelsteward.domain.policy import Policy
+
         return load_policy(self.policy_path) if self.policy_path else Policy()
 
     @property
@@ -53,6 +55,9 @@ class State:
         """The server's registry when a URL is set, else the local database's."""
         if self._registry is None:
             if self.url:
+                from modelsteward.remote.client import Client
+                from modelsteward.remote.registry import RemoteRegistry
+
                 self._registry = RemoteRegistry(self.url, client=Client(
                     self.url, self.token, idempotency_key=self.idempotency_key))
             else:
@@ -65,11 +70,16 @@ class State:
         refuse to run with a URL before they get here)."""
         if self.url:
             raise InvalidInput("This command works on a local database; unset STEWARD_URL.")
+        from modelsteward.service.registry import Registry
+
         registry = self.registry
         assert isinstance(registry, Registry)
         return registry
 
     def _open_local(self) -> Registry:
+        from modelsteward.config import Settings
+        from modelsteward.service.registry import Registry
+
         policy = self.policy  # a bad policy file fails before the database is touched
         return Registry.open(self.database_url, actor=self.actor,
                              settings=Settings(self.database_url, self.actor, self.workers,
@@ -155,6 +165,12 @@ def emit_json(data: object) -> None:
 
 def hash_with_progress(path: Path, workers: int | None, label: str) -> Manifest:
     """Hash ``path`` with a progress bar on stderr (hidden when stderr is not a terminal)."""
+    from rich.progress import (
+        BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn,
+    )
+
+    from modelsteward.integrity.manifest import hash_plan, plan_artifact
+
     plan = plan_artifact(path)
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())

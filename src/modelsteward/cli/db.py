@@ -5,13 +5,6 @@ from __future__ import annotations
 import click
 
 from modelsteward.cli.context import State, local_only, out, pass_state
-from modelsteward.store.engine import safe_url
-from modelsteward.store.sql import SqlStore
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(init)
-    cli.add_command(db)
 
 
 @click.command()
@@ -19,6 +12,9 @@ def register(cli: click.Group) -> None:
 @pass_state
 def init(state: State) -> None:
     """Create the registry database (or bring it up to date) and say where it is."""
+    from modelsteward.store.engine import safe_url
+    from modelsteward.store.sql import SqlStore
+
     store = SqlStore.open(state.database_url, migrate_schema=False)
     try:
         applied = store.upgrade()
@@ -40,6 +36,9 @@ def db() -> None:
 @pass_state
 def db_upgrade(state: State) -> None:
     """Apply pending schema migrations (they also apply on first use)."""
+    from modelsteward.store.engine import safe_url
+    from modelsteward.store.sql import SqlStore
+
     store = SqlStore.open(state.database_url, migrate_schema=False)
     try:
         before, head = store.revision()

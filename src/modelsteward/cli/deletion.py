@@ -8,10 +8,6 @@ from rich.table import Table
 from modelsteward.cli.context import State, emit_json, json_option, out, pass_state
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(delete)
-
-
 @click.command()
 @click.argument("target", metavar="MODEL[@VERSION]")
 @click.option("--replacement", default="", metavar="MODEL@PIN",

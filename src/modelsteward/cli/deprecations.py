@@ -21,11 +21,6 @@ from modelsteward.notify.settings import NotifySettings
 _REASONS = ", ".join(r.value for r in DeprecationReason)
 
 
-def register(cli: click.Group) -> None:
-    for command in (deprecate, plan, plans, tick, notices):
-        cli.add_command(command)
-
-
 def _date(text: str | None, option: str, default: date | None = None) -> date:
     if text is None:
         if default is None:

@@ -14,11 +14,6 @@ from modelsteward.domain.evaluation_file import parse_evaluation
 from modelsteward.domain.lifecycle import Evaluation
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(eval_group)
-    cli.add_command(compare)
-
-
 def evaluation_view(e: Evaluation) -> dict[str, object]:
     return {"id": e.id, "ref": e.ref, "suite": e.suite, "dataset_digest": e.dataset_digest,
             "metrics": e.metrics, "cost_per_1k_requests": e.cost_per_1k_requests,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.table import Table
@@ -15,14 +15,12 @@ from modelsteward.cli.render import event_view
 from modelsteward.domain.checkpoint import Checkpoint, parse_checkpoint
 from modelsteward.domain.events import Event, format_time
 from modelsteward.errors import InvalidInput
-from modelsteward.results import HistoryReport
+
+if TYPE_CHECKING:
+    from modelsteward.results import HistoryReport
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(log)
 
 
 class _LogGroup(click.Group):

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
-import httpx
 
 from modelsteward.cli.context import State, emit_json, json_option, local_only, out, pass_state
 from modelsteward.domain.mlflow_stages import METADATA_KEY
 from modelsteward.errors import DocumentInvalid, InvalidInput, ModelNotFound, Problem, StewardError
-from modelsteward.service.mlflow_compat import RESERVED_PREFIX, MlflowRegistry
+
+if TYPE_CHECKING:  # imported when the command runs: `steward import --help` needs neither
+    import httpx
+
+    from modelsteward.service.mlflow_compat import MlflowRegistry
 
 _PROMPT_TAG = "mlflow.prompt.is_prompt"
 Json = dict[str, object]
@@ -45,6 +49,8 @@ class MlflowSource:
         self.uri = uri
 
     def _get(self, path: str, params: dict[str, str | int]) -> Json:
+        import httpx
+
         try:
             response = self.client.get(f"/api/2.0/mlflow/{path}", params=params)
         except httpx.HTTPError as error:
@@ -84,6 +90,8 @@ def _list(value: object) -> list[Json]:
 
 
 def _tags(value: object) -> dict[str, str]:
+    from modelsteward.service.mlflow_compat import RESERVED_PREFIX
+
     return {str(t["key"]): str(t.get("value", "")) for t in _list(value)
             if "key" in t and not str(t["key"]).startswith(RESERVED_PREFIX)}
 
@@ -174,6 +182,10 @@ def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, team: 
                           as_json: bool) -> None:
     """Import an MLflow Model Registry: models, versions, tags and aliases (re-running skips
     what was imported)."""
+    import httpx
+
+    from modelsteward.service.mlflow_compat import MlflowRegistry
+
     with httpx.Client(base_url=tracking_uri.rstrip("/"), timeout=60) as client:
         report = import_mlflow(MlflowRegistry(state.local_registry),
                                MlflowSource(client, tracking_uri), dry_run=dry_run,
@@ -201,9 +213,3 @@ def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, team: 
                               consequence="the other models were imported" if not dry_run
                               else "the other models would be imported")
 
-
-def register(cli: click.Group) -> None:
-    """Add ``mlflow`` to the ``import`` group (``cli/registry_file.py``)."""
-    group = cli.commands.get("import")
-    if isinstance(group, click.Group) and "mlflow" not in group.commands:
-        group.add_command(import_mlflow_command)

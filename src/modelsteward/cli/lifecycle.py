@@ -14,18 +14,11 @@ from rich.table import Table
 from modelsteward.cli.context import State, emit_json, err, json_option, local_only, out, pass_state
 from modelsteward.cli.files import read_structured
 from modelsteward.cli.render import version_view
-from modelsteward.config import load_policy
 from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.policy_file import render_policy
 from modelsteward.domain.refs import split_ref
 from modelsteward.errors import InvalidInput
-
-
-def register(cli: click.Group) -> None:
-    for command in (promote, approve, reject, retire, restore, override, check, monitor,
-                    policy):
-        cli.add_command(command)
 
 
 @click.command()
@@ -274,5 +267,7 @@ def policy_show(state: State, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def policy_check(file: Path) -> None:
     """Validate a policy file; every problem is reported with its location."""
+    from modelsteward.config import load_policy
+
     load_policy(file)
     out.print(f"{file} is a valid policy.", highlight=False)

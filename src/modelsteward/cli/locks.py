@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.table import Table
@@ -22,19 +22,13 @@ from modelsteward.domain.lockfile import Lock, entry_line, lock_warnings
 from modelsteward.errors import DocumentInvalid, InvalidInput
 from modelsteward.files import write_atomically
 from modelsteward.integrity.lock_check import read_lock
-from modelsteward.reports import candidates_notes, cyclonedx, json_report, markdown, sarif, table
-from modelsteward.results import LockVerify
-from modelsteward.service.advisories import load_directory
-from modelsteward.service.audit import audit_offline
-from modelsteward.service.locking import entry_for_path, verify_lock_entry
+from modelsteward.reports import candidates_notes, json_report, markdown, sarif, table
+
+if TYPE_CHECKING:
+    from modelsteward.results import LockVerify
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "markdown", "cyclonedx-json", "sarif")
-
-
-def register(cli: click.Group) -> None:
-    for command in (lock, outdated, audit):
-        cli.add_command(command)
 
 
 def manifest_option(func: F) -> F:
@@ -126,6 +120,8 @@ def outdated(state: State, lock_path: Path, as_json: bool) -> None:
 
 def verify_lock(state: State, lock_path: Path, targets: tuple[str, ...], as_json: bool) -> None:
     """``steward verify --lock models.lock [MODEL=]PATH…``."""
+    from modelsteward.service.locking import entry_for_path, verify_lock_entry
+
     found = load_lock(lock_path)
     assert found is not None
     if not targets:
@@ -173,6 +169,8 @@ def render(report: AuditReport, fmt: str, lock_path: Path, lock_text: str) -> st
     if fmt == "markdown":
         return markdown.render(report)
     if fmt == "cyclonedx-json":
+        from modelsteward.reports import cyclonedx  # the CycloneDX library is slow to import
+
         return cyclonedx.render(report)
     if fmt == "sarif":
         lines = {m.name: entry_line(lock_text, m.name) for m in report.audited}
@@ -240,6 +238,10 @@ def audit(state: State, lock_path: Path, manifest_path: Path, fmt: str, fail_on:
             raise InvalidInput("--fix needs the registry to find fixed versions; run it without "
                                "--db.")
         from datetime import UTC, datetime
+
+        from modelsteward.service.advisories import load_directory
+        from modelsteward.service.audit import audit_offline
+
         report = audit_offline(found, load_directory(db_dir), source=str(db_dir),
                                fail_on=policy, ignores=ignores,
                                today=datetime.now(UTC).date())

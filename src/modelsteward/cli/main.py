@@ -9,12 +9,62 @@ from rich.text import Text
 
 from modelsteward.cli.context import State, err
 from modelsteward.cli.exits import Exit, exit_code
+from modelsteward.cli.lazy import LazyGroup
 from modelsteward.cli.render import terminal_safe
-from modelsteward.config import Settings
 from modelsteward.errors import StewardError
 
+# every command by name, imported only when it is run or its help is shown
+COMMANDS = {
+    "advisory": "modelsteward.cli.advisories:advisory",
+    "alias": "modelsteward.cli.aliases:alias",
+    "approve": "modelsteward.cli.lifecycle:approve",
+    "audit": "modelsteward.cli.locks:audit",
+    "check": "modelsteward.cli.lifecycle:check",
+    "compare": "modelsteward.cli.evaluations:compare",
+    "consumer": "modelsteward.cli.consumers:consumer",
+    "db": "modelsteward.cli.db:db",
+    "dead-letters": "modelsteward.cli.notify:dead_letters",
+    "delete": "modelsteward.cli.deletion:delete",
+    "deliver": "modelsteward.cli.notify:deliver",
+    "deprecate": "modelsteward.cli.deprecations:deprecate",
+    "eval": "modelsteward.cli.evaluations:eval_group",
+    "export": "modelsteward.cli.registry_file:export_group",
+    "history": "modelsteward.cli.aliases:history",
+    "impact": "modelsteward.cli.consumers:impact",
+    "import": "modelsteward.cli.registry_file:import_group",
+    "init": "modelsteward.cli.db:init",
+    "lineage": "modelsteward.cli.versions:lineage",
+    "lock": "modelsteward.cli.locks:lock",
+    "log": "modelsteward.cli.history:log",
+    "model": "modelsteward.cli.models:model",
+    "monitor": "modelsteward.cli.lifecycle:monitor",
+    "notices": "modelsteward.cli.deprecations:notices",
+    "outdated": "modelsteward.cli.locks:outdated",
+    "override": "modelsteward.cli.lifecycle:override",
+    "plan": "modelsteward.cli.deprecations:plan",
+    "plans": "modelsteward.cli.deprecations:plans",
+    "policy": "modelsteward.cli.lifecycle:policy",
+    "promote": "modelsteward.cli.lifecycle:promote",
+    "providers": "modelsteward.cli.providers:providers",
+    "reject": "modelsteward.cli.lifecycle:reject",
+    "replay": "modelsteward.cli.notify:replay",
+    "resolve": "modelsteward.cli.versions:resolve",
+    "restore": "modelsteward.cli.lifecycle:restore",
+    "retire": "modelsteward.cli.lifecycle:retire",
+    "rollback": "modelsteward.cli.aliases:rollback",
+    "serve": "modelsteward.cli.serve:serve",
+    "subscribe": "modelsteward.cli.notify:subscribe",
+    "subscriptions": "modelsteward.cli.notify:subscriptions",
+    "tick": "modelsteward.cli.deprecations:tick",
+    "token": "modelsteward.cli.tokens:token",
+    "unsubscribe": "modelsteward.cli.notify:unsubscribe",
+    "verify": "modelsteward.cli.versions:verify",
+    "version": "modelsteward.cli.versions:version",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+@click.group(cls=LazyGroup, lazy_subcommands=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--database-url", envvar="STEWARD_DATABASE_URL", metavar="URL",
               help="Database URL [STEWARD_DATABASE_URL; default sqlite:///~/.local/share/"
                    "modelsteward/registry.db].")
@@ -36,27 +86,14 @@ def cli(ctx: click.Context, database_url: str | None, actor: str | None,
         workers: int | None, policy: str | None, url: str | None, token: str | None) -> None:
     """modelsteward: model lifecycle management — a registry of models and versions with
     integrity, provenance, lineage and a tamper-evident history."""
+    from modelsteward.config import Settings  # with its policy and file readers: not for --help
+
     defaults = Settings.from_env()
     state = State(database_url or defaults.database_url, actor or defaults.actor,
                   workers or defaults.workers, policy or defaults.policy_path, defaults.archive,
                   url=(url or "").strip(), token=(token or "").strip())
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def _register_commands() -> None:
-    from modelsteward.cli import (
-        advisories, aliases, consumers, db, deletion, deprecations, evaluations, history,
-        import_mlflow, lifecycle, locks, models, notify, providers, registry_file, serve, tokens,
-        versions,
-    )
-    for module in (db, models, versions, history, registry_file, import_mlflow, evaluations,
-                   lifecycle, aliases, consumers, deprecations, deletion, providers, advisories,
-                   locks, notify, serve, tokens):
-        module.register(cli)
-
-
-_register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:

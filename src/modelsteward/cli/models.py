@@ -12,10 +12,6 @@ from modelsteward.cli.render import model_view, version_view
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(model)
-
-
 @click.group()
 def model() -> None:
     """Models: named lines of versions."""

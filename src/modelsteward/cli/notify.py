@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -19,18 +20,16 @@ from modelsteward.domain.outbox import Delivery, DeliveryCounts
 from modelsteward.domain.subscriptions import Subscription, split_kinds
 from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.remote.notify import RemoteNotifications
-from modelsteward.remote.registry import RemoteRegistry
-from modelsteward.service.notifications import Notifications
 
-
-def register(cli: click.Group) -> None:
-    for command in (subscribe, subscriptions, unsubscribe, deliver, dead_letters, replay):
-        cli.add_command(command)
+if TYPE_CHECKING:  # each mode imports its own when a command runs
+    from modelsteward.remote.notify import RemoteNotifications
+    from modelsteward.service.notifications import Notifications
 
 
 @contextmanager
 def _local_notifications(state: State) -> Iterator[Notifications]:
+    from modelsteward.service.notifications import Notifications
+
     settings = NotifySettings.from_env()  # bad settings fail before the database is touched
     with Notifications(state.local_registry, settings) as notifications:
         yield notifications
@@ -40,8 +39,12 @@ def _local_notifications(state: State) -> Iterator[Notifications]:
 def _notifications(state: State) -> Iterator[Notifications | RemoteNotifications]:
     """The local database's notifications, or the server's when STEWARD_URL is set (then the
     server's settings, such as its webhook address policy, apply)."""
-    registry = state.registry if state.url else None
-    if isinstance(registry, RemoteRegistry):
+    if state.url:
+        from modelsteward.remote.notify import RemoteNotifications
+        from modelsteward.remote.registry import RemoteRegistry
+
+        registry = state.registry
+        assert isinstance(registry, RemoteRegistry)  # what State gives with a URL
         with RemoteNotifications(registry) as remote:
             yield remote
         return

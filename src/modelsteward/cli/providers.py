@@ -15,10 +15,6 @@ from modelsteward.domain.provider_schedules import parse_provider_schedule
 from modelsteward.errors import InvalidInput
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(providers)
-
-
 @click.group()
 def providers() -> None:
     """Hosted providers' deprecation schedules."""

@@ -10,16 +10,12 @@ import yaml
 
 from modelsteward.cli.context import State, emit_json, json_option, local_only, out, pass_state
 from modelsteward.cli.files import read_yaml
+from modelsteward.cli.lazy import LazyGroup
 from modelsteward.domain.registry_file import parse_registry_file, render_registry_file
-from modelsteward.service.registry_file import export_registry, import_registry
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(import_group)
-    cli.add_command(export_group)
-
-
-@click.group("import")
+@click.group("import", cls=LazyGroup,
+             lazy_subcommands={"mlflow": "modelsteward.cli.import_mlflow:import_mlflow_command"})
 def import_group() -> None:
     """Import from other formats."""
 
@@ -43,6 +39,8 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
     Each entry's status sets the stage of the version it registers (active → production, with
     the production alias; see docs/registry-file.md); such stages are recorded as imported,
     without the gates."""
+    from modelsteward.service.registry_file import import_registry
+
     entries = parse_registry_file(read_yaml(file), source=str(file))
     report = import_registry(state.local_registry, entries, source=str(file), team=team.strip())
     if as_json:
@@ -80,6 +78,8 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
 def export_registry_file(state: State, output: Path | None) -> None:
     """Export the registry as a model-registry.yaml (each model with its eligible current
     version and its evaluation scores; a model without one has no status)."""
+    from modelsteward.service.registry_file import export_registry
+
     document = render_registry_file(export_registry(state.local_registry))
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     if output is None:

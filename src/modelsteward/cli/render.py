@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from modelsteward.domain.events import Event
-from modelsteward.domain.lifecycle import Approval, GateOverride
-from modelsteward.domain.lineage import LineageNode
-from modelsteward.domain.model import Model, Version
-from modelsteward.results import Lineage, VerifyResult
+if TYPE_CHECKING:  # the views only read these: the domain stays unimported for `--help`
+    from modelsteward.domain.events import Event
+    from modelsteward.domain.lifecycle import Approval, GateOverride
+    from modelsteward.domain.lineage import LineageNode
+    from modelsteward.domain.model import Model, Version
+    from modelsteward.results import Lineage, VerifyResult
 
 # C0 controls but tab and newline (ESC starts the ANSI sequences that recolour, move the cursor
 # or retitle a terminal; CR overwrites a line), DEL, C1 controls (CSI), the bidi controls that

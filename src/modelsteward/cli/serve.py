@@ -22,10 +22,6 @@ METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 WORKER_HEALTHCHECK_S = 30
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(serve)
-
-
 @click.command()
 @click.option("--host", envvar="STEWARD_HOST", default="127.0.0.1", show_default=True,
               help="Address to listen on [STEWARD_HOST]; 0.0.0.0 exposes the server.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -14,14 +15,12 @@ from modelsteward.cli.context import (
     State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
 )
 from modelsteward.domain.tokens import Role, Token, parse_expiry, parse_roles
-from modelsteward.results import IssuedToken
-from modelsteward.service.tokens import Tokens
+
+if TYPE_CHECKING:
+    from modelsteward.results import IssuedToken
+    from modelsteward.service.tokens import Tokens
 
 ADMIN_TOKEN_FILE = "admin-token"
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(token)
 
 
 def token_view(t: Token) -> dict[str, object]:

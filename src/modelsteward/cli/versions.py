@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -21,16 +22,11 @@ from modelsteward.domain.model import parse_enum
 from modelsteward.domain.refs import split_ref
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import InvalidInput
-from modelsteward.results import Resolution
+
+if TYPE_CHECKING:
+    from modelsteward.results import Resolution
 
 _CHANGES = ", ".join(c.value for c in ChangeKind)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(version)
-    cli.add_command(resolve)
-    cli.add_command(lineage)
-    cli.add_command(verify)
 
 
 @click.group()
