@@ -11,7 +11,6 @@ from mlflow import MlflowClient
 from modelsteward.api.auth import local_authenticator
 from modelsteward.cli.import_mlflow import register
 from modelsteward.cli.main import cli
-from modelsteward.service.mlflow_compat import MlflowRegistry
 from modelsteward.service.registry import Registry
 from tests.api.conftest import MakeServer, make_server  # noqa: F401  (fixture)
 from tests.cli.conftest import Steward
@@ -47,7 +46,7 @@ def test_import_copies_models_versions_tags_aliases(source: str, steward: Stewar
                    "--json").json()
     assert isinstance(done, dict) and done["registered_versions"] == ["fraud:1", "fraud:2"]
     with Registry.open(target, actor="test") as registry:
-        mlflow = MlflowRegistry(registry)
+        mlflow = registry.mlflow()
         model = mlflow.get_model("fraud")
         assert (model.model.description, model.tags, model.aliases) == (
             "Flags fraud.", {"team": "risk"}, (("champion", 2),))

@@ -175,7 +175,7 @@ def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, team: 
     """Import an MLflow Model Registry: models, versions, tags and aliases (re-running skips
     what was imported)."""
     with httpx.Client(base_url=tracking_uri.rstrip("/"), timeout=60) as client:
-        report = import_mlflow(MlflowRegistry(state.local_registry),
+        report = import_mlflow(state.local_registry.mlflow(),
                                MlflowSource(client, tracking_uri), dry_run=dry_run,
                                team=team.strip())
     if as_json:

@@ -32,7 +32,7 @@ def register(cli: click.Group) -> None:
 @contextmanager
 def _local_notifications(state: State) -> Iterator[Notifications]:
     settings = NotifySettings.from_env()  # bad settings fail before the database is touched
-    with Notifications(state.local_registry, settings) as notifications:
+    with state.local_registry.notifications(settings) as notifications:
         yield notifications
 
 

@@ -11,7 +11,6 @@ import yaml
 from modelsteward.cli.context import State, emit_json, json_option, local_only, out, pass_state
 from modelsteward.cli.files import read_yaml
 from modelsteward.domain.registry_file import parse_registry_file, render_registry_file
-from modelsteward.service.registry_file import export_registry, import_registry
 
 
 def register(cli: click.Group) -> None:
@@ -44,7 +43,7 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
     the production alias; see docs/registry-file.md); such stages are recorded as imported,
     without the gates."""
     entries = parse_registry_file(read_yaml(file), source=str(file))
-    report = import_registry(state.local_registry, entries, source=str(file), team=team.strip())
+    report = state.local_registry.registry_files.import_registry(entries, source=str(file), team=team.strip())
     if as_json:
         emit_json({"changed": report.changed, "created_models": list(report.created_models),
                    "updated_models": list(report.updated_models),
@@ -80,7 +79,7 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
 def export_registry_file(state: State, output: Path | None) -> None:
     """Export the registry as a model-registry.yaml (each model with its eligible current
     version and its evaluation scores; a model without one has no status)."""
-    document = render_registry_file(export_registry(state.local_registry))
+    document = render_registry_file(state.local_registry.registry_files.export_registry())
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     if output is None:
         sys.stdout.write(text)
