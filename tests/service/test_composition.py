@@ -1,4 +1,4 @@
-"""The registry builds its services once, and again when the actor or the policy changes."""
+"""The registry builds its services once; they share its actor and policy, changes included."""
 
 from __future__ import annotations
 
@@ -33,11 +33,11 @@ def test_each_service_is_built_once(registry: Registry) -> None:
 
 
 def test_every_service_sees_a_new_actor_and_policy(registry: Registry) -> None:
-    before = registry.lifecycle
+    held = registry.lifecycle
     registry.actor = "bob"
     policy = replace(registry.policy, administrators=("bob",))
     registry.policy = policy
-    assert registry.lifecycle is not before
+    assert registry.lifecycle is held and held.ctx.actor == "bob"
     assert {getattr(registry, name).ctx.actor for name in SERVICES} == {"bob"}
     assert {id(getattr(registry, name).ctx.policy) for name in SERVICES} == {id(policy)}
     assert registry.lifecycle.policy is policy

@@ -16,11 +16,13 @@ from modelsteward.domain.policy import Policy
 from modelsteward.ports import Clock, Store, SystemClock, Transaction
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     """The store and the facts every unit of work shares.
 
-    ``actor`` is recorded in every event; ``default_team`` owns a model made without one;
+    One context is shared by all the services of a registry, so that setting the registry's
+    ``actor`` or ``policy`` (the only fields that change) reaches every service, including
+    one a caller holds on to. ``actor`` is recorded in every event; ``default_team`` owns a model made without one;
     ``workers`` bounds the threads that hash artefacts (``None``: the default); ``location``
     names the registry in lock files (a URL without credentials)."""
 

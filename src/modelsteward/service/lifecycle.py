@@ -70,7 +70,10 @@ class Lifecycle:
         self.ctx = ctx
         self.resolver = resolver
         self.catalog = catalog
-        self.policy: Policy = ctx.policy
+
+    @property
+    def policy(self) -> Policy:
+        return self.ctx.policy
 
     # helpers --------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ unit of work: it writes everything, with its events, or nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,8 +91,8 @@ class Registry:
     ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
     ``audits``, ``tokens``, ``registry_files``; :meth:`mlflow` and :meth:`notifications`
-    build the two that take options. Setting :attr:`actor` or :attr:`policy` rebuilds them
-    over the changed context."""
+    build the two that take options. Setting :attr:`actor` or :attr:`policy` changes the
+    context they share."""
 
     def __init__(self, store: SqlStore, *, actor: str, clock: Clock | None = None,
                  workers: int | None = None, policy: Policy | None = None,
@@ -103,8 +103,7 @@ class Registry:
                               workers, safe_url(store.url)))
 
     def _compose(self, context: Context) -> None:
-        """Build every service once over ``context`` (again when the actor or policy
-        changes, so that all of them see the change)."""
+        """Build every service once over ``context``, which they share."""
         # imported here while the services still import this module's result values
         from modelsteward.service.advisories import Advisories
         from modelsteward.service.audit import Audits
@@ -163,7 +162,7 @@ class Registry:
 
     @actor.setter
     def actor(self, actor: str) -> None:
-        self._compose(replace(self.context, actor=validate_label(actor, "The actor")))
+        self.context.actor = validate_label(actor, "The actor")
 
     @property
     def clock(self) -> Clock:
@@ -175,7 +174,7 @@ class Registry:
 
     @policy.setter
     def policy(self, policy: Policy) -> None:
-        self._compose(replace(self.context, policy=policy))
+        self.context.policy = policy
 
     @property
     def workers(self) -> int | None:
