@@ -32,6 +32,7 @@ from modelsteward.domain.audit import parse_fail_on
 from modelsteward.domain.lineage import model_purl
 from modelsteward.domain.lockfile import Lock, LockedModel
 from modelsteward.store.advisory_index import advisory_keys
+from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import (
     advisories, advisory_packages, models, versions,
 )
@@ -82,7 +83,7 @@ def seed(registry: Registry, entries: int, total: int) -> Lock:
         packages, _ = advisory_keys(advisory)
         package_rows.extend({"advisory_id": advisory.id, "ecosystem": e, "name": name}
                             for e, name in packages)
-    with registry.store.write() as tx:
+    with _sql(registry).write() as tx:
         for table, rows in ((models, model_rows), (versions, version_rows),
                             (advisories, advisory_rows), (advisory_packages, package_rows)):
             for start in range(0, len(rows), 5000):
@@ -127,3 +128,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _sql(registry: Registry) -> SqlStore:
+    """The SQL store the benchmark writes its rows into directly."""
+    assert isinstance(registry.store, SqlStore)
+    return registry.store

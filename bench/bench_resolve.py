@@ -26,6 +26,7 @@ from modelsteward import Registry
 from modelsteward.domain.model import Model
 from modelsteward.domain.pins import parse_version_pin
 from modelsteward.domain.versioning import ModelVersion
+from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import models, versions
 
 
@@ -43,7 +44,7 @@ def stage_of(minor: int, patch: int, last: int) -> tuple[str, str]:
 
 def seed(registry: Registry, count: int) -> None:
     registry.create_model(Model("big-model"))
-    with registry.store.write() as tx:
+    with _sql(registry).write() as tx:
         model_id: str = tx.c.execute(select(models.c.id)
                                      .where(models.c.name == "big-model")).scalar_one()
         now = datetime.now(UTC)
@@ -82,7 +83,7 @@ def measure(label: str, action: Callable[[], object], repeat: int) -> tuple[floa
 
 def naive(registry: Registry, pin_text: str) -> str:
     pin = parse_version_pin(pin_text)
-    with registry.store.read() as tx:
+    with _sql(registry).read() as tx:
         rows: Sequence[str] = tx.c.execute(select(versions.c.version).join(models)
                             .where(models.c.name == "big-model")).scalars().all()
     return str(max(v for v in map(ModelVersion.parse, rows) if pin.matches(v)))
@@ -125,3 +126,9 @@ def _try(registry: Registry, pin: str) -> object:
 
 if __name__ == "__main__":
     main()
+
+
+def _sql(registry: Registry) -> SqlStore:
+    """The SQL store the benchmark writes its rows into directly."""
+    assert isinstance(registry.store, SqlStore)
+    return registry.store

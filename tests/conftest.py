@@ -22,6 +22,9 @@ import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from modelsteward.service.registry import Registry
+from modelsteward.store.sql import SqlStore
+
 # new databases get a copy of a migrated template rather than a migration: see the module
 from tests.schema_template import _migrated_from_template  # noqa: F401
 
@@ -151,3 +154,9 @@ def wait_until_ready(process: subprocess.Popen[str], url: str, seconds: float,
             pass
         assert time.monotonic() < deadline, "the server did not become ready"
         time.sleep(0.2)
+
+
+def sql_store(registry: Registry) -> SqlStore:
+    """The SQL store under ``registry``, for a test that looks at the database itself."""
+    assert isinstance(registry.store, SqlStore), "this test needs a registry on SQL"
+    return registry.store

@@ -23,7 +23,6 @@ from modelsteward.api.limits import DEFAULT_MAX_BODY_BYTES
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
-from modelsteward.service.tokens import Tokens
 from tests.conftest import FixedClock
 
 
@@ -74,7 +73,7 @@ def make_server(db_url: str) -> Iterator[MakeServer]:
         url = next(serving)
         running.append(serving)
         with Registry.open(db_url, actor="test-setup", clock=clock) as registry:
-            admin = Tokens(registry).create("test-admin", team="platform",
+            admin = registry.tokens.create("test-admin", team="platform",
                                             roles=frozenset({Role.ADMIN})).text
         client = httpx.Client(base_url=url, timeout=30,
                               headers={"Authorization": f"Bearer {admin}"})

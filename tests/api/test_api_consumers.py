@@ -12,7 +12,6 @@ import httpx
 
 from modelsteward import Registry
 from modelsteward.domain.tokens import Role
-from modelsteward.service.tokens import Tokens
 from tests.api.conftest import Server
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import DEVELOPMENT, POLICY, through_gates
@@ -46,7 +45,7 @@ def seed(server: Server, *, gated: bool = True) -> None:
 def client_as(server: Server, name: str, team: str, *roles: Role) -> httpx.Client:
     settings = server.app.state.settings.registry
     with Registry.open(settings.database_url, actor="test-setup") as registry:
-        token = Tokens(registry).create(name, team=team, roles=frozenset(roles)).text
+        token = registry.tokens.create(name, team=team, roles=frozenset(roles)).text
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
 
 

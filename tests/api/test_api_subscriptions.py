@@ -17,7 +17,6 @@ from modelsteward.domain.outbox import DeliveryStatus
 from modelsteward.domain.tokens import Role
 from modelsteward.errors import DocumentInvalid
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.notifications import Notifications
 from tests.api.conftest import MakeServer, Server
 from tests.api.test_api_consumers import client_as
 from tests.conftest import FixedClock
@@ -158,7 +157,7 @@ def test_dead_letters_are_listed_by_team_and_replayed(loopback: Server, db_url: 
     with Registry.open(db_url, actor="test-setup", clock=clock) as registry:
         write_notices(registry, "team-a", 2)
         write_notices(registry, "team-b", 1)
-        with Notifications(registry, LOOPBACK) as notifications:
+        with registry.notifications(LOOPBACK) as notifications:
             counts = notifications.deliver_once()
     assert counts.dead == 3  # one refused attempt each, and max_attempts=1
 
@@ -193,7 +192,7 @@ def test_dead_letters_are_listed_by_team_and_replayed(loopback: Server, db_url: 
     everything = c.post("/api/v1/deliveries/replay")
     assert everything.status_code == 200 and everything.json() == {"replayed": 2}
     with Registry.open(db_url, actor="test-setup", clock=clock) as registry:
-        statuses = {d.status for d in Notifications(registry, LOOPBACK).deliveries()}
+        statuses = {d.status for d in registry.notifications(LOOPBACK).deliveries()}
     assert statuses == {DeliveryStatus.PENDING}
 
     # a subscription made after the notices gets them only when asked

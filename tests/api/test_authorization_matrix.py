@@ -43,7 +43,6 @@ from modelsteward.domain.policy import Policy
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from modelsteward.domain.tokens import Role
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.tokens import Tokens
 from tests.api.conftest import run_server
 from tests.conftest import FixedClock, fresh_pg_schema
 
@@ -546,7 +545,7 @@ def matrix(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     serving = run_server(app)
     url = next(serving)
     with Registry.open(db_url, actor="matrix-setup", clock=clock) as registry:
-        tokens = Tokens(registry)
+        tokens = registry.tokens
         admin_text = tokens.create("matrix-admin", team="platform",
                                    roles=frozenset({Role.ADMIN})).text
         texts = {who: tokens.create(TOKEN_NAMES.get(who, who), team=team,

@@ -17,8 +17,6 @@ from modelsteward.domain.model import FileDigest, Model, RiskTier
 from modelsteward.domain.tokens import split_token
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
-from modelsteward.service.mlflow_compat import MlflowRegistry
-from modelsteward.service.tokens import Tokens
 from tests.api.conftest import MakeServer, Server
 from tests.api.test_auth import assert_401, client, make_token
 from tests.api.test_api_lifecycle import evaluation, statement
@@ -89,7 +87,7 @@ def test_a_token_revoked_by_another_process_is_refused_at_once(server: Server, d
     with client(server, text) as ci:
         assert ci.get("/api/v1/models").status_code == 200  # the token is cached now
         with Registry.open(db_url, actor="admin", clock=clock) as other:
-            Tokens(other).revoke(split_token(text)[0])
+            other.tokens.revoke(split_token(text)[0])
         assert_401(ci.get("/api/v1/models"), "revoked")
         assert_401(ci.get("/api/v1/resolve", params={"model": "x", "pin": "^1"}), "revoked")
 
@@ -133,7 +131,7 @@ def test_writes_keep_the_token_cache_and_token_changes_empty_it(server: Server, 
     with client(server, text) as ci:
         assert ci.get("/api/v1/models").status_code == 200
         with Registry.open(db_url, actor="admin", clock=clock) as other:
-            Tokens(other).revoke(split_token(text)[0])  # revoked elsewhere
+            other.tokens.revoke(split_token(text)[0])  # revoked elsewhere
         assert_401(ci.get("/api/v1/models"), "revoked")
     assert authenticator.cache is not cache
 
@@ -188,7 +186,7 @@ def test_mlflow_get_by_alias_follows_changes_made_here_and_elsewhere(
     assert first == again and first["model_version"]["version"] == "1"
     assert first["model_version"]["aliases"] == ["champion"]
     with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
-        MlflowRegistry(other).set_alias("support-bot", "champion", 2)
+        other.mlflow().set_alias("support-bot", "champion", 2)
     assert by_alias().json()["model_version"]["version"] == "2"
     c.request("DELETE", f"{mlflow}/registered-models/alias",
               json={"name": "support-bot", "alias": "champion"})
@@ -215,8 +213,8 @@ def test_mlflow_searches_and_gets_follow_changes_made_elsewhere(
     assert gold() == gold() == []  # the second may come from memory
     assert description() == description() == ""
     with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
-        MlflowRegistry(other).set_model_tag("bot-b", "tier", "gold")
-        MlflowRegistry(other).update_model("bot-b", "answers questions")
+        other.mlflow().set_model_tag("bot-b", "tier", "gold")
+        other.mlflow().update_model("bot-b", "answers questions")
     assert gold() == ["bot-b"]
     assert description() == "answers questions"
     bad = c.get(f"{mlflow}/registered-models/search", params={"max_results": 0})

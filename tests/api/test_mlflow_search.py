@@ -22,7 +22,7 @@ from modelsteward.domain.model import Version
 from modelsteward.ports import Transaction
 from modelsteward.results import ModelView, VersionView
 from modelsteward.service.mlflow_compat import (
-    RESERVED_PREFIX, VERSION_TAG, MlflowRegistry, _event_millis, millis,
+    RESERVED_PREFIX, VERSION_TAG, _event_millis, millis,
 )
 from tests.api.conftest import MakeServer, Server
 from tests.conftest import FixedClock
@@ -98,7 +98,7 @@ def _reference_pages(views: list[ModelView], filter: str, order_by: list[str],
 
 def _seed(registry: Registry, clock: FixedClock, rng: random.Random) -> None:
     from datetime import timedelta
-    mlflow = MlflowRegistry(registry)
+    mlflow = registry.mlflow()
     for i in range(40):
         clock.moment += timedelta(milliseconds=rng.choice([0, 1, 7, 1500]))
         name = rng.choice(["alpha", "alpine", "beta", "gamma", "org/delta"]) + f"-{i}"
@@ -162,7 +162,7 @@ def test_search_pages_match_the_reference(make_server: MakeServer, db_url: str, 
             names = [m.name for m in tx.list_models(limit=100_000)]
             reference = {n: _reference_model(tx, n) for n in names}
             versions = {n: _reference_versions(tx, n) for n in names}
-        mlflow = MlflowRegistry(registry)
+        mlflow = registry.mlflow()
         for name in names:
             assert s.model_json(mlflow.get_model(name)) == s.model_json(reference[name])
             assert [s.version_json(v) for v in mlflow.versions(name)] == [

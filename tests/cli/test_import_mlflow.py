@@ -9,7 +9,6 @@ import pytest
 from mlflow import MlflowClient
 
 from modelsteward.api.auth import local_authenticator
-from modelsteward.service.mlflow_compat import MlflowRegistry
 from modelsteward.service.registry import Registry
 from tests.api.conftest import MakeServer, make_server  # noqa: F401  (fixture)
 from tests.cli.conftest import Steward
@@ -43,7 +42,7 @@ def test_import_copies_models_versions_tags_aliases(source: str, steward: Stewar
                    "--json").json()
     assert isinstance(done, dict) and done["registered_versions"] == ["fraud:1", "fraud:2"]
     with Registry.open(target, actor="test") as registry:
-        mlflow = MlflowRegistry(registry)
+        mlflow = registry.mlflow()
         model = mlflow.get_model("fraud")
         assert (model.model.description, model.tags, model.aliases) == (
             "Flags fraud.", {"team": "risk"}, (("champion", 2),))

@@ -24,8 +24,6 @@ from modelsteward.domain.tokens import Role
 from modelsteward.errors import InvalidInput
 from modelsteward.remote.client import error_of
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.notifications import Notifications
-from modelsteward.service.tokens import Tokens
 from tests.api.conftest import run_server
 from tests.cli.conftest import Run, Steward
 from tests.notify.conftest import free_port, write_notices
@@ -70,7 +68,7 @@ def served(server_db: str, tmp_path: Path,
     serving = run_server(create_app(settings))
     url = next(serving)
     with Registry.open(server_db, actor="setup") as registry:
-        token = Tokens(registry).create(ACTOR, team="platform",
+        token = registry.tokens.create(ACTOR, team="platform",
                                         roles=frozenset({Role.ADMIN})).text
     yield url, token
     serving.close()
@@ -215,7 +213,7 @@ def test_the_same_scenario_gives_the_same_answers_locally_and_remotely(
     monkeypatch.setenv("STEWARD_POLICY", str(tmp_path / "policy.yaml"))  # the server's policy
     # the server's database holds its token, and the event that made it: so does the local one
     with Registry.open(db_url, actor="setup") as registry:
-        Tokens(registry).create(ACTOR, team="platform", roles=frozenset({Role.ADMIN}))
+        registry.tokens.create(ACTOR, team="platform", roles=frozenset({Role.ADMIN}))
     local = _scenario(steward, tmp_path / "local")
     remotely = _scenario(remote, tmp_path / "remote")
     assert [step for step, _ in local] == [step for step, _ in remotely]
@@ -274,7 +272,7 @@ def test_a_maintainer_of_another_team_is_refused_with_the_role_named(
         monkeypatch: pytest.MonkeyPatch) -> None:
     remote("model", "create", "support-bot", "--owner-team", "support")
     with Registry.open(server_db, actor="setup") as registry:
-        other = Tokens(registry).create("bob", team="search",
+        other = registry.tokens.create("bob", team="search",
                                         roles=frozenset({Role.MAINTAINER})).text
     monkeypatch.setenv("STEWARD_URL", served[0])
     monkeypatch.setenv("STEWARD_TOKEN", other)
@@ -320,7 +318,7 @@ def _dead_letters(database_url: str) -> None:
     delivery is dead."""
     with Registry.open(database_url, actor="worker") as registry:
         write_notices(registry, "team-a", 2)
-        with Notifications(registry, NotifySettings(allow_private=True, max_attempts=1,
+        with registry.notifications(NotifySettings(allow_private=True, max_attempts=1,
                                                     timeout=2.0)) as notifications:
             assert notifications.deliver_once().dead == 4
 
@@ -410,7 +408,7 @@ def test_a_maintainer_manages_its_teams_notifications_through_the_server(
     theirs = json.loads(remote("subscribe", "team-b", "--email", "b@example.com",
                                "--json").stdout)
     with Registry.open(server_db, actor="setup") as registry:
-        maintainer = Tokens(registry).create("ann", team="team-a",
+        maintainer = registry.tokens.create("ann", team="team-a",
                                              roles=frozenset({Role.MAINTAINER})).text
     monkeypatch.setenv("STEWARD_URL", served[0])
     monkeypatch.setenv("STEWARD_TOKEN", maintainer)

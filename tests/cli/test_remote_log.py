@@ -19,7 +19,6 @@ from modelsteward.domain.tokens import Role
 from modelsteward.remote import client as client_module
 from modelsteward.remote.client import Client
 from modelsteward.remote.registry import RemoteRegistry
-from modelsteward.service.tokens import Tokens
 from tests.cli.conftest import Steward
 from tests.cli.test_remote import remote, served, server_db  # noqa: F401  (fixtures)
 
@@ -118,7 +117,7 @@ def test_the_server_makes_the_state_check_for_an_administrator(
             "by the events") in result.stdout
     # a viewer's token may not ask: the chain is checked here, the state check is not made
     with Registry.open(server_db, actor="setup") as registry:
-        viewer = Tokens(registry).create("reader", team="support",
+        viewer = registry.tokens.create("reader", team="support",
                                          roles=frozenset({Role.VIEWER})).text
     monkeypatch.setenv("STEWARD_URL", served[0])
     monkeypatch.setenv("STEWARD_TOKEN", viewer)

@@ -11,7 +11,6 @@ import pytest
 from modelsteward import Registry
 from modelsteward.domain.outbox import DeliveryCounts, DeliveryStatus
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.notifications import Notifications
 from tests.notify.conftest import Receiver, write_notices
 
 SETTINGS = NotifySettings(allow_private=True, batch=5, lease=30, timeout=5)
@@ -20,7 +19,7 @@ SETTINGS = NotifySettings(allow_private=True, batch=5, lease=30, timeout=5)
 @pytest.mark.postgres
 def test_two_deliverers_never_send_the_same_delivery(pg_url: str, receiver: Receiver) -> None:
     with Registry.open(pg_url, actor="setup") as registry, \
-            Notifications(registry, SETTINGS) as notifications:
+            registry.notifications(SETTINGS) as notifications:
         for path, team in (("/a", "team-a"), ("/b", "team-b")):
             receiver.secrets[path] = notifications.subscribe(
                 team, webhook=receiver.url(path)).secret
@@ -36,7 +35,7 @@ def test_two_deliverers_never_send_the_same_delivery(pg_url: str, receiver: Rece
     def work(number: int) -> None:
         try:
             with Registry.open(pg_url, actor=f"worker-{number}") as own, \
-                    Notifications(own, SETTINGS) as worker:
+                    own.notifications(SETTINGS) as worker:
                 start.wait(timeout=30)
                 total = DeliveryCounts()
                 while (counts := worker.deliver_once()).claimed:
@@ -56,5 +55,5 @@ def test_two_deliverers_never_send_the_same_delivery(pg_url: str, receiver: Rece
     assert totals[1].delivered + totals[2].delivered == 200
     assert totals[1].delivered > 0 and totals[2].delivered > 0  # both really worked
     with Registry.open(pg_url, actor="check") as registry, \
-            Notifications(registry, SETTINGS) as notifications:
+            registry.notifications(SETTINGS) as notifications:
         assert {d.status for d in notifications.deliveries()} == {DeliveryStatus.DELIVERED}

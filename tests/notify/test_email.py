@@ -15,7 +15,6 @@ from aiosmtpd.controller import Controller
 from modelsteward import Registry
 from modelsteward.domain.outbox import DeliveryStatus
 from modelsteward.notify.settings import NotifySettings, SmtpSettings
-from modelsteward.service.notifications import Notifications
 from tests.conftest import FixedClock
 from tests.notify.conftest import free_port, write_notices
 
@@ -58,7 +57,7 @@ def test_notices_are_mailed_with_subject_recipient_and_body(
     settings = NotifySettings(timeout=5, smtp=SmtpSettings(host="127.0.0.1", port=port,
                                                            sender="steward@example.com"))
     with Registry.open(f"sqlite:///{tmp_path / 'r.db'}", actor="alice", clock=clock) as registry, \
-            Notifications(registry, settings) as notifications:
+            registry.notifications(settings) as notifications:
         notifications.subscribe("team-a", email="oncall@example.com", kinds=["deprecation*"])
         notifications.subscribe("team-a", email="bounce@example.com")
         write_notices(registry, "team-a", 1)
@@ -86,7 +85,7 @@ def test_notices_are_mailed_with_subject_recipient_and_body(
 def test_without_an_smtp_host_the_failure_says_what_to_set(tmp_path: Path,
                                                            clock: FixedClock) -> None:
     with Registry.open(f"sqlite:///{tmp_path / 'r.db'}", actor="alice", clock=clock) as registry, \
-            Notifications(registry, NotifySettings()) as notifications:
+            registry.notifications(NotifySettings()) as notifications:
         notifications.subscribe("team-a", email="oncall@example.com")
         write_notices(registry, "team-a", 1)
         assert notifications.deliver_once().retrying == 1

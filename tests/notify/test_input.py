@@ -26,7 +26,7 @@ from tests.conftest import FixedClock
 @pytest.fixture
 def notifications(tmp_path: Path, clock: FixedClock) -> Iterator[Notifications]:
     with Registry.open(f"sqlite:///{tmp_path / 'r.db'}", actor="alice", clock=clock) as reg, \
-            Notifications(reg, NotifySettings(allow_private=True)) as found:
+            reg.notifications(NotifySettings(allow_private=True)) as found:
         yield found
 
 

@@ -12,7 +12,6 @@ from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.policy import ModelRules, Policy, Threshold
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.notifications import Notifications
 from tests.conftest import FixedClock
 from tests.notify.conftest import Receiver
 from tests.service.lifecycle_helpers import to_production, trained
@@ -36,7 +35,7 @@ def test_a_breach_and_its_automatic_rollback_reach_the_owner_teams_webhook_once(
     to_production(registry, v1)
     v2 = trained(registry, "bot", change=ChangeKind.RETRAIN)
     to_production(registry, v2)
-    with Notifications(registry, SETTINGS) as notifications:
+    with registry.notifications(SETTINGS) as notifications:
         made = notifications.subscribe("team-ml", webhook=receiver.url("/ml"),
                                        kinds=("monitoring*",))
         receiver.secrets["/ml"] = made.secret

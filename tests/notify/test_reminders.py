@@ -19,7 +19,6 @@ from modelsteward.domain.model import Model
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.reminders import Deadline, DueReminder, due_reminders
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.notifications import Notifications
 from tests.service.eligibility_helpers import through_gates
 from tests.conftest import FixedClock
 from tests.notify.conftest import Receiver
@@ -56,7 +55,7 @@ def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
 
 def test_reminders_before_each_deadline_once_per_team(registry: Registry,
                                                       clock: FixedClock) -> None:
-    with Notifications(registry, NotifySettings(allow_private=True)) as notifications:
+    with registry.notifications(NotifySettings(allow_private=True)) as notifications:
         notifications.subscribe("team-core", webhook="http://127.0.0.1:9/hook",
                                 kinds=["reminder*"])
         written = []
@@ -88,7 +87,7 @@ def test_reminders_before_each_deadline_once_per_team(registry: Registry,
 def test_the_worker_writes_the_days_reminders_and_delivers_them(
         registry: Registry, clock: FixedClock, receiver: Receiver) -> None:
     clock.advance(days=10)
-    with Notifications(registry, NotifySettings(allow_private=True, interval=0.05)) as n:
+    with registry.notifications(NotifySettings(allow_private=True, interval=0.05)) as n:
         receiver.secrets["/r"] = n.subscribe("team-chat", webhook=receiver.url("/r"),
                                              kinds=["reminder:*"]).secret
         stop = threading.Event()

@@ -13,7 +13,6 @@ from modelsteward import Registry
 from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.notify.ssrf import refusal, webhook_addresses
-from modelsteward.service.notifications import Notifications
 from tests.conftest import FixedClock
 from tests.notify.conftest import Receiver, write_notices
 
@@ -34,14 +33,14 @@ def registry(tmp_path: Path, clock: FixedClock) -> Iterator[Registry]:
 ])
 def test_private_targets_are_refused_unless_allowed(registry: Registry, url: str,
                                                    why: str) -> None:
-    with Notifications(registry, NotifySettings()) as strict:
+    with registry.notifications(NotifySettings()) as strict:
         with pytest.raises(InvalidInput,
                            match="Webhooks may only reach global addresses") as caught:
             strict.subscribe("team-a", webhook=url)
         assert why in str(caught.value)
         assert "STEWARD_WEBHOOK_ALLOW_PRIVATE=1" in str(caught.value)
         assert strict.subscriptions() == []
-    with Notifications(registry, NotifySettings(allow_private=True)) as lenient:
+    with registry.notifications(NotifySettings(allow_private=True)) as lenient:
         assert lenient.subscribe("team-a", webhook=url).url.startswith(url.split("/")[0])
 
 
@@ -97,7 +96,7 @@ def test_global_addresses_next_to_them_are_not(address: str) -> None:
 ])
 def test_site_local_and_ietf_protocol_targets_are_refused_when_subscribing(
         registry: Registry, url: str, why: str) -> None:
-    with Notifications(registry, NotifySettings()) as strict:
+    with registry.notifications(NotifySettings()) as strict:
         with pytest.raises(InvalidInput,
                            match="Webhooks may only reach global addresses") as caught:
             strict.subscribe("team-a", webhook=url)
@@ -114,11 +113,11 @@ def test_the_address_is_checked_again_at_send_time(registry: Registry,
                                                    receiver: Receiver) -> None:
     """A subscription made while private targets were allowed is not sent to once they are not
     (as when DNS starts answering with an internal address)."""
-    with Notifications(registry, NotifySettings(allow_private=True)) as lenient:
+    with registry.notifications(NotifySettings(allow_private=True)) as lenient:
         receiver.secrets["/hook"] = lenient.subscribe("team-a",
                                                       webhook=receiver.url("/hook")).secret
     write_notices(registry, "team-a", 1)
-    with Notifications(registry, NotifySettings()) as strict:
+    with registry.notifications(NotifySettings()) as strict:
         assert strict.deliver_once().retrying == 1
         [pending] = strict.deliveries()
         assert "127.0.0.1 is a loopback address" in pending.last_error

@@ -30,7 +30,7 @@ def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
 
 @pytest.fixture
 def notifications(registry: Registry) -> Iterator[Notifications]:
-    with Notifications(registry, SETTINGS) as found:
+    with registry.notifications(SETTINGS) as found:
         yield found
 
 
@@ -102,7 +102,7 @@ def test_after_max_attempts_a_delivery_is_dead_until_replayed(
     settings = NotifySettings(allow_private=True, backoff_base=1, backoff_cap=4, timeout=2,
                               lease=10, max_attempts=3)
     receiver.refuse_first = 1000
-    with Notifications(registry, settings) as notifications:
+    with registry.notifications(settings) as notifications:
         subscribe(notifications, receiver, "team-a", "/hook")
         gone = subscribe(notifications, receiver, "team-a", "/gone")
         write_notices(registry, "team-a", 2)
@@ -172,7 +172,7 @@ def test_a_sender_hands_back_what_it_cannot_finish_within_its_lease(
         registry: Registry, receiver: Receiver, clock: FixedClock) -> None:
     """With a lease of 3 s and a 2 s timeout, a send may only start while 2 s of lease remain."""
     settings = NotifySettings(allow_private=True, timeout=2, lease=3)
-    with Notifications(registry, settings) as notifications:
+    with registry.notifications(settings) as notifications:
         subscribe(notifications, receiver, "team-a", "/hook")
         write_notices(registry, "team-a", 3)
         claimed = notifications.dispatcher.outbox.claim(clock.now(), 10)[0]
@@ -192,7 +192,7 @@ def test_old_delivered_deliveries_are_pruned_once_a_day(
     stay; a retention of 0 keeps everything."""
     settings = NotifySettings(allow_private=True, timeout=2, lease=10, max_attempts=1,
                               retention_days=30)
-    with Notifications(registry, settings) as notifications:
+    with registry.notifications(settings) as notifications:
         subscribe(notifications, receiver, "team-a", "/ok")
         dead = notifications.subscribe("team-b", webhook="http://127.0.0.1:9/closed").id
         write_notices(registry, "team-a", 2, prefix="old")
@@ -211,5 +211,5 @@ def test_old_delivered_deliveries_are_pruned_once_a_day(
         assert len(registry.deprecations.notices("team-a")) == 3
         assert notifications.prune() == 0
     clock.advance(days=365)
-    with Notifications(registry, replace(settings, retention_days=0)) as keeping:
+    with registry.notifications(replace(settings, retention_days=0)) as keeping:
         assert keeping.prune() == 0 and len(keeping.deliveries()) == 2

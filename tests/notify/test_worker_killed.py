@@ -13,7 +13,6 @@ from pathlib import Path
 from modelsteward import Registry
 from modelsteward.domain.outbox import DeliveryStatus
 from modelsteward.notify.settings import NotifySettings
-from modelsteward.service.notifications import Notifications
 from tests.notify.conftest import Receiver, write_notices
 
 STEWARD = str(Path(sys.executable).with_name("steward"))
@@ -33,7 +32,7 @@ def test_sigkill_mid_delivery_then_a_new_worker_delivers_everything_once(
         tmp_path: Path, receiver: Receiver) -> None:
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     with Registry.open(url, actor="setup") as registry, \
-            Notifications(registry, NotifySettings(allow_private=True)) as notifications:
+            registry.notifications(NotifySettings(allow_private=True)) as notifications:
         for path in ("/ops", "/audit"):
             receiver.secrets[path] = notifications.subscribe(
                 "team-a", webhook=receiver.url(path)).secret
@@ -65,5 +64,5 @@ def test_sigkill_mid_delivery_then_a_new_worker_delivers_everything_once(
     assert receiver.duplicates == {in_flight: 1}
     assert receiver.bad_signatures == 0
     with Registry.open(url, actor="check") as registry, \
-            Notifications(registry, NotifySettings(allow_private=True)) as notifications:
+            registry.notifications(NotifySettings(allow_private=True)) as notifications:
         assert {d.status for d in notifications.deliveries()} == {DeliveryStatus.DELIVERED}

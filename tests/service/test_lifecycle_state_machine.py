@@ -61,7 +61,7 @@ from modelsteward.errors import (
     NoRollbackTarget, NotAuthorised, NotFound, StewardError,
 )
 from modelsteward.results import MonitorResult, RollbackResult
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, sql_store
 from tests.service.lifecycle_helpers import (
     APPROVERS, CHECKS, as_actor, evaluated_suites, evaluation, manifest, statement, to_production,
     to_staging, trained,
@@ -649,7 +649,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     # invariants ------------------------------------------------------------------------------
 
     def _sql(self, query: str) -> list[tuple[object, ...]]:
-        with self.registry.store.engine.connect() as connection:
+        with sql_store(self.registry).engine.connect() as connection:
             return [tuple(row) for row in connection.execute(text(query))]
 
     @invariant()

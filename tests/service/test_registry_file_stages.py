@@ -14,7 +14,6 @@ from modelsteward.domain.registry_file import (
 )
 from modelsteward.errors import DocumentInvalid
 from modelsteward.service.registry import Registry
-from modelsteward.service.registry_file import export_registry, import_registry
 
 POLICY = Policy(monitoring=(Threshold("error_rate", "<=", 0.05),))
 
@@ -26,11 +25,12 @@ def registry(db_url: str) -> Iterator[Registry]:
 
 
 def imported(registry: Registry, models: dict[str, dict[str, object]]) -> None:
-    import_registry(registry, parse_registry_file({"models": models}), source="reg.yaml")
+    registry.registry_files.import_registry(parse_registry_file({"models": models}),
+                                            source="reg.yaml")
 
 
 def current(registry: Registry) -> dict[str, tuple[str, str]]:
-    return {e.model.name: (e.version, e.status) for e in export_registry(registry)}
+    return {e.model.name: (e.version, e.status) for e in registry.registry_files.export_registry()}
 
 
 def test_every_word_of_the_table_sets_its_stage(registry: Registry) -> None:
@@ -71,7 +71,7 @@ def test_status_words_go_back_through_the_same_table() -> None:
 def test_an_unknown_status_in_an_entry_is_refused_before_anything_is_written(
         registry: Registry) -> None:
     with pytest.raises(DocumentInvalid) as caught:
-        import_registry(registry, [RegistryEntry(parse_registry_file(
+        registry.registry_files.import_registry([RegistryEntry(parse_registry_file(
             {"models": {"a": {}}})[0].model, version="1.0.0", status="shadow")])
     assert [p.location for p in caught.value.problems] == ["models.a.status"]
     assert "active" in caught.value.problems[0].message
@@ -93,7 +93,7 @@ def test_export_without_production_takes_what_resolution_gives(registry: Registr
     imported(registry, {"bot": {"version": "1.1.0", "status": "retired"}})
     assert current(registry) == {"bot": ("1.0.0", "staging")}
     registry.lifecycle.reject("bot@1.0.0", "fails the safety review")
-    [entry] = export_registry(registry)
+    [entry] = registry.registry_files.export_registry()
     assert (entry.version, entry.status, entry.metrics) == ("1.1.0", "", {})  # newest, not current
 
 
@@ -101,5 +101,5 @@ def test_export_never_writes_a_degraded_version_as_current(registry: Registry) -
     imported(registry, {"bot": {"version": "1.0.0", "status": "active"}})
     registry.lifecycle.record_measurements("bot@1.0.0", {"error_rate": 0.5})
     assert registry.get_version("bot", "1.0.0").blocked_reason
-    [entry] = export_registry(registry)
+    [entry] = registry.registry_files.export_registry()
     assert entry.status == ""

@@ -16,8 +16,6 @@ from modelsteward.domain.model import Model
 from modelsteward.domain.registry_file import parse_registry_file
 from modelsteward.domain.tokens import Role
 from modelsteward.domain.versioning import ChangeKind
-from modelsteward.service.mlflow_compat import MlflowRegistry
-from modelsteward.service.registry_file import import_registry
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import DEVELOPMENT
 
@@ -30,7 +28,7 @@ def _intact(registry: Registry) -> None:
 
 def test_mlflow_writes_follow_from_their_events(db_url: str) -> None:
     with Registry.open(db_url, actor="alice") as registry:
-        mlflow = MlflowRegistry(registry)
+        mlflow = registry.mlflow()
         mlflow.create_model("churn", description="first", tags={"team": "growth"})
         mlflow.update_model("churn", "second")
         mlflow.set_model_tag("churn", "stage", "beta")
@@ -101,11 +99,11 @@ def test_imports_retirement_and_restore_follow(db_url: str, tmp_path: Path) -> N
     weights.mkdir()
     (weights / "model.bin").write_text("weights")
     with Registry.open(db_url, actor="alice") as registry:
-        import_registry(registry, parse_registry_file(REGISTRY_FILE))
+        registry.registry_files.import_registry(parse_registry_file(REGISTRY_FILE))
         changed = {"models": dict(REGISTRY_FILE["models"])}
         changed["models"]["summarization-primary"] = {
             **REGISTRY_FILE["models"]["summarization-primary"], "purpose": "Longer summaries"}
-        import_registry(registry, parse_registry_file(changed))
+        registry.registry_files.import_registry(parse_registry_file(changed))
         registry.create_model(Model("bot", owner_team="support"))
         registry.register_version("bot", change=ChangeKind.ARCHITECTURE, path=weights)
         registry.register_version("bot", change=ChangeKind.QUANTISATION, variant="q4",

@@ -22,7 +22,7 @@ from modelsteward.errors import InvalidInput, NotAuthenticated, StewardError
 from modelsteward.errors import TokenNotFound
 from modelsteward.service.tokens import TokenCache, Tokens, new_secret
 from modelsteward.store.tables import api_tokens
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, sql_store
 
 MAINTAINER = frozenset({Role.MAINTAINER})
 
@@ -42,23 +42,23 @@ def sql_registry(sql_url: str, clock: FixedClock) -> Iterator[Registry]:
 
 def test_the_secret_is_never_stored_and_the_text_is_shown_once(sql_registry: Registry) -> None:
     registry = sql_registry
-    issued = Tokens(registry).create("ci", team="support", roles=MAINTAINER)
+    issued = registry.tokens.create("ci", team="support", roles=MAINTAINER)
     token_id, secret = split_token(issued.text)
     assert token_id == issued.token.id and len(secret) == 43
-    with registry.store.read() as tx:
+    with sql_store(registry).read() as tx:
         rows = [row._mapping for row in tx.c.execute(select(api_tokens))]
     assert len(rows) == 1
     stored = " ".join(str(v) for v in rows[0].values())
     assert secret not in stored and issued.text not in stored
     assert rows[0]["secret_hash"] == hash_secret(secret)
     assert rows[0]["last_four"] == issued.text[-4:]
-    listed = Tokens(registry).list()
+    listed = registry.tokens.list()
     assert [t.id for t in listed] == [token_id]
     assert not any(secret in str(v) for v in vars(listed[0]).values())
 
 
 def test_events_record_create_and_revoke_without_the_secret(registry: Registry) -> None:
-    tokens = Tokens(registry)
+    tokens = registry.tokens
     issued = tokens.create("ci", team="support", roles=MAINTAINER)
     tokens.revoke(issued.token.id)
     tokens.revoke(issued.token.id)  # again: nothing more happens
@@ -71,17 +71,17 @@ def test_events_record_create_and_revoke_without_the_secret(registry: Registry) 
 
 
 def test_authenticate_gives_the_principal(registry: Registry) -> None:
-    issued = Tokens(registry).create("release-bot", team="support",
+    issued = registry.tokens.create("release-bot", team="support",
                                      roles=frozenset({Role.APPROVER}),
                                      approval_roles=frozenset({"ml-lead"}))
-    who = Tokens(registry).authenticate(issued.text)
+    who = registry.tokens.authenticate(issued.text)
     assert who.name == "release-bot" and who.team == "support"
     assert who.roles == {"viewer", "maintainer", "approver"}
     assert who.approval_roles == {"ml-lead"} and who.token_id == issued.token.id
 
 
 def test_each_failure_says_what_is_wrong(registry: Registry, clock: FixedClock) -> None:
-    tokens = Tokens(registry)
+    tokens = registry.tokens
     revoked = tokens.create("old", team="t", roles=MAINTAINER)
     tokens.revoke(revoked.token.id)
     expiring = tokens.create("short", team="t", roles=MAINTAINER,
@@ -105,7 +105,7 @@ def test_each_failure_says_what_is_wrong(registry: Registry, clock: FixedClock) 
 
 def test_revocation_clears_the_cache_at_once(registry: Registry) -> None:
     cache = TokenCache(ttl=30)
-    tokens = Tokens(registry, cache)
+    tokens = Tokens(registry.context, cache)
     issued = tokens.create("ci", team="t", roles=MAINTAINER)
     assert tokens.authenticate(issued.text).name == "ci"
     assert cache.get(issued.token.id) is not None
@@ -130,17 +130,17 @@ def test_cache_is_bounded_and_expires() -> None:
 
 def test_revoking_an_unknown_token(registry: Registry) -> None:
     with pytest.raises(TokenNotFound, match="steward token list"):
-        Tokens(registry).revoke("0" * 16)
+        registry.tokens.revoke("0" * 16)
 
 
 def test_bootstrap_only_on_an_empty_table(registry: Registry, tmp_path: Path) -> None:
-    issued = bootstrap_admin_token(Tokens(registry), tmp_path / "home")
+    issued = bootstrap_admin_token(registry.tokens, tmp_path / "home")
     assert issued is not None and issued.token.name == "bootstrap"
     path = tmp_path / "home" / "admin-token"
     assert path.read_text().strip() == issued.text
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert Tokens(registry).authenticate(issued.text).roles >= {"admin"}
-    assert bootstrap_admin_token(Tokens(registry), tmp_path / "home") is None
+    assert registry.tokens.authenticate(issued.text).roles >= {"admin"}
+    assert bootstrap_admin_token(registry.tokens, tmp_path / "home") is None
 
 
 def test_token_requests_are_checked_whole() -> None:

@@ -7,7 +7,6 @@ from sqlalchemy import text
 
 from modelsteward import Registry
 from modelsteward.domain.tokens import Role
-from modelsteward.service.tokens import Tokens
 from modelsteward.store.changes import ChangeWatcher
 from modelsteward.store.sql import SqlStore
 
@@ -19,7 +18,7 @@ def test_token_live_reads_each_tokens_committed_state_and_survives_a_lost_connec
     try:
         assert watcher.checks_each_token and watcher.marker() is None
         with Registry.open(pg_url, actor="admin") as registry:  # another process
-            tokens = Tokens(registry)
+            tokens = registry.tokens
             kept = tokens.create("kept", team="", roles=frozenset({Role.ADMIN})).token.id
             gone = tokens.create("gone", team="", roles=frozenset({Role.VIEWER})).token.id
             assert watcher.token_live(kept) is watcher.token_live(gone) is True

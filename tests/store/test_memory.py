@@ -42,7 +42,7 @@ def test_each_memory_url_opens_a_fresh_store() -> None:
 def test_a_registry_runs_on_it(clock: FixedClock) -> None:
     from modelsteward.domain.model import Model
 
-    registry = Registry(MemoryStore(), actor="ci", clock=clock)  # type: ignore[arg-type]
+    registry = Registry(MemoryStore(), actor="ci", clock=clock)
     registry.create_model(Model("bot", owner_team="team-a"))
     registry.register_version("bot", "1.0.0")
     assert registry.resolve("bot", "^1", candidates=True).ref == "bot@1.0.0"

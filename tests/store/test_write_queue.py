@@ -22,6 +22,7 @@ from modelsteward.store.write_queue import WriteQueue, write_queue
 THREADS = 16
 EACH = 6
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
+from tests.conftest import sql_store
 
 
 @pytest.fixture
@@ -31,11 +32,11 @@ def impatient(sqlite_url: str) -> Iterator[Registry]:
     Only the in-process queue can keep concurrent writers apart."""
     registry = Registry.open(sqlite_url, actor="setup")
 
-    @event.listens_for(registry.store.engine, "connect")
+    @event.listens_for(sql_store(registry).engine, "connect")
     def _no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA busy_timeout=0")
 
-    registry.store.engine.dispose()  # the pooled connections still wait: drop them
+    sql_store(registry).engine.dispose()  # the pooled connections still wait: drop them
     yield registry
     registry.close()
 
@@ -148,7 +149,7 @@ def test_a_write_reads_the_chain_head_once(sqlite_url: str) -> None:
         registry.create_model(Model("m"))
         statements: list[str] = []
 
-        @event.listens_for(registry.store.engine, "before_cursor_execute")
+        @event.listens_for(sql_store(registry).engine, "before_cursor_execute")
         def _count(_c: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
             statements.append(statement)
 

@@ -119,8 +119,7 @@ class TokenAuthenticator:
         elif cached_only and cache.get(token_id) is None:
             return None
         store: Store = self.store or request.app.state.store
-        # authenticate() names the SQL store, of which it uses only read() and tx.token()
-        return authenticate(store, self.clock.now(), text, cache)  # type: ignore[arg-type]
+        return authenticate(store, self.clock.now(), text, cache)
 
     def _current_cache(self, request: Request) -> TokenCache:
         """The cache, emptied first when a token changed since it was last looked at (the

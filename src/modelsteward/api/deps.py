@@ -59,7 +59,7 @@ def registry_for(request: Request, principal: Principal) -> Registry:
     policy: Policy = request.app.state.policy
     clock: Clock | None = request.app.state.clock
     settings: Settings = request.app.state.settings.registry
-    return Registry(store,  # type: ignore[arg-type]  # it names the SQL store, uses the port
+    return Registry(store,
                     actor=principal.name, clock=clock, policy=policy,
                     default_team=settings.default_team)
 

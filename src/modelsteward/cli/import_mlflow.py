@@ -184,10 +184,9 @@ def import_mlflow_command(state: State, tracking_uri: str, dry_run: bool, team: 
     what was imported)."""
     import httpx
 
-    from modelsteward.service.mlflow_compat import MlflowRegistry
 
     with httpx.Client(base_url=tracking_uri.rstrip("/"), timeout=60) as client:
-        report = import_mlflow(MlflowRegistry(state.local_registry),
+        report = import_mlflow(state.local_registry.mlflow(),
                                MlflowSource(client, tracking_uri), dry_run=dry_run,
                                team=team.strip())
     if as_json:

@@ -28,10 +28,9 @@ if TYPE_CHECKING:  # each mode imports its own when a command runs
 
 @contextmanager
 def _local_notifications(state: State) -> Iterator[Notifications]:
-    from modelsteward.service.notifications import Notifications
 
     settings = NotifySettings.from_env()  # bad settings fail before the database is touched
-    with Notifications(state.local_registry, settings) as notifications:
+    with state.local_registry.notifications(settings) as notifications:
         yield notifications
 
 

@@ -39,10 +39,10 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
     Each entry's status sets the stage of the version it registers (active → production, with
     the production alias; see docs/registry-file.md); such stages are recorded as imported,
     without the gates."""
-    from modelsteward.service.registry_file import import_registry
 
     entries = parse_registry_file(read_yaml(file), source=str(file))
-    report = import_registry(state.local_registry, entries, source=str(file), team=team.strip())
+    report = state.local_registry.registry_files.import_registry(entries, source=str(file),
+                                                                 team=team.strip())
     if as_json:
         emit_json({"changed": report.changed, "created_models": list(report.created_models),
                    "updated_models": list(report.updated_models),
@@ -78,9 +78,7 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
 def export_registry_file(state: State, output: Path | None) -> None:
     """Export the registry as a model-registry.yaml (each model with its eligible current
     version and its evaluation scores; a model without one has no status)."""
-    from modelsteward.service.registry_file import export_registry
-
-    document = render_registry_file(export_registry(state.local_registry))
+    document = render_registry_file(state.local_registry.registry_files.export_registry())
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     if output is None:
         sys.stdout.write(text)

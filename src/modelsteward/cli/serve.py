@@ -52,7 +52,6 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     from modelsteward.cli.tokens import bootstrap_admin_token
     from modelsteward.config import Settings, default_home
     from modelsteward.notify.settings import NotifySettings
-    from modelsteward.service.tokens import Tokens
     from modelsteward.store.engine import is_sqlite_memory
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -71,7 +70,7 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
                                "in-memory SQLite database is each process's own. Use a database "
                                "file or PostgreSQL (STEWARD_DATABASE_URL), or one worker.")
         _check_metrics_directory()
-    bootstrap_admin_token(Tokens(state.local_registry), default_home(os.environ))
+    bootstrap_admin_token(state.local_registry.tokens, default_home(os.environ))
     err.print(f"modelsteward serving {state.database_url.split('?')[0]} on "
               f"http://{host}:{port}" + (f" with {processes} workers" if processes > 1 else ""),
               highlight=False)

@@ -13,10 +13,12 @@ The phase at a moment follows from the dates alone:
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from modelsteward.domain.pins import Pin
+from modelsteward.domain.model import Model
+from modelsteward.domain.pins import Pin, parse_pin
 from modelsteward.errors import InvalidInput
 
 
@@ -112,3 +114,39 @@ def covers(plan: DeprecationPlan, pin: Pin | None, version: str) -> bool:
     if plan.target == version:
         return True
     return pin is not None and pin.matches_text(version)
+
+
+def target_pin(model: Model, plan: DeprecationPlan) -> Pin | None:
+    """The pin ``plan``'s target stands for on ``model``, or ``None`` for an exact version
+    that is not a pin."""
+    try:
+        return parse_pin(model, plan.target)
+    except InvalidInput:
+        return None
+
+
+def plan_covers(model: Model, plan: DeprecationPlan, version: str) -> bool:
+    """Whether ``plan`` (of ``model``) applies to ``version`` of it (see :func:`covers`)."""
+    return covers(plan, target_pin(model, plan), version)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of a model's deprecation plans cover a version: the one rule every reader of
+    plans (resolution, audit, deprecation, the API's headers) applies. Each plan's target is
+    parsed once, so asking about many versions stays cheap."""
+
+    plans: tuple[tuple[DeprecationPlan, Pin | None], ...]  # newest first
+
+    @classmethod
+    def of(cls, model: Model, plans: Iterable[DeprecationPlan]) -> Coverage:
+        """The coverage of ``plans`` of ``model``, given oldest first (as stored)."""
+        return cls(tuple((plan, target_pin(model, plan)) for plan in reversed(list(plans))))
+
+    def covering(self, version: str) -> Iterator[DeprecationPlan]:
+        """The plans that cover ``version``, newest first."""
+        return (plan for plan, pin in self.plans if covers(plan, pin, version))
+
+    def newest(self, version: str) -> DeprecationPlan | None:
+        """The newest plan that covers ``version``, if any."""
+        return next(self.covering(version), None)

@@ -27,9 +27,13 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from modelsteward.domain.versioning import MAX_PART, ModelVersion, Snapshot, validate_variant
 from modelsteward.errors import InvalidPin, InvalidVersion
+
+if TYPE_CHECKING:
+    from modelsteward.domain.model import Model
 
 Core = tuple[int, int, int]
 
@@ -301,3 +305,9 @@ def parse_snapshot_pin(text: str) -> SnapshotPin:
             "('claude-sonnet-4-5-*', 'claude-sonnet-*')."
         )
     return SnapshotPin(raw)
+
+
+def parse_pin(model: Model, text: str) -> Pin:
+    """Parse ``text`` as a pin of ``model``'s scheme: over provider snapshot ids for a hosted
+    model, over semantic versions otherwise."""
+    return parse_snapshot_pin(text) if model.uses_snapshots else parse_version_pin(text)

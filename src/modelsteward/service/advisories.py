@@ -38,7 +38,8 @@ from modelsteward.files import write_atomically
 from modelsteward.ports import Transaction
 from modelsteward.results import Found, Ownership, Published, Reported
 from modelsteward.service.reach import affected_teams, descendants
-from modelsteward.service.registry import Registry
+from modelsteward.service.context import Context
+from modelsteward.service.resolution import Resolver
 
 K = TypeVar("K", bound=Hashable)
 REPORT_KIND = ADVISORY_REPORT
@@ -103,8 +104,9 @@ def match_subjects(index: AdvisoryIndex,
 
 
 class Advisories:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
 
     # publishing -----------------------------------------------------------------------------
 
@@ -113,8 +115,8 @@ class Advisories:
         (``x_MSA-<year>-<n>``) is given. The record is validated as OSV; an advisory about an
         in-house model that is not in the registry is refused. ``authorize`` is called with
         its ownership before anything is written."""
-        now = self.registry.clock.now()
-        with self.registry.store.write() as tx:
+        now = self.ctx.clock.now()
+        with self.ctx.store.write() as tx:
             advisory_id = draft.id or next_id(tx.advisory_ids(f"{ID_PREFIX}-{now.year}-"),
                                               now.year)
             if tx.advisory_document(advisory_id) is not None:
@@ -154,7 +156,7 @@ class Advisories:
         if problems:
             raise DocumentInvalid(f"{len(documents)} advisory records", problems)
         results: list[Published] = []
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             for advisory in parsed:
                 stored = tx.advisory_document(advisory.id)
                 if stored is not None:
@@ -176,13 +178,13 @@ class Advisories:
 
     def _publish(self, tx: Transaction, advisory: Advisory, new: bool,
                  extra_warnings: tuple[Problem, ...] = ()) -> Published:
-        tx.put_advisory(advisory, self.registry.clock.now(), self.registry.actor)
+        tx.put_advisory(advisory, self.ctx.clock.now(), self.ctx.actor)
         direct, upstream = self._directly_affected(tx, advisory)
         derived = descendants(tx, direct + upstream)
         notices = self._notify(tx, advisory, direct, derived, upstream)
         inherited = sorted({v.ref for vs in derived.values() for v in vs} |
                            {v.ref for v in upstream})
-        self.registry.record(tx, NewEvent(
+        self.ctx.record(tx, NewEvent(
             ev.ADVISORY_PUBLISHED if new else ev.ADVISORY_UPDATED, advisory.id, {
                 "summary": advisory.summary, "level": advisory.level.value,
                 "modified": advisory.modified.isoformat(),
@@ -231,7 +233,7 @@ class Advisories:
             model = tx.get_model(model_name)
             if model is None:
                 continue
-            for team, consumers in sorted(affected_teams(self.registry, tx, model,
+            for team, consumers in sorted(affected_teams(self.resolver, tx, model,
                                                          versions).items()):
                 created += tx.add_notice(self._notice(advisory, team, model_name,
                                                       versions, consumers, inherited))
@@ -252,15 +254,15 @@ class Advisories:
                       {"advisory": advisory.id, "level": advisory.level.value,
                        "summary": advisory.summary, "versions": refs, "inherited": inherited,
                        "consumers": len(names), "consumer_names": names},
-                      self.registry.clock.now())
+                      self.ctx.clock.now())
 
     def withdraw(self, advisory_id: str, reason: str, authorize: Authorize = _allow) -> Advisory:
         """Mark an advisory withdrawn (it stops matching; the record stays, as OSV requires).
         ``authorize`` is called with its ownership first."""
         if not reason.strip():
             raise InvalidInput("Say why the advisory is withdrawn with --reason.")
-        now = self.registry.clock.now()
-        with self.registry.store.write() as tx:
+        now = self.ctx.clock.now()
+        with self.ctx.store.write() as tx:
             stored = tx.advisory_document(advisory_id)
             if stored is None:
                 raise AdvisoryNotFound(advisory_id)
@@ -270,8 +272,8 @@ class Advisories:
                 raise InvalidInput(f"Advisory {advisory_id} was already withdrawn on "
                                    f"{advisory.withdrawn.date().isoformat()}.")
             advisory = replace(advisory, withdrawn=now, modified=now)
-            tx.put_advisory(advisory, now, self.registry.actor)
-            self.registry.record(tx, NewEvent(ev.ADVISORY_WITHDRAWN, advisory_id,
+            tx.put_advisory(advisory, now, self.ctx.actor)
+            self.ctx.record(tx, NewEvent(ev.ADVISORY_WITHDRAWN, advisory_id,
                                                {"reason": reason.strip()}))
         return advisory
 
@@ -282,8 +284,8 @@ class Advisories:
         the team to publish (``steward advisory create``). Nothing is published. Raises
         :class:`DocumentInvalid` for a model not in the registry and :class:`InvalidInput` for
         a report that reaches no team."""
-        now = self.registry.clock.now()
-        with self.registry.store.write() as tx:
+        now = self.ctx.clock.now()
+        with self.ctx.store.write() as tx:
             unknown = self._unknown_models(tx, draft)
             if unknown:
                 raise DocumentInvalid("the report", unknown)
@@ -304,17 +306,17 @@ class Advisories:
                 written += tx.add_notice(Notice(
                     f"{REPORT_KIND}:{digest}:{team}", team, models[0] if models else "",
                     REPORT_KIND,
-                    f"{self.registry.actor} reported a problem in {about}: {draft.summary} It "
+                    f"{self.ctx.actor} reported a problem in {about}: {draft.summary} It "
                     "is a draft: review it and publish it with `steward advisory create` (the "
                     "record is in this notice).",
-                    {"reported_by": self.registry.actor, "record": record, "models": models},
+                    {"reported_by": self.ctx.actor, "record": record, "models": models},
                     now))
         return Reported(tuple(teams), tuple(models), written)
 
     # reading --------------------------------------------------------------------------------
 
     def get(self, advisory_id: str) -> Advisory:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             stored = tx.advisory_document(advisory_id)
         if stored is None:
             raise AdvisoryNotFound(advisory_id)
@@ -322,7 +324,7 @@ class Advisories:
 
     def all(self, *, model: str = "", include_withdrawn: bool = False) -> list[Advisory]:
         """Advisories by id; with ``model``, those naming it."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             if model:
                 if tx.get_model(model) is None:
                     raise ModelNotFound(model)
@@ -335,8 +337,8 @@ class Advisories:
     def affecting(self, ref: str) -> list[Found]:
         """The advisories affecting ``model@version``: its own first, then those inherited from
         what it derives from (nearest ancestor first)."""
-        with self.registry.store.read() as tx:
-            stored = self.registry.require_version(tx, ref)
+        with self.ctx.store.read() as tx:
+            stored = self.resolver.require_version(tx, ref)
             subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
             for node in walk_lineage([stored.ref], tx.parents, lambda d: d.parent):
                 parent = node.derivation.parent
@@ -353,7 +355,7 @@ class Advisories:
         written: list[Path] = []
         after = ""
         while True:
-            with self.registry.store.read() as tx:
+            with self.ctx.store.read() as tx:
                 page = tx.advisory_documents(after=after, limit=500)
             for document in page:
                 advisory = load_stored(document)

@@ -20,7 +20,7 @@ from modelsteward.domain.audit import (
     AuditedModel, AuditReport, FailOn, Finding, FindingKind, apply_ignores, fails,
 )
 from modelsteward.domain.audit_rules import AdvisoryHit, EntryFacts, RegistryState, findings
-from modelsteward.domain.deprecation import DeprecationPlan, Phase, covers
+from modelsteward.domain.deprecation import Coverage, DeprecationPlan, Phase
 from modelsteward.domain.ignores import Ignore
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lockfile import Lock, LockedModel
@@ -30,8 +30,9 @@ from modelsteward.domain.versioning import ModelVersion
 from modelsteward.ports import Transaction
 from modelsteward.results import Fixed, Found
 from modelsteward.service.advisories import find_matches, match_subjects, ref_subject
+from modelsteward.service.context import Context
 from modelsteward.service.locking import Locking
-from modelsteward.service.registry import Registry
+from modelsteward.service.resolution import Resolver
 
 _FIXABLE_BY_UPGRADE = (FindingKind.ADVISORY, FindingKind.DEPRECATION, FindingKind.RETIRED,
                        FindingKind.INELIGIBLE, FindingKind.GATE_OVERRIDE,
@@ -94,11 +95,13 @@ def audit_offline(lock: Lock, advisories: Iterable[Advisory], *, source: str, fa
 
 
 class Audits:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, resolver: Resolver, locking: Locking) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
+        self.locking = locking
 
     def _today(self) -> date:
-        return self.registry.clock.now().date()
+        return self.ctx.clock.now().date()
 
     def audit(self, lock: Lock, *, fail_on: FailOn, ignores: Iterable[Ignore] = (),
               source: str = "") -> AuditReport:
@@ -115,7 +118,7 @@ class Audits:
         version is eligible is the policy's rule, with the entry's candidates choice."""
         today = self._today()
         refs = [(e.name, e.version) for e in entries]
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             states = tx.version_states(refs)
             overrides = tx.overrides_for(refs)
             plans: dict[str, list[DeprecationPlan]] = defaultdict(list)
@@ -134,10 +137,7 @@ class Audits:
                 model = models[model_name]
                 if model is None:
                     return None
-                for plan in reversed(plans[model_name]):
-                    if covers(plan, self.registry.plan_pin(model, plan), version):
-                        return plan
-                return None
+                return Coverage.of(model, plans[model_name]).newest(version)
 
             def inherited(entry: LockedModel) -> tuple[str, DeprecationPlan] | None:
                 for ancestor in entry.derived_from:
@@ -154,7 +154,7 @@ class Audits:
                 return None
 
             def ineligible(entry: LockedModel, state: RegistryState) -> str:
-                return self.registry.why_not_in(tx, entry.ref, state.stage,
+                return self.resolver.why_not_in(tx, entry.ref, state.stage,
                                                 state.blocked_reason,
                                                 candidates=entry.candidates)
 
@@ -240,24 +240,24 @@ class Audits:
         for name, change in changes.items():
             if change is None:
                 previous = _without(previous, name)
-        locked = Locking(self.registry).lock(new_manifest, previous)
+        locked = self.locking.lock(new_manifest, previous)
         return Fixed(new_text, locked, tuple(fixed), tuple(unfixed))
 
     def _first_passing(self, manifest: AppManifest, requirement: Requirement,
                        entry: LockedModel, fail_on: FailOn) -> tuple[Version, str] | None:
-        locking = Locking(self.registry)
-        with self.registry.store.read() as tx:
+        locking = self.locking
+        with self.ctx.store.read() as tx:
             model = tx.get_model(requirement.model)
             if model is None:
                 return None
             candidates = [v for v in _newer(tx, model, entry)
-                          if not self.registry.ineligible_in(tx, v,
+                          if not self.resolver.ineligible_in(tx, v,
                                                              candidates=entry.candidates)]
             # then the best eligible version the pin gives now, which may be older than the
             # locked one (production rolled back from it, say)
             pin_text = (f"{requirement.pin}+{requirement.variant}" if requirement.variant
                         else requirement.pin)
-            best = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin_text),
+            best = self.resolver.resolve_in(tx, model, self.resolver.parse_pin(model, pin_text),
                                             candidates=entry.candidates)
             if best is not None and not best.redirected_from and str(best.version.id) not in {
                     entry.version, *(str(v.id) for v in candidates)}:
@@ -273,7 +273,7 @@ class Audits:
                 continue
             pin = requirement.pin
             pin_text = f"{pin}+{requirement.variant}" if requirement.variant else pin
-            if not self.registry.parse_pin(model, pin_text).matches(version.id):  # type: ignore[arg-type]
+            if not self.resolver.parse_pin(model, pin_text).matches(version.id):  # type: ignore[arg-type]
                 pin = _pin_for(version)
             return version, pin
         return None

@@ -17,14 +17,16 @@ from modelsteward.errors import (
     Unresolvable,
 )
 from modelsteward.ports import Transaction
-from modelsteward.service.registry import Registry
+from modelsteward.service.context import Context
+from modelsteward.service.resolution import Resolver
 
 
 
 
 class Consumers:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
 
     def _check_pin(self, tx: Transaction, pin: ConsumerPin) -> PinStatus:
         """Parse ``pin`` for its model and return what it resolves to; refuse a pin that names an
@@ -38,15 +40,15 @@ class Consumers:
         model = tx.get_model(pin.model)
         if model is None:
             raise ModelNotFound(pin.model)
-        parsed = self.registry.parse_pin(model, pin.pin)
-        resolved = self.registry.resolve_in(tx, model, parsed)
+        parsed = self.resolver.parse_pin(model, pin.pin)
+        resolved = self.resolver.resolve_in(tx, model, parsed)
         if resolved is None:
-            why = self.registry.unresolvable_in(tx, model, parsed)
+            why = self.resolver.unresolvable_in(tx, model, parsed)
             if why is not None:
                 raise PinNoLongerResolves(pin.model, pin.pin, why)
             raise NoMatchingVersion(pin.model, pin.pin)
         plan = resolved.plan
-        today = self.registry.clock.now().date()
+        today = self.ctx.clock.now().date()
         if plan is not None and plan.phase(today) in (Phase.SOFT_DEADLINE_PASSED, Phase.RETIRED):
             instead = f" Pin {plan.replacement} instead." if plan.replacement else ""
             raise Conflict(f"{resolved.version.ref} passed its soft deadline ({plan.soft_deadline}"
@@ -61,10 +63,10 @@ class Consumers:
         if model is None:  # deletion clears the pins of a deleted model; this is a safety net
             return PinStatus(unresolvable=Unresolvable(pin.model, "deleted", "",
                                                        "the model is deleted"))
-        parsed = self.registry.parse_pin(model, pin.pin)
-        found = self.registry.resolve_in(tx, model, parsed)
+        parsed = self.resolver.parse_pin(model, pin.pin)
+        found = self.resolver.resolve_in(tx, model, parsed)
         if found is None:
-            return PinStatus(unresolvable=self.registry.unresolvable_in(tx, model, parsed))
+            return PinStatus(unresolvable=self.resolver.unresolvable_in(tx, model, parsed))
         return _status_of(model, found.version.model, str(found.version.id), found.ineligible)
 
     def add(self, consumer: Consumer) -> Consumer:
@@ -73,14 +75,14 @@ class Consumers:
         if len(set(models)) != len(models):
             raise InvalidInput(f"Consumer {consumer.name!r} names a model twice; use one pin per "
                                "model.")
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             if tx.get_consumer(consumer.name) is not None:
                 raise Conflict(f"A consumer named {consumer.name!r} already exists; change its "
                                f"pins with `steward consumer pin {consumer.name} MODEL PIN`.")
             statuses = {str(p): self._check_pin(tx, p) for p in consumer.pins}
-            tx.add_consumer(consumer, self.registry.clock.now())
+            tx.add_consumer(consumer, self.ctx.clock.now())
             ineligible = {pin: s.ineligible for pin, s in statuses.items() if s.ineligible}
-            self.registry.record(tx, NewEvent(ev.CONSUMER_REGISTERED, f"consumer:{consumer.name}", {
+            self.ctx.record(tx, NewEvent(ev.CONSUMER_REGISTERED, f"consumer:{consumer.name}", {
                 "kind": consumer.kind.value, "team": consumer.team, "contact": consumer.contact,
                 "environment": consumer.environment,
                 "pins": {pin: s.resolves_to for pin, s in statuses.items()},
@@ -91,41 +93,41 @@ class Consumers:
         """Make consumer ``name`` use ``pin`` (replacing its earlier pin of that model); return
         what it resolves to — with why the version is not eligible when an exact pin names
         such a version (accepted, and recorded in the event)."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             if tx.get_consumer(name) is None:
                 raise ConsumerNotFound(name)
             resolved = self._check_pin(tx, pin)
             tx.set_consumer_pin(name, pin)
-            self.registry.record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{name}", {
+            self.ctx.record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{name}", {
                 "model": pin.model, "pin": pin.pin, "resolves_to": resolved.resolves_to,
                 **({"ineligible": resolved.ineligible} if resolved.ineligible else {})}))
         return resolved
 
     def unpin(self, name: str, model: str) -> None:
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             found = tx.get_consumer(name)
             if found is None:
                 raise ConsumerNotFound(name)
             if model not in {p.model for p in found.pins}:
                 raise NotFound(f"Consumer {name!r} does not use {model!r}.")
             tx.remove_consumer_pin(name, model)
-            self.registry.record(tx, NewEvent(ev.CONSUMER_UNPINNED, f"consumer:{name}",
+            self.ctx.record(tx, NewEvent(ev.CONSUMER_UNPINNED, f"consumer:{name}",
                                                {"model": model}))
 
     def remove(self, name: str, reason: str) -> None:
         if not reason.strip():
             raise InvalidInput("--reason is required: say why the consumer is removed.")
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             found = tx.get_consumer(name)
             if found is None:
                 raise ConsumerNotFound(name)
             tx.remove_consumer(name)
-            self.registry.record(tx, NewEvent(ev.CONSUMER_REMOVED, f"consumer:{name}", {
+            self.ctx.record(tx, NewEvent(ev.CONSUMER_REMOVED, f"consumer:{name}", {
                 "reason": reason.strip(), "team": found.team,
                 "pins": [str(p) for p in found.pins]}))
 
     def get(self, name: str) -> Consumer:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             found = tx.get_consumer(name)
         if found is None:
             raise ConsumerNotFound(name)
@@ -134,14 +136,14 @@ class Consumers:
     def show(self, name: str) -> ConsumerStatus:
         """Consumer ``name`` with what each pin gives now; a pin that no longer resolves says
         why (version, state, since, reason, replacement) instead of failing."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             found = tx.get_consumer(name)
             if found is None:
                 raise ConsumerNotFound(name)
             return ConsumerStatus(found, tuple((p, self.status_in(tx, p)) for p in found.pins))
 
     def list(self, model: str = "") -> list[Consumer]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             if model and tx.get_model(model) is None:
                 raise ModelNotFound(model)
             return tx.list_consumers(model)
@@ -153,14 +155,14 @@ class Consumers:
         for ``MODEL@VERSION`` / ``MODEL@PIN`` when the version it would have given matches."""
         model_name, _, selector = target.partition("@")
         split_ref(model_name, version_required=False)
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             model = tx.get_model(model_name)
             if model is None:
                 raise ModelNotFound(model_name)
             chosen: Pin | None = None
             if selector:
                 exact = tx.get_version(model_name, selector)
-                chosen = self.registry.parse_pin(model, str(exact.id) if exact else selector)
+                chosen = self.resolver.parse_pin(model, str(exact.id) if exact else selector)
             affected = []
             for consumer in tx.list_consumers(model_name):
                 for pin in consumer.pins:

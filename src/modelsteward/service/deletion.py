@@ -14,7 +14,8 @@ from modelsteward.domain.model import Model
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound
 from modelsteward.ports import Transaction
 from modelsteward.results import DeletionReport, PinChange, PinKept
-from modelsteward.service.registry import Registry
+from modelsteward.service.context import Context
+from modelsteward.service.resolution import Resolver
 from modelsteward.service.replacement import eligible_replacement
 
 
@@ -26,8 +27,9 @@ class _DryRun(Exception):
 
 
 class Deletions:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
 
     def delete(self, target: str, *, reason: str, replacement: str = "",
                dry_run: bool = False) -> DeletionReport:
@@ -42,7 +44,7 @@ class Deletions:
         if not reason.strip():
             raise InvalidInput("--reason is required: say why it is deleted.")
         try:
-            with self.registry.store.write() as tx:
+            with self.ctx.store.write() as tx:
                 report = self._delete(tx, target, reason.strip(), replacement, dry_run)
                 if dry_run:
                     raise _DryRun(report)
@@ -71,7 +73,7 @@ class Deletions:
             # the pins that give the version now, and what each gives once it is gone
             pins = [(c, p) for c, p in pins if self._gives(tx, model, p) == version]
         held = [a for a in tx.current_aliases(model_name) if not version or a.version == version]
-        now = self.registry.clock.now()
+        now = self.ctx.clock.now()
         # a dry run is rolled back with its transaction, so it may mark the tombstone too:
         # what still resolves afterwards is then computed exactly as for the real deletion
         tx.mark_deleted(model_name, version, now)
@@ -99,11 +101,11 @@ class Deletions:
             else:
                 tx.remove_consumer_pin(change.consumer, model_name)
                 tx.set_consumer_pin(change.consumer, change.after)
-            self.registry.record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{change.consumer}", {
+            self.ctx.record(tx, NewEvent(ev.CONSUMER_PINNED, f"consumer:{change.consumer}", {
                 "model": change.before.model, "from": change.before.pin,
                 "to": str(change.after) if change.after else None,
                 "reason": f"{target} deleted"}))
-        self.registry.record(tx, NewEvent(
+        self.ctx.record(tx, NewEvent(
             ev.VERSION_DELETED if version else ev.MODEL_DELETED, target, {
                 "reason": reason, "replacement": replacement or None,
                 "consumers_moved": len(changes), "by_team": report.by_team,
@@ -116,7 +118,7 @@ class Deletions:
     def _gives(self, tx: Transaction, model: Model, pin: ConsumerPin) -> str:
         """The version of ``model`` ``pin`` resolves to now, by the registry's resolution
         (eligible versions only for a non-strict pin); ``""`` for none or another model's."""
-        found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin.pin))
+        found = self.resolver.resolve_in(tx, model, self.resolver.parse_pin(model, pin.pin))
         if found is None or found.version.model != model.name:
             return ""
         return str(found.version.id)
@@ -159,7 +161,7 @@ class Deletions:
                 raise Conflict(f"The replacement {target_model} is itself deleted; replacing with "
                                "it would lead nowhere. Name a model in use.")
             raise ModelNotFound(target_model)
-        resolved = eligible_replacement(self.registry, tx, found, pin, replacement).version
+        resolved = eligible_replacement(self.resolver, tx, found, pin, replacement).version
         if version and target_model == model_name and str(resolved.id) == version:
             raise Conflict(f"The replacement {replacement} resolves to {model_name}@{version}, "
                            "the version being deleted; name a pin that excludes it.")

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import Consumer, ConsumerPin
 from modelsteward.domain.deprecation import (
-    DeprecationPlan, DeprecationReason, Phase, check_dates, covers,
+    Coverage, DeprecationPlan, DeprecationReason, Phase, check_dates,
 )
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
@@ -34,24 +34,30 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import CheckedPlan, Overdue, TickReport
-from modelsteward.service.lifecycle import PRODUCTION
+from modelsteward.service.context import Context
+from modelsteward.service.lifecycle import Lifecycle, PRODUCTION
 from modelsteward.service.reach import affected_pins, affected_teams, descendants
-from modelsteward.service.registry import Registry
+from modelsteward.service.resolution import Resolver
+from modelsteward.service.retirement import Retirements
 from modelsteward.service.replacement import eligible_replacement
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 
 
 class Deprecations:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, resolver: Resolver, lifecycle: Lifecycle,
+                 retirements: Retirements) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
+        self.lifecycle = lifecycle
+        self.retirements = retirements
 
     def _today(self) -> date:
-        return self.registry.clock.now().date()
+        return self.ctx.clock.now().date()
 
     def _covered(self, tx: Transaction, model: Model, plan: DeprecationPlan) -> list[Version]:
-        pin = self.registry.plan_pin(model, plan)
-        return [v for v in tx.list_versions(model.name) if covers(plan, pin, str(v.id))]
+        coverage = Coverage.of(model, [plan])
+        return [v for v in tx.list_versions(model.name) if coverage.newest(str(v.id))]
 
     def plan(self, target: str, *, reason: DeprecationReason, replacement: str,
              announced: date, soft_deadline: date, hard_deadline: date,
@@ -64,7 +70,7 @@ class Deprecations:
         if target.startswith("pkg:"):
             return self._plan_upstream(target, reason, replacement, announced, soft_deadline,
                                        hard_deadline, migration_steps, support_window)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             return self.write_plan(tx, self.check_plan(
                 tx, target, reason=reason, replacement=replacement, announced=announced,
                 soft_deadline=soft_deadline, hard_deadline=hard_deadline,
@@ -92,7 +98,7 @@ class Deprecations:
         plan = DeprecationPlan(
             str(uuid.uuid4()), model.name, selector, reason, replacement, announced,
             soft_deadline, hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
-            support_window.strip(), redirect, self.registry.clock.now(), self.registry.actor)
+            support_window.strip(), redirect, self.ctx.clock.now(), self.ctx.actor)
         covered = self._covered(tx, model, plan)
         if not covered:
             raise NoMatchingVersion(model.name, selector)
@@ -110,7 +116,7 @@ class Deprecations:
         notices."""
         model, plan, covered = checked.model, checked.plan, checked.covered
         tx.add_plan(plan)
-        self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
+        self.ctx.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
             "plan": plan.id, "reason": plan.reason.value,
             "replacement": plan.replacement or None,
             "announced": plan.announced.isoformat(),
@@ -122,7 +128,7 @@ class Deprecations:
         for version in covered:
             if version.stage in _DEPRECABLE:
                 tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
-                self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+                self.ctx.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
                     "from": version.stage.value, "to": Stage.DEPRECATED.value,
                     "reason": plan.reason.value, "plan": plan.id}))
         self._advance(tx, model, plan)
@@ -137,12 +143,12 @@ class Deprecations:
         plan = DeprecationPlan(
             str(uuid.uuid4()), "", canonical, reason, replacement, announced, soft_deadline,
             hard_deadline, tuple(s.strip() for s in migration_steps if s.strip()),
-            support_window.strip(), False, self.registry.clock.now(), self.registry.actor)
-        with self.registry.store.write() as tx:
+            support_window.strip(), False, self.ctx.clock.now(), self.ctx.actor)
+        with self.ctx.store.write() as tx:
             if replacement:
                 self._check_replacement(tx, replacement, set())
             tx.add_upstream_plan(plan)
-            self.registry.record(tx, NewEvent(ev.DEPRECATION_PLANNED, canonical, {
+            self.ctx.record(tx, NewEvent(ev.DEPRECATION_PLANNED, canonical, {
                 "plan": plan.id, "reason": reason.value, "replacement": replacement or None,
                 "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
                 "hard_deadline": hard_deadline.isoformat(),
@@ -194,7 +200,7 @@ class Deprecations:
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
-        found = eligible_replacement(self.registry, tx, model, pin, replacement)
+        found = eligible_replacement(self.resolver, tx, model, pin, replacement)
         version = found.version
         if version.ref in covered:
             raise Conflict(f"The replacement {replacement} resolves to {version.ref}, which this "
@@ -222,7 +228,7 @@ class Deprecations:
         at_deadline = phase is Phase.RETIRED
         # who used the covered versions, before this deadline changes anything (and counting
         # a version already retired some other way): a retirement must tell them
-        affected = affected_pins(self.registry, tx, model, covered, as_if_resolvable=at_deadline)
+        affected = affected_pins(self.resolver, tx, model, covered, as_if_resolvable=at_deadline)
         created = 0
         held_back = False  # a covered version stays overdue: its retirement is not news yet
         if at_deadline:
@@ -271,8 +277,8 @@ class Deprecations:
         (``""``: it no longer resolves)."""
         found = []
         for consumer, pin in pins:
-            resolution = self.registry.resolve_in(tx, model,
-                                                  self.registry.parse_pin(model, pin.pin))
+            resolution = self.resolver.resolve_in(tx, model,
+                                                  self.resolver.parse_pin(model, pin.pin))
             found.append((consumer.name, pin.pin,
                           resolution.version.ref if resolution is not None else ""))
         return found
@@ -290,7 +296,7 @@ class Deprecations:
             return "", 0
         replacement, why = self._eligible_replacement(tx, model, plan)
         if replacement is not None and not why:
-            refused = self.registry.lifecycle.take_production(
+            refused = self.lifecycle.take_production(
                 tx, model, replacement, f"hard deadline of plan {plan.id}")
             if not refused:
                 return "", int(tx.add_notice(self._owner_notice(
@@ -321,10 +327,10 @@ class Deprecations:
         if target_model != model.name:
             return None, (f"{held}, and the replacement {plan.replacement} is another model; "
                           "production only moves within a model")
-        found = self.registry.resolve_in(tx, model, self.registry.parse_pin(model, pin))
+        found = self.resolver.resolve_in(tx, model, self.resolver.parse_pin(model, pin))
         if found is None:
             return None, f"{held}, and the replacement {plan.replacement} resolves to nothing"
-        if not self.registry.policy.deprecation_move_production:
+        if not self.ctx.policy.deprecation_move_production:
             return found.version, (f"{held}, and the policy does not move production at a "
                                    "deadline (deprecation.move_production is false)")
         return found.version, ""
@@ -336,19 +342,19 @@ class Deprecations:
             if event.kind == ev.DEPRECATION_OVERDUE and event.subject == version.ref \
                     and event.payload.get("plan") == plan.id:
                 return
-        self.registry.record(tx, NewEvent(ev.DEPRECATION_OVERDUE, version.ref, {
+        self.ctx.record(tx, NewEvent(ev.DEPRECATION_OVERDUE, version.ref, {
             "plan": plan.id, "hard_deadline": plan.hard_deadline.isoformat(),
             "replacement": plan.replacement or None, "why": why}))
 
     def _owner_notice(self, model: Model, version: Version, plan: DeprecationPlan, kind: str,
                       message: str, extra: dict[str, object]) -> Notice:
         """A notice of ``kind`` to the owning team of ``model``, once per plan and version."""
-        team = model.owner_team or self.registry.default_team
+        team = model.owner_team or self.ctx.default_team
         return Notice(f"{kind}:{plan.id}:{version.id}", team, model.name, kind, message,
                       {"plan": plan.id, "target": plan.ref, "version": version.ref,
                        "hard_deadline": plan.hard_deadline.isoformat(),
                        "replacement": plan.replacement or None, **extra},
-                      self.registry.clock.now())
+                      self.ctx.clock.now())
 
     def _record_phase(self, tx: Transaction, plan: DeprecationPlan, phase: Phase) -> None:
         """One ``model:deprecation:phase`` event per plan and phase reached."""
@@ -356,12 +362,12 @@ class Deprecations:
             if event.kind == ev.DEPRECATION_PHASE and event.payload.get("plan") == plan.id \
                     and event.payload.get("phase") == phase.value:
                 return
-        self.registry.record(tx, NewEvent(ev.DEPRECATION_PHASE, plan.ref, {
+        self.ctx.record(tx, NewEvent(ev.DEPRECATION_PHASE, plan.ref, {
             "plan": plan.id, "phase": phase.value}))
 
     def _affected(self, tx: Transaction, model: Model,
                   covered: list[Version]) -> dict[str, list[Consumer]]:
-        return affected_teams(self.registry, tx, model, covered)
+        return affected_teams(self.resolver, tx, model, covered)
 
     def _descendants(self, tx: Transaction, covered: list[Version]) -> dict[Model, list[Version]]:
         return descendants(tx, covered)
@@ -399,16 +405,16 @@ class Deprecations:
                                              "version": ref or None}
                                             for name, pin, ref in sorted(resolves_now)]}
                           if resolves_now is not None else {})},
-                      self.registry.clock.now())
+                      self.ctx.clock.now())
 
     def _free_aliases(self, tx: Transaction, model: Model, version: Version,
                       plan: DeprecationPlan) -> None:
         vid = str(version.id)
-        now = self.registry.clock.now()
+        now = self.ctx.clock.now()
         for assignment in tx.current_aliases(model.name):
             if assignment.version == vid:
                 tx.remove_alias(model.name, assignment.alias, vid, now)
-                self.registry.record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
+                self.ctx.record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {
                     "alias": assignment.alias, "reason": f"hard deadline of plan {plan.id}"}))
 
     def _deprecate_first(self, tx: Transaction, version: Version,
@@ -418,7 +424,7 @@ class Deprecations:
         if version.stage not in _DEPRECABLE:
             return version
         tx.set_stage(version.model, str(version.id), Stage.DEPRECATED)
-        self.registry.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
+        self.ctx.record(tx, NewEvent(ev.VERSION_DEPRECATED, version.ref, {
             "from": version.stage.value, "to": Stage.DEPRECATED.value,
             "reason": plan.reason.value, "plan": plan.id}))
         return replace(version, stage=Stage.DEPRECATED)
@@ -428,7 +434,7 @@ class Deprecations:
         vid = str(version.id)
         self._free_aliases(tx, model, version, plan)
         tx.set_stage(model.name, vid, Stage.RETIRED)
-        self.registry.record(tx, NewEvent(ev.VERSION_RETIRED, version.ref, {
+        self.ctx.record(tx, NewEvent(ev.VERSION_RETIRED, version.ref, {
             "from": version.stage.value, "to": Stage.RETIRED.value,
             "reason": f"hard deadline {plan.hard_deadline} of plan {plan.id}",
             "plan": plan.id}))
@@ -446,7 +452,7 @@ class Deprecations:
         failures: list[str] = []
         overdue: list[Overdue] = []
         created = 0
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             for plan in tx.plans():
                 model = tx.get_model(plan.model)
                 if model is None:
@@ -458,7 +464,7 @@ class Deprecations:
             reminded = self._remind(tx, reminder_days, self._today())
         for ref in to_archive:
             try:
-                self.registry.retirements.retire(ref, archive, by_plan=True,
+                self.retirements.retire(ref, archive, by_plan=True,
                                                  reason="hard deadline of its deprecation plan")
                 retired.append(ref)
             except StewardError as error:
@@ -472,11 +478,11 @@ class Deprecations:
         registered model or on an upstream package URL — or a version derived from one,
         ``reminder_days`` days before each soft and hard deadline. Each reminder is written
         once; returns how many were new."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             return self._remind(tx, reminder_days, today or self._today())
 
     def _remind(self, tx: Transaction, reminder_days: Sequence[int], today: date) -> int:
-        now = self.registry.clock.now()
+        now = self.ctx.clock.now()
         created = 0
         for plan in tx.plans():
             due = due_reminders(plan, today, reminder_days)
@@ -507,18 +513,18 @@ class Deprecations:
         return created
 
     def plans(self, model: str) -> list[DeprecationPlan]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             if tx.get_model(model) is None:
                 raise ModelNotFound(model)
             return tx.plans(model)
 
     def missing(self) -> list[str]:
         """Models with neither a deprecation plan nor a support policy."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             planned = {p.model for p in tx.plans()}
             return [m.name for m in tx.list_models(limit=1_000_000)
                     if m.name not in planned and m.support.active_months is None]
 
     def notices(self, team: str = "") -> list[Notice]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             return tx.notices(team)

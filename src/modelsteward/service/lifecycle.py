@@ -40,7 +40,9 @@ from modelsteward.errors import (
 from modelsteward.ports import Transaction
 from modelsteward.results import MonitorResult, RollbackResult
 from modelsteward.service.reach import affected_teams
-from modelsteward.service.registry import Registry
+from modelsteward.service.catalog import Catalog
+from modelsteward.service.context import Context
+from modelsteward.service.resolution import Resolver
 
 PRODUCTION = "production"
 _CHECK = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
@@ -49,9 +51,14 @@ _CHECK = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 class Lifecycle:
     """The lifecycle of the versions in ``registry``, under ``policy``."""
 
-    def __init__(self, registry: Registry, policy: Policy) -> None:
-        self.registry = registry
-        self.policy = policy
+    def __init__(self, ctx: Context, resolver: Resolver, catalog: Catalog) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
+        self.catalog = catalog
+
+    @property
+    def policy(self) -> Policy:
+        return self.ctx.policy
 
     # helpers --------------------------------------------------------------------------------
 
@@ -60,13 +67,13 @@ class Lifecycle:
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
-        return model, self.registry.require_version(tx, ref)
+        return model, self.resolver.require_version(tx, ref)
 
     def _now(self) -> datetime:
-        return self.registry.clock.now()
+        return self.ctx.clock.now()
 
     def _record(self, tx: Transaction, *events: NewEvent) -> list[Event]:
-        return self.registry.record(tx, *events)
+        return self.ctx.record(tx, *events)
 
     def _production(self, tx: Transaction, model: str, exclude: str = "") -> Version | None:
         holders = tx.current_aliases(model, PRODUCTION)
@@ -95,7 +102,7 @@ class Lifecycle:
         The directions it declares are stored with it, for the gates and comparisons of metrics
         the policy does not declare. Raises :class:`DocumentInvalid` (naming ``source``) when a
         declared direction contradicts the policy's."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             if version.stage in UNRESOLVABLE:
                 raise Conflict(f"{ref} is {version.stage.value}; it cannot be evaluated any more.")
@@ -106,7 +113,7 @@ class Lifecycle:
             evaluation = Evaluation(
                 str(uuid.uuid4()), version.ref, result.suite, result.dataset_digest,
                 dict(result.metrics), result.cost_per_1k_requests, dict(result.latency_ms),
-                self._now(), self.registry.actor, seq + 1, dict(result.directions))
+                self._now(), self.ctx.actor, seq + 1, dict(result.directions))
             tx.add_evaluation(model.name, str(version.id), evaluation)
             payload: dict[str, object] = {
                 "id": evaluation.id, "suite": evaluation.suite,
@@ -119,12 +126,12 @@ class Lifecycle:
         return evaluation
 
     def evaluations(self, ref: str) -> list[Evaluation]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             model, version = self._load(tx, ref)
             return tx.evaluations(model.name, str(version.id))
 
     def production(self, model: str) -> Version | None:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             if tx.get_model(model) is None:
                 raise ModelNotFound(model)
             return self._production(tx, model)
@@ -134,7 +141,7 @@ class Lifecycle:
     def gate_report(self, ref: str, target: Stage) -> GateReport:
         """What promoting ``ref`` to ``target`` would require, without promoting."""
         check_promotion(ref, target)
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             model, version = self._load(tx, ref)
             gates = check_transition(ref, version.stage, target)
             return check_gates(gates, self._context(tx, model, version))
@@ -146,11 +153,11 @@ class Lifecycle:
         not promoted to (rejected, deprecated, retired: those need a reason). Promotion to
         production moves the ``production`` alias to the version in the same transaction."""
         check_promotion(ref, target)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             self._promote_in(tx, model, version, target,
-                             f"promoted to production by {self.registry.actor}")
-        return self.registry.get_version(model.name, str(version.id))
+                             f"promoted to production by {self.ctx.actor}")
+        return self.catalog.get_version(model.name, str(version.id))
 
     def _promote_in(self, tx: Transaction, model: Model, version: Version, target: Stage,
                     alias_reason: str) -> None:
@@ -196,7 +203,7 @@ class Lifecycle:
     def _transition(self, ref: str, target: Stage, reason: str, kind: str) -> Version:
         if not reason.strip():
             raise InvalidInput(f"--reason is required to move {ref} to {target.value}.")
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             check_transition(version.ref, version.stage, target)
             vid = str(version.id)
@@ -205,7 +212,7 @@ class Lifecycle:
             tx.set_stage(model.name, vid, target)
             self._record(tx, NewEvent(kind, version.ref, {
                 "from": version.stage.value, "to": target.value, "reason": reason.strip()}))
-        return self.registry.get_version(model.name, vid)
+        return self.catalog.get_version(model.name, vid)
 
     def reject(self, ref: str, reason: str) -> Version:
         return self._transition(ref, Stage.REJECTED, reason, ev.VERSION_REJECTED)
@@ -223,22 +230,22 @@ class Lifecycle:
         """Record an approval for production by the registry's actor. Refused with
         :class:`ApprovalRefused` listing every problem (wrong role for the tier, the author of a
         high-risk version, a review date in the past or too far, missing texts)."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             if version.stage not in (Stage.REGISTERED, Stage.STAGING):
                 raise Conflict(f"{version.ref} is {version.stage.value}; approvals for production "
                                "are given to versions in registered or staging.")
             now = self._now()
             problems = approval_problems(
-                model, version, self.registry.actor, role, next_review, now, self.policy,
+                model, version, self.ctx.actor, role, next_review, now, self.policy,
                 {"evidence": evidence, "risks-accepted": risks_accepted,
                  "monitoring-plan": monitoring_plan, "rollback-plan": rollback_plan})
             if problems:
-                raise ApprovalRefused(f"The approval of {version.ref} by {self.registry.actor} "
+                raise ApprovalRefused(f"The approval of {version.ref} by {self.ctx.actor} "
                                       "is refused:\n" + "\n".join(f"  - {p}" for p in problems))
             production = self._production(tx, model.name, exclude=str(version.id))
             approval = Approval(
-                str(uuid.uuid4()), version.ref, self.registry.actor, role, evidence.strip(),
+                str(uuid.uuid4()), version.ref, self.ctx.actor, role, evidence.strip(),
                 risks_accepted.strip(), monitoring_plan.strip(), rollback_plan.strip(),
                 next_review, now, now + timedelta(days=self.policy.approval_valid_days),
                 str(production.id) if production else "")
@@ -252,7 +259,7 @@ class Lifecycle:
         return approval
 
     def approvals(self, ref: str) -> list[Approval]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             model, version = self._load(tx, ref)
             return tx.approvals(model.name, str(version.id))
 
@@ -260,23 +267,23 @@ class Lifecycle:
         if not _CHECK.fullmatch(name):
             raise InvalidInput(f"{name!r} is not a check name: use lowercase words joined by "
                                f"'-', e.g. {', '.join(self.policy.staging_checks)}.")
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             check = StagingCheck(version.ref, name, passed, evidence.strip(), self._now(),
-                                 self.registry.actor)
+                                 self.ctx.actor)
             tx.add_check(model.name, str(version.id), check)
             self._record(tx, NewEvent(ev.VERSION_CHECKED, version.ref, {
                 "check": name, "passed": passed, "evidence": check.evidence}))
         return check
 
     def checks(self, ref: str) -> list[StagingCheck]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             model, version = self._load(tx, ref)
             return tx.checks(model.name, str(version.id))
 
     def override(self, ref: str, gate: Gate, reason: str) -> GateOverride:
         """Waive ``gate`` for ``ref``. Only administrators of the policy may, with a reason."""
-        actor = self.registry.actor
+        actor = self.ctx.actor
         if actor not in self.policy.administrators:
             raise NotAuthorised(
                 f"{actor} is not an administrator, so they cannot override the {gate.value} gate. "
@@ -284,7 +291,7 @@ class Lifecycle:
                 "(STEWARD_POLICY).")
         if not reason.strip():
             raise InvalidInput("--reason is required: write why the gate is overridden.")
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             override = GateOverride(version.ref, gate, reason.strip(), actor, self._now())
             tx.add_override(model.name, str(version.id), override)
@@ -293,7 +300,7 @@ class Lifecycle:
         return override
 
     def overrides(self, ref: str) -> list[GateOverride]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             model, version = self._load(tx, ref)
             return tx.overrides(model.name, str(version.id))
 
@@ -313,7 +320,7 @@ class Lifecycle:
                 tx.remove_alias(model, alias, holder.version, now)
                 previous = holder.version
         tx.assign_alias(model, alias, version, exclusive=exclusive, at=now,
-                        by=self.registry.actor, reason=reason)
+                        by=self.ctx.actor, reason=reason)
         self._record(tx, NewEvent(ev.ALIAS_SET, f"{model}@{version}", {
             "alias": alias, "previous": previous or None, "reason": reason}))
         return previous
@@ -328,7 +335,7 @@ class Lifecycle:
     def set_alias(self, ref: str, alias: str, reason: str = "") -> str:
         """Point ``alias`` at ``ref``. ``production`` only points at a version in production."""
         validate_alias(alias)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             if version.stage in UNRESOLVABLE:
                 raise Conflict(f"{version.ref} is {version.stage.value}; no alias may point at it.")
@@ -338,10 +345,10 @@ class Lifecycle:
                     f"at versions promoted to production (`steward promote {version.ref} --to "
                     "production`).")
             return self._move_alias(tx, model.name, alias, str(version.id),
-                                    reason.strip() or f"set by {self.registry.actor}")
+                                    reason.strip() or f"set by {self.ctx.actor}")
 
     def remove_alias(self, ref: str, alias: str) -> None:
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             holders = [h for h in tx.current_aliases(model.name, alias)
                        if h.version == str(version.id)]
@@ -351,13 +358,13 @@ class Lifecycle:
             self._record(tx, NewEvent(ev.ALIAS_REMOVED, version.ref, {"alias": alias}))
 
     def aliases(self, model: str) -> list[AliasAssignment]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             if tx.get_model(model) is None:
                 raise ModelNotFound(model)
             return tx.current_aliases(model)
 
     def alias_history(self, model: str, alias: str = "") -> list[AliasAssignment]:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             if tx.get_model(model) is None:
                 raise ModelNotFound(model)
             return tx.alias_history(model, alias)
@@ -375,15 +382,15 @@ class Lifecycle:
         eligible (not retired, rejected or blocked: degraded, or rolled back from). Rolling
         ``production`` back blocks the version it leaves as a future rollback target; the
         owner team gets a notice. Raises :class:`NoRollbackTarget`."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             found = tx.get_model(model)
             if found is None:
                 raise ModelNotFound(model)
-            reason = reason.strip() or f"rolled back by {self.registry.actor}"
+            reason = reason.strip() or f"rolled back by {self.ctx.actor}"
             result = self._rollback(tx, model, alias, reason)
             tx.add_notice(rollback_notice(
                 found.owner_team, model, alias, result.from_version, result.to_version, reason,
-                self.registry.actor, result.blocked_reason, result.seq, self._now()))
+                self.ctx.actor, result.blocked_reason, result.seq, self._now()))
             return result
 
     def _rollback(self, tx: Transaction, model: str, alias: str, reason: str) -> RollbackResult:
@@ -408,7 +415,7 @@ class Lifecycle:
             now = self._now()
             tx.remove_alias(model, alias, current, now)
             tx.assign_alias(model, alias, assignment.version, exclusive=True, at=now,
-                            by=self.registry.actor, reason=reason)
+                            by=self.ctx.actor, reason=reason)
             payload: dict[str, object] = {"alias": alias, "from": current,
                                           "to": assignment.version, "reason": reason}
             left = tx.get_version(model, current)
@@ -438,12 +445,12 @@ class Lifecycle:
         resolve to the version; each is keyed by the degraded event, so it is written once."""
         if not values:
             raise InvalidInput("Give at least one measurement as METRIC=NUMBER.")
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
             vid, now = str(version.id), self._now()
             for metric, value in sorted(values.items()):
                 tx.add_measurement(model.name, vid, metric, float(value), now,
-                                   self.registry.actor)
+                                   self.ctx.actor)
             self._record(tx, NewEvent(ev.VERSION_MEASURED, version.ref,
                                       {"values": {k: float(v) for k, v in values.items()}}))
             found = find_breaches(values, self.policy.monitoring_for(model.name))
@@ -451,7 +458,7 @@ class Lifecycle:
                 return MonitorResult(())
             breaches = tuple(str(b) for b in found)
             # who uses it is read before a rollback moves production (and pins on it) away
-            users = affected_teams(self.registry, tx, model, [version])
+            users = affected_teams(self.resolver, tx, model, [version])
             self._record(tx, *(NewEvent(ev.VERSION_BREACHED, version.ref, b.as_payload())
                                for b in found))
             tx.set_blocked(model.name, vid, "; ".join(breaches))
@@ -487,7 +494,7 @@ class Lifecycle:
 
     def compare(self, candidate: str, against: str = PRODUCTION) -> Comparison:
         """Compare ``candidate`` with ``against``: an alias (``production``) or a version."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             model, version = self._load(tx, candidate)
             holders = tx.current_aliases(model.name, against)
             found = (tx.get_version(model.name, holders[0].version) if holders

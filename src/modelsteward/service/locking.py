@@ -23,9 +23,9 @@ from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.lock_check import lock_files
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Transaction
-from modelsteward.results import LockVerify, Locked, Outdated
-from modelsteward.service.registry import Registry
-from modelsteward.store.engine import safe_url
+from modelsteward.results import Locked, LockVerify, Outdated
+from modelsteward.service.context import Context
+from modelsteward.service.resolution import Resolver
 
 _CONFIG_FILES = ("config.json",)
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -33,15 +33,16 @@ _TEMPLATE_PREFIXES = ("prompt_template", "chat_template")
 
 
 class Locking:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
 
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
              upgrade: Collection[str] | bool = False, registry_name: str = "",
              candidates: bool = False,
              authorize: Callable[[Consumer | None], str] | None = None) -> Locked:
         """Resolve every requirement of ``manifest`` to the best version the policy calls
-        eligible (:meth:`Registry.resolve_in`). A model already in ``previous`` at the same pin
+        eligible (:meth:`Resolver.resolve_in`). A model already in ``previous`` at the same pin
         keeps its locked version (if it still exists and is still eligible) unless it is named
         in ``upgrade`` (or ``upgrade`` is True): then its pin is resolved afresh, moving it
         forward within its range. Unknown models and pins that match no eligible version are
@@ -69,8 +70,8 @@ class Locking:
         warnings: list[str] = []
         chosen: list[tuple[Requirement, Version, bool]] = []
         default_registry = (manifest.registry or registry_name
-                            or safe_url(self.registry.store.url))
-        with self.registry.store.write() as tx:
+                            or self.ctx.location)
+        with self.ctx.store.write() as tx:
             existing = tx.get_consumer(manifest.application)
             team = authorize(existing) if authorize is not None else manifest.team
             if existing is not None and existing.team and existing.team != manifest.team:
@@ -88,7 +89,7 @@ class Locking:
                                                    "`steward model list`"))
                     continue
                 try:
-                    pin = self.registry.parse_pin(model, _pin_text(req))
+                    pin = self.resolver.parse_pin(model, _pin_text(req))
                 except InvalidInput as exc:
                     problems.append(Problem(f"{where}.pin", str(exc)))
                     continue
@@ -99,7 +100,7 @@ class Locking:
                 if kept is not None:
                     chosen.append((req, kept, admit))
                     continue
-                found = self.registry.resolve_in(tx, model, pin, candidates=admit)
+                found = self.resolver.resolve_in(tx, model, pin, candidates=admit)
                 if found is None:
                     problems.append(Problem(f"{where}.pin", self._unresolved(tx, model, req, pin,
                                                                              admit)))
@@ -112,7 +113,7 @@ class Locking:
                     continue
                 if found.warning:
                     warnings.append(f"{found.version.ref}: {found.warning}")
-                why = self.registry.ineligible_in(tx, found.version, candidates=admit)
+                why = self.resolver.ineligible_in(tx, found.version, candidates=admit)
                 if why:  # an exact pin: not a choice, so it is locked, but said loudly
                     warnings.append(f"{found.version.ref} is not eligible for applications "
                                     f"because {why}; the exact pin {req.pin!r} locks it anyway "
@@ -126,7 +127,7 @@ class Locking:
                 key=lambda m: m.name)))
             changes = _changes(previous, lock)
             if self._record_consumer(tx, manifest, existing, team) or changes:
-                self.registry.record(tx, NewEvent(ev.APPLICATION_LOCKED, manifest.application, {
+                self.ctx.record(tx, NewEvent(ev.APPLICATION_LOCKED, manifest.application, {
                     "models": {m.name: m.version for m in lock.models},
                     "changes": list(changes),
                     # the consumer's pins after the lock, so that the log determines them
@@ -145,14 +146,14 @@ class Locking:
             return None
         if not pin.matches(version.id):  # type: ignore[arg-type]  # same scheme as the model
             return None
-        if self.registry.ineligible_in(tx, version, candidates=candidates):
+        if self.resolver.ineligible_in(tx, version, candidates=candidates):
             return None
         return version
 
     def _unresolved(self, tx: Transaction, model: Model, req: Requirement, pin: Pin,
                     candidates: bool) -> str:
         """Why ``req`` resolves to nothing, and what to do."""
-        why = self.registry.unresolvable_in(tx, model, pin, candidates=candidates)
+        why = self.resolver.unresolvable_in(tx, model, pin, candidates=candidates)
         if why is None:
             return (f"no version of {req.model} matches {_pin_text(req)!r}; list them with "
                     f"`steward version list {req.model}`")
@@ -209,7 +210,7 @@ class Locking:
         if existing is None:
             tx.add_consumer(Consumer(manifest.application, ConsumerKind.APPLICATION,
                                      team, environment=manifest.environment, pins=pins),
-                            self.registry.clock.now())
+                            self.ctx.clock.now())
             return True
         changed = False
         current = {p.model: p.pin for p in existing.pins}
@@ -226,14 +227,14 @@ class Locking:
         """Locked models with a newer eligible version their pin accepts now, or a newer
         eligible one outside it; an entry locked with candidates admits them here too."""
         rows: list[Outdated] = []
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             for entry in lock.models:
                 model = tx.get_model(entry.name)
                 if model is None:
                     continue
                 pin_text = entry.pin + (f"+{entry.variant}" if entry.variant
                                         and "+" not in entry.pin else "")
-                found = self.registry.resolve_in(tx, model, self.registry.parse_pin(
+                found = self.resolver.resolve_in(tx, model, self.resolver.parse_pin(
                     model, pin_text), candidates=entry.candidates)
                 wanted = str(found.version.id) if found is not None else ""
                 latest = self._latest(tx, model, entry.variant, entry.candidates)
@@ -252,7 +253,7 @@ class Locking:
                 continue
             if best is not None and not best.id < version.id:
                 continue
-            if self.registry.ineligible_in(tx, version, candidates=candidates):
+            if self.resolver.ineligible_in(tx, version, candidates=candidates):
                 continue
             best = version
         return str(best.id) if best is not None else ""

@@ -23,7 +23,12 @@ from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
 from modelsteward.ports import ModelRecord, Transaction, VersionRecord
 from modelsteward.results import ModelSummary, ModelView, VersionView
-from modelsteward.service.registry import Registry, model_payload
+from modelsteward.service.catalog import Catalog
+from modelsteward.service.context import Context
+from modelsteward.service.deletion import Deletions
+from modelsteward.service.lifecycle import Lifecycle
+from modelsteward.domain.payloads import model_payload
+from modelsteward.service.registration import Registrar, Registration
 
 # event kinds of the changes only MLflow makes (tags, later descriptions)
 MODEL_TAG_SET = "model:tag:set"
@@ -101,16 +106,21 @@ def parse_number(value: str) -> int:
 
 
 class MlflowRegistry:
-    """The MLflow Model Registry operations over a :class:`Registry` (acting as its actor).
+    """The MLflow Model Registry operations over the context's store (acting as its actor).
 
     ``authorize``, when given, is called with the model a write changes, read inside the
     write's own transaction, before anything is changed; it raises to refuse the write (the
     API's permission check, so that the model is not read once more in a transaction of its
     own). Only :meth:`create_version`, :meth:`set_alias` and :meth:`set_model_tag` call it."""
 
-    def __init__(self, registry: Registry,
+    def __init__(self, ctx: Context, catalog: Catalog, registrar: Registrar,
+                 lifecycle: Lifecycle, deletions: Deletions,
                  authorize: Callable[[Model], None] | None = None) -> None:
-        self.registry = registry
+        self.ctx = ctx
+        self.catalog = catalog
+        self.registrar = registrar
+        self.lifecycle = lifecycle
+        self.deletions = deletions
         self._authorize = authorize
 
     def _writable_model(self, tx: Transaction, name: str) -> Model:
@@ -122,10 +132,10 @@ class MlflowRegistry:
         return model
 
     def _now(self) -> datetime:
-        return self.registry.clock.now()
+        return self.ctx.clock.now()
 
     def _record(self, tx: Transaction, *events: NewEvent) -> None:
-        self.registry.record(tx, *events)
+        self.ctx.record(tx, *events)
 
     # reading --------------------------------------------------------------------------------
 
@@ -187,7 +197,7 @@ class MlflowRegistry:
 
     def get_model(self, name: str) -> ModelView:
         """Raises :class:`ModelNotFound`."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             found = self._model_views(tx, [name])
             if not found:
                 raise ModelNotFound(name)  # inside: the store adds the nearest names
@@ -205,7 +215,7 @@ class MlflowRegistry:
         value)`` over ``name`` and ``tags.<key>``; possibly more than meet them, so it checks
         them itself), by name; their tags only ``with_tags`` and their ``updated_ms`` only
         ``with_updated`` (else 0). Only the picked models' views are built."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             keys = tx.mlflow_model_keys(conditions, with_tags=with_tags,
                                         with_last_event=with_updated)
             summaries = [ModelSummary(
@@ -222,7 +232,7 @@ class MlflowRegistry:
 
     def get_version(self, name: str, number: int) -> VersionView:
         """Raises :class:`ModelNotFound` or :class:`VersionNotFound` (also for deleted)."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             record = tx.mlflow_version(name, number)
             if record is None:
                 raise self._missing_version(tx, name, number)
@@ -232,7 +242,7 @@ class MlflowRegistry:
 
     def versions(self, name: str = "") -> list[VersionView]:
         """The versions of ``name`` (of every model when empty), by model and number."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             records = tx.mlflow_versions(name)
             if name and not records:
                 self._model(tx, name)
@@ -245,7 +255,7 @@ class MlflowRegistry:
 
     def version_by_alias(self, name: str, alias: str) -> VersionView:
         """Raises :class:`NotFound` when no version holds ``alias``."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             record = tx.mlflow_version_by_alias(name, alias)
             if record is None:
                 self._model(tx, name)
@@ -263,24 +273,24 @@ class MlflowRegistry:
         the name of a deleted model, and :class:`InvalidInput` for a bad name or tag."""
         for key, value in (tags or {}).items():
             check_tag(key, value)
-        model = self.registry.owned(Model(name, description=description, owner_team=owner_team))
-        with self.registry.store.write() as tx:
-            created, recorded = self.registry.create_model_in(tx, model)
+        model = self.catalog.owned(Model(name, description=description, owner_team=owner_team))
+        with self.ctx.store.write() as tx:
+            created, recorded = self.catalog.create_model_in(tx, model)
             for key, value in (tags or {}).items():
                 tx.set_model_tag(name, key, value)
-                recorded = self.registry.record(
+                recorded = self.ctx.record(
                     tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
         # what _model_views would read, built from what was written: a new model has no
         # version or alias, its creator is this actor, its last event is the last one recorded
         return ModelView(
             model=model, created_ms=millis(created),
             updated_ms=_event_millis(recorded[-1].time, created),
-            creator=self.registry.actor, tags=dict(sorted((tags or {}).items())),
+            creator=self.ctx.actor, tags=dict(sorted((tags or {}).items())),
             aliases=(), latest=())
 
     def update_model(self, name: str, description: str) -> ModelView:
         """Replace the description of ``name``."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model = self._model(tx, name)
             if model.description != description:
                 model = replace(model, description=description)
@@ -290,19 +300,19 @@ class MlflowRegistry:
 
     def delete_model(self, name: str) -> None:
         """Delete ``name`` (a tombstone: its name stays taken; consumer pins are cleared)."""
-        self.registry.deletions.delete(name, reason=f"deleted through the MLflow API by "
-                                                    f"{self.registry.actor}")
+        self.deletions.delete(name, reason=f"deleted through the MLflow API by "
+                                                    f"{self.ctx.actor}")
 
     def set_model_tag(self, name: str, key: str, value: str) -> None:
         check_tag(key, value)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             self._writable_model(tx, name)
             tx.set_model_tag(name, key, value)
             self._record(tx, NewEvent(MODEL_TAG_SET, name, {"key": key, "value": value}))
 
     def delete_model_tag(self, name: str, key: str) -> None:
         """Raises :class:`NotFound` when ``name`` has no tag ``key``."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             self._model(tx, name)
             if not tx.delete_model_tag(name, key):
                 raise NotFound(f"Registered model {name!r} has no tag {key!r}.")
@@ -326,21 +336,19 @@ class MlflowRegistry:
         meta: dict[str, object] = {k: v for k, v in {"source": source, "run_id": run_id,
                                   "run_link": run_link}.items() if v}
         meta.update(extra or {})
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             model = self._writable_model(tx, name)
             if model.uses_snapshots:
                 raise InvalidInput(f"{name} is a provider model whose versions are snapshot "
                                    "ids; register them with `steward version register`, not "
                                    "MLflow.")
-            version, recorded = self.registry.register_recorded(
-                tx, name, None, change=ChangeKind.RETRAIN, variant="", manifest=None,
-                force=False, reason="", description=description, status="",
-                metadata={METADATA_KEY: meta} if meta else {}, metrics=None, parent="",
-                relation=None, model=model)
+            version, recorded = self.registrar.register_recorded(tx, Registration(
+                name, change=ChangeKind.RETRAIN, description=description,
+                metadata={METADATA_KEY: meta} if meta else {}), model=model)
             vid = str(version.id)
             for key, value in (tags or {}).items():
                 tx.set_version_tag(name, vid, key, value)
-                recorded = self.registry.record(tx, NewEvent(VERSION_TAG_SET, version.ref,
+                recorded = self.ctx.record(tx, NewEvent(VERSION_TAG_SET, version.ref,
                                                              {"key": key, "value": value}))
             # the newest registration: its number is the count of the model's versions
             number = tx.version_count(name)
@@ -355,7 +363,7 @@ class MlflowRegistry:
 
     def update_version(self, name: str, number: int, description: str) -> VersionView:
         """Record a new description of a version (beside it: versions are immutable)."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             version = self._resolve(tx, name, number)
             tx.set_version_tag(name, str(version.id), _DESCRIPTION_TAG, description)
             self._record(tx, NewEvent(VERSION_DESCRIBED, version.ref,
@@ -364,15 +372,15 @@ class MlflowRegistry:
 
     def delete_version(self, name: str, number: int) -> None:
         """Delete version ``number`` (a tombstone: its number is never reused)."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             self._model(tx, name)
             version = self._resolve(tx, name, number)
-        self.registry.deletions.delete(version.ref, reason=f"deleted through the MLflow API by "
-                                                           f"{self.registry.actor}")
+        self.deletions.delete(version.ref, reason=f"deleted through the MLflow API by "
+                                                           f"{self.ctx.actor}")
 
     def set_version_tag(self, name: str, number: int, key: str, value: str) -> None:
         check_tag(key, value)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             version = self._resolve(tx, name, number)
             tx.set_version_tag(name, str(version.id), key, value)
             self._record(tx, NewEvent(VERSION_TAG_SET, version.ref, {"key": key, "value": value}))
@@ -382,7 +390,7 @@ class MlflowRegistry:
         if key.startswith(RESERVED_PREFIX):
             raise InvalidInput(f"Tags starting with {RESERVED_PREFIX!r} are kept by modelsteward "
                                "and cannot be deleted.")
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             version = self._resolve(tx, name, number)
             if not tx.delete_version_tag(name, str(version.id), key):
                 raise NotFound(f"Version {number} of {name!r} has no tag {key!r}.")
@@ -407,11 +415,11 @@ class MlflowRegistry:
         if archive_existing and target not in (MlflowStage.STAGING, MlflowStage.PRODUCTION):
             raise InvalidInput(f"archive_existing_versions works with a transition to Staging or "
                                f"Production, not {target}: leave it out.")
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             version = self._resolve(tx, name, number)
         current = mlflow_stage(version.stage)
-        lifecycle = self.registry.lifecycle
-        reason = f"archived through the MLflow API by {self.registry.actor}"
+        lifecycle = self.lifecycle
+        reason = f"archived through the MLflow API by {self.ctx.actor}"
         if target == current:
             pass  # already there: nothing to move
         elif target == MlflowStage.ARCHIVED:
@@ -446,7 +454,7 @@ class MlflowRegistry:
         """Point ``alias`` at version ``number`` and at no other (MLflow aliases are exclusive).
         ``production`` only points at a version in production."""
         check_alias(alias)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             self._writable_model(tx, name)
             version = self._resolve(tx, name, number)
             vid = str(version.id)
@@ -463,8 +471,8 @@ class MlflowRegistry:
             for holder in holders:
                 tx.end_assignment(holder, now)
                 previous = holder.version
-            tx.assign_alias(name, alias, vid, exclusive=True, at=now, by=self.registry.actor,
-                            reason=f"set through the MLflow API by {self.registry.actor}")
+            tx.assign_alias(name, alias, vid, exclusive=True, at=now, by=self.ctx.actor,
+                            reason=f"set through the MLflow API by {self.ctx.actor}")
             self._record(tx, NewEvent(ev.ALIAS_SET, version.ref,
                                       {"alias": alias, "previous": previous or None,
                                        "reason": "set through the MLflow API"}))
@@ -472,7 +480,7 @@ class MlflowRegistry:
     def delete_alias(self, name: str, alias: str) -> None:
         """Remove ``alias`` from whichever version holds it (nothing when none does, as in
         MLflow)."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             self._model(tx, name)
             now = self._now()
             for holder in tx.current_aliases(name, alias):
@@ -483,7 +491,7 @@ class MlflowRegistry:
     def download_uri(self, name: str, number: int) -> str:
         """Where the version's files are: the MLflow ``source`` it was created with, else the
         location modelsteward registered it from. Raises :class:`NotFound` when neither."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             version = self._resolve(tx, name, number)
             view = self._view(tx, version, tx.registration_order(name), [])
             if view.source:

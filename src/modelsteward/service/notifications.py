@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -26,29 +26,33 @@ from modelsteward.notify.dispatcher import Dispatcher
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.notify.ssrf import webhook_addresses
 from modelsteward.notify.webhook import new_secret
-from modelsteward.ports import Notifier
 from modelsteward.results import Chores, Replayed
-from modelsteward.service.registry import Registry
+from modelsteward.service.context import Context
+from modelsteward.service.deprecations import Deprecations
 
 
 class Notifications:
-    """Notification delivery over a :class:`Registry`. ``settings`` default to the ``STEWARD_*``
-    variables; ``notifiers`` (one per channel) default to the webhook and SMTP senders. Close it
-    (or use it as a context manager) to release the senders' connections."""
+    """Notification delivery over the context's store (build it with the registry's
+    ``notifications(settings, notifiers=...)``). ``settings`` default to the ``STEWARD_*``
+    variables; the dispatcher's ``notifiers`` (one per channel) default to the webhook and SMTP
+    senders. Close it (or use it as a context manager) to release the senders' connections."""
 
-    def __init__(self, registry: Registry, settings: NotifySettings | None = None, *,
-                 notifiers: Mapping[Channel, Notifier] | None = None) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, deprecations: Deprecations,
+                 open_dispatcher: Callable[[NotifySettings], Dispatcher],
+                 settings: NotifySettings | None = None) -> None:
+        """``open_dispatcher`` starts the delivery worker under the checked settings, the
+        first time deliveries are sent."""
+        self.ctx = ctx
+        self.deprecations = deprecations
         self.settings = (settings or NotifySettings.from_env()).check()
-        self._notifiers = notifiers
+        self._open_dispatcher = open_dispatcher
         self._dispatcher: Dispatcher | None = None
         self._reminded_on: date | None = None
 
     @property
     def dispatcher(self) -> Dispatcher:
         if self._dispatcher is None:
-            self._dispatcher = Dispatcher(self.registry.store, clock=self.registry.clock,
-                                          settings=self.settings, notifiers=self._notifiers)
+            self._dispatcher = self._open_dispatcher(self.settings)
         return self._dispatcher
 
     def close(self) -> None:
@@ -75,7 +79,7 @@ class Notifications:
                                "--email ADDRESS.")
         team = check_team(team)
         patterns = parse_kinds(kinds)
-        now, actor = self.registry.clock.now(), self.registry.actor
+        now, actor = self.ctx.clock.now(), self.ctx.actor
         if webhook:
             url = check_webhook_url(webhook)
             if not self.settings.allow_private:
@@ -87,9 +91,9 @@ class Notifications:
             subscription = Subscription(str(uuid.uuid4()), team, patterns, Channel.EMAIL,
                                         address=check_address(email), created_at=now,
                                         created_by=actor)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             tx.add_subscription(subscription)
-            self.registry.record(tx, NewEvent(SUBSCRIPTION_CREATED, f"team:{team}", {
+            self.ctx.record(tx, NewEvent(SUBSCRIPTION_CREATED, f"team:{team}", {
                 "subscription": subscription.id, "kinds": list(patterns),
                 "channel": subscription.channel.value, "target": subscription.shown_target}))
         return subscription
@@ -97,13 +101,13 @@ class Notifications:
     def unsubscribe(self, subscription_id: str) -> Subscription:
         """Deactivate a subscription: it gets no new deliveries and its pending ones are not
         sent. Raises :class:`SubscriptionNotFound`. Unsubscribing twice changes nothing."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             found = tx.subscription(subscription_id)
             if found is None:
                 raise SubscriptionNotFound(subscription_id)
             if found.active:
                 tx.deactivate_subscription(subscription_id)
-                self.registry.record(tx, NewEvent(SUBSCRIPTION_REMOVED, f"team:{found.team}", {
+                self.ctx.record(tx, NewEvent(SUBSCRIPTION_REMOVED, f"team:{found.team}", {
                     "subscription": found.id, "channel": found.channel.value,
                     "target": found.shown_target}))
         return replace(found, active=False, secret="")
@@ -111,7 +115,7 @@ class Notifications:
     def subscription(self, subscription_id: str) -> Subscription:
         """One subscription (active or removed), without its secret. Raises
         :class:`SubscriptionNotFound`."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             found = tx.subscription(subscription_id)
         if found is None:
             raise SubscriptionNotFound(subscription_id)
@@ -120,7 +124,7 @@ class Notifications:
     def subscriptions(self, team: str = "", *,
                       include_inactive: bool = False) -> list[Subscription]:
         """Subscriptions (of ``team``), oldest first; secrets are not included."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             return [_without_secret(s) for s in tx.subscriptions(
                 team, include_inactive=include_inactive)]
 
@@ -131,13 +135,13 @@ class Notifications:
         """Deliveries (with ``status``, to ``subscription_id``, to ``team``'s subscriptions),
         oldest first, at most ``limit``; ``after`` is the id of the last delivery of the
         previous page. Secrets are not included."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             return [_delivery_without_secret(d) for d in tx.deliveries(
                 status, subscription_id=subscription_id, team=team, after=after, limit=limit)]
 
     def delivery(self, delivery_id: str) -> Delivery:
         """One delivery, without its subscription's secret. Raises :class:`DeliveryNotFound`."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             found = tx.delivery(delivery_id)
         if found is None:
             raise DeliveryNotFound(delivery_id)
@@ -151,7 +155,7 @@ class Notifications:
         """Make one dead delivery pending again, with no attempts, due now. Raises
         :class:`DeliveryNotFound`, or :class:`Conflict` when it is not dead or its subscription
         was removed."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             found = tx.delivery(delivery_id)
             if found is None:
                 raise DeliveryNotFound(delivery_id)
@@ -163,8 +167,8 @@ class Notifications:
                 raise Conflict(f"Delivery {delivery_id} belongs to the removed subscription "
                                f"{found.subscription.id}; subscribe again and replay with "
                                "`steward replay --subscription NEW_ID --since DATE`.")
-            tx.replay_deliveries([delivery_id], self.registry.clock.now())
-            self.registry.record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.notice.team}",
+            tx.replay_deliveries([delivery_id], self.ctx.clock.now())
+            self.ctx.record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.notice.team}",
                                                {"deliveries": [delivery_id], "count": 1}))
             replayed = tx.delivery(delivery_id)
         assert replayed is not None
@@ -172,10 +176,10 @@ class Notifications:
 
     def replay_all(self) -> Replayed:
         """Make every dead delivery of an active subscription pending again."""
-        with self.registry.store.write() as tx:
-            count = tx.replay_deliveries(None, self.registry.clock.now())
+        with self.ctx.store.write() as tx:
+            count = tx.replay_deliveries(None, self.ctx.clock.now())
             if count:
-                self.registry.record(tx, NewEvent(DELIVERIES_REPLAYED, "outbox", {
+                self.ctx.record(tx, NewEvent(DELIVERIES_REPLAYED, "outbox", {
                     "deliveries": "all dead", "count": count}))
         return Replayed(count)
 
@@ -183,8 +187,8 @@ class Notifications:
         """Deliver to an active subscription the notices of its team written since ``since``
         that it wants and has not had. Raises :class:`SubscriptionNotFound`, or
         :class:`Conflict` for a removed subscription."""
-        now = self.registry.clock.now()
-        with self.registry.store.write() as tx:
+        now = self.ctx.clock.now()
+        with self.ctx.store.write() as tx:
             found = tx.subscription(subscription_id)
             if found is None:
                 raise SubscriptionNotFound(subscription_id)
@@ -193,7 +197,7 @@ class Notifications:
                                "receive notices.")
             count = tx.backfill_deliveries(subscription_id, since, now)
             if count:
-                self.registry.record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.team}", {
+                self.ctx.record(tx, NewEvent(DELIVERIES_REPLAYED, f"team:{found.team}", {
                     "subscription": subscription_id, "since": since.isoformat(),
                     "count": count}))
         return Replayed(count)
@@ -208,7 +212,7 @@ class Notifications:
         """The worker: deliver until ``stop`` is set; once a day (at the first pass of each UTC
         day) write the day's reminders and prune old deliveries (:meth:`daily`)."""
         def daily() -> None:
-            today = self.registry.clock.now().date()
+            today = self.ctx.clock.now().date()
             if self._reminded_on != today:
                 self.daily(today)
                 self._reminded_on = today
@@ -228,15 +232,15 @@ class Notifications:
         deliver those old notices again."""
         if not self.settings.retention_days:
             return 0
-        before = self.registry.clock.now() - timedelta(days=self.settings.retention_days)
-        with self.registry.store.write() as tx:
+        before = self.ctx.clock.now() - timedelta(days=self.settings.retention_days)
+        with self.ctx.store.write() as tx:
             return tx.prune_deliveries(before)
 
     def reminders(self, today: date | None = None) -> int:
         """Write the deadline reminders due ``today`` (default: the clock's date), the
         ``STEWARD_REMINDER_DAYS`` (30 and 7) days before each soft and hard deadline; see
         :meth:`Deprecations.reminders`. Returns how many were new."""
-        return self.registry.deprecations.reminders(self.settings.reminder_days, today)
+        return self.deprecations.reminders(self.settings.reminder_days, today)
 
 
 def _without_secret(subscription: Subscription) -> Subscription:

@@ -28,7 +28,7 @@ from modelsteward.ports import Transaction
 from modelsteward.service.advisories import (
     find_matches, load_stored, match_subjects, ref_subject, version_subject,
 )
-from modelsteward.service.registry import Registry
+from modelsteward.service.context import Context
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,8 @@ OsvQuery = PackageQuery | CommitQuery
 
 
 class OsvQueries:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     def query(self, query: OsvQuery) -> list[Advisory]:
         """The advisories affecting what ``query`` names: own matches first, then inherited
@@ -64,7 +64,7 @@ class OsvQueries:
         """:meth:`query` for each query, in order, in one read transaction."""
         results: list[list[Advisory]] = [[] for _ in queries]
         subjects: dict[int, list[tuple[Subject, str]]] = {}
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             commits: list[int] = []
             for i, query in enumerate(queries):
                 if isinstance(query, CommitQuery):

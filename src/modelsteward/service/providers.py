@@ -11,7 +11,10 @@ from modelsteward.domain.provider_schedules import Shutdown, normalise_provider
 from modelsteward.errors import InvalidInput, NotFound, StewardError
 from modelsteward.ports import Transaction
 from modelsteward.results import CheckedPlan, ProviderImport, SkippedShutdown, Upcoming
-from modelsteward.service.registry import Registry
+from modelsteward.service.catalog import Catalog
+from modelsteward.service.consumers import Consumers
+from modelsteward.service.context import Context
+from modelsteward.service.deprecations import Deprecations
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,12 @@ class _Target:
 
 
 class Providers:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, catalog: Catalog, deprecations: Deprecations,
+                 consumers: Consumers) -> None:
+        self.ctx = ctx
+        self.catalog = catalog
+        self.deprecations = deprecations
+        self.consumers = consumers
 
     def import_shutdowns(self, shutdowns: list[Shutdown], *, soft_days: int = 30) -> ProviderImport:
         """Give every registered snapshot that a shutdown names a ``provider-shutdown`` plan:
@@ -47,7 +54,7 @@ class Providers:
         importing again writes nothing. Raises only for a negative ``soft_days``."""
         if soft_days < 0:
             raise InvalidInput("--soft-days must be 0 or more.")
-        today = self.registry.clock.now().date()
+        today = self.ctx.clock.now().date()
         targets = self._targets(shutdowns)
         planned: list[str] = []
         unchanged: list[str] = []
@@ -67,7 +74,7 @@ class Providers:
                 soft = min(max(announced, hard - timedelta(days=soft_days)),
                            hard - timedelta(days=1))
                 if model not in existing:
-                    existing[model] = self.registry.deprecations.plans(model)
+                    existing[model] = self.deprecations.plans(model)
                 if _same_plan(existing[model], version, announced, soft, hard):
                     unchanged.append(ref)
                 else:
@@ -83,11 +90,11 @@ class Providers:
         """``(model, version, ref)`` of the registered hosted snapshots each shutdown names."""
         wanted = {s.key for s in shutdowns}
         found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        for model in self.registry.list_models():
+        for model in self.catalog.list_models():
             if not model.uses_snapshots or not model.provider:
                 continue
             provider = normalise_provider(model.provider)
-            for version in self.registry.list_versions(model.name):
+            for version in self.catalog.list_versions(model.name):
                 key = (provider, str(version.id))
                 if key in wanted:
                     found.setdefault(key, []).append((model.name, str(version.id), version.ref))
@@ -100,13 +107,13 @@ class Providers:
         skipped: list[SkippedShutdown] = []
         checked: list[CheckedPlan] = []
         try:
-            with self.registry.store.write() as tx:
+            with self.ctx.store.write() as tx:
                 for target in targets:
                     plan = self._check_row(tx, shutdown, target, skipped)
                     if plan is not None:
                         checked.append(plan)
                 for plan in checked:
-                    self.registry.deprecations.write_plan(tx, plan)
+                    self.deprecations.write_plan(tx, plan)
         except StewardError as failed:
             return [], [_refused(shutdown, t.ref, failed) for t in targets]
         return [plan.plan.ref for plan in checked], skipped
@@ -143,7 +150,7 @@ class Providers:
         steps = (f"Move to {replacement}." if replacement else
                  f"Choose a replacement for {shutdown.model} before {target.hard}.",
                  f"Provider notice: {shutdown.source}" if shutdown.source else "")
-        return self.registry.deprecations.check_plan(
+        return self.deprecations.check_plan(
             tx, target.ref, reason=DeprecationReason.PROVIDER_SHUTDOWN, replacement=replacement,
             announced=target.announced, soft_deadline=target.soft, hard_deadline=target.hard,
             migration_steps=tuple(s for s in steps if s),
@@ -152,18 +159,18 @@ class Providers:
     def upcoming(self, within_days: int) -> list[Upcoming]:
         """Plans whose hard deadline falls within ``within_days`` from today (or has passed
         without retirement), soonest first, with the consumers affected."""
-        today = self.registry.clock.now().date()
+        today = self.ctx.clock.now().date()
         horizon = today + timedelta(days=within_days)
         found = []
-        for model in self.registry.list_models():
+        for model in self.catalog.list_models():
             latest: dict[str, DeprecationPlan] = {}
-            for plan in self.registry.deprecations.plans(model.name):
+            for plan in self.deprecations.plans(model.name):
                 latest[plan.target] = plan  # a later plan supersedes an earlier one
             for plan in latest.values():
                 if plan.hard_deadline > horizon:
                     continue
-                impact = self.registry.consumers.impact(
-                    f"{model.name}@{plan.target}") if _exists(self.registry, model.name,
+                impact = self.consumers.impact(
+                    f"{model.name}@{plan.target}") if _exists(self.catalog, model.name,
                                                              plan.target) else None
                 found.append(Upcoming(
                     plan.ref, plan.hard_deadline, plan.phase(today).value, plan.reason.value,
@@ -191,9 +198,9 @@ def _refused(shutdown: Shutdown, ref: str, error: StewardError) -> SkippedShutdo
     return SkippedShutdown(shutdown.file, shutdown.row, ref, str(error))
 
 
-def _exists(registry: Registry, model: str, version: str) -> bool:
+def _exists(catalog: Catalog, model: str, version: str) -> bool:
     try:
-        registry.get_version(model, version)
+        catalog.get_version(model, version)
         return True
     except NotFound:
         return False

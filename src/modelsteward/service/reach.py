@@ -12,19 +12,19 @@ from modelsteward.domain.model import Model, Version
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.ports import Transaction
 from modelsteward.results import Resolution
-from modelsteward.service.registry import Registry
+from modelsteward.service.resolution import Resolver
 
 
-def affected_teams(registry: Registry, tx: Transaction, model: Model, versions: list[Version],
+def affected_teams(resolver: Resolver, tx: Transaction, model: Model, versions: list[Version],
                    *, as_if_resolvable: bool = False) -> dict[str, list[Consumer]]:
     """Consumers of ``model`` whose pin resolves to one of ``versions``, by team (see
     :func:`affected_pins`)."""
     return {team: [consumer for consumer, _ in found]
-            for team, found in affected_pins(registry, tx, model, versions,
+            for team, found in affected_pins(resolver, tx, model, versions,
                                              as_if_resolvable=as_if_resolvable).items()}
 
 
-def affected_pins(registry: Registry, tx: Transaction, model: Model, versions: list[Version],
+def affected_pins(resolver: Resolver, tx: Transaction, model: Model, versions: list[Version],
                   *, as_if_resolvable: bool = False
                   ) -> dict[str, list[tuple[Consumer, ConsumerPin]]]:
     """The pins of ``model`` that resolve to one of ``versions``, with their consumers, by team.
@@ -40,8 +40,8 @@ def affected_pins(registry: Registry, tx: Transaction, model: Model, versions: l
         for pin in consumer.pins:
             if pin.model != model.name:
                 continue
-            parsed = registry.parse_pin(model, pin.pin)
-            current = _points_to(tx, model, registry.resolve_in(tx, model, parsed))
+            parsed = resolver.parse_pin(model, pin.pin)
+            current = _points_to(tx, model, resolver.resolve_in(tx, model, parsed))
             for candidate in gone:
                 if parsed.matches(candidate.id) and (  # type: ignore[arg-type]  # same scheme
                         current is None or _ranks_above(candidate, current)):

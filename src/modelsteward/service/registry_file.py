@@ -35,7 +35,12 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import ImportReport
-from modelsteward.service.registry import Registry, model_payload
+from modelsteward.service.catalog import Catalog
+from modelsteward.service.context import Context
+from modelsteward.service.lifecycle import Lifecycle
+from modelsteward.domain.payloads import model_payload
+from modelsteward.service.registration import Registrar, Registration
+from modelsteward.service.resolution import Resolver
 
 IMPORT_REASON = "imported from a registry file"
 PRODUCTION = "production"  # the alias a version imported into production holds
@@ -57,82 +62,6 @@ class _Plan:
     register: list[RegistryEntry] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-def import_registry(registry: Registry, entries: list[RegistryEntry],
-                    source: str = "model-registry.yaml", team: str = "") -> ImportReport:
-    """Bring the registry in line with ``entries``.
-
-    An entry without ``owner`` team creates its model for ``team`` (default: the registry's
-    default team) and leaves an existing model's owner team as it is.
-
-    Models are created or their descriptive fields updated; each entry's version is registered
-    unless it already exists, and a new version is put in the stage its ``status`` means (with
-    the ``production`` alias for production), recorded as imported (see the module docstring).
-
-    An existing version is left as it is when the entry agrees with it: the same metadata,
-    scores equal to those it was registered with or to those an export writes, and a status
-    that means its current stage or is the one it was imported with (the registry's lifecycle
-    may have moved on since); an entry with neither status nor scores only names the version.
-    Otherwise it is a problem (versions are immutable, and stages change through the gates),
-    reported with every other problem in one :class:`DocumentInvalid` before anything is
-    written.
-    """
-    with registry.store.write() as tx:
-        plan = _plan(tx, [_with_scheme(e) for e in entries], team or registry.default_team)
-        if plan.problems:
-            raise DocumentInvalid(source, plan.problems)
-        for model in plan.create:
-            registry.create_model_in(tx, model)
-        for model in plan.update:
-            tx.update_model(model)
-            registry.record(tx, NewEvent(ev.MODEL_UPDATED, model.name, model_payload(model)))
-        registered: list[str] = []
-        stages: list[tuple[str, Stage]] = []
-        aliases: list[tuple[str, str]] = []
-        for entry in plan.register:
-            parent, relation = _lineage(tx, entry)
-            metadata = dict(entry.metadata)
-            if entry.base_model and not parent:
-                metadata["base_model"] = entry.base_model
-            has_versions = bool(tx.latest_release(entry.model.name))
-            version = registry.register_in(
-                tx, entry.model.name, entry.version, change=None, variant="", manifest=None,
-                force=has_versions, reason=IMPORT_REASON, description="", status=entry.status,
-                metadata=metadata, metrics=dict(entry.metrics), parent=parent,
-                relation=relation)
-            registered.append(version.ref)
-            if entry.stage is not Stage.TRAINED:
-                _import_stage(registry, tx, version, entry.stage, source,
-                              f"models.{entry.model.name}")
-                stages.append((version.ref, entry.stage))
-                if entry.stage is Stage.PRODUCTION:
-                    aliases.append((version.ref, PRODUCTION))
-        report = ImportReport(tuple(m.name for m in plan.create),
-                              tuple(m.name for m in plan.update), tuple(registered),
-                              tuple(plan.unchanged), tuple(stages), tuple(aliases))
-        if report.changed:
-            registry.record(tx, NewEvent(ev.REGISTRY_IMPORTED, "registry", {
-                "source": source, "created_models": list(report.created_models),
-                "updated_models": list(report.updated_models),
-                "registered_versions": list(report.registered_versions),
-                "stages": {ref: stage.value for ref, stage in report.stages}}))
-    return report
-
-
-def _import_stage(registry: Registry, tx: Transaction, version: Version, stage: Stage,
-                  source: str, entry: str) -> None:
-    """Put the just registered ``version`` in ``stage`` as the file says, without the gates,
-    and say so in the event; production also takes the ``production`` alias."""
-    vid = str(version.id)
-    tx.set_stage(version.model, vid, stage)
-    registry.record(tx, NewEvent(_STAGE_EVENTS[stage], version.ref, {
-        "from": version.stage.value, "to": stage.value, "gates": [], "overridden": [],
-        "imported": True, "source": source, "entry": entry,
-        "reason": f"{IMPORT_REASON} ({source}, {entry}): the registry's gates were not checked"}))
-    if stage is Stage.PRODUCTION:
-        registry.lifecycle.move_alias_in(tx, version.model, PRODUCTION, vid,
-                                         f"{IMPORT_REASON} ({source}, {entry})")
 
 
 def _with_scheme(entry: RegistryEntry) -> RegistryEntry:
@@ -241,62 +170,148 @@ def _lineage(tx: Transaction, entry: RegistryEntry) -> tuple[str, Relation | Non
     return (latest.ref, Relation.FINETUNE) if latest is not None else ("", None)
 
 
-def export_registry(registry: Registry) -> list[RegistryEntry]:
-    """One entry per model with its eligible current version (:func:`current_version`): its
-    status (through the status table, keeping the version's own word when it means the
-    version's stage), its scores (:func:`~modelsteward.domain.registry_file.merged_scores`:
-    the recorded evaluations over the scores it was registered with), metadata and base model.
-    A model without a current version is written with its newest version but no status and no
-    scores; a model without versions with its fields alone. An owner team equal to the
-    registry's default team is left out, as an import reads it."""
-    models = registry.list_models()
-    entries: list[RegistryEntry] = []
-    for model in models:
-        current = current_version(registry, model.name)
-        with registry.store.read() as tx:
-            if model.owner_team == registry.default_team:
-                model = replace(model, owner_team="")
-            shown = current
-            if shown is None:
-                shown = tx.latest_release(model.name)
+class RegistryFiles:
+    """Import and export of registry files (``model-registry.yaml``) over the context's store."""
+
+    def __init__(self, ctx: Context, resolver: Resolver, catalog: Catalog, registrar: Registrar,
+                 lifecycle: Lifecycle) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
+        self.catalog = catalog
+        self.registrar = registrar
+        self.lifecycle = lifecycle
+
+    def import_registry(self, entries: list[RegistryEntry],
+                            source: str = "model-registry.yaml", team: str = "") -> ImportReport:
+        """Bring the registry in line with ``entries``.
+
+        An entry without ``owner`` team creates its model for ``team`` (default: the registry's
+        default team) and leaves an existing model's owner team as it is.
+
+        Models are created or their descriptive fields updated; each entry's version is registered
+        unless it already exists, and a new version is put in the stage its ``status`` means (with
+        the ``production`` alias for production), recorded as imported (see the module docstring).
+
+        An existing version is left as it is when the entry agrees with it: the same metadata,
+        scores equal to those it was registered with or to those an export writes, and a status
+        that means its current stage or is the one it was imported with (the registry's lifecycle
+        may have moved on since); an entry with neither status nor scores only names the version.
+        Otherwise it is a problem (versions are immutable, and stages change through the gates),
+        reported with every other problem in one :class:`DocumentInvalid` before anything is
+        written.
+        """
+        with self.ctx.store.write() as tx:
+            plan = _plan(tx, [_with_scheme(e) for e in entries], team or self.ctx.default_team)
+            if plan.problems:
+                raise DocumentInvalid(source, plan.problems)
+            for model in plan.create:
+                self.catalog.create_model_in(tx, model)
+            for model in plan.update:
+                tx.update_model(model)
+                self.ctx.record(tx, NewEvent(ev.MODEL_UPDATED, model.name, model_payload(model)))
+            registered: list[str] = []
+            stages: list[tuple[str, Stage]] = []
+            aliases: list[tuple[str, str]] = []
+            for entry in plan.register:
+                parent, relation = _lineage(tx, entry)
+                metadata = dict(entry.metadata)
+                if entry.base_model and not parent:
+                    metadata["base_model"] = entry.base_model
+                has_versions = bool(tx.latest_release(entry.model.name))
+                version, _ = self.registrar.register_recorded(tx, Registration(
+                    entry.model.name, entry.version, force=has_versions, reason=IMPORT_REASON,
+                    status=entry.status, metadata=metadata, metrics=dict(entry.metrics),
+                    parent=parent, relation=relation))
+                registered.append(version.ref)
+                if entry.stage is not Stage.TRAINED:
+                    self._import_stage(tx, version, entry.stage, source,
+                                  f"models.{entry.model.name}")
+                    stages.append((version.ref, entry.stage))
+                    if entry.stage is Stage.PRODUCTION:
+                        aliases.append((version.ref, PRODUCTION))
+            report = ImportReport(tuple(m.name for m in plan.create),
+                                  tuple(m.name for m in plan.update), tuple(registered),
+                                  tuple(plan.unchanged), tuple(stages), tuple(aliases))
+            if report.changed:
+                self.ctx.record(tx, NewEvent(ev.REGISTRY_IMPORTED, "registry", {
+                    "source": source, "created_models": list(report.created_models),
+                    "updated_models": list(report.updated_models),
+                    "registered_versions": list(report.registered_versions),
+                    "stages": {ref: stage.value for ref, stage in report.stages}}))
+        return report
+
+
+    def _import_stage(self, tx: Transaction, version: Version, stage: Stage,
+                          source: str, entry: str) -> None:
+        """Put the just registered ``version`` in ``stage`` as the file says, without the gates,
+        and say so in the event; production also takes the ``production`` alias."""
+        vid = str(version.id)
+        tx.set_stage(version.model, vid, stage)
+        self.ctx.record(tx, NewEvent(_STAGE_EVENTS[stage], version.ref, {
+            "from": version.stage.value, "to": stage.value, "gates": [], "overridden": [],
+            "imported": True, "source": source, "entry": entry,
+            "reason": (f"{IMPORT_REASON} ({source}, {entry}): the registry's gates were not "
+                       "checked")}))
+        if stage is Stage.PRODUCTION:
+            self.lifecycle.move_alias_in(tx, version.model, PRODUCTION, vid,
+                                             f"{IMPORT_REASON} ({source}, {entry})")
+
+    def export_registry(self) -> list[RegistryEntry]:
+        """One entry per model with its eligible current version (:func:`current_version`): its
+        status (through the status table, keeping the version's own word when it means the
+        version's stage), its scores (:func:`~modelsteward.domain.registry_file.merged_scores`:
+        the recorded evaluations over the scores it was registered with), metadata and base model.
+        A model without a current version is written with its newest version but no status and no
+        scores; a model without versions with its fields alone. An owner team equal to the
+        registry's default team is left out, as an import reads it."""
+        models = self.catalog.list_models()
+        entries: list[RegistryEntry] = []
+        for model in models:
+            current = self.current_version(model.name)
+            with self.ctx.store.read() as tx:
+                if model.owner_team == self.ctx.default_team:
+                    model = replace(model, owner_team="")
+                shown = current
                 if shown is None:
-                    listed = tx.list_versions(model.name)
-                    shown = listed[-1] if listed else None
-            if shown is None:
-                entries.append(RegistryEntry(model=model))
+                    shown = tx.latest_release(model.name)
+                    if shown is None:
+                        listed = tx.list_versions(model.name)
+                        shown = listed[-1] if listed else None
+                if shown is None:
+                    entries.append(RegistryEntry(model=model))
+                    continue
+                metadata = dict(shown.metadata)
+                base = str(metadata.pop("base_model", ""))
+                parents = tx.parents(shown.ref)
+                if parents and not base:
+                    base = parents[0].parent
+                status, metrics = "", {}
+                if current is not None:
+                    status = status_of_stage(current.stage, current.status)
+                    metrics = merged_scores(current.metrics,
+                                            tx.evaluations(model.name, str(current.id)))
+                entries.append(RegistryEntry(model=model, version=str(shown.id), status=status,
+                                             metrics=metrics, base_model=base, metadata=metadata))
+        return entries
+
+
+    def current_version(self, model: str) -> Version | None:
+        """The eligible current version of ``model``, as the registry's resolution says it: the
+        version holding ``production`` if resolving its own id still gives it and it is eligible,
+        else the version the pin ``*`` resolves to; ``None`` when that raises
+        :class:`NoMatchingVersion` or leads to another model (a deprecation plan's redirect)."""
+        with self.ctx.store.read() as tx:
+            holders = tx.current_aliases(model, PRODUCTION)
+        for holder in holders:
+            try:
+                resolution = self.resolver.resolution(model, holder.version)
+            except (NoMatchingVersion, InvalidPin):
                 continue
-            metadata = dict(shown.metadata)
-            base = str(metadata.pop("base_model", ""))
-            parents = tx.parents(shown.ref)
-            if parents and not base:
-                base = parents[0].parent
-            status, metrics = "", {}
-            if current is not None:
-                status = status_of_stage(current.stage, current.status)
-                metrics = merged_scores(current.metrics,
-                                        tx.evaluations(model.name, str(current.id)))
-            entries.append(RegistryEntry(model=model, version=str(shown.id), status=status,
-                                         metrics=metrics, base_model=base, metadata=metadata))
-    return entries
-
-
-def current_version(registry: Registry, model: str) -> Version | None:
-    """The eligible current version of ``model``, as the registry's resolution says it: the
-    version holding ``production`` if resolving its own id still gives it and it is eligible, else
-    the version the pin ``*`` resolves to; ``None`` when that raises :class:`NoMatchingVersion` or
-    leads to another model (a deprecation plan's redirect)."""
-    with registry.store.read() as tx:
-        holders = tx.current_aliases(model, PRODUCTION)
-    for holder in holders:
+            found = resolution.version
+            if resolution.eligible and found.model == model and str(found.id) == holder.version:
+                return found
         try:
-            resolution = registry.resolution(model, holder.version)
-        except (NoMatchingVersion, InvalidPin):
-            continue
-        found = resolution.version
-        if resolution.eligible and found.model == model and str(found.id) == holder.version:
-            return found
-    try:
-        found = registry.resolution(model, "*").version
-    except NoMatchingVersion:
-        return None
-    return found if found.model == model else None
+            found = self.resolver.resolution(model, "*").version
+        except NoMatchingVersion:
+            return None
+        return found if found.model == model else None

@@ -7,20 +7,20 @@ from modelsteward.domain.model import Model
 from modelsteward.errors import Conflict, NoMatchingVersion
 from modelsteward.ports import Transaction
 from modelsteward.results import Resolution
-from modelsteward.service.registry import Registry
+from modelsteward.service.resolution import Resolver
 
 
-def eligible_replacement(registry: Registry, tx: Transaction, model: Model, pin: str,
+def eligible_replacement(resolver: Resolver, tx: Transaction, model: Model, pin: str,
                          replacement: str) -> Resolution:
     """The resolution of ``replacement`` (``model@pin``) inside ``tx``, an eligible version.
 
-    Resolution is the registry's own (:meth:`Registry.resolve_in`), so the policy's eligibility
+    Resolution is the registry's own (:meth:`Resolver.resolve_in`), so the policy's eligibility
     rule decides. Raises :class:`Conflict` saying why when the pin gives no eligible version —
     an exact pin naming a version that has not passed the gates, or a pin whose versions are
     all retired, deleted, rejected or ineligible — and :class:`NoMatchingVersion` when no
     version matches at all."""
-    parsed = registry.parse_pin(model, pin)
-    found = registry.resolve_in(tx, model, parsed)
+    parsed = resolver.parse_pin(model, pin)
+    found = resolver.resolve_in(tx, model, parsed)
     if found is not None and found.ineligible:
         raise Conflict(
             f"The replacement {replacement} resolves to {found.version.ref}, which is not "
@@ -28,7 +28,7 @@ def eligible_replacement(registry: Registry, tx: Transaction, model: Model, pin:
             "version people can move to: move it through the gates first, or name another.")
     if found is not None:
         return found
-    why = registry.unresolvable_in(tx, model, parsed)
+    why = resolver.unresolvable_in(tx, model, parsed)
     if why is None:
         raise NoMatchingVersion(model.name, pin)
     if why.state == "ineligible":

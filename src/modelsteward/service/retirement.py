@@ -23,14 +23,16 @@ from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import hash_plan, plan_artifact
 from modelsteward.ports import Transaction
 from modelsteward.results import RetirementResult
-from modelsteward.service.registry import Registry
+from modelsteward.service.context import Context
+from modelsteward.service.resolution import Resolver
 
 
 
 
 class Retirements:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
 
     def retire(self, ref: str, archive: str, *, reason: str, source: Path | None = None,
                interview: Mapping[str, str] | None = None,
@@ -49,11 +51,11 @@ class Retirements:
         # before anything is read or written: a version id stored before ids were checked
         # may hold '/' or '..'
         target = inside(archive.rstrip("/"), f"{model_name}/{version_text}")
-        with self.registry.store.read() as tx:
-            version = self.registry.require_version(tx, ref)
-            today = self.registry.clock.now().date()
+        with self.ctx.store.read() as tx:
+            version = self.resolver.require_version(tx, ref)
+            today = self.ctx.clock.now().date()
             # a deprecation plan that has been announced makes any stage retirable
-            by_plan = by_plan or self.registry.own_plan(tx, version.ref, today) is not None
+            by_plan = by_plan or self.resolver.own_plan(tx, version.ref, today) is not None
             if not by_plan:
                 check_transition(version.ref, version.stage, Stage.RETIRED)
             self._refuse_aliased(tx, model_name, version_text, version.ref)
@@ -67,7 +69,7 @@ class Retirements:
             raise InvalidInput(f"No location of {version.ref}'s weights is recorded; pass "
                                "--source PATH.")
         plan = plan_artifact(origin)
-        local = hash_plan(plan, workers=self.registry.workers)
+        local = hash_plan(plan, workers=self.ctx.workers)
         if local.root_digest != version.digest:
             raise ArchiveMismatch(version.ref, str(origin), "the source itself differs")
         copy_to_archive(plan, target)
@@ -76,17 +78,17 @@ class Retirements:
         if copied.root_digest != version.digest or not diff.clean:
             raise ArchiveMismatch(version.ref, target, f"changed {list(diff.changed)}, missing "
                                   f"{list(diff.missing)}, extra {list(diff.extra)}")
-        with self.registry.store.write() as tx:
-            current = self.registry.require_version(tx, ref)
+        with self.ctx.store.write() as tx:
+            current = self.resolver.require_version(tx, ref)
             if not by_plan:
                 check_transition(current.ref, current.stage, Stage.RETIRED)
             elif current.stage is Stage.RETIRED:
                 raise Conflict(f"{current.ref} is already retired.")
             self._refuse_aliased(tx, model_name, version_text, current.ref)
-            now = self.registry.clock.now()
+            now = self.ctx.clock.now()
             tx.set_stage(model_name, version_text, Stage.RETIRED)
             tx.add_location(model_name, version_text, "archive", target, now, copied.root_digest)
-            self.registry.record(tx, NewEvent(ev.VERSION_RETIRED, current.ref, {
+            self.ctx.record(tx, NewEvent(ev.VERSION_RETIRED, current.ref, {
                 "from": current.stage.value, "to": Stage.RETIRED.value, "reason": reason,
                 "archive": target, "digest": copied.root_digest}))
             report = self._report(tx, current.ref, reason, now.isoformat(), copied.root_digest,
@@ -103,8 +105,8 @@ class Retirements:
         :class:`ArchiveMismatch`, or :class:`~modelsteward.errors.ArchiveUnreadable`
         / ``ArchiveUnwritable``) nothing is left at ``destination`` and nothing is recorded."""
         model_name, version_text = split_ref(ref)
-        with self.registry.store.read() as tx:
-            version = self.registry.require_version(tx, ref)
+        with self.ctx.store.read() as tx:
+            version = self.resolver.require_version(tx, ref)
             archives = [uri for kind, uri, _, _ in tx.locations(model_name, version_text)
                         if kind == "archive"]
         if not archives:
@@ -112,7 +114,7 @@ class Retirements:
                                "retired with --archive.")
         with staged_restore(destination) as staging:
             copy_from_archive(archives[-1], staging)
-            restored = hash_plan(plan_artifact(staging), workers=self.registry.workers)
+            restored = hash_plan(plan_artifact(staging), workers=self.ctx.workers)
             diff = compare_manifest(version.files, restored)
             if restored.root_digest != version.digest or not diff.clean:
                 raise ArchiveMismatch(version.ref, archives[-1], "the restored copy differs: "
@@ -120,10 +122,10 @@ class Retirements:
                                       f"{list(diff.missing)}, extra {list(diff.extra)}; "
                                       f"nothing was written to {destination}")
             move_into_place(staging, destination)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             tx.add_location(model_name, version_text, "restored", str(destination.resolve()),
-                            self.registry.clock.now(), restored.root_digest)
-            self.registry.record(tx, NewEvent(ev.VERSION_RESTORED, version.ref, {
+                            self.ctx.clock.now(), restored.root_digest)
+            self.ctx.record(tx, NewEvent(ev.VERSION_RESTORED, version.ref, {
                 "from": archives[-1], "to": str(destination.resolve()),
                 "digest": restored.root_digest}))
         return destination

@@ -21,10 +21,9 @@ from modelsteward.domain.tokens import (
     token_text,
 )
 from modelsteward.errors import NotAuthenticated, TokenNotFound
-from modelsteward.ports import Transaction
+from modelsteward.ports import Store, Transaction
 from modelsteward.results import IssuedToken
-from modelsteward.service.registry import Registry
-from modelsteward.store.sql import SqlStore
+from modelsteward.service.context import Context
 
 BOOTSTRAP_NAME = "bootstrap"
 
@@ -73,11 +72,11 @@ class TokenCache:
 
 
 class Tokens:
-    """Token use cases over a registry (its store, clock and actor). ``cache``, when given, is
+    """Token use cases over a context (its store, clock and actor). ``cache``, when given, is
     used by :meth:`authenticate` and cleared by :meth:`revoke`."""
 
-    def __init__(self, registry: Registry, cache: TokenCache | None = None) -> None:
-        self.registry = registry
+    def __init__(self, ctx: Context, cache: TokenCache | None = None) -> None:
+        self.ctx = ctx
         self.cache = cache
 
     def create(self, name: str, *, team: str, roles: frozenset[Role],
@@ -86,7 +85,7 @@ class Tokens:
         """Make a token; its text is in the result and nowhere else. Raises
         :class:`~modelsteward.errors.InvalidInput` listing every problem of the request."""
         check_token(name, team, roles, approval_roles)
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             return self._create(tx, name=name, team=team, roles=roles,
                                 approval_roles=approval_roles, expires_at=expires_at)
 
@@ -95,10 +94,10 @@ class Tokens:
         token_id = secrets.token_hex(8)
         secret = new_secret()
         text = token_text(token_id, secret)
-        token = Token(token_id, name, team, roles, approval_roles, self.registry.clock.now(),
-                      self.registry.actor, expires_at, None, text[-4:])
+        token = Token(token_id, name, team, roles, approval_roles, self.ctx.clock.now(),
+                      self.ctx.actor, expires_at, None, text[-4:])
         tx.add_token(token, hash_secret(secret))
-        self.registry.record(tx, NewEvent(ev.TOKEN_CREATED, f"token:{token_id}", {
+        self.ctx.record(tx, NewEvent(ev.TOKEN_CREATED, f"token:{token_id}", {
             "name": name, "team": team, "roles": sorted(roles),
             "approval_roles": sorted(approval_roles),
             "expires_at": expires_at.isoformat() if expires_at else None}))
@@ -107,7 +106,7 @@ class Tokens:
     def bootstrap(self) -> IssuedToken | None:
         """An administrator token named ``bootstrap`` when the database has no token at all
         (checked and made in one transaction); ``None`` when tokens exist."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             if tx.count_tokens():
                 return None
             return self._create(tx, name=BOOTSTRAP_NAME, team="",
@@ -116,11 +115,11 @@ class Tokens:
 
     def list(self, *, name: str | None = None) -> list[Token]:
         """Tokens by id: all, or those issued under ``name``."""
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             return tx.tokens(name=name)
 
     def get(self, token_id: str) -> Token:
-        with self.registry.store.read() as tx:
+        with self.ctx.store.read() as tx:
             found = tx.token(token_id)
         if found is None:
             raise TokenNotFound(token_id)
@@ -129,15 +128,15 @@ class Tokens:
     def revoke(self, token_id: str) -> Token:
         """Revoke a token (at once in this process; see :class:`TokenCache`). Revoking a revoked
         token changes nothing and records no event."""
-        with self.registry.store.write() as tx:
+        with self.ctx.store.write() as tx:
             found = tx.token(token_id)
             if found is None:
                 raise TokenNotFound(token_id)
             token = found[0]
             if token.revoked_at is None:
-                now = self.registry.clock.now()
+                now = self.ctx.clock.now()
                 tx.revoke_token(token_id, now)
-                self.registry.record(tx, NewEvent(ev.TOKEN_REVOKED, f"token:{token_id}", {
+                self.ctx.record(tx, NewEvent(ev.TOKEN_REVOKED, f"token:{token_id}", {
                     "name": token.name, "team": token.team}))
                 token = Token(token.id, token.name, token.team, token.roles,
                               token.approval_roles, token.created_at, token.created_by,
@@ -149,10 +148,10 @@ class Tokens:
     def authenticate(self, text: str) -> Principal:
         """The principal ``text`` (a token's text) stands for. Raises :class:`NotAuthenticated`
         saying whether the token is malformed, unknown, revoked or expired."""
-        return authenticate(self.registry.store, self.registry.clock.now(), text, self.cache)
+        return authenticate(self.ctx.store, self.ctx.clock.now(), text, self.cache)
 
 
-def authenticate(store: SqlStore, now: datetime, text: str,
+def authenticate(store: Store, now: datetime, text: str,
                  cache: TokenCache | None = None) -> Principal:
     """See :meth:`Tokens.authenticate`; usable without a registry (the API's authenticator)."""
     token_id, secret = split_token(text.strip())

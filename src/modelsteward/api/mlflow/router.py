@@ -48,14 +48,14 @@ _VERSION_ORDER = frozenset({"name", "version_number", "last_updated_timestamp",
 
 def _writable(registry: Registry, principal: Principal, name: str) -> MlflowRegistry:
     require_model_writer(principal, registry.get_model(name))
-    return MlflowRegistry(registry)
+    return registry.mlflow()
 
 
 def _authorized(registry: Registry, principal: Principal) -> MlflowRegistry:
     """The MLflow registry that checks, inside each write's own transaction, that
     ``principal`` may change the model (see ``MlflowRegistry``); for the writes that take
     ``authorize``, so the model is read once."""
-    return MlflowRegistry(registry, authorize=partial(require_model_writer, principal))
+    return registry.mlflow(authorize=partial(require_model_writer, principal))
 
 
 async def _kept(request: Request, compute: Callable[[], Json]) -> Response:
@@ -77,7 +77,7 @@ def _max_results(value: int, ceiling: int) -> int:
 def create_registered_model(body: s.RegisteredModelCreate, registry: RegistryDep,
                             principal: PrincipalDep) -> Json:
     team = require_writer(principal, "")
-    view = MlflowRegistry(registry).create_model(
+    view = registry.mlflow().create_model(
         body.name, description=body.description, owner_team=team,
         tags={t.key: t.value for t in body.tags})
     return {"registered_model": s.model_json(view)}
@@ -86,7 +86,7 @@ def create_registered_model(body: s.RegisteredModelCreate, registry: RegistryDep
 @router.get("/registered-models/get")
 async def get_registered_model(name: str, registry: RegistryDep, request: Request) -> Response:
     return await _kept(request, lambda: {
-        "registered_model": s.model_json(MlflowRegistry(registry).get_model(name))})
+        "registered_model": s.model_json(registry.mlflow().get_model(name))})
 
 
 @router.patch("/registered-models/update")
@@ -144,7 +144,7 @@ def _search_models(registry: Registry, filter: str, max_results: int, order_by: 
         shown, following = paginate(wanted, key, orders, limit, page_token)
         return [m.name for m in shown]
 
-    shown = MlflowRegistry(registry).search_models(
+    shown = registry.mlflow().search_models(
         [(c.field, c.op, c.value) for c in conditions if isinstance(c.value, str)], choose,
         with_tags=any(c.field.startswith("tags.") for c in conditions),
         with_updated=any(o.field == "last_updated_timestamp" for o in orders))
@@ -156,7 +156,7 @@ def _search_models(registry: Registry, filter: str, max_results: int, order_by: 
 
 @router.post("/registered-models/get-latest-versions")
 def get_latest_versions(body: s.LatestVersionsQuery, registry: RegistryDep) -> Json:
-    found = MlflowRegistry(registry).latest_versions(body.name, body.stages)
+    found = registry.mlflow().latest_versions(body.name, body.stages)
     return {"model_versions": [s.version_json(v) for v in found]}
 
 
@@ -193,7 +193,7 @@ def delete_registered_model_alias(body: s.AliasDelete, registry: RegistryDep,
 async def get_model_version_by_alias(name: str, alias: str, registry: RegistryDep,
                                      request: Request) -> Response:
     return await _kept(request, lambda: {"model_version": s.version_json(
-        MlflowRegistry(registry).version_by_alias(name, alias))})
+        registry.mlflow().version_by_alias(name, alias))})
 
 
 # model versions -----------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def create_model_version(body: s.ModelVersionCreate, registry: RegistryDep,
 async def get_model_version(name: str, version: str, registry: RegistryDep,
                             request: Request) -> Response:
     return await _kept(request, lambda: {"model_version": s.version_json(
-        MlflowRegistry(registry).get_version(name, parse_number(version)))})
+        registry.mlflow().get_version(name, parse_number(version)))})
 
 
 @router.patch("/model-versions/update")
@@ -255,7 +255,7 @@ def _search_versions(registry: Registry, filter: str, max_results: int, order_by
                          (Order("name"), Order("version_number", descending=True)))
     names = [c.value for c in conditions if c.field == "name" and c.op == "="]
     scope = names[0] if len(names) == 1 and isinstance(names[0], str) else ""
-    mlflow = MlflowRegistry(registry)
+    mlflow = registry.mlflow()
     candidates = mlflow.versions(scope) if scope else mlflow.versions()
 
     def attributes(view: VersionView) -> dict[str, str | int]:
@@ -275,7 +275,7 @@ def _search_versions(registry: Registry, filter: str, max_results: int, order_by
 @router.get("/model-versions/get-download-uri")
 async def get_model_version_download_uri(name: str, version: str, registry: RegistryDep,
                                          request: Request) -> Response:
-    return await _kept(request, lambda: {"artifact_uri": MlflowRegistry(registry).download_uri(
+    return await _kept(request, lambda: {"artifact_uri": registry.mlflow().download_uri(
         name, parse_number(version))})
 
 

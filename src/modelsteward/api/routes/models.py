@@ -18,7 +18,7 @@ from modelsteward.api.schemas import (
     AdvisoryHitPublic, ModelCreate, ModelPublic, VersionCreate, VersionPublic,
 )
 from modelsteward.api.auth import is_admin, require_admin, require_model_writer, require_writer
-from modelsteward.domain.deprecation import covers
+from modelsteward.domain.deprecation import Coverage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import (
     FileDigest, Model, ModelKind, RiskTier, SupportPolicy, parse_enum,
@@ -82,10 +82,9 @@ def get_version(name: str, version: str, registry: RegistryDep, response: Respon
     if include_deleted and (registry.is_deleted(name) or registry.is_deleted(name, version)):
         return VersionPublic.of(found, files=True, deleted=True)
     model = registry.get_model(name)
-    for plan in reversed(registry.deprecations.plans(name)):
-        if covers(plan, registry.plan_pin(model, plan), version):
-            mark_deprecated(response, plan)
-            break
+    plan = Coverage.of(model, registry.deprecations.plans(name)).newest(version)
+    if plan is not None:
+        mark_deprecated(response, plan)
     return VersionPublic.of(found, files=True)
 
 

@@ -25,7 +25,7 @@ from modelsteward.api.problems import status_of
 from modelsteward.domain.advisory import format_timestamp
 from modelsteward.domain.osv_match import GIT, subject_from_purl
 from modelsteward.errors import InvalidInput, StewardError
-from modelsteward.service.osv_queries import CommitQuery, OsvQueries, OsvQuery, PackageQuery
+from modelsteward.service.osv_queries import CommitQuery, OsvQuery, PackageQuery
 
 MAX_BATCH = 1000  # OSV.dev's limit of queries in one batch
 
@@ -181,7 +181,7 @@ def query_affected(body: OsvQueryBody, registry: RegistryDep) -> OsvVulnerabilit
     """The advisories affecting a package version (own and inherited through lineage), every
     advisory naming a package, or those affecting a commit — as full OSV records. ``{}`` when
     nothing matches."""
-    found = OsvQueries(registry).query(parse_query(body))
+    found = registry.osv.query(parse_query(body))
     return OsvVulnerabilityList(vulns=[a.to_osv() for a in found] or None)
 
 
@@ -191,7 +191,7 @@ def query_affected_batch(body: OsvBatchBody, registry: RegistryDep) -> OsvBatchR
     """Many queries at once (up to 1000); each result, in the order of the queries, lists the
     matching advisories' ids and modification times only."""
     queries = [parse_query(q, f"queries[{i}]") for i, q in enumerate(body.queries)]
-    results = OsvQueries(registry).query_batch(queries)
+    results = registry.osv.query_batch(queries)
     return OsvBatchResults(results=[
         OsvBatchResult(vulns=[OsvVulnerabilityRef(id=a.id, modified=format_timestamp(a.modified))
                               for a in found] or None)

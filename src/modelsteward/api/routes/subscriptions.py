@@ -54,7 +54,7 @@ def get_notifications(registry: RegistryDep,
                       settings: Annotated[NotifySettings, Depends(get_notify_settings)],
                       ) -> Notifications:
     # no sender is opened: these routes never deliver, so there is nothing to close
-    return Notifications(registry, settings)
+    return registry.notifications(settings)
 
 
 NotificationsDep = Annotated[Notifications, Depends(get_notifications)]

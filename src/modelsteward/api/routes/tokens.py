@@ -59,7 +59,7 @@ class TokenIssued(TokenPublic):
 
 def _tokens(request: Request, registry: RegistryDep) -> Tokens:
     cache: TokenCache | None = getattr(request.app.state.authenticate, "cache", None)
-    return Tokens(registry, cache)
+    return Tokens(registry.context, cache)
 
 
 @router.post("/tokens", response_model=TokenIssued, status_code=status.HTTP_201_CREATED)
@@ -68,7 +68,7 @@ def create_token(body: TokenCreate, registry: RegistryDep, principal: PrincipalD
     """Make a token (administrators). Its text is in this response and nowhere else."""
     require_admin(principal)
     expires_at = parse_expiry(body.expires, registry.clock.now()) if body.expires else None
-    issued = Tokens(registry).create(body.name, team=body.team, roles=parse_roles(body.roles),
+    issued = registry.tokens.create(body.name, team=body.team, roles=parse_roles(body.roles),
                                      approval_roles=frozenset(body.approval_roles),
                                      expires_at=expires_at)
     response.headers["Cache-Control"] = "no-store"
@@ -81,9 +81,9 @@ def list_tokens(registry: RegistryDep, principal: PrincipalDep, request: Request
                 limit: LimitQuery = 100) -> Page[TokenPublic]:
     """Tokens by id: all for administrators, the caller's own (by name) for others."""
     if is_admin(principal):
-        found = Tokens(registry).list()
+        found = registry.tokens.list()
     else:  # an anonymous reader holds no token
-        found = Tokens(registry).list(name=principal.name) if principal.token_id else []
+        found = registry.tokens.list(name=principal.name) if principal.token_id else []
     tokens = after_key(found, after, lambda t: t.id)
     return page(request, response, [TokenPublic.of(t) for t in tokens[:limit + 1]], limit,
                 lambda t: t.id)

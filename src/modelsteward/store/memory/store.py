@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from modelsteward.errors import ModelNotFound
 from modelsteward.store.memory.catalog import CatalogQueries
@@ -74,6 +74,11 @@ class MemoryStore:
                 # that no reader of the old state can need more than its own count
                 del self._tables.events[self._tables.event_count:]
                 self._writer = None
+
+    def outbox_write(self) -> AbstractContextManager[MemoryTransaction]:
+        """The notification sender's short writes: a write transaction like any other (the
+        memory store has no separate lock for the event chain's head)."""
+        return self.write()
 
     @contextmanager
     def _suggesting(self, tables: Tables) -> Iterator[None]:
