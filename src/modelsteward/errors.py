@@ -60,6 +60,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from modelsteward.domain.name_pattern import MODEL_NAME_PATTERN
+
 
 class StewardError(Exception):
     """Root of every deliberate modelsteward failure."""
@@ -152,8 +154,6 @@ class ModelNotFound(NotFound):
                              "List models with `steward model list`.")
             return
         # only a name that could be created is offered for creation
-        from modelsteward.domain.names import MODEL_NAME_PATTERN  # names imports this module
-
         create = (f" or create it with `steward model create {name}`"
                   if re.fullmatch(MODEL_NAME_PATTERN, name) else "")
         super().__init__(

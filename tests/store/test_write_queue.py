@@ -18,11 +18,11 @@ from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import StorageError
 from modelsteward.store.sql import SqlStore
 from modelsteward.store.write_queue import WriteQueue, write_queue
+from tests.conftest import sql_store
 
 THREADS = 16
 EACH = 6
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-from tests.conftest import sql_store
 
 
 @pytest.fixture

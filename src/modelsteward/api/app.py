@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from modelsteward.api import docs, openapi, problems
 from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.idempotency import IdempotentPosts
+from modelsteward.api.error_shapes import error_response
 from modelsteward.api.limits import BodyLimit
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
@@ -77,7 +78,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     app.add_middleware(IdempotentPosts)  # inside RequestMetrics: replays are counted and logged
     # outside IdempotentPosts, which reads a body itself; inside RequestMetrics, so its 413s are
     # counted and logged like the routes'; requests without a body pass straight on
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, answer=error_response)
     app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app

@@ -11,9 +11,14 @@ family asked: a problem document under ``/api/v1``, MLflow's error JSON under
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ErrorAnswer = Callable[[str, int, str], JSONResponse]
+"""An error answered outside the routes: (path, status, message) -> response."""
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 """``STEWARD_MAX_BODY_BYTES`` when it is not set."""
@@ -50,28 +55,13 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, too_large(limit))
 
 
-def error_response(path: str, status: int, message: str) -> JSONResponse:
-    """An error answered outside the routes, in the shape of the route family of ``path``."""
-    # imported here: the route modules import this one for its limits
-    from modelsteward.api.mlflow.errors import mlflow_error
-    from modelsteward.api.mlflow.router import API as MLFLOW
-    from modelsteward.api.problems import problem, slug_of
-    from modelsteward.api.routes.osv import osv_error
-
-    if path.startswith(MLFLOW + "/"):
-        return mlflow_error("INVALID_PARAMETER_VALUE", status, message)
-    if path.startswith("/v1/"):
-        return osv_error(status, message)
-    slug = slug_of(status)
-    return problem(status, slug, slug.replace("-", " ").capitalize(), message, path)
-
-
 class BodyLimit:
     """Refuses request bodies above ``max_bytes`` with a 413 (see the module)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, answer: ErrorAnswer) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.answer = answer  # the error in the shape of the path's route family
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,7 +80,7 @@ class BodyLimit:
             return
         limit = self.max_bytes
         if length is not None and length > limit:
-            await error_response(scope["path"], 413, too_large(limit))(scope, receive, send)
+            await self.answer(scope["path"], 413, too_large(limit))(scope, receive, send)
             return
         received = 0
         started = False
@@ -115,4 +105,4 @@ class BodyLimit:
         except BodyTooLarge as error:  # read outside a route: answered here
             if started:
                 raise
-            await error_response(scope["path"], 413, str(error.detail))(scope, receive, send)
+            await self.answer(scope["path"], 413, str(error.detail))(scope, receive, send)

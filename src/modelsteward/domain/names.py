@@ -8,11 +8,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from modelsteward.domain.name_pattern import MODEL_NAME_PATTERN as MODEL_NAME_PATTERN
 from modelsteward.errors import InvalidName
 
-_SEGMENT = r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?"
-MODEL_NAME_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})?$"
-"""A valid model name, as a regular expression (also in the API's OpenAPI document)."""
 _NAME = re.compile(MODEL_NAME_PATTERN)
 # aliases (production, champion, …): a letter first, then lowercase letters, digits, '-' or '_'
 ALIAS_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING
-
 from modelsteward.domain.comparison import Comparison
 from modelsteward.domain.evaluation_file import EvaluationResult
 from modelsteward.domain.gates import GateReport
@@ -18,17 +16,15 @@ from modelsteward.domain.lifecycle import (
 from modelsteward.domain.model import Version
 from modelsteward.domain.refs import split_ref
 from modelsteward.remote import parse
+from modelsteward.remote.part import RemotePart
 from modelsteward.remote.client import segment
 from modelsteward.results import MonitorResult, RollbackResult
-
-if TYPE_CHECKING:
-    from modelsteward.remote.registry import RemoteRegistry
 
 PRODUCTION = "production"
 
 
 class RemoteLifecycle:
-    def __init__(self, registry: RemoteRegistry) -> None:
+    def __init__(self, registry: RemotePart) -> None:
         self.registry = registry
         self.client = registry.client
 

@@ -14,7 +14,7 @@ import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tomlkit
 
@@ -37,14 +37,12 @@ from modelsteward.errors import InvalidInput, Problem
 from modelsteward.files import write_atomically
 from modelsteward.integrity.lock_check import read_lock
 from modelsteward.remote import parse
+from modelsteward.remote.part import RemotePart
 from modelsteward.remote.client import Json, segment
 from modelsteward.results import (
     DeletionReport, Fixed, Found, Locked, Outdated, Overdue, PinChange, PinKept, ProviderImport,
     Published, Reported, RetirementResult, SkippedShutdown, TickReport, Upcoming,
 )
-
-if TYPE_CHECKING:
-    from modelsteward.remote.registry import RemoteRegistry
 
 
 def local_only(what: str, instead: str) -> InvalidInput:
@@ -52,7 +50,7 @@ def local_only(what: str, instead: str) -> InvalidInput:
 
 
 class _Remote:
-    def __init__(self, registry: RemoteRegistry) -> None:
+    def __init__(self, registry: RemotePart) -> None:
         self.registry = registry
         self.client = registry.client
 

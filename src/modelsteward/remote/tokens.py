@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 
 from modelsteward.domain.tokens import Role, Token
 from modelsteward.remote import parse
+from modelsteward.remote.part import RemotePart
 from modelsteward.remote.client import Json, segment
 from modelsteward.results import IssuedToken
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    from modelsteward.remote.registry import RemoteRegistry
 
 
 def token(data: Json) -> Token:
@@ -29,7 +28,7 @@ def token(data: Json) -> Token:
 
 
 class RemoteTokens:
-    def __init__(self, registry: RemoteRegistry) -> None:
+    def __init__(self, registry: RemotePart) -> None:
         self.client = registry.client
 
     def create(self, name: str, *, team: str, roles: frozenset[Role],
