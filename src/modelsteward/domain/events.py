@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -110,6 +110,21 @@ def chain(prev: Event | None, seq: int, time: str, actor: str, new: NewEvent) ->
     payload_json = canonical_json(dict(new.payload))
     digest = event_hash(seq, time, actor, new.kind, new.subject, payload_json, prev_hash)
     return Event(seq, time, actor, new.kind, new.subject, payload_json, prev_hash, digest)
+
+
+def extend_chain(head: tuple[int, str], time: datetime, actor: str,
+                 new: Sequence[NewEvent]) -> list[Event]:
+    """``new`` numbered and chained after the chain's ``head`` (its sequence and hash; ``(0,
+    "")`` for an empty history), all stamped ``time`` by ``actor``: what every store appends."""
+    seq, head_hash = head
+    stamp = format_time(time)
+    prev: Event | None = Event(seq, "", "", "", "", "", "", head_hash) if seq else None
+    written: list[Event] = []
+    for item in new:
+        seq += 1
+        prev = chain(prev, seq, stamp, actor, item)
+        written.append(prev)
+    return written
 
 
 @dataclass(frozen=True)

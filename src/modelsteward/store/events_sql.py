@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, or_, select, update
 
-from modelsteward.domain.events import Event, NewEvent, chain, format_time
+from modelsteward.domain.events import Event, extend_chain, NewEvent
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.tables import chain_head, events
 
@@ -22,14 +22,7 @@ class EventQueries(SqlConnectionBase):
     catalog numbers registrations by it)."""
 
     def append_events(self, actor: str, time: datetime, new: Sequence[NewEvent]) -> list[Event]:
-        seq, head_hash = self.chain_head()
-        stamp = format_time(time)
-        prev: Event | None = Event(seq, "", "", "", "", "", "", head_hash) if seq else None
-        written: list[Event] = []
-        for item in new:
-            seq += 1
-            prev = chain(prev, seq, stamp, actor, item)
-            written.append(prev)
+        written = extend_chain(self.chain_head(), time, actor, new)
         if written:
             self.c.execute(_INSERT_EVENTS, [
                 {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from itertools import groupby
 
-from modelsteward.domain.events import Event, NewEvent, chain, format_time
+from modelsteward.domain.events import Event, extend_chain, NewEvent
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lineage import Derivation
 from modelsteward.domain.model import Model, Version, VersionScheme
@@ -239,14 +239,7 @@ class CatalogQueries(TransactionBase):
 
     def append_events(self, actor: str, time: datetime, new: Sequence[NewEvent]) -> list[Event]:
         t = self._write()
-        seq, head_hash = t.head
-        stamp = format_time(time)
-        prev: Event | None = Event(seq, "", "", "", "", "", "", head_hash) if seq else None
-        written: list[Event] = []
-        for item in new:
-            seq += 1
-            prev = chain(prev, seq, stamp, actor, item)
-            written.append(prev)
+        written = extend_chain(t.head, time, actor, new)
         if written:
             del t.events[t.event_count:]  # what an earlier, rolled back writer left
             t.events.extend(written)
