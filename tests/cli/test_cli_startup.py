@@ -74,3 +74,15 @@ def test_a_remote_command_builds_its_client_without_the_database() -> None:
 def test_a_mistyped_command_is_matched_against_commands_not_imported_yet() -> None:
     shown = CliRunner().invoke(cli, ["modle"], prog_name="steward")
     assert shown.exit_code == 2 and "Did you mean 'model'?" in shown.output
+
+
+def test_reading_lazy_commands_while_iterating_them_keeps_names_and_order() -> None:
+    """Iterating ``.items()`` imports each command as it goes; the names neither move nor
+    change under the iteration."""
+    from modelsteward.cli.lazy import LazyCommands
+
+    commands = LazyCommands({}, {"version": "modelsteward.cli.versions:version",
+                                 "model": "modelsteward.cli.models:model"})
+    names = list(commands)
+    assert [name for name, _ in commands.items()] == names == ["version", "model"]
+    assert all(not isinstance(command, str) for command in commands.values())

@@ -19,37 +19,30 @@ class LazyCommands(MutableMapping[str, click.Command]):
 
     def __init__(self, commands: Mapping[str, click.Command],
                  lazy: Mapping[str, str]) -> None:
-        self._loaded: dict[str, click.Command] = dict(commands)
-        self._lazy: dict[str, str] = {name: path for name, path in lazy.items()
-                                      if name not in self._loaded}
+        # one table in a stable order: a command, or the path it is imported from until then
+        self._entries: dict[str, click.Command | str] = {**lazy, **commands}
 
     def __getitem__(self, name: str) -> click.Command:
-        command = self._loaded.get(name)
-        if command is None:
-            command = _load(self._lazy[name])  # KeyError for an unknown name, as a dict
-            self._loaded[name] = command
-            del self._lazy[name]
-        return command
+        entry = self._entries[name]  # KeyError for an unknown name, as a dict
+        if isinstance(entry, str):
+            entry = self._entries[name] = _load(entry)  # replaced in place: names don't move
+        return entry
 
     def __setitem__(self, name: str, command: click.Command) -> None:
-        self._lazy.pop(name, None)
-        self._loaded[name] = command
+        self._entries[name] = command
 
     def __delitem__(self, name: str) -> None:
-        if name in self._lazy:
-            del self._lazy[name]
-        else:
-            del self._loaded[name]
+        del self._entries[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in self._loaded or name in self._lazy
+        return name in self._entries
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._loaded
-        yield from self._lazy
+        # a copy: reading the commands while iterating (``.items()``) imports them
+        return iter(list(self._entries))
 
     def __len__(self) -> int:
-        return len(self._loaded) + len(self._lazy)
+        return len(self._entries)
 
 
 def _load(path: str) -> click.Command:
