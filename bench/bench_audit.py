@@ -26,7 +26,12 @@ from sqlalchemy import insert
 
 from modelsteward import Registry
 from modelsteward.domain.advisory import (
-    ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent,
+    ECOSYSTEM,
+    Advisory,
+    Affected,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
 )
 from modelsteward.domain.audit import parse_fail_on
 from modelsteward.domain.lineage import model_purl
@@ -34,7 +39,10 @@ from modelsteward.domain.lockfile import Lock, LockedModel
 from modelsteward.store.advisory_index import advisory_keys
 from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import (
-    advisories, advisory_packages, models, versions,
+    advisories,
+    advisory_packages,
+    models,
+    versions,
 )
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)

@@ -16,8 +16,8 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import insert, select

@@ -40,15 +40,22 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
-
 from server_harness import (
-    HERE, BenchError, Server, WrkResult, ensure_mlflow, package_version, start_mlflow,
-    start_steward, start_trivial, wrk,
+    HERE,
+    BenchError,
+    Server,
+    WrkResult,
+    ensure_mlflow,
+    package_version,
+    start_mlflow,
+    start_steward,
+    start_trivial,
+    wrk,
 )
 from server_workload import CASES, READ_SET, Stats, ml_alias, run
 from server_writes import WRITES

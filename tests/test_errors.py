@@ -8,8 +8,18 @@ import pytest
 from modelsteward.api.problems import RESPONSES, status_of
 from modelsteward.cli.exits import Exit, exit_code
 from modelsteward.errors import (
-    ArtifactError, Conflict, DeliveryFailed, DocumentInvalid, IdempotencyKeyReused, InvalidInput,
-    ModelNotFound, NotAuthenticated, NotAuthorised, NotFound, StewardError, StorageError,
+    ArtifactError,
+    Conflict,
+    DeliveryFailed,
+    DocumentInvalid,
+    IdempotencyKeyReused,
+    InvalidInput,
+    ModelNotFound,
+    NotAuthenticated,
+    NotAuthorised,
+    NotFound,
+    StewardError,
+    StorageError,
 )
 from modelsteward.remote.client import error_of
 

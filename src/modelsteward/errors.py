@@ -56,7 +56,6 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 

@@ -17,12 +17,12 @@ import uvicorn
 from fastapi import FastAPI
 
 from modelsteward import Registry
-from modelsteward.notify.settings import NotifySettings
 from modelsteward.api.app import create_app
 from modelsteward.api.limits import DEFAULT_MAX_BODY_BYTES
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
+from modelsteward.notify.settings import NotifySettings
 from tests.conftest import FixedClock
 
 

@@ -18,8 +18,8 @@ from modelsteward.domain.tokens import split_token
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
 from tests.api.conftest import MakeServer, Server
-from tests.api.test_auth import assert_401, client, make_token
 from tests.api.test_api_lifecycle import evaluation, statement
+from tests.api.test_auth import assert_401, client, make_token
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import to_staging, trained
 

@@ -8,12 +8,12 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException, RestException
 
 from modelsteward import Registry
+from modelsteward.api.auth import local_authenticator
+from modelsteward.api.deps import Principal
 from modelsteward.api.mlflow.filters import matches, parse_filter
 from modelsteward.domain.lifecycle import Gate, Stage
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import InvalidInput
-from modelsteward.api.auth import local_authenticator
-from modelsteward.api.deps import Principal
 from tests.api.conftest import MakeServer, Server
 from tests.conftest import FixedClock
 
@@ -182,8 +182,8 @@ def test_a_maintainer_of_another_team_changes_nothing(make_server: MakeServer,
                                                        clock: FixedClock) -> None:
     """Version creation, aliases and tags check the model's team inside their own write: the
     refusal is MLflow's PERMISSION_DENIED and nothing is written."""
-    from tests.api.test_api_consumers import client_as
     from modelsteward.domain.tokens import Role
+    from tests.api.test_api_consumers import client_as
 
     server = make_server(clock=clock)
     api = "/api/2.0/mlflow"

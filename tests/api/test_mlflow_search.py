@@ -17,12 +17,15 @@ from modelsteward.api.mlflow import schemas as s
 from modelsteward.api.mlflow.filters import Order, matches, paginate, parse_filter, parse_order
 from modelsteward.domain.lifecycle import AliasAssignment
 from modelsteward.domain.mlflow_stages import MlflowStage
-from modelsteward.errors import Conflict
 from modelsteward.domain.model import Version
+from modelsteward.errors import Conflict
 from modelsteward.ports import Transaction
 from modelsteward.results import ModelView, VersionView
 from modelsteward.service.mlflow_compat import (
-    RESERVED_PREFIX, VERSION_TAG, _event_millis, millis,
+    RESERVED_PREFIX,
+    VERSION_TAG,
+    _event_millis,
+    millis,
 )
 from tests.api.conftest import MakeServer, Server
 from tests.conftest import FixedClock

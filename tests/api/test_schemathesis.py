@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
-    response_schema_conformance, status_code_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from tests.api.conftest import Server

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from modelsteward import Registry
-from tests.api.conftest import MakeServer
-from tests.api.conftest import make_server  # noqa: F401  (the fixture, for this module)
+from tests.api.conftest import (
+    MakeServer,
+    make_server,  # noqa: F401  (the fixture, for this module)
+)
 from tests.api.test_auth import make_token
 from tests.cli.conftest import Steward
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from modelsteward import Registry
 from modelsteward.domain.deprecation import DeprecationReason
 from tests.cli.conftest import Steward
+from tests.cli.gate_helpers import admin_steward, through_gates
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import POLICY
-from tests.cli.gate_helpers import admin_steward, through_gates
 
 __all__ = ["admin_steward"]  # the fixture
 

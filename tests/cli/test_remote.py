@@ -22,12 +22,12 @@ from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
 from modelsteward.errors import InvalidInput
-from modelsteward.remote.client import error_of
 from modelsteward.notify.settings import NotifySettings
+from modelsteward.remote.client import error_of
 from tests.api.conftest import run_server
 from tests.cli.conftest import Run, Steward
-from tests.notify.conftest import free_port, write_notices
 from tests.conftest import fresh_pg_schema
+from tests.notify.conftest import free_port, write_notices
 from tests.service.eligibility_helpers import through_gates
 
 ACTOR = "alice@example.com"  # the local actor, and the name of the server's token

@@ -10,7 +10,6 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import create_engine, text
 
 from modelsteward import Registry

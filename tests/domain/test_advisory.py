@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
-from itertools import pairwise
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -15,13 +15,23 @@ from hypothesis import strategies as st
 from packageurl import PackageURL
 
 from modelsteward.domain.advisory import (
+    ECOSYSTEM,
+    ID_PREFIX,
+    SCHEMA_VERSION,
+    Advisory,
+    Affected,
+    AffectedRange,
+    Credit,
+    EventKind,
+    RangeEvent,
+    Reference,
+    Severity,
     load_advisory,
-    ECOSYSTEM, ID_PREFIX, SCHEMA_VERSION, Advisory, Affected, AffectedRange, Credit, EventKind,
-    next_id, RangeEvent, Reference, Severity,
+    next_id,
 )
-from modelsteward.domain.severity import Level
 from modelsteward.domain.osv_document import advisory_warnings, parse_advisory, validate_osv
 from modelsteward.domain.osv_order import model_key, semver_key, snapshot_key
+from modelsteward.domain.severity import Level
 from modelsteward.domain.versioning import ModelVersion
 from modelsteward.errors import DocumentInvalid, InvalidInput
 

@@ -7,7 +7,10 @@ import re
 import pytest
 
 from modelsteward.domain.names import (
-    close_name_lengths, close_names, validate_label, validate_model_name,
+    close_name_lengths,
+    close_names,
+    validate_label,
+    validate_model_name,
 )
 from modelsteward.errors import InvalidInput, InvalidName
 

@@ -11,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from modelsteward.domain.advisory import (
-    ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent,
+    ECOSYSTEM,
+    Advisory,
+    Affected,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
 )
 from modelsteward.domain.lineage import model_purl
 from modelsteward.domain.osv_match import (

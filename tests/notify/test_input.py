@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from modelsteward import Registry
 from modelsteward.domain.outbox import backoff_seconds
 from modelsteward.domain.subscriptions import (
-    NOTICE_KINDS, check_address, check_webhook_url, kind_matches, parse_kinds, split_kinds,
+    NOTICE_KINDS,
+    check_address,
+    check_webhook_url,
+    kind_matches,
+    parse_kinds,
+    split_kinds,
 )
 from modelsteward.errors import DocumentInvalid, InvalidInput
 from modelsteward.notify.settings import NotifySettings

@@ -19,9 +19,9 @@ from modelsteward.domain.model import Model
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.reminders import Deadline, DueReminder, due_reminders
 from modelsteward.notify.settings import NotifySettings
-from tests.service.eligibility_helpers import through_gates
 from tests.conftest import FixedClock
 from tests.notify.conftest import Receiver
+from tests.service.eligibility_helpers import through_gates
 
 TODAY = date(2026, 11, 22)
 SOFT = TODAY + timedelta(days=40)

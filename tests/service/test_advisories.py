@@ -14,21 +14,26 @@ import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.advisory import (
-    ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent,
+    ECOSYSTEM,
+    Advisory,
+    Affected,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
 )
-from modelsteward.domain.osv_document import parse_advisory
 from modelsteward.domain.app_manifest import parse_manifest
 from modelsteward.domain.audit import FindingKind, parse_fail_on
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason, Phase
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model
+from modelsteward.domain.osv_document import parse_advisory
 from modelsteward.errors import AdvisoryNotFound, DocumentInvalid, InvalidInput
 from modelsteward.service.advisories import load_directory
 from modelsteward.service.audit import audit_offline
-from tests.service.eligibility_helpers import DEVELOPMENT
 from tests.conftest import FixedClock
 from tests.domain.test_osv_schema import official_validator, without_extension
+from tests.service.eligibility_helpers import DEVELOPMENT
 from tests.service.lifecycle_helpers import to_registered
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)

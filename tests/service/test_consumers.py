@@ -12,7 +12,12 @@ from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin, p
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.model import Model
 from modelsteward.errors import (
-    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound, PinNoLongerResolves,
+    Conflict,
+    InvalidInput,
+    ModelNotFound,
+    NoMatchingVersion,
+    NotFound,
+    PinNoLongerResolves,
 )
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import POLICY, through_gates

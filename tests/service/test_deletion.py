@@ -10,10 +10,14 @@ import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin, parse_uses
-from modelsteward.domain.model import Model
 from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.model import Model
 from modelsteward.errors import (
-    Conflict, ModelExists, ModelNotFound, NoMatchingVersion, VersionExists,
+    Conflict,
+    ModelExists,
+    ModelNotFound,
+    NoMatchingVersion,
+    VersionExists,
 )
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import POLICY, through_gates

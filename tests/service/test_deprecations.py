@@ -13,7 +13,10 @@ from modelsteward.domain.deprecation import DeprecationReason, Phase
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model
 from modelsteward.errors import (
-    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion,
+    Conflict,
+    InvalidInput,
+    ModelNotFound,
+    NoMatchingVersion,
 )
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import through_gates

@@ -21,8 +21,8 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.policy import Policy
 from modelsteward.errors import Conflict
-from tests.service.eligibility_helpers import through_gates
 from tests.conftest import FixedClock
+from tests.service.eligibility_helpers import through_gates
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
 OVERDUE = "model:deprecation:overdue"

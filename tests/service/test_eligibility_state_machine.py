@@ -43,7 +43,13 @@ from modelsteward.domain.versioning import ModelVersion
 from modelsteward.errors import NoMatchingVersion, PinNoLongerResolves, StewardError
 from modelsteward.results import Resolution
 from tests.service.test_lifecycle_state_machine import (
-    MODELS, POLICY, PRODUCTION, Databases, LifecycleMachine, VersionShadow, _examples,
+    MODELS,
+    POLICY,
+    PRODUCTION,
+    Databases,
+    LifecycleMachine,
+    VersionShadow,
+    _examples,
     eligible_by_words,
 )
 

@@ -14,11 +14,21 @@ from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.policy import ModelRules, Policy, Threshold
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import (
-    ApprovalRefused, Conflict, GateRefused, IllegalTransition, NoRollbackTarget, NotAuthorised,
+    ApprovalRefused,
+    Conflict,
+    GateRefused,
+    IllegalTransition,
+    NoRollbackTarget,
+    NotAuthorised,
 )
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import (
-    approve_all, as_actor, evaluation, to_production, to_staging, trained,
+    approve_all,
+    as_actor,
+    evaluation,
+    to_production,
+    to_staging,
+    trained,
 )
 
 POLICY = Policy(thresholds=(Threshold("accuracy", ">=", 0.9),

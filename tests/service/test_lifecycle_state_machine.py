@@ -43,7 +43,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    Bundle, RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test,
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
 )
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -51,20 +56,41 @@ from sqlalchemy.engine import make_url
 from modelsteward import Registry
 from modelsteward.domain import events as ev
 from modelsteward.domain.lifecycle import (
-    PROMOTABLE, SERVES_PRODUCTION, TRANSITIONS, UNRESOLVABLE, Gate, Stage,
+    PROMOTABLE,
+    SERVES_PRODUCTION,
+    TRANSITIONS,
+    UNRESOLVABLE,
+    Gate,
+    Stage,
 )
 from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.policy import ModelRules, Policy, Threshold
 from modelsteward.domain.versioning import ChangeKind, ModelVersion
 from modelsteward.errors import (
-    ApprovalRefused, Conflict, GateRefused, IllegalTransition, InvalidInput, NoMatchingVersion,
-    NoRollbackTarget, NotAuthorised, NotFound, StewardError,
+    ApprovalRefused,
+    Conflict,
+    GateRefused,
+    IllegalTransition,
+    InvalidInput,
+    NoMatchingVersion,
+    NoRollbackTarget,
+    NotAuthorised,
+    NotFound,
+    StewardError,
 )
 from modelsteward.results import MonitorResult, RollbackResult
 from tests.conftest import FixedClock, sql_store
 from tests.service.lifecycle_helpers import (
-    APPROVERS, CHECKS, as_actor, evaluated_suites, evaluation, manifest, statement, to_production,
-    to_staging, trained,
+    APPROVERS,
+    CHECKS,
+    as_actor,
+    evaluated_suites,
+    evaluation,
+    manifest,
+    statement,
+    to_production,
+    to_staging,
+    trained,
 )
 
 T = TypeVar("T")

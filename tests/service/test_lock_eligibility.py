@@ -12,7 +12,12 @@ import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.advisory import (
-    ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent,
+    ECOSYSTEM,
+    Advisory,
+    Affected,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
 )
 from modelsteward.domain.app_manifest import AppManifest, Requirement, parse_manifest
 from modelsteward.domain.audit import FindingKind, parse_fail_on

@@ -14,8 +14,16 @@ from modelsteward.domain.model import Model, ModelKind
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import (
-    AttestationMismatch, BumpRuleViolation, DocumentInvalid, InvalidInput, ModelExists,
-    ModelNotFound, NoMatchingVersion, StorageError, VersionExists, VersionNotFound,
+    AttestationMismatch,
+    BumpRuleViolation,
+    DocumentInvalid,
+    InvalidInput,
+    ModelExists,
+    ModelNotFound,
+    NoMatchingVersion,
+    StorageError,
+    VersionExists,
+    VersionNotFound,
 )
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import DEVELOPMENT

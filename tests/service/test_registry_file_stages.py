@@ -10,7 +10,11 @@ import pytest
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.policy import Policy, Threshold
 from modelsteward.domain.registry_file import (
-    STATUS_STAGES, RegistryEntry, parse_registry_file, stage_of_status, status_of_stage,
+    STATUS_STAGES,
+    RegistryEntry,
+    parse_registry_file,
+    stage_of_status,
+    status_of_stage,
 )
 from modelsteward.errors import DocumentInvalid
 from modelsteward.service.registry import Registry

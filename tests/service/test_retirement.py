@@ -20,12 +20,16 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, ModelKind, Version
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.versioning import Snapshot
-from modelsteward.errors import Conflict, IllegalTransition
+from modelsteward.errors import (
+    ArchiveEscapes,
+    ArchiveMismatch,
+    ArchiveProtocolUnavailable,
+    ArchiveUnwritable,
+    Conflict,
+    IllegalTransition,
+)
 from modelsteward.integrity.archive import inside
 from modelsteward.integrity.manifest import hash_artifact
-from modelsteward.errors import (
-    ArchiveEscapes, ArchiveMismatch, ArchiveProtocolUnavailable, ArchiveUnwritable,
-)
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import through_gates
 from tests.service.test_consumers import twelve_consumers

@@ -16,10 +16,15 @@ from modelsteward import Registry
 from modelsteward.cli.tokens import bootstrap_admin_token
 from modelsteward.domain import events as ev
 from modelsteward.domain.tokens import (
-    Role, check_token, effective_roles, hash_secret, parse_expiry, parse_roles, split_token,
+    Role,
+    check_token,
+    effective_roles,
+    hash_secret,
+    parse_expiry,
+    parse_roles,
+    split_token,
 )
-from modelsteward.errors import InvalidInput, NotAuthenticated, StewardError
-from modelsteward.errors import TokenNotFound
+from modelsteward.errors import InvalidInput, NotAuthenticated, StewardError, TokenNotFound
 from modelsteward.service.tokens import TokenCache, Tokens, new_secret
 from modelsteward.store.tables import api_tokens
 from tests.conftest import FixedClock, sql_store

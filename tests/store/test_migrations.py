@@ -13,7 +13,6 @@ from sqlalchemy.exc import DBAPIError
 
 from modelsteward import Registry
 from modelsteward.domain.model import Model
-
 from modelsteward.store import migrate
 from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import metadata

@@ -11,16 +11,29 @@ from fastapi import FastAPI
 
 from modelsteward.api import docs, openapi, problems
 from modelsteward.api.auth import Authenticator, token_authenticator
-from modelsteward.api.idempotency import IdempotentPosts
 from modelsteward.api.error_shapes import error_response
+from modelsteward.api.idempotency import IdempotentPosts
 from modelsteward.api.limits import BodyLimit
 from modelsteward.api.metrics import Metrics, RequestMetrics
-from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
-from modelsteward.api.routing import add_routes
-from modelsteward.api.routes import advisories, events, models, ops, resolve, tokens
-from modelsteward.api.routes import consumers, deprecations, locks, osv, subscriptions
-from modelsteward.api.routes import aliases, lifecycle, lineage
 from modelsteward.api.mlflow import router as mlflow_api
+from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
+from modelsteward.api.routes import (
+    advisories,
+    aliases,
+    consumers,
+    deprecations,
+    events,
+    lifecycle,
+    lineage,
+    locks,
+    models,
+    ops,
+    osv,
+    resolve,
+    subscriptions,
+    tokens,
+)
+from modelsteward.api.routing import add_routes
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import load_policy
 from modelsteward.domain.policy import Policy

@@ -21,7 +21,6 @@ from modelsteward.domain.tokens import Principal as Principal  # re-exported
 from modelsteward.ports import Changes, Clock, Store
 from modelsteward.service.registry import Registry
 
-
 _MARKER = "modelsteward.marker"  # where a request keeps the marker it read
 
 

@@ -38,11 +38,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelsteward.api.mlflow.errors import code_of, mlflow_error
 from modelsteward.api.problems import error_problem
+from modelsteward.domain.tokens import Principal
 from modelsteward.errors import (
-    IdempotencyKeyReused, IdempotentRequestRunning, IdempotentSecretNotKept, InvalidInput,
+    IdempotencyKeyReused,
+    IdempotentRequestRunning,
+    IdempotentSecretNotKept,
+    InvalidInput,
     StewardError,
 )
-from modelsteward.domain.tokens import Principal
 from modelsteward.ports import IdempotencyKeys, KeptRequest, SystemClock
 
 HEADER = b"idempotency-key"

@@ -10,14 +10,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from modelsteward.api.schemas import VersionPublic, one_of
 from modelsteward.domain.comparison import Comparison, Delta
 from modelsteward.domain.gates import GateReport
 from modelsteward.domain.lifecycle import (
-    AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
+    AliasAssignment,
+    Approval,
+    Evaluation,
+    Gate,
+    GateOverride,
+    Stage,
+    StagingCheck,
 )
-from modelsteward.api.schemas import VersionPublic, one_of
-from modelsteward.results import Lineage, MonitorResult, RollbackResult
 from modelsteward.domain.lineage import LineageNode
+from modelsteward.results import Lineage, MonitorResult, RollbackResult
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Reason = Annotated[str, Field(max_length=2000)]

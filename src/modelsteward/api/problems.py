@@ -20,8 +20,18 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, DeliveryFailed, DocumentInvalid, IdempotencyKeyReused, InvalidInput,
-    NotAuthenticated, NotAuthorised, NotFound, PinNoLongerResolves, StewardError, StorageError,
+    ArtifactError,
+    Conflict,
+    DeliveryFailed,
+    DocumentInvalid,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotAuthenticated,
+    NotAuthorised,
+    NotFound,
+    PinNoLongerResolves,
+    StewardError,
+    StorageError,
 )
 
 MEDIA_TYPE = "application/problem+json"

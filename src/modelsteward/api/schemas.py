@@ -10,17 +10,20 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api.limits import (
-    MAX_DESCRIPTION, MAX_FILES, MAX_METRICS, MAX_TAG, MAX_TAGS, MAX_TEXT,
+    MAX_DESCRIPTION,
+    MAX_FILES,
+    MAX_METRICS,
+    MAX_TAG,
+    MAX_TAGS,
+    MAX_TEXT,
 )
 from modelsteward.domain import metadata as meta
-from modelsteward.domain.lineage import Relation
-from modelsteward.domain.model import ModelKind, RiskTier
-from modelsteward.domain.names import MODEL_NAME_PATTERN
-from modelsteward.domain.versioning import ChangeKind
-
 from modelsteward.domain.events import Event
-from modelsteward.domain.model import Model, Version
+from modelsteward.domain.lineage import Relation
+from modelsteward.domain.model import Model, ModelKind, RiskTier, Version
+from modelsteward.domain.names import MODEL_NAME_PATTERN
 from modelsteward.domain.notices import Notice
+from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import MANIFEST_PATH_MAX, MANIFEST_PATH_PATTERN, SHA256_PATTERN
 from modelsteward.results import Found, Published
 

@@ -11,12 +11,25 @@ from rich.table import Table
 from rich.text import Text
 
 from modelsteward.cli.context import (
-    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+    State,
+    emit_json,
+    err,
+    idempotency_key_option,
+    json_option,
+    out,
+    pass_state,
 )
 from modelsteward.cli.files import read_json
 from modelsteward.cli.render import terminal_safe
 from modelsteward.domain.advisory import (
-    ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind, RangeEvent, Reference, Severity,
+    ECOSYSTEM,
+    Advisory,
+    Affected,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
+    Reference,
+    Severity,
 )
 from modelsteward.domain.severity import parse_level
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem

@@ -6,10 +6,22 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+    State,
+    emit_json,
+    err,
+    idempotency_key_option,
+    json_option,
+    out,
+    pass_state,
 )
 from modelsteward.domain.consumers import (
-    Consumer, ConsumerKind, ConsumerPin, ConsumerStatus, Impact, PinStatus, parse_uses,
+    Consumer,
+    ConsumerKind,
+    ConsumerPin,
+    ConsumerStatus,
+    Impact,
+    PinStatus,
+    parse_uses,
 )
 from modelsteward.domain.model import parse_enum
 

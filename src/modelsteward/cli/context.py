@@ -166,7 +166,12 @@ def emit_json(data: object) -> None:
 def hash_with_progress(path: Path, workers: int | None, label: str) -> Manifest:
     """Hash ``path`` with a progress bar on stderr (hidden when stderr is not a terminal)."""
     from rich.progress import (
-        BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn,
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
     )
 
     from modelsteward.integrity.manifest import hash_plan, plan_artifact

@@ -9,7 +9,13 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+    State,
+    emit_json,
+    err,
+    idempotency_key_option,
+    json_option,
+    out,
+    pass_state,
 )
 from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase

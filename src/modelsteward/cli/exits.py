@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, DeliveryFailed, InvalidInput, NotAuthorised, NotFound, StewardError,
+    ArtifactError,
+    Conflict,
+    DeliveryFailed,
+    InvalidInput,
+    NotAuthorised,
+    NotFound,
+    StewardError,
     StorageError,
 )
 

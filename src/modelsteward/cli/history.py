@@ -196,8 +196,8 @@ def log_checkpoint(state: State, key_path: Path | None, new_key: bool,
     """Verify the history, then print a signed checkpoint of its head (sequence number, hash,
     time) to keep elsewhere; `steward log verify --checkpoint FILE` proves later that the
     history still extends it."""
-    from modelsteward.integrity.checkpoint_keys import load_private_key, new_key as make_key
-    from modelsteward.integrity.checkpoint_keys import sign
+    from modelsteward.integrity.checkpoint_keys import load_private_key, sign
+    from modelsteward.integrity.checkpoint_keys import new_key as make_key
 
     if key_path is None:
         raise InvalidInput("--key is required: the Ed25519 private key that signs (add "

@@ -10,7 +10,13 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, err, hash_with_progress, json_option, out, pass_state,
+    State,
+    emit_json,
+    err,
+    hash_with_progress,
+    json_option,
+    out,
+    pass_state,
 )
 from modelsteward.cli.exits import Exit
 from modelsteward.cli.files import read_text

@@ -6,7 +6,12 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, idempotency_key_option, json_option, out, pass_state,
+    State,
+    emit_json,
+    idempotency_key_option,
+    json_option,
+    out,
+    pass_state,
 )
 from modelsteward.cli.render import model_view, version_view
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum

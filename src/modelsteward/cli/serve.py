@@ -46,6 +46,8 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     $STEWARD_HOME/admin-token. With --workers N, N processes serve the same port and
     /metrics counts the requests of all of them."""
     import uvicorn
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     from modelsteward.api.app import create_app
     from modelsteward.api.settings import ServerSettings
@@ -53,8 +55,6 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     from modelsteward.config import Settings, default_home
     from modelsteward.notify.settings import NotifySettings
     from modelsteward.store.engine import is_sqlite_memory
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
 
     settings = ServerSettings(Settings(state.database_url, state.actor, state.workers,
                                        state.policy_path, state.archive), host, port,

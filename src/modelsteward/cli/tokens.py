@@ -12,7 +12,13 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, err, idempotency_key_option, json_option, out, pass_state,
+    State,
+    emit_json,
+    err,
+    idempotency_key_option,
+    json_option,
+    out,
+    pass_state,
 )
 from modelsteward.domain.tokens import Role, Token, parse_expiry, parse_roles
 

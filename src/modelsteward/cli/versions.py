@@ -9,13 +9,23 @@ import click
 from rich.table import Table
 
 from modelsteward.cli.context import (
-    State, emit_json, err, hash_with_progress, idempotency_key_option, json_option, out,
+    State,
+    emit_json,
+    err,
+    hash_with_progress,
+    idempotency_key_option,
+    json_option,
+    out,
     pass_state,
 )
 from modelsteward.cli.exits import Exit
 from modelsteward.cli.files import read_json
 from modelsteward.cli.render import (
-    approval_view, lineage_view, override_view, verify_view, version_view,
+    approval_view,
+    lineage_view,
+    override_view,
+    verify_view,
+    version_view,
 )
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import parse_enum

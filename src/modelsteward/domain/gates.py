@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.lifecycle import Approval, Evaluation, Gate, GateOverride, StagingCheck
 from modelsteward.domain.model import Model, Version
-from modelsteward.domain.direction import Direction
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.versioning import Snapshot
 

@@ -12,7 +12,6 @@ from modelsteward.domain.names import validate_label, validate_model_name
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot
 from modelsteward.errors import InvalidInput
 
-
 E = TypeVar("E", bound=enum.StrEnum)
 
 

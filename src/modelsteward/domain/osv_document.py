@@ -26,14 +26,13 @@ from modelsteward.domain.advisory import (
     EventKind,
     RangeEvent,
     Severity,
+    build_advisory,
     cvss_score,
     format_timestamp,
-    build_advisory,
     parse_timestamp,
 )
 from modelsteward.domain.documents import describe
 from modelsteward.domain.names import validate_model_name
-from modelsteward.domain.osv_schema import registry_schema
 from modelsteward.domain.osv_order import (
     RangeOrder,
     is_open_bound,
@@ -43,6 +42,7 @@ from modelsteward.domain.osv_order import (
     range_order,
     snapshot_key,
 )
+from modelsteward.domain.osv_schema import registry_schema
 from modelsteward.domain.severity import parse_level
 from modelsteward.domain.versioning import validate_variant
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem

@@ -55,10 +55,15 @@ from operator import attrgetter
 from packageurl import PackageURL
 
 from modelsteward.domain.advisory import ECOSYSTEM, Advisory, Affected, AffectedRange, EventKind
-from modelsteward.domain.osv_order import (
-    is_open_bound, model_key, order_key, range_order, RangeOrder, snapshot_key,
-)
 from modelsteward.domain.lineage import MODEL_PURL_NAMESPACE
+from modelsteward.domain.osv_order import (
+    RangeOrder,
+    is_open_bound,
+    model_key,
+    order_key,
+    range_order,
+    snapshot_key,
+)
 
 __all__ = ["AdvisoryIndex", "Match", "Subject", "affects", "fixed_versions", "subject_from_purl"]
 

@@ -27,12 +27,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, cast
 
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.documents import describe
 from modelsteward.domain.eligibility import PATH, EligibilityRule, parse_minimum_stage
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.names import ALIAS_NAME, validate_model_name
-from modelsteward.domain.direction import Direction
 from modelsteward.domain.policy import MetricRule, ModelRules, Policy, Threshold, TierApproval
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 

@@ -64,7 +64,12 @@ from typing import cast
 from modelsteward.domain.documents import describe
 from modelsteward.domain.lifecycle import Evaluation, Stage
 from modelsteward.domain.model import (
-    Model, ModelKind, RiskTier, SupportPolicy, VersionScheme, parse_enum,
+    Model,
+    ModelKind,
+    RiskTier,
+    SupportPolicy,
+    VersionScheme,
+    parse_enum,
 )
 from modelsteward.domain.names import validate_model_name
 from modelsteward.domain.versioning import ModelVersion, Snapshot

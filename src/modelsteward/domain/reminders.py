@@ -18,7 +18,6 @@ from modelsteward.domain.deprecation import DeprecationPlan, Phase
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.subscriptions import REMINDER_HARD, REMINDER_SOFT
 
-
 DEFAULT_REMINDER_DAYS: tuple[int, ...] = (30, 7)
 """Days before each soft and hard deadline that a reminder is due, unless configured."""
 

@@ -16,7 +16,10 @@ import fsspec
 
 from modelsteward.domain.model import FileDigest
 from modelsteward.errors import (
-    ArchiveEscapes, ArchiveProtocolUnavailable, ArchiveUnreadable, ArchiveUnwritable,
+    ArchiveEscapes,
+    ArchiveProtocolUnavailable,
+    ArchiveUnreadable,
+    ArchiveUnwritable,
     DestinationUnwritable,
 )
 from modelsteward.integrity.manifest import ArtifactPlan, Manifest

@@ -69,7 +69,12 @@ from pathlib import Path
 
 from modelsteward.domain.model import FileDigest
 from modelsteward.errors import (
-    DocumentInvalid, FileNameUnusable, InvalidInput, PathUnreadable, Problem, SymlinkEscapes,
+    DocumentInvalid,
+    FileNameUnusable,
+    InvalidInput,
+    PathUnreadable,
+    Problem,
+    SymlinkEscapes,
 )
 
 ProgressCallback = Callable[[int], None]

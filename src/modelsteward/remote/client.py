@@ -29,8 +29,16 @@ from urllib.parse import quote
 import httpx
 
 from modelsteward.errors import (
-    ArtifactError, Conflict, DeliveryFailed, InvalidInput, NotAuthenticated, NotAuthorised,
-    NotFound, ServerUnreachable, StewardError, StorageError,
+    ArtifactError,
+    Conflict,
+    DeliveryFailed,
+    InvalidInput,
+    NotAuthenticated,
+    NotAuthorised,
+    NotFound,
+    ServerUnreachable,
+    StewardError,
+    StorageError,
 )
 
 API = "/api/v1"

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+
 from modelsteward.domain.comparison import Comparison
 from modelsteward.domain.evaluation_file import EvaluationResult
 from modelsteward.domain.gates import GateReport
 from modelsteward.domain.lifecycle import (
-    AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
+    AliasAssignment,
+    Approval,
+    Evaluation,
+    Gate,
+    GateOverride,
+    Stage,
+    StagingCheck,
 )
 from modelsteward.domain.model import Version
 from modelsteward.domain.refs import split_ref
 from modelsteward.remote import parse
-from modelsteward.remote.part import RemotePart
 from modelsteward.remote.client import segment
+from modelsteward.remote.part import RemotePart
 from modelsteward.results import MonitorResult, RollbackResult
 
 PRODUCTION = "production"

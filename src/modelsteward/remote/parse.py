@@ -10,15 +10,28 @@ from typing import Any
 
 from modelsteward.domain.comparison import Comparison, Delta, Recommendation
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
-from modelsteward.domain.direction import Direction
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.direction import Direction
 from modelsteward.domain.events import Event, canonical_json
 from modelsteward.domain.lifecycle import (
-    AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
+    AliasAssignment,
+    Approval,
+    Evaluation,
+    Gate,
+    GateOverride,
+    Stage,
+    StagingCheck,
 )
 from modelsteward.domain.lineage import Derivation, Relation
 from modelsteward.domain.model import (
-    FileDigest, Model, ModelKind, RiskTier, SupportPolicy, Version, VersionId, VersionScheme,
+    FileDigest,
+    Model,
+    ModelKind,
+    RiskTier,
+    SupportPolicy,
+    Version,
+    VersionId,
+    VersionScheme,
 )
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, Snapshot

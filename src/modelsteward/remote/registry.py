@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.events import ChainBreak, Event
 from modelsteward.domain.lineage import LineageNode, Relation
+from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.refs import split_ref
 from modelsteward.domain.state import StateDifference
-from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import InvalidInput, NotAuthorised
 from modelsteward.integrity.chain import check_events
@@ -38,8 +38,14 @@ from modelsteward.remote import parse
 from modelsteward.remote.client import Client, Json, segment
 from modelsteward.remote.lifecycle import RemoteLifecycle
 from modelsteward.remote.services import (
-    RemoteAdvisories, RemoteAudits, RemoteConsumers, RemoteDeletions, RemoteDeprecations,
-    RemoteLocking, RemoteProviders, RemoteRetirements,
+    RemoteAdvisories,
+    RemoteAudits,
+    RemoteConsumers,
+    RemoteDeletions,
+    RemoteDeprecations,
+    RemoteLocking,
+    RemoteProviders,
+    RemoteRetirements,
 )
 from modelsteward.remote.tokens import RemoteTokens
 from modelsteward.results import HistoryReport, Lineage, Resolution, VerifyResult

@@ -21,10 +21,22 @@ import tomlkit
 from modelsteward.domain.advisory import Advisory, load_advisory
 from modelsteward.domain.app_manifest import AppManifest
 from modelsteward.domain.audit import (
-    AuditedModel, AuditReport, FailOn, Finding, FindingKind, parse_fail_on,
+    AuditedModel,
+    AuditReport,
+    FailOn,
+    Finding,
+    FindingKind,
+    parse_fail_on,
 )
 from modelsteward.domain.consumers import (
-    Affected, Consumer, ConsumerKind, ConsumerPin, ConsumerStatus, Impact, PinStatus, parse_uses,
+    Affected,
+    Consumer,
+    ConsumerKind,
+    ConsumerPin,
+    ConsumerStatus,
+    Impact,
+    PinStatus,
+    parse_uses,
 )
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase
 from modelsteward.domain.ignores import Ignore
@@ -37,11 +49,24 @@ from modelsteward.errors import InvalidInput, Problem
 from modelsteward.files import write_atomically
 from modelsteward.integrity.lock_check import read_lock
 from modelsteward.remote import parse
-from modelsteward.remote.part import RemotePart
 from modelsteward.remote.client import Json, segment
+from modelsteward.remote.part import RemotePart
 from modelsteward.results import (
-    DeletionReport, Fixed, Found, Locked, Outdated, Overdue, PinChange, PinKept, ProviderImport,
-    Published, Reported, RetirementResult, SkippedShutdown, TickReport, Upcoming,
+    DeletionReport,
+    Fixed,
+    Found,
+    Locked,
+    Outdated,
+    Overdue,
+    PinChange,
+    PinKept,
+    ProviderImport,
+    Published,
+    Reported,
+    RetirementResult,
+    SkippedShutdown,
+    TickReport,
+    Upcoming,
 )
 
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from modelsteward.domain.tokens import Role, Token
 from modelsteward.remote import parse
-from modelsteward.remote.part import RemotePart
 from modelsteward.remote.client import Json, segment
+from modelsteward.remote.part import RemotePart
 from modelsteward.results import IssuedToken
 
 if TYPE_CHECKING:

@@ -22,23 +22,32 @@ from typing import Any, TypeVar, cast
 from modelsteward.document_reader import Format, load_document, read_text
 from modelsteward.domain import events as ev
 from modelsteward.domain.advisory import ECOSYSTEM, ID_PREFIX, Advisory, load_advisory, next_id
-from modelsteward.domain.lineage import walk_lineage
-from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
 from modelsteward.domain.events import NewEvent, canonical_json
+from modelsteward.domain.lineage import walk_lineage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
-from modelsteward.domain.subscriptions import ADVISORY_REPORT
+from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
 from modelsteward.domain.osv_match import (
-    AdvisoryIndex, Subject, affects, package_key, subject_from_purl,
+    AdvisoryIndex,
+    Subject,
+    affects,
+    package_key,
+    subject_from_purl,
 )
+from modelsteward.domain.subscriptions import ADVISORY_REPORT
 from modelsteward.errors import (
-    AdvisoryNotFound, DocumentInvalid, InvalidInput, ModelNotFound, PathUnreadable, Problem,
+    AdvisoryNotFound,
+    DocumentInvalid,
+    InvalidInput,
+    ModelNotFound,
+    PathUnreadable,
+    Problem,
 )
 from modelsteward.files import write_atomically
 from modelsteward.ports import Transaction
 from modelsteward.results import Found, Ownership, Published, Reported
-from modelsteward.service.reach import affected_teams, descendants
 from modelsteward.service.context import Context
+from modelsteward.service.reach import affected_teams, descendants
 from modelsteward.service.resolution import Resolver
 
 K = TypeVar("K", bound=Hashable)

@@ -14,10 +14,19 @@ from datetime import date
 
 from modelsteward.domain.advisory import ECOSYSTEM, Advisory
 from modelsteward.domain.app_manifest import (
-    AppManifest, Requirement, parse_manifest, update_manifest,
+    AppManifest,
+    Requirement,
+    parse_manifest,
+    update_manifest,
 )
 from modelsteward.domain.audit import (
-    AuditedModel, AuditReport, FailOn, Finding, FindingKind, apply_ignores, fails,
+    AuditedModel,
+    AuditReport,
+    FailOn,
+    Finding,
+    FindingKind,
+    apply_ignores,
+    fails,
 )
 from modelsteward.domain.audit_rules import AdvisoryHit, EntryFacts, RegistryState, findings
 from modelsteward.domain.deprecation import Coverage, DeprecationPlan, Phase

@@ -10,19 +10,23 @@ from pathlib import Path
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import Event, NewEvent
+from modelsteward.domain.lineage import walk_lineage
 from modelsteward.domain.model import Model, Version
+from modelsteward.domain.payloads import model_payload
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
+from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
-    AttestationMismatch, DocumentInvalid, InvalidInput, ModelExists, ModelNotFound,
+    AttestationMismatch,
+    DocumentInvalid,
+    InvalidInput,
+    ModelExists,
+    ModelNotFound,
 )
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import Manifest, hash_artifact
 from modelsteward.ports import Transaction
-from modelsteward.service.context import Context
-from modelsteward.domain.refs import split_ref
 from modelsteward.results import Lineage, VerifyResult
-from modelsteward.domain.payloads import model_payload
-from modelsteward.domain.lineage import walk_lineage
+from modelsteward.service.context import Context
 from modelsteward.service.resolution import Resolver
 
 

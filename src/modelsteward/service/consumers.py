@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import (
-    Affected, Consumer, ConsumerPin, ConsumerStatus, Impact, PinStatus,
+    Affected,
+    Consumer,
+    ConsumerPin,
+    ConsumerStatus,
+    Impact,
+    PinStatus,
 )
 from modelsteward.domain.deprecation import Phase
 from modelsteward.domain.events import NewEvent
@@ -12,15 +17,18 @@ from modelsteward.domain.model import Model
 from modelsteward.domain.pins import Pin
 from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
+    Conflict,
     ConsumerNotFound,
-    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, NotFound, PinNoLongerResolves,
+    InvalidInput,
+    ModelNotFound,
+    NoMatchingVersion,
+    NotFound,
+    PinNoLongerResolves,
     Unresolvable,
 )
 from modelsteward.ports import Transaction
 from modelsteward.service.context import Context
 from modelsteward.service.resolution import Resolver
-
-
 
 
 class Consumers:

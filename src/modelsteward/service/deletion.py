@@ -9,14 +9,14 @@ from datetime import datetime
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import ConsumerPin
 from modelsteward.domain.events import NewEvent
-from modelsteward.domain.notices import Notice
 from modelsteward.domain.model import Model
+from modelsteward.domain.notices import Notice
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound
 from modelsteward.ports import Transaction
 from modelsteward.results import DeletionReport, PinChange, PinKept
 from modelsteward.service.context import Context
-from modelsteward.service.resolution import Resolver
 from modelsteward.service.replacement import eligible_replacement
+from modelsteward.service.resolution import Resolver
 
 
 class _DryRun(Exception):

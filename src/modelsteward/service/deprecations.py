@@ -18,7 +18,11 @@ from datetime import date, datetime
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import Consumer, ConsumerPin
 from modelsteward.domain.deprecation import (
-    Coverage, DeprecationPlan, DeprecationReason, Phase, check_dates,
+    Coverage,
+    DeprecationPlan,
+    DeprecationReason,
+    Phase,
+    check_dates,
 )
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
@@ -26,20 +30,27 @@ from modelsteward.domain.lineage import validate_purl
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.reminders import (
-    DEFAULT_REMINDER_DAYS, DueReminder, due_reminders, reminder_notice,
+    DEFAULT_REMINDER_DAYS,
+    DueReminder,
+    due_reminders,
+    reminder_notice,
 )
 from modelsteward.domain.subscriptions import DEADLINE_OVERDUE, DEADLINE_PRODUCTION_MOVED
 from modelsteward.errors import (
-    Conflict, InvalidInput, ModelNotFound, NoMatchingVersion, StewardError,
+    Conflict,
+    InvalidInput,
+    ModelNotFound,
+    NoMatchingVersion,
+    StewardError,
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import CheckedPlan, Overdue, TickReport
 from modelsteward.service.context import Context
-from modelsteward.service.lifecycle import Lifecycle, PRODUCTION
+from modelsteward.service.lifecycle import PRODUCTION, Lifecycle
 from modelsteward.service.reach import affected_pins, affected_teams, descendants
+from modelsteward.service.replacement import eligible_replacement
 from modelsteward.service.resolution import Resolver
 from modelsteward.service.retirement import Retirements
-from modelsteward.service.replacement import eligible_replacement
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 

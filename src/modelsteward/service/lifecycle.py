@@ -19,29 +19,53 @@ from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.evaluation_file import EvaluationResult, direction_conflicts
 from modelsteward.domain.events import Event, NewEvent
 from modelsteward.domain.gates import (
-    GateContext, GateReport, approval_problems, check_gates,
+    GateContext,
+    GateReport,
+    approval_problems,
+    check_gates,
 )
 from modelsteward.domain.lifecycle import (
-    SERVES_PRODUCTION, UNRESOLVABLE, AliasAssignment, Approval, Evaluation, Gate, GateOverride,
-    Stage, StagingCheck, check_promotion, check_transition,
+    SERVES_PRODUCTION,
+    UNRESOLVABLE,
+    AliasAssignment,
+    Approval,
+    Evaluation,
+    Gate,
+    GateOverride,
+    Stage,
+    StagingCheck,
+    check_promotion,
+    check_transition,
 )
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.monitoring import (
-    Breach, ProductionOutcome, degraded_in_use_notice, degraded_notice, find_breaches,
-    rollback_block_reason, rollback_notice,
+    Breach,
+    ProductionOutcome,
+    degraded_in_use_notice,
+    degraded_notice,
+    find_breaches,
+    rollback_block_reason,
+    rollback_notice,
 )
 from modelsteward.domain.names import validate_alias
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
-    ApprovalRefused, Conflict, DocumentInvalid, GateRefused, InvalidInput, ModelNotFound,
-    NoRollbackTarget, NotAuthorised, NotFound,
+    ApprovalRefused,
+    Conflict,
+    DocumentInvalid,
+    GateRefused,
+    InvalidInput,
+    ModelNotFound,
+    NoRollbackTarget,
+    NotAuthorised,
+    NotFound,
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import MonitorResult, RollbackResult
-from modelsteward.service.reach import affected_teams
 from modelsteward.service.catalog import Catalog
 from modelsteward.service.context import Context
+from modelsteward.service.reach import affected_teams
 from modelsteward.service.resolution import Resolver
 
 PRODUCTION = "production"

@@ -19,6 +19,7 @@ from modelsteward.domain.lifecycle import UNRESOLVABLE, AliasAssignment, Stage
 from modelsteward.domain.mlflow_stages import METADATA_KEY, MlflowStage, mlflow_stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.names import validate_alias
+from modelsteward.domain.payloads import model_payload
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
 from modelsteward.ports import ModelRecord, Transaction, VersionRecord
@@ -27,7 +28,6 @@ from modelsteward.service.catalog import Catalog
 from modelsteward.service.context import Context
 from modelsteward.service.deletion import Deletions
 from modelsteward.service.lifecycle import Lifecycle
-from modelsteward.domain.payloads import model_payload
 from modelsteward.service.registration import Registrar, Registration
 
 # event kinds of the changes only MLflow makes (tags, later descriptions)

@@ -18,8 +18,15 @@ from datetime import date, datetime, timedelta
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.outbox import Delivery, DeliveryCounts, DeliveryStatus
 from modelsteward.domain.subscriptions import (
-    DELIVERIES_REPLAYED, SUBSCRIPTION_CREATED, SUBSCRIPTION_REMOVED, Channel, Subscription,
-    check_address, check_team, check_webhook_url, parse_kinds,
+    DELIVERIES_REPLAYED,
+    SUBSCRIPTION_CREATED,
+    SUBSCRIPTION_REMOVED,
+    Channel,
+    Subscription,
+    check_address,
+    check_team,
+    check_webhook_url,
+    parse_kinds,
 )
 from modelsteward.errors import Conflict, DeliveryNotFound, InvalidInput, SubscriptionNotFound
 from modelsteward.notify.dispatcher import Dispatcher

@@ -26,7 +26,11 @@ from modelsteward.domain.lineage import walk_lineage
 from modelsteward.domain.osv_match import GIT, AdvisoryIndex, Subject, package_key, repo_key
 from modelsteward.ports import Transaction
 from modelsteward.service.advisories import (
-    find_matches, load_stored, match_subjects, ref_subject, version_subject,
+    find_matches,
+    load_stored,
+    match_subjects,
+    ref_subject,
+    version_subject,
 )
 from modelsteward.service.context import Context
 

@@ -16,19 +16,29 @@ from modelsteward.domain.events import Event, NewEvent
 from modelsteward.domain.lineage import Derivation, Relation, validate_purl
 from modelsteward.domain.metadata import check_metadata
 from modelsteward.domain.model import Model, Version, VersionId
+from modelsteward.domain.payloads import version_payload
 from modelsteward.domain.provenance import validate_metrics
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.versioning import (
-    ChangeKind, Level, ModelVersion, Snapshot, check_bump, next_version, validate_version_id,
+    ChangeKind,
+    Level,
+    ModelVersion,
+    Snapshot,
+    check_bump,
+    next_version,
+    validate_version_id,
 )
 from modelsteward.errors import (
-    BumpRuleViolation, DocumentInvalid, InvalidInput, ModelNotFound, VersionExists,
+    BumpRuleViolation,
+    DocumentInvalid,
+    InvalidInput,
+    ModelNotFound,
+    VersionExists,
     VersionNotFound,
 )
 from modelsteward.integrity.manifest import Manifest, check_entries, hash_artifact
 from modelsteward.ports import Transaction
 from modelsteward.service.context import Context
-from modelsteward.domain.refs import split_ref
-from modelsteward.domain.payloads import version_payload
 from modelsteward.service.resolution import Resolver
 
 _VARIANT_RELATIONS = {

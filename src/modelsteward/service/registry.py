@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelsteward.config import Settings
-from modelsteward.domain.deprecation import DeprecationPlan
 from modelsteward.domain.checkpoint import Checkpoint
+from modelsteward.domain.deprecation import DeprecationPlan
 from modelsteward.domain.events import ChainBreak, Event, NewEvent
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
@@ -42,6 +42,7 @@ from modelsteward.service.consumers import Consumers
 from modelsteward.service.context import Context
 from modelsteward.service.deletion import Deletions
 from modelsteward.service.deprecations import Deprecations
+from modelsteward.service.history import History
 from modelsteward.service.lifecycle import Lifecycle
 from modelsteward.service.locking import Locking
 from modelsteward.service.mlflow_compat import MlflowRegistry
@@ -52,7 +53,6 @@ from modelsteward.service.registry_file import RegistryFiles
 from modelsteward.service.resolution import Resolver
 from modelsteward.service.retirement import Retirements
 from modelsteward.service.tokens import Tokens
-from modelsteward.service.history import History
 from modelsteward.store.engine import safe_url
 from modelsteward.store.opening import open_store
 

@@ -26,19 +26,27 @@ from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
+from modelsteward.domain.payloads import model_payload
 from modelsteward.domain.registry_file import (
-    RegistryEntry, merged_scores, stage_of_status, status_of_stage, unknown_status,
+    RegistryEntry,
+    merged_scores,
+    stage_of_status,
+    status_of_stage,
+    unknown_status,
 )
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.errors import (
-    DocumentInvalid, InvalidInput, InvalidPin, NoMatchingVersion, Problem,
+    DocumentInvalid,
+    InvalidInput,
+    InvalidPin,
+    NoMatchingVersion,
+    Problem,
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import ImportReport
 from modelsteward.service.catalog import Catalog
 from modelsteward.service.context import Context
 from modelsteward.service.lifecycle import Lifecycle
-from modelsteward.domain.payloads import model_payload
 from modelsteward.service.registration import Registrar, Registration
 from modelsteward.service.resolution import Resolver
 

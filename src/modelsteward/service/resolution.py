@@ -17,13 +17,17 @@ from modelsteward.domain.events import Event
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.pins import Bounds, Pin, PinLevel, SnapshotPin, parse_pin
+from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
-    ModelNotFound, NoMatchingVersion, PinNoLongerResolves, Unresolvable, VersionNotFound,
+    ModelNotFound,
+    NoMatchingVersion,
+    PinNoLongerResolves,
+    Unresolvable,
+    VersionNotFound,
 )
 from modelsteward.ports import Transaction
-from modelsteward.service.context import Context
-from modelsteward.domain.refs import split_ref
 from modelsteward.results import Resolution
+from modelsteward.service.context import Context
 
 _NO_BOUNDS = Bounds(None, None)
 PRODUCTION_ALIAS = "production"

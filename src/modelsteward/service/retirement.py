@@ -16,7 +16,11 @@ from modelsteward.domain.refs import split_ref
 from modelsteward.domain.retirement_report import INTERVIEW_QUESTIONS, RetirementReport
 from modelsteward.errors import ArchiveMismatch, Conflict, InvalidInput
 from modelsteward.integrity.archive import (
-    copy_from_archive, copy_to_archive, hash_archive, inside, move_into_place,
+    copy_from_archive,
+    copy_to_archive,
+    hash_archive,
+    inside,
+    move_into_place,
     staged_restore,
 )
 from modelsteward.integrity.compare import compare_manifest
@@ -25,8 +29,6 @@ from modelsteward.ports import Transaction
 from modelsteward.results import RetirementResult
 from modelsteward.service.context import Context
 from modelsteward.service.resolution import Resolver
-
-
 
 
 class Retirements:

@@ -17,7 +17,14 @@ from datetime import datetime
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.tokens import (
-    Principal, Role, Token, TokenState, check_token, hash_secret, secret_matches, split_token,
+    Principal,
+    Role,
+    Token,
+    TokenState,
+    check_token,
+    hash_secret,
+    secret_matches,
+    split_token,
     token_text,
 )
 from modelsteward.errors import NotAuthenticated, TokenNotFound

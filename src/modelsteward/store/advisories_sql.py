@@ -19,7 +19,6 @@ from modelsteward.store.batches import chunks
 from modelsteward.store.tables import advisories, advisory_digests, advisory_packages
 
 
-
 class AdvisoryQueries(SqlConnectionBase):
     """Implements :class:`~modelsteward.ports.AdvisoryRecords`."""
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, or_, select, update
 
-from modelsteward.domain.events import Event, extend_chain, NewEvent
+from modelsteward.domain.events import Event, NewEvent, extend_chain
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.tables import chain_head, events
 

@@ -10,13 +10,25 @@ from sqlalchemy import bindparam, insert, select, update
 
 from modelsteward.domain.direction import Direction
 from modelsteward.domain.lifecycle import (
-    AliasAssignment, Approval, Evaluation, Gate, GateOverride, Stage, StagingCheck,
+    AliasAssignment,
+    Approval,
+    Evaluation,
+    Gate,
+    GateOverride,
+    Stage,
+    StagingCheck,
 )
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.rows import new_id
 from modelsteward.store.tables import (
-    alias_assignments, approvals, artifact_locations, evaluations, gate_overrides, measurements,
-    staging_checks, versions,
+    alias_assignments,
+    approvals,
+    artifact_locations,
+    evaluations,
+    gate_overrides,
+    measurements,
+    staging_checks,
+    versions,
 )
 
 # the statements of an alias move, built once

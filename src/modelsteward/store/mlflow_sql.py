@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Select, exists, func, literal, not_, select, union_all,
+    ColumnElement,
+    Select,
+    exists,
+    func,
+    literal,
+    not_,
+    select,
+    union_all,
 )
 
 from modelsteward.domain.model import Version, VersionScheme
@@ -19,7 +26,12 @@ from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
 from modelsteward.store.rows import to_model, to_version
 from modelsteward.store.tables import (
-    alias_assignments, events, model_tags, models, version_tags, versions,
+    alias_assignments,
+    events,
+    model_tags,
+    models,
+    version_tags,
+    versions,
 )
 
 

@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, and_, delete, insert, or_, select, true, update,
+    ColumnElement,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    true,
+    update,
 )
 
 from modelsteward.domain.notices import Notice

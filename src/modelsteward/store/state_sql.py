@@ -10,13 +10,30 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from modelsteward.domain.state import (
-    MODEL_FIELDS, advisory_key, alias_key, consumer_key, model_key, plan_key, time_text,
-    token_key, version_key,
+    MODEL_FIELDS,
+    advisory_key,
+    alias_key,
+    consumer_key,
+    model_key,
+    plan_key,
+    time_text,
+    token_key,
+    version_key,
 )
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.tables import (
-    advisories, alias_assignments, api_tokens, consumer_pins, consumers, deprecation_plans,
-    model_tags, models, upstream_plans, version_files, version_tags, versions,
+    advisories,
+    alias_assignments,
+    api_tokens,
+    consumer_pins,
+    consumers,
+    deprecation_plans,
+    model_tags,
+    models,
+    upstream_plans,
+    version_files,
+    version_tags,
+    versions,
 )
 
 Table = dict[str, dict[str, object]]

@@ -16,9 +16,17 @@ from starlette.exceptions import HTTPException
 
 from modelsteward.api.routing import ThreadedRoute
 from modelsteward.errors import (
-    ArtifactError, Conflict, IdempotencyKeyReused, InvalidInput, ModelExists, NotAuthenticated,
-    NotAuthorised, NotFound,
-    StewardError, StorageError, VersionExists,
+    ArtifactError,
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidInput,
+    ModelExists,
+    NotAuthenticated,
+    NotAuthorised,
+    NotFound,
+    StewardError,
+    StorageError,
+    VersionExists,
 )
 
 log = logging.getLogger("modelsteward.api.mlflow")

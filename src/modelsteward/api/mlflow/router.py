@@ -18,13 +18,18 @@ from fastapi import APIRouter, Query, Request, Response
 
 from modelsteward.api.auth import require_model_writer, require_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
-from modelsteward.api.mlflow import schemas as s
 from modelsteward.api.mlflow import errors as mlflow_errors
+from modelsteward.api.mlflow import schemas as s
 from modelsteward.api.mlflow.errors import MlflowRoute
-from modelsteward.api.resolutions import Answer, kept_or_computed
 from modelsteward.api.mlflow.filters import (
-    MAX_PAGE_TOKEN, Order, matches, paginate, parse_filter, parse_order,
+    MAX_PAGE_TOKEN,
+    Order,
+    matches,
+    paginate,
+    parse_filter,
+    parse_order,
 )
+from modelsteward.api.resolutions import Answer, kept_or_computed
 from modelsteward.errors import InvalidInput
 from modelsteward.results import ModelSummary, VersionView
 from modelsteward.service.mlflow_compat import MlflowRegistry, parse_number

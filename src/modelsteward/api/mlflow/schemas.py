@@ -6,7 +6,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api.limits import (
-    MAX_ALIAS, MAX_DESCRIPTION, MAX_TAG, MAX_TAG_VALUE, MAX_TAGS,
+    MAX_ALIAS,
+    MAX_DESCRIPTION,
+    MAX_TAG,
+    MAX_TAG_VALUE,
+    MAX_TAGS,
 )
 from modelsteward.results import ModelView, VersionView
 

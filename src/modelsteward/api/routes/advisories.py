@@ -11,15 +11,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelsteward.api.routes import API
+from modelsteward.api import problems
 from modelsteward.api.auth import require_advisory_writer, require_reporter, require_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
+from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import PublishedPublic
 from modelsteward.service.advisories import parse_draft
 

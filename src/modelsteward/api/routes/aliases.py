@@ -14,17 +14,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
 
+from modelsteward.api import problems
 from modelsteward.api.auth import require_model_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.lifecycle_schemas import (
-    AliasChangePublic, AliasPublic, AliasSet, RollbackCreate, RollbackPublic,
+    AliasChangePublic,
+    AliasPublic,
+    AliasSet,
+    RollbackCreate,
+    RollbackPublic,
 )
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.domain.names import validate_alias
 from modelsteward.errors import InvalidInput, NotFound
 

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from modelsteward.api import problems
 from modelsteward.api.auth import require_consumer_writer, require_model_writer, require_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import one_of
 from modelsteward.domain.consumers import (
-    Consumer, ConsumerKind, ConsumerPin, ConsumerStatus, Impact,
+    Consumer,
+    ConsumerKind,
+    ConsumerPin,
+    ConsumerStatus,
+    Impact,
 )
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.names import validate_model_name

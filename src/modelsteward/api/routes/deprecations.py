@@ -12,15 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from modelsteward.api import problems
 from modelsteward.api.auth import is_admin, require_model_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import one_of
 from modelsteward.api.settings import ServerSettings
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from modelsteward.api.routes import API
+from modelsteward.api import problems
 from modelsteward.api.auth import require_admin
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
+from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import EventPublic, NoticePublic
 from modelsteward.errors import InvalidInput
 

@@ -18,19 +18,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Body, Query, Request, Response
 
+from modelsteward.api import problems
 from modelsteward.api.auth import require_approver, require_model_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.lifecycle_schemas import (
-    EVALUATION_EXAMPLE, ApprovalCreate, ApprovalPublic, CheckCreate, CheckPublic,
-    ComparisonPublic, EvaluationPublic, MeasurementCreate, MonitorPublic, OverrideCreate,
-    OverridePublic, PromotionCreate, PromotionPublic, RejectionCreate,
+    EVALUATION_EXAMPLE,
+    ApprovalCreate,
+    ApprovalPublic,
+    CheckCreate,
+    CheckPublic,
+    ComparisonPublic,
+    EvaluationPublic,
+    MeasurementCreate,
+    MonitorPublic,
+    OverrideCreate,
+    OverridePublic,
+    PromotionCreate,
+    PromotionPublic,
+    RejectionCreate,
 )
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import VersionPublic
 from modelsteward.domain.evaluation_file import parse_evaluation
 from modelsteward.domain.gates import GateReport

@@ -10,17 +10,19 @@ path; the version routes are declared before the model one, which would match th
 
 from __future__ import annotations
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request, Response, status
 
+from modelsteward.api import problems
 from modelsteward.api.auth import require_model_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.lifecycle_schemas import (
-    AttestationCreate, AttestationPublic, LineagePublic,
+    AttestationCreate,
+    AttestationPublic,
+    LineagePublic,
 )
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 
 router = APIRouter(prefix=API, tags=["provenance"], route_class=ThreadedRoute,
                    responses=problems.RESPONSES)

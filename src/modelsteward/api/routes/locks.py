@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
-from fastapi import APIRouter, Request
-
 from modelsteward.api.auth import require_consumer_writer, require_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.domain.app_manifest import parse_manifest
-from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on
+from modelsteward.domain.consumers import Consumer
 from modelsteward.domain.ignores import Ignore, parse_ignores
 from modelsteward.domain.lockfile import Lock, lock_warnings
 from modelsteward.errors import DocumentInvalid, InvalidInput

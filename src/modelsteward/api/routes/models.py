@@ -5,23 +5,32 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelsteward.api.routes import API
+from modelsteward.api import problems
+from modelsteward.api.auth import is_admin, require_admin, require_model_writer, require_writer
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.headers import mark_deprecated
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
+from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import (
-    AdvisoryHitPublic, ModelCreate, ModelPublic, VersionCreate, VersionPublic,
+    AdvisoryHitPublic,
+    ModelCreate,
+    ModelPublic,
+    VersionCreate,
+    VersionPublic,
 )
-from modelsteward.api.auth import is_admin, require_admin, require_model_writer, require_writer
 from modelsteward.domain.deprecation import Coverage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import (
-    FileDigest, Model, ModelKind, RiskTier, SupportPolicy, parse_enum,
+    FileDigest,
+    Model,
+    ModelKind,
+    RiskTier,
+    SupportPolicy,
+    parse_enum,
 )
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest

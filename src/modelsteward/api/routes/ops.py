@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from modelsteward.api.metrics import Metrics
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import Health
 from modelsteward.errors import StorageError
 from modelsteward.ports import SchemaStatus

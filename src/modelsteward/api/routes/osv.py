@@ -15,13 +15,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
 from packageurl import PackageURL
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
 
-from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.deps import RegistryDep
 from modelsteward.api.problems import status_of
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.domain.advisory import format_timestamp
 from modelsteward.domain.osv_match import GIT, subject_from_purl
 from modelsteward.errors import InvalidInput, StewardError

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Query, Request, Response
+
+from modelsteward.api import problems
 from modelsteward.api.deps import PrincipalDep, registry_for
 from modelsteward.api.headers import mark_deprecated
 from modelsteward.api.resolutions import Answer, kept_or_computed
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import ResolutionPublic
 from modelsteward.service.registry import Registry
 

@@ -16,21 +16,24 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from modelsteward.api import problems
 from modelsteward.api.auth import is_admin, require_admin, require_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import NoticePublic
 from modelsteward.domain.outbox import Delivery, DeliveryStatus
 from modelsteward.domain.subscriptions import Channel, Subscription
 from modelsteward.domain.tokens import TEAM_MAX
 from modelsteward.errors import (
-    DeliveryNotFound, InvalidInput, NotAuthorised, SubscriptionNotFound,
+    DeliveryNotFound,
+    InvalidInput,
+    NotAuthorised,
+    SubscriptionNotFound,
 )
 from modelsteward.notify.settings import NotifySettings
 from modelsteward.service.notifications import Notifications

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from modelsteward.api import problems
-from modelsteward.api.routing import ThreadedRoute
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
+from modelsteward.api import problems
 from modelsteward.api.auth import is_admin, require_admin
 from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
+from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import one_of
 from modelsteward.domain.tokens import NAME_MAX, TEAM_MAX, Role, Token, parse_expiry, parse_roles
 from modelsteward.errors import TokenNotFound

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from itertools import groupby
 
-from modelsteward.domain.events import Event, extend_chain, NewEvent
+from modelsteward.domain.events import Event, NewEvent, extend_chain
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lineage import Derivation
 from modelsteward.domain.model import Model, Version, VersionScheme

@@ -18,8 +18,8 @@ from modelsteward.domain.events import canonical_json
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.tokens import Token
 from modelsteward.errors import StorageError
-from modelsteward.store.advisory_index import advisory_keys
 from modelsteward.ports.idempotency import KeptRequest
+from modelsteward.store.advisory_index import advisory_keys
 from modelsteward.store.memory.base import TransactionBase
 from modelsteward.store.memory.tables import (
     AdvisoryRow,
