@@ -6,6 +6,7 @@ purpose with ``STEWARD_UPDATE_GOLDEN=1``."""
 from __future__ import annotations
 
 import inspect
+from functools import cached_property
 from pathlib import Path
 
 from modelsteward import Registry
@@ -37,9 +38,10 @@ def _line(name: str) -> str:
     found = inspect.getattr_static(Registry, name, None)
     if found is None:
         return f"{name}  (attribute)"
-    if isinstance(found, property):
-        assert found.fget is not None
-        returns = inspect.signature(found.fget).return_annotation
+    if isinstance(found, property | cached_property):
+        getter = found.fget if isinstance(found, property) else found.func
+        assert getter is not None
+        returns = inspect.signature(getter).return_annotation
         return f"{name}  (property) -> {returns}"
     if isinstance(found, classmethod | staticmethod):
         kind = type(found).__name__

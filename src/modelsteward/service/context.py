@@ -24,7 +24,7 @@ class Context:
     ``actor`` or ``policy`` (the only fields that change) reaches every service, including
     one a caller holds on to. ``actor`` is recorded in every event; ``default_team`` owns a
     model made without one; ``workers`` bounds the threads that hash artefacts (``None``: the
-    default); ``location`` names the registry in lock files (a URL without credentials)."""
+    default)."""
 
     store: Store
     actor: str
@@ -32,7 +32,6 @@ class Context:
     policy: Policy = field(default_factory=Policy)
     default_team: str = DEFAULT_TEAM
     workers: int | None = None
-    location: str = ""
 
     def record(self, tx: Transaction, *events: NewEvent) -> list[Event]:
         """Append ``events`` to the hash-chained log inside the write transaction ``tx``, as

@@ -33,9 +33,10 @@ _TEMPLATE_PREFIXES = ("prompt_template", "chat_template")
 
 
 class Locking:
-    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+    def __init__(self, ctx: Context, resolver: Resolver, *, location: str = "") -> None:
         self.ctx = ctx
         self.resolver = resolver
+        self.location = location  # names the registry in lock files (a URL without credentials)
 
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
              upgrade: Collection[str] | bool = False, registry_name: str = "",
@@ -70,7 +71,7 @@ class Locking:
         warnings: list[str] = []
         chosen: list[tuple[Requirement, Version, bool]] = []
         default_registry = (manifest.registry or registry_name
-                            or self.ctx.location)
+                            or self.location)
         with self.ctx.store.write() as tx:
             existing = tx.get_consumer(manifest.application)
             team = authorize(existing) if authorize is not None else manifest.team

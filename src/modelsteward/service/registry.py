@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,8 +68,8 @@ if TYPE_CHECKING:
 class Registry:
     """The model registry over a :class:`~modelsteward.ports.Store` (SQL or in memory).
 
-    Services (attributes, the same object on every access): ``resolver``, ``catalog``,
-    ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
+    Services (built on first access, then the same object on every access): ``resolver``,
+    ``catalog``, ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
     ``audits``, ``tokens``, ``registry_files``; :meth:`mlflow` and :meth:`notifications`
     build the two that take options. Setting :attr:`actor` or :attr:`policy` changes the
@@ -78,45 +79,91 @@ class Registry:
                  workers: int | None = None, policy: Policy | None = None,
                  default_team: str = DEFAULT_TEAM) -> None:
         self.store = store
-        self._compose(Context(store, validate_label(actor, "The actor"),
-                              clock or SystemClock(), policy or Policy(), default_team,
-                              workers, safe_url(store.url)))
+        self.context = Context(store, validate_label(actor, "The actor"), clock or SystemClock(),
+                               policy or Policy(), default_team, workers)
 
-    def _compose(self, context: Context) -> None:
-        """Build every service once over ``context``, which they share."""
+    # Each service is built on first use, once, over the one shared context: a registry made
+    # per request (the HTTP server's) pays only for the services the request uses.
 
-        self.context = context
-        self.resolver: Resolver = Resolver(context)
-        self.catalog: Catalog = Catalog(context, self.resolver)
-        self.registrar: Registrar = Registrar(context, self.resolver)
-        self.history: History = History(context)
-        #: gates, promotion, approvals, aliases, rollback and monitoring under ``policy``
-        self.lifecycle: Lifecycle = Lifecycle(context, self.resolver, self.catalog)
-        #: retirement with archived, verified weights, reports and restore
-        self.retirements: Retirements = Retirements(context, self.resolver)
-        #: deprecation plans, their phases, notices and retirement at the hard deadline
-        self.deprecations: Deprecations = Deprecations(context, self.resolver, self.lifecycle,
-                                                       self.retirements)
-        #: consumers of models, their pins, and the impact of a change
-        self.consumers: Consumers = Consumers(context, self.resolver)
-        #: deletion with migration of consumer pins, leaving tombstones
-        self.deletions: Deletions = Deletions(context, self.resolver)
-        #: provider shutdown schedules turned into deprecation plans
-        self.providers: Providers = Providers(context, self.catalog, self.deprecations,
-                                              self.consumers)
-        #: advisories (OSV records) about models: publish, withdraw, export, match
-        self.advisories: Advisories = Advisories(context, self.resolver)
-        self.osv: OsvQueries = OsvQueries(context)
-        #: lock files for applications: lock, upgrade, outdated, verify
-        self.locking: Locking = Locking(context, self.resolver)
-        #: the audit of a lock: advisories, deprecations, retirements, overrides, digests
-        self.audits: Audits = Audits(context, self.resolver, self.locking)
-        #: API tokens for the server: create, list, revoke, authenticate
-        self.tokens: Tokens = Tokens(context)
-        self.registry_files: RegistryFiles = RegistryFiles(
-            context, self.resolver, self.catalog, self.registrar, self.lifecycle)
-        self._mlflow = MlflowRegistry(context, self.catalog, self.registrar, self.lifecycle,
-                                      self.deletions)
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.context)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.context, self.resolver)
+
+    @cached_property
+    def registrar(self) -> Registrar:
+        return Registrar(self.context, self.resolver)
+
+    @cached_property
+    def history(self) -> History:
+        return History(self.context)
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        """Gates, promotion, approvals, aliases, rollback and monitoring under ``policy``."""
+        return Lifecycle(self.context, self.resolver, self.catalog)
+
+    @cached_property
+    def retirements(self) -> Retirements:
+        """Retirement with archived, verified weights, reports and restore."""
+        return Retirements(self.context, self.resolver)
+
+    @cached_property
+    def deprecations(self) -> Deprecations:
+        """Deprecation plans, their phases, notices and retirement at the hard deadline."""
+        return Deprecations(self.context, self.resolver, self.lifecycle, self.retirements)
+
+    @cached_property
+    def consumers(self) -> Consumers:
+        """Consumers of models, their pins, and the impact of a change."""
+        return Consumers(self.context, self.resolver)
+
+    @cached_property
+    def deletions(self) -> Deletions:
+        """Deletion with migration of consumer pins, leaving tombstones."""
+        return Deletions(self.context, self.resolver)
+
+    @cached_property
+    def providers(self) -> Providers:
+        """Provider shutdown schedules turned into deprecation plans."""
+        return Providers(self.context, self.catalog, self.deprecations, self.consumers)
+
+    @cached_property
+    def advisories(self) -> Advisories:
+        """Advisories (OSV records) about models: publish, withdraw, export, match."""
+        return Advisories(self.context, self.resolver)
+
+    @cached_property
+    def osv(self) -> OsvQueries:
+        return OsvQueries(self.context)
+
+    @cached_property
+    def locking(self) -> Locking:
+        """Lock files for applications: lock, upgrade, outdated, verify."""
+        return Locking(self.context, self.resolver, location=safe_url(self.store.url))
+
+    @cached_property
+    def audits(self) -> Audits:
+        """The audit of a lock: advisories, deprecations, retirements, overrides, digests."""
+        return Audits(self.context, self.resolver, self.locking)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """API tokens for the server: create, list, revoke, authenticate."""
+        return Tokens(self.context)
+
+    @cached_property
+    def registry_files(self) -> RegistryFiles:
+        return RegistryFiles(self.context, self.resolver, self.catalog, self.registrar,
+                             self.lifecycle)
+
+    @cached_property
+    def _mlflow(self) -> MlflowRegistry:
+        return MlflowRegistry(self.context, self.catalog, self.registrar, self.lifecycle,
+                              self.deletions)
 
     @property
     def actor(self) -> str:
