@@ -21,11 +21,13 @@ import httpx
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from modelsteward.service.registry import Registry
 from modelsteward.store.sql import SqlStore
 
 # new databases get a copy of a migrated template rather than a migration: see the module
+from tests import schema_template
 from tests.schema_template import _migrated_from_template  # noqa: F401
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -67,6 +69,30 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
+# A test database whose catalog grew past this (dead rows of the schemas earlier runs made and
+# dropped, on a server where autovacuum is off) gets its catalog vacuumed before a session.
+_CATALOG_LIMIT = 16 * 1024 * 1024  # bytes of pg_attribute; a clean one holds well under 1 MB
+_CATALOG = ("pg_attribute", "pg_class", "pg_depend", "pg_constraint", "pg_index", "pg_trigger",
+            "pg_type", "pg_proc", "pg_namespace", "pg_attrdef", "pg_sequence", "pg_description")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before the workers start (in the controlling process only): shrink the test database's
+    catalog when it has grown, since every schema a test makes looks things up in it."""
+    if hasattr(session.config, "workerinput") or _pg_unreachable() is not None:
+        return
+    engine = create_engine(pg_base_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            size: int = connection.execute(text(
+                "SELECT pg_relation_size('pg_catalog.pg_attribute')")).scalar_one()
+            if size > _CATALOG_LIMIT:
+                tables = ", ".join(f"pg_catalog.{table}" for table in _CATALOG)
+                connection.execute(text(f"VACUUM FULL {tables}"))  # a non-owner: a warning
+    finally:
+        engine.dispose()
+
+
 @functools.cache
 def _admin_engine() -> Engine:
     """One engine per process makes and drops the test schemas, keeping its connection."""
@@ -97,9 +123,34 @@ def fresh_pg_schema() -> Iterator[str]:
     try:
         yield url
     finally:
+        _recycle_or_drop(admin, schema)
+
+
+def _recycle_or_drop(admin: Engine, schema: str) -> None:
+    """Keep ``schema`` for the next test when it can be emptied back to a fresh copy of the
+    template (tests/schema_template.py), else drop it."""
+    try:
         with admin.begin() as connection:
             _schema_is_disposable(connection)
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            if schema_template.recycle_postgresql(connection, schema):
+                return
+    except DBAPIError:  # not allowed to set session_replication_role, say: dropping will do
+        pass
+    with admin.begin() as connection:
+        _schema_is_disposable(connection)
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pooled_schemas() -> Iterator[None]:
+    """The schemas kept for the next tests go when the session ends."""
+    yield
+    pooled = schema_template.pooled_postgresql_schemas()
+    if pooled:
+        with _admin_engine().begin() as connection:
+            _schema_is_disposable(connection)
+            for schema in pooled:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 @pytest.fixture
