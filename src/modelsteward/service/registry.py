@@ -241,6 +241,8 @@ class Registry:
     def mlflow(self, authorize: Callable[[Model], None] | None = None) -> MlflowRegistry:
         """The MLflow Model Registry operations, with the API's permission check
         ``authorize`` when given (see :class:`MlflowRegistry`)."""
+        from modelsteward.service.mlflow_compat import MlflowRegistry
+
         if authorize is None:
             return self._mlflow
         return MlflowRegistry(self.context, self.catalog, self.registrar, self.lifecycle,
