@@ -76,6 +76,30 @@ _CATALOG = ("pg_attribute", "pg_class", "pg_depend", "pg_constraint", "pg_index"
             "pg_type", "pg_proc", "pg_namespace", "pg_attrdef", "pg_sequence", "pg_description")
 
 
+# The longest tests (five to twenty-five seconds each) run first: started near the end, one of
+# them would keep one process busy while the other had nothing left to take.
+RUN_FIRST = (
+    "tests/test_make_run.py::test_the_run_install_brings_no_test_package",
+    "tests/api/test_schemathesis.py",
+    "tests/test_readme.py",
+    "tests/service/test_lifecycle_state_machine.py",
+    "tests/cli/test_serve_workers.py",
+    "tests/service/test_concurrency.py",
+    "tests/notify/test_worker_killed.py",
+    "tests/api/test_mlflow_search.py",
+    "tests/service/test_eligibility_state_machine.py",
+    "tests/cli/test_cli_executable.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(RUN_FIRST) if item.nodeid.startswith(prefix)),
+                    len(RUN_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Before the workers start (in the controlling process only): shrink the test database's
     catalog when it has grown, since every schema a test makes looks things up in it."""
