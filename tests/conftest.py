@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import ssl
 import subprocess
 import time
 import uuid
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -35,6 +37,35 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # The CLI's consoles take their width from COLUMNS when they are made (160 when it is unset);
 # pytest-xdist's workers set it to 80, so tables and golden files would wrap differently there.
 os.environ["COLUMNS"] = "160"
+
+
+def _share_the_default_tls_context() -> None:
+    """httpx builds a TLS context for every client it makes, loading the CA bundle (about
+    25 ms), and the tests make about a thousand clients, nearly all for plain HTTP on
+    127.0.0.1. Clients that ask for the default verification share one context (a context is
+    made to be shared), one per CA setting of the environment (SSL_CERT_FILE, SSL_CERT_DIR);
+    any other verification gets its own, as before. Nothing changes if httpx ever moves the
+    function."""
+    from httpx._transports import default
+
+    real = getattr(default, "create_ssl_context", None)
+    if real is None:
+        return
+
+    @functools.cache
+    def shared(trust_env: bool, _cafile: str | None, _capath: str | None) -> ssl.SSLContext:
+        return real(verify=True, cert=None, trust_env=trust_env)  # type: ignore[no-any-return]
+
+    def create(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is True and cert is None:
+            return shared(trust_env, os.environ.get("SSL_CERT_FILE") if trust_env else None,
+                          os.environ.get("SSL_CERT_DIR") if trust_env else None)
+        return real(verify=verify, cert=cert, trust_env=trust_env)  # type: ignore[no-any-return]
+
+    setattr(default, "create_ssl_context", create)  # noqa: B010 (not a name httpx exports)
+
+
+_share_the_default_tls_context()
 
 
 def pg_base_url() -> str:
@@ -108,6 +139,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     engine = create_engine(pg_base_url(), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
+            _drop_orphaned_pools(connection)
             size: int = connection.execute(text(
                 "SELECT pg_relation_size('pg_catalog.pg_attribute')")).scalar_one()
             if size > _CATALOG_LIMIT:
@@ -115,6 +147,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 connection.execute(text(f"VACUUM FULL {tables}"))  # a non-owner: a warning
     finally:
         engine.dispose()
+
+
+def _drop_orphaned_pools(connection: Connection) -> None:
+    """Drop the pooled schemas (``pool_<pid>_…``, see tests/schema_template.py) of test
+    processes of this machine that ended without dropping them (killed, or crashed)."""
+    if make_url(pg_base_url()).host not in ("127.0.0.1", "localhost", None):
+        return  # another machine's processes may be using theirs
+    names: list[str] = list(connection.execute(text(
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pool\\_%'")).scalars())
+    for name in names:
+        pid = name.split("_")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
 
 
 @functools.cache

@@ -83,7 +83,7 @@ def run_server(app: FastAPI) -> Generator[str, None, None]:
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
+        time.sleep(0.002)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
