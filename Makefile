@@ -28,9 +28,12 @@ run: $(RUN_STAMP)
 ## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL), on two processes
 ## (an idle one takes tests from the other's queue: a few files run minutes, and a file split
 ## over both builds its module-wide fixtures on each)
+## Python keeps compiled modules here even where the environment says not to
+## (PYTHONDONTWRITEBYTECODE): the suite starts hundreds of processes, and each would compile
+## every module of the package again.
 test: $(TEST_STAMP)
 	@bash scripts/ensure-postgres.sh
-	$(PY) -m pytest -n 2 --dist worksteal
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist worksteal
 
 ## bench: benchmarks with baselines measured in the same run (never gate CI)
 bench: $(TEST_STAMP)

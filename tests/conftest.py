@@ -8,24 +8,30 @@ CI=true, where they fail.
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
+import ssl
 import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from modelsteward.service.registry import Registry
 from modelsteward.store.sql import SqlStore
 
 # new databases get a copy of a migrated template rather than a migration: see the module
+from tests import schema_template
 from tests.schema_template import _migrated_from_template  # noqa: F401
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -33,6 +39,35 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # The CLI's consoles take their width from COLUMNS when they are made (160 when it is unset);
 # pytest-xdist's workers set it to 80, so tables and golden files would wrap differently there.
 os.environ["COLUMNS"] = "160"
+
+
+def _share_the_default_tls_context() -> None:
+    """httpx builds a TLS context for every client it makes, loading the CA bundle (about
+    25 ms), and the tests make about a thousand clients, nearly all for plain HTTP on
+    127.0.0.1. Clients that ask for the default verification share one context (a context is
+    made to be shared), one per CA setting of the environment (SSL_CERT_FILE, SSL_CERT_DIR);
+    any other verification gets its own, as before. Nothing changes if httpx ever moves the
+    function."""
+    from httpx._transports import default
+
+    real = getattr(default, "create_ssl_context", None)
+    if real is None:
+        return
+
+    @functools.cache
+    def shared(trust_env: bool, _cafile: str | None, _capath: str | None) -> ssl.SSLContext:
+        return real(verify=True, cert=None, trust_env=trust_env)  # type: ignore[no-any-return]
+
+    def create(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is True and cert is None:
+            return shared(trust_env, os.environ.get("SSL_CERT_FILE") if trust_env else None,
+                          os.environ.get("SSL_CERT_DIR") if trust_env else None)
+        return real(verify=verify, cert=cert, trust_env=trust_env)  # type: ignore[no-any-return]
+
+    setattr(default, "create_ssl_context", create)  # noqa: B010 (not a name httpx exports)
+
+
+_share_the_default_tls_context()
 
 
 def pg_base_url() -> str:
@@ -67,6 +102,68 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
+# A test database whose catalog grew past this (dead rows of the schemas earlier runs made and
+# dropped, on a server where autovacuum is off) gets its catalog vacuumed before a session.
+_CATALOG_LIMIT = 16 * 1024 * 1024  # bytes of pg_attribute; a clean one holds well under 1 MB
+_CATALOG = ("pg_attribute", "pg_class", "pg_depend", "pg_constraint", "pg_index", "pg_trigger",
+            "pg_type", "pg_proc", "pg_namespace", "pg_attrdef", "pg_sequence", "pg_description")
+
+
+# The longest tests (five to twenty-five seconds each) run first: started near the end, one of
+# them would keep one process busy while the other had nothing left to take.
+RUN_FIRST = (
+    "tests/test_make_run.py::test_the_run_install_brings_no_test_package",
+    "tests/api/test_schemathesis.py",
+    "tests/test_readme.py",
+    "tests/service/test_lifecycle_state_machine.py",
+    "tests/cli/test_serve_workers.py",
+    "tests/service/test_concurrency.py",
+    "tests/notify/test_worker_killed.py",
+    "tests/api/test_mlflow_search.py",
+    "tests/service/test_eligibility_state_machine.py",
+    "tests/cli/test_cli_executable.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(RUN_FIRST) if item.nodeid.startswith(prefix)),
+                    len(RUN_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before the workers start (in the controlling process only): shrink the test database's
+    catalog when it has grown, since every schema a test makes looks things up in it."""
+    if hasattr(session.config, "workerinput") or _pg_unreachable() is not None:
+        return
+    engine = create_engine(pg_base_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            _drop_orphaned_pools(connection)
+            size: int = connection.execute(text(
+                "SELECT pg_relation_size('pg_catalog.pg_attribute')")).scalar_one()
+            if size > _CATALOG_LIMIT:
+                tables = ", ".join(f"pg_catalog.{table}" for table in _CATALOG)
+                connection.execute(text(f"VACUUM FULL {tables}"))  # a non-owner: a warning
+    finally:
+        engine.dispose()
+
+
+def _drop_orphaned_pools(connection: Connection) -> None:
+    """Drop the pooled schemas (``pool_<pid>_…``, see tests/schema_template.py) of test
+    processes of this machine that ended without dropping them (killed, or crashed)."""
+    if make_url(pg_base_url()).host not in ("127.0.0.1", "localhost", None):
+        return  # another machine's processes may be using theirs
+    names: list[str] = list(connection.execute(text(
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pool\\_%'")).scalars())
+    for name in names:
+        pid = name.split("_")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+
+
 @functools.cache
 def _admin_engine() -> Engine:
     """One engine per process makes and drops the test schemas, keeping its connection."""
@@ -97,9 +194,34 @@ def fresh_pg_schema() -> Iterator[str]:
     try:
         yield url
     finally:
+        _recycle_or_drop(admin, schema)
+
+
+def _recycle_or_drop(admin: Engine, schema: str) -> None:
+    """Keep ``schema`` for the next test when it can be emptied back to a fresh copy of the
+    template (tests/schema_template.py), else drop it."""
+    try:
         with admin.begin() as connection:
             _schema_is_disposable(connection)
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            if schema_template.recycle_postgresql(connection, schema):
+                return
+    except DBAPIError:  # not allowed to set session_replication_role, say: dropping will do
+        pass
+    with admin.begin() as connection:
+        _schema_is_disposable(connection)
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pooled_schemas() -> Iterator[None]:
+    """The schemas kept for the next tests go when the session ends."""
+    yield
+    pooled = schema_template.pooled_postgresql_schemas()
+    if pooled:
+        with _admin_engine().begin() as connection:
+            _schema_is_disposable(connection)
+            for schema in pooled:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 @pytest.fixture
@@ -154,6 +276,26 @@ def wait_until_ready(process: subprocess.Popen[str], url: str, seconds: float,
             pass
         assert time.monotonic() < deadline, "the server did not become ready"
         time.sleep(0.2)
+
+
+# What a process of process_context() has imported before it starts: what Registry.open and a
+# write need on either backend.
+PRELOADED = ["modelsteward.service.registry", "modelsteward.store.sql",
+             "modelsteward.store.opening",
+             "modelsteward.service.registration", "modelsteward.service.lifecycle",
+             "sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg",
+             "tests.service.lifecycle_helpers"]
+
+
+@functools.cache
+def process_context() -> ForkServerContext:
+    """Processes for the tests that need several (concurrent writers), forked from one server
+    process that has already imported modelsteward: a new process costs a fork, where a spawned
+    one imported everything again (about a second of work each, sixteen of them a run). The
+    server process is started without threads, so forking it is safe."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOADED)
+    return context
 
 
 def sql_store(registry: Registry) -> SqlStore:

@@ -93,6 +93,23 @@ def test_the_remote_client_and_the_values_load_without_the_database_or_the_serve
     assert done.stdout.strip() == "[]"
 
 
+def test_the_composition_root_loads_a_service_only_when_it_is_used() -> None:
+    """``import modelsteward.service.registry`` (every command does) loads neither SQLAlchemy
+    nor a service's module before the service is used: a command pays only for what it runs."""
+    script = (
+        "import sys\n"
+        "from modelsteward.service.registry import Registry\n"
+        "from modelsteward.store.memory import MemoryStore\n"
+        "before = sorted(m for m in ('sqlalchemy', 'fsspec', 'jsonschema',\n"
+        "                            'modelsteward.service.retirement') if m in sys.modules)\n"
+        "Registry(MemoryStore(), actor='alice').retirements\n"
+        "print(before, 'modelsteward.service.retirement' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[] True"
+
+
 PACKAGE = DOMAIN.parent
 # the wiring: what opens a store and hands it (and its ports) to everything else
 STORE_WIRING = {"api/app.py", "cli/db.py", "cli/serve.py", "service/registry.py",

@@ -8,6 +8,7 @@ from multiprocessing.synchronize import Barrier
 from modelsteward import Registry
 from modelsteward.domain.model import Model
 from modelsteward.domain.versioning import ChangeKind, ModelVersion
+from tests.conftest import process_context
 
 PROCESSES = 8
 EACH = 25
@@ -26,7 +27,7 @@ def test_concurrent_registrations_produce_distinct_ordered_versions(sql_url: str
     with Registry.open(sql_url, actor="setup") as registry:
         registry.create_model(Model("bot"))
         registry.register_version("bot", "1.0.0")
-    context = mp.get_context("spawn")
+    context = process_context()
     barrier = context.Barrier(PROCESSES)
     results: mp.Queue[list[str]] = context.Queue()
     workers = [context.Process(target=_worker, args=(sql_url, i, barrier, results))

@@ -13,6 +13,7 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import StewardError
+from tests.conftest import process_context
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
 
@@ -35,7 +36,7 @@ def test_concurrent_promotions_exactly_one_wins(sql_url: str) -> None:
             to_staging(registry, ref, RiskTier.LOW)
             approve_all(registry, ref, RiskTier.LOW,
                         registry.clock.now().date() + timedelta(days=30))
-    context = mp.get_context("spawn")
+    context = process_context()
     barrier = context.Barrier(2)
     results: mp.Queue[tuple[str, str]] = context.Queue()
     processes = [context.Process(target=_promote, args=(sql_url, ref, barrier, results))

@@ -13,6 +13,8 @@ import pytest
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
+from modelsteward import Registry
+from modelsteward.domain.model import Model
 from modelsteward.store import migrate
 from modelsteward.store.sql import SqlStore
 from tests import schema_template
@@ -132,3 +134,49 @@ def test_a_database_that_is_not_empty_is_migrated_for_real(
     assert applied == ["head"]
     assert store.revision() == (migrate.HEAD, migrate.HEAD)
     store.close()
+
+
+@pytest.mark.postgres
+def test_an_emptied_schema_taken_from_the_pool_equals_a_migrated_database(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A schema a test wrote to, emptied for the next test and given to it, is what migrating
+    gives: every row gone but the migrations' own, every sequence restarted."""
+    if registry_setting(pg_url, "is_superuser") != "on":
+        pytest.skip("emptying a schema turns its triggers off (session_replication_role), which "
+                    "only a superuser may: the tests drop their schemas instead")
+    SqlStore.open(pg_url).close()  # migrated for real (this module is marked real_migrations)
+    monkeypatch.setattr(alembic.command, "upgrade", schema_template._upgrade)
+    with fresh_pg_schema() as used:
+        registry = Registry.open(used, actor="alice")
+        try:
+            registry.create_model(Model("support-bot", owner_team="team-support"))
+            registry.register_version("support-bot", "1.0.0")
+        finally:
+            registry.close()
+        assert registry_rows(used) > 1
+    assert schema_template._postgresql_pool, "the used schema was dropped, not kept"
+    pooled = schema_template._postgresql_pool[-1]
+    with fresh_pg_schema() as again:
+        store = SqlStore.open(again)
+        store.close()
+        assert pooled not in schema_template._postgresql_pool, "the pooled schema was not taken"
+        assert _describe(again) == _describe(pg_url)
+
+
+def registry_rows(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM events")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def registry_setting(url: str, name: str) -> str:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(text("SELECT current_setting(:name)"),
+                                          {"name": name}).scalar_one())
+    finally:
+        engine.dispose()

@@ -36,26 +36,9 @@ from modelsteward.errors import (
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Clock, Store, SystemClock, Transaction
 from modelsteward.results import HistoryReport, Lineage, Resolution, VerifyResult
-from modelsteward.service.advisories import Advisories
-from modelsteward.service.audit import Audits
 from modelsteward.service.catalog import Catalog
-from modelsteward.service.consumers import Consumers
 from modelsteward.service.context import Context
-from modelsteward.service.deletion import Deletions
-from modelsteward.service.deprecations import Deprecations
-from modelsteward.service.history import History
-from modelsteward.service.lifecycle import Lifecycle
-from modelsteward.service.locking import Locking
-from modelsteward.service.mlflow_compat import MlflowRegistry
-from modelsteward.service.osv_queries import OsvQueries
-from modelsteward.service.providers import Providers
-from modelsteward.service.registration import Registrar
-from modelsteward.service.registry_file import RegistryFiles
 from modelsteward.service.resolution import Resolver
-from modelsteward.service.retirement import Retirements
-from modelsteward.service.tokens import Tokens
-from modelsteward.store.engine import safe_url
-from modelsteward.store.opening import open_store
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -63,7 +46,22 @@ if TYPE_CHECKING:
     from modelsteward.domain.subscriptions import Channel
     from modelsteward.notify.settings import NotifySettings
     from modelsteward.ports import Notifier
+    from modelsteward.service.advisories import Advisories
+    from modelsteward.service.audit import Audits
+    from modelsteward.service.consumers import Consumers
+    from modelsteward.service.deletion import Deletions
+    from modelsteward.service.deprecations import Deprecations
+    from modelsteward.service.history import History
+    from modelsteward.service.lifecycle import Lifecycle
+    from modelsteward.service.locking import Locking
+    from modelsteward.service.mlflow_compat import MlflowRegistry
     from modelsteward.service.notifications import Notifications
+    from modelsteward.service.osv_queries import OsvQueries
+    from modelsteward.service.providers import Providers
+    from modelsteward.service.registration import Registrar
+    from modelsteward.service.registry_file import RegistryFiles
+    from modelsteward.service.retirement import Retirements
+    from modelsteward.service.tokens import Tokens
 
 class Registry:
     """The model registry over a :class:`~modelsteward.ports.Store` (SQL or in memory).
@@ -95,73 +93,104 @@ class Registry:
 
     @cached_property
     def registrar(self) -> Registrar:
+        from modelsteward.service.registration import Registrar
+
         return Registrar(self.context, self.resolver)
 
     @cached_property
     def history(self) -> History:
+        from modelsteward.service.history import History
+
         return History(self.context)
 
     @cached_property
     def lifecycle(self) -> Lifecycle:
         """Gates, promotion, approvals, aliases, rollback and monitoring under ``policy``."""
+        from modelsteward.service.lifecycle import Lifecycle
+
         return Lifecycle(self.context, self.resolver, self.catalog)
 
     @cached_property
     def retirements(self) -> Retirements:
         """Retirement with archived, verified weights, reports and restore."""
+        from modelsteward.service.retirement import Retirements
+
         return Retirements(self.context, self.resolver)
 
     @cached_property
     def deprecations(self) -> Deprecations:
         """Deprecation plans, their phases, notices and retirement at the hard deadline."""
+        from modelsteward.service.deprecations import Deprecations
+
         return Deprecations(self.context, self.resolver, self.lifecycle, self.retirements)
 
     @cached_property
     def consumers(self) -> Consumers:
         """Consumers of models, their pins, and the impact of a change."""
+        from modelsteward.service.consumers import Consumers
+
         return Consumers(self.context, self.resolver)
 
     @cached_property
     def deletions(self) -> Deletions:
         """Deletion with migration of consumer pins, leaving tombstones."""
+        from modelsteward.service.deletion import Deletions
+
         return Deletions(self.context, self.resolver)
 
     @cached_property
     def providers(self) -> Providers:
         """Provider shutdown schedules turned into deprecation plans."""
+        from modelsteward.service.providers import Providers
+
         return Providers(self.context, self.catalog, self.deprecations, self.consumers)
 
     @cached_property
     def advisories(self) -> Advisories:
         """Advisories (OSV records) about models: publish, withdraw, export, match."""
+        from modelsteward.service.advisories import Advisories
+
         return Advisories(self.context, self.resolver)
 
     @cached_property
     def osv(self) -> OsvQueries:
+        from modelsteward.service.osv_queries import OsvQueries
+
         return OsvQueries(self.context)
 
     @cached_property
     def locking(self) -> Locking:
         """Lock files for applications: lock, upgrade, outdated, verify."""
+        from modelsteward.service.locking import Locking
+        from modelsteward.store.engine import safe_url
+
         return Locking(self.context, self.resolver, location=safe_url(self.store.url))
 
     @cached_property
     def audits(self) -> Audits:
         """The audit of a lock: advisories, deprecations, retirements, overrides, digests."""
+        from modelsteward.service.audit import Audits
+
         return Audits(self.context, self.resolver, self.locking)
 
     @cached_property
     def tokens(self) -> Tokens:
         """API tokens for the server: create, list, revoke, authenticate."""
+        from modelsteward.service.tokens import Tokens
+
         return Tokens(self.context)
 
     @cached_property
     def registry_files(self) -> RegistryFiles:
+        from modelsteward.service.registry_file import RegistryFiles
+
         return RegistryFiles(self.context, self.resolver, self.catalog, self.registrar,
                              self.lifecycle)
 
     @cached_property
     def _mlflow(self) -> MlflowRegistry:
+        from modelsteward.service.mlflow_compat import MlflowRegistry
+
         return MlflowRegistry(self.context, self.catalog, self.registrar, self.lifecycle,
                               self.deletions)
 
@@ -202,6 +231,8 @@ class Registry:
         """Open (and migrate if needed) the registry at ``url``, default from ``STEWARD_*``
         settings, under ``policy`` (default: the documented default policy). Raises
         :class:`~modelsteward.errors.StorageError` when the database cannot be reached."""
+        from modelsteward.store.opening import open_store
+
         settings = settings or Settings.from_env()
         store = open_store(url or settings.database_url)
         return cls(store, actor=actor or settings.actor, clock=clock,
@@ -210,6 +241,8 @@ class Registry:
     def mlflow(self, authorize: Callable[[Model], None] | None = None) -> MlflowRegistry:
         """The MLflow Model Registry operations, with the API's permission check
         ``authorize`` when given (see :class:`MlflowRegistry`)."""
+        from modelsteward.service.mlflow_compat import MlflowRegistry
+
         if authorize is None:
             return self._mlflow
         return MlflowRegistry(self.context, self.catalog, self.registrar, self.lifecycle,
