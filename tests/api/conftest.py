@@ -110,9 +110,10 @@ def make_server(db_url: str) -> Iterator[MakeServer]:
         serving = run_server(app)
         url = next(serving)
         running.append(serving)
-        with Registry.open(db_url, actor="test-setup", clock=clock) as registry:
-            admin = registry.tokens.create("test-admin", team="platform",
-                                            roles=frozenset({Role.ADMIN})).text
+        # over the store the app opened (its lifespan has run): no second engine per server
+        registry = Registry(app.state.store, actor="test-setup", clock=clock)
+        admin = registry.tokens.create("test-admin", team="platform",
+                                       roles=frozenset({Role.ADMIN})).text
         client = httpx.Client(base_url=url, timeout=30,
                               headers={"Authorization": f"Bearer {admin}"})
         clients.append(client)
