@@ -32,6 +32,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.steward_forks import forked_steward
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 # each runs in a scratch folder of its own
@@ -137,12 +139,19 @@ def test_every_shell_and_python_block_runs_as_written(tmp_path: Path, document: 
     work = tmp_path / "work"
     work.mkdir()
     shutil.copytree(ROOT / "examples", work / "examples")
-    # `. .venv/bin/activate`, as after `make run`: the steward this test runs with
-    activate = work / ".venv" / "bin" / "activate"
-    activate.parent.mkdir(parents=True)
-    activate.write_text(f'export PATH="{Path(sys.executable).parent}:$PATH"\n')
     env = _environment(tmp_path)
-    dump = tmp_path / "environment"
+    with forked_steward(tmp_path / "forks", env) as steward_folder:
+        # `. .venv/bin/activate`, as after `make run`: `steward` (each run in a child forked
+        # from one process that has imported the package, see tests/steward_forks.py) and the
+        # environment's `python`
+        activate = work / ".venv" / "bin" / "activate"
+        activate.parent.mkdir(parents=True)
+        activate.write_text(
+            f'export PATH="{steward_folder}:{Path(sys.executable).parent}:$PATH"\n')
+        _run_walk_through(document, work, env, tmp_path / "environment")
+
+
+def _run_walk_through(document: str, work: Path, env: dict[str, str], dump: Path) -> None:
     ran = 0
     for block in blocks((ROOT / document).read_text()):
         if block.skip or block.language not in SHELLS | {"python"}:

@@ -39,6 +39,7 @@ def test_migrated_schema_matches_the_tables(db_url: str) -> None:
 def test_upgrade_is_applied_once(db_url: str) -> None:
     store = SqlStore.open(db_url, migrate_schema=False)
     try:
+        assert store.revision() == (None, migrate.HEAD)  # an empty database has none yet
         assert store.upgrade() is True
         assert store.upgrade() is False
         assert store.revision() == (migrate.HEAD, migrate.HEAD)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -35,9 +36,16 @@ def head_revision() -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
-    if not inspect(connection).has_table("alembic_version"):
+    """The schema's revision; None for a database without one yet. One query when there is
+    one (every command asks); when the query fails, the connection's transaction is rolled back
+    (PostgreSQL ends it on an error) and the error stands unless the table is really missing."""
+    try:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        connection.rollback()
+        if inspect(connection).has_table("alembic_version"):
+            raise
         return None
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine) -> bool:
