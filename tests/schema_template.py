@@ -12,7 +12,8 @@ gets a copy of the template instead, on the same connection, under the same migr
   is emptied back to what the script leaves (every row deleted, the script's own rows put back,
   every sequence restarted) and kept for the next test of the process, which gets it by a rename:
   replaying the script and dropping a schema cost about 120 ms a test, a rename and the emptying
-  about 10. A schema whose shape a test changed is dropped instead.
+  about 10. A schema whose shape a test changed is dropped instead, and so is one that has
+  served ``REUSES`` tests (the deleted rows stay in its tables where autovacuum is off).
 
 Anything else (a database that is not empty, another target revision, SQL output) goes to
 Alembic. Tests marked ``real_migrations`` (tests/store/test_migrations.py) always migrate for
@@ -48,6 +49,10 @@ _sqlite_template: list[sqlite3.Connection] = []  # the migrated database, in mem
 _postgresql_script: list[str] = []
 _postgresql_seeds: list[str] = []  # its statements that write rows, but the revision's
 _postgresql_pool: list[str] = []  # this process's emptied, migrated schemas, for the next tests
+# how many tests each schema of this process has served, by its current name: emptying leaves
+# dead rows behind (autovacuum may be off), so a schema is dropped after REUSES tests
+_postgresql_uses: dict[str, int] = {}
+REUSES = 20
 _postgresql_shape: list[str] = []  # the catalog of a migrated schema, as _shape describes it
 POOLED = "t_"  # the prefix of the schemas tests/conftest.py makes: only these take from the pool
 _CATALOG_READ = re.compile(r"\s*SELECT\b.*\b(pg_catalog|information_schema)\.",
@@ -114,6 +119,8 @@ def _take_pooled(connection: Connection) -> bool:
             _postgresql_pool.append(pooled)
         return False
     savepoint.commit()
+    with _lock:
+        _postgresql_uses[schema] = _postgresql_uses.pop(pooled, 0)
     return True
 
 
@@ -159,8 +166,12 @@ def recycle_postgresql(connection: Connection, schema: str) -> bool:
     """Empty the schema a test is done with back to a fresh copy of the template (in the
     transaction of ``connection``, which must be allowed to set ``session_replication_role``)
     and keep it for the next test; False, having changed nothing, when its shape is not the
-    template's (it was never migrated, or the test changed it)."""
-    if not _postgresql_shape or _shape(connection, schema) != _postgresql_shape[0]:
+    template's (it was never migrated, or the test changed it) or it has served ``REUSES``
+    tests."""
+    with _lock:
+        uses = _postgresql_uses.pop(schema, 0) + 1
+    if uses >= REUSES or not _postgresql_shape or \
+            _shape(connection, schema) != _postgresql_shape[0]:
         return False
     # the foreign keys and the immutability triggers stay out of the way while every row goes
     connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
@@ -182,6 +193,7 @@ def recycle_postgresql(connection: Connection, schema: str) -> bool:
     driver.execute(";\n".join(statements))  # one round trip
     with _lock:
         _postgresql_pool.append(pooled)
+        _postgresql_uses[pooled] = uses
     return True
 
 

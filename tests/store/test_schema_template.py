@@ -146,6 +146,7 @@ def test_an_emptied_schema_taken_from_the_pool_equals_a_migrated_database(
                     "only a superuser may: the tests drop their schemas instead")
     SqlStore.open(pg_url).close()  # migrated for real (this module is marked real_migrations)
     monkeypatch.setattr(alembic.command, "upgrade", schema_template._upgrade)
+    monkeypatch.setattr(schema_template, "REUSES", 1_000_000)  # kept, however often it served
     with fresh_pg_schema() as used:
         registry = Registry.open(used, actor="alice")
         try:
