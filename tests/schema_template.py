@@ -39,6 +39,7 @@ import psycopg
 import pytest
 from sqlalchemy import Connection, event, inspect
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine
@@ -113,7 +114,7 @@ def _take_pooled(connection: Connection) -> bool:
     try:
         connection.exec_driver_sql(f'DROP SCHEMA "{schema}" RESTRICT')
         connection.exec_driver_sql(f'ALTER SCHEMA "{pooled}" RENAME TO "{schema}"')
-    except Exception:  # not empty after all (a sequence, a type): replay the script instead
+    except DBAPIError:  # not empty after all (a sequence, a type): replay the script instead
         savepoint.rollback()
         with _lock:
             _postgresql_pool.append(pooled)
@@ -152,10 +153,7 @@ SELECT coalesce(string_agg(item, E'\n' ORDER BY item), '') FROM (
 
 def _shape(connection: Connection, schema: str) -> str:
     shape = str(connection.exec_driver_sql(_SHAPE, {"schema": schema}).scalar_one())
-    tables = connection.exec_driver_sql(
-        "SELECT 1 FROM pg_tables WHERE schemaname = %(schema)s AND tablename = 'alembic_version'",
-        {"schema": schema}).first()
-    if tables is None:
+    if "relation alembic_version r" not in shape.splitlines():
         return shape
     revision = connection.exec_driver_sql(
         f"SELECT string_agg(version_num, ',') FROM \"{schema}\".alembic_version").scalar()

@@ -102,6 +102,8 @@ def _run_command(connection: socket.socket) -> None:
             sys.stderr.flush()
         except BrokenPipeError:
             code = code or 120  # what Python's own shutdown reports for a closed pipe
+    except BaseException:  # taking the request failed: say why (in the server's log, if so)
+        traceback.print_exc()
     finally:
         try:
             connection.sendall(int(code).to_bytes(4, "big", signed=True))

@@ -189,10 +189,13 @@ class Registry:
 
     @cached_property
     def _mlflow(self) -> MlflowRegistry:
+        return self._new_mlflow(None)
+
+    def _new_mlflow(self, authorize: Callable[[Model], None] | None) -> MlflowRegistry:
         from modelsteward.service.mlflow_compat import MlflowRegistry
 
         return MlflowRegistry(self.context, self.catalog, self.registrar, self.lifecycle,
-                              self.deletions)
+                              self.deletions, authorize)
 
     @property
     def actor(self) -> str:
@@ -241,12 +244,7 @@ class Registry:
     def mlflow(self, authorize: Callable[[Model], None] | None = None) -> MlflowRegistry:
         """The MLflow Model Registry operations, with the API's permission check
         ``authorize`` when given (see :class:`MlflowRegistry`)."""
-        from modelsteward.service.mlflow_compat import MlflowRegistry
-
-        if authorize is None:
-            return self._mlflow
-        return MlflowRegistry(self.context, self.catalog, self.registrar, self.lifecycle,
-                              self.deletions, authorize)
+        return self._mlflow if authorize is None else self._new_mlflow(authorize)
 
     def notifications(self, settings: NotifySettings | None = None, *,
                       notifiers: Mapping[Channel, Notifier] | None = None) -> Notifications:
