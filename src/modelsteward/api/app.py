@@ -36,6 +36,7 @@ from modelsteward.api.routes import (
 )
 from modelsteward.api.routing import add_routes
 from modelsteward.api.settings import ServerSettings
+from modelsteward.api.ticks import start_ticks
 from modelsteward.config import load_policy
 from modelsteward.domain.policy import Policy
 from modelsteward.ports import Clock
@@ -62,9 +63,11 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
         app.state.changes = changes
         app.state.idempotency_keys = SqlIdempotencyKeys(store)
         app.state.resolutions = ResolutionCache()
+        ticking = start_ticks(store, settings, policy, clock)
         try:
             yield
         finally:
+            ticking.cancel()
             changes.close()
             store.close()
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from modelsteward.domain.experiment import Experiment
 from modelsteward.domain.experiment_record import to_record
-from modelsteward.results.experiments import Ingested, Routing
+from modelsteward.results.experiments import ExperimentReport, Ingested, Routing
 
 EXPERIMENT_EXAMPLE: dict[str, Any] = {
     "name": "summarizer-sonnet-ab", "model": "summarizer", "control": "production",
@@ -113,3 +113,56 @@ class IngestedPublic(BaseModel):
     @classmethod
     def of(cls, ingested: Ingested) -> IngestedPublic:
         return cls.model_validate(ingested.as_payload())
+
+
+class ReportPublic(BaseModel):
+    experiment: str
+    model: str
+    kind: Literal["ab_test", "canary"]
+    status: str
+    action: str = Field(description="An A/B test: promote, rollback, keep_running or blocked; "
+                                    "a canary: advance, hold, rollback or promote.")
+    arm: str | None
+    reasons: list[str]
+    contradictions: list[str] = Field(description="Where the online result contradicts the "
+                                                  "offline comparison of the same versions.")
+    analysis: dict[str, Any] = Field(description="Per treatment and metric: estimate, interval, "
+                                                 "p-value, decision; the sequential test; the "
+                                                 "sample-ratio check; time to decision.")
+
+    @classmethod
+    def of(cls, report: ExperimentReport) -> ReportPublic:
+        return cls.model_validate(report.as_payload())
+
+
+class DecisionCreate(BaseModel):
+    action: Literal["promote", "rollback", "stop"]
+    reason: str = Field(min_length=1, max_length=2000)
+    arm: str = Field("", max_length=100, description="The treatment to promote (default: the "
+                                                     "one the analysis recommends).")
+
+
+class VerdictPublic(BaseModel):
+    """What a delivery tool asks: ``verdict`` is ``pass`` (go on), ``hold`` (wait: not enough
+    data, or guardrails not yet shown to hold) or ``fail`` (stop and roll back)."""
+
+    experiment: str
+    verdict: Literal["pass", "hold", "fail"]
+    healthy: bool
+    action: str
+    reasons: list[str]
+    step: int
+    share: float | None
+
+    @classmethod
+    def of(cls, report: ExperimentReport, experiment: Experiment) -> VerdictPublic:
+        verdict = VERDICTS.get(report.action, "hold") if report.status == "running" else (
+            "pass" if report.status == "promoted" else "fail")
+        share = experiment.arms[1].weight if experiment.canary is not None else None
+        return cls(experiment=report.experiment, verdict=verdict, healthy=verdict == "pass",
+                   action=report.action, reasons=list(report.reasons), step=experiment.step,
+                   share=share)
+
+
+VERDICTS = {"advance": "pass", "promote": "pass", "hold": "hold", "keep_running": "hold",
+            "rollback": "fail", "blocked": "fail"}

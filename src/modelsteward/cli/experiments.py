@@ -145,3 +145,49 @@ def _read_outcomes(file: Path) -> list[object]:
         raise DocumentInvalid(str(file), [Problem("$", "must be a JSON array of outcomes (or "
                                                        "use a .jsonl file, one per line)")])
     return value
+
+
+@experiment.command("results")
+@click.argument("name")
+@json_option
+@local_only
+@pass_state
+def experiment_results(state: State, name: str, as_json: bool) -> None:
+    """The analysis of experiment NAME: per metric the estimate, interval, p-value and
+    decision, the sequential test, the sample-ratio check, and what to do."""
+    report = state.local_registry.experiments.report(name)
+    if as_json:
+        emit_json(report.as_payload())
+        return
+    from modelsteward.cli.experiment_tables import print_report
+
+    print_report(report)
+
+
+@experiment.command("decide")
+@click.argument("name")
+@click.option("--promote", "action", flag_value="promote", help="Give a treatment production "
+              "(through the production gates).")
+@click.option("--rollback", "action", flag_value="rollback", help="End it: the treatment was "
+              "worse.")
+@click.option("--stop", "action", flag_value="stop", help="End it without a winner.")
+@click.option("--arm", default="", help="The treatment to promote (default: the one the "
+              "analysis recommends).")
+@click.option("--reason", required=True, help="Why; recorded with the decision.")
+@json_option
+@local_only
+@pass_state
+def experiment_decide(state: State, name: str, action: str | None, arm: str, reason: str,
+                      as_json: bool) -> None:
+    """End experiment NAME by a decision (one of --promote, --rollback, --stop)."""
+    from modelsteward.domain.experiment import Action
+    from modelsteward.domain.experiment_record import to_record
+
+    if action is None:
+        raise click.UsageError("Choose the decision: --promote, --rollback or --stop.")
+    ended = state.local_registry.experiments.decide(name, Action(action), reason, arm=arm)
+    if as_json:
+        emit_json(to_record(ended))
+        return
+    out.print(f"Experiment {ended.name} {ended.status.value.replace('_', ' ')}: "
+              f"{ended.reason}", highlight=False)

@@ -125,9 +125,14 @@ class ExperimentSpec:
         names = [m.name for m in self.metrics]
         if len(set(names)) != len(names):
             raise InvalidInput(f"Experiment {self.name} lists a metric twice; give each once.")
-        if self.canary is None and not any(m.role is MetricRole.PRIMARY for m in self.metrics):
-            raise InvalidInput(f"Experiment {self.name} needs at least one primary metric: "
-                               "the one it is decided on.")
+        primaries = sum(m.role is MetricRole.PRIMARY for m in self.metrics)
+        if self.canary is None and primaries != 1:
+            raise InvalidInput(f"Experiment {self.name} needs exactly one primary metric (the "
+                               f"one it is decided on), not {primaries}; make the others "
+                               "guardrails.")
+        if self.canary is not None and primaries > 1:
+            raise InvalidInput(f"Canary {self.name} may have one primary metric at most, not "
+                               f"{primaries}; make the others guardrails.")
         if self.duration is not None and self.duration <= timedelta(0):
             raise InvalidInput(f"Experiment {self.name}: the duration must be positive.")
 

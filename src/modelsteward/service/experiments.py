@@ -10,12 +10,16 @@ choose for it.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from modelsteward.domain import assignment
 from modelsteward.domain import events as ev
+from modelsteward.domain.canary import Move, Verdict, judge
+from modelsteward.domain.comparison import Comparison
+from modelsteward.domain.comparison import compare as compare_offline
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.experiment import (
     Action,
@@ -26,11 +30,16 @@ from modelsteward.domain.experiment import (
     arm_names,
     check_name,
 )
-from modelsteward.domain.experiment_notices import ended_notice, started_notice
+from modelsteward.domain.experiment_notices import (
+    advanced_notice,
+    ended_notice,
+    started_notice,
+)
 from modelsteward.domain.experiment_record import to_record
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.outcome_batch import MAX_UNIT, fold
+from modelsteward.domain.outcomes import MomentKey, Moments
 from modelsteward.errors import (
     ExperimentNotFound,
     GateRefused,
@@ -40,18 +49,12 @@ from modelsteward.errors import (
     VersionNotFound,
 )
 from modelsteward.ports import Transaction
-from modelsteward.results.experiments import Ingested, Routing
+from modelsteward.results.experiments import CanaryMove, ExperimentReport, Ingested, Routing
 from modelsteward.service.context import Context
 from modelsteward.service.lifecycle import PRODUCTION, Lifecycle
 from modelsteward.service.resolution import Resolver
 
 EVIDENCE_CHECK = "online-experiment"  # the staging check a promotion records its analysis as
-
-
-@dataclass(frozen=True)
-class _Served:
-    arm: Arm | None  # None: outside the experiment
-    version: Version
 
 
 class Experiments:
@@ -193,6 +196,144 @@ class Experiments:
                 by_arm[arm] = by_arm.get(arm, 0) + m.count
         return Ingested(name, count, observations, dict(sorted(by_arm.items())))
 
+    # analysis --------------------------------------------------------------------------------
+
+    def report(self, name: str) -> ExperimentReport:
+        """The analysis of experiment ``name`` now (see :class:`ExperimentReport`): for an A/B
+        test the recommendation of :mod:`modelsteward.analysis.experiment`, with every
+        contradiction of the offline comparison of the same versions; for a canary what the
+        next tick will do."""
+        now = self.ctx.clock.now()
+        with self.ctx.store.snapshot() as tx:
+            experiment = self._load(tx, name)
+            kept = tx.moments(name)
+            offline = {} if experiment.canary is not None else self._offline(tx, experiment)
+        return self._report(experiment, kept, offline, now)
+
+    def _offline(self, tx: Transaction, experiment: Experiment) -> dict[str, Comparison]:
+        """The offline comparison of each treatment with the control, by arm (on the
+        evaluation suites both have)."""
+        control = experiment.control
+        baseline = tx.evaluations(experiment.model, control.version)
+        found = {}
+        for arm in experiment.arms[1:]:
+            found[arm.name] = compare_offline(
+                f"{experiment.model}@{arm.version}",
+                tx.evaluations(experiment.model, arm.version),
+                f"{experiment.model}@{control.version}", baseline, self.ctx.policy,
+                experiment.model)
+        return found
+
+    def _report(self, experiment: Experiment, kept: Mapping[MomentKey, Moments],
+                offline: Mapping[str, Comparison], now: datetime) -> ExperimentReport:
+        from modelsteward.service import experiment_analysis as ea
+
+        if experiment.canary is not None:
+            verdict, results = self._judge(experiment, kept, now)
+            return ExperimentReport(
+                experiment.name, experiment.model, experiment.kind.value,
+                experiment.status.value, verdict.move.value, experiment.arms[1].name,
+                (verdict.reason,), (), {"step": experiment.step,
+                                        "share": experiment.arms[1].weight,
+                                        "guardrails": ea.payload_of(results)})
+        analysis = ea.analysed(experiment, kept)
+        advice = analysis.recommendation
+        return ExperimentReport(
+            experiment.name, experiment.model, experiment.kind.value, experiment.status.value,
+            advice.action.value, advice.arm, advice.reasons,
+            tuple(ea.contradictions(analysis, offline)), analysis.as_payload())
+
+    def _judge(self, canary: Experiment, kept: Mapping[MomentKey, Moments],
+               now: datetime) -> tuple[Verdict, builtins.list[Any]]:
+        from modelsteward.service import experiment_analysis as ea
+
+        started = canary.step_started_at or canary.starts_at
+        readings, samples, results = ea.guard_readings(canary, kept, started.date())
+        return judge(canary, readings, samples, now), results
+
+    # deciding --------------------------------------------------------------------------------
+
+    def decide(self, name: str, action: Action, reason: str, *, arm: str = "",
+               authorize: Callable[[Model], None] | None = None) -> Experiment:
+        """End the running experiment ``name`` by ``action`` (see :meth:`end`). Promoting
+        names the treatment ``arm`` (default: the one the analysis recommends) and is refused
+        while the split of units is broken (the sample-ratio check) or a guardrail of that arm
+        is shown worse than its margin; the analysis is recorded with the decision."""
+        report = self.report(name)
+        with self.ctx.store.write() as tx:
+            experiment = self._load(tx, name)
+            model = self._model(tx, experiment.model)
+            if authorize is not None:
+                authorize(model)
+            winner = ""
+            if action is Action.PROMOTE:
+                winner = arm or report.arm or ""
+                if not winner:
+                    raise InvalidInput(f"Name the arm to promote (--arm): the analysis of "
+                                       f"{name} recommends {report.action}, not a treatment.")
+                experiment.arm(winner)
+                blocked = _promotion_blocked(report, winner)
+                if blocked:
+                    raise GateRefused(f"{experiment.model}@{experiment.arm(winner).version}",
+                                      Stage.PRODUCTION.value, blocked)
+            return self.end(tx, model, experiment, action, reason, winner=winner,
+                            analysis=report.as_payload())
+
+    # canaries --------------------------------------------------------------------------------
+
+    def tick(self) -> builtins.list[CanaryMove]:
+        """Judge every running canary once (see :mod:`modelsteward.domain.canary`): advance a
+        healthy step, hold when data are short, roll back at once when a guardrail is breached,
+        and at the last step give the canary production through the gates (held, with the
+        unmet gate as the reason, when one is unmet). Each move but a hold is an event and a
+        notice; each canary is judged in a write transaction of its own."""
+        with self.ctx.store.read() as tx:
+            names = [e.name for e in tx.experiments(running=True) if e.canary is not None]
+        return [self._tick_one(name) for name in names]
+
+    def _tick_one(self, name: str) -> CanaryMove:
+        now = self.ctx.clock.now()
+        try:
+            with self.ctx.store.write() as tx:
+                canary = self._load(tx, name)
+                share = canary.arms[1].weight
+                if not canary.running:  # ended since the list was read
+                    return CanaryMove(name, canary.model, "ended", canary.reason, canary.step,
+                                      share)
+                model = self._model(tx, canary.model)
+                verdict, results = self._judge(canary, tx.moments(name), now)
+                evidence: dict[str, object] = {
+                    "verdict": verdict.move.value, "reason": verdict.reason,
+                    "guardrails": [r.as_payload() for r in results]}
+                step = canary.step
+                if verdict.move is Move.ROLLBACK:
+                    self.end(tx, model, canary, Action.ROLLBACK, f"automatic: {verdict.reason}",
+                             analysis=evidence, automatic=True)
+                elif verdict.move is Move.ADVANCE:
+                    stepped = self._advance(tx, model, canary, verdict.reason, now)
+                    step, share = stepped.step, stepped.arms[1].weight
+                elif verdict.move is Move.PROMOTE:
+                    self.end(tx, model, canary, Action.PROMOTE, f"automatic: {verdict.reason}",
+                             winner=canary.arms[1].name, analysis=evidence, automatic=True)
+                return CanaryMove(name, canary.model, verdict.move.value, verdict.reason, step,
+                                  share)
+        except GateRefused as refused:
+            # the last step passed but production is not the canary's yet (an approval, say):
+            # nothing was written; the next tick tries again
+            return CanaryMove(name, canary.model, "refused", "; ".join(refused.unmet),
+                              canary.step, canary.arms[1].weight)
+
+    def _advance(self, tx: Transaction, model: Model, canary: Experiment, reason: str,
+                 now: datetime) -> Experiment:
+        stepped = replace(canary.at_step(canary.step + 1, now), reason=reason)
+        tx.save_experiment(stepped)
+        [event] = self.ctx.record(tx, NewEvent(ev.CANARY_ADVANCED, model.name, {
+            "experiment": canary.name, "step": stepped.step,
+            "share": stepped.arms[1].weight, "reason": reason}))
+        for team, _consumers in self._teams(tx, model):
+            tx.add_notice(advanced_notice(team, stepped, event.seq, now))
+        return stepped
+
     # deciding --------------------------------------------------------------------------------
 
     def end(self, tx: Transaction, model: Model, experiment: Experiment, action: Action,
@@ -278,6 +419,21 @@ class Experiments:
 
     def now(self) -> datetime:
         return self.ctx.clock.now()
+
+
+def _promotion_blocked(report: ExperimentReport, arm: str) -> list[str]:
+    """Why the analysis forbids promoting ``arm``: a broken split, or a guardrail of the arm
+    shown worse than its margin."""
+    if report.action == "blocked":
+        return [f"the experiment's split of units is broken: {' '.join(report.reasons)}"]
+    found = []
+    for treatment in report.analysis.get("treatments", []) or []:  # type: ignore[attr-defined]
+        if treatment.get("arm") != arm:
+            continue
+        for result in treatment.get("results", []):
+            if result.get("role") == "guardrail" and result.get("decision") == "inferior":
+                found.append(f"guardrail {result['metric']} is worse than its margin online")
+    return found
 
 
 def _check_unit(unit: str) -> None:

@@ -4,7 +4,11 @@
   ``GET /experiments`` and ``GET /experiments/{name}`` read them;
 * ``GET /route?experiment=…&unit=…`` and ``POST /route`` (many units) give units their version;
 * ``POST /experiments/{name}/outcomes`` keeps a batch of outcomes (a JSON array, or JSON lines
-  with ``Content-Type: application/x-ndjson``).
+  with ``Content-Type: application/x-ndjson``);
+* ``GET /experiments/{name}/results`` analyses it; ``POST /experiments/{name}/decisions`` ends
+  it (a promotion goes through the production gates);
+* ``GET /experiments/{name}/verdict`` (for an Argo Rollouts ``web`` metric) and
+  ``POST /experiments/{name}/flagger`` (a Flagger webhook: 200 to go on, 409 to halt) judge it.
 
 Starting, reporting outcomes and deciding need the maintainer role on the model's team (or
 admin), checked against the model read in the write transaction; routing is a read.
@@ -16,6 +20,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from modelsteward.api import problems
@@ -24,16 +29,20 @@ from modelsteward.api.deps import PrincipalDep, RegistryDep
 from modelsteward.api.experiment_schemas import (
     EXPERIMENT_EXAMPLE,
     OUTCOMES_EXAMPLE,
+    DecisionCreate,
     ExperimentPublic,
     IngestedPublic,
+    ReportPublic,
     RouteBatch,
     RoutingPublic,
     RoutingsPublic,
+    VerdictPublic,
 )
 from modelsteward.api.json_body import BodyInvalid, decode_json
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, page
 from modelsteward.api.routes import API
 from modelsteward.api.routing import ThreadedRoute
+from modelsteward.domain.experiment import Action
 from modelsteward.domain.experiment_file import parse_experiment
 from modelsteward.domain.model import Model
 
@@ -114,6 +123,56 @@ async def ingest_outcomes(name: str, request: Request, registry: RegistryDep,
     ingested = await run_in_threadpool(registry.experiments.ingest, name, items,
                                        authorize=authorize)
     return IngestedPublic.of(ingested)
+
+
+@router.get("/experiments/{name}/results", response_model=ReportPublic)
+def experiment_results(name: str, registry: RegistryDep) -> ReportPublic:
+    """The analysis now: per treatment and metric the estimate (relative lift) with its
+    interval, the p-value and the decision; the always-valid sequential test of the primary
+    metric; the sample-ratio check (a mismatch blocks the decision); the days to a decision at
+    the current traffic; contradictions with the offline comparison; and what to do."""
+    return ReportPublic.of(registry.experiments.report(name))
+
+
+@router.post("/experiments/{name}/decisions", response_model=ExperimentPublic)
+def decide_experiment(name: str, body: DecisionCreate, registry: RegistryDep,
+                      principal: PrincipalDep) -> ExperimentPublic:
+    """End the experiment: ``promote`` a treatment (through the production gates — the
+    approvals the model's risk tier needs — with the analysis recorded as evidence; refused
+    while the split of units is broken or a guardrail of the arm is worse than its margin),
+    ``rollback`` or ``stop``. The model's team and the teams using it are told."""
+    def authorize(model: Model) -> None:
+        require_model_writer(principal, model)
+
+    return ExperimentPublic.of(registry.experiments.decide(
+        name, Action(body.action), body.reason, arm=body.arm, authorize=authorize))
+
+
+@router.get("/experiments/{name}/verdict", response_model=VerdictPublic)
+def experiment_verdict(name: str, registry: RegistryDep) -> VerdictPublic:
+    """The verdict a delivery tool judges: ``pass``, ``hold`` or ``fail`` (and ``healthy``).
+    For an Argo Rollouts ``web`` metric: ``successCondition: result.verdict == 'pass'``,
+    ``failureCondition: result.verdict == 'fail'`` (a hold is inconclusive)."""
+    report = registry.experiments.report(name)
+    return VerdictPublic.of(report, registry.experiments.get(name))
+
+
+@router.post("/experiments/{name}/flagger", response_model=VerdictPublic,
+             responses={409: {"model": VerdictPublic,
+                              "description": "Halt: the verdict is hold or fail"}})
+def flagger_webhook(name: str, registry: RegistryDep,
+                    body: Annotated[dict[str, Any] | None, Body()] = None,
+                    rollback: Annotated[bool, Query(description=(
+                        "Answer as Flagger's rollback webhook: 200 when the canary must be "
+                        "rolled back"))] = False) -> Response:
+    """A Flagger webhook: 200 to proceed (the verdict is ``pass``), 409 to halt, with the
+    verdict as the body. With ``rollback=true`` it answers as Flagger's ``rollback`` webhook:
+    200 when the verdict is ``fail``. Flagger's own payload (name, namespace, phase, metadata)
+    is accepted and not needed."""
+    report = registry.experiments.report(name)
+    verdict = VerdictPublic.of(report, registry.experiments.get(name))
+    go = verdict.verdict == "fail" if rollback else verdict.verdict == "pass"
+    return JSONResponse(verdict.model_dump(), status_code=200 if go else 409)
 
 
 def _outcomes(body: bytes, content_type: str) -> list[Any]:
