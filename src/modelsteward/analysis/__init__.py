@@ -1,0 +1,22 @@
+"""The statistics of online experiments (A/B/n tests and canaries): per-arm sufficient
+statistics (:class:`~modelsteward.domain.outcomes.Moments`) in, decisions out.
+
+Pure functions of values (no I/O, no clock) returning frozen values whose ``as_payload()`` is
+JSON without NaN or infinity. Distributions and standard tests come from SciPy and statsmodels,
+which only this package imports (``import modelsteward`` and ``steward``'s start load neither):
+
+* :func:`compare` — one treatment against the control on one metric at a fixed horizon
+  (Welch's t-test or the two-proportion z-test, the relative lift with a delta-method interval,
+  guardrails' non-inferiority test).
+"""
+
+from __future__ import annotations
+
+from modelsteward.analysis.decision import Decision
+from modelsteward.analysis.fixed_horizon import MetricResult, compare
+
+__all__ = [
+    "Decision",
+    "MetricResult",
+    "compare",
+]
