@@ -7,16 +7,22 @@ which only this package imports (``import modelsteward`` and ``steward``'s start
 
 * :func:`compare` — one treatment against the control on one metric at a fixed horizon
   (Welch's t-test or the two-proportion z-test, the relative lift with a delta-method interval,
-  guardrails' non-inferiority test).
+  guardrails' non-inferiority test);
+* :func:`srm` — the sample-ratio mismatch check.
 """
 
 from __future__ import annotations
 
 from modelsteward.analysis.decision import Decision
 from modelsteward.analysis.fixed_horizon import MetricResult, compare
+from modelsteward.analysis.srm import SRM_THRESHOLD, ArmShare, SrmCheck, srm
 
 __all__ = [
+    "SRM_THRESHOLD",
+    "ArmShare",
     "Decision",
     "MetricResult",
+    "SrmCheck",
     "compare",
+    "srm",
 ]
