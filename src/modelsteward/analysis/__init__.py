@@ -8,13 +8,17 @@ which only this package imports (``import modelsteward`` and ``steward``'s start
 * :func:`compare` — one treatment against the control on one metric at a fixed horizon
   (Welch's t-test or the two-proportion z-test, the relative lift with a delta-method interval,
   guardrails' non-inferiority test);
-* :func:`srm` — the sample-ratio mismatch check.
+* :func:`srm` — the sample-ratio mismatch check;
+* :func:`msprt` — the mixture sequential probability ratio test, valid under daily looks;
+* :func:`time_to_decision` — the units and days each test needs for the design's power.
 """
 
 from __future__ import annotations
 
 from modelsteward.analysis.decision import Decision
+from modelsteward.analysis.duration import TimeToDecision, time_to_decision
 from modelsteward.analysis.fixed_horizon import MetricResult, compare
+from modelsteward.analysis.sequential import SequentialLook, SequentialResult, msprt
 from modelsteward.analysis.srm import SRM_THRESHOLD, ArmShare, SrmCheck, srm
 
 __all__ = [
@@ -22,7 +26,12 @@ __all__ = [
     "ArmShare",
     "Decision",
     "MetricResult",
+    "SequentialLook",
+    "SequentialResult",
     "SrmCheck",
+    "TimeToDecision",
     "compare",
+    "msprt",
     "srm",
+    "time_to_decision",
 ]
