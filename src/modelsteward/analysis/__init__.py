@@ -10,27 +10,45 @@ which only this package imports (``import modelsteward`` and ``steward``'s start
   guardrails' non-inferiority test);
 * :func:`srm` — the sample-ratio mismatch check;
 * :func:`msprt` — the mixture sequential probability ratio test, valid under daily looks;
-* :func:`time_to_decision` — the units and days each test needs for the design's power.
+* :func:`time_to_decision` — the units and days each test needs for the design's power;
+* :func:`analyse` — all of it for an experiment, with a recommendation;
+* :func:`contradicts_offline` — a sentence when live traffic contradicts an offline evaluation.
 """
 
 from __future__ import annotations
 
 from modelsteward.analysis.decision import Decision
 from modelsteward.analysis.duration import TimeToDecision, time_to_decision
+from modelsteward.analysis.experiment import (
+    Action,
+    Analysis,
+    ArmData,
+    Recommendation,
+    TreatmentAnalysis,
+    analyse,
+)
 from modelsteward.analysis.fixed_horizon import MetricResult, compare
+from modelsteward.analysis.offline import contradicts_offline
 from modelsteward.analysis.sequential import SequentialLook, SequentialResult, msprt
 from modelsteward.analysis.srm import SRM_THRESHOLD, ArmShare, SrmCheck, srm
 
 __all__ = [
     "SRM_THRESHOLD",
+    "Action",
+    "Analysis",
+    "ArmData",
     "ArmShare",
     "Decision",
     "MetricResult",
+    "Recommendation",
     "SequentialLook",
     "SequentialResult",
     "SrmCheck",
     "TimeToDecision",
+    "TreatmentAnalysis",
+    "analyse",
     "compare",
+    "contradicts_offline",
     "msprt",
     "srm",
     "time_to_decision",
