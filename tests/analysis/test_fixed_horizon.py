@@ -154,6 +154,7 @@ EDGES = {
     "control mean 0": (Moments.of([-1.0, 1.0, 0.0]), Moments.of([1.0, 2.0, 0.5])),
     "both means 0": (Moments.of([-1.0, 1.0]), Moments.of([-2.0, 2.0])),
     "all zero": (Moments.of([0.0] * 4), Moments.of([0.0] * 4)),
+    "treatment all zero": (Moments.of([1.0, 3.0]), Moments.of([0.0, 0.0])),
 }
 
 

@@ -147,7 +147,8 @@ def compare(control: Moments, treatment: Moments, spec: MetricSpec, design: Desi
         p_value, difference_interval = _test(control, treatment, c, t, spec.kind, design)
         if lift is not None:
             lift_se = lift_standard_error(c.mean, t.mean, vc, vt)
-            lift_interval = finite_pair(lift - z * lift_se, lift + z * lift_se)
+            if lift_se > 0:  # 0 when the treatment is 0 without spread: no interval to give
+                lift_interval = finite_pair(lift - z * lift_se, lift + z * lift_se)
 
     if spec.role is MetricRole.GUARDRAIL:
         if lift is None and c.mean == 0:
@@ -210,9 +211,9 @@ def _guardrail(spec: MetricSpec, lift: float | None, lift_se: float | None,
                interval: tuple[float, float] | None,
                notes: list[str]) -> tuple[Decision, float | None]:
     """The non-inferiority verdict and its one-sided p-value (see the module's docstring)."""
-    if lift is None or lift_se is None or interval is None:
+    if lift is None or lift_se is None:  # the notes already say why
         return Decision.UNTESTED, None
-    if lift_se == 0:
+    if interval is None:
         notes.append(f"The lift of {spec.name} has no measurable spread; the guardrail "
                      "cannot be tested yet.")
         return Decision.UNTESTED, None
