@@ -344,6 +344,15 @@ def _outcomes(w: World) -> Call:
                 [{"unit": "u1", "metrics": {"thumbs_up": 1, "latency_ms": 120}}])
 
 
+def _flagger_rollback(w: World) -> Call:
+    """A stopped experiment: Flagger's rollback webhook gets 200 (roll back)."""
+    name = _experiment(w)
+    w.ok(w.admin.post(f"/api/v1/experiments/{name}/decisions",
+                      json={"action": "stop", "reason": "matrix"}))
+    return Call("POST", f"/api/v1/experiments/{name}/flagger", {"phase": "Progressing"},
+                params={"rollback": "true"})
+
+
 SHUTDOWNS = {"shutdowns": [{"provider": "openai", "model": "gpt-x-0613",
                             "shutdown": "2027-06-01", "announced": "2026-06-01",
                             "source": "https://platform.openai.com/docs/deprecations"}]}
@@ -429,6 +438,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/experiments"): Rule("maintainer", lambda w: Call(
         "POST", "/api/v1/experiments", _experiment_body(w))),
     ("POST", "/api/v1/experiments/{name}/outcomes"): Rule("maintainer", _outcomes),
+    ("POST", "/api/v1/experiments/{name}/decisions"): Rule("maintainer", lambda w: Call(
+        "POST", f"/api/v1/experiments/{_experiment(w)}/decisions",
+        {"action": "stop", "reason": "no longer needed"})),
+    ("POST", "/api/v1/experiments/{name}/flagger"): Rule(
+        "reader", _flagger_rollback, anonymous=True,
+        why="Flagger's webhook judges a canary, writes nothing, and cannot send a token"),
     ("POST", "/api/v1/route"): Rule("reader", lambda w: Call(
         "POST", "/api/v1/route", {"experiment": _experiment(w), "units": ["u1", "u2"]}),
         why="routes units; writes nothing"),

@@ -115,7 +115,7 @@ class IngestedPublic(BaseModel):
         return cls.model_validate(ingested.as_payload())
 
 
-class ReportPublic(BaseModel):
+class ExperimentReportPublic(BaseModel):
     experiment: str
     model: str
     kind: Literal["ab_test", "canary"]
@@ -131,7 +131,7 @@ class ReportPublic(BaseModel):
                                                  "sample-ratio check; time to decision.")
 
     @classmethod
-    def of(cls, report: ExperimentReport) -> ReportPublic:
+    def of(cls, report: ExperimentReport) -> ExperimentReportPublic:
         return cls.model_validate(report.as_payload())
 
 

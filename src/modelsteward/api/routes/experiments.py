@@ -31,8 +31,8 @@ from modelsteward.api.experiment_schemas import (
     OUTCOMES_EXAMPLE,
     DecisionCreate,
     ExperimentPublic,
+    ExperimentReportPublic,
     IngestedPublic,
-    ReportPublic,
     RouteBatch,
     RoutingPublic,
     RoutingsPublic,
@@ -125,13 +125,13 @@ async def ingest_outcomes(name: str, request: Request, registry: RegistryDep,
     return IngestedPublic.of(ingested)
 
 
-@router.get("/experiments/{name}/results", response_model=ReportPublic)
-def experiment_results(name: str, registry: RegistryDep) -> ReportPublic:
+@router.get("/experiments/{name}/results", response_model=ExperimentReportPublic)
+def experiment_results(name: str, registry: RegistryDep) -> ExperimentReportPublic:
     """The analysis now: per treatment and metric the estimate (relative lift) with its
     interval, the p-value and the decision; the always-valid sequential test of the primary
     metric; the sample-ratio check (a mismatch blocks the decision); the days to a decision at
     the current traffic; contradictions with the offline comparison; and what to do."""
-    return ReportPublic.of(registry.experiments.report(name))
+    return ExperimentReportPublic.of(registry.experiments.report(name))
 
 
 @router.post("/experiments/{name}/decisions", response_model=ExperimentPublic)
