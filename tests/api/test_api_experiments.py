@@ -100,7 +100,7 @@ def test_an_ab_test_from_start_to_a_gated_promotion(world: dict[str, Any]) -> No
     assert {r["version"] for r in routes} == {"1.0.0", "2.0.0"}
 
     rng = random.Random(11)
-    for day in range(3):
+    for _day in range(3):
         batch = _outcomes(routes, rng, thumbs={"control": 0.30, "treatment": 0.40},
                           latency={"control": 300, "treatment": 295})
         ok(alice.post("/api/v1/experiments/bot-ab/outcomes", json=batch), 201)

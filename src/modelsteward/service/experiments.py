@@ -426,13 +426,13 @@ def _promotion_blocked(report: ExperimentReport, arm: str) -> list[str]:
     shown worse than its margin."""
     if report.action == "blocked":
         return [f"the experiment's split of units is broken: {' '.join(report.reasons)}"]
-    found = []
+    found: builtins.list[str] = []
     for treatment in report.analysis.get("treatments", []) or []:  # type: ignore[attr-defined]
-        if treatment.get("arm") != arm:
-            continue
-        for result in treatment.get("results", []):
-            if result.get("role") == "guardrail" and result.get("decision") == "inferior":
-                found.append(f"guardrail {result['metric']} is worse than its margin online")
+        if treatment.get("arm") == arm:
+            found.extend(f"guardrail {result['metric']} is worse than its margin online"
+                         for result in treatment.get("results", [])
+                         if result.get("role") == "guardrail"
+                         and result.get("decision") == "inferior")
     return found
 
 
