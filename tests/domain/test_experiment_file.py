@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +45,14 @@ def test_the_documented_example_reads_as_written() -> None:
         MetricSpec("refusal_rate", MetricKind.PROPORTION, Direction.LOWER_IS_BETTER,
                    MetricRole.GUARDRAIL, 0.10))
     assert spec.design == Design(0.05, 0.8, 0.02)
+
+
+def test_the_examples_of_the_documentation_read_as_written() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "experiments.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
+    specs = [parse_experiment(load_document(b, Format.YAML, "docs"))
+             for b in blocks if b.startswith("experiment:")]
+    assert [s.kind for s in specs] == [ExperimentKind.AB_TEST, ExperimentKind.CANARY]
 
 
 def test_a_canary_takes_its_split_from_its_steps() -> None:

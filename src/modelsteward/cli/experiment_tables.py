@@ -43,13 +43,15 @@ def print_report(report: ExperimentReport) -> None:
         sequential = {s.get("metric"): s for s in treatment.get("sequential", [])}
         for result in treatment.get("results", []):
             seq = sequential.get(result.get("metric"), {})
+            # a primary is decided by the sequential test, a guardrail by non-inferiority
+            decision = (seq.get("decision") if result.get("role") == "primary"
+                        else result.get("decision"))
             table.add_row(str(result.get("metric")), str(result.get("role")),
                           _number(result.get("control", {}).get("mean")),
                           _number(result.get("treatment", {}).get("mean")),
                           _number(result.get("lift"), True),
                           _interval(result.get("lift_interval"), True),
-                          _p(result.get("p_value")), _p(seq.get("p_value")),
-                          str(seq.get("decision") or result.get("decision")))
+                          _p(result.get("p_value")), _p(seq.get("p_value")), str(decision))
         out.print(table)
     guardrails = analysis.get("guardrails")
     if isinstance(guardrails, list) and guardrails:

@@ -24,8 +24,12 @@ _GUARDS = {Decision.NON_INFERIOR: Guard.HOLDS, Decision.INFERIOR: Guard.BREACHED
 
 def arm_data(experiment: Experiment, kept: Mapping[MomentKey, Moments]) -> list[ArmData]:
     """Each arm's moments, control first: pooled, and cumulative at the end of every day that
-    has any outcome (a day without outcomes of an arm repeats its previous sums)."""
+    has any outcome (a day without outcomes of an arm repeats its previous sums); and its
+    units for the sample-ratio check: its outcomes on the busiest day. A unit reports once a
+    day at most, so a day's outcomes count distinct units, where the sum over days would
+    count a unit once per day it reported and overstate the evidence of a skewed split."""
     days = sorted({day for (_, _, day) in kept})
+    busiest = busiest_day(kept)
     names = [m.name for m in experiment.metrics]
     arms = []
     for arm in experiment.arms:
@@ -38,9 +42,25 @@ def arm_data(experiment: Experiment, kept: Mapping[MomentKey, Moments]) -> list[
                 series.append(running)
             looks[metric] = series
         pooled = {m: (series[-1] if series else Moments()) for m, series in looks.items()}
-        arms.append(ArmData(arm.name, arm.weight, pooled[""].count,
+        arms.append(ArmData(arm.name, arm.weight, units_on(kept, arm.name, busiest),
                             {m: pooled[m] for m in names}, {m: looks[m] for m in names}))
     return arms
+
+
+def busiest_day(kept: Mapping[MomentKey, Moments]) -> date | None:
+    """The day with the most outcomes (every arm together); None without outcomes."""
+    totals: dict[date, int] = {}
+    for (_arm, metric, day), m in kept.items():
+        if metric == "":
+            totals[day] = totals.get(day, 0) + m.count
+    return max(sorted(totals), key=lambda d: totals[d]) if totals else None
+
+
+def units_on(kept: Mapping[MomentKey, Moments], arm: str, day: date | None) -> int:
+    """The outcomes of ``arm`` on ``day``: its units that day, as each unit reports at most
+    once a day."""
+    found = kept.get((arm, "", day)) if day is not None else None
+    return found.count if found is not None else 0
 
 
 def analysed(experiment: Experiment, kept: Mapping[MomentKey, Moments]) -> Analysis:

@@ -267,6 +267,10 @@ class Experiments:
                 authorize(model)
             winner = ""
             if action is Action.PROMOTE:
+                if report.action == "blocked":
+                    raise GateRefused(f"{experiment.model}@{experiment.arm(arm).version}"
+                                      if arm else experiment.name, Stage.PRODUCTION.value,
+                                      _promotion_blocked(report, arm))
                 winner = arm or report.arm or ""
                 if not winner:
                     raise InvalidInput(f"Name the arm to promote (--arm): the analysis of "
