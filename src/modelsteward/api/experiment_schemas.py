@@ -156,13 +156,14 @@ class VerdictPublic(BaseModel):
 
     @classmethod
     def of(cls, report: ExperimentReport, experiment: Experiment) -> VerdictPublic:
-        verdict = VERDICTS.get(report.action, "hold") if report.status == "running" else (
-            "pass" if report.status == "promoted" else "fail")
+        verdict: Literal["pass", "hold", "fail"] = (
+            VERDICTS.get(report.action, "hold") if report.status == "running"
+            else "pass" if report.status == "promoted" else "fail")
         share = experiment.arms[1].weight if experiment.canary is not None else None
         return cls(experiment=report.experiment, verdict=verdict, healthy=verdict == "pass",
                    action=report.action, reasons=list(report.reasons), step=experiment.step,
                    share=share)
 
 
-VERDICTS = {"advance": "pass", "promote": "pass", "hold": "hold", "keep_running": "hold",
+VERDICTS: dict[str, Literal["pass", "hold", "fail"]] = {"advance": "pass", "promote": "pass", "hold": "hold", "keep_running": "hold",
             "rollback": "fail", "blocked": "fail"}
