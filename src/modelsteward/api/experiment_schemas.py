@@ -165,5 +165,6 @@ class VerdictPublic(BaseModel):
                    share=share)
 
 
-VERDICTS: dict[str, Literal["pass", "hold", "fail"]] = {"advance": "pass", "promote": "pass", "hold": "hold", "keep_running": "hold",
-            "rollback": "fail", "blocked": "fail"}
+VERDICTS: dict[str, Literal["pass", "hold", "fail"]] = {
+    "advance": "pass", "promote": "pass", "hold": "hold", "keep_running": "hold",
+    "rollback": "fail", "blocked": "fail"}
