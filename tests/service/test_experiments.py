@@ -13,6 +13,7 @@ import pytest
 from modelsteward import Registry
 from modelsteward.domain import assignment
 from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
+from modelsteward.domain.experiment import Action
 from modelsteward.domain.experiment_file import parse_experiment
 from modelsteward.domain.model import Model, RiskTier
 from modelsteward.domain.outcomes import Moments
@@ -20,6 +21,7 @@ from modelsteward.errors import (
     DocumentInvalid,
     ExperimentExists,
     ExperimentNotFound,
+    GateRefused,
     InvalidInput,
     NotAuthorised,
 )
@@ -149,3 +151,21 @@ def test_outcomes_are_kept_as_sums_whole_or_not_at_all(
         registry.experiments.ingest("bot-ab", [*rows[:10], {"unit": "x", "metrics": {}}])
     with registry.store.read() as tx:
         assert tx.moments("bot-ab") == kept
+
+
+def test_a_broken_split_is_flagged_and_blocks_the_promotion(registry: Registry) -> None:
+    """A 50/50 experiment whose 100,000 units came 48/52 (the application served the treatment
+    to some of the control's units): the sample-ratio check flags it and no promotion
+    passes, whatever the metrics say."""
+    _control, treatment = _versions(registry)
+    registry.experiments.start(_spec(treatment))
+    rows = [{"unit": f"u{i}", "arm": "control" if i < 48_000 else "treatment",
+             "metrics": {"thumbs_up": int(i >= 48_000 or i % 3 == 0), "latency_ms": 100.0}}
+            for i in range(100_000)]
+    registry.experiments.ingest("bot-ab", rows)
+    report = registry.experiments.report("bot-ab")
+    assert report.action == "blocked"
+    assert "the split is broken" in report.reasons[0]
+    with pytest.raises(GateRefused, match="split of units is broken"):
+        registry.experiments.decide("bot-ab", Action.PROMOTE, "looks great", arm="treatment")
+    assert registry.experiments.get("bot-ab").running
