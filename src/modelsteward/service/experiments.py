@@ -248,7 +248,9 @@ class Experiments:
         from modelsteward.service import experiment_analysis as ea
 
         started = canary.step_started_at or canary.starts_at
-        readings, samples, results = ea.guard_readings(canary, kept, started.date())
+        # at a 100% step no unit is left in the control: judge on all the canary measured
+        since = started.date() if canary.control.weight > 0 else None
+        readings, samples, results = ea.guard_readings(canary, kept, since)
         return judge(canary, readings, samples, now), results
 
     # deciding --------------------------------------------------------------------------------
