@@ -48,7 +48,7 @@ def test_a_healthy_canary_walks_its_steps_then_waits_for_the_gates(
         "guardrails": [{"metric": "latency_ms", "direction": "lower", "margin": 0.1}]}))
     rng = random.Random(3)
     assert [m.move for m in registry.experiments.tick()] == ["hold"]  # nothing measured yet
-    moves = []
+    moves: list[tuple[str, int, float]] = []
     for _ in range(3):
         _report_a_day(registry, clock, rng)
         clock.advance(days=1)
