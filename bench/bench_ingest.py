@@ -59,8 +59,8 @@ from modelsteward.store.tables import experiment_moments
 
 EXPERIMENT = "bench-ingest"
 GOAL = 50_000  # observations per second, in process (the goal on this machine)
-SIZES = {1_000: 20, 10_000: 5, 100_000: 2}  # outcomes per batch: timed calls
-HTTP_SIZE, HTTP_REPEAT = 10_000, 5
+SIZES = {1_000: 30, 10_000: 9, 100_000: 5}  # outcomes per batch: timed rounds
+HTTP_SIZE, HTTP_REPEAT = 10_000, 7
 DAYS = 7
 NDJSON = "application/x-ndjson"
 
