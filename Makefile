@@ -38,6 +38,8 @@ test: $(TEST_STAMP)
 ## bench: benchmarks with baselines measured in the same run (never gate CI)
 bench: $(TEST_STAMP)
 	$(PY) bench/bench_resolve.py
+	$(PY) bench/bench_route.py
+	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_rollback.py
 	$(PY) bench/bench_hashing.py
 	$(PY) bench/bench_audit.py

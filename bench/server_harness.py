@@ -115,24 +115,30 @@ def start_mlflow(mlflow: Path, workdir: Path) -> Server:
                  workdir / "mlflow.log")
 
 
-def start_steward(workdir: Path, log_level: str = "info") -> Server:
+def start_steward(workdir: Path, log_level: str = "info", *, database_url: str = "",
+                  development_policy: bool = True) -> Server:
     """``steward serve`` (uvicorn over ``create_app``, as in production; ``log_level`` info,
-    the default, logs every request) on a fresh SQLite database, or on the same one when it is
-    started again; the administrator token it bootstraps authorises the client."""
+    the default, logs every request) on ``database_url`` (default: a fresh SQLite database in
+    ``workdir``, or the same one when it is started again); the administrator token it
+    bootstraps authorises the client. ``development_policy``: see below; without it the server
+    runs under the default policy."""
     home = workdir / "steward"
     port = free_port()
     steward = Path(sys.executable).parent / "steward"
     command = ([str(steward)] if steward.exists()
                else [sys.executable, "-m", "modelsteward.cli.main"])
-    # the versions the write phase creates have no evaluations, and MLflow has no gates: the
-    # server runs in the policy's development mode, where every version that is not rejected,
-    # retired or blocked is eligible (the resolution still applies the rule, in the same query)
     home.mkdir(parents=True, exist_ok=True)
-    policy = home / "policy.yaml"
-    policy.write_text("eligibility: {minimum_stage: trained}\n")
     env = {"STEWARD_HOME": str(home),
-           "STEWARD_DATABASE_URL": f"sqlite:///{home / 'registry.db'}",
-           "STEWARD_ACTOR": "bench", "STEWARD_POLICY": str(policy)}
+           "STEWARD_DATABASE_URL": database_url or f"sqlite:///{home / 'registry.db'}",
+           "STEWARD_ACTOR": "bench", "STEWARD_POLICY": ""}
+    if development_policy:
+        # the versions bench_server's write phase creates have no evaluations, and MLflow has
+        # no gates: the server runs in the policy's development mode, where every version that
+        # is not rejected, retired or blocked is eligible (the resolution still applies the
+        # rule, in the same query)
+        policy = home / "policy.yaml"
+        policy.write_text("eligibility: {minimum_stage: trained}\n")
+        env["STEWARD_POLICY"] = str(policy)
     server = start(f"modelsteward ({log_level})",
                    [*command, "serve", "--port", str(port), "--log-level", log_level],
                    f"http://127.0.0.1:{port}", "/healthz", workdir / f"steward-{log_level}.log",
