@@ -140,32 +140,39 @@ class Experiments:
         with self.ctx.store.read() as tx:
             experiment = self._load(tx, name)
             served = self._eligible_arms(tx, experiment)
-            fallback = served.get(experiment.serving().name) or served.get(
-                experiment.control.name)
-            if fallback is None:
+        fallback = experiment.serving().name
+        if fallback not in served:
+            fallback = experiment.control.name
+            if fallback not in served:
                 raise NoMatchingVersion(experiment.model, f"experiment {name}")
         taking = experiment.taking_units(now)
         ranges = experiment.ranges() if taking else []
+        model = experiment.model
         found: builtins.list[Routing] = []
         for unit in units:
             index = assignment.assign(experiment.seed, unit, ranges) if taking else None
-            arm = experiment.arms[index] if index is not None else None
-            version = served.get(arm.name) if arm is not None else None
-            if arm is None or version is None:
-                found.append(Routing(experiment.name, experiment.model, unit, None,
-                                     str(fallback.id), fallback.ref))
+            arm = experiment.arms[index].name if index is not None else None
+            if arm is None or arm not in served:
+                found.append(Routing(name, model, unit, None, served[fallback],
+                                     f"{model}@{served[fallback]}"))
             else:
-                found.append(Routing(experiment.name, experiment.model, unit, arm.name,
-                                     str(version.id), version.ref))
+                found.append(Routing(name, model, unit, arm, served[arm],
+                                     f"{model}@{served[arm]}"))
         return found
 
-    def _eligible_arms(self, tx: Transaction, experiment: Experiment) -> dict[str, Version]:
-        """The arms whose version is eligible now, by name."""
+    def _eligible_arms(self, tx: Transaction, experiment: Experiment) -> dict[str, str]:
+        """Arm name → version id of the arms whose version is eligible now (a few reads, the
+        versions' files left unread)."""
+        model = experiment.model
+        states = tx.version_states([(model, arm.version) for arm in experiment.arms])
         found = {}
         for arm in experiment.arms:
-            version = tx.get_version(experiment.model, arm.version)
-            if version is not None and not self.resolver.ineligible_in(tx, version):
-                found[arm.name] = version
+            state = states.get((model, arm.version))
+            if state is None:
+                continue
+            _digest, stage, blocked = state
+            if not self.resolver.why_not_in(tx, f"{model}@{arm.version}", stage, blocked):
+                found[arm.name] = arm.version
         return found
 
     # outcomes --------------------------------------------------------------------------------

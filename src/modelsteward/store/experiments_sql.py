@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +19,15 @@ from modelsteward.errors import ExperimentExists
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
 from modelsteward.store.tables import experiment_moments, experiments
+
+_RECORD = select(experiments.c.record).where(experiments.c.name == bindparam("name"))
+
+
+@functools.lru_cache(maxsize=256)
+def _experiment(record: str) -> Experiment:
+    """The experiment a stored record holds: decoded once per record text (routing reads the
+    same record on every request; the value is frozen, so it may be shared)."""
+    return from_record(json.loads(record))
 
 
 class ExperimentQueries(SqlConnectionBase):
@@ -43,9 +53,8 @@ class ExperimentQueries(SqlConnectionBase):
             status=experiment.status.value, record=canonical_json(to_record(experiment))))
 
     def experiment(self, name: str) -> Experiment | None:
-        found = self.c.execute(select(experiments.c.record)
-                               .where(experiments.c.name == name)).scalar()
-        return from_record(json.loads(found)) if found is not None else None
+        found = self.c.execute(_RECORD, {"name": name}).scalar()
+        return _experiment(str(found)) if found is not None else None
 
     def experiments(self, model: str = "", *, running: bool = False) -> list[Experiment]:
         query = select(experiments.c.record).order_by(experiments.c.name)
@@ -53,7 +62,7 @@ class ExperimentQueries(SqlConnectionBase):
             query = query.where(experiments.c.model == model)
         if running:
             query = query.where(experiments.c.status == "running")
-        return [from_record(json.loads(row[0])) for row in self.c.execute(query)]
+        return [_experiment(str(row[0])) for row in self.c.execute(query)]
 
     def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:
         """One upsert per few hundred keys: the database adds to the row a key has."""
