@@ -115,7 +115,9 @@ async def ingest_outcomes(name: str, request: Request, registry: RegistryDep,
     and their values; a proportion's is 0 or 1), and optionally ``arm`` (default: the unit's
     arm) and ``at`` (default: now). Only per-arm, per-day sums are kept. One bad outcome
     refuses the whole batch, every problem located (``$[3].metrics.latency_p95_ms``)."""
-    items = _outcomes(await request.body(), request.headers.get("content-type", ""))
+    # decoded in the thread pool: a large batch would hold up every other request on the loop
+    items = await run_in_threadpool(_outcomes, await request.body(),
+                                    request.headers.get("content-type", ""))
 
     def authorize(model: Model) -> None:
         require_model_writer(principal, model)
