@@ -31,6 +31,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── IllegalTransition        a stage change the lifecycle does not allow
     │   ├── GateRefused              one or more gate requirements unmet (all listed)
     │   ├── NoRollbackTarget         no earlier eligible version to roll back to
+    │   ├── StepRefused              a pipeline run's step out of order, repeated, or late
     │   ├── ModelExists
     │   ├── VersionExists
     │   ├── BumpRuleViolation        explicit version contradicts the declared change
@@ -278,6 +279,16 @@ class GateRefused(Conflict):
 
 class NoRollbackTarget(Conflict):
     pass
+
+
+class StepRefused(Conflict):
+    """A step that a fine-tuning pipeline's run cannot record now: not the step it waits for,
+    already recorded, or recorded after the run ended. ``reason`` is the whole sentence."""
+
+    def __init__(self, run: str, step: str, reason: str) -> None:
+        self.run = run
+        self.step = step
+        super().__init__(reason)
 
 
 class ModelExists(Conflict):

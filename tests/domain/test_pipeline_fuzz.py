@@ -8,18 +8,24 @@ from collections.abc import Callable
 from typing import Any
 
 import yaml
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from modelsteward.document_reader import Format, load_document
+from modelsteward.domain.pipeline import StepName
+from modelsteward.domain.pipeline_evidence import parse_step_result, render_step_result
 from modelsteward.domain.pipeline_file import parse_pipeline, render_pipeline
 from modelsteward.domain.schedule import parse_schedule
 from modelsteward.errors import DocumentInvalid
 
-from .strategies import FAST
 from .test_pipeline_file import SEED, SEED_DEFINITION
+from .test_pipeline_run import EVIDENCE
 
 Parser = Callable[[object], object]
+
+# fewer examples than the property tests' 100: these run on every test run, and ten fuzzers
+# of 100 took most of the pipeline tests' time for little more than 50 find
+FAST = settings(max_examples=50, deadline=None, database=None)
 
 
 def survives(parse: Parser, document: object, *, deep: bool = False) -> object | None:
@@ -62,7 +68,11 @@ ANYTHING = st.recursive(
 _KEYS = ["fine_tuning", "trigger", "pipeline", "schedule", "or", "metric_below", "metric",
          "threshold", "source", "step", "filter", "min_samples", "format", "split", "train",
          "validation", "test", "base_model", "hyperparameters", "suite", "compare_against",
-         "registry", "status", "strategy", "traffic_split", "duration", "decision", "epochs"]
+         "registry", "status", "strategy", "traffic_split", "duration", "decision", "epochs",
+         # and of a step's evidence
+         "samples", "dataset_digest", "base", "job_id", "scores", "passed", "compared_against",
+         "deltas", "candidate", "derived_from", "registered_as", "experiment", "outcome",
+         "summary", "reason"]
 _WORDS = st.sampled_from([
     "collect_training_data", "prepare_dataset", "fine_tune", "evaluate", "register", "deploy",
     "promote_or_rollback", "quarterly", "0 6 1 */3 *", "*/0 * * * *", "0 0 30 2 *",
@@ -70,6 +80,8 @@ _WORDS = st.sampled_from([
     "base_advisory", "evaluation", "monitoring", "jsonl", "gpt-4o-mini", "accuracy",
     "current_production_model", "classifier@1.2.0", "candidate", "active", "ab_test",
     "canary", "7d", "0d", "99999999d", "based_on_ab_test_results", "manual", "", " ",
+    "done", "failed", "skipped", "promoted", "rolled_back", "sha256:" + "0" * 64,
+    "gpt-4o-mini@2024-07-18", "classification-v2@1.4.0", "ft:gpt-4o-mini:org:x:1", "a@b@c",
 ]) | st.floats(0, 1) | st.integers(-1, 6000)
 SHAPED = st.recursive(
     _WORDS | _SCALARS,
@@ -104,6 +116,21 @@ def test_odd_unicode_in_step_names(names: list[str]) -> None:
         is None
 
 
+def evidence_of(step: StepName) -> Parser:
+    def parse(document: object) -> object:
+        parsed = parse_step_result(step, document, "fuzz")
+        assert parse_step_result(step, render_step_result(parsed), "again") == parsed
+        return parsed
+    return parse
+
+
+@FAST
+@given(st.sampled_from(StepName), ANYTHING | st.dictionaries(st.sampled_from(_KEYS), SHAPED,
+                                                             max_size=6))
+def test_arbitrary_evidence(step: StepName, document: object) -> None:
+    survives(evidence_of(step), document)
+
+
 def _paths(value: object, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found: list[tuple[Any, ...]] = []
     if isinstance(value, dict):
@@ -118,10 +145,10 @@ def _paths(value: object, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> Any:
-    """The seed's document after one to four edits: a value replaced or removed, a key or an
-    item added."""
-    doc: Any = yaml.safe_load(SEED)
+def mutated(draw: st.DrawFn, text: str = SEED) -> Any:
+    """The document of ``text`` after one to four edits: a value replaced or removed, a key or
+    an item added."""
+    doc: Any = yaml.safe_load(text)
     for _ in range(draw(st.integers(1, 4))):
         paths = _paths(doc)
         if not paths:
@@ -146,6 +173,14 @@ def mutated(draw: st.DrawFn) -> Any:
 @given(mutated())
 def test_mutated_seed_documents(document: object) -> None:
     survives(pipeline, document)
+
+
+@FAST
+@given(st.data())
+def test_mutated_evidence_documents(data: st.DataObject) -> None:
+    step = data.draw(st.sampled_from(StepName))
+    text = "\n".join(line.strip() for line in EVIDENCE[step].splitlines())
+    survives(evidence_of(step), data.draw(mutated(text)))
 
 
 @st.composite
