@@ -138,9 +138,12 @@ def record_step(run: PipelineRun, result: StepResult, at: datetime, *,
             f"Start a new run to fine-tune again."))
     if result.step is not state.next_step:
         done = run.record(result.step)
-        why = (f"it was already recorded on {done.at:%Y-%m-%d %H:%M} UTC" if done is not None
-               else f"the pipeline has no {result.step} step" if result.step
-               not in definition.names else f"the run waits for {state.next_step} first")
+        if done is not None:
+            why = f"it was already recorded on {done.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        elif result.step not in definition.names:
+            why = f"the pipeline has no {result.step} step"
+        else:
+            why = f"the run waits for {state.next_step} first"
         raise StepRefused(run.id, result.step, (
             f"Run {run.id} cannot record {result.step}: {why}. Record {state.next_step} "
             f"next."))
