@@ -42,6 +42,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/bench_hashing.py
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_server.py
+	$(PY) bench/bench_analysis.py
 
 ## lint: type checks (mypy strict) and ruff
 lint: $(TEST_STAMP)

@@ -19,13 +19,14 @@ GOLDEN = Path(__file__).parent / "golden" / "registry_api.txt"
 PUBLIC = [
     "actor", "advisories", "attest", "attestations", "audits", "catalog", "clock", "close",
     "compare", "consumers", "context", "create_model", "create_model_in", "default_team",
-    "deletions", "deprecations", "get_model", "get_version", "history", "ineligible_in",
-    "inherited_plan", "is_deleted", "lifecycle", "lineage", "list_models", "list_versions",
-    "locking", "log", "log_tail", "mlflow", "notifications", "open", "osv", "own_plan", "owned",
-    "parse_pin", "plan_pin", "policy", "providers", "record", "register_in", "register_recorded",
-    "register_version", "registrar", "registry_files", "require_version", "resolution", "resolve",
-    "resolve_in", "resolver", "retirements", "store", "tokens", "transfer_model",
-    "unresolvable_in", "verify", "verify_history", "verify_log", "why_not_in", "workers",
+    "deletions", "deprecations", "experiments", "get_model", "get_version", "history",
+    "ineligible_in", "inherited_plan", "is_deleted", "lifecycle", "lineage", "list_models",
+    "list_versions", "locking", "log", "log_tail", "mlflow", "notifications", "open", "osv",
+    "own_plan", "owned", "parse_pin", "plan_pin", "policy", "providers", "record", "register_in",
+    "register_recorded", "register_version", "registrar", "registry_files", "require_version",
+    "resolution", "resolve", "resolve_in", "resolver", "retirements", "store", "tokens",
+    "transfer_model", "unresolvable_in", "verify", "verify_history", "verify_log", "why_not_in",
+    "workers",
 ]
 
 

@@ -26,7 +26,8 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   │                            what replaces it)
     │   ├── AdvisoryNotFound
     │   ├── SubscriptionNotFound
-    │   └── DeliveryNotFound
+    │   ├── DeliveryNotFound
+    │   └── ExperimentNotFound
     ├── Conflict
     │   ├── IllegalTransition        a stage change the lifecycle does not allow
     │   ├── GateRefused              one or more gate requirements unmet (all listed)
@@ -38,6 +39,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── AttestationMismatch      attestation subject digest differs from the version's
     │   ├── IdempotentRequestRunning the first request with an Idempotency-Key has not finished
     │   ├── IdempotentSecretNotKept  a retried request whose answer held a secret (a token)
+    │   ├── ExperimentExists
     │   └── ArchiveMismatch          an archived copy that differs from the registered digests
     ├── ArtifactError                a model folder that cannot be hashed safely
     │   ├── PathUnreadable
@@ -193,6 +195,13 @@ class DeliveryNotFound(NotFound):
                          "`steward dead-letters`.")
 
 
+class ExperimentNotFound(NotFound):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"There is no experiment {name!r}. List them with "
+                         "`steward experiment list`.")
+
+
 class NoMatchingVersion(NotFound):
     def __init__(self, model: str, pin: str) -> None:
         self.model = model
@@ -297,6 +306,14 @@ class ModelExists(Conflict):
         super().__init__(
             f"Model {name!r} already exists. Show it with `steward model show {name}`."
         )
+
+
+class ExperimentExists(Conflict):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Experiment {name!r} exists already; experiments are not replaced. "
+                         "Choose another name, or see it with `steward experiment show "
+                         f"{name}`.")
 
 
 class VersionExists(Conflict):

@@ -324,6 +324,35 @@ def _lock_read(path: str, extra: dict[str, Any] | None = None) -> Build:
     return build
 
 
+def _experiment_body(w: World) -> dict[str, Any]:
+    """An experiment between two registered versions of a fresh model of the owning team."""
+    model, _ = w.versioned(Stage.REGISTERED)
+    w.version(model, "1.1.0")
+    w.stage(model, "1.1.0", Stage.REGISTERED)
+    return {"name": w.name("exp"), "model": model, "control": "1.0.0", "treatment": "1.1.0",
+            "primary": [{"metric": "thumbs_up", "kind": "proportion", "direction": "higher"}],
+            "guardrails": [{"metric": "latency_ms", "direction": "lower", "margin": 0.1}]}
+
+
+def _experiment(w: World) -> str:
+    """A running experiment started by an administrator."""
+    return str(w.ok(w.admin.post("/api/v1/experiments", json=_experiment_body(w)))["name"])
+
+
+def _outcomes(w: World) -> Call:
+    return Call("POST", f"/api/v1/experiments/{_experiment(w)}/outcomes",
+                [{"unit": "u1", "metrics": {"thumbs_up": 1, "latency_ms": 120}}])
+
+
+def _flagger_rollback(w: World) -> Call:
+    """A stopped experiment: Flagger's rollback webhook gets 200 (roll back)."""
+    name = _experiment(w)
+    w.ok(w.admin.post(f"/api/v1/experiments/{name}/decisions",
+                      json={"action": "stop", "reason": "matrix"}))
+    return Call("POST", f"/api/v1/experiments/{name}/flagger", {"phase": "Progressing"},
+                params={"rollback": "true"})
+
+
 SHUTDOWNS = {"shutdowns": [{"provider": "openai", "model": "gpt-x-0613",
                             "shutdown": "2027-06-01", "announced": "2026-06-01",
                             "source": "https://platform.openai.com/docs/deprecations"}]}
@@ -405,6 +434,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/locks"): Rule("maintainer", lambda w: Call(
         "POST", "/api/v1/locks", {"manifest": w.manifest(w.versioned(Stage.REGISTERED)[0])}),
         why="models.toml names the owning team"),
+    # experiments
+    ("POST", "/api/v1/experiments"): Rule("maintainer", lambda w: Call(
+        "POST", "/api/v1/experiments", _experiment_body(w))),
+    ("POST", "/api/v1/experiments/{name}/outcomes"): Rule("maintainer", _outcomes),
+    ("POST", "/api/v1/experiments/{name}/decisions"): Rule("maintainer", lambda w: Call(
+        "POST", f"/api/v1/experiments/{_experiment(w)}/decisions",
+        {"action": "stop", "reason": "no longer needed"})),
+    ("POST", "/api/v1/experiments/{name}/flagger"): Rule(
+        "reader", _flagger_rollback, anonymous=True,
+        why="Flagger's webhook judges a canary, writes nothing, and cannot send a token"),
+    ("POST", "/api/v1/route"): Rule("reader", lambda w: Call(
+        "POST", "/api/v1/route", {"experiment": _experiment(w), "units": ["u1", "u2"]}),
+        why="routes units; writes nothing"),
     ("POST", "/api/v1/locks/outdated"): Rule("reader", _lock_read("/api/v1/locks/outdated"),
                                              why="reads the lock against the registry"),
     ("POST", "/api/v1/audits"): Rule("reader", _lock_read("/api/v1/audits"),

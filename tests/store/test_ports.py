@@ -15,6 +15,7 @@ from modelsteward.ports import (
     ConsumerRecords,
     DeprecationRecords,
     EventLog,
+    ExperimentRecords,
     IdempotencyKeys,
     LifecycleRecords,
     MlflowRecords,
@@ -40,7 +41,8 @@ _KEYS: type[IdempotencyKeys] = SqlIdempotencyKeys
 _CHANGES: type[Changes] = ChangeWatcher
 
 ROLES = (Catalog, LifecycleRecords, EventLog, ConsumerRecords, DeprecationRecords,
-         OutboxRecords, TokenRecords, AdvisoryRecords, MlflowRecords, StateRecords)
+         OutboxRecords, TokenRecords, AdvisoryRecords, MlflowRecords, StateRecords,
+         ExperimentRecords)
 
 
 def _members(protocol: type) -> list[str]:

@@ -23,6 +23,7 @@ from modelsteward.api.routes import (
     consumers,
     deprecations,
     events,
+    experiments,
     lifecycle,
     lineage,
     locks,
@@ -35,6 +36,7 @@ from modelsteward.api.routes import (
 )
 from modelsteward.api.routing import add_routes
 from modelsteward.api.settings import ServerSettings
+from modelsteward.api.ticks import start_ticks
 from modelsteward.config import load_policy
 from modelsteward.domain.policy import Policy
 from modelsteward.ports import Clock
@@ -61,9 +63,11 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
         app.state.changes = changes
         app.state.idempotency_keys = SqlIdempotencyKeys(store)
         app.state.resolutions = ResolutionCache()
+        ticking = start_ticks(store, settings, policy, clock)
         try:
             yield
         finally:
+            ticking.cancel()
             changes.close()
             store.close()
 
@@ -84,7 +88,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     for router in (resolve.router, lifecycle.router, aliases.router, lineage.router,
                    models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
-                   osv.router, subscriptions.router, mlflow_api.router):
+                   osv.router, subscriptions.router, experiments.router, mlflow_api.router):
         add_routes(app, router)
     docs.install(app)
     openapi.install(app, settings.anonymous_read)

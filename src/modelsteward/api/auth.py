@@ -18,6 +18,7 @@ administrators), :func:`require_advisory_writer`, :func:`require_reporter`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 
 from fastapi import Request
@@ -36,17 +37,23 @@ Authenticator = Callable[[Request], Principal]
 _READS = frozenset({"GET", "HEAD"})
 # POST routes that only read: OSV's query API (a query is a body, not a change)
 _READ_POSTS = frozenset({"/v1/query", "/v1/querybatch"})
+# Flagger calls its webhooks with a POST and no way to add a token
+_FLAGGER = re.compile(r"/api/v1/experiments/[a-z0-9][a-z0-9_.-]{0,99}/flagger")
 
 
 def is_read(request: Request) -> bool:
-    """Whether ``request`` only reads: GET and HEAD, and OSV's ``POST /v1/query`` and
-    ``POST /v1/querybatch``. Anonymous reading, when on, covers exactly these."""
+    """Whether ``request`` only reads: GET and HEAD, OSV's ``POST /v1/query`` and
+    ``POST /v1/querybatch``, and the Flagger webhook ``POST /api/v1/experiments/{name}/flagger``
+    (it judges a canary, writing nothing). Anonymous reading, when on, covers exactly these."""
     method = request.method
     if method in _READS:
         return True
     path: str = request.scope["path"]
     root: str = request.scope.get("root_path", "")
-    return method == "POST" and path.removeprefix(root) in _READ_POSTS
+    if method != "POST":
+        return False
+    path = path.removeprefix(root)
+    return path in _READ_POSTS or _FLAGGER.fullmatch(path) is not None
 
 
 def local_authenticator(actor: str) -> Authenticator:

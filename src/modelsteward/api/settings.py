@@ -12,6 +12,7 @@ from modelsteward.errors import InvalidInput
 from modelsteward.notify.settings import NotifySettings
 
 DEFAULT_PORT = 8765
+DEFAULT_TICK_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class ServerSettings:
     (STEWARD_WEBHOOK_ALLOW_PRIVATE, STEWARD_REMINDER_DAYS and the rest) that subscriptions and
     the deprecation tick use; checked when the application is made, so a bad one stops the
     server at start-up. ``max_body_bytes``: STEWARD_MAX_BODY_BYTES (10 MiB), the largest
-    request body accepted (``api/limits.py``)."""
+    request body accepted (``api/limits.py``). ``tick_seconds``: STEWARD_TICK_SECONDS (60), how
+    often the server judges its running canaries (``0``: never; ``steward tick`` does it)."""
 
     registry: Settings
     host: str = "127.0.0.1"
@@ -31,6 +33,7 @@ class ServerSettings:
     anonymous_read: bool = False
     notify: NotifySettings = field(default_factory=NotifySettings)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    tick_seconds: float = DEFAULT_TICK_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -43,6 +46,14 @@ class ServerSettings:
             raise InvalidInput(f"STEWARD_MAX_BODY_BYTES={body_text!r} is not a size in bytes: "
                                f"give a whole number of at least 1024 (default "
                                f"{DEFAULT_MAX_BODY_BYTES}, 10 MiB).")
+        tick_text = env.get("STEWARD_TICK_SECONDS", "") or str(DEFAULT_TICK_SECONDS)
+        try:
+            tick = float(tick_text)
+        except ValueError:
+            tick = -1.0
+        if not 0 <= tick <= 86400:
+            raise InvalidInput(f"STEWARD_TICK_SECONDS={tick_text!r} is not a number of seconds "
+                               "from 0 (never) to 86400; the default is 60.")
         return cls(Settings.from_env(env), env.get("STEWARD_HOST") or "127.0.0.1",
                    int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"),
-                   NotifySettings.from_env(env), int(body_text))
+                   NotifySettings.from_env(env), int(body_text), tick)

@@ -28,6 +28,7 @@ COMMANDS = {
     "deliver": "modelsteward.cli.notify:deliver",
     "deprecate": "modelsteward.cli.deprecations:deprecate",
     "eval": "modelsteward.cli.evaluations:eval_group",
+    "experiment": "modelsteward.cli.experiments:experiment",
     "export": "modelsteward.cli.registry_file:export_group",
     "history": "modelsteward.cli.aliases:history",
     "impact": "modelsteward.cli.consumers:impact",

@@ -56,6 +56,9 @@ ADVISORY_WITHDRAWN = "advisory:withdrawn"
 APPLICATION_LOCKED = "consumer:lock:written"
 TOKEN_CREATED = "token:created"
 TOKEN_REVOKED = "token:revoked"
+EXPERIMENT_STARTED = "model:experiment:started"
+EXPERIMENT_DECIDED = "model:experiment:decided"  # promoted, rolled back or stopped
+CANARY_ADVANCED = "model:canary:advanced"
 
 
 def canonical_json(value: object) -> str:

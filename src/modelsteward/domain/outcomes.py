@@ -17,9 +17,17 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from modelsteward.domain.direction import Direction
 from modelsteward.errors import InvalidInput
+
+# (arm, metric, day): an arm's observations of one metric on one day (UTC). The metric ``""``
+# counts the outcome rows of the arm (the units reporting), for the sample-ratio check.
+MomentKey = tuple[str, str, date]
+
+# the largest magnitude an observed value may have: its square stays far from overflowing
+MAX_VALUE = 1e15
 
 
 class MetricKind(enum.StrEnum):

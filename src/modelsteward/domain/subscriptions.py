@@ -20,6 +20,7 @@ from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from modelsteward.domain.deprecation import Phase
+from modelsteward.domain.experiment_notices import KINDS as EXPERIMENT_KINDS
 from modelsteward.domain.monitoring import DEGRADED, DEGRADED_IN_USE, ROLLED_BACK
 from modelsteward.domain.names import validate_label
 from modelsteward.errors import InvalidInput
@@ -42,7 +43,7 @@ NOTICE_KINDS: tuple[str, ...] = (
     *(f"deprecation-inherited:{phase}" for phase in _PHASES), DEADLINE_OVERDUE,
     DEADLINE_PRODUCTION_MOVED,
     "advisory", "advisory-inherited", ADVISORY_REPORT, "deletion", REMINDER_SOFT,
-    REMINDER_HARD, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK,
+    REMINDER_HARD, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK, *EXPERIMENT_KINDS,
 )
 """Every kind of notice the registry writes; a subscription pattern must match one of them."""
 

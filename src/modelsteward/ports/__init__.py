@@ -40,6 +40,8 @@ role (module)                 methods
                               :class:`VersionRecord`, :class:`ModelKey`)
 :class:`StateRecords`         table_state (what the state check compares with the events)
 (``state``)
+:class:`ExperimentRecords`    add_experiment, save_experiment, experiment, experiments,
+(``experiments``)             add_moments, moments
 ============================  ==================================================================
 
 :class:`UnitOfWork` (``store``; :data:`Transaction` is the same) is all the roles on one
@@ -59,6 +61,7 @@ Outside the unit of work:
 * :class:`Clock`, :class:`SystemClock` (``clock``) and :class:`Notifier` (``notifier``).
 """
 
+from modelsteward.domain.outcomes import MomentKey
 from modelsteward.ports.advisories import AdvisoryRecords
 from modelsteward.ports.catalog import Catalog
 from modelsteward.ports.changes import Changes
@@ -66,6 +69,7 @@ from modelsteward.ports.clock import Clock, SystemClock
 from modelsteward.ports.consumers import ConsumerRecords
 from modelsteward.ports.deprecations import DeprecationRecords
 from modelsteward.ports.events import EventLog
+from modelsteward.ports.experiments import ExperimentRecords
 from modelsteward.ports.idempotency import IdempotencyKeys, KeptRequest
 from modelsteward.ports.lifecycle import LifecycleRecords
 from modelsteward.ports.mlflow import MlflowRecords, ModelKey, ModelRecord, VersionRecord
@@ -76,9 +80,30 @@ from modelsteward.ports.store import OutboxStore, SchemaStatus, Store, Transacti
 from modelsteward.ports.tokens import TokenRecords
 
 __all__ = [
-    "AdvisoryRecords", "Catalog", "Changes", "Clock", "ConsumerRecords", "DeprecationRecords",
-    "EventLog", "IdempotencyKeys", "KeptRequest", "LifecycleRecords", "MlflowRecords",
-    "ModelKey", "ModelRecord", "Notifier", "OutboxRecords", "OutboxStore", "SchemaStatus",
-    "StateRecords", "Store", "SystemClock", "TokenRecords", "Transaction", "UnitOfWork",
+    "AdvisoryRecords",
+    "Catalog",
+    "Changes",
+    "Clock",
+    "ConsumerRecords",
+    "DeprecationRecords",
+    "EventLog",
+    "ExperimentRecords",
+    "IdempotencyKeys",
+    "KeptRequest",
+    "LifecycleRecords",
+    "MlflowRecords",
+    "ModelKey",
+    "ModelRecord",
+    "MomentKey",
+    "Notifier",
+    "OutboxRecords",
+    "OutboxStore",
+    "SchemaStatus",
+    "StateRecords",
+    "Store",
+    "SystemClock",
+    "TokenRecords",
+    "Transaction",
+    "UnitOfWork",
     "VersionRecord",
 ]

@@ -10,6 +10,7 @@ from modelsteward.ports.catalog import Catalog
 from modelsteward.ports.consumers import ConsumerRecords
 from modelsteward.ports.deprecations import DeprecationRecords
 from modelsteward.ports.events import EventLog
+from modelsteward.ports.experiments import ExperimentRecords
 from modelsteward.ports.lifecycle import LifecycleRecords
 from modelsteward.ports.mlflow import MlflowRecords
 from modelsteward.ports.outbox import OutboxRecords
@@ -19,7 +20,7 @@ from modelsteward.ports.tokens import TokenRecords
 
 class UnitOfWork(Catalog, LifecycleRecords, EventLog, ConsumerRecords, DeprecationRecords,
                  OutboxRecords, TokenRecords, AdvisoryRecords, MlflowRecords, StateRecords,
-                 Protocol):
+                 ExperimentRecords, Protocol):
     """One unit of work over every role. Everything written through it commits together or
     not at all, when its context ends without an exception.
 

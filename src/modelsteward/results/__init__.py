@@ -16,6 +16,7 @@ from modelsteward.results.deprecations import (
     TickReport,
     Upcoming,
 )
+from modelsteward.results.experiments import CanaryMove, ExperimentReport, Ingested, Routing
 from modelsteward.results.lifecycle import MonitorResult, RollbackResult
 from modelsteward.results.locks import Fixed, Locked, LockVerify, Outdated
 from modelsteward.results.mlflow import ModelSummary, ModelView, VersionView
@@ -31,13 +32,16 @@ from modelsteward.results.removal import DeletionReport, PinChange, PinKept, Ret
 from modelsteward.results.tokens import IssuedToken
 
 __all__ = [
+    "CanaryMove",
     "CheckedPlan",
     "Chores",
     "DeletionReport",
+    "ExperimentReport",
     "Fixed",
     "Found",
     "HistoryReport",
     "ImportReport",
+    "Ingested",
     "IssuedToken",
     "Lineage",
     "LockVerify",
@@ -57,6 +61,7 @@ __all__ = [
     "Resolution",
     "RetirementResult",
     "RollbackResult",
+    "Routing",
     "SkippedShutdown",
     "TickReport",
     "Upcoming",

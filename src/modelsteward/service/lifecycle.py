@@ -202,6 +202,22 @@ class Lifecycle:
         if target is Stage.PRODUCTION:
             self._move_alias(tx, model.name, PRODUCTION, vid, alias_reason)
 
+    def promote_in(self, tx: Transaction, model: Model, version: Version, target: Stage,
+                   alias_reason: str) -> None:
+        """:meth:`promote` inside ``tx`` (a use case that promotes as one step of its own);
+        raises :class:`GateRefused` before writing anything."""
+        self._promote_in(tx, model, version, target, alias_reason)
+
+    def check_in(self, tx: Transaction, model: Model, version: Version, name: str,
+                 passed: bool, evidence: str) -> StagingCheck:
+        """:meth:`record_check` inside ``tx``, for a use case whose result is the evidence."""
+        check = StagingCheck(version.ref, name, passed, evidence.strip(), self._now(),
+                             self.ctx.actor)
+        tx.add_check(model.name, str(version.id), check)
+        self._record(tx, NewEvent(ev.VERSION_CHECKED, version.ref, {
+            "check": name, "passed": passed, "evidence": check.evidence}))
+        return check
+
     def take_production(self, tx: Transaction, model: Model, version: Version,
                         reason: str) -> str:
         """Give ``production`` to ``version`` inside ``tx`` the way a person could: a version
@@ -293,12 +309,7 @@ class Lifecycle:
                                f"'-', e.g. {', '.join(self.policy.staging_checks)}.")
         with self.ctx.store.write() as tx:
             model, version = self._load(tx, ref)
-            check = StagingCheck(version.ref, name, passed, evidence.strip(), self._now(),
-                                 self.ctx.actor)
-            tx.add_check(model.name, str(version.id), check)
-            self._record(tx, NewEvent(ev.VERSION_CHECKED, version.ref, {
-                "check": name, "passed": passed, "evidence": check.evidence}))
-        return check
+            return self.check_in(tx, model, version, name, passed, evidence)
 
     def checks(self, ref: str) -> list[StagingCheck]:
         with self.ctx.store.read() as tx:

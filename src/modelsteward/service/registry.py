@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from modelsteward.service.consumers import Consumers
     from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
+    from modelsteward.service.experiments import Experiments
     from modelsteward.service.history import History
     from modelsteward.service.lifecycle import Lifecycle
     from modelsteward.service.locking import Locking
@@ -69,9 +70,9 @@ class Registry:
     Services (built on first access, then the same object on every access): ``resolver``,
     ``catalog``, ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
-    ``audits``, ``tokens``, ``registry_files``; :meth:`mlflow` and :meth:`notifications`
-    build the two that take options. Setting :attr:`actor` or :attr:`policy` changes the
-    context they share."""
+    ``audits``, ``tokens``, ``registry_files``, ``experiments``; :meth:`mlflow` and
+    :meth:`notifications` build the two that take options. Setting :attr:`actor` or
+    :attr:`policy` changes the context they share."""
 
     def __init__(self, store: Store, *, actor: str, clock: Clock | None = None,
                  workers: int | None = None, policy: Policy | None = None,
@@ -151,6 +152,13 @@ class Registry:
         from modelsteward.service.advisories import Advisories
 
         return Advisories(self.context, self.resolver)
+
+    @cached_property
+    def experiments(self) -> Experiments:
+        """A/B/n experiments and canaries: start, route, outcomes, analysis, decision."""
+        from modelsteward.service.experiments import Experiments
+
+        return Experiments(self.context, self.resolver, self.lifecycle)
 
     @cached_property
     def osv(self) -> OsvQueries:

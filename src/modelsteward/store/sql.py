@@ -22,6 +22,7 @@ from modelsteward.store.consumers_sql import ConsumerQueries
 from modelsteward.store.deprecation_sql import DeprecationQueries
 from modelsteward.store.engine import begin_as_writer, make_engine, safe_url
 from modelsteward.store.events_sql import EventQueries
+from modelsteward.store.experiments_sql import ExperimentQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
 from modelsteward.store.mlflow_sql import MlflowQueries
 from modelsteward.store.outbox_sql import OutboxQueries
@@ -161,7 +162,7 @@ def _first_line(exc: BaseException) -> str:
 
 class SqlTransaction(CatalogQueries, LifecycleQueries, EventQueries, ConsumerQueries,
                      DeprecationQueries, OutboxQueries, TokenQueries, AdvisoryQueries,
-                     AuditQueries, TagQueries, MlflowQueries, StateQueries):
+                     AuditQueries, TagQueries, MlflowQueries, StateQueries, ExperimentQueries):
     """Implements :class:`~modelsteward.ports.UnitOfWork` on one open connection: every role's
     queries share it, and the keys and chain head it has read (see
     :class:`~modelsteward.store.base.SqlConnectionBase`)."""

@@ -477,3 +477,36 @@ idempotency_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
 )
+
+
+# --- experiments and canaries, and their outcomes (revision 0016) ---------------------------------
+
+from modelsteward.domain.experiment import ExperimentKind, ExperimentStatus  # noqa: E402
+
+# the experiment's whole record (arms, metrics, design, state) as canonical JSON, with the
+# fields it is looked up by beside it
+experiments = Table(
+    "experiments", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("model", String(200), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("record", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(_one_of("kind", [k.value for k in ExperimentKind]), name="kind"),
+    CheckConstraint(_one_of("status", [s.value for s in ExperimentStatus]), name="status"),
+)
+
+# per arm, metric and day: the sufficient statistics of the observations (metric '' counts the
+# outcome rows); rows are added to, never one per observation
+experiment_moments = Table(
+    "experiment_moments", metadata,
+    Column("experiment", String(100), ForeignKey("experiments.name"), primary_key=True),
+    Column("arm", String(100), primary_key=True),
+    Column("metric", String(100), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("total_sq", Float, nullable=False),
+    CheckConstraint("count >= 0", name="count"),
+)

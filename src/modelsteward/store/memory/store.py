@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 from modelsteward.errors import ModelNotFound
 from modelsteward.store.memory.catalog import CatalogQueries
+from modelsteward.store.memory.experiments import ExperimentQueries
 from modelsteward.store.memory.lifecycle import LifecycleQueries
 from modelsteward.store.memory.mlflow import MlflowQueries
 from modelsteward.store.memory.outbox import OutboxQueries
@@ -16,7 +17,7 @@ from modelsteward.store.memory.tables import Tables
 
 
 class MemoryTransaction(CatalogQueries, LifecycleQueries, RecordQueries, OutboxQueries,
-                        MlflowQueries):
+                        MlflowQueries, ExperimentQueries):
     """Implements :class:`~modelsteward.ports.Transaction` (and the SQL transaction's extras:
     ``events_before``, ``close_model_names``, ``table_state``, the idempotency keys) over the
     tables of a :class:`MemoryStore`. A read transaction changing anything raises

@@ -14,6 +14,7 @@ from modelsteward.domain.advisory import Advisory
 from modelsteward.domain.consumers import ConsumerKind
 from modelsteward.domain.deprecation import DeprecationPlan
 from modelsteward.domain.events import GENESIS, Event
+from modelsteward.domain.experiment import Experiment
 from modelsteward.domain.lifecycle import (
     Approval,
     Evaluation,
@@ -24,6 +25,7 @@ from modelsteward.domain.lineage import Derivation
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.outbox import DeliveryStatus
+from modelsteward.domain.outcomes import MomentKey, Moments
 from modelsteward.domain.subscriptions import Subscription
 from modelsteward.domain.tokens import Token
 
@@ -178,6 +180,9 @@ class Tables:
     version_tags: dict[Ref, dict[str, str]] = field(default_factory=dict)
     advisories: dict[str, AdvisoryRow] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], KeptRow] = field(default_factory=dict)
+    experiments: dict[str, Experiment] = field(default_factory=dict)
+    # by experiment; each inner dict is replaced, never changed, by a write
+    experiment_moments: dict[str, dict[MomentKey, Moments]] = field(default_factory=dict)
 
     def fork(self) -> Tables:
         """A working copy for one write transaction: every container copied (shallowly; rows

@@ -1,0 +1,79 @@
+"""Storage of experiments and of their outcomes' sufficient statistics. Mixed into
+``SqlTransaction``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from modelsteward.domain.events import canonical_json
+from modelsteward.domain.experiment import Experiment
+from modelsteward.domain.experiment_record import from_record, to_record
+from modelsteward.domain.outcomes import MomentKey, Moments
+from modelsteward.errors import ExperimentExists
+from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.batches import chunks
+from modelsteward.store.tables import experiment_moments, experiments
+
+
+class ExperimentQueries(SqlConnectionBase):
+    """Implements :class:`~modelsteward.ports.ExperimentRecords`."""
+
+    def add_experiment(self, experiment: Experiment) -> None:
+        exists = self.c.execute(select(experiments.c.name)
+                                .where(experiments.c.name == experiment.name)).first()
+        if exists is not None:
+            raise ExperimentExists(experiment.name)
+        try:
+            with self.c.begin_nested():
+                self.c.execute(insert(experiments).values(
+                    name=experiment.name, model=experiment.model, kind=experiment.kind.value,
+                    status=experiment.status.value,
+                    record=canonical_json(to_record(experiment)),
+                    created_at=experiment.created_at))
+        except IntegrityError:
+            raise ExperimentExists(experiment.name) from None
+
+    def save_experiment(self, experiment: Experiment) -> None:
+        self.c.execute(update(experiments).where(experiments.c.name == experiment.name).values(
+            status=experiment.status.value, record=canonical_json(to_record(experiment))))
+
+    def experiment(self, name: str) -> Experiment | None:
+        found = self.c.execute(select(experiments.c.record)
+                               .where(experiments.c.name == name)).scalar()
+        return from_record(json.loads(found)) if found is not None else None
+
+    def experiments(self, model: str = "", *, running: bool = False) -> list[Experiment]:
+        query = select(experiments.c.record).order_by(experiments.c.name)
+        if model:
+            query = query.where(experiments.c.model == model)
+        if running:
+            query = query.where(experiments.c.status == "running")
+        return [from_record(json.loads(row[0])) for row in self.c.execute(query)]
+
+    def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:
+        """One upsert per few hundred keys: the database adds to the row a key has."""
+        rows = [{"experiment": name, "arm": arm, "metric": metric, "day": day,
+                 "count": m.count, "total": m.total, "total_sq": m.total_sq}
+                for (arm, metric, day), m in sorted(moments.items())]
+        dialect = postgresql if self.c.dialect.name == "postgresql" else sqlite
+        table = experiment_moments
+        for chunk in chunks(rows):
+            statement = dialect.insert(table)
+            self.c.execute(statement.on_conflict_do_update(
+                index_elements=[table.c.experiment, table.c.arm, table.c.metric, table.c.day],
+                set_={"count": table.c.count + statement.excluded.count,
+                      "total": table.c.total + statement.excluded.total,
+                      "total_sq": table.c.total_sq + statement.excluded.total_sq}), chunk)
+
+    def moments(self, name: str) -> dict[MomentKey, Moments]:
+        t = experiment_moments
+        rows = self.c.execute(select(t.c.arm, t.c.metric, t.c.day, t.c.count, t.c.total,
+                                     t.c.total_sq).where(t.c.experiment == name)
+                              .order_by(t.c.day, t.c.arm, t.c.metric))
+        return {(str(r.arm), str(r.metric), r.day): Moments(int(r[3]), float(r.total),
+                                                           float(r.total_sq)) for r in rows}
