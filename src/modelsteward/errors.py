@@ -27,7 +27,9 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── AdvisoryNotFound
     │   ├── SubscriptionNotFound
     │   ├── DeliveryNotFound
-    │   └── ExperimentNotFound
+    │   ├── ExperimentNotFound
+    │   ├── PipelineNotFound         a model without an imported fine-tuning pipeline
+    │   └── RunNotFound              no pipeline run with that id
     ├── Conflict
     │   ├── IllegalTransition        a stage change the lifecycle does not allow
     │   ├── GateRefused              one or more gate requirements unmet (all listed)
@@ -200,6 +202,20 @@ class ExperimentNotFound(NotFound):
         self.name = name
         super().__init__(f"There is no experiment {name!r}. List them with "
                          "`steward experiment list`.")
+
+
+class PipelineNotFound(NotFound):
+    def __init__(self, model: str) -> None:
+        self.model = model
+        super().__init__(f"Model {model!r} has no fine-tuning pipeline. Import one with "
+                         f"`steward pipeline import {model} FILE`.")
+
+
+class RunNotFound(NotFound):
+    def __init__(self, run: str) -> None:
+        self.run = run
+        super().__init__(f"There is no pipeline run {run!r}. List them with "
+                         "`steward pipeline list`.")
 
 
 class NoMatchingVersion(NotFound):
