@@ -39,15 +39,14 @@ from modelsteward.errors import (
 from modelsteward.ports import Transaction
 from modelsteward.results.pipelines import RetrainDue, RunView
 from modelsteward.service.context import Context
-from modelsteward.service.resolution import Resolver
 
 
 class Pipelines:
     """Fine-tuning pipelines over the context's store (see the module's docstring)."""
 
-    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+    def __init__(self, ctx: Context) -> None:
+        # every check reads the unit of work it runs in; no other service is needed
         self.ctx = ctx
-        self.resolver = resolver
 
     # definitions -----------------------------------------------------------------------------
 

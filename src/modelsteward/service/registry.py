@@ -166,7 +166,7 @@ class Registry:
         """Fine-tuning pipelines: import, retrain triggers, runs recorded step by step."""
         from modelsteward.service.pipelines import Pipelines
 
-        return Pipelines(self.context, self.resolver)
+        return Pipelines(self.context)
 
     @cached_property
     def osv(self) -> OsvQueries:
