@@ -22,11 +22,11 @@ PUBLIC = [
     "deletions", "deprecations", "experiments", "get_model", "get_version", "history",
     "ineligible_in", "inherited_plan", "is_deleted", "lifecycle", "lineage", "list_models",
     "list_versions", "locking", "log", "log_tail", "mlflow", "notifications", "open", "osv",
-    "own_plan", "owned", "parse_pin", "plan_pin", "policy", "providers", "record", "register_in",
-    "register_recorded", "register_version", "registrar", "registry_files", "require_version",
-    "resolution", "resolve", "resolve_in", "resolver", "retirements", "store", "tokens",
-    "transfer_model", "unresolvable_in", "verify", "verify_history", "verify_log", "why_not_in",
-    "workers",
+    "own_plan", "owned", "parse_pin", "pipelines", "plan_pin", "policy", "providers", "record",
+    "register_in", "register_recorded", "register_version", "registrar", "registry_files",
+    "require_version", "resolution", "resolve", "resolve_in", "resolver", "retirements", "store",
+    "tokens", "transfer_model", "unresolvable_in", "verify", "verify_history", "verify_log",
+    "why_not_in", "workers",
 ]
 
 

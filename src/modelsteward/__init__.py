@@ -57,8 +57,11 @@ if TYPE_CHECKING:
         NotFound,
         PathUnreadable,
         PinNoLongerResolves,
+        PipelineNotFound,
         Problem,
+        RunNotFound,
         ServerUnreachable,
+        StepRefused,
         StewardError,
         StorageError,
         SubscriptionNotFound,
@@ -99,8 +102,10 @@ if TYPE_CHECKING:
         Reported,
         Resolution,
         RetirementResult,
+        RetrainDue,
         RollbackResult,
         Routing,
+        RunView,
         SkippedShutdown,
         TickReport,
         Upcoming,
@@ -119,17 +124,17 @@ _ERRORS = (
     "IdempotentRequestRunning", "IdempotentSecretNotKept", "IllegalTransition", "InvalidInput",
     "InvalidName", "InvalidPin", "InvalidVersion", "ModelExists", "ModelNotFound",
     "NoMatchingVersion", "NoRollbackTarget", "NotAuthenticated", "NotAuthorised", "NotFound",
-    "PathUnreadable", "PinNoLongerResolves", "Problem", "ServerUnreachable", "StewardError",
-    "StorageError", "SubscriptionNotFound", "SymlinkEscapes", "TokenNotFound", "Unresolvable",
-    "VersionExists", "VersionNotFound",
+    "PathUnreadable", "PinNoLongerResolves", "PipelineNotFound", "Problem", "RunNotFound",
+    "ServerUnreachable", "StepRefused", "StewardError", "StorageError", "SubscriptionNotFound",
+    "SymlinkEscapes", "TokenNotFound", "Unresolvable", "VersionExists", "VersionNotFound",
 )
 _RESULTS = (
     "CanaryMove", "CheckedPlan", "Chores", "DeletionReport", "ExperimentReport", "Fixed", "Found",
     "HistoryReport", "ImportReport", "Ingested", "IssuedToken", "Lineage", "LockVerify", "Locked",
     "ModelSummary", "ModelView", "MonitorResult", "Outdated", "Overdue", "Ownership", "PinChange",
     "PinKept", "ProviderImport", "Published", "Replayed", "Reported", "Resolution",
-    "RetirementResult", "RollbackResult", "Routing", "SkippedShutdown", "TickReport", "Upcoming",
-    "VerifyResult", "VersionView",
+    "RetirementResult", "RetrainDue", "RollbackResult", "Routing", "RunView", "SkippedShutdown",
+    "TickReport", "Upcoming", "VerifyResult", "VersionView",
 )
 # where each public name lives, imported on first use
 _HOMES: dict[str, str] = {
@@ -156,11 +161,12 @@ __all__ = [
     "ModelExists", "ModelNotFound", "ModelSummary", "ModelView", "MonitorResult",
     "NoMatchingVersion", "NoRollbackTarget", "NotAuthenticated", "NotAuthorised", "NotFound",
     "Outdated", "Overdue", "Ownership", "PathUnreadable", "PinChange", "PinKept",
-    "PinNoLongerResolves", "Problem", "ProviderImport", "Published", "Registry", "RemoteRegistry",
-    "Replayed", "Reported", "Resolution", "RetirementResult", "RollbackResult", "Routing",
-    "ServerUnreachable", "SkippedShutdown", "StewardError", "StorageError", "Store",
-    "SubscriptionNotFound", "SymlinkEscapes", "SystemClock", "TickReport", "TokenNotFound",
-    "Unresolvable", "Upcoming", "VerifyResult", "VersionExists", "VersionNotFound", "VersionView",
+    "PinNoLongerResolves", "PipelineNotFound", "Problem", "ProviderImport", "Published", "Registry",
+    "RemoteRegistry", "Replayed", "Reported", "Resolution", "RetirementResult", "RetrainDue",
+    "RollbackResult", "Routing", "RunNotFound", "RunView", "ServerUnreachable", "SkippedShutdown",
+    "StepRefused", "StewardError", "StorageError", "Store", "SubscriptionNotFound",
+    "SymlinkEscapes", "SystemClock", "TickReport", "TokenNotFound", "Unresolvable", "Upcoming",
+    "VerifyResult", "VersionExists", "VersionNotFound", "VersionView",
 ]
 
 

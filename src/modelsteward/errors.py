@@ -27,11 +27,14 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── AdvisoryNotFound
     │   ├── SubscriptionNotFound
     │   ├── DeliveryNotFound
-    │   └── ExperimentNotFound
+    │   ├── ExperimentNotFound
+    │   ├── PipelineNotFound         a model without an imported fine-tuning pipeline
+    │   └── RunNotFound              no pipeline run with that id
     ├── Conflict
     │   ├── IllegalTransition        a stage change the lifecycle does not allow
     │   ├── GateRefused              one or more gate requirements unmet (all listed)
     │   ├── NoRollbackTarget         no earlier eligible version to roll back to
+    │   ├── StepRefused              a pipeline run's step out of order, repeated, or late
     │   ├── ModelExists
     │   ├── VersionExists
     │   ├── BumpRuleViolation        explicit version contradicts the declared change
@@ -201,6 +204,20 @@ class ExperimentNotFound(NotFound):
                          "`steward experiment list`.")
 
 
+class PipelineNotFound(NotFound):
+    def __init__(self, model: str) -> None:
+        self.model = model
+        super().__init__(f"Model {model!r} has no fine-tuning pipeline. Import one with "
+                         f"`steward pipeline import {model} FILE`.")
+
+
+class RunNotFound(NotFound):
+    def __init__(self, run: str) -> None:
+        self.run = run
+        super().__init__(f"There is no pipeline run {run!r}. List them with "
+                         "`steward pipeline list`.")
+
+
 class NoMatchingVersion(NotFound):
     def __init__(self, model: str, pin: str) -> None:
         self.model = model
@@ -287,6 +304,16 @@ class GateRefused(Conflict):
 
 class NoRollbackTarget(Conflict):
     pass
+
+
+class StepRefused(Conflict):
+    """A step that a fine-tuning pipeline's run cannot record now: not the step it waits for,
+    already recorded, or recorded after the run ended. ``reason`` is the whole sentence."""
+
+    def __init__(self, run: str, step: str, reason: str) -> None:
+        self.run = run
+        self.step = step
+        super().__init__(reason)
 
 
 class ModelExists(Conflict):

@@ -41,7 +41,8 @@ def test_deprecation_through_the_cli(admin_steward: Steward) -> None:
     assert all(n["payload"]["consumers"] == 1 for n in notices)
     # the soft deadline is 30 days away: tick writes the 30-day reminder to both teams, once
     assert steward("tick", "--json").json() == {"retired": [], "notices": 0, "reminders": 2,
-                                                "failures": [], "overdue": [], "canaries": []}
+                                                "failures": [], "overdue": [], "canaries": [],
+                                                "retrain": []}
     assert steward("tick", "--json").json_object()["reminders"] == 0
     reminders = [n for n in steward("notices", "--json").json_records()
                  if n["kind"] == "reminder:soft-deadline"]

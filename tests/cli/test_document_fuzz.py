@@ -1,6 +1,6 @@
 """Every document the CLI reads survives hostile files: the registry file, the policy (checked,
-and as STEWARD_POLICY), the lock file, the manifest, advisories, provider tables, evaluations
-and attestations (with their metrics).
+and as STEWARD_POLICY), the lock file, the manifest, advisories, provider tables, evaluations,
+attestations (with their metrics), pipelines and a pipeline step's evidence.
 
 Generated documents go through the real command, in-process: deep nesting, huge values, odd
 Unicode (bidi controls, NUL, unpaired surrogates), keys written twice, wrong types, bytes that
@@ -34,6 +34,7 @@ from tests.cli.conftest import Run, Steward
 from tests.cli.test_cli_audit import ADVISORY
 from tests.domain.test_app_manifest import EXAMPLE as MANIFEST
 from tests.domain.test_lockfile import golden_text
+from tests.domain.test_pipeline_file import SEED as PIPELINE
 from tests.domain.test_registry_file import SEED
 
 FUZZ = settings(max_examples=10, deadline=None, database=None,
@@ -48,6 +49,7 @@ ATTESTATION = {"_type": STATEMENT_TYPE, "predicateType": SLSA_PROVENANCE,
 EVALUATION = {"suite": "golden-set", "dataset_digest": f"sha256:{DIGEST}",
               "metrics": {"accuracy": 0.93, "helpfulness": 4.2}, "latency_ms": {"p50": 120},
               "directions": {"helpfulness": "higher"}}
+COLLECTED = {"source": "production_feedback", "samples": 5230, "dataset_digest": f"sha256:{DIGEST}"}
 PROVIDERS = ("shutdowns:\n  - {provider: openai, model: gpt-4-0613, shutdown: 2027-06-06,\n"
              "     source: \"https://platform.openai.com/docs/deprecations\"}\n")
 
@@ -100,6 +102,10 @@ READERS = [
            lambda f: ["version", "attest", "bot@1.0.0", f]),
     Reader("metrics", ".json", json.dumps({"loss": 0.2, "curve": [0.9, 0.2]}),
            lambda f: ["version", "attest", "bot@1.0.0", "attestation.json", "--metrics", f]),
+    Reader("pipeline", ".yaml", PIPELINE, lambda f: ["pipeline", "import", "bot", f]),
+    # the evidence is read before the run is looked up: a good file finds no run (exit 3)
+    Reader("evidence", ".yaml", yaml.safe_dump(COLLECTED),
+           lambda f: ["pipeline", "record", "no-run", "collect_training_data", f]),
 ]
 BY_NAME = {r.name: r for r in READERS}
 READER = st.sampled_from(READERS)

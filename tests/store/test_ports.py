@@ -21,6 +21,7 @@ from modelsteward.ports import (
     MlflowRecords,
     OutboxRecords,
     OutboxStore,
+    PipelineRecords,
     SchemaStatus,
     StateRecords,
     Store,
@@ -42,7 +43,7 @@ _CHANGES: type[Changes] = ChangeWatcher
 
 ROLES = (Catalog, LifecycleRecords, EventLog, ConsumerRecords, DeprecationRecords,
          OutboxRecords, TokenRecords, AdvisoryRecords, MlflowRecords, StateRecords,
-         ExperimentRecords)
+         ExperimentRecords, PipelineRecords)
 
 
 def _members(protocol: type) -> list[str]:

@@ -1,8 +1,10 @@
 """The server's own periodic work: every ``STEWARD_TICK_SECONDS`` it judges its running canaries
-(advance, hold, roll back, promote), as ``steward tick`` does, acting as ``steward-scheduler``.
+(advance, hold, roll back, promote) and checks the fine-tuning pipelines' retrain triggers (a
+``retrain:due`` notice per firing), as ``steward tick`` does, acting as ``steward-scheduler``.
 
-Each replica ticks; a canary is judged in a write transaction of its own, so two replicas
-ticking at once judge it one after the other, the second seeing the first's move."""
+Each replica ticks; a canary, and a model's triggers, are judged in a write transaction of
+their own, so two replicas ticking at once judge them one after the other, the second seeing
+the first's move (and a firing's notice, which it does not write again)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,14 @@ async def _tick_forever(registry: Registry, seconds: float) -> None:
             moves = await run_in_threadpool(registry.experiments.tick)
         except StewardError as exc:  # a database away for a moment: try again next time
             log.warning("canary tick failed: %s", exc)
-            continue
+            moves = []
         for move in moves:
             if move.move != "hold":
                 log.info("canary %s: %s (%s)", move.experiment, move.move, move.reason)
+        try:
+            due = await run_in_threadpool(registry.pipelines.check_triggers)
+        except StewardError as exc:
+            log.warning("retrain trigger check failed: %s", exc)
+            continue
+        for fired in due:
+            log.info("retrain due %s: %s (%s)", fired.model, fired.key, fired.reason)

@@ -42,6 +42,7 @@ COMMANDS = {
     "notices": "modelsteward.cli.deprecations:notices",
     "outdated": "modelsteward.cli.locks:outdated",
     "override": "modelsteward.cli.lifecycle:override",
+    "pipeline": "modelsteward.cli.pipelines:pipeline",
     "plan": "modelsteward.cli.deprecations:plan",
     "plans": "modelsteward.cli.deprecations:plans",
     "policy": "modelsteward.cli.lifecycle:policy",

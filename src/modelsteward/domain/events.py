@@ -59,6 +59,10 @@ TOKEN_REVOKED = "token:revoked"
 EXPERIMENT_STARTED = "model:experiment:started"
 EXPERIMENT_DECIDED = "model:experiment:decided"  # promoted, rolled back or stopped
 CANARY_ADVANCED = "model:canary:advanced"
+PIPELINE_IMPORTED = "model:pipeline:imported"
+RETRAIN_DUE = "model:pipeline:retrain-due"  # a trigger's firing, told once
+PIPELINE_RUN_STARTED = "model:pipeline:run-started"
+PIPELINE_STEP_RECORDED = "model:pipeline:step-recorded"
 
 
 def canonical_json(value: object) -> str:

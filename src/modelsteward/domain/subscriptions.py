@@ -23,6 +23,7 @@ from modelsteward.domain.deprecation import Phase
 from modelsteward.domain.experiment_notices import KINDS as EXPERIMENT_KINDS
 from modelsteward.domain.monitoring import DEGRADED, DEGRADED_IN_USE, ROLLED_BACK
 from modelsteward.domain.names import validate_label
+from modelsteward.domain.retrain_notice import KINDS as RETRAIN_KINDS
 from modelsteward.errors import InvalidInput
 
 SUBSCRIPTION_CREATED = "notify:subscription:created"
@@ -43,7 +44,7 @@ NOTICE_KINDS: tuple[str, ...] = (
     *(f"deprecation-inherited:{phase}" for phase in _PHASES), DEADLINE_OVERDUE,
     DEADLINE_PRODUCTION_MOVED,
     "advisory", "advisory-inherited", ADVISORY_REPORT, "deletion", REMINDER_SOFT,
-    REMINDER_HARD, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK, *EXPERIMENT_KINDS,
+    REMINDER_HARD, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK, *EXPERIMENT_KINDS, *RETRAIN_KINDS,
 )
 """Every kind of notice the registry writes; a subscription pattern must match one of them."""
 

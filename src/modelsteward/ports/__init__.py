@@ -42,6 +42,8 @@ role (module)                 methods
 (``state``)
 :class:`ExperimentRecords`    add_experiment, save_experiment, experiment, experiments,
 (``experiments``)             add_moments, moments
+:class:`PipelineRecords`      put_pipeline, pipeline, pipelines, set_schedule_checked, add_run,
+(``pipelines``)               save_run, run, runs
 ============================  ==================================================================
 
 :class:`UnitOfWork` (``store``; :data:`Transaction` is the same) is all the roles on one
@@ -75,6 +77,7 @@ from modelsteward.ports.lifecycle import LifecycleRecords
 from modelsteward.ports.mlflow import MlflowRecords, ModelKey, ModelRecord, VersionRecord
 from modelsteward.ports.notifier import Notifier
 from modelsteward.ports.outbox import OutboxRecords
+from modelsteward.ports.pipelines import PipelineRecords
 from modelsteward.ports.state import StateRecords
 from modelsteward.ports.store import OutboxStore, SchemaStatus, Store, Transaction, UnitOfWork
 from modelsteward.ports.tokens import TokenRecords
@@ -98,6 +101,7 @@ __all__ = [
     "Notifier",
     "OutboxRecords",
     "OutboxStore",
+    "PipelineRecords",
     "SchemaStatus",
     "StateRecords",
     "Store",

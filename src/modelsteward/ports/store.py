@@ -14,13 +14,14 @@ from modelsteward.ports.experiments import ExperimentRecords
 from modelsteward.ports.lifecycle import LifecycleRecords
 from modelsteward.ports.mlflow import MlflowRecords
 from modelsteward.ports.outbox import OutboxRecords
+from modelsteward.ports.pipelines import PipelineRecords
 from modelsteward.ports.state import StateRecords
 from modelsteward.ports.tokens import TokenRecords
 
 
 class UnitOfWork(Catalog, LifecycleRecords, EventLog, ConsumerRecords, DeprecationRecords,
                  OutboxRecords, TokenRecords, AdvisoryRecords, MlflowRecords, StateRecords,
-                 ExperimentRecords, Protocol):
+                 ExperimentRecords, PipelineRecords, Protocol):
     """One unit of work over every role. Everything written through it commits together or
     not at all, when its context ends without an exception.
 

@@ -21,6 +21,7 @@ from modelsteward.results.lifecycle import MonitorResult, RollbackResult
 from modelsteward.results.locks import Fixed, Locked, LockVerify, Outdated
 from modelsteward.results.mlflow import ModelSummary, ModelView, VersionView
 from modelsteward.results.notifications import Chores, Replayed
+from modelsteward.results.pipelines import RetrainDue, RunView
 from modelsteward.results.registry import (
     HistoryReport,
     ImportReport,
@@ -60,8 +61,10 @@ __all__ = [
     "Reported",
     "Resolution",
     "RetirementResult",
+    "RetrainDue",
     "RollbackResult",
     "Routing",
+    "RunView",
     "SkippedShutdown",
     "TickReport",
     "Upcoming",

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from modelsteward.service.mlflow_compat import MlflowRegistry
     from modelsteward.service.notifications import Notifications
     from modelsteward.service.osv_queries import OsvQueries
+    from modelsteward.service.pipelines import Pipelines
     from modelsteward.service.providers import Providers
     from modelsteward.service.registration import Registrar
     from modelsteward.service.registry_file import RegistryFiles
@@ -70,9 +71,9 @@ class Registry:
     Services (built on first access, then the same object on every access): ``resolver``,
     ``catalog``, ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
-    ``audits``, ``tokens``, ``registry_files``, ``experiments``; :meth:`mlflow` and
-    :meth:`notifications` build the two that take options. Setting :attr:`actor` or
-    :attr:`policy` changes the context they share."""
+    ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``;
+    :meth:`mlflow` and :meth:`notifications` build the two that take options. Setting
+    :attr:`actor` or :attr:`policy` changes the context they share."""
 
     def __init__(self, store: Store, *, actor: str, clock: Clock | None = None,
                  workers: int | None = None, policy: Policy | None = None,
@@ -159,6 +160,13 @@ class Registry:
         from modelsteward.service.experiments import Experiments
 
         return Experiments(self.context, self.resolver, self.lifecycle)
+
+    @cached_property
+    def pipelines(self) -> Pipelines:
+        """Fine-tuning pipelines: import, retrain triggers, runs recorded step by step."""
+        from modelsteward.service.pipelines import Pipelines
+
+        return Pipelines(self.context)
 
     @cached_property
     def osv(self) -> OsvQueries:

@@ -26,6 +26,7 @@ from modelsteward.store.experiments_sql import ExperimentQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
 from modelsteward.store.mlflow_sql import MlflowQueries
 from modelsteward.store.outbox_sql import OutboxQueries
+from modelsteward.store.pipelines_sql import PipelineQueries
 from modelsteward.store.state_sql import StateQueries
 from modelsteward.store.tags_sql import TagQueries
 from modelsteward.store.tokens_sql import TokenQueries
@@ -162,7 +163,8 @@ def _first_line(exc: BaseException) -> str:
 
 class SqlTransaction(CatalogQueries, LifecycleQueries, EventQueries, ConsumerQueries,
                      DeprecationQueries, OutboxQueries, TokenQueries, AdvisoryQueries,
-                     AuditQueries, TagQueries, MlflowQueries, StateQueries, ExperimentQueries):
+                     AuditQueries, TagQueries, MlflowQueries, StateQueries, ExperimentQueries,
+                     PipelineQueries):
     """Implements :class:`~modelsteward.ports.UnitOfWork` on one open connection: every role's
     queries share it, and the keys and chain head it has read (see
     :class:`~modelsteward.store.base.SqlConnectionBase`)."""

@@ -510,3 +510,31 @@ experiment_moments = Table(
     Column("total_sq", Float, nullable=False),
     CheckConstraint("count >= 0", name="count"),
 )
+
+
+# --- fine-tuning pipelines and their runs (revision 0017) -----------------------------------------
+
+from modelsteward.domain.pipeline_run import RunState  # noqa: E402
+
+# one per model: the definition in the pipeline file's shape, as canonical JSON
+pipelines = Table(
+    "pipelines", metadata,
+    Column("model", String(200), primary_key=True),
+    Column("definition", Text, nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Column("imported_by", String(200), nullable=False),
+    Column("schedule_checked_at", UtcDateTime, nullable=True),
+)
+
+# a run's whole record (the definition it follows, its steps with their evidence) as canonical
+# JSON, with the fields it is looked up by beside it
+pipeline_runs = Table(
+    "pipeline_runs", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("model", String(200), nullable=False, index=True),
+    Column("trigger_key", String(600), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("record", Text, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    CheckConstraint(_one_of("status", [s.value for s in RunState]), name="status"),
+)

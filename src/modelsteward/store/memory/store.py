@@ -12,12 +12,13 @@ from modelsteward.store.memory.experiments import ExperimentQueries
 from modelsteward.store.memory.lifecycle import LifecycleQueries
 from modelsteward.store.memory.mlflow import MlflowQueries
 from modelsteward.store.memory.outbox import OutboxQueries
+from modelsteward.store.memory.pipelines import PipelineQueries
 from modelsteward.store.memory.records import RecordQueries
 from modelsteward.store.memory.tables import Tables
 
 
 class MemoryTransaction(CatalogQueries, LifecycleQueries, RecordQueries, OutboxQueries,
-                        MlflowQueries, ExperimentQueries):
+                        MlflowQueries, ExperimentQueries, PipelineQueries):
     """Implements :class:`~modelsteward.ports.Transaction` (and the SQL transaction's extras:
     ``events_before``, ``close_model_names``, ``table_state``, the idempotency keys) over the
     tables of a :class:`MemoryStore`. A read transaction changing anything raises

@@ -144,6 +144,22 @@ class KeptRow:
     body: bytes = b""
 
 
+@dataclass(frozen=True)
+class PipelineRow:
+    model: str
+    definition: str  # canonical JSON in the pipeline file's shape
+    imported_at: datetime
+    imported_by: str
+    schedule_checked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RunRow:
+    model: str
+    started_at: datetime
+    record: str  # canonical JSON of the run with the definition it follows
+
+
 @dataclass
 class Tables:
     """Everything the store holds. Containers are replaced or copied before a change (see
@@ -183,6 +199,8 @@ class Tables:
     experiments: dict[str, Experiment] = field(default_factory=dict)
     # by experiment; each inner dict is replaced, never changed, by a write
     experiment_moments: dict[str, dict[MomentKey, Moments]] = field(default_factory=dict)
+    pipelines: dict[str, PipelineRow] = field(default_factory=dict)  # by model
+    pipeline_runs: dict[str, RunRow] = field(default_factory=dict)  # by run id
 
     def fork(self) -> Tables:
         """A working copy for one write transaction: every container copied (shallowly; rows
