@@ -5,6 +5,7 @@ owner team and the teams whose consumers use the model."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -169,3 +170,28 @@ def test_a_broken_split_is_flagged_and_blocks_the_promotion(registry: Registry) 
     with pytest.raises(GateRefused, match="split of units is broken"):
         registry.experiments.decide("bot-ab", Action.PROMOTE, "looks great", arm="treatment")
     assert registry.experiments.get("bot-ab").running
+
+
+def test_an_online_result_against_the_offline_comparison_is_flagged(registry: Registry) -> None:
+    """Offline, 2.0.0 scored a little lower accuracy than production on the same suite; online
+    its accuracy is clearly higher: the report says the two disagree."""
+    v1 = trained(registry, "bot")
+    to_production(registry, v1, accuracy=0.93)
+    v2 = trained(registry, "bot")
+    to_registered(registry, v2, accuracy=0.925)
+    registry.experiments.start(parse_experiment({
+        "name": "bot-ab", "model": "bot", "control": "production", "treatment": "2.0.0",
+        "primary": [{"metric": "accuracy", "direction": "higher"}]}))
+    rng = random.Random(2)
+    rows = [{"unit": f"u{i}", "metrics": {"accuracy": rng.gauss(0.80, 0.05)}}
+            for i in range(4000)]
+    for row in registry.experiments.route_many("bot-ab", [r["unit"] for r in rows]):
+        if row.arm == "treatment":
+            rows[int(row.unit[1:])]["metrics"]["accuracy"] += 0.05
+    registry.experiments.ingest("bot-ab", rows)
+    report = registry.experiments.report("bot-ab")
+    assert report.action == "promote"
+    [sentence] = report.contradictions
+    assert sentence.startswith("Online, accuracy is significantly higher (better) in arm "
+                               "treatment")
+    assert "the offline evaluation found the candidate lower (worse)" in sentence
