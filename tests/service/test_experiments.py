@@ -183,11 +183,10 @@ def test_an_online_result_against_the_offline_comparison_is_flagged(registry: Re
         "name": "bot-ab", "model": "bot", "control": "production", "treatment": "2.0.0",
         "primary": [{"metric": "accuracy", "direction": "higher"}]}))
     rng = random.Random(2)
-    rows = [{"unit": f"u{i}", "metrics": {"accuracy": rng.gauss(0.80, 0.05)}}
-            for i in range(4000)]
-    for row in registry.experiments.route_many("bot-ab", [r["unit"] for r in rows]):
-        if row.arm == "treatment":
-            rows[int(row.unit[1:])]["metrics"]["accuracy"] += 0.05
+    units = [f"u{i}" for i in range(4000)]
+    rows = [{"unit": r.unit, "metrics": {"accuracy": rng.gauss(0.80, 0.05)
+                                         + (0.05 if r.arm == "treatment" else 0.0)}}
+            for r in registry.experiments.route_many("bot-ab", units)]
     registry.experiments.ingest("bot-ab", rows)
     report = registry.experiments.report("bot-ab")
     assert report.action == "promote"
