@@ -21,6 +21,7 @@ COMMANDS = {
     "audit": "modelsteward.cli.locks:audit",
     "check": "modelsteward.cli.lifecycle:check",
     "compare": "modelsteward.cli.evaluations:compare",
+    "compliance": "modelsteward.cli.compliance:compliance",
     "consumer": "modelsteward.cli.consumers:consumer",
     "db": "modelsteward.cli.db:db",
     "dead-letters": "modelsteward.cli.notify:dead_letters",
