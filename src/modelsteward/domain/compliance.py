@@ -19,7 +19,8 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
@@ -141,14 +142,25 @@ class ModelFacts:
     experiments: tuple[tuple[str, int | None], ...] = ()
     pipeline: bool = False
 
-    def kinds(self, *kinds: str) -> list[Event]:
-        return [e for e in self.events if e.kind in kinds]
+    @cached_property
+    def _by_kind(self) -> dict[str, list[Event]]:
+        found: dict[str, list[Event]] = {}
+        for event in self.events:
+            found.setdefault(event.kind, []).append(event)
+        return found
 
-    @property
+    def kinds(self, *kinds: str) -> list[Event]:
+        """The events of ``kinds``, oldest first."""
+        if len(kinds) == 1:
+            return self._by_kind.get(kinds[0], [])
+        return sorted((e for k in kinds for e in self._by_kind.get(k, [])),
+                      key=lambda e: e.seq)
+
+    @cached_property
     def production(self) -> list[VersionFacts]:
         return [v for v in self.versions if v.stage is Stage.PRODUCTION]
 
-    @property
+    @cached_property
     def in_use(self) -> bool:
         """Served in production or used by a consumer."""
         return bool(self.production or self.consumers)
@@ -424,7 +436,8 @@ def evaluate(facts: ModelFacts) -> ModelCompliance:
     base = _created(facts)
     findings = tuple(rule(facts) for rule in _RULES)
     return ModelCompliance(facts.model.name, facts.model.owner_team, facts.model.risk_tier,
-                           tuple(f if f.evidence else replace(f, evidence=base)
+                           tuple(f if f.evidence else Finding(f.item, f.outcome, f.summary, base,
+                                                              f.remediation, f.unseen)
                                  for f in findings))
 
 

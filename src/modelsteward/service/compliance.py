@@ -16,6 +16,7 @@ is told once. The previous state is therefore part of the tamper-evident log its
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.compliance import (
@@ -31,7 +32,7 @@ from modelsteward.domain.compliance import (
 )
 from modelsteward.domain.compliance_pack import EvidencePack, evidence_pack
 from modelsteward.domain.events import Event, NewEvent, format_time
-from modelsteward.domain.model import Model, RiskTier
+from modelsteward.domain.model import Model, RiskTier, VersionScheme
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.pins import PinLevel, parse_pin
 from modelsteward.errors import InvalidInput, InvalidPin, ModelNotFound
@@ -164,8 +165,17 @@ class Compliance:
             for m in models}
 
 
-def _level(model: Model, text: str) -> PinLevel | None:
+@lru_cache(maxsize=4096)
+def _level_of(snapshots: bool, text: str) -> PinLevel | None:
+    """The level of the pin ``text`` (None when it does not parse); pins repeat across
+    consumers, so each is parsed once per scheme."""
     try:
-        return parse_pin(model, text).level
+        scheme = VersionScheme.SNAPSHOT if snapshots else VersionScheme.SEMVER
+        pin = parse_pin(Model("m", versioning=scheme), text)
     except InvalidPin:
         return None
+    return pin.level
+
+
+def _level(model: Model, text: str) -> PinLevel | None:
+    return _level_of(model.uses_snapshots, text)
