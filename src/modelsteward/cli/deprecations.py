@@ -144,8 +144,8 @@ def tick(state: State, as_json: bool) -> None:
     (advance, hold, roll back, promote); and check every fine-tuning pipeline's retrain
     triggers (a retrain:due notice per firing, once); and record the compliance outcomes
     that changed (a compliance:drifted notice per item gone from pass to fail, once). Under
-    STEWARD_URL the server does the deprecations (administrators only), with its own archive and reminder settings, and its
-    canaries and retrain triggers on its own schedule."""
+    STEWARD_URL the server does the deprecations (administrators only), with its own archive
+    and reminder settings, and its canaries and retrain triggers on its own schedule."""
     days = () if state.url else NotifySettings.from_env().check().reminder_days
     report = state.registry.deprecations.tick(archive=state.archive, reminder_days=days)
     # a server judges its canaries and triggers itself (STEWARD_TICK_SECONDS); locally this
