@@ -143,6 +143,12 @@ class ModelFacts:
     pipeline: bool = False
 
     @cached_property
+    def record_evidence(self) -> tuple[Evidence, ...]:
+        """The model's own record (created, updated): what a finding without an event of its
+        own cites."""
+        return _seqs(self.kinds(ev.MODEL_CREATED, ev.MODEL_UPDATED), "model recorded", 2)
+
+    @cached_property
     def _by_kind(self) -> dict[str, list[Event]]:
         found: dict[str, list[Event]] = {}
         for event in self.events:
@@ -199,7 +205,7 @@ def _seqs(events: Sequence[Event], text: str, limit: int = 5) -> tuple[Evidence,
 
 
 def _created(facts: ModelFacts) -> tuple[Evidence, ...]:
-    return _seqs(facts.kinds(ev.MODEL_CREATED, ev.MODEL_UPDATED), "model recorded", 2)
+    return facts.record_evidence
 
 
 def _registry(facts: ModelFacts) -> Finding:
