@@ -55,14 +55,20 @@ class Compliance:
         """The checklist for ``model``, or every model of ``team``, or every live model, with
         the evidence pack of each high-risk one. Raises :class:`ModelNotFound` for an unknown
         ``model`` and :class:`InvalidInput` when both are given."""
-        with self.ctx.store.snapshot() as tx:
+        from modelsteward.service.audit import batch_allocation
+
+        # tens of thousands of small acyclic objects: the collector's passes would cost as
+        # much as the judging (as in the audit)
+        with batch_allocation(), self.ctx.store.snapshot() as tx:
             return self._report(tx, model, team)[0]
 
     def record(self, model: str | None = None, team: str | None = None) -> ComplianceRecorded:
         """Evaluate as :meth:`report` does and record what changed (see the module's
         docstring): one unit of work."""
+        from modelsteward.service.audit import batch_allocation
+
         now = self.ctx.clock.now()
-        with self.ctx.store.write() as tx:
+        with batch_allocation(), self.ctx.store.write() as tx:
             report, facts = self._report(tx, model, team)
             changed: list[str] = []
             notices: list[Notice] = []
