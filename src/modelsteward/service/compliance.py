@@ -119,11 +119,6 @@ class Compliance:
                single: bool) -> dict[str, ModelFacts]:
         names = {m.name for m in models}
         only = models[0].name if single else ""
-        versions: dict[str, list[VersionFacts]] = defaultdict(list)
-        for record in tx.mlflow_versions(only):
-            v = record.version
-            if v.model in names:
-                versions[v.model].append(VersionFacts(str(v.id), v.stage, v.digest))
         consumers = tx.list_consumers(only)
         if single:
             events = tx.events(subject_prefix=only)
@@ -138,7 +133,19 @@ class Compliance:
                 locks[event.subject] = event
             elif not event.subject.startswith(("consumer:", "pkg:")):
                 by_model[_model_of(event.subject)].append(event)
-        digests = {(m, v.id): v.digest for m, vs in versions.items() for v in vs}
+        # the live versions, in registration order: every version is registered by exactly
+        # one model:version:registered event (the tables are replayed from them), and one
+        # batched read gives their stage and digest
+        refs = [(name, version) for name, _, version in
+                (e.subject.partition("@") for e in events if e.kind == ev.VERSION_REGISTERED)
+                if name in names]
+        states = tx.version_states(refs)
+        versions: dict[str, list[VersionFacts]] = defaultdict(list)
+        for ref in refs:
+            state = states.get(ref)
+            if state is not None:
+                versions[ref[0]].append(VersionFacts(ref[1], state[1], state[0]))
+        digests = {ref: state[0] for ref, state in states.items()}
         uses: dict[str, list[ConsumerFacts]] = defaultdict(list)
         by_name = {m.name: m for m in models}
         for consumer in consumers:
