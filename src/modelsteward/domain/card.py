@@ -29,7 +29,14 @@ class CardSection(enum.StrEnum):
 
     @property
     def heading(self) -> str:
-        return self.value.replace("-", " ").capitalize()
+        """The section's heading on the card: ``Out-of-scope use``."""
+        return _HEADINGS[self]
+
+
+_HEADINGS = {CardSection.SUMMARY: "Summary", CardSection.INTENDED_USE: "Intended use",
+             CardSection.OUT_OF_SCOPE_USE: "Out-of-scope use",
+             CardSection.LIMITATIONS: "Limitations",
+             CardSection.ETHICAL_CONSIDERATIONS: "Ethical considerations"}
 
 
 class IssueKind(enum.StrEnum):

@@ -58,9 +58,9 @@ def _version(facts: VersionFacts) -> list[str]:
 
 def render_markdown(card: Card) -> str:
     """The card as a Markdown document (UTF-8 text ending in one newline)."""
-    when = f"as of {card.at}" if card.at else "from the whole history"
+    when = f"the event history as of {card.at}" if card.at else "the whole event history"
     lines = [f"# Model card: {card.subject}", "",
-             f"_Rebuilt from the registry's events {when} (last event {card.head})._", ""]
+             f"_Rebuilt from {when} (last event {card.head})._", ""]
     for status in card.deprecations:
         lines += _banner(status)
     for section in CardSection:
