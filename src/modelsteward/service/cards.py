@@ -15,7 +15,7 @@ from datetime import datetime
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.card import Card, CardSection
-from modelsteward.domain.card_history import build_card, is_relevant
+from modelsteward.domain.card_history import RELEVANT_KINDS, build_card, is_relevant
 from modelsteward.domain.card_markdown import render_markdown
 from modelsteward.domain.events import Event, NewEvent, format_time
 from modelsteward.domain.model import Model, parse_enum
@@ -70,12 +70,14 @@ class Cards:
             f"{ref} at {format_time(end)}" if end is not None else f"{ref} now"))
 
     def _events(self, tx: Transaction, model: str, cut: str) -> Iterator[Event]:
-        # every event is read (in batches): advisories and consumers name no model in their
-        # subject, and an ancestor's lineage may be any model's
-        for event in batches(lambda after, size: tx.events(after_seq=after, limit=size)):
-            if cut and event.time > cut:
-                continue
-            if is_relevant(event, model):
+        # the model's own events, and the kinds whose subject names no model (advisories,
+        # consumers) or any model (an ancestor's lineage), read in batches
+        def read(after: int, size: int) -> list[Event]:
+            return tx.events_about(model, kinds=RELEVANT_KINDS, until=cut, after_seq=after,
+                                   limit=size)
+
+        for event in batches(read):
+            if is_relevant(event, model):  # a LIKE the database widened, narrowed again
                 yield event
 
     # writing ---------------------------------------------------------------------------------
