@@ -17,7 +17,8 @@ GOLDEN = Path(__file__).parent / "golden" / "registry_api.txt"
 
 # methods, properties and the attributes an instance is given, sorted
 PUBLIC = [
-    "actor", "advisories", "attest", "attestations", "audits", "catalog", "clock", "close",
+    "actor", "advisories", "attest", "attestations", "audits", "cards", "catalog", "clock",
+    "close",
     "compare", "consumers", "context", "create_model", "create_model_in", "default_team",
     "deletions", "deprecations", "experiments", "get_model", "get_version", "history",
     "ineligible_in", "inherited_plan", "is_deleted", "lifecycle", "lineage", "list_models",

@@ -20,6 +20,7 @@ from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
 from modelsteward.api.routes import (
     advisories,
     aliases,
+    cards,
     consumers,
     deprecations,
     events,
@@ -85,7 +86,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     problems.install(app)
     # before models.router: its GET /models/{name:path} would match their paths
     # resolve first: the most frequent call, and no other route's path can match its path
-    for router in (resolve.router, lifecycle.router, aliases.router, lineage.router,
+    for router in (resolve.router, lifecycle.router, aliases.router, lineage.router, cards.router,
                    models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, subscriptions.router, experiments.router, mlflow_api.router):

@@ -63,6 +63,8 @@ PIPELINE_IMPORTED = "model:pipeline:imported"
 RETRAIN_DUE = "model:pipeline:retrain-due"  # a trigger's firing, told once
 PIPELINE_RUN_STARTED = "model:pipeline:run-started"
 PIPELINE_STEP_RECORDED = "model:pipeline:step-recorded"
+CARD_EDITED = "model:card:edited"  # one authored section of the living card, whole
+REQUIREMENTS_SET = "model:version:requirements-set"  # what a version was tested with
 
 
 def canonical_json(value: object) -> str:

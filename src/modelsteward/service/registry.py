@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from modelsteward.ports import Notifier
     from modelsteward.service.advisories import Advisories
     from modelsteward.service.audit import Audits
+    from modelsteward.service.cards import Cards
     from modelsteward.service.consumers import Consumers
     from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
@@ -71,7 +72,7 @@ class Registry:
     Services (built on first access, then the same object on every access): ``resolver``,
     ``catalog``, ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
-    ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``;
+    ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``, ``cards``;
     :meth:`mlflow` and :meth:`notifications` build the two that take options. Setting
     :attr:`actor` or :attr:`policy` changes the context they share."""
 
@@ -167,6 +168,13 @@ class Registry:
         from modelsteward.service.pipelines import Pipelines
 
         return Pipelines(self.context)
+
+    @cached_property
+    def cards(self) -> Cards:
+        """Living model cards: rebuilt from the history at any time, edited by section."""
+        from modelsteward.service.cards import Cards
+
+        return Cards(self.context, self.resolver)
 
     @cached_property
     def osv(self) -> OsvQueries:
