@@ -70,8 +70,9 @@ def deprecate(state: State, target: str, reason: str, replacement: str, announce
               soft_deadline: str, hard_deadline: str, steps: tuple[str, ...],
               support_window: str, redirect: bool, documents: int | None, cost: float | None,
               hours: float | None, index: str, plan_file: str | None, as_json: bool) -> None:
-    """Plan the end of a version or a range: reason, replacement, migration steps and dates;
-    for an embedding model, the re-embedding its consumers' move needs (--reembed-*)."""
+    """Plan the end of a version or a range: reason, replacement, migration steps and dates.
+
+    For an embedding model, --reembed-* record the re-embedding its consumers' move needs."""
     registry = state.registry
     reembedding = reembedding_of(documents, cost, hours, index, plan_file, "reembed-")
     today = registry.clock.now().date()

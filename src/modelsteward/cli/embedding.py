@@ -65,8 +65,11 @@ def reembedding_of(documents: int | None, cost: float | None, hours: float | Non
 def model_reembed(state: State, source: str, target: str, consumer: str, documents: int | None,
                   cost: float | None, hours: float | None, index: str, plan_file: str | None,
                   as_json: bool) -> None:
-    """Record the re-embedding plan for moving consumers of an embedding model: `lock
-    --upgrade` and `audit --fix` then accept the move."""
+    """Record the re-embedding an embedding model's consumers need to move.
+
+    `lock --upgrade` and `audit --fix` refuse to move an embedding pin until a plan covers the
+    move: from SOURCE (a version or pin; the whole model when none) to --to, for every consumer
+    or only --consumer."""
     plan = reembedding_of(documents, cost, hours, index, plan_file, "")
     if plan is None:
         raise InvalidInput("Say what re-embedding takes: --documents N (with --cost, --hours "
