@@ -5,8 +5,6 @@ model)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from tests.api.conftest import Server
 from tests.conftest import FixedClock
 

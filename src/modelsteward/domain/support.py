@@ -19,7 +19,7 @@ from modelsteward.domain.notices import Notice
 from modelsteward.domain.subscriptions import REMINDER_END_OF_SUPPORT
 
 __all__ = ["SupportWindow", "add_months", "due_support_reminder", "support_notice",
-           "support_window"]
+           "support_window", "support_window_of"]
 
 
 def add_months(start: date, months: int) -> date:
@@ -52,15 +52,20 @@ class SupportWindow:
                 f"it is now {self.status_after}.")
 
 
-def support_window(model: Model, version: Version,
-                   policy: SupportPolicy | None = None) -> SupportWindow | None:
-    """The support window of ``version`` under ``model``'s policy (or ``policy``); ``None`` when
-    the policy declares no active months."""
-    chosen = policy if policy is not None else model.support
-    if chosen.active_months is None:
+def support_window(model: Model, version: Version) -> SupportWindow | None:
+    """The support window of ``version`` under ``model``'s policy; ``None`` when the policy
+    declares no active months."""
+    return support_window_of(version.ref, version.registered_at, model.support)
+
+
+def support_window_of(ref: str, registered_at: datetime,
+                      policy: SupportPolicy) -> SupportWindow | None:
+    """The support window of the version ``ref`` registered at ``registered_at`` under
+    ``policy``; ``None`` when it declares no active months."""
+    if policy.active_months is None:
         return None
-    return SupportWindow(version.ref, add_months(version.registered_at.date(),
-                                                 chosen.active_months), chosen.afterwards)
+    return SupportWindow(ref, add_months(registered_at.date(), policy.active_months),
+                         policy.afterwards)
 
 
 @dataclass(frozen=True)

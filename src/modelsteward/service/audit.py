@@ -35,7 +35,7 @@ from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lockfile import Lock, LockedModel
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.osv_match import AdvisoryIndex, Subject
-from modelsteward.domain.support import SupportWindow, support_window
+from modelsteward.domain.support import SupportWindow, support_window_of
 from modelsteward.domain.versioning import ModelVersion
 from modelsteward.ports import Transaction
 from modelsteward.results import Fixed, Found
@@ -124,9 +124,8 @@ class Audits:
 
     def facts(self, entries: Sequence[LockedModel]) -> list[EntryFacts]:
         """Registry facts for every entry, in a constant number of batched queries per few
-        hundred entries (plus one per model that has deprecation plans or is locked, one per
-        entry of a model with a support policy, and one per deprecated entry when the policy's
-        minimum stage is above ``registered``). Whether a locked
+        hundred entries (plus one per model that has deprecation plans, and one per deprecated
+        entry when the policy's minimum stage is above ``registered``). Whether a locked
         version is eligible is the policy's rule, with the entry's candidates choice."""
         today = self._today()
         refs = [(e.name, e.version) for e in entries]
@@ -165,14 +164,14 @@ class Audits:
                         return ancestor, hit
                 return None
 
+            terms = tx.support_terms(refs)
+
             def support(entry: LockedModel) -> SupportWindow | None:
-                if entry.name not in models:
-                    models[entry.name] = tx.get_model(entry.name)
-                model = models[entry.name]
-                if model is None or model.support.active_months is None:
+                found = terms.get((entry.name, entry.version))
+                if found is None:
                     return None
-                version = tx.get_version(entry.name, entry.version)
-                return support_window(model, version) if version is not None else None
+                registered_at, policy = found
+                return support_window_of(entry.ref, registered_at, policy)
 
             def ineligible(entry: LockedModel, state: RegistryState) -> str:
                 return self.resolver.why_not_in(tx, entry.ref, state.stage,
