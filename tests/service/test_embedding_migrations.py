@@ -14,6 +14,7 @@ import pytest
 from modelsteward import Registry
 from modelsteward.domain.app_manifest import parse_manifest
 from modelsteward.domain.audit import parse_fail_on
+from modelsteward.domain.consumers import Consumer, ConsumerKind, parse_uses
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.eligibility import EligibilityRule
 from modelsteward.domain.embedding import (
@@ -148,3 +149,15 @@ def test_a_plan_file_reports_every_problem_with_its_location() -> None:
         parse_reembedding({"documents": "2M", "cost": -1, "index": 3, "docs": 1}, "plan.yaml")
     locations = sorted(p.location for p in bad.value.problems)
     assert locations == ["cost", "docs", "documents", "index"]
+
+
+def test_the_deadline_reminders_carry_the_reembedding(registry: Registry,
+                                                      clock: FixedClock) -> None:
+    registry.consumers.add(Consumer("rag", ConsumerKind.APPLICATION, "search",
+                                    pins=(parse_uses(f"{NAME} 1.0.0"),)))
+    _deprecate(registry, SEED)
+    clock.advance(days=30)  # 30 days before the hard deadline
+    assert registry.deprecations.reminders((30, 7)) == 1
+    [reminder] = [n for n in registry.deprecations.notices() if n.kind.startswith("reminder:")]
+    assert reminder.team == "search" and "re-embed ~2M documents (~$500, ~4h)" in reminder.message
+    assert reminder.payload["reembedding"] == SEED.as_payload()

@@ -546,11 +546,13 @@ class Deprecations:
                          due: list[DueReminder],
                          reach: list[tuple[Model, list[Version], str]], now: datetime) -> int:
         created = 0
+        reembed = self.reembeddings.for_plan(tx, plan)
         for reminder in due:
             for model, versions, derived_model in reach:
                 for team, consumers in sorted(self._affected(tx, model, versions).items()):
                     created += tx.add_notice(reminder_notice(
-                        plan, reminder, team, [c.name for c in consumers], now, derived_model))
+                        plan, reminder, team, [c.name for c in consumers], now, derived_model,
+                        reembed))
         return created
 
     def record_reembedding(self, source: str, plan: ReembeddingPlan, *, target: str = "",
