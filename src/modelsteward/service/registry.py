@@ -161,7 +161,7 @@ class Registry:
         import of a Hugging Face card."""
         from modelsteward.service.exports import Exports
 
-        return Exports(self.context, self.resolver, self.advisories)
+        return Exports(self.context, self.resolver, self.catalog, self.advisories)
 
     @cached_property
     def experiments(self) -> Experiments:
