@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelsteward import Registry
 from modelsteward.domain.lineage import Derivation, Relation
@@ -106,3 +108,22 @@ def test_a_malformed_model_index_is_reported() -> None:
         read_card("---\nmodel-index:\n  - name: x\n    results: [{task: {}}]\n---\n",
                   "README.md")
     assert caught.value.problems[0].location == "model-index"
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                               max_size=3), max_leaves=10),
+    st.sampled_from(["model_name", "license", "tags", "base_model", "base_model_relation",
+                     "model-index"]))
+def test_any_value_in_any_field_is_read_or_refused_with_locations(value: object,
+                                                                   field: str) -> None:
+    """Whatever a card's field holds, the reader answers a card or a located refusal."""
+    import json
+
+    text = f"---\n{json.dumps({field: value})}\n---\n"
+    try:
+        read_card(text, "README.md")
+    except DocumentInvalid as exc:
+        assert exc.problems and all(p.location for p in exc.problems)

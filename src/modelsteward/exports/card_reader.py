@@ -123,7 +123,8 @@ def read_card(text: str, source: str) -> CardImport:
 
         try:
             ModelCard(text, ignore_metadata_errors=False)
-        except (ValueError, KeyError, TypeError) as exc:
+        # the Hub's parser meets whatever shape the file has: any of these is its refusal
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             problems.append(Problem("model-index", f"huggingface_hub cannot read it: {exc}"))
     if problems:
         raise DocumentInvalid(source, problems)
