@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from modelsteward import Registry
-from modelsteward.exports import ExportFormat
+from modelsteward.domain.model import SupportPolicy
+from modelsteward.exports import ExportFormat, spdx
+from modelsteward.exports.facts import add_months
+from modelsteward.exports.spdx import support_level
 from modelsteward.store.opening import MEMORY_URL
 from tests.conftest import FixedClock
 from tests.exports.story import BOT, UPSTREAM, build
@@ -139,16 +144,45 @@ def test_the_spdx_document_is_valid_spdx_3_with_the_support_window(
     assert kinds == ["affects", "ancestorOf", "hasDeclaredLicense"]
 
 
-def test_after_active_support_the_spdx_level_follows_the_policy(
-        registry: Registry, advisory: str, clock: FixedClock) -> None:
-    from datetime import timedelta
-
-    clock.moment += timedelta(days=80)  # before the plan's hard deadline
+def test_without_a_support_window_the_spdx_level_is_no_assertion(
+        registry: Registry, advisory: str) -> None:
     facts = registry.exports.facts("open-llm-q4@1.0.0")
     assert facts.active_support_until is None
     text = registry.exports.render("open-llm-q4@1.0.0", ExportFormat.SPDX)
     assert spdx_problems(text) == []
-    assert '"noAssertion"' in text
+    assert support_level(facts) == "noAssertion" and "validUntilTime" not in text
+
+
+@pytest.mark.parametrize(("months", "afterwards", "days_later", "level"), [
+    (12, "security fixes only", 0, "support"),
+    (12, "security fixes only", 366, "limitedSupport"),
+    (12, "", 366, "endOfSupport"),
+    (1, "", 29, "support"),  # 22 November + 1 month = 22 December: the last day is 21st
+    (1, "", 30, "endOfSupport"),
+])
+def test_the_support_level_follows_the_window_and_what_comes_after(
+        registry: Registry, advisory: str, months: int, afterwards: str, days_later: int,
+        level: str) -> None:
+    """Active support lasts the policy's months from the registration day; afterwards the
+    level is limited support when the policy names what follows, else end of support."""
+    facts = registry.exports.facts("open-llm-q4@1.0.0")
+    model = replace(facts.model, support=SupportPolicy(months, afterwards))
+    later = replace(facts, model=model, as_of=facts.as_of + timedelta(days=days_later))
+    assert support_level(later) == level
+    assert spdx_problems(spdx.render(later)) == []
+
+
+def test_a_version_past_its_hard_deadline_is_at_end_of_support(registry: Registry,
+                                                              advisory: str,
+                                                              clock: FixedClock) -> None:
+    clock.moment += timedelta(days=91)  # the plan's hard deadline is 90 days away
+    assert support_level(registry.exports.facts(BOT)) == "endOfSupport"
+
+
+def test_months_are_added_on_the_calendar() -> None:
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 11, 22), 14) == date(2028, 1, 22)
 
 
 def test_the_validator_catches_a_broken_spdx_document() -> None:
