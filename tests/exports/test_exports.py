@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from modelsteward import Registry
-from modelsteward.domain.model import SupportPolicy
+from modelsteward.domain.model import Model, SupportPolicy
 from modelsteward.exports import ExportFormat, spdx
 from modelsteward.exports.facts import add_months
 from modelsteward.exports.spdx import support_level
 from modelsteward.store.opening import MEMORY_URL
 from tests.conftest import FixedClock
 from tests.exports.story import BOT, UPSTREAM, build
+from tests.service.lifecycle_helpers import manifest
 
 
 @pytest.fixture
@@ -207,3 +208,31 @@ def test_the_validator_catches_a_broken_spdx_document() -> None:
 def test_exports_are_deterministic(registry: Registry, advisory: str,
                                    fmt: ExportFormat) -> None:
     assert registry.exports.render(BOT, fmt) == registry.exports.render(BOT, fmt)
+
+
+def test_a_diamond_in_the_lineage_still_validates(registry: Registry, advisory: str,
+                                                  tmp_path: Path) -> None:
+    """A merge of support-bot@1.0.0 and its own base reaches base-llm@1.0.0 twice: each
+    ancestor and advisory appears once, and both documents stay valid."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    registry.create_model(Model("merged"))
+    registry.register_version("merged", "1.0.0", manifest=manifest("merged"))
+    card = tmp_path / "README.md"
+    card.write_text("---\nbase_model: [support-bot@1.0.0, base-llm@1.0.0]\n"
+                    "base_model_relation: merge\n---\n", encoding="utf-8")
+    registry.exports.import_card(card, model="merged", version="1.0.0")
+    text = registry.exports.render("merged@1.0.0", ExportFormat.CYCLONEDX)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    bom = json.loads(text)
+    ancestors = [a["purl"] for a in bom["components"][0]["pedigree"]["ancestors"]]
+    assert sorted(ancestors) == ["pkg:generic/modelsteward/base-llm@1.0.0",
+                                 "pkg:generic/modelsteward/support-bot@1.0.0"]
+    assert [v["id"] for v in bom["vulnerabilities"]] == [advisory]
+    assert spdx_problems(registry.exports.render("merged@1.0.0", ExportFormat.SPDX)) == []
+    # an ancestor's deprecation plan is inherited, but its replacement is not our new_version
+    facts = registry.exports.facts("merged@1.0.0")
+    assert facts.plan_via == "support-bot@1.0.0"
+    hf = registry.exports.render("merged@1.0.0", ExportFormat.HF)
+    assert "new_version" not in hf and "base_model_relation: merge" in hf

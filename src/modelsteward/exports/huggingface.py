@@ -10,7 +10,8 @@ Mapping (``docs/exports.md`` has the table):
 * ``base_model_relation``: the registry's relation when the Hub has it (``finetune``,
   ``adapter``, ``quantized``, ``merge``; several parents merged make ``merge``); ``distilled``
   and ``export`` have no Hub equivalent and are left out rather than mislabelled;
-* ``new_version``: the replacement named by the deprecation plan covering the version;
+* ``new_version``: the replacement named by the version's own deprecation plan (a plan
+  inherited from an ancestor names the ancestor's replacement, not this version's);
 * ``model-index``: one result per evaluation metric — task ``other`` named by the suite, the
   suite as dataset, its digest as the dataset revision, the metric and its value;
 * ``tags``: the model's tags.
@@ -106,7 +107,7 @@ def render(facts: CardFacts) -> str:
     relation = hub_relation(facts.parents)
     if relation is not None:
         extra["base_model_relation"] = relation
-    if facts.replacement:
+    if facts.replacement and not facts.plan_via:  # an ancestor's replacement is not ours
         extra["new_version"] = base_model_name(facts.replacement)
     bases = [base_model_name(d.parent) for d in facts.parents]
     data = ModelCardData(

@@ -120,7 +120,11 @@ def _component(facts: CardFacts) -> Json:
     if licences:
         component["licenses"] = licences
     if facts.ancestors:
-        component["pedigree"] = {"ancestors": [_ancestor(n) for n in facts.ancestors]}
+        # a diamond in the lineage reaches an ancestor twice: one component each (bom-refs are
+        # unique), the nearest derivation kept
+        nearest = {n.derivation.parent: n for n in reversed(facts.ancestors)}
+        component["pedigree"] = {"ancestors": [_ancestor(n) for n in facts.ancestors
+                                               if nearest[n.derivation.parent] is n]}
     component["modelCard"] = _model_card(facts)
     component["properties"] = _properties(facts)
     return component
@@ -128,8 +132,12 @@ def _component(facts: CardFacts) -> Json:
 
 def _vulnerabilities(facts: CardFacts) -> Iterable[Json]:
     source = {"name": _PREFIX}
+    seen: set[str] = set()
     for found in facts.advisories:
         advisory = found.advisory
+        if advisory.id in seen:  # matched twice (own and inherited): the first says it
+            continue
+        seen.add(advisory.id)
         entry: Json = {"bom-ref": f"vulnerability:{advisory.id}", "id": advisory.id,
                        "source": source,
                        "ratings": [{"source": source,

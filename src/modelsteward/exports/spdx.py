@@ -123,8 +123,12 @@ def render(facts: CardFacts) -> str:
         graph.append(node)
         elements.append(parent_id)
         relate("ancestorOf", parent_id, [package_id], f"relation: {parent.relation}")
+    seen: set[str] = set()
     for found in facts.advisories:
         advisory = found.advisory
+        if advisory.id in seen:  # matched twice (own and inherited): the first says it
+            continue
+        seen.add(advisory.id)
         vulnerability_id = f"{base}#vulnerability-{quote(advisory.id)}"
         node = {"type": "security_Vulnerability", "spdxId": vulnerability_id,
                 "creationInfo": _CREATION, "name": advisory.id,
