@@ -41,6 +41,9 @@ def test_an_exported_card_imports_back_into_a_new_model(registry: Registry,
     assert imported.card.base_models == ("base-llm@1.0.0",)
     assert imported.card.relation is Relation.FINETUNE
     assert imported.lineage == () and "--version" in imported.notes[0]
+    # without --model, the name comes from model-index (where huggingface_hub writes it)
+    again = registry.exports.import_card(card)
+    assert again.model.name == "support-bot" and not again.created
 
 
 def test_with_a_version_the_base_model_becomes_its_lineage(registry: Registry,

@@ -24,8 +24,9 @@ HUB_RELATIONS = {"finetune": Relation.FINETUNE, "adapter": Relation.ADAPTER,
 
 @dataclass(frozen=True)
 class CardImport:
-    """What a card says: the model's name (``""`` when it names none), licence, tags, the base
-    models as written and the relation to them (``None`` when the card states none)."""
+    """What a card says: the model's name (``model_name``, else the name of ``model-index``'s
+    first entry; ``""`` when it names none), licence, tags, the base models as lineage parents
+    and the relation to them (``None`` when the card states none)."""
 
     model_name: str = ""
     license: str = ""
@@ -87,13 +88,21 @@ def read_card(text: str, source: str) -> CardImport:
     tree = _front_matter(text, source)
     problems: list[Problem] = []
     name = ""
-    if "model_name" in tree:
-        names = _strings(tree["model_name"], "model_name", problems)
+    # huggingface_hub writes the model's name only as model-index's name: read it from there
+    # when the card has no model_name
+    index = tree.get("model-index")
+    named = ("model_name", tree["model_name"]) if "model_name" in tree else (
+        ("model-index[0].name", index[0]["name"])
+        if isinstance(index, list) and index and isinstance(index[0], dict)
+        and isinstance(index[0].get("name"), str) else None)
+    if named is not None:
+        where, value = named
+        names = _strings(value, where, problems)
         if names:
             try:
                 name = validate_model_name(names[0])
             except InvalidInput as exc:
-                problems.append(Problem("model_name", str(exc)))
+                problems.append(Problem(where, str(exc)))
     licence = ""
     if tree.get("license") is not None:
         licences = _strings(tree["license"], "license", problems)
