@@ -96,8 +96,9 @@ class Exports:
     def import_card(self, path: Path, *, model: str = "", team: str = "",
                     version: str = "") -> ImportedCard:
         """Pre-fill a model from the Hugging Face card at ``path``: create ``model`` (default:
-        the card's ``model_name`` or ``model-index`` name) owned by ``team`` with the card's licence and tags, or give
-        an existing one the card's licence and the union of the tags; with ``version``, record
+        the card's ``model_name`` or ``model-index`` name) owned by ``team`` with the card's
+        licence and tags, or give an existing one the card's licence and the union of the
+        tags; with ``version``, record
         the lineage of ``model@version`` to the card's ``base_model`` (a registry version, the
         latest version of a registry model, or an upstream package URL), unless it has a
         parent already. One transaction; raises :class:`DocumentInvalid` with every problem
