@@ -20,7 +20,7 @@ PUBLIC = [
     "actor", "advisories", "attest", "attestations", "audits", "cards", "catalog", "clock",
     "close",
     "compare", "consumers", "context", "create_model", "create_model_in", "default_team",
-    "deletions", "deprecations", "experiments", "get_model", "get_version", "history",
+    "deletions", "deprecations", "experiments", "exports", "get_model", "get_version", "history",
     "ineligible_in", "inherited_plan", "is_deleted", "lifecycle", "lineage", "list_models",
     "list_versions", "locking", "log", "log_tail", "mlflow", "notifications", "open", "osv",
     "own_plan", "owned", "parse_pin", "pipelines", "plan_pin", "policy", "providers", "record",

@@ -25,6 +25,7 @@ from modelsteward.api.routes import (
     deprecations,
     events,
     experiments,
+    exports,
     lifecycle,
     lineage,
     locks,
@@ -87,7 +88,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     # before models.router: its GET /models/{name:path} would match their paths
     # resolve first: the most frequent call, and no other route's path can match its path
     for router in (resolve.router, lifecycle.router, aliases.router, lineage.router, cards.router,
-                   models.router, events.router, advisories.router, ops.router,
+                   exports.router, models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, subscriptions.router, experiments.router, mlflow_api.router):
         add_routes(app, router)

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
     from modelsteward.service.experiments import Experiments
+    from modelsteward.service.exports import Exports
     from modelsteward.service.history import History
     from modelsteward.service.lifecycle import Lifecycle
     from modelsteward.service.locking import Locking
@@ -72,7 +73,8 @@ class Registry:
     Services (built on first access, then the same object on every access): ``resolver``,
     ``catalog``, ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
-    ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``, ``cards``;
+    ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``, ``cards``,
+    ``exports``;
     :meth:`mlflow` and :meth:`notifications` build the two that take options. Setting
     :attr:`actor` or :attr:`policy` changes the context they share."""
 
@@ -154,6 +156,14 @@ class Registry:
         from modelsteward.service.advisories import Advisories
 
         return Advisories(self.context, self.resolver)
+
+    @cached_property
+    def exports(self) -> Exports:
+        """A version as a Hugging Face card, a CycloneDX ML-BOM or an SPDX AI document; the
+        import of a Hugging Face card."""
+        from modelsteward.service.exports import Exports
+
+        return Exports(self.context, self.resolver, self.catalog, self.advisories)
 
     @cached_property
     def experiments(self) -> Experiments:
