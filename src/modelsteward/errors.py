@@ -42,6 +42,7 @@ codes (``cli/exits.py``) and only the API will map them to HTTP problems.
     │   ├── IdempotentRequestRunning the first request with an Idempotency-Key has not finished
     │   ├── IdempotentSecretNotKept  a retried request whose answer held a secret (a token)
     │   ├── ExperimentExists
+    │   ├── ReembeddingRequired      an embedding pin moved without a recorded re-embedding plan
     │   └── ArchiveMismatch          an archived copy that differs from the registered digests
     ├── ArtifactError                a model folder that cannot be hashed safely
     │   ├── PathUnreadable
@@ -273,6 +274,24 @@ class PinNoLongerResolves(NoMatchingVersion):
 
 class Conflict(StewardError):
     pass
+
+
+class ReembeddingRequired(Conflict):
+    """Moving consumers of an embedding model to another version or model is a data migration
+    (every document embedded again, the index rebuilt) and no re-embedding plan covers it."""
+
+    def __init__(self, source: str, target: str, spec: str) -> None:
+        self.source = source
+        self.target = target
+        model = source.partition("@")[0]
+        super().__init__(
+            f"Moving {source} to {target} needs a re-embedding plan: {model} is an embedding "
+            f"model ({spec}), so every document must be embedded again and its index rebuilt, "
+            "and no plan for that migration is recorded; nothing was written. Record one with "
+            f"`steward model reembed {source} --to {target} --documents N --cost USD "
+            "--hours H --index NAME` (or give a deprecation plan --reembed-documents …), then "
+            "run this again."
+        )
 
 
 class IllegalTransition(Conflict):

@@ -205,6 +205,12 @@ def _alias_set(w: World) -> Call:
     return Call("PUT", f"/api/v1/models/{model}/aliases/champion", {"version": version})
 
 
+def _requirements(w: World) -> Call:
+    model, version = w.versioned(Stage.REGISTERED)
+    return Call("PUT", f"/api/v1/models/{model}/versions/{version}/requirements",
+                {"framework": "transformers", "framework_version": ">=4.40,<4.47"})
+
+
 def _alias_removal(w: World) -> Call:
     model, version = w.versioned(Stage.REGISTERED)
     w.ok(w.admin.put(f"/api/v1/models/{model}/aliases/champion", json={"version": version}))
@@ -382,6 +388,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/models/{name:path}/aliases/{alias}"): Rule("maintainer",
                                                                    _alias_removal),
     ("POST", "/api/v1/models/{name:path}/rollbacks"): Rule("maintainer", _rollback),
+    # the living card
+    ("PUT", "/api/v1/models/{name:path}/card/sections/{section}"): Rule(
+        "maintainer", lambda w: Call("PUT", f"/api/v1/models/{w.model()}/card/sections/summary",
+                                     {"text": "Answers tickets."})),
+    ("PUT", V + "/requirements"): Rule("maintainer", _requirements),
     # models
     ("POST", "/api/v1/models"): Rule("maintainer", lambda w: Call(
         "POST", "/api/v1/models", {"name": w.name(), "owner_team": OWNER_TEAM}),

@@ -50,6 +50,15 @@ EVALUATION = {"suite": "golden-set", "dataset_digest": f"sha256:{DIGEST}",
               "metrics": {"accuracy": 0.93, "helpfulness": 4.2}, "latency_ms": {"p50": 120},
               "directions": {"helpfulness": "higher"}}
 COLLECTED = {"source": "production_feedback", "samples": 5230, "dataset_digest": f"sha256:{DIGEST}"}
+# the front matter of a Hugging Face model card (the reader adds the --- lines and a body)
+CARD = yaml.safe_dump({
+    "model_name": "bot", "license": "apache-2.0", "tags": ["support"],
+    "base_model": "acme/open-llm", "base_model_relation": "finetune",
+    "model-index": [{"name": "bot", "results": [{
+        "task": {"type": "other", "name": "golden"},
+        "dataset": {"type": "golden", "name": "golden", "revision": f"sha256:{DIGEST}"},
+        "metrics": [{"type": "accuracy", "name": "accuracy", "value": 0.93}]}]}]},
+    sort_keys=False)
 PROVIDERS = ("shutdowns:\n  - {provider: openai, model: gpt-4-0613, shutdown: 2027-06-06,\n"
              "     source: \"https://platform.openai.com/docs/deprecations\"}\n")
 
@@ -68,6 +77,13 @@ class Reader:
     suffix: str
     valid: str
     command: Callable[[str], list[str]]
+    # a Markdown file whose YAML front matter is the document (a Hugging Face model card)
+    front_matter: bool = False
+
+    def file_bytes(self, content: bytes | str) -> bytes:
+        raw = (content if isinstance(content, bytes)
+               else content.encode("utf-8", "surrogatepass"))
+        return b"---\n" + raw + b"\n---\n# A card\n" if self.front_matter else raw
 
     @property
     def fmt(self) -> str:
@@ -106,6 +122,9 @@ READERS = [
     # the evidence is read before the run is looked up: a good file finds no run (exit 3)
     Reader("evidence", ".yaml", yaml.safe_dump(COLLECTED),
            lambda f: ["pipeline", "record", "no-run", "collect_training_data", f]),
+    Reader("model-card", ".md", CARD,
+           lambda f: ["import", "card", f, "--model", "bot", "--version", "1.0.0"],
+           front_matter=True),
 ]
 BY_NAME = {r.name: r for r in READERS}
 READER = st.sampled_from(READERS)
@@ -125,8 +144,7 @@ def cli(steward: Steward, tmp_path: Path) -> Steward:
 
 def run(cli: Steward, tmp_path: Path, reader: Reader, content: bytes | str) -> tuple[Run, Path]:
     file = tmp_path / f"fuzz-{reader.name}{reader.suffix}"
-    file.write_bytes(content if isinstance(content, bytes)
-                     else content.encode("utf-8", "surrogatepass"))
+    file.write_bytes(reader.file_bytes(content))
     return cli(*reader.command(str(file)), expect=None), file
 
 

@@ -18,6 +18,7 @@ from modelsteward.domain.lifecycle import (
     Stage,
     StagingCheck,
 )
+from modelsteward.domain.model import Model, SupportPolicy
 from modelsteward.errors import VersionNotFound
 
 from .helpers import add_model, add_version, at
@@ -47,6 +48,19 @@ def test_stage_and_block_are_kept(store: Any) -> None:
         assert tx.version_states([("bot", "1.0.0"), ("bot", "1.1.0"), ("bot", "9.9.9")]) == {
             ("bot", "1.0.0"): (found.digest, Stage.PRODUCTION, "rolled back"),
             ("bot", "1.1.0"): ("", Stage.TRAINED, "")}
+
+
+def test_support_terms_name_the_registration_and_policy_of_supported_models(store: Any) -> None:
+    _seed(store)  # bot: no support policy
+    with store.write() as tx:
+        tx.add_model(Model("kept", support=SupportPolicy(12, "community-maintained")), at(0))
+        add_version(tx, "kept", "1.0.0", minutes=3)
+        add_version(tx, "kept", "1.1.0", minutes=4)
+        tx.mark_deleted("kept", "1.1.0", at(5))
+    with store.read() as tx:
+        assert tx.support_terms([("bot", "1.0.0"), ("kept", "1.0.0"), ("kept", "1.1.0"),
+                                 ("kept", "9.9.9")]) == {
+            ("kept", "1.0.0"): (at(3), SupportPolicy(12, "community-maintained"))}
 
 
 def test_version_states_leave_out_tombstones(store: Any) -> None:

@@ -46,7 +46,8 @@ def finding(kind: FindingKind, model: str = "support-bot", version: str = "2.1.3
     prefix = {FindingKind.DEPRECATION: "deprecation", FindingKind.RETIRED: "retired",
               FindingKind.GATE_OVERRIDE: "override", FindingKind.DIGEST_MISMATCH: "digest",
               FindingKind.NOT_IN_REGISTRY: "missing", FindingKind.EXPIRED_IGNORE: "ignore",
-              FindingKind.ADVISORY: "advisory", FindingKind.INELIGIBLE: "ineligible"}[kind]
+              FindingKind.ADVISORY: "advisory", FindingKind.INELIGIBLE: "ineligible",
+              FindingKind.END_OF_SUPPORT: "end-of-support"}[kind]
     return Finding(kind, model, version, f"{prefix}:{model}@{version}", f"a {kind} finding",
                    phase=phase, ignored_reason=ignored_reason)
 

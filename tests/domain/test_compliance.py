@@ -118,3 +118,24 @@ def test_the_evidence_pack_cites_events_per_section() -> None:
     assert [line.seq for line in sections["6"].lines] == [4, 6, 9]
     assert [line.seq for line in sections["MEASURE"].lines] == [3, 8]
     assert sections["1"].lines[0].seq is None and "risk tier high" in sections["1"].lines[0].text
+
+
+def test_an_embedding_plan_passes_with_its_reembedding_record() -> None:
+    """The seed's example: ~2M documents, ~$500, ~4 h, recorded with the deprecation plan."""
+    from modelsteward.domain.embedding import ReembeddingPlan, ReembeddingRecord
+
+    embedder = Model("embedder", purpose="rag", owner_team="team-ml",
+                     owner_contact="ml@example.com", extra={"embedding": {"dimension": 1536}})
+    plan = DeprecationPlan("p2", "embedder", "1.0.0", DeprecationReason.REPLACED,
+                           "embedder@^2", date(2026, 12, 1), date(2027, 1, 1), date(2027, 3, 1))
+    record = ReembeddingRecord("embedder", ReembeddingPlan(2_000_000, 500.0, 4.0, "docs"),
+                               "1.0.0", "embedder@^2", "p2")
+    planned = _events((ev.REEMBEDDING_PLANNED, "embedder", record.payload()))
+    bare = {f.item: f for f in evaluate(ModelFacts(embedder, plans=(plan,))).findings}
+    assert bare[Item.EMBEDDING_MIGRATION].outcome is Outcome.FAIL
+    assert "--reembed-documents" in bare[Item.EMBEDDING_MIGRATION].remediation
+    done = {f.item: f for f in evaluate(ModelFacts(embedder, events=planned,
+                                                   plans=(plan,))).findings}
+    finding = done[Item.EMBEDDING_MIGRATION]
+    assert finding.outcome is Outcome.PASS and "dimension 1536" in finding.summary
+    assert finding.evidence[0].seq == 1 and "2,000,000 documents" in finding.evidence[0].text

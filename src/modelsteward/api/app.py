@@ -20,11 +20,13 @@ from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
 from modelsteward.api.routes import (
     advisories,
     aliases,
+    cards,
     compliance,
     consumers,
     deprecations,
     events,
     experiments,
+    exports,
     lifecycle,
     lineage,
     locks,
@@ -86,8 +88,8 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     problems.install(app)
     # before models.router: its GET /models/{name:path} would match their paths
     # resolve first: the most frequent call, and no other route's path can match its path
-    for router in (resolve.router, lifecycle.router, aliases.router, lineage.router,
-                   models.router, events.router, advisories.router, ops.router,
+    for router in (resolve.router, lifecycle.router, aliases.router, lineage.router, cards.router,
+                   exports.router, models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
                    osv.router, subscriptions.router, experiments.router, compliance.router,
                    mlflow_api.router):

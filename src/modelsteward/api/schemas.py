@@ -18,6 +18,7 @@ from modelsteward.api.limits import (
     MAX_TEXT,
 )
 from modelsteward.domain import metadata as meta
+from modelsteward.domain.embedding import Distance, EmbeddingSpec, ReembeddingPlan
 from modelsteward.domain.events import Event
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, ModelKind, RiskTier, Version
@@ -77,6 +78,33 @@ class ModelPublic(BaseModel):
                    extra=dict(m.extra), deleted=deleted)
 
 
+class EmbeddingCreate(BaseModel):
+    """Declares an embedding model: moving its consumers to another version is then a data
+    migration that needs a re-embedding plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dimension: int = Field(ge=1, le=1_000_000, examples=[1536])
+    distance: str = Field(default="cosine", examples=[d.value for d in Distance],
+                          json_schema_extra=one_of(Distance))
+    normalized: StrictBool = Field(default=False, description="Vectors have unit length.")
+
+
+class ReembeddingCreate(BaseModel):
+    """A re-embedding plan: the documents embedded again, the estimated cost (dollars) and
+    duration (hours), and the index rebuilt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: int = Field(ge=1, examples=[2_000_000])
+    cost: float | None = Field(default=None, ge=0, examples=[500])
+    hours: float | None = Field(default=None, ge=0, examples=[4])
+    index: str = Field(default="", max_length=200, examples=["docs-v2"])
+
+    def plan(self) -> ReembeddingPlan:
+        return ReembeddingPlan(self.documents, self.cost, self.hours, self.index.strip())
+
+
 class ModelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -99,6 +127,14 @@ class ModelCreate(BaseModel):
                                        description="Active support window of each version.")
     support_after: str = Field(default="", max_length=500,
                                examples=["community-maintained"])
+    embedding: EmbeddingCreate | None = Field(
+        default=None, description="Declare an embedding model (kept in ``extra.embedding``).")
+
+    def embedding_spec(self) -> EmbeddingSpec | None:
+        if self.embedding is None:
+            return None
+        return EmbeddingSpec.declared(self.embedding.dimension, self.embedding.distance,
+                                      self.embedding.normalized)
 
 
 class FilePublic(BaseModel):

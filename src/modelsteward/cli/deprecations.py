@@ -17,6 +17,7 @@ from modelsteward.cli.context import (
     out,
     pass_state,
 )
+from modelsteward.cli.embedding import reembed_options, reembedding_of
 from modelsteward.cli.exits import Exit
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase
 from modelsteward.domain.model import parse_enum
@@ -61,21 +62,26 @@ def plan_view(p: DeprecationPlan, today: date) -> dict[str, object]:
               "community-maintained'.")
 @click.option("--redirect", is_flag=True,
               help="After the hard deadline, resolve to the replacement instead of refusing.")
+@reembed_options("reembed-")
 @json_option
 @idempotency_key_option
 @pass_state
 def deprecate(state: State, target: str, reason: str, replacement: str, announced: str | None,
               soft_deadline: str, hard_deadline: str, steps: tuple[str, ...],
-              support_window: str, redirect: bool, as_json: bool) -> None:
-    """Plan the end of a version or a range: reason, replacement, migration steps and dates."""
+              support_window: str, redirect: bool, documents: int | None, cost: float | None,
+              hours: float | None, index: str, plan_file: str | None, as_json: bool) -> None:
+    """Plan the end of a version or a range: reason, replacement, migration steps and dates.
+
+    For an embedding model, --reembed-* record the re-embedding its consumers' move needs."""
     registry = state.registry
+    reembedding = reembedding_of(documents, cost, hours, index, plan_file, "reembed-")
     today = registry.clock.now().date()
     made = registry.deprecations.plan(
         target, reason=parse_enum(DeprecationReason, reason, "deprecation reason"),
         replacement=replacement, announced=_date(announced, "--announced", today),
         soft_deadline=_date(soft_deadline, "--soft-deadline"),
         hard_deadline=_date(hard_deadline, "--hard-deadline"), migration_steps=steps,
-        support_window=support_window, redirect=redirect)
+        support_window=support_window, redirect=redirect, reembedding=reembedding)
     # a past hard deadline acts at once; what it could not retire is told, never silent
     overdue = ([n for n in registry.deprecations.notices()
                 if n.kind == DEADLINE_OVERDUE and n.payload.get("plan") == made.id]
@@ -88,6 +94,9 @@ def deprecate(state: State, target: str, reason: str, replacement: str, announce
         out.print(f"Deprecated {made.ref} ({made.reason.value}); phase "
                   f"{made.phase(today).value}; soft deadline {made.soft_deadline}, hard "
                   f"deadline {made.hard_deadline}.", highlight=False)
+        if reembedding is not None:
+            out.print(f"Moving its consumers is a data migration: {reembedding.describe()}.",
+                      highlight=False)
     for notice in overdue:
         err.print(f"warning: {notice.message}", highlight=False)
 

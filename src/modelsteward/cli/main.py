@@ -19,6 +19,7 @@ COMMANDS = {
     "alias": "modelsteward.cli.aliases:alias",
     "approve": "modelsteward.cli.lifecycle:approve",
     "audit": "modelsteward.cli.locks:audit",
+    "card": "modelsteward.cli.cards:card",
     "check": "modelsteward.cli.lifecycle:check",
     "compare": "modelsteward.cli.evaluations:compare",
     "compliance": "modelsteward.cli.compliance:compliance",

@@ -13,7 +13,9 @@ from modelsteward.cli.context import (
     out,
     pass_state,
 )
+from modelsteward.cli.embedding import model_reembed
 from modelsteward.cli.render import model_view, version_view
+from modelsteward.domain.embedding import EmbeddingSpec, embedding_of, with_embedding
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
 
 
@@ -40,19 +42,30 @@ def model() -> None:
               help="Active support window of each version, in months.")
 @click.option("--support-after", default="", help="What follows the window, e.g. "
               "'community-maintained'.")
+@click.option("--embedding-dimension", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Declare an embedding model of N dimensions: moving its consumers then "
+              "needs a re-embedding plan.")
+@click.option("--embedding-distance", default="", metavar="DISTANCE",
+              help="cosine (default), dot or euclidean.")
+@click.option("--embedding-normalized", is_flag=True, help="Its vectors have unit length.")
 @json_option
 @idempotency_key_option
 @pass_state
 def model_create(state: State, name: str, kind: str, description: str, purpose: str,
                  owner_team: str, owner_contact: str, provider: str, provider_model: str,
                  risk_tier: str, license_: str, tags: tuple[str, ...],
-                 support_months: int | None, support_after: str, as_json: bool) -> None:
+                 support_months: int | None, support_after: str,
+                 embedding_dimension: int | None, embedding_distance: str,
+                 embedding_normalized: bool, as_json: bool) -> None:
     """Create the model NAME (a slug, optionally 'org/name')."""
+    embedding = EmbeddingSpec.declared(embedding_dimension, embedding_distance,
+                                       embedding_normalized)
     created = state.registry.create_model(Model(
         name=name, kind=parse_enum(ModelKind, kind, "model kind"), description=description,
         purpose=purpose, owner_team=owner_team, owner_contact=owner_contact, provider=provider,
         provider_model=provider_model, risk_tier=parse_enum(RiskTier, risk_tier, "risk tier"),
-        license=license_, tags=tuple(tags), support=SupportPolicy(support_months, support_after)))
+        license=license_, tags=tuple(tags), support=SupportPolicy(support_months, support_after),
+        extra=with_embedding({}, embedding)))
     if as_json:
         emit_json(model_view(created))
     else:
@@ -128,5 +141,11 @@ def model_show(state: State, name: str, include_deleted: bool, as_json: bool) ->
     if found.tags:
         table.add_row("tags", ", ".join(found.tags))
     table.add_row("support", found.support.describe())
+    spec = embedding_of(found)
+    if spec is not None:
+        table.add_row("embedding", spec.describe())
     table.add_row("versions", ", ".join(str(v.id) for v in versions) or "none")
     out.print(table)
+
+
+model.add_command(model_reembed)

@@ -15,12 +15,14 @@ from modelsteward.domain.registry_file import parse_registry_file, render_regist
 
 
 @click.group("import", cls=LazyGroup,
-             lazy_subcommands={"mlflow": "modelsteward.cli.import_mlflow:import_mlflow_command"})
+             lazy_subcommands={"mlflow": "modelsteward.cli.import_mlflow:import_mlflow_command",
+                               "card": "modelsteward.cli.card_exports:import_card"})
 def import_group() -> None:
     """Import from other formats."""
 
 
-@click.group("export")
+@click.group("export", cls=LazyGroup,
+             lazy_subcommands={"card": "modelsteward.cli.card_exports:export_card"})
 def export_group() -> None:
     """Export to other formats."""
 

@@ -1,4 +1,5 @@
-"""``steward version register|list|show|attest``, ``resolve``, ``lineage`` and ``verify``."""
+"""``steward version register|list|show|attest|requirements``, ``resolve``, ``lineage``
+and ``verify``."""
 
 from __future__ import annotations
 
@@ -231,6 +232,20 @@ def version_attest(state: State, ref: str, statement: Path, metrics_file: Path |
     metrics = read_json(metrics_file) if metrics_file else None
     state.registry.attest(ref, document, metrics)
     out.print(f"Attached the training attestation to {ref}.", highlight=False)
+
+
+@version.command("requirements")
+@click.argument("ref", metavar="MODEL@VERSION")
+@click.option("--file", "file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML or JSON: framework, framework_version, tokenizer, hardware, "
+                   "serving_config_digest.")
+@click.pass_context
+def version_requirements(ctx: click.Context, ref: str, file: Path) -> None:
+    """Record what a version was tested with (its card's compatibility notes; see
+    `docs/cards.md`)."""
+    from modelsteward.cli.cards import version_requirements as record
+
+    ctx.forward(record)
 
 
 @click.command()

@@ -17,6 +17,9 @@ Whether a finding *fails* the audit follows from :class:`FailOn` (``--fail-on``)
   production monitoring, rolled back from production or rejected, ``medium`` when it has not
   reached the policy's ``eligibility.minimum_stage`` — so both fail under the default
   ``low,soft-deadline-passed``, and ``--fail-on critical`` or ``none`` lets them pass;
+* a version past the end of its active support (its model's support policy) is an
+  ``end-of-support`` finding of level ``low``, and fails like an advisory of that level: under
+  the default ``low,soft-deadline-passed``, not under ``--fail-on medium`` or higher;
 * a gate override fails only when ``gate-override`` is asked for;
 * the kinds in :data:`ALWAYS_FAIL` fail whatever ``--fail-on`` says;
 * a finding covered by a live ignore entry never fails — except an expired ignore, which cannot
@@ -48,6 +51,7 @@ class FindingKind(enum.StrEnum):
     DEPRECATION = "deprecation"
     RETIRED = "retired"
     INELIGIBLE = "ineligible-version"
+    END_OF_SUPPORT = "end-of-support"
     GATE_OVERRIDE = "gate-override"
     DIGEST_MISMATCH = "digest-mismatch"
     NOT_IN_REGISTRY = "not-in-registry"
@@ -80,7 +84,8 @@ class Finding:
 
     ``id`` is the advisory id for advisories (``x_MSA-2026-0001``) and otherwise a finding id:
     ``deprecation:<model>@<version>``, ``retired:<model>@<version>``,
-    ``ineligible:<model>@<version>``, ``override:<model>@<version>:<gate>``,
+    ``ineligible:<model>@<version>``, ``end-of-support:<model>@<version>``,
+    ``override:<model>@<version>:<gate>``,
     ``digest:<model>@<version>``,
     ``missing:<model>@<version>`` or ``ignore:<ignored id>``. Ignore entries name these ids.
     """
@@ -91,7 +96,7 @@ class Finding:
     id: str
     title: str  # one line
     detail: str = ""
-    level: Level | None = None  # advisories and ineligible versions
+    level: Level | None = None  # advisories, ineligible versions, end of support
     phase: Phase | None = None  # deprecations
     inherited_from: str = ""  # the ancestor (model@version or package URL) it comes from
     fixed_in: tuple[str, ...] = ()  # advisories: versions that fix it
@@ -210,10 +215,10 @@ def fails(finding: Finding, fail_on: FailOn) -> bool:
     """Whether ``finding`` fails the audit under ``fail_on``.
 
     An ignored finding never fails, except an expired ignore, which always fails. The kinds in
-    :data:`ALWAYS_FAIL` and deprecations whose phase is retired always fail. Advisories and
-    ineligible versions fail when their level ranks at or above ``fail_on.level``; an advisory
-    without a level ranks like ``unknown`` (that is, like ``high``); a deprecation without a
-    phase counts as announced.
+    :data:`ALWAYS_FAIL` and deprecations whose phase is retired always fail. Advisories,
+    ineligible versions and ends of support fail when their level ranks at or above
+    ``fail_on.level``; an advisory without a level ranks like ``unknown`` (that is, like
+    ``high``); a deprecation without a phase counts as announced.
     """
     if finding.kind is FindingKind.EXPIRED_IGNORE:
         return True
@@ -222,7 +227,7 @@ def fails(finding: Finding, fail_on: FailOn) -> bool:
     if finding.kind in ALWAYS_FAIL:
         return True
     match finding.kind:
-        case FindingKind.ADVISORY | FindingKind.INELIGIBLE:
+        case FindingKind.ADVISORY | FindingKind.INELIGIBLE | FindingKind.END_OF_SUPPORT:
             if fail_on.level is None:
                 return False
             level = finding.level if finding.level is not None else Level.UNKNOWN

@@ -13,6 +13,11 @@ from modelsteward.domain.lifecycle import GateOverride, Stage
 from modelsteward.domain.lockfile import LockedModel
 from modelsteward.domain.osv_match import Match, fixed_versions
 from modelsteward.domain.severity import Level
+from modelsteward.domain.support import SupportWindow
+
+END_OF_SUPPORT_LEVEL = Level.LOW
+"""The level of an ``end-of-support`` finding: it fails under ``--fail-on low`` (the default)
+and passes under ``medium`` or higher; an ignore entry silences it like any other."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class EntryFacts:
     # why the policy's eligibility rule does not admit the locked version (as
     # EligibilityRule.why_not says it, with the entry's candidates choice); "" when it does
     ineligible: str = ""
+    support: SupportWindow | None = None  # the locked version's support window, if declared
 
 
 def findings(facts: EntryFacts, today: date) -> list[Finding]:
@@ -85,6 +91,9 @@ def findings(facts: EntryFacts, today: date) -> list[Finding]:
         found.append(_deprecation(entry, plan, today, ""))
     if facts.ineligible and facts.state.stage is not Stage.RETIRED:  # retired: its own finding
         found.append(_ineligible(entry, facts.state, facts.ineligible))
+    if (facts.support is not None and facts.support.ended(today)
+            and facts.state.stage is not Stage.RETIRED):
+        found.append(_end_of_support(entry, facts.support))
     if facts.inherited_plan is not None and facts.state.stage is not Stage.RETIRED:
         ancestor, inherited = facts.inherited_plan
         if inherited.phase(today) is not Phase.ACTIVE:
@@ -112,6 +121,16 @@ def _ineligible(entry: LockedModel, state: RegistryState, why: str) -> Finding:
         f"{entry.ref} is not eligible for applications",
         f"{entry.ref} is not eligible because {why}.{with_candidates}",
         level=Level.HIGH if harmed else Level.MEDIUM, fix=fix)
+
+
+def _end_of_support(entry: LockedModel, window: SupportWindow) -> Finding:
+    return Finding(
+        FindingKind.END_OF_SUPPORT, entry.name, entry.version, f"end-of-support:{entry.ref}",
+        f"{entry.ref} is past the end of its active support ({window.ends.isoformat()})",
+        window.warning(), level=END_OF_SUPPORT_LEVEL,
+        dates={"end_of_support": window.ends.isoformat()},
+        fix=(f"run `steward lock --upgrade {entry.name}` to lock a newer, supported version, "
+             f"or ignore `end-of-support:{entry.ref}` with a reason and an expiry"))
 
 
 def _dates(plan: DeprecationPlan) -> dict[str, str]:

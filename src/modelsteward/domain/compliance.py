@@ -24,6 +24,7 @@ from functools import cached_property
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.embedding import ReembeddingRecord, embedding_of
 from modelsteward.domain.events import Event
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import DEFAULT_TEAM, Model, ModelKind, RiskTier
@@ -170,12 +171,6 @@ class ModelFacts:
     def in_use(self) -> bool:
         """Served in production or used by a consumer."""
         return bool(self.production or self.consumers)
-
-    @property
-    def embedding(self) -> bool:
-        """Declared an embedding model (a tag, or an ``embedding`` entry in its extra
-        fields)."""
-        return "embedding" in self.model.tags or "embedding" in self.model.extra
 
 
 @dataclass(frozen=True)
@@ -395,22 +390,31 @@ def _release_process(facts: ModelFacts) -> Finding:
 
 def _embedding_migration(facts: ModelFacts) -> Finding:
     unseen = "The vector index and its documents live outside the registry."
-    if not facts.embedding:
+    spec = embedding_of(facts.model)
+    if spec is None and "embedding" not in facts.model.tags:
         return Finding(Item.EMBEDDING_MIGRATION, Outcome.NOT_APPLICABLE,
                        "Not declared an embedding model.", unseen=unseen)
-    planned = [p for p in facts.plans if any("embed" in s.lower() for s in p.migration_steps)]
-    if facts.plans and len(planned) < len(facts.plans):
-        bad = next(p for p in facts.plans if p not in planned)
+    records = [r for r in (ReembeddingRecord.from_event(e.payload, e.seq)
+                           for e in facts.kinds(ev.REEMBEDDING_PLANNED)) if r is not None]
+    evidence = tuple(Evidence(f"re-embedding planned: {r.plan.documents:,} documents"
+                              + (f" for plan {r.deprecation_plan}" if r.deprecation_plan else "")
+                              + (f" for consumer {r.consumer}" if r.consumer else ""), r.seq)
+                     for r in records[-5:])
+    covered = {r.deprecation_plan for r in records}
+    bare = [p for p in facts.plans if p.id not in covered
+            and not any("embed" in step.lower() for step in p.migration_steps)]
+    if bare:
+        plan = bare[0]
         return Finding(Item.EMBEDDING_MIGRATION, Outcome.FAIL,
-                       f"Plan {bad.id} moves an embedding model without a re-embedding step.",
-                       (), f"steward deprecate {bad.ref} --migration-step "
-                       "\"re-embed the documents …\" "
-                       "(with its dates)",
-                       unseen)
+                       f"Plan {plan.id} moves an embedding model without a re-embedding plan.",
+                       evidence, f"steward deprecate {plan.ref} --reembed-documents N "
+                       "--reembed-index NAME …  # or `steward model reembed`", unseen)
+    declared = (f"dimension {spec.dimension}, {spec.distance.value}" if spec is not None
+                else "tagged embedding")
     return Finding(Item.EMBEDDING_MIGRATION, Outcome.PASS,
-                   "Every plan of this embedding model carries a re-embedding step "
-                   f"({len(planned)} plan(s)).",
-                   tuple(Evidence(f"plan {p.id}") for p in planned), unseen=unseen)
+                   f"Embedding model ({declared}): every deprecation plan carries a "
+                   "re-embedding plan, and `lock --upgrade`/`audit --fix` refuse to move its "
+                   "pins without one.", evidence, unseen=unseen)
 
 
 def _monitoring(facts: ModelFacts) -> Finding:

@@ -43,6 +43,9 @@ DEPRECATION_PHASE = "model:deprecation:phase"
 # a version past its plan's hard deadline that was not retired (it holds production); it
 # changes nothing in the tables
 DEPRECATION_OVERDUE = "model:deprecation:overdue"
+# a re-embedding plan recorded for moving an embedding model's consumers (domain/embedding.py):
+# the deprecation plan carries it, or a consumer's move does
+REEMBEDDING_PLANNED = "model:reembedding:planned"
 MODEL_DELETED = "model:deleted"
 VERSION_RESTORED = "model:version:restored"
 VERSION_DELETED = "model:version:deleted"
@@ -63,6 +66,8 @@ PIPELINE_IMPORTED = "model:pipeline:imported"
 RETRAIN_DUE = "model:pipeline:retrain-due"  # a trigger's firing, told once
 PIPELINE_RUN_STARTED = "model:pipeline:run-started"
 PIPELINE_STEP_RECORDED = "model:pipeline:step-recorded"
+CARD_EDITED = "model:card:edited"  # one authored section of the living card, whole
+REQUIREMENTS_SET = "model:version:requirements-set"  # what a version was tested with
 
 
 def canonical_json(value: object) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from modelsteward.domain.deprecation import DeprecationPlan, Phase
+from modelsteward.domain.embedding import ReembeddingPlan
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.subscriptions import REMINDER_HARD, REMINDER_SOFT
 
@@ -65,9 +66,10 @@ def due_reminders(plan: DeprecationPlan, today: date, days: Sequence[int]) -> li
 
 def reminder_notice(plan: DeprecationPlan, due: DueReminder, team: str,
                     consumer_names: Sequence[str], now: datetime,
-                    derived_model: str = "") -> Notice:
+                    derived_model: str = "", reembedding: ReembeddingPlan | None = None) -> Notice:
     """The notice telling ``team`` (whose consumers ``consumer_names`` use the plan's versions,
-    or ``derived_model`` derived from them) that a deadline is near."""
+    or ``derived_model`` derived from them) that a deadline is near; ``reembedding``: the data
+    migration the plan carries (an embedding model's), stated in the message and payload."""
     names = sorted(consumer_names)
     left = f"{due.days_left} day{'s' if due.days_left != 1 else ''} from now"
     match due.deadline:
@@ -83,7 +85,9 @@ def reminder_notice(plan: DeprecationPlan, due: DueReminder, team: str,
     message = (f"Reminder: {plan.ref} {what} {len(names)} of your consumers "
                f"{'uses' if len(names) == 1 else 'use'} {uses}: {', '.join(names)}."
                + (f" Move to {plan.replacement}." if plan.replacement else "")
-               + (f" Migration steps:{steps}" if steps else ""))
+               + (f" Migration steps:{steps}" if steps else "")
+               + (f" Moving is a data migration: {reembedding.describe()}." if reembedding
+                  else ""))
     suffix = f":inherited:{derived_model}" if derived_model else ""
     return Notice(
         f"reminder:{plan.id}:{team}:{due.deadline.value}:{due.on.isoformat()}:{due.threshold}"
@@ -92,5 +96,6 @@ def reminder_notice(plan: DeprecationPlan, due: DueReminder, team: str,
          "date": due.on.isoformat(), "days_before": due.threshold, "days_left": due.days_left,
          "inherited_via": derived_model or None, "consumers": len(names),
          "consumer_names": names, "replacement": plan.replacement or None,
-         "migration_steps": list(plan.migration_steps)},
+         "migration_steps": list(plan.migration_steps),
+         **({"reembedding": reembedding.as_payload()} if reembedding else {})},
         now)

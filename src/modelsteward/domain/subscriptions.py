@@ -33,6 +33,8 @@ DELIVERIES_REPLAYED = "notify:delivery:replayed"
 
 REMINDER_SOFT = "reminder:soft-deadline"
 REMINDER_HARD = "reminder:hard-deadline"
+# before the end of a version's active support window (domain/support.py)
+REMINDER_END_OF_SUPPORT = "reminder:end-of-support"
 ADVISORY_REPORT = "advisory-report"  # a reporter's draft, for the owner team to publish
 # to a model's owning team, at a hard deadline, about the version holding production
 DEADLINE_OVERDUE = "deprecation:overdue"
@@ -45,8 +47,8 @@ NOTICE_KINDS: tuple[str, ...] = (
     *(f"deprecation-inherited:{phase}" for phase in _PHASES), DEADLINE_OVERDUE,
     DEADLINE_PRODUCTION_MOVED,
     "advisory", "advisory-inherited", ADVISORY_REPORT, "deletion", REMINDER_SOFT,
-    REMINDER_HARD, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK, *EXPERIMENT_KINDS, *RETRAIN_KINDS,
-    COMPLIANCE_DRIFTED,
+    REMINDER_HARD, REMINDER_END_OF_SUPPORT, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK,
+    *EXPERIMENT_KINDS, *RETRAIN_KINDS, COMPLIANCE_DRIFTED,
 )
 """Every kind of notice the registry writes; a subscription pattern must match one of them."""
 

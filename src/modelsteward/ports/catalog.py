@@ -8,7 +8,7 @@ from typing import Protocol
 
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Derivation
-from modelsteward.domain.model import Model, Version
+from modelsteward.domain.model import Model, SupportPolicy, Version
 from modelsteward.domain.pins import Bounds
 
 
@@ -84,6 +84,12 @@ class Catalog(Protocol):
                                                                         tuple[str, Stage, str]]:
         """(model, version) → (root digest, stage, blocked reason) for the refs that exist and
         are not deleted; a few reads whatever the number of refs."""
+        ...
+    def support_terms(self, refs: Sequence[tuple[str, str]]
+                      ) -> dict[tuple[str, str], tuple[datetime, SupportPolicy]]:
+        """(model, version) → (registration time, the model's support policy) for the refs
+        that exist, are not deleted and whose model declares active months; a few reads
+        whatever the number of refs (the audit's end-of-support findings)."""
         ...
 
     def add_attestation(self, model: str, version: str, statement: dict[str, object],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -24,6 +24,12 @@ class EventLog(Protocol):
                limit: int | None = None) -> list[Event]:
         """Events after ``after_seq``, oldest first: all, or those about ``subject_prefix``
         and any ``subject_prefix@…``."""
+        ...
+    def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
+                     after_seq: int = 0, limit: int | None = None) -> list[Event]:
+        """Events after ``after_seq``, oldest first, about ``subject`` or any ``subject@…`` —
+        or of one of ``kinds`` whatever their subject — stamped at or before ``until`` (an
+        event time as stored; "" for no bound): what a model card reads."""
         ...
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from modelsteward.domain.checkpoint import Checkpoint
+from modelsteward.domain.embedding import embedding_of
 from modelsteward.domain.events import ChainBreak, Event
 from modelsteward.domain.lineage import LineageNode, Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
@@ -123,7 +124,8 @@ class RemoteRegistry:
             "provider_model": model.provider_model, "risk_tier": model.risk_tier.value,
             "license": model.license, "tags": list(model.tags),
             "support_months": model.support.active_months,
-            "support_after": model.support.afterwards}))
+            "support_after": model.support.afterwards,
+            **({"embedding": spec.as_extra()} if (spec := embedding_of(model)) else {})}))
 
     def transfer_model(self, name: str, team: str, reason: str) -> Model:
         return self._model_of(self.client.post(self.model_path(name) + "/transfers",

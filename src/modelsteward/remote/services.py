@@ -39,13 +39,14 @@ from modelsteward.domain.consumers import (
     parse_uses,
 )
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase
+from modelsteward.domain.embedding import ReembeddingPlan, ReembeddingRecord
 from modelsteward.domain.ignores import Ignore
 from modelsteward.domain.lockfile import Lock, render_lock
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.osv_match import Match
 from modelsteward.domain.provider_schedules import Shutdown
 from modelsteward.domain.severity import Level
-from modelsteward.errors import InvalidInput, Problem
+from modelsteward.errors import InvalidInput, Problem, ServerUnreachable
 from modelsteward.files import write_atomically
 from modelsteward.integrity.lock_check import read_lock
 from modelsteward.remote import parse
@@ -147,6 +148,11 @@ class RemoteDeletions(_Remote):
                                     k["resolves_to"]) for k in data.get("unchanged", ())))
 
 
+def _reembedding_body(plan: ReembeddingPlan) -> dict[str, object]:
+    return {"documents": plan.documents, "cost": plan.cost, "hours": plan.hours,
+            "index": plan.index}
+
+
 def _pin_text(text: str) -> str:
     """``ConsumerPin.__str__`` (``model pin``) is what the API sends; accept ``model@pin``."""
     return text if " " in text else text.replace("@", " ", 1)
@@ -159,13 +165,28 @@ class RemoteDeprecations(_Remote):
     def plan(self, target: str, *, reason: DeprecationReason, replacement: str,
              announced: date, soft_deadline: date, hard_deadline: date,
              migration_steps: tuple[str, ...] = (), support_window: str = "",
-             redirect: bool = False) -> DeprecationPlan:
+             redirect: bool = False,
+             reembedding: ReembeddingPlan | None = None) -> DeprecationPlan:
         return parse.plan(self.client.post("/deprecations", {
             "target": target, "reason": reason.value, "replacement": replacement,
             "announced": announced.isoformat(), "soft_deadline": soft_deadline.isoformat(),
             "hard_deadline": hard_deadline.isoformat(),
             "migration_steps": list(migration_steps), "support_window": support_window,
-            "redirect": redirect}))
+            "redirect": redirect,
+            **({"reembedding": _reembedding_body(reembedding)} if reembedding else {})}))
+
+    def record_reembedding(self, source: str, plan: ReembeddingPlan, *, target: str = "",
+                           consumer: str = "") -> ReembeddingRecord:
+        data = self.client.post("/reembeddings", {
+            "source": source, "target": target, "consumer": consumer,
+            "plan": _reembedding_body(plan)})
+        recorded = ReembeddingRecord.from_event(
+            {**data, "from": data.get("source"), "to": data.get("target"),
+             "plan": data.get("deprecation_plan"), "reembedding": data.get("plan")},
+            int(data.get("seq") or 0))
+        if recorded is None:
+            raise ServerUnreachable("The server's answer to a re-embedding plan was not one.")
+        return recorded
 
     def plans(self, model: str) -> list[DeprecationPlan]:
         self.registry.get_model(model)  # an unknown model is "not found", as locally

@@ -22,6 +22,7 @@ from modelsteward.domain.checkpoint import Checkpoint
 from modelsteward.domain.comparison import Comparison
 from modelsteward.domain.consumers import Consumer, ConsumerPin, ConsumerStatus, Impact, PinStatus
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.embedding import ReembeddingPlan, ReembeddingRecord
 from modelsteward.domain.evaluation_file import EvaluationResult
 from modelsteward.domain.events import ChainBreak, Event
 from modelsteward.domain.gates import GateReport
@@ -133,7 +134,10 @@ class DeprecationsApi(Protocol):
         migration_steps: tuple[str, ...] = ...,
         support_window: str = ...,
         redirect: bool = ...,
+        reembedding: ReembeddingPlan | None = ...,
     ) -> DeprecationPlan: ...
+    def record_reembedding(self, source: str, plan: ReembeddingPlan, *, target: str = ...,
+                           consumer: str = ...) -> ReembeddingRecord: ...
     def plans(self, model: str) -> list[DeprecationPlan]: ...
     def missing(self) -> list[str]: ...
     def notices(self, team: str = ...) -> list[Notice]: ...

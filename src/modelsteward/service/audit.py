@@ -35,17 +35,19 @@ from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lockfile import Lock, LockedModel
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.osv_match import AdvisoryIndex, Subject
+from modelsteward.domain.support import SupportWindow, support_window_of
 from modelsteward.domain.versioning import ModelVersion
 from modelsteward.ports import Transaction
 from modelsteward.results import Fixed, Found
 from modelsteward.service.advisories import find_matches, match_subjects, ref_subject
 from modelsteward.service.context import Context
 from modelsteward.service.locking import Locking
+from modelsteward.service.reembedding import Move
 from modelsteward.service.resolution import Resolver
 
 _FIXABLE_BY_UPGRADE = (FindingKind.ADVISORY, FindingKind.DEPRECATION, FindingKind.RETIRED,
                        FindingKind.INELIGIBLE, FindingKind.GATE_OVERRIDE,
-                       FindingKind.NOT_IN_REGISTRY)
+                       FindingKind.NOT_IN_REGISTRY, FindingKind.END_OF_SUPPORT)
 
 
 @contextmanager
@@ -162,6 +164,15 @@ class Audits:
                         return ancestor, hit
                 return None
 
+            terms = tx.support_terms(refs)
+
+            def support(entry: LockedModel) -> SupportWindow | None:
+                found = terms.get((entry.name, entry.version))
+                if found is None:
+                    return None
+                registered_at, policy = found
+                return support_window_of(entry.ref, registered_at, policy)
+
             def ineligible(entry: LockedModel, state: RegistryState) -> str:
                 return self.resolver.why_not_in(tx, entry.ref, state.stage,
                                                 state.blocked_reason,
@@ -177,6 +188,7 @@ class Audits:
                     ineligible=ineligible(entry, state) if state is not None else "",
                     plan=covering(entry.name, entry.version) if state is not None else None,
                     inherited_plan=inherited(entry) if state is not None else None,
+                    support=support(entry) if state is not None else None,
                     overrides=tuple(overrides.get(f"{entry.name}@{entry.version}", ()))))
         return facts
 
@@ -188,7 +200,8 @@ class Audits:
         (widening the pin in ``models.toml`` when that version is outside it), or else to the
         best eligible version its pin gives when that passes. Never onto a version the
         policy's eligibility rule does not admit (an entry locked with candidates admits
-        them). Returns the new manifest text
+        them), and never an embedding model's entry without a re-embedding plan covering the
+        move (:class:`ReembeddingRequired`: nothing is changed). Returns the new manifest text
         and lock, what was fixed and what could not be."""
         manifest = parse_manifest(manifest_text)
         failing: dict[str, list[Finding]] = defaultdict(list)
@@ -198,6 +211,7 @@ class Audits:
         forced: list[LockedModel] = []
         fixed: list[str] = []
         unfixed: list[str] = []
+        moves: list[Move] = []  # checked for re-embedding plans before anything is written
         for name in sorted(failing):
             items = failing[name]
             requirement = manifest.get(name)
@@ -212,6 +226,7 @@ class Audits:
             if replacement:
                 target, _, pin = replacement.partition("@")
                 changes[name] = None
+                moves.append(Move(name, entry.version, target, target_pin=pin))
                 if manifest.get(target) is None:
                     changes[target] = Requirement(target, pin, registry=requirement.registry,
                                                   candidates=requirement.candidates)
@@ -240,6 +255,9 @@ class Audits:
             else:
                 fixed.append(f"{name}: {entry.version} → {version.id}")
             forced.append(replace(entry, version=str(version.id), pin=pin))
+            moves.append(Move(name, entry.version, name, str(version.id)))
+        with self.ctx.store.read() as tx:
+            self.locking.reembeddings.check_moves(tx, moves, consumer=lock.application)
         new_text = update_manifest(manifest_text, changes) if changes else manifest_text
         new_manifest = parse_manifest(new_text)
         previous = lock

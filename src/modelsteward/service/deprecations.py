@@ -24,6 +24,7 @@ from modelsteward.domain.deprecation import (
     Phase,
     check_dates,
 )
+from modelsteward.domain.embedding import ReembeddingPlan, ReembeddingRecord, embedding_of
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lineage import validate_purl
@@ -48,9 +49,11 @@ from modelsteward.results import CheckedPlan, Overdue, TickReport
 from modelsteward.service.context import Context
 from modelsteward.service.lifecycle import PRODUCTION, Lifecycle
 from modelsteward.service.reach import affected_pins, affected_teams, descendants
+from modelsteward.service.reembedding import Reembeddings
 from modelsteward.service.replacement import eligible_replacement
 from modelsteward.service.resolution import Resolver
 from modelsteward.service.retirement import Retirements
+from modelsteward.service.support import SupportReminders
 
 _DEPRECABLE = (Stage.REGISTERED, Stage.STAGING, Stage.PRODUCTION)
 
@@ -62,6 +65,8 @@ class Deprecations:
         self.resolver = resolver
         self.lifecycle = lifecycle
         self.retirements = retirements
+        self.reembeddings = Reembeddings(ctx, resolver)
+        self.support = SupportReminders(ctx, resolver)
 
     def _today(self) -> date:
         return self.ctx.clock.now().date()
@@ -73,12 +78,18 @@ class Deprecations:
     def plan(self, target: str, *, reason: DeprecationReason, replacement: str,
              announced: date, soft_deadline: date, hard_deadline: date,
              migration_steps: tuple[str, ...] = (), support_window: str = "",
-             redirect: bool = False) -> DeprecationPlan:
+             redirect: bool = False,
+             reembedding: ReembeddingPlan | None = None) -> DeprecationPlan:
         """Record a deprecation plan for ``MODEL@VERSION`` or ``MODEL@PIN``. Refused when the
         dates are out of order, nothing matches, a matched version is already retired, or the
-        replacement does not exist or is itself deprecated, retired or covered by the plan."""
+        replacement does not exist or is itself deprecated, retired or covered by the plan.
+        ``reembedding`` (an embedding model's only) is the data migration moving its consumers
+        to the replacement needs: recorded with the plan and shown in its notices."""
         check_dates(announced, soft_deadline, hard_deadline)
         if target.startswith("pkg:"):
+            if reembedding is not None:
+                raise InvalidInput("A re-embedding plan belongs to a registered embedding "
+                                   "model's deprecation plan, not an upstream model's.")
             return self._plan_upstream(target, reason, replacement, announced, soft_deadline,
                                        hard_deadline, migration_steps, support_window)
         with self.ctx.store.write() as tx:
@@ -86,7 +97,7 @@ class Deprecations:
                 tx, target, reason=reason, replacement=replacement, announced=announced,
                 soft_deadline=soft_deadline, hard_deadline=hard_deadline,
                 migration_steps=migration_steps, support_window=support_window,
-                redirect=redirect))
+                redirect=redirect), reembedding)
 
     def check_plan(self, tx: Transaction, target: str, *, reason: DeprecationReason,
                    replacement: str, announced: date, soft_deadline: date, hard_deadline: date,
@@ -121,11 +132,16 @@ class Deprecations:
             self._check_replacement(tx, replacement, {v.ref for v in covered})
         return CheckedPlan(model, plan, tuple(covered))
 
-    def write_plan(self, tx: Transaction, checked: CheckedPlan) -> DeprecationPlan:
+    def write_plan(self, tx: Transaction, checked: CheckedPlan,
+                   reembedding: ReembeddingPlan | None = None) -> DeprecationPlan:
         """Record a plan :meth:`check_plan` accepted in the same ``tx``: the plan, its event,
-        the covered versions deprecated (each with its event) and the current phase's
-        notices."""
+        its re-embedding plan (refused unless the model is an embedding model), the covered
+        versions deprecated (each with its event) and the current phase's notices."""
         model, plan, covered = checked.model, checked.plan, checked.covered
+        if reembedding is not None and embedding_of(model) is None:
+            raise InvalidInput(
+                f"{model.name} is not declared an embedding model, so its deprecation needs no "
+                "re-embedding plan; drop the --reembed-* options.")
         tx.add_plan(plan)
         self.ctx.record(tx, NewEvent(ev.DEPRECATION_PLANNED, plan.ref, {
             "plan": plan.id, "reason": plan.reason.value,
@@ -136,6 +152,9 @@ class Deprecations:
             "migration_steps": list(plan.migration_steps),
             "support_window": plan.support_window, "redirect": plan.redirect,
             "versions": [str(v.id) for v in covered]}))
+        if reembedding is not None:
+            self.reembeddings.write(tx, ReembeddingRecord(
+                model.name, reembedding, plan.target, plan.replacement, plan.id))
         for version in covered:
             if version.stage in _DEPRECABLE:
                 tx.set_stage(model.name, str(version.id), Stage.DEPRECATED)
@@ -241,6 +260,7 @@ class Deprecations:
         # a version already retired some other way): a retirement must tell them
         affected = affected_pins(self.resolver, tx, model, covered, as_if_resolvable=at_deadline)
         created = 0
+        reembed = self.reembeddings.for_plan(tx, plan)
         held_back = False  # a covered version stays overdue: its retirement is not news yet
         if at_deadline:
             for version in covered:
@@ -272,14 +292,14 @@ class Deprecations:
             consumers = [consumer for consumer, _ in pins]
             now = self._resolves_now(tx, model, pins) if at_deadline else None
             created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
-                                                  resolves_now=now))
+                                                  resolves_now=now, reembed=reembed))
         descendants = self._descendants(tx, covered)
         for derived_model in sorted(descendants, key=lambda m: m.name):
             derived = descendants[derived_model]
             inherited = self._affected(tx, derived_model, derived)
             for team, consumers in sorted(inherited.items()):
                 created += tx.add_notice(self._notice(plan, phase, team, consumers, today,
-                                                      derived_model.name))
+                                                      derived_model.name, reembed=reembed))
         return created
 
     def _resolves_now(self, tx: Transaction, model: Model,
@@ -385,9 +405,11 @@ class Deprecations:
 
     def _notice(self, plan: DeprecationPlan, phase: Phase, team: str,
                 consumers: list[Consumer], today: date, derived_model: str = "",
-                resolves_now: list[tuple[str, str, str]] | None = None) -> Notice:
+                resolves_now: list[tuple[str, str, str]] | None = None,
+                reembed: ReembeddingPlan | None = None) -> Notice:
         """The notice of ``phase`` to ``team``; ``resolves_now`` (at the hard deadline):
-        ``(consumer, pin, version or "")``, where each of its pins resolves now."""
+        ``(consumer, pin, version or "")``, where each of its pins resolves now; ``reembed``:
+        the data migration the move needs, stated in the message and the payload."""
         names = sorted(c.name for c in consumers)
         steps = "".join(f"\n  {i}. {step}" for i, step in enumerate(plan.migration_steps, 1))
         uses = (f"{derived_model}, which derives from it" if derived_model else "it")
@@ -399,7 +421,8 @@ class Deprecations:
         message = (f"{'Inherited: ' if derived_model else ''}{plan.warning(today)} "
                    f"{len(names)} of your consumers {'uses' if len(names) == 1 else 'use'} "
                    f"{uses}: "
-                   f"{', '.join(names)}.{now}{(' Migration steps:' + steps) if steps else ''}")
+                   f"{', '.join(names)}.{now}{(' Migration steps:' + steps) if steps else ''}"
+                   + (f" Moving is a data migration: {reembed.describe()}." if reembed else ""))
         suffix = f":inherited:{derived_model}" if derived_model else ""
         return Notice(f"deprecation:{plan.id}:{phase.value}:{team}{suffix}", team,
                       derived_model or plan.model,
@@ -412,6 +435,7 @@ class Deprecations:
                        "soft_deadline": plan.soft_deadline.isoformat(),
                        "hard_deadline": plan.hard_deadline.isoformat(),
                        "migration_steps": list(plan.migration_steps),
+                       **({"reembedding": reembed.as_payload()} if reembed else {}),
                        **({"resolves_now": [{"consumer": name, "pin": pin,
                                              "version": ref or None}
                                             for name, pin, ref in sorted(resolves_now)]}
@@ -454,10 +478,12 @@ class Deprecations:
              reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS) -> TickReport:
         """Bring every plan up to date with the clock: notices for the current phase (never
         twice), the deadline reminders due today (``reminder_days`` before each deadline, each
-        written once; see :meth:`reminders`) and retirement at the hard deadline — with
-        ``archive``, weights are archived and verified first (a version whose copy fails stays
-        un-retired and is reported). A version holding production retires only once production
-        has moved (see the module's docstring); until then it is reported as overdue."""
+        written once; see :meth:`reminders`), the end-of-support reminders of versions still in
+        use (:class:`~modelsteward.service.support.SupportReminders`) and retirement at the
+        hard deadline — with ``archive``, weights are archived and verified first (a version
+        whose copy fails stays un-retired and is reported). A version holding production
+        retires only once production has moved (see the module's docstring); until then it is
+        reported as overdue."""
         retired: list[str] = []
         to_archive: list[str] = []
         failures: list[str] = []
@@ -473,6 +499,7 @@ class Deprecations:
             for plan in tx.upstream_plans():
                 created += self._advance_upstream(tx, plan)
             reminded = self._remind(tx, reminder_days, self._today())
+            reminded += self.support.remind_in(tx, reminder_days, self._today())
         for ref in to_archive:
             try:
                 self.retirements.retire(ref, archive, by_plan=True,
@@ -487,10 +514,13 @@ class Deprecations:
         """Write the deadline reminders due ``today`` (default: the clock's date): a notice to
         every team whose consumers use a version a deprecation plan covers — a plan on a
         registered model or on an upstream package URL — or a version derived from one,
-        ``reminder_days`` days before each soft and hard deadline. Each reminder is written
-        once; returns how many were new."""
+        ``reminder_days`` days before each soft and hard deadline, and the end-of-support
+        reminders of versions still in use as many days before their end of active support.
+        Each reminder is written once; returns how many were new."""
+        day = today or self._today()
         with self.ctx.store.write() as tx:
-            return self._remind(tx, reminder_days, today or self._today())
+            return (self._remind(tx, reminder_days, day)
+                    + self.support.remind_in(tx, reminder_days, day))
 
     def _remind(self, tx: Transaction, reminder_days: Sequence[int], today: date) -> int:
         now = self.ctx.clock.now()
@@ -516,12 +546,21 @@ class Deprecations:
                          due: list[DueReminder],
                          reach: list[tuple[Model, list[Version], str]], now: datetime) -> int:
         created = 0
+        reembed = self.reembeddings.for_plan(tx, plan)
         for reminder in due:
             for model, versions, derived_model in reach:
                 for team, consumers in sorted(self._affected(tx, model, versions).items()):
                     created += tx.add_notice(reminder_notice(
-                        plan, reminder, team, [c.name for c in consumers], now, derived_model))
+                        plan, reminder, team, [c.name for c in consumers], now, derived_model,
+                        reembed))
         return created
+
+    def record_reembedding(self, source: str, plan: ReembeddingPlan, *, target: str = "",
+                           consumer: str = "") -> ReembeddingRecord:
+        """Record the re-embedding plan for moving consumers of the embedding model
+        ``MODEL[@VERSION|@PIN]`` to ``target`` (``MODEL@PIN``; anywhere when empty), or only
+        ``consumer``'s move (see :meth:`Reembeddings.record`)."""
+        return self.reembeddings.record(source, plan, target=target, consumer=consumer)
 
     def plans(self, model: str) -> list[DeprecationPlan]:
         with self.ctx.store.read() as tx:

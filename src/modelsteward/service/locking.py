@@ -25,6 +25,7 @@ from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Transaction
 from modelsteward.results import Locked, LockVerify, Outdated
 from modelsteward.service.context import Context
+from modelsteward.service.reembedding import Move, Reembeddings
 from modelsteward.service.resolution import Resolver
 
 _CONFIG_FILES = ("config.json",)
@@ -37,6 +38,7 @@ class Locking:
         self.ctx = ctx
         self.resolver = resolver
         self.location = location  # names the registry in lock files (a URL without credentials)
+        self.reembeddings = Reembeddings(ctx, resolver)
 
     def lock(self, manifest: AppManifest, previous: Lock | None = None, *,
              upgrade: Collection[str] | bool = False, registry_name: str = "",
@@ -47,7 +49,9 @@ class Locking:
         keeps its locked version (if it still exists and is still eligible) unless it is named
         in ``upgrade`` (or ``upgrade`` is True): then its pin is resolved afresh, moving it
         forward within its range. Unknown models and pins that match no eligible version are
-        reported together, each saying why; nothing is written then. Each entry records where
+        reported together, each saying why; nothing is written then. Moving an embedding
+        model's entry to another version without a re-embedding plan that covers the move is
+        refused (:class:`ReembeddingRequired`, nothing written). Each entry records where
         it was resolved: the requirement's or the manifest's ``registry``, else
         ``registry_name`` (a server's URL), else the database URL without its password.
 
@@ -122,6 +126,13 @@ class Locking:
                 chosen.append((req, found.version, admit))
             if problems:
                 raise DocumentInvalid("models.toml", problems)
+            # moving an embedding pin is a data migration: refused without a re-embedding plan
+            self.reembeddings.check_moves(tx, [
+                Move(req.model, entry.version, req.model, str(version.id))
+                for req, version, _ in chosen
+                if (entry := previous.get(req.model) if previous is not None else None)
+                is not None and entry.version and entry.version != str(version.id)],
+                consumer=manifest.application)
             lock = Lock(manifest.application, tuple(sorted(
                 (self.entry(tx, req, version, default_registry, candidates=admit)
                  for req, version, admit in chosen),

@@ -48,11 +48,13 @@ if TYPE_CHECKING:
     from modelsteward.ports import Notifier
     from modelsteward.service.advisories import Advisories
     from modelsteward.service.audit import Audits
+    from modelsteward.service.cards import Cards
     from modelsteward.service.compliance import Compliance
     from modelsteward.service.consumers import Consumers
     from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
     from modelsteward.service.experiments import Experiments
+    from modelsteward.service.exports import Exports
     from modelsteward.service.history import History
     from modelsteward.service.lifecycle import Lifecycle
     from modelsteward.service.locking import Locking
@@ -72,7 +74,8 @@ class Registry:
     Services (built on first access, then the same object on every access): ``resolver``,
     ``catalog``, ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
-    ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``, ``compliance``;
+    ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``, ``cards``,
+    ``exports``, ``compliance``;
     :meth:`mlflow` and :meth:`notifications` build the two that take options. Setting
     :attr:`actor` or :attr:`policy` changes the context they share."""
 
@@ -156,6 +159,14 @@ class Registry:
         return Advisories(self.context, self.resolver)
 
     @cached_property
+    def exports(self) -> Exports:
+        """A version as a Hugging Face card, a CycloneDX ML-BOM or an SPDX AI document; the
+        import of a Hugging Face card."""
+        from modelsteward.service.exports import Exports
+
+        return Exports(self.context, self.resolver, self.catalog, self.advisories)
+
+    @cached_property
     def experiments(self) -> Experiments:
         """A/B/n experiments and canaries: start, route, outcomes, analysis, decision."""
         from modelsteward.service.experiments import Experiments
@@ -168,6 +179,13 @@ class Registry:
         from modelsteward.service.pipelines import Pipelines
 
         return Pipelines(self.context)
+
+    @cached_property
+    def cards(self) -> Cards:
+        """Living model cards: rebuilt from the history at any time, edited by section."""
+        from modelsteward.service.cards import Cards
+
+        return Cards(self.context, self.resolver)
 
     @cached_property
     def compliance(self) -> Compliance:

@@ -9,6 +9,7 @@ service that resolves inside its own transaction use it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from dataclasses import replace
 from datetime import date
 
 from modelsteward.domain import events as ev
@@ -18,6 +19,7 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.pins import Bounds, Pin, PinLevel, SnapshotPin, parse_pin
 from modelsteward.domain.refs import split_ref
+from modelsteward.domain.support import support_window
 from modelsteward.errors import (
     ModelNotFound,
     NoMatchingVersion,
@@ -64,7 +66,8 @@ class Resolver:
         (:mod:`modelsteward.domain.eligibility`; ``candidates`` also admits versions that have
         not reached its minimum stage). A strict pin gives exactly its version, with
         :attr:`Resolution.ineligible` saying why it is not eligible when it is not. A plan
-        warns once announced (louder after the soft deadline); from the hard deadline the
+        warns once announced (louder after the soft deadline), and a version past the end of its
+        active support (the model's support policy) says so; from the hard deadline the
         version no longer resolves (the next best does) — or, when the plan redirects, resolves
         to its replacement, before and after the version is retired. When nothing resolves,
         raises :class:`PinNoLongerResolves` naming the version the pin would have given, what
@@ -81,6 +84,11 @@ class Resolver:
                     raise PinNoLongerResolves(model_name, pin, why)
         if found is None:
             raise NoMatchingVersion(model_name, pin)
+        window = support_window(model, found.version)
+        if window is not None and window.ended(self.ctx.today()):
+            # past its active support the version still resolves, but says so
+            warning = " ".join(w for w in (found.warning, window.warning()) if w)
+            return replace(found, warning=warning)
         return found
 
     def resolve_in(self, tx: Transaction, model: Model, pin: Pin, redirects: int = 3, *,

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 
 from modelsteward.domain.lifecycle import Gate, GateOverride, Stage
+from modelsteward.domain.model import SupportPolicy
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
 from modelsteward.store.tables import gate_overrides, models, versions
@@ -38,6 +40,26 @@ class AuditQueries(SqlConnectionBase):
                 key = (str(name), str(version))
                 if key in wanted:
                     found[key] = (str(digest), Stage(str(stage)), str(blocked or ""))
+        return found
+
+    def support_terms(self, refs: Sequence[tuple[str, str]]
+                      ) -> dict[tuple[str, str], tuple[datetime, SupportPolicy]]:
+        """(model, version) → (registration time, support policy) for the refs that exist, are
+        not deleted and whose model declares active months."""
+        found: dict[tuple[str, str], tuple[datetime, SupportPolicy]] = {}
+        wanted = set(refs)
+        for chunk in chunks(sorted({name for name, _ in wanted})):
+            rows = self.c.execute(
+                select(models.c.name, versions.c.version, versions.c.registered_at,
+                       models.c.support_months, models.c.support_after)
+                .join(models, models.c.id == versions.c.model_id)
+                .where(models.c.name.in_(chunk), models.c.support_months.is_not(None),
+                       models.c.deleted_at.is_(None), versions.c.deleted_at.is_(None)))
+            for row in rows:
+                key = (str(row.name), str(row.version))
+                if key in wanted:
+                    found[key] = (row.registered_at, SupportPolicy(row.support_months,
+                                                                   str(row.support_after or "")))
         return found
 
     def overrides_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[GateOverride]]:

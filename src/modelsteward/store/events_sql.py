@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, or_, select, update
@@ -38,6 +38,20 @@ class EventQueries(SqlConnectionBase):
         if subject_prefix:
             query = query.where(or_(events.c.subject == subject_prefix,
                                     events.c.subject.startswith(subject_prefix + "@")))
+        if limit is not None:
+            query = query.limit(limit)
+        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
+                for r in self.c.execute(query)]
+
+    def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
+                     after_seq: int = 0, limit: int | None = None) -> list[Event]:
+        about = or_(events.c.subject == subject,
+                    events.c.subject.startswith(subject + "@", autoescape=True),
+                    *([events.c.kind.in_(sorted(kinds))] if kinds else []))
+        query = (select(events).where(events.c.seq > after_seq, about)
+                 .order_by(events.c.seq))
+        if until:
+            query = query.where(events.c.time <= until)
         if limit is not None:
             query = query.limit(limit)
         return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)

@@ -21,9 +21,10 @@ from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
 from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
 from modelsteward.api.routes import API
 from modelsteward.api.routing import ThreadedRoute
-from modelsteward.api.schemas import one_of
+from modelsteward.api.schemas import ReembeddingCreate, one_of
 from modelsteward.api.settings import ServerSettings
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
+from modelsteward.domain.embedding import ReembeddingRecord
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.provider_schedules import parse_provider_schedule
 from modelsteward.domain.refs import split_ref
@@ -80,6 +81,41 @@ class PlanCreate(BaseModel):
     redirect: StrictBool = Field(default=False, description="After the hard deadline, resolve "
                                                             "to the replacement instead of "
                                                             "refusing.")
+    reembedding: ReembeddingCreate | None = Field(
+        default=None, description="An embedding model's data migration: moving its consumers "
+                                  "to the replacement re-embeds the documents.")
+
+
+class ReembeddingRecordCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(max_length=300, examples=["text-embedding-3-small@1.0.0"],
+                        description="MODEL, MODEL@VERSION or MODEL@PIN moved from.")
+    target: str = Field(default="", max_length=300, examples=["text-embedding-3-small@^2"],
+                        description="MODEL@PIN moved to; empty: anywhere.")
+    consumer: str = Field(default="", max_length=200,
+                          description="Only this consumer's move; empty: every consumer's.")
+    plan: ReembeddingCreate
+
+
+class ReembeddingRecordPublic(BaseModel):
+    model: str
+    source: str | None
+    target: str | None
+    deprecation_plan: str | None
+    consumer: str | None
+    plan: ReembeddingCreate
+    description: str = Field(examples=["re-embed ~2M documents (~$500, ~4h), rebuilding the "
+                                       "index docs-v2"])
+    seq: int = Field(description="The event that recorded it.")
+
+    @classmethod
+    def of(cls, r: ReembeddingRecord) -> ReembeddingRecordPublic:
+        return cls(model=r.model, source=r.source or None, target=r.target or None,
+                   deprecation_plan=r.deprecation_plan or None, consumer=r.consumer or None,
+                   plan=ReembeddingCreate(documents=r.plan.documents, cost=r.plan.cost,
+                                          hours=r.plan.hours, index=r.plan.index),
+                   description=r.plan.describe(), seq=r.seq)
 
 
 class OverduePublic(BaseModel):
@@ -191,8 +227,20 @@ def create_deprecation(body: PlanCreate, registry: RegistryDep,
         replacement=body.replacement, announced=body.announced or today,
         soft_deadline=body.soft_deadline, hard_deadline=body.hard_deadline,
         migration_steps=tuple(body.migration_steps), support_window=body.support_window,
-        redirect=body.redirect)
+        redirect=body.redirect,
+        reembedding=body.reembedding.plan() if body.reembedding is not None else None)
     return PlanPublic.of(made, today)
+
+
+@router.post("/reembeddings", response_model=ReembeddingRecordPublic,
+             status_code=status.HTTP_201_CREATED)
+def record_reembedding(body: ReembeddingRecordCreate, registry: RegistryDep,
+                       principal: PrincipalDep) -> ReembeddingRecordPublic:
+    """Record the re-embedding plan for moving consumers of an embedding model (all, or one
+    consumer's move) to another version or model (the model's team)."""
+    require_model_writer(principal, registry.get_model(body.source.partition("@")[0]))
+    return ReembeddingRecordPublic.of(registry.deprecations.record_reembedding(
+        body.source, body.plan.plan(), target=body.target, consumer=body.consumer))
 
 
 @router.get("/deprecations/missing", response_model=Page[str])

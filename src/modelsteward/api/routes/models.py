@@ -23,6 +23,7 @@ from modelsteward.api.schemas import (
     VersionPublic,
 )
 from modelsteward.domain.deprecation import Coverage
+from modelsteward.domain.embedding import with_embedding
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import (
     FileDigest,
@@ -63,7 +64,8 @@ def create_model(body: ModelCreate, registry: RegistryDep,
                   provider_model=body.provider_model,
                   risk_tier=parse_enum(RiskTier, body.risk_tier, "risk tier"),
                   license=body.license, tags=tuple(body.tags),
-                  support=SupportPolicy(body.support_months, body.support_after))
+                  support=SupportPolicy(body.support_months, body.support_after),
+                  extra=with_embedding({}, body.embedding_spec()))
     return ModelPublic.of(registry.create_model(model))
 
 

@@ -253,6 +253,13 @@ class CatalogQueries(TransactionBase):
                  if e.seq > after_seq and _about(e, subject_prefix)]
         return found[:limit] if limit is not None else found
 
+    def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
+                     after_seq: int = 0, limit: int | None = None) -> list[Event]:
+        found = [e for e in self._events()[max(after_seq, 0):]
+                 if e.seq > after_seq and (not until or e.time <= until)
+                 and (e.kind in kinds or _about(e, subject))]
+        return found[:limit] if limit is not None else found
+
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:
         """The newest ``limit`` events (whose subject is ``subject_prefix`` or one of its

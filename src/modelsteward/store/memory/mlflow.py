@@ -11,7 +11,7 @@ from datetime import datetime
 
 from modelsteward.domain.events import Event
 from modelsteward.domain.lifecycle import GateOverride, Stage
-from modelsteward.domain.model import Version
+from modelsteward.domain.model import SupportPolicy, Version
 from modelsteward.domain.state import (
     MODEL_FIELDS,
     advisory_key,
@@ -204,6 +204,19 @@ class MlflowQueries(TransactionBase):
             row = self.t.versions.get(ref)
             if row is not None and row.deleted_at is None and self._live(ref[0]):
                 found[ref] = (row.version.digest, row.version.stage, row.version.blocked_reason)
+        return found
+
+    def support_terms(self, refs: Sequence[tuple[str, str]]
+                      ) -> dict[tuple[str, str], tuple[datetime, SupportPolicy]]:
+        """(model, version) → (registration time, support policy) for the refs that exist, are
+        not deleted and whose model declares active months."""
+        found = {}
+        for ref in set(refs):
+            row = self.t.versions.get(ref)
+            model = self.t.models.get(ref[0])
+            if row is not None and row.deleted_at is None and model is not None \
+                    and model.deleted_at is None and model.model.support.active_months is not None:
+                found[ref] = (row.version.registered_at, model.model.support)
         return found
 
     def overrides_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[GateOverride]]:

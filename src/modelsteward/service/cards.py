@@ -1,0 +1,119 @@
+"""The living model card: rebuilt from the history at any time, edited section by section.
+
+A card is never stored. :meth:`Cards.card` reads the events about the model (and the lineage,
+advisory and consumer events every card needs) up to a time and folds them with
+:func:`~modelsteward.domain.card_history.build_card`; the authored sections and each version's
+runtime requirements are themselves events (``model:card:edited``,
+``model:version:requirements-set``), so the card at a time T is what the history up to T says.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from modelsteward.domain import events as ev
+from modelsteward.domain.card import Card, CardSection
+from modelsteward.domain.card_history import RELEVANT_KINDS, build_card, is_relevant
+from modelsteward.domain.card_markdown import render_markdown
+from modelsteward.domain.events import Event, NewEvent, format_time
+from modelsteward.domain.model import Model, parse_enum
+from modelsteward.domain.refs import split_ref
+from modelsteward.domain.requirements import Requirements
+from modelsteward.errors import InvalidInput, ModelNotFound, VersionNotFound
+from modelsteward.ports import Transaction
+from modelsteward.service.context import Context
+from modelsteward.service.history import batches
+from modelsteward.service.resolution import Resolver
+
+__all__ = ["MAX_SECTION", "Cards"]
+
+MAX_SECTION = 20_000
+"""The longest authored section, in characters (a card section, not a document)."""
+
+
+class Cards:
+    """Model cards over the context's store (see the module's docstring)."""
+
+    def __init__(self, ctx: Context, resolver: Resolver) -> None:
+        self.ctx = ctx
+        self.resolver = resolver
+
+    # reading ---------------------------------------------------------------------------------
+
+    def card(self, ref: str, *, at: datetime | None = None) -> Card:
+        """The card of ``ref`` (``MODEL`` or ``MODEL@VERSION``) as the events up to ``at``
+        (default: all of them) make it. Raises :class:`ModelNotFound`, and
+        :class:`VersionNotFound` when the version was not registered by then."""
+        model, version = split_ref(ref, version_required=False)
+        cut = format_time(at) if at is not None else ""
+        with self.ctx.store.read() as tx:
+            if tx.get_model(model, include_deleted=True) is None:
+                raise ModelNotFound(model)
+            card = build_card(model, version, self._events(tx, model, cut), at=cut)
+        if version and not card.versions:
+            raise VersionNotFound(model, version)
+        return card
+
+    def markdown(self, ref: str, *, at: datetime | None = None) -> str:
+        """:meth:`card` rendered as Markdown: the same history gives the same bytes."""
+        return render_markdown(self.card(ref, at=at))
+
+    def diff(self, ref: str, start: datetime, end: datetime | None = None) -> str:
+        """A unified diff from the card at ``start`` to the card at ``end`` (default: now, the
+        whole history); "" when nothing changed."""
+        before = self.markdown(ref, at=start).splitlines(keepends=True)
+        after = self.markdown(ref, at=end).splitlines(keepends=True)
+        return "".join(difflib.unified_diff(
+            before, after, f"{ref} at {format_time(start)}",
+            f"{ref} at {format_time(end)}" if end is not None else f"{ref} now"))
+
+    def _events(self, tx: Transaction, model: str, cut: str) -> Iterator[Event]:
+        # the model's own events, and the kinds whose subject names no model (advisories,
+        # consumers) or any model (an ancestor's lineage), read in batches
+        def read(after: int, size: int) -> list[Event]:
+            return tx.events_about(model, kinds=RELEVANT_KINDS, until=cut, after_seq=after,
+                                   limit=size)
+
+        for event in batches(read):
+            if is_relevant(event, model):  # a LIKE the database widened, narrowed again
+                yield event
+
+    # writing ---------------------------------------------------------------------------------
+
+    def edit(self, model_name: str, section: str, text: str, *,
+             authorize: Callable[[Model], None] | None = None) -> Event:
+        """Record ``text`` as the whole of the authored ``section`` of ``model_name``'s card
+        (an empty text clears it). ``authorize`` is called with the model before anything is
+        written. Raises :class:`ModelNotFound` and :class:`InvalidInput` (an unknown section, a
+        text longer than :data:`MAX_SECTION`)."""
+        chosen = parse_enum(CardSection, section, "card section")
+        text = text.strip()
+        if len(text) > MAX_SECTION:
+            raise InvalidInput(f"The {chosen.value} section of {model_name} is {len(text)} "
+                               f"characters long; at most {MAX_SECTION} fit in a card section. "
+                               "Shorten it and link to a longer document.")
+        with self.ctx.store.write() as tx:
+            model = tx.get_model(model_name)
+            if model is None:
+                raise ModelNotFound(model_name)
+            if authorize is not None:
+                authorize(model)
+            [event] = self.ctx.record(tx, NewEvent(ev.CARD_EDITED, model.name,
+                                                   {"section": chosen.value, "text": text}))
+        return event
+
+    def set_requirements(self, ref: str, requirements: Requirements, *,
+                         authorize: Callable[[Model], None] | None = None) -> Event:
+        """Record what the version ``ref`` was tested with (replacing what was recorded
+        before). Raises :class:`ModelNotFound` and :class:`VersionNotFound`."""
+        with self.ctx.store.write() as tx:
+            version = self.resolver.require_version(tx, ref)
+            model = tx.get_model(version.model)
+            assert model is not None  # require_version found it
+            if authorize is not None:
+                authorize(model)
+            [event] = self.ctx.record(tx, NewEvent(ev.REQUIREMENTS_SET, version.ref,
+                                                   requirements.as_payload()))
+        return event
