@@ -350,6 +350,14 @@ def _outcomes(w: World) -> Call:
                 [{"unit": "u1", "metrics": {"thumbs_up": 1, "latency_ms": 120}}])
 
 
+def _reembedding(w: World) -> Call:
+    """A re-embedding plan for the consumers of a fresh embedding model of the owning team."""
+    model = w.model(embedding={"dimension": 1536, "distance": "cosine"})
+    return Call("POST", "/api/v1/reembeddings", {
+        "source": model, "plan": {"documents": 2_000_000, "cost": 500, "hours": 4,
+                                  "index": "docs-v2"}})
+
+
 def _flagger_rollback(w: World) -> Call:
     """A stopped experiment: Flagger's rollback webhook gets 200 (roll back)."""
     name = _experiment(w)
@@ -445,6 +453,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/locks"): Rule("maintainer", lambda w: Call(
         "POST", "/api/v1/locks", {"manifest": w.manifest(w.versioned(Stage.REGISTERED)[0])}),
         why="models.toml names the owning team"),
+    ("POST", "/api/v1/reembeddings"): Rule("maintainer", _reembedding),
     # experiments
     ("POST", "/api/v1/experiments"): Rule("maintainer", lambda w: Call(
         "POST", "/api/v1/experiments", _experiment_body(w))),
