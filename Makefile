@@ -41,6 +41,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/bench_route.py
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_rollback.py
+	$(PY) bench/bench_compliance.py
 	$(PY) bench/bench_hashing.py
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_server.py

@@ -42,7 +42,10 @@ def test_deprecation_through_the_cli(admin_steward: Steward) -> None:
     # the soft deadline is 30 days away: tick writes the 30-day reminder to both teams, once
     assert steward("tick", "--json").json() == {"retired": [], "notices": 0, "reminders": 2,
                                                 "failures": [], "overdue": [], "canaries": [],
-                                                "retrain": []}
+                                                "retrain": [],
+                                                # its first compliance record: no drift yet
+                                                "compliance": {"changed": ["support-bot"],
+                                                               "drifted": []}}
     assert steward("tick", "--json").json_object()["reminders"] == 0
     reminders = [n for n in steward("notices", "--json").json_records()
                  if n["kind"] == "reminder:soft-deadline"]

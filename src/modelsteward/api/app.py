@@ -21,6 +21,7 @@ from modelsteward.api.routes import (
     advisories,
     aliases,
     cards,
+    compliance,
     consumers,
     deprecations,
     events,
@@ -90,7 +91,8 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     for router in (resolve.router, lifecycle.router, aliases.router, lineage.router, cards.router,
                    exports.router, models.router, events.router, advisories.router, ops.router,
                    tokens.router, consumers.router, deprecations.router, locks.router,
-                   osv.router, subscriptions.router, experiments.router, mlflow_api.router):
+                   osv.router, subscriptions.router, experiments.router, compliance.router,
+                   mlflow_api.router):
         add_routes(app, router)
     docs.install(app)
     openapi.install(app, settings.anonymous_read)

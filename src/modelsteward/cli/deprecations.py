@@ -151,22 +151,26 @@ def tick(state: State, as_json: bool) -> None:
     """Bring deprecation phases up to date: notices, deadline reminders (STEWARD_REMINDER_DAYS
     before each deadline) and retirement at the hard deadline; judge every running canary
     (advance, hold, roll back, promote); and check every fine-tuning pipeline's retrain
-    triggers (a retrain:due notice per firing, once). Under STEWARD_URL the server does the
-    deprecations (administrators only), with its own archive and reminder settings, and its
-    canaries and retrain triggers on its own schedule."""
+    triggers (a retrain:due notice per firing, once); and record the compliance outcomes
+    that changed (a compliance:drifted notice per item gone from pass to fail, once). Under
+    STEWARD_URL the server does the deprecations (administrators only), with its own archive
+    and reminder settings, and its canaries and retrain triggers on its own schedule."""
     days = () if state.url else NotifySettings.from_env().check().reminder_days
     report = state.registry.deprecations.tick(archive=state.archive, reminder_days=days)
     # a server judges its canaries and triggers itself (STEWARD_TICK_SECONDS); locally this
     # tick does
     moves = [] if state.url else state.local_registry.experiments.tick()
     due = [] if state.url else state.local_registry.pipelines.check_triggers()
+    # and records the compliance outcomes that changed, telling each drift once
+    drift = None if state.url else state.local_registry.compliance.record()
     if as_json:
         emit_json({"retired": list(report.retired), "notices": report.notices,
                    "reminders": report.reminders, "failures": list(report.failures),
                    "overdue": [{"ref": o.ref, "plan": o.plan, "why": o.why}
                                for o in report.overdue],
                    "canaries": [m.as_payload() for m in moves],
-                   "retrain": [d.as_payload() for d in due]})
+                   "retrain": [d.as_payload() for d in due],
+                   "compliance": drift.as_payload() if drift is not None else None})
     else:
         for move in moves:
             out.print(f"canary {move.experiment}: {move.move} (step {move.step + 1}, "
@@ -175,6 +179,8 @@ def tick(state: State, as_json: bool) -> None:
             out.print(f"retrain due {fired.model} ({fired.trigger}): {fired.reason} Told "
                       f"{fired.team}; start a run with `steward pipeline start {fired.model} "
                       f"--trigger {fired.key}`.", highlight=False)
+        for notice in drift.notices if drift is not None else ():
+            out.print(f"compliance drift: {notice.message}", highlight=False)
         for ref in report.retired:
             out.print(f"retired {ref} (hard deadline reached)", highlight=False)
         for late in report.overdue:

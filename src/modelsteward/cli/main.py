@@ -22,6 +22,7 @@ COMMANDS = {
     "card": "modelsteward.cli.cards:card",
     "check": "modelsteward.cli.lifecycle:check",
     "compare": "modelsteward.cli.evaluations:compare",
+    "compliance": "modelsteward.cli.compliance:compliance",
     "consumer": "modelsteward.cli.consumers:consumer",
     "db": "modelsteward.cli.db:db",
     "dead-letters": "modelsteward.cli.notify:dead_letters",

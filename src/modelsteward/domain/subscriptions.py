@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
+from modelsteward.domain.compliance import DRIFTED as COMPLIANCE_DRIFTED
 from modelsteward.domain.deprecation import Phase
 from modelsteward.domain.experiment_notices import KINDS as EXPERIMENT_KINDS
 from modelsteward.domain.monitoring import DEGRADED, DEGRADED_IN_USE, ROLLED_BACK
@@ -47,7 +48,7 @@ NOTICE_KINDS: tuple[str, ...] = (
     DEADLINE_PRODUCTION_MOVED,
     "advisory", "advisory-inherited", ADVISORY_REPORT, "deletion", REMINDER_SOFT,
     REMINDER_HARD, REMINDER_END_OF_SUPPORT, DEGRADED, DEGRADED_IN_USE, ROLLED_BACK,
-    *EXPERIMENT_KINDS, *RETRAIN_KINDS,
+    *EXPERIMENT_KINDS, *RETRAIN_KINDS, COMPLIANCE_DRIFTED,
 )
 """Every kind of notice the registry writes; a subscription pattern must match one of them."""
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from modelsteward.service.advisories import Advisories
     from modelsteward.service.audit import Audits
     from modelsteward.service.cards import Cards
+    from modelsteward.service.compliance import Compliance
     from modelsteward.service.consumers import Consumers
     from modelsteward.service.deletion import Deletions
     from modelsteward.service.deprecations import Deprecations
@@ -74,7 +75,7 @@ class Registry:
     ``catalog``, ``registrar``, ``history``, ``lifecycle``, ``retirements``, ``deprecations``,
     ``consumers``, ``deletions``, ``providers``, ``advisories``, ``osv``, ``locking``,
     ``audits``, ``tokens``, ``registry_files``, ``experiments``, ``pipelines``, ``cards``,
-    ``exports``;
+    ``exports``, ``compliance``;
     :meth:`mlflow` and :meth:`notifications` build the two that take options. Setting
     :attr:`actor` or :attr:`policy` changes the context they share."""
 
@@ -185,6 +186,13 @@ class Registry:
         from modelsteward.service.cards import Cards
 
         return Cards(self.context, self.resolver)
+
+    @cached_property
+    def compliance(self) -> Compliance:
+        """Factor 15's compliance checklist, evidence packs and drift notices."""
+        from modelsteward.service.compliance import Compliance
+
+        return Compliance(self.context)
 
     @cached_property
     def osv(self) -> OsvQueries:
