@@ -153,16 +153,19 @@ def tick(state: State, as_json: bool) -> None:
     (advance, hold, roll back, promote); and check every fine-tuning pipeline's retrain
     triggers (a retrain:due notice per firing, once); and record the compliance outcomes
     that changed (a compliance:drifted notice per item gone from pass to fail, once). Under
-    STEWARD_URL the server does the deprecations (administrators only), with its own archive
-    and reminder settings, and its canaries and retrain triggers on its own schedule."""
+    STEWARD_URL the server does the deprecations and the compliance record (administrators
+    only), with its own archive and reminder settings, and its canaries and retrain triggers
+    on its own schedule."""
     days = () if state.url else NotifySettings.from_env().check().reminder_days
     report = state.registry.deprecations.tick(archive=state.archive, reminder_days=days)
     # a server judges its canaries and triggers itself (STEWARD_TICK_SECONDS); locally this
     # tick does
     moves = [] if state.url else state.local_registry.experiments.tick()
     due = [] if state.url else state.local_registry.pipelines.check_triggers()
-    # and records the compliance outcomes that changed, telling each drift once
-    drift = None if state.url else state.local_registry.compliance.record()
+    # and records the compliance outcomes that changed, telling each drift once (a server's
+    # tick records them on the server and answers what it recorded)
+    drift = (report.compliance if state.url
+             else state.local_registry.compliance.record().as_payload())
     if as_json:
         emit_json({"retired": list(report.retired), "notices": report.notices,
                    "reminders": report.reminders, "failures": list(report.failures),
@@ -170,7 +173,7 @@ def tick(state: State, as_json: bool) -> None:
                                for o in report.overdue],
                    "canaries": [m.as_payload() for m in moves],
                    "retrain": [d.as_payload() for d in due],
-                   "compliance": drift.as_payload() if drift is not None else None})
+                   "compliance": dict(drift) if drift is not None else None})
     else:
         for move in moves:
             out.print(f"canary {move.experiment}: {move.move} (step {move.step + 1}, "
@@ -179,8 +182,9 @@ def tick(state: State, as_json: bool) -> None:
             out.print(f"retrain due {fired.model} ({fired.trigger}): {fired.reason} Told "
                       f"{fired.team}; start a run with `steward pipeline start {fired.model} "
                       f"--trigger {fired.key}`.", highlight=False)
-        for notice in drift.notices if drift is not None else ():
-            out.print(f"compliance drift: {notice.message}", highlight=False)
+        drifted = drift.get("drifted", []) if drift is not None else []
+        for notice in drifted if isinstance(drifted, list) else []:
+            out.print(f"compliance drift: {notice['message']}", highlight=False)
         for ref in report.retired:
             out.print(f"retired {ref} (hard deadline reached)", highlight=False)
         for late in report.overdue:

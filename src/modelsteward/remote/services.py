@@ -206,7 +206,8 @@ class RemoteDeprecations(_Remote):
         return TickReport(tuple(data["retired"]), int(data["notices"]),
                           tuple(data["failures"]), int(data["reminders"]),
                           tuple(Overdue(str(o["ref"]), str(o["plan"]), str(o["why"]))
-                                for o in data.get("overdue", [])))
+                                for o in data.get("overdue", [])),
+                          data.get("compliance"))
 
 
 class RemoteProviders(_Remote):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,11 +33,15 @@ class Overdue:
 
 @dataclass(frozen=True)
 class TickReport:
+    """``compliance``: what a server's tick recorded of the compliance outcomes (``changed``,
+    ``drifted``), when the tick ran on a server; a local tick records them separately."""
+
     retired: tuple[str, ...]
     notices: int
     failures: tuple[str, ...] = ()
     reminders: int = 0
     overdue: tuple[Overdue, ...] = ()
+    compliance: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,9 @@ class TickPublic(BaseModel):
     overdue: list[OverduePublic] = Field(
         default_factory=list, description="Versions past their hard deadline that were not "
                                           "retired because they hold production.")
+    compliance: dict[str, Any] | None = Field(
+        default=None, description="The compliance outcomes recorded: the models whose outcomes "
+                                  "changed and the drift notices written (`changed`, `drifted`).")
 
 
 class RetirementCreate(BaseModel):
@@ -262,10 +265,11 @@ def tick_deprecations(request: Request, registry: RegistryDep,
     notify: NotifySettings = request.app.state.notify_settings
     report = registry.deprecations.tick(archive=settings.registry.archive,
                                         reminder_days=notify.reminder_days)
+    recorded = registry.compliance.record()
     return TickPublic(retired=list(report.retired), notices=report.notices,
                       failures=list(report.failures), reminders=report.reminders,
                       overdue=[OverduePublic(ref=o.ref, plan=o.plan, why=o.why)
-                               for o in report.overdue])
+                               for o in report.overdue], compliance=recorded.as_payload())
 
 
 @router.post("/retirements", response_model=RetirementPublic,
