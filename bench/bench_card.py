@@ -23,11 +23,10 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 
 from bench_compliance import FixedClock, seed
-from databases import DEFAULT_POSTGRES, Database, postgres_problem, postgres_schema, sqlite_file
+from databases import DEFAULT_POSTGRES, Database, sqlite_and_postgres
 
 from modelsteward import Registry
 
@@ -74,13 +73,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-        databases = [stack.enter_context(sqlite_file(Path(folder)))]
-        problem = postgres_problem(args.postgres)
-        if problem is None:
-            databases.append(stack.enter_context(postgres_schema(args.postgres)))
-        else:
-            print(f"PostgreSQL skipped: {problem}")
+    with tempfile.TemporaryDirectory() as folder, \
+            sqlite_and_postgres(Path(folder), args.postgres) as databases:
         for database in databases:
             measure(database, args.models, min(args.sample, args.models))
 

@@ -23,11 +23,10 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from databases import DEFAULT_POSTGRES, Database, postgres_problem, postgres_schema, sqlite_file
+from databases import DEFAULT_POSTGRES, Database, sqlite_and_postgres
 
 from modelsteward import Registry
 from modelsteward.domain import events as ev
@@ -136,13 +135,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-        databases = [stack.enter_context(sqlite_file(Path(folder)))]
-        problem = postgres_problem(args.postgres)
-        if problem is None:
-            databases.append(stack.enter_context(postgres_schema(args.postgres)))
-        else:
-            print(f"PostgreSQL skipped: {problem}")
+    with tempfile.TemporaryDirectory() as folder, \
+            sqlite_and_postgres(Path(folder), args.postgres) as databases:
         for database in databases:
             measure(database, args.models, args.repeat)
 

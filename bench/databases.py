@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,3 +74,17 @@ def _psycopg(url: str) -> str:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+@contextmanager
+def sqlite_and_postgres(folder: Path, postgres: str) -> Iterator[list[Database]]:
+    """A fresh SQLite file in ``folder`` and, when ``postgres`` answers, a fresh schema there
+    (why not is printed); both removed afterwards."""
+    with ExitStack() as stack:
+        found = [stack.enter_context(sqlite_file(folder))]
+        problem = postgres_problem(postgres)
+        if problem is None:
+            found.append(stack.enter_context(postgres_schema(postgres)))
+        else:
+            print(f"PostgreSQL skipped: {problem}")
+        yield found
