@@ -194,7 +194,10 @@ def test_deprecation_plans_tick_and_retirement(server: Server, clock: FixedClock
     assert backwards.status_code == 400
     tick = c.post("/api/v1/deprecations/tick").json()
     # notices went at planning; the soft deadline is 30 days away: the 30-day reminder
+    compliance = tick.pop("compliance")
     assert tick == {"retired": [], "notices": 0, "reminders": 1, "failures": [], "overdue": []}
+    # the tick also recorded the compliance outcomes: the model's first record, no drift
+    assert compliance["drifted"] == [] and "support-bot" in compliance["changed"]
     assert c.post("/api/v1/deprecations/tick").json()["reminders"] == 0
     assert any(n["team"] == "payments" for n in c.get("/api/v1/notices").json()["items"])
     # a deprecated version retires; naming a server-side archive needs an administrator
