@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from modelsteward.domain import events as ev
-from modelsteward.domain.card_history import add_months, build_card
+from modelsteward.domain.card_history import build_card
 from modelsteward.domain.card_markdown import render_markdown
 from modelsteward.domain.events import Event, NewEvent, extend_chain
+from modelsteward.domain.support import add_months
 
 START = datetime(2026, 1, 31, 12, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ import pytest
 
 from modelsteward import Registry
 from modelsteward.domain.model import Model, SupportPolicy
+from modelsteward.domain.support import add_months
 from modelsteward.exports import ExportFormat, spdx
-from modelsteward.exports.facts import add_months
 from modelsteward.exports.spdx import support_level
 from modelsteward.store.opening import MEMORY_URL
 from tests.conftest import FixedClock

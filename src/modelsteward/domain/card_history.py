@@ -15,7 +15,6 @@ deletion (whose target version the event does not name) are not counted in the i
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,8 +35,9 @@ from modelsteward.domain.changelog_text import describe_event
 from modelsteward.domain.events import Event
 from modelsteward.domain.model import SupportPolicy
 from modelsteward.domain.requirements import Requirements
+from modelsteward.domain.support import add_months
 
-__all__ = ["RELEVANT_KINDS", "add_months", "build_card", "is_relevant"]
+__all__ = ["RELEVANT_KINDS", "build_card", "is_relevant"]
 
 _ADVISORY_KINDS = {ev.ADVISORY_PUBLISHED, ev.ADVISORY_UPDATED, ev.ADVISORY_WITHDRAWN}
 _CONSUMER_KINDS = {ev.CONSUMER_REGISTERED, ev.CONSUMER_PINNED, ev.CONSUMER_UNPINNED,
@@ -62,14 +62,6 @@ def _mapping(value: object) -> dict[str, object]:
 def _texts(value: object) -> tuple[str, ...]:
     """A payload's JSON list as texts (``()`` when it holds something else)."""
     return tuple(str(item) for item in value) if isinstance(value, list) else ()
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, clamped to the end of a shorter month
-    (31 January + 1 month = 28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass

@@ -7,7 +7,6 @@ Pure: no I/O and no clock; ``as_of`` is the moment the facts were read, passed i
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -15,17 +14,10 @@ from modelsteward.domain.deprecation import DeprecationPlan
 from modelsteward.domain.lifecycle import Approval, Evaluation
 from modelsteward.domain.lineage import Derivation, LineageNode, model_purl
 from modelsteward.domain.model import Model, Version
+from modelsteward.domain.support import add_months
 from modelsteward.results.advisories import Found
 
-__all__ = ["CardFacts", "add_months", "purl_of"]
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, clamped to the end of a shorter month
-    (31 January + 1 month = 28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = ["CardFacts", "purl_of"]
 
 
 def purl_of(ref: str) -> str:
