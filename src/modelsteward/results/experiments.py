@@ -58,12 +58,6 @@ class ExperimentReport:
     contradictions: tuple[str, ...] = ()
     analysis: Mapping[str, object] = field(default_factory=dict)
 
-    @property
-    def healthy(self) -> bool:
-        """Whether a delivery tool may go on: the experiment runs and nothing says stop."""
-        return self.status == "running" and self.action in ("promote", "advance",
-                                                            "keep_running", "hold")
-
     def as_payload(self) -> dict[str, object]:
         return {"experiment": self.experiment, "model": self.model, "kind": self.kind,
                 "status": self.status, "action": self.action, "arm": self.arm,

@@ -26,7 +26,6 @@ from modelsteward.domain.experiment import (
     Arm,
     Experiment,
     ExperimentSpec,
-    ExperimentStatus,
     arm_names,
     check_name,
 )
@@ -430,9 +429,6 @@ class Experiments:
             teams.setdefault(consumer.team, []).append(consumer.name)
         return [(owner, []), *((t, c) for t, c in sorted(teams.items()) if t != owner)]
 
-    def now(self) -> datetime:
-        return self.ctx.clock.now()
-
 
 def _promotion_blocked(report: ExperimentReport, arm: str) -> list[str]:
     """Why the analysis forbids promoting ``arm``: a broken split, or a guardrail of the arm
@@ -464,4 +460,4 @@ def _first_repeat(items: list[str]) -> str:
     return ""
 
 
-__all__ = ["EVIDENCE_CHECK", "ExperimentStatus", "Experiments"]
+__all__ = ["EVIDENCE_CHECK", "Experiments"]
