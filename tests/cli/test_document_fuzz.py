@@ -59,6 +59,15 @@ CARD = yaml.safe_dump({
         "dataset": {"type": "golden", "name": "golden", "revision": f"sha256:{DIGEST}"},
         "metrics": [{"type": "accuracy", "name": "accuracy", "value": 0.93}]}]}]},
     sort_keys=False)
+EXPERIMENT = {"name": "bot-ab", "model": "bot", "control": "1.0.0", "treatment": "1.1.0",
+              "traffic_split": 0.5,
+              "primary": [{"metric": "thumbs_up", "kind": "proportion", "direction": "higher"}],
+              "guardrails": [{"metric": "latency_ms", "direction": "lower", "margin": 0.1}]}
+OUTCOMES = [{"unit": "user-1", "at": "2026-12-06T10:00:00Z",
+             "metrics": {"thumbs_up": 1, "latency_ms": 812.5}}]
+REQUIREMENTS = {"framework": "transformers", "framework_version": ">=4.40,<4.47",
+                "tokenizer": "meta-llama/Llama-3-8B"}
+REEMBEDDING = {"documents": 2_000_000, "cost": 500, "hours": 4, "index": "docs-v2"}
 PROVIDERS = ("shutdowns:\n  - {provider: openai, model: gpt-4-0613, shutdown: 2027-06-06,\n"
              "     source: \"https://platform.openai.com/docs/deprecations\"}\n")
 
@@ -122,6 +131,15 @@ READERS = [
     # the evidence is read before the run is looked up: a good file finds no run (exit 3)
     Reader("evidence", ".yaml", yaml.safe_dump(COLLECTED),
            lambda f: ["pipeline", "record", "no-run", "collect_training_data", f]),
+    Reader("experiment", ".yaml", yaml.safe_dump(EXPERIMENT),
+           lambda f: ["experiment", "start", f]),
+    # the outcomes are read before the experiment is looked up: a good file finds none (exit 3)
+    Reader("outcomes", ".json", json.dumps(OUTCOMES),
+           lambda f: ["experiment", "ingest", "no-experiment", f]),
+    Reader("requirements", ".yaml", yaml.safe_dump(REQUIREMENTS),
+           lambda f: ["version", "requirements", "bot@1.0.0", "--file", f]),
+    Reader("reembedding", ".yaml", yaml.safe_dump(REEMBEDDING),
+           lambda f: ["model", "reembed", "bot", "--file", f]),
     Reader("model-card", ".md", CARD,
            lambda f: ["import", "card", f, "--model", "bot", "--version", "1.0.0"],
            front_matter=True),
@@ -350,7 +368,9 @@ def test_keys_written_twice_are_refused(cli: Steward, tmp_path: Path, reader: Re
         i = data.draw(st.sampled_from(pairs))
         text = "".join([*lines[:i + 1], lines[i], *lines[i + 1:]])
     else:
-        mappings = sum(1 for p in paths(value) if isinstance(_at(value, p), dict)) + 1
+        # every mapping below the top, and the top itself when it is one (outcomes are a list)
+        mappings = (sum(1 for p in paths(value) if isinstance(_at(value, p), dict))
+                    + isinstance(value, dict))
         text = to_json(value, data.draw(st.integers(0, mappings - 1)))
     refused(*run(cli, tmp_path, reader, text))
 
