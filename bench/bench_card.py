@@ -4,8 +4,9 @@ Seeds N models as ``bench_compliance.py`` does (the model, a version in producti
 events, consumers and plans for some), then times, in the same run and for the same sample of
 models:
 
-* the baseline: a plain read of what a card is built from — the model's record and its events
-  (``events_about``), nothing folded or rendered;
+* the baseline: a plain read of what a card is built from — the model's record, its events
+  (``events_about``) and those of the advisories and consumers that name it (the mention index),
+  nothing folded or rendered;
 * ``registry.cards.markdown(model)``, the card rebuilt from the history and rendered (goal: a
   card in ≤ 20 ms at 10,000 models).
 
@@ -35,7 +36,8 @@ def plain_read(registry: Registry, name: str) -> int:
     """The records a card of ``name`` is built from, read and counted."""
     with registry.store.read() as tx:
         model = tx.get_model(name)
-        return len(tx.events_about(name)) + (model is not None)
+        related = tx.events_of(tx.subjects_mentioning([name]))
+        return len(tx.events_about(name)) + len(related) + (model is not None)
 
 
 def timings(action: Callable[[str], object], names: list[str]) -> list[float]:

@@ -50,6 +50,54 @@ def test_events_filter_by_subject_and_page_by_seq(store: Any) -> None:
         assert tx.events(after_seq=5) == []
 
 
+def test_reading_by_subject_is_exact_about_case_and_neighbours(store: Any) -> None:
+    """``bot`` reads ``bot`` and ``bot@…`` only: not ``Bot@…`` (SQLite's LIKE ignores case),
+    not ``botA`` (just past the range ``bot@``…), not ``bot_x@…`` (a LIKE wildcard)."""
+    _append(store, "bot", "Bot@1.0.0", "bot@1.0.0", "botA", "bot_x@1.0.0", "bo@1", "bot@",
+            "bot@\u00e9\U0001f600")
+    with store.read() as tx:
+        assert [e.seq for e in tx.events(subject_prefix="bot")] == [1, 3, 7, 8]
+        assert [e.seq for e in tx.events_about("bot")] == [1, 3, 7, 8]
+        assert [e.seq for e in tx.events_about("bot", after_seq=3, limit=1)] == [7]
+        assert [e.seq for e in tx.events_before(subject_prefix="bot", limit=10)] == [1, 3, 7, 8]
+        assert [e.seq for e in tx.events_about("bot_x")] == [5]
+
+
+def test_events_about_filter_by_kind_and_time(store: Any) -> None:
+    with store.write() as tx:
+        tx.append_events("alice", at(0), [NewEvent("model:created", "bot", {}),
+                                          NewEvent("model:version:derived", "bot@1", {})])
+        tx.append_events("alice", at(5), [NewEvent("model:version:derived", "bot@2", {})])
+    with store.read() as tx:
+        derived = tx.events_about("bot", kinds=("model:version:derived",))
+        assert [e.seq for e in derived] == [2, 3]
+        until = tx.events()[1].time
+        assert [e.seq for e in tx.events_about("bot", until=until)] == [1, 2]
+        assert [e.seq for e in tx.events_of(["bot@2", "bot@1", "nobody"])] == [2, 3]
+        assert [e.seq for e in tx.events_of(["bot", "bot@1"], kinds=("model:created",))] == [1]
+        assert [e.seq for e in tx.events_of(["bot@1", "bot@2"], until=until)] == [2]
+        assert tx.events_of([]) == []
+
+
+def test_advisories_and_consumers_are_found_by_the_models_they_name(store: Any) -> None:
+    """The mention index: an advisory or a consumer is found from the models its events
+    name, including after a later event (a withdrawal, a removal) that names none."""
+    with store.write() as tx:
+        tx.append_events("alice", at(0), [
+            NewEvent("advisory:published", "MSA-1", {"affected": ["base@1.0.0"],
+                                                     "inherited": ["child@2.0.0"]}),
+            NewEvent("consumer:registered", "consumer:app", {"pins": {"base ^1": "1.0.0"}}),
+            NewEvent("consumer:pin:set", "consumer:other", {"model": "third", "pin": "1"}),
+            NewEvent("model:updated", "base", {"affected": ["nope@1"]}),
+            NewEvent("advisory:withdrawn", "MSA-1", {}),
+        ])
+    with store.read() as tx:
+        assert tx.subjects_mentioning(["base"]) == ["MSA-1", "consumer:app"]
+        assert tx.subjects_mentioning(["child", "third"]) == ["MSA-1", "consumer:other"]
+        assert tx.subjects_mentioning(["nope"]) == [] and tx.subjects_mentioning([]) == []
+        assert [e.seq for e in tx.events_of(tx.subjects_mentioning(["child"]))] == [1, 5]
+
+
 def test_events_before_are_the_newest_oldest_first(store: Any) -> None:
     _append(store, "bot", "bot@1.0.0", "other", "bot@2.0.0", "bot")
     with store.read() as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,30 @@ def test_registered_versions_are_immutable_in_the_database(db_url: str, tmp_path
     engine.dispose()
     with Registry.open(db_url, actor="alice") as registry:
         assert registry.get_version("bot", "1.0.0") == registered
+
+
+def test_the_mention_index_is_filled_from_the_events_already_recorded(db_url: str) -> None:
+    """Revision 0018 indexes the advisory and consumer events written before it existed."""
+    from alembic import command
+
+    from modelsteward.domain.events import NewEvent
+
+    store = SqlStore.open(db_url)
+    try:
+        with store.write() as tx:
+            tx.append_events("alice", datetime(2026, 3, 1, tzinfo=UTC), [
+                NewEvent("advisory:published", "MSA-1", {"affected": ["base@1.0.0"],
+                                                         "inherited": ["child@1.0.0"]}),
+                NewEvent("consumer:registered", "consumer:app", {"pins": {"child ~1": "1.0"}}),
+                NewEvent("model:created", "base", {"affected": ["nope@1"]}),
+            ])
+        with store.engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "0017")
+            command.upgrade(migrate.alembic_config(connection), "head")
+        with store.read() as tx:
+            assert tx.subjects_mentioning(["child"]) == ["MSA-1", "consumer:app"]
+            assert tx.subjects_mentioning(["base"]) == ["MSA-1"]
+            assert tx.subjects_mentioning(["nope"]) == []
+            assert [e.seq for e in tx.events_about("base")] == [3]
+    finally:
+        store.close()

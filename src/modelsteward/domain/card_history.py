@@ -37,21 +37,15 @@ from modelsteward.domain.model import SupportPolicy
 from modelsteward.domain.requirements import Requirements
 from modelsteward.domain.support import add_months
 
-__all__ = ["RELEVANT_KINDS", "build_card", "is_relevant"]
+__all__ = ["MAX_ANCESTRY", "build_card"]
 
 _ADVISORY_KINDS = {ev.ADVISORY_PUBLISHED, ev.ADVISORY_UPDATED, ev.ADVISORY_WITHDRAWN}
 _CONSUMER_KINDS = {ev.CONSUMER_REGISTERED, ev.CONSUMER_PINNED, ev.CONSUMER_UNPINNED,
                    ev.CONSUMER_REMOVED}
 _STAGE_KINDS = {ev.VERSION_PROMOTED, ev.VERSION_REJECTED, ev.VERSION_DEPRECATED,
                 ev.VERSION_RETIRED}
-RELEVANT_KINDS = frozenset(_ADVISORY_KINDS | _CONSUMER_KINDS | {ev.VERSION_DERIVED})
-"""Kinds a card reads whatever their subject (the model's own events are read whatever kind)."""
-
-
-def is_relevant(event: Event, model: str) -> bool:
-    """Whether the card of ``model`` reads ``event``."""
-    return (event.subject == model or event.subject.startswith(model + "@")
-            or event.kind in RELEVANT_KINDS)
+MAX_ANCESTRY = 32
+"""The most generations of bases a card follows (a longer chain, or a cycle, stops there)."""
 
 
 def _mapping(value: object) -> dict[str, object]:
@@ -234,7 +228,7 @@ class _Fold:
     def ancestors(self, ref: str) -> list[str]:
         """``ref``'s base, its base's base, …, nearest first (a cycle stops the walk)."""
         chain: list[str] = []
-        while ref in self.parents and len(chain) < 32:
+        while ref in self.parents and len(chain) < MAX_ANCESTRY:
             ref = self.parents[ref][0]
             if ref in chain:
                 break
@@ -305,8 +299,9 @@ def _deprecation(fold: _Fold, plan_id: str, plan: _Plan) -> DeprecationStatus:
 def build_card(model: str, version: str, events: Iterable[Event], *, at: str = "") -> Card:
     """The card of ``model`` (``version`` "") or of ``model@version`` from ``events`` —
     oldest first, every event up to the card's time ``at`` (an event time, or "" for the whole
-    history); events that :func:`is_relevant` rejects are ignored. A deleted version is left
-    out of the facts but stays in the changelog."""
+    history): the model's own, the derivations of its ancestors, and the advisories' and
+    consumers' that concern it (other models' events only count towards the card's last event
+    number). A deleted version is left out of the facts but stays in the changelog."""
     fold = _Fold(model)
     for event in events:
         fold.apply(event)

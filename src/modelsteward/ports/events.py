@@ -28,8 +28,18 @@ class EventLog(Protocol):
     def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
                      after_seq: int = 0, limit: int | None = None) -> list[Event]:
         """Events after ``after_seq``, oldest first, about ``subject`` or any ``subject@…`` —
-        or of one of ``kinds`` whatever their subject — stamped at or before ``until`` (an
-        event time as stored; "" for no bound): what a model card reads."""
+        of one of ``kinds`` when given — stamped at or before ``until`` (an event time as
+        stored; "" for no bound)."""
+        ...
+    def subjects_mentioning(self, models: Collection[str]) -> list[str]:
+        """The subjects (sorted, once each) of the events that concern one of ``models``
+        beyond their subject (:func:`~modelsteward.domain.mentions.mentioned_models`): the
+        advisories that reach them and the consumers that pin them."""
+        ...
+    def events_of(self, subjects: Collection[str], *, kinds: Collection[str] = (),
+                  until: str = "") -> list[Event]:
+        """Every event, oldest first, whose subject is exactly one of ``subjects`` — of one of
+        ``kinds`` when given — stamped at or before ``until`` ("" for no bound)."""
         ...
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:

@@ -1,7 +1,7 @@
 """The living model card: rebuilt from the history at any time, edited section by section.
 
-A card is never stored. :meth:`Cards.card` reads the events about the model (and the lineage,
-advisory and consumer events every card needs) up to a time and folds them with
+A card is never stored. :meth:`Cards.card` reads the events about the model (and its ancestors'
+derivations, and the advisories and consumers that concern it) up to a time and folds them with
 :func:`~modelsteward.domain.card_history.build_card`; the authored sections and each version's
 runtime requirements are themselves events (``model:card:edited``,
 ``model:version:requirements-set``), so the card at a time T is what the history up to T says.
@@ -10,12 +10,13 @@ runtime requirements are themselves events (``model:card:edited``,
 from __future__ import annotations
 
 import difflib
+import heapq
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.card import Card, CardSection
-from modelsteward.domain.card_history import RELEVANT_KINDS, build_card, is_relevant
+from modelsteward.domain.card_history import MAX_ANCESTRY, build_card
 from modelsteward.domain.card_markdown import render_markdown
 from modelsteward.domain.events import Event, NewEvent, format_time
 from modelsteward.domain.model import Model, parse_enum
@@ -31,6 +32,10 @@ __all__ = ["MAX_SECTION", "Cards"]
 
 MAX_SECTION = 20_000
 """The longest authored section, in characters (a card section, not a document)."""
+
+
+def _about(event: Event, model: str) -> bool:
+    return event.subject == model or event.subject.startswith(model + "@")
 
 
 class Cards:
@@ -70,15 +75,43 @@ class Cards:
             f"{ref} at {format_time(end)}" if end is not None else f"{ref} now"))
 
     def _events(self, tx: Transaction, model: str, cut: str) -> Iterator[Event]:
-        # the model's own events, and the kinds whose subject names no model (advisories,
-        # consumers) or any model (an ancestor's lineage), read in batches
-        def read(after: int, size: int) -> list[Event]:
-            return tx.events_about(model, kinds=RELEVANT_KINDS, until=cut, after_seq=after,
-                                   limit=size)
+        """The events the card of ``model`` folds, oldest first: the model's own (read in
+        batches), its ancestors' derivations, and the events of the advisories and consumers
+        that concern the model or an ancestor (found through the store's mention index)."""
+        derivations = {e.seq: e for e in self._ancestry(tx, model, cut)}
+        models = {model} | {e.subject.partition("@")[0] for e in derivations.values()}
+        others = {e.seq: e for e in tx.events_of(tx.subjects_mentioning(models), until=cut)}
+        others.update(derivations)
 
-        for event in batches(read):
-            if is_relevant(event, model):  # a LIKE the database widened, narrowed again
+        def read(after: int, size: int) -> list[Event]:
+            return tx.events_about(model, until=cut, after_seq=after, limit=size)
+
+        own = (e for e in batches(read) if _about(e, model))  # LIKE is case-blind on SQLite
+        last = 0
+        for event in heapq.merge(own, sorted(others.values(), key=lambda e: e.seq),
+                                 key=lambda e: e.seq):
+            if event.seq != last:
                 yield event
+            last = event.seq
+
+    @staticmethod
+    def _ancestry(tx: Transaction, model: str, cut: str) -> list[Event]:
+        """The derivation events of ``model``'s ancestors (bases, their bases, …; at most
+        :data:`MAX_ANCESTRY` generations), as recorded up to ``cut``."""
+        found: list[Event] = []
+        seen: set[str] = set()
+        frontier = {str(e.payload.get("parent", ""))
+                    for e in tx.events_about(model, kinds=(ev.VERSION_DERIVED,), until=cut)
+                    if _about(e, model)}
+        for _ in range(MAX_ANCESTRY):
+            frontier -= seen | {""}
+            if not frontier:
+                break
+            seen |= frontier
+            step = tx.events_of(frontier, kinds=(ev.VERSION_DERIVED,), until=cut)
+            found.extend(step)
+            frontier = {str(e.payload.get("parent", "")) for e in step}
+        return found
 
     # writing ---------------------------------------------------------------------------------
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
 
 from modelsteward.domain.events import Event, NewEvent, extend_chain
+from modelsteward.domain.mentions import MENTIONING_KINDS, mentioned_models
 from modelsteward.store.base import SqlConnectionBase
-from modelsteward.store.tables import chain_head, events
+from modelsteward.store.tables import chain_head, event_mentions, events
 
 _INSERT_EVENTS = insert(events)
+_INSERT_MENTIONS = insert(event_mentions)
+_IN_CHUNK = 500  # subjects per query: well under every database's bound on parameters
 _MOVE_HEAD = (update(chain_head).where(chain_head.c.id == 1)
               .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 
@@ -28,6 +31,11 @@ class EventQueries(SqlConnectionBase):
                 {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,
                  "subject": e.subject, "payload": e.payload_json, "prev_hash": e.prev_hash,
                  "hash": e.hash} for e in written])
+            mentions = [{"model": model, "seq": e.seq, "subject": e.subject} for e in written
+                        if e.kind in MENTIONING_KINDS
+                        for model in mentioned_models(e.kind, e.payload)]
+            if mentions:
+                self.c.execute(_INSERT_MENTIONS, mentions)
             self.c.execute(_MOVE_HEAD, {"new_seq": written[-1].seq, "new_hash": written[-1].hash})
             self._head = (written[-1].seq, written[-1].hash)
         return written
@@ -36,8 +44,7 @@ class EventQueries(SqlConnectionBase):
                limit: int | None = None) -> list[Event]:
         query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
         if subject_prefix:
-            query = query.where(or_(events.c.subject == subject_prefix,
-                                    events.c.subject.startswith(subject_prefix + "@")))
+            query = query.where(self._about(subject_prefix))
         if limit is not None:
             query = query.limit(limit)
         return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
@@ -45,17 +52,39 @@ class EventQueries(SqlConnectionBase):
 
     def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
                      after_seq: int = 0, limit: int | None = None) -> list[Event]:
-        about = or_(events.c.subject == subject,
-                    events.c.subject.startswith(subject + "@", autoescape=True),
-                    *([events.c.kind.in_(sorted(kinds))] if kinds else []))
-        query = (select(events).where(events.c.seq > after_seq, about)
+        query = (select(events).where(events.c.seq > after_seq, self._about(subject))
                  .order_by(events.c.seq))
+        if kinds:
+            query = query.where(events.c.kind.in_(sorted(kinds)))
         if until:
             query = query.where(events.c.time <= until)
         if limit is not None:
             query = query.limit(limit)
         return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
                 for r in self.c.execute(query)]
+
+    def subjects_mentioning(self, models: Collection[str]) -> list[str]:
+        if not models:
+            return []
+        query = (select(event_mentions.c.subject).distinct()
+                 .where(event_mentions.c.model.in_(sorted(models)))
+                 .order_by(event_mentions.c.subject))
+        return [str(row.subject) for row in self.c.execute(query)]
+
+    def events_of(self, subjects: Collection[str], *, kinds: Collection[str] = (),
+                  until: str = "") -> list[Event]:
+        found: list[Event] = []
+        ordered = sorted(set(subjects))
+        for start in range(0, len(ordered), _IN_CHUNK):
+            query = select(events).where(events.c.subject.in_(ordered[start:start + _IN_CHUNK]))
+            if kinds:
+                query = query.where(events.c.kind.in_(sorted(kinds)))
+            if until:
+                query = query.where(events.c.time <= until)
+            found.extend(Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash,
+                               r.hash) for r in self.c.execute(query))
+        found.sort(key=lambda e: e.seq)
+        return found
 
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:
@@ -65,8 +94,7 @@ class EventQueries(SqlConnectionBase):
         if before_seq:
             query = query.where(events.c.seq < before_seq)
         if subject_prefix:
-            query = query.where(or_(events.c.subject == subject_prefix,
-                                    events.c.subject.startswith(subject_prefix + "@")))
+            query = query.where(self._about(subject_prefix))
         rows = list(self.c.execute(query))
         return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
                 for r in reversed(rows)]
@@ -74,9 +102,18 @@ class EventQueries(SqlConnectionBase):
     def last_event_time(self, subject: str, *, with_versions: bool = False) -> str | None:
         """The time (as stored: ISO 8601 UTC) of the last event about ``subject`` — and, with
         ``with_versions``, about any ``subject@version`` — or None when there is none."""
-        condition = (or_(events.c.subject == subject,
-                         events.c.subject.startswith(subject + "@", autoescape=True))
-                     if with_versions else events.c.subject == subject)
+        condition = self._about(subject) if with_versions else events.c.subject == subject
         found = self.c.execute(select(events.c.time).where(condition)
                                .order_by(events.c.seq.desc()).limit(1)).scalar()
         return str(found) if found is not None else None
+
+    def _about(self, subject: str) -> ColumnElement[bool]:
+        """Events whose subject is ``subject`` or ``subject@…``, in a form the subject index
+        serves: on SQLite (whose LIKE ignores case and skips the index) the byte range from
+        ``subject@`` up to ``subjectA`` ("A" follows "@"); elsewhere a LIKE prefix, which
+        PostgreSQL's pattern index serves."""
+        if self.c.dialect.name == "sqlite":
+            return or_(events.c.subject == subject,
+                       and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
+        return or_(events.c.subject == subject,
+                   events.c.subject.startswith(subject + "@", autoescape=True))

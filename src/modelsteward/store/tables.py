@@ -158,10 +158,22 @@ events = Table(
     Column("time", String(32), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("kind", String(100), nullable=False),
-    Column("subject", String(400), nullable=False, index=True),
+    Column("subject", String(400), nullable=False),
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # equality and prefix (``MODEL@%``) lookups; on PostgreSQL with the pattern operator class,
+    # so a LIKE prefix uses the index whatever the database's collation (revision 0018)
+    Index("ix_events_subject", "subject", postgresql_ops={"subject": "varchar_pattern_ops"}),
+)
+
+# Which models an event concerns although its subject names none of them (advisories, consumers:
+# domain.mentions); a card reads those subjects' events through it (revision 0018).
+event_mentions = Table(
+    "event_mentions", metadata,
+    Column("model", String(200), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("subject", String(400), nullable=False),
 )
 
 # One row: the last event's number and hash. Write transactions lock it first, which serialises

@@ -11,6 +11,7 @@ from itertools import groupby
 from modelsteward.domain.events import Event, NewEvent, extend_chain
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lineage import Derivation
+from modelsteward.domain.mentions import MENTIONING_KINDS, mentioned_models
 from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.names import close_name_lengths, close_names
 from modelsteward.domain.pins import Bounds
@@ -257,8 +258,19 @@ class CatalogQueries(TransactionBase):
                      after_seq: int = 0, limit: int | None = None) -> list[Event]:
         found = [e for e in self._events()[max(after_seq, 0):]
                  if e.seq > after_seq and (not until or e.time <= until)
-                 and (e.kind in kinds or _about(e, subject))]
+                 and _about(e, subject) and (not kinds or e.kind in kinds)]
         return found[:limit] if limit is not None else found
+
+    def subjects_mentioning(self, models: Collection[str]) -> list[str]:
+        wanted = set(models)
+        return sorted({e.subject for e in self._events() if e.kind in MENTIONING_KINDS
+                       and wanted & mentioned_models(e.kind, e.payload)})
+
+    def events_of(self, subjects: Collection[str], *, kinds: Collection[str] = (),
+                  until: str = "") -> list[Event]:
+        wanted = set(subjects)
+        return [e for e in self._events() if e.subject in wanted
+                and (not kinds or e.kind in kinds) and (not until or e.time <= until)]
 
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:
