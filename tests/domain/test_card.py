@@ -72,3 +72,24 @@ def test_add_months_clamps_to_the_end_of_the_month() -> None:
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
     assert add_months(date(2026, 11, 22), 12) == date(2027, 11, 22)
     assert add_months(date(2026, 12, 1), 1) == date(2027, 1, 1)
+
+
+def test_incidents_fold_into_known_issues_and_a_stray_resolution_is_ignored() -> None:
+    events = _history(
+        (ev.MODEL_CREATED, "bot", {"owner_team": "t", "risk_tier": "low"}),
+        (ev.VERSION_REGISTERED, "bot@1.0.0", {"digest": "a" * 64}),
+        (ev.VERSION_REGISTERED, "bot@1.1.0", {"digest": "b" * 64}),
+        (ev.INCIDENT_RECORDED, "bot@1.0.0", {"summary": "Timeouts", "severity": "critical",
+                                             "started": "2026-02-01"}),
+        (ev.INCIDENT_RESOLVED, "bot@1.1.0", {"incident": 4, "resolved": "2026-02-03"}),
+        (ev.INCIDENT_RESOLVED, "bot@1.0.0", {"incident": 99, "resolved": "2026-02-03"}),
+    )
+    card = build_card("bot", "", events)
+    [issue] = card.known_issues
+    assert (issue.version, issue.reference, issue.severity, issue.open) == (
+        "1.0.0", "4", "critical", True)
+    text = render_markdown(card)
+    assert "- 1.0.0: incident 4 (critical, open since 2026-02-01) — Timeouts (event 4)" in text
+    assert "bot@1.0.0 incident recorded (critical): Timeouts (alice, event 4)" in text
+    assert "bot@1.1.0 incident 4 resolved on 2026-02-03" in text  # the changelog keeps it
+    assert build_card("bot", "1.1.0", events).known_issues == ()

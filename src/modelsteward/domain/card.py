@@ -43,6 +43,7 @@ class IssueKind(enum.StrEnum):
     ADVISORY = "advisory"
     BREACH = "monitoring-breach"
     ROLLBACK = "rollback"
+    INCIDENT = "incident"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,16 @@ class KnownIssue:
     title: str
     seq: int
     inherited_from: str = ""  # the ancestor an advisory matched, when inherited
-    reference: str = ""  # an advisory's id
+    reference: str = ""  # an advisory's id; an incident's (its event's sequence number)
+    severity: str = ""  # an incident's: low, medium, high or critical
+    started: str = ""  # an incident's start date
+    resolved: str = ""  # an incident's resolution date ("" while it is open)
+    link: str = ""  # an incident's write-up
+
+    @property
+    def open(self) -> bool:
+        """An incident not resolved (as of the card's time); other kinds are never "open"."""
+        return self.kind is IssueKind.INCIDENT and not self.resolved
 
 
 @dataclass(frozen=True)
@@ -160,8 +170,10 @@ class Card:
         for item in data["versions"]:
             for evaluation in item["evaluations"]:
                 evaluation["metrics"] = dict(evaluation["metrics"])
-        for issue in data["known_issues"]:
+        for issue, known in zip(data["known_issues"], self.known_issues, strict=True):
             issue["kind"] = str(issue["kind"])
+            if known.kind is IssueKind.INCIDENT:
+                issue["open"] = known.open
         for status, plan in zip(data["deprecations"], self.deprecations, strict=True):
             status["impact"] = plan.impact
         return data

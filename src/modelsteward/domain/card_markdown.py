@@ -7,13 +7,29 @@ it was rebuilt at (``--at``) and the last event it read, never the time it was r
 
 from __future__ import annotations
 
-from modelsteward.domain.card import Card, CardSection, DeprecationStatus, VersionFacts
+from modelsteward.domain.card import (
+    Card,
+    CardSection,
+    DeprecationStatus,
+    IssueKind,
+    KnownIssue,
+    VersionFacts,
+)
 
 __all__ = ["render_markdown"]
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ") or "—"
+
+
+def _incident(issue: KnownIssue) -> str:
+    """``- 1.1.0: incident 42 (high, open since 2026-11-02) — summary — link (event 42)``."""
+    state = (f"resolved {issue.resolved}, started {issue.started}" if issue.resolved
+             else f"open since {issue.started}")
+    link = f" — <{issue.link}>" if issue.link else ""
+    return (f"- {issue.version}: incident {issue.reference} ({issue.severity}, {state}) — "
+            f"{issue.title}{link} (event {issue.seq})")
 
 
 def _banner(status: DeprecationStatus) -> list[str]:
@@ -95,6 +111,9 @@ def render_markdown(card: Card) -> str:
                      "MODEL@VERSION --file F`._")
     lines += ["", "## Known issues", ""]
     for issue in card.known_issues:
+        if issue.kind is IssueKind.INCIDENT:
+            lines.append(_incident(issue))
+            continue
         source = f" — inherited from {issue.inherited_from}" if issue.inherited_from else ""
         name = f"{issue.reference}: " if issue.reference else ""
         lines.append(f"- {issue.version}: {issue.kind.value} — {name}{issue.title}{source} "
