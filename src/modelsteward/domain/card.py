@@ -10,7 +10,9 @@ history gives the same bytes). Every fact carries the sequence number of the eve
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from modelsteward.domain.requirements import Requirements
 
@@ -177,3 +179,35 @@ class Card:
         for status, plan in zip(data["deprecations"], self.deprecations, strict=True):
             status["impact"] = plan.impact
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Card:
+        """The card :meth:`as_json` gave (a server's ``?format=json``): ``from_json(c.as_json())
+        == c``. Raises ``KeyError``/``TypeError``/``ValueError`` for something else."""
+        def pick(made: type, item: Mapping[str, Any], /, **values: object) -> Any:
+            names = [f.name for f in fields(made)]
+            return made(**{n: values[n] if n in values else item[n]
+                           for n in names if n in values or n in item})
+
+        def version(item: Mapping[str, Any]) -> VersionFacts:
+            found = item.get("requirements")
+            facts: VersionFacts = pick(VersionFacts, item, aliases=tuple(item["aliases"]),
+                        evaluations=tuple(pick(EvaluationFact, e, metrics=tuple(
+                            sorted((str(k), float(v)) for k, v in e["metrics"].items())))
+                            for e in item["evaluations"]),
+                        approvals=tuple(pick(Approval, a) for a in item["approvals"]),
+                        requirements=pick(Requirements, found) if found else None)
+            return facts
+
+        card: Card = pick(
+            cls, data,
+            sections=tuple((CardSection(s["section"]), s["text"], s["seq"])
+                           for s in data["sections"]),
+            versions=tuple(version(v) for v in data["versions"]),
+            changelog=tuple(pick(ChangelogEntry, e) for e in data["changelog"]),
+            known_issues=tuple(pick(KnownIssue, i, kind=IssueKind(i["kind"]))
+                               for i in data["known_issues"]),
+            deprecations=tuple(pick(DeprecationStatus, d, versions=tuple(d["versions"]),
+                                    migration_steps=tuple(d["migration_steps"]))
+                               for d in data["deprecations"]))
+        return card

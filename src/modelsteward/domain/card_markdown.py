@@ -7,6 +7,9 @@ it was rebuilt at (``--at``) and the last event it read, never the time it was r
 
 from __future__ import annotations
 
+import difflib
+from datetime import datetime
+
 from modelsteward.domain.card import (
     Card,
     CardSection,
@@ -15,8 +18,9 @@ from modelsteward.domain.card import (
     KnownIssue,
     VersionFacts,
 )
+from modelsteward.domain.events import format_time
 
-__all__ = ["render_markdown"]
+__all__ = ["card_diff", "render_markdown"]
 
 
 def _cell(text: str) -> str:
@@ -130,3 +134,13 @@ def render_markdown(card: Card) -> str:
     lines += ["", "## Changelog", ""]
     lines += [f"- {e.time[:10]} — {e.text} ({e.actor}, event {e.seq})" for e in card.changelog]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def card_diff(ref: str, before: str, after: str, start: datetime,
+              end: datetime | None) -> str:
+    """A unified diff from ``before`` (the card of ``ref`` rendered at ``start``) to ``after``
+    (at ``end``, None: now); "" when they are the same."""
+    return "".join(difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        f"{ref} at {format_time(start)}",
+        f"{ref} at {format_time(end)}" if end is not None else f"{ref} now"))

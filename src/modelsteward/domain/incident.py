@@ -79,8 +79,8 @@ def parse_incident(summary: str, *, severity: str = "medium", started: str = "",
                    resolved: str = "", link: str = "", today: date) -> Incident:
     """The incident a user described, checked: a summary of 1–:data:`MAX_SUMMARY` characters
     (whitespace runs become one space), a known severity, ISO dates with ``resolved`` not
-    before ``started`` (``started`` defaults to ``today``), an ``http(s)`` link without spaces (or ``<>"``).
-    Raises :class:`InvalidInput` naming the field and the fix."""
+    before ``started`` (``started`` defaults to ``today``), an ``http(s)`` link without spaces
+    (or ``<>"``). Raises :class:`InvalidInput` naming the field and the fix."""
     text = " ".join(summary.split())
     if not text:
         raise InvalidInput("The incident's summary is empty: say in one line what went wrong, "

@@ -11,19 +11,18 @@ time T is what the history up to T says.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.card import Card, CardSection
 from modelsteward.domain.card_history import RELEVANT_KINDS, build_card, is_relevant
-from modelsteward.domain.card_markdown import render_markdown
+from modelsteward.domain.card_markdown import card_diff, render_markdown
 from modelsteward.domain.events import Event, NewEvent, format_time
+from modelsteward.domain.incident import parse_day, parse_incident
 from modelsteward.domain.model import Model, parse_enum
 from modelsteward.domain.refs import split_ref
 from modelsteward.domain.requirements import Requirements
-from modelsteward.domain.incident import parse_day, parse_incident
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
 from modelsteward.ports import Transaction
 from modelsteward.service.context import Context
@@ -66,11 +65,8 @@ class Cards:
     def diff(self, ref: str, start: datetime, end: datetime | None = None) -> str:
         """A unified diff from the card at ``start`` to the card at ``end`` (default: now, the
         whole history); "" when nothing changed."""
-        before = self.markdown(ref, at=start).splitlines(keepends=True)
-        after = self.markdown(ref, at=end).splitlines(keepends=True)
-        return "".join(difflib.unified_diff(
-            before, after, f"{ref} at {format_time(start)}",
-            f"{ref} at {format_time(end)}" if end is not None else f"{ref} now"))
+        return card_diff(ref, self.markdown(ref, at=start), self.markdown(ref, at=end), start,
+                         end)
 
     def _events(self, tx: Transaction, model: str, cut: str) -> Iterator[Event]:
         # the model's own events, and the kinds whose subject names no model (advisories,
