@@ -114,7 +114,7 @@ def test_unknown_versions_incidents_and_an_unauthorised_writer(registry: Registr
     with pytest.raises(NotFound, match="no incident"):
         registry.cards.resolve_incident("support-bot@1.0.0", head)  # not an incident's event
     recorded = registry.cards.record_incident("support-bot@1.0.0", "Timeouts")
-    with pytest.raises(NotFound, match="support-bot@1.1.0 has no incident"):
+    with pytest.raises(NotFound, match=re.escape("support-bot@1.1.0 has no incident")):
         registry.cards.resolve_incident("support-bot@1.1.0", recorded.seq)  # another version's
     with pytest.raises(NotFound):
         registry.cards.resolve_incident("support-bot@1.0.0", 10_000)
