@@ -126,8 +126,8 @@ def version_incident(state: State, ref: str, summary: str | None, severity: str 
                                "incident with --resolve ID.")
         change = cards.record_incident(ref, summary, severity=(severity or "medium").lower(),
                                        started=started, resolved=resolved, link=link)
-        done = (f"Recorded incident {change.seq} of {ref} (event {change.seq}); resolve it with "
-                f"`steward version incident {ref} --resolve {change.seq}`.")
+        done = (f"Recorded incident {change.seq} of {ref} (its id: the event's number); resolve "
+                f"it with `steward version incident {ref} --resolve {change.seq}`.")
     if as_json:
         emit_json({"seq": change.seq, "kind": change.kind, "subject": change.subject,
                    "incident": incident if incident is not None else change.seq})
