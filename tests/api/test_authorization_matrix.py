@@ -211,6 +211,20 @@ def _requirements(w: World) -> Call:
                 {"framework": "transformers", "framework_version": ">=4.40,<4.47"})
 
 
+def _incident(w: World) -> Call:
+    model, version = w.versioned(Stage.REGISTERED)
+    return Call("POST", f"/api/v1/models/{model}/versions/{version}/incidents",
+                {"summary": "Timeouts", "severity": "high"})
+
+
+def _incident_resolution(w: World) -> Call:
+    model, version = w.versioned(Stage.REGISTERED)
+    made = w.ok(w.admin.post(f"/api/v1/models/{model}/versions/{version}/incidents",
+                             json={"summary": "Timeouts"}))
+    return Call("POST", f"/api/v1/models/{model}/versions/{version}/incidents/{made['seq']}"
+                        "/resolution", {})
+
+
 def _alias_removal(w: World) -> Call:
     model, version = w.versioned(Stage.REGISTERED)
     w.ok(w.admin.put(f"/api/v1/models/{model}/aliases/champion", json={"version": version}))
@@ -401,6 +415,8 @@ RULES: dict[tuple[str, str], Rule] = {
         "maintainer", lambda w: Call("PUT", f"/api/v1/models/{w.model()}/card/sections/summary",
                                      {"text": "Answers tickets."})),
     ("PUT", V + "/requirements"): Rule("maintainer", _requirements),
+    ("POST", V + "/incidents"): Rule("maintainer", _incident),
+    ("POST", V + "/incidents/{incident}/resolution"): Rule("maintainer", _incident_resolution),
     # models
     ("POST", "/api/v1/models"): Rule("maintainer", lambda w: Call(
         "POST", "/api/v1/models", {"name": w.name(), "owner_team": OWNER_TEAM}),

@@ -65,3 +65,38 @@ def test_bad_input_is_refused_with_every_problem(steward: Steward, tmp_path: Pat
     assert "'nobody' is not in the registry" in steward("card", "show", "nobody",
                                                         expect=None).stderr
     assert steward("card", "show", "support-bot", "--at", "yesterday", expect=2).stderr
+
+
+def test_an_incident_is_recorded_shown_and_resolved(steward: Steward) -> None:
+    steward("model", "create", "support-bot", "--owner-team", "support")
+    steward("version", "register", "support-bot", "1.0.0")
+    head = steward("log", "--json").json_records()[-1]["seq"]
+    for arguments, message in (
+            (("--summary", " "), "summary is empty"),
+            (("--summary", "x" * 501), "at most 500"),
+            (("--summary", "Slow", "--started", "last week"), "YYYY-MM-DD"),
+            (("--summary", "Slow", "--link", "status page"), "http(s) URL"),
+            (("--summary", "Slow", "--severity", "urgent"), "'urgent' is not one of"),
+            ((), "--summary TEXT"),
+            (("--resolve", "1", "--summary", "Slow"), "--resolve ID takes only --resolved")):
+        refused = steward("version", "incident", "support-bot@1.0.0", *arguments, expect=2)
+        assert message in refused.stderr, (arguments, refused.stderr)
+    assert "no version '9.9.9'" in steward("version", "incident", "support-bot@9.9.9",
+                                            "--summary", "Slow", expect=3).stderr
+    assert steward("log", "--json").json_records()[-1]["seq"] == head  # nothing written
+
+    made = steward("version", "incident", "support-bot@1.0.0", "--summary", "Wrong language",
+                   "--severity", "HIGH", "--started", "2026-11-20", "--link",
+                   "https://status.example.com/81", "--json").json_object()
+    number = made["incident"]
+    assert made["kind"] == "model:version:incident" and made["seq"] == number
+    shown = steward("card", "show", "support-bot").stdout
+    assert (f"- 1.0.0: incident {number} (high, open since 2026-11-20) — Wrong language — "
+            f"<https://status.example.com/81> (event {number})") in shown
+    done = steward("version", "incident", "support-bot@1.0.0", "--resolve", str(number),
+                   "--resolved", "2026-11-21")
+    assert f"Resolved incident {number} of support-bot@1.0.0" in done.stdout
+    assert "resolved already" in steward("version", "incident", "support-bot@1.0.0",
+                                         "--resolve", str(number), expect=None).stderr
+    assert "(high, resolved 2026-11-21, started 2026-11-20)" in steward(
+        "card", "show", "support-bot@1.0.0").stdout

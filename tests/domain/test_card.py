@@ -4,9 +4,11 @@ windows by calendar month, and the Markdown's byte-for-byte determinism."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from modelsteward.domain import events as ev
+from modelsteward.domain.card import Card
 from modelsteward.domain.card_history import build_card
 from modelsteward.domain.card_markdown import render_markdown
 from modelsteward.domain.events import Event, NewEvent, extend_chain
@@ -72,3 +74,38 @@ def test_add_months_clamps_to_the_end_of_the_month() -> None:
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
     assert add_months(date(2026, 11, 22), 12) == date(2027, 11, 22)
     assert add_months(date(2026, 12, 1), 1) == date(2027, 1, 1)
+
+
+def test_incidents_fold_into_known_issues_and_a_stray_resolution_is_ignored() -> None:
+    events = _history(
+        (ev.MODEL_CREATED, "bot", {"owner_team": "t", "risk_tier": "low"}),
+        (ev.VERSION_REGISTERED, "bot@1.0.0", {"digest": "a" * 64}),
+        (ev.VERSION_REGISTERED, "bot@1.1.0", {"digest": "b" * 64}),
+        (ev.INCIDENT_RECORDED, "bot@1.0.0", {"summary": "Timeouts", "severity": "critical",
+                                             "started": "2026-02-01"}),
+        (ev.INCIDENT_RESOLVED, "bot@1.1.0", {"incident": 4, "resolved": "2026-02-03"}),
+        (ev.INCIDENT_RESOLVED, "bot@1.0.0", {"incident": 99, "resolved": "2026-02-03"}),
+    )
+    card = build_card("bot", "", events)
+    [issue] = card.known_issues
+    assert (issue.version, issue.reference, issue.severity, issue.open) == (
+        "1.0.0", "4", "critical", True)
+    text = render_markdown(card)
+    assert "- 1.0.0: incident 4 (critical, open since 2026-02-01) — Timeouts (event 4)" in text
+    assert "bot@1.0.0 incident recorded (critical): Timeouts (alice, event 4)" in text
+    assert "bot@1.1.0 incident 4 resolved on 2026-02-03" in text  # the changelog keeps it
+    assert build_card("bot", "1.1.0", events).known_issues == ()
+
+
+def test_a_card_read_back_from_its_json_is_the_same_card() -> None:
+    events = _story()[:5] + _history(
+        (ev.VERSION_EVALUATED, "bot@1.9.0", {"suite": "golden", "dataset_digest": "d",
+                                             "metrics": {"f1": 0.5, "acc": 1}}),
+        (ev.REQUIREMENTS_SET, "bot@1.9.0", {"framework": "vllm", "framework_version": ">=0.6"}),
+        (ev.INCIDENT_RECORDED, "bot@1.9.0", {"summary": "Slow", "severity": "low",
+                                             "started": "2026-02-01"}),
+        (ev.DEPRECATION_PLANNED, "bot@1.9.0", {"plan": "p", "reason": "superseded",
+                                               "migration_steps": ["move"]}))
+    card = build_card("bot", "", events)
+    assert card.known_issues and card.deprecations and card.versions[0].evaluations
+    assert Card.from_json(json.loads(json.dumps(card.as_json()))) == card

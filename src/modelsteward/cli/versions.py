@@ -248,6 +248,33 @@ def version_requirements(ctx: click.Context, ref: str, file: Path) -> None:
     ctx.forward(record)
 
 
+@version.command("incident")
+@click.argument("ref", metavar="MODEL@VERSION")
+@click.option("--summary", default=None, help="What went wrong, in one line (at most 500 "
+              "characters).")
+@click.option("--severity", type=click.Choice(["low", "medium", "high", "critical"],
+                                              case_sensitive=False),
+              default=None, help="How bad it is.  [default: medium]")
+@click.option("--started", metavar="DATE", default="",
+              help="The day it started (YYYY-MM-DD; default: today).")
+@click.option("--resolved", metavar="DATE", default="",
+              help="The day it was resolved (YYYY-MM-DD): for an incident already over, or "
+                   "with --resolve (default: today).")
+@click.option("--link", metavar="URL", default="", help="Where its write-up is (http(s)).")
+@click.option("--resolve", "incident", type=click.IntRange(min=1), metavar="ID", default=None,
+              help="Resolve the open incident ID (the number the card shows) instead.")
+@json_option
+@pass_state
+def version_incident(state: State, ref: str, summary: str | None, severity: str | None,
+                     started: str, resolved: str, link: str, incident: int | None,
+                     as_json: bool) -> None:
+    """Record an incident found after release against a version (a known issue on its card,
+    open until resolved), or resolve one with --resolve ID (see `docs/cards.md`)."""
+    from modelsteward.cli.cards import version_incident as record
+
+    record(state, ref, summary, severity, started, resolved, link, incident, as_json)
+
+
 @click.command()
 @click.argument("model")
 @click.argument("pin")

@@ -10,7 +10,9 @@ history gives the same bytes). Every fact carries the sequence number of the eve
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from modelsteward.domain.requirements import Requirements
 
@@ -43,6 +45,7 @@ class IssueKind(enum.StrEnum):
     ADVISORY = "advisory"
     BREACH = "monitoring-breach"
     ROLLBACK = "rollback"
+    INCIDENT = "incident"
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,16 @@ class KnownIssue:
     title: str
     seq: int
     inherited_from: str = ""  # the ancestor an advisory matched, when inherited
-    reference: str = ""  # an advisory's id
+    reference: str = ""  # an advisory's id; an incident's (its event's sequence number)
+    severity: str = ""  # an incident's: low, medium, high or critical
+    started: str = ""  # an incident's start date
+    resolved: str = ""  # an incident's resolution date ("" while it is open)
+    link: str = ""  # an incident's write-up
+
+    @property
+    def open(self) -> bool:
+        """An incident not resolved (as of the card's time); other kinds are never "open"."""
+        return self.kind is IssueKind.INCIDENT and not self.resolved
 
 
 @dataclass(frozen=True)
@@ -160,8 +172,42 @@ class Card:
         for item in data["versions"]:
             for evaluation in item["evaluations"]:
                 evaluation["metrics"] = dict(evaluation["metrics"])
-        for issue in data["known_issues"]:
+        for issue, known in zip(data["known_issues"], self.known_issues, strict=True):
             issue["kind"] = str(issue["kind"])
+            if known.kind is IssueKind.INCIDENT:
+                issue["open"] = known.open
         for status, plan in zip(data["deprecations"], self.deprecations, strict=True):
             status["impact"] = plan.impact
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Card:
+        """The card :meth:`as_json` gave (a server's ``?format=json``): ``from_json(c.as_json())
+        == c``. Raises ``KeyError``/``TypeError``/``ValueError`` for something else."""
+        def pick(made: type, item: Mapping[str, Any], /, **values: object) -> Any:
+            names = [f.name for f in fields(made)]
+            return made(**{n: values[n] if n in values else item[n]
+                           for n in names if n in values or n in item})
+
+        def version(item: Mapping[str, Any]) -> VersionFacts:
+            found = item.get("requirements")
+            facts: VersionFacts = pick(VersionFacts, item, aliases=tuple(item["aliases"]),
+                        evaluations=tuple(pick(EvaluationFact, e, metrics=tuple(
+                            sorted((str(k), float(v)) for k, v in e["metrics"].items())))
+                            for e in item["evaluations"]),
+                        approvals=tuple(pick(Approval, a) for a in item["approvals"]),
+                        requirements=pick(Requirements, found) if found else None)
+            return facts
+
+        card: Card = pick(
+            cls, data,
+            sections=tuple((CardSection(s["section"]), s["text"], s["seq"])
+                           for s in data["sections"]),
+            versions=tuple(version(v) for v in data["versions"]),
+            changelog=tuple(pick(ChangelogEntry, e) for e in data["changelog"]),
+            known_issues=tuple(pick(KnownIssue, i, kind=IssueKind(i["kind"]))
+                               for i in data["known_issues"]),
+            deprecations=tuple(pick(DeprecationStatus, d, versions=tuple(d["versions"]),
+                                    migration_steps=tuple(d["migration_steps"]))
+                               for d in data["deprecations"]))
+        return card

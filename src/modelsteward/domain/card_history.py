@@ -16,7 +16,7 @@ deletion (whose target version the event does not name) are not counted in the i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from modelsteward.domain import events as ev
@@ -33,6 +33,7 @@ from modelsteward.domain.card import (
 )
 from modelsteward.domain.changelog_text import describe_event
 from modelsteward.domain.events import Event
+from modelsteward.domain.incident import Incident
 from modelsteward.domain.model import SupportPolicy
 from modelsteward.domain.requirements import Requirements
 from modelsteward.domain.support import add_months
@@ -51,6 +52,11 @@ MAX_ANCESTRY = 32
 def _mapping(value: object) -> dict[str, object]:
     """A payload's JSON object (``{}`` when it holds something else)."""
     return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
+def _number(value: object) -> int:
+    """A payload's integer (0 when it holds something else)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _texts(value: object) -> tuple[str, ...]:
@@ -101,6 +107,7 @@ class _Fold:
         self.consumers: dict[str, tuple[str, dict[str, str]]] = {}  # name → team, model → version
         self.plans: dict[str, _Plan] = {}
         self.issues: list[KnownIssue] = []
+        self.incidents: dict[int, tuple[str, Incident]] = {}  # id (seq) → version, incident
         # (the versions an entry is about, empty for the model itself; the entry)
         self.changelog: list[tuple[frozenset[str], ChangelogEntry]] = []
         self.head = 0
@@ -157,6 +164,13 @@ class _Fold:
                 IssueKind.BREACH, version, f"{payload.get('metric')} measured "
                 f"{payload.get('value')}, beyond its threshold {payload.get('threshold')}",
                 event.seq))
+        elif kind == ev.INCIDENT_RECORDED:
+            self.incidents[event.seq] = (version, Incident.from_payload(payload))
+        elif kind == ev.INCIDENT_RESOLVED:
+            recorded = self.incidents.get(_number(payload.get("incident")))
+            if recorded is not None and recorded[0] == version:
+                self.incidents[_number(payload.get("incident"))] = (version, replace(
+                    recorded[1], resolved=str(payload.get("resolved") or event.time[:10])))
         elif kind == ev.DEPRECATION_PLANNED:
             self.plans[str(payload.get("plan"))] = _Plan(
                 _texts(payload.get("versions")) or (version,), payload, event.seq)
@@ -249,6 +263,13 @@ class _Fold:
                 reach[version] = matched or self.parents.get(ref, ("upstream", ""))[0]
         return reach
 
+    def incident_issues(self) -> list[KnownIssue]:
+        return [KnownIssue(IssueKind.INCIDENT, version, incident.summary, seq,
+                           reference=str(seq), severity=incident.severity.value,
+                           started=incident.started, resolved=incident.resolved,
+                           link=incident.link)
+                for seq, (version, incident) in self.incidents.items()]
+
     def advisory_issues(self) -> list[KnownIssue]:
         issues = []
         for advisory_id, advisory in self.advisories.items():
@@ -312,7 +333,8 @@ def build_card(model: str, version: str, events: Iterable[Event], *, at: str = "
                      for v in sorted(scope, key=_version_order) if v in fold.versions)
     changelog = tuple(entry for about, entry in fold.changelog
                       if not version or not about or version in about)
-    issues = tuple(sorted((i for i in [*fold.issues, *fold.advisory_issues()]
+    issues = tuple(sorted((i for i in [*fold.issues, *fold.incident_issues(),
+                                                 *fold.advisory_issues()]
                            if i.version in scope),
                           key=lambda i: (i.seq, i.version, i.kind.value, i.reference)))
     deprecations = tuple(sorted((_deprecation(fold, plan_id, plan)

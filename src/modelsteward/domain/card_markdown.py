@@ -7,13 +7,33 @@ it was rebuilt at (``--at``) and the last event it read, never the time it was r
 
 from __future__ import annotations
 
-from modelsteward.domain.card import Card, CardSection, DeprecationStatus, VersionFacts
+import difflib
+from datetime import datetime
 
-__all__ = ["render_markdown"]
+from modelsteward.domain.card import (
+    Card,
+    CardSection,
+    DeprecationStatus,
+    IssueKind,
+    KnownIssue,
+    VersionFacts,
+)
+from modelsteward.domain.events import format_time
+
+__all__ = ["card_diff", "render_markdown"]
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ") or "—"
+
+
+def _incident(issue: KnownIssue) -> str:
+    """``- 1.1.0: incident 42 (high, open since 2026-11-02) — summary — link (event 42)``."""
+    state = (f"resolved {issue.resolved}, started {issue.started}" if issue.resolved
+             else f"open since {issue.started}")
+    link = f" — <{issue.link}>" if issue.link else ""
+    return (f"- {issue.version}: incident {issue.reference} ({issue.severity}, {state}) — "
+            f"{issue.title}{link} (event {issue.seq})")
 
 
 def _banner(status: DeprecationStatus) -> list[str]:
@@ -95,6 +115,9 @@ def render_markdown(card: Card) -> str:
                      "MODEL@VERSION --file F`._")
     lines += ["", "## Known issues", ""]
     for issue in card.known_issues:
+        if issue.kind is IssueKind.INCIDENT:
+            lines.append(_incident(issue))
+            continue
         source = f" — inherited from {issue.inherited_from}" if issue.inherited_from else ""
         name = f"{issue.reference}: " if issue.reference else ""
         lines.append(f"- {issue.version}: {issue.kind.value} — {name}{issue.title}{source} "
@@ -111,3 +134,13 @@ def render_markdown(card: Card) -> str:
     lines += ["", "## Changelog", ""]
     lines += [f"- {e.time[:10]} — {e.text} ({e.actor}, event {e.seq})" for e in card.changelog]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def card_diff(ref: str, before: str, after: str, start: datetime,
+              end: datetime | None) -> str:
+    """A unified diff from ``before`` (the card of ``ref`` rendered at ``start``) to ``after``
+    (at ``end``, None: now); "" when they are the same."""
+    return "".join(difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        f"{ref} at {format_time(start)}",
+        f"{ref} at {format_time(end)}" if end is not None else f"{ref} now"))

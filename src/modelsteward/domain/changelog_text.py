@@ -61,6 +61,12 @@ _TEXTS: dict[str, Describe] = {
     ev.CARD_EDITED: lambda s, p: f"card section {p.get('section')} edited",
     ev.REQUIREMENTS_SET: lambda s, p: f"{s} runtime requirements set ({p.get('framework')} "
                                       f"{p.get('framework_version')})",
+    ev.INCIDENT_RECORDED: lambda s, p: f"{s} incident recorded ({p.get('severity')}): "
+                                       f"{p.get('summary')}"
+                                       + (f"; resolved {p['resolved']}" if p.get("resolved")
+                                          else ""),
+    ev.INCIDENT_RESOLVED: lambda s, p: f"{s} incident {p.get('incident')} resolved on "
+                                       f"{p.get('resolved')}",
     ev.EXPERIMENT_STARTED: lambda s, p: f"experiment started on {s}",
     ev.EXPERIMENT_DECIDED: lambda s, p: f"experiment on {s} decided",
 }

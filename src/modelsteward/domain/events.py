@@ -68,6 +68,10 @@ PIPELINE_RUN_STARTED = "model:pipeline:run-started"
 PIPELINE_STEP_RECORDED = "model:pipeline:step-recorded"
 CARD_EDITED = "model:card:edited"  # one authored section of the living card, whole
 REQUIREMENTS_SET = "model:version:requirements-set"  # what a version was tested with
+# an incident found after release (domain/incident.py): its sequence number is its id; a
+# later event resolves it
+INCIDENT_RECORDED = "model:version:incident"
+INCIDENT_RESOLVED = "model:version:incident-resolved"
 
 
 def canonical_json(value: object) -> str:

@@ -36,6 +36,7 @@ from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import Manifest
 from modelsteward.ports import Clock, SystemClock
 from modelsteward.remote import parse
+from modelsteward.remote.cards import RemoteCards, RemoteCompliance
 from modelsteward.remote.client import Client, Json, segment
 from modelsteward.remote.lifecycle import RemoteLifecycle
 from modelsteward.remote.services import (
@@ -77,6 +78,8 @@ class RemoteRegistry:
         self.audits = RemoteAudits(self)
         self.retirements = RemoteRetirements(self)
         self.tokens = RemoteTokens(self)
+        self.cards = RemoteCards(self)
+        self.compliance = RemoteCompliance(self)
 
     def close(self) -> None:
         self.client.close()

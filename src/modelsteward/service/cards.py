@@ -4,12 +4,13 @@ A card is never stored. :meth:`Cards.card` reads the events about the model (and
 derivations, and the advisories and consumers that concern it) up to a time and folds them with
 :func:`~modelsteward.domain.card_history.build_card`; the authored sections and each version's
 runtime requirements are themselves events (``model:card:edited``,
-``model:version:requirements-set``), so the card at a time T is what the history up to T says.
+``model:version:requirements-set``), and so are incidents (``model:version:incident`` and
+``model:version:incident-resolved``, see :mod:`modelsteward.domain.incident`), so the card at a
+time T is what the history up to T says.
 """
 
 from __future__ import annotations
 
-import difflib
 import heapq
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -17,12 +18,13 @@ from datetime import datetime
 from modelsteward.domain import events as ev
 from modelsteward.domain.card import Card, CardSection
 from modelsteward.domain.card_history import MAX_ANCESTRY, build_card
-from modelsteward.domain.card_markdown import render_markdown
+from modelsteward.domain.card_markdown import card_diff, render_markdown
 from modelsteward.domain.events import Event, NewEvent, format_time
+from modelsteward.domain.incident import parse_day, parse_incident
 from modelsteward.domain.model import Model, parse_enum
 from modelsteward.domain.refs import split_ref
 from modelsteward.domain.requirements import Requirements
-from modelsteward.errors import InvalidInput, ModelNotFound, VersionNotFound
+from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
 from modelsteward.ports import Transaction
 from modelsteward.service.context import Context
 from modelsteward.service.history import batches
@@ -68,11 +70,8 @@ class Cards:
     def diff(self, ref: str, start: datetime, end: datetime | None = None) -> str:
         """A unified diff from the card at ``start`` to the card at ``end`` (default: now, the
         whole history); "" when nothing changed."""
-        before = self.markdown(ref, at=start).splitlines(keepends=True)
-        after = self.markdown(ref, at=end).splitlines(keepends=True)
-        return "".join(difflib.unified_diff(
-            before, after, f"{ref} at {format_time(start)}",
-            f"{ref} at {format_time(end)}" if end is not None else f"{ref} now"))
+        return card_diff(ref, self.markdown(ref, at=start), self.markdown(ref, at=end), start,
+                         end)
 
     def _events(self, tx: Transaction, model: str, cut: str) -> Iterator[Event]:
         """The events the card of ``model`` folds, oldest first: the model's own (read in
@@ -149,4 +148,55 @@ class Cards:
                 authorize(model)
             [event] = self.ctx.record(tx, NewEvent(ev.REQUIREMENTS_SET, version.ref,
                                                    requirements.as_payload()))
+        return event
+
+    def record_incident(self, ref: str, summary: str, *, severity: str = "medium",
+                        started: str = "", resolved: str = "", link: str = "",
+                        authorize: Callable[[Model], None] | None = None) -> Event:
+        """Record an incident found after release against the version ``ref``; the event's
+        sequence number is the incident's id. ``started`` defaults to today; ``resolved``
+        records one already over. Raises :class:`InvalidInput` (see
+        :func:`~modelsteward.domain.incident.parse_incident`), :class:`ModelNotFound` and
+        :class:`VersionNotFound`; nothing is written then."""
+        incident = parse_incident(summary, severity=severity, started=started,
+                                  resolved=resolved, link=link, today=self.ctx.today())
+        with self.ctx.store.write() as tx:
+            version = self.resolver.require_version(tx, ref)
+            model = tx.get_model(version.model)
+            assert model is not None  # require_version found it
+            if authorize is not None:
+                authorize(model)
+            [event] = self.ctx.record(tx, NewEvent(ev.INCIDENT_RECORDED, version.ref,
+                                                   incident.as_payload()))
+        return event
+
+    def resolve_incident(self, ref: str, incident: int, *, resolved: str = "",
+                         authorize: Callable[[Model], None] | None = None) -> Event:
+        """Resolve the open incident ``incident`` (its id: the sequence number of the event
+        that recorded it) of the version ``ref``, on ``resolved`` (default today). Raises
+        :class:`NotFound` when ``ref`` has no such incident, :class:`Conflict` when it is
+        resolved already, :class:`InvalidInput` for a date before it started."""
+        day = parse_day(resolved, "resolution date") if resolved.strip() else \
+            self.ctx.today().isoformat()
+        with self.ctx.store.write() as tx:
+            version = self.resolver.require_version(tx, ref)
+            model = tx.get_model(version.model)
+            assert model is not None  # require_version found it
+            if authorize is not None:
+                authorize(model)
+            found = tx.events(after_seq=incident - 1, limit=1) if incident > 0 else []
+            if not found or found[0].seq != incident or found[0].kind != ev.INCIDENT_RECORDED \
+                    or found[0].subject != version.ref:
+                raise NotFound(f"{version.ref} has no incident {incident}. Its card lists its "
+                               f"incidents with their ids: `steward card show {version.ref}`.")
+            started = str(found[0].payload.get("started") or "")
+            if found[0].payload.get("resolved") or any(
+                    e.kind == ev.INCIDENT_RESOLVED and e.payload.get("incident") == incident
+                    for e in tx.events_about(version.ref, after_seq=incident)):
+                raise Conflict(f"Incident {incident} of {version.ref} is resolved already.")
+            if day < started:
+                raise InvalidInput(f"Incident {incident} of {version.ref} started on {started}; "
+                                   f"it cannot be resolved on {day}, before that.")
+            [event] = self.ctx.record(tx, NewEvent(ev.INCIDENT_RESOLVED, version.ref,
+                                                   {"incident": incident, "resolved": day}))
         return event

@@ -4,7 +4,9 @@
   rebuilt from the history (``?at=`` a time: the card as it was then), as Markdown
   (``?format=markdown``, the default; ``text/markdown``) or JSON (``?format=json``);
 * ``PUT /models/{name}/card/sections/{section}`` — replace an authored section;
-* ``PUT /models/{name}/versions/{version}/requirements`` — what a version was tested with.
+* ``PUT /models/{name}/versions/{version}/requirements`` — what a version was tested with;
+* ``POST /models/{name}/versions/{version}/incidents`` — record an incident found after release
+  (the answer's ``seq`` is its id), and ``POST …/incidents/{incident}/resolution`` — resolve it.
 
 Writing needs the maintainer role on the model's team (or admin), checked against the model
 read in the write transaction. Include this router before the models router, whose
@@ -17,7 +19,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +30,7 @@ from modelsteward.api.routes import API
 from modelsteward.api.routing import ThreadedRoute
 from modelsteward.domain.card import CardSection
 from modelsteward.domain.card_markdown import render_markdown
+from modelsteward.domain.incident import MAX_LINK, MAX_SUMMARY
 from modelsteward.domain.model import Model
 from modelsteward.domain.requirements import parse_requirements
 from modelsteward.service.cards import MAX_SECTION
@@ -67,6 +70,30 @@ class CardChangePublic(BaseModel):
     subject: str
 
 
+class IncidentCreate(BaseModel):
+    """An incident found after release (see ``docs/cards.md``); dates are ``YYYY-MM-DD``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "summary": "Answers in the wrong language for Catalan tickets", "severity": "high",
+        "started": "2026-11-02", "link": "https://status.example.com/incidents/81"}]})
+    # the summary's whitespace runs become one space before its length is checked
+    summary: str = Field(max_length=4 * MAX_SUMMARY,
+                         description=f"One line, 1–{MAX_SUMMARY} characters.")
+    severity: str = Field("medium", max_length=20,
+                          description="low, medium (the default), high or critical.")
+    started: str = Field("", max_length=40, description="The day it started (default today).")
+    resolved: str = Field("", max_length=40,
+                          description="The day it was resolved, for one already over.")
+    link: str = Field("", max_length=MAX_LINK, description="An http(s) URL of its write-up.")
+
+
+class IncidentResolution(BaseModel):
+    """The day an open incident was resolved (default today)."""
+
+    model_config = ConfigDict(extra="forbid")
+    resolved: str = Field("", max_length=40)
+
+
 AtQuery = Annotated[datetime | None, Query(
     description="The card as the history made it at this time (ISO 8601; UTC without a zone).")]
 FormatQuery = Annotated[CardFormat, Query(description="markdown (default) or json.")]
@@ -101,6 +128,40 @@ def set_requirements(name: str, version: str, registry: RegistryDep, principal: 
 
     event = registry.cards.set_requirements(f"{name}@{version}", requirements,
                                             authorize=authorize)
+    return CardChangePublic(seq=event.seq, kind=event.kind, subject=event.subject)
+
+
+@router.post(VERSION + "/incidents", response_model=CardChangePublic,
+             status_code=status.HTTP_201_CREATED)
+def record_incident(name: str, version: str, body: IncidentCreate, registry: RegistryDep,
+                    principal: PrincipalDep) -> CardChangePublic:
+    """Record an incident found after release against the version: a known issue on its card
+    until it is resolved. The answer's ``seq`` is the incident's id. 400 names a bad field
+    (empty or long summary, unknown severity, a date that is not ``YYYY-MM-DD``, a link that is
+    not http(s))."""
+
+    def authorize(model: Model) -> None:
+        require_model_writer(principal, model)
+
+    event = registry.cards.record_incident(
+        f"{name}@{version}", body.summary, severity=body.severity, started=body.started,
+        resolved=body.resolved, link=body.link, authorize=authorize)
+    return CardChangePublic(seq=event.seq, kind=event.kind, subject=event.subject)
+
+
+@router.post(VERSION + "/incidents/{incident}/resolution", response_model=CardChangePublic)
+def resolve_incident(name: str, version: str, incident: int, registry: RegistryDep,
+                     principal: PrincipalDep,
+                     body: IncidentResolution | None = None) -> CardChangePublic:
+    """Resolve the version's open incident ``incident`` (its id). 404 when the version has no
+    such incident, 409 when it is resolved already."""
+
+    def authorize(model: Model) -> None:
+        require_model_writer(principal, model)
+
+    event = registry.cards.resolve_incident(
+        f"{name}@{version}", incident, resolved=body.resolved if body else "",
+        authorize=authorize)
     return CardChangePublic(seq=event.seq, kind=event.kind, subject=event.subject)
 
 
