@@ -65,3 +65,21 @@ def test_bad_input_is_refused_with_every_problem(steward: Steward, tmp_path: Pat
     assert "'nobody' is not in the registry" in steward("card", "show", "nobody",
                                                         expect=None).stderr
     assert steward("card", "show", "support-bot", "--at", "yesterday", expect=2).stderr
+
+
+def test_register_records_the_requirements_file_with_the_version(steward: Steward,
+                                                                 tmp_path: Path) -> None:
+    steward("model", "create", "support-bot")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('framework_version: "latest"\n')
+    refused = steward("version", "register", "support-bot", "1.0.0", "--requirements",
+                      str(bad), expect=2)
+    assert "  - framework: " in refused.stderr and "  - framework_version: " in refused.stderr
+    assert steward("version", "list", "support-bot", "--json").json() == []  # nothing written
+    tested = tmp_path / "tested.json"
+    tested.write_text(json.dumps({"framework": "vllm", "framework_version": ">=0.6,<0.7"}))
+    steward("version", "register", "support-bot", "1.0.0", "--requirements", str(tested))
+    data = steward("card", "show", "support-bot@1.0.0", "--json").json_object()
+    assert data["versions"][0]["requirements"]["framework_version"] == ">=0.6,<0.7"
+    kinds = [e["kind"] for e in steward("log", "support-bot", "--json").json_records()]
+    assert kinds[-2:] == ["model:version:registered", "model:version:requirements-set"]
