@@ -100,3 +100,21 @@ def test_an_incident_is_recorded_shown_and_resolved(steward: Steward) -> None:
                                          "--resolve", str(number), expect=None).stderr
     assert "(high, resolved 2026-11-21, started 2026-11-20)" in steward(
         "card", "show", "support-bot@1.0.0").stdout
+
+
+def test_register_records_the_requirements_file_with_the_version(steward: Steward,
+                                                                 tmp_path: Path) -> None:
+    steward("model", "create", "support-bot")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('framework_version: "latest"\n')
+    refused = steward("version", "register", "support-bot", "1.0.0", "--requirements",
+                      str(bad), expect=2)
+    assert "  - framework: " in refused.stderr and "  - framework_version: " in refused.stderr
+    assert steward("version", "list", "support-bot", "--json").json() == []  # nothing written
+    tested = tmp_path / "tested.json"
+    tested.write_text(json.dumps({"framework": "vllm", "framework_version": ">=0.6,<0.7"}))
+    steward("version", "register", "support-bot", "1.0.0", "--requirements", str(tested))
+    data = steward("card", "show", "support-bot@1.0.0", "--json").json_object()
+    assert data["versions"][0]["requirements"]["framework_version"] == ">=0.6,<0.7"
+    kinds = [e["kind"] for e in steward("log", "support-bot", "--json").json_records()]
+    assert kinds[-2:] == ["model:version:registered", "model:version:requirements-set"]

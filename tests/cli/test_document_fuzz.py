@@ -138,6 +138,9 @@ READERS = [
            lambda f: ["experiment", "ingest", "no-experiment", f]),
     Reader("requirements", ".yaml", yaml.safe_dump(REQUIREMENTS),
            lambda f: ["version", "requirements", "bot@1.0.0", "--file", f]),
+    # read before anything is registered: a good file registers the next version (exit 0)
+    Reader("register-requirements", ".json", json.dumps(REQUIREMENTS),
+           lambda f: ["version", "register", "bot", "--change", "retrain", "--requirements", f]),
     Reader("reembedding", ".yaml", yaml.safe_dump(REEMBEDDING),
            lambda f: ["model", "reembed", "bot", "--file", f]),
     Reader("model-card", ".md", CARD,

@@ -65,7 +65,8 @@ _KEYS = st.sampled_from([
     "lock-version", "created-by", "version", "purl", "hashes", "sha256", "files", "path",
     "size", "tokenizer", "framework", "config-digest", "prompt-template-digest",
     "derived-from", "attestation", "builder", "identity", "ignore", "id", "reason", "expires",
-    "model", "support-bot",
+    "model", "support-bot", "requirements", "framework-version", "hardware",
+    "serving-config-digest",
 ]) | st.text(min_size=1, max_size=8)
 _SCALARS = st.one_of(
     st.text(max_size=12), st.sampled_from(["1.0", "2.0", "1.7", "^2.1", "2.1.3", "a" * 64,

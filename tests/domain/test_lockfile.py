@@ -21,6 +21,7 @@ from modelsteward.domain.lockfile import (
     parse_lock,
     render_lock,
 )
+from modelsteward.domain.requirements import Requirements
 from modelsteward.errors import DocumentInvalid, Problem
 from tests.domain.strategies import FAST, VERSIONS
 
@@ -108,6 +109,10 @@ def locked_models(draw: st.DrawFn) -> LockedModel:
         derived_from=tuple(draw(st.lists(ANCESTORS, max_size=2))),
         attestation_builder=draw(TEXT), attestation_identity=draw(TEXT),
         candidates=draw(st.booleans()),
+        requirements=draw(st.none() | st.builds(
+            Requirements, st.sampled_from(["transformers", "vllm", "llama.cpp"]),
+            st.sampled_from([">=4.40,<4.47", "==2.3.*", "~=1.2"]), TEXT, TEXT,
+            st.just("") | HEX.map("sha256:".__add__))),
     )
 
 
@@ -202,7 +207,9 @@ def test_lock_get_and_replace_keep_models_sorted() -> None:
     assert lock.get("a") == newer and lock.get("zzz") is None
     # a lock that records no candidates is written as 1.0, readable by every modelsteward
     assert (lock.lock_version, lock.created_by) == ("1.0", CREATED_BY)
-    assert lock.replace(replace(b, candidates=True)).lock_version == LOCK_VERSION == "1.1"
+    assert lock.replace(replace(b, candidates=True)).lock_version == "1.1"
+    tested = Requirements("transformers", ">=4.40,<4.47")
+    assert lock.replace(replace(b, requirements=tested)).lock_version == LOCK_VERSION == "1.2"
 
 
 def test_candidates_are_recorded_per_entry_and_need_lock_version_1_1() -> None:
@@ -223,6 +230,46 @@ def test_candidates_are_recorded_per_entry_and_need_lock_version_1_1() -> None:
     bad = text.replace("candidates = true", 'candidates = "yes"')
     assert by_location(bad) == {
         "models[1].candidates": "must be true or false, found the text 'yes'"}
+
+
+def test_requirements_are_recorded_per_entry_and_need_lock_version_1_2() -> None:
+    """An entry records only the requirements that were recorded, as an inline table with the
+    lock's kebab-case keys; a lock that records some is written as 1.2, and an older
+    modelsteward (reading 1.1) reads it with a warning, ignoring them."""
+    plain = LockedModel("a", "1.0.0", "^1", "pkg:generic/modelsteward/a@1.0.0")
+    tested = replace(plain, name="b", purl="pkg:generic/modelsteward/b@1.0.0",
+                     requirements=Requirements("transformers", ">=4.40,<4.47",
+                                               hardware="nvidia-a100-80gb",
+                                               serving_config_digest="sha256:" + "c" * 64))
+    text = render_lock(Lock("app", (plain, tested)))
+    assert text.startswith('lock-version = "1.2"\n')
+    assert ('requirements = { framework = "transformers", framework-version = ">=4.40,<4.47", '
+            'hardware = "nvidia-a100-80gb", serving-config-digest = "sha256:' + "c" * 64
+            + '" }\n') in text
+    assert text.count("requirements =") == 1
+    assert parse_lock(text) == Lock("app", (plain, tested))
+    # with candidates too, 1.2 still says both
+    both = Lock("app", (replace(plain, candidates=True), tested))
+    assert both.lock_version == "1.2" and parse_lock(render_lock(both)) == both
+
+
+def test_requirements_in_a_lock_are_checked_and_located() -> None:
+    text = render_lock(Lock("app", (LockedModel(
+        "a", "1.0.0", "^1", "pkg:generic/modelsteward/a@1.0.0",
+        requirements=Requirements("transformers", ">=4.40")),)))
+    bad = text.replace('framework = "transformers", framework-version = ">=4.40"',
+                       'framework-version = "4.40 or so", gpu = "a100", '
+                       'serving-config-digest = "md5:1"')
+    found = by_location(bad)
+    assert sorted(found) == ["models[0].requirements.framework",
+                             "models[0].requirements.framework-version",
+                             "models[0].requirements.gpu",
+                             "models[0].requirements.serving-config-digest"]
+    assert found["models[0].requirements.framework"].startswith("missing; name the framework")
+    assert "not a version range" in found["models[0].requirements.framework-version"]
+    assert by_location(text.replace('requirements = {', 'requirements = "x" #')) == {
+        "models[0].requirements": "must be a table (framework, framework-version, tokenizer, "
+                                  "hardware, serving-config-digest), found the text 'x'"}
 
 
 def test_an_empty_lock_round_trips() -> None:
@@ -282,7 +329,8 @@ def test_unknown_keys_are_problems_at_the_current_version() -> None:
         "models[1].variant": ("unknown key; expected name, version, pin, candidates, purl, "
                               "registry, "
                               "hashes, tokenizer, framework, config-digest, "
-                              "prompt-template-digest, derived-from, attestation, files"),
+                              "prompt-template-digest, derived-from, attestation, requirements, "
+                              "files"),
         "models[0].files[0].mode": "unknown key; expected path, size, hashes",
     }
 

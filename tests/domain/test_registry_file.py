@@ -13,6 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from modelsteward.domain.embedding import Distance, EmbeddingSpec, embedding_of
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, VersionScheme
 from modelsteward.domain.names import label_problem
 from modelsteward.domain.registry_file import (
@@ -141,6 +142,9 @@ def test_seed_example_parses_into_four_entries() -> None:
     assert embedding.version == "text-embedding-3-small"
     assert embedding.metrics == {}
     assert embedding.metadata["dimension"] == 1536
+    # the older dimension key declares an embedding model with the default distance
+    assert embedding_of(embedding.model) == EmbeddingSpec(1536)
+    assert all(embedding_of(e.model) is None for e in entries if e is not embedding)
     assert all(e.model.risk_tier is RiskTier.MEDIUM for e in entries)
     assert all(e.model.uses_snapshots for e in entries)
 
@@ -153,6 +157,61 @@ def test_seed_example_renders_back_to_the_same_document() -> None:
     for name, entry in original["models"].items():
         assert list(models_of(rendered)[name]) == list(entry)
     assert yaml.safe_load(yaml.safe_dump(rendered, sort_keys=False, allow_unicode=True)) == original
+
+
+def test_an_embedding_entry_declares_an_embedding_model() -> None:
+    doc = yaml.safe_load("""\
+models:
+  embedder:
+    provider: openai
+    model_id: text-embedding-3-large
+    embedding: {dimension: 3072, distance: dot, normalized: true}
+  legacy:
+    version: "1.0.0"
+    dimension: 768
+    embedding: {dimension: 768}
+  notes-only:
+    version: "1.0.0"
+    notes: "768 dimensions, but that is just a note"
+""")
+    embedder, legacy, notes = parse_registry_file(doc)
+    assert embedder.model.extra == {"embedding": {"dimension": 3072, "distance": "dot",
+                                                  "normalized": True}}
+    assert "dimension" not in embedder.metadata
+    assert embedding_of(legacy.model) == EmbeddingSpec(768, Distance.COSINE, False)
+    assert legacy.metadata == {"dimension": 768}
+    assert embedding_of(notes.model) is None and notes.model.extra == {}
+    rendered = models_of(render_registry_file([embedder, legacy, notes]))
+    assert rendered["embedder"]["embedding"] == {"dimension": 3072, "distance": "dot",
+                                                 "normalized": True}
+    # what the dimension key says already is not written twice
+    assert rendered["legacy"] == {"version": "1.0.0", "dimension": 768}
+    assert parse_registry_file(render_registry_file([embedder, legacy, notes])) == [
+        embedder, legacy, notes]
+
+
+def test_bad_embedding_declarations_are_located() -> None:
+    doc = yaml.safe_load("""\
+models:
+  a: {version: "1.0.0", embedding: 1536}
+  b: {version: "1.0.0", embedding: {dimension: 0, distance: manhattan, normalized: "yes"}}
+  c: {version: "1.0.0", embedding: {distance: cosine, normalised: true}}
+  d: {version: "1.0.0", dimension: 768, embedding: {dimension: 1536}}
+  e: {version: "1.0.0", dimension: 2000000}
+""")
+    located = {p.location: p.message for p in problems_of(doc)}
+    assert set(located) == {
+        "models.a.embedding", "models.b.embedding.dimension", "models.b.embedding.distance",
+        "models.b.embedding.normalized", "models.c.embedding.dimension",
+        "models.c.embedding.normalised", "models.d.dimension", "models.e.dimension"}
+    assert "must be a mapping such as {dimension: 1536" in located["models.a.embedding"]
+    assert "from 1 to 1000000" in located["models.b.embedding.dimension"]
+    assert "cosine" in located["models.b.embedding.distance"]
+    assert "true or false" in located["models.b.embedding.normalized"]
+    assert located["models.c.embedding.dimension"].startswith("is required")
+    assert "spelt 'normalized'" in located["models.c.embedding.normalised"]
+    assert "says 768 but embedding.dimension says 1536" in located["models.d.dimension"]
+    assert "at most 1000000" in located["models.e.dimension"]
 
 
 def test_source_names_the_file() -> None:
@@ -519,11 +578,17 @@ def _entries(draw: st.DrawFn) -> dict[str, object]:
         "api_version": _date | _text,
         "training_data": _text, "retrain_schedule": _text, "notes": _text | st.just(""),
         "dimension": st.integers(1, 4096),
+        "embedding": st.fixed_dictionaries({"dimension": st.integers(1, 4096)}, optional={
+            "distance": st.sampled_from(["cosine", "dot", "euclidean"]),
+            "normalized": st.booleans()}),
         "custom_field": _plain, "custom_other": _plain,
     }
     for key, strategy in optional.items():
         if draw(st.booleans()):
             entry[key] = draw(strategy)
+    declared = entry.get("embedding")
+    if "dimension" in entry and isinstance(declared, dict):
+        declared["dimension"] = entry["dimension"]  # given twice, they must agree
     return entry
 
 

@@ -215,6 +215,12 @@ class VersionCreate(BaseModel):
     metrics: dict[str, float] = Field(default_factory=dict, max_length=MAX_METRICS)
     derived_from: str = Field(default="", max_length=MAX_TEXT)
     relation: str | None = Field(default=None, json_schema_extra=one_of(Relation, nullable=True))
+    requirements: dict[str, Any] | None = Field(
+        default=None, examples=[{"framework": "transformers", "framework_version": ">=4.40,<4.47"}],
+        description="What the version was tested with, recorded with the registration: "
+                    "framework, framework_version (a range such as >=4.40,<4.47), tokenizer, "
+                    "hardware, serving_config_digest. Checked as PUT …/requirements checks it: "
+                    "every problem is listed with its location (422), nothing is registered.")
 
 
 class ResolutionPublic(BaseModel):

@@ -83,18 +83,30 @@ def _metrics(pairs: tuple[str, ...]) -> dict[str, object]:
               help="Parent version, or an upstream model as a package URL.")
 @click.option("--relation", default=None,
               help="finetune, adapter, merge, quantized, distilled or export.")
+@click.option("--requirements", "requirements_file", default=None,
+              type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="What the version was tested with, recorded with it (YAML or JSON, as for "
+                   "`steward version requirements --file`).")
 @json_option
 @idempotency_key_option
 @pass_state
 def version_register(state: State, model: str, version_text: str | None, change: str | None,
                      variant: str, path: Path | None, force: bool, reason: str, description: str,
                      status: str, metric_pairs: tuple[str, ...], meta_pairs: tuple[str, ...],
-                     derived_from: str, relation: str | None, as_json: bool) -> None:
+                     derived_from: str, relation: str | None, requirements_file: Path | None,
+                     as_json: bool) -> None:
     """Register a version of MODEL: computed from --change, or VERSION checked against it."""
     change_kind = parse_enum(ChangeKind, change, "change kind") if change else None
     relation_kind = parse_enum(Relation, relation, "relation") if relation else None
     metrics = _metrics(metric_pairs)
     metadata = _key_values(meta_pairs, "--meta")
+    requirements = None
+    if requirements_file is not None:  # read and checked before anything is hashed or written
+        from modelsteward.cli.files import read_structured
+        from modelsteward.domain.requirements import parse_requirements
+
+        requirements = parse_requirements(read_structured(requirements_file),
+                                          str(requirements_file))
     registry = state.registry
     registry.get_model(model)  # fail before hashing a large artefact
     manifest = hash_with_progress(path, state.workers, f"hashing {path}") if path else None
@@ -102,7 +114,7 @@ def version_register(state: State, model: str, version_text: str | None, change:
         model, version_text, change=change_kind, variant=variant, manifest=manifest, force=force,
         reason=reason, description=description, status=status, metadata=metadata,
         metrics=metrics, derived_from=derived_from, relation=relation_kind,
-        location=str(path.resolve()) if path else "")
+        location=str(path.resolve()) if path else "", requirements=requirements)
     if as_json:
         emit_json(version_view(created))
         return

@@ -75,7 +75,7 @@ class EmbeddingSpec:
 
 def embedding_of(model: Model) -> EmbeddingSpec | None:
     """The embedding spec stored with ``model``, or ``None`` when it is not an embedding model
-    (a registry file's free-text ``dimension`` is not a declaration)."""
+    (a registry file's ``embedding``, or its integer ``dimension``, stores one on import)."""
     raw = model.extra.get(_EXTRA_KEY)
     if not isinstance(raw, Mapping):
         return None

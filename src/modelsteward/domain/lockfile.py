@@ -16,6 +16,7 @@
     registry = "sqlite:///steward.db"
     hashes = { sha256 = "<root digest>" }
     ...
+    requirements = { framework = "transformers", framework-version = ">=4.40,<4.47" }
 
     [[models.files]]
     path = "model.safetensors"
@@ -33,9 +34,18 @@ The root digest is not checked against the files here: that needs the hashing co
 
 ``candidates`` (lock-version 1.1) records that the entry was resolved with versions below the
 policy's ``eligibility.minimum_stage`` admitted, so that re-locking, ``outdated`` and the audit
-keep that choice. A lock is written with the lowest lock-version that can say what it holds:
-``1.0`` unless an entry records ``candidates``, so that an older modelsteward still reads
-every lock that does not use it.
+keep that choice.
+
+``requirements`` (lock-version 1.2) is what the registry recorded the locked version was tested
+with (``steward version requirements``, or ``--requirements`` at registration): ``framework``
+and ``framework-version`` (a range), and ``tokenizer``, ``hardware`` and
+``serving-config-digest`` when recorded — only the keys that were recorded. It describes the
+version; the digests alone say what the artefact is, so it takes no part in checking them.
+
+A lock is written with the lowest lock-version that can say what it holds: ``1.0`` unless an
+entry records ``candidates`` (``1.1``) or ``requirements`` (``1.2``), so that an older
+modelsteward still reads every lock that does not use them (and one that does, with a
+warning, ignoring the keys it does not know).
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ from packageurl import PackageURL
 from modelsteward.domain.app_manifest import check_pin
 from modelsteward.domain.documents import describe
 from modelsteward.domain.names import validate_model_name
+from modelsteward.domain.requirements import Requirements, valid_range
 from modelsteward.domain.toml_document import TomlTable, load_toml, one_of
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
@@ -59,8 +70,9 @@ from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 __all__ = ["CREATED_BY", "LOCK_VERSION", "Lock", "LockedFile", "LockedModel", "entry_line",
            "lock_warnings", "parse_lock", "render_lock"]
 
-LOCK_VERSION: Final = "1.1"  # the newest this modelsteward reads and writes
-_BASE_VERSION: Final = "1.0"  # what a lock without 1.1 keys is written as
+LOCK_VERSION: Final = "1.2"  # the newest this modelsteward reads and writes
+_BASE_VERSION: Final = "1.0"  # what a lock without 1.1 or 1.2 keys is written as
+_CANDIDATES_VERSION: Final = "1.1"  # the first that can say ``candidates``
 CREATED_BY: Final = "modelsteward"
 
 _LOCK_VERSION_FORM: Final = re.compile(r"^(\d{1,9})\.(\d{1,9})$")
@@ -70,8 +82,12 @@ _MAX_SIZE: Final = 2**63 - 1  # TOML integers are 64-bit
 _TOP: Final = ("lock-version", "created-by", "application", "models")
 _MODEL: Final = ("name", "version", "pin", "candidates", "purl", "registry", "hashes", "tokenizer",
                  "framework", "config-digest", "prompt-template-digest", "derived-from",
-                 "attestation", "files")
+                 "attestation", "requirements", "files")
 _FILE: Final = ("path", "size", "hashes")
+# the lock's (kebab-case) key of each Requirements field, in the order they are written
+_REQUIREMENTS: Final = (("framework", "framework"), ("framework-version", "framework_version"),
+                        ("tokenizer", "tokenizer"), ("hardware", "hardware"),
+                        ("serving-config-digest", "serving_config_digest"))
 _ATTESTATION: Final = ("builder", "identity")
 _HASHES: Final = ("sha256",)
 
@@ -111,6 +127,7 @@ class LockedModel:
     attestation_builder: str = ""
     attestation_identity: str = ""
     candidates: bool = False  # resolved with versions below the minimum stage admitted
+    requirements: Requirements | None = None  # what the registry says it was tested with
 
     def __post_init__(self) -> None:
         # always derived, so that dataclasses.replace(model, version=…) keeps it consistent
@@ -136,8 +153,7 @@ class Lock:
     def __post_init__(self) -> None:
         object.__setattr__(self, "models", tuple(sorted(self.models, key=lambda m: m.name)))
         if not self.lock_version:
-            object.__setattr__(self, "lock_version", LOCK_VERSION if any(
-                m.candidates for m in self.models) else _BASE_VERSION)
+            object.__setattr__(self, "lock_version", _lowest_version(self.models))
 
     def get(self, name: str) -> LockedModel | None:
         """The locked model called ``name``, or ``None``."""
@@ -147,6 +163,15 @@ class Lock:
         """This lock with ``model`` added, or replacing the locked model of the same name."""
         others = tuple(m for m in self.models if m.name != model.name)
         return Lock(self.application, (*others, model), created_by=self.created_by)
+
+
+def _lowest_version(models: tuple[LockedModel, ...]) -> str:
+    """The lowest lock-version that can say what ``models`` hold."""
+    if any(m.requirements is not None for m in models):
+        return LOCK_VERSION
+    if any(m.candidates for m in models):
+        return _CANDIDATES_VERSION
+    return _BASE_VERSION
 
 
 def lock_warnings(lock: Lock) -> list[str]:
@@ -262,13 +287,14 @@ def _model(entry: TomlTable, strict: bool) -> LockedModel | None:
     derived_from = _derived_from(entry)
     candidates = entry.flag("candidates")
     builder, identity = _attestation(entry, strict)
+    requirements = _requirements(entry, strict)
     if len(entry.problems) > count:
         return None
     return LockedModel(name, version, pin, purl, registry, root_digest=root, files=files,
                        tokenizer=tokenizer, framework=framework, config_digest=config_digest,
                        prompt_template_digest=template_digest, derived_from=derived_from,
                        attestation_builder=builder, attestation_identity=identity,
-                       candidates=candidates)
+                       candidates=candidates, requirements=requirements)
 
 
 def _check(table: TomlTable, key: str, validate: Callable[[str], object], value: str) -> None:
@@ -432,6 +458,29 @@ def _attestation(entry: TomlTable, strict: bool) -> tuple[str, str]:
     return builder, identity
 
 
+def _requirements(entry: TomlTable, strict: bool) -> Requirements | None:
+    """``requirements = { framework = "…", framework-version = "…", … }``, checked as the
+    registry checks a requirements document; ``None`` when absent or wrong."""
+    table = entry.table("requirements", f"({one_of(tuple(k for k, _ in _REQUIREMENTS))})")
+    if table is None:
+        return None
+    count = len(table.problems)
+    if strict:
+        table.check_keys(tuple(k for k, _ in _REQUIREMENTS))
+    framework = table.text("framework", required="name the framework, e.g. \"transformers\"")
+    versions = table.text("framework-version",
+                          required="give the version range, e.g. \">=4.40,<4.47\"")
+    if versions and not valid_range(versions):
+        table.problem("framework-version", f"{versions!r} is not a version range: write "
+                                           f"clauses such as \">=4.40,<4.47\" or \"==2.3.*\"")
+    tokenizer = table.text("tokenizer")
+    hardware = table.text("hardware")
+    digest = _prefixed(table, "serving-config-digest")
+    if len(table.problems) > count:
+        return None
+    return Requirements(framework, versions, tokenizer, hardware, digest)
+
+
 # --- rendering ---------------------------------------------------------------------------------
 
 
@@ -467,6 +516,10 @@ def render_lock(lock: Lock) -> str:
                                          ("identity", model.attestation_identity)) if v}
         if attestation:
             lines.append(f"attestation = {_inline(attestation)}")
+        if model.requirements is not None:
+            recorded = model.requirements.recorded()
+            tested = {key: recorded[field] for key, field in _REQUIREMENTS if field in recorded}
+            lines.append(f"requirements = {_inline(tested)}")
         for file in sorted(model.files, key=lambda f: f.path):
             lines += ["", "[[models.files]]", _pair("path", file.path), f"size = {file.size}",
                       f"hashes = {_inline({'sha256': file.sha256})}"]

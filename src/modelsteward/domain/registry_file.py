@@ -11,6 +11,10 @@ The shape (15-factor "Factor 15: Model Lifecycle Management")::
         deployed_date: "2025-03-15"
         eval_scores: {accuracy: 0.94}
         owner: team-ai-platform       # or {team: ..., contact: ...}
+      embedding-production:
+        provider: openai
+        model_id: text-embedding-3-small
+        embedding: {dimension: 1536, distance: cosine, normalized: true}
       classification-v2:
         type: fine-tuned
         base_model: gpt-4o-mini
@@ -25,6 +29,12 @@ Where each key goes:
 * model-level keys become :class:`Model` fields: ``type`` (kind), ``provider``, ``model_id``
   (``provider_model``), ``versioning``, ``description``, ``purpose``, ``owner``
   (``owner_team``/``owner_contact``), ``risk_tier``, ``license``, ``tags``, ``support``;
+* ``embedding`` (``{dimension, distance, normalized}``, the fields of
+  :class:`~modelsteward.domain.embedding.EmbeddingSpec`) declares an embedding model, kept in
+  ``Model.extra["embedding"]`` as ``steward model create --embedding-dimension`` keeps it. The
+  older ``dimension`` key, a positive whole number, declares one too (with the default
+  distance, ``cosine``, not normalised) unless ``embedding`` is given, and is also kept in the
+  version's metadata as before; both together must agree on the dimension;
 * ``version``, ``status``, ``eval_scores`` (metrics) and ``base_model`` become
   :class:`RegistryEntry` fields; ``status`` names a lifecycle stage through
   :data:`STATUS_STAGES` (below), and a status that table does not know is a problem;
@@ -32,8 +42,9 @@ Where each key goes:
   ``fine_tune_id``, ``training_data``, ``training_date``, ``retrain_schedule``, ``dimension``,
   ``notes``) **and unknown keys** — goes to :attr:`RegistryEntry.metadata`. An entry of this file
   describes what is deployed, i.e. a version, so unknown keys travel with the version's metadata
-  rather than with ``Model.extra``, which parsing always leaves empty. Unknown values are kept as
-  they are, except that dates become ISO strings so that metadata stays JSON.
+  rather than with ``Model.extra``, which parsing leaves empty but for the embedding
+  declaration. Unknown values are kept as they are, except that dates become ISO strings so
+  that metadata stays JSON.
 
 Inference, when keys are left out: the kind is ``type``, else ``hosted`` when ``provider`` is
 set, else ``self-hosted``. The version to register is ``version``, else ``fine_tune_id``, else
@@ -62,6 +73,13 @@ from datetime import date, datetime
 from typing import cast
 
 from modelsteward.domain.documents import describe
+from modelsteward.domain.embedding import (
+    MAX_DIMENSION,
+    Distance,
+    EmbeddingSpec,
+    embedding_of,
+    with_embedding,
+)
 from modelsteward.domain.lifecycle import Evaluation, Stage
 from modelsteward.domain.model import (
     Model,
@@ -79,6 +97,7 @@ from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 _FIELD_KEYS = frozenset({
     "type", "provider", "model_id", "version", "versioning", "base_model", "description",
     "purpose", "status", "risk_tier", "license", "tags", "eval_scores", "owner", "support",
+    "embedding",
 })
 # Known keys that describe the version; they are validated, then kept in metadata.
 _METADATA_KEYS = frozenset({
@@ -92,8 +111,8 @@ _RENDER_ORDER = (
     "type", "provider", "model_id", "version", "versioning", "base_model", "fine_tune_id",
     "api_version",
     "training_data", "training_date", "description", "purpose", "status", "deployed_date",
-    "risk_tier", "license", "tags", "eval_scores", "retrain_schedule", "dimension", "owner",
-    "support", "notes",
+    "risk_tier", "license", "tags", "eval_scores", "retrain_schedule", "dimension", "embedding",
+    "owner", "support", "notes",
 )
 assert frozenset(_RENDER_ORDER) == _KNOWN_KEYS  # every known key has its place
 
@@ -307,6 +326,7 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
     base_model = f.text("base_model")
     metrics = f.metrics()
     metadata = f.metadata(fine_tune_id)
+    embedding = f.embedding(metadata.get("dimension"))
 
     if len(problems) > before or not isinstance(name, str):
         return None
@@ -315,6 +335,7 @@ def _parse_entry(name: object, raw: object, problems: list[Problem]) -> Registry
             name=name, kind=kind, provider=provider, provider_model=model_id,
             description=description, purpose=purpose, owner_team=team, owner_contact=contact,
             risk_tier=risk, license=license_, tags=tags, support=support, versioning=scheme,
+            extra=with_embedding({}, embedding),
         )
     except InvalidInput as exc:
         problems.append(Problem(where, str(exc)))
@@ -483,6 +504,60 @@ class _Fields:
                 support._problem("active_months", f"must be a whole number of months, 0 or "
                                                   f"more, found {describe(raw_months)}")
         return SupportPolicy(months, support.text("afterwards", example="security fixes only"))
+
+    def embedding(self, dimension: object) -> EmbeddingSpec | None:
+        """The embedding declaration: ``embedding: {dimension, distance, normalized}``, else
+        the older ``dimension`` key (already checked into ``dimension``) with the default
+        distance; ``None`` when neither declares one."""
+        if "embedding" not in self.raw:
+            if isinstance(dimension, int) and not isinstance(dimension, bool):
+                if dimension <= MAX_DIMENSION:
+                    return EmbeddingSpec(dimension)
+                self._problem("dimension", f"is the embedding dimension, at most "
+                                           f"{MAX_DIMENSION}, found {dimension}")
+            return None
+        value = self.raw["embedding"]
+        example = "{dimension: 1536, distance: cosine, normalized: true}"
+        if not isinstance(value, Mapping):
+            self._problem("embedding", f"must be a mapping such as {example}, "
+                                       f"found {describe(value)}")
+            return None
+        spec = _Fields(cast(Mapping[object, object], value), f"{self.where}.embedding",
+                       self.problems)
+        count = len(self.problems)
+        fields = ("dimension", "distance", "normalized")
+        for key in spec.raw:
+            if key not in fields:
+                hint = " (spelt 'normalized')" if key == "normalised" else ""
+                spec._problem(str(key), f"is not an embedding field: use {', '.join(fields)}"
+                                        f"{hint}")
+        size = spec.raw.get("dimension")
+        if "dimension" not in spec.raw:
+            spec._problem("dimension", "is required: the number of dimensions of the vectors "
+                                       "(e.g. 1536)")
+        elif (not isinstance(size, int) or isinstance(size, bool)
+              or not 0 < size <= MAX_DIMENSION):
+            spec._problem("dimension", f"must be a whole number from 1 to {MAX_DIMENSION} "
+                                       f"(e.g. 1536), found {describe(size)}")
+        distance = Distance.COSINE
+        if "distance" in spec.raw:
+            word = spec.text("distance", example="cosine")
+            if word:
+                try:
+                    distance = parse_enum(Distance, word, "embedding distance")
+                except InvalidInput as exc:
+                    spec._problem("distance", str(exc))
+        normalized = spec.raw.get("normalized", False)
+        if not isinstance(normalized, bool):
+            spec._problem("normalized", f"must be true or false, found {describe(normalized)}")
+        if (isinstance(size, int) and isinstance(dimension, int)
+                and not isinstance(dimension, bool) and size != dimension):
+            self._problem("dimension", f"says {dimension} but embedding.dimension says {size}; "
+                                       "give the dimension once, under embedding")
+        if len(self.problems) > count:
+            return None
+        assert isinstance(size, int) and isinstance(normalized, bool)
+        return EmbeddingSpec(size, distance, normalized)
 
     def metrics(self) -> dict[str, float]:
         """``eval_scores``: names to finite numbers (booleans are not numbers here)."""
@@ -664,6 +739,11 @@ def _render_entry(entry: RegistryEntry) -> dict[str, object]:
             raise InvalidInput(f"The metadata of {model.name!r} has a key {key!r}, which the "
                                "registry file uses for a model field; rename or drop it.")
     extra = dict(model.extra)
+    extra.pop("embedding", None)  # written below when it is a declaration
+    spec = embedding_of(model)
+    implied = entry.metadata.get("dimension") == (spec.dimension if spec else None)
+    if spec is not None and (spec != EmbeddingSpec(spec.dimension) or not implied):
+        fields["embedding"] = spec.as_extra()  # the older dimension key does not say it all
     for key in extra:
         if key in _KNOWN_KEYS or key in entry.metadata:
             raise InvalidInput(f"Model {model.name!r} has an extra field {key!r}, which would "

@@ -15,14 +15,15 @@ The document ``steward version requirements MODEL@VERSION --file F`` reads (YAML
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from modelsteward.domain.documents import describe
+from modelsteward.domain.events import REQUIREMENTS_SET, Event
 from modelsteward.domain.field_reader import FieldReader
 from modelsteward.errors import DocumentInvalid, Problem
 
-__all__ = ["FIELDS", "Requirements", "parse_requirements"]
+__all__ = ["FIELDS", "Requirements", "latest_recorded", "parse_requirements"]
 
 FIELDS = ("framework", "framework_version", "tokenizer", "hardware", "serving_config_digest")
 
@@ -44,10 +45,25 @@ class Requirements:
     def as_payload(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in FIELDS}
 
+    def recorded(self) -> dict[str, str]:
+        """Only the fields that say something, in :data:`FIELDS` order: the document that
+        reads back as these requirements (what the HTTP API and the lock file carry)."""
+        return {name: value for name in FIELDS if (value := getattr(self, name))}
+
     @classmethod
     def from_payload(cls, payload: Mapping[str, object]) -> Requirements:
         """The requirements an event recorded (already validated when it was written)."""
         return cls(*(str(payload.get(name) or "") for name in FIELDS))
+
+
+def latest_recorded(events: Iterable[Event], ref: str) -> Requirements | None:
+    """The requirements the newest ``model:version:requirements-set`` event about the version
+    ``ref`` (``MODEL@VERSION``) among ``events`` recorded, or ``None``."""
+    found: Requirements | None = None
+    for event in events:
+        if event.kind == REQUIREMENTS_SET and event.subject == ref:
+            found = Requirements.from_payload(event.payload)
+    return found
 
 
 def valid_range(text: str) -> bool:
@@ -56,15 +72,17 @@ def valid_range(text: str) -> bool:
     return bool(clauses) and all(_CLAUSE.fullmatch(c) for c in clauses)
 
 
-def parse_requirements(document: object, source: str) -> Requirements:
-    """The requirements in ``document`` (a loaded tree). Raises :class:`DocumentInvalid`
-    naming ``source`` with every problem located (``$.framework_version``)."""
+def parse_requirements(document: object, source: str, where: str = "$") -> Requirements:
+    """The requirements in ``document`` (a loaded tree) found at ``where`` (``$``: the whole
+    document; ``requirements`` inside a request body). Raises :class:`DocumentInvalid` naming
+    ``source`` with every problem located (``framework_version``,
+    ``requirements.framework_version``)."""
     problems: list[Problem] = []
     if not isinstance(document, Mapping):
-        raise DocumentInvalid(source, [Problem("$", "must be a mapping of "
-                                                    f"{', '.join(FIELDS)}, found "
-                                                    f"{describe(document)}")])
-    fields = FieldReader(document, "$", problems)
+        raise DocumentInvalid(source, [Problem(where, "must be a mapping of "
+                                                      f"{', '.join(FIELDS)}, found "
+                                                      f"{describe(document)}")])
+    fields = FieldReader(document, where, problems)
     fields.unknown_keys(FIELDS, "runtime requirements")
     framework = fields.text("framework", "the framework (e.g. transformers)")
     version = fields.text("framework_version", "a version range such as \">=4.40,<4.47\"")

@@ -28,6 +28,7 @@ from modelsteward.domain.events import ChainBreak, Event
 from modelsteward.domain.lineage import LineageNode, Relation
 from modelsteward.domain.model import Model, Version, VersionScheme
 from modelsteward.domain.refs import split_ref
+from modelsteward.domain.requirements import Requirements
 from modelsteward.domain.state import StateDifference
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import InvalidInput, NotAuthorised
@@ -149,17 +150,22 @@ class RemoteRegistry:
         metadata: Mapping[str, object] | None = None,
         metrics: Mapping[str, object] | None = None, derived_from: str = "",
         relation: Relation | None = None, location: str = "",
+        requirements: Requirements | None = None,
     ) -> Version:
         """Register a version from the digests of ``manifest`` (hashed here). ``location``, a
-        path on this machine, is not sent: the server could not read it."""
+        path on this machine, is not sent: the server could not read it. ``requirements`` are
+        recorded by the server with the registration."""
         files = [{"path": f.path, "sha256": f.sha256, "size": f.size}
                  for f in manifest.files] if manifest else []
-        return self.version_of(self.client.post(f"{self.model_path(model_name)}/versions", {
+        body: dict[str, object] = {
             "version": version, "change": change.value if change else None,
             "variant": variant, "force": force, "reason": reason,
             "description": description, "status": status, "files": files,
             "metadata": dict(metadata or {}), "metrics": dict(metrics or {}),
-            "derived_from": derived_from, "relation": relation.value if relation else None}))
+            "derived_from": derived_from, "relation": relation.value if relation else None}
+        if requirements is not None:  # left out otherwise: a server without it still answers
+            body["requirements"] = requirements.recorded()
+        return self.version_of(self.client.post(f"{self.model_path(model_name)}/versions", body))
 
     def get_version(self, model: str, version: str, include_deleted: bool = False) -> Version:
         return self.version_of(self.client.get(self.version_path(f"{model}@{version}"),

@@ -41,6 +41,7 @@ from modelsteward.domain.lockfile import Lock
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.provider_schedules import Shutdown
+from modelsteward.domain.requirements import Requirements
 from modelsteward.domain.tokens import Role, Token
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
@@ -254,6 +255,7 @@ class RegistryApi(Protocol):
         derived_from: str = ...,
         relation: Relation | None = ...,
         location: str = ...,
+        requirements: Requirements | None = ...,
     ) -> Version: ...
     def get_version(self, model: str, version: str, include_deleted: bool = ...) -> Version: ...
     def list_versions(self, model: str, include_deleted: bool = ...) -> list[Version]: ...

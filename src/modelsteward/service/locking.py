@@ -1,7 +1,7 @@
 """Lock files for applications: resolve ``models.toml`` into ``models.lock`` (exact versions,
-digests and what the artefact was built with), move pins forward, list newer versions, and check
-artefacts on disk against the lock. Locking records the application as a consumer, so impact
-counts include it."""
+digests, what the artefact was built with and what it was tested with), move pins forward, list
+newer versions, and check artefacts on disk against the lock. Locking records the application
+as a consumer, so impact counts include it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from modelsteward.domain.lineage import model_purl, walk_lineage
 from modelsteward.domain.lockfile import Lock, LockedFile, LockedModel, render_lock
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.pins import Pin
+from modelsteward.domain.requirements import latest_recorded
 from modelsteward.errors import DocumentInvalid, InvalidInput, Problem
 from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.lock_check import lock_files
@@ -184,8 +185,9 @@ class Locking:
     def entry(self, tx: Transaction, req: Requirement, version: Version,
               default_registry: str, *, candidates: bool = False) -> LockedModel:
         """The lock entry of ``version`` for requirement ``req``, read in ``tx``: its files,
-        ancestry, builder and digests, and whether it was resolved with ``candidates`` (used
-        by :meth:`lock` and by the audit's fixes)."""
+        ancestry, builder and digests, the runtime requirements recorded for it (the newest
+        ``model:version:requirements-set``), and whether it was resolved with ``candidates``
+        (used by :meth:`lock` and by the audit's fixes)."""
         version = tx.get_version(version.model, str(version.id)) or version  # with its files
         metadata = version.metadata
         ancestors: list[str] = []
@@ -212,7 +214,8 @@ class Locking:
             derived_from=tuple(ancestors),
             attestation_builder=builder,
             attestation_identity=_text(metadata.get("signer")),
-            candidates=candidates)
+            candidates=candidates,
+            requirements=latest_recorded(tx.events(subject_prefix=version.ref), version.ref))
 
     def _record_consumer(self, tx: Transaction, manifest: AppManifest,
                          existing: Consumer | None, team: str) -> bool:

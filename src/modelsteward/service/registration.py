@@ -1,5 +1,6 @@
 """Registering versions: the id the versioning rules give (or refuse), the artefact's files,
-the lineage a variant or a named parent adds, and the events that record it.
+the lineage a variant or a named parent adds, the runtime requirements it was tested with, and
+the events that record it.
 
 A :class:`Registration` says what to register; :class:`Registrar` registers it, in a
 transaction of its own or inside a caller's.
@@ -19,6 +20,7 @@ from modelsteward.domain.model import Model, Version, VersionId
 from modelsteward.domain.payloads import version_payload
 from modelsteward.domain.provenance import validate_metrics
 from modelsteward.domain.refs import split_ref
+from modelsteward.domain.requirements import Requirements
 from modelsteward.domain.versioning import (
     ChangeKind,
     Level,
@@ -56,7 +58,9 @@ class Registration:
     versioning); hosted models take the provider's snapshot id. ``force`` with a ``reason``
     overrides the bump rule. ``parent`` (``MODEL@VERSION`` or a package URL) with
     ``relation`` records where the version derives from; ``manifest`` holds the artefact's
-    files, already hashed."""
+    files, already hashed. ``requirements``, when given, records what the version was tested
+    with (``model:version:requirements-set``) in the registration's own transaction, as
+    ``steward version requirements`` would afterwards."""
 
     model: str
     version: str | None = None
@@ -71,6 +75,7 @@ class Registration:
     metrics: Mapping[str, object] | None = None
     parent: str = ""
     relation: Relation | None = None
+    requirements: Requirements | None = None
 
 
 class Registrar:
@@ -162,6 +167,8 @@ class Registrar:
             tx.add_derivation(Derivation(new.ref, parent, relation))
             recorded.append(NewEvent(ev.VERSION_DERIVED, new.ref,
                                      {"parent": parent, "relation": relation.value}))
+        if r.requirements is not None:
+            recorded.append(NewEvent(ev.REQUIREMENTS_SET, new.ref, r.requirements.as_payload()))
         return new, self.ctx.record(tx, *recorded)
 
     def _next_id(self, tx: Transaction, model: Model, version: str | None,

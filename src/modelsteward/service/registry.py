@@ -27,6 +27,7 @@ from modelsteward.domain.pins import (
     Pin,
 )
 from modelsteward.domain.policy import Policy
+from modelsteward.domain.requirements import Requirements
 from modelsteward.domain.versioning import (
     ChangeKind,
 )
@@ -349,6 +350,7 @@ class Registry:
         metrics: Mapping[str, object] | None = None, derived_from: str = "",
         relation: Relation | None = None, location: str = "",
         authorize: Callable[[Model], None] | None = None,
+        requirements: Requirements | None = None,
     ) -> Version:
         """Register an immutable version of ``model_name``.
 
@@ -359,14 +361,15 @@ class Registry:
         ``path`` is hashed (or ``manifest`` given, already hashed) before the transaction opens.
         Raises :class:`VersionExists` for a duplicate and :class:`InvalidInput` for bad values.
         ``authorize``, when given, is called with the model, read in the write transaction,
-        before anything is written; it raises to refuse the registration.
+        before anything is written; it raises to refuse the registration. ``requirements``
+        (what the version was tested with) are recorded in the same transaction.
         """
         from modelsteward.service.registration import Registration
 
         return self.registrar.register(Registration(
             model_name, version, change, variant, manifest, force, reason, description, status,
-            metadata, metrics, derived_from, relation), path=path, location=location,
-            authorize=authorize)
+            metadata, metrics, derived_from, relation, requirements), path=path,
+            location=location, authorize=authorize)
 
     def register_in(
         self, tx: Transaction, model_name: str, version: str | None, *,

@@ -4,6 +4,11 @@ Import is all-or-nothing and idempotent: every entry is checked against the regi
 all problems are reported together; then everything is written in one transaction; a second
 import of the same file changes nothing and says so.
 
+An entry's ``embedding`` (or its older ``dimension`` key) declares the model an embedding model,
+as ``steward model create --embedding-dimension`` does: a new model is created with it, an
+existing one is updated to it (a ``model:updated`` event); an entry without one leaves an
+existing model's declaration as it is.
+
 An entry's ``status`` sets the lifecycle stage of the version it registers
 (:data:`~modelsteward.domain.registry_file.STATUS_STAGES`). That stage was reached without the
 registry's gates, so it is recorded as such: one stage event per version (the kind a promotion,
@@ -22,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from modelsteward.domain import events as ev
+from modelsteward.domain.embedding import embedding_of, with_embedding
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
@@ -95,6 +101,7 @@ def _plan(tx: Transaction, entries: list[RegistryEntry], team: str) -> _Plan:
         if not entry.model.owner_team:
             owner = existing.owner_team if existing is not None else team
             entry = replace(entry, model=replace(entry.model, owner_team=owner))
+        updated = False
         if existing is None:
             plan.create.append(entry.model)
         elif existing.versioning != entry.model.versioning:
@@ -102,10 +109,16 @@ def _plan(tx: Transaction, entries: list[RegistryEntry], team: str) -> _Plan:
                 f"the registry names versions of {name} by {existing.versioning} but the file "
                 f"by {entry.model.versioning}; rename the entry or fix provider/model_id")))
             continue
-        elif replace(existing, extra={}) != replace(entry.model, extra={}):
-            plan.update.append(replace(entry.model, extra=existing.extra))
+        else:
+            # the file's embedding declaration replaces the model's; without one, the model
+            # keeps what it has (and its other extra fields, which the file does not carry)
+            extra = with_embedding(existing.extra, embedding_of(entry.model))
+            if (replace(existing, extra={}) != replace(entry.model, extra={})
+                    or extra != dict(existing.extra)):
+                plan.update.append(replace(entry.model, extra=extra))
+                updated = True
         if not entry.version:
-            if existing is not None and existing not in plan.update:
+            if existing is not None and not updated:
                 plan.unchanged.append(name)
             continue
         try:
@@ -131,7 +144,7 @@ def _plan(tx: Transaction, entries: list[RegistryEntry], team: str) -> _Plan:
                 "a version it registers; move it with `steward promote`, `reject`, `deprecate` "
                 f"or `retire` (the gates apply), or write status: "
                 f"{status_of_stage(current.stage, current.status)}")))
-        elif entry.model not in plan.update:
+        elif not updated:
             plan.unchanged.append(name)
     return plan
 

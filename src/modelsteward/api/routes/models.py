@@ -33,6 +33,7 @@ from modelsteward.domain.model import (
     SupportPolicy,
     parse_enum,
 )
+from modelsteward.domain.requirements import parse_requirements
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
 
@@ -116,9 +117,12 @@ def list_versions(name: str, registry: RegistryDep, request: Request, response: 
              status_code=status.HTTP_201_CREATED)
 def register_version(name: str, body: VersionCreate, registry: RegistryDep,
                      principal: PrincipalDep) -> VersionPublic:
-    """Register an immutable version from its files' digests (or a hosted snapshot id)."""
+    """Register an immutable version from its files' digests (or a hosted snapshot id), with
+    the runtime requirements it was tested with when ``requirements`` is given."""
     manifest = (Manifest.given([FileDigest(f.path, f.sha256, f.size) for f in body.files])
                 if body.files else None)
+    requirements = (parse_requirements(body.requirements, "the requirements", "requirements")
+                    if body.requirements is not None else None)
     version = registry.register_version(
         name, body.version, change=parse_enum(ChangeKind, body.change, "change")
         if body.change else None, variant=body.variant, manifest=manifest, force=body.force,
@@ -126,6 +130,7 @@ def register_version(name: str, body: VersionCreate, registry: RegistryDep,
         metadata=body.metadata,
         metrics=body.metrics, derived_from=body.derived_from,
         relation=parse_enum(Relation, body.relation, "relation") if body.relation else None,
+        requirements=requirements,
         authorize=partial(require_model_writer, principal))  # in the write's transaction
     return VersionPublic.of(version, files=True)
 
