@@ -6,10 +6,12 @@ events around every statement."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from modelsteward.store.engine import IDLE_ENGINES
 from modelsteward.store.sql import SqlStore
 
 
@@ -66,3 +68,40 @@ def test_every_transaction_of_the_engine_is_a_real_one(sqlite_url: str) -> None:
             assert connection.execute(text("SELECT x FROM scratch")).scalars().all() == [1]
     finally:
         store.close()
+
+
+def test_a_closed_stores_engine_serves_the_next_open_of_the_same_database(
+        sqlite_url: str, tmp_path: Path) -> None:
+    """Reopening a registry reuses the engine a closed store released (dialect set up,
+    statements compiled), never one an open store holds, never an in-memory database's, and
+    no more than IDLE_ENGINES of them."""
+    first = SqlStore.open(sqlite_url)
+    engine = first.engine
+    second = SqlStore.open(sqlite_url)  # the first is open: an engine of its own
+    assert second.engine is not engine
+    first.close()
+    assert engine.pool.checkedout() == 0  # released without its connections
+    third = SqlStore.open(sqlite_url)
+    assert third.engine is engine
+    with third.read() as tx:  # and it works after its connections were closed
+        assert tx.chain_head()[0] == 0
+    second.close()
+    third.close()
+
+    memory = SqlStore.open("sqlite://")
+    kept = memory.engine
+    memory.close()
+    again = SqlStore.open("sqlite://")
+    assert again.engine is not kept  # a new, empty database
+    again.close()
+
+    others = [SqlStore.open(f"sqlite:///{tmp_path}/other-{i}.db")
+              for i in range(IDLE_ENGINES + 2)]
+    for store in others:
+        store.close()
+    reopened = SqlStore.open(f"sqlite:///{tmp_path}/other-0.db")  # the oldest, let go
+    assert reopened.engine is not others[0].engine
+    reopened.close()
+    newest = SqlStore.open(f"sqlite:///{tmp_path}/other-{IDLE_ENGINES + 1}.db")
+    assert newest.engine is others[-1].engine
+    newest.close()

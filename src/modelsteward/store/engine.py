@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,47 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return url
+
+
+IDLE_ENGINES = 8
+"""How many closed engines this process keeps for reuse (see :func:`release_engine`)."""
+
+_idle: OrderedDict[str, list[Engine]] = OrderedDict()  # URL → engines no store uses, newest last
+_idle_lock = threading.Lock()
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for ``url`` that no open store uses: one released earlier for the same URL
+    (its dialect set up and its statements compiled already), or else a new one from
+    :func:`make_engine`."""
+    with _idle_lock:
+        engines = _idle.get(url)
+        if engines:
+            engine = engines.pop()
+            if not engines:
+                del _idle[url]
+            return engine
+    return make_engine(url)
+
+
+def release_engine(engine: Engine, url: str) -> None:
+    """Close every connection of ``engine`` (a closed store's) and keep the engine, without
+    connections, for the next :func:`open_engine` of ``url``: a process that opens the same
+    registry again and again (the CLI's commands run in one process, a library's tests) then
+    does not set up the dialect and compile every statement again. An in-memory SQLite
+    database is never kept (its engine is its data); at most :data:`IDLE_ENGINES` are kept."""
+    engine.dispose()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and is_sqlite_memory(parsed.database or ""):
+        return
+    with _idle_lock:
+        _idle.setdefault(url, []).append(engine)
+        _idle.move_to_end(url)
+        while sum(len(engines) for engines in _idle.values()) > IDLE_ENGINES:
+            oldest = next(iter(_idle))
+            _idle[oldest].pop(0)
+            if not _idle[oldest]:
+                del _idle[oldest]
 
 
 def make_engine(url: str) -> Engine:

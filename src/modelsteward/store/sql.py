@@ -20,7 +20,7 @@ from modelsteward.store.base import HEAD_FOR_UPDATE
 from modelsteward.store.catalog_sql import CatalogQueries
 from modelsteward.store.consumers_sql import ConsumerQueries
 from modelsteward.store.deprecation_sql import DeprecationQueries
-from modelsteward.store.engine import begin_as_writer, make_engine, safe_url
+from modelsteward.store.engine import begin_as_writer, open_engine, release_engine, safe_url
 from modelsteward.store.events_sql import EventQueries
 from modelsteward.store.experiments_sql import ExperimentQueries
 from modelsteward.store.lifecycle_sql import LifecycleQueries
@@ -44,7 +44,7 @@ class SqlStore:
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
-        engine = make_engine(url)
+        engine = open_engine(url)
         store = cls(engine, url)
         try:
             if migrate_schema:
@@ -152,7 +152,7 @@ class SqlStore:
                 raise ModelNotFound(exc.name, near) from None
 
     def close(self) -> None:
-        self.engine.dispose()
+        release_engine(self.engine, self.url)
 
 
 def _first_line(exc: BaseException) -> str:
