@@ -21,7 +21,7 @@ from modelsteward.domain.card_history import MAX_ANCESTRY, build_card
 from modelsteward.domain.card_markdown import card_diff, render_markdown
 from modelsteward.domain.events import Event, NewEvent, format_time
 from modelsteward.domain.incident import parse_day, parse_incident
-from modelsteward.domain.model import Model, parse_enum
+from modelsteward.domain.model import Model, Version, parse_enum
 from modelsteward.domain.refs import split_ref
 from modelsteward.domain.requirements import Requirements
 from modelsteward.errors import Conflict, InvalidInput, ModelNotFound, NotFound, VersionNotFound
@@ -141,11 +141,7 @@ class Cards:
         """Record what the version ``ref`` was tested with (replacing what was recorded
         before). Raises :class:`ModelNotFound` and :class:`VersionNotFound`."""
         with self.ctx.store.write() as tx:
-            version = self.resolver.require_version(tx, ref)
-            model = tx.get_model(version.model)
-            assert model is not None  # require_version found it
-            if authorize is not None:
-                authorize(model)
+            version = self._writable_version(tx, ref, authorize)
             [event] = self.ctx.record(tx, NewEvent(ev.REQUIREMENTS_SET, version.ref,
                                                    requirements.as_payload()))
         return event
@@ -161,11 +157,7 @@ class Cards:
         incident = parse_incident(summary, severity=severity, started=started,
                                   resolved=resolved, link=link, today=self.ctx.today())
         with self.ctx.store.write() as tx:
-            version = self.resolver.require_version(tx, ref)
-            model = tx.get_model(version.model)
-            assert model is not None  # require_version found it
-            if authorize is not None:
-                authorize(model)
+            version = self._writable_version(tx, ref, authorize)
             [event] = self.ctx.record(tx, NewEvent(ev.INCIDENT_RECORDED, version.ref,
                                                    incident.as_payload()))
         return event
@@ -179,11 +171,7 @@ class Cards:
         day = parse_day(resolved, "resolution date") if resolved.strip() else \
             self.ctx.today().isoformat()
         with self.ctx.store.write() as tx:
-            version = self.resolver.require_version(tx, ref)
-            model = tx.get_model(version.model)
-            assert model is not None  # require_version found it
-            if authorize is not None:
-                authorize(model)
+            version = self._writable_version(tx, ref, authorize)
             found = tx.events(after_seq=incident - 1, limit=1) if incident > 0 else []
             if not found or found[0].seq != incident or found[0].kind != ev.INCIDENT_RECORDED \
                     or found[0].subject != version.ref:
@@ -192,7 +180,8 @@ class Cards:
             started = str(found[0].payload.get("started") or "")
             if found[0].payload.get("resolved") or any(
                     e.kind == ev.INCIDENT_RESOLVED and e.payload.get("incident") == incident
-                    for e in tx.events_about(version.ref, after_seq=incident)):
+                    for e in tx.events_about(version.ref, kinds=(ev.INCIDENT_RESOLVED,),
+                                             after_seq=incident)):
                 raise Conflict(f"Incident {incident} of {version.ref} is resolved already.")
             if day < started:
                 raise InvalidInput(f"Incident {incident} of {version.ref} started on {started}; "
@@ -200,3 +189,14 @@ class Cards:
             [event] = self.ctx.record(tx, NewEvent(ev.INCIDENT_RESOLVED, version.ref,
                                                    {"incident": incident, "resolved": day}))
         return event
+
+    def _writable_version(self, tx: Transaction, ref: str,
+                          authorize: Callable[[Model], None] | None) -> Version:
+        """The version ``ref`` names, once ``authorize`` accepted its model. Raises
+        :class:`ModelNotFound` and :class:`VersionNotFound`."""
+        version = self.resolver.require_version(tx, ref)
+        model = tx.get_model(version.model)
+        assert model is not None  # require_version found it
+        if authorize is not None:
+            authorize(model)
+        return version
