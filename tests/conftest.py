@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -68,6 +69,12 @@ def _share_the_default_tls_context() -> None:
 
 
 _share_the_default_tls_context()
+
+# Generating data is slower when the machine is busy (two test processes, PostgreSQL, the
+# servers the tests start): a health check that measures generation speed would then fail
+# tests that are right. Every other health check stays on.
+settings.register_profile("modelsteward", suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("modelsteward")
 
 
 def pg_base_url() -> str:
