@@ -230,3 +230,20 @@ def test_archive_paths_are_checked_segment_by_segment(tmp_path: Path) -> None:
     for relative in ("m/../x", "../x", "m//x", "m/./x", "/x", "m/a\\b", "m/a\x00", ""):
         with pytest.raises(ArchiveEscapes):
             inside(str(tmp_path), relative)
+
+
+def test_the_report_lists_the_versions_incidents_open_and_resolved(registry: Registry) -> None:
+    deprecate(registry)
+    first = registry.cards.record_incident("support-bot@2.1.3", "Answers in the wrong language",
+                                           severity="high", started="2026-02-01",
+                                           link="https://status.example.com/1")
+    registry.cards.record_incident("support-bot@2.1.3", "Slow at peak", started="2026-02-03")
+    registry.cards.resolve_incident("support-bot@2.1.3", first.seq, resolved="2026-02-02")
+    registry.cards.record_incident("support-bot@2.0.0", "Not this version's")
+    report = registry.retirements.retire("support-bot@2.1.3", "memory://incidents",
+                                         reason="replaced").report_markdown
+    section = report.split("## Incidents", 1)[1].split("##", 1)[0]
+    assert (f"- incident {first.seq} (high): Answers in the wrong language, started "
+            "2026-02-01, resolved 2026-02-02 — https://status.example.com/1") in section
+    assert "Slow at peak, started 2026-02-03, still open" in section
+    assert "Not this version's" not in section

@@ -10,7 +10,8 @@ from pathlib import Path
 import fsspec
 
 from modelsteward.domain import events as ev
-from modelsteward.domain.events import NewEvent
+from modelsteward.domain.events import Event, NewEvent
+from modelsteward.domain.incident import Incident
 from modelsteward.domain.lifecycle import Stage, check_transition
 from modelsteward.domain.refs import split_ref
 from modelsteward.domain.retirement_report import INTERVIEW_QUESTIONS, RetirementReport
@@ -142,20 +143,19 @@ class Retirements:
                 archive: str, interview: dict[str, str]) -> RetirementReport:
         model_name, version_text = split_ref(ref)
         model = tx.get_model(model_name)
-        history = [e for e in tx.events(subject_prefix=model_name) if e.subject == ref]
+        history = [e for e in tx.events_about(ref) if e.subject == ref]
         evaluations = [{"suite": e.suite, "metrics": e.metrics,
                         "recorded_at": e.recorded_at.isoformat()}
                        for e in tx.evaluations(model_name, version_text)]
         approvals = [{"role": a.role, "approver": a.approver,
                       "approved_at": a.approved_at.isoformat()}
                      for a in tx.approvals(model_name, version_text)]
-        incidents = [", ".join(str(b) for b in e.payload.get("breaches", []))  # type: ignore[attr-defined]
-                     for e in history if e.kind == ev.VERSION_DEGRADED]
+        incidents = _incidents(history)
         consumers = []
-        for event in tx.events():
+        pins = tx.events_of(tx.subjects_mentioning([model_name]), kinds=(ev.CONSUMER_PINNED,))
+        for event in pins:
             payload = event.payload
-            if event.kind == ev.CONSUMER_PINNED and payload.get("model") == model_name and \
-                    payload.get("from") is not None:
+            if payload.get("model") == model_name and payload.get("from") is not None:
                 consumers.append({"consumer": event.subject.removeprefix("consumer:"),
                                   "team": "", "change": f"{payload.get('from')} → "
                                                         f"{payload.get('to') or 'cleared'}"})
@@ -173,3 +173,25 @@ def copy_report(base: str, markdown: str, data: str) -> None:
     for suffix, text in ((".md", markdown), (".json", data)):
         with fsspec.open(base + suffix, "w", encoding="utf-8") as stream:
             stream.write(text)
+
+
+def _incidents(history: list[Event]) -> list[str]:
+    """The version's incidents, oldest first: monitoring's degradations (their breaches) and
+    the incidents recorded against it (``version incident``), each with whether it was
+    resolved."""
+    resolved = {e.payload.get("incident"): str(e.payload.get("resolved") or e.time[:10])
+                for e in history if e.kind == ev.INCIDENT_RESOLVED}
+    found = []
+    for event in history:
+        if event.kind == ev.VERSION_DEGRADED:
+            breaches = event.payload.get("breaches")
+            found.append(", ".join(str(b) for b in breaches) if isinstance(breaches, list)
+                         else "degraded")
+        elif event.kind == ev.INCIDENT_RECORDED:
+            incident = Incident.from_payload(event.payload)
+            until = incident.resolved or resolved.get(event.seq, "")
+            found.append(f"incident {event.seq} ({incident.severity.value}): {incident.summary}, "
+                         f"started {incident.started}, "
+                         + (f"resolved {until}" if until else "still open")
+                         + (f" — {incident.link}" if incident.link else ""))
+    return found
