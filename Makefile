@@ -5,6 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Two installs: running needs the runtime dependencies only (`pip install -e .`); the tests,
 # benchmarks and linters add the test extra on top. Each is redone when pyproject.toml changes.
+# --no-compile: Python compiles a module when it is first imported; compiling every module of
+# every package at install time (scipy's and statsmodels' thousands) doubled the install.
 RUN_STAMP := $(VENV)/.run-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
@@ -14,11 +16,11 @@ $(RUN_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modelsteward needs Python 3.11 or newer")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet --no-compile -e .
 	touch $@
 
 $(TEST_STAMP): $(RUN_STAMP) pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --no-compile -e '.[test]'
 	touch $@
 
 ## run: build the demonstration registry (in .demo/) and serve it on http://127.0.0.1:8765
