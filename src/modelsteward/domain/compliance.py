@@ -37,6 +37,16 @@ changed since the last one: the previous state :func:`drifted` compares with."""
 DRIFTED = "compliance:drifted"
 """The notice kind told to the owner team when an item goes from pass to fail."""
 
+FACT_KINDS: frozenset[str] = frozenset({
+    ev.MODEL_CREATED, ev.MODEL_UPDATED, ev.VERSION_REGISTERED, ev.VERSION_EVALUATED,
+    ev.VERSION_PROMOTED, ev.DEPRECATION_PLANNED, ev.REEMBEDDING_PLANNED, ev.PIPELINE_IMPORTED,
+    ev.PIPELINE_RUN_STARTED, ev.PIPELINE_STEP_RECORDED, ev.VERSION_MEASURED,
+    ev.VERSION_BREACHED, ev.VERSION_DEGRADED, COMPLIANCE_EVALUATED})
+"""Every event kind :func:`evaluate` and :func:`last_recorded` read from
+:attr:`ModelFacts.events`: their outcomes are the same whether the events of other kinds are
+there or not, so a gatherer may read only these (with those the evidence pack reads,
+:data:`~modelsteward.domain.compliance_pack.PACK_KINDS`)."""
+
 
 class Item(enum.StrEnum):
     """Factor 15's ten checklist items, in the seed's order."""
@@ -133,7 +143,8 @@ class ConsumerFacts:
 @dataclass(frozen=True)
 class ModelFacts:
     """What the registry holds about one model (``events``: about it and its versions,
-    oldest first; ``experiments``: (name, event seq of its start))."""
+    oldest first — all of them, or at least those of :data:`FACT_KINDS`; ``experiments``:
+    (name, event seq of its start))."""
 
     model: Model
     versions: tuple[VersionFacts, ...] = ()
