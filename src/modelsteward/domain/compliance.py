@@ -21,6 +21,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
@@ -46,6 +47,8 @@ FACT_KINDS: frozenset[str] = frozenset({
 :attr:`ModelFacts.events`: their outcomes are the same whether the events of other kinds are
 there or not, so a gatherer may read only these (with those the evidence pack reads,
 :data:`~modelsteward.domain.compliance_pack.PACK_KINDS`)."""
+
+_SEQ = attrgetter("seq")
 
 
 class Item(enum.StrEnum):
@@ -168,11 +171,12 @@ class ModelFacts:
         return found
 
     def kinds(self, *kinds: str) -> list[Event]:
-        """The events of ``kinds``, oldest first."""
-        if len(kinds) == 1:
-            return self._by_kind.get(kinds[0], [])
-        return sorted((e for k in kinds for e in self._by_kind.get(k, [])),
-                      key=lambda e: e.seq)
+        """The events of ``kinds``, oldest first (not to be changed: when they are of one
+        kind, the index's own list)."""
+        found = [events for kind in kinds if (events := self._by_kind.get(kind))]
+        if len(found) == 1:
+            return found[0]
+        return sorted((e for events in found for e in events), key=_SEQ) if found else []
 
     @cached_property
     def production(self) -> list[VersionFacts]:
@@ -283,8 +287,8 @@ def _evaluation(facts: ModelFacts) -> Finding:
                                                               2))
     if not facts.versions:
         return _finding(facts, Item.EVALUATION, Outcome.NOT_APPLICABLE, "No version is registered.")
-    unevaluated = [v.id for v in facts.production
-                   if not any(e.subject == f"{facts.model.name}@{v.id}" for e in evaluated)]
+    about = {e.subject for e in evaluated}
+    unevaluated = [v.id for v in facts.production if f"{facts.model.name}@{v.id}" not in about]
     if unevaluated or not evaluated:
         target = unevaluated[0] if unevaluated else facts.versions[-1].id
         return _finding(facts, Item.EVALUATION, Outcome.FAIL,
@@ -444,8 +448,8 @@ def _monitoring(facts: ModelFacts) -> Finding:
         return _finding(facts, Item.MONITORING, Outcome.NOT_APPLICABLE,
                         "No version is in production.", unseen=unseen)
     measured = facts.kinds(ev.VERSION_MEASURED, ev.VERSION_BREACHED, ev.VERSION_DEGRADED)
-    silent = [v.id for v in facts.production
-              if not any(e.subject == f"{facts.model.name}@{v.id}" for e in measured)]
+    about = {e.subject for e in measured}
+    silent = [v.id for v in facts.production if f"{facts.model.name}@{v.id}" not in about]
     if silent:
         return _finding(facts, Item.MONITORING, Outcome.FAIL,
                         f"Production version {', '.join(silent)} has no recorded measurement.",

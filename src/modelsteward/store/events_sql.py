@@ -54,7 +54,7 @@ class EventQueries(SqlConnectionBase):
             query = query.where(events.c.kind.in_(sorted(kinds)))
         if limit is not None:
             query = query.limit(limit)
-        return _events(self.c.execute(query))
+        return _events(self.c.execute(query).all())
 
     def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
                      after_seq: int = 0, limit: int | None = None) -> list[Event]:
@@ -66,7 +66,7 @@ class EventQueries(SqlConnectionBase):
             query = query.where(events.c.time <= until)
         if limit is not None:
             query = query.limit(limit)
-        return _events(self.c.execute(query))
+        return _events(self.c.execute(query).all())
 
     def subjects_mentioning(self, models: Collection[str]) -> list[str]:
         if not models:
@@ -86,7 +86,7 @@ class EventQueries(SqlConnectionBase):
                 query = query.where(events.c.kind.in_(sorted(kinds)))
             if until:
                 query = query.where(events.c.time <= until)
-            found.extend(_events(self.c.execute(query)))
+            found.extend(_events(self.c.execute(query).all()))
         found.sort(key=lambda e: e.seq)
         return found
 
@@ -99,7 +99,7 @@ class EventQueries(SqlConnectionBase):
             query = query.where(events.c.seq < before_seq)
         if subject_prefix:
             query = query.where(self._about(subject_prefix))
-        found = _events(self.c.execute(query))
+        found = _events(self.c.execute(query).all())
         found.reverse()
         return found
 
@@ -124,5 +124,6 @@ class EventQueries(SqlConnectionBase):
 
 
 def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:
-    """The events of rows of :data:`_SELECT`."""
+    """The events of rows of :data:`_SELECT`, which the callers fetch all at once (``.all()``):
+    fetched a row at a time, each row costs a call into the driver."""
     return [Event(*row) for row in rows]
