@@ -63,6 +63,27 @@ def test_reading_by_subject_is_exact_about_case_and_neighbours(store: Any) -> No
         assert [e.seq for e in tx.events_about("bot_x")] == [5]
 
 
+def test_events_filter_by_kind_with_subject_and_page(store: Any) -> None:
+    with store.write() as tx:
+        tx.append_events("alice", at(0), [NewEvent("model:created", "bot", {}),
+                                          NewEvent("model:version:derived", "bot@1", {"n": 1}),
+                                          NewEvent("consumer:lock:written", "app", {}),
+                                          NewEvent("model:created", "other", {}),
+                                          NewEvent("model:version:derived", "bot@2", {})])
+    with store.read() as tx:
+        everything = tx.events()
+        created = tx.events(kinds={"model:created"})
+        assert created == [everything[0], everything[3]]
+        assert [e.seq for e in tx.events(kinds=["model:version:derived",
+                                                "consumer:lock:written"])] == [2, 3, 5]
+        assert [e.seq for e in tx.events(subject_prefix="bot",
+                                         kinds=("model:version:derived",))] == [2, 5]
+        assert [e.seq for e in tx.events(kinds=("model:created", "model:version:derived"),
+                                         after_seq=1, limit=2)] == [2, 4]
+        assert tx.events(kinds=("no:such:kind",)) == []
+        assert tx.events(kinds=()) == everything
+
+
 def test_events_about_filter_by_kind_and_time(store: Any) -> None:
     with store.write() as tx:
         tx.append_events("alice", at(0), [NewEvent("model:created", "bot", {}),

@@ -75,6 +75,30 @@ def test_version_states_leave_out_tombstones(store: Any) -> None:
         assert tx.version_states([("bot", "1.0.0")]) == {}
 
 
+@pytest.mark.parametrize("bound", [1, 3, 2000])
+def test_version_states_of_many_models_are_those_asked_for(
+        store: Any, bound: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether the SQL store reads by lists of names or, when most models are asked for, every
+    live version in one query (``bound``: the names one list holds), the answer is the same."""
+    from modelsteward.store import audit_sql
+
+    monkeypatch.setattr(audit_sql, "CHUNK", bound)
+    with store.write() as tx:
+        for name in ("a", "b", "c", "d"):
+            tx.add_model(Model(name), at(0))
+            add_version(tx, name, "1.0.0", minutes=1)
+            add_version(tx, name, "2.0.0", minutes=2)
+        tx.mark_deleted("b", "2.0.0", at(3))
+        tx.mark_deleted("c", "", at(3))
+    with store.read() as tx:
+        found = tx.version_states([("a", "1.0.0"), ("b", "1.0.0"), ("b", "2.0.0"),
+                                   ("c", "1.0.0"), ("d", "2.0.0"), ("d", "9.9.9"),
+                                   ("e", "1.0.0")])
+        assert sorted(found) == [("a", "1.0.0"), ("b", "1.0.0"), ("d", "2.0.0")]
+        assert {state[1] for state in found.values()} == {Stage.TRAINED}
+        assert tx.version_states([]) == {}
+
+
 def test_evaluations_read_back_by_time_then_seq(store: Any) -> None:
     _seed(store)
     with store.write() as tx:

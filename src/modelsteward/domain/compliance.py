@@ -21,6 +21,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
@@ -36,6 +37,18 @@ changed since the last one: the previous state :func:`drifted` compares with."""
 
 DRIFTED = "compliance:drifted"
 """The notice kind told to the owner team when an item goes from pass to fail."""
+
+FACT_KINDS: frozenset[str] = frozenset({
+    ev.MODEL_CREATED, ev.MODEL_UPDATED, ev.VERSION_REGISTERED, ev.VERSION_EVALUATED,
+    ev.VERSION_PROMOTED, ev.DEPRECATION_PLANNED, ev.REEMBEDDING_PLANNED, ev.PIPELINE_IMPORTED,
+    ev.PIPELINE_RUN_STARTED, ev.PIPELINE_STEP_RECORDED, ev.VERSION_MEASURED,
+    ev.VERSION_BREACHED, ev.VERSION_DEGRADED, COMPLIANCE_EVALUATED})
+"""Every event kind :func:`evaluate` and :func:`last_recorded` read from
+:attr:`ModelFacts.events`: their outcomes are the same whether the events of other kinds are
+there or not, so a gatherer may read only these (with those the evidence pack reads,
+:data:`~modelsteward.domain.compliance_pack.PACK_KINDS`)."""
+
+_SEQ = attrgetter("seq")
 
 
 class Item(enum.StrEnum):
@@ -133,7 +146,8 @@ class ConsumerFacts:
 @dataclass(frozen=True)
 class ModelFacts:
     """What the registry holds about one model (``events``: about it and its versions,
-    oldest first; ``experiments``: (name, event seq of its start))."""
+    oldest first — all of them, or at least those of :data:`FACT_KINDS`; ``experiments``:
+    (name, event seq of its start))."""
 
     model: Model
     versions: tuple[VersionFacts, ...] = ()
@@ -157,11 +171,12 @@ class ModelFacts:
         return found
 
     def kinds(self, *kinds: str) -> list[Event]:
-        """The events of ``kinds``, oldest first."""
-        if len(kinds) == 1:
-            return self._by_kind.get(kinds[0], [])
-        return sorted((e for k in kinds for e in self._by_kind.get(k, [])),
-                      key=lambda e: e.seq)
+        """The events of ``kinds``, oldest first (not to be changed: when they are of one
+        kind, the index's own list)."""
+        found = [events for kind in kinds if (events := self._by_kind.get(kind))]
+        if len(found) == 1:
+            return found[0]
+        return sorted((e for events in found for e in events), key=_SEQ) if found else []
 
     @cached_property
     def production(self) -> list[VersionFacts]:
@@ -199,6 +214,15 @@ def _seqs(events: Sequence[Event], text: str, limit: int = 5) -> tuple[Evidence,
     return tuple(Evidence(f"{text} {e.subject}", e.seq) for e in events[-limit:])
 
 
+def _finding(facts: ModelFacts, item: Item, outcome: Outcome, summary: str,
+             evidence: tuple[Evidence, ...] = (), remediation: str = "",
+             unseen: str = "") -> Finding:
+    """A rule's finding; one without evidence of its own cites the model's own record. Built
+    once, as it is reported: a report builds a hundred thousand of them."""
+    return Finding(item, outcome, summary, evidence or facts.record_evidence, remediation,
+                   unseen)
+
+
 def _created(facts: ModelFacts) -> tuple[Evidence, ...]:
     return facts.record_evidence
 
@@ -219,19 +243,20 @@ def _registry(facts: ModelFacts) -> Finding:
                 Evidence(f"owner {model.owner_team or '-'}, purpose "
                          f"{model.purpose or '-'!r}, status {stages or '-'}"))
     if missing:
-        return Finding(Item.REGISTRY, Outcome.FAIL, f"{model.name} lacks {', '.join(missing)}.",
-                       evidence, f"steward import registry model-registry.yaml  # with "
-                       f"{', '.join(missing)} for {model.name}")
-    return Finding(Item.REGISTRY, Outcome.PASS,
-                   f"{model.name} names its purpose, owner, versions and their status.", evidence)
+        return _finding(facts, Item.REGISTRY, Outcome.FAIL,
+                        f"{model.name} lacks {', '.join(missing)}.", evidence,
+                        f"steward import registry model-registry.yaml  # with "
+                        f"{', '.join(missing)} for {model.name}")
+    return _finding(facts, Item.REGISTRY, Outcome.PASS,
+                    f"{model.name} names its purpose, owner, versions and their status.", evidence)
 
 
 def _pinned(facts: ModelFacts) -> Finding:
     unseen = ("Only consumers recorded in the registry (`steward consumer add`, `steward lock`) "
               "are seen; a deployment that calls the model without one is not.")
     if not facts.consumers:
-        return Finding(Item.PINNED, Outcome.NOT_APPLICABLE,
-                       "No consumer of this model is recorded.", unseen=unseen)
+        return _finding(facts, Item.PINNED, Outcome.NOT_APPLICABLE,
+                        "No consumer of this model is recorded.", unseen=unseen)
     evidence: list[Evidence] = []
     loose: list[str] = []
     for c in facts.consumers:
@@ -244,14 +269,14 @@ def _pinned(facts: ModelFacts) -> Finding:
         if not strict and c.lock_seq is None:
             loose.append(c.name)
     if loose:
-        return Finding(Item.PINNED, Outcome.FAIL,
-                       f"{len(loose)} consumer(s) use a non-strict pin with no lock: "
-                       f"{', '.join(sorted(loose))}.", tuple(evidence),
-                       f"steward consumer pin {sorted(loose)[0]} {facts.model.name} "
-                       "<exact version>  # or `steward lock` in the application", unseen)
-    return Finding(Item.PINNED, Outcome.PASS,
-                   "Every consumer pins an exact version or runs from a lock.",
-                   tuple(evidence), unseen=unseen)
+        return _finding(facts, Item.PINNED, Outcome.FAIL,
+                        f"{len(loose)} consumer(s) use a non-strict pin with no lock: "
+                        f"{', '.join(sorted(loose))}.", tuple(evidence),
+                        f"steward consumer pin {sorted(loose)[0]} {facts.model.name} "
+                        "<exact version>  # or `steward lock` in the application", unseen)
+    return _finding(facts, Item.PINNED, Outcome.PASS,
+                    "Every consumer pins an exact version or runs from a lock.",
+                    tuple(evidence), unseen=unseen)
 
 
 def _evaluation(facts: ModelFacts) -> Finding:
@@ -261,38 +286,38 @@ def _evaluation(facts: ModelFacts) -> Finding:
     evidence = (*_seqs(evaluated, "evaluation of", 4), *_seqs(gated, "evaluation gate passed by",
                                                               2))
     if not facts.versions:
-        return Finding(Item.EVALUATION, Outcome.NOT_APPLICABLE, "No version is registered.")
-    unevaluated = [v.id for v in facts.production
-                   if not any(e.subject == f"{facts.model.name}@{v.id}" for e in evaluated)]
+        return _finding(facts, Item.EVALUATION, Outcome.NOT_APPLICABLE, "No version is registered.")
+    about = {e.subject for e in evaluated}
+    unevaluated = [v.id for v in facts.production if f"{facts.model.name}@{v.id}" not in about]
     if unevaluated or not evaluated:
         target = unevaluated[0] if unevaluated else facts.versions[-1].id
-        return Finding(Item.EVALUATION, Outcome.FAIL,
-                       "No evaluation result is recorded" + (
-                           f" for production version {', '.join(unevaluated)}."
-                           if unevaluated else " for any version."),
-                       evidence, f"steward eval record {facts.model.name}@{target} result.yaml")
-    return Finding(Item.EVALUATION, Outcome.PASS,
-                   f"{len(evaluated)} evaluation result(s) recorded; versions pass the "
-                   "evaluation gate before they reach production.", evidence)
+        return _finding(facts, Item.EVALUATION, Outcome.FAIL,
+                        "No evaluation result is recorded" + (
+                            f" for production version {', '.join(unevaluated)}."
+                            if unevaluated else " for any version."),
+                        evidence, f"steward eval record {facts.model.name}@{target} result.yaml")
+    return _finding(facts, Item.EVALUATION, Outcome.PASS,
+                    f"{len(evaluated)} evaluation result(s) recorded; versions pass the "
+                    "evaluation gate before they reach production.", evidence)
 
 
 def _ab_testing(facts: ModelFacts) -> Finding:
     if facts.experiments:
-        return Finding(Item.AB_TESTING, Outcome.PASS,
-                       f"{len(facts.experiments)} experiment(s) or canaries compared versions.",
-                       tuple(Evidence(f"experiment {name}", seq)
-                             for name, seq in facts.experiments[-5:]))
+        return _finding(facts, Item.AB_TESTING, Outcome.PASS,
+                        f"{len(facts.experiments)} experiment(s) or canaries compared versions.",
+                        tuple(Evidence(f"experiment {name}", seq)
+                              for name, seq in facts.experiments[-5:]))
     promoted = [e for e in facts.kinds(ev.VERSION_PROMOTED) if '"to":"production"' in
                 e.payload_json.replace(" ", "")]
     if len(facts.versions) < 2 or (len(promoted) < 2 and not facts.in_use):
-        return Finding(Item.AB_TESTING, Outcome.NOT_APPLICABLE,
-                       "The model has had no change to roll out (one version, or none "
-                       "in use).")
-    return Finding(Item.AB_TESTING, Outcome.FAIL,
-                   f"{len(facts.versions)} versions and no experiment or canary compared "
-                   "them.", _seqs(promoted, "promoted to production", 3),
-                   f"steward experiment start experiment.yaml  # {facts.model.name}: control "
-                   "= production, treatment = the candidate")
+        return _finding(facts, Item.AB_TESTING, Outcome.NOT_APPLICABLE,
+                        "The model has had no change to roll out (one version, or none "
+                        "in use).")
+    return _finding(facts, Item.AB_TESTING, Outcome.FAIL,
+                    f"{len(facts.versions)} versions and no experiment or canary compared "
+                    "them.", _seqs(promoted, "promoted to production", 3),
+                    f"steward experiment start experiment.yaml  # {facts.model.name}: control "
+                    "= production, treatment = the candidate")
 
 
 def _deprecation_plan(facts: ModelFacts) -> Finding:
@@ -306,94 +331,94 @@ def _deprecation_plan(facts: ModelFacts) -> Finding:
                      next((e.seq for e in planned if f'"{p.id}"' in e.payload_json), None))
             for p in facts.plans[-3:])
         if not any(p.migration_steps or p.replacement for p in facts.plans):
-            return Finding(Item.DEPRECATION_PLAN, Outcome.FAIL,
-                           f"Plan {plan.id} has no replacement nor migration steps.", evidence,
-                           f"steward deprecate {plan.ref} --replacement MODEL@PIN "
-                           "--migration-step … "
-                           "(with its dates)")
-        return Finding(Item.DEPRECATION_PLAN, Outcome.PASS,
-                       f"{len(facts.plans)} deprecation plan(s) with dates and a migration.",
-                       evidence)
+            return _finding(facts, Item.DEPRECATION_PLAN, Outcome.FAIL,
+                            f"Plan {plan.id} has no replacement nor migration steps.", evidence,
+                            f"steward deprecate {plan.ref} --replacement MODEL@PIN "
+                            "--migration-step … "
+                            "(with its dates)")
+        return _finding(facts, Item.DEPRECATION_PLAN, Outcome.PASS,
+                        f"{len(facts.plans)} deprecation plan(s) with dates and a migration.",
+                        evidence)
     support = facts.model.support
     if support.active_months is not None:
-        return Finding(Item.DEPRECATION_PLAN, Outcome.PASS,
-                       f"Support policy: {support.active_months} months active support, then "
-                       f"{support.afterwards or 'unsupported'}; each version's end is dated.",
-                       _created(facts))
+        return _finding(facts, Item.DEPRECATION_PLAN, Outcome.PASS,
+                        f"Support policy: {support.active_months} months active support, then "
+                        f"{support.afterwards or 'unsupported'}; each version's end is dated.",
+                        _created(facts))
     if not facts.in_use:
-        return Finding(Item.DEPRECATION_PLAN, Outcome.NOT_APPLICABLE,
-                       "The model is not in use (no production version, no consumer).")
-    return Finding(Item.DEPRECATION_PLAN, Outcome.FAIL,
-                   f"{name} is in use and has neither a deprecation plan nor a support policy "
-                   "(`steward plans --missing` lists it).", _created(facts),
-                   f"steward deprecate {name}@<version> --reason … --soft-deadline … "
-                   "--hard-deadline … --migration-step …  # or give it a support policy")
+        return _finding(facts, Item.DEPRECATION_PLAN, Outcome.NOT_APPLICABLE,
+                        "The model is not in use (no production version, no consumer).")
+    return _finding(facts, Item.DEPRECATION_PLAN, Outcome.FAIL,
+                    f"{name} is in use and has neither a deprecation plan nor a support policy "
+                    "(`steward plans --missing` lists it).", _created(facts),
+                    f"steward deprecate {name}@<version> --reason … --soft-deadline … "
+                    "--hard-deadline … --migration-step …  # or give it a support policy")
 
 
 def _provider_notices(facts: ModelFacts) -> Finding:
     if facts.model.kind is not ModelKind.HOSTED:
-        return Finding(Item.PROVIDER_NOTICES, Outcome.NOT_APPLICABLE,
-                       "Not a hosted provider model: its end is the owner's deprecation plan.")
+        return _finding(facts, Item.PROVIDER_NOTICES, Outcome.NOT_APPLICABLE,
+                        "Not a hosted provider model: its end is the owner's deprecation plan.")
     unseen = ("A provider schedule that was imported but does not deprecate this model leaves "
               "no record for it; the registry sees only the plans an import made.")
     shutdowns = [p for p in facts.plans if p.reason is DeprecationReason.PROVIDER_SHUTDOWN]
     planned = facts.kinds(ev.DEPRECATION_PLANNED)
     if shutdowns:
-        return Finding(Item.PROVIDER_NOTICES, Outcome.PASS,
-                       f"{len(shutdowns)} provider shutdown(s) tracked as plans.",
-                       tuple(Evidence(f"plan {p.id}: {p.ref} hard deadline {p.hard_deadline}",
-                                      next((e.seq for e in planned
-                                            if f'"{p.id}"' in e.payload_json), None))
-                             for p in shutdowns[-3:]), unseen=unseen)
-    return Finding(Item.PROVIDER_NOTICES, Outcome.FAIL,
-                   f"No provider schedule of {facts.model.provider or 'its provider'} is "
-                   f"tracked for {facts.model.name}.", _created(facts),
-                   "steward providers import model_prices_and_context_window.json && "
-                   "steward tick", unseen)
+        return _finding(facts, Item.PROVIDER_NOTICES, Outcome.PASS,
+                        f"{len(shutdowns)} provider shutdown(s) tracked as plans.",
+                        tuple(Evidence(f"plan {p.id}: {p.ref} hard deadline {p.hard_deadline}",
+                                       next((e.seq for e in planned
+                                             if f'"{p.id}"' in e.payload_json), None))
+                              for p in shutdowns[-3:]), unseen=unseen)
+    return _finding(facts, Item.PROVIDER_NOTICES, Outcome.FAIL,
+                    f"No provider schedule of {facts.model.provider or 'its provider'} is "
+                    f"tracked for {facts.model.name}.", _created(facts),
+                    "steward providers import model_prices_and_context_window.json && "
+                    "steward tick", unseen)
 
 
 def _fine_tune_pipeline(facts: ModelFacts) -> Finding:
     if facts.model.kind is not ModelKind.FINE_TUNED:
-        return Finding(Item.FINE_TUNE_PIPELINE, Outcome.NOT_APPLICABLE,
-                       "Not a fine-tuned model.")
+        return _finding(facts, Item.FINE_TUNE_PIPELINE, Outcome.NOT_APPLICABLE,
+                        "Not a fine-tuned model.")
     imported = facts.kinds(ev.PIPELINE_IMPORTED)
     runs = facts.kinds(ev.PIPELINE_RUN_STARTED, ev.PIPELINE_STEP_RECORDED)
     evidence = (*_seqs(imported, "pipeline imported for", 1), *_seqs(runs, "pipeline run of", 4))
     if not facts.pipeline:
-        return Finding(Item.FINE_TUNE_PIPELINE, Outcome.FAIL,
-                       "No fine-tuning pipeline is defined for it.", evidence,
-                       f"steward pipeline import {facts.model.name} pipeline.yaml")
-    return Finding(Item.FINE_TUNE_PIPELINE, Outcome.PASS,
-                   f"A versioned pipeline is defined; {len(facts.kinds(ev.PIPELINE_RUN_STARTED))}"
-                   " run(s) recorded.", evidence)
+        return _finding(facts, Item.FINE_TUNE_PIPELINE, Outcome.FAIL,
+                        "No fine-tuning pipeline is defined for it.", evidence,
+                        f"steward pipeline import {facts.model.name} pipeline.yaml")
+    return _finding(facts, Item.FINE_TUNE_PIPELINE, Outcome.PASS,
+                    f"A versioned pipeline is defined; {len(facts.kinds(ev.PIPELINE_RUN_STARTED))}"
+                    " run(s) recorded.", evidence)
 
 
 def _release_process(facts: ModelFacts) -> Finding:
     unseen = ("The registry cannot see the code's release process; it sees which consumers "
               "lock the model (`steward lock`, audited in CI by `steward audit`) and when.")
     if not facts.consumers:
-        return Finding(Item.RELEASE_PROCESS, Outcome.NOT_APPLICABLE,
-                       "No consumer of this model is recorded.", unseen=unseen)
+        return _finding(facts, Item.RELEASE_PROCESS, Outcome.NOT_APPLICABLE,
+                        "No consumer of this model is recorded.", unseen=unseen)
     unlocked = sorted(c.name for c in facts.consumers if c.lock_seq is None)
     evidence = tuple(Evidence(f"{c.name} lock written {c.lock_time} "
                               f"({facts.model.name}@{c.locked_version})", c.lock_seq)
                      for c in facts.consumers if c.lock_seq is not None)
     if unlocked:
-        return Finding(Item.RELEASE_PROCESS, Outcome.FAIL,
-                       f"{len(unlocked)} consumer(s) have no lock: {', '.join(unlocked)}.",
-                       evidence, "steward lock && steward audit  # in the application's "
-                       "repository and CI", unseen)
-    return Finding(Item.RELEASE_PROCESS, Outcome.PASS,
-                   "Every consumer locks the model, so a model change is a lock change "
-                   "reviewed like code.", evidence, unseen=unseen)
+        return _finding(facts, Item.RELEASE_PROCESS, Outcome.FAIL,
+                        f"{len(unlocked)} consumer(s) have no lock: {', '.join(unlocked)}.",
+                        evidence, "steward lock && steward audit  # in the application's "
+                        "repository and CI", unseen)
+    return _finding(facts, Item.RELEASE_PROCESS, Outcome.PASS,
+                    "Every consumer locks the model, so a model change is a lock change "
+                    "reviewed like code.", evidence, unseen=unseen)
 
 
 def _embedding_migration(facts: ModelFacts) -> Finding:
     unseen = "The vector index and its documents live outside the registry."
     spec = embedding_of(facts.model)
     if spec is None and "embedding" not in facts.model.tags:
-        return Finding(Item.EMBEDDING_MIGRATION, Outcome.NOT_APPLICABLE,
-                       "Not declared an embedding model.", unseen=unseen)
+        return _finding(facts, Item.EMBEDDING_MIGRATION, Outcome.NOT_APPLICABLE,
+                        "Not declared an embedding model.", unseen=unseen)
     records = [r for r in (ReembeddingRecord.from_event(e.payload, e.seq)
                            for e in facts.kinds(ev.REEMBEDDING_PLANNED)) if r is not None]
     evidence = tuple(Evidence(f"re-embedding planned: {r.plan.documents:,} documents"
@@ -405,35 +430,35 @@ def _embedding_migration(facts: ModelFacts) -> Finding:
             and not any("embed" in step.lower() for step in p.migration_steps)]
     if bare:
         plan = bare[0]
-        return Finding(Item.EMBEDDING_MIGRATION, Outcome.FAIL,
-                       f"Plan {plan.id} moves an embedding model without a re-embedding plan.",
-                       evidence, f"steward deprecate {plan.ref} --reembed-documents N "
-                       "--reembed-index NAME …  # or `steward model reembed`", unseen)
+        return _finding(facts, Item.EMBEDDING_MIGRATION, Outcome.FAIL,
+                        f"Plan {plan.id} moves an embedding model without a re-embedding plan.",
+                        evidence, f"steward deprecate {plan.ref} --reembed-documents N "
+                        "--reembed-index NAME …  # or `steward model reembed`", unseen)
     declared = (f"dimension {spec.dimension}, {spec.distance.value}" if spec is not None
                 else "tagged embedding")
-    return Finding(Item.EMBEDDING_MIGRATION, Outcome.PASS,
-                   f"Embedding model ({declared}): every deprecation plan carries a "
-                   "re-embedding plan, and `lock --upgrade`/`audit --fix` refuse to move its "
-                   "pins without one.", evidence, unseen=unseen)
+    return _finding(facts, Item.EMBEDDING_MIGRATION, Outcome.PASS,
+                    f"Embedding model ({declared}): every deprecation plan carries a "
+                    "re-embedding plan, and `lock --upgrade`/`audit --fix` refuse to move its "
+                    "pins without one.", evidence, unseen=unseen)
 
 
 def _monitoring(facts: ModelFacts) -> Finding:
     unseen = "Dashboards outside the registry are not seen; measurements recorded here are."
     if not facts.production:
-        return Finding(Item.MONITORING, Outcome.NOT_APPLICABLE, "No version is in production.",
-                       unseen=unseen)
+        return _finding(facts, Item.MONITORING, Outcome.NOT_APPLICABLE,
+                        "No version is in production.", unseen=unseen)
     measured = facts.kinds(ev.VERSION_MEASURED, ev.VERSION_BREACHED, ev.VERSION_DEGRADED)
-    silent = [v.id for v in facts.production
-              if not any(e.subject == f"{facts.model.name}@{v.id}" for e in measured)]
+    about = {e.subject for e in measured}
+    silent = [v.id for v in facts.production if f"{facts.model.name}@{v.id}" not in about]
     if silent:
-        return Finding(Item.MONITORING, Outcome.FAIL,
-                       f"Production version {', '.join(silent)} has no recorded measurement.",
-                       _seqs(measured, "measurement of", 3),
-                       f"steward monitor record {facts.model.name}@{silent[0]} "
-                       "error_rate=…", unseen)
-    return Finding(Item.MONITORING, Outcome.PASS,
-                   f"{len(measured)} production measurement(s) recorded.",
-                   _seqs(measured, "measurement of", 3), unseen=unseen)
+        return _finding(facts, Item.MONITORING, Outcome.FAIL,
+                        f"Production version {', '.join(silent)} has no recorded measurement.",
+                        _seqs(measured, "measurement of", 3),
+                        f"steward monitor record {facts.model.name}@{silent[0]} "
+                        "error_rate=…", unseen)
+    return _finding(facts, Item.MONITORING, Outcome.PASS,
+                    f"{len(measured)} production measurement(s) recorded.",
+                    _seqs(measured, "measurement of", 3), unseen=unseen)
 
 
 _RULES = (_registry, _pinned, _evaluation, _ab_testing, _deprecation_plan, _provider_notices,
@@ -442,13 +467,10 @@ _RULES = (_registry, _pinned, _evaluation, _ab_testing, _deprecation_plan, _prov
 
 def evaluate(facts: ModelFacts) -> ModelCompliance:
     """The ten findings about ``facts.model``, in the checklist's order. A finding that
-    rests on no particular event cites the model's own record (what it was judged from)."""
-    base = _created(facts)
-    findings = tuple(rule(facts) for rule in _RULES)
+    rests on no particular event cites the model's own record (what it was judged from, see
+    :func:`_finding`)."""
     return ModelCompliance(facts.model.name, facts.model.owner_team, facts.model.risk_tier,
-                           tuple(f if f.evidence else Finding(f.item, f.outcome, f.summary, base,
-                                                              f.remediation, f.unseen)
-                                 for f in findings))
+                           tuple(rule(facts) for rule in _RULES))
 
 
 def last_recorded(events: Sequence[Event]) -> tuple[int, dict[str, str]] | None:

@@ -46,6 +46,11 @@ NIST_AI_RMF: Mapping[str, tuple[str, tuple[str, ...]]] = {
                 ev.DEPRECATION_PLANNED, ev.VERSION_RETIRED)),
 }
 
+PACK_KINDS: frozenset[str] = frozenset(
+    kind for mapping in (ANNEX_IV, NIST_AI_RMF) for _, kinds in mapping.values() for kind in kinds)
+"""Every event kind :func:`evidence_pack` cites: the pack is the same whether the events of
+other kinds are among the facts or not."""
+
 NOT_FILLED = ("Annex IV 3 (monitoring, functioning and control of the whole system), 4 "
               "(appropriateness of performance metrics), 5 (risk management system), 7 "
               "(standards applied), 8 (EU declaration of conformity): outside the registry.")

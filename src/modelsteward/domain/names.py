@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from modelsteward.domain.name_pattern import MODEL_NAME_PATTERN as MODEL_NAME_PATTERN
 from modelsteward.errors import InvalidName
@@ -71,12 +72,14 @@ def close_name_lengths(name: str) -> tuple[int, int]:
 _SCRIPT_FAMILIES = {"CJK": "Han", "HIRAGANA": "Han", "KATAKANA": "Han", "IDEOGRAPHIC": "Han"}
 
 
+@lru_cache(maxsize=4096)
 def label_problem(text: str) -> str:
     """What makes ``text`` unfit as a name people read and compare (a team, a token, an actor),
     or ``""``: a control or invisible character (bidi controls such as U+202E reorder what is
     shown, zero-width ones hide), or letters of more than one script (a Cyrillic U+0430 in a Latin
     name imitates the Latin 'a'). The same rule a model name keeps by being a lowercase ASCII
-    slug, for names that may hold spaces, '@' or letters of any one script."""
+    slug, for names that may hold spaces, '@' or letters of any one script. Remembered for the
+    last few thousand texts: every team of every model read is checked again, and teams repeat."""
     for ch in text:
         if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
             name = unicodedata.name(ch, "")

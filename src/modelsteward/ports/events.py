@@ -21,9 +21,10 @@ class EventLog(Protocol):
         head; the events written."""
         ...
     def events(self, *, subject_prefix: str = "", after_seq: int = 0,
-               limit: int | None = None) -> list[Event]:
+               limit: int | None = None, kinds: Collection[str] = ()) -> list[Event]:
         """Events after ``after_seq``, oldest first: all, or those about ``subject_prefix``
-        and any ``subject_prefix@…``."""
+        and any ``subject_prefix@…`` — of one of ``kinds`` when given (filtered by the store,
+        so a reader that needs a few kinds does not decode the whole log)."""
         ...
     def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
                      after_seq: int = 0, limit: int | None = None) -> list[Event]:

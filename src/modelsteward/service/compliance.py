@@ -2,8 +2,9 @@
 "drifted out of compliance" notice.
 
 The report reads in one snapshot, a fixed number of reads whatever the number of models (the
-models, their live versions, consumers, plans, experiments, pipelines and the events), then
-judges each model with the pure :func:`~modelsteward.domain.compliance.evaluate`.
+models, their live versions, consumers, plans, experiments, pipelines and the events of the
+kinds it judges, :data:`REPORT_KINDS`), then judges each model with the pure
+:func:`~modelsteward.domain.compliance.evaluate`.
 
 How drift is known: :meth:`Compliance.record` (run by ``steward tick`` and
 ``steward compliance --record``) appends a ``model:compliance:evaluated`` event for each model
@@ -22,6 +23,7 @@ from modelsteward.domain import events as ev
 from modelsteward.domain.compliance import (
     COMPLIANCE_EVALUATED,
     DRIFTED,
+    FACT_KINDS,
     TITLES,
     ConsumerFacts,
     ModelFacts,
@@ -30,7 +32,7 @@ from modelsteward.domain.compliance import (
     evaluate,
     last_recorded,
 )
-from modelsteward.domain.compliance_pack import EvidencePack, evidence_pack
+from modelsteward.domain.compliance_pack import PACK_KINDS, EvidencePack, evidence_pack
 from modelsteward.domain.events import Event, NewEvent, format_time
 from modelsteward.domain.model import Model, RiskTier, VersionScheme
 from modelsteward.domain.notices import Notice
@@ -39,6 +41,12 @@ from modelsteward.errors import InvalidInput, InvalidPin, ModelNotFound
 from modelsteward.ports import Transaction
 from modelsteward.results.compliance import ComplianceRecorded, ComplianceReport
 from modelsteward.service.context import Context
+
+# the event kinds the report reads: those the checklist and the evidence packs judge, and those
+# the gathering itself uses (locks, registrations, experiment starts). The store filters them,
+# so the rest of the log (notices, tokens, advisories, consumers' changes…) is never decoded.
+REPORT_KINDS = FACT_KINDS | PACK_KINDS | {ev.APPLICATION_LOCKED, ev.VERSION_REGISTERED,
+                                          ev.EXPERIMENT_STARTED}
 
 
 def _model_of(subject: str) -> str:
@@ -121,11 +129,12 @@ class Compliance:
         only = models[0].name if single else ""
         consumers = tx.list_consumers(only)
         if single:
-            events = tx.events(subject_prefix=only)
+            events = tx.events(subject_prefix=only, kinds=REPORT_KINDS)
             for consumer in consumers:
-                events.extend(tx.events(subject_prefix=consumer.name))
+                events.extend(tx.events(subject_prefix=consumer.name,
+                                        kinds=(ev.APPLICATION_LOCKED,)))
         else:
-            events = tx.events()
+            events = tx.events(kinds=REPORT_KINDS)
         by_model: dict[str, list[Event]] = defaultdict(list)
         locks: dict[str, Event] = {}  # application → its last lock event
         for event in events:

@@ -64,19 +64,21 @@ class ConsumerQueries(SqlConnectionBase):
             model_id, _ = self._model_key(model)
             query = query.where(consumers.c.id.in_(
                 select(consumer_pins.c.consumer_id).where(consumer_pins.c.model_id == model_id)))
-        return self._load(query.order_by(consumers.c.name))
+        return self._load(query.order_by(consumers.c.name), every=not model)
 
-    def _load(self, query: Any) -> list[Consumer]:
+    def _load(self, query: Any, every: bool = False) -> list[Consumer]:
+        """The consumers ``query`` selects, with their pins; ``every`` when it selects them
+        all, so that their pins are read without naming thousands of ids."""
         rows = self.c.execute(query).all()
         if not rows:
             return []
         pins: dict[str, list[ConsumerPin]] = {}
-        pin_rows = self.c.execute(
-            select(consumer_pins.c.consumer_id, models.c.name, consumer_pins.c.pin)
-            .join(models, models.c.id == consumer_pins.c.model_id)
-            .where(consumer_pins.c.consumer_id.in_([r.id for r in rows]))
-            .order_by(models.c.name))
-        for consumer_id, model_name, pin in pin_rows:
+        pin_query = (select(consumer_pins.c.consumer_id, models.c.name, consumer_pins.c.pin)
+                     .join(models, models.c.id == consumer_pins.c.model_id)
+                     .order_by(models.c.name))
+        if not every:
+            pin_query = pin_query.where(consumer_pins.c.consumer_id.in_([r.id for r in rows]))
+        for consumer_id, model_name, pin in self.c.execute(pin_query):
             pins.setdefault(str(consumer_id), []).append(ConsumerPin(str(model_name), str(pin)))
         return [Consumer(r.name, ConsumerKind(r.kind), r.team, r.contact, r.environment,
                          tuple(pins.get(r.id, []))) for r in rows]

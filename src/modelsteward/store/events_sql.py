@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
 
@@ -16,6 +17,10 @@ from modelsteward.store.tables import chain_head, event_mentions, events
 _INSERT_EVENTS = insert(events)
 _INSERT_MENTIONS = insert(event_mentions)
 _IN_CHUNK = 500  # subjects per query: well under every database's bound on parameters
+# the columns in the order of Event's fields, so that a row unpacks into one: reading each by
+# name costs more than building the event (a report reads the whole log)
+_SELECT = select(events.c.seq, events.c.time, events.c.actor, events.c.kind, events.c.subject,
+                 events.c.payload, events.c.prev_hash, events.c.hash)
 _MOVE_HEAD = (update(chain_head).where(chain_head.c.id == 1)
               .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 
@@ -41,18 +46,19 @@ class EventQueries(SqlConnectionBase):
         return written
 
     def events(self, *, subject_prefix: str = "", after_seq: int = 0,
-               limit: int | None = None) -> list[Event]:
-        query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
+               limit: int | None = None, kinds: Collection[str] = ()) -> list[Event]:
+        query = _SELECT.where(events.c.seq > after_seq).order_by(events.c.seq)
         if subject_prefix:
             query = query.where(self._about(subject_prefix))
+        if kinds:
+            query = query.where(events.c.kind.in_(sorted(kinds)))
         if limit is not None:
             query = query.limit(limit)
-        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
-                for r in self.c.execute(query)]
+        return _events(self.c.execute(query).all())
 
     def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
                      after_seq: int = 0, limit: int | None = None) -> list[Event]:
-        query = (select(events).where(events.c.seq > after_seq, self._about(subject))
+        query = (_SELECT.where(events.c.seq > after_seq, self._about(subject))
                  .order_by(events.c.seq))
         if kinds:
             query = query.where(events.c.kind.in_(sorted(kinds)))
@@ -60,8 +66,7 @@ class EventQueries(SqlConnectionBase):
             query = query.where(events.c.time <= until)
         if limit is not None:
             query = query.limit(limit)
-        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
-                for r in self.c.execute(query)]
+        return _events(self.c.execute(query).all())
 
     def subjects_mentioning(self, models: Collection[str]) -> list[str]:
         if not models:
@@ -76,13 +81,12 @@ class EventQueries(SqlConnectionBase):
         found: list[Event] = []
         ordered = sorted(set(subjects))
         for start in range(0, len(ordered), _IN_CHUNK):
-            query = select(events).where(events.c.subject.in_(ordered[start:start + _IN_CHUNK]))
+            query = _SELECT.where(events.c.subject.in_(ordered[start:start + _IN_CHUNK]))
             if kinds:
                 query = query.where(events.c.kind.in_(sorted(kinds)))
             if until:
                 query = query.where(events.c.time <= until)
-            found.extend(Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash,
-                               r.hash) for r in self.c.execute(query))
+            found.extend(_events(self.c.execute(query).all()))
         found.sort(key=lambda e: e.seq)
         return found
 
@@ -90,14 +94,14 @@ class EventQueries(SqlConnectionBase):
                       limit: int) -> list[Event]:
         """The newest ``limit`` events (whose subject is ``subject_prefix`` or one of its
         versions), before ``before_seq`` when it is not 0; oldest first."""
-        query = select(events).order_by(events.c.seq.desc()).limit(limit)
+        query = _SELECT.order_by(events.c.seq.desc()).limit(limit)
         if before_seq:
             query = query.where(events.c.seq < before_seq)
         if subject_prefix:
             query = query.where(self._about(subject_prefix))
-        rows = list(self.c.execute(query))
-        return [Event(r.seq, r.time, r.actor, r.kind, r.subject, r.payload, r.prev_hash, r.hash)
-                for r in reversed(rows)]
+        found = _events(self.c.execute(query).all())
+        found.reverse()
+        return found
 
     def last_event_time(self, subject: str, *, with_versions: bool = False) -> str | None:
         """The time (as stored: ISO 8601 UTC) of the last event about ``subject`` — and, with
@@ -117,3 +121,9 @@ class EventQueries(SqlConnectionBase):
                        and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
         return or_(events.c.subject == subject,
                    events.c.subject.startswith(subject + "@", autoescape=True))
+
+
+def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:
+    """The events of rows of :data:`_SELECT`, which the callers fetch all at once (``.all()``):
+    fetched a row at a time, each row costs a call into the driver."""
+    return [Event(*row) for row in rows]

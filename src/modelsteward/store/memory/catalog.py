@@ -249,9 +249,10 @@ class CatalogQueries(TransactionBase):
         return written
 
     def events(self, *, subject_prefix: str = "", after_seq: int = 0,
-               limit: int | None = None) -> list[Event]:
+               limit: int | None = None, kinds: Collection[str] = ()) -> list[Event]:
         found = [e for e in self._events()[max(after_seq, 0):]
-                 if e.seq > after_seq and _about(e, subject_prefix)]
+                 if e.seq > after_seq and _about(e, subject_prefix)
+                 and (not kinds or e.kind in kinds)]
         return found[:limit] if limit is not None else found
 
     def events_about(self, subject: str, *, kinds: Collection[str] = (), until: str = "",
