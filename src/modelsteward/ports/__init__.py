@@ -29,8 +29,8 @@ role (module)                 methods
                               backfill_deliveries, claim_deliveries, release_deliveries,
                               record_delivered, record_failed, delivery, deliveries,
                               replay_deliveries, prune_deliveries
-:class:`TokenRecords`         add_token, token, tokens, count_tokens, revoke_token
-(``tokens``)
+:class:`TokenRecords`         add_token, token, tokens, count_tokens, revoke_token,
+(``tokens``)                  add_web_session, web_session, revoke_web_session
 :class:`AdvisoryRecords`      put_advisory, advisory_document, advisory_ids,
 (``advisories``)              advisory_documents, advisory_documents_for
 :class:`MlflowRecords`        model_tags, set_model_tag, delete_model_tag, version_tags,

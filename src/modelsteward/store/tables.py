@@ -455,6 +455,19 @@ api_tokens = Table(
 )
 
 
+# --- the web pages' sessions (revision 0018) -----------------------------------------------------
+
+# a signed-in browser: only a SHA-256 of the session id (the cookie) is kept
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("token_id", String(16), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+
 # --- key-value tags of models and versions, for MLflow compatibility (revision 0012) -------------
 
 model_tags = Table(
