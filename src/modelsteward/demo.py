@@ -163,7 +163,7 @@ def _attention(registry: Registry) -> None:
         database_specific={"severity": "HIGH"}))
 
 
-def _tokens(registry: Registry, home: Path) -> None:
+def write_tokens(registry: Registry, home: Path) -> None:
     """The administrator's token (``admin-token``) and two approvers of team-support:
     ``approver-token`` (rita@example.com) and ``author-token`` (sam@example.com, the author of
     the waiting high-risk version), each written to ``home`` (mode 0600) and printed."""
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         if not registry.list_models():
             print(f"Building the demonstration registry in {home} …")
             build(registry, home / "weights")
-            _tokens(registry, home)
+            write_tokens(registry, home)
         else:
             print(f"Using the demonstration registry in {home} (delete the folder to rebuild).")
     from modelsteward.cli.main import main as steward

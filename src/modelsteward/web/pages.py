@@ -320,7 +320,7 @@ def _version_page(request: Request, principal: Principal, registry: Registry,
     model = registry.get_model(name)
     aliases = [a.alias for a in registry.lifecycle.aliases(name) if a.version == str(version.id)]
     report = (registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION)
-              if version.stage in (Stage.REGISTERED, Stage.STAGING) else None)
+              if version.stage is Stage.STAGING else None)
     return _page(request, "version.html", principal, model=model, version=version,
                  aliases=aliases, attestations=registry.attestations(version.ref),
                  evaluations=registry.lifecycle.evaluations(version.ref),

@@ -1,0 +1,184 @@
+"""Signing in and out of the web pages, CSRF, and who may do what: over a real server with the
+demonstration registry, with an HTTP client keeping cookies as a browser does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from modelsteward import Registry
+from modelsteward.domain.tokens import Role
+from modelsteward.service.tokens import session_hash
+from tests.web.conftest import Demo, csrf_of, post_form, serve_demo
+
+PAGES = ("/", "/models", "/models/claude-sonnet", "/models/acme/support-base",
+         "/models/support-bot@1.0.1", "/approvals", "/audit")
+
+
+def _sessions(demo: Demo) -> list[tuple[str, str, object]]:
+    engine = create_engine(demo.db_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(  # type: ignore[misc]
+                text("SELECT id_hash, token_id, revoked_at FROM web_sessions"))]
+    finally:
+        engine.dispose()
+
+
+def test_pages_need_a_session_when_anonymous_reading_is_off(demo: Demo) -> None:
+    with httpx.Client(base_url=demo.url, timeout=30) as anonymous:
+        for page in PAGES:
+            answer = anonymous.get(page)
+            assert answer.status_code == 303, page
+            assert answer.headers["location"].startswith("/signin?next=/"), page
+        signin = anonymous.get("/signin")
+        assert signin.status_code == 200 and 'name="token"' in signin.text
+
+
+def test_anonymous_reading_opens_the_pages_but_no_form_writes(demo_home: Path) -> None:
+    for demo in serve_demo(demo_home, anonymous_read=True):
+        with httpx.Client(base_url=demo.url, timeout=30) as anonymous:
+            for page in PAGES:
+                assert anonymous.get(page).status_code == 200, page
+            refused = post_form(anonymous, "/promotions/support-bot@1.0.1",
+                                {"to": "production"}, page="/audit")
+            assert refused.status_code == 401 and "Sign in" in refused.text
+
+
+def test_sign_in_keeps_only_a_hash_and_sets_a_strict_cookie(demo: Demo) -> None:
+    with httpx.Client(base_url=demo.url, timeout=30) as browser:
+        before = len(_sessions(demo))
+        signed = post_form(browser, "/signin", {"token": demo.token("approver"),
+                                                "next": "/approvals"})
+        assert signed.status_code == 303 and signed.headers["location"] == "/approvals"
+        cookie = signed.headers["set-cookie"]
+        assert "steward_session=" in cookie and "HttpOnly" in cookie
+        assert "samesite=lax" in cookie.lower() and "secure" not in cookie.lower()
+        session_id = browser.cookies["steward_session"]
+        rows = _sessions(demo)
+        assert len(rows) == before + 1
+        assert (session_hash(session_id), demo.token("approver").split("_")[1], None) in rows
+        assert all(session_id not in str(row) for row in rows)  # the id itself is not kept
+        page = browser.get("/approvals")
+        assert "Signed in as <strong>rita@example.com</strong>" in page.text
+
+
+def test_the_cookie_is_secure_over_https(demo: Demo) -> None:
+    # uvicorn trusts X-Forwarded-Proto from 127.0.0.1, as from a TLS proxy in front of it
+    with httpx.Client(base_url=demo.url, timeout=30) as browser:
+        csrf = csrf_of(browser)
+        signed = browser.post("/signin", data={"token": demo.token("approver"), "csrf": csrf},
+                              headers={"X-Forwarded-Proto": "https"})
+        assert signed.status_code == 303
+        assert "secure" in signed.headers["set-cookie"].lower()
+
+
+def test_sign_in_refuses_a_bad_token_or_a_missing_csrf_token(demo: Demo) -> None:
+    with httpx.Client(base_url=demo.url, timeout=30) as browser:
+        before = len(_sessions(demo))
+        wrong = post_form(browser, "/signin", {"token": "stw_0123456789abcdef_" + "A" * 43})
+        assert wrong.status_code == 401 and "is not known to this registry" in wrong.text
+        forged = browser.post("/signin", data={"token": demo.token("approver"),
+                                               "csrf": "0" * 64})
+        assert forged.status_code == 401 and "security token" in forged.text
+        assert "steward_session" not in browser.cookies
+        assert len(_sessions(demo)) == before
+
+
+def test_next_never_leads_to_another_site(demo: Demo) -> None:
+    with httpx.Client(base_url=demo.url, timeout=30) as browser:
+        for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+            signed = post_form(browser, "/signin", {"token": demo.token("approver"),
+                                                    "next": target})
+            assert signed.headers["location"] == "/", target
+
+
+def test_sign_out_revokes_the_session_on_the_server(demo: Demo) -> None:
+    with closing(demo.browser("approver")) as browser:
+        session_id = browser.cookies["steward_session"]
+        assert browser.get("/").status_code == 200
+        out = post_form(browser, "/signout", {}, page="/")
+        assert out.status_code == 303 and out.headers["location"] == "/signin"
+    # the stolen cookie is refused from now on, whoever holds it
+    with httpx.Client(base_url=demo.url, timeout=30,
+                      cookies={"steward_session": session_id}) as thief:
+        assert thief.get("/").status_code == 303
+    assert any(row[0] == session_hash(session_id) and row[2] is not None
+               for row in _sessions(demo))
+
+
+def test_sign_out_needs_the_csrf_token(demo: Demo) -> None:
+    with closing(demo.browser("approver")) as browser:
+        refused = browser.post("/signout", data={"csrf": "f" * 64})
+        assert refused.status_code == 401
+        assert browser.get("/").status_code == 200  # still signed in
+
+
+def test_revoking_the_token_ends_its_sessions(demo: Demo) -> None:
+    with Registry.open(demo.db_url, actor="test") as registry:
+        issued = registry.tokens.create("short-lived", team="team-support",
+                                        roles=frozenset({Role.VIEWER}))
+    with httpx.Client(base_url=demo.url, timeout=30) as browser:
+        assert post_form(browser, "/signin", {"token": issued.text}).status_code == 303
+        assert browser.get("/").status_code == 200
+        with Registry.open(demo.db_url, actor="test") as registry:
+            registry.tokens.revoke(issued.token.id)
+        assert browser.get("/").status_code == 303
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(demo: Demo) -> None:
+    with closing(demo.browser("admin")) as browser:
+        refused = browser.post("/promotions/support-bot@1.0.1", data={"to": "production"})
+        assert refused.status_code == 401 and "security token" in refused.text
+        with closing(demo.browser("approver")) as other:  # another session's token
+            stolen = csrf_of(other, "/")
+        refused = browser.post("/promotions/support-bot@1.0.1",
+                               data={"to": "production", "csrf": stolen})
+        assert refused.status_code == 401
+    with Registry.open(demo.db_url, actor="test") as registry:
+        assert registry.get_version("support-bot", "1.0.1").stage.value == "staging"
+
+
+def test_the_author_of_a_high_risk_version_sees_why_and_is_refused(demo: Demo) -> None:
+    with closing(demo.browser("author")) as author:
+        queue = author.get("/approvals").text
+        assert "You cannot approve this version" in queue
+        assert "sam@example.com registered support-bot@1.0.1 and may not approve it" in queue
+        refused = post_form(author, "/approvals/support-bot@1.0.1", {
+            "role": "risk-committee", "evidence": "eval", "risks_accepted": "none",
+            "monitoring_plan": "dashboards", "rollback_plan": "alias back",
+            "next_review": "2099-01-01"}, page="/approvals")
+        assert refused.status_code == 400
+        assert "may not approve it: high-risk models need an independent approver" in (
+            refused.text)
+    with Registry.open(demo.db_url, actor="test") as registry:
+        assert registry.lifecycle.approvals("support-bot@1.0.1") == []
+
+
+@pytest.fixture
+def viewer(demo: Demo) -> Iterator[httpx.Client]:
+    with Registry.open(demo.db_url, actor="test") as registry:
+        issued = registry.tokens.create("legal-viewer", team="team-legal",
+                                        roles=frozenset({Role.VIEWER}))
+    with httpx.Client(base_url=demo.url, timeout=30) as browser:
+        assert post_form(browser, "/signin", {"token": issued.text}).status_code == 303
+        yield browser
+
+
+def test_a_viewer_reads_but_may_not_approve_or_promote(demo: Demo,
+                                                       viewer: httpx.Client) -> None:
+    for page in PAGES:
+        assert viewer.get(page).status_code == 200, page
+    assert "Promote to production" not in viewer.get("/models/support-bot@1.0.1").text
+    refused = post_form(viewer, "/promotions/support-bot@1.0.1", {"to": "production"},
+                        page="/")
+    assert refused.status_code == 403 and "may only read" in refused.text
+    refused = post_form(viewer, "/approvals/support-bot@1.0.1", {
+        "role": "risk-committee", "evidence": "e", "risks_accepted": "r",
+        "monitoring_plan": "m", "rollback_plan": "b", "next_review": "2099-01-01"}, page="/")
+    assert refused.status_code == 403 and "may not approve" in refused.text
