@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from modelsteward.domain.advisory import (
@@ -38,6 +38,7 @@ from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy,
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
 from modelsteward.domain.tokens import Role
 from modelsteward.domain.versioning import ChangeKind
+from modelsteward.ports import SystemClock
 from modelsteward.service.registry import Registry
 
 
@@ -69,8 +70,41 @@ def _statement(digest: str, name: str) -> dict[str, object]:
     }
 
 
+class StoryClock:
+    """The demonstration's history is spread over the last two weeks, so that the pages' "as
+    of" dates show the registry as it was: the clock starts 14 days ago and the story moves it
+    on (:meth:`later`), never past the real time."""
+
+    def __init__(self, days_ago: int = 14) -> None:
+        self.moment = SystemClock().now() - timedelta(days=days_ago)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def later(self, days: float) -> None:
+        self.moment = min(self.moment + timedelta(days=days), SystemClock().now())
+
+
+def _later(registry: Registry, days: float) -> None:
+    if isinstance(registry.clock, StoryClock):
+        registry.clock.later(days)
+
+
+def build_home(home: Path) -> str:
+    """Build the demonstration registry in ``home`` (its database, weights and tokens) with
+    its two weeks of history; returns the database URL."""
+    url = f"sqlite:///{home / 'registry.db'}"
+    with Registry.open(url, actor="demo@modelsteward", clock=StoryClock()) as registry:
+        build(registry, home / "weights")
+        _later(registry, 30)  # today
+        _attention(registry)
+        write_tokens(registry, home)
+    return url
+
+
 def build(registry: Registry, workdir: Path) -> None:
-    """Populate an empty registry with the demonstration models."""
+    """Populate an empty registry with the demonstration models (the deadline, advisory and
+    tokens the web pages show are :func:`build_home`'s)."""
     registry.create_model(Model(
         name="claude-sonnet", kind=ModelKind.HOSTED, provider="anthropic",
         provider_model="claude-sonnet-4-5", purpose="Document summarisation",
@@ -85,6 +119,7 @@ def build(registry: Registry, workdir: Path) -> None:
                                       metrics={"accuracy": 0.95, "cost_per_1k_requests": 11.8})
     _through_evaluation(registry, older)
     _to_production(registry, newer)
+    _later(registry, 4)
 
     registry.create_model(Model(
         name="acme/support-base", kind=ModelKind.SELF_HOSTED,
@@ -109,6 +144,7 @@ def build(registry: Registry, workdir: Path) -> None:
         path=_write_weights(workdir / "support-base-1.1.0-q4", "base-2-q4", size=64 * 1024),
         description="4-bit quantisation for CPU serving.")
 
+    _later(registry, 5)
     registry.create_model(Model(
         name="support-bot", kind=ModelKind.FINE_TUNED,
         description="Support-ticket assistant fine-tuned from acme/support-base.",
@@ -132,8 +168,8 @@ def build(registry: Registry, workdir: Path) -> None:
     registry.actor = operator
     _to_production(registry, retrained)
     _to_production(registry, first)
+    _later(registry, 3)
     _to_staging(registry, waiting)
-    _attention(registry)
 
 
 AUTHOR = "sam@example.com"  # registered support-bot's versions: may not approve them (high risk)
@@ -232,12 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     home: Path = args.home.resolve()
     url = f"sqlite:///{home / 'registry.db'}"
     with Registry.open(url, actor="demo@modelsteward") as registry:
-        if not registry.list_models():
-            print(f"Building the demonstration registry in {home} …")
-            build(registry, home / "weights")
-            write_tokens(registry, home)
-        else:
-            print(f"Using the demonstration registry in {home} (delete the folder to rebuild).")
+        empty = not registry.list_models()
+    if empty:
+        print(f"Building the demonstration registry in {home} …")
+        build_home(home)
+    else:
+        print(f"Using the demonstration registry in {home} (delete the folder to rebuild).")
     from modelsteward.cli.main import main as steward
 
     if args.serve:

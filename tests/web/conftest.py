@@ -3,20 +3,22 @@ browser-like clients of its web pages: a cookie jar, forms sent with their CSRF 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from modelsteward import Registry
 from modelsteward.api.app import create_app
 from modelsteward.api.settings import ServerSettings
 from modelsteward.config import Settings
-from modelsteward.demo import build, write_tokens
+from modelsteward.demo import build_home
 from tests.api.conftest import run_server
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -56,11 +58,7 @@ def post_form(client: httpx.Client, path: str, form: dict[str, str], *, page: st
 
 
 def build_demo(home: Path) -> str:
-    url = f"sqlite:///{home / 'registry.db'}"
-    with Registry.open(url, actor="demo@modelsteward") as registry:
-        build(registry, home / "weights")
-        write_tokens(registry, home)
-    return url
+    return build_home(home)
 
 
 def serve_demo(home: Path, *, anonymous_read: bool = False) -> Generator[Demo, None, None]:
@@ -87,3 +85,101 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def demo(demo_home: Path) -> Iterator[Demo]:
     yield from serve_demo(demo_home)
+
+
+# --- Debian's Chromium through Playwright -------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# headless, and quiet: without the background-networking flags Chromium calls Google's services
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"  # git-ignored
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def chromium_or_skip() -> Path:
+    """Debian's Chromium (``make test`` installs it: scripts/ensure-chromium.sh). Without it
+    the browser tests skip, except under CI=true, where they fail."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    reason = (f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium, "
+              "or `make test` as root) to run the web pages' browser tests")
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    executable = chromium_or_skip()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable),
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Guarded:
+    """Browser contexts whose every request to a host other than 127.0.0.1 is refused and
+    remembered (:attr:`foreign`); the fixture fails the test when there was one."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.foreign: list[str] = []
+        self.contexts: list[BrowserContext] = []
+
+    def _guard(self, route: Route) -> None:
+        if urlsplit(route.request.url).hostname != "127.0.0.1":
+            self.foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def context(self, *, viewport: dict[str, int] | None = None,
+                javascript: bool = True) -> BrowserContext:
+        context = self.browser.new_context(base_url=self.base_url,
+                                           viewport=viewport or DESKTOP,  # type: ignore[arg-type]
+                                           java_script_enabled=javascript)
+        context.route("**/*", self._guard)
+        self.contexts.append(context)
+        return context
+
+
+@pytest.fixture
+def guarded(chromium: Browser, demo: Demo) -> Iterator[Guarded]:
+    made = Guarded(chromium, demo.url)
+    yield made
+    for context in made.contexts:
+        context.close()
+    assert not made.foreign, f"the pages asked other hosts: {made.foreign}"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """``build/screenshots/<name>-desktop.png`` and ``-phone.png`` (not committed)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)  # type: ignore[arg-type]
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    if size is not None:
+        page.set_viewport_size(size)
+
+
+def sign_in(page: Page, token: str) -> None:
+    """Sign in with the keyboard only: the token field, then Enter."""
+    page.goto("/signin")
+    page.focus("#token")
+    page.keyboard.type(token)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def sign_out(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    assert page.url.endswith("/signin")

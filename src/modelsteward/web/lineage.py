@@ -50,6 +50,14 @@ def _short(ref: str, size: int = 30) -> str:
     return ref if len(ref) <= size else ref[:size - 1] + "…"
 
 
+def _edge(parent: Node, child: Node) -> Edge:
+    """From the parent's right side to the child's left; within one column (a variant of the
+    model's own version), down the left edge."""
+    if parent.x == child.x:
+        return Edge(parent.x + 10, parent.y + _HEIGHT, child.x + 10, child.y)
+    return Edge(parent.x + _WIDTH, parent.y + _HEIGHT // 2, child.x, child.y + _HEIGHT // 2)
+
+
 def marks(registry: Registry, refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """``(marked, inherited)``: why each registry ref is marked (its own advisory or a
     deprecation plan covering it), and the advisories it inherits from an ancestor."""
@@ -133,8 +141,7 @@ def layout(registry: Registry, model: str, versions: list[str]) -> Graph:
         placed[ref] = Node(ref, _PAD + column * (_WIDTH + _GAP_X),
                            _PAD + row * (_HEIGHT + _GAP_Y), _short(ref), state, reason,
                            "" if ref.startswith("pkg:") else "/models/" + ref)
-    lines = tuple(Edge(placed[e.parent].x + _WIDTH, placed[e.parent].y + _HEIGHT // 2,
-                       placed[e.child].x, placed[e.child].y + _HEIGHT // 2)
+    lines = tuple(_edge(placed[e.parent], placed[e.child])
                   for e in edges if e.parent in placed and e.child in placed)
     columns = len(rows) or 1
     tallest = max(rows.values(), default=1)
