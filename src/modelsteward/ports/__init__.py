@@ -11,7 +11,8 @@ role (module)                 methods
 (``catalog``)                 list_models, add_model, update_model, model_created_at,
                               get_version, list_versions, latest_release, predecessor,
                               add_version, candidates, version_at, registration_order,
-                              version_count, version_states, add_attestation, attestations,
+                              version_count, versions_in_stage, version_states,
+                              add_attestation, attestations,
                               add_derivation, parents, children, upstream_children
 :class:`LifecycleRecords`     set_stage, set_blocked, add_evaluation, evaluations,
 (``lifecycle``)               add_approval, approvals, add_check, checks, add_override,

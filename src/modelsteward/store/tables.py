@@ -122,6 +122,7 @@ versions = Table(
     CheckConstraint(_one_of("stage", [s.value for s in Stage]), name="stage"),
     Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
     Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
+    Index("ix_versions_stage", "stage", "registered_at"),  # what waits in staging (0018)
 )
 
 version_files = Table(

@@ -43,7 +43,7 @@ HEADERS = {"content-security-policy": POLICY, "x-content-type-options": "nosniff
            "referrer-policy": "same-origin", "cache-control": "no-store"}
 PAGE_SIZE = 25
 SCAN_LIMIT = 500  # models read at most to fill one filtered page (the rest is on the next)
-WATCH_MODELS = 200  # models the dashboard and the approvals queue look through
+WATCH_LIMIT = 200  # versions in staging (or production) the dashboard and the queue show
 HORIZON_DAYS = 90
 MAX_LOCK_BYTES = 1024 * 1024
 
@@ -144,34 +144,31 @@ class Waiting:
     unmet: tuple[str, ...]
 
 
-def _watched_models(registry: Registry) -> list[Model]:
+def _in_stage(registry: Registry, stage: Stage) -> list[tuple[Model, Version]]:
+    """Up to :data:`WATCH_LIMIT` versions in ``stage`` (an index read) with their models."""
     with registry.store.read() as tx:
-        return tx.list_models(limit=WATCH_MODELS)
+        found = tx.versions_in_stage(stage, limit=WATCH_LIMIT)
+        models = {name: tx.get_model(name) for name in {v.model for v in found}}
+    return [(model, version) for version in found
+            if (model := models[version.model]) is not None]
 
 
-def _waiting(registry: Registry, models: list[Model]) -> list[Waiting]:
-    found = []
-    for model in models:
-        for version in registry.list_versions(model.name):
-            if version.stage is Stage.STAGING:
-                report = registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION)
-                found.append(Waiting(version, model, report.unmet))
-    return found
+def _waiting(registry: Registry) -> list[Waiting]:
+    return [Waiting(version, model,
+                    registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION).unmet)
+            for model, version in _in_stage(registry, Stage.STAGING)]
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
     try:
         principal, registry = _reader(request)
-        models = _watched_models(registry)
         upcoming = registry.providers.upcoming(HORIZON_DAYS)
-        waiting = _waiting(registry, models)
+        waiting = _waiting(registry)
         advised: list[tuple[Version, Found]] = []
-        for model in models:
-            production = registry.lifecycle.production(model.name)
-            if production is not None:
-                advised.extend((production, found)
-                               for found in registry.advisories.affecting(production.ref))
+        for _, production in _in_stage(registry, Stage.PRODUCTION):
+            advised.extend((production, found)
+                           for found in registry.advisories.affecting(production.ref))
         rollbacks = [e for e in registry.history.log_tail(limit=500)
                      if e.kind == ev.ALIAS_ROLLED_BACK][-10:]
         experiments = []
@@ -187,7 +184,7 @@ def dashboard(request: Request) -> Response:
     return _page(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
                  advised=advised, rollbacks=rollbacks, experiments=experiments,
                  missing=missing[:20], missing_more=max(0, len(missing) - 20),
-                 horizon=HORIZON_DAYS, watched=len(models), watch_limit=WATCH_MODELS)
+                 horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
 
 
 # --- models --------------------------------------------------------------------------------------
@@ -214,7 +211,7 @@ class Filters:
 
 
 def _matches(registry: Registry, model: Model, filters: Filters,
-             stages: dict[str, list[str]]) -> bool:
+             stages: dict[str, set[str]]) -> bool:
     if filters.q and filters.q.lower() not in " ".join(
             (model.name, model.description, model.purpose, " ".join(model.tags))).lower():
         return False
@@ -246,7 +243,7 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
     filters = Filters(q.strip(), team.strip(), stage, risk, provider.strip(), deprecated)
     try:
         principal, registry = _reader(request)
-        shown: list[tuple[Model, list[str]]] = []
+        shown: list[tuple[Model, str]] = []
         cursor, scanned, more = after, 0, False
         while len(shown) < PAGE_SIZE and scanned < SCAN_LIMIT:
             want = PAGE_SIZE + 1 if not filters.active() else min(100, SCAN_LIMIT - scanned)
@@ -262,10 +259,13 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                     break
                 scanned += 1
                 cursor = model.name
-                stages = {model.name: sorted({v.stage.value for v in
-                                              registry.list_versions(model.name)})}
+                # every version is read only to filter by stage; the list shows production
+                stages = ({model.name: {v.stage.value for v in
+                                        registry.list_versions(model.name)}}
+                          if filters.stage else {})
                 if _matches(registry, model, filters, stages):
-                    shown.append((model, stages[model.name]))
+                    production = registry.lifecycle.production(model.name)
+                    shown.append((model, str(production.id) if production else ""))
             else:
                 continue
             break
@@ -351,7 +351,7 @@ def approvals_page(request: Request) -> Response:
         now = registry.clock.now()
         review = now.date() + timedelta(days=90)
         queue = []
-        for item in _waiting(registry, _watched_models(registry)):
+        for item in _waiting(registry):
             roles = registry.policy.approvals[item.model.risk_tier].roles
             refusals = {role: _approvable(principal, registry, item.model, role)
                         for role in roles}

@@ -1,10 +1,11 @@
-"""the web pages' sessions
+"""the web pages' sessions, and versions by stage
 
 Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-06
 
-Expand only: one new table. Only a SHA-256 of each session id is stored.
+Expand only: one new table (only a SHA-256 of each session id is stored) and an index of the
+versions by stage, for the pages' "waiting in staging" without reading every version.
 """
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_web_sessions")),
     )
     op.create_index(op.f("ix_web_sessions_token_id"), "web_sessions", ["token_id"])
+    op.create_index("ix_versions_stage", "versions", ["stage", "registered_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_versions_stage", table_name="versions")
     op.drop_index(op.f("ix_web_sessions_token_id"), table_name="web_sessions")
     op.drop_table("web_sessions")
