@@ -30,6 +30,26 @@ def _approve(page: Page) -> None:
         form.get_by_role("button", name="Approve").click()
 
 
+def _approve_with_the_keyboard(page: Page) -> None:
+    """Fill the approval form and send it with the keyboard alone: Tab from field to field,
+    Enter on the button."""
+    page.locator("form.approve").first.get_by_label("Role").focus()
+    for text in ("Eval report 2026-12-04: accuracy 0.97, f1 0.96",
+                 "Prompt change may shift tone on rare tickets",
+                 "Error-rate dashboard, alert at 5%", "steward rollback support-bot"):
+        page.keyboard.press("Tab")
+        page.keyboard.type(text)
+    # past the next review date (filled in already; Tab walks its month, day and year)
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Approve":
+            break
+    else:
+        raise AssertionError("Tab never reached the Approve button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def test_the_must_show_walk(guarded: Guarded, demo: Demo, tmp_path: Path) -> None:
     page = guarded.context().new_page()
 
@@ -90,7 +110,7 @@ def test_the_must_show_walk(guarded: Guarded, demo: Demo, tmp_path: Path) -> Non
     sign_in(page, demo.token("approver"))
     page.goto("/approvals")
     screenshot(page, "approvals")
-    _approve(page)
+    _approve_with_the_keyboard(page)
     expect(page.locator("p.done")).to_contain_text("Approved support-bot@1.0.1 as "
                                                    "risk-committee")
     expect(page.locator("section[aria-labelledby=gates]")).to_contain_text(

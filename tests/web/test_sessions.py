@@ -182,3 +182,12 @@ def test_a_viewer_reads_but_may_not_approve_or_promote(demo: Demo,
         "role": "risk-committee", "evidence": "e", "risks_accepted": "r",
         "monitoring_plan": "m", "rollback_plan": "b", "next_review": "2099-01-01"}, page="/")
     assert refused.status_code == 403 and "may not approve" in refused.text
+
+
+def test_an_unknown_model_or_version_is_a_404_page(demo: Demo) -> None:
+    with closing(demo.browser("approver")) as browser:
+        missing = browser.get("/models/no-such-model")
+        assert missing.status_code == 404 and "no-such-model" in missing.text
+        assert browser.get("/models/support-bot@9.9.9").status_code == 404
+        bad_date = browser.get("/models/support-bot", params={"at": "yesterday"})
+        assert bad_date.status_code == 400 and "YYYY-MM-DD" in bad_date.text
