@@ -15,6 +15,7 @@ from modelsteward.domain.tokens import Role
 from modelsteward.errors import NotAuthenticated
 from modelsteward.service.tokens import (
     SESSION_HOURS,
+    SESSION_KEEP_DAYS,
     close_session,
     open_session,
     session_hash,
@@ -63,6 +64,24 @@ def test_a_session_ends_when_it_expires_or_its_token_is_revoked(registry: Regist
     assert session_principal(registry.store, clock.now(), second) is None
     with pytest.raises(NotAuthenticated, match="was revoked"):
         open_session(registry.store, clock.now(), issued.text)
+
+
+def test_sessions_ended_long_ago_are_forgotten_at_a_sign_in(registry: Registry,
+                                                            clock: FixedClock) -> None:
+    issued = registry.tokens.create("viewer", team="support", roles=frozenset({Role.VIEWER}))
+    old, _ = open_session(registry.store, clock.now(), issued.text)
+    signed_out, _ = open_session(registry.store, clock.now(), issued.text)
+    close_session(registry.store, clock.now(), signed_out)
+    live, _ = open_session(registry.store, clock.now() + timedelta(days=SESSION_KEEP_DAYS),
+                           issued.text)
+    with registry.store.read() as tx:  # ended exactly SESSION_KEEP_DAYS ago: kept still
+        assert tx.web_session(session_hash(signed_out)) is not None
+    open_session(registry.store, clock.now() + timedelta(days=SESSION_KEEP_DAYS, hours=13),
+                 issued.text)
+    with registry.store.read() as tx:
+        assert tx.web_session(session_hash(old)) is None
+        assert tx.web_session(session_hash(signed_out)) is None
+        assert tx.web_session(session_hash(live)) is not None
 
 
 def test_versions_in_stage_are_read_oldest_first(registry: Registry,

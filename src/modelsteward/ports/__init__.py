@@ -31,7 +31,8 @@ role (module)                 methods
                               record_delivered, record_failed, delivery, deliveries,
                               replay_deliveries, prune_deliveries
 :class:`TokenRecords`         add_token, token, tokens, count_tokens, revoke_token,
-(``tokens``)                  add_web_session, web_session, revoke_web_session
+(``tokens``)                  add_web_session, web_session, revoke_web_session,
+                              prune_web_sessions
 :class:`AdvisoryRecords`      put_advisory, advisory_document, advisory_ids,
 (``advisories``)              advisory_documents, advisory_documents_for
 :class:`MlflowRecords`        model_tags, set_model_tag, delete_model_tag, version_tags,

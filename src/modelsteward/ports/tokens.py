@@ -30,3 +30,6 @@ class TokenRecords(Protocol):
     def revoke_web_session(self, id_hash: str, at: datetime) -> None:
         """End the session at ``at`` (sign-out); one already ended keeps its first time."""
         ...
+    def prune_web_sessions(self, before: datetime) -> int:
+        """Forget the sessions that expired or were signed out before ``before``; how many."""
+        ...

@@ -193,6 +193,7 @@ def live_principal(token: Token, now: datetime) -> Principal:
 
 
 SESSION_HOURS = 12  # how long a web session lasts after sign-in
+SESSION_KEEP_DAYS = 30  # ended sessions are forgotten this long after they end, at a sign-in
 
 
 def session_hash(session_id: str) -> str:
@@ -203,11 +204,13 @@ def session_hash(session_id: str) -> str:
 def open_session(store: Store, now: datetime, text: str,
                  hours: int = SESSION_HOURS) -> tuple[str, Principal]:
     """Sign in with the token ``text``: a new web session for it (its id, to be sent to the
-    browser once, and the principal). Raises :class:`NotAuthenticated` as
+    browser once, and the principal); sessions that ended more than
+    :data:`SESSION_KEEP_DAYS` ago are forgotten. Raises :class:`NotAuthenticated` as
     :func:`authenticate` does."""
     principal = authenticate(store, now, text)
     session_id = new_secret()
     with store.write() as tx:
+        tx.prune_web_sessions(now - timedelta(days=SESSION_KEEP_DAYS))
         tx.add_web_session(WebSession(session_hash(session_id), principal.token_id, now,
                                       now + timedelta(hours=hours)))
     return session_id, principal

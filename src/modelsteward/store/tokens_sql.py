@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from modelsteward.domain.tokens import Role, Token, WebSession
 from modelsteward.store.base import SqlConnectionBase
@@ -58,6 +58,11 @@ class TokenQueries(SqlConnectionBase):
         self.c.execute(update(web_sessions).where(web_sessions.c.id_hash == id_hash,
                                                   web_sessions.c.revoked_at.is_(None))
                        .values(revoked_at=at))
+
+    def prune_web_sessions(self, before: datetime) -> int:
+        done = self.c.execute(delete(web_sessions).where(or_(
+            web_sessions.c.expires_at < before, web_sessions.c.revoked_at < before)))
+        return int(done.rowcount or 0)
 
 
 def _to_token(row: Any) -> Token:

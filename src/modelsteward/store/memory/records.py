@@ -162,6 +162,16 @@ class RecordQueries(TransactionBase):
         if found is not None and found.revoked_at is None:
             self._write().web_sessions[id_hash] = replace(found, revoked_at=utc(at))
 
+    def prune_web_sessions(self, before: datetime) -> int:
+        gone = [key for key, session in self.t.web_sessions.items()
+                if session.expires_at < utc(before)
+                or (session.revoked_at is not None and session.revoked_at < utc(before))]
+        if gone:
+            t = self._write()
+            for key in gone:
+                del t.web_sessions[key]
+        return len(gone)
+
     # advisories -----------------------------------------------------------------------------
 
     def put_advisory(self, advisory: Advisory, at: datetime, by: str) -> bool:
