@@ -191,3 +191,15 @@ def test_an_unknown_model_or_version_is_a_404_page(demo: Demo) -> None:
         assert browser.get("/models/support-bot@9.9.9").status_code == 404
         bad_date = browser.get("/models/support-bot", params={"at": "yesterday"})
         assert bad_date.status_code == 400 and "YYYY-MM-DD" in bad_date.text
+
+
+def test_a_deprecated_version_shows_the_banner_and_the_past_shows_what_existed(
+        demo: Demo) -> None:
+    with closing(demo.browser("approver")) as browser:
+        version = browser.get("/models/claude-sonnet@claude-sonnet-4-20250514").text
+        assert "Deprecated: claude-sonnet@claude-sonnet-4-20250514" in version
+        assert "3 services, 2 teams" in version and "provider-shutdown" in version
+        assert "Deprecated:" not in browser.get(
+            "/models/claude-sonnet@claude-sonnet-4-5-20250929").text
+        before = browser.get("/models/support-bot", params={"at": "2000-01-01"}).text
+        assert "support-bot was not in the registry yet" in before

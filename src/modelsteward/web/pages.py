@@ -321,7 +321,10 @@ def _version_page(request: Request, principal: Principal, registry: Registry,
     aliases = [a.alias for a in registry.lifecycle.aliases(name) if a.version == str(version.id)]
     report = (registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION)
               if version.stage is Stage.STAGING else None)
+    deprecations = [d for d in registry.cards.card(name).deprecations
+                    if str(version.id) in d.versions]
     return _page(request, "version.html", principal, model=model, version=version,
+                 deprecations=deprecations,
                  aliases=aliases, attestations=registry.attestations(version.ref),
                  evaluations=registry.lifecycle.evaluations(version.ref),
                  approvals=registry.lifecycle.approvals(version.ref),
