@@ -3,6 +3,8 @@ demonstration registry, with an HTTP client keeping cookies as a browser does.""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -203,3 +205,21 @@ def test_a_deprecated_version_shows_the_banner_and_the_past_shows_what_existed(
             "/models/claude-sonnet@claude-sonnet-4-5-20250929").text
         before = browser.get("/models/support-bot", params={"at": "2000-01-01"}).text
         assert "support-bot was not in the registry yet" in before
+
+
+def test_every_page_links_its_json_twin(demo: Demo) -> None:
+    admin = httpx.Client(base_url=demo.url, timeout=30,
+                         headers={"Authorization": f"Bearer {demo.token('admin')}"})
+    with closing(demo.browser("approver")) as browser, admin:
+        for page in PAGES:
+            footer = browser.get(page).text.split("<footer>")[1]
+            twins = [html.unescape(link) for link in re.findall(r'href="(/api/v1/[^"]+)"',
+                                                                footer)]
+            if page == "/audit":
+                assert "POST /api/v1/audits" in footer
+                continue
+            assert twins, f"{page} links no JSON twin"
+            for twin in twins:
+                answer = admin.get(twin)
+                assert answer.status_code == 200, (page, twin, answer.text)
+                assert answer.headers["content-type"].startswith("application/json"), twin
