@@ -90,3 +90,13 @@ def test_pages_forbid_inline_script_and_other_hosts(hostile: Demo) -> None:
         policy = answer.headers["content-security-policy"]
         assert "script-src 'self'" in policy and "default-src 'none'" in policy
         assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_refused_approval_keeps_what_was_typed_as_text(hostile: Demo) -> None:
+    with closing(hostile.browser("admin")) as browser:
+        refused = post_form(browser, "/approvals/hostile-model@1.0.0", {
+            "role": "lead", "evidence": HOSTILE, "risks_accepted": HOSTILE,
+            "monitoring_plan": HOSTILE, "rollback_plan": HOSTILE,
+            "next_review": "2000-01-01"}, page="/approvals")
+        assert refused.status_code == 400 and "must be after today" in refused.text
+        _shown_as_text(refused.text, "refused approval")

@@ -158,6 +158,9 @@ def test_the_author_of_a_high_risk_version_sees_why_and_is_refused(demo: Demo) -
         assert refused.status_code == 400
         assert "may not approve it: high-risk models need an independent approver" in (
             refused.text)
+        # the queue again, with what was typed kept
+        assert "support-bot@1.0.1 was not approved" in refused.text
+        assert ">dashboards</textarea>" in refused.text and 'value="2099-01-01"' in refused.text
     with Registry.open(demo.db_url, actor="test") as registry:
         assert registry.lifecycle.approvals("support-bot@1.0.1") == []
 

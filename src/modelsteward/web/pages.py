@@ -66,13 +66,16 @@ def _error(request: Request, error: StewardError | ValidationError,
     if isinstance(error, NotAuthenticated) and request.method == "GET":
         return RedirectResponse(session.signin_url(request), status_code=303)
     if isinstance(error, ValidationError):
-        status, title = 400, "Bad input"
-        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                           for e in error.errors())
+        status, title, detail = 400, "Bad input", _error_text(error)
     else:
         status, _, title = problems.status_of(error)
         detail = str(error)
     return _page(request, "error.html", principal, status, title=title, detail=detail)
+
+
+def _error_text(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                     for e in error.errors())
 
 
 def _registry(request: Request, principal: Principal) -> Registry:
@@ -351,25 +354,32 @@ def _approvable(principal: Principal, registry: Registry, model: Model, role: st
 def approvals_page(request: Request) -> Response:
     try:
         principal, registry = _reader(request)
-        now = registry.clock.now()
-        review = now.date() + timedelta(days=90)
-        queue = []
-        for item in _waiting(registry):
-            roles = registry.policy.approvals[item.model.risk_tier].roles
-            refusals = {role: _approvable(principal, registry, item.model, role)
-                        for role in roles}
-            if any(not why for why in refusals.values()) or Role.ADMIN in principal.roles:
-                # what the gate would answer this approver now, whatever the texts say: the
-                # domain's own rule, so that an author of a high-risk version reads why first
-                blocked = sorted({problem for role in roles for problem in approval_problems(
-                    item.model, item.version, principal.name, role, review, now,
-                    registry.policy, {}) if principal.token_id and not refusals[role]})
-                queue.append((item, roles, registry.lifecycle.approvals(item.version.ref),
-                              blocked))
+        return _approvals(request, principal, registry)
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
-    return _page(request, "approvals.html", principal, queue=queue, review=review.isoformat(),
-                 message=request.query_params.get("done", "")[:200])
+
+
+def _approvals(request: Request, principal: Principal, registry: Registry, *, status: int = 200,
+               refused: str = "", ref: str = "", kept: dict[str, str] | None = None) -> Response:
+    """The queue; after a refused approval of ``ref``, with the reason (``refused``) and the
+    form's texts as they were sent (``kept``), so that nothing typed is lost."""
+    now = registry.clock.now()
+    review = now.date() + timedelta(days=90)
+    queue = []
+    for item in _waiting(registry):
+        roles = registry.policy.approvals[item.model.risk_tier].roles
+        refusals = {role: _approvable(principal, registry, item.model, role) for role in roles}
+        if any(not why for why in refusals.values()) or Role.ADMIN in principal.roles:
+            # what the gate would answer this approver now, whatever the texts say: the
+            # domain's own rule, so that an author of a high-risk version reads why first
+            blocked = sorted({problem for role in roles for problem in approval_problems(
+                item.model, item.version, principal.name, role, review, now,
+                registry.policy, {}) if principal.token_id and not refusals[role]})
+            queue.append((item, roles, registry.lifecycle.approvals(item.version.ref),
+                          blocked))
+    return _page(request, "approvals.html", principal, status, queue=queue,
+                 review=review.isoformat(), message=request.query_params.get("done", "")[:200],
+                 refused=refused, refused_ref=ref, kept=kept or {})
 
 
 @router.post("/approvals/{ref:path}", response_class=HTMLResponse)
@@ -382,16 +392,26 @@ def approve(request: Request, ref: str, role: Annotated[str, Form(max_length=100
             csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Approve through the API's own route function: the same authorisation and gates."""
     principal = session.signed_in(request)
+    sent = {"role": role, "evidence": evidence, "risks_accepted": risks_accepted,
+            "monitoring_plan": monitoring_plan, "rollback_plan": rollback_plan,
+            "next_review": next_review}
     try:
         session.check_csrf(request, csrf)
         principal = session.writer(request)
         name, _, number = ref.partition("@")
-        body = ApprovalCreate.model_validate({
-            "role": role, "evidence": evidence, "risks_accepted": risks_accepted,
-            "monitoring_plan": monitoring_plan, "rollback_plan": rollback_plan,
-            "next_review": next_review})
-        approve_version(name, number, body, _registry(request, principal), principal)
-    except (StewardError, ValidationError) as error:
+        body = ApprovalCreate.model_validate(sent)
+        registry = _registry(request, principal)
+        try:
+            approve_version(name, number, body, registry, principal)
+        except InvalidInput as refused:  # the policy refused: ApprovalRefused, every reason
+            return _approvals(request, principal, registry, status=400, refused=str(refused),
+                              ref=ref, kept=sent)
+    except ValidationError as error:
+        if principal is None:
+            return _error(request, error, principal)
+        return _approvals(request, principal, _registry(request, principal), status=400,
+                          refused=_error_text(error), ref=ref, kept=sent)
+    except StewardError as error:
         return _error(request, error, principal)
     done = quote(f"Approved {ref} as {role}.")
     return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
