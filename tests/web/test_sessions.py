@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -226,3 +227,19 @@ def test_every_page_links_its_json_twin(demo: Demo) -> None:
                 answer = admin.get(twin)
                 assert answer.status_code == 200, (page, twin, answer.text)
                 assert answer.headers["content-type"].startswith("application/json"), twin
+
+
+def test_the_dashboard_shows_degraded_versions_and_expiring_approvals(demo: Demo) -> None:
+    """(Last in this module: it changes the demonstration registry.)"""
+    with Registry.open(demo.db_url, actor="rita@example.com") as registry:
+        registry.lifecycle.record_measurements("acme/support-base@1.1.0", {"error_rate": 0.4})
+        registry.lifecycle.approve(
+            "support-bot@1.0.1", role="risk-committee", evidence="eval", risks_accepted="none",
+            monitoring_plan="dashboards", rollback_plan="alias back",
+            next_review=registry.clock.now().date() + timedelta(days=10))
+        expires = registry.lifecycle.approvals("support-bot@1.0.1")[0].expires_at
+    with closing(demo.browser("approver")) as browser:
+        dashboard = browser.get("/").text
+    assert "acme/support-base@1.1.0</a> is degraded" in dashboard
+    assert (f"support-bot@1.0.1</a>: approval expires <time datetime=\"{expires.date()}\">"
+            in dashboard)

@@ -22,7 +22,7 @@ from modelsteward.api.routes.lifecycle import approve_version, promote_version
 from modelsteward.domain import events as ev
 from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on, sort_findings
 from modelsteward.domain.gates import approval_problems
-from modelsteward.domain.lifecycle import Stage
+from modelsteward.domain.lifecycle import Approval, Stage
 from modelsteward.domain.model import Model, RiskTier, Version
 from modelsteward.domain.tokens import Principal, Role
 from modelsteward.errors import InvalidInput, NotAuthenticated, NotAuthorised, StewardError
@@ -168,10 +168,22 @@ def dashboard(request: Request) -> Response:
         principal, registry = _reader(request)
         upcoming = registry.providers.upcoming(HORIZON_DAYS)
         waiting = _waiting(registry)
+        horizon = registry.clock.now() + timedelta(days=HORIZON_DAYS)
+        live = _in_stage(registry, Stage.PRODUCTION)
         advised: list[tuple[Version, Found]] = []
-        for _, production in _in_stage(registry, Stage.PRODUCTION):
+        reviews: list[tuple[Version, Approval, str, date]] = []
+        for _, production in live:
             advised.extend((production, found)
                            for found in registry.advisories.affecting(production.ref))
+            reviews.extend((production, a, "review due", a.next_review)
+                           for a in registry.lifecycle.approvals(production.ref)
+                           if a.next_review <= horizon.date())
+        for item in waiting:
+            reviews.extend((item.version, a, "approval expires", a.expires_at.date())
+                           for a in registry.lifecycle.approvals(item.version.ref)
+                           if a.expires_at <= horizon)
+        reviews.sort(key=lambda r: (r[3], r[0].ref))
+        degraded = [version for _, version in live if version.blocked_reason]
         rollbacks = [e for e in registry.history.log_tail(limit=500)
                      if e.kind == ev.ALIAS_ROLLED_BACK][-10:]
         experiments = []
@@ -186,6 +198,7 @@ def dashboard(request: Request) -> Response:
         return _error(request, error, session.signed_in(request))
     return _page(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
                  advised=advised, rollbacks=rollbacks, experiments=experiments,
+                 reviews=reviews, degraded=degraded,
                  missing=missing[:20], missing_more=max(0, len(missing) - 20),
                  horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
 
