@@ -508,6 +508,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # the web pages' forms
     ("POST", "/approvals/{ref:path}"): Rule("approver", _web(_approval_call, "approvals")),
     ("POST", "/promotions/{ref:path}"): Rule("maintainer", _web(_promotion, "promotions")),
+    ("POST", "/rejections/{ref:path}"): Rule("maintainer", _web(_version_call(
+        "rejections", {"reason": "fails review"}), "rejections")),
     ("POST", "/audit"): Rule("reader", lambda w: Call("POST", "/audit",
                                                       form={"lock": w.lock_text}),
                              anonymous=True, why="audits the lock; writes nothing"),

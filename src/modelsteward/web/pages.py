@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from modelsteward.api import problems
 from modelsteward.api.auth import require_approver
 from modelsteward.api.deps import registry_for
-from modelsteward.api.lifecycle_schemas import ApprovalCreate, PromotionCreate
-from modelsteward.api.routes.lifecycle import approve_version, promote_version
+from modelsteward.api.lifecycle_schemas import ApprovalCreate, PromotionCreate, RejectionCreate
+from modelsteward.api.routes.lifecycle import approve_version, promote_version, reject_version
 from modelsteward.domain import events as ev
 from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on, sort_findings
 from modelsteward.domain.gates import approval_problems
@@ -427,6 +427,24 @@ def approve(request: Request, ref: str, role: Annotated[str, Form(max_length=100
     except StewardError as error:
         return _error(request, error, principal)
     done = quote(f"Approved {ref} as {role}.")
+    return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
+
+
+@router.post("/rejections/{ref:path}", response_class=HTMLResponse)
+def reject(request: Request, ref: str, reason: Annotated[str, Form(max_length=2000)] = "",
+           csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Refuse a waiting version (reject it, with the reason) through the API's own route
+    function: the model's team's maintainers and approvers, or administrators."""
+    principal = session.signed_in(request)
+    try:
+        session.check_csrf(request, csrf)
+        principal = session.writer(request)
+        name, _, number = ref.partition("@")
+        reject_version(name, number, RejectionCreate.model_validate({"reason": reason}),
+                       _registry(request, principal), principal)
+    except (StewardError, ValidationError) as error:
+        return _error(request, error, principal)
+    done = quote(f"Rejected {ref}: it no longer resolves.")
     return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
 
 
