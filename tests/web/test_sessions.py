@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from modelsteward import Registry
+from modelsteward.domain.model import Model
 from modelsteward.domain.tokens import Role
 from modelsteward.service.tokens import session_hash
 from tests.web.conftest import Demo, csrf_of, post_form, serve_demo
@@ -227,6 +228,21 @@ def test_every_page_links_its_json_twin(demo: Demo) -> None:
                 answer = admin.get(twin)
                 assert answer.status_code == 200, (page, twin, answer.text)
                 assert answer.headers["content-type"].startswith("application/json"), twin
+
+
+def test_a_model_with_many_versions_shows_the_newest_and_links_the_rest(demo: Demo) -> None:
+    with Registry.open(demo.db_url, actor="test") as registry:
+        registry.create_model(Model("many-versions", owner_team="team-support"))
+        for minor in range(55):
+            registry.register_version("many-versions", f"1.{minor}.0", force=True,
+                                      reason="test")
+    with closing(demo.browser("approver")) as browser:
+        page = browser.get("/models/many-versions").text
+    rows = re.findall(r'<a href="/models/many-versions@(1\.\d+\.0)">', page)
+    assert rows[:2] == ["1.54.0", "1.53.0"] and "1.4.0" not in rows and len(set(rows)) == 50
+    assert "The newest 50 are shown; 5 older ones are in" in page
+    assert "Drawn around the newest 20 versions." in page
+    assert "earlier events:" in page
 
 
 def test_the_dashboard_shows_degraded_versions_and_expiring_approvals(demo: Demo) -> None:

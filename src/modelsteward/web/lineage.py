@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from modelsteward.domain.card import Card
 from modelsteward.domain.lineage import Derivation
 from modelsteward.errors import StewardError
 from modelsteward.service.registry import Registry
 
 MAX_NODES = 60  # beyond this the page says how many more and links the JSON twin
+MAX_ROOTS = 20  # the model's newest versions whose lineage the page draws
 _WIDTH, _HEIGHT, _GAP_X, _GAP_Y, _PAD = 210, 30, 50, 14, 8
 
 
@@ -58,17 +60,20 @@ def _edge(parent: Node, child: Node) -> Edge:
     return Edge(parent.x + _WIDTH, parent.y + _HEIGHT // 2, child.x, child.y + _HEIGHT // 2)
 
 
-def marks(registry: Registry, refs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+def marks(registry: Registry, refs: list[str],
+          cards: dict[str, Card]) -> tuple[dict[str, str], dict[str, str]]:
     """``(marked, inherited)``: why each registry ref is marked (its own advisory or a
     deprecation plan covering it), and the advisories it inherits from an ancestor."""
     marked: dict[str, str] = {}
     inherited: dict[str, str] = {}
     covered: dict[str, str] = {}
     for model in sorted({r.partition("@")[0] for r in refs if not r.startswith("pkg:")}):
-        try:
-            card = registry.cards.card(model)
-        except StewardError:
-            continue
+        card = cards.get(model)
+        if card is None:
+            try:
+                card = registry.cards.card(model)
+            except StewardError:
+                continue
         for status in card.deprecations:
             for version in status.versions:
                 covered[f"{model}@{version}"] = (f"deprecated ({status.reason}, hard deadline "
@@ -92,22 +97,25 @@ def marks(registry: Registry, refs: list[str]) -> tuple[dict[str, str], dict[str
     return marked, inherited
 
 
-def layout(registry: Registry, model: str, versions: list[str]) -> Graph:
-    lineage = registry.lineage(model)
+def layout(registry: Registry, versions: list[str], cards: dict[str, Card]) -> Graph:
+    """The graph around ``versions`` (``model@version`` refs of one model: the page passes
+    its newest :data:`MAX_ROOTS`); ``cards``: cards already built, by model name."""
     depth: dict[str, int] = dict.fromkeys(versions, 0)
-    edges: list[Derivation] = []
-    for node in lineage.ancestors:
-        depth.setdefault(node.derivation.parent, -node.depth)
-        depth.setdefault(node.derivation.child, -node.depth + 1)
-        edges.append(node.derivation)
-    for node in lineage.descendants:
-        depth.setdefault(node.derivation.child, node.depth)
-        depth.setdefault(node.derivation.parent, node.depth - 1)
-        edges.append(node.derivation)
+    edges: dict[Derivation, None] = {}  # in order, once each
+    for root in versions:
+        lineage = registry.lineage(root)
+        for node in lineage.ancestors:
+            depth.setdefault(node.derivation.parent, -node.depth)
+            depth.setdefault(node.derivation.child, -node.depth + 1)
+            edges[node.derivation] = None
+        for node in lineage.descendants:
+            depth.setdefault(node.derivation.child, node.depth)
+            depth.setdefault(node.derivation.parent, node.depth - 1)
+            edges[node.derivation] = None
     refs = sorted(depth, key=lambda r: (depth[r], r))
     hidden = max(0, len(refs) - MAX_NODES)
     refs = refs[:MAX_NODES]
-    marked, inherited = marks(registry, refs)
+    marked, inherited = marks(registry, refs, cards)
     parents: dict[str, set[str]] = defaultdict(set)
     for edge in edges:
         parents[edge.child].add(edge.parent)

@@ -32,7 +32,7 @@ from modelsteward.results.advisories import Found
 from modelsteward.service.registry import Registry
 from modelsteward.service.tokens import close_session, open_session
 from modelsteward.web import session
-from modelsteward.web.lineage import layout
+from modelsteward.web.lineage import MAX_ROOTS, layout
 from modelsteward.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,6 +45,7 @@ PAGE_SIZE = 25
 SCAN_LIMIT = 500  # models read at most to fill one filtered page (the rest is on the next)
 WATCH_LIMIT = 200  # versions in staging (or production) the dashboard and the queue show
 HORIZON_DAYS = 90
+SHOWN_VERSIONS = 50  # the model page lists its newest versions; the JSON twin pages the rest
 MAX_LOCK_BYTES = 1024 * 1024
 
 
@@ -318,13 +319,17 @@ def model_or_version(request: Request, ref: str,
         moment = _moment(at)
         model = registry.get_model(ref)
         card = registry.cards.card(ref, at=moment)
-        versions = registry.list_versions(ref)
-        graph = layout(registry, ref, [v.ref for v in versions])
+        current = card if moment is None else registry.cards.card(ref)
+        newest = [f"{ref}@{v.version}" for v in card.versions[-MAX_ROOTS:]]
+        graph = layout(registry, newest, {ref: current})
         consumers = registry.consumers.list(ref)
         events = list(reversed(card.changelog))[:50]
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
-    return _page(request, "model.html", principal, model=model, card=card, versions=versions,
+    return _page(request, "model.html", principal, model=model, card=card,
+                 versions=list(reversed(card.versions[-SHOWN_VERSIONS:])),
+                 more_versions=max(0, len(card.versions) - SHOWN_VERSIONS),
+                 more_events=max(0, len(card.changelog) - 50), roots=len(newest),
                  graph=graph, consumers=consumers, events=events, at=at,
                  today=_today(registry).isoformat())
 
