@@ -122,7 +122,7 @@ versions = Table(
     CheckConstraint(_one_of("stage", [s.value for s in Stage]), name="stage"),
     Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
     Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
-    Index("ix_versions_stage", "stage", "registered_at"),  # what waits in staging (0018)
+    Index("ix_versions_stage", "stage", "registered_at"),  # what waits in staging (0019)
 )
 
 version_files = Table(
@@ -456,7 +456,7 @@ api_tokens = Table(
 )
 
 
-# --- the web pages' sessions (revision 0018) -----------------------------------------------------
+# --- the web pages' sessions (revision 0019) -----------------------------------------------------
 
 # a signed-in browser: only a SHA-256 of the session id (the cookie) is kept
 web_sessions = Table(

@@ -1,8 +1,8 @@
 """the web pages' sessions, and versions by stage
 
-Revision ID: 0018
-Revises: 0017
-Create Date: 2026-12-06
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-08
 
 Expand only: one new table (only a SHA-256 of each session id is stored) and an index of the
 versions by stage, for the pages' "waiting in staging" without reading every version.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
