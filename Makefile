@@ -27,7 +27,8 @@ $(TEST_STAMP): $(RUN_STAMP) pyproject.toml
 run: $(RUN_STAMP)
 	$(PY) -m modelsteward.demo --home .demo --serve
 
-## test: the whole suite, PostgreSQL included (STEWARD_TEST_DATABASE_URL), on two processes
+## test: the whole suite, PostgreSQL (STEWARD_TEST_DATABASE_URL) and the web pages' browser tests
+## (Debian's Chromium, installed here when missing and allowed) included, on two processes
 ## (an idle one takes tests from the other's queue: a few files run minutes, and a file split
 ## over both builds its module-wide fixtures on each)
 ## Python keeps compiled modules here even where the environment says not to
@@ -35,6 +36,7 @@ run: $(RUN_STAMP)
 ## every module of the package again.
 test: $(TEST_STAMP)
 	@bash scripts/ensure-postgres.sh
+	@bash scripts/ensure-chromium.sh
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist worksteal
 
 ## bench: benchmarks with baselines measured in the same run (never gate CI)

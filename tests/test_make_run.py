@@ -52,6 +52,17 @@ def test_make_run_serves_the_demonstration_registry(tmp_path: Path) -> None:
         resolved = httpx.get(f"{url}/api/v1/resolve", headers=headers, timeout=10,
                              params={"model": "acme/support-base", "pin": "^1.0"}).json()
         assert resolved["ref"] == "acme/support-base@1.1.0"
+        # the web pages: / asks for a sign-in, then shows the dashboard with the deadline
+        with httpx.Client(base_url=url, timeout=10) as browser:
+            assert browser.get("/").headers["location"] == "/signin?next=/"
+            form = re.search(r'name="csrf" value="([0-9a-f]+)"', browser.get("/signin").text)
+            assert form is not None
+            token = (tmp_path / "demo" / "approver-token").read_text().strip()
+            signed = browser.post("/signin", data={"csrf": form.group(1), "token": token})
+            assert signed.status_code == 303
+            dashboard = browser.get("/").text
+            assert "claude-sonnet@claude-sonnet-4-20250514" in dashboard
+            assert "3 services, 2 teams" in dashboard
     finally:
         process.send_signal(signal.SIGINT)
         try:

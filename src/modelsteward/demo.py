@@ -3,6 +3,14 @@
 Four realistic models: a hosted provider model with two snapshots, a self-hosted base model with
 weights (two versions and a training attestation), a fine-tune of it and a quantised variant.
 The weights are small generated files, so nothing is downloaded.
+
+What the web pages show first is there too: the older hosted snapshot is deprecated (the provider
+shuts it down in 60 days) and three services of two teams still use it; an advisory affects the
+base model, so its fine-tune inherits it; and a high-risk version of the fine-tune waits in
+staging for its approval. Two approver tokens of the fine-tune's team are written beside the
+registry (``approver-token``: rita@example.com; ``author-token``: sam@example.com, who
+registered the waiting version and so may not approve it), with the administrator's
+``admin-token``.
 """
 
 from __future__ import annotations
@@ -10,15 +18,27 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from modelsteward.domain.advisory import (
+    ECOSYSTEM,
+    Advisory,
+    Affected,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
+)
+from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
+from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.evaluation_file import EvaluationResult
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, Version
 from modelsteward.domain.provenance import SLSA_PROVENANCE, STATEMENT_TYPE
+from modelsteward.domain.tokens import Role
 from modelsteward.domain.versioning import ChangeKind
+from modelsteward.ports import SystemClock
 from modelsteward.service.registry import Registry
 
 
@@ -50,8 +70,41 @@ def _statement(digest: str, name: str) -> dict[str, object]:
     }
 
 
+class StoryClock:
+    """The demonstration's history is spread over the last two weeks, so that the pages' "as
+    of" dates show the registry as it was: the clock starts 14 days ago and the story moves it
+    on (:meth:`later`), never past the real time."""
+
+    def __init__(self, days_ago: int = 14) -> None:
+        self.moment = SystemClock().now() - timedelta(days=days_ago)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def later(self, days: float) -> None:
+        self.moment = min(self.moment + timedelta(days=days), SystemClock().now())
+
+
+def _later(registry: Registry, days: float) -> None:
+    if isinstance(registry.clock, StoryClock):
+        registry.clock.later(days)
+
+
+def build_home(home: Path) -> str:
+    """Build the demonstration registry in ``home`` (its database, weights and tokens) with
+    its two weeks of history; returns the database URL."""
+    url = f"sqlite:///{home / 'registry.db'}"
+    with Registry.open(url, actor="demo@modelsteward", clock=StoryClock()) as registry:
+        build(registry, home / "weights")
+        _later(registry, 30)  # today
+        _attention(registry)
+        write_tokens(registry, home)
+    return url
+
+
 def build(registry: Registry, workdir: Path) -> None:
-    """Populate an empty registry with the demonstration models."""
+    """Populate an empty registry with the demonstration models (the deadline, advisory and
+    tokens the web pages show are :func:`build_home`'s)."""
     registry.create_model(Model(
         name="claude-sonnet", kind=ModelKind.HOSTED, provider="anthropic",
         provider_model="claude-sonnet-4-5", purpose="Document summarisation",
@@ -66,6 +119,7 @@ def build(registry: Registry, workdir: Path) -> None:
                                       metrics={"accuracy": 0.95, "cost_per_1k_requests": 11.8})
     _through_evaluation(registry, older)
     _to_production(registry, newer)
+    _later(registry, 4)
 
     registry.create_model(Model(
         name="acme/support-base", kind=ModelKind.SELF_HOSTED,
@@ -90,22 +144,76 @@ def build(registry: Registry, workdir: Path) -> None:
         path=_write_weights(workdir / "support-base-1.1.0-q4", "base-2-q4", size=64 * 1024),
         description="4-bit quantisation for CPU serving.")
 
+    _later(registry, 5)
     registry.create_model(Model(
         name="support-bot", kind=ModelKind.FINE_TUNED,
         description="Support-ticket assistant fine-tuned from acme/support-base.",
         purpose="Answer and classify support tickets", owner_team="team-support",
         owner_contact="support-eng@example.com", risk_tier=RiskTier.HIGH, license="apache-2.0",
         tags=("llm", "support"), support=SupportPolicy(12, "community-maintained")))
-    registry.register_version(
+    operator = registry.actor
+    registry.actor = AUTHOR  # the fine-tune's engineer registers its versions
+    first = registry.register_version(
         "support-bot", change=ChangeKind.RETRAIN,
         path=_write_weights(workdir / "support-bot-1.0.0", "bot-1", shards=1),
         derived_from="acme/support-base@1.1.0", relation=Relation.FINETUNE,
         metrics={"accuracy": 0.97, "f1": 0.95})
-    registry.register_version(
+    waiting = registry.register_version(
         "support-bot", change=ChangeKind.PROMPT,
         path=_write_weights(workdir / "support-bot-1.0.1", "bot-1-prompt", shards=1),
         description="New system prompt template.", metrics={"accuracy": 0.97, "f1": 0.96})
+    for version in (first, waiting):
+        registry.attest(version.ref, _statement(version.digest, "support-bot"),
+                        {"accuracy": 0.97, "curves": {"loss": [1.9, 1.3, 1.1]}})
+    registry.actor = operator
     _to_production(registry, retrained)
+    _to_production(registry, first)
+    _later(registry, 3)
+    _to_staging(registry, waiting)
+
+
+AUTHOR = "sam@example.com"  # registered support-bot's versions: may not approve them (high risk)
+APPROVER = "rita@example.com"  # an independent approver of team-support
+
+
+def _attention(registry: Registry) -> None:
+    """What the dashboard asks attention for: an upcoming provider shutdown whose snapshot three
+    services still pin, and an advisory on the base model that its fine-tune inherits."""
+    today = registry.clock.now().date()
+    for name, team in (("ticket-summaries", "team-support"), ("weekly-digest", "team-support"),
+                       ("contract-review", "team-legal")):
+        registry.consumers.add(Consumer(name, ConsumerKind.APPLICATION, team,
+                                        f"{team}@example.com", "production",
+                                        (ConsumerPin("claude-sonnet",
+                                                     "claude-sonnet-4-20250514"),)))
+    registry.deprecations.plan(
+        "claude-sonnet@claude-sonnet-4-20250514", reason=DeprecationReason.PROVIDER_SHUTDOWN,
+        replacement="claude-sonnet@claude-sonnet-4-5-20250929", announced=today,
+        soft_deadline=today + timedelta(days=30), hard_deadline=today + timedelta(days=60),
+        migration_steps=("Pin claude-sonnet-4-5-* instead", "Re-run the summary evaluation"))
+    registry.advisories.create(Advisory(
+        "", registry.clock.now(), summary="Role-play prompts bypass the refusal training",
+        details="Found in red-teaming: a role-play preamble makes 1.1.x answer what it refuses.",
+        affected=(Affected(ECOSYSTEM, "acme/support-base", ranges=(AffectedRange("SEMVER", (
+            RangeEvent(EventKind.INTRODUCED, "1.1.0"),)),)),),
+        database_specific={"severity": "HIGH"}))
+
+
+def write_tokens(registry: Registry, home: Path) -> None:
+    """The administrator's token (``admin-token``) and two approvers of team-support:
+    ``approver-token`` (rita@example.com) and ``author-token`` (sam@example.com, the author of
+    the waiting high-risk version), each written to ``home`` (mode 0600) and printed."""
+    from modelsteward.cli.tokens import bootstrap_admin_token, write_secret_file
+
+    if bootstrap_admin_token(registry.tokens, home) is None:
+        return  # tokens exist: made on an earlier run
+    for file, name in (("approver-token", APPROVER), ("author-token", AUTHOR)):
+        issued = registry.tokens.create(name, team="team-support",
+                                        roles=frozenset({Role.APPROVER}),
+                                        approval_roles=frozenset({"risk-committee"}))
+        write_secret_file(home / file, issued.text)
+        print(f"Sign in to the web pages as {name} with the token in {home / file}:\n"
+              f"  {issued.text}")
 
 
 def _through_evaluation(registry: Registry, version: Version) -> None:
@@ -113,7 +221,8 @@ def _through_evaluation(registry: Registry, version: Version) -> None:
     ``registered``): from then on the pins applications use may choose it."""
     lifecycle = registry.lifecycle
     for suite, metrics in (("golden", {"accuracy": 0.91, "toxicity_rate": 0.002}),
-                           ("safety", {"refusal_rate": 0.01, "toxicity_rate": 0.001})):
+                           ("safety", {"refusal_rate": 0.01, "toxicity_rate": 0.001}),
+                           ("adversarial", {"refusal_rate": 0.01, "toxicity_rate": 0.001})):
         lifecycle.record_evaluation(version.ref, EvaluationResult(
             suite, "sha256:" + hashlib.sha256(suite.encode()).hexdigest(), metrics, 3.2,
             {"p50": 180.0, "p95": 420.0}))
@@ -121,16 +230,22 @@ def _through_evaluation(registry: Registry, version: Version) -> None:
         lifecycle.promote(version.ref, stage)
 
 
-def _to_production(registry: Registry, version: Version) -> None:
-    """Carry a medium-risk version through every gate, as its team would."""
+def _to_staging(registry: Registry, version: Version) -> None:
     lifecycle = registry.lifecycle
     _through_evaluation(registry, version)
     lifecycle.promote(version.ref, Stage.STAGING)
     for check in registry.policy.staging_checks:
         lifecycle.record_check(version.ref, check, True, "staging run 2026-11-20")
+
+
+def _to_production(registry: Registry, version: Version) -> None:
+    """Carry a version through every gate, as its team would."""
+    lifecycle = registry.lifecycle
+    _to_staging(registry, version)
     author = registry.actor
     review = registry.clock.now().date() + timedelta(days=180)
-    for role, person in (("product-owner", "priya@example.com"), ("ml-lead", "li@example.com")):
+    roles = registry.policy.approvals[registry.get_model(version.model).risk_tier].roles
+    for role, person in zip(roles, ("priya@example.com", "li@example.com"), strict=False):
         registry.actor = person
         lifecycle.approve(version.ref, role=role, evidence="eval report 2026-11-19",
                           risks_accepted="slight drift on rare ticket types",
@@ -153,11 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     home: Path = args.home.resolve()
     url = f"sqlite:///{home / 'registry.db'}"
     with Registry.open(url, actor="demo@modelsteward") as registry:
-        if not registry.list_models():
-            print(f"Building the demonstration registry in {home} …")
-            build(registry, home / "weights")
-        else:
-            print(f"Using the demonstration registry in {home} (delete the folder to rebuild).")
+        empty = not registry.list_models()
+    if empty:
+        print(f"Building the demonstration registry in {home} …")
+        build_home(home)
+    else:
+        print(f"Using the demonstration registry in {home} (delete the folder to rebuild).")
     from modelsteward.cli.main import main as steward
 
     if args.serve:

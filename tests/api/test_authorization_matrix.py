@@ -18,11 +18,17 @@ server (a socket, real tokens, anonymous reading on):
 
 Routes that only read although they are POSTs (OSV queries, ``locks/outdated``, ``audits``,
 MLflow's ``get-latest-versions``) are rules of kind ``reader``: a viewer is accepted.
+
+The web pages' forms are write routes too: their rules send the form from a browser session
+signed in with the caller's token (:func:`_send_web`), with the form's CSRF token, so that the
+pages are held to the same rules as the API. Signing in and out only open and close a session
+(:data:`SESSION_ROUTES`; ``tests/web`` tests them).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -57,6 +63,7 @@ class Call:
     url: str
     json: Any = None
     params: dict[str, str] | None = None
+    form: dict[str, str] | None = None  # a web page's form, sent from a signed-in session
 
 
 @dataclass
@@ -386,6 +393,17 @@ SHUTDOWNS = {"shutdowns": [{"provider": "openai", "model": "gpt-x-0613",
                             "source": "https://platform.openai.com/docs/deprecations"}]}
 EVALUATION = {"suite": "golden", "dataset_digest": "sha256:" + "d" * 64,
               "metrics": {"accuracy": 0.9}}
+def _web(build: Build, page: str) -> Build:
+    """The API call ``build`` makes, sent as the web page's form ``page`` instead (its path
+    names the version as ``/page/MODEL@VERSION``)."""
+    def web(w: World) -> Call:
+        call = build(w)
+        model, _, version = call.url.removeprefix("/api/v1/models/").partition("/versions/")
+        return Call("POST", f"/{page}/{model}@{version.partition('/')[0]}",
+                    form={k: str(v) for k, v in call.json.items()})
+    return web
+
+
 V = "/api/v1/models/{name:path}/versions/{version}"
 M = "/api/2.0/mlflow"
 
@@ -487,6 +505,14 @@ RULES: dict[tuple[str, str], Rule] = {
                                              why="reads the lock against the registry"),
     ("POST", "/api/v1/audits"): Rule("reader", _lock_read("/api/v1/audits"),
                                      why="audits the lock; writes nothing"),
+    # the web pages' forms
+    ("POST", "/approvals/{ref:path}"): Rule("approver", _web(_approval_call, "approvals")),
+    ("POST", "/promotions/{ref:path}"): Rule("maintainer", _web(_promotion, "promotions")),
+    ("POST", "/rejections/{ref:path}"): Rule("maintainer", _web(_version_call(
+        "rejections", {"reason": "fails review"}), "rejections")),
+    ("POST", "/audit"): Rule("reader", lambda w: Call("POST", "/audit",
+                                                      form={"lock": w.lock_text}),
+                             anonymous=True, why="audits the lock; writes nothing"),
     # OSV's query API: reads, anonymous ones included when anonymous reading is on
     ("POST", "/v1/query"): Rule("reader", lambda w: Call("POST", "/v1/query", _query(w)),
                                 anonymous=True, why="OSV query: a read"),
@@ -549,6 +575,11 @@ RULES: dict[tuple[str, str], Rule] = {
 }
 
 
+# opening and closing a browser session: no change to the registry (tests/web tests them)
+SESSION_ROUTES = frozenset({("POST", "/signin"), ("POST", "/signout")})
+WEB = "web"  # the family of the web pages' routes
+
+
 def write_routes(routes: list[Any]) -> set[tuple[str, str]]:
     """(method, path) of every operation of the route table that is not a GET or HEAD."""
     found: set[tuple[str, str]] = set()
@@ -559,7 +590,13 @@ def write_routes(routes: list[Any]) -> set[tuple[str, str]]:
     return found
 
 
-ROUTES = sorted(write_routes(create_app(ServerSettings(Settings("sqlite://", "x"))).routes))
+ROUTES = sorted(write_routes(create_app(ServerSettings(Settings("sqlite://", "x"))).routes)
+                - SESSION_ROUTES)
+
+
+def _family(path: str) -> str:
+    parts = path.split("/")
+    return f"{parts[1]}/{parts[2]}" if parts[1] in ("api", "v1") else WEB
 
 
 def test_every_write_route_has_a_rule() -> None:
@@ -569,10 +606,11 @@ def test_every_write_route_has_a_rule() -> None:
     assert not stale, f"rules for routes that no longer exist: {stale}"
     # the generator sees every family of write routes (MLflow's and OSV's included; this server
     # has no /ajax-api routes: MLflow's web UI is not served)
-    assert {p.split("/")[1] + "/" + p.split("/")[2] for _, p in ROUTES} == {
-        "api/v1", "api/2.0", "v1/query", "v1/querybatch"}
+    assert {_family(p) for _, p in ROUTES} == {
+        "api/v1", "api/2.0", "v1/query", "v1/querybatch", WEB}
     # every route really is a FastAPI operation (no mounted sub-application hides writes)
     app = create_app(ServerSettings(Settings("sqlite://", "x")))
+    assert write_routes(app.routes) >= SESSION_ROUTES
     assert all(isinstance(r, APIRoute) for r in app.routes
                if set(getattr(r, "methods", None) or ()) - READS)
 
@@ -594,6 +632,7 @@ TOKEN_NAMES = {"owner": "alpha-dev", "owner-approver": "alpha-lead"}
 class Matrix:
     world: World
     clients: dict[str, httpx.Client]
+    web: dict[str, httpx.Client] = field(default_factory=dict)  # signed-in browser sessions
 
 
 @pytest.fixture(scope="module",
@@ -641,15 +680,41 @@ def matrix(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     locked = world.ok(admin.post("/api/v1/locks", json={
         "manifest": world.manifest(world.versioned(Stage.REGISTERED)[0])}))
     world.lock_text = locked["lock"]
+    web = {who: _signed_in(url, text) for who, text in {**texts, "admin": admin_text}.items()}
+    web["anonymous"] = _signed_in(url, "")
     try:
-        yield Matrix(world, clients)
+        yield Matrix(world, clients, web)
     finally:
-        for c in clients.values():
+        for c in (*clients.values(), *web.values()):
             c.close()
         next(serving, None)
 
 
-def _send(client: httpx.Client, call: Call) -> httpx.Response:
+_CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+def _signed_in(url: str, token: str) -> httpx.Client:
+    """A browser session signed in with ``token`` (none for ``""``)."""
+    client = httpx.Client(base_url=url, timeout=30)
+    if token:
+        form = _CSRF.search(client.get("/signin").text)
+        assert form is not None
+        signed = client.post("/signin", data={"csrf": form.group(1), "token": token})
+        assert signed.status_code == 303, signed.text
+    return client
+
+
+def _send_web(client: httpx.Client, call: Call) -> httpx.Response:
+    form = _CSRF.search(client.get("/signin").text)  # this session's CSRF token
+    assert form is not None and call.form is not None
+    return client.post(call.url, data={**call.form, "csrf": form.group(1)},
+                       follow_redirects=True)
+
+
+def _send(matrix: Matrix, who: str, call: Call) -> httpx.Response:
+    if call.form is not None:
+        return _send_web(matrix.web[who], call)
+    client = matrix.clients[who]
     return client.request(call.method, call.url, json=call.json, params=call.params)
 
 
@@ -684,18 +749,18 @@ def test_only_the_owner_may_call(matrix: Matrix, route: tuple[str, str]) -> None
     for who, status in _refused(rule).items():
         if own_team_create and who in ("other", "other-approver"):
             continue  # checked below: they create for their own team
-        response = _send(matrix.clients[who], call)
+        response = _send(matrix, who, call)
         assert response.status_code == status, (who, response.text)
     if rule.owner == "reader" and rule.anonymous:
-        response = _send(matrix.clients["anonymous"], call)
+        response = _send(matrix, "anonymous", call)
         assert response.status_code == 200, response.text
-    response = _send(matrix.clients[_accepted_by(rule)], call)
+    response = _send(matrix, _accepted_by(rule), call)
     if rule.authorised_only:
         assert response.status_code not in (401, 403), response.text
     else:
         assert 200 <= response.status_code < 300, response.text
     if own_team_create:
-        other = _send(matrix.clients["other"], Call(
+        other = _send(matrix, "other", Call(
             "POST", call.url, {"name": matrix.world.name()}))
         assert other.status_code == 200, other.text
         made = other.json()["registered_model"]["name"]

@@ -9,6 +9,7 @@ from importlib.metadata import version as package_version
 
 from fastapi import FastAPI
 
+from modelsteward import web
 from modelsteward.api import docs, openapi, problems
 from modelsteward.api.auth import Authenticator, token_authenticator
 from modelsteward.api.error_shapes import error_response
@@ -95,6 +96,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
                    mlflow_api.router):
         add_routes(app, router)
     docs.install(app)
+    web.install(app)  # the web pages: / (dashboard), /models, /approvals, /audit, /signin
     openapi.install(app, settings.anonymous_read)
     app.add_middleware(IdempotentPosts)  # inside RequestMetrics: replays are counted and logged
     # outside IdempotentPosts, which reads a body itself; inside RequestMetrics, so its 413s are

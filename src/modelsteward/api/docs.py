@@ -3,7 +3,7 @@ without internet access.
 
 Swagger UI's files come from the ``fastapi-offline`` distribution (a pinned dependency that
 ships Swagger UI 5's ``swagger-ui-bundle.js`` and ``swagger-ui.css``, with their licence) and
-are served under ``/docs/assets/``. ``/`` redirects to ``/docs`` until the web pages exist.
+are served under ``/docs/assets/``. ``/`` is the web pages' dashboard (``modelsteward.web``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from importlib.resources import files
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 DOCS = "/docs"
@@ -28,7 +28,7 @@ def assets_directory() -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Add ``/docs``, its assets and the ``/`` redirect to ``app`` (made with
+    """Add ``/docs`` and its assets to ``app`` (made with
     ``docs_url=None, redoc_url=None``: FastAPI's own pages load their files from a CDN)."""
     openapi_url = app.openapi_url or "/openapi.json"
 
@@ -41,9 +41,5 @@ def install(app: FastAPI) -> None:
             swagger_favicon_url=f"{root}{ASSETS}/favicon.png",
             oauth2_redirect_url=None, swagger_ui_parameters=PARAMETERS)
 
-    async def home(request: Request) -> RedirectResponse:
-        return RedirectResponse(f"{request.scope.get('root_path', '')}{DOCS}")
-
     app.add_route(DOCS, swagger_ui, methods=["GET"], include_in_schema=False)
-    app.add_route("/", home, methods=["GET"], include_in_schema=False)
     app.mount(ASSETS, StaticFiles(directory=assets_directory()), name="docs-assets")

@@ -193,11 +193,7 @@ def _table(report: AuditReport) -> None:
         out.print(view)
     for note in candidates_notes(report):
         out.print(note, highlight=False)
-    failing = len(report.failing)
-    out.print(f"{len(report.audited)} model{'s' if len(report.audited) != 1 else ''} audited "
-              f"against {report.source}: {len(report.findings)} finding"
-              f"{'s' if len(report.findings) != 1 else ''}, {failing} failing "
-              f"(--fail-on {report.fail_on}).", highlight=False)
+    out.print(table.summary(report), highlight=False)
 
 
 @click.command()

@@ -88,6 +88,22 @@ class Principal:
 ANONYMOUS = Principal("anonymous", roles=frozenset({Role.VIEWER}))
 
 
+@dataclass(frozen=True)
+class WebSession:
+    """A signed-in browser: the web pages' session for the token ``token_id``. Only a SHA-256
+    of the session id (the cookie's value) is kept, so a copy of the database opens no session;
+    the token's own state (revoked, expired) still decides on every request."""
+
+    id_hash: str
+    token_id: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+    def live(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
 class TokenState(StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"

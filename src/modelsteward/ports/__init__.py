@@ -11,7 +11,8 @@ role (module)                 methods
 (``catalog``)                 list_models, add_model, update_model, model_created_at,
                               get_version, list_versions, latest_release, predecessor,
                               add_version, candidates, version_at, registration_order,
-                              version_count, version_states, add_attestation, attestations,
+                              version_count, versions_in_stage, version_states,
+                              add_attestation, attestations,
                               add_derivation, parents, children, upstream_children
 :class:`LifecycleRecords`     set_stage, set_blocked, add_evaluation, evaluations,
 (``lifecycle``)               add_approval, approvals, add_check, checks, add_override,
@@ -29,8 +30,9 @@ role (module)                 methods
                               backfill_deliveries, claim_deliveries, release_deliveries,
                               record_delivered, record_failed, delivery, deliveries,
                               replay_deliveries, prune_deliveries
-:class:`TokenRecords`         add_token, token, tokens, count_tokens, revoke_token
-(``tokens``)
+:class:`TokenRecords`         add_token, token, tokens, count_tokens, revoke_token,
+(``tokens``)                  add_web_session, web_session, revoke_web_session,
+                              prune_web_sessions
 :class:`AdvisoryRecords`      put_advisory, advisory_document, advisory_ids,
 (``advisories``)              advisory_documents, advisory_documents_for
 :class:`MlflowRecords`        model_tags, set_model_tag, delete_model_tag, version_tags,

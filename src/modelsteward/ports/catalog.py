@@ -80,6 +80,10 @@ class Catalog(Protocol):
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included."""
         ...
+    def versions_in_stage(self, stage: Stage, *, limit: int = 100) -> list[Version]:
+        """Live versions (without their files) of live models in ``stage``, the oldest
+        registration first, at most ``limit``: what waits in staging, read through an index."""
+        ...
     def version_states(self, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
                                                                         tuple[str, Stage, str]]:
         """(model, version) → (root digest, stage, blocked reason) for the refs that exist and

@@ -5,7 +5,7 @@ from __future__ import annotations
 from modelsteward.domain.audit import AuditReport, Finding, sort_findings
 from modelsteward.reports import rating, what
 
-__all__ = ["HEADER", "rows"]
+__all__ = ["HEADER", "rows", "summary"]
 
 HEADER: tuple[str, ...] = ("model", "finding", "id", "severity/phase", "what", "fix")
 
@@ -29,3 +29,13 @@ def rows(report: AuditReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     inherited, where from) and the fix (``ignored: <reason>`` for ignored findings).
     """
     return HEADER, [_row(f) for f in sort_findings(report.findings)]
+
+
+def summary(report: AuditReport) -> str:
+    """The line under the table: how many models were audited against what, how many findings
+    and how many of them fail under the report's ``--fail-on``."""
+    failing = len(report.failing)
+    return (f"{len(report.audited)} model{'s' if len(report.audited) != 1 else ''} audited "
+            f"against {report.source}: {len(report.findings)} finding"
+            f"{'s' if len(report.findings) != 1 else ''}, {failing} failing "
+            f"(--fail-on {report.fail_on}).")

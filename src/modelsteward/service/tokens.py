@@ -8,11 +8,12 @@ events never carry a secret. Time comes from the registry's clock, so expiry is 
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import NewEvent
@@ -21,6 +22,7 @@ from modelsteward.domain.tokens import (
     Role,
     Token,
     TokenState,
+    WebSession,
     check_token,
     hash_secret,
     secret_matches,
@@ -172,7 +174,12 @@ def authenticate(store: Store, now: datetime, text: str,
         # a known id with a wrong secret reads as unknown: it tells a guesser nothing
         raise NotAuthenticated(f"The token stw_{token_id}_… is not known to this registry; "
                                "create one with `steward token create`.")
-    token = found[0]
+    return live_principal(found[0], now)
+
+
+def live_principal(token: Token, now: datetime) -> Principal:
+    """The principal of ``token`` when it is neither revoked nor expired at ``now``; raises
+    :class:`NotAuthenticated` saying which."""
     state = token.state(now)
     if state is TokenState.REVOKED:
         raise NotAuthenticated(f"The token {token.name!r} ({token.id}) was revoked "
@@ -183,3 +190,47 @@ def authenticate(store: Store, now: datetime, text: str,
                                f"{token.expires_at:%Y-%m-%d %H:%M} UTC; ask an administrator for "
                                "a new one.")
     return token.principal()
+
+
+SESSION_HOURS = 12  # how long a web session lasts after sign-in
+SESSION_KEEP_DAYS = 30  # ended sessions are forgotten this long after they end, at a sign-in
+
+
+def session_hash(session_id: str) -> str:
+    """What the store keeps of a web session id: its SHA-256, in hex."""
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
+def open_session(store: Store, now: datetime, text: str,
+                 hours: int = SESSION_HOURS) -> tuple[str, Principal]:
+    """Sign in with the token ``text``: a new web session for it (its id, to be sent to the
+    browser once, and the principal); sessions that ended more than
+    :data:`SESSION_KEEP_DAYS` ago are forgotten. Raises :class:`NotAuthenticated` as
+    :func:`authenticate` does."""
+    principal = authenticate(store, now, text)
+    session_id = new_secret()
+    with store.write() as tx:
+        tx.prune_web_sessions(now - timedelta(days=SESSION_KEEP_DAYS))
+        tx.add_web_session(WebSession(session_hash(session_id), principal.token_id, now,
+                                      now + timedelta(hours=hours)))
+    return session_id, principal
+
+
+def session_principal(store: Store, now: datetime, session_id: str) -> Principal | None:
+    """Who the web session ``session_id`` stands for, or ``None`` when it is unknown, signed
+    out or expired, or its token was revoked or has expired since."""
+    with store.read() as tx:
+        session = tx.web_session(session_hash(session_id))
+        found = tx.token(session.token_id) if session is not None else None
+    if session is None or found is None or not session.live(now):
+        return None
+    try:
+        return live_principal(found[0], now)
+    except NotAuthenticated:
+        return None
+
+
+def close_session(store: Store, now: datetime, session_id: str) -> None:
+    """Sign out: the session is refused from now on, whoever holds its id."""
+    with store.write() as tx:
+        tx.revoke_web_session(session_hash(session_id), now)

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select
 
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lineage import Derivation, Relation
-from modelsteward.domain.model import FileDigest, Model, Version
+from modelsteward.domain.model import FileDigest, Model, Version, VersionScheme
 from modelsteward.domain.names import close_name_lengths, close_names
 from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ModelVersion
@@ -263,6 +263,17 @@ class CatalogQueries(SqlConnectionBase):
         rows = self.c.execute(select(versions.c.version).where(versions.c.model_id == model_id)
                               .order_by(versions.c.registered_seq))
         return [str(r.version) for r in rows]
+
+    def versions_in_stage(self, stage: Stage, *, limit: int = 100) -> list[Version]:
+        rows = self.c.execute(
+            select(versions, models.c.name.label("model_name"),
+                   models.c.versioning.label("model_versioning"))
+            .join(models, models.c.id == versions.c.model_id)
+            .where(versions.c.stage == stage.value, versions.c.deleted_at.is_(None),
+                   models.c.deleted_at.is_(None))
+            .order_by(versions.c.registered_at, versions.c.id).limit(max(limit, 0)))
+        return [to_version(r.model_name, r.model_versioning == VersionScheme.SNAPSHOT.value, r)
+                for r in rows]
 
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included: the MLflow number of its

@@ -122,6 +122,7 @@ versions = Table(
     CheckConstraint(_one_of("stage", [s.value for s in Stage]), name="stage"),
     Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
     Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
+    Index("ix_versions_stage", "stage", "registered_at"),  # what waits in staging (0019)
 )
 
 version_files = Table(
@@ -451,6 +452,19 @@ api_tokens = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("expires_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+
+# --- the web pages' sessions (revision 0019) -----------------------------------------------------
+
+# a signed-in browser: only a SHA-256 of the session id (the cookie) is kept
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("token_id", String(16), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
 )
 

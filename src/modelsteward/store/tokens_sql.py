@@ -1,16 +1,16 @@
-"""Storage of API tokens: the token's description and a hash of its secret, never the secret.
-Mixed into ``SqlTransaction``."""
+"""Storage of API tokens: the token's description and a hash of its secret, never the secret;
+and of the web pages' sessions, by a hash of their id. Mixed into ``SqlTransaction``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
-from modelsteward.domain.tokens import Role, Token
+from modelsteward.domain.tokens import Role, Token, WebSession
 from modelsteward.store.base import SqlConnectionBase
-from modelsteward.store.tables import api_tokens
+from modelsteward.store.tables import api_tokens, web_sessions
 
 
 class TokenQueries(SqlConnectionBase):
@@ -42,6 +42,27 @@ class TokenQueries(SqlConnectionBase):
         self.c.execute(update(api_tokens).where(api_tokens.c.id == token_id,
                                                 api_tokens.c.revoked_at.is_(None))
                        .values(revoked_at=at))
+
+    def add_web_session(self, session: WebSession) -> None:
+        self.c.execute(insert(web_sessions).values(
+            id_hash=session.id_hash, token_id=session.token_id, created_at=session.created_at,
+            expires_at=session.expires_at, revoked_at=session.revoked_at))
+
+    def web_session(self, id_hash: str) -> WebSession | None:
+        row = self.c.execute(select(web_sessions)
+                             .where(web_sessions.c.id_hash == id_hash)).first()
+        return WebSession(row.id_hash, row.token_id, row.created_at, row.expires_at,
+                          row.revoked_at) if row is not None else None
+
+    def revoke_web_session(self, id_hash: str, at: datetime) -> None:
+        self.c.execute(update(web_sessions).where(web_sessions.c.id_hash == id_hash,
+                                                  web_sessions.c.revoked_at.is_(None))
+                       .values(revoked_at=at))
+
+    def prune_web_sessions(self, before: datetime) -> int:
+        done = self.c.execute(delete(web_sessions).where(or_(
+            web_sessions.c.expires_at < before, web_sessions.c.revoked_at < before)))
+        return int(done.rowcount or 0)
 
 
 def _to_token(row: Any) -> Token:

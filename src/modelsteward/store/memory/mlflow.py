@@ -94,6 +94,13 @@ class MlflowQueries(TransactionBase):
     def model_created_at(self, model: str) -> datetime:
         return self._model_row(model).created_at
 
+    def versions_in_stage(self, stage: Stage, *, limit: int = 100) -> list[Version]:
+        found = [row for (model, _), row in self.t.versions.items()
+                 if row.version.stage is stage and row.deleted_at is None
+                 and self.t.models[model].deleted_at is None]
+        found.sort(key=lambda row: (row.version.registered_at, str(row.version.id)))
+        return [fresh(replace(row.version, files=())) for row in found[:max(limit, 0)]]
+
     # the MLflow mapping ---------------------------------------------------------------------
 
     def _live(self, model: str) -> bool:

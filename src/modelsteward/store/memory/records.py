@@ -16,7 +16,7 @@ from modelsteward.domain.consumers import Consumer, ConsumerPin
 from modelsteward.domain.deprecation import DeprecationPlan
 from modelsteward.domain.events import canonical_json
 from modelsteward.domain.notices import Notice
-from modelsteward.domain.tokens import Token
+from modelsteward.domain.tokens import Token, WebSession
 from modelsteward.errors import StorageError
 from modelsteward.ports.idempotency import KeptRequest
 from modelsteward.store.advisory_index import advisory_keys
@@ -146,6 +146,31 @@ class RecordQueries(TransactionBase):
         found = self.t.tokens.get(token_id)
         if found is not None and found[0].revoked_at is None:
             self._write().tokens[token_id] = (replace(found[0], revoked_at=utc(at)), found[1])
+
+    def add_web_session(self, session: WebSession) -> None:
+        t = self._write()
+        if session.id_hash in t.web_sessions:
+            raise StorageError("A web session with this id is stored already.")
+        t.web_sessions[session.id_hash] = replace(
+            session, created_at=utc(session.created_at), expires_at=utc(session.expires_at))
+
+    def web_session(self, id_hash: str) -> WebSession | None:
+        return self.t.web_sessions.get(id_hash)
+
+    def revoke_web_session(self, id_hash: str, at: datetime) -> None:
+        found = self.t.web_sessions.get(id_hash)
+        if found is not None and found.revoked_at is None:
+            self._write().web_sessions[id_hash] = replace(found, revoked_at=utc(at))
+
+    def prune_web_sessions(self, before: datetime) -> int:
+        gone = [key for key, session in self.t.web_sessions.items()
+                if session.expires_at < utc(before)
+                or (session.revoked_at is not None and session.revoked_at < utc(before))]
+        if gone:
+            t = self._write()
+            for key in gone:
+                del t.web_sessions[key]
+        return len(gone)
 
     # advisories -----------------------------------------------------------------------------
 

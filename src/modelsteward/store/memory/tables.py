@@ -27,7 +27,7 @@ from modelsteward.domain.notices import Notice
 from modelsteward.domain.outbox import DeliveryStatus
 from modelsteward.domain.outcomes import MomentKey, Moments
 from modelsteward.domain.subscriptions import Subscription
-from modelsteward.domain.tokens import Token
+from modelsteward.domain.tokens import Token, WebSession
 
 T = TypeVar("T")
 Ref = tuple[str, str]  # (model, version)
@@ -192,6 +192,7 @@ class Tables:
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     deliveries: dict[str, DeliveryRow] = field(default_factory=dict)
     tokens: dict[str, tuple[Token, str]] = field(default_factory=dict)
+    web_sessions: dict[str, WebSession] = field(default_factory=dict)  # by id hash
     model_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     version_tags: dict[Ref, dict[str, str]] = field(default_factory=dict)
     advisories: dict[str, AdvisoryRow] = field(default_factory=dict)

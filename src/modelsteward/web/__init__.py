@@ -1,0 +1,22 @@
+"""The web pages: server-rendered HTML in the same application as the API, over the same
+services (see ``docs/web.md``). :func:`install` adds them to an application: the routes of
+``pages.py`` (``/`` is the dashboard), the package's stylesheet and script under ``/static``,
+and the security headers of every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from modelsteward.api.routing import add_routes
+
+STATIC = Path(__file__).with_name("static")
+
+
+def install(app: FastAPI) -> None:
+    from modelsteward.web import pages
+
+    add_routes(app, pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,523 @@
+"""The web pages' routes: each reads through the same services as the API (often the API's own
+route functions, so that authorisation and gates are literally the same code), and hands plain
+values to a template. Nothing here decides a rule of the registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from modelsteward.api import problems
+from modelsteward.api.auth import require_approver
+from modelsteward.api.deps import registry_for
+from modelsteward.api.lifecycle_schemas import ApprovalCreate, PromotionCreate, RejectionCreate
+from modelsteward.api.routes.lifecycle import approve_version, promote_version, reject_version
+from modelsteward.domain import events as ev
+from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on, sort_findings
+from modelsteward.domain.gates import approval_problems
+from modelsteward.domain.lifecycle import Approval, Stage
+from modelsteward.domain.model import Model, RiskTier, Version
+from modelsteward.domain.tokens import Principal, Role
+from modelsteward.errors import InvalidInput, NotAuthenticated, NotAuthorised, StewardError
+from modelsteward.integrity.lock_check import read_lock
+from modelsteward.reports import candidates_notes, table
+from modelsteward.results.advisories import Found
+from modelsteward.service.registry import Registry
+from modelsteward.service.tokens import close_session, open_session
+from modelsteward.web import session
+from modelsteward.web.lineage import MAX_ROOTS, layout
+from modelsteward.web.render import render
+
+router = APIRouter(include_in_schema=False)
+# no other host, no inline script or style: everything comes from this server
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
+HEADERS = {"content-security-policy": POLICY, "x-content-type-options": "nosniff",
+           "referrer-policy": "same-origin", "cache-control": "no-store"}
+PAGE_SIZE = 25
+SCAN_LIMIT = 500  # models read at most to fill one filtered page (the rest is on the next)
+WATCH_LIMIT = 200  # versions in staging (or production) the dashboard and the queue show
+HORIZON_DAYS = 90
+SHOWN_VERSIONS = 50  # the model page lists its newest versions; the JSON twin pages the rest
+MAX_LOCK_BYTES = 1024 * 1024
+
+
+# --- plumbing ------------------------------------------------------------------------------------
+
+
+def _page(request: Request, name: str, principal: Principal | None, status: int = 200,
+          **values: Any) -> HTMLResponse:
+    response = HTMLResponse(status_code=status, headers=HEADERS)
+    csrf = session.csrf_token(request, response)
+    body = render(name, request=request, principal=principal, csrf=csrf, **values)
+    response.body = response.render(body)
+    response.headers["content-length"] = str(len(response.body))
+    return response
+
+
+def _error(request: Request, error: StewardError | ValidationError,
+           principal: Principal | None) -> Response:
+    if isinstance(error, NotAuthenticated) and request.method == "GET":
+        return RedirectResponse(session.signin_url(request), status_code=303)
+    if isinstance(error, ValidationError):
+        status, title, detail = 400, "Bad input", _error_text(error)
+    else:
+        status, _, title = problems.status_of(error)
+        detail = str(error)
+    return _page(request, "error.html", principal, status, title=title, detail=detail)
+
+
+def _error_text(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                     for e in error.errors())
+
+
+def _registry(request: Request, principal: Principal) -> Registry:
+    return registry_for(request, principal)
+
+
+def _reader(request: Request) -> tuple[Principal, Registry]:
+    principal = session.reader(request)
+    return principal, _registry(request, principal)
+
+
+def _today(registry: Registry) -> date:
+    return registry.clock.now().date()
+
+
+def model_href(ref: str) -> str:
+    return "/models/" + quote(ref, safe="/@")
+
+
+# --- sign-in -------------------------------------------------------------------------------------
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    return _page(request, "signin.html", session.signed_in(request),
+                 next=session.local_path(next), message="")
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin(request: Request, token: Annotated[str, Form(max_length=200)] = "",
+           csrf: Annotated[str, Form(max_length=200)] = "",
+           next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
+    target = session.local_path(next)
+    try:
+        session.check_csrf(request, csrf)
+        if not token.strip():
+            raise NotAuthenticated("Paste an API token (stw_…) to sign in.")
+        session_id, _ = open_session(request.app.state.store, session.now(request), token)
+    except NotAuthenticated as refused:
+        return _page(request, "signin.html", None, 401, next=target, message=str(refused))
+    response = RedirectResponse(target, status_code=303)
+    session.set_session_cookie(request, response, session_id)
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    try:
+        session.check_csrf(request, csrf)
+    except NotAuthenticated as refused:
+        return _error(request, refused, session.signed_in(request))
+    session_id = request.cookies.get(session.SESSION_COOKIE, "")
+    if session_id:
+        close_session(request.app.state.store, session.now(request), session_id)
+    response = RedirectResponse("/signin", status_code=303)
+    session.clear_session_cookie(request, response)
+    return response
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A version in staging and what its production gates still need."""
+
+    version: Version
+    model: Model
+    unmet: tuple[str, ...]
+
+
+def _in_stage(registry: Registry, stage: Stage) -> list[tuple[Model, Version]]:
+    """Up to :data:`WATCH_LIMIT` versions in ``stage`` (an index read) with their models."""
+    with registry.store.read() as tx:
+        found = tx.versions_in_stage(stage, limit=WATCH_LIMIT)
+        models = {name: tx.get_model(name) for name in {v.model for v in found}}
+    return [(model, version) for version in found
+            if (model := models[version.model]) is not None]
+
+
+def _waiting(registry: Registry) -> list[Waiting]:
+    return [Waiting(version, model,
+                    registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION).unmet)
+            for model, version in _in_stage(registry, Stage.STAGING)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    try:
+        principal, registry = _reader(request)
+        upcoming = registry.providers.upcoming(HORIZON_DAYS)
+        waiting = _waiting(registry)
+        horizon = registry.clock.now() + timedelta(days=HORIZON_DAYS)
+        live = _in_stage(registry, Stage.PRODUCTION)
+        advised: list[tuple[Version, Found]] = []
+        reviews: list[tuple[Version, Approval, str, date]] = []
+        for _, production in live:
+            advised.extend((production, found)
+                           for found in registry.advisories.affecting(production.ref))
+            reviews.extend((production, a, "review due", a.next_review)
+                           for a in registry.lifecycle.approvals(production.ref)
+                           if a.next_review <= horizon.date())
+        for item in waiting:
+            reviews.extend((item.version, a, "approval expires", a.expires_at.date())
+                           for a in registry.lifecycle.approvals(item.version.ref)
+                           if a.expires_at <= horizon)
+        reviews.sort(key=lambda r: (r[3], r[0].ref))
+        degraded = [version for _, version in live if version.blocked_reason]
+        rollbacks = [e for e in registry.history.log_tail(limit=500)
+                     if e.kind == ev.ALIAS_ROLLED_BACK][-10:]
+        experiments = []
+        for experiment in registry.experiments.list(running=True)[:10]:
+            try:
+                verdict = registry.experiments.report(experiment.name)
+                experiments.append((experiment, verdict.action, "; ".join(verdict.reasons)))
+            except StewardError as error:
+                experiments.append((experiment, "unknown", str(error)))
+        missing = sorted(registry.deprecations.missing())
+    except StewardError as error:
+        return _error(request, error, session.signed_in(request))
+    return _page(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
+                 advised=advised, rollbacks=rollbacks, experiments=experiments,
+                 reviews=reviews, degraded=degraded,
+                 missing=missing[:20], missing_more=max(0, len(missing) - 20),
+                 horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
+
+
+# --- models --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    team: str = ""
+    stage: str = ""
+    risk: str = ""
+    provider: str = ""
+    deprecated: str = ""  # "", "yes" or "no"
+
+    def active(self) -> bool:
+        return any((self.q, self.team, self.stage, self.risk, self.provider, self.deprecated))
+
+    def query(self, after: str = "") -> str:
+        fields = [(k, v) for k, v in (("q", self.q), ("team", self.team),
+                                      ("stage", self.stage), ("risk", self.risk),
+                                      ("provider", self.provider),
+                                      ("deprecated", self.deprecated), ("after", after)) if v]
+        return "&".join(f"{k}={quote(v, safe='')}" for k, v in fields)
+
+
+def _matches(registry: Registry, model: Model, filters: Filters,
+             stages: dict[str, set[str]]) -> bool:
+    if filters.q and filters.q.lower() not in " ".join(
+            (model.name, model.description, model.purpose, " ".join(model.tags))).lower():
+        return False
+    if filters.team and model.owner_team != filters.team:
+        return False
+    if filters.risk and model.risk_tier.value != filters.risk:
+        return False
+    if filters.provider and model.provider != filters.provider:
+        return False
+    if filters.deprecated:
+        planned = bool(registry.deprecations.plans(model.name))
+        if planned != (filters.deprecated == "yes"):
+            return False
+    if filters.stage:
+        return filters.stage in stages[model.name]
+    return True
+
+
+@router.get("/models", response_class=HTMLResponse)
+def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
+                team: Annotated[str, Query(max_length=200)] = "",
+                stage: Annotated[str, Query(max_length=40)] = "",
+                risk: Annotated[str, Query(max_length=40)] = "",
+                provider: Annotated[str, Query(max_length=100)] = "",
+                deprecated: Annotated[str, Query(max_length=3)] = "",
+                after: Annotated[str, Query(max_length=1024)] = "") -> Response:
+    """Keyset pages of models by name. With filters, up to :data:`SCAN_LIMIT` models are read
+    per page (in keyset batches); the next page continues after the last one read."""
+    filters = Filters(q.strip(), team.strip(), stage, risk, provider.strip(), deprecated)
+    try:
+        principal, registry = _reader(request)
+        shown: list[tuple[Model, str]] = []
+        cursor, scanned, more = after, 0, False
+        while len(shown) < PAGE_SIZE and scanned < SCAN_LIMIT:
+            want = PAGE_SIZE + 1 if not filters.active() else min(100, SCAN_LIMIT - scanned)
+            with registry.store.read() as tx:
+                batch = tx.list_models(after=cursor, limit=want)
+            if not batch:
+                more = False
+                break
+            more = len(batch) == want
+            for model in batch:
+                if len(shown) == PAGE_SIZE:
+                    more = True
+                    break
+                scanned += 1
+                cursor = model.name
+                # every version is read only to filter by stage; the list shows production
+                stages = ({model.name: {v.stage.value for v in
+                                        registry.list_versions(model.name)}}
+                          if filters.stage else {})
+                if _matches(registry, model, filters, stages):
+                    production = registry.lifecycle.production(model.name)
+                    shown.append((model, str(production.id) if production else ""))
+            else:
+                continue
+            break
+        following = cursor if more else ""
+    except StewardError as error:
+        return _error(request, error, session.signed_in(request))
+    return _page(request, "models.html", principal, models=shown, filters=filters,
+                 next_query=filters.query(following) if following else "",
+                 stages=[s.value for s in Stage], risks=[r.value for r in RiskTier],
+                 after=after)
+
+
+# --- one model, one version ----------------------------------------------------------------------
+
+
+def _moment(text: str) -> datetime | None:
+    """The end of the day ``text`` (YYYY-MM-DD) in UTC, or ``None`` for an empty text."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"as of {text!r} is not a date: give YYYY-MM-DD.") from None
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+@router.get("/models/{ref:path}", response_class=HTMLResponse)
+def model_or_version(request: Request, ref: str,
+                     at: Annotated[str, Query(max_length=10)] = "") -> Response:
+    try:
+        principal, registry = _reader(request)
+        if "@" in ref:
+            return _version_page(request, principal, registry, ref)
+        moment = _moment(at)
+        model = registry.get_model(ref)
+        card = registry.cards.card(ref, at=moment)
+        current = card if moment is None else registry.cards.card(ref)
+        newest = [f"{ref}@{v.version}" for v in card.versions[-MAX_ROOTS:]]
+        graph = layout(registry, newest, {ref: current})
+        consumers = registry.consumers.list(ref)
+        events = list(reversed(card.changelog))[:50]
+    except StewardError as error:
+        return _error(request, error, session.signed_in(request))
+    return _page(request, "model.html", principal, model=model, card=card,
+                 versions=list(reversed(card.versions[-SHOWN_VERSIONS:])),
+                 more_versions=max(0, len(card.versions) - SHOWN_VERSIONS),
+                 more_events=max(0, len(card.changelog) - 50), roots=len(newest),
+                 graph=graph, consumers=consumers, events=events, at=at,
+                 today=_today(registry).isoformat())
+
+
+def _version_page(request: Request, principal: Principal, registry: Registry,
+                  ref: str) -> Response:
+    name, _, number = ref.partition("@")
+    version = registry.get_version(name, number)
+    model = registry.get_model(name)
+    aliases = [a.alias for a in registry.lifecycle.aliases(name) if a.version == str(version.id)]
+    report = (registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION)
+              if version.stage is Stage.STAGING else None)
+    deprecations = [d for d in registry.cards.card(name).deprecations
+                    if str(version.id) in d.versions]
+    return _page(request, "version.html", principal, model=model, version=version,
+                 deprecations=deprecations,
+                 aliases=aliases, attestations=registry.attestations(version.ref),
+                 evaluations=registry.lifecycle.evaluations(version.ref),
+                 approvals=registry.lifecycle.approvals(version.ref),
+                 checks=registry.lifecycle.checks(version.ref),
+                 advisories=registry.advisories.affecting(version.ref), report=report,
+                 may_promote=principal is not None and Role.MAINTAINER in principal.roles,
+                 message=request.query_params.get("done", "")[:200])
+
+
+# --- approvals -----------------------------------------------------------------------------------
+
+
+def _approvable(principal: Principal, registry: Registry, model: Model, role: str) -> str:
+    """Why ``principal`` may not approve ``model``'s versions as ``role`` ("" when it may):
+    the API's own rule (:func:`~modelsteward.api.auth.require_approver`)."""
+    try:
+        require_approver(principal, role, model.owner_team, registry.policy.committee_for(role))
+    except NotAuthorised as refused:
+        return str(refused)
+    return ""
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals_page(request: Request) -> Response:
+    try:
+        principal, registry = _reader(request)
+        return _approvals(request, principal, registry)
+    except StewardError as error:
+        return _error(request, error, session.signed_in(request))
+
+
+def _approvals(request: Request, principal: Principal, registry: Registry, *, status: int = 200,
+               refused: str = "", ref: str = "", kept: dict[str, str] | None = None) -> Response:
+    """The queue; after a refused approval of ``ref``, with the reason (``refused``) and the
+    form's texts as they were sent (``kept``), so that nothing typed is lost."""
+    now = registry.clock.now()
+    review = now.date() + timedelta(days=90)
+    queue = []
+    for item in _waiting(registry):
+        roles = registry.policy.approvals[item.model.risk_tier].roles
+        refusals = {role: _approvable(principal, registry, item.model, role) for role in roles}
+        if any(not why for why in refusals.values()) or Role.ADMIN in principal.roles:
+            # what the gate would answer this approver now, whatever the texts say: the
+            # domain's own rule, so that an author of a high-risk version reads why first
+            blocked = sorted({problem for role in roles for problem in approval_problems(
+                item.model, item.version, principal.name, role, review, now,
+                registry.policy, {}) if principal.token_id and not refusals[role]})
+            queue.append((item, roles, registry.lifecycle.approvals(item.version.ref),
+                          blocked))
+    return _page(request, "approvals.html", principal, status, queue=queue,
+                 review=review.isoformat(), message=request.query_params.get("done", "")[:200],
+                 refused=refused, refused_ref=ref, kept=kept or {})
+
+
+@router.post("/approvals/{ref:path}", response_class=HTMLResponse)
+def approve(request: Request, ref: str, role: Annotated[str, Form(max_length=100)] = "",
+            evidence: Annotated[str, Form(max_length=2000)] = "",
+            risks_accepted: Annotated[str, Form(max_length=2000)] = "",
+            monitoring_plan: Annotated[str, Form(max_length=2000)] = "",
+            rollback_plan: Annotated[str, Form(max_length=2000)] = "",
+            next_review: Annotated[str, Form(max_length=10)] = "",
+            csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Approve through the API's own route function: the same authorisation and gates."""
+    principal = session.signed_in(request)
+    sent = {"role": role, "evidence": evidence, "risks_accepted": risks_accepted,
+            "monitoring_plan": monitoring_plan, "rollback_plan": rollback_plan,
+            "next_review": next_review}
+    try:
+        session.check_csrf(request, csrf)
+        principal = session.writer(request)
+        name, _, number = ref.partition("@")
+        body = ApprovalCreate.model_validate(sent)
+        registry = _registry(request, principal)
+        try:
+            approve_version(name, number, body, registry, principal)
+        except InvalidInput as refused:  # the policy refused: ApprovalRefused, every reason
+            return _approvals(request, principal, registry, status=400, refused=str(refused),
+                              ref=ref, kept=sent)
+    except ValidationError as error:
+        if principal is None:
+            return _error(request, error, principal)
+        return _approvals(request, principal, _registry(request, principal), status=400,
+                          refused=_error_text(error), ref=ref, kept=sent)
+    except StewardError as error:
+        return _error(request, error, principal)
+    done = quote(f"Approved {ref} as {role}.")
+    return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
+
+
+@router.post("/rejections/{ref:path}", response_class=HTMLResponse)
+def reject(request: Request, ref: str, reason: Annotated[str, Form(max_length=2000)] = "",
+           csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Refuse a waiting version (reject it, with the reason) through the API's own route
+    function: the model's team's maintainers and approvers, or administrators."""
+    principal = session.signed_in(request)
+    try:
+        session.check_csrf(request, csrf)
+        principal = session.writer(request)
+        name, _, number = ref.partition("@")
+        reject_version(name, number, RejectionCreate.model_validate({"reason": reason}),
+                       _registry(request, principal), principal)
+    except (StewardError, ValidationError) as error:
+        return _error(request, error, principal)
+    done = quote(f"Rejected {ref}: it no longer resolves.")
+    return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
+
+
+@router.post("/promotions/{ref:path}", response_class=HTMLResponse)
+def promote(request: Request, ref: str, to: Annotated[str, Form(max_length=40)] = "",
+            csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Promote through the API's own route function: the same authorisation and gates."""
+    principal = session.signed_in(request)
+    try:
+        session.check_csrf(request, csrf)
+        principal = session.writer(request)
+        name, _, number = ref.partition("@")
+        promote_version(name, number, PromotionCreate.model_validate({"to": to}),
+                        _registry(request, principal), principal)
+    except (StewardError, ValidationError) as error:
+        return _error(request, error, principal)
+    done = quote(f"Promoted {ref} to {to}.")
+    return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_form(request: Request) -> Response:
+    try:
+        principal = session.reader(request)
+    except StewardError as error:
+        return _error(request, error, None)
+    return _page(request, "audit.html", principal, lock="", report=None, rows=[], header=(),
+                 notes=(), summary="", fail_on=DEFAULT_FAIL_ON)
+
+
+@router.post("/audit", response_class=HTMLResponse)
+async def audit(request: Request, lock: Annotated[str, Form(max_length=MAX_LOCK_BYTES)] = "",
+                lock_file: Annotated[UploadFile | None, File()] = None,
+                fail_on: Annotated[str, Form(max_length=200)] = DEFAULT_FAIL_ON,
+                csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Audit a pasted or uploaded ``models.lock`` as ``steward audit`` does (it only reads, so
+    a reader may; the form still carries its CSRF token)."""
+    text = lock
+    if lock_file is not None and lock_file.filename:
+        data = await lock_file.read(MAX_LOCK_BYTES + 1)
+        text = "" if len(data) > MAX_LOCK_BYTES else data.decode("utf-8", errors="replace")
+    return await run_in_threadpool(_audit, request, text, fail_on, csrf)
+
+
+def _audit(request: Request, text: str, fail_on: str, csrf: str) -> Response:
+    principal = session.signed_in(request)
+    try:
+        session.check_csrf(request, csrf)
+        principal, registry = _reader(request)
+        if not text.strip():
+            raise InvalidInput("Paste a models.lock or choose the file (at most 1 MiB).")
+        found = read_lock(text, "models.lock")
+        if not found.models:
+            raise InvalidInput("The lock names no models, so there is nothing to audit.")
+        report = registry.audits.audit(found, fail_on=parse_fail_on(fail_on))
+    except StewardError as error:
+        if isinstance(error, NotAuthenticated):
+            return _error(request, error, principal)
+        return _page(request, "audit.html", principal, problems.status_of(error)[0], lock=text,
+                     report=None, rows=[], header=(), notes=(), summary="", fail_on=fail_on,
+                     message=str(error))
+    header, rows = table.rows(report)
+    failing = {id(f) for f in report.failing}
+    flags = [id(f) in failing for f in sort_findings(report.findings)]
+    return _page(request, "audit.html", principal, lock=text, report=report,
+                 rows=list(zip(rows, flags, strict=True)), header=header,
+                 notes=candidates_notes(report), summary=table.summary(report), fail_on=fail_on,
+                 message="")
