@@ -4,6 +4,7 @@ values to a template. Nothing here decides a rule of the registry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -440,34 +441,34 @@ def reject(request: Request, ref: str, reason: Annotated[str, Form(max_length=20
            csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Refuse a waiting version (reject it, with the reason) through the API's own route
     function: the model's team's maintainers and approvers, or administrators."""
-    principal = session.signed_in(request)
-    try:
-        session.check_csrf(request, csrf)
-        principal = session.writer(request)
-        name, _, number = ref.partition("@")
-        reject_version(name, number, RejectionCreate.model_validate({"reason": reason}),
-                       _registry(request, principal), principal)
-    except (StewardError, ValidationError) as error:
-        return _error(request, error, principal)
-    done = quote(f"Rejected {ref}: it no longer resolves.")
-    return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
+    return _act(request, ref, csrf, lambda name, number, registry, principal: reject_version(
+        name, number, RejectionCreate.model_validate({"reason": reason}), registry, principal),
+        f"Rejected {ref}: it no longer resolves.")
 
 
 @router.post("/promotions/{ref:path}", response_class=HTMLResponse)
 def promote(request: Request, ref: str, to: Annotated[str, Form(max_length=40)] = "",
             csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Promote through the API's own route function: the same authorisation and gates."""
+    return _act(request, ref, csrf, lambda name, number, registry, principal: promote_version(
+        name, number, PromotionCreate.model_validate({"to": to}), registry, principal),
+        f"Promoted {ref} to {to}.")
+
+
+def _act(request: Request, ref: str, csrf: str,
+         action: Callable[[str, str, Registry, Principal], object], done: str) -> Response:
+    """Run a form's ``action`` (an API route function, so the same authorisation and gates)
+    on the model and version of ``ref`` for the signed-in writer, once the form's CSRF token
+    holds; then back to the version's page saying ``done``, or the error's page."""
     principal = session.signed_in(request)
     try:
         session.check_csrf(request, csrf)
         principal = session.writer(request)
         name, _, number = ref.partition("@")
-        promote_version(name, number, PromotionCreate.model_validate({"to": to}),
-                        _registry(request, principal), principal)
+        action(name, number, _registry(request, principal), principal)
     except (StewardError, ValidationError) as error:
         return _error(request, error, principal)
-    done = quote(f"Promoted {ref} to {to}.")
-    return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
+    return RedirectResponse(f"{model_href(ref)}?done={quote(done)}", status_code=303)
 
 
 # --- audit ---------------------------------------------------------------------------------------
