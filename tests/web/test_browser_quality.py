@@ -25,6 +25,8 @@ PAGES = [
     ("/models/support-bot@1.0.1", "version-staging", "risk-committee"),
     ("/approvals", "approvals-queue", "support-bot@1.0.1"),
     ("/audit", "audit-form", "models.lock"),
+    ("/deprecations", "deprecations", "3 services, 2 teams"),
+    ("/advisories", "advisories", "support-bot@"),
 ]
 
 

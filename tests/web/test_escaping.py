@@ -67,7 +67,7 @@ def _shown_as_text(page: str, where: str) -> None:
 @pytest.mark.parametrize("page", [
     "/", "/models", "/models?q=hostile", "/models/hostile-model",
     "/models/hostile-model?at=2099-01-01", "/models/hostile-model@1.0.0",
-    "/models/hostile-model@1.1.0", "/approvals"])
+    "/models/hostile-model@1.1.0", "/approvals", "/deprecations", "/advisories"])
 def test_user_text_is_shown_as_text(hostile: Demo, page: str) -> None:
     with closing(hostile.browser("admin")) as browser:
         answer = browser.get(page)

@@ -343,6 +343,23 @@ class Advisories:
         advisories = [load_stored(d) for d in documents]
         return [a for a in advisories if include_withdrawn or a.withdrawn is None]
 
+    def page(self, *, after: str = "", limit: int = 100) -> list[Advisory]:
+        """Up to ``limit`` advisories by id after ``after``, withdrawn ones included (a keyset
+        page: one bounded read)."""
+        with self.ctx.store.read() as tx:
+            documents = tx.advisory_documents(after=after, limit=limit, include_withdrawn=True)
+        return [load_stored(d) for d in documents]
+
+    def reach(self, advisory: Advisory) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The versions in this registry ``advisory`` affects directly, and those that inherit
+        it through lineage (or from an affected upstream commit), as publishing reports them."""
+        with self.ctx.store.read() as tx:
+            direct, upstream = self._directly_affected(tx, advisory)
+            derived = descendants(tx, direct + upstream)
+        inherited = sorted({v.ref for vs in derived.values() for v in vs} |
+                           {v.ref for v in upstream})
+        return tuple(v.ref for v in direct), tuple(inherited)
+
     def affecting(self, ref: str) -> list[Found]:
         """The advisories affecting ``model@version``: its own first, then those inherited from
         what it derives from (nearest ancestor first)."""

@@ -22,6 +22,7 @@ from modelsteward.api.lifecycle_schemas import ApprovalCreate, PromotionCreate, 
 from modelsteward.api.routes.lifecycle import approve_version, promote_version, reject_version
 from modelsteward.domain import events as ev
 from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on, sort_findings
+from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.gates import approval_problems
 from modelsteward.domain.lifecycle import Approval, Stage
 from modelsteward.domain.model import Model, RiskTier, Version
@@ -522,3 +523,93 @@ def _audit(request: Request, text: str, fail_on: str, csrf: str) -> Response:
                  rows=list(zip(rows, flags, strict=True)), header=header,
                  notes=candidates_notes(report), summary=table.summary(report), fail_on=fail_on,
                  message="")
+
+
+# --- deprecations --------------------------------------------------------------------------------
+
+PLAN_LIMIT = 100  # plans the timeline shows (soonest next date first); the JSON twin pages all
+SHUTDOWN_DAYS = 3650  # provider shutdowns announced up to ten years ahead
+BAR = 160  # the timeline bar's width in SVG units
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A deprecation plan on the timeline: its next date, impact and bar geometry."""
+
+    plan: DeprecationPlan
+    phase: str
+    next_date: date
+    impact: str
+    marks: tuple[tuple[str, int], ...]  # announced, soft, hard and today: label, x
+    soft_x: int
+    hard_x: int
+
+
+def _next_date(plan: DeprecationPlan, today: date) -> date:
+    dates = (plan.announced, plan.soft_deadline, plan.hard_deadline)
+    return min((d for d in dates if d >= today), default=plan.hard_deadline)
+
+
+def _impact(registry: Registry, ref: str) -> str:
+    try:
+        impact = registry.consumers.impact(ref)
+    except StewardError:  # an upstream package URL, or a version no longer in the registry
+        return "unknown"
+    services, teams = impact.consumers, len(impact.by_team)
+    return (f"{services} service{'' if services == 1 else 's'}, "
+            f"{teams} team{'' if teams == 1 else 's'}")
+
+
+def _planned(registry: Registry, plan: DeprecationPlan, today: date) -> Planned:
+    start = min(plan.announced, today)
+    end = max(plan.hard_deadline, today)
+    span = max(1, (end - start).days)
+
+    def x(day: date) -> int:
+        return round((day - start).days * BAR / span)
+
+    marks = (("announced", x(plan.announced)), ("soft", x(plan.soft_deadline)),
+             ("hard", x(plan.hard_deadline)), ("today", x(today)))
+    return Planned(plan, plan.phase(today).value, _next_date(plan, today),
+                   _impact(registry, plan.ref), marks, x(plan.soft_deadline),
+                   x(plan.hard_deadline))
+
+
+@router.get("/deprecations", response_class=HTMLResponse)
+def deprecations_page(request: Request) -> Response:
+    """Every current plan (a later plan of the same target supersedes an earlier one), soonest
+    next date first, at most :data:`PLAN_LIMIT`; and the provider shutdowns still to come."""
+    try:
+        principal, registry = _reader(request)
+        today = _today(registry)
+        with registry.store.read() as tx:
+            latest = {p.ref: p for p in tx.plans()}  # oldest first: the last one stands
+        ordered = sorted(latest.values(), key=lambda p: (_next_date(p, today), p.ref))
+        shown = [_planned(registry, p, today) for p in ordered[:PLAN_LIMIT]]
+        shutdowns = [u for u in registry.providers.upcoming(SHUTDOWN_DAYS)
+                     if u.reason == DeprecationReason.PROVIDER_SHUTDOWN.value
+                     and u.hard_deadline >= today]
+    except StewardError as error:
+        return _error(request, error, session.signed_in(request))
+    return _page(request, "deprecations.html", principal, plans=shown,
+                 more=max(0, len(ordered) - PLAN_LIMIT), limit=PLAN_LIMIT, bar=BAR,
+                 shutdowns=shutdowns, shutdown_days=SHUTDOWN_DAYS, today=today.isoformat())
+
+
+# --- advisories ----------------------------------------------------------------------------------
+
+
+@router.get("/advisories", response_class=HTMLResponse)
+def advisories_page(request: Request,
+                    after: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """Keyset pages of :data:`PAGE_SIZE` advisories by id, withdrawn ones included, each with
+    the versions it affects directly and those that inherit it through lineage."""
+    try:
+        principal, registry = _reader(request)
+        found = registry.advisories.page(after=after, limit=PAGE_SIZE + 1)
+        shown = [(a, *registry.advisories.reach(a)) for a in found[:PAGE_SIZE]]
+    except StewardError as error:
+        return _error(request, error, session.signed_in(request))
+    following = found[PAGE_SIZE - 1].id if len(found) > PAGE_SIZE else ""
+    return _page(request, "advisories.html", principal, advisories=shown, after=after,
+                 next_after=following, page_size=PAGE_SIZE)
