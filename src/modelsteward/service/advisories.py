@@ -191,8 +191,7 @@ class Advisories:
         direct, upstream = self._directly_affected(tx, advisory)
         derived = descendants(tx, direct + upstream)
         notices = self._notify(tx, advisory, direct, derived, upstream)
-        inherited = sorted({v.ref for vs in derived.values() for v in vs} |
-                           {v.ref for v in upstream})
+        inherited = _inherited(derived, upstream)
         self.ctx.record(tx, NewEvent(
             ev.ADVISORY_PUBLISHED if new else ev.ADVISORY_UPDATED, advisory.id, {
                 "summary": advisory.summary, "level": advisory.level.value,
@@ -356,9 +355,7 @@ class Advisories:
         with self.ctx.store.read() as tx:
             direct, upstream = self._directly_affected(tx, advisory)
             derived = descendants(tx, direct + upstream)
-        inherited = sorted({v.ref for vs in derived.values() for v in vs} |
-                           {v.ref for v in upstream})
-        return tuple(v.ref for v in direct), tuple(inherited)
+        return tuple(v.ref for v in direct), tuple(_inherited(derived, upstream))
 
     def affecting(self, ref: str) -> list[Found]:
         """The advisories affecting ``model@version``: its own first, then those inherited from
@@ -456,3 +453,9 @@ def _purl_of_repo(repo: str) -> str:
         return ""
     path = repo[len(prefix):].strip("/")
     return f"pkg:huggingface/{path}" if path.count("/") == 1 else ""
+
+
+def _inherited(derived: Mapping[Model, list[Version]], upstream: Sequence[Version]) -> list[str]:
+    """The refs an advisory reaches by inheritance: versions derived from an affected one, and
+    versions derived from an affected upstream commit; sorted."""
+    return sorted({v.ref for vs in derived.values() for v in vs} | {v.ref for v in upstream})
