@@ -177,3 +177,17 @@ def test_a_monitoring_breach_and_a_rollback_are_known_issues(registry: Registry)
     registry.lifecycle.rollback("support-bot", "production", "latency regression")
     card = registry.cards.card("support-bot")
     assert [(i.kind, i.version) for i in card.known_issues] == [(IssueKind.ROLLBACK, "2.0.0")]
+
+
+@pytest.mark.parametrize("base", ["base-llm@1.0.0", "support-bot@1.0.0"])
+def test_an_advisory_published_before_the_fine_tune_existed_reaches_its_card(
+        registry: Registry, base: str) -> None:
+    """The advisory's own record names only what existed then; the card of a later
+    derivative, of the affected version or of its fine-tune, still finds it through lineage."""
+    published = registry.advisories.create(draft(semver("base-llm", fixed="1.1.0")))
+    registry.create_model(Model("router-bot", owner_team="team-support"))
+    registry.register_version("router-bot", "1.0.0", manifest=manifest("router"),
+                              derived_from=base, relation=Relation.ADAPTER)
+    issues = registry.cards.card("router-bot").known_issues
+    assert [(i.kind, i.version, i.inherited_from, i.reference) for i in issues] == [
+        (IssueKind.ADVISORY, "1.0.0", "base-llm@1.0.0", published.advisory.id)]

@@ -77,10 +77,10 @@ class Cards:
         """The events the card of ``model`` folds, oldest first: the model's own (read in
         batches), its ancestors' derivations, and the events of the advisories and consumers
         that concern the model or an ancestor (found through the store's mention index)."""
-        derivations = {e.seq: e for e in self._ancestry(tx, model, cut)}
-        models = {model} | {e.subject.partition("@")[0] for e in derivations.values()}
+        derivations, ancestors = self._ancestry(tx, model, cut)
+        models = {model} | {ref.partition("@")[0] for ref in ancestors}
         others = {e.seq: e for e in tx.events_of(tx.subjects_mentioning(models), until=cut)}
-        others.update(derivations)
+        others.update((e.seq, e) for e in derivations)
 
         def read(after: int, size: int) -> list[Event]:
             return tx.events_about(model, until=cut, after_seq=after, limit=size)
@@ -94,9 +94,10 @@ class Cards:
             last = event.seq
 
     @staticmethod
-    def _ancestry(tx: Transaction, model: str, cut: str) -> list[Event]:
+    def _ancestry(tx: Transaction, model: str, cut: str) -> tuple[list[Event], set[str]]:
         """The derivation events of ``model``'s ancestors (bases, their bases, …; at most
-        :data:`MAX_ANCESTRY` generations), as recorded up to ``cut``."""
+        :data:`MAX_ANCESTRY` generations), as recorded up to ``cut``, and the ancestors' refs
+        (a root base has no derivation event of its own, yet its advisories reach the card)."""
         found: list[Event] = []
         seen: set[str] = set()
         frontier = {str(e.payload.get("parent", ""))
@@ -110,7 +111,7 @@ class Cards:
             step = tx.events_of(frontier, kinds=(ev.VERSION_DERIVED,), until=cut)
             found.extend(step)
             frontier = {str(e.payload.get("parent", "")) for e in step}
-        return found
+        return found, seen
 
     # writing ---------------------------------------------------------------------------------
 
