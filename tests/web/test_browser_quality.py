@@ -27,6 +27,7 @@ PAGES = [
     ("/audit", "audit-form", "models.lock"),
     ("/deprecations", "deprecations", "3 services, 2 teams"),
     ("/advisories", "advisories", "support-bot@"),
+    ("/consumers?model=claude-sonnet", "consumers", "3 services, 2 teams"),
 ]
 
 

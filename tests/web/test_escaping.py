@@ -1,6 +1,7 @@
 """Every page shows what people typed as text: a model's description and purpose, a card
 section, a version's description, an approval's evidence, a deprecation's migration step, an
-advisory's summary, a search and a pasted lock file, each holding script and HTML."""
+advisory's summary, a consumer's contact and environment, a search and a pasted lock file, each
+holding script and HTML."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from modelsteward.domain.advisory import (
     EventKind,
     RangeEvent,
 )
+from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, RiskTier
@@ -55,6 +57,9 @@ def hostile(demo: Demo) -> Demo:
             affected=(Affected(ECOSYSTEM, "hostile-model", ranges=(AffectedRange("SEMVER", (
                 RangeEvent(EventKind.INTRODUCED, "0"),)),)),),
             database_specific={"severity": "LOW"}))
+        registry.consumers.add(Consumer(
+            "hostile-consumer", ConsumerKind.APPLICATION, "team-support", contact=HOSTILE,
+            environment=HOSTILE, pins=(ConsumerPin("hostile-model", "1.0.0"),)))
     return demo
 
 
@@ -67,7 +72,8 @@ def _shown_as_text(page: str, where: str) -> None:
 @pytest.mark.parametrize("page", [
     "/", "/models", "/models?q=hostile", "/models/hostile-model",
     "/models/hostile-model?at=2099-01-01", "/models/hostile-model@1.0.0",
-    "/models/hostile-model@1.1.0", "/approvals", "/deprecations", "/advisories"])
+    "/models/hostile-model@1.1.0", "/approvals", "/deprecations", "/advisories",
+    "/consumers", "/consumers?model=hostile-model"])
 def test_user_text_is_shown_as_text(hostile: Demo, page: str) -> None:
     with closing(hostile.browser("admin")) as browser:
         answer = browser.get(page)

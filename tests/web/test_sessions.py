@@ -21,7 +21,8 @@ from modelsteward.service.tokens import session_hash
 from tests.web.conftest import Demo, csrf_of, post_form, serve_demo
 
 PAGES = ("/", "/models", "/models/claude-sonnet", "/models/acme/support-base",
-         "/models/support-bot@1.0.1", "/approvals", "/audit", "/deprecations", "/advisories")
+         "/models/support-bot@1.0.1", "/approvals", "/audit", "/deprecations", "/advisories",
+         "/consumers")
 
 
 def _sessions(demo: Demo) -> list[tuple[str, str, object]]:

@@ -22,6 +22,7 @@ from modelsteward.api.lifecycle_schemas import ApprovalCreate, PromotionCreate, 
 from modelsteward.api.routes.lifecycle import approve_version, promote_version, reject_version
 from modelsteward.domain import events as ev
 from modelsteward.domain.audit import DEFAULT_FAIL_ON, parse_fail_on, sort_findings
+from modelsteward.domain.consumers import Impact
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.gates import approval_problems
 from modelsteward.domain.lifecycle import Approval, Stage
@@ -555,6 +556,10 @@ def _impact(registry: Registry, ref: str) -> str:
         impact = registry.consumers.impact(ref)
     except StewardError:  # an upstream package URL, or a version no longer in the registry
         return "unknown"
+    return _services_teams(impact)
+
+
+def _services_teams(impact: Impact) -> str:
     services, teams = impact.consumers, len(impact.by_team)
     return (f"{services} service{'' if services == 1 else 's'}, "
             f"{teams} team{'' if teams == 1 else 's'}")
@@ -613,3 +618,30 @@ def advisories_page(request: Request,
     following = found[PAGE_SIZE - 1].id if len(found) > PAGE_SIZE else ""
     return _page(request, "advisories.html", principal, advisories=shown, after=after,
                  next_after=following, page_size=PAGE_SIZE)
+
+
+# --- consumers -----------------------------------------------------------------------------------
+
+CONSUMER_PAGE = 50  # consumers a page, by name
+
+
+@router.get("/consumers", response_class=HTMLResponse)
+def consumers_page(request: Request,
+                   after: Annotated[str, Query(max_length=200)] = "",
+                   model: Annotated[str, Query(max_length=129)] = "") -> Response:
+    """Keyset pages of :data:`CONSUMER_PAGE` consumers by name (those using ``model`` when
+    given), each with what its pins resolve to now; with ``model``, the impact on its users by
+    team as ``GET /api/v1/impact`` reports it."""
+    try:
+        principal, registry = _reader(request)
+        everyone = sorted(registry.consumers.list(model), key=lambda c: c.name)
+        found = [c for c in everyone if c.name > after][:CONSUMER_PAGE + 1]
+        shown = [registry.consumers.show(c.name) for c in found[:CONSUMER_PAGE]]
+        impact = registry.consumers.impact(model) if model else None
+    except StewardError as error:
+        return _error(request, error, session.signed_in(request))
+    following = found[CONSUMER_PAGE - 1].name if len(found) > CONSUMER_PAGE else ""
+    return _page(request, "consumers.html", principal, consumers=shown, after=after,
+                 model=model, impact=impact,
+                 reach=_services_teams(impact) if impact is not None else "",
+                 next_after=following, page_size=CONSUMER_PAGE)
