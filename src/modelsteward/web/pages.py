@@ -36,7 +36,7 @@ from modelsteward.service.registry import Registry
 from modelsteward.service.tokens import close_session, open_session
 from modelsteward.web import session
 from modelsteward.web.lineage import MAX_ROOTS, layout
-from modelsteward.web.render import render
+from modelsteward.web.render import render, services_and_teams
 
 router = APIRouter(include_in_schema=False)
 # no other host, no inline script or style: everything comes from this server
@@ -560,9 +560,7 @@ def _impact(registry: Registry, ref: str) -> str:
 
 
 def _services_teams(impact: Impact) -> str:
-    services, teams = impact.consumers, len(impact.by_team)
-    return (f"{services} service{'' if services == 1 else 's'}, "
-            f"{teams} team{'' if teams == 1 else 's'}")
+    return services_and_teams(impact.consumers, len(impact.by_team))
 
 
 def _planned(registry: Registry, plan: DeprecationPlan, today: date) -> Planned:

@@ -20,6 +20,12 @@ def _api(path: str) -> str:
     return "/api/v1/" + quote(path, safe="/@=&?")
 
 
+def services_and_teams(services: int, teams: int) -> str:
+    """An impact as the pages word it: "3 services, 2 teams"."""
+    return (f"{services} service{'' if services == 1 else 's'}, "
+            f"{teams} team{'' if teams == 1 else 's'}")
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("modelsteward.web", "templates"), autoescape=True,
@@ -27,6 +33,7 @@ def environment() -> Environment:
     env.filters["href"] = _href
     env.filters["api"] = _api
     env.filters["q"] = lambda text: quote(str(text), safe="")
+    env.globals["services_and_teams"] = services_and_teams
     return env
 
 
