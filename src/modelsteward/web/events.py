@@ -54,18 +54,23 @@ class Shown:
 
 
 def summary(payload_json: str, limit: int = SUMMARY_CHARS) -> str:
-    """``key: value; …`` of a payload (values as compact JSON), cut at ``limit`` characters.
-    Plain text: the template escapes it (payloads are user input)."""
+    """``key: value; …`` of a payload (texts as they are, other values as compact JSON), cut
+    at ``limit`` characters. Plain text: the template escapes it (payloads are user input)."""
     try:
         payload = json.loads(payload_json)
     except ValueError:
         payload = payload_json
     if isinstance(payload, dict):
-        text = "; ".join(f"{key}: {json.dumps(value, ensure_ascii=False, separators=(',', ':'))}"
-                         for key, value in payload.items())
+        text = "; ".join(f"{key}: {_value(value)}" for key, value in payload.items())
     else:
-        text = json.dumps(payload, ensure_ascii=False)
+        text = _value(payload)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _value(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def window_breaks(shown: Sequence[Event], predecessors: Mapping[int, Event | None],
