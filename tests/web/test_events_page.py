@@ -9,11 +9,13 @@ import html
 import re
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from modelsteward import Registry
-from modelsteward.domain.events import Event
+from modelsteward.domain.events import Event, NewEvent, event_hash, extend_chain
 from modelsteward.web import events as events_page
 from tests.web.conftest import Demo, post_form
 
@@ -152,3 +154,36 @@ def test_an_event_edited_in_the_database_breaks_the_chain_at_its_number(demo: De
             assert [seq for seq, failing, _ in _rows(older) if failing] == [old]
     finally:
         _tamper(demo, old, kept)
+
+
+def _chain(count: int) -> list[Event]:
+    return extend_chain((0, ""), datetime(2026, 1, 1, tzinfo=UTC), "someone",
+                        [NewEvent("model:created", f"m{n}", {"n": n}) for n in range(count)])
+
+
+def test_a_window_of_the_chain_is_checked_against_its_predecessors_and_the_head() -> None:
+    every = _chain(6)
+    head = (every[-1].seq, every[-1].hash)
+    window, before = every[3:], {3: every[2]}
+    assert events_page.window_breaks(window, before, head) == {}
+    assert events_page.window_breaks(every[:2], {}, None) == {}  # event 1 links to genesis
+    assert events_page.window_breaks(window, {3: None}, head) == {
+        4: "event 3 before it is missing"}
+    edited = replace(every[4], payload_json='{"n":99}')
+    assert events_page.window_breaks([every[3], edited, every[5]], before, head) == {
+        5: "its content does not match its hash (edited)"}
+    # rehashed after the edit: the content holds, but the next event's link does not
+    rehashed = replace(edited, hash=event_hash(5, edited.time, edited.actor, edited.kind,
+                                               edited.subject, edited.payload_json,
+                                               edited.prev_hash))
+    assert events_page.window_breaks([every[3], rehashed, every[5]], before, head) == {
+        6: "it does not link to the previous event's hash"}
+    # the newest event shown is not the head: later events were cut off
+    assert list(events_page.window_breaks(every[3:5], before, head)) == [5]
+
+
+def test_a_payload_summary_is_short_plain_text() -> None:
+    assert events_page.summary('{"a":"x <b>","b":[1,2],"c":null}') == \
+        'a: x <b>; b: [1,2]; c: null'
+    long = events_page.summary('{"text":"' + "y" * 500 + '"}')
+    assert len(long) == events_page.SUMMARY_CHARS and long.endswith("…")
