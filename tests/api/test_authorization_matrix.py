@@ -513,6 +513,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/audit"): Rule("reader", lambda w: Call("POST", "/audit",
                                                       form={"lock": w.lock_text}),
                              anonymous=True, why="audits the lock; writes nothing"),
+    ("POST", "/events/verification"): Rule("admin", lambda w: Call(
+        "POST", "/events/verification", form={}),
+        why="verifies the whole history, as GET /api/v1/events/verification (administrators)"),
     # OSV's query API: reads, anonymous ones included when anonymous reading is on
     ("POST", "/v1/query"): Rule("reader", lambda w: Call("POST", "/v1/query", _query(w)),
                                 anonymous=True, why="OSV query: a read"),

@@ -28,6 +28,7 @@ PAGES = [
     ("/deprecations", "deprecations", "3 services, 2 teams"),
     ("/advisories", "advisories", "support-bot@"),
     ("/consumers?model=claude-sonnet", "consumers", "3 services, 2 teams"),
+    ("/events", "events", "Intact on this page"),
 ]
 
 

@@ -1,7 +1,7 @@
 """Every page shows what people typed as text: a model's description and purpose, a card
 section, a version's description, an approval's evidence, a deprecation's migration step, an
-advisory's summary, a consumer's contact and environment, a search and a pasted lock file, each
-holding script and HTML."""
+advisory's summary, a consumer's contact and environment, the events' payloads, a search and a
+pasted lock file, each holding script and HTML."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def _shown_as_text(page: str, where: str) -> None:
     "/", "/models", "/models?q=hostile", "/models/hostile-model",
     "/models/hostile-model?at=2099-01-01", "/models/hostile-model@1.0.0",
     "/models/hostile-model@1.1.0", "/approvals", "/deprecations", "/advisories",
-    "/consumers", "/consumers?model=hostile-model"])
+    "/consumers", "/consumers?model=hostile-model", "/events", "/events?model=hostile-model"])
 def test_user_text_is_shown_as_text(hostile: Demo, page: str) -> None:
     with closing(hostile.browser("admin")) as browser:
         answer = browser.get(page)

@@ -22,7 +22,7 @@ from tests.web.conftest import Demo, csrf_of, post_form, serve_demo
 
 PAGES = ("/", "/models", "/models/claude-sonnet", "/models/acme/support-base",
          "/models/support-bot@1.0.1", "/approvals", "/audit", "/deprecations", "/advisories",
-         "/consumers")
+         "/consumers", "/events")
 
 
 def _sessions(demo: Demo) -> list[tuple[str, str, object]]:

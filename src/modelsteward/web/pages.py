@@ -34,7 +34,7 @@ from modelsteward.reports import candidates_notes, table
 from modelsteward.results.advisories import Found
 from modelsteward.service.registry import Registry
 from modelsteward.service.tokens import close_session, open_session
-from modelsteward.web import session
+from modelsteward.web import live, session
 from modelsteward.web.lineage import MAX_ROOTS, layout
 from modelsteward.web.render import render, services_and_teams
 
@@ -59,7 +59,9 @@ def _page(request: Request, name: str, principal: Principal | None, status: int 
           **values: Any) -> HTMLResponse:
     response = HTMLResponse(status_code=status, headers=HEADERS)
     csrf = session.csrf_token(request, response)
-    body = render(name, request=request, principal=principal, csrf=csrf, **values)
+    # the head the page was read at, for live updates (only of pages a GET gives again)
+    seq = live.head_seq(request) if request.method == "GET" and status == 200 else None
+    body = render(name, request=request, principal=principal, csrf=csrf, seq=seq, **values)
     response.body = response.render(body)
     response.headers["content-length"] = str(len(response.body))
     return response
@@ -88,6 +90,7 @@ def _registry(request: Request, principal: Principal) -> Registry:
 
 def _reader(request: Request) -> tuple[Principal, Registry]:
     principal = session.reader(request)
+    live.head_seq(request)  # before the page's data: see web/live.py
     return principal, _registry(request, principal)
 
 
