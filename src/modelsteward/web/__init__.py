@@ -1,6 +1,6 @@
 """The web pages: server-rendered HTML in the same application as the API, over the same
 services (see ``docs/web.md``). :func:`install` adds them to an application: the routes of
-``pages.py`` (``/`` is the dashboard), the package's stylesheet and script under ``/static``,
+``pages.py`` (``/`` is the dashboard) and ``experiments.py``, the package's stylesheet and script under ``/static``,
 and the security headers of every page."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ STATIC = Path(__file__).with_name("static")
 
 
 def install(app: FastAPI) -> None:
-    from modelsteward.web import pages
+    from modelsteward.web import experiments, pages
 
     add_routes(app, pages.router)
+    add_routes(app, experiments.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
