@@ -1,7 +1,7 @@
 """The web pages: server-rendered HTML in the same application as the API, over the same
 services (see ``docs/web.md``). :func:`install` adds them to an application: the routes of
-``pages.py`` (``/`` is the dashboard) and ``experiments.py``, the package's stylesheet and script under ``/static``,
-and the security headers of every page."""
+``pages.py`` (``/`` is the dashboard) and ``experiments.py``, the package's stylesheet and
+script under ``/static``, and the security headers of every page."""
 
 from __future__ import annotations
 

@@ -128,11 +128,10 @@ def interval_chart(rows: Sequence[tuple[str, float | None, float | None, float |
         point, lo, hi = _finite(estimate), _finite(low), _finite(high)
         if point is None:
             missing.append(label)
-        both = lo is not None and hi is not None
-        drawn.append(IntervalRow(
-            _short(label), y, axis.at(point) if point is not None else None,
-            axis.at(min(lo, hi)) if both and lo is not None and hi is not None else None,
-            axis.at(max(lo, hi)) if both and lo is not None and hi is not None else None))
+        ends = (axis.at(min(lo, hi)), axis.at(max(lo, hi))) \
+            if lo is not None and hi is not None else (None, None)
+        drawn.append(IntervalRow(_short(label), y,
+                                 axis.at(point) if point is not None else None, *ends))
     height = PAD + max(len(rows), 1) * ROW + PAD
     return IntervalChart(WIDTH, height, (start, end), tuple(drawn), axis.at(0.0),
                          axis.at(edge) if edge is not None else None, axis.ticks(),
