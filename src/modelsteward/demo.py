@@ -173,6 +173,7 @@ def build(registry: Registry, workdir: Path) -> None:
     _later(registry, 3)
     _to_staging(registry, waiting)
     _experiment(registry)
+    _monitoring(registry, first)
 
 
 AUTHOR = "sam@example.com"  # registered support-bot's versions: may not approve them (high risk)
@@ -229,6 +230,15 @@ def _experiment(registry: Registry) -> None:
             for unit in units])
         if day == 0:
             _later(registry, 1)
+
+
+def _monitoring(registry: Registry, version: Version) -> None:
+    """A day of production measurements of ``version``, every six hours, within the policy's
+    error-rate threshold (a breach would mark it degraded)."""
+    for error_rate, latency in ((0.012, 790.0), (0.018, 842.0), (0.011, 805.0), (0.021, 868.0)):
+        registry.lifecycle.record_measurements(version.ref, {"error_rate": error_rate,
+                                                             "latency_p95_ms": latency})
+        _later(registry, 0.25)
 
 
 def write_tokens(registry: Registry, home: Path) -> None:

@@ -109,7 +109,7 @@ def test_an_empty_bar_chart() -> None:
 
 
 def test_a_line_chart_spaces_points_and_puts_higher_values_higher() -> None:
-    chart = line_chart([("1.0.0", 0.9), ("1.1.0", 0.95), ("1.2.0", -0.1)], marked=["1.1.0"])
+    chart = line_chart([("1.0.0", 0.9), ("1.1.0", 0.95), ("1.2.0", -0.1)], marked=[1])
     a, b, c = chart.points
     assert a.x < b.x < c.x
     assert b.y < a.y < c.y  # SVG's y grows downwards
@@ -122,7 +122,7 @@ def test_a_line_chart_spaces_points_and_puts_higher_values_higher() -> None:
 def test_a_line_chart_skips_missing_values_and_labels_only_ends_and_marks() -> None:
     items = [(f"v{i}", float(i)) for i in range(10)]
     items[4] = ("v4", math.nan)
-    chart = line_chart(items, marked=["v6"])
+    chart = line_chart(items, marked=[6])
     assert chart.missing == ("v4",) and len(chart.points) == 9
     assert [p.label for p in chart.points if p.labelled] == ["v0", "v6", "v9"]
 

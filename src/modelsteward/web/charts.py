@@ -11,7 +11,7 @@ user units, rounded to one decimal, inside ``(0, 0)``–``(width, height)``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 WIDTH = 560  # every chart's width; the SVG scales down to the page (viewBox)
@@ -218,11 +218,11 @@ class LineChart:
 
 
 def line_chart(items: Sequence[tuple[str, float | None]],
-               marked: Sequence[str] = ()) -> LineChart:
+               marked: Collection[int] = ()) -> LineChart:
     """The values of ``items`` (``(label, value)`` in order, e.g. versions oldest first) as
-    points joined by a line, evenly spaced; the labels in ``marked`` (e.g. the production
-    version, the version shown) are marked. Missing or non-finite values are skipped (the line
-    joins their neighbours) and listed in ``missing``."""
+    points joined by a line, evenly spaced; the items at the positions in ``marked`` (e.g. the
+    production version, the version shown) are marked. Missing or non-finite values are
+    skipped (the line joins their neighbours) and listed in ``missing``."""
     top, bottom = float(PAD), float(PAD + LINE_HEIGHT)
     axis = scale([v for _, v in items], bottom, top)  # higher values higher up
     step = (WIDTH - PAD - LABEL) / max(len(items) - 1, 1)
@@ -235,7 +235,7 @@ def line_chart(items: Sequence[tuple[str, float | None]],
             continue
         x = round(LABEL + index * step if len(items) > 1 else (LABEL + WIDTH - PAD) / 2, 1)
         points.append(Point(_short(label, 16), x, axis.at(found), number(found),
-                            label in marked, label in marked))
+                            index in marked, index in marked))
     if points:
         points[0] = replace(points[0], labelled=True)
         points[-1] = replace(points[-1], labelled=True)
