@@ -54,8 +54,9 @@ def monitoring(registry: Registry, version: Version) -> Monitoring:
         if event.subject != version.ref:
             continue  # a version whose id merely starts with this one's
         at = datetime.fromisoformat(event.time)
-        if event.kind == ev.VERSION_MEASURED and isinstance(event.payload.get("values"), dict):
-            for metric, value in event.payload["values"].items():
+        measured = event.payload.get("values")
+        if event.kind == ev.VERSION_MEASURED and isinstance(measured, dict):
+            for metric, value in measured.items():
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     values.setdefault(str(metric), []).append((at, float(value)))
         elif event.kind == ev.VERSION_BREACHED:
