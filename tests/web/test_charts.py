@@ -137,3 +137,12 @@ def test_a_line_chart_of_one_point_or_none() -> None:
 def test_numbers_are_printed_with_three_significant_digits() -> None:
     assert number(0.123456) == "0.123" and number(-12345.0) == "-1.23e+04"
     assert number(None) == "n/a" and number(math.nan) == "n/a" and number(math.inf) == "n/a"
+
+
+def test_a_line_chart_draws_its_reference_inside_its_scale() -> None:
+    chart = line_chart([("a", 0.01), ("b", 0.02)], reference=0.05)
+    assert chart.reference is not None and chart.reference.text == "0.05"
+    assert all(chart.reference.at < p.y for p in chart.points)  # above: a higher value
+    assert 0 <= chart.reference.at <= chart.height
+    assert line_chart([("a", 1.0)], reference=math.nan).reference is None
+    assert line_chart([("a", 1.0)]).reference is None

@@ -98,6 +98,7 @@ def test_the_production_version_shows_its_measurements(client: httpx.Client) -> 
                            r"<td>([^<]+)</td>", body)
         assert shown == [number(v, 4) for v in values]
         assert len(re.findall(r'<circle class="point', body)) == len(values)
+        assert len(re.findall(r'<line class="margin"', body)) == (metric == "error_rate")
     assert "error_rate (threshold error_rate &lt;= 0.05)" in page
     assert 'href="/api/v1/events?order=desc&amp;model=support-bot"' in page
 

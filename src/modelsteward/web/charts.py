@@ -18,7 +18,7 @@ WIDTH = 560  # every chart's width; the SVG scales down to the page (viewBox)
 LABEL = 150  # the left column, for the rows' labels
 PAD = 16  # room right of the plot, and for the value ticks below it
 ROW = 26  # height of one row (an interval, a bar)
-LINE_HEIGHT = 150  # height of a line chart's plot
+LINE_HEIGHT = 90  # height of a line chart's plot
 
 
 def _finite(value: float | None) -> float | None:
@@ -60,19 +60,24 @@ class Scale:
         share = 0.5 if half == 0 else (value / 2 - self.low / 2) / half
         return round(self.start + share * (self.end - self.start), 1)
 
-    def ticks(self) -> tuple[Tick, ...]:
-        """The ends, and zero when it lies strictly inside."""
-        values = [self.low, self.high]
-        if self.low < 0 < self.high:
-            values.insert(1, 0.0)
-        return tuple(Tick(self.at(v), number(v)) for v in values)
+    def ticks(self, room: float = 32) -> tuple[Tick, ...]:
+        """Zero when it lies inside, and the ends unless they would crowd a tick already
+        placed (closer than ``room``), from left to right."""
+        values = [0.0] if self.low <= 0 <= self.high else []
+        kept: list[Tick] = []
+        for value in (*values, self.low, self.high):
+            at = self.at(value)
+            if all(abs(at - t.at) >= room for t in kept):
+                kept.append(Tick(at, number(value)))
+        return tuple(sorted(kept, key=lambda t: t.at))
 
 
 def scale(values: Sequence[float | None], start: float, end: float,
           include: Sequence[float] = ()) -> Scale:
     """The scale over the finite ``values`` and ``include`` (e.g. zero, a margin), widened by
-    a twentieth on each side so that no mark sits on the frame; ``[-1, 1]`` when there is no
-    value, and around a single value a band of a tenth of its magnitude (at least 1)."""
+    a twentieth on each side (never across zero) so that no mark sits on the frame;
+    ``[-1, 1]`` when there is no value, and around a single value a band of a tenth of its
+    magnitude (at least 1)."""
     found = [v for v in (*(_finite(v) for v in values), *include) if v is not None]
     if not found:
         return Scale(-1.0, 1.0, start, end)
@@ -81,7 +86,9 @@ def scale(values: Sequence[float | None], start: float, end: float,
         band = max(abs(low) / 10, 1.0)
         return Scale(low - band, high + band, start, end)
     room = (high / 2 - low / 2) / 10  # a twentieth of the span, on halves
-    wide_low, wide_high = low - room, high + room
+    # never widened across zero: bars of counts start at the plot's edge, not past it
+    wide_low = max(low - room, 0.0) if low >= 0 else low - room
+    wide_high = min(high + room, 0.0) if high <= 0 else high + room
     return Scale(wide_low if math.isfinite(wide_low) else low,
                  wide_high if math.isfinite(wide_high) else high, start, end)
 
@@ -215,16 +222,20 @@ class LineChart:
     low: Tick  # the value axis' ends: y of the lowest and highest value, with their text
     high: Tick
     missing: tuple[str, ...]
+    reference: Tick | None = None  # y of a reference line (a threshold), with its value
 
 
-def line_chart(items: Sequence[tuple[str, float | None]],
-               marked: Collection[int] = ()) -> LineChart:
+def line_chart(items: Sequence[tuple[str, float | None]], marked: Collection[int] = (),
+               reference: float | None = None) -> LineChart:
     """The values of ``items`` (``(label, value)`` in order, e.g. versions oldest first) as
     points joined by a line, evenly spaced; the items at the positions in ``marked`` (e.g. the
     production version, the version shown) are marked. Missing or non-finite values are
-    skipped (the line joins their neighbours) and listed in ``missing``."""
+    skipped (the line joins their neighbours) and listed in ``missing``. A finite
+    ``reference`` (e.g. a threshold) is drawn as a horizontal line, inside the scale."""
     top, bottom = float(PAD), float(PAD + LINE_HEIGHT)
-    axis = scale([v for _, v in items], bottom, top)  # higher values higher up
+    line = _finite(reference)
+    axis = scale([v for _, v in items], bottom, top,  # higher values higher up
+                 () if line is None else (line,))
     step = (WIDTH - PAD - LABEL) / max(len(items) - 1, 1)
     points: list[Point] = []
     missing: list[str] = []
@@ -245,4 +256,4 @@ def line_chart(items: Sequence[tuple[str, float | None]],
     return LineChart(WIDTH, int(bottom + PAD + 30), tuple(points),
                      " ".join(f"{p.x},{p.y}" for p in points),
                      Tick(axis.at(low), number(low)), Tick(axis.at(high), number(high)),
-                     tuple(missing))
+                     tuple(missing), None if line is None else Tick(axis.at(line), number(line)))

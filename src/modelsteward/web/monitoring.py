@@ -70,7 +70,8 @@ def monitoring(registry: Registry, version: Version) -> Monitoring:
         broken = [threshold is not None and not threshold.holds(v) for _, v in recent]
         labels = [at.strftime("%m-%d %H:%M") for at, _ in recent]
         chart = line_chart(list(zip(labels, (v for _, v in recent), strict=True)),
-                           [i for i, bad in enumerate(broken) if bad])
+                           [i for i, bad in enumerate(broken) if bad],
+                           threshold.value if threshold is not None else None)
         series.append(Series(metric, str(threshold) if threshold is not None else "", chart,
                              tuple(Reading(at, number(v, 4), bad) for (at, v), bad
                                    in reversed(list(zip(recent, broken, strict=True))))))
