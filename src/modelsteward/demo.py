@@ -7,9 +7,10 @@ The weights are small generated files, so nothing is downloaded.
 What the web pages show first is there too: the older hosted snapshot is deprecated (the provider
 shuts it down in 60 days) and three services of two teams still use it; an advisory affects the
 base model, so its fine-tune inherits it; and a high-risk version of the fine-tune waits in
-staging for its approval. Two approver tokens of the fine-tune's team are written beside the
-registry (``approver-token``: rita@example.com; ``author-token``: sam@example.com, who
-registered the waiting version and so may not approve it), with the administrator's
+staging for its approval, in an A/B test against production with two days of outcomes, while
+production's measurements are recorded. Two approver tokens of the fine-tune's team are written
+beside the registry (``approver-token``: rita@example.com; ``author-token``: sam@example.com,
+who registered the waiting version and so may not approve it), with the administrator's
 ``admin-token``.
 """
 
