@@ -147,3 +147,8 @@ def test_ended_experiments_come_in_keyset_pages(client: httpx.Client, demo: Demo
     assert '<a href="/experiments?after=ended-b">Next page</a>' in first
     second = client.get("/experiments", params={"after": "ended-b"}).text
     assert "done ended-c" in second and "done ended-a" not in second
+    empty = client.get("/experiments/ended-a")  # ended without a single outcome
+    assert empty.status_code == 200, empty.text
+    assert "no estimate yet" in empty.text and '<td class="lift">n/a</td>' in empty.text
+    assert re.findall(r'<td class="observations">(\d+)</td>', empty.text) == ["0", "0"]
+    assert "Ended" in empty.text and "done ended-a" in empty.text
