@@ -7,9 +7,10 @@ The weights are small generated files, so nothing is downloaded.
 What the web pages show first is there too: the older hosted snapshot is deprecated (the provider
 shuts it down in 60 days) and three services of two teams still use it; an advisory affects the
 base model, so its fine-tune inherits it; and a high-risk version of the fine-tune waits in
-staging for its approval. Two approver tokens of the fine-tune's team are written beside the
-registry (``approver-token``: rita@example.com; ``author-token``: sam@example.com, who
-registered the waiting version and so may not approve it), with the administrator's
+staging for its approval, in an A/B test against production with two days of outcomes, while
+production's measurements are recorded. Two approver tokens of the fine-tune's team are written
+beside the registry (``approver-token``: rita@example.com; ``author-token``: sam@example.com,
+who registered the waiting version and so may not approve it), with the administrator's
 ``admin-token``.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from modelsteward.domain.advisory import (
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.evaluation_file import EvaluationResult
+from modelsteward.domain.experiment_file import parse_experiment
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, Version
@@ -170,6 +173,8 @@ def build(registry: Registry, workdir: Path) -> None:
     _to_production(registry, first)
     _later(registry, 3)
     _to_staging(registry, waiting)
+    _experiment(registry)
+    _monitoring(registry, first)
 
 
 AUTHOR = "sam@example.com"  # registered support-bot's versions: may not approve them (high risk)
@@ -197,6 +202,44 @@ def _attention(registry: Registry) -> None:
         affected=(Affected(ECOSYSTEM, "acme/support-base", ranges=(AffectedRange("SEMVER", (
             RangeEvent(EventKind.INTRODUCED, "1.1.0"),)),)),),
         database_specific={"severity": "HIGH"}))
+
+
+def _experiment(registry: Registry) -> None:
+    """An A/B test of support-bot's waiting prompt (1.0.1) against production (1.0.0), with two
+    days of outcomes (deterministic: a seeded generator): the new prompt resolves more tickets,
+    a little slower and no dearer."""
+    spec = parse_experiment({
+        "name": "support-bot-prompt-ab", "model": "support-bot", "control": "production",
+        "treatment": "1.0.1", "traffic_split": 0.5, "unit": "user_id", "duration": "14d",
+        "description": "Does the new system prompt resolve more tickets without slowing down?",
+        "primary": [{"metric": "resolved", "kind": "proportion", "direction": "higher"}],
+        "guardrails": [{"metric": "latency_p95_ms", "direction": "lower", "margin": 0.1},
+                       {"metric": "cost_per_1k_requests", "direction": "lower",
+                        "margin": 0.05}],
+        "design": {"alpha": 0.05, "power": 0.8, "mde": 0.05}}, source="the demo experiment")
+    registry.experiments.start(spec)
+    draw = random.Random(7)
+    for day in range(2):
+        units = [f"user-{i}" for i in range(400)]
+        arms = {r.unit: r.arm for r in registry.experiments.route_many(spec.name, units)}
+        registry.experiments.ingest(spec.name, [
+            {"unit": unit, "metrics": {
+                "resolved": int(draw.random() < (0.70 if arms[unit] == "treatment" else 0.62)),
+                "latency_p95_ms": round(draw.gauss(
+                    830.0 if arms[unit] == "treatment" else 800.0, 90.0), 1),
+                "cost_per_1k_requests": round(draw.gauss(3.2, 0.25), 3)}}
+            for unit in units])
+        if day == 0:
+            _later(registry, 1)
+
+
+def _monitoring(registry: Registry, version: Version) -> None:
+    """A day of production measurements of ``version``, every six hours, within the policy's
+    error-rate threshold (a breach would mark it degraded)."""
+    for error_rate, latency in ((0.012, 790.0), (0.018, 842.0), (0.011, 805.0), (0.021, 868.0)):
+        registry.lifecycle.record_measurements(version.ref, {"error_rate": error_rate,
+                                                             "latency_p95_ms": latency})
+        _later(registry, 0.25)
 
 
 def write_tokens(registry: Registry, home: Path) -> None:

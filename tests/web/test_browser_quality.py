@@ -29,6 +29,9 @@ PAGES = [
     ("/advisories", "advisories", "support-bot@"),
     ("/consumers?model=claude-sonnet", "consumers", "3 services, 2 teams"),
     ("/events", "events", "Intact on this page"),
+    ("/experiments", "experiments", "support-bot-prompt-ab"),
+    ("/experiments/support-bot-prompt-ab", "experiment-charts", "Traffic per arm"),
+    ("/models/support-bot@1.0.0", "version-monitoring", "latency_p95_ms"),
 ]
 
 

@@ -1,7 +1,8 @@
 """Every page shows what people typed as text: a model's description and purpose, a card
 section, a version's description, an approval's evidence, a deprecation's migration step, an
-advisory's summary, a consumer's contact and environment, the events' payloads, a search and a
-pasted lock file, each holding script and HTML."""
+advisory's summary, a consumer's contact and environment, an evaluation's suite and metric, a
+measurement's metric, an experiment's description, the events' payloads, a search and a pasted
+lock file, each holding script and HTML."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from modelsteward.domain.advisory import (
 )
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.evaluation_file import EvaluationResult
+from modelsteward.domain.experiment_file import parse_experiment
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, RiskTier
 from tests.web.conftest import Demo, post_form
@@ -60,6 +63,16 @@ def hostile(demo: Demo) -> Demo:
         registry.consumers.add(Consumer(
             "hostile-consumer", ConsumerKind.APPLICATION, "team-support", contact=HOSTILE,
             environment=HOSTILE, pins=(ConsumerPin("hostile-model", "1.0.0"),)))
+        registry.lifecycle.record_evaluation("hostile-model@1.0.0", EvaluationResult(
+            HOSTILE, "sha256:" + "0" * 64, {HOSTILE: 0.5}, 1.0, {HOSTILE: 10.0}))
+        registry.lifecycle.record_measurements("hostile-model@1.0.0", {HOSTILE: 1.0})
+        registry.experiments.start(parse_experiment({
+            "name": "hostile-ab", "model": "support-bot", "control": "production",
+            "treatment": "1.0.1", "description": HOSTILE,
+            # metric names of experiments are lowercase words: refused otherwise, never shown
+            "primary": [{"metric": "resolved", "kind": "proportion", "direction": "higher"}]}))
+        registry.experiments.ingest("hostile-ab", [
+            {"unit": f"u{i}", "metrics": {"resolved": i % 2}} for i in range(20)])
     return demo
 
 
@@ -73,7 +86,8 @@ def _shown_as_text(page: str, where: str) -> None:
     "/", "/models", "/models?q=hostile", "/models/hostile-model",
     "/models/hostile-model?at=2099-01-01", "/models/hostile-model@1.0.0",
     "/models/hostile-model@1.1.0", "/approvals", "/deprecations", "/advisories",
-    "/consumers", "/consumers?model=hostile-model", "/events", "/events?model=hostile-model"])
+    "/consumers", "/consumers?model=hostile-model", "/experiments",
+    "/experiments/hostile-ab", "/events", "/events?model=hostile-model"])
 def test_user_text_is_shown_as_text(hostile: Demo, page: str) -> None:
     with closing(hostile.browser("admin")) as browser:
         answer = browser.get(page)

@@ -35,7 +35,9 @@ from modelsteward.results.advisories import Found
 from modelsteward.service.registry import Registry
 from modelsteward.service.tokens import close_session, open_session
 from modelsteward.web import live, session
+from modelsteward.web.comparison import compared
 from modelsteward.web.lineage import MAX_ROOTS, layout
+from modelsteward.web.monitoring import monitoring
 from modelsteward.web.render import render, services_and_teams
 
 router = APIRouter(include_in_schema=False)
@@ -357,6 +359,7 @@ def _version_page(request: Request, principal: Principal, registry: Registry,
                  approvals=registry.lifecycle.approvals(version.ref),
                  checks=registry.lifecycle.checks(version.ref),
                  advisories=registry.advisories.affecting(version.ref), report=report,
+                 compared=compared(registry, version), monitoring=monitoring(registry, version),
                  may_promote=principal is not None and Role.MAINTAINER in principal.roles,
                  message=request.query_params.get("done", "")[:200])
 
