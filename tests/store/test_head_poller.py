@@ -98,3 +98,20 @@ def test_sqlite_readings_carry_the_chain_heads_sequence_number(sqlite_url: str) 
     finally:
         watcher.close()
         store.close()
+
+
+def test_without_polling_there_is_no_marker_but_the_head_is_known(pg_url: str) -> None:
+    store = SqlStore.open(pg_url)
+    watcher = ChangeWatcher(store.engine, poll_seconds=0)
+    store.on_commit(watcher.committed)
+    try:
+        assert watcher.reading() == Reading(None, None)  # nothing read, nothing committed
+        Registry(store, actor="here").create_model(Model("bot-a"))
+        assert watcher.reading() == Reading(None, head(store))  # its own commit
+        with Registry.open(pg_url, actor="elsewhere") as other:
+            other.create_model(Model("bot-b"))
+        assert watcher.reading().seq == head(store) - 1
+        assert watcher.refresh() == Reading(None, head(store))  # read, but still no marker
+    finally:
+        watcher.close()
+        store.close()

@@ -10,7 +10,8 @@ head's sequence number itself, polled by a thread of its own
 (:class:`~modelsteward.store.head_poller.HeadPoller`, every ``poll_seconds``) and advanced at
 once by this process's own commits (:meth:`ChangeWatcher.committed`). In-memory SQLite (and
 PostgreSQL with ``poll_seconds=0``) has no marker: :meth:`marker` returns ``None`` there and
-callers must not cache.
+callers must not cache (PostgreSQL's readings still carry the head of this process's last
+commit, and :meth:`ChangeWatcher.refresh` reads it).
 
 On PostgreSQL a token can still be cached, because :meth:`ChangeWatcher.token_live` reads that one
 token's state (one primary-key query on a connection of the watcher's own, outside any
@@ -59,7 +60,7 @@ class ChangeWatcher:
         self._version: int | None = None  # the data_version ``_seq`` was read at (SQLite)
         self._seq: int | None = None
         self._poller: HeadPoller | None = None
-        if engine.url.get_backend_name() == "postgresql" and poll_seconds > 0:
+        if engine.url.get_backend_name() == "postgresql":  # with 0: no thread, no marker
             self._poller = HeadPoller(self._connect_postgres,
                                       engine.dialect.loaded_dbapi.Error, poll_seconds)
         url = engine.url

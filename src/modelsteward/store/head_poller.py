@@ -31,6 +31,8 @@ _HEAD_SEQ = "SELECT seq FROM chain_head WHERE id = 1"
 class HeadPoller:
     """Polls ``chain_head.seq`` every ``interval`` seconds on a connection ``connect()`` makes
     (autocommit: each read sees the committed state), from a daemon thread started at once.
+    With ``interval`` 0 there is no thread and never a marker, only the sequence numbers of
+    this process's commits and of :meth:`poll` calls, as lower bounds of the head.
     ``errors``: the driver's exception root; a failed read drops the connection, which the next
     poll makes again. Thread-safe; :meth:`close` stops the thread and releases the
     connection."""
@@ -47,15 +49,17 @@ class HeadPoller:
         self._state: tuple[int | None, float] = (None, float("-inf"))
         self._state_lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="steward-head-poller",
-                                        daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if interval > 0:
+            self._thread = threading.Thread(target=self._run, name="steward-head-poller",
+                                            daemon=True)
+            self._thread.start()
 
     def reading(self) -> Reading:
         """The last sequence number polled or committed here: the marker while the last poll
         is recent (see the module's note), else only a lower bound of the head."""
         seq, polled_at = self._state
-        if seq is None or time.monotonic() - polled_at > self.max_age:
+        if seq is None or self._thread is None or time.monotonic() - polled_at > self.max_age:
             return Reading(None, seq)
         return Reading(seq, seq)
 
@@ -107,7 +111,7 @@ class HeadPoller:
 
     def close(self) -> None:
         self._stop.set()
-        if self._thread is not threading.current_thread():
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
         with self._io:
             self._drop_connection()
