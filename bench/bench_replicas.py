@@ -9,7 +9,7 @@ sends writes to the first replica and reads to the other two in turn. The server
 development eligibility rule (a registered version is resolvable at once), so every
 registration changes what ``GET /api/v1/resolve?model=bench-bot&pin=^1`` answers.
 
-1. Staleness: ``--writes`` registrations through the proxy, one at a time, while four readers
+1. Staleness: ``--writes`` registrations through the proxy, one at a time, while two readers
    resolve through it without pause (so both read replicas keep answers in memory). After each
    write's answer, each read replica is asked directly, every 2 ms, until it answers the new
    version: the staleness of the write is the time from the write's answer to the sending of
@@ -112,7 +112,7 @@ async def staleness(client: httpx.AsyncClient, readers: list[Server], writes: in
             await resolved(client)
             latencies.append((time.monotonic() - sent) * 1000)
 
-    background = [asyncio.create_task(load()) for _ in range(4)]
+    background = [asyncio.create_task(load()) for _ in range(2)]
     found: list[float] = []
     began = time.monotonic()
     try:
