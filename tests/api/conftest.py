@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from modelsteward import Registry
 from modelsteward.api.app import create_app
 from modelsteward.api.limits import DEFAULT_MAX_BODY_BYTES
-from modelsteward.api.settings import ServerSettings
+from modelsteward.api.settings import DEFAULT_CHANGE_POLL_SECONDS, ServerSettings
 from modelsteward.config import Settings
 from modelsteward.domain.tokens import Role
 from modelsteward.notify.settings import NotifySettings
@@ -95,6 +95,20 @@ def run_server(app: FastAPI) -> Generator[str, None, None]:
 MakeServer = Callable[..., Server]
 
 
+def caught_up(server: Server, timeout: float = 10.0) -> int:
+    """Wait until ``server`` has seen the database's chain head as it is now (at once on
+    SQLite, whose marker is read on each request; within its poll interval on PostgreSQL),
+    failing after ``timeout`` seconds; the head's sequence number."""
+    store = server.app.state.store
+    with store.read() as tx:
+        head: int = tx.chain_head()[0]
+    deadline = time.monotonic() + timeout
+    while (server.app.state.changes.reading().seq or -1) < head:
+        assert time.monotonic() < deadline, f"the server did not see seq {head}"
+        time.sleep(0.002)
+    return head
+
+
 @pytest.fixture
 def make_server(db_url: str) -> Iterator[MakeServer]:
     """Start servers over the test database; each with its own app (settings, clock, auth)."""
@@ -102,10 +116,13 @@ def make_server(db_url: str) -> Iterator[MakeServer]:
     clients: list[httpx.Client] = []
 
     def make(*, clock: FixedClock | None = None, notify: NotifySettings | None = None,
-             max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs: object) -> Server:
+             max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+             change_poll_seconds: float = DEFAULT_CHANGE_POLL_SECONDS,
+             **kwargs: object) -> Server:
         settings = ServerSettings(Settings(db_url, "alice@example.com"),
                                   notify=notify or NotifySettings(),
-                                  max_body_bytes=max_body_bytes)
+                                  max_body_bytes=max_body_bytes,
+                                  change_poll_seconds=change_poll_seconds)
         app = create_app(settings, clock=clock, **kwargs)  # type: ignore[arg-type]
         serving = run_server(app)
         url = next(serving)

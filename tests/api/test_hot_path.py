@@ -1,7 +1,9 @@
 """The caches of the resolve hot path never serve a stale answer: a resolution follows every
-change to the registry at once, whether this server or another process made it, and a token
-revoked by another process or replica is refused at once (on SQLite by the change marker, on
-PostgreSQL by a check of the cached token; see ``api/auth.py``)."""
+change to the registry made through this server at once, and one made by another process at
+once on SQLite (its marker is read on each request) and as soon as the server has polled the
+chain head on PostgreSQL (``caught_up``; ``tests/api/test_replicas.py`` checks the bound); a
+token revoked by another process or replica is refused at once (on SQLite by the change marker,
+on PostgreSQL by a check of the cached token; see ``api/auth.py``)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from modelsteward.domain.model import FileDigest, Model, RiskTier
 from modelsteward.domain.tokens import split_token
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.integrity.manifest import Manifest
-from tests.api.conftest import MakeServer, Server
+from tests.api.conftest import MakeServer, Server, caught_up
 from tests.api.test_api_lifecycle import evaluation, statement
 from tests.api.test_auth import assert_401, client, make_token
 from tests.conftest import FixedClock
@@ -76,6 +78,7 @@ def test_a_resolution_follows_changes_made_here_and_elsewhere(server: Server, db
         assert made == "support-bot@1.2.0"
         assert resolved(c) == "1.1.0"  # not through the gates yet
         to_staging(other, made, RiskTier.LOW)
+    caught_up(server)
     assert resolved(c) == "1.2.0"
     missing = c.get("/api/v1/resolve", params={"model": "support-bot", "pin": "^3"})
     assert missing.status_code == 404  # errors are answered, never kept
@@ -187,6 +190,7 @@ def test_mlflow_get_by_alias_follows_changes_made_here_and_elsewhere(
     assert first["model_version"]["aliases"] == ["champion"]
     with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
         other.mlflow().set_alias("support-bot", "champion", 2)
+    caught_up(server)
     assert by_alias().json()["model_version"]["version"] == "2"
     c.request("DELETE", f"{mlflow}/registered-models/alias",
               json={"name": "support-bot", "alias": "champion"})
@@ -215,6 +219,7 @@ def test_mlflow_searches_and_gets_follow_changes_made_elsewhere(
     with Registry.open(db_url, actor="elsewhere", clock=clock) as other:  # another process
         other.mlflow().set_model_tag("bot-b", "tier", "gold")
         other.mlflow().update_model("bot-b", "answers questions")
+    caught_up(server)
     assert gold() == ["bot-b"]
     assert description() == "answers questions"
     bad = c.get(f"{mlflow}/registered-models/search", params={"max_results": 0})
@@ -275,7 +280,9 @@ def test_a_kept_answer_is_sent_before_routing_exactly_as_the_route_sent_it(
     assert through_layer(server, behind, path, query, token)[0] == 599  # nothing kept yet: routed
     routed = c.get(f"{path}?{query}")  # computed by the route, and kept (SQLite)
     status, headers, body, route = through_layer(server, behind, path, query, token)
-    if not db_url.startswith("sqlite"):  # no change marker: nothing is kept, all is routed
+    if not db_url.startswith("sqlite"):
+        # each cached token is checked in the database (api/auth.py): the route answers, from
+        # what it keeps
         assert status == 599 and behind.paths == [path, path]
         return
     assert (status, body) == (200, routed.content)

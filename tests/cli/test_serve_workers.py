@@ -18,6 +18,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from modelsteward.api.settings import ServerSettings
+from modelsteward.cli.serve import _environment
+from modelsteward.config import Settings
 from tests.cli.conftest import STEWARD, Steward
 from tests.conftest import wait_until_ready
 
@@ -129,3 +132,8 @@ def test_workers_need_a_database_every_process_opens(steward: Steward, tmp_path:
     refused = steward("serve", "--workers", "2", expect=2)
     assert "PROMETHEUS_MULTIPROC_DIR=" in refused.stderr and "is not a folder" in refused.stderr
     assert not (tmp_path / "registry.db").exists()  # refused before anything was written
+
+
+def test_every_worker_polls_the_chain_head_as_often_as_the_server_was_told() -> None:
+    settings = ServerSettings(Settings("sqlite:///r.db", "a"), change_poll_seconds=0.2)
+    assert ServerSettings.from_env(_environment(settings)).change_poll_seconds == 0.2

@@ -14,7 +14,7 @@ from modelsteward.store.sql import SqlStore
 def test_token_live_reads_each_tokens_committed_state_and_survives_a_lost_connection(
         pg_url: str) -> None:
     store = SqlStore.open(pg_url)
-    watcher = ChangeWatcher(store.engine)
+    watcher = ChangeWatcher(store.engine, poll_seconds=0)  # no poller: no marker
     try:
         assert watcher.checks_each_token and watcher.marker() is None
         with Registry.open(pg_url, actor="admin") as registry:  # another process

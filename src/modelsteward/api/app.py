@@ -62,7 +62,8 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = SqlStore.open(settings.registry.database_url)
-        changes = ChangeWatcher(store.engine)
+        changes = ChangeWatcher(store.engine, settings.change_poll_seconds)
+        store.on_commit(changes.committed)  # this replica's writes invalidate its answers at once
         app.state.store = store
         app.state.changes = changes
         app.state.idempotency_keys = SqlIdempotencyKeys(store)

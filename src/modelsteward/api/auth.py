@@ -134,8 +134,10 @@ class TokenAuthenticator:
         under, or cannot be read)."""
         # the application's marker says nothing about another store's database
         marker = database_marker(request) if self.store is None else None
-        if marker is not None and marker != self._marker:
-            changes: Changes = request.app.state.changes
+        changes: Changes | None = getattr(request.app.state, "changes", None)
+        if changes is not None and changes.checks_each_token:
+            return self.cache  # each cached token is checked on its own (see _authenticate)
+        if marker is not None and marker != self._marker and changes is not None:
             tokens = changes.token_state()  # read after the marker: a later change moves it
             if tokens is None or tokens != self._tokens:
                 # a new object rather than clearing: a look-up in flight fills the old one

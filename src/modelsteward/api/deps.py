@@ -15,26 +15,27 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from modelsteward.api.sequences import scope_reading
 from modelsteward.config import Settings
 from modelsteward.domain.policy import Policy
 from modelsteward.domain.tokens import Principal as Principal  # re-exported
-from modelsteward.ports import Changes, Clock, Store
+from modelsteward.ports import Clock, Store
+from modelsteward.ports.changes import Reading
 from modelsteward.service.registry import Registry
 
-_MARKER = "modelsteward.marker"  # where a request keeps the marker it read
+
+def database_reading(request: Request) -> Reading:
+    """The database's change marker and chain head (``app.state.changes``, a
+    :class:`~modelsteward.ports.Changes`) as of this request: read once, at the first call, and
+    the same for the rest of the request, so that the token and the resolution caches judge
+    freshness against one state, and the sequence number the answer reports is one its data
+    reflects (see ``api/sequences.py``)."""
+    return scope_reading(request.scope)
 
 
 def database_marker(request: Request) -> int | None:
-    """The database's change marker (``app.state.changes``, a
-    :class:`~modelsteward.ports.Changes`) as of this request: read once, at
-    the first call, and the same for the rest of the request, so that the token and the
-    resolution caches judge freshness against one state. ``None``: nothing may be cached."""
-    scope = request.scope
-    if _MARKER not in scope:
-        changes: Changes | None = getattr(request.app.state, "changes", None)
-        scope[_MARKER] = changes.marker() if changes is not None else None
-    marker: int | None = scope[_MARKER]
-    return marker
+    """The marker of :func:`database_reading`. ``None``: nothing may be cached."""
+    return database_reading(request).marker
 
 
 async def get_principal(request: Request) -> Principal:

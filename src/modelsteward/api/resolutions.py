@@ -6,13 +6,17 @@ An answer is kept with the database marker (:class:`~modelsteward.ports.Changes`
 read *before* it was computed, and served only while the marker is the same: any commit, by
 this server or by another process, makes every kept answer stale at once. Its key is the
 request's path and query string, and the day (a resolution's deprecation phase depends on it).
-Without a marker (PostgreSQL, in-memory SQLite) nothing is kept. Errors (unknown model, no
-match, invalid parameters) are never kept, and neither are answers to anything but ``GET``.
+On PostgreSQL the marker is the chain head polled every ``STEWARD_CHANGE_POLL_SECONDS``
+(``store/head_poller.py``), so a commit through another replica makes kept answers stale within
+that interval (plus a query's round trip), and one through this server at once. Without a marker
+(in-memory SQLite, or polling off) nothing is kept. Errors (unknown model, no match, invalid
+parameters) are never kept, and neither are answers to anything but ``GET``.
 
 A route keeps its answers with :func:`kept_or_computed`. :class:`KeptAnswers`, a pure-ASGI
 layer in front of the routes, then answers a repeated ``GET`` from memory before routing,
 validation and dependencies run, when the caller is authenticated without I/O; anything else
-goes on to the route, which decides as it always does.
+goes on to the route, which decides as it always does. It also puts ``X-Steward-Seq`` on every
+response under ``/api/`` and honours ``X-Steward-Min-Seq`` (``api/sequences.py``).
 """
 
 from __future__ import annotations
@@ -25,11 +29,18 @@ from functools import cached_property
 
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelsteward.api.deps import database_marker
+from modelsteward.api.sequences import (
+    FROM_DATABASE,
+    SEQ_HEADER,
+    catch_up,
+    min_seq,
+    scope_reading,
+)
 from modelsteward.errors import StewardError
-from modelsteward.ports import Clock, SystemClock
+from modelsteward.ports import Changes, Clock, SystemClock
 
 Key = tuple[str | bytes | date, ...]  # (path, query string, day)
 
@@ -111,7 +122,7 @@ async def kept_or_computed(request: Request, compute: Callable[[], Answer]) -> R
     cache: ResolutionCache | None = getattr(request.app.state, "resolutions", None)
     marker = database_marker(request)  # read before computing: a later commit makes it stale
     key = answer_key(request.scope, request.app.state.clock)
-    if cache is not None:
+    if cache is not None and FROM_DATABASE not in request.scope:
         kept = cache.get(key, marker)
         if kept is not None:
             return kept.response()
@@ -134,21 +145,33 @@ class KeptAnswers:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            answer = self._kept(scope)
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        wanted = min_seq(scope)
+        if wanted is not None:
+            await catch_up(scope, wanted)
+        if scope["method"] in ("GET", "HEAD"):
+            # taken before the route reads anything: its data reflect at least this head
+            seq = scope_reading(scope).seq
+            answer = self._kept(scope) if scope["method"] == "GET" else None
             if answer is not None:
                 scope["route"] = answer.route
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": answer.raw_headers})
+                headers = answer.raw_headers
+                if seq is not None:
+                    headers = [*headers, (_SEQ, str(seq).encode())]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
                 await send({"type": "http.response.body", "body": answer.body})
                 return
-        await self.app(scope, receive, send)
+            await self.app(scope, receive, _with_seq(send, seq))
+            return
+        await self.app(scope, receive, _with_seq(send, None, scope))
 
     @staticmethod
     def _kept(scope: Scope) -> Answer | None:
         state = scope["app"].state
         cache: ResolutionCache | None = getattr(state, "resolutions", None)
-        if cache is None:
+        if cache is None or FROM_DATABASE in scope:
             return None
         key = answer_key(scope, state.clock)
         if key not in cache:
@@ -161,3 +184,22 @@ class KeptAnswers:
         except StewardError:  # refused: the route answers with its problem document
             return None
         return cache.get(key, database_marker(request))
+
+
+_SEQ = SEQ_HEADER.lower().encode()
+
+
+def _with_seq(send: Send, seq: int | None, scope: Scope | None = None) -> Send:
+    """``send`` adding ``X-Steward-Seq`` to the response's headers: ``seq``, or when ``scope``
+    is given (a write) the application's head as the response starts, after the commit."""
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            number = seq
+            if scope is not None:
+                changes: Changes | None = getattr(scope["app"].state, "changes", None)
+                number = changes.reading().seq if changes is not None else None
+            if number is not None:
+                message = {**message, "headers": [*message.get("headers", ()),
+                                                   (_SEQ, str(number).encode())]}
+        await send(message)
+    return sending

@@ -13,6 +13,7 @@ from modelsteward.notify.settings import NotifySettings
 
 DEFAULT_PORT = 8765
 DEFAULT_TICK_SECONDS = 60.0
+DEFAULT_CHANGE_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,10 @@ class ServerSettings:
     the deprecation tick use; checked when the application is made, so a bad one stops the
     server at start-up. ``max_body_bytes``: STEWARD_MAX_BODY_BYTES (10 MiB), the largest
     request body accepted (``api/limits.py``). ``tick_seconds``: STEWARD_TICK_SECONDS (60), how
-    often the server judges its running canaries (``0``: never; ``steward tick`` does it)."""
+    often the server judges its running canaries (``0``: never; ``steward tick`` does it).
+    ``change_poll_seconds``: STEWARD_CHANGE_POLL_SECONDS (0.05), how often a server on
+    PostgreSQL reads the chain head to learn of other replicas' commits (``0``: never, and then
+    no answer is kept in memory; see ``store/head_poller.py``)."""
 
     registry: Settings
     host: str = "127.0.0.1"
@@ -34,6 +38,7 @@ class ServerSettings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     tick_seconds: float = DEFAULT_TICK_SECONDS
+    change_poll_seconds: float = DEFAULT_CHANGE_POLL_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -54,6 +59,15 @@ class ServerSettings:
         if not 0 <= tick <= 86400:
             raise InvalidInput(f"STEWARD_TICK_SECONDS={tick_text!r} is not a number of seconds "
                                "from 0 (never) to 86400; the default is 60.")
+        poll_text = (env.get("STEWARD_CHANGE_POLL_SECONDS", "")
+                     or str(DEFAULT_CHANGE_POLL_SECONDS))
+        try:
+            poll = float(poll_text)
+        except ValueError:
+            poll = -1.0
+        if not 0 <= poll <= 10:
+            raise InvalidInput(f"STEWARD_CHANGE_POLL_SECONDS={poll_text!r} is not a number of "
+                               "seconds from 0 (never) to 10; the default is 0.05.")
         return cls(Settings.from_env(env), env.get("STEWARD_HOST") or "127.0.0.1",
                    int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"),
-                   NotifySettings.from_env(env), int(body_text), tick)
+                   NotifySettings.from_env(env), int(body_text), tick, poll)

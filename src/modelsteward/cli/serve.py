@@ -58,7 +58,8 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
 
     settings = ServerSettings(Settings(state.database_url, state.actor, state.workers,
                                        state.policy_path, state.archive), host, port,
-                              anonymous_read, NotifySettings.from_env().check())
+                              anonymous_read, NotifySettings.from_env().check(),
+                              change_poll_seconds=ServerSettings.from_env().change_poll_seconds)
     if processes > 1:
         try:
             url = make_url(state.database_url)
@@ -95,7 +96,8 @@ def _environment(settings: ServerSettings) -> dict[str, str]:
     env = {"STEWARD_DATABASE_URL": registry.database_url, "STEWARD_ACTOR": registry.actor,
            "STEWARD_POLICY": registry.policy_path, "STEWARD_ARCHIVE": registry.archive,
            "STEWARD_HOST": settings.host, "STEWARD_PORT": str(settings.port),
-           "STEWARD_ANONYMOUS_READ": "1" if settings.anonymous_read else ""}
+           "STEWARD_ANONYMOUS_READ": "1" if settings.anonymous_read else "",
+           "STEWARD_CHANGE_POLL_SECONDS": str(settings.change_poll_seconds)}
     if registry.workers:
         env["STEWARD_HASH_WORKERS"] = str(registry.workers)
     return env

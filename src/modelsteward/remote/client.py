@@ -44,6 +44,9 @@ from modelsteward.errors import (
 API = "/api/v1"
 RETRIES = 2  # more attempts of a POST whose answer was lost, each with the same Idempotency-Key
 BACKOFF = (0.2, 1.0)  # seconds before each of them
+# the server's read-your-writes headers (api/sequences.py)
+SEQ_HEADER = "X-Steward-Seq"
+MIN_SEQ_HEADER = "X-Steward-Min-Seq"
 PAGE = 1000  # the API's largest page: fewest round trips
 Json = dict[str, Any]
 Params = Mapping[str, str | int | bool]
@@ -111,6 +114,10 @@ class Client:
         #: empty: each POST gets a new UUID
         self.idempotency_key = idempotency_key
         self._posts = 0
+        #: the highest ``X-Steward-Seq`` the server answered (0: none yet), sent back as
+        #: ``X-Steward-Min-Seq`` so that every later answer, from any replica behind the URL,
+        #: reflects at least what this client wrote and read before
+        self.seq = 0
         self.url = url.rstrip("/")
         if not self.url.startswith(("http://", "https://")):
             raise InvalidInput(f"STEWARD_URL {url!r} is not an http:// or https:// URL: write "
@@ -141,7 +148,7 @@ class Client:
         locks) writes nothing: it is retried like the others but without a key, so that the server
         keeps no answer of it."""
         target = path if path.startswith("http") else API + path
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {MIN_SEQ_HEADER: str(self.seq)} if self.seq else {}
         attempts = 1
         if method == "POST":
             if not computes:
@@ -171,6 +178,9 @@ class Client:
         # in full by now, would then live until the cyclic garbage collector runs; a stream of
         # its own frees it as soon as the caller drops the response (a page of a long list)
         response.stream = httpx.ByteStream(b"")
+        answered = response.headers.get(SEQ_HEADER, "")
+        if answered.isdigit():
+            self.seq = max(self.seq, int(answered))
         if response.is_success:
             return response
         try:

@@ -57,6 +57,11 @@ class SqlConnectionBase:
             pk = self._version_pks[(model, version)] = str(found)
         return pk
 
+    def written_head(self) -> int | None:
+        """The chain head's sequence number as this writing transaction left it, when known
+        without a query (always on PostgreSQL); ``None`` otherwise."""
+        return self._head[0] if self._head is not None else None
+
     def chain_head(self) -> tuple[int, str]:
         """(number, hash) of the last event; ``(0, GENESIS)`` for an empty log."""
         if self._head is not None:

@@ -5,7 +5,7 @@ SqlConnectionBase`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
@@ -41,6 +41,13 @@ class SqlStore:
         self.engine = engine
         self.url = url
         self._writers = write_queue(engine)
+        self._commit_listeners: list[Callable[[int], None]] = []
+
+    def on_commit(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener`` with the chain head's sequence number after each write
+        transaction of this store commits (when the head is known without a query: always on
+        PostgreSQL), in the committing thread. A listener must be quick and must not raise."""
+        self._commit_listeners.append(listener)
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> SqlStore:
@@ -94,7 +101,13 @@ class SqlStore:
                 # the lock that serialises writers, and the head the transaction appends to
                 found = connection.execute(HEAD_FOR_UPDATE).first()
                 head = (int(found.seq), str(found.hash)) if found is not None else None
-            yield SqlTransaction(connection, writing=True, head=head)
+            transaction = SqlTransaction(connection, writing=True, head=head)
+            yield transaction
+        # committed (an exception skips this): the head the transaction left is now everyone's
+        seq = transaction.written_head()
+        if seq is not None:
+            for listener in self._commit_listeners:
+                listener(seq)
 
     @contextmanager
     def outbox_write(self) -> Iterator[OutboxQueries]:
