@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -50,16 +51,11 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     from sqlalchemy.exc import ArgumentError
 
     from modelsteward.api.app import create_app
-    from modelsteward.api.settings import ServerSettings
     from modelsteward.cli.tokens import bootstrap_admin_token
-    from modelsteward.config import Settings, default_home
-    from modelsteward.notify.settings import NotifySettings
+    from modelsteward.config import default_home
     from modelsteward.store.engine import is_sqlite_memory
 
-    settings = ServerSettings(Settings(state.database_url, state.actor, state.workers,
-                                       state.policy_path, state.archive), host, port,
-                              anonymous_read, NotifySettings.from_env().check(),
-                              change_poll_seconds=ServerSettings.from_env().change_poll_seconds)
+    settings = server_settings(state, host, port, anonymous_read)
     if processes > 1:
         try:
             url = make_url(state.database_url)
@@ -87,6 +83,24 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
         # replaced workers that were only slow, starting on a busy machine
         uvicorn.run(APP_FACTORY, factory=True, workers=processes,
                     timeout_worker_healthcheck=WORKER_HEALTHCHECK_S, **options)
+
+
+def server_settings(state: State, host: str, port: int,
+                    anonymous_read: bool) -> ServerSettings:
+    """What ``steward serve`` serves with: the registry, host, port and anonymous reading as
+    the command's options and the CLI's settings say, and the rest (body limit, tick, change
+    polling, notifications) from the ``STEWARD_*`` environment, checked (InvalidInput names
+    a bad variable)."""
+    from modelsteward.api.settings import ServerSettings
+    from modelsteward.config import Settings
+    from modelsteward.notify.settings import NotifySettings
+
+    return dataclasses.replace(
+        ServerSettings.from_env(),
+        registry=Settings(state.database_url, state.actor, state.workers, state.policy_path,
+                          state.archive),
+        host=host, port=port, anonymous_read=anonymous_read,
+        notify=NotifySettings.from_env().check())
 
 
 def _environment(settings: ServerSettings) -> dict[str, str]:
