@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import signal
 import ssl
 import subprocess
 import time
@@ -283,6 +284,17 @@ def wait_until_ready(process: subprocess.Popen[str], url: str, seconds: float,
             pass
         assert time.monotonic() < deadline, "the server did not become ready"
         time.sleep(0.2)
+
+
+def stop_server(process: subprocess.Popen[str], seconds: float = 30) -> None:
+    """Stop a server ``process`` as Ctrl-C would (SIGINT), killing it when it has not ended
+    after ``seconds``."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # What a process of process_context() has imported before it starts: what Registry.open and a

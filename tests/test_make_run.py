@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import wait_until_ready
+from tests.conftest import stop_server, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,11 +63,7 @@ def test_make_run_serves_the_demonstration_registry(tmp_path: Path) -> None:
             assert "claude-sonnet@claude-sonnet-4-20250514" in dashboard
             assert "3 services, 2 teams" in dashboard
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process, 20)
 
 
 def _make(checkout: Path, *args: str) -> str:

@@ -5,7 +5,6 @@ carry the environment's tick, body limit and change polling, refusing a bad one 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from modelsteward.cli.serve import server_settings
 from modelsteward.errors import InvalidInput
 from tests.cli.conftest import STEWARD
 from tests.cli.test_serve_workers import _free_port
-from tests.conftest import wait_until_ready
+from tests.conftest import stop_server, wait_until_ready
 
 
 def test_the_settings_take_the_environment_beside_the_options(
@@ -61,9 +60,4 @@ def test_a_server_started_with_a_body_limit_refuses_a_larger_body(tmp_path: Path
         assert large.status_code == 413, large.text
         assert "STEWARD_MAX_BODY_BYTES" in large.text
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process, 30)

@@ -5,7 +5,6 @@ is gone when it stops, and a token revoked through one worker is refused by all 
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -22,7 +21,7 @@ from modelsteward.api.settings import ServerSettings
 from modelsteward.cli.serve import _environment
 from modelsteward.config import Settings
 from tests.cli.conftest import STEWARD, Steward
-from tests.conftest import wait_until_ready
+from tests.conftest import stop_server, wait_until_ready
 
 
 @dataclass
@@ -59,12 +58,7 @@ def two_workers(db_url: str, tmp_path: Path) -> Iterator[Served]:
         token = (tmp_path / "home" / "admin-token").read_text().strip()
         yield Served(url, token, temp, log)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process, 30)
     assert list(temp.glob("steward-metrics-*")) == []  # the server removed its folder
 
 

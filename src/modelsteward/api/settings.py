@@ -51,23 +51,22 @@ class ServerSettings:
             raise InvalidInput(f"STEWARD_MAX_BODY_BYTES={body_text!r} is not a size in bytes: "
                                f"give a whole number of at least 1024 (default "
                                f"{DEFAULT_MAX_BODY_BYTES}, 10 MiB).")
-        tick_text = env.get("STEWARD_TICK_SECONDS", "") or str(DEFAULT_TICK_SECONDS)
-        try:
-            tick = float(tick_text)
-        except ValueError:
-            tick = -1.0
-        if not 0 <= tick <= 86400:
-            raise InvalidInput(f"STEWARD_TICK_SECONDS={tick_text!r} is not a number of seconds "
-                               "from 0 (never) to 86400; the default is 60.")
-        poll_text = (env.get("STEWARD_CHANGE_POLL_SECONDS", "")
-                     or str(DEFAULT_CHANGE_POLL_SECONDS))
-        try:
-            poll = float(poll_text)
-        except ValueError:
-            poll = -1.0
-        if not 0 <= poll <= 10:
-            raise InvalidInput(f"STEWARD_CHANGE_POLL_SECONDS={poll_text!r} is not a number of "
-                               "seconds from 0 (never) to 10; the default is 0.05.")
+        tick = _seconds(env, "STEWARD_TICK_SECONDS", DEFAULT_TICK_SECONDS, 86400)
+        poll = _seconds(env, "STEWARD_CHANGE_POLL_SECONDS", DEFAULT_CHANGE_POLL_SECONDS, 10)
         return cls(Settings.from_env(env), env.get("STEWARD_HOST") or "127.0.0.1",
                    int(port_text), env.get("STEWARD_ANONYMOUS_READ", "") in ("1", "true", "yes"),
                    NotifySettings.from_env(env), int(body_text), tick, poll)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+    """The number of seconds ``name`` says (``default`` when unset), from 0 (never) to
+    ``most``; InvalidInput naming the variable and the range otherwise."""
+    text = env.get(name, "") or str(default)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= most:  # NaN fails this too
+        raise InvalidInput(f"{name}={text!r} is not a number of seconds from 0 (never) to "
+                           f"{most:g}; the default is {default:g}.")
+    return seconds
