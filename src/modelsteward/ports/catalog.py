@@ -84,6 +84,10 @@ class Catalog(Protocol):
         """Live versions (without their files) of live models in ``stage``, the oldest
         registration first, at most ``limit``: what waits in staging, read through an index."""
         ...
+    def models_with_stage(self, names: Collection[str], stage: Stage) -> set[str]:
+        """Those of the live models ``names`` that have a live version in ``stage``: one
+        index read however many versions each has (a list filtered by stage)."""
+        ...
     def version_states(self, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
                                                                         tuple[str, Stage, str]]:
         """(model, version) → (root digest, stage, blocked reason) for the refs that exist and

@@ -16,6 +16,10 @@ class DeprecationRecords(Protocol):
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
         ...
+    def models_without_plan(self, *, limit: int) -> tuple[list[str], int]:
+        """The first ``limit`` names (by name) of the live models with neither a deprecation
+        plan nor a support policy, and how many there are in all."""
+        ...
     def add_upstream_plan(self, plan: DeprecationPlan) -> None:
         """A plan whose ``target`` is a package URL (``model`` is empty)."""
         ...

@@ -575,6 +575,12 @@ class Deprecations:
             return [m.name for m in tx.list_models(limit=1_000_000)
                     if m.name not in planned and m.support.active_months is None]
 
+    def missing_first(self, limit: int) -> tuple[list[str], int]:
+        """The first ``limit`` names of :meth:`missing` (by name) and how many there are in
+        all: an index read, not a scan of the models."""
+        with self.ctx.store.read() as tx:
+            return tx.models_without_plan(limit=limit)
+
     def notices(self, team: str = "") -> list[Notice]:
         with self.ctx.store.read() as tx:
             return tx.notices(team)

@@ -28,7 +28,13 @@ from modelsteward.domain.gates import approval_problems
 from modelsteward.domain.lifecycle import Approval, Stage
 from modelsteward.domain.model import Model, RiskTier, Version
 from modelsteward.domain.tokens import Principal, Role
-from modelsteward.errors import InvalidInput, NotAuthenticated, NotAuthorised, StewardError
+from modelsteward.errors import (
+    InvalidInput,
+    ModelNotFound,
+    NotAuthenticated,
+    NotAuthorised,
+    StewardError,
+)
 from modelsteward.integrity.lock_check import read_lock
 from modelsteward.reports import candidates_notes, table
 from modelsteward.results.advisories import Found
@@ -50,6 +56,7 @@ WATCH_LIMIT = 200  # versions in staging (or production) the dashboard and the q
 HORIZON_DAYS = 90
 SHOWN_VERSIONS = 50  # the model page lists its newest versions; the JSON twin pages the rest
 MAX_LOCK_BYTES = 1024 * 1024
+STAGES = frozenset(s.value for s in Stage)
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -197,13 +204,13 @@ def dashboard(request: Request) -> Response:
                 experiments.append((experiment, verdict.action, "; ".join(verdict.reasons)))
             except StewardError as error:
                 experiments.append((experiment, "unknown", str(error)))
-        missing = sorted(registry.deprecations.missing())
+        missing, unplanned = registry.deprecations.missing_first(20)
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
     return _page(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
                  advised=advised, rollbacks=rollbacks, experiments=experiments,
                  reviews=reviews, degraded=degraded,
-                 missing=missing[:20], missing_more=max(0, len(missing) - 20),
+                 missing=missing, missing_more=max(0, unplanned - len(missing)),
                  horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
 
 
@@ -230,8 +237,7 @@ class Filters:
         return "&".join(f"{k}={quote(v, safe='')}" for k, v in fields)
 
 
-def _matches(registry: Registry, model: Model, filters: Filters,
-             stages: dict[str, set[str]]) -> bool:
+def _matches(registry: Registry, model: Model, filters: Filters, staged: set[str]) -> bool:
     if filters.q and filters.q.lower() not in " ".join(
             (model.name, model.description, model.purpose, " ".join(model.tags))).lower():
         return False
@@ -246,7 +252,7 @@ def _matches(registry: Registry, model: Model, filters: Filters,
         if planned != (filters.deprecated == "yes"):
             return False
     if filters.stage:
-        return filters.stage in stages[model.name]
+        return model.name in staged
     return True
 
 
@@ -269,6 +275,9 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
             want = PAGE_SIZE + 1 if not filters.active() else min(100, SCAN_LIMIT - scanned)
             with registry.store.read() as tx:
                 batch = tx.list_models(after=cursor, limit=want)
+                # one index read for the batch, not every version of each model
+                staged = (tx.models_with_stage([m.name for m in batch], Stage(filters.stage))
+                          if filters.stage in STAGES else set())
             if not batch:
                 more = False
                 break
@@ -279,11 +288,7 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                     break
                 scanned += 1
                 cursor = model.name
-                # every version is read only to filter by stage; the list shows production
-                stages = ({model.name: {v.stage.value for v in
-                                        registry.list_versions(model.name)}}
-                          if filters.stage else {})
-                if _matches(registry, model, filters, stages):
+                if _matches(registry, model, filters, staged):
                     production = registry.lifecycle.production(model.name)
                     shown.append((model, str(production.id) if production else ""))
             else:
@@ -589,9 +594,9 @@ def deprecations_page(request: Request) -> Response:
             latest = {p.ref: p for p in tx.plans()}  # oldest first: the last one stands
         ordered = sorted(latest.values(), key=lambda p: (_next_date(p, today), p.ref))
         shown = [_planned(registry, p, today) for p in ordered[:PLAN_LIMIT]]
-        shutdowns = [u for u in registry.providers.upcoming(SHUTDOWN_DAYS)
-                     if u.reason == DeprecationReason.PROVIDER_SHUTDOWN.value
-                     and u.hard_deadline >= today]
+        shutdowns = [u for u in registry.providers.upcoming(
+                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN)
+                     if u.hard_deadline >= today]
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
     return _page(request, "deprecations.html", principal, plans=shown,
@@ -632,8 +637,10 @@ def consumers_page(request: Request,
     team as ``GET /api/v1/impact`` reports it."""
     try:
         principal, registry = _reader(request)
-        everyone = sorted(registry.consumers.list(model), key=lambda c: c.name)
-        found = [c for c in everyone if c.name > after][:CONSUMER_PAGE + 1]
+        with registry.store.read() as tx:
+            if model and tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            found = tx.list_consumers(model, after=after, limit=CONSUMER_PAGE + 1)
         shown = [registry.consumers.show(c.name) for c in found[:CONSUMER_PAGE]]
         impact = registry.consumers.impact(model) if model else None
     except StewardError as error:
