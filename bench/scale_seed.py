@@ -59,6 +59,7 @@ from modelsteward.domain.model import Model, ModelKind, RiskTier, Version
 from modelsteward.domain.payloads import model_payload, version_payload
 from modelsteward.domain.versioning import ChangeKind, ModelVersion, next_version
 from modelsteward.store.rows import model_values
+from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import alias_assignments, chain_head, events, models, versions
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -71,10 +72,27 @@ _BATCH = 5000  # models written per batch of the bulk path
 
 
 class FixedClock:
-    """Every write of the seed happens at :data:`NOW`."""
+    """Every read of a benchmark happens at :data:`NOW`."""
 
     def now(self) -> datetime:
         return NOW
+
+
+class SeedClock:
+    """The seed's clock: model ``i`` and its versions are written ``models - i`` seconds
+    before :data:`NOW` (so that listings by time are not all ties), the services' part at
+    :data:`NOW`."""
+
+    def __init__(self) -> None:
+        self.moment = NOW
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def moment_of(shape: Shape, i: int) -> datetime:
+    """When model ``i`` of ``shape`` (``model-big``: the last) is written."""
+    return NOW - timedelta(seconds=shape.models + 1 - i)
 
 
 @dataclass(frozen=True)
@@ -142,8 +160,9 @@ def alias_reason(entry: str) -> str:
     return f"seeded ({SOURCE}, {entry})"
 
 
-def new_version(name: str, vid: ModelVersion, change: ChangeKind | None, n: int) -> Version:
-    return Version(name, vid, NOW, ACTOR, change=change, metrics={"accuracy": 0.8 + n % 100 / 1000})
+def new_version(name: str, vid: ModelVersion, change: ChangeKind | None, n: int,
+                at: datetime) -> Version:
+    return Version(name, vid, at, ACTOR, change=change, metrics={"accuracy": 0.8 + n % 100 / 1000})
 
 
 # --- the reference: the registry's write path ---------------------------------------------------
@@ -151,7 +170,10 @@ def new_version(name: str, vid: ModelVersion, change: ChangeKind | None, n: int)
 
 def seed_store(registry: Registry, shape: Shape) -> None:
     """The catalog part through the registry's own write path, one model at a time."""
+    clock = registry.clock
+    assert isinstance(clock, SeedClock), "open the registry with open_registry()"
     for i, name, count in shape.counts():
+        clock.moment = moment_of(shape, i)
         registry.create_model(model_of(i, name))
         made = [registry.register_version(name, str(vid), change=change,
                                           metrics={"accuracy": 0.8 + n % 100 / 1000})
@@ -203,18 +225,20 @@ class _Rows:
     events: list[dict[str, object]]
 
 
-def _rows(batch: Sequence[tuple[int, str, int]], log: _Chain) -> _Rows:
+def _rows(shape: Shape, batch: Sequence[tuple[int, str, int]], log: _Chain) -> _Rows:
     """The rows the write path makes for ``batch`` (models with their versions and stages)."""
     rows = _Rows([], [], [], [])
     for i, name, count in batch:
+        at = moment_of(shape, i)
+        log.stamp = format_time(at)
         model = model_of(i, name)
         model_id = str(uuid.uuid4())
-        rows.models.append({"id": model_id, "created_at": NOW, "deleted_at": None,
+        rows.models.append({"id": model_id, "created_at": at, "deleted_at": None,
                             **model_values(model)})
         rows.events.append(log.add(ev.MODEL_CREATED, name, model_payload(model)))
         made: list[tuple[str, Version, dict[str, object]]] = []
         for n, (vid, change) in enumerate(version_ids(count)):
-            version = new_version(name, vid, change, n)
+            version = new_version(name, vid, change, n, at)
             version_id = str(uuid.uuid4())
             row: dict[str, object] = {
                 "id": version_id, "model_id": model_id, "version": str(vid),
@@ -223,7 +247,7 @@ def _rows(batch: Sequence[tuple[int, str, int]], log: _Chain) -> _Rows:
                 "registered_seq": log.seq + 1, "digest": "",
                 "change": change.value if change else None, "forced_reason": "",
                 "description": "", "status": "", "meta": {}, "metrics": dict(version.metrics),
-                "registered_at": NOW, "registered_by": ACTOR, "stage": Stage.TRAINED.value,
+                "registered_at": at, "registered_by": ACTOR, "stage": Stage.TRAINED.value,
                 "blocked_reason": "", "deleted_at": None}
             rows.versions.append(row)
             rows.events.append(log.add(ev.VERSION_REGISTERED, version.ref,
@@ -238,7 +262,7 @@ def _rows(batch: Sequence[tuple[int, str, int]], log: _Chain) -> _Rows:
             if stage is Stage.PRODUCTION:
                 rows.aliases.append({
                     "id": str(uuid.uuid4()), "model_id": model_id, "alias": PRODUCTION,
-                    "version_id": version_id, "exclusive": True, "assigned_at": NOW,
+                    "version_id": version_id, "exclusive": True, "assigned_at": at,
                     "assigned_by": ACTOR, "reason": alias_reason(entry), "removed_at": None})
                 rows.events.append(log.add(ev.ALIAS_SET, version.ref, {
                     "alias": PRODUCTION, "previous": None, "reason": alias_reason(entry)}))
@@ -287,13 +311,16 @@ def seed_bulk(registry: Registry, shape: Shape,
               progress: Callable[[int], None] | None = None) -> None:
     """The catalog part as :func:`seed_store` writes it, inserted in batches in one
     transaction (see the module docstring)."""
-    with registry.store.write() as tx:
+    store = registry.store
+    if not isinstance(store, SqlStore):
+        raise SystemExit("The bulk path writes SQL tables: give a database URL.")
+    with store.write() as tx:
         connection = tx.c
         put = _inserter(connection)
         log = _Chain(tx.chain_head())
         written = 0
         for batch in _chunks(shape.counts(), _BATCH, max(50_000, shape.big)):
-            rows = _rows(batch, log)
+            rows = _rows(shape, batch, log)
             put(models, rows.models)
             put(versions, rows.versions)
             put(alias_assignments, rows.aliases)
@@ -311,6 +338,9 @@ def seed_bulk(registry: Registry, shape: Shape,
 
 def seed_services(registry: Registry, shape: Shape) -> None:
     """Consumers, deprecation plans and advisories through the registry's services."""
+    clock = registry.clock
+    if isinstance(clock, SeedClock):
+        clock.moment = NOW
     names = [name for _, name, count in shape.counts() if count]
     # a consumer's pins must resolve to an eligible version: a model in production
     live = [name for i, name, count in shape.counts()
@@ -350,7 +380,9 @@ def seed(registry: Registry, shape: Shape, *, path: str = "bulk",
 
 
 def open_registry(url: str) -> Registry:
-    return Registry.open(url, actor=ACTOR, clock=FixedClock())
+    """The registry at ``url`` as the seed writes it (by :data:`ACTOR`, on a
+    :class:`SeedClock`)."""
+    return Registry.open(url, actor=ACTOR, clock=SeedClock())
 
 
 def main() -> None:

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select
 
-from modelsteward import Registry
 from modelsteward.store.tables import metadata
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import scale_seed  # noqa: E402  (a script of bench/, importable once its folder is on the path)
+import scale_seed
 
 SHAPE = scale_seed.Shape(versions=200, models=20, big=40)
 # primary keys made by uuid4 (and the keys pointing at them) differ from run to run
@@ -29,7 +28,7 @@ def _tables(url: str) -> dict[str, list[tuple[Any, ...]]]:
         for table in metadata.sorted_tables:
             columns = [c for c in table.columns if c.name not in IDS]
             rows = connection.execute(select(*columns)).all()
-            found[table.name] = sorted((tuple(map(repr, row)) for row in rows))
+            found[table.name] = sorted(tuple(map(repr, row)) for row in rows)
     engine.dispose()
     return found
 
@@ -77,8 +76,8 @@ def test_both_paths_answer_reads_alike(seeded: tuple[str, str]) -> None:
             for name in ("model-000000", "model-000004", "model-000007", "model-000011",
                          scale_seed.BIG):
                 found += [registry.get_model(name), registry.list_versions(name),
-                          registry.resolve(name, "*", candidates=True), registry.cards.markdown(name),
-                          registry.lifecycle.aliases(name)]
+                          registry.resolve(name, "*", candidates=True),
+                          registry.cards.markdown(name), registry.lifecycle.aliases(name)]
             found.append(registry.consumers.list())
             answers.append(found)
     assert answers[0] == answers[1]

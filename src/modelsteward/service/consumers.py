@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import (
     Affected,
@@ -149,6 +151,13 @@ class Consumers:
             if found is None:
                 raise ConsumerNotFound(name)
             return ConsumerStatus(found, tuple((p, self.status_in(tx, p)) for p in found.pins))
+
+    def statuses(self, consumers: Sequence[Consumer]) -> list[ConsumerStatus]:
+        """:meth:`show` of each of ``consumers`` (as read already), in one read transaction:
+        a page of consumers resolves its pins without reading each consumer again."""
+        with self.ctx.store.read() as tx:
+            return [ConsumerStatus(c, tuple((p, self.status_in(tx, p)) for p in c.pins))
+                    for c in consumers]
 
     def list(self, model: str = "") -> list[Consumer]:
         with self.ctx.store.read() as tx:

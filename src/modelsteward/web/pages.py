@@ -52,7 +52,9 @@ HEADERS = {"content-security-policy": POLICY, "x-content-type-options": "nosniff
            "referrer-policy": "same-origin", "cache-control": "no-store"}
 PAGE_SIZE = 25
 SCAN_LIMIT = 500  # models read at most to fill one filtered page (the rest is on the next)
-WATCH_LIMIT = 200  # versions in staging (or production) the dashboard and the queue show
+# versions in staging (or production) the dashboard and the approvals queue read, the oldest
+# first: each costs a gate report, its approvals and its advisories, a few milliseconds
+WATCH_LIMIT = 20
 HORIZON_DAYS = 90
 SHOWN_VERSIONS = 50  # the model page lists its newest versions; the JSON twin pages the rest
 MAX_LOCK_BYTES = 1024 * 1024
@@ -405,7 +407,7 @@ def _approvals(request: Request, principal: Principal, registry: Registry, *, st
                           blocked))
     return _page(request, "approvals.html", principal, status, queue=queue,
                  review=review.isoformat(), message=request.query_params.get("done", "")[:200],
-                 refused=refused, refused_ref=ref, kept=kept or {})
+                 refused=refused, refused_ref=ref, kept=kept or {}, watch_limit=WATCH_LIMIT)
 
 
 @router.post("/approvals/{ref:path}", response_class=HTMLResponse)
@@ -641,7 +643,7 @@ def consumers_page(request: Request,
             if model and tx.get_model(model) is None:
                 raise ModelNotFound(model)
             found = tx.list_consumers(model, after=after, limit=CONSUMER_PAGE + 1)
-        shown = [registry.consumers.show(c.name) for c in found[:CONSUMER_PAGE]]
+        shown = registry.consumers.statuses(found[:CONSUMER_PAGE])
         impact = registry.consumers.impact(model) if model else None
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
