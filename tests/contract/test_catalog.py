@@ -259,3 +259,19 @@ def test_models_with_a_version_in_a_stage_are_found_by_name(store: Any) -> None:
         assert tx.models_with_stage(["alpha"], Stage.STAGING) == set()
         assert tx.models_with_stage([], Stage.PRODUCTION) == set()
         assert tx.models_with_stage(names, Stage.TRAINED) == {"alpha", "charlie"}
+
+
+def test_the_newest_registrations_come_first(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "alpha")
+        for number in ("2.0.0", "1.0.0", "1.1.0"):
+            add_version(tx, "bot", number)
+        add_version(tx, "alpha", "9.0.0")
+        tx.mark_deleted("bot", "1.1.0", at(1))
+    with store.read() as tx:
+        assert tx.newest_registrations("bot", limit=2) == ["1.1.0", "1.0.0"]
+        assert tx.newest_registrations("bot", limit=10) == ["1.1.0", "1.0.0", "2.0.0"]
+        assert tx.newest_registrations("alpha", limit=0) == []
+        with pytest.raises(ModelNotFound):
+            tx.newest_registrations("nobody", limit=1)

@@ -112,3 +112,12 @@ def test_models_without_plan_are_read_first_by_name_with_their_count(store: Any)
         assert tx.models_without_plan(limit=2) == (["alpha", "charlie"], 3)
         assert tx.models_without_plan(limit=10) == (["alpha", "charlie", "delta"], 3)
         assert tx.models_without_plan(limit=0) == ([], 3)
+
+
+def test_the_count_of_models_without_plan_stops_where_asked(store: Any) -> None:
+    with store.write() as tx:
+        for name in ("alpha", "bravo", "charlie", "delta"):
+            add_model(tx, name)
+    with store.read() as tx:
+        assert tx.models_without_plan(limit=1, count_up_to=3) == (["alpha"], 3)
+        assert tx.models_without_plan(limit=1, count_up_to=9) == (["alpha"], 4)

@@ -80,6 +80,10 @@ class Catalog(Protocol):
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included."""
         ...
+    def newest_registrations(self, model: str, *, limit: int) -> list[str]:
+        """The ids of the ``limit`` versions of ``model`` registered last (deleted ones
+        included), the newest first: an index read, however many versions it has."""
+        ...
     def versions_in_stage(self, stage: Stage, *, limit: int = 100) -> list[Version]:
         """Live versions (without their files) of live models in ``stage``, the oldest
         registration first, at most ``limit``: what waits in staging, read through an index."""

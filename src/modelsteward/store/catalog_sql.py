@@ -292,6 +292,13 @@ class CatalogQueries(SqlConnectionBase):
             found.update(str(r.name) for r in rows)
         return found
 
+    def newest_registrations(self, model: str, *, limit: int) -> list[str]:
+        """Through ``ix_versions_registration`` (revision 0020)."""
+        model_id, _ = self._model_key(model)
+        rows = self.c.execute(select(versions.c.version).where(versions.c.model_id == model_id)
+                              .order_by(versions.c.registered_seq.desc()).limit(max(limit, 0)))
+        return [str(r.version) for r in rows]
+
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included: the MLflow number of its
         newest registration."""

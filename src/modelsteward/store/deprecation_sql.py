@@ -37,14 +37,16 @@ class DeprecationQueries(SqlConnectionBase):
         return [_plan(r) for r in self.c.execute(query.order_by(deprecation_plans.c.created_at,
                                                                 deprecation_plans.c.id))]
 
-    def models_without_plan(self, *, limit: int) -> tuple[list[str], int]:
+    def models_without_plan(self, *, limit: int,
+                            count_up_to: int | None = None) -> tuple[list[str], int]:
         unplanned = (select(models.c.name)
                      .where(models.c.deleted_at.is_(None), models.c.support_months.is_(None),
                             ~select(deprecation_plans.c.id)
                             .where(deprecation_plans.c.model_id == models.c.id).exists()))
         names = [str(r.name) for r in
                  self.c.execute(unplanned.order_by(models.c.name).limit(max(limit, 0)))]
-        total = self.c.execute(select(func.count()).select_from(unplanned.subquery())).scalar()
+        counted = unplanned if count_up_to is None else unplanned.limit(max(count_up_to, 0))
+        total = self.c.execute(select(func.count()).select_from(counted.subquery())).scalar()
         return names, int(total or 0)
 
     def add_upstream_plan(self, plan: DeprecationPlan) -> None:

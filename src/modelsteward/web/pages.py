@@ -56,7 +56,11 @@ SCAN_LIMIT = 500  # models read at most to fill one filtered page (the rest is o
 # first: each costs a gate report, its approvals and its advisories, a few milliseconds
 WATCH_LIMIT = 20
 HORIZON_DAYS = 90
+MISSING_COUNT = 1000  # models without a plan the dashboard counts at most ("at least 980 more")
 SHOWN_VERSIONS = 50  # the model page lists its newest versions; the JSON twin pages the rest
+# past this many versions a model page folds the history of its newest ones only (the whole
+# card's fold costs about a millisecond per 100 events)
+LARGE_MODEL = 2000
 MAX_LOCK_BYTES = 1024 * 1024
 STAGES = frozenset(s.value for s in Stage)
 
@@ -206,13 +210,14 @@ def dashboard(request: Request) -> Response:
                 experiments.append((experiment, verdict.action, "; ".join(verdict.reasons)))
             except StewardError as error:
                 experiments.append((experiment, "unknown", str(error)))
-        missing, unplanned = registry.deprecations.missing_first(20)
+        missing, unplanned = registry.deprecations.missing_first(20, count_up_to=MISSING_COUNT)
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
     return _page(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
                  advised=advised, rollbacks=rollbacks, experiments=experiments,
                  reviews=reviews, degraded=degraded,
                  missing=missing, missing_more=max(0, unplanned - len(missing)),
+                 missing_at_least=unplanned == MISSING_COUNT,
                  horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
 
 
@@ -328,7 +333,10 @@ def model_or_version(request: Request, ref: str,
             return _version_page(request, principal, registry, ref)
         moment = _moment(at)
         model = registry.get_model(ref)
-        card = registry.cards.card(ref, at=moment)
+        registered, total = _registrations(registry, ref)
+        windowed = moment is None and total > LARGE_MODEL
+        card = (registry.cards.window(ref, registered[:SHOWN_VERSIONS]) if windowed
+                else registry.cards.card(ref, at=moment))
         current = card if moment is None else registry.cards.card(ref)
         newest = [f"{ref}@{v.version}" for v in card.versions[-MAX_ROOTS:]]
         graph = layout(registry, newest, {ref: current})
@@ -336,12 +344,24 @@ def model_or_version(request: Request, ref: str,
         events = list(reversed(card.changelog))[:50]
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
+    shown = card.versions[-SHOWN_VERSIONS:]
     return _page(request, "model.html", principal, model=model, card=card,
-                 versions=list(reversed(card.versions[-SHOWN_VERSIONS:])),
-                 more_versions=max(0, len(card.versions) - SHOWN_VERSIONS),
+                 versions=list(reversed(shown)),
+                 more_versions=(total - len(shown) if windowed
+                                else max(0, len(card.versions) - SHOWN_VERSIONS)),
+                 windowed=windowed, shown_versions=SHOWN_VERSIONS,
                  more_events=max(0, len(card.changelog) - 50), roots=len(newest),
                  graph=graph, consumers=consumers, events=events, at=at,
                  today=_today(registry).isoformat())
+
+
+def _registrations(registry: Registry, name: str) -> tuple[list[str], int]:
+    """The newest registrations of model ``name`` (up to :data:`LARGE_MODEL` + 1) and, when
+    there are more than :data:`LARGE_MODEL`, how many versions it has (else 0): two index
+    reads, whatever the number of versions."""
+    with registry.store.read() as tx:
+        registered = tx.newest_registrations(name, limit=LARGE_MODEL + 1)
+        return registered, tx.version_count(name) if len(registered) > LARGE_MODEL else 0
 
 
 def _version_page(request: Request, principal: Principal, registry: Registry,
@@ -352,8 +372,11 @@ def _version_page(request: Request, principal: Principal, registry: Registry,
     aliases = [a.alias for a in registry.lifecycle.aliases(name) if a.version == str(version.id)]
     report = (registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION)
               if version.stage is Stage.STAGING else None)
-    deprecations = [d for d in registry.cards.card(name).deprecations
-                    if str(version.id) in d.versions]
+    # the plans covering the version, from the model's card (folded around the version only
+    # for a model with very many versions: the plans' events are read either way)
+    card = (registry.cards.window(name, [str(version.id)]) if _registrations(registry, name)[1]
+            else registry.cards.card(name))
+    deprecations = [d for d in card.deprecations if str(version.id) in d.versions]
     return _page(request, "version.html", principal, model=model, version=version,
                  deprecations=deprecations,
                  aliases=aliases, attestations=registry.attestations(version.ref),

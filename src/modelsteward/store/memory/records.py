@@ -92,12 +92,14 @@ class RecordQueries(TransactionBase):
         t.plans = (*t.plans, stored(replace(plan, migration_steps=tuple(plan.migration_steps),
                                             redirect=bool(plan.redirect))))
 
-    def models_without_plan(self, *, limit: int) -> tuple[list[str], int]:
+    def models_without_plan(self, *, limit: int,
+                            count_up_to: int | None = None) -> tuple[list[str], int]:
         planned = {p.model for p in self.t.plans}
         names = sorted(n for n, row in self.t.models.items()
                        if row.deleted_at is None and n not in planned
                        and row.model.support.active_months is None)
-        return names[:max(limit, 0)], len(names)
+        total = len(names) if count_up_to is None else min(len(names), count_up_to)
+        return names[:max(limit, 0)], total
 
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
