@@ -174,9 +174,17 @@ def _in_stage(registry: Registry, stage: Stage) -> list[tuple[Model, Version]]:
 
 
 def _waiting(registry: Registry) -> list[Waiting]:
-    return [Waiting(version, model,
-                    registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION).unmet)
-            for model, version in _in_stage(registry, Stage.STAGING)]
+    staged = _in_stage(registry, Stage.STAGING)
+    reports = registry.lifecycle.gate_reports(staged, Stage.PRODUCTION)
+    return [Waiting(version, model, report.unmet)
+            for (model, version), report in zip(staged, reports, strict=True)]
+
+
+def _approvals_given(registry: Registry,
+                     versions: list[Version]) -> dict[str, list[Approval]]:
+    """The approvals of each of ``versions`` (as just read), in one read transaction."""
+    with registry.store.read() as tx:
+        return {v.ref: tx.approvals(v.model, str(v.id)) for v in versions}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -189,16 +197,16 @@ def dashboard(request: Request) -> Response:
         live = _in_stage(registry, Stage.PRODUCTION)
         advised: list[tuple[Version, Found]] = []
         reviews: list[tuple[Version, Approval, str, date]] = []
+        affecting = registry.advisories.affecting_each([v.ref for _, v in live])
+        given = _approvals_given(registry,
+                                 [v for _, v in live] + [item.version for item in waiting])
         for _, production in live:
-            advised.extend((production, found)
-                           for found in registry.advisories.affecting(production.ref))
+            advised.extend((production, found) for found in affecting[production.ref])
             reviews.extend((production, a, "review due", a.next_review)
-                           for a in registry.lifecycle.approvals(production.ref)
-                           if a.next_review <= horizon.date())
+                           for a in given[production.ref] if a.next_review <= horizon.date())
         for item in waiting:
             reviews.extend((item.version, a, "approval expires", a.expires_at.date())
-                           for a in registry.lifecycle.approvals(item.version.ref)
-                           if a.expires_at <= horizon)
+                           for a in given[item.version.ref] if a.expires_at <= horizon)
         reviews.sort(key=lambda r: (r[3], r[0].ref))
         degraded = [version for _, version in live if version.blocked_reason]
         rollbacks = [e for e in registry.history.log_tail(limit=500)
@@ -417,7 +425,9 @@ def _approvals(request: Request, principal: Principal, registry: Registry, *, st
     now = registry.clock.now()
     review = now.date() + timedelta(days=90)
     queue = []
-    for item in _waiting(registry):
+    waiting = _waiting(registry)
+    given = _approvals_given(registry, [item.version for item in waiting])
+    for item in waiting:
         roles = registry.policy.approvals[item.model.risk_tier].roles
         refusals = {role: _approvable(principal, registry, item.model, role) for role in roles}
         if any(not why for why in refusals.values()) or Role.ADMIN in principal.roles:
@@ -426,8 +436,7 @@ def _approvals(request: Request, principal: Principal, registry: Registry, *, st
             blocked = sorted({problem for role in roles for problem in approval_problems(
                 item.model, item.version, principal.name, role, review, now,
                 registry.policy, {}) if principal.token_id and not refusals[role]})
-            queue.append((item, roles, registry.lifecycle.approvals(item.version.ref),
-                          blocked))
+            queue.append((item, roles, given[item.version.ref], blocked))
     return _page(request, "approvals.html", principal, status, queue=queue,
                  review=review.isoformat(), message=request.query_params.get("done", "")[:200],
                  refused=refused, refused_ref=ref, kept=kept or {}, watch_limit=WATCH_LIMIT)
