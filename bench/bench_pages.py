@@ -95,7 +95,7 @@ def _timings(client: TestClient, path: str) -> float:
     return took
 
 
-def measure(url: str, shape: Shape, repeat: int, budget: float) -> None:
+def measure(url: str, shape: Shape, repeat: int, budget: float, only: str = "") -> None:
     """Each case's page and API read in turns, ``repeat`` times or until ``budget`` seconds."""
     app = create_app(ServerSettings(Settings(url, "bench"), anonymous_read=True, tick_seconds=0),
                      clock=FixedClock())
@@ -103,6 +103,8 @@ def measure(url: str, shape: Shape, repeat: int, budget: float) -> None:
         print(f"  {'page':<28} {'median':>8} {'p99':>8}   {'API read':<44} {'median':>8} "
               f"{'p99':>8}  ratio  ≤ {GOAL_MS:.0f} ms")
         for case in cases(shape, app):
+            if only and not any(word in case.page for word in only.split(",")):
+                continue
             for path in (case.page, case.api):  # first requests out of the way
                 _timings(client, path)
             pages: list[float] = []
@@ -150,6 +152,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--database", default="",
                         help="measure this registry, seeded before with the same shape")
+    parser.add_argument("--only", default="",
+                        help="comma-separated parts of the paths of the pages to measure")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--budget", type=float, default=10.0,
                         help="seconds per page at most (at least 5 requests each)")
@@ -158,7 +162,7 @@ def main() -> None:
     shape = Shape(args.versions, args.models, big)
     if args.database:
         print(f"{args.database}:")
-        measure(args.database, shape, args.repeat, args.budget)
+        measure(args.database, shape, args.repeat, args.budget, args.only)
         return
     with tempfile.TemporaryDirectory() as folder, \
             databases(Path(folder), args.on.split(","), args.postgres) as found:
@@ -166,7 +170,7 @@ def main() -> None:
             print(f"{database.label}:", flush=True)
             with open_registry(database.url) as registry:
                 timed(registry, shape)
-            measure(database.url, shape, args.repeat, args.budget)
+            measure(database.url, shape, args.repeat, args.budget, args.only)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from modelsteward.errors import (
     NoMatchingVersion,
     NotFound,
     PinNoLongerResolves,
+    StewardError,
     Unresolvable,
 )
 from modelsteward.ports import Transaction
@@ -170,26 +171,41 @@ class Consumers:
         pin resolves to that version now) or ``MODEL@PIN`` (consumers whose pin resolves to a
         version the pin matches). A pin that no longer resolves is reported with why; it counts
         for ``MODEL@VERSION`` / ``MODEL@PIN`` when the version it would have given matches."""
+        with self.ctx.store.read() as tx:
+            return self._impact_in(tx, target)
+
+    def impacts(self, targets: Sequence[str]) -> dict[str, Impact]:
+        """:meth:`impact` of each of ``targets``, in one read transaction; a target whose
+        impact cannot be told (an unknown model or version, a package URL) is left out."""
+        found: dict[str, Impact] = {}
+        with self.ctx.store.read() as tx:
+            for target in targets:
+                try:
+                    found[target] = self._impact_in(tx, target)
+                except StewardError:
+                    continue
+        return found
+
+    def _impact_in(self, tx: Transaction, target: str) -> Impact:
         model_name, _, selector = target.partition("@")
         split_ref(model_name, version_required=False)
-        with self.ctx.store.read() as tx:
-            model = tx.get_model(model_name)
-            if model is None:
-                raise ModelNotFound(model_name)
-            chosen: Pin | None = None
-            if selector:
-                exact = tx.get_version(model_name, selector)
-                chosen = self.resolver.parse_pin(model, str(exact.id) if exact else selector)
-            affected = []
-            for consumer in tx.list_consumers(model_name):
-                for pin in consumer.pins:
-                    if pin.model != model_name:
-                        continue
-                    status = self.status_in(tx, pin)
-                    if chosen is not None and not _chosen(chosen, model, status):
-                        continue
-                    affected.append(Affected(consumer, pin, status.resolves_to,
-                                             status.ineligible, status.unresolvable))
+        model = tx.get_model(model_name)
+        if model is None:
+            raise ModelNotFound(model_name)
+        chosen: Pin | None = None
+        if selector:
+            exact = tx.get_version(model_name, selector)
+            chosen = self.resolver.parse_pin(model, str(exact.id) if exact else selector)
+        affected = []
+        for consumer in tx.list_consumers(model_name):
+            for pin in consumer.pins:
+                if pin.model != model_name:
+                    continue
+                status = self.status_in(tx, pin)
+                if chosen is not None and not _chosen(chosen, model, status):
+                    continue
+                affected.append(Affected(consumer, pin, status.resolves_to,
+                                         status.ineligible, status.unresolvable))
         return Impact(target, tuple(affected))
 
 

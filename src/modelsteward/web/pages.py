@@ -590,19 +590,11 @@ def _next_date(plan: DeprecationPlan, today: date) -> date:
     return min((d for d in dates if d >= today), default=plan.hard_deadline)
 
 
-def _impact(registry: Registry, ref: str) -> str:
-    try:
-        impact = registry.consumers.impact(ref)
-    except StewardError:  # an upstream package URL, or a version no longer in the registry
-        return "unknown"
-    return _services_teams(impact)
-
-
 def _services_teams(impact: Impact) -> str:
     return services_and_teams(impact.consumers, len(impact.by_team))
 
 
-def _planned(registry: Registry, plan: DeprecationPlan, today: date) -> Planned:
+def _planned(plan: DeprecationPlan, today: date, impacts: dict[str, Impact]) -> Planned:
     start = min(plan.announced, today)
     end = max(plan.hard_deadline, today)
     span = max(1, (end - start).days)
@@ -612,9 +604,10 @@ def _planned(registry: Registry, plan: DeprecationPlan, today: date) -> Planned:
 
     marks = (("announced", x(plan.announced)), ("soft", x(plan.soft_deadline)),
              ("hard", x(plan.hard_deadline)), ("today", x(today)))
+    impact = impacts.get(plan.ref)  # none for a package URL or a version no longer here
     return Planned(plan, plan.phase(today).value, _next_date(plan, today),
-                   _impact(registry, plan.ref), marks, x(plan.soft_deadline),
-                   x(plan.hard_deadline))
+                   _services_teams(impact) if impact is not None else "unknown", marks,
+                   x(plan.soft_deadline), x(plan.hard_deadline))
 
 
 @router.get("/deprecations", response_class=HTMLResponse)
@@ -627,7 +620,8 @@ def deprecations_page(request: Request) -> Response:
         with registry.store.read() as tx:
             latest = {p.ref: p for p in tx.plans()}  # oldest first: the last one stands
         ordered = sorted(latest.values(), key=lambda p: (_next_date(p, today), p.ref))
-        shown = [_planned(registry, p, today) for p in ordered[:PLAN_LIMIT]]
+        impacts = registry.consumers.impacts([p.ref for p in ordered[:PLAN_LIMIT]])
+        shown = [_planned(p, today, impacts) for p in ordered[:PLAN_LIMIT]]
         shutdowns = [u for u in registry.providers.upcoming(
                          SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN)
                      if u.hard_deadline >= today]
