@@ -51,6 +51,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/bench_server.py
 	$(PY) bench/bench_analysis.py
 	$(PY) bench/bench_replicas.py
+	$(PY) bench/bench_pages.py
 
 ## lint: type checks (mypy strict) and ruff
 lint: $(TEST_STAMP)

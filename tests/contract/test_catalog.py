@@ -236,3 +236,42 @@ def test_version_ids_come_back_typed(store: Any) -> None:
     _seed(store, ["1.2.3-rc.1+gguf"])
     with store.read() as tx:
         assert tx.get_version("bot", "1.2.3-rc.1+gguf").id == ModelVersion(1, 2, 3, "rc.1", "gguf")
+
+
+def test_models_with_a_version_in_a_stage_are_found_by_name(store: Any) -> None:
+    with store.write() as tx:
+        for name in ("alpha", "bot", "charlie", "gone"):
+            add_model(tx, name)
+        for name in ("alpha", "bot", "charlie", "gone"):
+            add_version(tx, name, "1.0.0")
+            add_version(tx, name, "1.1.0")
+        tx.set_stage("alpha", "1.1.0", Stage.PRODUCTION)
+        tx.set_stage("bot", "1.0.0", Stage.PRODUCTION)
+        tx.set_stage("bot", "1.1.0", Stage.STAGING)
+        tx.set_stage("charlie", "1.0.0", Stage.PRODUCTION)
+        tx.mark_deleted("charlie", "1.0.0", at(1))
+        tx.set_stage("gone", "1.0.0", Stage.PRODUCTION)
+        tx.mark_deleted("gone", "", at(1))
+    with store.read() as tx:
+        names = ["alpha", "bot", "charlie", "gone", "nobody"]
+        assert tx.models_with_stage(names, Stage.PRODUCTION) == {"alpha", "bot"}
+        assert tx.models_with_stage(names, Stage.STAGING) == {"bot"}
+        assert tx.models_with_stage(["alpha"], Stage.STAGING) == set()
+        assert tx.models_with_stage([], Stage.PRODUCTION) == set()
+        assert tx.models_with_stage(names, Stage.TRAINED) == {"alpha", "charlie"}
+
+
+def test_the_newest_registrations_come_first(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "alpha")
+        for number in ("2.0.0", "1.0.0", "1.1.0"):
+            add_version(tx, "bot", number)
+        add_version(tx, "alpha", "9.0.0")
+        tx.mark_deleted("bot", "1.1.0", at(1))
+    with store.read() as tx:
+        assert tx.newest_registrations("bot", limit=2) == ["1.1.0", "1.0.0"]
+        assert tx.newest_registrations("bot", limit=10) == ["1.1.0", "1.0.0", "2.0.0"]
+        assert tx.newest_registrations("alpha", limit=0) == []
+        with pytest.raises(ModelNotFound):
+            tx.newest_registrations("nobody", limit=1)

@@ -77,3 +77,18 @@ def test_pins_of_a_deleted_model_stay(store: Any) -> None:
         tx.mark_deleted("bot", "", at(3))
     with store.read() as tx:
         assert [c.name for c in tx.list_consumers("bot")] == ["web"]
+
+
+def test_consumers_read_in_keyset_pages(store: Any) -> None:
+    _seed(store)
+    with store.write() as tx:
+        tx.add_consumer(Consumer("api", ConsumerKind.DEPLOYMENT, "team-c",
+                                 pins=(ConsumerPin("bot", "*"),)), at(2))
+    with store.read() as tx:
+        assert [c.name for c in tx.list_consumers(limit=2)] == ["api", "etl"]
+        assert [c.name for c in tx.list_consumers(after="api", limit=2)] == ["etl", "web"]
+        assert [c.name for c in tx.list_consumers(after="etl")] == ["web"]
+        assert [c.name for c in tx.list_consumers("bot", after="api", limit=5)] == ["web"]
+        assert tx.list_consumers("bot", after="api", limit=5)[0].pins == (
+            ConsumerPin("bot", "~2.1"), ConsumerPin("zeta", "^1"))
+        assert tx.list_consumers(limit=0) == []

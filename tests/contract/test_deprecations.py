@@ -94,3 +94,30 @@ def test_a_rolled_back_notice_leaves_its_key_free(store: Any) -> None:
 def test_an_empty_store_has_no_plans_or_notices(store: Any) -> None:
     with store.read() as tx:
         assert tx.plans() == [] and tx.upstream_plans() == [] and tx.notices() == []
+
+
+def test_models_without_plan_are_read_first_by_name_with_their_count(store: Any) -> None:
+    from dataclasses import replace
+
+    from modelsteward.domain.model import Model, SupportPolicy
+
+    with store.write() as tx:
+        for name in ("delta", "alpha", "charlie", "bravo", "echo"):
+            add_model(tx, name)
+        tx.add_model(replace(Model("supported", owner_team="team-a"),
+                             support=SupportPolicy(12, "community")), at(0))
+        tx.add_plan(_plan("p1", "bravo", 1))
+        tx.mark_deleted("echo", "", at(2))
+    with store.read() as tx:
+        assert tx.models_without_plan(limit=2) == (["alpha", "charlie"], 3)
+        assert tx.models_without_plan(limit=10) == (["alpha", "charlie", "delta"], 3)
+        assert tx.models_without_plan(limit=0) == ([], 3)
+
+
+def test_the_count_of_models_without_plan_stops_where_asked(store: Any) -> None:
+    with store.write() as tx:
+        for name in ("alpha", "bravo", "charlie", "delta"):
+            add_model(tx, name)
+    with store.read() as tx:
+        assert tx.models_without_plan(limit=1, count_up_to=3) == (["alpha"], 3)
+        assert tx.models_without_plan(limit=1, count_up_to=9) == (["alpha"], 4)

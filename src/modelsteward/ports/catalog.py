@@ -80,9 +80,17 @@ class Catalog(Protocol):
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included."""
         ...
+    def newest_registrations(self, model: str, *, limit: int) -> list[str]:
+        """The ids of the ``limit`` versions of ``model`` registered last (deleted ones
+        included), the newest first: an index read, however many versions it has."""
+        ...
     def versions_in_stage(self, stage: Stage, *, limit: int = 100) -> list[Version]:
         """Live versions (without their files) of live models in ``stage``, the oldest
         registration first, at most ``limit``: what waits in staging, read through an index."""
+        ...
+    def models_with_stage(self, names: Collection[str], stage: Stage) -> set[str]:
+        """Those of the live models ``names`` that have a live version in ``stage``: one
+        index read however many versions each has (a list filtered by stage)."""
         ...
     def version_states(self, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
                                                                         tuple[str, Stage, str]]:

@@ -21,6 +21,8 @@ class ConsumerRecords(Protocol):
         """Forget the consumer and its pins."""
         ...
     def get_consumer(self, name: str) -> Consumer | None: ...
-    def list_consumers(self, model: str = "") -> list[Consumer]:
-        """Every consumer (of ``model`` when given), by name, pins by model name."""
+    def list_consumers(self, model: str = "", *, after: str = "",
+                       limit: int | None = None) -> list[Consumer]:
+        """Every consumer (of ``model`` when given), by name, pins by model name; with
+        ``after`` and ``limit``, the keyset page of those named after ``after``."""
         ...

@@ -16,6 +16,13 @@ class DeprecationRecords(Protocol):
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
         ...
+    def models_without_plan(self, *, limit: int,
+                            count_up_to: int | None = None) -> tuple[list[str], int]:
+        """The first ``limit`` names (by name) of the live models with neither a deprecation
+        plan nor a support policy, and how many there are in all (counted up to
+        ``count_up_to`` at most, when given: the first ones are found by name through an
+        index, but a count reads every model)."""
+        ...
     def add_upstream_plan(self, plan: DeprecationPlan) -> None:
         """A plan whose ``target`` is a package URL (``model`` is empty)."""
         ...

@@ -360,15 +360,23 @@ class Advisories:
     def affecting(self, ref: str) -> list[Found]:
         """The advisories affecting ``model@version``: its own first, then those inherited from
         what it derives from (nearest ancestor first)."""
+        return self.affecting_each([ref])[ref]
+
+    def affecting_each(self, refs: Sequence[str]) -> dict[str, list[Found]]:
+        """:meth:`affecting` of each of ``refs``, in one read transaction and one lookup of
+        the advisories that can match."""
         with self.ctx.store.read() as tx:
-            stored = self.resolver.require_version(tx, ref)
-            subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
-            for node in walk_lineage([stored.ref], tx.parents, lambda d: d.parent):
-                parent = node.derivation.parent
-                subject = ref_subject(parent)
-                if subject is not None and all(via != parent for _, via in subjects):
-                    subjects.append((subject, parent))
-            return find_matches(tx, {ref: subjects})[ref]
+            wanted: dict[str, list[tuple[Subject, str]]] = {}
+            for ref in refs:
+                stored = self.resolver.require_version(tx, ref)
+                subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
+                for node in walk_lineage([stored.ref], tx.parents, lambda d: d.parent):
+                    parent = node.derivation.parent
+                    subject = ref_subject(parent)
+                    if subject is not None and all(via != parent for _, via in subjects):
+                        subjects.append((subject, parent))
+                wanted[ref] = subjects
+            return find_matches(tx, wanted) if wanted else {}
 
     def export(self, directory: Path) -> list[Path]:
         """Write every advisory, withdrawn ones included, as ``<id>.json`` in ``directory``

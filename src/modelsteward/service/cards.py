@@ -12,7 +12,7 @@ time T is what the history up to T says.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 
 from modelsteward.domain import events as ev
@@ -63,6 +63,30 @@ class Cards:
             raise VersionNotFound(model, version)
         return card
 
+    def window(self, model: str, versions: Collection[str]) -> Card:
+        """The card of ``model`` folded from a window of its history, for a page that cannot
+        fold all of it (a model with very many versions): the events about the model itself,
+        about ``versions`` and about its deprecation plans' targets, its ancestors'
+        derivations, and the events of the advisories and consumers that concern it. Every
+        read is by subject through an index, so the cost follows ``versions``, not the model's
+        history. Its facts about the model (sections, known issues of ``versions``,
+        deprecations) are those of the whole card; its versions and changelog are those of
+        ``versions`` only. Raises :class:`ModelNotFound`."""
+        with self.ctx.store.read() as tx:
+            if tx.get_model(model, include_deleted=True) is None:
+                raise ModelNotFound(model)
+            subjects = ({model} | {f"{model}@{v}" for v in versions}
+                        | {f"{model}@{p.target}" for p in tx.plans(model)})
+            own = tx.events_of(subjects)
+            derivations, ancestors = self._ancestors(tx, {
+                str(e.payload.get("parent", "")) for e in own if e.kind == ev.VERSION_DERIVED}, "")
+            models = {model} | {ref.partition("@")[0] for ref in ancestors}
+            found = {e.seq: e for e in tx.events_of(tx.subjects_mentioning(models))}
+            found.update((e.seq, e) for e in derivations)
+            found.update((e.seq, e) for e in own)
+            return build_card(model, "", iter(sorted(found.values(), key=lambda e: e.seq)),
+                              at="")
+
     def markdown(self, ref: str, *, at: datetime | None = None) -> str:
         """:meth:`card` rendered as Markdown: the same history gives the same bytes."""
         return render_markdown(self.card(ref, at=at))
@@ -98,11 +122,18 @@ class Cards:
         """The derivation events of ``model``'s ancestors (bases, their bases, …; at most
         :data:`MAX_ANCESTRY` generations), as recorded up to ``cut``, and the ancestors' refs
         (a root base has no derivation event of its own, yet its advisories reach the card)."""
+        return Cards._ancestors(tx, {
+            str(e.payload.get("parent", ""))
+            for e in tx.events_about(model, kinds=(ev.VERSION_DERIVED,), until=cut)
+            if _about(e, model)}, cut)
+
+    @staticmethod
+    def _ancestors(tx: Transaction, frontier: set[str],
+                   cut: str) -> tuple[list[Event], set[str]]:
+        """The derivation events of the ancestors of the parents ``frontier`` and those
+        ancestors' refs, as :meth:`_ancestry` reads them."""
         found: list[Event] = []
         seen: set[str] = set()
-        frontier = {str(e.payload.get("parent", ""))
-                    for e in tx.events_about(model, kinds=(ev.VERSION_DERIVED,), until=cut)
-                    if _about(e, model)}
         for _ in range(MAX_ANCESTRY):
             frontier -= seen | {""}
             if not frontier:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from modelsteward.domain import events as ev
 from modelsteward.domain.consumers import (
     Affected,
@@ -24,6 +26,7 @@ from modelsteward.errors import (
     NoMatchingVersion,
     NotFound,
     PinNoLongerResolves,
+    StewardError,
     Unresolvable,
 )
 from modelsteward.ports import Transaction
@@ -150,6 +153,13 @@ class Consumers:
                 raise ConsumerNotFound(name)
             return ConsumerStatus(found, tuple((p, self.status_in(tx, p)) for p in found.pins))
 
+    def statuses(self, consumers: Sequence[Consumer]) -> list[ConsumerStatus]:
+        """:meth:`show` of each of ``consumers`` (as read already), in one read transaction:
+        a page of consumers resolves its pins without reading each consumer again."""
+        with self.ctx.store.read() as tx:
+            return [ConsumerStatus(c, tuple((p, self.status_in(tx, p)) for p in c.pins))
+                    for c in consumers]
+
     def list(self, model: str = "") -> list[Consumer]:
         with self.ctx.store.read() as tx:
             if model and tx.get_model(model) is None:
@@ -161,26 +171,41 @@ class Consumers:
         pin resolves to that version now) or ``MODEL@PIN`` (consumers whose pin resolves to a
         version the pin matches). A pin that no longer resolves is reported with why; it counts
         for ``MODEL@VERSION`` / ``MODEL@PIN`` when the version it would have given matches."""
+        with self.ctx.store.read() as tx:
+            return self._impact_in(tx, target)
+
+    def impacts(self, targets: Sequence[str]) -> dict[str, Impact]:
+        """:meth:`impact` of each of ``targets``, in one read transaction; a target whose
+        impact cannot be told (an unknown model or version, a package URL) is left out."""
+        found: dict[str, Impact] = {}
+        with self.ctx.store.read() as tx:
+            for target in targets:
+                try:
+                    found[target] = self._impact_in(tx, target)
+                except StewardError:
+                    continue
+        return found
+
+    def _impact_in(self, tx: Transaction, target: str) -> Impact:
         model_name, _, selector = target.partition("@")
         split_ref(model_name, version_required=False)
-        with self.ctx.store.read() as tx:
-            model = tx.get_model(model_name)
-            if model is None:
-                raise ModelNotFound(model_name)
-            chosen: Pin | None = None
-            if selector:
-                exact = tx.get_version(model_name, selector)
-                chosen = self.resolver.parse_pin(model, str(exact.id) if exact else selector)
-            affected = []
-            for consumer in tx.list_consumers(model_name):
-                for pin in consumer.pins:
-                    if pin.model != model_name:
-                        continue
-                    status = self.status_in(tx, pin)
-                    if chosen is not None and not _chosen(chosen, model, status):
-                        continue
-                    affected.append(Affected(consumer, pin, status.resolves_to,
-                                             status.ineligible, status.unresolvable))
+        model = tx.get_model(model_name)
+        if model is None:
+            raise ModelNotFound(model_name)
+        chosen: Pin | None = None
+        if selector:
+            exact = tx.get_version(model_name, selector)
+            chosen = self.resolver.parse_pin(model, str(exact.id) if exact else selector)
+        affected = []
+        for consumer in tx.list_consumers(model_name):
+            for pin in consumer.pins:
+                if pin.model != model_name:
+                    continue
+                status = self.status_in(tx, pin)
+                if chosen is not None and not _chosen(chosen, model, status):
+                    continue
+                affected.append(Affected(consumer, pin, status.resolves_to,
+                                         status.ineligible, status.unresolvable))
         return Impact(target, tuple(affected))
 
 

@@ -575,6 +575,22 @@ class Deprecations:
             return [m.name for m in tx.list_models(limit=1_000_000)
                     if m.name not in planned and m.support.active_months is None]
 
+    def every_plan(self) -> list[DeprecationPlan]:
+        """The plans of every live model, by model name, then oldest first: one read of the
+        plans (and of their models), not one per model of the registry."""
+        with self.ctx.store.read() as tx:
+            plans = tx.plans()
+            live = {name for name in {p.model for p in plans} if tx.get_model(name) is not None}
+        return sorted((p for p in plans if p.model in live), key=lambda p: p.model)
+
+    def missing_first(self, limit: int, *,
+                      count_up_to: int | None = None) -> tuple[list[str], int]:
+        """The first ``limit`` names of :meth:`missing` (by name) and how many there are in
+        all, counted up to ``count_up_to`` when given: the first ones are an index read, and
+        the count stops there."""
+        with self.ctx.store.read() as tx:
+            return tx.models_without_plan(limit=limit, count_up_to=count_up_to)
+
     def notices(self, team: str = "") -> list[Notice]:
         with self.ctx.store.read() as tx:
             return tx.notices(team)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -161,6 +161,18 @@ class Lifecycle:
             return self._production(tx, model)
 
     # gates and promotion --------------------------------------------------------------------
+
+    def gate_reports(self, versions: Sequence[tuple[Model, Version]],
+                     target: Stage) -> list[GateReport]:
+        """:meth:`gate_report` of each of ``versions`` (with their models, as just read), in
+        one read transaction: what a page listing waiting versions shows."""
+        with self.ctx.store.read() as tx:
+            found = []
+            for model, version in versions:
+                check_promotion(version.ref, target)
+                gates = check_transition(version.ref, version.stage, target)
+                found.append(check_gates(gates, self._context(tx, model, version)))
+            return found
 
     def gate_report(self, ref: str, target: Stage) -> GateReport:
         """What promoting ``ref`` to ``target`` would require, without promoting."""

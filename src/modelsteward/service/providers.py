@@ -156,26 +156,33 @@ class Providers:
             migration_steps=tuple(s for s in steps if s),
             support_window=f"until the provider's shutdown on {target.hard}")
 
-    def upcoming(self, within_days: int) -> list[Upcoming]:
-        """Plans whose hard deadline falls within ``within_days`` from today (or has passed
-        without retirement), soonest first, with the consumers affected."""
+    def upcoming(self, within_days: int, *,
+                 reason: DeprecationReason | None = None) -> list[Upcoming]:
+        """Plans of live models whose hard deadline falls within ``within_days`` from today
+        (or has passed without retirement), soonest first, with the consumers affected; only
+        those for ``reason`` when given. Reads the plans (not every model), and counts the
+        consumers of the plans due only."""
         today = self.ctx.clock.now().date()
         horizon = today + timedelta(days=within_days)
+        with self.ctx.store.read() as tx:
+            latest: dict[tuple[str, str], DeprecationPlan] = {}
+            for plan in tx.plans():  # oldest first: a later plan supersedes an earlier one
+                latest[(plan.model, plan.target)] = plan
+            due = [plan for plan in latest.values() if plan.hard_deadline <= horizon
+                   and (reason is None or plan.reason is reason)]
+            live = {name for name in {plan.model for plan in due}
+                    if tx.get_model(name) is not None}
         found = []
-        for model in self.catalog.list_models():
-            latest: dict[str, DeprecationPlan] = {}
-            for plan in self.deprecations.plans(model.name):
-                latest[plan.target] = plan  # a later plan supersedes an earlier one
-            for plan in latest.values():
-                if plan.hard_deadline > horizon:
-                    continue
-                impact = self.consumers.impact(
-                    f"{model.name}@{plan.target}") if _exists(self.catalog, model.name,
-                                                             plan.target) else None
-                found.append(Upcoming(
-                    plan.ref, plan.hard_deadline, plan.phase(today).value, plan.reason.value,
-                    plan.replacement, impact.consumers if impact else 0,
-                    len(impact.by_team) if impact else 0))
+        for plan in due:
+            if plan.model not in live:
+                continue
+            impact = self.consumers.impact(
+                f"{plan.model}@{plan.target}") if _exists(self.catalog, plan.model,
+                                                         plan.target) else None
+            found.append(Upcoming(
+                plan.ref, plan.hard_deadline, plan.phase(today).value, plan.reason.value,
+                plan.replacement, impact.consumers if impact else 0,
+                len(impact.by_team) if impact else 0))
         return sorted(found, key=lambda u: (u.hard_deadline, u.ref))
 
 

@@ -275,6 +275,30 @@ class CatalogQueries(SqlConnectionBase):
         return [to_version(r.model_name, r.model_versioning == VersionScheme.SNAPSHOT.value, r)
                 for r in rows]
 
+    def models_with_stage(self, names: Collection[str], stage: Stage) -> set[str]:
+        """Through ``ix_versions_model_stage`` (revision 0020): a probe per model, however
+        many versions it has."""
+        found: set[str] = set()
+        ordered = sorted(set(names))
+        for start in range(0, len(ordered), _PAGE):
+            rows = self.c.execute(
+                select(models.c.name).where(
+                    models.c.name.in_(ordered[start:start + _PAGE]),
+                    models.c.deleted_at.is_(None),
+                    select(versions.c.id).where(versions.c.model_id == models.c.id,
+                                                versions.c.stage == stage.value,
+                                                versions.c.deleted_at.is_(None))
+                    .exists()))
+            found.update(str(r.name) for r in rows)
+        return found
+
+    def newest_registrations(self, model: str, *, limit: int) -> list[str]:
+        """Through ``ix_versions_registration`` (revision 0020)."""
+        model_id, _ = self._model_key(model)
+        rows = self.c.execute(select(versions.c.version).where(versions.c.model_id == model_id)
+                              .order_by(versions.c.registered_seq.desc()).limit(max(limit, 0)))
+        return [str(r.version) for r in rows]
+
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included: the MLflow number of its
         newest registration."""

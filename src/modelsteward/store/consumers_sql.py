@@ -57,14 +57,21 @@ class ConsumerQueries(SqlConnectionBase):
         found = self._load(select(consumers).where(consumers.c.name == name))
         return found[0] if found else None
 
-    def list_consumers(self, model: str = "") -> list[Consumer]:
-        """Every consumer (of ``model`` when given), by name."""
+    def list_consumers(self, model: str = "", *, after: str = "",
+                       limit: int | None = None) -> list[Consumer]:
+        """Every consumer (of ``model`` when given), by name; a keyset page (through the
+        unique index on the name) with ``after`` and ``limit``."""
         query = select(consumers)
         if model:
             model_id, _ = self._model_key(model)
             query = query.where(consumers.c.id.in_(
                 select(consumer_pins.c.consumer_id).where(consumer_pins.c.model_id == model_id)))
-        return self._load(query.order_by(consumers.c.name), every=not model)
+        if after:
+            query = query.where(consumers.c.name > after)
+        query = query.order_by(consumers.c.name)
+        if limit is not None:
+            query = query.limit(max(limit, 0))
+        return self._load(query, every=not model and not after and limit is None)
 
     def _load(self, query: Any, every: bool = False) -> list[Consumer]:
         """The consumers ``query`` selects, with their pins; ``every`` when it selects them

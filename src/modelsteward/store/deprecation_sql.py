@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.notices import Notice
@@ -36,6 +36,18 @@ class DeprecationQueries(SqlConnectionBase):
             query = query.where(deprecation_plans.c.model_id == model_id)
         return [_plan(r) for r in self.c.execute(query.order_by(deprecation_plans.c.created_at,
                                                                 deprecation_plans.c.id))]
+
+    def models_without_plan(self, *, limit: int,
+                            count_up_to: int | None = None) -> tuple[list[str], int]:
+        unplanned = (select(models.c.name)
+                     .where(models.c.deleted_at.is_(None), models.c.support_months.is_(None),
+                            ~select(deprecation_plans.c.id)
+                            .where(deprecation_plans.c.model_id == models.c.id).exists()))
+        names = [str(r.name) for r in
+                 self.c.execute(unplanned.order_by(models.c.name).limit(max(limit, 0)))]
+        counted = unplanned if count_up_to is None else unplanned.limit(max(count_up_to, 0))
+        total = self.c.execute(select(func.count()).select_from(counted.subquery())).scalar()
+        return names, int(total or 0)
 
     def add_upstream_plan(self, plan: DeprecationPlan) -> None:
         """A plan whose ``target`` is a package URL (``model`` is empty)."""

@@ -123,6 +123,8 @@ versions = Table(
     Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
     Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
     Index("ix_versions_stage", "stage", "registered_at"),  # what waits in staging (0019)
+    Index("ix_versions_model_stage", "model_id", "stage"),  # the models list by stage (0020)
+    Index("ix_versions_registration", "model_id", "registered_seq"),  # newest first (0020)
 )
 
 version_files = Table(

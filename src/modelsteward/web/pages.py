@@ -28,7 +28,13 @@ from modelsteward.domain.gates import approval_problems
 from modelsteward.domain.lifecycle import Approval, Stage
 from modelsteward.domain.model import Model, RiskTier, Version
 from modelsteward.domain.tokens import Principal, Role
-from modelsteward.errors import InvalidInput, NotAuthenticated, NotAuthorised, StewardError
+from modelsteward.errors import (
+    InvalidInput,
+    ModelNotFound,
+    NotAuthenticated,
+    NotAuthorised,
+    StewardError,
+)
 from modelsteward.integrity.lock_check import read_lock
 from modelsteward.reports import candidates_notes, table
 from modelsteward.results.advisories import Found
@@ -48,10 +54,17 @@ HEADERS = {"content-security-policy": POLICY, "x-content-type-options": "nosniff
            "referrer-policy": "same-origin", "cache-control": "no-store"}
 PAGE_SIZE = 25
 SCAN_LIMIT = 500  # models read at most to fill one filtered page (the rest is on the next)
-WATCH_LIMIT = 200  # versions in staging (or production) the dashboard and the queue show
+# versions in staging (or production) the dashboard and the approvals queue read, the oldest
+# first: each costs a gate report, its approvals and its advisories, a few milliseconds
+WATCH_LIMIT = 20
 HORIZON_DAYS = 90
+MISSING_COUNT = 1000  # models without a plan the dashboard counts at most ("at least 980 more")
 SHOWN_VERSIONS = 50  # the model page lists its newest versions; the JSON twin pages the rest
+# past this many versions a model page folds the history of its newest ones only (the whole
+# card's fold costs about a millisecond per 100 events)
+LARGE_MODEL = 2000
 MAX_LOCK_BYTES = 1024 * 1024
+STAGES = frozenset(s.value for s in Stage)
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -166,9 +179,17 @@ def _in_stage(registry: Registry, stage: Stage) -> list[tuple[Model, Version]]:
 
 
 def _waiting(registry: Registry) -> list[Waiting]:
-    return [Waiting(version, model,
-                    registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION).unmet)
-            for model, version in _in_stage(registry, Stage.STAGING)]
+    staged = _in_stage(registry, Stage.STAGING)
+    reports = registry.lifecycle.gate_reports(staged, Stage.PRODUCTION)
+    return [Waiting(version, model, report.unmet)
+            for (model, version), report in zip(staged, reports, strict=True)]
+
+
+def _approvals_given(registry: Registry,
+                     versions: list[Version]) -> dict[str, list[Approval]]:
+    """The approvals of each of ``versions`` (as just read), in one read transaction."""
+    with registry.store.read() as tx:
+        return {v.ref: tx.approvals(v.model, str(v.id)) for v in versions}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -181,16 +202,16 @@ def dashboard(request: Request) -> Response:
         live = _in_stage(registry, Stage.PRODUCTION)
         advised: list[tuple[Version, Found]] = []
         reviews: list[tuple[Version, Approval, str, date]] = []
+        affecting = registry.advisories.affecting_each([v.ref for _, v in live])
+        given = _approvals_given(registry,
+                                 [v for _, v in live] + [item.version for item in waiting])
         for _, production in live:
-            advised.extend((production, found)
-                           for found in registry.advisories.affecting(production.ref))
+            advised.extend((production, found) for found in affecting[production.ref])
             reviews.extend((production, a, "review due", a.next_review)
-                           for a in registry.lifecycle.approvals(production.ref)
-                           if a.next_review <= horizon.date())
+                           for a in given[production.ref] if a.next_review <= horizon.date())
         for item in waiting:
             reviews.extend((item.version, a, "approval expires", a.expires_at.date())
-                           for a in registry.lifecycle.approvals(item.version.ref)
-                           if a.expires_at <= horizon)
+                           for a in given[item.version.ref] if a.expires_at <= horizon)
         reviews.sort(key=lambda r: (r[3], r[0].ref))
         degraded = [version for _, version in live if version.blocked_reason]
         rollbacks = [e for e in registry.history.log_tail(limit=500)
@@ -202,13 +223,14 @@ def dashboard(request: Request) -> Response:
                 experiments.append((experiment, verdict.action, "; ".join(verdict.reasons)))
             except StewardError as error:
                 experiments.append((experiment, "unknown", str(error)))
-        missing = sorted(registry.deprecations.missing())
+        missing, unplanned = registry.deprecations.missing_first(20, count_up_to=MISSING_COUNT)
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
     return _page(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
                  advised=advised, rollbacks=rollbacks, experiments=experiments,
                  reviews=reviews, degraded=degraded,
-                 missing=missing[:20], missing_more=max(0, len(missing) - 20),
+                 missing=missing, missing_more=max(0, unplanned - len(missing)),
+                 missing_at_least=unplanned == MISSING_COUNT,
                  horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
 
 
@@ -235,8 +257,7 @@ class Filters:
         return "&".join(f"{k}={quote(v, safe='')}" for k, v in fields)
 
 
-def _matches(registry: Registry, model: Model, filters: Filters,
-             stages: dict[str, set[str]]) -> bool:
+def _matches(registry: Registry, model: Model, filters: Filters, staged: set[str]) -> bool:
     if filters.q and filters.q.lower() not in " ".join(
             (model.name, model.description, model.purpose, " ".join(model.tags))).lower():
         return False
@@ -251,7 +272,7 @@ def _matches(registry: Registry, model: Model, filters: Filters,
         if planned != (filters.deprecated == "yes"):
             return False
     if filters.stage:
-        return filters.stage in stages[model.name]
+        return model.name in staged
     return True
 
 
@@ -274,6 +295,9 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
             want = PAGE_SIZE + 1 if not filters.active() else min(100, SCAN_LIMIT - scanned)
             with registry.store.read() as tx:
                 batch = tx.list_models(after=cursor, limit=want)
+                # one index read for the batch, not every version of each model
+                staged = (tx.models_with_stage([m.name for m in batch], Stage(filters.stage))
+                          if filters.stage in STAGES else set())
             if not batch:
                 more = False
                 break
@@ -284,11 +308,7 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                     break
                 scanned += 1
                 cursor = model.name
-                # every version is read only to filter by stage; the list shows production
-                stages = ({model.name: {v.stage.value for v in
-                                        registry.list_versions(model.name)}}
-                          if filters.stage else {})
-                if _matches(registry, model, filters, stages):
+                if _matches(registry, model, filters, staged):
                     production = registry.lifecycle.production(model.name)
                     shown.append((model, str(production.id) if production else ""))
             else:
@@ -326,7 +346,10 @@ def model_or_version(request: Request, ref: str,
             return _version_page(request, principal, registry, ref)
         moment = _moment(at)
         model = registry.get_model(ref)
-        card = registry.cards.card(ref, at=moment)
+        registered, total = _registrations(registry, ref)
+        windowed = moment is None and total > LARGE_MODEL
+        card = (registry.cards.window(ref, registered[:SHOWN_VERSIONS]) if windowed
+                else registry.cards.card(ref, at=moment))
         current = card if moment is None else registry.cards.card(ref)
         newest = [f"{ref}@{v.version}" for v in card.versions[-MAX_ROOTS:]]
         graph = layout(registry, newest, {ref: current})
@@ -334,12 +357,24 @@ def model_or_version(request: Request, ref: str,
         events = list(reversed(card.changelog))[:50]
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
+    shown = card.versions[-SHOWN_VERSIONS:]
     return _page(request, "model.html", principal, model=model, card=card,
-                 versions=list(reversed(card.versions[-SHOWN_VERSIONS:])),
-                 more_versions=max(0, len(card.versions) - SHOWN_VERSIONS),
+                 versions=list(reversed(shown)),
+                 more_versions=(total - len(shown) if windowed
+                                else max(0, len(card.versions) - SHOWN_VERSIONS)),
+                 windowed=windowed, shown_versions=SHOWN_VERSIONS,
                  more_events=max(0, len(card.changelog) - 50), roots=len(newest),
                  graph=graph, consumers=consumers, events=events, at=at,
                  today=_today(registry).isoformat())
+
+
+def _registrations(registry: Registry, name: str) -> tuple[list[str], int]:
+    """The newest registrations of model ``name`` (up to :data:`LARGE_MODEL` + 1) and, when
+    there are more than :data:`LARGE_MODEL`, how many versions it has (else 0): two index
+    reads, whatever the number of versions."""
+    with registry.store.read() as tx:
+        registered = tx.newest_registrations(name, limit=LARGE_MODEL + 1)
+        return registered, tx.version_count(name) if len(registered) > LARGE_MODEL else 0
 
 
 def _version_page(request: Request, principal: Principal, registry: Registry,
@@ -350,8 +385,11 @@ def _version_page(request: Request, principal: Principal, registry: Registry,
     aliases = [a.alias for a in registry.lifecycle.aliases(name) if a.version == str(version.id)]
     report = (registry.lifecycle.gate_report(version.ref, Stage.PRODUCTION)
               if version.stage is Stage.STAGING else None)
-    deprecations = [d for d in registry.cards.card(name).deprecations
-                    if str(version.id) in d.versions]
+    # the plans covering the version, from the model's card (folded around the version only
+    # for a model with very many versions: the plans' events are read either way)
+    card = (registry.cards.window(name, [str(version.id)]) if _registrations(registry, name)[1]
+            else registry.cards.card(name))
+    deprecations = [d for d in card.deprecations if str(version.id) in d.versions]
     return _page(request, "version.html", principal, model=model, version=version,
                  deprecations=deprecations,
                  aliases=aliases, attestations=registry.attestations(version.ref),
@@ -393,7 +431,9 @@ def _approvals(request: Request, principal: Principal, registry: Registry, *, st
     now = registry.clock.now()
     review = now.date() + timedelta(days=90)
     queue = []
-    for item in _waiting(registry):
+    waiting = _waiting(registry)
+    given = _approvals_given(registry, [item.version for item in waiting])
+    for item in waiting:
         roles = registry.policy.approvals[item.model.risk_tier].roles
         refusals = {role: _approvable(principal, registry, item.model, role) for role in roles}
         if any(not why for why in refusals.values()) or Role.ADMIN in principal.roles:
@@ -402,11 +442,10 @@ def _approvals(request: Request, principal: Principal, registry: Registry, *, st
             blocked = sorted({problem for role in roles for problem in approval_problems(
                 item.model, item.version, principal.name, role, review, now,
                 registry.policy, {}) if principal.token_id and not refusals[role]})
-            queue.append((item, roles, registry.lifecycle.approvals(item.version.ref),
-                          blocked))
+            queue.append((item, roles, given[item.version.ref], blocked))
     return _page(request, "approvals.html", principal, status, queue=queue,
                  review=review.isoformat(), message=request.query_params.get("done", "")[:200],
-                 refused=refused, refused_ref=ref, kept=kept or {})
+                 refused=refused, refused_ref=ref, kept=kept or {}, watch_limit=WATCH_LIMIT)
 
 
 @router.post("/approvals/{ref:path}", response_class=HTMLResponse)
@@ -557,19 +596,11 @@ def _next_date(plan: DeprecationPlan, today: date) -> date:
     return min((d for d in dates if d >= today), default=plan.hard_deadline)
 
 
-def _impact(registry: Registry, ref: str) -> str:
-    try:
-        impact = registry.consumers.impact(ref)
-    except StewardError:  # an upstream package URL, or a version no longer in the registry
-        return "unknown"
-    return _services_teams(impact)
-
-
 def _services_teams(impact: Impact) -> str:
     return services_and_teams(impact.consumers, len(impact.by_team))
 
 
-def _planned(registry: Registry, plan: DeprecationPlan, today: date) -> Planned:
+def _planned(plan: DeprecationPlan, today: date, impacts: dict[str, Impact]) -> Planned:
     start = min(plan.announced, today)
     end = max(plan.hard_deadline, today)
     span = max(1, (end - start).days)
@@ -579,9 +610,10 @@ def _planned(registry: Registry, plan: DeprecationPlan, today: date) -> Planned:
 
     marks = (("announced", x(plan.announced)), ("soft", x(plan.soft_deadline)),
              ("hard", x(plan.hard_deadline)), ("today", x(today)))
+    impact = impacts.get(plan.ref)  # none for a package URL or a version no longer here
     return Planned(plan, plan.phase(today).value, _next_date(plan, today),
-                   _impact(registry, plan.ref), marks, x(plan.soft_deadline),
-                   x(plan.hard_deadline))
+                   _services_teams(impact) if impact is not None else "unknown", marks,
+                   x(plan.soft_deadline), x(plan.hard_deadline))
 
 
 @router.get("/deprecations", response_class=HTMLResponse)
@@ -594,10 +626,11 @@ def deprecations_page(request: Request) -> Response:
         with registry.store.read() as tx:
             latest = {p.ref: p for p in tx.plans()}  # oldest first: the last one stands
         ordered = sorted(latest.values(), key=lambda p: (_next_date(p, today), p.ref))
-        shown = [_planned(registry, p, today) for p in ordered[:PLAN_LIMIT]]
-        shutdowns = [u for u in registry.providers.upcoming(SHUTDOWN_DAYS)
-                     if u.reason == DeprecationReason.PROVIDER_SHUTDOWN.value
-                     and u.hard_deadline >= today]
+        impacts = registry.consumers.impacts([p.ref for p in ordered[:PLAN_LIMIT]])
+        shown = [_planned(p, today, impacts) for p in ordered[:PLAN_LIMIT]]
+        shutdowns = [u for u in registry.providers.upcoming(
+                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN)
+                     if u.hard_deadline >= today]
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
     return _page(request, "deprecations.html", principal, plans=shown,
@@ -638,9 +671,11 @@ def consumers_page(request: Request,
     team as ``GET /api/v1/impact`` reports it."""
     try:
         principal, registry = _reader(request)
-        everyone = sorted(registry.consumers.list(model), key=lambda c: c.name)
-        found = [c for c in everyone if c.name > after][:CONSUMER_PAGE + 1]
-        shown = [registry.consumers.show(c.name) for c in found[:CONSUMER_PAGE]]
+        with registry.store.read() as tx:
+            if model and tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            found = tx.list_consumers(model, after=after, limit=CONSUMER_PAGE + 1)
+        shown = registry.consumers.statuses(found[:CONSUMER_PAGE])
         impact = registry.consumers.impact(model) if model else None
     except StewardError as error:
         return _error(request, error, session.signed_in(request))

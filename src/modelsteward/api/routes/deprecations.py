@@ -208,8 +208,7 @@ def list_deprecations(registry: RegistryDep, request: Request, response: Respons
     """Deprecation plans, of one model or of every model (by model, then in the order they
     were made; the cursor is a plan id)."""
     today = registry.clock.now().date()
-    names = [model] if model else [m.name for m in registry.list_models()]
-    plans = [p for name in names for p in registry.deprecations.plans(name)]
+    plans = registry.deprecations.plans(model) if model else registry.deprecations.every_plan()
     found = after_key(plans, after, lambda p: p.id)
     return page(request, response, [PlanPublic.of(p, today) for p in found[:limit + 1]], limit,
                 lambda p: p.id)

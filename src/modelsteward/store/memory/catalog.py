@@ -86,6 +86,11 @@ class CatalogQueries(TransactionBase):
                        if n > after and row.deleted_at is None)
         return [fresh(self.t.models[n].model) for n in names[:max(limit, 0)]]
 
+    def models_with_stage(self, names: Collection[str], stage: Stage) -> set[str]:
+        return {name for (name, _), row in self.t.versions.items()
+                if name in names and row.version.stage is stage and row.deleted_at is None
+                and self.t.models[name].deleted_at is None}
+
     def add_model(self, model: Model, created_at: datetime) -> None:
         t = self._write()
         if model.name in t.models:

@@ -91,6 +91,10 @@ class MlflowQueries(TransactionBase):
         self._model_row(model)
         return len(self.t.registered.get(model, ()))
 
+    def newest_registrations(self, model: str, *, limit: int) -> list[str]:
+        self._model_row(model)
+        return list(reversed(self.t.registered.get(model, ())))[:max(limit, 0)]
+
     def model_created_at(self, model: str) -> datetime:
         return self._model_row(model).created_at
 

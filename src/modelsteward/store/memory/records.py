@@ -73,12 +73,16 @@ class RecordQueries(TransactionBase):
         found = self.t.consumers.get(name)
         return _consumer(found) if found is not None else None
 
-    def list_consumers(self, model: str = "") -> list[Consumer]:
-        """Every consumer (of ``model`` when given), by name."""
+    def list_consumers(self, model: str = "", *, after: str = "",
+                       limit: int | None = None) -> list[Consumer]:
+        """Every consumer (of ``model`` when given), by name; a keyset page with ``after``
+        and ``limit``."""
         if model:
             self._model_row(model)
-        return [_consumer(self.t.consumers[n]) for n in sorted(self.t.consumers)
-                if not model or any(m == model for m, _ in self.t.consumers[n].pins)]
+        found = [_consumer(self.t.consumers[n]) for n in sorted(self.t.consumers)
+                 if n > after
+                 and (not model or any(m == model for m, _ in self.t.consumers[n].pins))]
+        return found if limit is None else found[:max(limit, 0)]
 
     # deprecation plans and notices ----------------------------------------------------------
 
@@ -87,6 +91,15 @@ class RecordQueries(TransactionBase):
         t = self._write()
         t.plans = (*t.plans, stored(replace(plan, migration_steps=tuple(plan.migration_steps),
                                             redirect=bool(plan.redirect))))
+
+    def models_without_plan(self, *, limit: int,
+                            count_up_to: int | None = None) -> tuple[list[str], int]:
+        planned = {p.model for p in self.t.plans}
+        names = sorted(n for n, row in self.t.models.items()
+                       if row.deleted_at is None and n not in planned
+                       and row.model.support.active_months is None)
+        total = len(names) if count_up_to is None else min(len(names), count_up_to)
+        return names[:max(limit, 0)], total
 
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""

@@ -1,0 +1,440 @@
+"""A registry of N versions over M models, for benchmarks at scale (SQLite file or PostgreSQL).
+
+The registry (all at one fixed time, by the actor ``seeder``):
+
+* M models ``model-000000``…, owned by 200 teams, risk tiers in turn, tags and a purpose; with
+  ``--big N``, one more model, ``model-big``, holding N of the versions;
+* the versions spread evenly: each model's first ``1.0.0``, the next ones retrains (the version
+  :func:`~modelsteward.domain.versioning.next_version` gives), each with a metric;
+* per model, its newest version in production (with the ``production`` alias) for four models
+  in five, and for one model in five the version before in staging, waiting for approval; a
+  stage is recorded as a registry-file import records one (the stage event says ``imported``),
+  so no gate is pretended to have passed;
+* one consumer per 50 models (pinning two models each), one deprecation plan per 200 models and
+  an advisory per 5,000 models (at least one each), all through the registry's own services.
+
+Two ways to write the catalog part (models, versions, stages, aliases and their events):
+
+* ``store``: through the registry's write path, one model at a time (``create_model``,
+  ``register_version``, then the stage in a write transaction): the reference, slow at scale;
+* ``bulk`` (the default): the same rows computed here and inserted in batches (executemany; COPY
+  on PostgreSQL) in one transaction: ``models``, ``versions``, ``alias_assignments``, the events
+  numbered and hash-chained exactly as :func:`~modelsteward.domain.events.extend_chain` does, and
+  ``chain_head``. These event kinds name no other model, so ``event_mentions`` gets no rows from
+  them; the consumers and advisories, written by the services afterwards, index theirs.
+  On PostgreSQL the tables are then analysed, as autovacuum would soon after such a load.
+  ``tests/bench/test_scale_seed.py`` checks that both ways give the same tables (ids aside), the
+  same answers and a history ``steward log verify`` accepts.
+
+    python bench/scale_seed.py --database sqlite:///registry.db          # 1,000,000 versions
+    python bench/scale_seed.py --database postgresql+psycopg://… --versions 100000 --models 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, text, update
+
+from modelsteward import Registry
+from modelsteward.domain import events as ev
+from modelsteward.domain.advisory import (
+    ECOSYSTEM,
+    Advisory,
+    Affected,
+    AffectedRange,
+    EventKind,
+    RangeEvent,
+)
+from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
+from modelsteward.domain.deprecation import DeprecationReason
+from modelsteward.domain.events import Event, NewEvent, canonical_json, chain, format_time
+from modelsteward.domain.lifecycle import Stage
+from modelsteward.domain.model import Model, ModelKind, RiskTier, Version
+from modelsteward.domain.payloads import model_payload, version_payload
+from modelsteward.domain.versioning import ChangeKind, ModelVersion, next_version
+from modelsteward.store.rows import model_values
+from modelsteward.store.sql import SqlStore
+from modelsteward.store.tables import (
+    alias_assignments,
+    chain_head,
+    events,
+    metadata,
+    models,
+    versions,
+)
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+ACTOR = "seeder"
+SOURCE = "scale-seed"
+PRODUCTION = "production"
+TEAMS = 200
+BIG = "model-big"
+_BATCH = 5000  # models written per batch of the bulk path
+
+
+class FixedClock:
+    """Every read of a benchmark happens at :data:`NOW`."""
+
+    def now(self) -> datetime:
+        return NOW
+
+
+class SeedClock:
+    """The seed's clock: model ``i`` and its versions are written ``models - i`` seconds
+    before :data:`NOW` (so that listings by time are not all ties), the services' part at
+    :data:`NOW`."""
+
+    def __init__(self) -> None:
+        self.moment = NOW
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def moment_of(shape: Shape, i: int) -> datetime:
+    """When model ``i`` of ``shape`` (``model-big``: the last) is written."""
+    return NOW - timedelta(seconds=shape.models + 1 - i)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How many versions over how many models, and how many of them ``model-big`` holds."""
+
+    versions: int = 1_000_000
+    models: int = 100_000
+    big: int = 0
+
+    def counts(self) -> Iterator[tuple[int, str, int]]:
+        """(index, name, number of versions) of every model, in name order."""
+        rest = self.versions - self.big
+        each, extra = divmod(rest, self.models)
+        for i in range(self.models):
+            yield i, model_name(i), each + (1 if i < extra else 0)
+        if self.big:
+            yield self.models, BIG, self.big
+
+
+def model_name(i: int) -> str:
+    return f"model-{i:06d}"
+
+
+def model_of(i: int, name: str) -> Model:
+    return Model(name, kind=ModelKind.SELF_HOSTED, description=f"Scale model {i}",
+                 purpose="ranking" if i % 3 else "fraud scoring", owner_team=f"team-{i % TEAMS}",
+                 owner_contact=f"team-{i % TEAMS}@example.com",
+                 risk_tier=(RiskTier.HIGH, RiskTier.MEDIUM, RiskTier.LOW)[i % 3],
+                 tags=("scale", f"domain-{i % 7}"))
+
+
+def version_ids(count: int) -> list[tuple[ModelVersion, ChangeKind | None]]:
+    """The ids ``count`` registrations give: ``1.0.0`` (no change said), then retrains."""
+    found: list[tuple[ModelVersion, ChangeKind | None]] = []
+    latest: ModelVersion | None = None
+    for _ in range(count):
+        if latest is None:
+            latest, change = ModelVersion.parse("1.0.0"), None
+        else:
+            change = ChangeKind.RETRAIN
+            latest = next_version(latest, change)
+        found.append((latest, change))
+    return found
+
+
+def stages_of(i: int, count: int) -> list[tuple[int, Stage]]:
+    """(index of the version, stage) a model's versions are put in, in that order."""
+    found: list[tuple[int, Stage]] = []
+    if i % 5 != 4 and count:
+        found.append((count - 1, Stage.PRODUCTION))
+    if i % 5 == 0 and count >= 2:
+        found.append((count - 2, Stage.STAGING))
+    return found
+
+
+def stage_payload(version: Version, stage: Stage, entry: str) -> dict[str, object]:
+    """What a registry-file import records for a stage it sets (``service/registry_file``)."""
+    return {"from": version.stage.value, "to": stage.value, "gates": [], "overridden": [],
+            "imported": True, "source": SOURCE, "entry": entry,
+            "reason": (f"seeded ({SOURCE}, {entry}): the registry's gates were not checked")}
+
+
+def alias_reason(entry: str) -> str:
+    return f"seeded ({SOURCE}, {entry})"
+
+
+def new_version(name: str, vid: ModelVersion, change: ChangeKind | None, n: int,
+                at: datetime) -> Version:
+    return Version(name, vid, at, ACTOR, change=change, metrics={"accuracy": 0.8 + n % 100 / 1000})
+
+
+# --- the reference: the registry's write path ---------------------------------------------------
+
+
+def seed_store(registry: Registry, shape: Shape) -> None:
+    """The catalog part through the registry's own write path, one model at a time."""
+    clock = registry.clock
+    assert isinstance(clock, SeedClock), "open the registry with open_registry()"
+    for i, name, count in shape.counts():
+        clock.moment = moment_of(shape, i)
+        registry.create_model(model_of(i, name))
+        made = [registry.register_version(name, str(vid), change=change,
+                                          metrics={"accuracy": 0.8 + n % 100 / 1000})
+                for n, (vid, change) in enumerate(version_ids(count))]
+        staged = stages_of(i, count)
+        if not staged:
+            continue
+        with registry.store.write() as tx:
+            for index, stage in staged:
+                version, entry = made[index], f"models.{name}"
+                tx.set_stage(name, str(version.id), stage)
+                registry.record(tx, NewEvent(ev.VERSION_PROMOTED, version.ref,
+                                             stage_payload(version, stage, entry)))
+                if stage is Stage.PRODUCTION:
+                    registry.lifecycle.move_alias_in(tx, name, PRODUCTION, str(version.id),
+                                                     alias_reason(entry))
+
+
+# --- the bulk path ------------------------------------------------------------------------------
+
+
+class _Chain:
+    """Numbers and chains events as ``extend_chain`` does, one at a time."""
+
+    def __init__(self, head: tuple[int, str]) -> None:
+        seq, head_hash = head
+        self.last: Event | None = (Event(seq, "", "", "", "", "", "", head_hash) if seq
+                                   else None)
+        self.stamp = format_time(NOW)
+
+    @property
+    def seq(self) -> int:
+        return self.last.seq if self.last is not None else 0
+
+    def add(self, kind: str, subject: str, payload: dict[str, object]) -> dict[str, object]:
+        self.last = chain(self.last, self.seq + 1, self.stamp, ACTOR,
+                          NewEvent(kind, subject, payload))
+        e = self.last
+        return {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,
+                "subject": e.subject, "payload": e.payload_json, "prev_hash": e.prev_hash,
+                "hash": e.hash}
+
+
+@dataclass
+class _Rows:
+    models: list[dict[str, object]]
+    versions: list[dict[str, object]]
+    aliases: list[dict[str, object]]
+    events: list[dict[str, object]]
+
+
+def _rows(shape: Shape, batch: Sequence[tuple[int, str, int]], log: _Chain) -> _Rows:
+    """The rows the write path makes for ``batch`` (models with their versions and stages)."""
+    rows = _Rows([], [], [], [])
+    for i, name, count in batch:
+        at = moment_of(shape, i)
+        log.stamp = format_time(at)
+        model = model_of(i, name)
+        model_id = str(uuid.uuid4())
+        rows.models.append({"id": model_id, "created_at": at, "deleted_at": None,
+                            **model_values(model)})
+        rows.events.append(log.add(ev.MODEL_CREATED, name, model_payload(model)))
+        made: list[tuple[str, Version, dict[str, object]]] = []
+        for n, (vid, change) in enumerate(version_ids(count)):
+            version = new_version(name, vid, change, n, at)
+            version_id = str(uuid.uuid4())
+            row: dict[str, object] = {
+                "id": version_id, "model_id": model_id, "version": str(vid),
+                "major": vid.major, "minor": vid.minor, "patch": vid.patch,
+                "prerelease": vid.prerelease, "variant": vid.variant, "snapshot_date": "",
+                "registered_seq": log.seq + 1, "digest": "",
+                "change": change.value if change else None, "forced_reason": "",
+                "description": "", "status": "", "meta": {}, "metrics": dict(version.metrics),
+                "registered_at": at, "registered_by": ACTOR, "stage": Stage.TRAINED.value,
+                "blocked_reason": "", "deleted_at": None}
+            rows.versions.append(row)
+            rows.events.append(log.add(ev.VERSION_REGISTERED, version.ref,
+                                       version_payload(version)))
+            made.append((version_id, version, row))
+        for index, stage in stages_of(i, count):
+            version_id, version, row = made[index]
+            entry = f"models.{name}"
+            row["stage"] = stage.value
+            rows.events.append(log.add(ev.VERSION_PROMOTED, version.ref,
+                                       stage_payload(version, stage, entry)))
+            if stage is Stage.PRODUCTION:
+                rows.aliases.append({
+                    "id": str(uuid.uuid4()), "model_id": model_id, "alias": PRODUCTION,
+                    "version_id": version_id, "exclusive": True, "assigned_at": at,
+                    "assigned_by": ACTOR, "reason": alias_reason(entry), "removed_at": None})
+                rows.events.append(log.add(ev.ALIAS_SET, version.ref, {
+                    "alias": PRODUCTION, "previous": None, "reason": alias_reason(entry)}))
+    return rows
+
+
+def _chunks(items: Iterator[tuple[int, str, int]], size: int,
+            limit: int) -> Iterator[list[tuple[int, str, int]]]:
+    """Batches of models holding about ``limit`` versions at most (``model-big`` alone)."""
+    batch: list[tuple[int, str, int]] = []
+    held = 0
+    for item in items:
+        if batch and (len(batch) == size or held + item[2] > limit):
+            yield batch
+            batch, held = [], 0
+        batch.append(item)
+        held += item[2]
+    if batch:
+        yield batch
+
+
+def _inserter(connection: Connection) -> Callable[[Table, list[dict[str, object]]], None]:
+    """Rows into a table: COPY on PostgreSQL (JSON as canonical text), executemany elsewhere."""
+    if connection.dialect.name != "postgresql":
+        def execute_many(table: Table, rows: list[dict[str, object]]) -> None:
+            if rows:
+                connection.execute(insert(table), rows)
+        return execute_many
+
+    raw: Any = connection.connection.driver_connection
+
+    def copy(table: Table, rows: list[dict[str, object]]) -> None:
+        if not rows:
+            return
+        names = list(rows[0])
+        json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copying:
+            for row in rows:
+                copying.write_row([canonical_json(row[n]) if n in json_columns else row[n]
+                                   for n in names])
+    return copy
+
+
+def seed_bulk(registry: Registry, shape: Shape,
+              progress: Callable[[int], None] | None = None) -> None:
+    """The catalog part as :func:`seed_store` writes it, inserted in batches in one
+    transaction (see the module docstring)."""
+    store = registry.store
+    if not isinstance(store, SqlStore):
+        raise SystemExit("The bulk path writes SQL tables: give a database URL.")
+    with store.write() as tx:
+        connection = tx.c
+        put = _inserter(connection)
+        log = _Chain(tx.chain_head())
+        written = 0
+        for batch in _chunks(shape.counts(), _BATCH, max(50_000, shape.big)):
+            rows = _rows(shape, batch, log)
+            put(models, rows.models)
+            put(versions, rows.versions)
+            put(alias_assignments, rows.aliases)
+            put(events, rows.events)
+            written += len(rows.versions)
+            if progress is not None:
+                progress(written)
+        if log.last is not None:
+            connection.execute(update(chain_head).where(chain_head.c.id == 1)
+                               .values(seq=log.last.seq, hash=log.last.hash))
+
+
+# --- what the services write (both ways) --------------------------------------------------------
+
+
+def seed_services(registry: Registry, shape: Shape) -> None:
+    """Consumers, deprecation plans and advisories through the registry's services."""
+    clock = registry.clock
+    if isinstance(clock, SeedClock):
+        clock.moment = NOW
+    names = [name for _, name, count in shape.counts() if count]
+    # a consumer's pins must resolve to an eligible version: a model in production
+    live = [name for i, name, count in shape.counts()
+            if any(stage is Stage.PRODUCTION for _, stage in stages_of(i, count))]
+    for n in range(max(1, len(names) // 50)):
+        first, second = live[(n * 50) % len(live)], live[(n * 50 + 25) % len(live)]
+        pins = (ConsumerPin(first, "*"),) + (
+            (ConsumerPin(second, "^1"),) if second != first else ())
+        registry.consumers.add(Consumer(f"app-{n:05d}", ConsumerKind.APPLICATION,
+                                        f"team-{n % TEAMS}", f"app-{n}@example.com",
+                                        "production", pins))
+    today = NOW.date()
+    for n in range(max(1, len(names) // 200)):
+        name = names[(n * 200 + 7) % len(names)]
+        registry.deprecations.plan(f"{name}@*", reason=DeprecationReason.REPLACED,
+                                   replacement="", announced=today,
+                                   soft_deadline=today + timedelta(days=30 + n % 60),
+                                   hard_deadline=today + timedelta(days=120 + n % 60),
+                                   migration_steps=("move to the next version",))
+    for n in range(max(1, len(names) // 5000)):
+        name = names[(n * 5000 + 11) % len(names)]
+        registry.advisories.create(Advisory(
+            "", NOW, summary=f"Scale advisory {n}",
+            affected=(Affected(ECOSYSTEM, name, ranges=(AffectedRange("SEMVER", (
+                RangeEvent(EventKind.INTRODUCED, "0"),)),)),),
+            database_specific={"severity": ("LOW", "MODERATE", "HIGH")[n % 3]}))
+
+
+def seed(registry: Registry, shape: Shape, *, path: str = "bulk",
+         progress: Callable[[int], None] | None = None) -> None:
+    """The whole registry of ``shape`` into ``registry`` (empty), the catalog by ``path``."""
+    if path == "store":
+        seed_store(registry, shape)
+    else:
+        seed_bulk(registry, shape, progress)
+    seed_services(registry, shape)
+    analyze(registry)
+
+
+def analyze(registry: Registry) -> None:
+    """On PostgreSQL, the planner's statistics of the seeded tables, as autovacuum gathers them
+    soon after a bulk load (without them it plans for empty tables: seconds for what takes
+    milliseconds). SQLite is left as the registry leaves it: it never runs ANALYZE."""
+    store = registry.store
+    if isinstance(store, SqlStore):
+        with store.write() as tx:
+            if tx.c.dialect.name == "postgresql":
+                for table in metadata.sorted_tables:
+                    tx.c.execute(text(f"ANALYZE {table.name}"))
+
+
+def open_registry(url: str) -> Registry:
+    """The registry at ``url`` as the seed writes it (by :data:`ACTOR`, on a
+    :class:`SeedClock`)."""
+    return Registry.open(url, actor=ACTOR, clock=SeedClock())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", required=True, help="the (empty) registry's URL")
+    parser.add_argument("--versions", type=int, default=Shape.versions)
+    parser.add_argument("--models", type=int, default=Shape.models)
+    parser.add_argument("--big", type=int, default=0,
+                        help="versions of one more model, model-big (taken from --versions)")
+    parser.add_argument("--path", choices=("bulk", "store"), default="bulk")
+    args = parser.parse_args()
+    shape = Shape(args.versions, args.models, args.big)
+    with open_registry(args.database) as registry:
+        timed(registry, shape, args.path)
+
+
+def timed(registry: Registry, shape: Shape, path: str = "bulk") -> float:
+    """Seed ``shape`` and print how long the catalog and the services' part took."""
+    started = time.perf_counter()
+
+    def progress(done: int) -> None:
+        print(f"\r  {done:,} versions written ({time.perf_counter() - started:.0f} s)",
+              end="", flush=True)
+
+    seed(registry, shape, path=path, progress=progress)
+    took = time.perf_counter() - started
+    print(f"\rseeded {shape.versions:,} versions over {shape.models:,} models"
+          f"{f' ({shape.big:,} in {BIG})' if shape.big else ''} by the {path} path in "
+          f"{took:.1f} s", flush=True)
+    return took
+
+
+if __name__ == "__main__":
+    main()
