@@ -50,6 +50,8 @@ bench: $(TEST_STAMP)
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_server.py
 	$(PY) bench/bench_analysis.py
+	$(PY) bench/bench_verify.py
+	$(PY) bench/bench_drain.py
 
 ## lint: type checks (mypy strict) and ruff
 lint: $(TEST_STAMP)
