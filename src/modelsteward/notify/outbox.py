@@ -72,10 +72,9 @@ class Outbox:
         if not outcomes:
             return
         with self._transaction() as tx:
+            tx.record_all_delivered([(o.delivery.id, o.at) for o in outcomes if o.error is None])
             for outcome in outcomes:
-                if outcome.error is None:
-                    tx.record_delivered(outcome.delivery.id, outcome.at)
-                else:
+                if outcome.error is not None:
                     tx.record_failed(outcome.delivery.id, outcome.error, outcome.retry_at)
 
 

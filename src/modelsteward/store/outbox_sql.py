@@ -139,6 +139,13 @@ class OutboxQueries(SqlConnectionBase):
     def record_delivered(self, delivery_id: str, at: datetime) -> None:
         self.c.execute(_DELIVERED, {"delivery_id": delivery_id, "at": at})
 
+    def record_all_delivered(self, delivered: Sequence[tuple[str, datetime]]) -> None:
+        """One statement executed for many (psycopg pipelines them: one round trip, not one
+        per delivery)."""
+        if delivered:
+            self.c.execute(_DELIVERED, [{"delivery_id": delivery_id, "at": at}
+                                        for delivery_id, at in delivered])
+
     def record_failed(self, delivery_id: str, error: str, retry_at: datetime | None) -> None:
         """Count a failed attempt: pending again from ``retry_at``, or dead when it is None.
         A delivery that another sender delivered meanwhile is left alone."""
