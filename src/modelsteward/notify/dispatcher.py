@@ -66,8 +66,8 @@ class Dispatcher:
                 now = self.clock.now()
                 if now + timedelta(seconds=self.settings.timeout) > lease_end:
                     rest = claimed[index:]
-                    self.outbox.record(unrecorded)
-                    unrecorded = []
+                    recording, unrecorded = unrecorded, []
+                    self.outbox.record(recording)
                     self.outbox.release(rest)
                     return DeliveryCounts(len(claimed), delivered, retrying, dead, len(rest))
                 if not unrecorded:
@@ -81,11 +81,11 @@ class Dispatcher:
                 else:
                     retrying += 1
                 if time.monotonic() - since >= RECORD_EVERY:
-                    self.outbox.record(unrecorded)
-                    unrecorded = []
+                    recording, unrecorded = unrecorded, []
+                    self.outbox.record(recording)
         finally:
-            # recorded on the way out too (a database error while recording propagates; the
-            # deliveries then stay leased and are sent again when the lease ends)
+            # recorded on the way out too, each group once (a database error while recording
+            # propagates; those deliveries stay leased and are sent again when the lease ends)
             self.outbox.record(unrecorded)
         return DeliveryCounts(len(claimed), delivered, retrying, dead)
 
