@@ -6,8 +6,9 @@ request's signature and counts delivery ids; the deliverers are two processes, e
 ``Notifications`` worker of its own (``Registry.open`` + ``deliver_once`` until nothing is
 claimed), as two ``steward deliver`` processes would be. The run reports the wall time until the
 receiver holds every delivery, whether any was lost or sent twice, and its ratio against a
-baseline measured in the same run: the same number of signed POSTs sent to the same receiver by
-two plain ``httpx`` clients, no database at all (what the sending alone costs). Never fails on
+baseline measured in the same run: the same number of signed POSTs sent to the same kind of
+receiver by two plain ``httpx`` clients in two processes, no database at all (what the sending
+alone costs). Never fails on
 timings; prints a problem and exits 1 when a delivery is lost or duplicated.
 
     python bench/bench_drain.py                 # 10,000 notices, both databases
@@ -26,7 +27,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -140,33 +140,37 @@ def drain(db: Database, count: int) -> tuple[float, Counts, list[int]]:
 
 
 def baseline(count: int) -> float:
-    """The same number of signed POSTs by two plain clients in parallel (each keeping its
-    connection), no database: the floor the drain is measured against."""
+    """The same number of signed POSTs to the same kind of receiver by two plain ``httpx``
+    clients in two processes (each keeping its connection), no database: the floor the drain
+    is measured against."""
     secret = "whsec_" + base64.b64encode(b"\1" * 32).decode()
     counts = Counts(secret)
     counts.expected = count
     server, hook = serve(counts)
-    body = b'{"kind":"deprecation:announced","n":0}'
-
-    def send(share: range) -> None:
-        with httpx.Client(trust_env=False) as client:
-            for i in share:
-                stamp = int(time.time())
-                client.post(hook, content=body, headers={
-                    "content-type": "application/json", "webhook-id": f"d{i}",
-                    "webhook-timestamp": str(stamp),
-                    "webhook-signature": signature(secret, f"d{i}", stamp, body)})
-
     try:
         started = time.perf_counter()
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(send, (range(0, count, 2), range(1, count, 2))))
+        processes = [subprocess.Popen([sys.executable, __file__, "--post", hook, secret,
+                                       str(first), str(count)]) for first in (0, 1)]
+        for process in processes:
+            process.wait(timeout=600)
         elapsed = time.perf_counter() - started
     finally:
         server.shutdown()
         server.server_close()
-    assert len(counts.ids) == count
+    assert len(counts.ids) == count, len(counts.ids)
     return elapsed
+
+
+def post(hook: str, secret: str, first: int, count: int) -> None:
+    """Every other of ``count`` signed POSTs from ``first`` (a baseline sender)."""
+    body = b'{"kind":"deprecation:announced","n":0}'
+    with httpx.Client(trust_env=False) as client:
+        for i in range(first, count, 2):
+            stamp = int(time.time())
+            client.post(hook, content=body, headers={
+                "content-type": "application/json", "webhook-id": f"d{i}",
+                "webhook-timestamp": str(stamp),
+                "webhook-signature": signature(secret, f"d{i}", stamp, body)})
 
 
 def main() -> int:
@@ -174,13 +178,18 @@ def main() -> int:
     parser.add_argument("--notices", type=int, default=10_000)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--post", nargs=4, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.post:
+        post(args.post[0], args.post[1], int(args.post[2]), int(args.post[3]))
+        return 0
     if args.worker:
         worker(args.worker)
         return 0
     floor = baseline(args.notices)
     print(f"{args.notices:,} notices, two deliverers (processes), receiver on 127.0.0.1")
-    print(f"baseline: {args.notices:,} signed POSTs by two plain clients, no database: "
+    print(f"baseline: {args.notices:,} signed POSTs by two plain clients (processes), no "
+          "database: "
           f"{floor:.2f} s")
     print(f"{'database':<12} {'seconds':>8} {'per s':>8} {'× baseline':>11} "
           f"{'lost':>5} {'twice':>6} {'split':>13}")
