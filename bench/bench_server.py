@@ -29,6 +29,11 @@ with its native API), set alias (moved between versions 1 and 2 on every request
 servers change something), create model (a new name every time; on modelsteward also
 native). Every answer must be 2xx: a run with any other is reported and not compared.
 
+``--cold`` measures only the cold read path: the write cases once (to make the models the
+reads use), then ``wrk -t1`` at 1 and 16 connections on MLflow's get-by-alias and on
+modelsteward's resolve with a new pin on every request, taking turns in ``--rounds`` rounds so
+that the machine's load touches both alike, with their ratio.
+
 Never fails on timings: exits 1 only when something could not run (with the reason).
 """
 
@@ -78,6 +83,11 @@ def main() -> int:
     parser.add_argument("--no-wrk", action="store_true", help="skip part 2")
     parser.add_argument("--quick", action="store_true",
                         help="a fast smoke run: 30 writes, 100 reads, 2 s wrk runs")
+    parser.add_argument("--cold", action="store_true",
+                        help="only the cold read path: resolve with a new pin on every request "
+                             "against MLflow's get-by-alias")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --cold: turns each side takes per connection count")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep databases and server logs here (default: a temporary "
                              "folder, removed)")
@@ -91,6 +101,9 @@ def main() -> int:
         mlflow = ensure_mlflow(args.mlflow_venv)
         with workdir(args.workdir) as folder, servers(mlflow, folder) as (ml, st, trivial, quiet):
             describe(mlflow)
+            if args.cold:
+                cold_part(ml, st, args.duration, args.rounds)
+                return 0
             client_part(ml, st, args)
             if not args.no_wrk:
                 wrk_part(ml, st, trivial, quiet, args.duration)
@@ -191,7 +204,7 @@ def ratio(numerator: float, denominator: float) -> str:
 
 
 UNCACHED = """-- a different pin on every request: nothing can be answered from memory
-counter = 0
+counter = {start}
 request = function()
   counter = counter + 1
   return wrk.format(nil, "/api/v1/resolve?model=bench-1&pin=%3E%3D1.0.0%20%3C1.0." .. counter)
@@ -199,10 +212,21 @@ end
 """
 
 
-def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: float) -> None:
+def uncached_script(run: int) -> Path:
+    """A wrk script for :data:`UNCACHED` whose pins no other ``run`` uses: each wrk run starts
+    its counter anew, and a run that repeated an earlier run's pins would be answered from
+    the answers the server kept."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(UNCACHED)
-    script = Path(lua.name)
+        lua.write(script_text(run))
+    return Path(lua.name)
+
+
+def script_text(run: int) -> str:
+    return UNCACHED.replace("{start}", str(run * 10_000_000))
+
+
+def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: float) -> None:
+    script = uncached_script(0)  # replaced by one of its own for each connection count
     alias = f"{MLFLOW_ALIAS}?name=bench-1&alias=champion"
     targets: list[tuple[str, str, dict[str, str], Path | None]] = [
         ("mlflow get by alias", ml.url + alias, {}, None),
@@ -222,6 +246,8 @@ def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: fl
     try:
         for label, url, headers, lua_script in targets:
             for connections in (1, 16):
+                if lua_script is script:
+                    lua_script.write_text(script_text(connections))
                 found = wrk(url, connections, seconds, headers, lua_script)
                 results[(label, connections)] = found
                 print(f"{label:<34} {connections:>5} | {found.requests_per_s:9.1f} "
@@ -248,6 +274,45 @@ def wrk_part(ml: Server, st: Server, trivial: Server, quiet: Server, seconds: fl
         if connections == 1 and found.p50_ms >= STALL_MS:
             print(f"warning: {label} has a p50 of {found.p50_ms:.1f} ms at one connection: the "
                   "delayed-ACK stall (a response written in pieces without TCP_NODELAY)")
+
+
+def cold_part(ml: Server, st: Server, seconds: float, rounds: int) -> None:
+    """MLflow's get-by-alias against modelsteward's resolve with a new pin on every request
+    (nothing kept helps), in turns, at 1 and 16 connections."""
+    for case in CASES:
+        if case.write:
+            for server, op in ((ml, case.mlflow), (st, case.steward)):
+                made = run(server.url, server.headers, op, range(READ_SET), 1)
+                if made.errors:
+                    raise BenchError(f"{server.name}: {case.label} failed: {made.first_error}")
+    check_reads_ready(ml, st)
+    script = uncached_script(0)  # rewritten before each run, with pins no other run used
+    alias = f"{MLFLOW_ALIAS}?name=bench-1&alias=champion"
+    sides = [("mlflow get by alias", ml.url + alias, ml.headers, None),
+             ("steward resolve, new pin each", st.url, st.headers, script)]
+    runs = 0
+    print(f"Cold reads: wrk -t1, {rounds} turns of {seconds:g} s per side and connection count")
+    header = f"{'target':<34} {'conns':>5} | {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+    print(header)
+    print("-" * len(header))
+    try:
+        for connections in (1, 16):
+            rates: dict[str, list[float]] = {label: [] for label, *_ in sides}
+            for _ in range(rounds):
+                for label, url, headers, lua_script in sides:
+                    if lua_script is not None:
+                        runs += 1
+                        lua_script.write_text(script_text(runs))
+                    found = wrk(url, connections, seconds, headers, lua_script)
+                    rates[label].append(found.requests_per_s)
+                    print(f"{label:<34} {connections:>5} | {found.requests_per_s:9.1f} "
+                          f"{found.p50_ms:8.3f} {found.p99_ms:8.3f} {found.errors:>6}")
+            ours = sum(rates["steward resolve, new pin each"])
+            theirs = sum(rates["mlflow get by alias"])
+            print(f"c{connections}: steward resolve, new pin each / mlflow get by alias: "
+                  f"{ratio(ours, theirs)}× requests/s (over the {rounds} turns)")
+    finally:
+        script.unlink()
 
 
 def wrk_writes(ml: Server, st: Server, seconds: float, folder: Path) -> None:

@@ -111,6 +111,21 @@ def test_results_of_attempts(store: Any) -> None:
     assert dead.status is DeliveryStatus.DEAD and dead.last_error == "gone"
 
 
+def test_many_deliveries_are_recorded_at_once_each_with_its_time(store: Any) -> None:
+    _seed(store)
+    with store.write() as tx:
+        first, second, third = tx.claim_deliveries(at(5), at(10), 3)
+        tx.record_failed(third.id, "gone", None)
+        tx.record_all_delivered([])
+        # the dead one is left alone, as record_delivered leaves it
+        tx.record_all_delivered([(first.id, at(6)), (second.id, at(7)), (third.id, at(8))])
+    with store.read() as tx:
+        done = [tx.delivery(d.id) for d in (first, second, third)]
+    assert [(d.status, d.delivered_at, d.attempts, d.leased_until) for d in done] == [
+        (DeliveryStatus.DELIVERED, at(6), 1, None), (DeliveryStatus.DELIVERED, at(7), 1, None),
+        (DeliveryStatus.DEAD, None, 1, None)]
+
+
 def test_release_replay_and_prune(store: Any) -> None:
     _seed(store)
     with store.write() as tx:

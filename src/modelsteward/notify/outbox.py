@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from modelsteward.domain.outbox import Delivery, DeliveryStatus, backoff_seconds
@@ -44,19 +45,51 @@ class Outbox:
                 tx.release_deliveries([d.id for d in deliveries])
 
     def delivered(self, delivery: Delivery, at: datetime) -> None:
-        with self._transaction() as tx:
-            tx.record_delivered(delivery.id, at)
+        self.record([Outcome(delivery, at)])
 
     def failed(self, delivery: Delivery, error: str, at: datetime) -> DeliveryStatus:
         """Count the failed attempt; the delivery is retried after the backoff, or is dead
         after ``max_attempts`` attempts. Returns its new status."""
+        outcome = self.failure(delivery, error, at)
+        self.record([outcome])
+        return outcome.status
+
+    def failure(self, delivery: Delivery, error: str, at: datetime) -> Outcome:
+        """The outcome of a failed attempt, to :meth:`record`: retried after the backoff, or
+        dead after ``max_attempts`` attempts."""
         attempts = delivery.attempts + 1
         retry_at: datetime | None = None
         if attempts < self.settings.max_attempts:
             wait = backoff_seconds(attempts, base=self.settings.backoff_base,
                                    cap=self.settings.backoff_cap, jitter=self.rng.random())
             retry_at = at + timedelta(seconds=wait)
+        return Outcome(delivery, at, f"attempt {attempts} at {at.isoformat()}: {error}",
+                       retry_at)
+
+    def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Record ``outcomes`` in one transaction (one commit, however many: a commit waits for
+        the disk, and one per delivery bounded how fast a sender could go)."""
+        if not outcomes:
+            return
         with self._transaction() as tx:
-            tx.record_failed(delivery.id, f"attempt {attempts} at {at.isoformat()}: {error}",
-                             retry_at)
-        return DeliveryStatus.PENDING if retry_at is not None else DeliveryStatus.DEAD
+            tx.record_all_delivered([(o.delivery.id, o.at) for o in outcomes if o.error is None])
+            for outcome in outcomes:
+                if outcome.error is not None:
+                    tx.record_failed(outcome.delivery.id, outcome.error, outcome.retry_at)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one attempt: delivered when ``error`` is None, else failed and due again
+    at ``retry_at`` (dead when that is None)."""
+
+    delivery: Delivery
+    at: datetime
+    error: str | None = None
+    retry_at: datetime | None = None
+
+    @property
+    def status(self) -> DeliveryStatus:
+        if self.error is None:
+            return DeliveryStatus.DELIVERED
+        return DeliveryStatus.PENDING if self.retry_at is not None else DeliveryStatus.DEAD

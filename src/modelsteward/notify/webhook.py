@@ -26,6 +26,9 @@ from modelsteward.notify.ssrf import webhook_addresses
 
 SECRET_PREFIX = "whsec_"
 _USER_AGENT = "modelsteward-webhooks"
+# the most of an answer's body read: reading it to its end lets the connection serve the next
+# delivery (an unread answer closes it); a longer body is left unread, its connection closed
+_ANSWER_READ = 64 * 1024
 
 
 def new_secret() -> str:
@@ -107,6 +110,7 @@ class WebhookNotifier:
                 with client.stream("POST", target, content=body, headers={**headers, **extra},
                                    extensions=extensions) as response:
                     status = response.status_code
+                    _finish(response)
             except httpx.ConnectError as exc:
                 unreachable.append(f"{target.host}: {exc}")
                 continue
@@ -120,6 +124,20 @@ class WebhookNotifier:
         raise DeliveryFailed(f"Cannot connect to {host} ({'; '.join(unreachable)}).")
 
     def close(self) -> None:
+        """Close the kept connections."""
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+
+
+def _finish(response: httpx.Response) -> None:
+    """Read the answer's body to its end when it is short, so that its connection is kept for
+    the next delivery to the host (connecting anew for each cost more than the send itself)."""
+    read = 0
+    try:
+        for chunk in response.iter_raw():
+            read += len(chunk)
+            if read > _ANSWER_READ:
+                return
+    except httpx.HTTPError:
+        return  # the status has come: what follows it does not change the outcome

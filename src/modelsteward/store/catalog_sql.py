@@ -3,12 +3,24 @@ Mixed into ``SqlTransaction``."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator
 from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 
 from modelsteward.domain.lifecycle import UNRESOLVABLE, Stage
 from modelsteward.domain.lineage import Derivation, Relation
@@ -59,6 +71,7 @@ _LATEST_RELEASE = (select(versions).where(versions.c.model_id == bindparam("mode
                    .order_by(versions.c.major.desc(), versions.c.minor.desc(),
                              versions.c.patch.desc()).limit(1))
 _UNRESOLVABLE = [s.value for s in UNRESOLVABLE]
+_PARENTS = select(lineage).where(lineage.c.child == bindparam("ref")).order_by(lineage.c.parent)
 _PAGE = 512
 
 
@@ -207,32 +220,27 @@ class CatalogQueries(SqlConnectionBase):
                    allow_prerelease: bool, *, stages: Collection[Stage] | None = None,
                    unblocked: bool = False, include_deleted: bool = False) -> Iterator[Version]:
         model_id, snapshots = self._model_key(model)
-        admitted: ColumnElement[bool] = (versions.c.stage.not_in(_UNRESOLVABLE) if stages is None
-                    else versions.c.stage.in_([s.value for s in stages]))
-        if unblocked:
-            admitted = and_(admitted, versions.c.blocked_reason == "")
-        live = [] if include_deleted else [versions.c.deleted_at.is_(None)]
+        admitted = None if stages is None else tuple(sorted(s.value for s in stages))
         if snapshots:
             newest_first = self.c.execute(
-                select(versions).where(versions.c.model_id == model_id, admitted, *live)
-                .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc()))
+                _snapshot_candidates(admitted, unblocked, include_deleted),
+                {"model_id": model_id})
             for row in newest_first:
                 yield to_version(model, snapshots, row)
             return
-        core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
-        conditions = [versions.c.model_id == model_id, versions.c.variant == variant,
-                      versions.c.major.is_not(None), admitted, *live]
-        if not allow_prerelease:
-            conditions.append(versions.c.prerelease == "")
+        shape = (admitted, unblocked, include_deleted, allow_prerelease)
+        conditions = _semver_conditions(*shape)
+        values: dict[str, object] = {"model_id": model_id, "variant": variant}
         if bounds.lower is not None:
-            conditions.append(core >= tuple_(*bounds.lower))
-        order = (versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+            values.update(zip(_LOWER, bounds.lower, strict=True))
         upper = bounds.upper
         page = _FIRST_PAGE  # most pins match the first candidate: start small, then grow
         while True:
-            bounded = conditions + ([core <= tuple_(*upper)] if upper is not None else [])
-            rows = self.c.execute(select(versions).where(and_(*bounded)).order_by(*order)
-                                  .limit(page)).all()
+            if upper is not None:
+                values.update(zip(_UPPER, upper, strict=True))
+            rows = self.c.execute(
+                _semver_page(*shape, bounds.lower is not None, upper is not None, page),
+                values).all()
             groups = [list(g) for _, g in groupby(rows, key=lambda r: (r.major, r.minor, r.patch))]
             if len(rows) < page:
                 for group in groups:
@@ -246,8 +254,10 @@ class CatalogQueries(SqlConnectionBase):
                 upper = core_of_last  # fetch the last core again, whole, with what follows
             else:
                 # one core with more than a page of pre-releases: take it whole
+                core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
+                lower = [core >= _lower_bound()] if bounds.lower is not None else []
                 whole = self.c.execute(select(versions).where(
-                    and_(*conditions), core == tuple_(*core_of_last))).all()
+                    and_(*conditions, *lower), core == tuple_(*core_of_last)), values).all()
                 yield from sorted_desc(model, whole)
                 upper = core_below(core_of_last)
                 if upper is None:
@@ -336,8 +346,7 @@ class CatalogQueries(SqlConnectionBase):
                                               relation=derivation.relation.value))
 
     def parents(self, ref: str) -> list[Derivation]:
-        rows = self.c.execute(select(lineage).where(lineage.c.child == ref)
-                              .order_by(lineage.c.parent))
+        rows = self.c.execute(_PARENTS, {"ref": ref})
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
 
     def upstream_children(self, purl: str) -> list[Derivation]:
@@ -351,3 +360,59 @@ class CatalogQueries(SqlConnectionBase):
         rows = self.c.execute(select(lineage).where(lineage.c.parent == ref)
                               .order_by(lineage.c.child))
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
+
+# The candidates' statements, built once per shape (which stages, blocked versions, deleted
+# ones, pre-releases, which bounds, the page size) with the values bound at execution: building
+# a statement cost more than running it, on every resolution.
+_LOWER = ("lower_major", "lower_minor", "lower_patch")
+_UPPER = ("upper_major", "upper_minor", "upper_patch")
+
+
+def _admitted(stages: tuple[str, ...] | None, unblocked: bool,
+              include_deleted: bool) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = [versions.c.model_id == bindparam("model_id"),
+                                        versions.c.stage.not_in(_UNRESOLVABLE) if stages is None
+                                        else versions.c.stage.in_(list(stages))]
+    if unblocked:
+        found.append(versions.c.blocked_reason == "")
+    if not include_deleted:
+        found.append(versions.c.deleted_at.is_(None))
+    return found
+
+
+@functools.cache
+def _snapshot_candidates(stages: tuple[str, ...] | None, unblocked: bool,
+                         include_deleted: bool) -> Select[Any]:
+    return (select(versions).where(*_admitted(stages, unblocked, include_deleted))
+            .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc()))
+
+
+def _lower_bound() -> ColumnElement[Any]:
+    return tuple_(*(bindparam(name) for name in _LOWER))
+
+
+@functools.cache
+def _semver_conditions(stages: tuple[str, ...] | None, unblocked: bool, include_deleted: bool,
+                       allow_prerelease: bool) -> tuple[ColumnElement[bool], ...]:
+    """What a candidate of a semantic-version pin satisfies, the bounds aside."""
+    found = [*_admitted(stages, unblocked, include_deleted),
+             versions.c.variant == bindparam("variant"), versions.c.major.is_not(None)]
+    if not allow_prerelease:
+        found.append(versions.c.prerelease == "")
+    return tuple(found)
+
+
+@functools.cache
+def _semver_page(stages: tuple[str, ...] | None, unblocked: bool, include_deleted: bool,
+                 allow_prerelease: bool, lower: bool, upper: bool, page: int) -> Select[Any]:
+    """One page of candidates, newest core first, within the bound ``lower``/``upper``."""
+    core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
+    bounded = list(_semver_conditions(stages, unblocked, include_deleted, allow_prerelease))
+    if lower:
+        bounded.append(core >= _lower_bound())
+    if upper:
+        bounded.append(core <= tuple_(*(bindparam(name) for name in _UPPER)))
+    return (select(versions).where(and_(*bounded))
+            .order_by(versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+            .limit(page))

@@ -6,13 +6,21 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.notices import Notice
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.outbox_sql import OutboxQueries
 from modelsteward.store.tables import deprecation_plans, models, notices, upstream_plans
+
+# built once: every resolution reads its model's plans
+_PLANS_JOINED = (select(deprecation_plans, models.c.name.label("model_name"))
+                 .join(models, models.c.id == deprecation_plans.c.model_id))
+_PLANS_ORDER = (deprecation_plans.c.created_at, deprecation_plans.c.id)
+_PLANS = _PLANS_JOINED.order_by(*_PLANS_ORDER)
+_PLANS_OF = (_PLANS_JOINED.where(deprecation_plans.c.model_id == bindparam("model_id"))
+             .order_by(*_PLANS_ORDER))
 
 
 class DeprecationQueries(SqlConnectionBase):
@@ -29,13 +37,10 @@ class DeprecationQueries(SqlConnectionBase):
 
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
-        query = (select(deprecation_plans, models.c.name.label("model_name"))
-                 .join(models, models.c.id == deprecation_plans.c.model_id))
-        if model:
-            model_id, _ = self._model_key(model)
-            query = query.where(deprecation_plans.c.model_id == model_id)
-        return [_plan(r) for r in self.c.execute(query.order_by(deprecation_plans.c.created_at,
-                                                                deprecation_plans.c.id))]
+        if not model:
+            return [_plan(r) for r in self.c.execute(_PLANS)]
+        model_id, _ = self._model_key(model)
+        return [_plan(r) for r in self.c.execute(_PLANS_OF, {"model_id": model_id})]
 
     def models_without_plan(self, *, limit: int,
                             count_up_to: int | None = None) -> tuple[list[str], int]:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     delete,
     insert,
     or_,
@@ -32,6 +33,12 @@ from modelsteward.store.tables import deliveries, notices, subscriptions
 
 _PENDING = DeliveryStatus.PENDING.value
 _DEAD = DeliveryStatus.DEAD.value
+# built once: a sender records every delivery with it
+_DELIVERED = (update(deliveries)
+              .where(deliveries.c.id == bindparam("delivery_id"),
+                     deliveries.c.status == _PENDING)
+              .values(status=DeliveryStatus.DELIVERED.value, delivered_at=bindparam("at"),
+                      attempts=deliveries.c.attempts + 1, leased_until=None, last_error=""))
 
 
 class OutboxQueries(SqlConnectionBase):
@@ -130,11 +137,14 @@ class OutboxQueries(SqlConnectionBase):
                            .values(leased_until=None))
 
     def record_delivered(self, delivery_id: str, at: datetime) -> None:
-        self.c.execute(update(deliveries).where(deliveries.c.id == delivery_id,
-                                                deliveries.c.status == _PENDING)
-                       .values(status=DeliveryStatus.DELIVERED.value, delivered_at=at,
-                               attempts=deliveries.c.attempts + 1, leased_until=None,
-                               last_error=""))
+        self.c.execute(_DELIVERED, {"delivery_id": delivery_id, "at": at})
+
+    def record_all_delivered(self, delivered: Sequence[tuple[str, datetime]]) -> None:
+        """One statement executed for many (psycopg pipelines them: one round trip, not one
+        per delivery)."""
+        if delivered:
+            self.c.execute(_DELIVERED, [{"delivery_id": delivery_id, "at": at}
+                                        for delivery_id, at in delivered])
 
     def record_failed(self, delivery_id: str, error: str, retry_at: datetime | None) -> None:
         """Count a failed attempt: pending again from ``retry_at``, or dead when it is None.

@@ -118,6 +118,10 @@ class OutboxQueries(TransactionBase):
             d, status=DeliveryStatus.DELIVERED, delivered_at=utc(at), attempts=d.attempts + 1,
             leased_until=None, last_error=""))
 
+    def record_all_delivered(self, delivered: Sequence[tuple[str, datetime]]) -> None:
+        for delivery_id, at in delivered:
+            self.record_delivered(delivery_id, at)
+
     def record_failed(self, delivery_id: str, error: str, retry_at: datetime | None) -> None:
         """Count a failed attempt: pending again from ``retry_at``, or dead when it is None.
         A delivery that another sender delivered meanwhile is left alone."""
