@@ -287,3 +287,34 @@ def test_lock_outdated_and_audit(server: Server) -> None:
     assert c.post("/api/v1/audits", json={"lock": "not = [toml"}).status_code == 422
     assert c.post("/api/v1/audits", json={"lock": body["lock"], "fail_on": "sometimes"}
                   ).status_code == 400
+
+
+def test_the_consumers_list_pages_by_name_in_the_database(server: Server) -> None:
+    """Pages of ``limit`` by name, following ``next``, give every consumer once in order, of
+    one model with ``?model=``; an unknown model is a 404."""
+    seed(server)
+    c = server.client
+    names = ["e-svc", "a-svc", "d-svc", "b-svc", "c-svc"]
+    for i, name in enumerate(names):
+        model = "support-bot" if i % 2 == 0 else "embedder"
+        pin = "^2" if model == "support-bot" else "^1"
+        made = c.post("/api/v1/consumers", json={"name": name, "team": "payments",
+                                                 "uses": [{"model": model, "pin": pin}]})
+        assert made.status_code == 201, made.text
+
+    def walk(query: str) -> list[str]:
+        seen: list[str] = []
+        after = ""
+        while True:
+            answer = c.get(f"/api/v1/consumers?limit=2{query}&after={after}")
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            assert len(body["items"]) <= 2
+            seen += [item["name"] for item in body["items"]]
+            if body["next"] is None:
+                return seen
+            after = body["next"]
+
+    assert walk("") == sorted(names)
+    assert walk("&model=support-bot") == sorted(names[0::2])
+    assert c.get("/api/v1/consumers?model=no-such-model").status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 from modelsteward.domain import events as ev
@@ -165,6 +166,15 @@ class Consumers:
             if model and tx.get_model(model) is None:
                 raise ModelNotFound(model)
             return tx.list_consumers(model)
+
+    def page(self, model: str = "", *, after: str = "",
+             limit: int = 100) -> builtins.list[Consumer]:
+        """The ``limit`` consumers (of ``model`` when given) named after ``after``, by name: one
+        keyset read, whatever the number of consumers. ModelNotFound for an unknown ``model``."""
+        with self.ctx.store.read() as tx:
+            if model and tx.get_model(model) is None:
+                raise ModelNotFound(model)
+            return tx.list_consumers(model, after=after, limit=limit)
 
     def impact(self, target: str) -> Impact:
         """Who is affected by ``MODEL`` (every consumer of it), ``MODEL@VERSION`` (consumers whose

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from modelsteward.api import problems
 from modelsteward.api.auth import require_consumer_writer, require_model_writer, require_writer
 from modelsteward.api.deps import Principal, PrincipalDep, RegistryDep
-from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, after_key, page
+from modelsteward.api.pagination import AfterQuery, LimitQuery, Page, page
 from modelsteward.api.routes import API
 from modelsteward.api.routing import ThreadedRoute
 from modelsteward.api.schemas import one_of
@@ -213,9 +213,8 @@ def list_consumers(registry: RegistryDep, request: Request, response: Response,
                    model: NameQuery = "", after: AfterQuery = "",
                    limit: LimitQuery = 100) -> Page[ConsumerPublic]:
     """Consumers by name, all or those using ``model``."""
-    found = after_key(sorted(registry.consumers.list(model), key=lambda c: c.name), after,
-                      lambda c: c.name)
-    return page(request, response, [ConsumerPublic.of(c) for c in found[:limit + 1]], limit,
+    found = registry.consumers.page(model, after=after, limit=limit + 1)
+    return page(request, response, [ConsumerPublic.of(c) for c in found], limit,
                 lambda c: c.name)
 
 
