@@ -118,3 +118,21 @@ def test_a_canary_step_changes_only_the_weights(store: Any) -> None:
         assert found.step == 2 and found.step_started_at == at(200)
         assert replace(found, arms=experiment(canary=True).arms, step=0,
                        step_started_at=at(1)) == experiment(canary=True)
+
+
+def test_experiments_page_by_name_and_filter_ended_ones(store: Any) -> None:
+    names = ["e5", "a1", "d4", "b2", "c3"]
+    with store.write() as tx:
+        add_model(tx, "bot")
+        for name in names:
+            tx.add_experiment(experiment(name))
+    with store.write() as tx:
+        for name in ("a1", "d4"):
+            tx.save_experiment(experiment(name).decided(Action.ROLLBACK, "worse", at(30)))
+    with store.read() as tx:
+        assert [e.name for e in tx.experiments(after="b2", limit=2)] == ["c3", "d4"]
+        assert [e.name for e in tx.experiments(after="d4")] == ["e5"]
+        assert tx.experiments(limit=0) == []
+        assert [e.name for e in tx.experiments(ended=True)] == ["a1", "d4"]
+        assert [e.name for e in tx.experiments(ended=True, after="a1", limit=5)] == ["d4"]
+        assert [e.name for e in tx.experiments(running=True, limit=2)] == ["b2", "c3"]

@@ -24,8 +24,11 @@ class ExperimentRecords(Protocol):
 
     def experiment(self, name: str) -> Experiment | None: ...
 
-    def experiments(self, model: str = "", *, running: bool = False) -> list[Experiment]:
-        """Experiments (of ``model``; only running ones when ``running``), by name."""
+    def experiments(self, model: str = "", *, running: bool = False, ended: bool = False,
+                    after: str = "", limit: int | None = None) -> list[Experiment]:
+        """Experiments (of ``model``; only running ones when ``running``, only ended ones when
+        ``ended``), by name; with ``after`` and ``limit``, the keyset page of those named after
+        ``after``."""
         ...
 
     def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:

@@ -118,11 +118,14 @@ class Experiments:
         with self.ctx.store.read() as tx:
             return self._load(tx, name)
 
-    def list(self, model: str = "", *, running: bool = False) -> builtins.list[Experiment]:
+    def list(self, model: str = "", *, running: bool = False, ended: bool = False,
+             after: str = "", limit: int | None = None) -> builtins.list[Experiment]:
+        """Experiments by name (of ``model``: ModelNotFound when unknown), running or ended
+        ones only when asked; with ``after`` and ``limit``, one keyset page."""
         with self.ctx.store.read() as tx:
             if model:
                 self._model(tx, model)
-            return tx.experiments(model, running=running)
+            return tx.experiments(model, running=running, ended=ended, after=after, limit=limit)
 
     # routing ---------------------------------------------------------------------------------
 

@@ -56,12 +56,19 @@ class ExperimentQueries(SqlConnectionBase):
         found = self.c.execute(_RECORD, {"name": name}).scalar()
         return _experiment(str(found)) if found is not None else None
 
-    def experiments(self, model: str = "", *, running: bool = False) -> list[Experiment]:
+    def experiments(self, model: str = "", *, running: bool = False, ended: bool = False,
+                    after: str = "", limit: int | None = None) -> list[Experiment]:
         query = select(experiments.c.record).order_by(experiments.c.name)
         if model:
             query = query.where(experiments.c.model == model)
         if running:
             query = query.where(experiments.c.status == "running")
+        if ended:
+            query = query.where(experiments.c.status != "running")
+        if after:
+            query = query.where(experiments.c.name > after)
+        if limit is not None:
+            query = query.limit(max(limit, 0))
         return [_experiment(str(row[0])) for row in self.c.execute(query)]
 
     def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:

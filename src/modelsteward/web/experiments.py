@@ -182,9 +182,8 @@ def experiments_page(request: Request,
     analysis recommends now; then keyset pages of :data:`ENDED_PAGE` ended ones by name."""
     try:
         principal, registry = _reader(request)
-        everyone = registry.experiments.list()
-        running = [e for e in everyone if e.running]
-        ended = [e for e in everyone if not e.running and e.name > after][:ENDED_PAGE + 1]
+        running = registry.experiments.list(running=True, limit=RUNNING_LIMIT + 1)
+        ended = registry.experiments.list(ended=True, after=after, limit=ENDED_PAGE + 1)
         verdicts: list[tuple[Experiment, str, str]] = []
         for experiment in running[:RUNNING_LIMIT]:
             try:
@@ -196,7 +195,7 @@ def experiments_page(request: Request,
         return _error(request, error, session.signed_in(request))
     following = ended[ENDED_PAGE - 1].name if len(ended) > ENDED_PAGE else ""
     return _page(request, "experiments.html", principal, running=verdicts,
-                 more_running=max(0, len(running) - RUNNING_LIMIT),
+                 more_running=len(running) > RUNNING_LIMIT,
                  ended=ended[:ENDED_PAGE], after=after, next_after=following,
                  page_size=ENDED_PAGE)
 

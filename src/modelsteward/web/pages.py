@@ -217,7 +217,7 @@ def dashboard(request: Request) -> Response:
         rollbacks = [e for e in registry.history.log_tail(limit=500)
                      if e.kind == ev.ALIAS_ROLLED_BACK][-10:]
         experiments = []
-        for experiment in registry.experiments.list(running=True)[:10]:
+        for experiment in registry.experiments.list(running=True, limit=10):
             try:
                 verdict = registry.experiments.report(experiment.name)
                 experiments.append((experiment, verdict.action, "; ".join(verdict.reasons)))

@@ -74,9 +74,9 @@ def list_experiments(registry: RegistryDep, request: Request, response: Response
                      running: bool = False, after: AfterQuery = "",
                      limit: LimitQuery = 100) -> Page[ExperimentPublic]:
     """Experiments by name (of ``model``; only running ones with ``running``)."""
-    found = [ExperimentPublic.of(e) for e in registry.experiments.list(model, running=running)
-             if e.name > after]
-    return page(request, response, found[:limit + 1], limit, lambda e: e.name)
+    found = registry.experiments.list(model, running=running, after=after, limit=limit + 1)
+    return page(request, response, [ExperimentPublic.of(e) for e in found], limit,
+                lambda e: e.name)
 
 
 @router.get("/experiments/{name}", response_model=ExperimentPublic)

@@ -29,9 +29,12 @@ class ExperimentQueries(TransactionBase):
     def experiment(self, name: str) -> Experiment | None:
         return self.t.experiments.get(name)
 
-    def experiments(self, model: str = "", *, running: bool = False) -> list[Experiment]:
-        return [e for _, e in sorted(self.t.experiments.items())
-                if (not model or e.model == model) and (not running or e.running)]
+    def experiments(self, model: str = "", *, running: bool = False, ended: bool = False,
+                    after: str = "", limit: int | None = None) -> list[Experiment]:
+        found = [e for name, e in sorted(self.t.experiments.items())
+                 if (not model or e.model == model) and (not running or e.running)
+                 and (not ended or not e.running) and name > after]
+        return found if limit is None else found[:max(limit, 0)]
 
     def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:
         t = self._write()
