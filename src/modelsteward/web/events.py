@@ -27,8 +27,9 @@ from modelsteward.errors import InvalidInput, ModelNotFound, StewardError
 from modelsteward.service.registry import Registry
 from modelsteward.web import session
 from modelsteward.web.pages import _error, _page, _reader, _registry
+from modelsteward.web.routing import PageRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 EVENT_PAGE = 50  # events a page, newest first
 SUMMARY_CHARS = 160  # a payload's summary on the page; the JSON twin has it whole
 _LAST = "last_verification"  # the app.state attribute holding the last full verification

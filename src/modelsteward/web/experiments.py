@@ -21,8 +21,9 @@ from modelsteward.results.experiments import ExperimentReport
 from modelsteward.web import session
 from modelsteward.web.charts import BarChart, IntervalChart, bar_chart, interval_chart, number
 from modelsteward.web.pages import _error, _page, _reader
+from modelsteward.web.routing import PageRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 RUNNING_LIMIT = 50  # running experiments analysed for the list (each is one analysis)
 ENDED_PAGE = 50  # ended experiments a page, by name
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -45,8 +46,9 @@ from modelsteward.web.comparison import compared
 from modelsteward.web.lineage import MAX_ROOTS, layout
 from modelsteward.web.monitoring import monitoring
 from modelsteward.web.render import render, services_and_teams
+from modelsteward.web.routing import PageRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # no other host, no inline script or style: everything comes from this server
 POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
@@ -92,6 +94,16 @@ def _error(request: Request, error: StewardError | ValidationError,
         status, _, title = problems.status_of(error)
         detail = str(error)
     return _page(request, "error.html", principal, status, title=title, detail=detail)
+
+
+def invalid(request: Request, error: RequestValidationError) -> Response:
+    """The error page (400) of a request whose query or form breaks a field's rule, naming
+    each field and its rule."""
+    problems_found = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ()) if p not in ('query', 'body'))}: "
+        f"{e.get('msg', '')}" for e in error.errors())
+    return _page(request, "error.html", session.signed_in(request), 400, title="Bad input",
+                 detail=f"{problems_found}. Correct the address or the form and try again.")
 
 
 def _error_text(error: ValidationError) -> str:

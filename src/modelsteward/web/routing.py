@@ -1,0 +1,31 @@
+"""The route class of the pages: a query or form field that breaks its rule (too long, not a
+number…) gets the error page in HTML, status 400, naming each problem, where the API answers
+its JSON problem document; a person reading a page should not be handed JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+
+class PageRoute(APIRoute):
+    """An :class:`APIRoute` whose invalid requests get :func:`~modelsteward.web.pages.invalid`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                # pages.py holds the routes that use this class: imported when first needed
+                from modelsteward.web.pages import invalid
+
+                return invalid(request, error)
+
+        return handle
