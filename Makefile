@@ -52,6 +52,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/bench_analysis.py
 	$(PY) bench/bench_replicas.py
 	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_scale.py
 
 ## lint: type checks (mypy strict) and ruff
 lint: $(TEST_STAMP)

@@ -291,6 +291,28 @@ def mlflow_database(kind: str, folder: Path, postgres: str, label: str) -> Itera
         admin.dispose()
 
 
+def mlflow_versions(url: str) -> int:
+    """The versions in MLflow's store at ``url`` (kept between runs); -1 when its schema is
+    not there yet. A PostgreSQL database that does not exist yet is created, empty."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": parsed.database}).first() is None:
+                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        admin.dispose()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM model_versions"))
+                       .scalar_one())
+    except Exception:  # no such table: a new database
+        return -1
+    finally:
+        engine.dispose()
+
+
 @dataclass
 class Result:
     shape: Shape
@@ -320,6 +342,7 @@ def run_size(kind: str, folder: Path, postgres: str, shape: Shape | None, databa
         if not mlflow_url:
             mlflow_url = stack.enter_context(mlflow_database(kind, folder, postgres,
                                                              str(found.versions)))
+        if mlflow_versions(mlflow_url) != found.versions:
             started = time.perf_counter()
             mlflow_seed.seed(mlflow_url, found)
             print(f"  MLflow's store seeded with {found.versions:,} versions in "
@@ -379,7 +402,8 @@ def main() -> None:
                         help="measure this registry (seeded by scale_seed.py) as the larger "
                              "size; use with a single --on")
     parser.add_argument("--mlflow-database", default="",
-                        help="MLflow's store holding the same data as --database")
+                        help="MLflow's store for --database: seeded with the same data unless "
+                             "it holds as many versions already (then kept as it is)")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--budget", type=float, default=2.0,
                         help="seconds per read at most (at least 5 runs each)")

@@ -16,7 +16,11 @@ take hours at 1,000,000 versions):
   a column, MLflow as a tag); ``model_version_tags``: one per version, ``accuracy`` (the metric
   the seed gives each version).
 
-On PostgreSQL the tables are analysed afterwards, as for the registry.
+Consumers, deprecation plans and advisories have no MLflow counterpart and are not written: the
+one model in 200 with a plan shows its versions as ``Archived`` in modelsteward's MLflow view
+and as ``scale_seed`` staged them here. ``tests/bench/test_mlflow_seed.py`` checks that the
+other models read the same through both. On PostgreSQL the tables are analysed afterwards, as
+for the registry.
 """
 
 from __future__ import annotations
