@@ -406,6 +406,10 @@ class Registry:
     def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
         return self.catalog.list_versions(model, include_deleted)
 
+    def version_page(self, model: str, after: str, limit: int,
+                     include_deleted: bool = False) -> list[Version] | None:
+        return self.catalog.version_page(model, after, limit, include_deleted)
+
     def is_deleted(self, model: str, version: str = "") -> bool:
         return self.catalog.is_deleted(model, version)
 

@@ -104,14 +104,18 @@ class MlflowQueries(SqlConnectionBase):
         replaces the rows' own."""
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         held: dict[str, list[str]] = defaultdict(list)
-        for chunk in chunks([str(r.id) for r in rows]):
+        model_of = {str(r.id): str(r.model_id) for r in rows}
+        for chunk in chunks(list(model_of)):
+            # the models' ids too: the alias index leads with them (there is none by version)
+            owners = sorted({model_of[vid] for vid in chunk})
             found = self.c.execute(union_all(
                 select(version_tags.c.version_id, literal("t").label("kind"),
                        version_tags.c.key, version_tags.c.value)
                 .where(version_tags.c.version_id.in_(chunk)),
                 select(alias_assignments.c.version_id, literal("a").label("kind"),
                        alias_assignments.c.alias, literal(""))
-                .where(alias_assignments.c.version_id.in_(chunk),
+                .where(alias_assignments.c.model_id.in_(owners),
+                       alias_assignments.c.version_id.in_(chunk),
                        alias_assignments.c.removed_at.is_(None))))
             for r in found:
                 if r.kind == "t":
@@ -171,9 +175,11 @@ class MlflowQueries(SqlConnectionBase):
             if model:
                 query = query.where(models.c.name == model)
             if cursor is not None:
-                query = query.where(or_(models.c.name > cursor[0],
-                                        and_(models.c.name == cursor[0],
-                                             versions.c.registered_seq < cursor[1])))
+                # a range on the name first: as one OR, the index scan started at the first
+                # model of the registry
+                query = query.where(models.c.name >= cursor[0],
+                                    or_(models.c.name > cursor[0],
+                                        versions.c.registered_seq < cursor[1]))
             want = limit - len(live) + 1  # one more: a deleted one may be among them
             rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq.desc())
                                   .limit(want)).all()
@@ -215,7 +221,10 @@ class MlflowQueries(SqlConnectionBase):
         ``model`` (the first assigned, when several hold it); None when none does."""
         rows = self.c.execute(
             _version_select()
-            .join(alias_assignments, alias_assignments.c.version_id == versions.c.id)
+            # the model's id too: the alias index leads with it (by the version id alone,
+            # every assignment of the registry was scanned)
+            .join(alias_assignments, and_(alias_assignments.c.version_id == versions.c.id,
+                                          alias_assignments.c.model_id == models.c.id))
             .where(models.c.name == model, models.c.deleted_at.is_(None),
                    alias_assignments.c.alias == alias, alias_assignments.c.removed_at.is_(None))
             .order_by(alias_assignments.c.assigned_at).limit(1)).all()
@@ -304,41 +313,37 @@ class MlflowQueries(SqlConnectionBase):
         if not rows:
             return []
         ids = {str(r.id): name for name, r in rows.items()}
-        # every version, deleted ones too (they count in the numbers), without the per-row
-        # subqueries of _version_select: only the newest of each stage needs its facts
-        numbers: dict[str, int] = {}  # version id -> number
-        newest: dict[tuple[str, str], tuple[int, str]] = {}  # (model, stage) -> (number, id)
-        counts: dict[str, int] = defaultdict(int)
+        # the newest live version of each stage, found in SQL (a model's versions were read
+        # into Python, a second at 100,000 of them); only those are numbered, by a count
+        newest: list[tuple[str, int]] = []  # (model id, registered_seq)
         for chunk in chunks(sorted(ids)):
-            found = self.c.execute(select(versions.c.id, versions.c.model_id, versions.c.stage,
-                                          versions.c.deleted_at)
-                                   .where(versions.c.model_id.in_(chunk))
-                                   .order_by(versions.c.model_id, versions.c.registered_seq))
-            for r in found:
-                model_id, vid = str(r.model_id), str(r.id)
-                counts[model_id] += 1
-                if r.deleted_at is None:
-                    numbers[vid] = counts[model_id]
-                    newest[(model_id, str(r.stage))] = (counts[model_id], vid)
-        latest_ids = [vid for _, vid in newest.values()]
+            newest.extend((str(r[0]), int(r[1])) for r in self.c.execute(
+                select(versions.c.model_id, func.max(versions.c.registered_seq))
+                .where(versions.c.model_id.in_(chunk), versions.c.deleted_at.is_(None))
+                .group_by(versions.c.model_id, versions.c.stage)))
+        latest_rows: list[Any] = []
+        for pairs in chunks(newest):
+            latest_rows.extend(self.c.execute(_version_select().where(
+                versions.c.model_id.in_(sorted({m for m, _ in pairs})),
+                versions.c.registered_seq.in_([seq for _, seq in pairs]))))
         latest: dict[str, list[VersionRecord]] = defaultdict(list)
-        by_id: dict[str, Any] = {}
-        for chunk in chunks(latest_ids):
-            by_id.update((str(r.id), r) for r in self.c.execute(
-                _version_select().where(versions.c.id.in_(chunk))))
-        for record, vid in zip(self._version_records([by_id[v] for v in latest_ids]), latest_ids,
-                               strict=True):
-            latest[str(by_id[vid].model_id)].append(record)
+        for record, row in zip(self._version_records(latest_rows), latest_rows, strict=True):
+            latest[str(row.model_id)].append(record)
         tags = self._model_tags(ids)
         aliases: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        earlier = versions.alias("earlier")
+        number = (select(func.count()).select_from(earlier)
+                  .where(earlier.c.model_id == versions.c.model_id,
+                         earlier.c.registered_seq <= versions.c.registered_seq)
+                  .scalar_subquery())
         for chunk in chunks(sorted(ids)):
             for r in self.c.execute(
-                    select(alias_assignments.c.model_id, alias_assignments.c.alias,
-                           alias_assignments.c.version_id)
+                    select(alias_assignments.c.model_id, alias_assignments.c.alias, number)
+                    .join(versions, versions.c.id == alias_assignments.c.version_id)
                     .where(alias_assignments.c.model_id.in_(chunk),
-                           alias_assignments.c.removed_at.is_(None))):
-                if str(r.version_id) in numbers:
-                    aliases[str(r.model_id)].append((str(r.alias), numbers[str(r.version_id)]))
+                           alias_assignments.c.removed_at.is_(None),
+                           versions.c.deleted_at.is_(None))):
+                aliases[str(r[0])].append((str(r[1]), int(r[2])))
         last, creator = self._model_events(list(rows))
         return [ModelRecord(
             model=to_model(row), created_at=row.created_at, last_event=last.get(name),
