@@ -54,6 +54,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_verify.py
 	$(PY) bench/bench_drain.py
+	$(PY) bench/bench_scale.py
 
 ## lint: type checks (mypy strict) and ruff
 lint: $(TEST_STAMP)

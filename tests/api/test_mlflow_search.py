@@ -204,3 +204,71 @@ def test_deep_page_tokens_and_huge_filters_are_invalid_parameters(server: Server
     found = c.get("/api/2.0/mlflow/registered-models/search", params={"filter": allowed})
     assert found.status_code == 200
     assert [m["name"] for m in found.json()["registered_models"]] == ["support-bot"]
+
+
+VERSION_FILTERS = ["", "name = '{busiest}'", "name LIKE 'al%'", "name ILIKE 'BETA%'",
+                   "tags.n = '1'", "tags.n != '0'", "run_id = 'run-7-1'",
+                   "run_id IN ('run-1-0', 'run-9-2', 'run-30-1')", "version_number > 1",
+                   "source_path LIKE 's3://b/g%'", "name LIKE '%a%' AND version_number <= 2"]
+VERSION_ORDERS = [[], [], ["name", "version_number DESC"], ["version_number DESC"],
+                  ["creation_timestamp DESC"]]
+
+
+def _reference_version_pages(versions: list[VersionView], filter: str, order_by: list[str],
+                             max_results: int) -> list[list[dict[str, object]]]:
+    conditions = parse_filter(filter, frozenset({"name", "run_id", "source_path",
+                                                 "version_number"}))
+    orders = parse_order(order_by, frozenset({"name", "version_number", "creation_timestamp",
+                                              "last_updated_timestamp"}),
+                         (Order("name"), Order("version_number", descending=True)))
+
+    def attributes(view: VersionView) -> dict[str, str | int]:
+        return {"name": view.name, "run_id": view.run_id, "source_path": view.source,
+                "version_number": view.number, "creation_timestamp": view.created_ms,
+                "last_updated_timestamp": view.updated_ms}
+
+    wanted = [v for v in versions if matches(conditions, attributes(v), v.tags)]
+    pages, token = [], ""
+    while True:
+        shown, token = paginate(wanted, lambda v: [attributes(v)[o.field] for o in orders],
+                                orders, max_results, token)
+        pages.append([s.version_json(v) for v in shown])
+        if not token:
+            return pages
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_version_search_pages_match_the_reference(make_server: MakeServer, db_url: str,
+                                                  seed: int) -> None:
+    """search_model_versions, paged in SQL in its default order (by time in Python), gives the
+    pages of the reference views filtered, ordered and paged in Python, tokens included."""
+    clock = FixedClock()
+    server = make_server(clock=clock)
+    with Registry.open(db_url, actor="seeder", clock=clock) as registry:
+        _seed(registry, clock, random.Random(seed))
+        rng = random.Random(seed)
+        with registry.store.read() as tx:
+            versions = [v for m in tx.list_models(limit=100_000)
+                        for v in _reference_versions(tx, m.name)]
+        assert len(versions) > 20  # enough to page through
+        names = [v.name for v in versions]
+        busiest = max(names, key=names.count)
+        for filter in (f.replace("{busiest}", busiest) for f in VERSION_FILTERS):
+            order_by = rng.choice(VERSION_ORDERS)
+            size = rng.choice([1, 2, 5, 100])
+            expected = _reference_version_pages(versions, filter, order_by, size)
+            pages, token = [], ""
+            while True:
+                params: dict[str, str | int | list[str]] = {"filter": filter, "order_by": order_by,
+                                                            "max_results": size}
+                if token:
+                    params["page_token"] = token
+                answer = server.client.get("/api/2.0/mlflow/model-versions/search",
+                                           params=params)
+                assert answer.status_code == 200, answer.text
+                body = answer.json()
+                pages.append(body.get("model_versions", []))
+                token = body.get("next_page_token", "")
+                if not token:
+                    break
+            assert pages == expected, (filter, order_by, size)

@@ -116,6 +116,31 @@ def test_versions_list_in_version_order(store: Any) -> None:
         assert tx.registration_order("bot") == SEMVERS
 
 
+def test_version_pages_follow_the_version_order(store: Any) -> None:
+    """Keyset pages of the versions give the whole list's slices, also across many
+    pre-releases and variants of one core (read whole at a batch boundary) and deleted ones."""
+    cores = [f"1.{i}.0" for i in range(60)]
+    crowded = [f"1.{i}.0-rc.{n}" for i in (33, 34) for n in range(1, 31)] + [
+        f"1.33.0+v{n}" for n in range(10)]
+    _seed(store, cores[::-1] + crowded)
+    with store.write() as tx:
+        for gone in ("1.34.0-rc.7", "1.5.0", "1.33.0+v3"):
+            tx.mark_deleted("bot", gone, at(9))
+    with store.read() as tx:
+        for deleted in (False, True):
+            everything = refs(tx.list_versions("bot", include_deleted=deleted))
+            assert len(everything) == 60 + 70 - (0 if deleted else 3)
+            for after, limit in [(None, 5), (None, 150), ("1.0.0", 3), ("1.20.0", 100),
+                                 ("1.33.0-rc.30", 20), ("1.33.0+v9", 2), ("1.59.0", 10),
+                                 ("1.34.0-rc.7", 4)]:
+                start = ModelVersion.parse(after) if after else None
+                page = refs(tx.list_versions_page("bot", start, limit, include_deleted=deleted))
+                first = everything.index(after) + 1 if after in everything else (
+                    0 if after is None else
+                    sum(1 for v in everything if ModelVersion.parse(v) < start))
+                assert page == everything[first:first + limit], (after, limit, deleted)
+
+
 def test_latest_release_and_predecessor_skip_prereleases_and_variants(store: Any) -> None:
     _seed(store)
     with store.read() as tx:

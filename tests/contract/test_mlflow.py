@@ -88,6 +88,49 @@ def test_all_live_versions_by_model_then_number(store: Any) -> None:
             ("alpha", 1), ("bot", 1), ("bot", 3), ("bot", 4)]
 
 
+def test_version_pages_by_name_then_number_descending(store: Any) -> None:
+    """Keyset pages in MLflow's search order: model name ascending, number descending; live
+    versions of live models only, numbers counting deleted versions."""
+    _seed(store)
+    with store.read() as tx:
+        def page(model: str, after: tuple[str, int] | None, limit: int) -> list[object]:
+            return [(r.version.model, r.number) for r in
+                    tx.mlflow_version_page(model, after, limit)]
+
+        everything = [("alpha", 1), ("bot", 4), ("bot", 3), ("bot", 1)]
+        assert page("", None, 10) == everything
+        assert page("", None, 2) == everything[:2]
+        assert page("", ("alpha", 1), 2) == [("bot", 4), ("bot", 3)]
+        assert page("", ("bot", 3), 10) == [("bot", 1)]  # the deleted 2 is skipped
+        assert page("", ("bot", 2), 10) == [("bot", 1)]  # after a deleted one's number
+        assert page("", ("bot", 9), 10) == [("bot", 4), ("bot", 3), ("bot", 1)]
+        assert page("", ("b", 1), 1) == [("bot", 4)]  # a name between models
+        assert page("", ("bot", 1), 10) == []
+        assert page("bot", None, 10) == everything[1:]
+        assert page("bot", ("bot", 4), 1) == [("bot", 3)]
+        assert page("gone", None, 10) == [] and page("nobody", None, 10) == []
+        assert page("", None, 0) == []
+        record = tx.mlflow_version_page("bot", None, 1)[0]
+        assert record == tx.mlflow_version("bot", 4)  # the same record, tags and all
+
+
+def test_version_pages_number_long_histories(store: Any) -> None:
+    """Numbers on a page deep in a model's history, with deleted versions before and on it."""
+    with store.write() as tx:
+        add_model(tx, "long")
+        for i in range(30):
+            add_version(tx, "long", f"1.{i}.0", minutes=i)
+        for i in (3, 17, 18):
+            tx.mark_deleted("long", f"1.{i}.0", at(40))
+    with store.read() as tx:
+        page = tx.mlflow_version_page("", ("long", 20), 5)
+        assert [(str(r.version.id), r.number) for r in page] == [
+            ("1.16.0", 17), ("1.15.0", 16), ("1.14.0", 15),
+            ("1.13.0", 14), ("1.12.0", 13)]
+        assert [r.number for r in tx.mlflow_version_page("long", ("long", 5), 10)] == [
+            3, 2, 1]
+
+
 def test_model_records(store: Any) -> None:
     _seed(store)
     with store.read() as tx:
@@ -127,3 +170,26 @@ def test_model_keys_filter_a_superset(store: Any) -> None:
         assert names(("tags.a", "LIKE", "fïrst")) == ["bot"]  # only "has the tag"
         assert names(("tags.nope", "=", "x")) == []
         assert names(("description", "=", "x")) == ["alpha", "bot"]
+
+
+def test_model_keys_page_by_name(store: Any) -> None:
+    """``after`` and ``limit`` make a keyset page of the keys, conditions applied first."""
+    _seed(store)
+    with store.write() as tx:
+        for name in ("carl", "dora", "eve"):
+            add_model(tx, name)
+        tx.set_model_tag("dora", "team", "nlp")
+    with store.read() as tx:
+        def names(*conditions: tuple[str, str, str], after: str = "",
+                  limit: int | None = None) -> list[str]:
+            return [k.name for k in tx.mlflow_model_keys(
+                list(conditions), with_tags=False, with_last_event=False, after=after,
+                limit=limit)]
+
+        assert names() == ["alpha", "bot", "carl", "dora", "eve"]  # "gone" is deleted
+        assert names(limit=2) == ["alpha", "bot"]
+        assert names(after="bot", limit=2) == ["carl", "dora"]
+        assert names(after="c", limit=10) == ["carl", "dora", "eve"]
+        assert names(after="eve") == []
+        assert names(("tags.team", "=", "nlp"), after="alpha", limit=1) == ["bot"]
+        assert names(("tags.team", "=", "nlp"), after="bot", limit=1) == ["dora"]

@@ -37,8 +37,9 @@ role (module)                 methods
 (``advisories``)              advisory_documents, advisory_documents_for
 :class:`MlflowRecords`        model_tags, set_model_tag, delete_model_tag, version_tags,
 (``mlflow``)                  set_version_tag, delete_version_tag, mlflow_model_keys,
-                              mlflow_models, mlflow_versions, mlflow_version,
-                              mlflow_version_by_alias (records: :class:`ModelRecord`,
+                              mlflow_models, mlflow_versions, mlflow_version_page,
+                              mlflow_version, mlflow_version_by_alias (records:
+                              :class:`ModelRecord`,
                               :class:`VersionRecord`, :class:`ModelKey`)
 :class:`StateRecords`         table_state (what the state check compares with the events)
 (``state``)

@@ -10,6 +10,7 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.lineage import Derivation
 from modelsteward.domain.model import Model, SupportPolicy, Version
 from modelsteward.domain.pins import Bounds
+from modelsteward.domain.versioning import ModelVersion
 
 
 class Catalog(Protocol):
@@ -48,6 +49,12 @@ class Catalog(Protocol):
         ...
     def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
         """Versions in ascending version order (files not read)."""
+        ...
+    def list_versions_page(self, model: str, after: ModelVersion | None, limit: int,
+                           include_deleted: bool = False) -> list[Version]:
+        """The first ``limit`` versions of the semantically versioned ``model`` above
+        ``after`` (None: from the lowest), in ascending version order (files not read). A
+        keyset page: its cost does not grow with the model's number of versions."""
         ...
     def latest_release(self, model: str) -> Version | None:
         """The highest semantic version without pre-release and variant (for a snapshot model,

@@ -62,11 +62,13 @@ class MlflowRecords(Protocol):
     def delete_version_tag(self, model: str, version: str, key: str) -> bool: ...
 
     def mlflow_model_keys(self, conditions: Sequence[tuple[str, str, str]], *,
-                          with_tags: bool, with_last_event: bool) -> list[ModelKey]:
+                          with_tags: bool, with_last_event: bool, after: str = "",
+                          limit: int | None = None) -> list[ModelKey]:
         """The live models that may meet ``conditions`` (``(field, op, value)``, field
         ``name`` or ``tags.<key>``), by name: every one that meets them and possibly more, so
         the caller checks them exactly. ``with_tags`` and ``with_last_event`` fill those
-        fields."""
+        fields. ``after`` and ``limit`` make it a keyset page: the first ``limit`` of them
+        whose names sort after ``after``."""
         ...
     def mlflow_models(self, names: Sequence[str]) -> list[ModelRecord]:
         """Records of the live models among ``names``, in the order of ``names``."""
@@ -74,6 +76,13 @@ class MlflowRecords(Protocol):
     def mlflow_versions(self, model: str = "") -> list[VersionRecord]:
         """The live versions of the live model ``model`` (of every live model when empty), by
         model name and number."""
+        ...
+    def mlflow_version_page(self, model: str, after: tuple[str, int] | None,
+                            limit: int) -> list[VersionRecord]:
+        """Up to ``limit`` live versions of live models (of the model ``model`` alone when
+        given), in MLflow's search order — model name ascending, then number descending —
+        starting after ``after`` (a model name and a number; None: from the first). Fewer than
+        ``limit`` only at the end. A keyset page: its cost does not grow with the registry."""
         ...
     def mlflow_version(self, model: str, number: int) -> VersionRecord | None:
         """Version ``number`` of the live model ``model``, deleted or not."""

@@ -15,6 +15,7 @@ from modelsteward.domain.model import Model, Version
 from modelsteward.domain.payloads import model_payload
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
 from modelsteward.domain.refs import split_ref
+from modelsteward.domain.versioning import ModelVersion
 from modelsteward.errors import (
     AttestationMismatch,
     DocumentInvalid,
@@ -108,6 +109,27 @@ class Catalog:
             if tx.get_model(model, include_deleted) is None:
                 raise ModelNotFound(model)
             return tx.list_versions(model, include_deleted)
+
+    def version_page(self, model: str, after: str, limit: int,
+                     include_deleted: bool = False) -> list[Version] | None:
+        """The first ``limit`` versions of ``model`` after the version ``after`` ("": from the
+        first) in version order, read as a keyset page; None when that page cannot be read so
+        (a snapshot model, or ``after`` not among the versions listed: the caller then lists
+        them all). Raises :class:`ModelNotFound`."""
+        with self.ctx.store.read() as tx:
+            found = tx.get_model(model, include_deleted)
+            if found is None:
+                raise ModelNotFound(model)
+            if found.uses_snapshots:
+                return None
+            start: ModelVersion | None = None
+            if after:
+                listed = tx.get_version(model, after, include_deleted)
+                if listed is None or not isinstance(listed.id, ModelVersion) \
+                        or str(listed.id) != after:
+                    return None
+                start = listed.id
+            return tx.list_versions_page(model, start, limit, include_deleted)
 
     def is_deleted(self, model: str, version: str = "") -> bool:
         with self.ctx.store.read() as tx:

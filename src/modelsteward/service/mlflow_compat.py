@@ -224,6 +224,27 @@ class MlflowRegistry:
                 for k in keys]
             return self._model_views(tx, choose(summaries))
 
+    def model_page(self, conditions: Sequence[tuple[str, str, str]],
+                   wanted: Callable[[ModelSummary], bool], limit: int, after: str = "", *,
+                   with_tags: bool = False) -> tuple[list[ModelView], bool]:
+        """The views of the first ``limit`` models by name after ``after`` that ``wanted``
+        accepts, among those that may meet ``conditions`` (as :meth:`search_models`), and
+        whether more follow; ``updated_ms`` of the summaries is 0. Read in keyset pages of the
+        store, so a page costs what it shows and skips, not what the registry holds."""
+        chosen: list[str] = []
+        size = max(limit + 1, 100)
+        with self.ctx.store.read() as tx:
+            cursor = after
+            while True:
+                keys = tx.mlflow_model_keys(conditions, with_tags=with_tags,
+                                            with_last_event=False, after=cursor, limit=size)
+                chosen.extend(k.name for k in keys
+                              if wanted(ModelSummary(k.name, millis(k.created_at), 0, k.tags)))
+                if len(chosen) > limit or len(keys) < size:
+                    break
+                cursor = keys[-1].name
+            return self._model_views(tx, chosen[:limit]), len(chosen) > limit
+
     @staticmethod
     def _missing_version(tx: Transaction, name: str, number: int) -> NotFound:
         if tx.get_model(name) is None:
@@ -247,6 +268,31 @@ class MlflowRegistry:
             if name and not records:
                 self._model(tx, name)
         return [self._record_view(r) for r in records]
+
+    def version_page(self, name: str, wanted: Callable[[VersionView], bool], limit: int,
+                     after: tuple[str, int] | None = None) -> tuple[list[VersionView], bool]:
+        """The first ``limit`` versions ``wanted`` accepts, of ``name`` (of every model when
+        empty), in MLflow's search order (model name ascending, number descending) after
+        ``after`` (a model name and number), and whether more follow. Read in keyset pages of
+        the store, so a page costs what it shows and skips, not what the registry holds.
+        Raises :class:`ModelNotFound` for an unknown ``name``."""
+        found: list[VersionView] = []
+        size = max(limit + 1, 100)
+        cursor = after
+        with self.ctx.store.read() as tx:
+            if name and tx.get_model(name) is None:
+                raise ModelNotFound(name)
+            while True:
+                records = tx.mlflow_version_page(name, cursor, size)
+                for record in records:
+                    view = self._record_view(record)
+                    if wanted(view):
+                        found.append(view)
+                        if len(found) > limit:
+                            return found[:limit], True
+                if len(records) < size:
+                    return found, False
+                cursor = (records[-1].version.model, records[-1].number)
 
     def latest_versions(self, name: str, stages: Sequence[str] = ()) -> list[VersionView]:
         """The newest version of each of ``stages`` (every stage when empty)."""

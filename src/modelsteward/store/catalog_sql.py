@@ -171,6 +171,40 @@ class CatalogQueries(SqlConnectionBase):
         found = [to_version(model, snapshots, r) for r in rows]
         return sorted(found, key=version_order)
 
+    def list_versions_page(self, model: str, after: ModelVersion | None, limit: int,
+                           include_deleted: bool = False) -> list[Version]:
+        """Read by cores (``major, minor, patch``), which lead the version order: a batch in
+        core order, its last core read whole (the pre-releases and variants of one core are
+        ordered here, in Python), until ``limit`` versions above ``after`` are found."""
+        model_id, snapshots = self._model_key(model)
+        core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
+        base = select(versions).where(versions.c.model_id == model_id)
+        if not include_deleted:
+            base = base.where(versions.c.deleted_at.is_(None))
+        found: list[Version] = []
+        lower: tuple[int, int, int] | None = after.core if after is not None else None
+        inclusive = True  # the first batch includes the core of ``after``
+        batch = max(limit + 1, 100)
+        while len(found) < limit:
+            query = base
+            if lower is not None:
+                query = query.where(core >= tuple_(*lower) if inclusive
+                                    else core > tuple_(*lower))
+            rows = self.c.execute(query.order_by(versions.c.major, versions.c.minor,
+                                                 versions.c.patch).limit(batch)).all()
+            if len(rows) == batch:  # the last core may go on: read it whole
+                last = (rows[-1].major, rows[-1].minor, rows[-1].patch)
+                rows = [r for r in rows if (r.major, r.minor, r.patch) != last]
+                rows.extend(self.c.execute(base.where(core == tuple_(*last))).all())
+                lower, inclusive = last, False
+            else:
+                lower = None
+            page = sorted((to_version(model, snapshots, r) for r in rows), key=version_order)
+            found.extend(v for v in page if after is None or after < v.id)
+            if lower is None:
+                break
+        return found[:limit]
+
     def latest_release(self, model: str) -> Version | None:
         model_id, snapshots = self._model_key(model)
         row = self.c.execute(_LATEST_SNAPSHOT if snapshots else _LATEST_RELEASE,

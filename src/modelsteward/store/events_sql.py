@@ -112,15 +112,19 @@ class EventQueries(SqlConnectionBase):
         return str(found) if found is not None else None
 
     def _about(self, subject: str) -> ColumnElement[bool]:
-        """Events whose subject is ``subject`` or ``subject@…``, in a form the subject index
-        serves: on SQLite (whose LIKE ignores case and skips the index) the byte range from
-        ``subject@`` up to ``subjectA`` ("A" follows "@"); elsewhere a LIKE prefix, which
-        PostgreSQL's pattern index serves."""
-        if self.c.dialect.name == "sqlite":
-            return or_(events.c.subject == subject,
-                       and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
+        return about(self.c.dialect.name, subject)
+
+
+def about(dialect: str, subject: str) -> ColumnElement[bool]:
+    """Events whose subject is ``subject`` or ``subject@…``, in a form the subject index
+    serves: on SQLite (whose LIKE ignores case and skips the index) the byte range from
+    ``subject@`` up to ``subjectA`` ("A" follows "@"); elsewhere a LIKE prefix, which
+    PostgreSQL's pattern index serves."""
+    if dialect == "sqlite":
         return or_(events.c.subject == subject,
-                   events.c.subject.startswith(subject + "@", autoescape=True))
+                   and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
+    return or_(events.c.subject == subject,
+               events.c.subject.startswith(subject + "@", autoescape=True))
 
 
 def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:

@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     exists,
     func,
     literal,
     not_,
+    or_,
     select,
     union_all,
 )
@@ -24,6 +26,7 @@ from modelsteward.domain.model import Version, VersionScheme
 from modelsteward.ports import ModelKey, ModelRecord, VersionRecord
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
+from modelsteward.store.events_sql import about
 from modelsteward.store.rows import to_model, to_version
 from modelsteward.store.tables import (
     alias_assignments,
@@ -33,6 +36,8 @@ from modelsteward.store.tables import (
     version_tags,
     versions,
 )
+
+_PER_MODEL = 1000  # up to this many models, their events are found model by model
 
 
 def _like_pattern(pattern: str) -> str:
@@ -69,14 +74,15 @@ def _model_condition(field: str, op: str, value: str) -> ColumnElement[bool] | N
     return exists().where(model_tags.c.model_id == models.c.id, model_tags.c.key == key, matched)
 
 
-def _version_select() -> Select[Any]:
+def _version_select(*, numbered: bool = True) -> Select[Any]:
     """Versions with their model's name and scheme, their MLflow number (registration position,
-    deleted versions counted) and the time of the last event about them."""
+    deleted versions counted; 0 unless ``numbered``: a count per row, which the caller may
+    rather derive) and the time of the last event about them."""
     earlier = versions.alias("earlier")
-    number = (select(func.count()).select_from(earlier)
-              .where(earlier.c.model_id == versions.c.model_id,
-                     earlier.c.registered_seq <= versions.c.registered_seq)
-              .scalar_subquery())
+    number: Any = (select(func.count()).select_from(earlier)
+                   .where(earlier.c.model_id == versions.c.model_id,
+                          earlier.c.registered_seq <= versions.c.registered_seq)
+                   .scalar_subquery()) if numbered else literal(0)
     last_event = (select(events.c.time)
                   .where(events.c.subject == models.c.name + literal("@") + versions.c.version)
                   .order_by(events.c.seq.desc()).limit(1).scalar_subquery())
@@ -91,19 +97,25 @@ class MlflowQueries(SqlConnectionBase):
 
     # versions -------------------------------------------------------------------------------
 
-    def _version_records(self, rows: Sequence[Any]) -> list[VersionRecord]:
+    def _version_records(self, rows: Sequence[Any],
+                         numbers: dict[str, int] | None = None) -> list[VersionRecord]:
         """Records of version rows from :func:`_version_select`, with their tags and current
-        aliases (one query per chunk of versions)."""
+        aliases (one query per chunk of versions); ``numbers`` (by version id), when given,
+        replaces the rows' own."""
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         held: dict[str, list[str]] = defaultdict(list)
-        for chunk in chunks([str(r.id) for r in rows]):
+        model_of = {str(r.id): str(r.model_id) for r in rows}
+        for chunk in chunks(list(model_of)):
+            # the models' ids too: the alias index leads with them (there is none by version)
+            owners = sorted({model_of[vid] for vid in chunk})
             found = self.c.execute(union_all(
                 select(version_tags.c.version_id, literal("t").label("kind"),
                        version_tags.c.key, version_tags.c.value)
                 .where(version_tags.c.version_id.in_(chunk)),
                 select(alias_assignments.c.version_id, literal("a").label("kind"),
                        alias_assignments.c.alias, literal(""))
-                .where(alias_assignments.c.version_id.in_(chunk),
+                .where(alias_assignments.c.model_id.in_(owners),
+                       alias_assignments.c.version_id.in_(chunk),
                        alias_assignments.c.removed_at.is_(None))))
             for r in found:
                 if r.kind == "t":
@@ -115,7 +127,9 @@ class MlflowQueries(SqlConnectionBase):
             snapshots = r.model_versioning == VersionScheme.SNAPSHOT.value
             version: Version = to_version(r.model_name, snapshots, r)
             records.append(VersionRecord(
-                version=version, number=int(r.number), deleted=r.deleted_at is not None,
+                version=version,
+                number=numbers[str(r.id)] if numbers is not None else int(r.number),
+                deleted=r.deleted_at is not None,
                 last_event=str(r.last_event) if r.last_event is not None else None,
                 tags=dict(sorted(tags[str(r.id)].items())),
                 aliases=tuple(sorted(held[str(r.id)]))))
@@ -130,6 +144,66 @@ class MlflowQueries(SqlConnectionBase):
             query = query.where(models.c.name == model)
         rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq)).all()
         return self._version_records(rows)
+
+    def mlflow_version_page(self, model: str, after: tuple[str, int] | None,
+                            limit: int) -> list[VersionRecord]:
+        """A keyset page in MLflow's search order (name ascending, number descending). The
+        scan is by ``(models.name, versions.registered_seq DESC)`` over every version, deleted
+        ones too: a model's numbers then go down by one from row to row, so one count per model
+        on the page numbers them all (a count per row would grow with the model); deleted ones
+        are skipped here."""
+        if limit < 1:
+            return []
+        cursor: tuple[str, int] | None = None  # (model name, registered_seq) scanned last
+        if after is not None:
+            name, number = after
+            seq = self.c.execute(
+                select(versions.c.registered_seq).join(models, models.c.id == versions.c.model_id)
+                .where(models.c.name == name).order_by(versions.c.registered_seq)
+                .offset(max(number, 1) - 1).limit(1)).scalar()
+            # beyond the model's last number: every one of its versions comes after
+            cursor = (name, int(seq) if seq is not None and number >= 1 else
+                      (1 << 62 if number >= 1 else -1))
+        live: list[Any] = []
+        numbers: dict[str, int] = {}
+        known: dict[str, tuple[int, int]] = {}  # model id -> (seq, number) of its last row seen
+        while len(live) < limit:
+            query = (select(versions.c.id, versions.c.model_id, versions.c.registered_seq,
+                            versions.c.deleted_at, models.c.name)
+                     .join(models, models.c.id == versions.c.model_id)
+                     .where(models.c.deleted_at.is_(None)))
+            if model:
+                query = query.where(models.c.name == model)
+            if cursor is not None:
+                # a range on the name first: as one OR, the index scan started at the first
+                # model of the registry
+                query = query.where(models.c.name >= cursor[0],
+                                    or_(models.c.name > cursor[0],
+                                        versions.c.registered_seq < cursor[1]))
+            want = limit - len(live) + 1  # one more: a deleted one may be among them
+            rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq.desc())
+                                  .limit(want)).all()
+            for r in rows:
+                model_id, seq = str(r.model_id), int(r.registered_seq)
+                if model_id in known:
+                    number = known[model_id][1] - 1
+                else:
+                    number = int(self.c.execute(
+                        select(func.count()).select_from(versions)
+                        .where(versions.c.model_id == r.model_id,
+                               versions.c.registered_seq <= seq)).scalar_one())
+                known[model_id] = (seq, number)
+                if r.deleted_at is None and len(live) < limit:
+                    live.append(r)
+                    numbers[str(r.id)] = number
+                cursor = (str(r.name), seq)
+            if len(rows) < want:
+                break
+        by_id: dict[str, Any] = {}
+        for chunk in chunks([str(r.id) for r in live]):
+            by_id.update((str(r.id), r) for r in self.c.execute(
+                _version_select(numbered=False).where(versions.c.id.in_(chunk))))
+        return self._version_records([by_id[str(r.id)] for r in live], numbers)
 
     def mlflow_version(self, model: str, number: int) -> VersionRecord | None:
         """Version ``number`` of the live model ``model``, deleted or not; None when the model
@@ -147,7 +221,10 @@ class MlflowQueries(SqlConnectionBase):
         ``model`` (the first assigned, when several hold it); None when none does."""
         rows = self.c.execute(
             _version_select()
-            .join(alias_assignments, alias_assignments.c.version_id == versions.c.id)
+            # the model's id too: the alias index leads with it (by the version id alone,
+            # every assignment of the registry was scanned)
+            .join(alias_assignments, and_(alias_assignments.c.version_id == versions.c.id,
+                                          alias_assignments.c.model_id == models.c.id))
             .where(models.c.name == model, models.c.deleted_at.is_(None),
                    alias_assignments.c.alias == alias, alias_assignments.c.removed_at.is_(None))
             .order_by(alias_assignments.c.assigned_at).limit(1)).all()
@@ -156,7 +233,8 @@ class MlflowQueries(SqlConnectionBase):
     # models ---------------------------------------------------------------------------------
 
     def mlflow_model_keys(self, conditions: Sequence[tuple[str, str, str]], *,
-                          with_tags: bool, with_last_event: bool) -> list[ModelKey]:
+                          with_tags: bool, with_last_event: bool, after: str = "",
+                          limit: int | None = None) -> list[ModelKey]:
         """The live models that may meet ``conditions`` — ``(field, op, value)`` with field
         ``name`` or ``tags.<key>`` and op ``=``, ``!=``, ``LIKE`` or ``ILIKE`` — by name: every
         model that meets them, and possibly more (``LIKE`` is matched without regard to case
@@ -168,7 +246,9 @@ class MlflowQueries(SqlConnectionBase):
             condition = _model_condition(field, op, value)
             if condition is not None:
                 query = query.where(condition)
-        rows = self.c.execute(query.order_by(models.c.name)).all()
+        if after:
+            query = query.where(models.c.name > after)
+        rows = self.c.execute(query.order_by(models.c.name).limit(limit)).all()
         tags = self._model_tags({str(r.id): str(r.name) for r in rows}) if with_tags else {}
         last = (self._model_events([str(r.name) for r in rows])[0] if with_last_event else {})
         return [ModelKey(r.name, r.created_at, tags.get(r.name, {}), last.get(r.name))
@@ -198,12 +278,21 @@ class MlflowQueries(SqlConnectionBase):
         events about the model and about any ``model@…`` (as ``last_event_time`` and
         ``events(subject_prefix=…)`` do). One pass over the events (a statement of one shape,
         where a LIKE per model made a long one to compile and plan), then a look-up by key."""
-        model = self._subject_model()
         ends: list[tuple[str, int, int]] = []
-        for chunk in chunks(list(names)):
-            ends.extend((str(r[0]), int(r[1]), int(r[2])) for r in self.c.execute(
-                select(model, func.min(events.c.seq), func.max(events.c.seq))
-                .where(model.in_(chunk)).group_by(model)))
+        if len(names) <= _PER_MODEL:
+            # a page of models: each one's events through the subject index (the pass below
+            # reads every event of the registry, whatever the number of models asked)
+            for name in names:
+                span = self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
+                                      .where(about(self.c.dialect.name, name))).one()
+                if span[0] is not None:
+                    ends.append((name, int(span[0]), int(span[1])))
+        else:
+            model = self._subject_model()
+            for chunk in chunks(list(names)):
+                ends.extend((str(r[0]), int(r[1]), int(r[2])) for r in self.c.execute(
+                    select(model, func.min(events.c.seq), func.max(events.c.seq))
+                    .where(model.in_(chunk)).group_by(model)))
         found: dict[int, tuple[str, str]] = {}
         for seqs in chunks(sorted({seq for _, low, high in ends for seq in (low, high)})):
             found.update((int(r.seq), (str(r.time), str(r.actor))) for r in self.c.execute(
@@ -224,41 +313,37 @@ class MlflowQueries(SqlConnectionBase):
         if not rows:
             return []
         ids = {str(r.id): name for name, r in rows.items()}
-        # every version, deleted ones too (they count in the numbers), without the per-row
-        # subqueries of _version_select: only the newest of each stage needs its facts
-        numbers: dict[str, int] = {}  # version id -> number
-        newest: dict[tuple[str, str], tuple[int, str]] = {}  # (model, stage) -> (number, id)
-        counts: dict[str, int] = defaultdict(int)
+        # the newest live version of each stage, found in SQL (a model's versions were read
+        # into Python, a second at 100,000 of them); only those are numbered, by a count
+        newest: list[tuple[str, int]] = []  # (model id, registered_seq)
         for chunk in chunks(sorted(ids)):
-            found = self.c.execute(select(versions.c.id, versions.c.model_id, versions.c.stage,
-                                          versions.c.deleted_at)
-                                   .where(versions.c.model_id.in_(chunk))
-                                   .order_by(versions.c.model_id, versions.c.registered_seq))
-            for r in found:
-                model_id, vid = str(r.model_id), str(r.id)
-                counts[model_id] += 1
-                if r.deleted_at is None:
-                    numbers[vid] = counts[model_id]
-                    newest[(model_id, str(r.stage))] = (counts[model_id], vid)
-        latest_ids = [vid for _, vid in newest.values()]
+            newest.extend((str(r[0]), int(r[1])) for r in self.c.execute(
+                select(versions.c.model_id, func.max(versions.c.registered_seq))
+                .where(versions.c.model_id.in_(chunk), versions.c.deleted_at.is_(None))
+                .group_by(versions.c.model_id, versions.c.stage)))
+        latest_rows: list[Any] = []
+        for pairs in chunks(newest):
+            latest_rows.extend(self.c.execute(_version_select().where(
+                versions.c.model_id.in_(sorted({m for m, _ in pairs})),
+                versions.c.registered_seq.in_([seq for _, seq in pairs]))))
         latest: dict[str, list[VersionRecord]] = defaultdict(list)
-        by_id: dict[str, Any] = {}
-        for chunk in chunks(latest_ids):
-            by_id.update((str(r.id), r) for r in self.c.execute(
-                _version_select().where(versions.c.id.in_(chunk))))
-        for record, vid in zip(self._version_records([by_id[v] for v in latest_ids]), latest_ids,
-                               strict=True):
-            latest[str(by_id[vid].model_id)].append(record)
+        for record, row in zip(self._version_records(latest_rows), latest_rows, strict=True):
+            latest[str(row.model_id)].append(record)
         tags = self._model_tags(ids)
         aliases: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        earlier = versions.alias("earlier")
+        number = (select(func.count()).select_from(earlier)
+                  .where(earlier.c.model_id == versions.c.model_id,
+                         earlier.c.registered_seq <= versions.c.registered_seq)
+                  .scalar_subquery())
         for chunk in chunks(sorted(ids)):
             for r in self.c.execute(
-                    select(alias_assignments.c.model_id, alias_assignments.c.alias,
-                           alias_assignments.c.version_id)
+                    select(alias_assignments.c.model_id, alias_assignments.c.alias, number)
+                    .join(versions, versions.c.id == alias_assignments.c.version_id)
                     .where(alias_assignments.c.model_id.in_(chunk),
-                           alias_assignments.c.removed_at.is_(None))):
-                if str(r.version_id) in numbers:
-                    aliases[str(r.model_id)].append((str(r.alias), numbers[str(r.version_id)]))
+                           alias_assignments.c.removed_at.is_(None),
+                           versions.c.deleted_at.is_(None))):
+                aliases[str(r[0])].append((str(r[1]), int(r[2])))
         last, creator = self._model_events(list(rows))
         return [ModelRecord(
             model=to_model(row), created_at=row.created_at, last_event=last.get(name),

@@ -24,6 +24,8 @@ from modelsteward.api.mlflow.errors import MlflowRoute
 from modelsteward.api.mlflow.filters import (
     MAX_PAGE_TOKEN,
     Order,
+    decode_token,
+    encode_token,
     matches,
     paginate,
     parse_filter,
@@ -46,9 +48,12 @@ PageToken = Annotated[str, Query(max_length=MAX_PAGE_TOKEN,
                                  description="The next_page_token of the previous page.")]
 _MODEL_FIELDS = frozenset({"name"})
 _MODEL_ORDER = frozenset({"name", "last_updated_timestamp", "creation_timestamp"})
+_MODEL_DEFAULT_ORDER = (Order("name"),)  # MLflow's order of search_registered_models
 _VERSION_FIELDS = frozenset({"name", "run_id", "source_path", "version_number"})
 _VERSION_ORDER = frozenset({"name", "version_number", "last_updated_timestamp",
                             "creation_timestamp"})
+# MLflow's order of search_model_versions, which the store pages by
+_VERSION_DEFAULT_ORDER = (Order("name"), Order("version_number", descending=True))
 
 
 def _writable(registry: Registry, principal: Principal, name: str) -> MlflowRegistry:
@@ -132,7 +137,7 @@ async def search_registered_models(
 def _search_models(registry: Registry, filter: str, max_results: int, order_by: list[str],
                    page_token: str) -> Json:
     conditions = parse_filter(filter, _MODEL_FIELDS)
-    orders = parse_order(order_by, _MODEL_ORDER, (Order("name"),))
+    orders = parse_order(order_by, _MODEL_ORDER, _MODEL_DEFAULT_ORDER)
     limit = _max_results(max_results, MAX_MODELS)
     following = ""
 
@@ -149,10 +154,23 @@ def _search_models(registry: Registry, filter: str, max_results: int, order_by: 
         shown, following = paginate(wanted, key, orders, limit, page_token)
         return [m.name for m in shown]
 
-    shown = registry.mlflow().search_models(
-        [(c.field, c.op, c.value) for c in conditions if isinstance(c.value, str)], choose,
-        with_tags=any(c.field.startswith("tags.") for c in conditions),
-        with_updated=any(o.field == "last_updated_timestamp" for o in orders))
+    narrowing = [(c.field, c.op, c.value) for c in conditions if isinstance(c.value, str)]
+    with_tags = any(c.field.startswith("tags.") for c in conditions)
+    if orders == _MODEL_DEFAULT_ORDER:
+        # the store's own order: a keyset page read in SQL, checked exactly here
+        after = decode_token(page_token, 1) if page_token else None
+        if after is not None and not isinstance(after[0], str):
+            raise InvalidInput(f"Invalid page_token {page_token[:40]!r}: pass the "
+                               "next_page_token of the previous page unchanged, with the same "
+                               "filter and order_by.")
+        shown, more = registry.mlflow().model_page(
+            narrowing, lambda m: matches(conditions, {"name": m.name}, m.tags), limit,
+            str(after[0]) if after is not None else "", with_tags=with_tags)
+        following = encode_token([shown[-1].name]) if more and shown else ""
+    else:  # orders by time: every candidate is read and sorted
+        shown = registry.mlflow().search_models(
+            narrowing, choose, with_tags=with_tags,
+            with_updated=any(o.field == "last_updated_timestamp" for o in orders))
     body: Json = {"registered_models": [s.model_json(m) for m in shown]}
     if following:
         body["next_page_token"] = following
@@ -256,21 +274,35 @@ async def search_model_versions(
 def _search_versions(registry: Registry, filter: str, max_results: int, order_by: list[str],
                      page_token: str) -> Json:
     conditions = parse_filter(filter, _VERSION_FIELDS)
-    orders = parse_order(order_by, _VERSION_ORDER,
-                         (Order("name"), Order("version_number", descending=True)))
+    orders = parse_order(order_by, _VERSION_ORDER, _VERSION_DEFAULT_ORDER)
     names = [c.value for c in conditions if c.field == "name" and c.op == "="]
     scope = names[0] if len(names) == 1 and isinstance(names[0], str) else ""
     mlflow = registry.mlflow()
-    candidates = mlflow.versions(scope) if scope else mlflow.versions()
+    limit = _max_results(max_results, MAX_VERSIONS)
 
     def attributes(view: VersionView) -> dict[str, str | int]:
         return {"name": view.name, "run_id": view.run_id, "source_path": view.source,
                 "version_number": view.number, "creation_timestamp": view.created_ms,
                 "last_updated_timestamp": view.updated_ms}
 
-    wanted = [v for v in candidates if matches(conditions, attributes(v), v.tags)]
-    shown, following = paginate(wanted, lambda v: [attributes(v)[o.field] for o in orders],
-                                orders, _max_results(max_results, MAX_VERSIONS), page_token)
+    def key(view: VersionView) -> list[str | int]:
+        return [attributes(view)[o.field] for o in orders]
+
+    if orders == _VERSION_DEFAULT_ORDER:
+        # the store's own order: a keyset page read in SQL, checked exactly here
+        after = decode_token(page_token, 2) if page_token else None
+        if after is not None and not (isinstance(after[0], str) and isinstance(after[1], int)):
+            raise InvalidInput(f"Invalid page_token {page_token[:40]!r}: pass the "
+                               "next_page_token of the previous page unchanged, with the same "
+                               "filter and order_by.")
+        shown, more = mlflow.version_page(
+            scope, lambda v: matches(conditions, attributes(v), v.tags), limit,
+            (str(after[0]), int(after[1])) if after is not None else None)
+        following = encode_token(key(shown[-1])) if more and shown else ""
+    else:  # orders by time: every candidate is read and sorted
+        candidates = mlflow.versions(scope) if scope else mlflow.versions()
+        wanted = [v for v in candidates if matches(conditions, attributes(v), v.tags)]
+        shown, following = paginate(wanted, key, orders, limit, page_token)
     body: Json = {"model_versions": [s.version_json(v) for v in shown]}
     if following:
         body["next_page_token"] = following

@@ -105,8 +105,10 @@ def list_versions(name: str, registry: RegistryDep, request: Request, response: 
                   after: AfterQuery = "", limit: LimitQuery = 100,
                   include_deleted: IncludeDeleted = False) -> Page[VersionPublic]:
     """Versions in version order (the cursor is a version)."""
-    versions = after_key(registry.list_versions(name, include_deleted), after,
-                         lambda v: str(v.id))[:limit + 1]
+    versions = registry.catalog.version_page(name, after, limit + 1, include_deleted)
+    if versions is None:  # a snapshot model, or a cursor that is not a listed version
+        versions = after_key(registry.list_versions(name, include_deleted), after,
+                             lambda v: str(v.id))[:limit + 1]
     return page(request, response,
                 [VersionPublic.of(v, deleted=include_deleted
                                   and registry.is_deleted(name, str(v.id)))

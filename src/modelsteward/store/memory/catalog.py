@@ -134,6 +134,11 @@ class CatalogQueries(TransactionBase):
         found = [_bare(r) for r in self._rows(model) if include_deleted or r.deleted_at is None]
         return sorted(found, key=lambda v: v.id)
 
+    def list_versions_page(self, model: str, after: ModelVersion | None, limit: int,
+                           include_deleted: bool = False) -> list[Version]:
+        found = self.list_versions(model, include_deleted)
+        return [v for v in found if after is None or after < v.id][:max(limit, 0)]
+
     def latest_release(self, model: str) -> Version | None:
         rows = self._rows(model)
         if self._uses_snapshots(model):

@@ -135,6 +135,23 @@ class MlflowQueries(TransactionBase):
                 for number, version in enumerate(self.t.registered.get(name, ()), 1)
                 if self.t.versions[(name, version)].deleted_at is None]
 
+    def mlflow_version_page(self, model: str, after: tuple[str, int] | None,
+                            limit: int) -> list[VersionRecord]:
+        """A keyset page in MLflow's search order (name ascending, number descending)."""
+        found: list[VersionRecord] = []
+        for name in ([model] if model else sorted(self.t.models)):
+            if not self._live(name) or (after is not None and name < after[0]):
+                continue
+            order = self.t.registered.get(name, ())
+            for number in range(len(order), 0, -1):
+                if len(found) >= limit:
+                    return found
+                if after is not None and name == after[0] and number >= after[1]:
+                    continue
+                if self.t.versions[(name, order[number - 1])].deleted_at is None:
+                    found.append(self._record(name, number))
+        return found
+
     def mlflow_version(self, model: str, number: int) -> VersionRecord | None:
         if number < 1 or not self._live(model) or number > len(self.t.registered.get(model, ())):
             return None
@@ -151,15 +168,17 @@ class MlflowQueries(TransactionBase):
         return self._record(model, self.t.registered[model].index(held[0].version) + 1)
 
     def mlflow_model_keys(self, conditions: Sequence[tuple[str, str, str]], *,
-                          with_tags: bool, with_last_event: bool) -> list[ModelKey]:
+                          with_tags: bool, with_last_event: bool, after: str = "",
+                          limit: int | None = None) -> list[ModelKey]:
         """The live models that may meet ``conditions``, by name (a superset, as the SQL
-        store's: the caller checks them exactly)."""
+        store's: the caller checks them exactly), after ``after``, at most ``limit``."""
         return [ModelKey(
             name, self.t.models[name].created_at,
             dict(sorted(self.t.model_tags.get(name, {}).items())) if with_tags else {},
             self._model_events(name)[1] if with_last_event else None)
             for name in sorted(self.t.models)
-            if self._live(name) and all(self._may_meet(name, *c) for c in conditions)]
+            if name > after and self._live(name)
+            and all(self._may_meet(name, *c) for c in conditions)][:limit]
 
     def _may_meet(self, name: str, field: str, op: str, value: str) -> bool:
         if field == "name":
