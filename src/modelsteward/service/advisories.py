@@ -34,6 +34,7 @@ from modelsteward.domain.osv_match import (
     package_key,
     subject_from_purl,
 )
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.subscriptions import ADVISORY_REPORT
 from modelsteward.errors import (
     AdvisoryNotFound,
@@ -367,8 +368,14 @@ class Advisories:
         the advisories that can match."""
         with self.ctx.store.read() as tx:
             wanted: dict[str, list[tuple[Subject, str]]] = {}
-            for ref in refs:
-                stored = self.resolver.require_version(tx, ref)
+            # the models and versions read for all refs at once; one not found is read again
+            # alone, to be refused as before
+            keys = [split_ref(ref) for ref in refs]
+            models = tx.get_models({model for model, _ in keys})
+            versions = tx.get_versions([key for key in keys if key[0] in models])
+            for ref, (model, version) in zip(refs, keys, strict=True):
+                stored = (versions.get(f"{model}@{version}") if model in models else None) \
+                    or self.resolver.require_version(tx, ref)
                 subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
                 for node in walk_lineage([stored.ref], tx.parents, lambda d: d.parent):
                     parent = node.derivation.parent

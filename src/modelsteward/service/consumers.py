@@ -16,7 +16,7 @@ from modelsteward.domain.consumers import (
 )
 from modelsteward.domain.deprecation import Phase
 from modelsteward.domain.events import NewEvent
-from modelsteward.domain.model import Model
+from modelsteward.domain.model import Model, Version
 from modelsteward.domain.pins import Pin
 from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
@@ -189,9 +189,23 @@ class Consumers:
         impact cannot be told (an unknown model or version, a package URL) is left out."""
         found: dict[str, Impact] = {}
         with self.ctx.store.read() as tx:
-            for target in targets:
+            # the models, the versions named and the consumers of those models read for all
+            # targets at once; a target whose model is not found is read again alone (and left
+            # out as before)
+            parts = [target.partition("@") for target in targets]
+            models = tx.get_models({name for name, _, _ in parts})
+            versions = tx.get_versions([(name, selector) for name, _, selector in parts
+                                        if selector and name in models])
+            consumers = tx.consumers_of(list(models))
+            for target, (name, _, selector) in zip(targets, parts, strict=True):
                 try:
-                    found[target] = self._impact_in(tx, target)
+                    if name not in models:
+                        found[target] = self._impact_in(tx, target)
+                        continue
+                    split_ref(name, version_required=False)
+                    exact = versions.get(f"{name}@{selector}") if selector else None
+                    found[target] = self._impact_of(tx, target, models[name], selector, exact,
+                                                    consumers.get(name, []))
                 except StewardError:
                     continue
         return found
@@ -202,14 +216,21 @@ class Consumers:
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
+        exact = tx.get_version(model_name, selector) if selector else None
+        return self._impact_of(tx, target, model, selector, exact,
+                               tx.list_consumers(model_name))
+
+    def _impact_of(self, tx: Transaction, target: str, model: Model, selector: str,
+                   exact: Version | None, consumers: Sequence[Consumer]) -> Impact:
+        """:meth:`impact` of ``target`` on ``model``, with the version its ``selector`` names
+        (``exact``, when it names one) and the consumers of the model, as read already."""
         chosen: Pin | None = None
         if selector:
-            exact = tx.get_version(model_name, selector)
             chosen = self.resolver.parse_pin(model, str(exact.id) if exact else selector)
         affected = []
-        for consumer in tx.list_consumers(model_name):
+        for consumer in consumers:
             for pin in consumer.pins:
-                if pin.model != model_name:
+                if pin.model != model.name:
                     continue
                 status = self.status_in(tx, pin)
                 if chosen is not None and not _chosen(chosen, model, status):

@@ -3,16 +3,25 @@ keys it has read so far, and the event chain's head under the write lock."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection, bindparam, select
 
 from modelsteward.domain.events import GENESIS
 from modelsteward.domain.model import VersionScheme
 from modelsteward.errors import ModelNotFound, VersionNotFound
+from modelsteward.store.batches import chunks
 from modelsteward.store.tables import chain_head, models, versions
 
 _MODEL_KEY = select(models.c.id, models.c.versioning).where(models.c.name == bindparam("name"))
 _VERSION_PK = select(versions.c.id).where(versions.c.model_id == bindparam("model_id"),
                                           versions.c.version == bindparam("version"))
+# the keys of a few versions at once: the cross product of their models and numbers, filtered
+# after; built once
+_VERSION_PKS = (select(versions.c.id, models.c.name, versions.c.version)
+                .join(models, models.c.id == versions.c.model_id)
+                .where(models.c.name.in_(bindparam("names", expanding=True)),
+                       versions.c.version.in_(bindparam("numbers", expanding=True))))
 HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
 HEAD_FOR_UPDATE = HEAD.with_for_update()
 
@@ -56,6 +65,21 @@ class SqlConnectionBase:
                 raise VersionNotFound(model, version)
             pk = self._version_pks[(model, version)] = str(found)
         return pk
+
+    def _version_pks_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, str]:
+        """Primary key -> ``model@version`` of those of ``refs`` that exist (deleted or not), in
+        at most one read per batch of names for the keys not looked up before."""
+        wanted = dict.fromkeys(refs)
+        missing = [ref for ref in wanted if ref not in self._version_pks]
+        for chunk in chunks(sorted({name for name, _ in missing})):
+            names = set(chunk)
+            numbers = sorted({number for name, number in missing if name in names})
+            for row in self.c.execute(_VERSION_PKS, {"names": list(chunk), "numbers": numbers}):
+                key = (str(row.name), str(row.version))
+                if key in wanted:
+                    self._version_pks[key] = str(row.id)
+        return {self._version_pks[ref]: f"{ref[0]}@{ref[1]}" for ref in wanted
+                if ref in self._version_pks}
 
     def written_head(self) -> int | None:
         """The chain head's sequence number as this writing transaction left it, when known

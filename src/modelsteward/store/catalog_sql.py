@@ -4,7 +4,7 @@ Mixed into ``SqlTransaction``."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -29,6 +29,7 @@ from modelsteward.domain.names import close_name_lengths, close_names
 from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ModelVersion
 from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.batches import chunks
 from modelsteward.store.rows import (
     model_values,
     new_id,
@@ -73,6 +74,22 @@ _LATEST_RELEASE = (select(versions).where(versions.c.model_id == bindparam("mode
 _UNRESOLVABLE = [s.value for s in UNRESOLVABLE]
 _PARENTS = select(lineage).where(lineage.c.child == bindparam("ref")).order_by(lineage.c.parent)
 _PAGE = 512
+# a few models, and a few versions with their files, at once (the versions as the cross product of
+# their models and numbers, filtered after)
+_MODELS_LIVE = select(models).where(models.c.name.in_(bindparam("names", expanding=True)),
+                                    models.c.deleted_at.is_(None))
+_VERSIONS_LIVE_OF = (select(versions, models.c.name.label("model_name"),
+                            models.c.versioning.label("model_versioning"))
+                     .join(models, models.c.id == versions.c.model_id)
+                     .where(models.c.name.in_(bindparam("names", expanding=True)),
+                            versions.c.version.in_(bindparam("numbers", expanding=True)),
+                            versions.c.deleted_at.is_(None)))
+_FILES_OF = (select(version_files)
+             .where(version_files.c.version_id.in_(bindparam("ids", expanding=True)))
+             .order_by(version_files.c.version_id, version_files.c.path))
+# which of a few versions (by primary key) have an attestation
+_ATTESTED = (select(attestations.c.version_id).distinct()
+             .where(attestations.c.version_id.in_(bindparam("ids", expanding=True))))
 
 
 class CatalogQueries(SqlConnectionBase):
@@ -142,6 +159,37 @@ class CatalogQueries(SqlConnectionBase):
         row = self.c.execute(_VERSION_ANY if include_deleted else _VERSION_LIVE,
                              {"model_id": model_id, "version": version}).first()
         return self._with_files(model, snapshots, row) if row is not None else None
+
+    def get_models(self, names: Collection[str]) -> dict[str, Model]:
+        found: dict[str, Model] = {}
+        for chunk in chunks(sorted(set(names))):
+            for row in self.c.execute(_MODELS_LIVE, {"names": list(chunk)}):
+                self._remember_model(str(row.name), row.id, row.versioning)
+                found[str(row.name)] = to_model(row)
+        return found
+
+    def get_versions(self, refs: Sequence[tuple[str, str]]) -> dict[str, Version]:
+        wanted = set(refs)
+        rows: list[Any] = []
+        for chunk in chunks(sorted({name for name, _ in wanted})):
+            names = set(chunk)
+            numbers = sorted({number for name, number in wanted if name in names})
+            rows.extend(row for row in self.c.execute(
+                _VERSIONS_LIVE_OF, {"names": list(chunk), "numbers": numbers})
+                if (str(row.model_name), str(row.version)) in wanted)
+        files: dict[str, list[FileDigest]] = {}
+        for chunk in chunks(sorted(str(row.id) for row in rows)):
+            for f in self.c.execute(_FILES_OF, {"ids": list(chunk)}):
+                files.setdefault(str(f.version_id), []).append(FileDigest(f.path, f.sha256,
+                                                                          f.size))
+        found: dict[str, Version] = {}
+        for row in rows:
+            model = str(row.model_name)
+            self._version_pks[(model, str(row.version))] = row.id
+            version = to_version(model, row.model_versioning == VersionScheme.SNAPSHOT.value,
+                                 row, tuple(files.get(str(row.id), ())))
+            found[version.ref] = version
+        return found
 
     def version_at(self, model: str, number: int) -> Version | None:
         """The live version with MLflow number ``number`` (its 1-based place in the
@@ -337,6 +385,14 @@ class CatalogQueries(SqlConnectionBase):
         return [{"statement": r.statement, "metrics": r.metrics,
                  "attached_at": r.attached_at.isoformat(), "attached_by": r.attached_by}
                 for r in rows]
+
+    def attested(self, refs: Sequence[tuple[str, str]]) -> set[str]:
+        keys = self._version_pks_for(refs)
+        found: set[str] = set()
+        for chunk in chunks(sorted(keys)):
+            found.update(keys[str(row.version_id)]
+                         for row in self.c.execute(_ATTESTED, {"ids": list(chunk)}))
+        return found
 
     # lineage --------------------------------------------------------------------------------
 

@@ -185,9 +185,9 @@ def _in_stage(registry: Registry, stage: Stage) -> list[tuple[Model, Version]]:
     """Up to :data:`WATCH_LIMIT` versions in ``stage`` (an index read) with their models."""
     with registry.store.read() as tx:
         found = tx.versions_in_stage(stage, limit=WATCH_LIMIT)
-        models = {name: tx.get_model(name) for name in {v.model for v in found}}
+        models = tx.get_models({v.model for v in found})
     return [(model, version) for version in found
-            if (model := models[version.model]) is not None]
+            if (model := models.get(version.model)) is not None]
 
 
 def _waiting(registry: Registry) -> list[Waiting]:
@@ -201,7 +201,8 @@ def _approvals_given(registry: Registry,
                      versions: list[Version]) -> dict[str, list[Approval]]:
     """The approvals of each of ``versions`` (as just read), in one read transaction."""
     with registry.store.read() as tx:
-        return {v.ref: tx.approvals(v.model, str(v.id)) for v in versions}
+        found = tx.approvals_for([(v.model, str(v.id)) for v in versions])
+    return {v.ref: found.get(v.ref, []) for v in versions}
 
 
 @router.get("/", response_class=HTMLResponse)

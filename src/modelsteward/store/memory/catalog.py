@@ -122,6 +122,14 @@ class CatalogQueries(TransactionBase):
             return None
         return fresh(row.version)
 
+    def get_models(self, names: Collection[str]) -> dict[str, Model]:
+        return {name: fresh(row.model) for name in set(names)
+                if (row := self.t.models.get(name)) is not None and row.deleted_at is None}
+
+    def get_versions(self, refs: Sequence[tuple[str, str]]) -> dict[str, Version]:
+        return {f"{m}@{v}": fresh(row.version) for m, v in set(refs)
+                if (row := self.t.versions.get((m, v))) is not None and row.deleted_at is None}
+
     def version_at(self, model: str, number: int) -> Version | None:
         self._model_row(model)
         order = self.t.registered.get(model, ())
@@ -213,6 +221,9 @@ class CatalogQueries(TransactionBase):
         return [{"statement": as_json(r.statement), "metrics": as_json(r.metrics),
                  "attached_at": r.attached_at.isoformat(), "attached_by": r.attached_by}
                 for r in rows]
+
+    def attested(self, refs: Sequence[tuple[str, str]]) -> set[str]:
+        return {f"{m}@{v}" for m, v in refs if self.t.attestations.get((m, v))}
 
     def add_derivation(self, derivation: Derivation) -> None:
         t = self._write()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -83,6 +83,14 @@ class RecordQueries(TransactionBase):
                  if n > after
                  and (not model or any(m == model for m, _ in self.t.consumers[n].pins))]
         return found if limit is None else found[:max(limit, 0)]
+
+    def consumers_of(self, models: Sequence[str]) -> dict[str, list[Consumer]]:
+        found: dict[str, list[Consumer]] = {}
+        for name in sorted(self.t.consumers):
+            for model in dict.fromkeys(m for m, _ in self.t.consumers[name].pins):
+                if model in models:
+                    found.setdefault(model, []).append(_consumer(self.t.consumers[name]))
+        return found
 
     # deprecation plans and notices ----------------------------------------------------------
 
