@@ -218,6 +218,9 @@ def test_lineage_reads_both_ways_and_upstream(store: Any) -> None:
         assert tx.children("other@2.0.0") == [
             Derivation("bot@1.0.0", "other@2.0.0", Relation.MERGE)]
         assert [d.child for d in tx.upstream_children(base)] == ["alpha@1.0.0", "bot@1.0.0"]
+        asked = ["bot@1.0.0", "alpha@1.0.0", "other@2.0.0", "nobody@1.0.0"]
+        assert tx.parents_of(asked) == {ref: tx.parents(ref) for ref in asked}
+        assert tx.parents_of([]) == {}
 
 
 def test_returned_values_do_not_change_the_store(store: Any) -> None:

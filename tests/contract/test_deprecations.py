@@ -32,6 +32,9 @@ def test_plans_read_back_oldest_first_by_model(store: Any) -> None:
         assert [p.id for p in tx.plans()] == ["p1", "p2", "p3"]
         assert [p.id for p in tx.plans("bot")] == ["p1", "p3"]
         assert tx.plans("bot")[0] == _plan("p1", "bot", 1)
+        by_model = tx.plans_of(["bot", "nobody", "alpha", "bot"])
+        assert by_model == {"bot": tx.plans("bot"), "nobody": [], "alpha": tx.plans("alpha")}
+        assert tx.plans_of([]) == {}
 
 
 def test_a_plan_of_an_unknown_model_raises(store: Any) -> None:

@@ -262,7 +262,8 @@ def test_gate_reports_of_many_versions_are_each_version_s_gate_report(
     as_actor(registry, "alice")
     refs = [waiting, bare, alone]
     versions = [(registry.get_model(ref.partition("@")[0]),
-                 registry.get_version(*ref.split("@"))) for ref in refs]
+                 registry.get_version(ref.partition("@")[0], ref.partition("@")[2]))
+                for ref in refs]
     many = registry.lifecycle.gate_reports(versions, Stage.PRODUCTION)
     assert many == [registry.lifecycle.gate_report(ref, Stage.PRODUCTION) for ref in refs]
     assert many[0].passed and many[1].unmet and many[2].overridden

@@ -129,6 +129,10 @@ class Catalog(Protocol):
     def parents(self, ref: str) -> list[Derivation]:
         """What ``ref`` derives from, by parent."""
         ...
+    def parents_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        """Each of ``refs`` → :meth:`parents` of it (empty when none); a few reads whatever
+        the number of refs."""
+        ...
     def children(self, ref: str) -> list[Derivation]:
         """What derives from ``ref``, by child."""
         ...

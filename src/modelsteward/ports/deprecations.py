@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from modelsteward.domain.deprecation import DeprecationPlan
@@ -15,6 +16,10 @@ class DeprecationRecords(Protocol):
     def add_plan(self, plan: DeprecationPlan) -> None: ...
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
+        ...
+    def plans_of(self, models: Collection[str]) -> dict[str, list[DeprecationPlan]]:
+        """Each of ``models`` → :meth:`plans` of it (empty when it has none or is unknown);
+        a few reads whatever the number of models."""
         ...
     def models_without_plan(self, *, limit: int,
                             count_up_to: int | None = None) -> tuple[list[str], int]:

@@ -14,7 +14,7 @@ from modelsteward.domain.consumers import (
     Impact,
     PinStatus,
 )
-from modelsteward.domain.deprecation import Phase
+from modelsteward.domain.deprecation import DeprecationPlan, Phase
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.pins import Pin
@@ -68,15 +68,19 @@ class Consumers:
         return _status_of(model, resolved.version.model, str(resolved.version.id),
                           resolved.ineligible)
 
-    def status_in(self, tx: Transaction, pin: ConsumerPin) -> PinStatus:
+    def status_in(self, tx: Transaction, pin: ConsumerPin, *,
+                  known: tuple[Model | None, Sequence[DeprecationPlan]] | None = None
+                  ) -> PinStatus:
         """What ``pin`` gives now (see :class:`PinStatus`): never raises for a pin that no
-        longer resolves, it says why instead."""
-        model = tx.get_model(pin.model)
+        longer resolves, it says why instead. ``known``: the pinned model (``None`` when not
+        live) and its plans, when read already."""
+        model = tx.get_model(pin.model) if known is None else known[0]
         if model is None:  # deletion clears the pins of a deleted model; this is a safety net
             return PinStatus(unresolvable=Unresolvable(pin.model, "deleted", "",
                                                        "the model is deleted"))
         parsed = self.resolver.parse_pin(model, pin.pin)
-        found = self.resolver.resolve_in(tx, model, parsed)
+        found = self.resolver.resolve_in(tx, model, parsed,
+                                         plans=None if known is None else known[1])
         if found is None:
             return PinStatus(unresolvable=self.resolver.unresolvable_in(tx, model, parsed))
         return _status_of(model, found.version.model, str(found.version.id), found.ineligible)
@@ -158,8 +162,12 @@ class Consumers:
         """:meth:`show` of each of ``consumers`` (as read already), in one read transaction:
         a page of consumers resolves its pins without reading each consumer again."""
         with self.ctx.store.read() as tx:
-            return [ConsumerStatus(c, tuple((p, self.status_in(tx, p)) for p in c.pins))
-                    for c in consumers]
+            # the pinned models and their plans read for all pins at once
+            names = {p.model for c in consumers for p in c.pins}
+            models, plans = tx.get_models(names), tx.plans_of(names)
+            return [ConsumerStatus(c, tuple(
+                (p, self.status_in(tx, p, known=(models.get(p.model), plans[p.model])))
+                for p in c.pins)) for c in consumers]
 
     def list(self, model: str = "") -> list[Consumer]:
         with self.ctx.store.read() as tx:

@@ -87,6 +87,9 @@ _VERSIONS_LIVE_OF = (select(versions, models.c.name.label("model_name"),
 _FILES_OF = (select(version_files)
              .where(version_files.c.version_id.in_(bindparam("ids", expanding=True)))
              .order_by(version_files.c.version_id, version_files.c.path))
+# the parents of a few refs at once, in the order of one ref's
+_PARENTS_OF = (select(lineage).where(lineage.c.child.in_(bindparam("refs", expanding=True)))
+               .order_by(lineage.c.child, lineage.c.parent))
 # which of a few versions (by primary key) have an attestation
 _ATTESTED = (select(attestations.c.version_id).distinct()
              .where(attestations.c.version_id.in_(bindparam("ids", expanding=True))))
@@ -404,6 +407,13 @@ class CatalogQueries(SqlConnectionBase):
     def parents(self, ref: str) -> list[Derivation]:
         rows = self.c.execute(_PARENTS, {"ref": ref})
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
+    def parents_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for chunk in chunks(sorted(found)):
+            for r in self.c.execute(_PARENTS_OF, {"refs": list(chunk)}):
+                found[str(r.child)].append(Derivation(r.child, r.parent, Relation(r.relation)))
+        return found
 
     def upstream_children(self, purl: str) -> list[Derivation]:
         """Derivations from ``purl`` or, when it names no revision, from any revision of it."""

@@ -237,6 +237,13 @@ class CatalogQueries(TransactionBase):
         return sorted((d for d in self.t.lineage.values() if d.child == ref),
                       key=lambda d: d.parent)
 
+    def parents_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for d in sorted(self.t.lineage.values(), key=lambda d: d.parent):
+            if d.child in found:
+                found[d.child].append(d)
+        return found
+
     def children(self, ref: str) -> list[Derivation]:
         return sorted((d for d in self.t.lineage.values() if d.parent == ref),
                       key=lambda d: d.child)

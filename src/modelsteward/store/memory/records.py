@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -115,6 +115,13 @@ class RecordQueries(TransactionBase):
             self._model_row(model)
         return sorted((p for p in self.t.plans if not model or p.model == model),
                       key=lambda p: (p.created_at, p.id))
+
+    def plans_of(self, models: Collection[str]) -> dict[str, list[DeprecationPlan]]:
+        found: dict[str, list[DeprecationPlan]] = {name: [] for name in models}
+        for plan in sorted(self.t.plans, key=lambda p: (p.created_at, p.id)):
+            if plan.model in found:
+                found[plan.model].append(plan)
+        return found
 
     def add_upstream_plan(self, plan: DeprecationPlan) -> None:
         """A plan whose ``target`` is a package URL (``model`` is empty)."""
