@@ -221,6 +221,9 @@ def test_lineage_reads_both_ways_and_upstream(store: Any) -> None:
         asked = ["bot@1.0.0", "alpha@1.0.0", "other@2.0.0", "nobody@1.0.0"]
         assert tx.parents_of(asked) == {ref: tx.parents(ref) for ref in asked}
         assert tx.parents_of([]) == {}
+        asked = ["other@2.0.0", f"{base}@abc", "bot@1.0.0", "nobody@1.0.0"]
+        assert tx.children_of(asked) == {ref: tx.children(ref) for ref in asked}
+        assert tx.children_of([]) == {}
 
 
 def test_returned_values_do_not_change_the_store(store: Any) -> None:

@@ -136,6 +136,9 @@ class Catalog(Protocol):
     def children(self, ref: str) -> list[Derivation]:
         """What derives from ``ref``, by child."""
         ...
+    def children_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        """Each of ``refs`` → :meth:`children` of it (empty when none), as :meth:`parents_of`."""
+        ...
     def upstream_children(self, purl: str) -> list[Derivation]:
         """Derivations from ``purl`` or, when it names no revision, from any revision of it,
         by child."""

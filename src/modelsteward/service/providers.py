@@ -166,7 +166,9 @@ class Providers:
         horizon = today + timedelta(days=within_days)
         with self.ctx.store.read() as tx:
             latest: dict[tuple[str, str], DeprecationPlan] = {}
-            for plan in tx.plans():  # oldest first: a later plan supersedes an earlier one
+            # oldest first: a later plan supersedes an earlier one; only the targets with a
+            # plan due by the horizon can have a latest plan due
+            for plan in tx.plans_due(horizon):
                 latest[(plan.model, plan.target)] = plan
             due = [plan for plan in latest.values() if plan.hard_deadline <= horizon
                    and (reason is None or plan.reason is reason)]

@@ -90,6 +90,8 @@ _FILES_OF = (select(version_files)
 # the parents of a few refs at once, in the order of one ref's
 _PARENTS_OF = (select(lineage).where(lineage.c.child.in_(bindparam("refs", expanding=True)))
                .order_by(lineage.c.child, lineage.c.parent))
+_CHILDREN_OF = (select(lineage).where(lineage.c.parent.in_(bindparam("refs", expanding=True)))
+                .order_by(lineage.c.parent, lineage.c.child))
 # which of a few versions (by primary key) have an attestation
 _ATTESTED = (select(attestations.c.version_id).distinct()
              .where(attestations.c.version_id.in_(bindparam("ids", expanding=True))))
@@ -413,6 +415,13 @@ class CatalogQueries(SqlConnectionBase):
         for chunk in chunks(sorted(found)):
             for r in self.c.execute(_PARENTS_OF, {"refs": list(chunk)}):
                 found[str(r.child)].append(Derivation(r.child, r.parent, Relation(r.relation)))
+        return found
+
+    def children_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for chunk in chunks(sorted(found)):
+            for r in self.c.execute(_CHILDREN_OF, {"refs": list(chunk)}):
+                found[str(r.parent)].append(Derivation(r.child, r.parent, Relation(r.relation)))
         return found
 
     def upstream_children(self, purl: str) -> list[Derivation]:

@@ -248,6 +248,13 @@ class CatalogQueries(TransactionBase):
         return sorted((d for d in self.t.lineage.values() if d.parent == ref),
                       key=lambda d: d.child)
 
+    def children_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for d in sorted(self.t.lineage.values(), key=lambda d: d.child):
+            if d.parent in found:
+                found[d.parent].append(d)
+        return found
+
     def upstream_children(self, purl: str) -> list[Derivation]:
         return sorted((d for d in self.t.lineage.values()
                        if d.parent == purl or d.parent.startswith(purl + "@")),

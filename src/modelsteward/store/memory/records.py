@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from modelsteward.domain.advisory import Advisory
@@ -114,6 +114,11 @@ class RecordQueries(TransactionBase):
         if model:
             self._model_row(model)
         return sorted((p for p in self.t.plans if not model or p.model == model),
+                      key=lambda p: (p.created_at, p.id))
+
+    def plans_due(self, by: date) -> list[DeprecationPlan]:
+        due = {(p.model, p.target) for p in self.t.plans if p.hard_deadline <= by}
+        return sorted((p for p in self.t.plans if (p.model, p.target) in due),
                       key=lambda p: (p.created_at, p.id))
 
     def plans_of(self, models: Collection[str]) -> dict[str, list[DeprecationPlan]]:
