@@ -3,9 +3,9 @@ keys it has read so far, and the event chain's head under the write lock."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select, tuple_
 
 from modelsteward.domain.events import GENESIS
 from modelsteward.domain.model import VersionScheme
@@ -16,12 +16,12 @@ from modelsteward.store.tables import chain_head, models, versions
 _MODEL_KEY = select(models.c.id, models.c.versioning).where(models.c.name == bindparam("name"))
 _VERSION_PK = select(versions.c.id).where(versions.c.model_id == bindparam("model_id"),
                                           versions.c.version == bindparam("version"))
-# the keys of a few versions at once: the cross product of their models and numbers, filtered
-# after; built once
-_VERSION_PKS = (select(versions.c.id, models.c.name, versions.c.version)
-                .join(models, models.c.id == versions.c.model_id)
-                .where(models.c.name.in_(bindparam("names", expanding=True)),
-                       versions.c.version.in_(bindparam("numbers", expanding=True))))
+# the keys of a few models, then of a few versions (by model key and number, which the unique
+# index on both finds one by one), at once; built once
+_MODEL_KEYS = select(models.c.id, models.c.name, models.c.versioning).where(
+    models.c.name.in_(bindparam("names", expanding=True)))
+_VERSION_PKS = select(versions.c.id, versions.c.model_id, versions.c.version).where(
+    tuple_(versions.c.model_id, versions.c.version).in_(bindparam("keys", expanding=True)))
 HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
 HEAD_FOR_UPDATE = HEAD.with_for_update()
 
@@ -66,18 +66,30 @@ class SqlConnectionBase:
             pk = self._version_pks[(model, version)] = str(found)
         return pk
 
+    def _model_keys_for(self, names: Collection[str]) -> None:
+        """Look up the keys of those of ``names`` (deleted or not) not looked up before, in one
+        read per batch; unknown names stay unknown."""
+        missing = sorted({name for name in names if name not in self._model_ids})
+        for chunk in chunks(missing):
+            for row in self.c.execute(_MODEL_KEYS, {"names": list(chunk)}):
+                self._remember_model(str(row.name), row.id, row.versioning)
+
+    def _version_keys(self, refs: Collection[tuple[str, str]]) -> list[tuple[str, str]]:
+        """(model key, version) of those of ``refs`` whose model exists."""
+        self._model_keys_for({name for name, _ in refs})
+        return [(self._model_ids[name][0], number) for name, number in refs
+                if name in self._model_ids]
+
     def _version_pks_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, str]:
         """Primary key -> ``model@version`` of those of ``refs`` that exist (deleted or not), in
-        at most one read per batch of names for the keys not looked up before."""
+        a read or two per batch for the keys not looked up before."""
         wanted = dict.fromkeys(refs)
         missing = [ref for ref in wanted if ref not in self._version_pks]
-        for chunk in chunks(sorted({name for name, _ in missing})):
-            names = set(chunk)
-            numbers = sorted({number for name, number in missing if name in names})
-            for row in self.c.execute(_VERSION_PKS, {"names": list(chunk), "numbers": numbers}):
-                key = (str(row.name), str(row.version))
-                if key in wanted:
-                    self._version_pks[key] = str(row.id)
+        keys = self._version_keys(missing)
+        names = {key: name for name, (key, _) in self._model_ids.items()}
+        for chunk in chunks(keys):
+            for row in self.c.execute(_VERSION_PKS, {"keys": list(chunk)}):
+                self._version_pks[(names[str(row.model_id)], str(row.version))] = str(row.id)
         return {self._version_pks[ref]: f"{ref[0]}@{ref[1]}" for ref in wanted
                 if ref in self._version_pks}
 

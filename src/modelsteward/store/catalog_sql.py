@@ -78,12 +78,9 @@ _PAGE = 512
 # their models and numbers, filtered after)
 _MODELS_LIVE = select(models).where(models.c.name.in_(bindparam("names", expanding=True)),
                                     models.c.deleted_at.is_(None))
-_VERSIONS_LIVE_OF = (select(versions, models.c.name.label("model_name"),
-                            models.c.versioning.label("model_versioning"))
-                     .join(models, models.c.id == versions.c.model_id)
-                     .where(models.c.name.in_(bindparam("names", expanding=True)),
-                            versions.c.version.in_(bindparam("numbers", expanding=True)),
-                            versions.c.deleted_at.is_(None)))
+_VERSIONS_LIVE_OF = select(versions).where(
+    tuple_(versions.c.model_id, versions.c.version).in_(bindparam("keys", expanding=True)),
+    versions.c.deleted_at.is_(None))
 _FILES_OF = (select(version_files)
              .where(version_files.c.version_id.in_(bindparam("ids", expanding=True)))
              .order_by(version_files.c.version_id, version_files.c.path))
@@ -174,25 +171,22 @@ class CatalogQueries(SqlConnectionBase):
         return found
 
     def get_versions(self, refs: Sequence[tuple[str, str]]) -> dict[str, Version]:
-        wanted = set(refs)
+        keys = self._version_keys(set(refs))
+        models_by_key = {key: (name, snapshots)
+                         for name, (key, snapshots) in self._model_ids.items()}
         rows: list[Any] = []
-        for chunk in chunks(sorted({name for name, _ in wanted})):
-            names = set(chunk)
-            numbers = sorted({number for name, number in wanted if name in names})
-            rows.extend(row for row in self.c.execute(
-                _VERSIONS_LIVE_OF, {"names": list(chunk), "numbers": numbers})
-                if (str(row.model_name), str(row.version)) in wanted)
+        for chunk in chunks(sorted(keys)):
+            rows.extend(self.c.execute(_VERSIONS_LIVE_OF, {"keys": list(chunk)}))
         files: dict[str, list[FileDigest]] = {}
-        for chunk in chunks(sorted(str(row.id) for row in rows)):
-            for f in self.c.execute(_FILES_OF, {"ids": list(chunk)}):
+        for ids in chunks(sorted(str(row.id) for row in rows)):
+            for f in self.c.execute(_FILES_OF, {"ids": list(ids)}):
                 files.setdefault(str(f.version_id), []).append(FileDigest(f.path, f.sha256,
                                                                           f.size))
         found: dict[str, Version] = {}
         for row in rows:
-            model = str(row.model_name)
+            model, snapshots = models_by_key[str(row.model_id)]
             self._version_pks[(model, str(row.version))] = row.id
-            version = to_version(model, row.model_versioning == VersionScheme.SNAPSHOT.value,
-                                 row, tuple(files.get(str(row.id), ())))
+            version = to_version(model, snapshots, row, tuple(files.get(str(row.id), ())))
             found[version.ref] = version
         return found
 
