@@ -637,12 +637,13 @@ def deprecations_page(request: Request) -> Response:
         principal, registry = _reader(request)
         today = _today(registry)
         with registry.store.read() as tx:
-            latest = {p.ref: p for p in tx.plans()}  # oldest first: the last one stands
+            every = tx.plans()
+        latest = {p.ref: p for p in every}  # oldest first: the last one stands
         ordered = sorted(latest.values(), key=lambda p: (_next_date(p, today), p.ref))
         impacts = registry.consumers.impacts([p.ref for p in ordered[:PLAN_LIMIT]])
         shown = [_planned(p, today, impacts) for p in ordered[:PLAN_LIMIT]]
         shutdowns = [u for u in registry.providers.upcoming(
-                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN)
+                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN, plans=every)
                      if u.hard_deadline >= today]
     except StewardError as error:
         return _error(request, error, session.signed_in(request))
