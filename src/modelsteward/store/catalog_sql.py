@@ -28,7 +28,7 @@ from modelsteward.domain.model import FileDigest, Model, Version, VersionScheme
 from modelsteward.domain.names import close_name_lengths, close_names
 from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ModelVersion
-from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.base import VERSION_KEYS_IN, VERSION_PAIRS_IN, SqlConnectionBase
 from modelsteward.store.batches import chunks
 from modelsteward.store.rows import (
     model_values,
@@ -78,9 +78,8 @@ _PAGE = 512
 # their models and numbers, filtered after)
 _MODELS_LIVE = select(models).where(models.c.name.in_(bindparam("names", expanding=True)),
                                     models.c.deleted_at.is_(None))
-_VERSIONS_LIVE_OF = select(versions).where(
-    tuple_(versions.c.model_id, versions.c.version).in_(bindparam("keys", expanding=True)),
-    versions.c.deleted_at.is_(None))
+_VERSIONS_LIVE_OF = (select(versions).where(*VERSION_KEYS_IN, versions.c.deleted_at.is_(None)),
+                     select(versions).where(VERSION_PAIRS_IN, versions.c.deleted_at.is_(None)))
 _FILES_OF = (select(version_files)
              .where(version_files.c.version_id.in_(bindparam("ids", expanding=True)))
              .order_by(version_files.c.version_id, version_files.c.path))
@@ -171,22 +170,17 @@ class CatalogQueries(SqlConnectionBase):
         return found
 
     def get_versions(self, refs: Sequence[tuple[str, str]]) -> dict[str, Version]:
-        keys = self._version_keys(set(refs))
-        models_by_key = {key: (name, snapshots)
-                         for name, (key, snapshots) in self._model_ids.items()}
-        rows: list[Any] = []
-        for chunk in chunks(sorted(keys)):
-            rows.extend(self.c.execute(_VERSIONS_LIVE_OF, {"keys": list(chunk)}))
+        rows = list(self._version_rows(_VERSIONS_LIVE_OF, set(refs)))
         files: dict[str, list[FileDigest]] = {}
-        for ids in chunks(sorted(str(row.id) for row in rows)):
+        for ids in chunks(sorted(str(row.id) for _, row in rows)):
             for f in self.c.execute(_FILES_OF, {"ids": list(ids)}):
                 files.setdefault(str(f.version_id), []).append(FileDigest(f.path, f.sha256,
                                                                           f.size))
         found: dict[str, Version] = {}
-        for row in rows:
-            model, snapshots = models_by_key[str(row.model_id)]
-            self._version_pks[(model, str(row.version))] = row.id
-            version = to_version(model, snapshots, row, tuple(files.get(str(row.id), ())))
+        for (model, number), row in rows:
+            self._version_pks[(model, number)] = row.id
+            version = to_version(model, self._model_ids[model][1], row,
+                                 tuple(files.get(str(row.id), ())))
             found[version.ref] = version
         return found
 
