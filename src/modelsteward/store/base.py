@@ -86,7 +86,8 @@ class SqlConnectionBase:
                       ) -> Iterator[tuple[tuple[str, str], Any]]:
         """((model, version), row) of the rows of ``statements`` (selecting ``versions``
         columns, under :data:`VERSION_KEYS_IN` and under :data:`VERSION_PAIRS_IN`) for those of
-        ``refs`` whose model and version exist."""
+        ``refs`` whose model and version exist. On SQLite the index is probed for every pair of
+        the cross product: fine for a page's worth of refs (tens), not for thousands at once."""
         self._model_keys_for({name for name, _ in refs})
         wanted = {(self._model_ids[name][0], number): (name, number) for name, number in refs
                   if name in self._model_ids}
