@@ -243,6 +243,12 @@ def test_lineage_reads_both_ways_and_upstream(store: Any) -> None:
         assert tx.children("other@2.0.0") == [
             Derivation("bot@1.0.0", "other@2.0.0", Relation.MERGE)]
         assert [d.child for d in tx.upstream_children(base)] == ["alpha@1.0.0", "bot@1.0.0"]
+        asked = ["bot@1.0.0", "alpha@1.0.0", "other@2.0.0", "nobody@1.0.0"]
+        assert tx.parents_of(asked) == {ref: tx.parents(ref) for ref in asked}
+        assert tx.parents_of([]) == {}
+        asked = ["other@2.0.0", f"{base}@abc", "bot@1.0.0", "nobody@1.0.0"]
+        assert tx.children_of(asked) == {ref: tx.children(ref) for ref in asked}
+        assert tx.children_of([]) == {}
 
 
 def test_returned_values_do_not_change_the_store(store: Any) -> None:
@@ -300,3 +306,39 @@ def test_the_newest_registrations_come_first(store: Any) -> None:
         assert tx.newest_registrations("alpha", limit=0) == []
         with pytest.raises(ModelNotFound):
             tx.newest_registrations("nobody", limit=1)
+
+
+def test_many_models_and_versions_read_at_once_as_one_by_one(store: Any) -> None:
+    files = (FileDigest("b.bin", "b" * 64, 2), FileDigest("a.bin", "a" * 64, 1))
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "cat")
+        add_model(tx, "gone")
+        add_version(tx, "bot", "1.0.0", files=files)
+        add_version(tx, "bot", "1.1.0")
+        add_version(tx, "cat", "1.1.0")
+        add_version(tx, "cat", "2.0.0")
+        tx.mark_deleted("cat", "2.0.0", at(5))
+        tx.mark_deleted("gone", "", at(5))
+    with store.read() as tx:
+        models = tx.get_models(["bot", "cat", "gone", "nobody", "bot"])
+        assert models == {"bot": tx.get_model("bot"), "cat": tx.get_model("cat")}
+        asked = [("bot", "1.0.0"), ("cat", "1.1.0"), ("cat", "2.0.0"), ("bot", "9.9.9"),
+                 ("nobody", "1.0.0"), ("cat", "1.0.0")]
+        found = tx.get_versions(asked)
+        assert found == {"bot@1.0.0": tx.get_version("bot", "1.0.0"),
+                         "cat@1.1.0": tx.get_version("cat", "1.1.0")}
+        assert found["bot@1.0.0"].files == tuple(sorted(files, key=lambda f: f.path))
+        assert tx.get_versions([]) == {} and tx.get_models([]) == {}
+
+
+def test_which_versions_are_attested_is_read_at_once(store: Any) -> None:
+    _seed(store, ["1.0.0", "1.1.0", "1.2.0"])
+    with store.write() as tx:
+        tx.add_attestation("bot", "1.0.0", {"n": 1}, {}, at(1), "alice")
+        tx.add_attestation("bot", "1.0.0", {"n": 2}, {}, at(2), "alice")
+        tx.add_attestation("bot", "1.2.0", {"n": 1}, {}, at(1), "alice")
+    with store.read() as tx:
+        assert tx.attested([("bot", "1.0.0"), ("bot", "1.1.0"), ("bot", "1.2.0"),
+                            ("bot", "9.9.9"), ("nobody", "1.0.0")]) == {"bot@1.0.0", "bot@1.2.0"}
+        assert tx.attested([]) == set()

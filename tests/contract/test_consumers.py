@@ -38,6 +38,18 @@ def test_consumers_list_by_name_and_by_model(store: Any) -> None:
         assert tx.list_consumers("alpha") == []
 
 
+def test_the_consumers_of_many_models_read_at_once_as_one_by_one(store: Any) -> None:
+    _seed(store)
+    with store.write() as tx:
+        tx.add_consumer(Consumer("api", ConsumerKind.APPLICATION, "team-c",
+                                 pins=(ConsumerPin("bot", "^2"),)), at(2))
+    with store.read() as tx:
+        found = tx.consumers_of(["bot", "zeta", "alpha", "nobody"])
+        assert found == {"bot": tx.list_consumers("bot"), "zeta": tx.list_consumers("zeta")}
+        assert [c.name for c in found["bot"]] == ["api", "web"]
+        assert tx.consumers_of([]) == {}
+
+
 def test_setting_a_pin_replaces_the_earlier_one(store: Any) -> None:
     _seed(store)
     with store.write() as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -32,6 +33,9 @@ def test_plans_read_back_oldest_first_by_model(store: Any) -> None:
         assert [p.id for p in tx.plans()] == ["p1", "p2", "p3"]
         assert [p.id for p in tx.plans("bot")] == ["p1", "p3"]
         assert tx.plans("bot")[0] == _plan("p1", "bot", 1)
+        by_model = tx.plans_of(["bot", "nobody", "alpha", "bot"])
+        assert by_model == {"bot": tx.plans("bot"), "nobody": [], "alpha": tx.plans("alpha")}
+        assert tx.plans_of([]) == {}
 
 
 def test_a_plan_of_an_unknown_model_raises(store: Any) -> None:
@@ -121,3 +125,21 @@ def test_the_count_of_models_without_plan_stops_where_asked(store: Any) -> None:
     with store.read() as tx:
         assert tx.models_without_plan(limit=1, count_up_to=3) == (["alpha"], 3)
         assert tx.models_without_plan(limit=1, count_up_to=9) == (["alpha"], 4)
+
+
+def test_the_plans_of_targets_due_by_a_day_come_with_their_later_plans(store: Any) -> None:
+    later = date(2026, 9, 1)
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "alpha")
+        tx.add_plan(_plan("p1", "bot", 1))
+        tx.add_plan(_plan("p2", "alpha", 2))
+        # the same target as p1, due later: it supersedes p1, so it comes with it
+        tx.add_plan(replace(_plan("p3", "bot", 3), hard_deadline=later))
+        # another target, due later only
+        tx.add_plan(replace(_plan("p4", "bot", 4), target="<3.0.0", hard_deadline=later))
+    with store.read() as tx:
+        assert [p.id for p in tx.plans_due(D3)] == ["p1", "p2", "p3"]
+        assert tx.plans_due(D3)[2] == tx.plans("bot")[1]
+        assert [p.id for p in tx.plans_due(later)] == ["p1", "p2", "p3", "p4"]
+        assert tx.plans_due(D2) == []

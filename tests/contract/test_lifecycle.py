@@ -111,6 +111,9 @@ def test_evaluations_read_back_by_time_then_seq(store: Any) -> None:
         assert found[0] == _evaluation("e1", 1, 1).__class__(
             **{**vars(_evaluation("e1", 1, 1)), "ref": "bot@1.0.0"})
         assert tx.evaluations("bot", "1.1.0") == []
+        many = tx.evaluations_for([("bot", "1.0.0"), ("bot", "1.1.0"), ("bot", "9.9.9"),
+                                   ("nobody", "1.0.0")])
+        assert many == {"bot@1.0.0": found}
 
 
 def test_approvals_checks_and_overrides_read_back_oldest_first(store: Any) -> None:
@@ -135,6 +138,10 @@ def test_approvals_checks_and_overrides_read_back_oldest_first(store: Any) -> No
             StagingCheck("bot@1.0.0", "smoke", True, "ok", at(3), "ci")]
         assert tx.overrides("bot", "1.0.0") == [
             GateOverride("bot@1.0.0", Gate.STAGING, "urgent", "bob", at(4))]
+        asked = [("bot", "1.0.0"), ("bot", "1.1.0"), ("bot", "1.2.0"), ("nobody", "1.0.0")]
+        assert tx.approvals_for(asked) == {"bot@1.0.0": tx.approvals("bot", "1.0.0")}
+        assert tx.checks_for(asked) == {"bot@1.0.0": tx.checks("bot", "1.0.0")}
+        assert tx.approvals_for([]) == {} and tx.checks_for([]) == {}
         assert tx.overrides_for([("bot", "1.0.0"), ("bot", "1.1.0"), ("bot", "1.2.0")]) == {
             "bot@1.0.0": [GateOverride("bot@1.0.0", Gate.STAGING, "urgent", "bob", at(4))],
             "bot@1.1.0": [GateOverride("bot@1.1.0", Gate.APPROVAL, "why", "ann", at(1))]}
@@ -167,6 +174,10 @@ def test_alias_assignments_history_and_current(store: Any) -> None:
             AliasAssignment("bot", "prod", "1.0.0", at(1), "a", "r1", at(4)),
             AliasAssignment("bot", "prod", "1.1.0", at(4), "a", "r2")]
         assert [a.alias for a in tx.alias_history("bot")] == ["prod", "canary", "canary", "prod"]
+        assert tx.current_holders(["bot", "nobody"], "canary") == {
+            "bot": tx.current_aliases("bot", "canary")}
+        assert tx.current_holders(["bot"], "prod") == {"bot": tx.current_aliases("bot", "prod")}
+        assert tx.current_holders(["bot"], "staging") == {}
 
 
 def test_end_assignment_ends_only_that_assignment(store: Any) -> None:

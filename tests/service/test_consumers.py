@@ -18,6 +18,7 @@ from modelsteward.errors import (
     NoMatchingVersion,
     NotFound,
     PinNoLongerResolves,
+    StewardError,
 )
 from tests.conftest import FixedClock
 from tests.service.eligibility_helpers import POLICY, through_gates
@@ -167,3 +168,18 @@ def test_show_and_impact_say_why_a_retired_or_deleted_pin_no_longer_resolves(
         == ["retired-user"]
     assert [a.consumer.name for a in registry.consumers.impact("support-bot@2.1.3").affected] \
         == ["deleted-user"]
+
+
+def test_impacts_of_many_targets_are_each_target_s_impact(registry: Registry) -> None:
+    twelve_consumers(registry)
+    targets = ["support-bot", "support-bot@2.1.3", "support-bot@^2", "support-bot@2.0.0",
+               "embedder@1.0.0", "embedder@9.9.9", "nobody", "nobody@1.0.0"]
+    many = registry.consumers.impacts(targets)
+    one_by_one = {}
+    for target in targets:
+        try:
+            one_by_one[target] = registry.consumers.impact(target)
+        except StewardError:
+            continue
+    assert "nobody" not in many and many == one_by_one
+    assert many["support-bot@^2"].consumers == 9

@@ -245,3 +245,25 @@ def test_a_breach_is_kept_when_automatic_rollback_has_nowhere_to_go(registry: Re
     assert kinds == ["model:version:measured", "model:version:breached",
                      "model:version:degraded", "model:alias:rollback-failed"]
     assert registry.get_version("auto", "1.0.0").blocked_reason.startswith("error_rate")
+
+
+def test_gate_reports_of_many_versions_are_each_version_s_gate_report(
+        registry: Registry) -> None:
+    live = trained(registry, "bot")
+    to_production(registry, live)
+    waiting = trained(registry, "bot")
+    to_staging(registry, waiting, RiskTier.LOW)
+    approve_all(registry, waiting, RiskTier.LOW, registry.clock.now().date() + timedelta(days=9))
+    bare = trained(registry, "cat", RiskTier.HIGH)
+    to_staging(registry, bare, RiskTier.HIGH)
+    alone = trained(registry, "dog")
+    to_staging(registry, alone, RiskTier.LOW)
+    as_actor(registry, "root-admin").lifecycle.override(alone, Gate.APPROVAL, "hotfix")
+    as_actor(registry, "alice")
+    refs = [waiting, bare, alone]
+    versions = [(registry.get_model(ref.partition("@")[0]),
+                 registry.get_version(ref.partition("@")[0], ref.partition("@")[2]))
+                for ref in refs]
+    many = registry.lifecycle.gate_reports(versions, Stage.PRODUCTION)
+    assert many == [registry.lifecycle.gate_report(ref, Stage.PRODUCTION) for ref in refs]
+    assert many[0].passed and many[1].unmet and many[2].overridden

@@ -65,6 +65,11 @@ def test_litellm_file_marks_hosted_models_and_lists_upcoming(registry: Registry)
                                       "claude@claude-3-sonnet-20240229"]
     affected = {u.ref: (u.consumers, u.teams) for u in later}
     assert affected["claude@claude-3-sonnet-20240229"] == (3, 2)
+    # the plans a caller read already give the same answer as those read for it
+    every = [p for m in ("claude", "gemini", "gpt") for p in registry.deprecations.plans(m)]
+    every.sort(key=lambda p: (p.created_at, p.id))
+    for days in (30, 90):
+        assert registry.providers.upcoming(days, plans=every) == registry.providers.upcoming(days)
     notices = registry.deprecations.notices()
     assert sorted(n.team for n in notices) == ["team-a", "team-b"]
     # importing again updates nothing and writes no event

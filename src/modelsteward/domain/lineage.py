@@ -4,7 +4,7 @@ named by package URL; :func:`walk_lineage` follows derivations up or down from s
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from packageurl import PackageURL
@@ -69,6 +69,14 @@ def walk_lineage(roots: Sequence[str], step: Callable[[str], list[Derivation]],
                  follow: Callable[[Derivation], str]) -> list[LineageNode]:
     """Everything reachable from ``roots`` by ``step`` (parents or children), breadth first,
     each derivation once with its depth; ``follow`` names the next node of a derivation."""
+    return walk_lineage_many(roots, lambda refs: {ref: step(ref) for ref in refs}, follow)
+
+
+def walk_lineage_many(roots: Sequence[str],
+                      step: Callable[[Sequence[str]], Mapping[str, list[Derivation]]],
+                      follow: Callable[[Derivation], str]) -> list[LineageNode]:
+    """:func:`walk_lineage` with a ``step`` that takes a whole generation at once (each of its
+    refs → its derivations), so that a generation costs one read, not one per node."""
     seen = set(roots)
     frontier = list(roots)
     found: list[LineageNode] = []
@@ -76,8 +84,9 @@ def walk_lineage(roots: Sequence[str], step: Callable[[str], list[Derivation]],
     while frontier:
         depth += 1
         following: list[str] = []
+        stepped = step(frontier)
         for ref in frontier:
-            for derivation in step(ref):
+            for derivation in stepped[ref]:
                 found.append(LineageNode(depth, derivation))
                 target = follow(derivation)
                 if target not in seen:

@@ -28,6 +28,10 @@ class Catalog(Protocol):
         ...
 
     def get_model(self, name: str, include_deleted: bool = False) -> Model | None: ...
+    def get_models(self, names: Collection[str]) -> dict[str, Model]:
+        """Name → :meth:`get_model` of each of ``names`` that is live (the others left out);
+        a few reads whatever the number of names."""
+        ...
     def is_deleted(self, model: str, version: str = "") -> bool:
         """Whether ``model`` (or ``model@version``) is a tombstone."""
         ...
@@ -46,6 +50,11 @@ class Catalog(Protocol):
     def get_version(self, model: str, version: str,
                     include_deleted: bool = False) -> Version | None:
         """The version with its files."""
+        ...
+    def get_versions(self, refs: Sequence[tuple[str, str]]) -> dict[str, Version]:
+        """``model@version`` → :meth:`get_version` (live, with its files) of each of ``refs``
+        (model, version) that exists and is not deleted (the others left out); a few reads
+        whatever the number of refs."""
         ...
     def list_versions(self, model: str, include_deleted: bool = False) -> list[Version]:
         """Versions in ascending version order (files not read)."""
@@ -118,12 +127,24 @@ class Catalog(Protocol):
         (ISO 8601) and ``attached_by``."""
         ...
 
+    def attested(self, refs: Sequence[tuple[str, str]]) -> set[str]:
+        """The ``model@version`` of those of ``refs`` (model, version) with an attestation;
+        unknown versions are left out; a few reads whatever the number of refs."""
+        ...
+
     def add_derivation(self, derivation: Derivation) -> None: ...
     def parents(self, ref: str) -> list[Derivation]:
         """What ``ref`` derives from, by parent."""
         ...
+    def parents_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        """Each of ``refs`` → :meth:`parents` of it (empty when none); a few reads whatever
+        the number of refs."""
+        ...
     def children(self, ref: str) -> list[Derivation]:
         """What derives from ``ref``, by child."""
+        ...
+    def children_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        """Each of ``refs`` → :meth:`children` of it (empty when none), as :meth:`parents_of`."""
         ...
     def upstream_children(self, purl: str) -> list[Derivation]:
         """Derivations from ``purl`` or, when it names no revision, from any revision of it,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -25,4 +26,8 @@ class ConsumerRecords(Protocol):
                        limit: int | None = None) -> list[Consumer]:
         """Every consumer (of ``model`` when given), by name, pins by model name; with
         ``after`` and ``limit``, the keyset page of those named after ``after``."""
+        ...
+    def consumers_of(self, models: Sequence[str]) -> dict[str, list[Consumer]]:
+        """Model → :meth:`list_consumers` of it, for each of ``models`` with a consumer
+        (unknown models left out); a few reads whatever the number of models."""
         ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import date
 from typing import Protocol
 
 from modelsteward.domain.deprecation import DeprecationPlan
@@ -15,6 +17,15 @@ class DeprecationRecords(Protocol):
     def add_plan(self, plan: DeprecationPlan) -> None: ...
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
+        ...
+    def plans_due(self, by: date) -> list[DeprecationPlan]:
+        """Every plan (oldest first) of each (model, target) with a plan whose hard deadline
+        is on or before ``by``: the plans that can be the latest of a target due by then,
+        without reading the others."""
+        ...
+    def plans_of(self, models: Collection[str]) -> dict[str, list[DeprecationPlan]]:
+        """Each of ``models`` → :meth:`plans` of it (empty when it has none or is unknown);
+        a few reads whatever the number of models."""
         ...
     def models_without_plan(self, *, limit: int,
                             count_up_to: int | None = None) -> tuple[list[str], int]:

@@ -23,7 +23,7 @@ from modelsteward.document_reader import Format, load_document, read_text
 from modelsteward.domain import events as ev
 from modelsteward.domain.advisory import ECOSYSTEM, ID_PREFIX, Advisory, load_advisory, next_id
 from modelsteward.domain.events import NewEvent, canonical_json
-from modelsteward.domain.lineage import walk_lineage
+from modelsteward.domain.lineage import walk_lineage_many
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.notices import Notice
 from modelsteward.domain.osv_document import advisory_warnings, parse_advisory
@@ -34,6 +34,7 @@ from modelsteward.domain.osv_match import (
     package_key,
     subject_from_purl,
 )
+from modelsteward.domain.refs import split_ref
 from modelsteward.domain.subscriptions import ADVISORY_REPORT
 from modelsteward.errors import (
     AdvisoryNotFound,
@@ -47,6 +48,7 @@ from modelsteward.files import write_atomically
 from modelsteward.ports import Transaction
 from modelsteward.results import Found, Ownership, Published, Reported
 from modelsteward.service.context import Context
+from modelsteward.service.generations import Generations
 from modelsteward.service.reach import affected_teams, descendants
 from modelsteward.service.resolution import Resolver
 
@@ -367,10 +369,18 @@ class Advisories:
         the advisories that can match."""
         with self.ctx.store.read() as tx:
             wanted: dict[str, list[tuple[Subject, str]]] = {}
-            for ref in refs:
-                stored = self.resolver.require_version(tx, ref)
+            # the models and versions read for all refs at once; one not found is read again
+            # alone, to be refused as before
+            keys = [split_ref(ref) for ref in refs]
+            models = tx.get_models({model for model, _ in keys})
+            versions = tx.get_versions([key for key in keys if key[0] in models])
+            parents = Generations(tx.parents_of)
+            parents(list(versions))  # the first generation of each, at once
+            for ref, (model, version) in zip(refs, keys, strict=True):
+                stored = (versions.get(f"{model}@{version}") if model in models else None) \
+                    or self.resolver.require_version(tx, ref)
                 subjects: list[tuple[Subject, str]] = [(version_subject(stored), "")]
-                for node in walk_lineage([stored.ref], tx.parents, lambda d: d.parent):
+                for node in walk_lineage_many([stored.ref], parents, lambda d: d.parent):
                     parent = node.derivation.parent
                     subject = ref_subject(parent)
                     if subject is not None and all(via != parent for _, via in subjects):

@@ -3,14 +3,14 @@ attestations, walk lineage and check artefacts against the registered files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import Event, NewEvent
-from modelsteward.domain.lineage import walk_lineage
+from modelsteward.domain.lineage import walk_lineage_many
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.payloads import model_payload
 from modelsteward.domain.provenance import parse_attestation, validate_metrics
@@ -28,6 +28,7 @@ from modelsteward.integrity.manifest import Manifest, hash_artifact
 from modelsteward.ports import Transaction
 from modelsteward.results import Lineage, VerifyResult
 from modelsteward.service.context import Context
+from modelsteward.service.generations import Generations
 from modelsteward.service.resolution import Resolver
 
 
@@ -169,15 +170,34 @@ class Catalog:
     def lineage(self, ref: str) -> Lineage:
         """Ancestors and descendants of ``model@version`` (or of every version of ``model``),
         transitively, each with its depth."""
-        model, version = split_ref(ref, version_required=False)
+        return self.lineages([ref])[ref]
+
+    def lineages(self, refs: Sequence[str]) -> dict[str, Lineage]:
+        """:meth:`lineage` of each of ``refs``, in one read transaction; the first generation
+        of each side is read for all of them at once."""
+        found: dict[str, Lineage] = {}
         with self.ctx.store.read() as tx:
-            if tx.get_model(model) is None:
-                raise ModelNotFound(model)
-            roots = ([self.resolver.require_version(tx, ref).ref] if version
-                     else [v.ref for v in tx.list_versions(model)])
-            ancestors = walk_lineage(roots, tx.parents, lambda d: d.parent)
-            descendants = walk_lineage(roots, tx.children, lambda d: d.child)
-        return Lineage(ref, tuple(ancestors), tuple(descendants))
+            keys = [split_ref(ref, version_required=False) for ref in refs]
+            models = tx.get_models({model for model, _ in keys})
+            versions = tx.get_versions([(m, v) for m, v in keys if v and m in models])
+            roots: dict[str, list[str]] = {}
+            for ref, (model, version) in zip(refs, keys, strict=True):
+                if model not in models:
+                    raise ModelNotFound(model)
+                if version:
+                    known = versions.get(f"{model}@{version}")
+                    roots[ref] = [(known or self.resolver.require_version(tx, ref)).ref]
+                else:
+                    roots[ref] = [v.ref for v in tx.list_versions(model)]
+            parents, children = Generations(tx.parents_of), Generations(tx.children_of)
+            every = [root for found_roots in roots.values() for root in found_roots]
+            parents(every)
+            children(every)
+            for ref, start in roots.items():
+                found[ref] = Lineage(
+                    ref, tuple(walk_lineage_many(start, parents, lambda d: d.parent)),
+                    tuple(walk_lineage_many(start, children, lambda d: d.child)))
+        return found
 
     def verify(self, ref: str, path: Path, *,
                progress: Callable[[int], None] | None = None) -> VerifyResult:

@@ -14,9 +14,9 @@ from modelsteward.domain.consumers import (
     Impact,
     PinStatus,
 )
-from modelsteward.domain.deprecation import Phase
+from modelsteward.domain.deprecation import DeprecationPlan, Phase
 from modelsteward.domain.events import NewEvent
-from modelsteward.domain.model import Model
+from modelsteward.domain.model import Model, Version
 from modelsteward.domain.pins import Pin
 from modelsteward.domain.refs import split_ref
 from modelsteward.errors import (
@@ -68,15 +68,19 @@ class Consumers:
         return _status_of(model, resolved.version.model, str(resolved.version.id),
                           resolved.ineligible)
 
-    def status_in(self, tx: Transaction, pin: ConsumerPin) -> PinStatus:
+    def status_in(self, tx: Transaction, pin: ConsumerPin, *,
+                  known: tuple[Model | None, Sequence[DeprecationPlan]] | None = None
+                  ) -> PinStatus:
         """What ``pin`` gives now (see :class:`PinStatus`): never raises for a pin that no
-        longer resolves, it says why instead."""
-        model = tx.get_model(pin.model)
+        longer resolves, it says why instead. ``known``: the pinned model (``None`` when not
+        live) and its plans, when read already."""
+        model = tx.get_model(pin.model) if known is None else known[0]
         if model is None:  # deletion clears the pins of a deleted model; this is a safety net
             return PinStatus(unresolvable=Unresolvable(pin.model, "deleted", "",
                                                        "the model is deleted"))
         parsed = self.resolver.parse_pin(model, pin.pin)
-        found = self.resolver.resolve_in(tx, model, parsed)
+        found = self.resolver.resolve_in(tx, model, parsed,
+                                         plans=None if known is None else known[1])
         if found is None:
             return PinStatus(unresolvable=self.resolver.unresolvable_in(tx, model, parsed))
         return _status_of(model, found.version.model, str(found.version.id), found.ineligible)
@@ -158,8 +162,12 @@ class Consumers:
         """:meth:`show` of each of ``consumers`` (as read already), in one read transaction:
         a page of consumers resolves its pins without reading each consumer again."""
         with self.ctx.store.read() as tx:
-            return [ConsumerStatus(c, tuple((p, self.status_in(tx, p)) for p in c.pins))
-                    for c in consumers]
+            # the pinned models and their plans read for all pins at once
+            names = {p.model for c in consumers for p in c.pins}
+            models, plans = tx.get_models(names), tx.plans_of(names)
+            return [ConsumerStatus(c, tuple(
+                (p, self.status_in(tx, p, known=(models.get(p.model), plans[p.model])))
+                for p in c.pins)) for c in consumers]
 
     def list(self, model: str = "") -> list[Consumer]:
         with self.ctx.store.read() as tx:
@@ -189,9 +197,23 @@ class Consumers:
         impact cannot be told (an unknown model or version, a package URL) is left out."""
         found: dict[str, Impact] = {}
         with self.ctx.store.read() as tx:
-            for target in targets:
+            # the models, the versions named and the consumers of those models read for all
+            # targets at once; a target whose model is not found is read again alone (and left
+            # out as before)
+            parts = [target.partition("@") for target in targets]
+            models = tx.get_models({name for name, _, _ in parts})
+            versions = tx.get_versions([(name, selector) for name, _, selector in parts
+                                        if selector and name in models])
+            consumers = tx.consumers_of(list(models))
+            for target, (name, _, selector) in zip(targets, parts, strict=True):
                 try:
-                    found[target] = self._impact_in(tx, target)
+                    if name not in models:
+                        found[target] = self._impact_in(tx, target)
+                        continue
+                    split_ref(name, version_required=False)
+                    exact = versions.get(f"{name}@{selector}") if selector else None
+                    found[target] = self._impact_of(tx, target, models[name], selector, exact,
+                                                    consumers.get(name, []))
                 except StewardError:
                     continue
         return found
@@ -202,14 +224,21 @@ class Consumers:
         model = tx.get_model(model_name)
         if model is None:
             raise ModelNotFound(model_name)
+        exact = tx.get_version(model_name, selector) if selector else None
+        return self._impact_of(tx, target, model, selector, exact,
+                               tx.list_consumers(model_name))
+
+    def _impact_of(self, tx: Transaction, target: str, model: Model, selector: str,
+                   exact: Version | None, consumers: Sequence[Consumer]) -> Impact:
+        """:meth:`impact` of ``target`` on ``model``, with the version its ``selector`` names
+        (``exact``, when it names one) and the consumers of the model, as read already."""
         chosen: Pin | None = None
         if selector:
-            exact = tx.get_version(model_name, selector)
             chosen = self.resolver.parse_pin(model, str(exact.id) if exact else selector)
         affected = []
-        for consumer in tx.list_consumers(model_name):
+        for consumer in consumers:
             for pin in consumer.pins:
-                if pin.model != model_name:
+                if pin.model != model.name:
                     continue
                 status = self.status_in(tx, pin)
                 if chosen is not None and not _chosen(chosen, model, status):

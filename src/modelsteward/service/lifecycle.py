@@ -166,13 +166,36 @@ class Lifecycle:
                      target: Stage) -> list[GateReport]:
         """:meth:`gate_report` of each of ``versions`` (with their models, as just read), in
         one read transaction: what a page listing waiting versions shows."""
+        for _, version in versions:
+            check_promotion(version.ref, target)
         with self.ctx.store.read() as tx:
-            found = []
-            for model, version in versions:
-                check_promotion(version.ref, target)
-                gates = check_transition(version.ref, version.stage, target)
-                found.append(check_gates(gates, self._context(tx, model, version)))
-            return found
+            # each version's records read for all of them at once: a few reads in all rather
+            # than a few for each version
+            holders = tx.current_holders({model.name for model, _ in versions}, PRODUCTION)
+            held = {name: found[0].version for name, found in holders.items()}
+            live = tx.get_versions([(model.name, held[model.name]) for model, version in versions
+                                    if held.get(model.name, str(version.id)) != str(version.id)])
+            productions = [live.get(f"{model.name}@{held[model.name]}")
+                           if held.get(model.name, str(version.id)) != str(version.id) else None
+                           for model, version in versions]
+            own = [(model.name, str(version.id)) for model, version in versions]
+            keys = own + [(p.model, str(p.id)) for p in productions if p is not None]
+            evaluations = tx.evaluations_for(keys)
+            attested, checks = tx.attested(own), tx.checks_for(own)
+            approvals, overrides = tx.approvals_for(own), tx.overrides_for(own)
+        found = []
+        for (model, version), production in zip(versions, productions, strict=True):
+            gates = check_transition(version.ref, version.stage, target)
+            ref = version.ref
+            found.append(check_gates(gates, GateContext(
+                model=model, version=version, now=self._now(), policy=self.policy,
+                has_attestation=ref in attested, evaluations=evaluations.get(ref, []),
+                production=production,
+                production_evaluations=(evaluations.get(production.ref, [])
+                                        if production else []),
+                checks=checks.get(ref, []), approvals=approvals.get(ref, []),
+                overrides=overrides.get(ref, []))))
+        return found
 
     def gate_report(self, ref: str, target: Stage) -> GateReport:
         """What promoting ``ref`` to ``target`` would require, without promoting."""

@@ -3,6 +3,7 @@ whose snapshot ids they name; ``upcoming`` lists what goes away and who is affec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -156,17 +157,20 @@ class Providers:
             migration_steps=tuple(s for s in steps if s),
             support_window=f"until the provider's shutdown on {target.hard}")
 
-    def upcoming(self, within_days: int, *,
-                 reason: DeprecationReason | None = None) -> list[Upcoming]:
+    def upcoming(self, within_days: int, *, reason: DeprecationReason | None = None,
+                 plans: Sequence[DeprecationPlan] | None = None) -> list[Upcoming]:
         """Plans of live models whose hard deadline falls within ``within_days`` from today
         (or has passed without retirement), soonest first, with the consumers affected; only
-        those for ``reason`` when given. Reads the plans (not every model), and counts the
-        consumers of the plans due only."""
+        those for ``reason`` when given. Reads the plans of the targets due (not every model;
+        ``plans``: every plan, oldest first, when a caller has read them already), and counts
+        the consumers of the plans due only."""
         today = self.ctx.clock.now().date()
         horizon = today + timedelta(days=within_days)
         with self.ctx.store.read() as tx:
             latest: dict[tuple[str, str], DeprecationPlan] = {}
-            for plan in tx.plans():  # oldest first: a later plan supersedes an earlier one
+            # oldest first: a later plan supersedes an earlier one; only the targets with a
+            # plan due by the horizon can have a latest plan due
+            for plan in tx.plans_due(horizon) if plans is None else plans:
                 latest[(plan.model, plan.target)] = plan
             due = [plan for plan in latest.values() if plan.hard_deadline <= horizon
                    and (reason is None or plan.reason is reason)]

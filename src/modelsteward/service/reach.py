@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from modelsteward.domain.consumers import Consumer, ConsumerPin
-from modelsteward.domain.lineage import walk_lineage
+from modelsteward.domain.lineage import walk_lineage_many
 from modelsteward.domain.model import Model, Version
 from modelsteward.domain.versioning import ModelVersion, Snapshot
 from modelsteward.ports import Transaction
@@ -76,7 +76,8 @@ def descendants(tx: Transaction, versions: list[Version]) -> dict[Model, list[Ve
     and versions are left out."""
     found: dict[str, list[Version]] = defaultdict(list)
     loaded = {v.ref for v in versions}
-    for node in walk_lineage([v.ref for v in versions], tx.children, lambda d: d.child):
+    # a generation at a time: one read for all the refs of a generation
+    for node in walk_lineage_many([v.ref for v in versions], tx.children_of, lambda d: d.child):
         child = node.derivation.child
         if child in loaded:
             continue

@@ -8,7 +8,7 @@ service that resolves inside its own transaction use it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -92,13 +92,14 @@ class Resolver:
         return found
 
     def resolve_in(self, tx: Transaction, model: Model, pin: Pin, redirects: int = 3, *,
-                   candidates: bool = False) -> Resolution | None:
+                   candidates: bool = False,
+                   plans: Sequence[DeprecationPlan] | None = None) -> Resolution | None:
         """The resolution of ``pin`` inside an open transaction (see :meth:`resolution`);
-        ``None`` when nothing resolves."""
+        ``None`` when nothing resolves. ``plans``: the model's plans, when read already."""
         today = self.ctx.today()
         rule = self.ctx.policy.eligibility
         strict = pin.level is PinLevel.STRICT
-        coverage = Coverage.of(model, tx.plans(model.name))
+        coverage = Coverage.of(model, tx.plans(model.name) if plans is None else plans)
         # retired versions stay in view: their plan may redirect them to the replacement
         stages = _ALL_BUT_REJECTED if strict else (*rule.admitted(candidates), Stage.RETIRED)
         for candidate in _candidates(tx, model.name, pin, stages, unblocked=not strict):

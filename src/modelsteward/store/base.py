@@ -3,16 +3,33 @@ keys it has read so far, and the event chain's head under the write lock."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, select
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, tuple_
 
 from modelsteward.domain.events import GENESIS
 from modelsteward.domain.model import VersionScheme
 from modelsteward.errors import ModelNotFound, VersionNotFound
+from modelsteward.store.batches import chunks
 from modelsteward.store.tables import chain_head, models, versions
 
 _MODEL_KEY = select(models.c.id, models.c.versioning).where(models.c.name == bindparam("name"))
 _VERSION_PK = select(versions.c.id).where(versions.c.model_id == bindparam("model_id"),
                                           versions.c.version == bindparam("version"))
+# the keys of a few models, then of a few versions, which the unique index on (model key,
+# number) finds pair by pair: on SQLite as the cross product of their model keys and numbers
+# (filtered after; a row-value IN list has SQLite scan the table), on PostgreSQL as a list of
+# pairs (the cross product's generic plan, once prepared, reads a large model's every version)
+_MODEL_KEYS = select(models.c.id, models.c.name, models.c.versioning).where(
+    models.c.name.in_(bindparam("names", expanding=True)))
+VERSION_KEYS_IN = (versions.c.model_id.in_(bindparam("ids", expanding=True)),
+                   versions.c.version.in_(bindparam("numbers", expanding=True)))
+VERSION_PAIRS_IN = tuple_(versions.c.model_id, versions.c.version).in_(
+    bindparam("pairs", expanding=True))
+_VERSION_PKS = (
+    select(versions.c.id, versions.c.model_id, versions.c.version).where(*VERSION_KEYS_IN),
+    select(versions.c.id, versions.c.model_id, versions.c.version).where(VERSION_PAIRS_IN))
 HEAD = select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
 HEAD_FOR_UPDATE = HEAD.with_for_update()
 
@@ -56,6 +73,50 @@ class SqlConnectionBase:
                 raise VersionNotFound(model, version)
             pk = self._version_pks[(model, version)] = str(found)
         return pk
+
+    def _model_keys_for(self, names: Collection[str]) -> None:
+        """Look up the keys of those of ``names`` (deleted or not) not looked up before, in one
+        read per batch; unknown names stay unknown."""
+        missing = sorted({name for name in names if name not in self._model_ids})
+        for chunk in chunks(missing):
+            for row in self.c.execute(_MODEL_KEYS, {"names": list(chunk)}):
+                self._remember_model(str(row.name), row.id, row.versioning)
+
+    def _version_rows(self, statements: tuple[Any, Any], refs: Collection[tuple[str, str]]
+                      ) -> Iterator[tuple[tuple[str, str], Any]]:
+        """((model, version), row) of the rows of ``statements`` (selecting ``versions``
+        columns, under :data:`VERSION_KEYS_IN` and under :data:`VERSION_PAIRS_IN`) for those of
+        ``refs`` whose model and version exist. On SQLite the index is probed for every pair of
+        the cross product: fine for a page's worth of refs (tens), not for thousands at once."""
+        self._model_keys_for({name for name, _ in refs})
+        wanted = {(self._model_ids[name][0], number): (name, number) for name, number in refs
+                  if name in self._model_ids}
+        batches: list[tuple[Any, dict[str, object]]]
+        if self.c.dialect.name == "sqlite":
+            by_model: dict[str, set[str]] = {}
+            for key, number in wanted:
+                by_model.setdefault(key, set()).add(number)
+            batches = [(statements[0], {"ids": list(chunk), "numbers": sorted(
+                {number for key in chunk for number in by_model[key]})})
+                for chunk in chunks(sorted(by_model))]
+        else:
+            batches = [(statements[1], {"pairs": list(chunk)})
+                       for chunk in chunks(sorted(wanted))]
+        for statement, values in batches:
+            for row in self.c.execute(statement, values):
+                ref = wanted.get((str(row.model_id), str(row.version)))
+                if ref is not None:
+                    yield ref, row
+
+    def _version_pks_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, str]:
+        """Primary key -> ``model@version`` of those of ``refs`` that exist (deleted or not), in
+        a read or two per batch for the keys not looked up before."""
+        wanted = dict.fromkeys(refs)
+        missing = [ref for ref in wanted if ref not in self._version_pks]
+        for ref, row in self._version_rows(_VERSION_PKS, missing):
+            self._version_pks[ref] = str(row.id)
+        return {self._version_pks[ref]: f"{ref[0]}@{ref[1]}" for ref in wanted
+                if ref in self._version_pks}
 
     def written_head(self) -> int | None:
         """The chain head's sequence number as this writing transaction left it, when known

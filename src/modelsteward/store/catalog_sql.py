@@ -4,7 +4,7 @@ Mixed into ``SqlTransaction``."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -28,7 +28,8 @@ from modelsteward.domain.model import FileDigest, Model, Version, VersionScheme
 from modelsteward.domain.names import close_name_lengths, close_names
 from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ModelVersion
-from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.base import VERSION_KEYS_IN, VERSION_PAIRS_IN, SqlConnectionBase
+from modelsteward.store.batches import chunks
 from modelsteward.store.rows import (
     model_values,
     new_id,
@@ -73,6 +74,23 @@ _LATEST_RELEASE = (select(versions).where(versions.c.model_id == bindparam("mode
 _UNRESOLVABLE = [s.value for s in UNRESOLVABLE]
 _PARENTS = select(lineage).where(lineage.c.child == bindparam("ref")).order_by(lineage.c.parent)
 _PAGE = 512
+# a few models, and a few versions with their files, at once (the versions as the cross product of
+# their models and numbers, filtered after)
+_MODELS_LIVE = select(models).where(models.c.name.in_(bindparam("names", expanding=True)),
+                                    models.c.deleted_at.is_(None))
+_VERSIONS_LIVE_OF = (select(versions).where(*VERSION_KEYS_IN, versions.c.deleted_at.is_(None)),
+                     select(versions).where(VERSION_PAIRS_IN, versions.c.deleted_at.is_(None)))
+_FILES_OF = (select(version_files)
+             .where(version_files.c.version_id.in_(bindparam("ids", expanding=True)))
+             .order_by(version_files.c.version_id, version_files.c.path))
+# the parents of a few refs at once, in the order of one ref's
+_PARENTS_OF = (select(lineage).where(lineage.c.child.in_(bindparam("refs", expanding=True)))
+               .order_by(lineage.c.child, lineage.c.parent))
+_CHILDREN_OF = (select(lineage).where(lineage.c.parent.in_(bindparam("refs", expanding=True)))
+                .order_by(lineage.c.parent, lineage.c.child))
+# which of a few versions (by primary key) have an attestation
+_ATTESTED = (select(attestations.c.version_id).distinct()
+             .where(attestations.c.version_id.in_(bindparam("ids", expanding=True))))
 
 
 class CatalogQueries(SqlConnectionBase):
@@ -142,6 +160,29 @@ class CatalogQueries(SqlConnectionBase):
         row = self.c.execute(_VERSION_ANY if include_deleted else _VERSION_LIVE,
                              {"model_id": model_id, "version": version}).first()
         return self._with_files(model, snapshots, row) if row is not None else None
+
+    def get_models(self, names: Collection[str]) -> dict[str, Model]:
+        found: dict[str, Model] = {}
+        for chunk in chunks(sorted(set(names))):
+            for row in self.c.execute(_MODELS_LIVE, {"names": list(chunk)}):
+                self._remember_model(str(row.name), row.id, row.versioning)
+                found[str(row.name)] = to_model(row)
+        return found
+
+    def get_versions(self, refs: Sequence[tuple[str, str]]) -> dict[str, Version]:
+        rows = list(self._version_rows(_VERSIONS_LIVE_OF, set(refs)))
+        files: dict[str, list[FileDigest]] = {}
+        for ids in chunks(sorted(str(row.id) for _, row in rows)):
+            for f in self.c.execute(_FILES_OF, {"ids": list(ids)}):
+                files.setdefault(str(f.version_id), []).append(FileDigest(f.path, f.sha256,
+                                                                          f.size))
+        found: dict[str, Version] = {}
+        for (model, number), row in rows:
+            self._version_pks[(model, number)] = row.id
+            version = to_version(model, self._model_ids[model][1], row,
+                                 tuple(files.get(str(row.id), ())))
+            found[version.ref] = version
+        return found
 
     def version_at(self, model: str, number: int) -> Version | None:
         """The live version with MLflow number ``number`` (its 1-based place in the
@@ -372,6 +413,14 @@ class CatalogQueries(SqlConnectionBase):
                  "attached_at": r.attached_at.isoformat(), "attached_by": r.attached_by}
                 for r in rows]
 
+    def attested(self, refs: Sequence[tuple[str, str]]) -> set[str]:
+        keys = self._version_pks_for(refs)
+        found: set[str] = set()
+        for chunk in chunks(sorted(keys)):
+            found.update(keys[str(row.version_id)]
+                         for row in self.c.execute(_ATTESTED, {"ids": list(chunk)}))
+        return found
+
     # lineage --------------------------------------------------------------------------------
 
     def add_derivation(self, derivation: Derivation) -> None:
@@ -382,6 +431,20 @@ class CatalogQueries(SqlConnectionBase):
     def parents(self, ref: str) -> list[Derivation]:
         rows = self.c.execute(_PARENTS, {"ref": ref})
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
+
+    def parents_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for chunk in chunks(sorted(found)):
+            for r in self.c.execute(_PARENTS_OF, {"refs": list(chunk)}):
+                found[str(r.child)].append(Derivation(r.child, r.parent, Relation(r.relation)))
+        return found
+
+    def children_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for chunk in chunks(sorted(found)):
+            for r in self.c.execute(_CHILDREN_OF, {"refs": list(chunk)}):
+                found[str(r.parent)].append(Derivation(r.child, r.parent, Relation(r.relation)))
+        return found
 
     def upstream_children(self, purl: str) -> list[Derivation]:
         """Derivations from ``purl`` or, when it names no revision, from any revision of it."""

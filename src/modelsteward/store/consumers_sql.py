@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.batches import chunks
 from modelsteward.store.tables import consumer_pins, consumers, models
+
+# the consumers pinning any of a few models (by name), built once
+_CONSUMERS_OF = (select(consumer_pins.c.consumer_id).distinct()
+                 .join(models, models.c.id == consumer_pins.c.model_id)
+                 .where(models.c.name.in_(bindparam("names", expanding=True))))
 
 
 class ConsumerQueries(SqlConnectionBase):
@@ -72,6 +79,23 @@ class ConsumerQueries(SqlConnectionBase):
         if limit is not None:
             query = query.limit(max(limit, 0))
         return self._load(query, every=not model and not after and limit is None)
+
+    def consumers_of(self, models: Sequence[str]) -> dict[str, list[Consumer]]:
+        wanted = set(models)
+        ids: set[str] = set()
+        for chunk in chunks(sorted(wanted)):
+            ids.update(str(row.consumer_id)
+                       for row in self.c.execute(_CONSUMERS_OF, {"names": list(chunk)}))
+        found: dict[str, list[Consumer]] = {}
+        for chunk in chunks(sorted(ids)):
+            for consumer in self._load(select(consumers).where(consumers.c.id.in_(chunk))
+                                       .order_by(consumers.c.name)):
+                for pin in consumer.pins:
+                    if pin.model in wanted:
+                        found.setdefault(pin.model, []).append(consumer)
+        for listed in found.values():
+            listed.sort(key=lambda c: c.name)
+        return found
 
     def _load(self, query: Any, every: bool = False) -> list[Consumer]:
         """The consumers ``query`` selects, with their pins; ``every`` when it selects them

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select
@@ -11,6 +12,7 @@ from sqlalchemy import bindparam, func, insert, select
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.notices import Notice
 from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.batches import chunks
 from modelsteward.store.outbox_sql import OutboxQueries
 from modelsteward.store.tables import deprecation_plans, models, notices, upstream_plans
 
@@ -21,6 +23,19 @@ _PLANS_ORDER = (deprecation_plans.c.created_at, deprecation_plans.c.id)
 _PLANS = _PLANS_JOINED.order_by(*_PLANS_ORDER)
 _PLANS_OF = (_PLANS_JOINED.where(deprecation_plans.c.model_id == bindparam("model_id"))
              .order_by(*_PLANS_ORDER))
+# the plans of a few models at once (by name), oldest first
+_PLANS_OF_MODELS = (_PLANS_JOINED.where(models.c.name.in_(bindparam("names", expanding=True)))
+                    .order_by(*_PLANS_ORDER))
+
+# every plan of the (model, target) pairs with a plan due by a day, oldest first, built once
+_EARLIER = deprecation_plans.alias("earlier")
+_PLANS_DUE = (select(deprecation_plans, models.c.name.label("model_name"))
+              .join(models, models.c.id == deprecation_plans.c.model_id)
+              .where(select(_EARLIER.c.id)
+                     .where(_EARLIER.c.model_id == deprecation_plans.c.model_id,
+                            _EARLIER.c.target == deprecation_plans.c.target,
+                            _EARLIER.c.hard_deadline <= bindparam("by")).exists())
+              .order_by(deprecation_plans.c.created_at, deprecation_plans.c.id))
 
 
 class DeprecationQueries(SqlConnectionBase):
@@ -41,6 +56,16 @@ class DeprecationQueries(SqlConnectionBase):
             return [_plan(r) for r in self.c.execute(_PLANS)]
         model_id, _ = self._model_key(model)
         return [_plan(r) for r in self.c.execute(_PLANS_OF, {"model_id": model_id})]
+
+    def plans_due(self, by: date) -> list[DeprecationPlan]:
+        return [_plan(r) for r in self.c.execute(_PLANS_DUE, {"by": by})]
+
+    def plans_of(self, models: Collection[str]) -> dict[str, list[DeprecationPlan]]:
+        found: dict[str, list[DeprecationPlan]] = {name: [] for name in models}
+        for chunk in chunks(sorted(found)):
+            for row in self.c.execute(_PLANS_OF_MODELS, {"names": list(chunk)}):
+                found[str(row.model_name)].append(_plan(row))
+        return found
 
     def models_without_plan(self, *, limit: int,
                             count_up_to: int | None = None) -> tuple[list[str], int]:

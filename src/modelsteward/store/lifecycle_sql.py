@@ -3,10 +3,12 @@ overrides, alias assignments and production measurements. Mixed into ``SqlTransa
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import BindParameter, bindparam, insert, select, update
 
 from modelsteward.domain.direction import Direction
 from modelsteward.domain.lifecycle import (
@@ -19,6 +21,7 @@ from modelsteward.domain.lifecycle import (
     StagingCheck,
 )
 from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.batches import chunks
 from modelsteward.store.rows import new_id
 from modelsteward.store.tables import (
     alias_assignments,
@@ -27,6 +30,7 @@ from modelsteward.store.tables import (
     evaluations,
     gate_overrides,
     measurements,
+    models,
     staging_checks,
     versions,
 )
@@ -50,6 +54,23 @@ _END_ASSIGNMENT = (
            alias_assignments.c.removed_at.is_(None))
     .values(removed_at=bindparam("b_at")))
 _INSERT_ASSIGNMENT = insert(alias_assignments)
+# the current holders of one alias of a few models at once
+_CURRENT_HOLDERS_OF = (
+    select(alias_assignments, versions.c.version, models.c.name.label("model_name"))
+    .join(versions, versions.c.id == alias_assignments.c.version_id)
+    .join(models, models.c.id == alias_assignments.c.model_id)
+    .where(models.c.name.in_(bindparam("names", expanding=True)),
+           alias_assignments.c.removed_at.is_(None),
+           alias_assignments.c.alias == bindparam("alias"))
+    .order_by(alias_assignments.c.assigned_at))
+# the records of a few versions at once (by primary key), in the order of the one-version reads
+_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+_EVALUATIONS_OF = (select(evaluations).where(evaluations.c.version_id.in_(_IDS))
+                   .order_by(evaluations.c.recorded_at, evaluations.c.seq))
+_APPROVALS_OF = (select(approvals).where(approvals.c.version_id.in_(_IDS))
+                 .order_by(approvals.c.approved_at))
+_CHECKS_OF = (select(staging_checks).where(staging_checks.c.version_id.in_(_IDS))
+              .order_by(staging_checks.c.recorded_at))
 
 
 class LifecycleQueries(SqlConnectionBase):
@@ -87,6 +108,23 @@ class LifecycleQueries(SqlConnectionBase):
                            {k: Direction(v) for k, v in (r.directions or {}).items()})
                 for r in rows]
 
+    def evaluations_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[Evaluation]]:
+        found: dict[str, list[Evaluation]] = defaultdict(list)
+        for ref, r in self._records_of(_EVALUATIONS_OF, refs):
+            found[ref].append(Evaluation(
+                r.id, ref, r.suite, r.dataset_digest, dict(r.metrics), r.cost_per_1k_requests,
+                dict(r.latency_ms), r.recorded_at, r.recorded_by, r.seq,
+                {k: Direction(v) for k, v in (r.directions or {}).items()}))
+        return dict(found)
+
+    def _records_of(self, statement: Any, refs: Sequence[tuple[str, str]]
+                    ) -> Iterator[tuple[str, Any]]:
+        """(``model@version``, row) of ``statement``'s rows for the versions ``refs`` name."""
+        keys = self._version_pks_for(refs)
+        for chunk in chunks(sorted(keys)):
+            for row in self.c.execute(statement, {"ids": list(chunk)}):
+                yield keys[str(row.version_id)], row
+
     # approvals, checks, overrides -----------------------------------------------------------
 
     def add_approval(self, model: str, version: str, a: Approval) -> None:
@@ -106,6 +144,14 @@ class LifecycleQueries(SqlConnectionBase):
                          r.monitoring_plan, r.rollback_plan, r.next_review, r.approved_at,
                          r.expires_at, r.replaces) for r in rows]
 
+    def approvals_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[Approval]]:
+        found: dict[str, list[Approval]] = defaultdict(list)
+        for ref, r in self._records_of(_APPROVALS_OF, refs):
+            found[ref].append(Approval(r.id, ref, r.approver, r.role, r.evidence,
+                                       r.risks_accepted, r.monitoring_plan, r.rollback_plan,
+                                       r.next_review, r.approved_at, r.expires_at, r.replaces))
+        return dict(found)
+
     def add_check(self, model: str, version: str, check: StagingCheck) -> None:
         self.c.execute(insert(staging_checks).values(
             id=new_id(), version_id=self._version_pk(model, version), name=check.name,
@@ -119,6 +165,13 @@ class LifecycleQueries(SqlConnectionBase):
             .order_by(staging_checks.c.recorded_at))
         return [StagingCheck(ref, r.name, bool(r.passed), r.evidence, r.recorded_at,
                              r.recorded_by) for r in rows]
+
+    def checks_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[StagingCheck]]:
+        found: dict[str, list[StagingCheck]] = defaultdict(list)
+        for ref, r in self._records_of(_CHECKS_OF, refs):
+            found[ref].append(StagingCheck(ref, r.name, bool(r.passed), r.evidence,
+                                           r.recorded_at, r.recorded_by))
+        return dict(found)
 
     def add_override(self, model: str, version: str, o: GateOverride) -> None:
         self.c.execute(insert(gate_overrides).values(
@@ -166,6 +219,17 @@ class LifecycleQueries(SqlConnectionBase):
             found.append(AliasAssignment(model, r.alias, r.version, r.assigned_at,
                                          r.assigned_by, r.reason, None))
         return found
+
+    def current_holders(self, models: Collection[str],
+                        alias: str) -> dict[str, list[AliasAssignment]]:
+        found: dict[str, list[AliasAssignment]] = defaultdict(list)
+        for chunk in chunks(sorted(set(models))):
+            for r in self.c.execute(_CURRENT_HOLDERS_OF, {"names": list(chunk), "alias": alias}):
+                model = str(r.model_name)
+                self._version_pks[(model, r.version)] = r.version_id
+                found[model].append(AliasAssignment(model, r.alias, r.version, r.assigned_at,
+                                                    r.assigned_by, r.reason, None))
+        return dict(found)
 
     def assign_alias(self, model: str, alias: str, version: str, *, exclusive: bool,
                      at: datetime, by: str, reason: str) -> None:

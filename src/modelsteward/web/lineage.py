@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from modelsteward.domain.card import Card
 from modelsteward.domain.lineage import Derivation
 from modelsteward.errors import StewardError
+from modelsteward.results.advisories import Found
 from modelsteward.service.registry import Registry
 
 MAX_NODES = 60  # beyond this the page says how many more and links the JSON twin
@@ -78,13 +79,13 @@ def marks(registry: Registry, refs: list[str],
             for version in status.versions:
                 covered[f"{model}@{version}"] = (f"deprecated ({status.reason}, hard deadline "
                                                  f"{status.hard_deadline})")
-    for ref in refs:
-        if ref.startswith("pkg:"):
-            continue
-        try:
-            found = registry.advisories.affecting(ref)
-        except StewardError:
-            found = []
+    wanted = [ref for ref in refs if not ref.startswith("pkg:")]
+    try:  # all at once; one by one when one of them cannot be read (it shows no advisory)
+        affecting = registry.advisories.affecting_each(wanted)
+    except StewardError:
+        affecting = {ref: _affecting(registry, ref) for ref in wanted}
+    for ref in wanted:
+        found = affecting[ref]
         own = [f.advisory.id for f in found if not f.inherited_from]
         via = [f"{f.advisory.id} through {f.inherited_from}" for f in found if f.inherited_from]
         reasons = [f"advisory {', '.join(own)}"] if own else []
@@ -97,13 +98,21 @@ def marks(registry: Registry, refs: list[str],
     return marked, inherited
 
 
+def _affecting(registry: Registry, ref: str) -> list[Found]:
+    try:
+        return registry.advisories.affecting(ref)
+    except StewardError:
+        return []
+
+
 def layout(registry: Registry, versions: list[str], cards: dict[str, Card]) -> Graph:
     """The graph around ``versions`` (``model@version`` refs of one model: the page passes
     its newest :data:`MAX_ROOTS`); ``cards``: cards already built, by model name."""
     depth: dict[str, int] = dict.fromkeys(versions, 0)
     edges: dict[Derivation, None] = {}  # in order, once each
+    lineages = registry.lineages(versions)
     for root in versions:
-        lineage = registry.lineage(root)
+        lineage = lineages[root]
         for node in lineage.ancestors:
             depth.setdefault(node.derivation.parent, -node.depth)
             depth.setdefault(node.derivation.child, -node.depth + 1)

@@ -185,9 +185,9 @@ def _in_stage(registry: Registry, stage: Stage) -> list[tuple[Model, Version]]:
     """Up to :data:`WATCH_LIMIT` versions in ``stage`` (an index read) with their models."""
     with registry.store.read() as tx:
         found = tx.versions_in_stage(stage, limit=WATCH_LIMIT)
-        models = {name: tx.get_model(name) for name in {v.model for v in found}}
+        models = tx.get_models({v.model for v in found})
     return [(model, version) for version in found
-            if (model := models[version.model]) is not None]
+            if (model := models.get(version.model)) is not None]
 
 
 def _waiting(registry: Registry) -> list[Waiting]:
@@ -201,7 +201,8 @@ def _approvals_given(registry: Registry,
                      versions: list[Version]) -> dict[str, list[Approval]]:
     """The approvals of each of ``versions`` (as just read), in one read transaction."""
     with registry.store.read() as tx:
-        return {v.ref: tx.approvals(v.model, str(v.id)) for v in versions}
+        found = tx.approvals_for([(v.model, str(v.id)) for v in versions])
+    return {v.ref: found.get(v.ref, []) for v in versions}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -636,12 +637,13 @@ def deprecations_page(request: Request) -> Response:
         principal, registry = _reader(request)
         today = _today(registry)
         with registry.store.read() as tx:
-            latest = {p.ref: p for p in tx.plans()}  # oldest first: the last one stands
+            every = tx.plans()
+        latest = {p.ref: p for p in every}  # oldest first: the last one stands
         ordered = sorted(latest.values(), key=lambda p: (_next_date(p, today), p.ref))
         impacts = registry.consumers.impacts([p.ref for p in ordered[:PLAN_LIMIT]])
         shown = [_planned(p, today, impacts) for p in ordered[:PLAN_LIMIT]]
         shutdowns = [u for u in registry.providers.upcoming(
-                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN)
+                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN, plans=every)
                      if u.hard_deadline >= today]
     except StewardError as error:
         return _error(request, error, session.signed_in(request))

@@ -122,6 +122,14 @@ class CatalogQueries(TransactionBase):
             return None
         return fresh(row.version)
 
+    def get_models(self, names: Collection[str]) -> dict[str, Model]:
+        return {name: fresh(row.model) for name in set(names)
+                if (row := self.t.models.get(name)) is not None and row.deleted_at is None}
+
+    def get_versions(self, refs: Sequence[tuple[str, str]]) -> dict[str, Version]:
+        return {f"{m}@{v}": fresh(row.version) for m, v in set(refs)
+                if (row := self.t.versions.get((m, v))) is not None and row.deleted_at is None}
+
     def version_at(self, model: str, number: int) -> Version | None:
         self._model_row(model)
         order = self.t.registered.get(model, ())
@@ -219,6 +227,9 @@ class CatalogQueries(TransactionBase):
                  "attached_at": r.attached_at.isoformat(), "attached_by": r.attached_by}
                 for r in rows]
 
+    def attested(self, refs: Sequence[tuple[str, str]]) -> set[str]:
+        return {f"{m}@{v}" for m, v in refs if self.t.attestations.get((m, v))}
+
     def add_derivation(self, derivation: Derivation) -> None:
         t = self._write()
         key = (derivation.child, derivation.parent)
@@ -231,9 +242,23 @@ class CatalogQueries(TransactionBase):
         return sorted((d for d in self.t.lineage.values() if d.child == ref),
                       key=lambda d: d.parent)
 
+    def parents_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for d in sorted(self.t.lineage.values(), key=lambda d: d.parent):
+            if d.child in found:
+                found[d.child].append(d)
+        return found
+
     def children(self, ref: str) -> list[Derivation]:
         return sorted((d for d in self.t.lineage.values() if d.parent == ref),
                       key=lambda d: d.child)
+
+    def children_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:
+        found: dict[str, list[Derivation]] = {ref: [] for ref in refs}
+        for d in sorted(self.t.lineage.values(), key=lambda d: d.child):
+            if d.parent in found:
+                found[d.parent].append(d)
+        return found
 
     def upstream_children(self, purl: str) -> list[Derivation]:
         return sorted((d for d in self.t.lineage.values()

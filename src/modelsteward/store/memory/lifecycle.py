@@ -3,7 +3,7 @@ alias assignments, artefact locations and measurements (as ``store/lifecycle_sql
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -47,6 +47,10 @@ class LifecycleQueries(TransactionBase):
         found = self.t.evaluations.get(self._ref(model, version), ())
         return [fresh(e) for e in sorted(found, key=lambda e: (e.recorded_at, e.seq))]
 
+    def evaluations_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[Evaluation]]:
+        return {f"{m}@{v}": [fresh(e) for e in sorted(kept, key=lambda e: (e.recorded_at, e.seq))]
+                for m, v in dict.fromkeys(refs) if (kept := self.t.evaluations.get((m, v)))}
+
     def add_approval(self, model: str, version: str, a: Approval) -> None:
         ref = self._ref(model, version)
         t = self._write()
@@ -55,6 +59,10 @@ class LifecycleQueries(TransactionBase):
     def approvals(self, model: str, version: str) -> list[Approval]:
         return sorted(self.t.approvals.get(self._ref(model, version), ()),
                       key=lambda a: a.approved_at)
+
+    def approvals_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[Approval]]:
+        return {f"{m}@{v}": sorted(kept, key=lambda a: a.approved_at)
+                for m, v in dict.fromkeys(refs) if (kept := self.t.approvals.get((m, v)))}
 
     def add_check(self, model: str, version: str, check: StagingCheck) -> None:
         ref = self._ref(model, version)
@@ -65,6 +73,10 @@ class LifecycleQueries(TransactionBase):
     def checks(self, model: str, version: str) -> list[StagingCheck]:
         return sorted(self.t.checks.get(self._ref(model, version), ()),
                       key=lambda c: c.recorded_at)
+
+    def checks_for(self, refs: Sequence[tuple[str, str]]) -> dict[str, list[StagingCheck]]:
+        return {f"{m}@{v}": sorted(kept, key=lambda c: c.recorded_at)
+                for m, v in dict.fromkeys(refs) if (kept := self.t.checks.get((m, v)))}
 
     def add_override(self, model: str, version: str, o: GateOverride) -> None:
         ref = self._ref(model, version)
@@ -91,6 +103,17 @@ class LifecycleQueries(TransactionBase):
                        if r.removed_at is None and (not alias or r.alias == alias)),
                       key=lambda r: (r.alias, r.assigned_at))
         return [_assignment(model, r) for r in rows]
+
+    def current_holders(self, models: Collection[str],
+                        alias: str) -> dict[str, list[AliasAssignment]]:
+        found = {}
+        for model in set(models):
+            rows = sorted((r for r in self.t.aliases.get(model, ())
+                           if r.removed_at is None and r.alias == alias),
+                          key=lambda r: r.assigned_at)
+            if rows:
+                found[model] = [_assignment(model, r) for r in rows]
+        return found
 
     def assign_alias(self, model: str, alias: str, version: str, *, exclusive: bool,
                      at: datetime, by: str, reason: str) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from modelsteward.domain.advisory import Advisory
@@ -84,6 +84,14 @@ class RecordQueries(TransactionBase):
                  and (not model or any(m == model for m, _ in self.t.consumers[n].pins))]
         return found if limit is None else found[:max(limit, 0)]
 
+    def consumers_of(self, models: Sequence[str]) -> dict[str, list[Consumer]]:
+        found: dict[str, list[Consumer]] = {}
+        for name in sorted(self.t.consumers):
+            for model in dict.fromkeys(m for m, _ in self.t.consumers[name].pins):
+                if model in models:
+                    found.setdefault(model, []).append(_consumer(self.t.consumers[name]))
+        return found
+
     # deprecation plans and notices ----------------------------------------------------------
 
     def add_plan(self, plan: DeprecationPlan) -> None:
@@ -107,6 +115,18 @@ class RecordQueries(TransactionBase):
             self._model_row(model)
         return sorted((p for p in self.t.plans if not model or p.model == model),
                       key=lambda p: (p.created_at, p.id))
+
+    def plans_due(self, by: date) -> list[DeprecationPlan]:
+        due = {(p.model, p.target) for p in self.t.plans if p.hard_deadline <= by}
+        return sorted((p for p in self.t.plans if (p.model, p.target) in due),
+                      key=lambda p: (p.created_at, p.id))
+
+    def plans_of(self, models: Collection[str]) -> dict[str, list[DeprecationPlan]]:
+        found: dict[str, list[DeprecationPlan]] = {name: [] for name in models}
+        for plan in sorted(self.t.plans, key=lambda p: (p.created_at, p.id)):
+            if plan.model in found:
+                found[plan.model].append(plan)
+        return found
 
     def add_upstream_plan(self, plan: DeprecationPlan) -> None:
         """A plan whose ``target`` is a package URL (``model`` is empty)."""
