@@ -26,7 +26,12 @@ from modelsteward.domain.tokens import Role
 from modelsteward.errors import InvalidInput, ModelNotFound, StewardError
 from modelsteward.service.registry import Registry
 from modelsteward.web import session
-from modelsteward.web.pages import _error, _page, _reader, _registry
+from modelsteward.web.respond import (
+    error_page,
+    page_response,
+    reader,
+    registry_of,
+)
 from modelsteward.web.routing import PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -151,7 +156,7 @@ def events_page(request: Request, model: Annotated[str, Query(max_length=129)] =
     """The newest :data:`EVENT_PAGE` events (of ``model``), before ``before`` when given,
     newest first, each with its chain link checked (see the module)."""
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         cursor = _before(before)
         read = _window(registry, model, cursor)
         found, head = read.found, read.head
@@ -159,17 +164,18 @@ def events_page(request: Request, model: Annotated[str, Query(max_length=129)] =
         breaks = window_breaks(page, read.predecessors,
                                head if not model and not cursor else None)
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
+        return error_page(request, error, session.signed_in(request))
     shown = [Shown(e, summary(e.payload_json), _link(e), breaks.get(e.seq, ""))
              for e in reversed(page)]
     verified: Verified | None = getattr(request.app.state, _LAST, None)
-    return _page(request, "events.html", principal, events=shown, model=model, before=cursor,
-                 next_before=page[0].seq if len(found) > EVENT_PAGE else 0,
-                 first_break=min(breaks) if breaks else 0,
-                 window=(page[0].seq, page[-1].seq) if page else None,
-                 head=head, verified=verified,
-                 may_verify=Role.ADMIN in principal.roles and bool(principal.token_id),
-                 page_size=EVENT_PAGE)
+    return page_response(request, "events.html", principal, events=shown, model=model,
+                         before=cursor,
+                         next_before=page[0].seq if len(found) > EVENT_PAGE else 0,
+                         first_break=min(breaks) if breaks else 0,
+                         window=(page[0].seq, page[-1].seq) if page else None,
+                         head=head, verified=verified,
+                         may_verify=Role.ADMIN in principal.roles and bool(principal.token_id),
+                         page_size=EVENT_PAGE)
 
 
 @router.post("/events/verification", response_class=HTMLResponse)
@@ -180,9 +186,9 @@ def verify_chain(request: Request, csrf: Annotated[str, Form(max_length=200)] = 
     try:
         session.check_csrf(request, csrf)
         principal = session.writer(request)
-        registry = _registry(request, principal)
+        registry = registry_of(request, principal)
         result = verify_events(registry, principal, Response())
     except StewardError as error:
-        return _error(request, error, principal)
+        return error_page(request, error, principal)
     setattr(request.app.state, _LAST, Verified(registry.clock.now(), principal.name, result))
     return RedirectResponse("/events#chain", status_code=303)

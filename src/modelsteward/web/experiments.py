@@ -20,7 +20,11 @@ from modelsteward.errors import StewardError
 from modelsteward.results.experiments import ExperimentReport
 from modelsteward.web import session
 from modelsteward.web.charts import BarChart, IntervalChart, bar_chart, interval_chart, number
-from modelsteward.web.pages import _error, _page, _reader
+from modelsteward.web.respond import (
+    error_page,
+    page_response,
+    reader,
+)
 from modelsteward.web.routing import PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -182,7 +186,7 @@ def experiments_page(request: Request,
     """The running experiments (at most :data:`RUNNING_LIMIT`, by name) with what their
     analysis recommends now; then keyset pages of :data:`ENDED_PAGE` ended ones by name."""
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         running = registry.experiments.list(running=True, limit=RUNNING_LIMIT + 1)
         ended = registry.experiments.list(ended=True, after=after, limit=ENDED_PAGE + 1)
         verdicts: list[tuple[Experiment, str, str]] = []
@@ -193,23 +197,23 @@ def experiments_page(request: Request,
             except StewardError as error:
                 verdicts.append((experiment, "unknown", str(error)))
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
+        return error_page(request, error, session.signed_in(request))
     following = ended[ENDED_PAGE - 1].name if len(ended) > ENDED_PAGE else ""
-    return _page(request, "experiments.html", principal, running=verdicts,
-                 more_running=len(running) > RUNNING_LIMIT,
-                 ended=ended[:ENDED_PAGE], after=after, next_after=following,
-                 page_size=ENDED_PAGE)
+    return page_response(request, "experiments.html", principal, running=verdicts,
+                         more_running=len(running) > RUNNING_LIMIT,
+                         ended=ended[:ENDED_PAGE], after=after, next_after=following,
+                         page_size=ENDED_PAGE)
 
 
 @router.get("/experiments/{name}", response_class=HTMLResponse)
 def experiment_page(request: Request, name: str) -> Response:
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         experiment = registry.experiments.get(name)
         report = registry.experiments.report(name)
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
+        return error_page(request, error, session.signed_in(request))
     counted, rows = traffic(experiment, report)
-    return _page(request, "experiment.html", principal, x=experiment, report=report,
-                 metrics=metric_views(experiment, report), traffic=rows, counted=counted,
-                 traffic_chart=traffic_chart(rows))
+    return page_response(request, "experiment.html", principal, x=experiment, report=report,
+                         metrics=metric_views(experiment, report), traffic=rows, counted=counted,
+                         traffic_chart=traffic_chart(rows))

@@ -7,18 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from modelsteward.api import problems
 from modelsteward.api.auth import require_approver
-from modelsteward.api.deps import registry_for
 from modelsteward.api.lifecycle_schemas import ApprovalCreate, PromotionCreate, RejectionCreate
 from modelsteward.api.routes.lifecycle import approve_version, promote_version, reject_version
 from modelsteward.domain import events as ev
@@ -41,19 +39,21 @@ from modelsteward.reports import candidates_notes, table
 from modelsteward.results.advisories import Found
 from modelsteward.service.registry import Registry
 from modelsteward.service.tokens import close_session, open_session
-from modelsteward.web import live, session
+from modelsteward.web import session
 from modelsteward.web.comparison import compared
 from modelsteward.web.lineage import MAX_ROOTS, layout
 from modelsteward.web.monitoring import monitoring
-from modelsteward.web.render import render, services_and_teams
+from modelsteward.web.render import services_and_teams
+from modelsteward.web.respond import (
+    error_page,
+    error_text,
+    page_response,
+    reader,
+    registry_of,
+)
 from modelsteward.web.routing import PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-# no other host, no inline script or style: everything comes from this server
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
-HEADERS = {"content-security-policy": POLICY, "x-content-type-options": "nosniff",
-           "referrer-policy": "same-origin", "cache-control": "no-store"}
 PAGE_SIZE = 25
 SCAN_LIMIT = 500  # models read at most to fill one filtered page (the rest is on the next)
 # versions in staging (or production) the dashboard and the approvals queue read, the oldest
@@ -72,55 +72,6 @@ STAGES = frozenset(s.value for s in Stage)
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-def _page(request: Request, name: str, principal: Principal | None, status: int = 200,
-          **values: Any) -> HTMLResponse:
-    response = HTMLResponse(status_code=status, headers=HEADERS)
-    csrf = session.csrf_token(request, response)
-    # the head the page was read at, for live updates (only of pages a GET gives again)
-    seq = live.head_seq(request) if request.method == "GET" and status == 200 else None
-    body = render(name, request=request, principal=principal, csrf=csrf, seq=seq, **values)
-    response.body = response.render(body)
-    response.headers["content-length"] = str(len(response.body))
-    return response
-
-
-def _error(request: Request, error: StewardError | ValidationError,
-           principal: Principal | None) -> Response:
-    if isinstance(error, NotAuthenticated) and request.method == "GET":
-        return RedirectResponse(session.signin_url(request), status_code=303)
-    if isinstance(error, ValidationError):
-        status, title, detail = 400, "Bad input", _error_text(error)
-    else:
-        status, _, title = problems.status_of(error)
-        detail = str(error)
-    return _page(request, "error.html", principal, status, title=title, detail=detail)
-
-
-def invalid(request: Request, error: RequestValidationError) -> Response:
-    """The error page (400) of a request whose query or form breaks a field's rule, naming
-    each field and its rule."""
-    problems_found = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ()) if p not in ('query', 'body'))}: "
-        f"{e.get('msg', '')}" for e in error.errors())
-    return _page(request, "error.html", session.signed_in(request), 400, title="Bad input",
-                 detail=f"{problems_found}. Correct the address or the form and try again.")
-
-
-def _error_text(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                     for e in error.errors())
-
-
-def _registry(request: Request, principal: Principal) -> Registry:
-    return registry_for(request, principal)
-
-
-def _reader(request: Request) -> tuple[Principal, Registry]:
-    principal = session.reader(request)
-    live.head_seq(request)  # before the page's data: see web/live.py
-    return principal, _registry(request, principal)
-
-
 def _today(registry: Registry) -> date:
     return registry.clock.now().date()
 
@@ -134,8 +85,8 @@ def model_href(ref: str) -> str:
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
-    return _page(request, "signin.html", session.signed_in(request),
-                 next=session.local_path(next), message="")
+    return page_response(request, "signin.html", session.signed_in(request),
+                         next=session.local_path(next), message="")
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -149,7 +100,7 @@ def signin(request: Request, token: Annotated[str, Form(max_length=200)] = "",
             raise NotAuthenticated("Paste an API token (stw_…) to sign in.")
         session_id, _ = open_session(request.app.state.store, session.now(request), token)
     except NotAuthenticated as refused:
-        return _page(request, "signin.html", None, 401, next=target, message=str(refused))
+        return page_response(request, "signin.html", None, 401, next=target, message=str(refused))
     response = RedirectResponse(target, status_code=303)
     session.set_session_cookie(request, response, session_id)
     return response
@@ -160,7 +111,7 @@ def signout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -
     try:
         session.check_csrf(request, csrf)
     except NotAuthenticated as refused:
-        return _error(request, refused, session.signed_in(request))
+        return error_page(request, refused, session.signed_in(request))
     session_id = request.cookies.get(session.SESSION_COOKIE, "")
     if session_id:
         close_session(request.app.state.store, session.now(request), session_id)
@@ -208,7 +159,7 @@ def _approvals_given(registry: Registry,
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         upcoming = registry.providers.upcoming(HORIZON_DAYS)
         waiting = _waiting(registry)
         horizon = registry.clock.now() + timedelta(days=HORIZON_DAYS)
@@ -238,13 +189,13 @@ def dashboard(request: Request) -> Response:
                 experiments.append((experiment, "unknown", str(error)))
         missing, unplanned = registry.deprecations.missing_first(20, count_up_to=MISSING_COUNT)
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
-    return _page(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
-                 advised=advised, rollbacks=rollbacks, experiments=experiments,
-                 reviews=reviews, degraded=degraded,
-                 missing=missing, missing_more=max(0, unplanned - len(missing)),
-                 missing_at_least=unplanned == MISSING_COUNT,
-                 horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
+        return error_page(request, error, session.signed_in(request))
+    return page_response(request, "dashboard.html", principal, upcoming=upcoming, waiting=waiting,
+                         advised=advised, rollbacks=rollbacks, experiments=experiments,
+                         reviews=reviews, degraded=degraded,
+                         missing=missing, missing_more=max(0, unplanned - len(missing)),
+                         missing_at_least=unplanned == MISSING_COUNT,
+                         horizon=HORIZON_DAYS, watch_limit=WATCH_LIMIT)
 
 
 # --- models --------------------------------------------------------------------------------------
@@ -301,7 +252,7 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
     per page (in keyset batches); the next page continues after the last one read."""
     filters = Filters(q.strip(), team.strip(), stage, risk, provider.strip(), deprecated)
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         shown: list[tuple[Model, str]] = []
         cursor, scanned, more = after, 0, False
         while len(shown) < PAGE_SIZE and scanned < SCAN_LIMIT:
@@ -329,11 +280,11 @@ def models_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
             break
         following = cursor if more else ""
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
-    return _page(request, "models.html", principal, models=shown, filters=filters,
-                 next_query=filters.query(following) if following else "",
-                 stages=[s.value for s in Stage], risks=[r.value for r in RiskTier],
-                 after=after)
+        return error_page(request, error, session.signed_in(request))
+    return page_response(request, "models.html", principal, models=shown, filters=filters,
+                         next_query=filters.query(following) if following else "",
+                         stages=[s.value for s in Stage], risks=[r.value for r in RiskTier],
+                         after=after)
 
 
 # --- one model, one version ----------------------------------------------------------------------
@@ -354,7 +305,7 @@ def _moment(text: str) -> datetime | None:
 def model_or_version(request: Request, ref: str,
                      at: Annotated[str, Query(max_length=10)] = "") -> Response:
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         if "@" in ref:
             return _version_page(request, principal, registry, ref)
         moment = _moment(at)
@@ -369,16 +320,16 @@ def model_or_version(request: Request, ref: str,
         consumers = registry.consumers.list(ref)
         events = list(reversed(card.changelog))[:50]
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
+        return error_page(request, error, session.signed_in(request))
     shown = card.versions[-SHOWN_VERSIONS:]
-    return _page(request, "model.html", principal, model=model, card=card,
-                 versions=list(reversed(shown)),
-                 more_versions=(total - len(shown) if windowed
-                                else max(0, len(card.versions) - SHOWN_VERSIONS)),
-                 windowed=windowed, shown_versions=SHOWN_VERSIONS,
-                 more_events=max(0, len(card.changelog) - 50), roots=len(newest),
-                 graph=graph, consumers=consumers, events=events, at=at,
-                 today=_today(registry).isoformat())
+    return page_response(request, "model.html", principal, model=model, card=card,
+                         versions=list(reversed(shown)),
+                         more_versions=(total - len(shown) if windowed
+                                        else max(0, len(card.versions) - SHOWN_VERSIONS)),
+                         windowed=windowed, shown_versions=SHOWN_VERSIONS,
+                         more_events=max(0, len(card.changelog) - 50), roots=len(newest),
+                         graph=graph, consumers=consumers, events=events, at=at,
+                         today=_today(registry).isoformat())
 
 
 def _registrations(registry: Registry, name: str) -> tuple[list[str], int]:
@@ -403,16 +354,17 @@ def _version_page(request: Request, principal: Principal, registry: Registry,
     card = (registry.cards.window(name, [str(version.id)]) if _registrations(registry, name)[1]
             else registry.cards.card(name))
     deprecations = [d for d in card.deprecations if str(version.id) in d.versions]
-    return _page(request, "version.html", principal, model=model, version=version,
-                 deprecations=deprecations,
-                 aliases=aliases, attestations=registry.attestations(version.ref),
-                 evaluations=registry.lifecycle.evaluations(version.ref),
-                 approvals=registry.lifecycle.approvals(version.ref),
-                 checks=registry.lifecycle.checks(version.ref),
-                 advisories=registry.advisories.affecting(version.ref), report=report,
-                 compared=compared(registry, version), monitoring=monitoring(registry, version),
-                 may_promote=principal is not None and Role.MAINTAINER in principal.roles,
-                 message=request.query_params.get("done", "")[:200])
+    return page_response(request, "version.html", principal, model=model, version=version,
+                         deprecations=deprecations,
+                         aliases=aliases, attestations=registry.attestations(version.ref),
+                         evaluations=registry.lifecycle.evaluations(version.ref),
+                         approvals=registry.lifecycle.approvals(version.ref),
+                         checks=registry.lifecycle.checks(version.ref),
+                         advisories=registry.advisories.affecting(version.ref), report=report,
+                         compared=compared(registry, version),
+                         monitoring=monitoring(registry, version),
+                         may_promote=principal is not None and Role.MAINTAINER in principal.roles,
+                         message=request.query_params.get("done", "")[:200])
 
 
 # --- approvals -----------------------------------------------------------------------------------
@@ -431,10 +383,10 @@ def _approvable(principal: Principal, registry: Registry, model: Model, role: st
 @router.get("/approvals", response_class=HTMLResponse)
 def approvals_page(request: Request) -> Response:
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         return _approvals(request, principal, registry)
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
+        return error_page(request, error, session.signed_in(request))
 
 
 def _approvals(request: Request, principal: Principal, registry: Registry, *, status: int = 200,
@@ -456,9 +408,10 @@ def _approvals(request: Request, principal: Principal, registry: Registry, *, st
                 item.model, item.version, principal.name, role, review, now,
                 registry.policy, {}) if principal.token_id and not refusals[role]})
             queue.append((item, roles, given[item.version.ref], blocked))
-    return _page(request, "approvals.html", principal, status, queue=queue,
-                 review=review.isoformat(), message=request.query_params.get("done", "")[:200],
-                 refused=refused, refused_ref=ref, kept=kept or {}, watch_limit=WATCH_LIMIT)
+    return page_response(request, "approvals.html", principal, status, queue=queue,
+                         review=review.isoformat(),
+                         message=request.query_params.get("done", "")[:200],
+                         refused=refused, refused_ref=ref, kept=kept or {}, watch_limit=WATCH_LIMIT)
 
 
 @router.post("/approvals/{ref:path}", response_class=HTMLResponse)
@@ -479,7 +432,7 @@ def approve(request: Request, ref: str, role: Annotated[str, Form(max_length=100
         principal = session.writer(request)
         name, _, number = ref.partition("@")
         body = ApprovalCreate.model_validate(sent)
-        registry = _registry(request, principal)
+        registry = registry_of(request, principal)
         try:
             approve_version(name, number, body, registry, principal)
         except InvalidInput as refused:  # the policy refused: ApprovalRefused, every reason
@@ -487,11 +440,11 @@ def approve(request: Request, ref: str, role: Annotated[str, Form(max_length=100
                               ref=ref, kept=sent)
     except ValidationError as error:
         if principal is None:
-            return _error(request, error, principal)
-        return _approvals(request, principal, _registry(request, principal), status=400,
-                          refused=_error_text(error), ref=ref, kept=sent)
+            return error_page(request, error, principal)
+        return _approvals(request, principal, registry_of(request, principal), status=400,
+                          refused=error_text(error), ref=ref, kept=sent)
     except StewardError as error:
-        return _error(request, error, principal)
+        return error_page(request, error, principal)
     done = quote(f"Approved {ref} as {role}.")
     return RedirectResponse(f"{model_href(ref)}?done={done}", status_code=303)
 
@@ -525,9 +478,9 @@ def _act(request: Request, ref: str, csrf: str,
         session.check_csrf(request, csrf)
         principal = session.writer(request)
         name, _, number = ref.partition("@")
-        action(name, number, _registry(request, principal), principal)
+        action(name, number, registry_of(request, principal), principal)
     except (StewardError, ValidationError) as error:
-        return _error(request, error, principal)
+        return error_page(request, error, principal)
     return RedirectResponse(f"{model_href(ref)}?done={quote(done)}", status_code=303)
 
 
@@ -539,9 +492,9 @@ def audit_form(request: Request) -> Response:
     try:
         principal = session.reader(request)
     except StewardError as error:
-        return _error(request, error, None)
-    return _page(request, "audit.html", principal, lock="", report=None, rows=[], header=(),
-                 notes=(), summary="", fail_on=DEFAULT_FAIL_ON)
+        return error_page(request, error, None)
+    return page_response(request, "audit.html", principal, lock="", report=None, rows=[], header=(),
+                         notes=(), summary="", fail_on=DEFAULT_FAIL_ON)
 
 
 @router.post("/audit", response_class=HTMLResponse)
@@ -562,7 +515,7 @@ def _audit(request: Request, text: str, fail_on: str, csrf: str) -> Response:
     principal = session.signed_in(request)
     try:
         session.check_csrf(request, csrf)
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         if not text.strip():
             raise InvalidInput("Paste a models.lock or choose the file (at most 1 MiB).")
         found = read_lock(text, "models.lock")
@@ -571,17 +524,18 @@ def _audit(request: Request, text: str, fail_on: str, csrf: str) -> Response:
         report = registry.audits.audit(found, fail_on=parse_fail_on(fail_on))
     except StewardError as error:
         if isinstance(error, NotAuthenticated):
-            return _error(request, error, principal)
-        return _page(request, "audit.html", principal, problems.status_of(error)[0], lock=text,
-                     report=None, rows=[], header=(), notes=(), summary="", fail_on=fail_on,
-                     message=str(error))
+            return error_page(request, error, principal)
+        return page_response(request, "audit.html", principal, problems.status_of(error)[0],
+                             lock=text, report=None, rows=[], header=(), notes=(), summary="",
+                             fail_on=fail_on, message=str(error))
     header, rows = table.rows(report)
     failing = {id(f) for f in report.failing}
     flags = [id(f) in failing for f in sort_findings(report.findings)]
-    return _page(request, "audit.html", principal, lock=text, report=report,
-                 rows=list(zip(rows, flags, strict=True)), header=header,
-                 notes=candidates_notes(report), summary=table.summary(report), fail_on=fail_on,
-                 message="")
+    return page_response(request, "audit.html", principal, lock=text, report=report,
+                         rows=list(zip(rows, flags, strict=True)), header=header,
+                         notes=candidates_notes(report), summary=table.summary(report),
+                         fail_on=fail_on,
+                         message="")
 
 
 # --- deprecations --------------------------------------------------------------------------------
@@ -634,7 +588,7 @@ def deprecations_page(request: Request) -> Response:
     """Every current plan (a later plan of the same target supersedes an earlier one), soonest
     next date first, at most :data:`PLAN_LIMIT`; and the provider shutdowns still to come."""
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         today = _today(registry)
         with registry.store.read() as tx:
             every = tx.plans()
@@ -646,10 +600,10 @@ def deprecations_page(request: Request) -> Response:
                          SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN, plans=every)
                      if u.hard_deadline >= today]
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
-    return _page(request, "deprecations.html", principal, plans=shown,
-                 more=max(0, len(ordered) - PLAN_LIMIT), limit=PLAN_LIMIT, bar=BAR,
-                 shutdowns=shutdowns, shutdown_days=SHUTDOWN_DAYS, today=today.isoformat())
+        return error_page(request, error, session.signed_in(request))
+    return page_response(request, "deprecations.html", principal, plans=shown,
+                         more=max(0, len(ordered) - PLAN_LIMIT), limit=PLAN_LIMIT, bar=BAR,
+                         shutdowns=shutdowns, shutdown_days=SHUTDOWN_DAYS, today=today.isoformat())
 
 
 # --- advisories ----------------------------------------------------------------------------------
@@ -661,14 +615,14 @@ def advisories_page(request: Request,
     """Keyset pages of :data:`PAGE_SIZE` advisories by id, withdrawn ones included, each with
     the versions it affects directly and those that inherit it through lineage."""
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         found = registry.advisories.page(after=after, limit=PAGE_SIZE + 1)
         shown = [(a, *registry.advisories.reach(a)) for a in found[:PAGE_SIZE]]
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
+        return error_page(request, error, session.signed_in(request))
     following = found[PAGE_SIZE - 1].id if len(found) > PAGE_SIZE else ""
-    return _page(request, "advisories.html", principal, advisories=shown, after=after,
-                 next_after=following, page_size=PAGE_SIZE)
+    return page_response(request, "advisories.html", principal, advisories=shown, after=after,
+                         next_after=following, page_size=PAGE_SIZE)
 
 
 # --- consumers -----------------------------------------------------------------------------------
@@ -684,7 +638,7 @@ def consumers_page(request: Request,
     given), each with what its pins resolve to now; with ``model``, the impact on its users by
     team as ``GET /api/v1/impact`` reports it."""
     try:
-        principal, registry = _reader(request)
+        principal, registry = reader(request)
         with registry.store.read() as tx:
             if model and tx.get_model(model) is None:
                 raise ModelNotFound(model)
@@ -692,9 +646,9 @@ def consumers_page(request: Request,
         shown = registry.consumers.statuses(found[:CONSUMER_PAGE])
         impact = registry.consumers.impact(model) if model else None
     except StewardError as error:
-        return _error(request, error, session.signed_in(request))
+        return error_page(request, error, session.signed_in(request))
     following = found[CONSUMER_PAGE - 1].name if len(found) > CONSUMER_PAGE else ""
-    return _page(request, "consumers.html", principal, consumers=shown, after=after,
-                 model=model, impact=impact,
-                 reach=_services_teams(impact) if impact is not None else "",
-                 next_after=following, page_size=CONSUMER_PAGE)
+    return page_response(request, "consumers.html", principal, consumers=shown, after=after,
+                         model=model, impact=impact,
+                         reach=_services_teams(impact) if impact is not None else "",
+                         next_after=following, page_size=CONSUMER_PAGE)

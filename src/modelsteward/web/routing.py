@@ -12,9 +12,12 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
+from modelsteward.web.respond import invalid_page
+
 
 class PageRoute(APIRoute):
-    """An :class:`APIRoute` whose invalid requests get :func:`~modelsteward.web.pages.invalid`."""
+    """An :class:`APIRoute` whose invalid requests get
+    :func:`~modelsteward.web.respond.invalid_page`."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -23,9 +26,6 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as error:
-                # pages.py holds the routes that use this class: imported when first needed
-                from modelsteward.web.pages import invalid
-
-                return invalid(request, error)
+                return invalid_page(request, error)
 
         return handle
