@@ -11,7 +11,7 @@ from contextlib import closing
 import pytest
 
 from modelsteward import Registry
-from modelsteward.web import pages
+from modelsteward.web import reach
 from tests.web.conftest import Demo
 
 NAME = r'<tr class="consumer">\s*<td><a href="[^"]+">([^<]+)</a>'
@@ -56,7 +56,7 @@ def test_the_consumer_pages_reach_every_consumer(demo: Demo,
     with Registry.open(demo.db_url) as registry:
         every = sorted(c.name for c in registry.consumers.list())
     assert len(every) >= 3
-    monkeypatch.setattr(pages, "CONSUMER_PAGE", 2)
+    monkeypatch.setattr(reach, "CONSUMER_PAGE", 2)
     seen: list[str] = []
     with closing(demo.browser("approver")) as browser:
         path = "/consumers"

@@ -20,7 +20,7 @@ from modelsteward.domain.advisory import (
     RangeEvent,
 )
 from modelsteward.domain.model import Model
-from modelsteward.web import pages
+from modelsteward.web import reach
 from tests.web.conftest import Demo
 
 
@@ -75,7 +75,7 @@ def test_the_advisories_page_is_paged_by_id(demo: Demo) -> None:
 
 def test_the_deprecations_page_says_when_it_shows_only_the_soonest(
         demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pages, "PLAN_LIMIT", 0)
+    monkeypatch.setattr(reach, "PLAN_LIMIT", 0)
     with closing(demo.browser("approver")) as browser:
         page = browser.get("/deprecations").text
     assert '<tr class="plan">' not in page
@@ -95,7 +95,7 @@ def test_the_advisories_pages_reach_every_advisory(demo: Demo,
                     RangeEvent(EventKind.INTRODUCED, "0"),)),)),),
                 database_specific={"severity": "LOW"}))
         every = [a.id for a in registry.advisories.all(include_withdrawn=True)]
-    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    monkeypatch.setattr(reach, "ADVISORY_PAGE", 1)
     seen: list[str] = []
     with closing(demo.browser("approver")) as browser:
         path = "/advisories"
