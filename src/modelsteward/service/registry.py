@@ -9,7 +9,7 @@ unit of work: it writes everything, with its events, or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -465,10 +465,6 @@ class Registry:
     def lineage(self, ref: str) -> Lineage:
         """See :meth:`Catalog.lineage`."""
         return self.catalog.lineage(ref)
-
-    def lineages(self, refs: Sequence[str]) -> dict[str, Lineage]:
-        """See :meth:`Catalog.lineages`."""
-        return self.catalog.lineages(refs)
 
     def verify(self, ref: str, path: Path, *,
                progress: Callable[[int], None] | None = None) -> VerifyResult:

@@ -110,7 +110,7 @@ def layout(registry: Registry, versions: list[str], cards: dict[str, Card]) -> G
     its newest :data:`MAX_ROOTS`); ``cards``: cards already built, by model name."""
     depth: dict[str, int] = dict.fromkeys(versions, 0)
     edges: dict[Derivation, None] = {}  # in order, once each
-    lineages = registry.lineages(versions)
+    lineages = registry.catalog.lineages(versions)
     for root in versions:
         lineage = lineages[root]
         for node in lineage.ancestors:
