@@ -22,12 +22,10 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from databases import DEFAULT_POSTGRES, Database, postgres_problem, postgres_schema, sqlite_file
+from databases import DEFAULT_POSTGRES, sqlite_and_postgres
 from fastapi import FastAPI
 from scale_seed import BIG, FixedClock, Shape, model_name, open_registry, timed, version_ids
 from starlette.testclient import TestClient
@@ -126,21 +124,6 @@ def _p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-@contextmanager
-def databases(folder: Path, on: list[str], postgres: str) -> Iterator[list[Database]]:
-    with ExitStack() as stack:
-        found = []
-        if "sqlite" in on:
-            found.append(stack.enter_context(sqlite_file(folder)))
-        if "postgresql" in on:
-            problem = postgres_problem(postgres)
-            if problem is None:
-                found.append(stack.enter_context(postgres_schema(postgres)))
-            else:
-                print(f"PostgreSQL skipped: {problem}")
-        yield found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--versions", type=int, default=Shape.versions)
@@ -165,7 +148,7 @@ def main() -> None:
         measure(args.database, shape, args.repeat, args.budget, args.only)
         return
     with tempfile.TemporaryDirectory() as folder, \
-            databases(Path(folder), args.on.split(","), args.postgres) as found:
+            sqlite_and_postgres(Path(folder), args.postgres, args.on.split(",")) as found:
         for database in found:
             print(f"{database.label}:", flush=True)
             with open_registry(database.url) as registry:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,14 +77,16 @@ def _psycopg(url: str) -> str:
 
 
 @contextmanager
-def sqlite_and_postgres(folder: Path, postgres: str) -> Iterator[list[Database]]:
+def sqlite_and_postgres(folder: Path, postgres: str,
+                        on: Collection[str] = ("sqlite", "postgresql")) -> Iterator[list[Database]]:
     """A fresh SQLite file in ``folder`` and, when ``postgres`` answers, a fresh schema there
-    (why not is printed); both removed afterwards."""
+    (why not is printed), of those ``on`` names; all removed afterwards."""
     with ExitStack() as stack:
-        found = [stack.enter_context(sqlite_file(folder))]
-        problem = postgres_problem(postgres)
-        if problem is None:
-            found.append(stack.enter_context(postgres_schema(postgres)))
-        else:
-            print(f"PostgreSQL skipped: {problem}")
+        found = [stack.enter_context(sqlite_file(folder))] if "sqlite" in on else []
+        if "postgresql" in on:
+            problem = postgres_problem(postgres)
+            if problem is None:
+                found.append(stack.enter_context(postgres_schema(postgres)))
+            else:
+                print(f"PostgreSQL skipped: {problem}")
         yield found

@@ -9,6 +9,7 @@ import base64
 import contextlib
 import random
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -147,18 +148,7 @@ def test_search_pages_match_the_reference(make_server: MakeServer, db_url: str, 
             order_by = rng.choice(ORDERS)
             size = rng.choice([1, 3, 7, 100])
             expected = _reference_pages(views, filter, order_by, size)
-            pages, token = [], ""
-            while True:
-                params: dict[str, str | int | list[str]] = {"filter": filter, "order_by": order_by,
-                                             "max_results": size}
-                if token:
-                    params["page_token"] = token
-                body = server.client.get("/api/2.0/mlflow/registered-models/search",
-                                         params=params).json()
-                pages.append(body.get("registered_models", []))
-                token = body.get("next_page_token", "")
-                if not token:
-                    break
+            pages = _every_page(server, "registered-models", filter, order_by, size)
             assert pages == expected, (filter, order_by, size)
         # every model and version read alone agrees with the reference too
         with registry.store.read() as tx:
@@ -257,18 +247,26 @@ def test_version_search_pages_match_the_reference(make_server: MakeServer, db_ur
             order_by = rng.choice(VERSION_ORDERS)
             size = rng.choice([1, 2, 5, 100])
             expected = _reference_version_pages(versions, filter, order_by, size)
-            pages, token = [], ""
-            while True:
-                params: dict[str, str | int | list[str]] = {"filter": filter, "order_by": order_by,
-                                                            "max_results": size}
-                if token:
-                    params["page_token"] = token
-                answer = server.client.get("/api/2.0/mlflow/model-versions/search",
-                                           params=params)
-                assert answer.status_code == 200, answer.text
-                body = answer.json()
-                pages.append(body.get("model_versions", []))
-                token = body.get("next_page_token", "")
-                if not token:
-                    break
+            pages = _every_page(server, "model-versions", filter, order_by, size)
             assert pages == expected, (filter, order_by, size)
+
+
+def _every_page(server: Server, what: str, filter: str, order_by: list[str],
+                size: int) -> list[list[Any]]:
+    """Every page of MLflow's search of ``what`` (``registered-models`` or ``model-versions``)
+    over HTTP, following ``next_page_token`` to the end."""
+    key = "registered_models" if what == "registered-models" else "model_versions"
+    pages: list[list[Any]] = []
+    token = ""
+    while True:
+        params: dict[str, str | int | list[str]] = {"filter": filter, "order_by": order_by,
+                                                    "max_results": size}
+        if token:
+            params["page_token"] = token
+        answer = server.client.get(f"/api/2.0/mlflow/{what}/search", params=params)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        pages.append(body.get(key, []))
+        token = body.get("next_page_token", "")
+        if not token:
+            return pages
