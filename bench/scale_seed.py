@@ -33,6 +33,8 @@ Two ways to write the catalog part (models, versions, stages, aliases and their 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -54,7 +56,7 @@ from modelsteward.domain.advisory import (
 )
 from modelsteward.domain.consumers import Consumer, ConsumerKind, ConsumerPin
 from modelsteward.domain.deprecation import DeprecationReason
-from modelsteward.domain.events import Event, NewEvent, canonical_json, chain, format_time
+from modelsteward.domain.events import GENESIS, NewEvent, format_time
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, ModelKind, RiskTier, Version
 from modelsteward.domain.payloads import model_payload, version_payload
@@ -203,26 +205,34 @@ def seed_store(registry: Registry, shape: Shape) -> None:
 # --- the bulk path ------------------------------------------------------------------------------
 
 
+# canonical_json's encoder, made once: json.dumps with these options builds one per call
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False).encode
+_string = json.encoder.encode_basestring  # a str as canonical_json writes it
+
+
 class _Chain:
-    """Numbers and chains events as ``extend_chain`` does, one at a time."""
+    """Numbers and chains events as ``extend_chain`` does, one at a time: the same JSON and
+    hashes (``event_hash``'s body written out in its sorted key order; the test compares the
+    rows with the write path's)."""
 
     def __init__(self, head: tuple[int, str]) -> None:
-        seq, head_hash = head
-        self.last: Event | None = (Event(seq, "", "", "", "", "", "", head_hash) if seq
-                                   else None)
+        self.seq, self.hash = head
+        if not self.seq:
+            self.hash = GENESIS
         self.stamp = format_time(NOW)
 
-    @property
-    def seq(self) -> int:
-        return self.last.seq if self.last is not None else 0
-
     def add(self, kind: str, subject: str, payload: dict[str, object]) -> dict[str, object]:
-        self.last = chain(self.last, self.seq + 1, self.stamp, ACTOR,
-                          NewEvent(kind, subject, payload))
-        e = self.last
-        return {"seq": e.seq, "time": e.time, "actor": e.actor, "kind": e.kind,
-                "subject": e.subject, "payload": e.payload_json, "prev_hash": e.prev_hash,
-                "hash": e.hash}
+        self.seq += 1
+        payload_json = _canonical(payload)
+        prev = self.hash
+        body = (f'{{"actor":{_string(ACTOR)},"kind":{_string(kind)},'
+                f'"payload":{_string(payload_json)},"prev":{_string(prev)},"seq":{self.seq},'
+                f'"subject":{_string(subject)},"time":{_string(self.stamp)}}}')
+        self.hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        return {"seq": self.seq, "time": self.stamp, "actor": ACTOR, "kind": kind,
+                "subject": subject, "payload": payload_json, "prev_hash": prev,
+                "hash": self.hash}
 
 
 @dataclass
@@ -310,7 +320,7 @@ def _inserter(connection: Connection) -> Callable[[Table, list[dict[str, object]
         with raw.cursor() as cursor, cursor.copy(
                 f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copying:
             for row in rows:
-                copying.write_row([canonical_json(row[n]) if n in json_columns else row[n]
+                copying.write_row([_canonical(row[n]) if n in json_columns else row[n]
                                    for n in names])
     return copy
 
@@ -336,9 +346,9 @@ def seed_bulk(registry: Registry, shape: Shape,
             written += len(rows.versions)
             if progress is not None:
                 progress(written)
-        if log.last is not None:
+        if log.seq:
             connection.execute(update(chain_head).where(chain_head.c.id == 1)
-                               .values(seq=log.last.seq, hash=log.last.hash))
+                               .values(seq=log.seq, hash=log.hash))
 
 
 # --- what the services write (both ways) --------------------------------------------------------
