@@ -33,15 +33,20 @@ Two ways to write the catalog part (models, versions, stages, aliases and their 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import hashlib
 import json
 import time
 import uuid
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from psycopg._copy_base import TextFormatter
+from psycopg.adapt import Transformer
 from sqlalchemy import Connection, Table, insert, text, update
 
 from modelsteward import Registry
@@ -79,6 +84,7 @@ PRODUCTION = "production"
 TEAMS = 200
 BIG = "model-big"
 _BATCH = 5000  # models written per batch of the bulk path
+_VERSIONS = 20_000  # versions per batch at most (model-big's are one batch)
 
 
 class FixedClock:
@@ -211,28 +217,48 @@ _canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _string = json.encoder.encode_basestring  # a str as canonical_json writes it
 
 
-class _Chain:
-    """Numbers and chains events as ``extend_chain`` does, one at a time: the same JSON and
-    hashes (``event_hash``'s body written out in its sorted key order; the test compares the
-    rows with the write path's)."""
+class _Numbering:
+    """Numbers events as ``extend_chain`` does and writes each one's canonical JSON and the
+    body ``event_hash`` hashes (written out in its sorted key order: the test compares the rows
+    with the write path's), all but the previous hash, which only :func:`_link` knows: so
+    batches can be computed apart (in worker processes) and only the SHA-256 chain is
+    sequential."""
 
-    def __init__(self, head: tuple[int, str]) -> None:
-        self.seq, self.hash = head
-        if not self.seq:
-            self.hash = GENESIS
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
         self.stamp = format_time(NOW)
+        self.bodies: list[tuple[str, str]] = []  # each event's body before and after its prev
 
     def add(self, kind: str, subject: str, payload: dict[str, object]) -> dict[str, object]:
         self.seq += 1
         payload_json = _canonical(payload)
-        prev = self.hash
-        body = (f'{{"actor":{_string(ACTOR)},"kind":{_string(kind)},'
-                f'"payload":{_string(payload_json)},"prev":{_string(prev)},"seq":{self.seq},'
-                f'"subject":{_string(subject)},"time":{_string(self.stamp)}}}')
-        self.hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        self.bodies.append((
+            f'{{"actor":{_string(ACTOR)},"kind":{_string(kind)},'
+            f'"payload":{_string(payload_json)},"prev":"',
+            f'","seq":{self.seq},"subject":{_string(subject)},"time":{_string(self.stamp)}}}'))
         return {"seq": self.seq, "time": self.stamp, "actor": ACTOR, "kind": kind,
-                "subject": subject, "payload": payload_json, "prev_hash": prev,
-                "hash": self.hash}
+                "subject": subject, "payload": payload_json}
+
+
+def _link(rows: list[dict[str, object]], bodies: list[tuple[str, str]], head: str) -> str:
+    """Chain ``rows`` (events numbered by :class:`_Numbering`) after the hash ``head``; the
+    hash of the last."""
+    sha256 = hashlib.sha256
+    for row, (before, after) in zip(rows, bodies, strict=True):
+        row["prev_hash"] = head
+        head = sha256(f"{before}{head}{after}".encode()).hexdigest()
+        row["hash"] = head
+    return head
+
+
+def events_of(i: int, count: int) -> int:
+    """How many events the catalog part records for model ``i`` of ``count`` versions."""
+    return 1 + count + sum(2 if stage is Stage.PRODUCTION else 1
+                           for _, stage in stages_of(i, count))
+
+
+# a batch, the sequence its events follow, and whether its rows go as COPY text
+_Job = tuple["Shape", list[tuple[int, str, int]], int, bool]
 
 
 @dataclass
@@ -241,11 +267,19 @@ class _Rows:
     versions: list[dict[str, object]]
     aliases: list[dict[str, object]]
     events: list[dict[str, object]]
+    bodies: list[tuple[str, str]]
+    # for COPY (PostgreSQL): the tables' rows as COPY text (table: (columns, text)), the
+    # events' lines up to their last two columns, which the chain fills in (dicts emptied)
+    text: dict[str, tuple[str, str]] | None = None
+    lines: list[str] | None = None
+    count: int = 0  # versions in the batch
 
 
-def _rows(shape: Shape, batch: Sequence[tuple[int, str, int]], log: _Chain) -> _Rows:
-    """The rows the write path makes for ``batch`` (models with their versions and stages)."""
-    rows = _Rows([], [], [], [])
+def _rows(shape: Shape, batch: Sequence[tuple[int, str, int]], first: int) -> _Rows:
+    """The rows the write path makes for ``batch`` (models with their versions and stages),
+    its events numbered from ``first`` + 1 and not yet chained (see :func:`_link`)."""
+    log = _Numbering(first)
+    rows = _Rows([], [], [], [], log.bodies)
     for i, name, count in batch:
         at = moment_of(shape, i)
         log.stamp = format_time(at)
@@ -302,29 +336,6 @@ def _chunks(items: Iterator[tuple[int, str, int]], size: int,
         yield batch
 
 
-def _inserter(connection: Connection) -> Callable[[Table, list[dict[str, object]]], None]:
-    """Rows into a table: COPY on PostgreSQL (JSON as canonical text), executemany elsewhere."""
-    if connection.dialect.name != "postgresql":
-        def execute_many(table: Table, rows: list[dict[str, object]]) -> None:
-            if rows:
-                connection.execute(insert(table), rows)
-        return execute_many
-
-    raw: Any = connection.connection.driver_connection
-
-    def copy(table: Table, rows: list[dict[str, object]]) -> None:
-        if not rows:
-            return
-        names = list(rows[0])
-        json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copying:
-            for row in rows:
-                copying.write_row([_canonical(row[n]) if n in json_columns else row[n]
-                                   for n in names])
-    return copy
-
-
 def seed_bulk(registry: Registry, shape: Shape,
               progress: Callable[[int], None] | None = None) -> None:
     """The catalog part as :func:`seed_store` writes it, inserted in batches in one
@@ -334,21 +345,95 @@ def seed_bulk(registry: Registry, shape: Shape,
         raise SystemExit("The bulk path writes SQL tables: give a database URL.")
     with store.write() as tx:
         connection = tx.c
-        put = _inserter(connection)
-        log = _Chain(tx.chain_head())
+        as_text = connection.dialect.name == "postgresql"
+        seq, head = tx.chain_head()
+        if not seq:
+            head = GENESIS
         written = 0
-        for batch in _chunks(shape.counts(), _BATCH, max(50_000, shape.big)):
-            rows = _rows(shape, batch, log)
-            put(models, rows.models)
-            put(versions, rows.versions)
-            put(alias_assignments, rows.aliases)
-            put(events, rows.events)
-            written += len(rows.versions)
-            if progress is not None:
-                progress(written)
-        if log.seq:
+        with _mapper(shape) as mapped:
+            for rows in mapped(_batch_rows, _batches(shape, seq, as_text)):
+                if rows.text is not None and rows.lines is not None:
+                    head = _copy(connection, rows.text, rows.lines, rows.bodies, head)
+                else:
+                    head = _link(rows.events, rows.bodies, head)
+                    for table, found in ((models, rows.models), (versions, rows.versions),
+                                         (alias_assignments, rows.aliases),
+                                         (events, rows.events)):
+                        if found:
+                            connection.execute(insert(table), found)
+                seq += len(rows.bodies)
+                written += rows.count
+                if progress is not None:
+                    progress(written)
+        if seq:
             connection.execute(update(chain_head).where(chain_head.c.id == 1)
-                               .values(seq=log.seq, hash=log.hash))
+                               .values(seq=seq, hash=head))
+
+
+def _copy(connection: Connection, text: dict[str, tuple[str, str]], lines: list[str],
+          bodies: list[tuple[str, str]], head: str) -> str:
+    """COPY a batch's rows (see :class:`_Rows`), its events chained after the hash ``head``;
+    the hash of the last."""
+    raw: Any = connection.connection.driver_connection
+    sha256 = hashlib.sha256
+    chained: list[str] = []
+    for line, (before, after) in zip(lines, bodies, strict=True):
+        digest = sha256(f"{before}{head}{after}".encode()).hexdigest()
+        chained.append(f"{line}\t{head}\t{digest}\n")
+        head = digest
+    names = ", ".join(c.name for c in events.columns)
+    with raw.cursor() as cursor:
+        for table, (columns, data) in [*text.items(), ("events", (names, "".join(chained)))]:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copying:
+                copying.write(data)
+    return head
+
+
+def _batches(shape: Shape, seq: int, as_text: bool) -> Iterator[_Job]:
+    """The batches of the bulk path, each with the sequence its events follow."""
+    for batch in _chunks(shape.counts(), _BATCH, max(_VERSIONS, shape.big)):
+        yield shape, batch, seq, as_text
+        seq += sum(events_of(i, count) for i, _, count in batch)
+
+
+def _batch_rows(job: _Job) -> _Rows:
+    shape, batch, seq, as_text = job
+    rows = _rows(shape, batch, seq)
+    rows.count = len(rows.versions)
+    if as_text:
+        rows.text = {table.name: _copy_text(table, found) for table, found in (
+            (models, rows.models), (versions, rows.versions),
+            (alias_assignments, rows.aliases)) if found}
+        # one line per event: COPY text escapes line breaks inside values
+        rows.lines = _copy_text(events, rows.events)[1].split("\n")[:-1]
+        rows.models, rows.versions, rows.aliases = [], [], []
+    return rows
+
+
+def _copy_text(table: Table, rows: list[dict[str, object]]) -> tuple[str, str]:
+    """(columns, COPY text) of ``rows`` of ``table``: formatted as psycopg's ``Copy.write_row``
+    formats them (its own formatter, made here as it makes one), JSON as canonical text."""
+    formatter = TextFormatter(Transformer())
+    names = list(rows[0])
+    json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
+    data = bytearray()
+    for row in rows:
+        data += formatter.write_row([_canonical(row[n]) if n in json_columns else row[n]
+                                     for n in names])
+    data += formatter.end()
+    return ", ".join(names), data.decode()
+
+
+@contextmanager
+def _mapper(shape: Shape) -> Iterator[Callable[[Callable[[_Job], _Rows], Iterator[_Job]],
+                                               Iterator[_Rows]]]:
+    """Worker processes computing batches' rows (one more than the cores left to this one, as
+    it mostly waits on the database), or this process alone for a small seed."""
+    if shape.versions < 4 * _VERSIONS:
+        yield map
+        return
+    with multiprocessing.get_context("fork").Pool(max(1, os.cpu_count() or 1)) as pool:
+        yield pool.imap
 
 
 # --- what the services write (both ways) --------------------------------------------------------
