@@ -337,9 +337,12 @@ def _chunks(items: Iterator[tuple[int, str, int]], size: int,
 
 
 def seed_bulk(registry: Registry, shape: Shape,
-              progress: Callable[[int], None] | None = None) -> None:
-    """The catalog part as :func:`seed_store` writes it, inserted in batches in one
-    transaction (see the module docstring)."""
+              progress: Callable[[int], None] | None = None, *, processes: int | None = None,
+              batch: int = _VERSIONS) -> None:
+    """The catalog part as :func:`seed_store` writes it, inserted in batches of about
+    ``batch`` versions in one transaction (see the module docstring), the batches' rows
+    computed by ``processes`` worker processes (``None``: as many as cores for a large seed,
+    none for a small one; ``0``: none)."""
     store = registry.store
     if not isinstance(store, SqlStore):
         raise SystemExit("The bulk path writes SQL tables: give a database URL.")
@@ -350,8 +353,10 @@ def seed_bulk(registry: Registry, shape: Shape,
         if not seq:
             head = GENESIS
         written = 0
-        with _mapper(shape) as mapped:
-            for rows in mapped(_batch_rows, _batches(shape, seq, as_text)):
+        if processes is None:
+            processes = (os.cpu_count() or 1) if shape.versions >= 4 * batch else 0
+        with _mapper(processes) as mapped:
+            for rows in mapped(_batch_rows, _batches(shape, seq, as_text, batch)):
                 if rows.text is not None and rows.lines is not None:
                     head = _copy(connection, rows.text, rows.lines, rows.bodies, head)
                 else:
@@ -389,9 +394,9 @@ def _copy(connection: Connection, text: dict[str, tuple[str, str]], lines: list[
     return head
 
 
-def _batches(shape: Shape, seq: int, as_text: bool) -> Iterator[_Job]:
+def _batches(shape: Shape, seq: int, as_text: bool, limit: int) -> Iterator[_Job]:
     """The batches of the bulk path, each with the sequence its events follow."""
-    for batch in _chunks(shape.counts(), _BATCH, max(_VERSIONS, shape.big)):
+    for batch in _chunks(shape.counts(), _BATCH, max(limit, shape.big)):
         yield shape, batch, seq, as_text
         seq += sum(events_of(i, count) for i, _, count in batch)
 
@@ -425,14 +430,15 @@ def _copy_text(table: Table, rows: list[dict[str, object]]) -> tuple[str, str]:
 
 
 @contextmanager
-def _mapper(shape: Shape) -> Iterator[Callable[[Callable[[_Job], _Rows], Iterator[_Job]],
-                                               Iterator[_Rows]]]:
-    """Worker processes computing batches' rows (one more than the cores left to this one, as
-    it mostly waits on the database), or this process alone for a small seed."""
-    if shape.versions < 4 * _VERSIONS:
+def _mapper(processes: int) -> Iterator[Callable[[Callable[[_Job], _Rows], Iterator[_Job]],
+                                                 Iterator[_Rows]]]:
+    """``processes`` worker processes computing batches' rows in order, ahead of this one
+    (which mostly waits on the database, so as many workers as cores), or this process alone
+    for none."""
+    if not processes:
         yield map
         return
-    with multiprocessing.get_context("fork").Pool(max(1, os.cpu_count() or 1)) as pool:
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
         yield pool.imap
 
 
