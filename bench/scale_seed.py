@@ -84,6 +84,7 @@ PRODUCTION = "production"
 TEAMS = 200
 BIG = "model-big"
 _BATCH = 5000  # models written per batch of the bulk path
+_SERVICE_BATCH = 250  # consumers or plans written per transaction by seed_services
 _VERSIONS = 20_000  # versions per batch at most (model-big's are one batch)
 
 
@@ -454,21 +455,32 @@ def seed_services(registry: Registry, shape: Shape) -> None:
     # a consumer's pins must resolve to an eligible version: a model in production
     live = [name for i, name, count in shape.counts()
             if any(stage is Stage.PRODUCTION for _, stage in stages_of(i, count))]
-    for n in range(max(1, len(names) // 50)):
-        first, second = live[(n * 50) % len(live)], live[(n * 50 + 25) % len(live)]
-        pins = (ConsumerPin(first, "*"),) + (
-            (ConsumerPin(second, "^1"),) if second != first else ())
-        registry.consumers.add(Consumer(f"app-{n:05d}", ConsumerKind.APPLICATION,
-                                        f"team-{n % TEAMS}", f"app-{n}@example.com",
-                                        "production", pins))
+    # the consumers, then the plans, in write transactions of _SERVICE_BATCH each (what
+    # ``consumers.add`` and ``deprecations.plan`` do, several at a time: a transaction each
+    # was most of the services' part)
+    consumers = range(max(1, len(names) // 50))
+    for start in range(0, len(consumers), _SERVICE_BATCH):
+        with registry.store.write() as tx:
+            for n in consumers[start:start + _SERVICE_BATCH]:
+                first, second = live[(n * 50) % len(live)], live[(n * 50 + 25) % len(live)]
+                pins = (ConsumerPin(first, "*"),) + (
+                    (ConsumerPin(second, "^1"),) if second != first else ())
+                registry.consumers.add_in(tx, Consumer(
+                    f"app-{n:05d}", ConsumerKind.APPLICATION, f"team-{n % TEAMS}",
+                    f"app-{n}@example.com", "production", pins))
     today = NOW.date()
-    for n in range(max(1, len(names) // 200)):
-        name = names[(n * 200 + 7) % len(names)]
-        registry.deprecations.plan(f"{name}@*", reason=DeprecationReason.REPLACED,
-                                   replacement="", announced=today,
-                                   soft_deadline=today + timedelta(days=30 + n % 60),
-                                   hard_deadline=today + timedelta(days=120 + n % 60),
-                                   migration_steps=("move to the next version",))
+    plans = range(max(1, len(names) // 200))
+    for start in range(0, len(plans), _SERVICE_BATCH):
+        with registry.store.write() as tx:
+            for n in plans[start:start + _SERVICE_BATCH]:
+                name = names[(n * 200 + 7) % len(names)]
+                deprecations = registry.deprecations
+                deprecations.write_plan(tx, deprecations.check_plan(
+                    tx, f"{name}@*", reason=DeprecationReason.REPLACED, replacement="",
+                    announced=today, soft_deadline=today + timedelta(days=30 + n % 60),
+                    hard_deadline=today + timedelta(days=120 + n % 60),
+                    migration_steps=("move to the next version",), support_window="",
+                    redirect=False), None)
     for n in range(max(1, len(names) // 5000)):
         name = names[(n * 5000 + 11) % len(names)]
         registry.advisories.create(Advisory(
@@ -529,11 +541,19 @@ def timed(registry: Registry, shape: Shape, path: str = "bulk") -> float:
         print(f"\r  {done:,} versions written ({time.perf_counter() - started:.0f} s)",
               end="", flush=True)
 
-    seed(registry, shape, path=path, progress=progress)
+    if path == "store":
+        seed_store(registry, shape)
+    else:
+        seed_bulk(registry, shape, progress)
+    catalog = time.perf_counter() - started
+    seed_services(registry, shape)
+    services = time.perf_counter() - started - catalog
+    analyze(registry)
     took = time.perf_counter() - started
     print(f"\rseeded {shape.versions:,} versions over {shape.models:,} models"
           f"{f' ({shape.big:,} in {BIG})' if shape.big else ''} by the {path} path in "
-          f"{took:.1f} s", flush=True)
+          f"{took:.1f} s (catalog {catalog:.1f} s, services {services:.1f} s, analyse "
+          f"{took - catalog - services:.1f} s)", flush=True)
     return took
 
 
