@@ -33,14 +33,14 @@ Two ways to write the catalog part (models, versions, stages, aliases and their 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
 import hashlib
 import json
+import multiprocessing
+import os
 import time
 import uuid
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -497,20 +497,27 @@ def seed(registry: Registry, shape: Shape, *, path: str = "bulk",
         seed_store(registry, shape)
     else:
         seed_bulk(registry, shape, progress)
+    analyze(registry, catalog=True)
     seed_services(registry, shape)
-    analyze(registry)
+    analyze(registry, catalog=False)
 
 
-def analyze(registry: Registry) -> None:
+CATALOG = frozenset(t.name for t in (models, versions, alias_assignments, events, chain_head))
+
+
+def analyze(registry: Registry, catalog: bool | None = None) -> None:
     """On PostgreSQL, the planner's statistics of the seeded tables, as autovacuum gathers them
     soon after a bulk load (without them it plans for empty tables: seconds for what takes
-    milliseconds). SQLite is left as the registry leaves it: it never runs ANALYZE."""
+    milliseconds): the catalog's tables (``catalog``: true), the others (false) or all. The
+    catalog's are gathered before the services' part, whose reads of the catalog they speed
+    up. SQLite is left as the registry leaves it: it never runs ANALYZE."""
     store = registry.store
     if isinstance(store, SqlStore):
         with store.write() as tx:
             if tx.c.dialect.name == "postgresql":
                 for table in metadata.sorted_tables:
-                    tx.c.execute(text(f"ANALYZE {table.name}"))
+                    if catalog is None or (table.name in CATALOG) == catalog:
+                        tx.c.execute(text(f"ANALYZE {table.name}"))
 
 
 def open_registry(url: str) -> Registry:
@@ -545,15 +552,16 @@ def timed(registry: Registry, shape: Shape, path: str = "bulk") -> float:
         seed_store(registry, shape)
     else:
         seed_bulk(registry, shape, progress)
+    analyze(registry, catalog=True)
     catalog = time.perf_counter() - started
     seed_services(registry, shape)
     services = time.perf_counter() - started - catalog
-    analyze(registry)
+    analyze(registry, catalog=False)
     took = time.perf_counter() - started
     print(f"\rseeded {shape.versions:,} versions over {shape.models:,} models"
           f"{f' ({shape.big:,} in {BIG})' if shape.big else ''} by the {path} path in "
-          f"{took:.1f} s (catalog {catalog:.1f} s, services {services:.1f} s, analyse "
-          f"{took - catalog - services:.1f} s)", flush=True)
+          f"{took:.1f} s (catalog and its analysis {catalog:.1f} s, services {services:.1f} s, "
+          f"their analysis {took - catalog - services:.1f} s)", flush=True)
     return took
 
 
