@@ -11,7 +11,9 @@ The registry (all at one fixed time, by the actor ``seeder``):
   stage is recorded as a registry-file import records one (the stage event says ``imported``),
   so no gate is pretended to have passed;
 * one consumer per 50 models (pinning two models each), one deprecation plan per 200 models and
-  an advisory per 5,000 models (at least one each), all through the registry's own services.
+  an advisory per 5,000 models (at least one each), all through the registry's own services
+  (``consumers.add_in`` and ``deprecations.check_plan``/``write_plan``, 250 to a write
+  transaction; ``advisories.create``).
 
 Two ways to write the catalog part (models, versions, stages, aliases and their events):
 
@@ -22,9 +24,15 @@ Two ways to write the catalog part (models, versions, stages, aliases and their 
   numbered and hash-chained exactly as :func:`~modelsteward.domain.events.extend_chain` does, and
   ``chain_head``. These event kinds name no other model, so ``event_mentions`` gets no rows from
   them; the consumers and advisories, written by the services afterwards, index theirs.
-  On PostgreSQL the tables are then analysed, as autovacuum would soon after such a load.
+  Worker processes compute the batches' rows (on PostgreSQL as COPY text), with each event's
+  canonical JSON and the body its hash is taken of but for the previous hash; this process
+  chains the hashes (the one sequential step) and inserts.
+  On PostgreSQL the catalog's tables are then analysed, as autovacuum would soon after such a
+  load (before the services' part, whose reads would otherwise be planned for empty tables),
+  and the services' tables after it.
   ``tests/bench/test_scale_seed.py`` checks that both ways give the same tables (ids aside), the
-  same answers and a history ``steward log verify`` accepts.
+  same answers and a history ``steward log verify`` accepts, on SQLite and (the COPY path, with
+  and without workers, chained over several batches) on PostgreSQL.
 
     python bench/scale_seed.py --database sqlite:///registry.db          # 1,000,000 versions
     python bench/scale_seed.py --database postgresql+psycopg://… --versions 100000 --models 10000
