@@ -345,6 +345,30 @@ def _chunks(items: Iterator[tuple[int, str, int]], size: int,
         yield batch
 
 
+def _inserter(connection: Connection) -> Callable[[Table, list[dict[str, object]]], None]:
+    """Rows into a table: COPY on PostgreSQL (JSON as canonical text), executemany elsewhere
+    (for ``mlflow_seed``, whose rows are few per model)."""
+    if connection.dialect.name != "postgresql":
+        def execute_many(table: Table, rows: list[dict[str, object]]) -> None:
+            if rows:
+                connection.execute(insert(table), rows)
+        return execute_many
+
+    raw: Any = connection.connection.driver_connection
+
+    def copy(table: Table, rows: list[dict[str, object]]) -> None:
+        if not rows:
+            return
+        names = list(rows[0])
+        json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copying:
+            for row in rows:
+                copying.write_row([_canonical(row[n]) if n in json_columns else row[n]
+                                   for n in names])
+    return copy
+
+
 def seed_bulk(registry: Registry, shape: Shape,
               progress: Callable[[int], None] | None = None, *, processes: int | None = None,
               batch: int = _VERSIONS) -> None:
