@@ -81,3 +81,25 @@ def test_both_paths_answer_reads_alike(seeded: tuple[str, str]) -> None:
             found.append(registry.consumers.list())
             answers.append(found)
     assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_the_bulk_path_on_postgresql_writes_the_rows_of_the_write_path(
+        pg_url: str, processes: int) -> None:
+    """On PostgreSQL the bulk path COPYs text its worker processes format, in batches chained
+    one after another: the same rows as the write path (written into another schema), and a
+    history that verifies."""
+    from tests.conftest import fresh_pg_schema
+
+    with scale_seed.open_registry(pg_url) as registry:
+        scale_seed.seed_bulk(registry, SHAPE, processes=processes, batch=30)
+        report = registry.verify_history(state=True)
+    assert report.intact, report
+    with fresh_pg_schema() as reference_url:
+        with scale_seed.open_registry(reference_url) as registry:
+            scale_seed.seed_store(registry, SHAPE)
+        reference = _tables(reference_url)
+    bulk = _tables(pg_url)
+    assert len(bulk["versions"]) == SHAPE.versions
+    for name in reference:
+        assert bulk[name] == reference[name], name

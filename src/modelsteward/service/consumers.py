@@ -87,22 +87,26 @@ class Consumers:
 
     def add(self, consumer: Consumer) -> Consumer:
         """Register ``consumer`` with its pins; every pin must resolve today."""
+        with self.ctx.store.write() as tx:
+            return self.add_in(tx, consumer)
+
+    def add_in(self, tx: Transaction, consumer: Consumer) -> Consumer:
+        """:meth:`add` within the write transaction ``tx`` (several consumers in one)."""
         models = [p.model for p in consumer.pins]
         if len(set(models)) != len(models):
             raise InvalidInput(f"Consumer {consumer.name!r} names a model twice; use one pin per "
                                "model.")
-        with self.ctx.store.write() as tx:
-            if tx.get_consumer(consumer.name) is not None:
-                raise Conflict(f"A consumer named {consumer.name!r} already exists; change its "
-                               f"pins with `steward consumer pin {consumer.name} MODEL PIN`.")
-            statuses = {str(p): self._check_pin(tx, p) for p in consumer.pins}
-            tx.add_consumer(consumer, self.ctx.clock.now())
-            ineligible = {pin: s.ineligible for pin, s in statuses.items() if s.ineligible}
-            self.ctx.record(tx, NewEvent(ev.CONSUMER_REGISTERED, f"consumer:{consumer.name}", {
-                "kind": consumer.kind.value, "team": consumer.team, "contact": consumer.contact,
-                "environment": consumer.environment,
-                "pins": {pin: s.resolves_to for pin, s in statuses.items()},
-                **({"ineligible": ineligible} if ineligible else {})}))
+        if tx.get_consumer(consumer.name) is not None:
+            raise Conflict(f"A consumer named {consumer.name!r} already exists; change its "
+                           f"pins with `steward consumer pin {consumer.name} MODEL PIN`.")
+        statuses = {str(p): self._check_pin(tx, p) for p in consumer.pins}
+        tx.add_consumer(consumer, self.ctx.clock.now())
+        ineligible = {pin: s.ineligible for pin, s in statuses.items() if s.ineligible}
+        self.ctx.record(tx, NewEvent(ev.CONSUMER_REGISTERED, f"consumer:{consumer.name}", {
+            "kind": consumer.kind.value, "team": consumer.team, "contact": consumer.contact,
+            "environment": consumer.environment,
+            "pins": {pin: s.resolves_to for pin, s in statuses.items()},
+            **({"ineligible": ineligible} if ineligible else {})}))
         return consumer
 
     def pin(self, name: str, pin: ConsumerPin) -> PinStatus:
