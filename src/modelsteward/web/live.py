@@ -14,6 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from modelsteward.api.sequences import scope_reading
 from modelsteward.errors import NotAuthenticated
 from modelsteward.ports import Store
 from modelsteward.web import session
@@ -28,9 +29,15 @@ def head_seq(request: Request) -> int:
     is read makes the page's number older than the head, and the script fetches it again."""
     scope = request.scope
     if _HEAD not in scope:
-        store: Store = request.app.state.store
-        with store.read() as tx:
-            scope[_HEAD] = tx.chain_head()[0]
+        # the request's reading of the change marker when it is current (SQLite's, or a
+        # PostgreSQL poll within its bound): its head costs no transaction; else the database
+        reading = scope_reading(scope)
+        if reading.marker is not None and reading.seq is not None:
+            scope[_HEAD] = reading.seq
+        else:
+            store: Store = request.app.state.store
+            with store.read() as tx:
+                scope[_HEAD] = tx.chain_head()[0]
     seq: int = scope[_HEAD]
     return seq
 
