@@ -69,6 +69,33 @@ def test_with_a_version_the_base_model_becomes_its_lineage(registry: Registry,
     assert again.lineage == () and "already derives" in again.notes[0]
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_a_base_model_named_twice_is_one_parent(store: str, clock: FixedClock,
+                                                tmp_path: Path) -> None:
+    """The same base listed twice, or once by name and once by its latest version, is recorded
+    once (the database's lineage keys refuse a pair twice)."""
+    url = MEMORY_URL if store == "memory" else f"sqlite:///{tmp_path / 'registry.db'}"
+    with Registry.open(url, actor="alice", clock=clock) as registry:
+        build(registry)
+        registry.create_model(Model("ticket-tagger"))
+        registry.register_version("ticket-tagger", "1.0.0", manifest=manifest("tagger"))
+        card = tmp_path / "README.md"
+        card.write_text("---\nbase_model: [base-llm, base-llm@1.0.0, acme/x, acme/x, "
+                        "pkg:huggingface/acme/x]\n---\n# T\n", encoding="utf-8")
+        imported = registry.exports.import_card(card, model="ticket-tagger", version="1.0.0")
+        assert imported.lineage == (
+            Derivation("ticket-tagger@1.0.0", "base-llm@1.0.0", Relation.MERGE),
+            Derivation("ticket-tagger@1.0.0", "pkg:huggingface/acme/x", Relation.MERGE))
+        single = tmp_path / "single.md"
+        single.write_text("---\nbase_model: [base-llm, base-llm@1.0.0]\n---\n# T\n",
+                          encoding="utf-8")
+        registry.create_model(Model("reranker"))
+        registry.register_version("reranker", "1.0.0", manifest=manifest("reranker"))
+        again = registry.exports.import_card(single, model="reranker", version="1.0.0")
+        assert again.lineage == (
+            Derivation("reranker@1.0.0", "base-llm@1.0.0", Relation.FINETUNE),)
+
+
 def test_every_problem_of_a_card_is_reported_with_its_location(tmp_path: Path) -> None:
     text = ("---\nmodel_name: 'Bad Name!'\nlicense: [mit, 3]\ntags: [ok, '']\n"
             "base_model: ['pkg:::', 'a@']\nbase_model_relation: distill\n---\n")

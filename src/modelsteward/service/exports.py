@@ -133,8 +133,8 @@ class Exports:
         return ImportedCard(current, existing is None, card, lineage, tuple(notes))
 
     def _parents(self, tx: Transaction, card: CardImport, source: str) -> list[str]:
-        """The card's base models as lineage parents; a registry model or version that does
-        not exist is a located problem."""
+        """The card's base models as lineage parents, each once, in the card's order; a registry
+        model or version that does not exist is a located problem."""
         parents: list[str] = []
         problems: list[Problem] = []
         many = len(card.base_models) > 1
@@ -162,7 +162,7 @@ class Exports:
             parents.append(f"{name}@{number}")
         if problems:
             raise DocumentInvalid(source, problems)
-        return parents
+        return list(dict.fromkeys(parents))  # a base named twice (or by name and version) once
 
     def _record_lineage(self, tx: Transaction, name: str, version: str, parents: list[str],
                         card: CardImport, notes: list[str]) -> tuple[Derivation, ...]:
