@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelsteward.api.deps import database_marker
+from modelsteward.api.reads import ShortReads
 from modelsteward.api.sequences import (
     FROM_DATABASE,
     SEQ_HEADER,
@@ -115,9 +116,12 @@ def answer_key(scope: Scope, clock: Clock | None) -> Key:
     return (scope["path"], scope["query_string"], (clock or SystemClock()).now().date())
 
 
-async def kept_or_computed(request: Request, compute: Callable[[], Answer]) -> Response:
+async def kept_or_computed(request: Request, compute: Callable[[], Answer], *,
+                           short: bool = False) -> Response:
     """The answer kept for this ``GET`` request while the database is unchanged, else
-    ``compute()`` run in the thread pool (and kept). Raises what ``compute`` raises; nothing is
+    ``compute()`` run in the thread pool (and kept); with ``short``, a read that stays short
+    whatever the registry holds, where the application's :class:`~modelsteward.api.reads.
+    ShortReads` runs it (in place on an SQLite file). Raises what ``compute`` raises; nothing is
     kept then."""
     cache: ResolutionCache | None = getattr(request.app.state, "resolutions", None)
     marker = database_marker(request)  # read before computing: a later commit makes it stale
@@ -126,7 +130,8 @@ async def kept_or_computed(request: Request, compute: Callable[[], Answer]) -> R
         kept = cache.get(key, marker)
         if kept is not None:
             return kept.response()
-    answer = await run_in_threadpool(compute)
+    reads: ShortReads | None = getattr(request.app.state, "reads", None) if short else None
+    answer = await (reads.run(compute) if reads is not None else run_in_threadpool(compute))
     if cache is not None and request.method == "GET":
         cache.put(key, marker, Answer(answer.body, answer.headers,
                                       request.scope.get("route")))

@@ -2,7 +2,8 @@
 
 Answers are kept in memory while the database is unchanged (see ``api/resolutions.py``); a kept
 answer is sent before routing, without a database transaction or a thread hop. On a miss the
-resolution runs in the thread pool, as any database-bound route does."""
+resolution, a short read (the model, its plans, a page of candidates, the version's parents),
+runs where ``api/reads.py`` says: in place on an SQLite file, in the thread pool otherwise."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ async def resolve(model: Annotated[str, Query(max_length=129, examples=["support
     resolves because the version was retired, deleted or is not eligible, the 404 problem
     carries ``unresolvable`` (version, state, since, reason, replacement)."""
     return await kept_or_computed(
-        request, lambda: _answer(registry_for(request, principal), model, pin, candidates))
+        request, lambda: _answer(registry_for(request, principal), model, pin, candidates),
+        short=True)
 
 
 def _answer(registry: Registry, model: str, pin: str, candidates: bool) -> Answer:
