@@ -105,6 +105,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     # outside IdempotentPosts, which reads a body itself; inside RequestMetrics, so its 413s are
     # counted and logged like the routes'; requests without a body pass straight on
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, answer=error_response)
-    app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
+    # inside RequestMetrics: kept answers and shortcuts' are counted and logged
+    app.add_middleware(KeptAnswers, shortcuts={resolve.SHORTCUT_PATH: resolve.SHORTCUT})
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app
