@@ -17,6 +17,7 @@ from modelsteward.api.idempotency import IdempotentPosts
 from modelsteward.api.limits import BodyLimit
 from modelsteward.api.metrics import Metrics, RequestMetrics
 from modelsteward.api.mlflow import router as mlflow_api
+from modelsteward.api.reads import ShortReads
 from modelsteward.api.resolutions import KeptAnswers, ResolutionCache
 from modelsteward.api.routes import (
     advisories,
@@ -68,6 +69,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
         app.state.changes = changes
         app.state.idempotency_keys = SqlIdempotencyKeys(store)
         app.state.resolutions = ResolutionCache()
+        app.state.reads = ShortReads(store.local_read_ready, store.pool_size)
         ticking = start_ticks(store, settings, policy, clock)
         try:
             yield
@@ -103,6 +105,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock | None = 
     # outside IdempotentPosts, which reads a body itself; inside RequestMetrics, so its 413s are
     # counted and logged like the routes'; requests without a body pass straight on
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, answer=error_response)
-    app.add_middleware(KeptAnswers)  # inside RequestMetrics: kept answers are counted and logged
+    # inside RequestMetrics: kept answers and shortcuts' are counted and logged
+    app.add_middleware(KeptAnswers, shortcuts={resolve.SHORTCUT_PATH: resolve.SHORTCUT})
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     return app

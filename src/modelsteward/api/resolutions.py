@@ -17,12 +17,20 @@ layer in front of the routes, then answers a repeated ``GET`` from memory before
 validation and dependencies run, when the caller is authenticated without I/O; anything else
 goes on to the route, which decides as it always does. It also puts ``X-Steward-Seq`` on every
 response under ``/api/`` and honours ``X-Steward-Min-Seq`` (``api/sequences.py``).
+
+A route may also give :class:`KeptAnswers` a :class:`Shortcut`: how to compute, before
+routing, the answer to a ``GET`` that nothing kept answers, when its query parameters are
+plainly ones the route accepts (``/api/v1/resolve`` with a new pin: FastAPI's routing and
+dependency solving cost about as much as the resolution's own Python). A shortcut's answer is
+the route's own computation, kept like the route's; every request it does not take, and every
+one whose computation raises, goes on to the route, so that errors, refusals and validation
+problems are the route's own.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -31,7 +39,8 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from modelsteward.api.deps import database_marker
+from modelsteward.api.deps import Principal, database_marker
+from modelsteward.api.reads import ShortReads
 from modelsteward.api.sequences import (
     FROM_DATABASE,
     SEQ_HEADER,
@@ -115,9 +124,12 @@ def answer_key(scope: Scope, clock: Clock | None) -> Key:
     return (scope["path"], scope["query_string"], (clock or SystemClock()).now().date())
 
 
-async def kept_or_computed(request: Request, compute: Callable[[], Answer]) -> Response:
+async def kept_or_computed(request: Request, compute: Callable[[], Answer], *,
+                           short: bool = False) -> Response:
     """The answer kept for this ``GET`` request while the database is unchanged, else
-    ``compute()`` run in the thread pool (and kept). Raises what ``compute`` raises; nothing is
+    ``compute()`` run in the thread pool (and kept); with ``short``, a read that stays short
+    whatever the registry holds, where the application's :class:`~modelsteward.api.reads.
+    ShortReads` runs it (in place on an SQLite file). Raises what ``compute`` raises; nothing is
     kept then."""
     cache: ResolutionCache | None = getattr(request.app.state, "resolutions", None)
     marker = database_marker(request)  # read before computing: a later commit makes it stale
@@ -126,11 +138,27 @@ async def kept_or_computed(request: Request, compute: Callable[[], Answer]) -> R
         kept = cache.get(key, marker)
         if kept is not None:
             return kept.response()
-    answer = await run_in_threadpool(compute)
+    reads: ShortReads | None = getattr(request.app.state, "reads", None) if short else None
+    answer = await (reads.run(compute) if reads is not None else run_in_threadpool(compute))
     if cache is not None and request.method == "GET":
         cache.put(key, marker, Answer(answer.body, answer.headers,
                                       request.scope.get("route")))
     return answer.response()
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """How :class:`KeptAnswers` computes a route's answer before routing (see the module).
+
+    ``answer(request, principal)`` is the computation the route would run for ``request``, by
+    ``principal``, to be run where ``api/reads.py`` runs short reads, or ``None`` when the
+    request is not plainly one the route accepts (a missing, repeated, unknown or out-of-bounds
+    query parameter, a value the route would parse rather than take as it is): then the route
+    answers. ``route`` is the route it stands for (``scope["route"]``: the request metrics
+    and log name it)."""
+
+    route: object
+    answer: Callable[[Request, Principal], Callable[[], Answer] | None]
 
 
 class KeptAnswers:
@@ -139,10 +167,15 @@ class KeptAnswers:
     I/O (``without_io``); every other request, and every refusal, goes on to ``app``
     unchanged, so errors are the routes' own. A kept answer was computed by its route for the
     same path and query string after they passed validation, and no route's answer depends on
-    who reads it, so the answer sent here is the one the route would send."""
+    who reads it, so the answer sent here is the one the route would send.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``shortcuts``, by path: the routes whose answers are computed here when none is kept (see
+    :class:`Shortcut`), for a caller accepted without I/O; the answer is kept as the route
+    keeps it, and a computation that raises leaves the request to the route."""
+
+    def __init__(self, app: ASGIApp, shortcuts: Mapping[str, Shortcut] | None = None) -> None:
         self.app = app
+        self.shortcuts: Mapping[str, Shortcut] = shortcuts or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
@@ -154,7 +187,7 @@ class KeptAnswers:
         if scope["method"] in ("GET", "HEAD"):
             # taken before the route reads anything: its data reflect at least this head
             seq = scope_reading(scope).seq
-            answer = self._kept(scope) if scope["method"] == "GET" else None
+            answer = await self._answer(scope) if scope["method"] == "GET" else None
             if answer is not None:
                 scope["route"] = answer.route
                 headers = answer.raw_headers
@@ -167,23 +200,50 @@ class KeptAnswers:
             return
         await self.app(scope, receive, _with_seq(send, None, scope))
 
-    @staticmethod
-    def _kept(scope: Scope) -> Answer | None:
+    async def _answer(self, scope: Scope) -> Answer | None:
+        """The answer kept for ``scope``, or else the one its shortcut computes (and keeps);
+        ``None``: the route answers."""
         state = scope["app"].state
         cache: ResolutionCache | None = getattr(state, "resolutions", None)
-        if cache is None or FROM_DATABASE in scope:
-            return None
+        shortcut = self.shortcuts.get(scope["path"])
         key = answer_key(scope, state.clock)
-        if key not in cache:
+        maybe_kept = cache is not None and FROM_DATABASE not in scope and key in cache
+        if not maybe_kept and shortcut is None:
             return None
         request = Request(scope)
-        without_io = getattr(state.authenticate, "without_io", None)
-        try:
-            if without_io is None or without_io(request) is None:
-                return None
-        except StewardError:  # refused: the route answers with its problem document
+        principal = _without_io(state, request)
+        if principal is None:
             return None
-        return cache.get(key, database_marker(request))
+        marker = database_marker(request)  # read before computing: a later commit makes it stale
+        if maybe_kept and cache is not None:
+            kept = cache.get(key, marker)
+            if kept is not None:
+                return kept
+        reads: ShortReads | None = getattr(state, "reads", None)
+        compute = shortcut.answer(request, principal) if shortcut is not None else None
+        if compute is None or reads is None or shortcut is None:
+            return None
+        try:
+            computed = await reads.run(compute)
+        except StewardError:  # the route computes it again and answers with its problem
+            return None
+        answer = Answer(computed.body, computed.headers, shortcut.route)
+        if cache is not None:
+            cache.put(key, marker, answer)
+        return answer
+
+
+def _without_io(state: object, request: Request) -> Principal | None:
+    """The caller, when the application's authenticator tells it without I/O; ``None`` when
+    it cannot, or refuses (the route then answers with its problem document)."""
+    without_io = getattr(getattr(state, "authenticate", None), "without_io", None)
+    if without_io is None:
+        return None
+    try:
+        principal: Principal | None = without_io(request)
+    except StewardError:
+        return None
+    return principal
 
 
 _SEQ = SEQ_HEADER.lower().encode()

@@ -159,9 +159,12 @@ class ModelVersion:
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, ModelVersion):
             return NotImplemented
-        order = self._semver().compare(other._semver())
-        if order != 0:
-            return order < 0
+        if self.core != other.core:  # what semver's precedence compares first
+            return self.core < other.core
+        if self.prerelease != other.prerelease:
+            order = self._semver().compare(other._semver())
+            if order != 0:
+                return order < 0
         return self.variant < other.variant
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     or_,
     select,
     tuple_,
@@ -468,9 +469,12 @@ _UPPER = ("upper_major", "upper_minor", "upper_patch")
 
 def _admitted(stages: tuple[str, ...] | None, unblocked: bool,
               include_deleted: bool) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = [versions.c.model_id == bindparam("model_id"),
-                                        versions.c.stage.not_in(_UNRESOLVABLE) if stages is None
-                                        else versions.c.stage.in_(list(stages))]
+    # the stages as one bound value each: a list would be an expanding parameter, which
+    # SQLAlchemy turns into SQL again at every execution
+    found: list[ColumnElement[bool]] = [
+        versions.c.model_id == bindparam("model_id"),
+        versions.c.stage.not_in([literal(s) for s in _UNRESOLVABLE]) if stages is None
+        else versions.c.stage.in_([literal(s) for s in stages])]
     if unblocked:
         found.append(versions.c.blocked_reason == "")
     if not include_deleted:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, QueuePool
 from sqlalchemy.exc import DataError as SqlDataError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -68,6 +68,24 @@ class SqlStore:
     def backend(self) -> str:
         """The database's kind: ``sqlite`` or ``postgresql``."""
         return str(self.engine.dialect.name)
+
+    @property
+    def pool_size(self) -> int:
+        """How many connections the engine's pool keeps open (more are opened for a while
+        when that many are in use, and closed as they come back); 1 for an in-memory SQLite
+        database, whose pool gives each thread a connection of its own."""
+        pool = self.engine.pool
+        return pool.size() if isinstance(pool, QueuePool) else 1
+
+    def local_read_ready(self) -> bool:
+        """Whether a short read may run on the calling thread now without waiting for
+        anything but the local disk: the database is an SQLite file (no network round trip;
+        in WAL mode a reader does not wait for writers) and its pool lends a connection it
+        keeps, without opening one or waiting for one to come back. An in-memory database
+        is not (its pool gives each thread its own connection)."""
+        pool = self.engine.pool
+        return (self.engine.dialect.name == "sqlite" and isinstance(pool, QueuePool)
+                and pool.checkedout() < pool.size())
 
     def upgrade(self) -> bool:
         return migrate.upgrade(self.engine)
