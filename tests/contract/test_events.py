@@ -41,6 +41,19 @@ def test_events_are_numbered_and_chained(store: Any) -> None:
         assert found[2].actor == "bob" and found[0].time == "2026-03-01T12:00:00.000000Z"
 
 
+def test_the_events_of_a_batch_of_models_are_those_about_each(store: Any) -> None:
+    _append(store, "bot", "bot@1.0.0", "bots", "other@1.0.0", "bot@2.0.0", "bo", "consumer:x",
+            "other")
+    with store.read() as tx:
+        assert [e.seq for e in tx.events_of_models(["bot", "other", "nobody"])] == [
+            1, 2, 4, 5, 8]
+        assert [e.seq for e in tx.events_of_models(["bots", "bo"])] == [3, 6]
+        assert tx.events_of_models(["bot"], kinds=("model:created",)) == []
+        assert tx.events_of_models(["bot"], kinds=("model:updated",)) == tx.events(
+            subject_prefix="bot")
+        assert tx.events_of_models([]) == []
+
+
 def test_events_filter_by_subject_and_page_by_seq(store: Any) -> None:
     _append(store, "bot", "bot@1.0.0", "bots", "other@1.0.0", "bot@2.0.0")
     with store.read() as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -20,6 +21,10 @@ class PipelineRecords(Protocol):
 
     def pipelines(self) -> list[ImportedPipeline]:
         """Every model's pipeline, by model."""
+        ...
+
+    def models_with_pipeline(self, models: Collection[str]) -> set[str]:
+        """Those of ``models`` that have a pipeline; a few reads whatever their number."""
         ...
 
     def set_schedule_checked(self, model: str, at: datetime) -> None:

@@ -17,6 +17,7 @@ from modelsteward.store.tables import chain_head, event_mentions, events
 _INSERT_EVENTS = insert(events)
 _INSERT_MENTIONS = insert(event_mentions)
 _IN_CHUNK = 500  # subjects per query: well under every database's bound on parameters
+_ABOUT_CHUNK = 100  # models per query of their events: three parameters each
 # the columns in the order of Event's fields, so that a row unpacks into one: reading each by
 # name costs more than building the event (a report reads the whole log)
 _SELECT = select(events.c.seq, events.c.time, events.c.actor, events.c.kind, events.c.subject,
@@ -86,6 +87,20 @@ class EventQueries(SqlConnectionBase):
                 query = query.where(events.c.kind.in_(sorted(kinds)))
             if until:
                 query = query.where(events.c.time <= until)
+            found.extend(_events(self.c.execute(query).all()))
+        found.sort(key=lambda e: e.seq)
+        return found
+
+    def events_of_models(self, models: Collection[str], *,
+                         kinds: Collection[str] = ()) -> list[Event]:
+        found: list[Event] = []
+        ordered = sorted(set(models))
+        dialect = self.c.dialect.name
+        for start in range(0, len(ordered), _ABOUT_CHUNK):
+            query = _SELECT.where(or_(*(about(dialect, name)
+                                        for name in ordered[start:start + _ABOUT_CHUNK])))
+            if kinds:
+                query = query.where(events.c.kind.in_(sorted(kinds)))
             found.extend(_events(self.c.execute(query).all()))
         found.sort(key=lambda e: e.seq)
         return found

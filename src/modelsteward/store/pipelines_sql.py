@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from modelsteward.domain.pipeline_record import (
     run_to_record,
 )
 from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.batches import chunks
 from modelsteward.store.tables import pipeline_runs, pipelines
 
 
@@ -37,6 +39,13 @@ class PipelineQueries(SqlConnectionBase):
     def pipelines(self) -> list[ImportedPipeline]:
         return [_pipeline(row) for row in
                 self.c.execute(select(pipelines).order_by(pipelines.c.model))]
+
+    def models_with_pipeline(self, models: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(sorted(set(models))):
+            found.update(str(row.model) for row in self.c.execute(
+                select(pipelines.c.model).where(pipelines.c.model.in_(chunk))))
+        return found
 
     def set_schedule_checked(self, model: str, at: datetime) -> None:
         self.c.execute(update(pipelines).where(pipelines.c.model == model)

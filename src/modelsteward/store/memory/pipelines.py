@@ -4,6 +4,7 @@ same canonical JSON, so what is read back is a fresh value, equal to what SQL gi
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
@@ -34,6 +35,9 @@ class PipelineQueries(TransactionBase):
 
     def pipelines(self) -> list[ImportedPipeline]:
         return [_pipeline(row) for _, row in sorted(self.t.pipelines.items())]
+
+    def models_with_pipeline(self, models: Collection[str]) -> set[str]:
+        return {model for model in models if model in self.t.pipelines}
 
     def set_schedule_checked(self, model: str, at: datetime) -> None:
         t = self._write()
