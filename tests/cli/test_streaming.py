@@ -1,0 +1,118 @@
+"""Lists written a batch at a time come out byte for byte as the whole list would: the JSON
+array of ``emit_json`` and one Rich table of every row, whatever the batch size and the width
+(columns squeezed, cells wrapped over several lines, wide and escaped characters)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from rich.table import Table
+
+from modelsteward.cli.context import emit_json
+from modelsteward.cli.render import SafeConsole
+from modelsteward.cli.streaming import emit_json_items, print_table
+from modelsteward.service import batches
+
+from .conftest import Steward
+
+HEADERS = ("model", "kind", "owner", "risk", "provider", "purpose")
+ROWS = [
+    ("alpha", "self-hosted", "platform", "low", "", "Summaries of support tickets."),
+    ("bravo-with-a-rather-long-name", "hosted", "search", "high", "acme/large-2024",
+     "Answers questions about the product catalogue, " * 4),
+    ("charlie", "fine-tuned", "team-ü", "medium", "", "multi\nline\npurpose"),
+    ("delta", "hosted", "ml", "low", "anthropic/claude", "日本語の要約モデル、幅の広い文字"),
+    ("echo", "self-hosted", "ml", "low", "", "escape \x1b[31m and bidi \u202e kept out"),
+    ("foxtrot", "self-hosted", "x" * 70, "low", "", "averyveryverylongunbreakableword" * 3),
+    ("golf", "self-hosted", "ml", "low", "", ""),
+]
+
+
+def _console(width: int) -> SafeConsole:
+    return SafeConsole(file=io.StringIO(), width=width, soft_wrap=True, markup=False,
+                       emoji=False, color_system=None)
+
+
+def _whole(rows: Sequence[Sequence[str]], width: int) -> str:
+    console = _console(width)
+    table = Table(*HEADERS)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    written = console.file
+    assert isinstance(written, io.StringIO)
+    return written.getvalue()
+
+
+def _streamed(rows: Sequence[Sequence[str]], width: int, size: int) -> str:
+    console = _console(width)
+
+    def pages() -> Iterator[list[Sequence[str]]]:
+        for start in range(0, len(rows), size):
+            yield list(rows[start:start + size])
+        yield []  # an empty batch, as a keyset walk may end with
+
+    assert print_table(console, HEADERS, pages) == bool(rows)
+    written = console.file
+    assert isinstance(written, io.StringIO)
+    return written.getvalue()
+
+
+@pytest.mark.parametrize("width", [160, 100, 60, 30])
+@pytest.mark.parametrize("size", [1, 2, 3, 500])
+def test_a_table_printed_in_batches_is_the_table_of_every_row(width: int, size: int) -> None:
+    expected = _whole(ROWS, width)
+    assert _streamed(ROWS, width, size) == expected
+    assert _streamed(ROWS[:1], width, size) == _whole(ROWS[:1], width)
+
+
+def test_no_rows_print_nothing() -> None:
+    assert _streamed([], 160, 2) == ""
+
+
+def test_a_json_list_written_an_item_at_a_time_is_emit_json_of_the_list(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    items: list[object] = [{"b": [1, {"c": "multi\nline \u202e"}], "a": None}, {}, [], "x",
+                           {"nested": {"deeper": [1, 2]}}]
+    for count in (0, 1, 2, len(items)):
+        emit_json(items[:count])
+        expected = capsys.readouterr().out
+        emit_json_items(iter(items[:count]))
+        assert capsys.readouterr().out == expected
+
+
+def test_model_list_reads_keyset_batches_and_prints_as_before(
+        steward: Steward, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name, purpose in (("delta", "d"), ("alpha", "Answers questions " * 12), ("charlie", ""),
+                          ("bravo", "b"), ("echo", "e")):
+        steward("model", "create", name, "--purpose", purpose, "--owner-team", "ml")
+    whole = steward("model", "list").stdout
+    whole_json = steward("model", "list", "--json").stdout
+    assert [m["name"] for m in steward("model", "list", "--json").json_records()] == [
+        "alpha", "bravo", "charlie", "delta", "echo"]
+    read: list[int] = []
+    from modelsteward.service.catalog import Catalog
+
+    pages = Catalog.model_pages
+
+    def counted(self: Catalog) -> Iterator[list[object]]:
+        for page in pages(self):
+            read.append(len(page))
+            yield list(page)
+
+    monkeypatch.setattr(Catalog, "model_pages", counted)
+    for size in (1, 2, 3):
+        monkeypatch.setattr(batches, "BATCH", size)
+        read.clear()
+        assert steward("model", "list").stdout == whole
+        assert max(read) == size  # no read of more than a batch
+        assert steward("model", "list", "--json").stdout == whole_json
+    # and the table is the one Rich draws of every row at once
+    from modelsteward.cli.context import out
+
+    listed = [(m["name"], m["kind"], m["owner"]["team"], m["risk_tier"], "", m["purpose"])
+              for m in steward("model", "list", "--json").json_records()]
+    assert whole == _whole(listed, out.width)
