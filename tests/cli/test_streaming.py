@@ -116,3 +116,78 @@ def test_model_list_reads_keyset_batches_and_prints_as_before(
     listed = [(m["name"], m["kind"], m["owner"]["team"], m["risk_tier"], "", m["purpose"])
               for m in steward("model", "list", "--json").json_records()]
     assert whole == _whole(listed, out.width)
+
+
+LONG = "A sentence long enough to be folded over several lines by the emitter, " * 3
+YAML_ITEMS: list[tuple[str, object]] = [
+    ("alpha", {"provider": "openai", "model_id": "gpt-4o", "tags": ["a", "b"],
+               "eval_scores": {"accuracy": 0.93, "cost": 12.5}}),
+    ("bravo", {"description": LONG, "purpose": "日本語の説明 — ünïcode", "notes": "x: y # z",
+               "owner": {"team": "ml", "contact": "ml@example.com"}, "empty": {}, "none": []}),
+    ("charlie", {"multi": "line one\nline two\n", "quoted": "'yes'", "number": "007",
+                 "bool": "true", "nested": {"deeper": {"list": [1, {"k": LONG}]}}}),
+    ("delta", {}),
+]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, len(YAML_ITEMS)])
+def test_a_yaml_mapping_written_an_item_at_a_time_is_safe_dump_of_it(count: int) -> None:
+    import yaml
+
+    from modelsteward.cli.streaming import dump_yaml_mapping
+
+    items = YAML_ITEMS[:count]
+    expected = yaml.safe_dump({"models": dict(items)}, sort_keys=False, allow_unicode=True,
+                              width=100)
+    written = io.StringIO()
+    assert dump_yaml_mapping("models", iter(items), written) == count
+    assert written.getvalue() == expected
+
+
+def test_a_shared_object_within_an_item_is_written_as_safe_dump_writes_it() -> None:
+    import yaml
+
+    from modelsteward.cli.streaming import dump_yaml_mapping
+
+    shared = ["x", "y"]
+    items: list[tuple[str, object]] = [("m", {"a": shared, "b": shared})]
+    written = io.StringIO()
+    dump_yaml_mapping("models", items, written)
+    assert written.getvalue() == yaml.safe_dump({"models": dict(items)}, sort_keys=False,
+                                                allow_unicode=True, width=100)
+
+
+def test_the_registry_export_reads_keyset_batches_and_writes_as_before(
+        steward: Steward, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str) -> None:
+    import yaml
+
+    from modelsteward import Registry
+    from modelsteward.config import Settings
+    from modelsteward.domain.registry_file import render_registry_file
+    from tests.domain.test_registry_file import SEED
+
+    source = tmp_path / "model-registry.yaml"
+    source.write_text(SEED)
+    steward("import", "registry", str(source))
+    # a model with pre-releases alone (its newest version is looked for page by page), and
+    # one without versions
+    steward("model", "create", "pre", "--purpose", LONG)
+    for version in ("1.0.0-rc.1", "1.0.0-rc.3", "1.0.0-rc.2", "0.9.0-beta"):
+        steward("version", "register", "pre", version, "--change", "retrain", "--force",
+                "--reason", "test")
+    steward("model", "create", "bare")
+    whole = steward("export", "registry").stdout
+    # the file is what rendering every entry at once gives
+    with Registry.open(db_url, settings=Settings(db_url, "alice@example.com")) as registry:
+        assert whole == yaml.safe_dump(render_registry_file(
+            registry.registry_files.export_registry()), sort_keys=False, allow_unicode=True,
+            width=100)
+    for size in (1, 2, 500):
+        monkeypatch.setattr(batches, "BATCH", size)
+        assert steward("export", "registry").stdout == whole
+        written = tmp_path / f"exported-{size}.yaml"
+        run = steward("export", "registry", "-o", str(written))
+        assert written.read_text() == whole
+        assert run.stdout.startswith("Wrote 6 models to ")
+    assert yaml.safe_load(whole)["models"]["pre"]["version"] == "1.0.0-rc.3"
+    assert "version" not in yaml.safe_load(whole)["models"]["bare"]

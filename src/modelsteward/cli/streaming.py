@@ -1,7 +1,8 @@
 """Long lists written as they are read, a batch at a time, so that a command's memory holds a
 batch and not the whole list — and written byte for byte as the whole list would have been:
-:func:`emit_json_items` as :func:`~modelsteward.cli.context.emit_json` of the list, and
-:func:`print_table` as one Rich table of every row.
+:func:`emit_json_items` as :func:`~modelsteward.cli.context.emit_json` of the list,
+:func:`print_table` as one Rich table of every row, and :func:`dump_yaml_mapping` as
+``yaml.safe_dump`` of a document holding one mapping.
 
 A table's column widths depend on every row, so :func:`print_table` reads its rows twice: the
 first pass keeps, for each column, the cell that needs the most room and the one with the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from typing import TextIO
 
 from rich.console import Console
 from rich.measure import Measurement
@@ -94,3 +96,54 @@ def _column_widths(console: Console, headers: Sequence[str],
     # Table's own calculation (as its rendering calls it), on the sample
     return sample._calculate_column_widths(
         console, options.update_width(options.max_width - sample._extra_width))
+
+
+_MAP = "tag:yaml.org,2002:map"
+
+
+def dump_yaml_mapping(key: str, items: Iterable[tuple[str, object]], stream: TextIO) -> int:
+    """Write ``yaml.safe_dump({key: dict(items)}, sort_keys=False, allow_unicode=True,
+    width=100)`` to ``stream`` an item at a time (the items' keys distinct); how many items.
+
+    The document's events go to PyYAML's emitter as the dumper would send them: the two
+    mappings' starts, each item's key and value represented and serialised on their own (so
+    an object shared by two items is written twice, not as an alias), the ends. The emitter
+    writes as it goes, looking a few events ahead."""
+    import yaml  # here: the other commands of the module do without it
+    from yaml.events import (
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+    )
+
+    dumper = yaml.SafeDumper(stream, default_flow_style=False, sort_keys=False,
+                             allow_unicode=True, width=100)
+    count = 0
+    try:
+        dumper.open()
+        dumper.emit(DocumentStartEvent(explicit=dumper.use_explicit_start,
+                                       version=dumper.use_version, tags=dumper.use_tags))
+        dumper.emit(MappingStartEvent(None, _MAP, True, flow_style=False))
+        top = dumper.represent_data(key)
+        dumper.anchor_node(top)
+        dumper.serialize_node(top, None, None)
+        dumper.emit(MappingStartEvent(None, _MAP, True, flow_style=False))
+        for name, value in items:
+            pair = dumper.represent_data({name: value})
+            dumper.anchor_node(pair)
+            for item_key, item_value in pair.value:
+                dumper.serialize_node(item_key, pair, None)
+                dumper.serialize_node(item_value, pair, item_key)
+            # what represent() and serialize() forget between documents, forgotten between
+            # items: each item is represented on its own
+            dumper.represented_objects, dumper.object_keeper, dumper.alias_key = {}, [], None
+            dumper.serialized_nodes, dumper.anchors = {}, {}
+            count += 1
+        dumper.emit(MappingEndEvent())
+        dumper.emit(MappingEndEvent())
+        dumper.emit(DocumentEndEvent(explicit=dumper.use_explicit_end))
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return count
