@@ -191,3 +191,17 @@ def test_the_registry_export_reads_keyset_batches_and_writes_as_before(
         assert run.stdout.startswith("Wrote 6 models to ")
     assert yaml.safe_load(whole)["models"]["pre"]["version"] == "1.0.0-rc.3"
     assert "version" not in yaml.safe_load(whole)["models"]["bare"]
+
+
+def test_the_models_without_a_plan_are_listed_a_page_at_a_time_as_before(
+        steward: Steward, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("delta", "alpha", "charlie", "bravo", "echo"):
+        steward("model", "create", name)
+    steward("model", "create", "supported", "--support-months", "12")
+    whole, whole_json = (steward("plans", "--missing").stdout,
+                         steward("plans", "--missing", "--json").stdout)
+    assert whole == "alpha\nbravo\ncharlie\ndelta\necho\n"
+    for size in (1, 2, 500):
+        monkeypatch.setattr("modelsteward.service.batches.BATCH", size)
+        assert steward("plans", "--missing").stdout == whole
+        assert steward("plans", "--missing", "--json").stdout == whole_json

@@ -19,8 +19,9 @@ class PipelineRecords(Protocol):
 
     def pipeline(self, model: str) -> ImportedPipeline | None: ...
 
-    def pipelines(self) -> list[ImportedPipeline]:
-        """Every model's pipeline, by model."""
+    def pipelines(self, *, after: str = "", limit: int | None = None) -> list[ImportedPipeline]:
+        """Every model's pipeline, by model; with ``after`` and ``limit``, the keyset page of
+        those of models named after ``after``."""
         ...
 
     def models_with_pipeline(self, models: Collection[str]) -> set[str]:

@@ -36,9 +36,11 @@ class PipelineQueries(SqlConnectionBase):
         row = self.c.execute(select(pipelines).where(pipelines.c.model == model)).first()
         return _pipeline(row) if row is not None else None
 
-    def pipelines(self) -> list[ImportedPipeline]:
-        return [_pipeline(row) for row in
-                self.c.execute(select(pipelines).order_by(pipelines.c.model))]
+    def pipelines(self, *, after: str = "", limit: int | None = None) -> list[ImportedPipeline]:
+        query = select(pipelines).where(pipelines.c.model > after).order_by(pipelines.c.model)
+        if limit is not None:
+            query = query.limit(max(limit, 0))
+        return [_pipeline(row) for row in self.c.execute(query)]
 
     def models_with_pipeline(self, models: Collection[str]) -> set[str]:
         found: set[str] = set()

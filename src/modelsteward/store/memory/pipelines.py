@@ -33,8 +33,10 @@ class PipelineQueries(TransactionBase):
         row = self.t.pipelines.get(model)
         return _pipeline(row) if row is not None else None
 
-    def pipelines(self) -> list[ImportedPipeline]:
-        return [_pipeline(row) for _, row in sorted(self.t.pipelines.items())]
+    def pipelines(self, *, after: str = "", limit: int | None = None) -> list[ImportedPipeline]:
+        found = [_pipeline(row) for model, row in sorted(self.t.pipelines.items())
+                 if model > after]
+        return found if limit is None else found[:max(limit, 0)]
 
     def models_with_pipeline(self, models: Collection[str]) -> set[str]:
         return {model for model in models if model in self.t.pipelines}
