@@ -2,8 +2,10 @@
 
 Seeds registries of N versions over N/10 models with ``bench/scale_seed.py`` (the bulk path:
 models, versions, stages, aliases and their events, then consumers, deprecation plans and
-advisories through the services) and runs, each in a fresh process, with tracemalloc around
-the command alone (the modules it needs imported first):
+advisories through the services), plus a deprecation plan for one model in two (through the
+services, 250 to a transaction: the seed's one in 200 is too few to weigh), and runs, each in
+a fresh process, with tracemalloc around the command alone (the modules it needs imported
+first):
 
 * ``steward model list`` and ``steward model list --json`` (output to /dev/null);
 * ``steward export registry -o FILE``;
@@ -15,12 +17,13 @@ the command alone (the modules it needs imported first):
 It prints each command's peak (MB of Python allocations) at each size and its ratio to the
 smallest size (measured in the same run): a command that reads the registry in keyset
 batches stays near 1× while the registry grows 10×; one that loads a whole table grows with
-it. ``--source`` runs the commands from another checkout's ``src`` (say, the code before) on
-the same seeded registries. Never fails on the figures.
+it. ``--source`` runs the commands from each of several checkouts' ``src`` (say, the code
+before, then this one) on the same seeded registries, one after the other for each command,
+so that they meet the same machine load. Never fails on the figures.
 
     python bench/bench_memory.py                           # 10,000 and 100,000 versions
     python bench/bench_memory.py --versions 10000 1000000  # a million (seeding ~70 s)
-    python bench/bench_memory.py --source ../main/src      # the same, with other code
+    python bench/bench_memory.py --source ../main/src src  # the code before, and this
 """
 
 from __future__ import annotations
@@ -32,9 +35,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
-from scale_seed import Shape, open_registry, seed
+from scale_seed import NOW, Shape, model_name, open_registry, seed
+
+from modelsteward import Registry
+from modelsteward.domain.deprecation import DeprecationReason
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -91,6 +98,22 @@ COMMANDS: list[tuple[str, list[str]]] = [
 ]
 
 
+def plan_half(registry: Registry, models: int) -> None:
+    """A ``model@*`` plan for every second model (those the seed planned get a second one)."""
+    today = NOW.date()
+    targets = [model_name(i) for i in range(0, models, 2)]
+    for start in range(0, len(targets), 250):
+        with registry.store.write() as tx:
+            for n, name in enumerate(targets[start:start + 250], start):
+                deprecations = registry.deprecations
+                deprecations.write_plan(tx, deprecations.check_plan(
+                    tx, f"{name}@*", reason=DeprecationReason.REPLACED, replacement="",
+                    announced=today, soft_deadline=today + timedelta(days=30 + n % 60),
+                    hard_deadline=today + timedelta(days=120 + n % 60),
+                    migration_steps=("move to the next version",), support_window="",
+                    redirect=False), None)
+
+
 def measure(url: str, folder: Path, command: list[str], source: Path) -> tuple[int, float]:
     """(peak bytes of Python allocations, seconds) of ``command`` in a fresh process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
@@ -112,28 +135,34 @@ def main() -> int:
     parser.add_argument("--versions", type=int, nargs="+", default=[10_000, 100_000],
                         help="registry sizes (versions; models a tenth); the first is the "
                              "baseline")
-    parser.add_argument("--source", type=Path, default=SRC,
-                        help="the src folder whose code runs the commands")
+    parser.add_argument("--source", type=Path, nargs="+", default=[SRC],
+                        help="the src folders whose code runs the commands (each in turn)")
     args = parser.parse_args()
-    print(f"peak Python allocations (tracemalloc) per command, SQLite, code of {args.source}")
-    peaks: dict[str, list[tuple[int, float]]] = {name: [] for name, _ in COMMANDS}
+    print("peak Python allocations (tracemalloc) per command, SQLite")
+    peaks: dict[tuple[Path, str], list[tuple[int, float]]] = {
+        (source, name): [] for source in args.source for name, _ in COMMANDS}
     for count in args.versions:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{Path(folder) / 'registry.db'}"
             started = time.perf_counter()
             with open_registry(url) as registry:
                 seed(registry, Shape(count, max(1, count // 10)))
+                plan_half(registry, max(1, count // 10))
             print(f"seeded {count:,} versions over {count // 10:,} models in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
             for name, command in COMMANDS:
-                peaks[name].append(measure(url, Path(folder), command, args.source))
+                for source in args.source:
+                    peaks[(source, name)].append(measure(url, Path(folder), command, source))
     sizes = "".join(f" {f'{count:,} v MB':>13} {'s':>6}" for count in args.versions)
-    print(f"{'command':<26}{sizes} {'× base':>7}")
-    for name, found in peaks.items():
-        base = found[0][0]
-        cells = "".join(f" {peak / 1e6:13.1f} {seconds:6.1f}" for peak, seconds in found)
-        ratios = " ".join(f"{peak / base:6.2f}×" for peak, _ in found[1:])
-        print(f"{name:<26}{cells} {ratios}")
+    for source in args.source:
+        print(f"\ncode of {source}")
+        print(f"{'command':<26}{sizes} {'× base':>7}")
+        for name, _ in COMMANDS:
+            found = peaks[(source, name)]
+            base = found[0][0]
+            cells = "".join(f" {peak / 1e6:13.1f} {seconds:6.1f}" for peak, seconds in found)
+            ratios = " ".join(f"{peak / base:6.2f}×" for peak, _ in found[1:])
+            print(f"{name:<26}{cells} {ratios}")
     return 0
 
 
