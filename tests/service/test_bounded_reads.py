@@ -32,9 +32,9 @@ import scale_seed
 
 from tests.conftest import fresh_pg_schema
 
-MODELS = 60
-SMALL = 5
-BOUND = 40  # rows a statement may return with batches of SMALL: fewer than MODELS or plans
+MODELS = 30
+SMALL = 3
+BOUND = 25  # rows a statement may return with batches of SMALL: fewer than MODELS or plans
 
 
 class _Numbered:
