@@ -17,7 +17,6 @@ from modelsteward.store.tables import chain_head, event_mentions, events
 _INSERT_EVENTS = insert(events)
 _INSERT_MENTIONS = insert(event_mentions)
 _IN_CHUNK = 500  # subjects per query: well under every database's bound on parameters
-_ABOUT_CHUNK = 100  # models per query of their events: three parameters each
 # the columns in the order of Event's fields, so that a row unpacks into one: reading each by
 # name costs more than building the event (a report reads the whole log)
 _SELECT = select(events.c.seq, events.c.time, events.c.actor, events.c.kind, events.c.subject,
@@ -93,15 +92,17 @@ class EventQueries(SqlConnectionBase):
 
     def events_of_models(self, models: Collection[str], *,
                          kinds: Collection[str] = ()) -> list[Event]:
-        found: list[Event] = []
-        ordered = sorted(set(models))
-        dialect = self.c.dialect.name
-        for start in range(0, len(ordered), _ABOUT_CHUNK):
-            query = _SELECT.where(or_(*(about(dialect, name)
-                                        for name in ordered[start:start + _ABOUT_CHUNK])))
-            if kinds:
-                query = query.where(events.c.kind.in_(sorted(kinds)))
-            found.extend(_events(self.c.execute(query).all()))
+        wanted = set(models)
+        if not wanted:
+            return []
+        # one range of the subject index, from the first model to past the last one's
+        # versions ("A" follows "@"), read by subject and kept for the models wanted: a walk's
+        # keyset batch is one range scan instead of a probe per model
+        query = _SELECT.where(subject_range(self.c.dialect.name, min(wanted), max(wanted) + "A"))
+        if kinds:
+            query = query.where(events.c.kind.in_(sorted(kinds)))
+        found = [e for e in _events(self.c.execute(query).all())
+                 if e.subject.partition("@")[0] in wanted]
         found.sort(key=lambda e: e.seq)
         return found
 
@@ -140,6 +141,16 @@ def about(dialect: str, subject: str) -> ColumnElement[bool]:
                    and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
     return or_(events.c.subject == subject,
                events.c.subject.startswith(subject + "@", autoescape=True))
+
+
+def subject_range(dialect: str, low: str, high: str) -> ColumnElement[bool]:
+    """Events whose subject is at or after ``low`` and before ``high``, byte by byte (as
+    Python orders strings), in a form the subject index serves: plain comparisons on SQLite
+    (binary collation); on PostgreSQL the pattern operators, which compare bytes whatever the
+    database's collation and which the index's ``varchar_pattern_ops`` serves."""
+    if dialect == "sqlite":
+        return and_(events.c.subject >= low, events.c.subject < high)
+    return and_(events.c.subject.op("~>=~")(low), events.c.subject.op("~<~")(high))
 
 
 def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:
