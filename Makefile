@@ -53,6 +53,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/bench_replicas.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_verify.py
+	$(PY) bench/bench_memory.py
 	$(PY) bench/bench_drain.py
 	$(PY) bench/bench_scale.py
 

@@ -116,6 +116,44 @@ def test_models_without_plan_are_read_first_by_name_with_their_count(store: Any)
         assert tx.models_without_plan(limit=2) == (["alpha", "charlie"], 3)
         assert tx.models_without_plan(limit=10) == (["alpha", "charlie", "delta"], 3)
         assert tx.models_without_plan(limit=0) == ([], 3)
+        # a keyset page: the names after a cursor, the count still of them all
+        assert tx.models_without_plan(limit=1, after="alpha") == (["charlie"], 3)
+        assert tx.models_without_plan(limit=5, after="bravo") == (["charlie", "delta"], 3)
+        assert tx.models_without_plan(limit=5, after="delta") == ([], 3)
+
+
+def _walk(tx: Any, size: int, *, by_model: bool = False) -> list[list[str]]:
+    """The ids of every batch of ``size`` plans, each read after the last of the one before."""
+    batches: list[list[str]] = []
+    after = None
+    while batch := tx.plans_page(after, limit=size, by_model=by_model):
+        assert len(batch) <= size
+        batches.append([p.id for p in batch])
+        after = batch[-1]
+    return batches
+
+
+def test_plans_are_read_in_keyset_batches_in_either_order(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "alpha")
+        add_model(tx, "gone")
+        # p5 and p4 were made at the same time: the id breaks the tie
+        for ident, model, minutes in (("p3", "bot", 2), ("p2", "alpha", 1), ("p1", "bot", 1),
+                                      ("p5", "alpha", 3), ("p4", "alpha", 3), ("p6", "gone", 0)):
+            tx.add_plan(_plan(ident, model, minutes))
+        tx.mark_deleted("gone", "", at(4))
+    with store.read() as tx:
+        every = [p.id for p in tx.plans()]
+        assert every == ["p6", "p1", "p2", "p3", "p4", "p5"]
+        assert _walk(tx, 2) == [["p6", "p1"], ["p2", "p3"], ["p4", "p5"]]
+        assert _walk(tx, 4) == [["p6", "p1", "p2", "p3"], ["p4", "p5"]]
+        assert [ids for [ids] in _walk(tx, 1)] == every
+        assert _walk(tx, 4, by_model=True) == [["p2", "p4", "p5", "p1"], ["p3", "p6"]]
+        assert [ids for [ids] in _walk(tx, 1, by_model=True)] == ["p2", "p4", "p5", "p1", "p3",
+                                                                   "p6"]
+        assert tx.plans_page(limit=10) == tx.plans()
+        assert tx.plans_page(limit=0) == []
 
 
 def test_the_count_of_models_without_plan_stops_where_asked(store: Any) -> None:

@@ -41,6 +41,30 @@ def test_events_are_numbered_and_chained(store: Any) -> None:
         assert found[2].actor == "bob" and found[0].time == "2026-03-01T12:00:00.000000Z"
 
 
+def test_the_events_of_a_batch_of_models_are_those_about_each(store: Any) -> None:
+    _append(store, "bot", "bot@1.0.0", "bots", "other@1.0.0", "bot@2.0.0", "bo", "consumer:x",
+            "other")
+    with store.read() as tx:
+        assert [e.seq for e in tx.events_of_models(["bot", "other", "nobody"])] == [
+            1, 2, 4, 5, 8]
+        assert [e.seq for e in tx.events_of_models(["bots", "bo"])] == [3, 6]
+        assert tx.events_of_models(["bot"], kinds=("model:created",)) == []
+        assert tx.events_of_models(["bot"], kinds=("model:updated",)) == tx.events(
+            subject_prefix="bot")
+        assert tx.events_of_models([]) == []
+
+
+def test_the_events_of_more_models_than_a_statement_names_come_in_order(store: Any) -> None:
+    names = [f"m{i:03d}" for i in range(250)]
+    _append(store, *(f"{name}@1.0.0" for name in reversed(names)), *names)
+    with store.read() as tx:
+        found = tx.events_of_models(names[::2])
+    assert [e.subject for e in found] == (
+        [f"{n}@1.0.0" for n in reversed(names) if int(n[1:]) % 2 == 0]
+        + [n for n in names if int(n[1:]) % 2 == 0])
+    assert [e.seq for e in found] == sorted(e.seq for e in found)
+
+
 def test_events_filter_by_subject_and_page_by_seq(store: Any) -> None:
     _append(store, "bot", "bot@1.0.0", "bots", "other@1.0.0", "bot@2.0.0")
     with store.read() as tx:

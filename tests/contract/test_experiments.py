@@ -50,6 +50,20 @@ def test_an_experiment_reads_back_whole(store: Any) -> None:
         assert tx.experiments("other") == []
 
 
+def test_the_experiments_of_a_batch_of_models_read_at_once(store: Any) -> None:
+    with store.write() as tx:
+        add_model(tx, "bot")
+        add_model(tx, "alpha")
+        for name, model in (("z-bot", "bot"), ("b-alpha", "alpha"), ("a-bot", "bot")):
+            tx.add_experiment(experiment(name, model))
+    with store.read() as tx:
+        found = tx.experiments_of(["bot", "alpha", "nobody"])
+        assert {m: [e.name for e in listed] for m, listed in found.items()} == {
+            "bot": ["a-bot", "z-bot"], "alpha": ["b-alpha"]}
+        assert found["bot"] == tx.experiments("bot")
+        assert tx.experiments_of(["nobody"]) == {} == tx.experiments_of([])
+
+
 def test_a_name_is_taken_once(store: Any) -> None:
     with store.write() as tx:
         add_model(tx, "bot")

@@ -35,6 +35,11 @@ def test_a_pipeline_reads_back_and_a_new_import_replaces_it(store: Any) -> None:
         assert tx.pipeline("bot") == imported
         assert tx.pipeline("nope") is None
         assert [p.model for p in tx.pipelines()] == ["alpha", "bot"]
+        assert tx.models_with_pipeline(["bot", "nope", "alpha", "bot"]) == {"alpha", "bot"}
+        assert tx.models_with_pipeline(["nope"]) == set() == tx.models_with_pipeline([])
+        assert [p.model for p in tx.pipelines(limit=1)] == ["alpha"]
+        assert [p.model for p in tx.pipelines(after="alpha", limit=1)] == ["bot"]
+        assert tx.pipelines(after="bot") == [] == tx.pipelines(limit=0)
     with store.write() as tx:
         tx.set_schedule_checked("bot", at(5))
         tx.set_schedule_checked("nope", at(5))  # no pipeline: nothing

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import click
@@ -19,6 +20,7 @@ from modelsteward.cli.context import (
 )
 from modelsteward.cli.embedding import reembed_options, reembedding_of
 from modelsteward.cli.exits import Exit
+from modelsteward.cli.streaming import emit_json_items
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason, Phase
 from modelsteward.domain.model import parse_enum
 from modelsteward.domain.subscriptions import DEADLINE_OVERDUE
@@ -134,14 +136,32 @@ def plan(state: State, model: str, as_json: bool) -> None:
 @pass_state
 def plans(state: State, missing: bool, as_json: bool) -> None:
     """Models that have no plan for their end."""
-    found = state.registry.deprecations.missing()
+    found = _missing(state)
     if as_json:
-        emit_json(found)
-    elif found:
-        for name in found:
-            out.print(name, highlight=False)
-    else:
+        emit_json_items(found)
+        return
+    listed = False
+    for name in found:
+        out.print(name, highlight=False)
+        listed = True
+    if not listed:
         out.print("Every model has a support policy or a deprecation plan.")
+
+
+def _missing(state: State) -> Iterator[str]:
+    """:meth:`missing`'s names, a local database's read a keyset page at a time (each in a
+    read of its own, written out before the next), a server's as the remote registry reads
+    them."""
+    if state.url:
+        yield from state.registry.deprecations.missing()
+        return
+    from modelsteward.service.batches import BATCH
+
+    deprecations = state.local_registry.deprecations
+    after = ""
+    while page := deprecations.missing_page(after, BATCH):
+        yield from page
+        after = page[-1]
 
 
 @click.command()

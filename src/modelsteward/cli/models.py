@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import click
 from rich.table import Table
 
@@ -15,6 +17,7 @@ from modelsteward.cli.context import (
 )
 from modelsteward.cli.embedding import model_reembed
 from modelsteward.cli.render import model_view, version_view
+from modelsteward.cli.streaming import emit_json_items, print_table
 from modelsteward.domain.embedding import EmbeddingSpec, embedding_of, with_embedding
 from modelsteward.domain.model import Model, ModelKind, RiskTier, SupportPolicy, parse_enum
 
@@ -93,18 +96,28 @@ def model_transfer(state: State, name: str, team: str, reason: str, as_json: boo
 @pass_state
 def model_list(state: State, as_json: bool) -> None:
     """List models."""
-    found = state.registry.list_models()
+    pages = _model_pages(state)
     if as_json:
-        emit_json([model_view(m) for m in found])
+        emit_json_items(model_view(m) for page in pages() for m in page)
         return
-    if not found:
+
+    def rows() -> Iterator[list[tuple[str, ...]]]:
+        for page in pages():
+            yield [(m.name, m.kind.value, m.owner_team, m.risk_tier.value,
+                    f"{m.provider}/{m.provider_model}".strip("/") if m.provider else "",
+                    m.purpose) for m in page]
+
+    if not print_table(out, ("model", "kind", "owner", "risk", "provider", "purpose"), rows):
         out.print("No models yet. Create one with `steward model create NAME`.")
-        return
-    table = Table("model", "kind", "owner", "risk", "provider", "purpose")
-    for m in found:
-        provider = f"{m.provider}/{m.provider_model}".strip("/") if m.provider else ""
-        table.add_row(m.name, m.kind.value, m.owner_team, m.risk_tier.value, provider, m.purpose)
-    out.print(table)
+
+
+def _model_pages(state: State) -> Callable[[], Iterator[list[Model]]]:
+    """The models by name, a page at a time: a local database's read in keyset batches (so
+    the list is written as it is read), a server's as the remote registry reads them."""
+    if state.url:
+        found = state.registry.list_models()
+        return lambda: iter([found])
+    return state.local_registry.catalog.model_pages
 
 
 @model.command("show")

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import click
-import yaml
 
 from modelsteward.cli.context import State, emit_json, json_option, local_only, out, pass_state
 from modelsteward.cli.files import read_yaml
 from modelsteward.cli.lazy import LazyGroup
-from modelsteward.domain.registry_file import parse_registry_file, render_registry_file
+from modelsteward.cli.streaming import dump_yaml_mapping
+from modelsteward.domain.registry_file import parse_registry_file, rendered_entries
 
 
 @click.group("import", cls=LazyGroup,
@@ -80,13 +80,17 @@ def import_registry_file(state: State, file: Path, team: str, as_json: bool) -> 
 def export_registry_file(state: State, output: Path | None) -> None:
     """Export the registry as a model-registry.yaml (each model with its eligible current
     version and its evaluation scores; a model without one has no status)."""
-    document = render_registry_file(state.local_registry.registry_files.export_registry())
-    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    # written as the models are read, an entry at a time
+    entries = rendered_entries(state.local_registry.registry_files.export_entries())
     if output is None:
-        sys.stdout.write(text)
+        dump_yaml_mapping("models", entries, sys.stdout)
         return
     temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
+    try:
+        with temporary.open("w", encoding="utf-8") as written:
+            count = dump_yaml_mapping("models", entries, written)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     temporary.replace(output)  # never leave a half-written file behind
-    out.print(f"Wrote {len(document['models'])} models to {output}.",  # type: ignore[arg-type]
-              highlight=False)
+    out.print(f"Wrote {count} models to {output}.", highlight=False)

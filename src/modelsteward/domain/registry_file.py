@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
@@ -271,10 +271,28 @@ def render_registry_file(entries: Sequence[RegistryEntry]) -> dict[str, object]:
     for entry in entries:
         name = entry.model.name
         if name in models:
-            raise InvalidInput(f"Two registry entries are named {name!r}: a registry file holds "
-                               "one entry per model; merge them or rename one.")
+            raise _twins(name)
         models[name] = _render_entry(entry)
     return {"models": models}
+
+
+def rendered_entries(entries: Iterable[RegistryEntry]) -> Iterator[tuple[str, dict[str, object]]]:
+    """(name, fields) of each of ``entries``, an entry at a time, as
+    :func:`render_registry_file` writes them under ``models``: for a writer that streams.
+    ``entries`` come by name, as the registry lists them; :class:`InvalidInput` as
+    :func:`render_registry_file` raises it, for a name following its twin too."""
+    last = None
+    for entry in entries:
+        name = entry.model.name
+        if name == last:
+            raise _twins(name)
+        last = name
+        yield name, _render_entry(entry)
+
+
+def _twins(name: str) -> InvalidInput:
+    return InvalidInput(f"Two registry entries are named {name!r}: a registry file holds one "
+                        "entry per model; merge them or rename one.")
 
 
 # --- parsing -------------------------------------------------------------------------------

@@ -19,12 +19,12 @@ role (module)                 methods
                               overrides, overrides_for, alias_history, current_aliases,
                               assign_alias, remove_alias, end_assignment, add_location,
                               locations, add_measurement, measurements
-:class:`EventLog`             append_events, events, events_before, chain_head,
-(``events``)                  last_event_time
+:class:`EventLog`             append_events, events, events_of_models, events_before,
+(``events``)                  chain_head, last_event_time
 :class:`ConsumerRecords`      add_consumer, set_consumer_pin, remove_consumer_pin,
 (``consumers``)               remove_consumer, get_consumer, list_consumers
-:class:`DeprecationRecords`   add_plan, plans, add_upstream_plan, upstream_plans, add_notice,
-(``deprecations``)            notices
+:class:`DeprecationRecords`   add_plan, plans, plans_page, add_upstream_plan, upstream_plans,
+(``deprecations``)            add_notice, notices
 :class:`OutboxRecords`        add_subscription, subscription, subscriptions,
 (``outbox``)                  deactivate_subscription, enqueue_deliveries,
                               backfill_deliveries, claim_deliveries, release_deliveries,
@@ -44,9 +44,9 @@ role (module)                 methods
 :class:`StateRecords`         table_state (what the state check compares with the events)
 (``state``)
 :class:`ExperimentRecords`    add_experiment, save_experiment, experiment, experiments,
-(``experiments``)             add_moments, moments
-:class:`PipelineRecords`      put_pipeline, pipeline, pipelines, set_schedule_checked, add_run,
-(``pipelines``)               save_run, run, runs
+(``experiments``)             experiments_of, add_moments, moments
+:class:`PipelineRecords`      put_pipeline, pipeline, pipelines, models_with_pipeline,
+(``pipelines``)               set_schedule_checked, add_run, save_run, run, runs
 ============================  ==================================================================
 
 :class:`UnitOfWork` (``store``; :data:`Transaction` is the same) is all the roles on one

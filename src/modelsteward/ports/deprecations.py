@@ -18,6 +18,13 @@ class DeprecationRecords(Protocol):
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
         ...
+    def plans_page(self, after: DeprecationPlan | None = None, *, limit: int,
+                   by_model: bool = False) -> list[DeprecationPlan]:
+        """Up to ``limit`` plans following ``after`` (None: from the first) in the order of
+        :meth:`plans` — oldest first: by creation time, then id — or, with ``by_model``, by
+        model name and then oldest first. A keyset batch: a caller that walks every plan
+        holds one batch at a time, and a batch's cost does not grow with those before it."""
+        ...
     def plans_due(self, by: date) -> list[DeprecationPlan]:
         """Every plan (oldest first) of each (model, target) with a plan whose hard deadline
         is on or before ``by``: the plans that can be the latest of a target due by then,
@@ -27,12 +34,12 @@ class DeprecationRecords(Protocol):
         """Each of ``models`` → :meth:`plans` of it (empty when it has none or is unknown);
         a few reads whatever the number of models."""
         ...
-    def models_without_plan(self, *, limit: int,
-                            count_up_to: int | None = None) -> tuple[list[str], int]:
-        """The first ``limit`` names (by name) of the live models with neither a deprecation
-        plan nor a support policy, and how many there are in all (counted up to
-        ``count_up_to`` at most, when given: the first ones are found by name through an
-        index, but a count reads every model)."""
+    def models_without_plan(self, *, limit: int, count_up_to: int | None = None,
+                            after: str = "") -> tuple[list[str], int]:
+        """The first ``limit`` names (by name, those after ``after``: a keyset page) of the
+        live models with neither a deprecation plan nor a support policy, and how many there
+        are in all (counted up to ``count_up_to`` at most, when given: the first ones are found
+        by name through an index, but a count reads every model)."""
         ...
     def add_upstream_plan(self, plan: DeprecationPlan) -> None:
         """A plan whose ``target`` is a package URL (``model`` is empty)."""

@@ -42,6 +42,14 @@ class EventLog(Protocol):
         """Every event, oldest first, whose subject is exactly one of ``subjects`` — of one of
         ``kinds`` when given — stamped at or before ``until`` ("" for no bound)."""
         ...
+    def events_of_models(self, models: Collection[str], *,
+                         kinds: Collection[str] = ()) -> list[Event]:
+        """Every event, oldest first, about one of ``models`` or any of their ``model@…`` —
+        of one of ``kinds`` when given: :meth:`events_about` for a batch of models. The store
+        may read the whole range of subjects from the first of ``models`` to the last (by
+        name) and leave out the rest: give models that lie close together, a keyset batch of
+        them, not names scattered over the registry."""
+        ...
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:
         """The newest ``limit`` events (about ``subject_prefix`` and its versions), before

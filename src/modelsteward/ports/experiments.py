@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 from modelsteward.domain.experiment import Experiment
@@ -29,6 +29,11 @@ class ExperimentRecords(Protocol):
         """Experiments (of ``model``; only running ones when ``running``, only ended ones when
         ``ended``), by name; with ``after`` and ``limit``, the keyset page of those named after
         ``after``."""
+        ...
+
+    def experiments_of(self, models: Collection[str]) -> dict[str, list[Experiment]]:
+        """Each of ``models`` with an experiment → :meth:`experiments` of it (by name); a few
+        reads whatever the number of models."""
         ...
 
     def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:

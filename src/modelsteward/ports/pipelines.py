@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -18,8 +19,13 @@ class PipelineRecords(Protocol):
 
     def pipeline(self, model: str) -> ImportedPipeline | None: ...
 
-    def pipelines(self) -> list[ImportedPipeline]:
-        """Every model's pipeline, by model."""
+    def pipelines(self, *, after: str = "", limit: int | None = None) -> list[ImportedPipeline]:
+        """Every model's pipeline, by model; with ``after`` and ``limit``, the keyset page of
+        those of models named after ``after``."""
+        ...
+
+    def models_with_pipeline(self, models: Collection[str]) -> set[str]:
+        """Those of ``models`` that have a pipeline; a few reads whatever their number."""
         ...
 
     def set_schedule_checked(self, model: str, at: datetime) -> None:

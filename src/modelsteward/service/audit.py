@@ -132,9 +132,11 @@ class Audits:
         with self.ctx.store.read() as tx:
             states = tx.version_states(refs)
             overrides = tx.overrides_for(refs)
-            plans: dict[str, list[DeprecationPlan]] = defaultdict(list)
-            for plan in tx.plans():
-                plans[plan.model].append(plan)
+            # the plans of the locked models and of their registered ancestors only
+            named = {e.name for e in entries} | {
+                a.partition("@")[0] for e in entries for a in e.derived_from
+                if not a.startswith("pkg:")}
+            plans = {name: found for name, found in tx.plans_of(named).items() if found}
             upstream = tx.upstream_plans() if any(
                 a.startswith("pkg:") for e in entries for a in e.derived_from) else []
             models: dict[str, Model | None] = {}

@@ -3,7 +3,7 @@ attestations, walk lineage and check artefacts against the registered files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from modelsteward.integrity.compare import compare_manifest
 from modelsteward.integrity.manifest import Manifest, hash_artifact
 from modelsteward.ports import Transaction
 from modelsteward.results import Lineage, VerifyResult
+from modelsteward.service import batches
 from modelsteward.service.context import Context
 from modelsteward.service.generations import Generations
 from modelsteward.service.resolution import Resolver
@@ -96,6 +97,21 @@ class Catalog:
     def list_models(self) -> list[Model]:
         with self.ctx.store.read() as tx:
             return _all_models(tx)
+
+    def model_pages(self) -> Iterator[list[Model]]:
+        """Every live model by name (as :meth:`list_models`), a keyset batch of
+        :data:`~modelsteward.service.batches.BATCH` at a time, each read in a unit of work
+        of its own: a caller writes a batch out before the next is read, and holds no
+        transaction meanwhile. No empty batch."""
+        size, after = batches.BATCH, ""
+        while True:
+            with self.ctx.store.read() as tx:
+                page = tx.list_models(after=after, limit=size)
+            if page:
+                yield page
+            if len(page) < size:
+                return
+            after = page[-1].name
 
     def get_version(self, model: str, version: str, include_deleted: bool = False) -> Version:
         with self.ctx.store.read() as tx:

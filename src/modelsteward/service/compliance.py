@@ -1,10 +1,11 @@
 """The compliance report: Factor 15's checklist evaluated from the registry's records, and the
 "drifted out of compliance" notice.
 
-The report reads in one snapshot, a fixed number of reads whatever the number of models (the
-models, their live versions, consumers, plans, experiments, pipelines and the events of the
-kinds it judges, :data:`REPORT_KINDS`), then judges each model with the pure
-:func:`~modelsteward.domain.compliance.evaluate`.
+The report reads in one snapshot, a keyset batch of models at a time (:mod:`.batches`), a
+fixed number of reads a batch (the models, their live versions, consumers, plans,
+experiments, pipelines and the events of the kinds it judges, :data:`REPORT_KINDS`), then
+judges each model of the batch with the pure :func:`~modelsteward.domain.compliance.evaluate`
+and drops the batch's facts: memory holds one batch's facts and the results.
 
 How drift is known: :meth:`Compliance.record` (run by ``steward tick`` and
 ``steward compliance --record``) appends a ``model:compliance:evaluated`` event for each model
@@ -17,6 +18,7 @@ is told once. The previous state is therefore part of the tamper-evident log its
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import lru_cache
 
 from modelsteward.domain import events as ev
@@ -26,6 +28,7 @@ from modelsteward.domain.compliance import (
     FACT_KINDS,
     TITLES,
     ConsumerFacts,
+    ModelCompliance,
     ModelFacts,
     VersionFacts,
     drifted,
@@ -40,6 +43,7 @@ from modelsteward.domain.pins import PinLevel, parse_pin
 from modelsteward.errors import InvalidInput, InvalidPin, ModelNotFound
 from modelsteward.ports import Transaction
 from modelsteward.results.compliance import ComplianceRecorded, ComplianceReport
+from modelsteward.service.batches import model_batches
 from modelsteward.service.context import Context
 
 # the event kinds the report reads: those the checklist and the evidence packs judge, and those
@@ -68,7 +72,7 @@ class Compliance:
         # tens of thousands of small acyclic objects: the collector's passes would cost as
         # much as the judging (as in the audit)
         with batch_allocation(), self.ctx.store.snapshot() as tx:
-            return self._report(tx, model, team)[0]
+            return self._report(tx, model, team)
 
     def record(self, model: str | None = None, team: str | None = None) -> ComplianceRecorded:
         """Evaluate as :meth:`report` does and record what changed (see the module's
@@ -77,64 +81,92 @@ class Compliance:
 
         now = self.ctx.clock.now()
         with batch_allocation(), self.ctx.store.write() as tx:
-            report, facts = self._report(tx, model, team)
+            at = format_time(self.ctx.clock.now())  # before any event is recorded
+            results: list[ModelCompliance] = []
+            packs: dict[str, EvidencePack] = {}
             changed: list[str] = []
             notices: list[Notice] = []
-            for result in report.models:
-                previous = last_recorded(facts[result.model].events)
-                before = previous[1] if previous else {}
-                if before == result.outcomes:
-                    continue
-                [event] = self.ctx.record(tx, NewEvent(COMPLIANCE_EVALUATED, result.model, {
-                    "items": result.outcomes, "previous": previous[0] if previous else None}))
-                changed.append(result.model)
-                for finding in drifted(before, result):
-                    notice = Notice(
-                        f"{DRIFTED}:{result.model}:{finding.item.value}:{event.seq}",
-                        result.team, result.model, DRIFTED,
-                        f"{result.model} drifted out of compliance: \"{TITLES[finding.item]}\" "
-                        f"passed and now fails: {finding.summary}"
-                        + (f" Fix: `{finding.remediation}`." if finding.remediation else ""),
-                        {"item": finding.item.value, "event": event.seq,
-                         "previous_event": previous[0] if previous else None,
-                         "remediation": finding.remediation or None}, now)
-                    if tx.add_notice(notice):
-                        notices.append(notice)
+            for models, facts in self._batches(tx, model, team):
+                judged = self._judge(models, facts, results, packs)
+                for result in judged:
+                    previous = last_recorded(facts[result.model].events)
+                    before = previous[1] if previous else {}
+                    if before == result.outcomes:
+                        continue
+                    [event] = self.ctx.record(tx, NewEvent(COMPLIANCE_EVALUATED, result.model, {
+                        "items": result.outcomes,
+                        "previous": previous[0] if previous else None}))
+                    changed.append(result.model)
+                    for finding in drifted(before, result):
+                        notice = Notice(
+                            f"{DRIFTED}:{result.model}:{finding.item.value}:{event.seq}",
+                            result.team, result.model, DRIFTED,
+                            f"{result.model} drifted out of compliance: "
+                            f"\"{TITLES[finding.item]}\" passed and now fails: {finding.summary}"
+                            + (f" Fix: `{finding.remediation}`." if finding.remediation
+                               else ""),
+                            {"item": finding.item.value, "event": event.seq,
+                             "previous_event": previous[0] if previous else None,
+                             "remediation": finding.remediation or None}, now)
+                        if tx.add_notice(notice):
+                            notices.append(notice)
+            report = ComplianceReport(at, tuple(results), packs)
             return ComplianceRecorded(report, tuple(changed), tuple(notices))
 
     # gathering -------------------------------------------------------------------------------
 
-    def _report(self, tx: Transaction, model: str | None,
-                team: str | None) -> tuple[ComplianceReport, dict[str, ModelFacts]]:
+    def _report(self, tx: Transaction, model: str | None, team: str | None) -> ComplianceReport:
+        results: list[ModelCompliance] = []
+        packs: dict[str, EvidencePack] = {}
+        for models, facts in self._batches(tx, model, team):
+            self._judge(models, facts, results, packs)
+        return ComplianceReport(format_time(self.ctx.clock.now()), tuple(results), packs)
+
+    @staticmethod
+    def _judge(models: list[Model], facts: dict[str, ModelFacts], results: list[ModelCompliance],
+               packs: dict[str, EvidencePack]) -> list[ModelCompliance]:
+        """Evaluate ``models`` and add their results (and the evidence packs of the high-risk
+        ones) to ``results`` and ``packs``; their results."""
+        judged = [evaluate(facts[m.name]) for m in models]
+        results.extend(judged)
+        packs.update((m.name, evidence_pack(facts[m.name])) for m in models
+                     if m.risk_tier is RiskTier.HIGH)
+        return judged
+
+    def _batches(self, tx: Transaction, model: str | None,
+                 team: str | None) -> Iterator[tuple[list[Model], dict[str, ModelFacts]]]:
+        """The models to judge, by name, a keyset batch at a time, with their facts: the
+        facts of one batch are read, judged and dropped before the next is read."""
         if model and team:
             raise InvalidInput("Give either a model or a team, not both.")
         if model:
             found = tx.get_model(model)
             if found is None:
                 raise ModelNotFound(model)
-            models = [found]
-        else:
-            models = [m for m in tx.list_models(limit=1_000_000)
-                      if not team or m.owner_team == team]
-        facts = self._facts(tx, models, single=bool(model))
-        results = tuple(evaluate(facts[m.name]) for m in models)
-        packs: dict[str, EvidencePack] = {
-            m.name: evidence_pack(facts[m.name]) for m in models
-            if m.risk_tier is RiskTier.HIGH}
-        return (ComplianceReport(format_time(self.ctx.clock.now()), results, packs), facts)
+            yield [found], self._facts(tx, [found], single=True)
+            return
+        for batch in model_batches(tx):
+            models = [m for m in batch if not team or m.owner_team == team]
+            if models:
+                yield models, self._facts(tx, models, single=False)
 
     def _facts(self, tx: Transaction, models: list[Model],
                single: bool) -> dict[str, ModelFacts]:
         names = {m.name for m in models}
-        only = models[0].name if single else ""
-        consumers = tx.list_consumers(only)
         if single:
+            only = models[0].name
+            consumers = tx.list_consumers(only)
             events = tx.events(subject_prefix=only, kinds=REPORT_KINDS)
             for consumer in consumers:
                 events.extend(tx.events(subject_prefix=consumer.name,
                                         kinds=(ev.APPLICATION_LOCKED,)))
         else:
-            events = tx.events(kinds=REPORT_KINDS)
+            # the consumers pinning these models, and their lock events
+            pinning = {c.name: c for listed in tx.consumers_of(sorted(names)).values()
+                       for c in listed}
+            consumers = [pinning[name] for name in sorted(pinning)]
+            events = tx.events_of_models(names, kinds=REPORT_KINDS - {ev.APPLICATION_LOCKED})
+            events.extend(tx.events_of(sorted(pinning), kinds=(ev.APPLICATION_LOCKED,)))
         by_model: dict[str, list[Event]] = defaultdict(list)
         locks: dict[str, Event] = {}  # application → its last lock event
         for event in events:
@@ -171,16 +203,15 @@ class Compliance:
                     lock.seq if lock is not None and version else None,
                     lock.time if lock is not None else "", version,
                     digests.get((pin.model, version), "")))
-        plans = defaultdict(list)
-        for plan in tx.plans(only):
-            plans[plan.model].append(plan)
+        plans = tx.plans_of(names)
         experiments: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
         started = {(e.subject, str(e.payload.get("name", ""))): e.seq
                    for e in events if e.kind == ev.EXPERIMENT_STARTED}
-        for experiment in tx.experiments(only):
-            experiments[experiment.model].append(
-                (experiment.name, started.get((experiment.model, experiment.name))))
-        piped = {p.model for p in tx.pipelines()}
+        for listed in tx.experiments_of(names).values():
+            for experiment in listed:
+                experiments[experiment.model].append(
+                    (experiment.name, started.get((experiment.model, experiment.name))))
+        piped = tx.models_with_pipeline(names)
         return {m.name: ModelFacts(
             m, tuple(versions[m.name]), tuple(by_model[m.name]), tuple(uses[m.name]),
             tuple(plans[m.name]), tuple(experiments[m.name]), m.name in piped)

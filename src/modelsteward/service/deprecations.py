@@ -9,9 +9,10 @@ notice to the owning team) until production has moved, and a later ``tick`` reti
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -46,6 +47,7 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import CheckedPlan, Overdue, TickReport
+from modelsteward.service.batches import plans_of, unplanned_models
 from modelsteward.service.context import Context
 from modelsteward.service.lifecycle import PRODUCTION, Lifecycle
 from modelsteward.service.reach import affected_pins, affected_teams, descendants
@@ -490,7 +492,7 @@ class Deprecations:
         overdue: list[Overdue] = []
         created = 0
         with self.ctx.store.write() as tx:
-            for plan in tx.plans():
+            for plan in plans_of(tx):
                 model = tx.get_model(plan.model)
                 if model is None:
                     continue  # a deleted model's plans have nothing left to do
@@ -525,7 +527,7 @@ class Deprecations:
     def _remind(self, tx: Transaction, reminder_days: Sequence[int], today: date) -> int:
         now = self.ctx.clock.now()
         created = 0
-        for plan in tx.plans():
+        for plan in plans_of(tx):
             due = due_reminders(plan, today, reminder_days)
             model = tx.get_model(plan.model) if due else None
             if model is None:
@@ -569,19 +571,63 @@ class Deprecations:
             return tx.plans(model)
 
     def missing(self) -> list[str]:
-        """Models with neither a deprecation plan nor a support policy."""
+        """Models with neither a deprecation plan nor a support policy, by name (read in
+        keyset batches)."""
         with self.ctx.store.read() as tx:
-            planned = {p.model for p in tx.plans()}
-            return [m.name for m in tx.list_models(limit=1_000_000)
-                    if m.name not in planned and m.support.active_months is None]
+            return list(unplanned_models(tx))
 
-    def every_plan(self) -> list[DeprecationPlan]:
-        """The plans of every live model, by model name, then oldest first: one read of the
-        plans (and of their models), not one per model of the registry."""
+    def missing_page(self, after: str, limit: int) -> list[str]:
+        """The first ``limit`` names of :meth:`missing` after ``after``: a keyset page."""
         with self.ctx.store.read() as tx:
-            plans = tx.plans()
-            live = {name for name in {p.model for p in plans} if tx.get_model(name) is not None}
-        return sorted((p for p in plans if p.model in live), key=lambda p: p.model)
+            return tx.models_without_plan(limit=limit, count_up_to=0, after=after)[0]
+
+    def current_plans(self, key: Callable[[DeprecationPlan], tuple[date, str]],
+                      limit: int) -> tuple[list[DeprecationPlan], int]:
+        """The ``limit`` first by ``key`` of the current plans — each target's latest (a later
+        plan of the same target supersedes an earlier one), deleted models' too — and how many
+        current plans there are. The plans are walked by model in keyset batches, each model's
+        together, and only the first ``limit`` are kept: memory stays flat however many plans
+        there are."""
+        counted = 0
+
+        def current(tx: Transaction) -> Iterator[DeprecationPlan]:
+            nonlocal counted
+            model, latest = "", dict[str, DeprecationPlan]()
+            for plan in plans_of(tx, by_model=True):
+                if plan.model != model:
+                    counted += len(latest)
+                    yield from latest.values()
+                    model, latest = plan.model, {}
+                latest[plan.target] = plan  # oldest first: the last one stands
+            counted += len(latest)
+            yield from latest.values()
+
+        with self.ctx.store.read() as tx:
+            plans = current(tx)
+            first = heapq.nsmallest(limit, plans, key=key)
+            for _ in plans:  # a limit of 0 reads none: count them all the same
+                pass
+        return first, counted
+
+    def every_plan_page(self, after: str, limit: int) -> list[DeprecationPlan]:
+        """At most ``limit`` plans of every live model, by model name, then oldest first,
+        those following the plan whose id is ``after`` (all when it is empty; those with a
+        greater id when no plan has it). The plans are walked in keyset batches: memory holds
+        a batch and the page, however many plans there are."""
+        found: list[DeprecationPlan] = []
+        greater: list[DeprecationPlan] = []  # the page, should ``after`` be no plan's id
+        following = not after
+        with self.ctx.store.read() as tx:
+            for plan in _live_plans(tx):
+                if following:
+                    found.append(plan)
+                    if len(found) >= limit:
+                        break
+                elif plan.id == after:
+                    following = True
+                elif plan.id > after and len(greater) < limit:
+                    greater.append(plan)
+        return found if following else greater
 
     def missing_first(self, limit: int, *,
                       count_up_to: int | None = None) -> tuple[list[str], int]:
@@ -594,3 +640,14 @@ class Deprecations:
     def notices(self, team: str = "") -> list[Notice]:
         with self.ctx.store.read() as tx:
             return tx.notices(team)
+
+
+def _live_plans(tx: Transaction) -> Iterator[DeprecationPlan]:
+    """The plans of live models, by model name and then oldest first; one look-up of each
+    model with plans."""
+    model, live = "", False
+    for plan in plans_of(tx, by_model=True):
+        if plan.model != model:
+            model, live = plan.model, tx.get_model(plan.model) is not None
+        if live:
+            yield plan

@@ -49,6 +49,7 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.results.experiments import CanaryMove, ExperimentReport, Ingested, Routing
+from modelsteward.service import batches
 from modelsteward.service.context import Context
 from modelsteward.service.lifecycle import PRODUCTION, Lifecycle
 from modelsteward.service.resolution import Resolver
@@ -302,9 +303,15 @@ class Experiments:
         and at the last step give the canary production through the gates (held, with the
         unmet gate as the reason, when one is unmet). Each move but a hold is an event and a
         notice; each canary is judged in a write transaction of its own."""
-        with self.ctx.store.read() as tx:
-            names = [e.name for e in tx.experiments(running=True) if e.canary is not None]
-        return [self._tick_one(name) for name in names]
+        moves: builtins.list[CanaryMove] = []
+        after = ""
+        while True:  # the running experiments by name, a keyset batch at a time
+            with self.ctx.store.read() as tx:
+                page = tx.experiments(running=True, after=after, limit=batches.BATCH)
+            moves.extend(self._tick_one(e.name) for e in page if e.canary is not None)
+            if len(page) < batches.BATCH:
+                return moves
+            after = page[-1].name
 
     def _tick_one(self, name: str) -> CanaryMove:
         now = self.ctx.clock.now()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from modelsteward.domain import events as ev
 from modelsteward.domain.events import NewEvent
@@ -38,6 +38,7 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.results.pipelines import RetrainDue, RunView
+from modelsteward.service import batches
 from modelsteward.service.context import Context
 
 
@@ -88,10 +89,8 @@ class Pipelines:
         write transaction of its own. Returns the firings told now."""
         from modelsteward.service.retrain_facts import retrain_facts
 
-        with self.ctx.store.read() as tx:
-            models = [p.model for p in tx.pipelines()]
         told: builtins.list[RetrainDue] = []
-        for name in models:
+        for name in self._piped_models():
             with self.ctx.store.write() as tx:
                 pipeline, model = tx.pipeline(name), tx.get_model(name)
                 if pipeline is None or model is None:  # deleted since the list was read
@@ -218,6 +217,18 @@ class Pipelines:
             note = (f"experiment {experiment.name} ended {experiment.status.value}; record "
                     f"promote_or_rollback with outcome: {outcome}")
         return RunView(record, note)
+
+    def _piped_models(self) -> Iterator[str]:
+        """The models with a pipeline, by name, read a keyset batch at a time (each in a read
+        unit of work of its own, between the caller's writes)."""
+        after = ""
+        while True:
+            with self.ctx.store.read() as tx:
+                page = [p.model for p in tx.pipelines(after=after, limit=batches.BATCH)]
+            yield from page
+            if len(page) < batches.BATCH:
+                return
+            after = page[-1]
 
     def _model(self, tx: Transaction, name: str) -> Model:
         model = tx.get_model(name)

@@ -12,6 +12,7 @@ from modelsteward.domain.provider_schedules import Shutdown, normalise_provider
 from modelsteward.errors import InvalidInput, NotFound, StewardError
 from modelsteward.ports import Transaction
 from modelsteward.results import CheckedPlan, ProviderImport, SkippedShutdown, Upcoming
+from modelsteward.service.batches import model_batches
 from modelsteward.service.catalog import Catalog
 from modelsteward.service.consumers import Consumers
 from modelsteward.service.context import Context
@@ -89,16 +90,24 @@ class Providers:
     def _targets(self, shutdowns: list[Shutdown]) -> dict[tuple[str, str],
                                                          list[tuple[str, str, str]]]:
         """``(model, version, ref)`` of the registered hosted snapshots each shutdown names."""
-        wanted = {s.key for s in shutdowns}
+        wanted: dict[str, set[str]] = {}  # provider → the snapshot ids named
+        for shutdown in shutdowns:
+            wanted.setdefault(shutdown.key[0], set()).add(shutdown.key[1])
         found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        for model in self.catalog.list_models():
-            if not model.uses_snapshots or not model.provider:
-                continue
-            provider = normalise_provider(model.provider)
-            for version in self.catalog.list_versions(model.name):
-                key = (provider, str(version.id))
-                if key in wanted:
-                    found.setdefault(key, []).append((model.name, str(version.id), version.ref))
+        with self.ctx.store.read() as tx:
+            # the models a batch at a time, and only the versions named of those hosted
+            for batch in model_batches(tx):
+                hosted = [(m.name, normalise_provider(m.provider)) for m in batch
+                          if m.uses_snapshots and m.provider]
+                named = [(name, snapshot) for name, provider in hosted
+                         for snapshot in sorted(wanted.get(provider, ()))]
+                versions = tx.get_versions(named) if named else {}
+                for name, provider in hosted:
+                    for snapshot in sorted(wanted.get(provider, ())):
+                        version = versions.get(f"{name}@{snapshot}")
+                        if version is not None and str(version.id) == snapshot:
+                            found.setdefault((provider, snapshot), []).append(
+                                (name, snapshot, version.ref))
         return found
 
     def _apply_row(self, shutdown: Shutdown,

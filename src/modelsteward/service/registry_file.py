@@ -24,6 +24,7 @@ the pin ``*`` resolves to. A model without one is written with its newest versio
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from modelsteward.domain import events as ev
@@ -50,6 +51,7 @@ from modelsteward.errors import (
 )
 from modelsteward.ports import Transaction
 from modelsteward.results import ImportReport
+from modelsteward.service import batches
 from modelsteward.service.catalog import Catalog
 from modelsteward.service.context import Context
 from modelsteward.service.lifecycle import Lifecycle
@@ -285,35 +287,40 @@ class RegistryFiles:
         A model without a current version is written with its newest version but no status and no
         scores; a model without versions with its fields alone. An owner team equal to the
         registry's default team is left out, as an import reads it."""
-        models = self.catalog.list_models()
-        entries: list[RegistryEntry] = []
-        for model in models:
-            current = self.current_version(model.name)
-            with self.ctx.store.read() as tx:
-                if model.owner_team == self.ctx.default_team:
-                    model = replace(model, owner_team="")
-                shown = current
+        return list(self.export_entries())
+
+    def export_entries(self) -> Iterator[RegistryEntry]:
+        """:meth:`export_registry`'s entries, by model name, an entry at a time: the models are
+        read in keyset batches and each entry is made when it is asked for, so a writer that
+        streams holds one batch of models, however large the registry."""
+        for page in self.catalog.model_pages():
+            for model in page:
+                yield self._entry(model)
+
+    def _entry(self, model: Model) -> RegistryEntry:
+        current = self.current_version(model.name)
+        with self.ctx.store.read() as tx:
+            if model.owner_team == self.ctx.default_team:
+                model = replace(model, owner_team="")
+            shown = current
+            if shown is None:
+                shown = tx.latest_release(model.name)
                 if shown is None:
-                    shown = tx.latest_release(model.name)
-                    if shown is None:
-                        listed = tx.list_versions(model.name)
-                        shown = listed[-1] if listed else None
-                if shown is None:
-                    entries.append(RegistryEntry(model=model))
-                    continue
-                metadata = dict(shown.metadata)
-                base = str(metadata.pop("base_model", ""))
-                parents = tx.parents(shown.ref)
-                if parents and not base:
-                    base = parents[0].parent
-                status, metrics = "", {}
-                if current is not None:
-                    status = status_of_stage(current.stage, current.status)
-                    metrics = merged_scores(current.metrics,
-                                            tx.evaluations(model.name, str(current.id)))
-                entries.append(RegistryEntry(model=model, version=str(shown.id), status=status,
-                                             metrics=metrics, base_model=base, metadata=metadata))
-        return entries
+                    shown = _highest(tx, model)
+            if shown is None:
+                return RegistryEntry(model=model)
+            metadata = dict(shown.metadata)
+            base = str(metadata.pop("base_model", ""))
+            parents = tx.parents(shown.ref)
+            if parents and not base:
+                base = parents[0].parent
+            status, metrics = "", {}
+            if current is not None:
+                status = status_of_stage(current.stage, current.status)
+                metrics = merged_scores(current.metrics,
+                                        tx.evaluations(model.name, str(current.id)))
+            return RegistryEntry(model=model, version=str(shown.id), status=status,
+                                 metrics=metrics, base_model=base, metadata=metadata)
 
 
     def current_version(self, model: str) -> Version | None:
@@ -336,3 +343,19 @@ class RegistryFiles:
         except NoMatchingVersion:
             return None
         return found if found.model == model else None
+
+
+def _highest(tx: Transaction, model: Model) -> Version | None:
+    """The highest version of ``model`` (the last :meth:`~modelsteward.ports.Catalog.
+    list_versions` lists), read a keyset page at a time; for a snapshot model, which has a
+    version only when it has a newest snapshot, None."""
+    if model.uses_snapshots:
+        return None
+    highest: Version | None = None
+    after: ModelVersion | None = None
+    while page := tx.list_versions_page(model.name, after, batches.BATCH):
+        highest = page[-1]
+        if len(page) < batches.BATCH or not isinstance(highest.id, ModelVersion):
+            break
+        after = highest.id
+    return highest

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 
 from modelsteward.domain.deprecation import DeprecationPlan, DeprecationReason
 from modelsteward.domain.notices import Notice
@@ -57,6 +57,19 @@ class DeprecationQueries(SqlConnectionBase):
         model_id, _ = self._model_key(model)
         return [_plan(r) for r in self.c.execute(_PLANS_OF, {"model_id": model_id})]
 
+    def plans_page(self, after: DeprecationPlan | None = None, *, limit: int,
+                   by_model: bool = False) -> list[DeprecationPlan]:
+        created, ident = deprecation_plans.c.created_at, deprecation_plans.c.id
+        query = _PLANS_JOINED
+        if after is not None:
+            later = or_(created > after.created_at,
+                        and_(created == after.created_at, ident > after.id))
+            query = query.where(or_(models.c.name > after.model,
+                                    and_(models.c.name == after.model, later))
+                                if by_model else later)
+        order = (models.c.name, *_PLANS_ORDER) if by_model else _PLANS_ORDER
+        return [_plan(r) for r in self.c.execute(query.order_by(*order).limit(max(limit, 0)))]
+
     def plans_due(self, by: date) -> list[DeprecationPlan]:
         return [_plan(r) for r in self.c.execute(_PLANS_DUE, {"by": by})]
 
@@ -67,14 +80,15 @@ class DeprecationQueries(SqlConnectionBase):
                 found[str(row.model_name)].append(_plan(row))
         return found
 
-    def models_without_plan(self, *, limit: int,
-                            count_up_to: int | None = None) -> tuple[list[str], int]:
+    def models_without_plan(self, *, limit: int, count_up_to: int | None = None,
+                            after: str = "") -> tuple[list[str], int]:
         unplanned = (select(models.c.name)
                      .where(models.c.deleted_at.is_(None), models.c.support_months.is_(None),
                             ~select(deprecation_plans.c.id)
                             .where(deprecation_plans.c.model_id == models.c.id).exists()))
+        listed = unplanned.where(models.c.name > after) if after else unplanned
         names = [str(r.name) for r in
-                 self.c.execute(unplanned.order_by(models.c.name).limit(max(limit, 0)))]
+                 self.c.execute(listed.order_by(models.c.name).limit(max(limit, 0)))]
         counted = unplanned if count_up_to is None else unplanned.limit(max(count_up_to, 0))
         total = self.c.execute(select(func.count()).select_from(counted.subquery())).scalar()
         return names, int(total or 0)

@@ -90,6 +90,22 @@ class EventQueries(SqlConnectionBase):
         found.sort(key=lambda e: e.seq)
         return found
 
+    def events_of_models(self, models: Collection[str], *,
+                         kinds: Collection[str] = ()) -> list[Event]:
+        wanted = set(models)
+        if not wanted:
+            return []
+        # one range of the subject index, from the first model to past the last one's
+        # versions ("A" follows "@"), read by subject and kept for the models wanted: a walk's
+        # keyset batch is one range scan instead of a probe per model
+        query = _SELECT.where(subject_range(self.c.dialect.name, min(wanted), max(wanted) + "A"))
+        if kinds:
+            query = query.where(events.c.kind.in_(sorted(kinds)))
+        found = [e for e in _events(self.c.execute(query).all())
+                 if e.subject.partition("@")[0] in wanted]
+        found.sort(key=lambda e: e.seq)
+        return found
+
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:
         """The newest ``limit`` events (whose subject is ``subject_prefix`` or one of its
@@ -125,6 +141,16 @@ def about(dialect: str, subject: str) -> ColumnElement[bool]:
                    and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
     return or_(events.c.subject == subject,
                events.c.subject.startswith(subject + "@", autoescape=True))
+
+
+def subject_range(dialect: str, low: str, high: str) -> ColumnElement[bool]:
+    """Events whose subject is at or after ``low`` and before ``high``, byte by byte (as
+    Python orders strings), in a form the subject index serves: plain comparisons on SQLite
+    (binary collation); on PostgreSQL the pattern operators, which compare bytes whatever the
+    database's collation and which the index's ``varchar_pattern_ops`` serves."""
+    if dialect == "sqlite":
+        return and_(events.c.subject >= low, events.c.subject < high)
+    return and_(events.c.subject.op("~>=~")(low), events.c.subject.op("~<~")(high))
 
 
 def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:

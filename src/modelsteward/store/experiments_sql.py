@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -70,6 +70,18 @@ class ExperimentQueries(SqlConnectionBase):
         if limit is not None:
             query = query.limit(max(limit, 0))
         return [_experiment(str(row[0])) for row in self.c.execute(query)]
+
+    def experiments_of(self, models: Collection[str]) -> dict[str, list[Experiment]]:
+        found: dict[str, list[Experiment]] = {}
+        for chunk in chunks(sorted(set(models))):
+            query = (select(experiments.c.record).where(experiments.c.model.in_(chunk))
+                     .order_by(experiments.c.name))
+            for row in self.c.execute(query):
+                experiment = _experiment(str(row[0]))
+                found.setdefault(experiment.model, []).append(experiment)
+        for listed in found.values():
+            listed.sort(key=lambda e: e.name)
+        return found
 
     def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:
         """One upsert per few hundred keys: the database adds to the row a key has."""

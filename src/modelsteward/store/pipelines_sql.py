@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from modelsteward.domain.pipeline_record import (
     run_to_record,
 )
 from modelsteward.store.base import SqlConnectionBase
+from modelsteward.store.batches import chunks
 from modelsteward.store.tables import pipeline_runs, pipelines
 
 
@@ -34,9 +36,18 @@ class PipelineQueries(SqlConnectionBase):
         row = self.c.execute(select(pipelines).where(pipelines.c.model == model)).first()
         return _pipeline(row) if row is not None else None
 
-    def pipelines(self) -> list[ImportedPipeline]:
-        return [_pipeline(row) for row in
-                self.c.execute(select(pipelines).order_by(pipelines.c.model))]
+    def pipelines(self, *, after: str = "", limit: int | None = None) -> list[ImportedPipeline]:
+        query = select(pipelines).where(pipelines.c.model > after).order_by(pipelines.c.model)
+        if limit is not None:
+            query = query.limit(max(limit, 0))
+        return [_pipeline(row) for row in self.c.execute(query)]
+
+    def models_with_pipeline(self, models: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(sorted(set(models))):
+            found.update(str(row.model) for row in self.c.execute(
+                select(pipelines.c.model).where(pipelines.c.model.in_(chunk))))
+        return found
 
     def set_schedule_checked(self, model: str, at: datetime) -> None:
         self.c.execute(update(pipelines).where(pipelines.c.model == model)

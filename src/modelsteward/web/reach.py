@@ -83,19 +83,17 @@ def deprecations_page(request: Request) -> Response:
     try:
         principal, registry = reader(request)
         today = registry.clock.now().date()
-        with registry.store.read() as tx:
-            every = tx.plans()
-        latest = {p.ref: p for p in every}  # oldest first: the last one stands
-        ordered = sorted(latest.values(), key=lambda p: (_next_date(p, today), p.ref))
-        impacts = registry.consumers.impacts([p.ref for p in ordered[:PLAN_LIMIT]])
-        shown = [_planned(p, today, impacts) for p in ordered[:PLAN_LIMIT]]
+        ordered, current = registry.deprecations.current_plans(
+            lambda p: (_next_date(p, today), p.ref), PLAN_LIMIT)
+        impacts = registry.consumers.impacts([p.ref for p in ordered])
+        shown = [_planned(p, today, impacts) for p in ordered]
         shutdowns = [u for u in registry.providers.upcoming(
-                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN, plans=every)
+                         SHUTDOWN_DAYS, reason=DeprecationReason.PROVIDER_SHUTDOWN)
                      if u.hard_deadline >= today]
     except StewardError as error:
         return error_page(request, error, session.signed_in(request))
     return page_response(request, "deprecations.html", principal, plans=shown,
-                         more=max(0, len(ordered) - PLAN_LIMIT), limit=PLAN_LIMIT, bar=BAR,
+                         more=max(0, current - PLAN_LIMIT), limit=PLAN_LIMIT, bar=BAR,
                          shutdowns=shutdowns, shutdown_days=SHUTDOWN_DAYS, today=today.isoformat())
 
 

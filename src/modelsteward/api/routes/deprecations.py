@@ -208,8 +208,8 @@ def list_deprecations(registry: RegistryDep, request: Request, response: Respons
     """Deprecation plans, of one model or of every model (by model, then in the order they
     were made; the cursor is a plan id)."""
     today = registry.clock.now().date()
-    plans = registry.deprecations.plans(model) if model else registry.deprecations.every_plan()
-    found = after_key(plans, after, lambda p: p.id)
+    found = (after_key(registry.deprecations.plans(model), after, lambda p: p.id) if model
+             else registry.deprecations.every_plan_page(after, limit + 1))
     return page(request, response, [PlanPublic.of(p, today) for p in found[:limit + 1]], limit,
                 lambda p: p.id)
 
@@ -249,7 +249,7 @@ def record_reembedding(body: ReembeddingRecordCreate, registry: RegistryDep,
 def list_models_without_plans(registry: RegistryDep, request: Request, response: Response,
                               after: AfterQuery = "", limit: LimitQuery = 100) -> Page[str]:
     """Models with neither a deprecation plan nor a support policy (the cursor is a name)."""
-    found = after_key(sorted(registry.deprecations.missing()), after, lambda n: n)
+    found = registry.deprecations.missing_page(after, limit + 1)
     return page(request, response, found[:limit + 1], limit, lambda n: n)
 
 

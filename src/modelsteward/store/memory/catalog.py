@@ -308,6 +308,12 @@ class CatalogQueries(TransactionBase):
         return [e for e in self._events() if e.subject in wanted
                 and (not kinds or e.kind in kinds) and (not until or e.time <= until)]
 
+    def events_of_models(self, models: Collection[str], *,
+                         kinds: Collection[str] = ()) -> list[Event]:
+        wanted = set(models)
+        return [e for e in self._events() if e.subject.partition("@")[0] in wanted
+                and (not kinds or e.kind in kinds)]
+
     def events_before(self, *, subject_prefix: str = "", before_seq: int = 0,
                       limit: int) -> list[Event]:
         """The newest ``limit`` events (whose subject is ``subject_prefix`` or one of its

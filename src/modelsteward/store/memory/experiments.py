@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from modelsteward.domain.experiment import Experiment
 from modelsteward.domain.outcomes import MomentKey, Moments
@@ -35,6 +35,14 @@ class ExperimentQueries(TransactionBase):
                  if (not model or e.model == model) and (not running or e.running)
                  and (not ended or not e.running) and name > after]
         return found if limit is None else found[:max(limit, 0)]
+
+    def experiments_of(self, models: Collection[str]) -> dict[str, list[Experiment]]:
+        wanted = set(models)
+        found: dict[str, list[Experiment]] = {}
+        for _, experiment in sorted(self.t.experiments.items()):
+            if experiment.model in wanted:
+                found.setdefault(experiment.model, []).append(experiment)
+        return found
 
     def add_moments(self, name: str, moments: Mapping[MomentKey, Moments]) -> None:
         t = self._write()

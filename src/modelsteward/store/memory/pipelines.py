@@ -4,6 +4,7 @@ same canonical JSON, so what is read back is a fresh value, equal to what SQL gi
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
@@ -32,8 +33,13 @@ class PipelineQueries(TransactionBase):
         row = self.t.pipelines.get(model)
         return _pipeline(row) if row is not None else None
 
-    def pipelines(self) -> list[ImportedPipeline]:
-        return [_pipeline(row) for _, row in sorted(self.t.pipelines.items())]
+    def pipelines(self, *, after: str = "", limit: int | None = None) -> list[ImportedPipeline]:
+        found = [_pipeline(row) for model, row in sorted(self.t.pipelines.items())
+                 if model > after]
+        return found if limit is None else found[:max(limit, 0)]
+
+    def models_with_pipeline(self, models: Collection[str]) -> set[str]:
+        return {model for model in models if model in self.t.pipelines}
 
     def set_schedule_checked(self, model: str, at: datetime) -> None:
         t = self._write()

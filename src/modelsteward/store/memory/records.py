@@ -100,14 +100,14 @@ class RecordQueries(TransactionBase):
         t.plans = (*t.plans, stored(replace(plan, migration_steps=tuple(plan.migration_steps),
                                             redirect=bool(plan.redirect))))
 
-    def models_without_plan(self, *, limit: int,
-                            count_up_to: int | None = None) -> tuple[list[str], int]:
+    def models_without_plan(self, *, limit: int, count_up_to: int | None = None,
+                            after: str = "") -> tuple[list[str], int]:
         planned = {p.model for p in self.t.plans}
         names = sorted(n for n, row in self.t.models.items()
                        if row.deleted_at is None and n not in planned
                        and row.model.support.active_months is None)
         total = len(names) if count_up_to is None else min(len(names), count_up_to)
-        return names[:max(limit, 0)], total
+        return [n for n in names if n > after][:max(limit, 0)], total
 
     def plans(self, model: str = "") -> list[DeprecationPlan]:
         """Every plan (of ``model`` when given), oldest first."""
@@ -115,6 +115,13 @@ class RecordQueries(TransactionBase):
             self._model_row(model)
         return sorted((p for p in self.t.plans if not model or p.model == model),
                       key=lambda p: (p.created_at, p.id))
+
+    def plans_page(self, after: DeprecationPlan | None = None, *, limit: int,
+                   by_model: bool = False) -> list[DeprecationPlan]:
+        def key(plan: DeprecationPlan) -> tuple[str, datetime | None, str]:
+            return (plan.model if by_model else "", plan.created_at, plan.id)
+        return sorted((p for p in self.t.plans if after is None or key(p) > key(after)),
+                      key=key)[:max(limit, 0)]
 
     def plans_due(self, by: date) -> list[DeprecationPlan]:
         due = {(p.model, p.target) for p in self.t.plans if p.hard_deadline <= by}
