@@ -57,12 +57,12 @@ _VERSION_ANY = select(versions).where(versions.c.model_id == bindparam("model_id
                                       versions.c.version == bindparam("version"))
 _VERSION_LIVE = _VERSION_ANY.where(versions.c.deleted_at.is_(None))
 # the version with a given MLflow number (its 1-based place in registration order)
-_VERSION_AT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
-               .order_by(versions.c.registered_seq)
-               .limit(1).offset(bindparam("skip")))
+_VERSION_AT = select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                     versions.c.number == bindparam("number"))
 _VERSION_FILES = (select(version_files).where(version_files.c.version_id == bindparam("pk"))
                   .order_by(version_files.c.path))
-_VERSION_COUNT = (select(func.count()).select_from(versions)
+# the number of the model's newest version: how many it has (``ix_versions_number``)
+_VERSION_COUNT = (select(func.coalesce(func.max(versions.c.number), 0))
                   .where(versions.c.model_id == bindparam("model_id")))
 _LATEST_SNAPSHOT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
                     .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc())
@@ -191,7 +191,7 @@ class CatalogQueries(SqlConnectionBase):
         model_id, snapshots = self._model_key(model)
         if number < 1:
             return None
-        row = self.c.execute(_VERSION_AT, {"model_id": model_id, "skip": number - 1}).first()
+        row = self.c.execute(_VERSION_AT, {"model_id": model_id, "number": number}).first()
         if row is None or row.deleted_at is not None:
             return None
         return self._with_files(model, snapshots, row)
@@ -278,9 +278,10 @@ class CatalogQueries(SqlConnectionBase):
             semver_parts = {"major": None, "minor": None, "patch": None, "prerelease": "",
                             "variant": "", "snapshot_date": version.id.date}
         seq, _ = self.chain_head()  # under the write lock: grows with every registration
+        number = self.c.execute(_VERSION_COUNT, {"model_id": model_id}).scalar_one() + 1
         self.c.execute(_INSERT_VERSION, {
             "id": version_id, "model_id": model_id, "version": str(version.id),
-            "registered_seq": seq + 1, "digest": version.digest,
+            "registered_seq": seq + 1, "number": number, "digest": version.digest,
             "change": version.change.value if version.change else None,
             "forced_reason": version.forced_reason, "description": version.description,
             "status": version.status, "meta": dict(version.metadata),
@@ -378,15 +379,15 @@ class CatalogQueries(SqlConnectionBase):
         return found
 
     def newest_registrations(self, model: str, *, limit: int) -> list[str]:
-        """Through ``ix_versions_registration`` (revision 0020)."""
+        """Through ``ix_versions_number`` (revision 0021): numbers follow registration."""
         model_id, _ = self._model_key(model)
         rows = self.c.execute(select(versions.c.version).where(versions.c.model_id == model_id)
-                              .order_by(versions.c.registered_seq.desc()).limit(max(limit, 0)))
+                              .order_by(versions.c.number.desc()).limit(max(limit, 0)))
         return [str(r.version) for r in rows]
 
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included: the MLflow number of its
-        newest registration."""
+        newest registration (read as the largest number: versions are never removed)."""
         model_id, _ = self._model_key(model)
         count: int = self.c.execute(_VERSION_COUNT, {"model_id": model_id}).scalar_one()
         return count

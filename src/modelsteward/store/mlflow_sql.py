@@ -22,6 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Version, VersionScheme
 from modelsteward.ports import ModelKey, ModelRecord, VersionRecord
 from modelsteward.store.base import SqlConnectionBase
@@ -74,22 +75,22 @@ def _model_condition(field: str, op: str, value: str) -> ColumnElement[bool] | N
     return exists().where(model_tags.c.model_id == models.c.id, model_tags.c.key == key, matched)
 
 
-def _version_select(*, numbered: bool = True) -> Select[Any]:
+def _version_select() -> Select[Any]:
     """Versions with their model's name and scheme, their MLflow number (registration position,
-    deleted versions counted; 0 unless ``numbered``: a count per row, which the caller may
-    rather derive) and the time of the last event about them."""
-    earlier = versions.alias("earlier")
-    number: Any = (select(func.count()).select_from(earlier)
-                   .where(earlier.c.model_id == versions.c.model_id,
-                          earlier.c.registered_seq <= versions.c.registered_seq)
-                   .scalar_subquery()) if numbered else literal(0)
+    deleted versions counted: the ``number`` column) and the time of the last event about
+    them."""
     last_event = (select(events.c.time)
                   .where(events.c.subject == models.c.name + literal("@") + versions.c.version)
                   .order_by(events.c.seq.desc()).limit(1).scalar_subquery())
     return (select(versions, models.c.name.label("model_name"),
                    models.c.versioning.label("model_versioning"),
-                   number.label("number"), last_event.label("last_event"))
+                   last_event.label("last_event"))
             .join(models, models.c.id == versions.c.model_id))
+
+
+def _stages() -> Any:
+    """Every stage's name as a one-column table (``stage``)."""
+    return union_all(*(select(literal(s.value).label("stage")) for s in Stage)).subquery("stages")
 
 
 class MlflowQueries(SqlConnectionBase):
@@ -97,11 +98,9 @@ class MlflowQueries(SqlConnectionBase):
 
     # versions -------------------------------------------------------------------------------
 
-    def _version_records(self, rows: Sequence[Any],
-                         numbers: dict[str, int] | None = None) -> list[VersionRecord]:
+    def _version_records(self, rows: Sequence[Any]) -> list[VersionRecord]:
         """Records of version rows from :func:`_version_select`, with their tags and current
-        aliases (one query per chunk of versions); ``numbers`` (by version id), when given,
-        replaces the rows' own."""
+        aliases (one query per chunk of versions)."""
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         held: dict[str, list[str]] = defaultdict(list)
         model_of = {str(r.id): str(r.model_id) for r in rows}
@@ -128,7 +127,7 @@ class MlflowQueries(SqlConnectionBase):
             version: Version = to_version(r.model_name, snapshots, r)
             records.append(VersionRecord(
                 version=version,
-                number=numbers[str(r.id)] if numbers is not None else int(r.number),
+                number=int(r.number),
                 deleted=r.deleted_at is not None,
                 last_event=str(r.last_event) if r.last_event is not None else None,
                 tags=dict(sorted(tags[str(r.id)].items())),
@@ -142,68 +141,30 @@ class MlflowQueries(SqlConnectionBase):
                                         versions.c.deleted_at.is_(None))
         if model:
             query = query.where(models.c.name == model)
-        rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq)).all()
+        rows = self.c.execute(query.order_by(models.c.name, versions.c.number)).all()
         return self._version_records(rows)
 
     def mlflow_version_page(self, model: str, after: tuple[str, int] | None,
                             limit: int) -> list[VersionRecord]:
-        """A keyset page in MLflow's search order (name ascending, number descending). The
-        scan is by ``(models.name, versions.registered_seq DESC)`` over every version, deleted
-        ones too: a model's numbers then go down by one from row to row, so one count per model
-        on the page numbers them all (a count per row would grow with the model); deleted ones
-        are skipped here."""
+        """A keyset page in MLflow's search order (name ascending, number descending) after
+        the version numbered ``after[1]`` of the model ``after[0]``: read through the models'
+        name index and ``ix_versions_number``, from where the page starts (the numbers are
+        stored: nothing is counted)."""
         if limit < 1:
             return []
-        cursor: tuple[str, int] | None = None  # (model name, registered_seq) scanned last
+        query = _version_select().where(models.c.deleted_at.is_(None),
+                                        versions.c.deleted_at.is_(None))
+        if model:
+            query = query.where(models.c.name == model)
         if after is not None:
+            # a range on the name first: as one OR, the index scan started at the first
+            # model of the registry
             name, number = after
-            seq = self.c.execute(
-                select(versions.c.registered_seq).join(models, models.c.id == versions.c.model_id)
-                .where(models.c.name == name).order_by(versions.c.registered_seq)
-                .offset(max(number, 1) - 1).limit(1)).scalar()
-            # beyond the model's last number: every one of its versions comes after
-            cursor = (name, int(seq) if seq is not None and number >= 1 else
-                      (1 << 62 if number >= 1 else -1))
-        live: list[Any] = []
-        numbers: dict[str, int] = {}
-        known: dict[str, tuple[int, int]] = {}  # model id -> (seq, number) of its last row seen
-        while len(live) < limit:
-            query = (select(versions.c.id, versions.c.model_id, versions.c.registered_seq,
-                            versions.c.deleted_at, models.c.name)
-                     .join(models, models.c.id == versions.c.model_id)
-                     .where(models.c.deleted_at.is_(None)))
-            if model:
-                query = query.where(models.c.name == model)
-            if cursor is not None:
-                # a range on the name first: as one OR, the index scan started at the first
-                # model of the registry
-                query = query.where(models.c.name >= cursor[0],
-                                    or_(models.c.name > cursor[0],
-                                        versions.c.registered_seq < cursor[1]))
-            want = limit - len(live) + 1  # one more: a deleted one may be among them
-            rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq.desc())
-                                  .limit(want)).all()
-            for r in rows:
-                model_id, seq = str(r.model_id), int(r.registered_seq)
-                if model_id in known:
-                    number = known[model_id][1] - 1
-                else:
-                    number = int(self.c.execute(
-                        select(func.count()).select_from(versions)
-                        .where(versions.c.model_id == r.model_id,
-                               versions.c.registered_seq <= seq)).scalar_one())
-                known[model_id] = (seq, number)
-                if r.deleted_at is None and len(live) < limit:
-                    live.append(r)
-                    numbers[str(r.id)] = number
-                cursor = (str(r.name), seq)
-            if len(rows) < want:
-                break
-        by_id: dict[str, Any] = {}
-        for chunk in chunks([str(r.id) for r in live]):
-            by_id.update((str(r.id), r) for r in self.c.execute(
-                _version_select(numbered=False).where(versions.c.id.in_(chunk))))
-        return self._version_records([by_id[str(r.id)] for r in live], numbers)
+            query = query.where(models.c.name >= name,
+                                or_(models.c.name > name, versions.c.number < number))
+        rows = self.c.execute(query.order_by(models.c.name, versions.c.number.desc())
+                              .limit(limit)).all()
+        return self._version_records(rows)
 
     def mlflow_version(self, model: str, number: int) -> VersionRecord | None:
         """Version ``number`` of the live model ``model``, deleted or not; None when the model
@@ -211,9 +172,8 @@ class MlflowQueries(SqlConnectionBase):
         if number < 1:
             return None
         rows = self.c.execute(_version_select()
-                              .where(models.c.name == model, models.c.deleted_at.is_(None))
-                              .order_by(versions.c.registered_seq)
-                              .offset(number - 1).limit(1)).all()
+                              .where(models.c.name == model, models.c.deleted_at.is_(None),
+                                     versions.c.number == number)).all()
         return next(iter(self._version_records(rows)), None)
 
     def mlflow_version_by_alias(self, model: str, alias: str) -> VersionRecord | None:
@@ -313,32 +273,33 @@ class MlflowQueries(SqlConnectionBase):
         if not rows:
             return []
         ids = {str(r.id): name for name, r in rows.items()}
-        # the newest live version of each stage, found in SQL (a model's versions were read
-        # into Python, a second at 100,000 of them); only those are numbered, by a count
-        newest: list[tuple[str, int]] = []  # (model id, registered_seq)
+        # the newest live version of each stage: for each model and stage, one probe of
+        # ``ix_versions_model_stage`` from its highest number down (a GROUP BY over the stages
+        # read every version of the model)
+        stages = _stages()
+        newest = (select(versions.c.id)
+                  .where(versions.c.model_id == models.c.id,
+                         versions.c.stage == stages.c.stage, versions.c.deleted_at.is_(None))
+                  .order_by(versions.c.number.desc()).limit(1)
+                  .correlate(models, stages).scalar_subquery())
+        newest_ids: list[str] = []
         for chunk in chunks(sorted(ids)):
-            newest.extend((str(r[0]), int(r[1])) for r in self.c.execute(
-                select(versions.c.model_id, func.max(versions.c.registered_seq))
-                .where(versions.c.model_id.in_(chunk), versions.c.deleted_at.is_(None))
-                .group_by(versions.c.model_id, versions.c.stage)))
+            newest_ids.extend(str(r[0]) for r in self.c.execute(
+                select(newest).select_from(models).join(stages, literal(True))
+                .where(models.c.id.in_(chunk))) if r[0] is not None)
         latest_rows: list[Any] = []
-        for pairs in chunks(newest):
-            latest_rows.extend(self.c.execute(_version_select().where(
-                versions.c.model_id.in_(sorted({m for m, _ in pairs})),
-                versions.c.registered_seq.in_([seq for _, seq in pairs]))))
+        for chunk in chunks(newest_ids):
+            latest_rows.extend(self.c.execute(_version_select()
+                                              .where(versions.c.id.in_(chunk))))
         latest: dict[str, list[VersionRecord]] = defaultdict(list)
         for record, row in zip(self._version_records(latest_rows), latest_rows, strict=True):
             latest[str(row.model_id)].append(record)
         tags = self._model_tags(ids)
         aliases: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        earlier = versions.alias("earlier")
-        number = (select(func.count()).select_from(earlier)
-                  .where(earlier.c.model_id == versions.c.model_id,
-                         earlier.c.registered_seq <= versions.c.registered_seq)
-                  .scalar_subquery())
         for chunk in chunks(sorted(ids)):
             for r in self.c.execute(
-                    select(alias_assignments.c.model_id, alias_assignments.c.alias, number)
+                    select(alias_assignments.c.model_id, alias_assignments.c.alias,
+                           versions.c.number)
                     .join(versions, versions.c.id == alias_assignments.c.version_id)
                     .where(alias_assignments.c.model_id.in_(chunk),
                            alias_assignments.c.removed_at.is_(None),
