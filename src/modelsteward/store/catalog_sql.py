@@ -19,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
     update,
 )
 
@@ -504,13 +505,24 @@ def _semver_conditions(stages: tuple[str, ...] | None, unblocked: bool, include_
 @functools.cache
 def _semver_page(stages: tuple[str, ...] | None, unblocked: bool, include_deleted: bool,
                  allow_prerelease: bool, lower: bool, upper: bool, page: int) -> Select[Any]:
-    """One page of candidates, newest core first, within the bound ``lower``/``upper``."""
+    """One page of candidates, newest core first, within the bound ``lower``/``upper``: the
+    newest ``page`` of each admitted stage (each a range of ``ix_versions_stage_core``, read
+    from its top and stopping after ``page``), then the newest ``page`` of those. The same
+    cores as one scan over the model's versions filtered by stage, which read every version of
+    a large model whose few admitted ones were more than a page down or fewer than a page."""
     core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
-    bounded = list(_semver_conditions(stages, unblocked, include_deleted, allow_prerelease))
+    admitted = stages if stages is not None else tuple(
+        s.value for s in Stage if s.value not in _UNRESOLVABLE)
+    # all but the model and the stages, which each arm names
+    bounded = [*_semver_conditions(admitted, unblocked, include_deleted, allow_prerelease)[2:]]
     if lower:
         bounded.append(core >= _lower_bound())
     if upper:
         bounded.append(core <= tuple_(*(bindparam(name) for name in _UPPER)))
-    return (select(versions).where(and_(*bounded))
-            .order_by(versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
-            .limit(page))
+    newest_first = (versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+    arms = [select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                   versions.c.stage == stage, *bounded)
+            .order_by(*newest_first).limit(page).subquery() for stage in admitted or ("",)]
+    merged = union_all(*(select(arm) for arm in arms)).subquery("admitted")
+    return (select(merged).order_by(merged.c.major.desc(), merged.c.minor.desc(),
+                                    merged.c.patch.desc()).limit(page))

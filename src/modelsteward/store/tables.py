@@ -122,7 +122,8 @@ versions = Table(
     Column("number", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("model_id", "version", name="uq_versions_model_version"),
     CheckConstraint(_one_of("stage", [s.value for s in Stage]), name="stage"),
-    Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
+    # a pin's candidates of one stage, newest first (0021: the stage before the variant)
+    Index("ix_versions_stage_core", "model_id", "stage", "variant", "major", "minor", "patch"),
     Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
     Index("ix_versions_stage", "stage", "registered_at"),  # what waits in staging (0019)
     # the models list by stage (0020); a stage's newest version (0021)

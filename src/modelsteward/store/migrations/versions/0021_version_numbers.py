@@ -13,7 +13,10 @@ the model's earlier versions at every read, which grows with the model. With it:
   (the models page's stage probe still leads with model and stage); it replaces the index by
   model and stage, and ``ix_versions_number`` the one by model and registration;
 * ``ix_versions_core`` (model, major, minor, patch) reads a page of a model's versions in
-  version order (the resolution index has the variant before the core).
+  version order (the resolution index had the variant before the core);
+* ``ix_versions_stage_core`` (model, stage, variant, major, minor, patch) replaces that
+  resolution index: a pin's candidates are read stage by stage, each from its newest, so that
+  a model whose admitted versions are few among very many is not read whole.
 
 Not for a rolling upgrade: the previous release does not write the number, so a version it
 registered on this schema would take 0, which the unique index refuses after the first one.
@@ -40,9 +43,15 @@ def upgrade() -> None:
     op.create_index("ix_versions_number", "versions", ["model_id", "number"], unique=True)
     op.create_index("ix_versions_model_stage", "versions", ["model_id", "stage", "number"])
     op.create_index("ix_versions_core", "versions", ["model_id", "major", "minor", "patch"])
+    op.drop_index("ix_versions_resolve", table_name="versions")
+    op.create_index("ix_versions_stage_core", "versions",
+                    ["model_id", "stage", "variant", "major", "minor", "patch"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_versions_stage_core", table_name="versions")
+    op.create_index("ix_versions_resolve", "versions",
+                    ["model_id", "variant", "major", "minor", "patch"])
     op.drop_index("ix_versions_core", table_name="versions")
     op.drop_index("ix_versions_model_stage", table_name="versions")
     op.drop_index("ix_versions_number", table_name="versions")
