@@ -115,16 +115,16 @@ class EventQueries(SqlConnectionBase):
         return about(self.c.dialect.name, subject)
 
 
-def about(dialect: str, subject: str) -> ColumnElement[bool]:
+def about(dialect: str, subject: str, column: Any = None) -> ColumnElement[bool]:
     """Events whose subject is ``subject`` or ``subject@…``, in a form the subject index
     serves: on SQLite (whose LIKE ignores case and skips the index) the byte range from
     ``subject@`` up to ``subjectA`` ("A" follows "@"); elsewhere a LIKE prefix, which
-    PostgreSQL's pattern index serves."""
+    PostgreSQL's pattern index serves. ``column``: the subject column of another selectable
+    of events (default ``events.subject``)."""
+    column = events.c.subject if column is None else column
     if dialect == "sqlite":
-        return or_(events.c.subject == subject,
-                   and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
-    return or_(events.c.subject == subject,
-               events.c.subject.startswith(subject + "@", autoescape=True))
+        return or_(column == subject, and_(column >= subject + "@", column < subject + "A"))
+    return or_(column == subject, column.startswith(subject + "@", autoescape=True))
 
 
 def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:

@@ -6,7 +6,7 @@ whatever the number of models (instead of several queries per model and per vers
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +39,10 @@ from modelsteward.store.tables import (
 )
 
 _PER_MODEL = 1000  # up to this many models, their events are found model by model
+# a model of more versions than this has its last event looked for among the newest events
+# first (its events, one per version at least, are too many to read for the newest)
+_MANY = 1000
+_RECENT = 10_000  # the newest events read for that
 
 
 def _like_pattern(pattern: str) -> str:
@@ -233,18 +237,37 @@ class MlflowQueries(SqlConnectionBase):
         return func.substr(events.c.subject, 1,
                            func.instr(events.c.subject + literal("@"), "@") - 1)
 
-    def _model_events(self, names: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    def _large_model_span(self, name: str) -> tuple[int, int] | None:
+        """(first, last) event about the model ``name`` or its versions, for a model of very
+        many versions, without reading them all: the first is its creation, an event about the
+        model itself (through the subject index, by equality); the last is among the newest
+        :data:`_RECENT` events of the registry when it has been active lately. ``None`` when
+        either is not found so (then every event about it is read)."""
+        first = self.c.execute(select(func.min(events.c.seq))
+                               .where(events.c.subject == name)).scalar()
+        if first is None:
+            return None
+        recent = (select(events.c.seq, events.c.subject).order_by(events.c.seq.desc())
+                  .limit(_RECENT).subquery("recent"))
+        last = self.c.execute(select(func.max(recent.c.seq))
+                              .where(about(self.c.dialect.name, name, recent.c.subject))).scalar()
+        return None if last is None else (int(first), int(last))
+
+    def _model_events(self, names: Sequence[str], large: Collection[str] = ()
+                      ) -> tuple[dict[str, str], dict[str, str]]:
         """For each model, the time of its last event and the actor of its first, counting
         events about the model and about any ``model@…`` (as ``last_event_time`` and
         ``events(subject_prefix=…)`` do). One pass over the events (a statement of one shape,
-        where a LIKE per model made a long one to compile and plan), then a look-up by key."""
+        where a LIKE per model made a long one to compile and plan), then a look-up by key.
+        ``large``: the models of very many versions (see :meth:`_large_model_span`)."""
         ends: list[tuple[str, int, int]] = []
         if len(names) <= _PER_MODEL:
             # a page of models: each one's events through the subject index (the pass below
             # reads every event of the registry, whatever the number of models asked)
             for name in names:
-                span = self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
-                                      .where(about(self.c.dialect.name, name))).one()
+                span = (self._large_model_span(name) if name in large else None) or \
+                    self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
+                                   .where(about(self.c.dialect.name, name))).one()
                 if span[0] is not None:
                     ends.append((name, int(span[0]), int(span[1])))
         else:
@@ -266,9 +289,11 @@ class MlflowQueries(SqlConnectionBase):
         tags, current aliases (on live versions), first and last events, and the newest live
         version of each stage. A fixed number of queries per chunk of models."""
         rows: dict[str, Any] = {}
+        held = (select(func.max(versions.c.number)).where(versions.c.model_id == models.c.id)
+                .scalar_subquery().label("held"))  # how many versions: its newest's number
         for chunk in chunks(list(dict.fromkeys(names))):
-            for row in self.c.execute(select(models).where(models.c.name.in_(chunk),
-                                                           models.c.deleted_at.is_(None))):
+            for row in self.c.execute(select(models, held).where(models.c.name.in_(chunk),
+                                                                 models.c.deleted_at.is_(None))):
                 rows[row.name] = row
         if not rows:
             return []
@@ -305,7 +330,8 @@ class MlflowQueries(SqlConnectionBase):
                            alias_assignments.c.removed_at.is_(None),
                            versions.c.deleted_at.is_(None))):
                 aliases[str(r[0])].append((str(r[1]), int(r[2])))
-        last, creator = self._model_events(list(rows))
+        last, creator = self._model_events(
+            list(rows), {name for name, row in rows.items() if (row.held or 0) > _MANY})
         return [ModelRecord(
             model=to_model(row), created_at=row.created_at, last_event=last.get(name),
             creator=creator.get(name, ""), tags=tags.get(name, {}),
