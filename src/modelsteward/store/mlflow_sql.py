@@ -159,15 +159,24 @@ class MlflowQueries(SqlConnectionBase):
         query = _version_select().where(models.c.deleted_at.is_(None),
                                         versions.c.deleted_at.is_(None))
         if model:
-            query = query.where(models.c.name == model)
+            # by the model's id, looked up first: so that PostgreSQL plans for that model's
+            # share of the versions (through the name, it assumed an average model's and sorted
+            # every version of a large one)
+            model_id = self.c.execute(select(models.c.id).where(
+                models.c.name == model, models.c.deleted_at.is_(None))).scalar()
+            if model_id is None:
+                return []
+            query = query.where(versions.c.model_id == model_id)
         if after is not None:
             # a range on the name first: as one OR, the index scan started at the first
             # model of the registry
             name, number = after
             query = query.where(models.c.name >= name,
                                 or_(models.c.name > name, versions.c.number < number))
-        rows = self.c.execute(query.order_by(models.c.name, versions.c.number.desc())
-                              .limit(limit)).all()
+        # one model's: by number alone (ordered by name too, the planner sorted its versions)
+        order = (versions.c.number.desc(),) if model else (models.c.name,
+                                                            versions.c.number.desc())
+        rows = self.c.execute(query.order_by(*order).limit(limit)).all()
         return self._version_records(rows)
 
     def mlflow_version(self, model: str, number: int) -> VersionRecord | None:
