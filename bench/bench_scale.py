@@ -274,7 +274,7 @@ def shape_for(count: int, big: int) -> Shape:
     return Shape(count + big, max(1, count // 10), big)
 
 
-def label(shape: Shape) -> str:
+def size_label(shape: Shape) -> str:
     """The size a result is shown under: the versions of the models but ``model-big``."""
     return f"{shape.versions - shape.big:,}"
 
@@ -369,7 +369,7 @@ def _p99(values: list[float]) -> float:
 
 def report(small: Result, large: Result | None) -> None:
     sizes = [small] + ([large] if large else [])
-    head = "".join(f" {f'{label(r.shape)}: median':>17} {'p99':>8}" for r in sizes)
+    head = "".join(f" {f'{size_label(r.shape)}: median':>17} {'p99':>8}" for r in sizes)
     print(f"  {'read':<40}{head}" + (f"  {'ratio':>6} ≤ {GOAL:.0f}" if large else "")
           + f"  {'MLflow median':>13} {'ours/MLflow':>11}")
     last = sizes[-1]
@@ -394,8 +394,9 @@ def report(small: Result, large: Result | None) -> None:
                     statistics.median(large.mlflow[label]))
             print(f"    {label[:38]:<38} {a:8.2f}ms {b:8.2f}ms  {b / a:5.2f}×")
     print("  peak memory (VmHWM) of the measuring process: "
-          + ", ".join(f"{label(r.shape)} versions: modelsteward {r.steward_kb / 1024:.0f} MB,"
-                      f" MLflow {r.mlflow_kb / 1024:.0f} MB" for r in sizes), flush=True)
+          + ", ".join(f"{size_label(r.shape)} versions: modelsteward "
+                      f"{r.steward_kb / 1024:.0f} MB, MLflow {r.mlflow_kb / 1024:.0f} MB"
+                      for r in sizes), flush=True)
 
 
 def main() -> None:

@@ -132,6 +132,7 @@ def test_versions_registered_before_their_numbers_are_numbered_by_registration(
             ("b", "0.1.0", 2), ("b", "1.0.0", 1)]
         with store.read() as tx:
             assert tx.version_count("a") == 4 and tx.version_at("a", 2) is None  # deleted
-            assert str(tx.version_at("a", 3).id) == "1.5.0"
+            third = tx.version_at("a", 3)
+            assert third is not None and str(third.id) == "1.5.0"
     finally:
         store.close()
