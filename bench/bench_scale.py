@@ -92,10 +92,11 @@ class Facts:
     def of(cls, shape: Shape) -> Facts:
         index = min(100, shape.models - 1) // 5 * 5  # one in five: production and staging
         count = next(c for i, _, c in shape.counts() if i == index)
-        big = version_ids(shape.big)
+        deep = shape.big * 9 // 10
         return cls(shape, model_name(index), str(version_ids(count)[-1][0]), count,
-                   model_name(shape.models * 9 // 10), str(big[-1][0]),
-                   str(big[len(big) * 9 // 10][0]))
+                   model_name(shape.models * 9 // 10),
+                   str(version_ids(shape.big, shape.big - 1)[0][0]),
+                   str(version_ids(deep + 1, deep)[0][0]))
 
 
 def steward_reads(facts: Facts, client: TestClient,
