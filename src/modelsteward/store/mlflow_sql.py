@@ -6,7 +6,7 @@ whatever the number of models (instead of several queries per model and per vers
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -39,10 +39,9 @@ from modelsteward.store.tables import (
 )
 
 _PER_MODEL = 1000  # up to this many models, their events are found model by model
-# a model of more versions than this has its last event looked for among the newest events
-# first (its events, one per version at least, are too many to read for the newest)
+# a model of more versions than this has its last event looked for among the events since its
+# newest registration, when they are fewer than its versions (see ``_large_model_span``)
 _MANY = 1000
-_RECENT = 10_000  # the newest events read for that
 
 
 def _like_pattern(pattern: str) -> str:
@@ -246,35 +245,54 @@ class MlflowQueries(SqlConnectionBase):
         return func.substr(events.c.subject, 1,
                            func.instr(events.c.subject + literal("@"), "@") - 1)
 
-    def _large_model_span(self, name: str) -> tuple[int, int] | None:
-        """(first, last) event about the model ``name`` or its versions, for a model of very
-        many versions, without reading them all: the first is its creation, an event about the
-        model itself (through the subject index, by equality); the last is among the newest
-        :data:`_RECENT` events of the registry when it has been active lately. ``None`` when
-        either is not found so (then every event about it is read)."""
-        first = self.c.execute(select(func.min(events.c.seq))
-                               .where(events.c.subject == name)).scalar()
-        if first is None:
+    def _large_model_span(self, name: str, model_id: str, count: int
+                          ) -> tuple[int, int] | None:
+        """(first, last) event about the model ``name`` (of ``count`` versions) or its
+        versions, without reading every event about them: the first is its creation, an event
+        about the model itself (by equality on the subject index); the last is the newest event
+        about it after the later of its own last event and its newest registration (when that
+        registration's event is about it), read back from the head of the log. ``None`` when
+        those events are more than its versions (then every event about it is read)."""
+        own = self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
+                             .where(events.c.subject == name)).one()
+        if own[0] is None:
             return None
-        recent = (select(events.c.seq, events.c.subject).order_by(events.c.seq.desc())
-                  .limit(_RECENT).subquery("recent"))
-        last = self.c.execute(select(func.max(recent.c.seq))
-                              .where(about(self.c.dialect.name, name, recent.c.subject))).scalar()
-        return None if last is None else (int(first), int(last))
+        floor = int(own[1])
+        registered = self.c.execute(select(versions.c.registered_seq)
+                                    .where(versions.c.model_id == model_id)
+                                    .order_by(versions.c.number.desc()).limit(1)).scalar()
+        if registered is not None and registered > floor:
+            subject = self.c.execute(select(events.c.subject)
+                                     .where(events.c.seq == registered)).scalar()
+            if subject is not None and subject.startswith(name + "@"):
+                floor = int(registered)
+        head = self.chain_head()[0]
+        if head - floor > count:
+            return None
+        # the events after the floor, newest first (a range of the log's key: as a filter on
+        # the subject alone, SQLite would read the model's every event through its index)
+        after = (select(events.c.seq, events.c.subject).where(events.c.seq > floor)
+                 .order_by(events.c.seq.desc()).limit(head - floor).subquery("after"))
+        last = self.c.execute(select(func.max(after.c.seq))
+                              .where(about(self.c.dialect.name, name, after.c.subject))).scalar()
+        return int(own[0]), int(last) if last is not None else floor
 
-    def _model_events(self, names: Sequence[str], large: Collection[str] = ()
+    def _model_events(self, names: Sequence[str],
+                      large: Mapping[str, tuple[str, int]] | None = None
                       ) -> tuple[dict[str, str], dict[str, str]]:
         """For each model, the time of its last event and the actor of its first, counting
         events about the model and about any ``model@…`` (as ``last_event_time`` and
         ``events(subject_prefix=…)`` do). One pass over the events (a statement of one shape,
         where a LIKE per model made a long one to compile and plan), then a look-up by key.
-        ``large``: the models of very many versions (see :meth:`_large_model_span`)."""
+        ``large``: the models of very many versions, with their ids and numbers of versions
+        (see :meth:`_large_model_span`)."""
         ends: list[tuple[str, int, int]] = []
         if len(names) <= _PER_MODEL:
             # a page of models: each one's events through the subject index (the pass below
             # reads every event of the registry, whatever the number of models asked)
             for name in names:
-                span = (self._large_model_span(name) if name in large else None) or \
+                span = (self._large_model_span(name, *large[name])
+                        if large and name in large else None) or \
                     self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
                                    .where(about(self.c.dialect.name, name))).one()
                 if span[0] is not None:
@@ -339,8 +357,9 @@ class MlflowQueries(SqlConnectionBase):
                            alias_assignments.c.removed_at.is_(None),
                            versions.c.deleted_at.is_(None))):
                 aliases[str(r[0])].append((str(r[1]), int(r[2])))
-        last, creator = self._model_events(
-            list(rows), {name for name, row in rows.items() if (row.held or 0) > _MANY})
+        last, creator = self._model_events(list(rows), {
+            name: (str(row.id), int(row.held)) for name, row in rows.items()
+            if (row.held or 0) > _MANY})
         return [ModelRecord(
             model=to_model(row), created_at=row.created_at, last_event=last.get(name),
             creator=creator.get(name, ""), tags=tags.get(name, {}),
