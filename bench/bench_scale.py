@@ -350,6 +350,9 @@ def run_size(kind: str, folder: Path, postgres: str, shape: Shape | None, databa
                 url = stack.enter_context(postgres_schema(postgres)).url
             with open_registry(url) as registry:
                 timed(registry, shape)
+        steward, steward_kb = run_child("steward", url, found, args.repeat, args.budget)
+        if args.skip_mlflow:
+            return Result(found, steward, steward_kb, {}, 0)
         if not mlflow_url:
             mlflow_url = stack.enter_context(mlflow_database(kind, folder, postgres,
                                                              str(found.versions)))
@@ -358,7 +361,6 @@ def run_size(kind: str, folder: Path, postgres: str, shape: Shape | None, databa
             mlflow_seed.seed(mlflow_url, found)
             print(f"  MLflow's store seeded with {found.versions:,} versions in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
-        steward, steward_kb = run_child("steward", url, found, args.repeat, args.budget)
         mlflow, mlflow_kb = run_child("mlflow", mlflow_url, found, args.repeat, args.budget)
     return Result(found, steward, steward_kb, mlflow, mlflow_kb)
 
@@ -417,6 +419,8 @@ def main() -> None:
     parser.add_argument("--mlflow-database", default="",
                         help="MLflow's store for --database: seeded with the same data unless "
                              "it holds as many versions already (then kept as it is)")
+    parser.add_argument("--skip-mlflow", action="store_true",
+                        help="measure modelsteward alone (MLflow's store is not seeded nor read)")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--budget", type=float, default=2.0,
                         help="seconds per read at most (at least 5 runs each)")
