@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, literal, or_, select, update
 
 from modelsteward.domain.events import Event, NewEvent, extend_chain
 from modelsteward.domain.mentions import MENTIONING_KINDS, mentioned_models
@@ -124,7 +124,12 @@ def about(dialect: str, subject: str, column: Any = None) -> ColumnElement[bool]
     column = events.c.subject if column is None else column
     if dialect == "sqlite":
         return or_(column == subject, and_(column >= subject + "@", column < subject + "A"))
-    return or_(column == subject, column.startswith(subject + "@", autoescape=True))
+    # the pattern written into the statement, not bound: a statement run often is prepared by
+    # the driver, and PostgreSQL's generic plan for LIKE of a parameter cannot use the index
+    # (it scanned the whole log backwards: 1.6 s instead of 0.03 ms at 2,000,000 versions)
+    pattern = subject.replace("/", "//").replace("%", "/%").replace("_", "/_") + "@%"
+    return or_(column == subject, column.like(literal(pattern, literal_execute=True),
+                                              escape="/"))
 
 
 def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:
