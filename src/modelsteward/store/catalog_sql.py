@@ -315,8 +315,9 @@ class CatalogQueries(SqlConnectionBase):
         while True:
             if upper is not None:
                 values.update(zip(_UPPER, upper, strict=True))
+            exact = bounds.lower is not None and upper == bounds.lower
             rows = self.c.execute(
-                _semver_page(*shape, bounds.lower is not None, upper is not None, page),
+                _semver_page(*shape, bounds.lower is not None, upper is not None, page, exact),
                 values).all()
             groups = [list(g) for _, g in groupby(rows, key=lambda r: (r.major, r.minor, r.patch))]
             if len(rows) < page:
@@ -504,21 +505,27 @@ def _semver_conditions(stages: tuple[str, ...] | None, unblocked: bool, include_
 
 @functools.cache
 def _semver_page(stages: tuple[str, ...] | None, unblocked: bool, include_deleted: bool,
-                 allow_prerelease: bool, lower: bool, upper: bool, page: int) -> Select[Any]:
+                 allow_prerelease: bool, lower: bool, upper: bool, page: int,
+                 exact: bool = False) -> Select[Any]:
     """One page of candidates, newest core first, within the bound ``lower``/``upper``: the
     newest ``page`` of each admitted stage (each a range of ``ix_versions_stage_core``, read
     from its top and stopping after ``page``), then the newest ``page`` of those. The same
     cores as one scan over the model's versions filtered by stage, which read every version of
-    a large model whose few admitted ones were more than a page down or fewer than a page."""
+    a large model whose few admitted ones were more than a page down or fewer than a page.
+    ``exact``: the bounds are one core (PostgreSQL read a range of row values from one end)."""
     core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
     admitted = stages if stages is not None else tuple(
         s.value for s in Stage if s.value not in _UNRESOLVABLE)
     # all but the model and the stages, which each arm names
     bounded = [*_semver_conditions(admitted, unblocked, include_deleted, allow_prerelease)[2:]]
-    if lower:
-        bounded.append(core >= _lower_bound())
-    if upper:
-        bounded.append(core <= tuple_(*(bindparam(name) for name in _UPPER)))
+    if exact:  # one core (an exact pin): equalities, which every arm's index seeks to
+        bounded.extend(column == bindparam(name) for column, name in zip(
+            (versions.c.major, versions.c.minor, versions.c.patch), _LOWER, strict=True))
+    else:
+        if lower:
+            bounded.append(core >= _lower_bound())
+        if upper:
+            bounded.append(core <= tuple_(*(bindparam(name) for name in _UPPER)))
     newest_first = (versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
     arms = [select(versions).where(versions.c.model_id == bindparam("model_id"),
                                    versions.c.stage == stage, *bounded)

@@ -289,11 +289,13 @@ class MlflowQueries(SqlConnectionBase):
         ends: list[tuple[str, int, int]] = []
         if len(names) <= _PER_MODEL:
             # a page of models: each one's events through the subject index (the pass below
-            # reads every event of the registry, whatever the number of models asked)
+            # reads every event of the registry, whatever the number of models asked); "+ 0":
+            # as plain min and max, PostgreSQL may read the log's key from either end instead,
+            # filtering by subject (600 ms for an early model at 2,000,000 versions)
             for name in names:
                 span = (self._large_model_span(name, *large[name])
                         if large and name in large else None) or \
-                    self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
+                    self.c.execute(select(func.min(events.c.seq + 0), func.max(events.c.seq + 0))
                                    .where(about(self.c.dialect.name, name))).one()
                 if span[0] is not None:
                     ends.append((name, int(span[0]), int(span[1])))
