@@ -27,9 +27,10 @@ Two ways to write the catalog part (models, versions, stages, aliases and their 
   Worker processes compute the batches' rows (on PostgreSQL as COPY text), with each event's
   canonical JSON and the body its hash is taken of but for the previous hash; this process
   chains the hashes (the one sequential step) and inserts.
-  On PostgreSQL the catalog's tables are then analysed, as autovacuum would soon after such a
-  load (before the services' part, whose reads would otherwise be planned for empty tables),
-  and the services' tables after it.
+  On PostgreSQL the secondary indexes of ``versions`` and ``events`` are dropped before a large
+  load and built again after it, and the catalog's tables are then analysed, as autovacuum
+  would soon after such a load (before the services' part, whose reads would otherwise be
+  planned for empty tables), and the services' tables after it.
   ``tests/bench/test_scale_seed.py`` checks that both ways give the same tables (ids aside), the
   same answers and a history ``steward log verify`` accepts, on SQLite and (the COPY path, with
   and without workers, chained over several batches) on PostgreSQL.
@@ -56,6 +57,7 @@ from typing import Any
 from psycopg._copy_base import TextFormatter
 from psycopg.adapt import Transformer
 from sqlalchemy import Connection, Table, insert, text, update
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from modelsteward import Registry
 from modelsteward.domain import events as ev
@@ -427,6 +429,12 @@ def seed_bulk(registry: Registry, shape: Shape,
         written = 0
         if processes is None:
             processes = (os.cpu_count() or 1) if shape.versions >= 4 * batch else 0
+        # on PostgreSQL the secondary indexes of the two largest tables are built once after
+        # the load (a sort each), not kept up to date row by row during it
+        rebuilt = [index for table in (versions, events) for index in table.indexes
+                   if not index.unique] if as_text and shape.versions >= 4 * batch else []
+        for index in rebuilt:
+            connection.execute(DropIndex(index))
         with _mapper(processes) as mapped:
             for rows in mapped(_batch_rows, _batches(shape, seq, as_text, batch)):
                 if rows.text is not None and rows.lines is not None:
@@ -442,6 +450,8 @@ def seed_bulk(registry: Registry, shape: Shape,
                 written += rows.count
                 if progress is not None:
                     progress(written)
+        for index in rebuilt:
+            connection.execute(CreateIndex(index))
         if seq:
             connection.execute(update(chain_head).where(chain_head.c.id == 1)
                                .values(seq=seq, hash=head))
