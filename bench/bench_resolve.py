@@ -60,7 +60,7 @@ def seed(registry: Registry, count: int) -> None:
                         "id": str(uuid.uuid4()), "model_id": model_id,
                         "version": f"{major}.{minor}.{patch}", "major": major, "minor": minor,
                         "patch": patch, "prerelease": "", "variant": "", "snapshot_date": "",
-                        "registered_seq": seq, "digest": "0" * 64, "change": None,
+                        "registered_seq": seq, "number": seq, "digest": "0" * 64, "change": None,
                         "forced_reason": "", "description": "", "status": "", "meta": {},
                         "metrics": {}, "registered_at": now, "registered_by": "bench"})
         for start in range(0, len(rows), 5000):

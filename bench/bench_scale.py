@@ -1,11 +1,13 @@
 """Every read of the registry at 10,000 versions and at a larger size, on SQLite and PostgreSQL,
 against MLflow's own model-registry store on the same data.
 
-For each database, a registry of 10,000 versions (1,000 models, a tenth of the versions in one
-model, ``model-big``) is seeded with ``scale_seed.py`` (the bulk path), and one of ``--versions``
-(same proportions) — or the one at ``--database`` is measured as it is (its shape read from its
-tables). The same data goes into MLflow's schema (``mlflow_seed.py``: a fresh SQLite file or
-PostgreSQL database, or ``--mlflow-database``). Then, each in a process of its own (so that its
+For each database, a registry of 10,000 versions over 1,000 models and one more model,
+``model-big``, of 1,000 versions is seeded with ``scale_seed.py`` (the bulk path), and one of
+``--versions`` over a tenth as many models and a ``model-big`` of as many versions again
+(``--big``: 1,000,000 over 100,000 models and 1,000,000 in ``model-big``, 2,000,000 in all) —
+or the one at ``--database`` is measured as it is (its shape read from its tables). The same
+data goes into MLflow's schema (``mlflow_seed.py``: a fresh SQLite file or PostgreSQL database,
+or ``--mlflow-database``). Then, each in a process of its own (so that its
 peak memory, ``ru_maxrss``, is its own):
 
 * modelsteward: each read through the ASGI app in process (Starlette's test client, anonymous
@@ -24,7 +26,8 @@ modelsteward's pins have no alias or ``latest`` form: an alias is read with
 ``*`` pin (the best eligible version), "latest" is ``*`` with candidates admitted.
 
     python bench/bench_scale.py                                   # 10,000 only (quick)
-    python bench/bench_scale.py --versions 100000
+    python bench/bench_scale.py --versions 100000               # and model-big of 100,000
+    python bench/bench_scale.py --versions 1000000 --big 100000  # a smaller model-big
     python bench/bench_scale.py --on postgresql --database postgresql+psycopg://…/scale1m \\
         --mlflow-database postgresql+psycopg://…/mlflow1m
 """
@@ -89,10 +92,11 @@ class Facts:
     def of(cls, shape: Shape) -> Facts:
         index = min(100, shape.models - 1) // 5 * 5  # one in five: production and staging
         count = next(c for i, _, c in shape.counts() if i == index)
-        big = version_ids(shape.big)
+        deep = shape.big * 9 // 10
         return cls(shape, model_name(index), str(version_ids(count)[-1][0]), count,
-                   model_name(shape.models * 9 // 10), str(big[-1][0]),
-                   str(big[len(big) * 9 // 10][0]))
+                   model_name(shape.models * 9 // 10),
+                   str(version_ids(shape.big, shape.big - 1)[0][0]),
+                   str(version_ids(deep + 1, deep)[0][0]))
 
 
 def steward_reads(facts: Facts, client: TestClient,
@@ -266,8 +270,14 @@ def shape_of(url: str) -> Shape:
     return Shape(total, named, big)
 
 
-def shape_for(count: int) -> Shape:
-    return Shape(count, max(1, count // 10), count // 10)
+def shape_for(count: int, big: int) -> Shape:
+    """``count`` versions over a tenth as many models, and ``model-big`` of ``big`` more."""
+    return Shape(count + big, max(1, count // 10), big)
+
+
+def size_label(shape: Shape) -> str:
+    """The size a result is shown under: the versions of the models but ``model-big``."""
+    return f"{shape.versions - shape.big:,}"
 
 
 @contextmanager
@@ -328,7 +338,8 @@ def run_size(kind: str, folder: Path, postgres: str, shape: Shape | None, databa
     with ExitStack() as stack:
         if database:
             url, found = database, shape_of(database)
-            print(f"  measuring {database} as it is: {found.versions:,} versions", flush=True)
+            print(f"  measuring {database} as it is: {found.versions:,} versions over "
+                  f"{found.models:,} models and {BIG} ({found.big:,} of them)", flush=True)
         else:
             assert shape is not None
             found = shape
@@ -339,6 +350,9 @@ def run_size(kind: str, folder: Path, postgres: str, shape: Shape | None, databa
                 url = stack.enter_context(postgres_schema(postgres)).url
             with open_registry(url) as registry:
                 timed(registry, shape)
+        steward, steward_kb = run_child("steward", url, found, args.repeat, args.budget)
+        if args.skip_mlflow:
+            return Result(found, steward, steward_kb, {}, 0)
         if not mlflow_url:
             mlflow_url = stack.enter_context(mlflow_database(kind, folder, postgres,
                                                              str(found.versions)))
@@ -347,7 +361,6 @@ def run_size(kind: str, folder: Path, postgres: str, shape: Shape | None, databa
             mlflow_seed.seed(mlflow_url, found)
             print(f"  MLflow's store seeded with {found.versions:,} versions in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
-        steward, steward_kb = run_child("steward", url, found, args.repeat, args.budget)
         mlflow, mlflow_kb = run_child("mlflow", mlflow_url, found, args.repeat, args.budget)
     return Result(found, steward, steward_kb, mlflow, mlflow_kb)
 
@@ -359,7 +372,7 @@ def _p99(values: list[float]) -> float:
 
 def report(small: Result, large: Result | None) -> None:
     sizes = [small] + ([large] if large else [])
-    head = "".join(f" {f'{r.shape.versions:,}: median':>17} {'p99':>8}" for r in sizes)
+    head = "".join(f" {f'{size_label(r.shape)}: median':>17} {'p99':>8}" for r in sizes)
     print(f"  {'read':<40}{head}" + (f"  {'ratio':>6} ≤ {GOAL:.0f}" if large else "")
           + f"  {'MLflow median':>13} {'ours/MLflow':>11}")
     last = sizes[-1]
@@ -384,17 +397,19 @@ def report(small: Result, large: Result | None) -> None:
                     statistics.median(large.mlflow[label]))
             print(f"    {label[:38]:<38} {a:8.2f}ms {b:8.2f}ms  {b / a:5.2f}×")
     print("  peak memory (VmHWM) of the measuring process: "
-          + ", ".join(f"{r.shape.versions:,} versions: modelsteward {r.steward_kb / 1024:.0f} MB,"
-                      f" MLflow {r.mlflow_kb / 1024:.0f} MB" for r in sizes), flush=True)
+          + ", ".join(f"{size_label(r.shape)} versions: modelsteward "
+                      f"{r.steward_kb / 1024:.0f} MB, MLflow {r.mlflow_kb / 1024:.0f} MB"
+                      for r in sizes), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--versions", type=int, default=BASE,
-                        help="the larger size (versions; a tenth as many models, a tenth of "
-                             "the versions in model-big); 10,000 alone by default")
+                        help="the larger size (versions over a tenth as many models, and "
+                             "model-big of --big more); 10,000 alone by default")
     parser.add_argument("--models", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--big", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--big", type=int, default=0,
+                        help="versions of model-big in the larger size (default: --versions)")
     parser.add_argument("--on", default="sqlite,postgresql",
                         help="comma-separated: sqlite, postgresql")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
@@ -404,6 +419,8 @@ def main() -> None:
     parser.add_argument("--mlflow-database", default="",
                         help="MLflow's store for --database: seeded with the same data unless "
                              "it holds as many versions already (then kept as it is)")
+    parser.add_argument("--skip-mlflow", action="store_true",
+                        help="measure modelsteward alone (MLflow's store is not seeded nor read)")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--budget", type=float, default=2.0,
                         help="seconds per read at most (at least 5 runs each)")
@@ -424,10 +441,12 @@ def main() -> None:
                     print(f"PostgreSQL skipped: {problem}")
                     continue
             print(f"{'SQLite' if kind == 'sqlite' else 'PostgreSQL'}:", flush=True)
-            small = run_size(kind, Path(folder), args.postgres, shape_for(BASE), "", "", args)
+            small = run_size(kind, Path(folder), args.postgres, shape_for(BASE, BASE // 10), "",
+                             "", args)
             large = None
             if args.database or args.versions > BASE:
-                large = run_size(kind, Path(folder), args.postgres, shape_for(args.versions),
+                large = run_size(kind, Path(folder), args.postgres,
+                                 shape_for(args.versions, args.big or args.versions),
                                  args.database, args.mlflow_database, args)
             report(small, large)
 

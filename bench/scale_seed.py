@@ -27,9 +27,10 @@ Two ways to write the catalog part (models, versions, stages, aliases and their 
   Worker processes compute the batches' rows (on PostgreSQL as COPY text), with each event's
   canonical JSON and the body its hash is taken of but for the previous hash; this process
   chains the hashes (the one sequential step) and inserts.
-  On PostgreSQL the catalog's tables are then analysed, as autovacuum would soon after such a
-  load (before the services' part, whose reads would otherwise be planned for empty tables),
-  and the services' tables after it.
+  On PostgreSQL the secondary indexes of ``versions`` and ``events`` are dropped before a large
+  load and built again after it, and the catalog's tables are then analysed, as autovacuum
+  would soon after such a load (before the services' part, whose reads would otherwise be
+  planned for empty tables), and the services' tables after it.
   ``tests/bench/test_scale_seed.py`` checks that both ways give the same tables (ids aside), the
   same answers and a history ``steward log verify`` accepts, on SQLite and (the COPY path, with
   and without workers, chained over several batches) on PostgreSQL.
@@ -56,6 +57,7 @@ from typing import Any
 from psycopg._copy_base import TextFormatter
 from psycopg.adapt import Transformer
 from sqlalchemy import Connection, Table, insert, text, update
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from modelsteward import Registry
 from modelsteward.domain import events as ev
@@ -73,7 +75,7 @@ from modelsteward.domain.events import GENESIS, NewEvent, format_time
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Model, ModelKind, RiskTier, Version
 from modelsteward.domain.payloads import model_payload, version_payload
-from modelsteward.domain.versioning import ChangeKind, ModelVersion, next_version
+from modelsteward.domain.versioning import ChangeKind, ModelVersion
 from modelsteward.store.rows import model_values
 from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import (
@@ -93,7 +95,7 @@ TEAMS = 200
 BIG = "model-big"
 _BATCH = 5000  # models written per batch of the bulk path
 _SERVICE_BATCH = 250  # consumers or plans written per transaction by seed_services
-_VERSIONS = 20_000  # versions per batch at most (model-big's are one batch)
+_VERSIONS = 20_000  # versions per batch at most (model-big's in slices of as many)
 
 
 class FixedClock:
@@ -150,18 +152,13 @@ def model_of(i: int, name: str) -> Model:
                  tags=("scale", f"domain-{i % 7}"))
 
 
-def version_ids(count: int) -> list[tuple[ModelVersion, ChangeKind | None]]:
-    """The ids ``count`` registrations give: ``1.0.0`` (no change said), then retrains."""
-    found: list[tuple[ModelVersion, ChangeKind | None]] = []
-    latest: ModelVersion | None = None
-    for _ in range(count):
-        if latest is None:
-            latest, change = ModelVersion.parse("1.0.0"), None
-        else:
-            change = ChangeKind.RETRAIN
-            latest = next_version(latest, change)
-        found.append((latest, change))
-    return found
+def version_ids(count: int, start: int = 0) -> list[tuple[ModelVersion, ChangeKind | None]]:
+    """The ids registrations ``start``… of ``count`` give: ``1.0.0`` (no change said), then
+    retrains, each the next minor version (what
+    :func:`~modelsteward.domain.versioning.next_version` gives for a retrain; a test checks it):
+    written out, so that a slice of a model of 1,000,000 versions costs only its own length."""
+    return [(ModelVersion(1, n, 0), ChangeKind.RETRAIN if n else None)
+            for n in range(start, count)]
 
 
 def stages_of(i: int, count: int) -> list[tuple[int, Stage]]:
@@ -260,14 +257,24 @@ def _link(rows: list[dict[str, object]], bodies: list[tuple[str, str]], head: st
     return head
 
 
-def events_of(i: int, count: int) -> int:
-    """How many events the catalog part records for model ``i`` of ``count`` versions."""
-    return 1 + count + sum(2 if stage is Stage.PRODUCTION else 1
-                           for _, stage in stages_of(i, count))
+# a slice of a model's versions: (index, name, count, start, stop); a model of more versions
+# than a batch holds is written in several slices, the model in the first, its stages (which
+# follow all its registrations) in the last
+_Part = tuple[int, str, int, int, int]
 
 
-# a batch, the sequence its events follow, and whether its rows go as COPY text
-_Job = tuple["Shape", list[tuple[int, str, int]], int, bool]
+def events_of(i: int, count: int, start: int = 0, stop: int | None = None) -> int:
+    """How many events the catalog part records for model ``i`` of ``count`` versions (for
+    its versions ``start`` to ``stop`` alone: a slice)."""
+    stop = count if stop is None else stop
+    return ((1 if start == 0 else 0) + stop - start
+            + (sum(2 if stage is Stage.PRODUCTION else 1 for _, stage in stages_of(i, count))
+               if stop == count else 0))
+
+
+# a batch, the sequence its events follow, whether its rows go as COPY text, and the namespace
+# of the ids of the models written in slices (the same in every slice)
+_Job = tuple["Shape", list[_Part], int, bool, uuid.UUID]
 
 
 @dataclass
@@ -284,40 +291,56 @@ class _Rows:
     count: int = 0  # versions in the batch
 
 
-def _rows(shape: Shape, batch: Sequence[tuple[int, str, int]], first: int) -> _Rows:
-    """The rows the write path makes for ``batch`` (models with their versions and stages),
-    its events numbered from ``first`` + 1 and not yet chained (see :func:`_link`)."""
+def _rows(shape: Shape, batch: Sequence[_Part], first: int,
+          namespace: uuid.UUID | None = None) -> _Rows:
+    """The rows the write path makes for ``batch`` (models, or slices of one, with their
+    versions and stages), its events numbered from ``first`` + 1 and not yet chained (see
+    :func:`_link`). A model written in slices has ids made from ``namespace``, its name and the
+    version's index, the same in every slice."""
     log = _Numbering(first)
     rows = _Rows([], [], [], [], log.bodies)
-    for i, name, count in batch:
+    for i, name, count, start, stop in batch:
+        whole = start == 0 and stop == count
         at = moment_of(shape, i)
         log.stamp = format_time(at)
         model = model_of(i, name)
-        model_id = str(uuid.uuid4())
-        rows.models.append({"id": model_id, "created_at": at, "deleted_at": None,
-                            **model_values(model)})
-        rows.events.append(log.add(ev.MODEL_CREATED, name, model_payload(model)))
-        made: list[tuple[str, Version, dict[str, object]]] = []
-        for n, (vid, change) in enumerate(version_ids(count)):
+        model_key = uuid.uuid5(namespace or uuid.NAMESPACE_URL, name)
+        model_id = str(uuid.uuid4() if whole else model_key)
+
+        if start == 0:
+            rows.models.append({"id": model_id, "created_at": at, "deleted_at": None,
+                                **model_values(model)})
+            rows.events.append(log.add(ev.MODEL_CREATED, name, model_payload(model)))
+        staged = stages_of(i, count)
+        final = dict(staged)
+        made: dict[int, tuple[str, Version]] = {}
+        for n, (vid, change) in enumerate(version_ids(stop, start), start):
             version = new_version(name, vid, change, n, at)
-            version_id = str(uuid.uuid4())
-            row: dict[str, object] = {
+            version_id = _version_key(whole, model_key, n)
+            stage = final.get(n, Stage.TRAINED)
+            rows.versions.append({
                 "id": version_id, "model_id": model_id, "version": str(vid),
                 "major": vid.major, "minor": vid.minor, "patch": vid.patch,
                 "prerelease": vid.prerelease, "variant": vid.variant, "snapshot_date": "",
-                "registered_seq": log.seq + 1, "digest": "",
+                "registered_seq": log.seq + 1, "number": n + 1, "digest": "",
                 "change": change.value if change else None, "forced_reason": "",
                 "description": "", "status": "", "meta": {}, "metrics": dict(version.metrics),
-                "registered_at": at, "registered_by": ACTOR, "stage": Stage.TRAINED.value,
-                "blocked_reason": "", "deleted_at": None}
-            rows.versions.append(row)
+                "registered_at": at, "registered_by": ACTOR, "stage": stage.value,
+                "blocked_reason": "", "deleted_at": None})
             rows.events.append(log.add(ev.VERSION_REGISTERED, version.ref,
                                        version_payload(version)))
-            made.append((version_id, version, row))
-        for index, stage in stages_of(i, count):
-            version_id, version, row = made[index]
+            if n in final:
+                made[n] = (version_id, version)
+        if stop != count:
+            continue
+        for index, stage in staged:
+            if index in made:
+                version_id, version = made[index]
+            else:  # registered in an earlier slice
+                vid, change = version_ids(index + 1, index)[0]
+                version_id, version = (_version_key(whole, model_key, index),
+                                       new_version(name, vid, change, index, at))
             entry = f"models.{name}"
-            row["stage"] = stage.value
             rows.events.append(log.add(ev.VERSION_PROMOTED, version.ref,
                                        stage_payload(version, stage, entry)))
             if stage is Stage.PRODUCTION:
@@ -330,17 +353,35 @@ def _rows(shape: Shape, batch: Sequence[tuple[int, str, int]], first: int) -> _R
     return rows
 
 
+def _version_key(whole: bool, model: uuid.UUID, n: int) -> str:
+    """The id of a model's ``n``-th version: random, or made from the model's id for a model
+    written in slices."""
+    return str(uuid.uuid4() if whole else uuid.uuid5(model, str(n)))
+
+
 def _chunks(items: Iterator[tuple[int, str, int]], size: int,
-            limit: int) -> Iterator[list[tuple[int, str, int]]]:
-    """Batches of models holding about ``limit`` versions at most (``model-big`` alone)."""
-    batch: list[tuple[int, str, int]] = []
+            limit: int) -> Iterator[list[_Part]]:
+    """Batches of ``size`` models at most, holding about ``limit`` versions at most: a model of
+    more is cut in slices of ``limit`` (the last of at least two versions, the ones its stages
+    may name), each a batch of its own."""
+    batch: list[_Part] = []
     held = 0
-    for item in items:
-        if batch and (len(batch) == size or held + item[2] > limit):
+    for i, name, count in items:
+        if count > limit:
+            if batch:
+                yield batch
+                batch, held = [], 0
+            cuts = list(range(0, count, max(limit, 2)))
+            if count - cuts[-1] < 2 and len(cuts) > 1:
+                cuts.pop()
+            for start, stop in zip(cuts, [*cuts[1:], count], strict=True):
+                yield [(i, name, count, start, stop)]
+            continue
+        if batch and (len(batch) == size or held + count > limit):
             yield batch
             batch, held = [], 0
-        batch.append(item)
-        held += item[2]
+        batch.append((i, name, count, 0, count))
+        held += count
     if batch:
         yield batch
 
@@ -388,6 +429,12 @@ def seed_bulk(registry: Registry, shape: Shape,
         written = 0
         if processes is None:
             processes = (os.cpu_count() or 1) if shape.versions >= 4 * batch else 0
+        # on PostgreSQL the secondary indexes of the two largest tables are built once after
+        # the load (a sort each), not kept up to date row by row during it
+        rebuilt = [index for table in (versions, events) for index in table.indexes
+                   if not index.unique] if as_text and shape.versions >= 4 * batch else []
+        for index in rebuilt:
+            connection.execute(DropIndex(index))
         with _mapper(processes) as mapped:
             for rows in mapped(_batch_rows, _batches(shape, seq, as_text, batch)):
                 if rows.text is not None and rows.lines is not None:
@@ -403,6 +450,8 @@ def seed_bulk(registry: Registry, shape: Shape,
                 written += rows.count
                 if progress is not None:
                     progress(written)
+        for index in rebuilt:
+            connection.execute(CreateIndex(index))
         if seq:
             connection.execute(update(chain_head).where(chain_head.c.id == 1)
                                .values(seq=seq, hash=head))
@@ -429,14 +478,15 @@ def _copy(connection: Connection, text: dict[str, tuple[str, str]], lines: list[
 
 def _batches(shape: Shape, seq: int, as_text: bool, limit: int) -> Iterator[_Job]:
     """The batches of the bulk path, each with the sequence its events follow."""
-    for batch in _chunks(shape.counts(), _BATCH, max(limit, shape.big)):
-        yield shape, batch, seq, as_text
-        seq += sum(events_of(i, count) for i, _, count in batch)
+    namespace = uuid.uuid4()
+    for batch in _chunks(shape.counts(), _BATCH, limit):
+        yield shape, batch, seq, as_text, namespace
+        seq += sum(events_of(i, count, start, stop) for i, _, count, start, stop in batch)
 
 
 def _batch_rows(job: _Job) -> _Rows:
-    shape, batch, seq, as_text = job
-    rows = _rows(shape, batch, seq)
+    shape, batch, seq, as_text, namespace = job
+    rows = _rows(shape, batch, seq, namespace)
     rows.count = len(rows.versions)
     if as_text:
         rows.text = {table.name: _copy_text(table, found) for table, found in (

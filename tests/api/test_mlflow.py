@@ -122,6 +122,35 @@ def test_search_with_filters_and_pages(client: MlflowClient) -> None:
     assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
 
 
+def test_version_search_pages_follow_their_tokens_to_the_end(client: MlflowClient) -> None:
+    """The page token, passed back as it came by MLflow's own client, continues after the last
+    version of the page — across models, past deleted versions (whose numbers stay taken) and
+    in a model with more versions than a page — and the pages together are the whole search."""
+    for name, count in (("alpha", 7), ("beta", 2), ("gamma", 5)):
+        client.create_registered_model(name)
+        for n in range(count):
+            client.create_model_version(name, f"file:///{name}/{n}", run_id=f"run-{name}")
+    for name, number in (("alpha", "7"), ("alpha", "3"), ("gamma", "1")):
+        client.delete_model_version(name, number)
+    expected = ([("alpha", str(n)) for n in (6, 5, 4, 2, 1)] + [("beta", "2"), ("beta", "1")]
+                + [("gamma", str(n)) for n in (5, 4, 3, 2)])
+    for size in (1, 2, 3, 4, 100):
+        seen: list[tuple[str, str]] = []
+        token = None
+        while True:
+            page = client.search_model_versions(max_results=size, page_token=token)
+            assert len(page) <= size
+            seen.extend((v.name, v.version) for v in page)
+            token = page.token
+            if not token:
+                break
+        assert seen == expected, size
+    page = client.search_model_versions("name = 'alpha'", max_results=2)
+    rest = client.search_model_versions("name = 'alpha'", max_results=10,
+                                        page_token=page.token)
+    assert [v.version for v in page] + [v.version for v in rest] == ["6", "5", "4", "2", "1"]
+
+
 def test_errors_take_mlflows_shape(client: MlflowClient, server: Server) -> None:
     with pytest.raises(RestException) as unknown:
         client.get_registered_model("nothing-here")

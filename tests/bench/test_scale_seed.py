@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select
 
+from modelsteward.domain.versioning import ChangeKind, ModelVersion, next_version
 from modelsteward.store.tables import metadata
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -51,12 +52,37 @@ def test_the_bulk_path_writes_the_rows_of_the_write_path(tmp_path: Path) -> None
     with scale_seed.open_registry(urls[0]) as registry:
         scale_seed.seed_store(registry, SHAPE)
     with scale_seed.open_registry(urls[1]) as registry:
-        scale_seed.seed_bulk(registry, SHAPE)
+        scale_seed.seed_bulk(registry, SHAPE, batch=15)  # model-big (40) in three slices
     reference, bulk = (_tables(url) for url in urls)
     assert len(reference["versions"]) == SHAPE.versions
     assert len(reference["events"]) > SHAPE.versions and reference["alias_assignments"]
     for name in reference:
         assert bulk[name] == reference[name], name
+
+
+def test_the_version_ids_are_what_registration_gives() -> None:
+    """The seed writes its ids out (a slice of a large model costs its own length alone);
+    they are what retrains give, one after another, from ``1.0.0``."""
+    latest, expected = ModelVersion.parse("1.0.0"), []
+    for n in range(30):
+        if n:
+            latest = next_version(latest, ChangeKind.RETRAIN)
+        expected.append((latest, ChangeKind.RETRAIN if n else None))
+    assert scale_seed.version_ids(30) == expected
+    assert scale_seed.version_ids(30, 12) == expected[12:]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 15, 39, 40])
+def test_a_model_above_the_batch_is_cut_in_slices(limit: int) -> None:
+    """Every version in one slice, in order, the last slice holding the two newest (the ones
+    the stages name), and as many events counted as the whole model records."""
+    parts = [part for batch in scale_seed._chunks(iter([(3, "m", 40)]), 10, limit)
+             for part in batch]
+    covered = [n for _, _, _, start, stop in parts for n in range(start, stop)]
+    assert covered == list(range(40))
+    assert parts[-1][4] - parts[-1][3] >= 2
+    assert (sum(scale_seed.events_of(i, c, start, stop) for i, _, c, start, stop in parts)
+            == scale_seed.events_of(3, 40))
 
 
 def test_the_bulk_history_passes_log_verify(seeded: tuple[str, str]) -> None:

@@ -342,3 +342,70 @@ def test_which_versions_are_attested_is_read_at_once(store: Any) -> None:
         assert tx.attested([("bot", "1.0.0"), ("bot", "1.1.0"), ("bot", "1.2.0"),
                             ("bot", "9.9.9"), ("nobody", "1.0.0")]) == {"bot@1.0.0", "bot@1.2.0"}
         assert tx.attested([]) == set()
+
+
+def _mixed_model(store: Any) -> dict[str, tuple[Stage, bool, bool]]:
+    """A model of 160 versions in every stage, with pre-releases of one core spanning pages,
+    variants, blocked and deleted ones, registered in no version order: {version: (stage,
+    blocked, deleted)}."""
+    import random
+
+    chance = random.Random(21)
+    names = [f"{major}.{minor}.{patch}" for major in (0, 1, 2) for minor in range(6)
+             for patch in range(4)]
+    names += [f"1.3.0-rc.{i}" for i in range(1, 30)] + ["1.5.1+gguf", "2.0.0+gguf", "1.5.2-b+q"]
+    chance.shuffle(names)
+    made: dict[str, tuple[Stage, bool, bool]] = {}
+    with store.write() as tx:
+        add_model(tx, "big")
+        for i, name in enumerate(names):
+            add_version(tx, "big", name, minutes=i)
+        for name in names:
+            stage = chance.choice([*Stage, Stage.TRAINED, Stage.TRAINED])
+            blocked, deleted = chance.random() < 0.1, chance.random() < 0.1
+            if stage is not Stage.TRAINED:
+                tx.set_stage("big", name, stage)
+            if blocked:
+                tx.set_blocked("big", name, "degraded")
+            if deleted:
+                tx.mark_deleted("big", name, at(999))
+            made[name] = (stage, blocked, deleted)
+    return made
+
+
+@pytest.mark.parametrize("stages", [None, {Stage.PRODUCTION}, {Stage.TRAINED},
+                                    {Stage.PRODUCTION, Stage.STAGING, Stage.REGISTERED,
+                                     Stage.DEPRECATED, Stage.RETIRED}, set(Stage), set()])
+def test_candidates_are_every_admitted_version_best_first(store: Any,
+                                                          stages: set[Stage] | None) -> None:
+    """Read stage by stage (each from its newest) and merged, the candidates are those one
+    filter over every version gives, best first, over pages of growing size: in every
+    combination of bounds, variant, pre-releases, blocked and deleted versions."""
+    made = _mixed_model(store)
+    cases = [(Bounds(None, None), ""), (Bounds((1, 0, 0), (1, 99, 99)), ""),
+             (Bounds((1, 3, 0), (1, 3, 0)), ""), (Bounds((0, 5, 0), (2, 0, 0)), "gguf"),
+             (Bounds(None, (1, 3, 0)), ""), (Bounds((1, 4, 0), None), "q")]
+    with store.read() as tx:
+        for bounds, variant in cases:
+            for prerelease in (False, True):
+                for unblocked in (False, True):
+                    for deleted in (False, True):
+                        found = refs(tx.candidates("big", bounds, variant, prerelease,
+                                                   stages=stages, unblocked=unblocked,
+                                                   include_deleted=deleted))
+                        expected = [
+                            name for name, (stage, blocked, gone) in made.items()
+                            if (stage in stages if stages is not None
+                                else stage not in (Stage.RETIRED, Stage.REJECTED))
+                            and not (unblocked and blocked) and not (gone and not deleted)
+                            and _within(ModelVersion.parse(name), bounds, variant, prerelease)]
+                        expected.sort(key=ModelVersion.parse, reverse=True)
+                        assert found == expected, (bounds, variant, prerelease, unblocked,
+                                                   deleted)
+
+
+def _within(version: ModelVersion, bounds: Bounds, variant: str, prerelease: bool) -> bool:
+    core = version.core
+    return (version.variant == variant and (prerelease or not version.prerelease)
+            and (bounds.lower is None or core >= bounds.lower)
+            and (bounds.upper is None or core <= bounds.upper))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from modelsteward.domain.events import NewEvent
 from modelsteward.domain.lifecycle import Stage
 
@@ -144,6 +146,55 @@ def test_model_records(store: Any) -> None:
     assert [(r.number, r.version.stage) for r in bot.newest] == [
         (3, Stage.TRAINED), (4, Stage.PRODUCTION)]
     assert alpha.creator == "" and alpha.last_event is None and alpha.aliases == ()
+
+
+def test_model_records_of_models_of_many_versions(store: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model of very many versions has its first event found by its own subject and its last
+    among the events since its newest registration: the same records as for any model — when
+    that registration's event is about another subject, and when more events followed it than
+    the model has versions (then every event about it is read), too."""
+    from modelsteward.store import mlflow_sql
+
+    monkeypatch.setattr(mlflow_sql, "_MANY", 0)
+    test_model_records(store)
+    with store.write() as tx:
+        add_version(tx, "bot", "3.0.0", minutes=5)
+        tx.append_events("dan", at(6), [NewEvent("version:registered", "bot@3.0.0", {}),
+                                        NewEvent("model:updated", "bot@1.0.0", {}),
+                                        NewEvent("model:updated", "alpha", {})])
+    with store.read() as tx:
+        bot = tx.mlflow_models(["bot"])[0]
+        assert (bot.creator, bot.last_event) == ("alice", "2026-03-01T12:06:00.000000Z")
+    for _ in range(5):  # until more events follow than the model has versions
+        with store.write() as tx:
+            tx.append_events("erin", at(7), [NewEvent("model:updated", "bots", {})])
+        with store.read() as tx:
+            assert tx.mlflow_models(["bot"])[0].last_event == "2026-03-01T12:06:00.000000Z"
+
+
+def test_the_newest_version_of_each_stage_is_the_newest_live_one(store: Any) -> None:
+    """Per stage, the live version registered last (deleted ones skipped, whatever their
+    number), numbered by registration."""
+    stages = [Stage.PRODUCTION, Stage.STAGING, Stage.PRODUCTION, Stage.TRAINED, Stage.STAGING,
+              Stage.PRODUCTION, Stage.RETIRED, Stage.STAGING]
+    with store.write() as tx:
+        add_model(tx, "many")
+        add_model(tx, "other")
+        for n, stage in enumerate(stages):
+            add_version(tx, "many", f"1.{n}.0", minutes=n)
+            add_version(tx, "other", f"0.{n}.0", minutes=n)
+            if stage is not Stage.TRAINED:
+                tx.set_stage("many", f"1.{n}.0", stage)
+        tx.set_stage("many", "1.6.0", Stage.RETIRED)
+        tx.mark_deleted("many", "1.5.0", at(20))  # the newest in production
+        tx.mark_deleted("many", "1.7.0", at(20))  # the newest in staging
+    with store.read() as tx:
+        many, other = tx.mlflow_models(["many", "other"])
+    assert [(r.number, str(r.version.id), r.version.stage) for r in many.newest] == [
+        (3, "1.2.0", Stage.PRODUCTION), (4, "1.3.0", Stage.TRAINED),
+        (5, "1.4.0", Stage.STAGING), (7, "1.6.0", Stage.RETIRED)]
+    assert [(r.number, str(r.version.id)) for r in other.newest] == [(8, "0.7.0")]
 
 
 def test_model_keys_filter_a_superset(store: Any) -> None:

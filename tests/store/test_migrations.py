@@ -97,3 +97,42 @@ def test_the_mention_index_is_filled_from_the_events_already_recorded(db_url: st
             assert [e.seq for e in tx.events_about("base")] == [3]
     finally:
         store.close()
+
+
+def test_versions_registered_before_their_numbers_are_numbered_by_registration(
+        db_url: str) -> None:
+    """Revision 0021 numbers the versions already registered, per model, in registration order
+    (deleted ones counted), as the MLflow numbers were counted before; later registrations
+    follow on."""
+    from alembic import command
+
+    from tests.contract.helpers import add_model, add_version, at
+
+    store = SqlStore.open(db_url)
+    try:
+        with store.write() as tx:
+            add_model(tx, "a")
+            add_model(tx, "b")
+            for n, (model, version) in enumerate([("a", "2.0.0"), ("b", "1.0.0"),
+                                                  ("a", "1.0.0"), ("a", "1.5.0"),
+                                                  ("b", "0.1.0")]):
+                add_version(tx, model, version, minutes=n)
+            tx.mark_deleted("a", "1.0.0", at(9))
+        with store.engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "0020")
+            command.upgrade(migrate.alembic_config(connection), "head")
+        with store.write() as tx:
+            add_version(tx, "a", "3.0.0", minutes=10)
+        with store.engine.connect() as connection:
+            numbers = sorted(connection.execute(text(
+                "SELECT m.name, v.version, v.number FROM versions v "
+                "JOIN models m ON m.id = v.model_id")).all())
+        assert [tuple(row) for row in numbers] == [
+            ("a", "1.0.0", 2), ("a", "1.5.0", 3), ("a", "2.0.0", 1), ("a", "3.0.0", 4),
+            ("b", "0.1.0", 2), ("b", "1.0.0", 1)]
+        with store.read() as tx:
+            assert tx.version_count("a") == 4 and tx.version_at("a", 2) is None  # deleted
+            third = tx.version_at("a", 3)
+            assert third is not None and str(third.id) == "1.5.0"
+    finally:
+        store.close()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
     update,
 )
 
@@ -58,12 +59,12 @@ _VERSION_ANY = select(versions).where(versions.c.model_id == bindparam("model_id
                                       versions.c.version == bindparam("version"))
 _VERSION_LIVE = _VERSION_ANY.where(versions.c.deleted_at.is_(None))
 # the version with a given MLflow number (its 1-based place in registration order)
-_VERSION_AT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
-               .order_by(versions.c.registered_seq)
-               .limit(1).offset(bindparam("skip")))
+_VERSION_AT = select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                     versions.c.number == bindparam("number"))
 _VERSION_FILES = (select(version_files).where(version_files.c.version_id == bindparam("pk"))
                   .order_by(version_files.c.path))
-_VERSION_COUNT = (select(func.count()).select_from(versions)
+# the number of the model's newest version: how many it has (``ix_versions_number``)
+_VERSION_COUNT = (select(func.coalesce(func.max(versions.c.number), 0))
                   .where(versions.c.model_id == bindparam("model_id")))
 _LATEST_SNAPSHOT = (select(versions).where(versions.c.model_id == bindparam("model_id"))
                     .order_by(versions.c.snapshot_date.desc(), versions.c.registered_seq.desc())
@@ -192,7 +193,7 @@ class CatalogQueries(SqlConnectionBase):
         model_id, snapshots = self._model_key(model)
         if number < 1:
             return None
-        row = self.c.execute(_VERSION_AT, {"model_id": model_id, "skip": number - 1}).first()
+        row = self.c.execute(_VERSION_AT, {"model_id": model_id, "number": number}).first()
         if row is None or row.deleted_at is not None:
             return None
         return self._with_files(model, snapshots, row)
@@ -279,9 +280,10 @@ class CatalogQueries(SqlConnectionBase):
             semver_parts = {"major": None, "minor": None, "patch": None, "prerelease": "",
                             "variant": "", "snapshot_date": version.id.date}
         seq, _ = self.chain_head()  # under the write lock: grows with every registration
+        number = self.c.execute(_VERSION_COUNT, {"model_id": model_id}).scalar_one() + 1
         self.c.execute(_INSERT_VERSION, {
             "id": version_id, "model_id": model_id, "version": str(version.id),
-            "registered_seq": seq + 1, "digest": version.digest,
+            "registered_seq": seq + 1, "number": number, "digest": version.digest,
             "change": version.change.value if version.change else None,
             "forced_reason": version.forced_reason, "description": version.description,
             "status": version.status, "meta": dict(version.metadata),
@@ -314,8 +316,9 @@ class CatalogQueries(SqlConnectionBase):
         while True:
             if upper is not None:
                 values.update(zip(_UPPER, upper, strict=True))
+            exact = bounds.lower is not None and upper == bounds.lower
             rows = self.c.execute(
-                _semver_page(*shape, bounds.lower is not None, upper is not None, page),
+                _semver_page(*shape, bounds.lower is not None, upper is not None, page, exact),
                 values).all()
             groups = [list(g) for _, g in groupby(rows, key=lambda r: (r.major, r.minor, r.patch))]
             if len(rows) < page:
@@ -379,15 +382,15 @@ class CatalogQueries(SqlConnectionBase):
         return found
 
     def newest_registrations(self, model: str, *, limit: int) -> list[str]:
-        """Through ``ix_versions_registration`` (revision 0020)."""
+        """Through ``ix_versions_number`` (revision 0021): numbers follow registration."""
         model_id, _ = self._model_key(model)
         rows = self.c.execute(select(versions.c.version).where(versions.c.model_id == model_id)
-                              .order_by(versions.c.registered_seq.desc()).limit(max(limit, 0)))
+                              .order_by(versions.c.number.desc()).limit(max(limit, 0)))
         return [str(r.version) for r in rows]
 
     def version_count(self, model: str) -> int:
         """How many versions ``model`` has, deleted ones included: the MLflow number of its
-        newest registration."""
+        newest registration (read as the largest number: versions are never removed)."""
         model_id, _ = self._model_key(model)
         count: int = self.c.execute(_VERSION_COUNT, {"model_id": model_id}).scalar_one()
         return count
@@ -506,14 +509,31 @@ def _semver_conditions(stages: tuple[str, ...] | None, unblocked: bool, include_
 
 @functools.cache
 def _semver_page(stages: tuple[str, ...] | None, unblocked: bool, include_deleted: bool,
-                 allow_prerelease: bool, lower: bool, upper: bool, page: int) -> Select[Any]:
-    """One page of candidates, newest core first, within the bound ``lower``/``upper``."""
+                 allow_prerelease: bool, lower: bool, upper: bool, page: int,
+                 exact: bool = False) -> Select[Any]:
+    """One page of candidates, newest core first, within the bound ``lower``/``upper``: the
+    newest ``page`` of each admitted stage (each a range of ``ix_versions_stage_core``, read
+    from its top and stopping after ``page``), then the newest ``page`` of those. The same
+    cores as one scan over the model's versions filtered by stage, which read every version of
+    a large model whose few admitted ones were more than a page down or fewer than a page.
+    ``exact``: the bounds are one core (PostgreSQL read a range of row values from one end)."""
     core = tuple_(versions.c.major, versions.c.minor, versions.c.patch)
-    bounded = list(_semver_conditions(stages, unblocked, include_deleted, allow_prerelease))
-    if lower:
-        bounded.append(core >= _lower_bound())
-    if upper:
-        bounded.append(core <= tuple_(*(bindparam(name) for name in _UPPER)))
-    return (select(versions).where(and_(*bounded))
-            .order_by(versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
-            .limit(page))
+    admitted = stages if stages is not None else tuple(
+        s.value for s in Stage if s.value not in _UNRESOLVABLE)
+    # all but the model and the stages, which each arm names
+    bounded = [*_semver_conditions(admitted, unblocked, include_deleted, allow_prerelease)[2:]]
+    if exact:  # one core (an exact pin): equalities, which every arm's index seeks to
+        bounded.extend(column == bindparam(name) for column, name in zip(
+            (versions.c.major, versions.c.minor, versions.c.patch), _LOWER, strict=True))
+    else:
+        if lower:
+            bounded.append(core >= _lower_bound())
+        if upper:
+            bounded.append(core <= tuple_(*(bindparam(name) for name in _UPPER)))
+    newest_first = (versions.c.major.desc(), versions.c.minor.desc(), versions.c.patch.desc())
+    arms = [select(versions).where(versions.c.model_id == bindparam("model_id"),
+                                   versions.c.stage == stage, *bounded)
+            .order_by(*newest_first).limit(page).subquery() for stage in admitted or ("",)]
+    merged = union_all(*(select(arm) for arm in arms)).subquery("admitted")
+    return (select(merged).order_by(merged.c.major.desc(), merged.c.minor.desc(),
+                                    merged.c.patch.desc()).limit(page))

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, literal, or_, select, update
 
 from modelsteward.domain.events import Event, NewEvent, extend_chain
 from modelsteward.domain.mentions import MENTIONING_KINDS, mentioned_models
@@ -131,16 +131,21 @@ class EventQueries(SqlConnectionBase):
         return about(self.c.dialect.name, subject)
 
 
-def about(dialect: str, subject: str) -> ColumnElement[bool]:
+def about(dialect: str, subject: str, column: Any = None) -> ColumnElement[bool]:
     """Events whose subject is ``subject`` or ``subject@…``, in a form the subject index
     serves: on SQLite (whose LIKE ignores case and skips the index) the byte range from
     ``subject@`` up to ``subjectA`` ("A" follows "@"); elsewhere a LIKE prefix, which
-    PostgreSQL's pattern index serves."""
+    PostgreSQL's pattern index serves. ``column``: the subject column of another selectable
+    of events (default ``events.subject``)."""
+    column = events.c.subject if column is None else column
     if dialect == "sqlite":
-        return or_(events.c.subject == subject,
-                   and_(events.c.subject >= subject + "@", events.c.subject < subject + "A"))
-    return or_(events.c.subject == subject,
-               events.c.subject.startswith(subject + "@", autoescape=True))
+        return or_(column == subject, and_(column >= subject + "@", column < subject + "A"))
+    # the pattern written into the statement, not bound: a statement run often is prepared by
+    # the driver, and PostgreSQL's generic plan for LIKE of a parameter cannot use the index
+    # (it scanned the whole log backwards: 1.6 s instead of 0.03 ms at 2,000,000 versions)
+    pattern = subject.replace("/", "//").replace("%", "/%").replace("_", "/_") + "@%"
+    return or_(column == subject, column.like(literal(pattern, literal_execute=True),
+                                              escape="/"))
 
 
 def subject_range(dialect: str, low: str, high: str) -> ColumnElement[bool]:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0020"  # the newest revision in migrations/versions
+HEAD = "0021"  # the newest revision in migrations/versions
 _LOCK_KEY = 0x5717A4D  # PostgreSQL advisory lock id for migrations
 MIGRATIONS = Path(__file__).with_name("migrations")
 

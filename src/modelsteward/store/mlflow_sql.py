@@ -6,7 +6,7 @@ whatever the number of models (instead of several queries per model and per vers
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import Version, VersionScheme
 from modelsteward.ports import ModelKey, ModelRecord, VersionRecord
 from modelsteward.store.base import SqlConnectionBase
@@ -38,6 +39,9 @@ from modelsteward.store.tables import (
 )
 
 _PER_MODEL = 1000  # up to this many models, their events are found model by model
+# a model of more versions than this has its last event looked for among the events since its
+# newest registration, when they are fewer than its versions (see ``_large_model_span``)
+_MANY = 1000
 
 
 def _like_pattern(pattern: str) -> str:
@@ -74,22 +78,22 @@ def _model_condition(field: str, op: str, value: str) -> ColumnElement[bool] | N
     return exists().where(model_tags.c.model_id == models.c.id, model_tags.c.key == key, matched)
 
 
-def _version_select(*, numbered: bool = True) -> Select[Any]:
+def _version_select() -> Select[Any]:
     """Versions with their model's name and scheme, their MLflow number (registration position,
-    deleted versions counted; 0 unless ``numbered``: a count per row, which the caller may
-    rather derive) and the time of the last event about them."""
-    earlier = versions.alias("earlier")
-    number: Any = (select(func.count()).select_from(earlier)
-                   .where(earlier.c.model_id == versions.c.model_id,
-                          earlier.c.registered_seq <= versions.c.registered_seq)
-                   .scalar_subquery()) if numbered else literal(0)
+    deleted versions counted: the ``number`` column) and the time of the last event about
+    them."""
     last_event = (select(events.c.time)
                   .where(events.c.subject == models.c.name + literal("@") + versions.c.version)
                   .order_by(events.c.seq.desc()).limit(1).scalar_subquery())
     return (select(versions, models.c.name.label("model_name"),
                    models.c.versioning.label("model_versioning"),
-                   number.label("number"), last_event.label("last_event"))
+                   last_event.label("last_event"))
             .join(models, models.c.id == versions.c.model_id))
+
+
+def _stages() -> Any:
+    """Every stage's name as a one-column table (``stage``)."""
+    return union_all(*(select(literal(s.value).label("stage")) for s in Stage)).subquery("stages")
 
 
 class MlflowQueries(SqlConnectionBase):
@@ -97,11 +101,9 @@ class MlflowQueries(SqlConnectionBase):
 
     # versions -------------------------------------------------------------------------------
 
-    def _version_records(self, rows: Sequence[Any],
-                         numbers: dict[str, int] | None = None) -> list[VersionRecord]:
+    def _version_records(self, rows: Sequence[Any]) -> list[VersionRecord]:
         """Records of version rows from :func:`_version_select`, with their tags and current
-        aliases (one query per chunk of versions); ``numbers`` (by version id), when given,
-        replaces the rows' own."""
+        aliases (one query per chunk of versions)."""
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         held: dict[str, list[str]] = defaultdict(list)
         model_of = {str(r.id): str(r.model_id) for r in rows}
@@ -128,7 +130,7 @@ class MlflowQueries(SqlConnectionBase):
             version: Version = to_version(r.model_name, snapshots, r)
             records.append(VersionRecord(
                 version=version,
-                number=numbers[str(r.id)] if numbers is not None else int(r.number),
+                number=int(r.number),
                 deleted=r.deleted_at is not None,
                 last_event=str(r.last_event) if r.last_event is not None else None,
                 tags=dict(sorted(tags[str(r.id)].items())),
@@ -142,68 +144,39 @@ class MlflowQueries(SqlConnectionBase):
                                         versions.c.deleted_at.is_(None))
         if model:
             query = query.where(models.c.name == model)
-        rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq)).all()
+        rows = self.c.execute(query.order_by(models.c.name, versions.c.number)).all()
         return self._version_records(rows)
 
     def mlflow_version_page(self, model: str, after: tuple[str, int] | None,
                             limit: int) -> list[VersionRecord]:
-        """A keyset page in MLflow's search order (name ascending, number descending). The
-        scan is by ``(models.name, versions.registered_seq DESC)`` over every version, deleted
-        ones too: a model's numbers then go down by one from row to row, so one count per model
-        on the page numbers them all (a count per row would grow with the model); deleted ones
-        are skipped here."""
+        """A keyset page in MLflow's search order (name ascending, number descending) after
+        the version numbered ``after[1]`` of the model ``after[0]``: read through the models'
+        name index and ``ix_versions_number``, from where the page starts (the numbers are
+        stored: nothing is counted)."""
         if limit < 1:
             return []
-        cursor: tuple[str, int] | None = None  # (model name, registered_seq) scanned last
+        query = _version_select().where(models.c.deleted_at.is_(None),
+                                        versions.c.deleted_at.is_(None))
+        if model:
+            # by the model's id, looked up first: so that PostgreSQL plans for that model's
+            # share of the versions (through the name, it assumed an average model's and sorted
+            # every version of a large one)
+            model_id = self.c.execute(select(models.c.id).where(
+                models.c.name == model, models.c.deleted_at.is_(None))).scalar()
+            if model_id is None:
+                return []
+            query = query.where(versions.c.model_id == model_id)
         if after is not None:
+            # a range on the name first: as one OR, the index scan started at the first
+            # model of the registry
             name, number = after
-            seq = self.c.execute(
-                select(versions.c.registered_seq).join(models, models.c.id == versions.c.model_id)
-                .where(models.c.name == name).order_by(versions.c.registered_seq)
-                .offset(max(number, 1) - 1).limit(1)).scalar()
-            # beyond the model's last number: every one of its versions comes after
-            cursor = (name, int(seq) if seq is not None and number >= 1 else
-                      (1 << 62 if number >= 1 else -1))
-        live: list[Any] = []
-        numbers: dict[str, int] = {}
-        known: dict[str, tuple[int, int]] = {}  # model id -> (seq, number) of its last row seen
-        while len(live) < limit:
-            query = (select(versions.c.id, versions.c.model_id, versions.c.registered_seq,
-                            versions.c.deleted_at, models.c.name)
-                     .join(models, models.c.id == versions.c.model_id)
-                     .where(models.c.deleted_at.is_(None)))
-            if model:
-                query = query.where(models.c.name == model)
-            if cursor is not None:
-                # a range on the name first: as one OR, the index scan started at the first
-                # model of the registry
-                query = query.where(models.c.name >= cursor[0],
-                                    or_(models.c.name > cursor[0],
-                                        versions.c.registered_seq < cursor[1]))
-            want = limit - len(live) + 1  # one more: a deleted one may be among them
-            rows = self.c.execute(query.order_by(models.c.name, versions.c.registered_seq.desc())
-                                  .limit(want)).all()
-            for r in rows:
-                model_id, seq = str(r.model_id), int(r.registered_seq)
-                if model_id in known:
-                    number = known[model_id][1] - 1
-                else:
-                    number = int(self.c.execute(
-                        select(func.count()).select_from(versions)
-                        .where(versions.c.model_id == r.model_id,
-                               versions.c.registered_seq <= seq)).scalar_one())
-                known[model_id] = (seq, number)
-                if r.deleted_at is None and len(live) < limit:
-                    live.append(r)
-                    numbers[str(r.id)] = number
-                cursor = (str(r.name), seq)
-            if len(rows) < want:
-                break
-        by_id: dict[str, Any] = {}
-        for chunk in chunks([str(r.id) for r in live]):
-            by_id.update((str(r.id), r) for r in self.c.execute(
-                _version_select(numbered=False).where(versions.c.id.in_(chunk))))
-        return self._version_records([by_id[str(r.id)] for r in live], numbers)
+            query = query.where(models.c.name >= name,
+                                or_(models.c.name > name, versions.c.number < number))
+        # one model's: by number alone (ordered by name too, the planner sorted its versions)
+        order = (versions.c.number.desc(),) if model else (models.c.name,
+                                                            versions.c.number.desc())
+        rows = self.c.execute(query.order_by(*order).limit(limit)).all()
+        return self._version_records(rows)
 
     def mlflow_version(self, model: str, number: int) -> VersionRecord | None:
         """Version ``number`` of the live model ``model``, deleted or not; None when the model
@@ -211,9 +184,8 @@ class MlflowQueries(SqlConnectionBase):
         if number < 1:
             return None
         rows = self.c.execute(_version_select()
-                              .where(models.c.name == model, models.c.deleted_at.is_(None))
-                              .order_by(versions.c.registered_seq)
-                              .offset(number - 1).limit(1)).all()
+                              .where(models.c.name == model, models.c.deleted_at.is_(None),
+                                     versions.c.number == number)).all()
         return next(iter(self._version_records(rows)), None)
 
     def mlflow_version_by_alias(self, model: str, alias: str) -> VersionRecord | None:
@@ -273,18 +245,58 @@ class MlflowQueries(SqlConnectionBase):
         return func.substr(events.c.subject, 1,
                            func.instr(events.c.subject + literal("@"), "@") - 1)
 
-    def _model_events(self, names: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    def _large_model_span(self, name: str, model_id: str, count: int
+                          ) -> tuple[int, int] | None:
+        """(first, last) event about the model ``name`` (of ``count`` versions) or its
+        versions, without reading every event about them: the first is its creation, an event
+        about the model itself (by equality on the subject index); the last is the newest event
+        about it after the later of its own last event and its newest registration (when that
+        registration's event is about it), read back from the head of the log. ``None`` when
+        those events are more than its versions (then every event about it is read)."""
+        own = self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
+                             .where(events.c.subject == name)).one()
+        if own[0] is None:
+            return None
+        floor = int(own[1])
+        registered = self.c.execute(select(versions.c.registered_seq)
+                                    .where(versions.c.model_id == model_id)
+                                    .order_by(versions.c.number.desc()).limit(1)).scalar()
+        if registered is not None and registered > floor:
+            subject = self.c.execute(select(events.c.subject)
+                                     .where(events.c.seq == registered)).scalar()
+            if subject is not None and subject.startswith(name + "@"):
+                floor = int(registered)
+        head = self.chain_head()[0]
+        if head - floor > count:
+            return None
+        # the events after the floor, newest first (a range of the log's key: as a filter on
+        # the subject alone, SQLite would read the model's every event through its index)
+        after = (select(events.c.seq, events.c.subject).where(events.c.seq > floor)
+                 .order_by(events.c.seq.desc()).limit(head - floor).subquery("after"))
+        last = self.c.execute(select(func.max(after.c.seq))
+                              .where(about(self.c.dialect.name, name, after.c.subject))).scalar()
+        return int(own[0]), int(last) if last is not None else floor
+
+    def _model_events(self, names: Sequence[str],
+                      large: Mapping[str, tuple[str, int]] | None = None
+                      ) -> tuple[dict[str, str], dict[str, str]]:
         """For each model, the time of its last event and the actor of its first, counting
         events about the model and about any ``model@…`` (as ``last_event_time`` and
         ``events(subject_prefix=…)`` do). One pass over the events (a statement of one shape,
-        where a LIKE per model made a long one to compile and plan), then a look-up by key."""
+        where a LIKE per model made a long one to compile and plan), then a look-up by key.
+        ``large``: the models of very many versions, with their ids and numbers of versions
+        (see :meth:`_large_model_span`)."""
         ends: list[tuple[str, int, int]] = []
         if len(names) <= _PER_MODEL:
             # a page of models: each one's events through the subject index (the pass below
-            # reads every event of the registry, whatever the number of models asked)
+            # reads every event of the registry, whatever the number of models asked); "+ 0":
+            # as plain min and max, PostgreSQL may read the log's key from either end instead,
+            # filtering by subject (600 ms for an early model at 2,000,000 versions)
             for name in names:
-                span = self.c.execute(select(func.min(events.c.seq), func.max(events.c.seq))
-                                      .where(about(self.c.dialect.name, name))).one()
+                span = (self._large_model_span(name, *large[name])
+                        if large and name in large else None) or \
+                    self.c.execute(select(func.min(events.c.seq + 0), func.max(events.c.seq + 0))
+                                   .where(about(self.c.dialect.name, name))).one()
                 if span[0] is not None:
                     ends.append((name, int(span[0]), int(span[1])))
         else:
@@ -306,45 +318,50 @@ class MlflowQueries(SqlConnectionBase):
         tags, current aliases (on live versions), first and last events, and the newest live
         version of each stage. A fixed number of queries per chunk of models."""
         rows: dict[str, Any] = {}
+        held = (select(func.max(versions.c.number)).where(versions.c.model_id == models.c.id)
+                .scalar_subquery().label("held"))  # how many versions: its newest's number
         for chunk in chunks(list(dict.fromkeys(names))):
-            for row in self.c.execute(select(models).where(models.c.name.in_(chunk),
-                                                           models.c.deleted_at.is_(None))):
+            for row in self.c.execute(select(models, held).where(models.c.name.in_(chunk),
+                                                                 models.c.deleted_at.is_(None))):
                 rows[row.name] = row
         if not rows:
             return []
         ids = {str(r.id): name for name, r in rows.items()}
-        # the newest live version of each stage, found in SQL (a model's versions were read
-        # into Python, a second at 100,000 of them); only those are numbered, by a count
-        newest: list[tuple[str, int]] = []  # (model id, registered_seq)
+        # the newest live version of each stage: for each model and stage, one probe of
+        # ``ix_versions_model_stage`` from its highest number down (a GROUP BY over the stages
+        # read every version of the model)
+        stages = _stages()
+        newest = (select(versions.c.id)
+                  .where(versions.c.model_id == models.c.id,
+                         versions.c.stage == stages.c.stage, versions.c.deleted_at.is_(None))
+                  .order_by(versions.c.number.desc()).limit(1)
+                  .correlate(models, stages).scalar_subquery())
+        newest_ids: list[str] = []
         for chunk in chunks(sorted(ids)):
-            newest.extend((str(r[0]), int(r[1])) for r in self.c.execute(
-                select(versions.c.model_id, func.max(versions.c.registered_seq))
-                .where(versions.c.model_id.in_(chunk), versions.c.deleted_at.is_(None))
-                .group_by(versions.c.model_id, versions.c.stage)))
+            newest_ids.extend(str(r[0]) for r in self.c.execute(
+                select(newest).select_from(models).join(stages, literal(True))
+                .where(models.c.id.in_(chunk))) if r[0] is not None)
         latest_rows: list[Any] = []
-        for pairs in chunks(newest):
-            latest_rows.extend(self.c.execute(_version_select().where(
-                versions.c.model_id.in_(sorted({m for m, _ in pairs})),
-                versions.c.registered_seq.in_([seq for _, seq in pairs]))))
+        for chunk in chunks(newest_ids):
+            latest_rows.extend(self.c.execute(_version_select()
+                                              .where(versions.c.id.in_(chunk))))
         latest: dict[str, list[VersionRecord]] = defaultdict(list)
         for record, row in zip(self._version_records(latest_rows), latest_rows, strict=True):
             latest[str(row.model_id)].append(record)
         tags = self._model_tags(ids)
         aliases: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        earlier = versions.alias("earlier")
-        number = (select(func.count()).select_from(earlier)
-                  .where(earlier.c.model_id == versions.c.model_id,
-                         earlier.c.registered_seq <= versions.c.registered_seq)
-                  .scalar_subquery())
         for chunk in chunks(sorted(ids)):
             for r in self.c.execute(
-                    select(alias_assignments.c.model_id, alias_assignments.c.alias, number)
+                    select(alias_assignments.c.model_id, alias_assignments.c.alias,
+                           versions.c.number)
                     .join(versions, versions.c.id == alias_assignments.c.version_id)
                     .where(alias_assignments.c.model_id.in_(chunk),
                            alias_assignments.c.removed_at.is_(None),
                            versions.c.deleted_at.is_(None))):
                 aliases[str(r[0])].append((str(r[1]), int(r[2])))
-        last, creator = self._model_events(list(rows))
+        last, creator = self._model_events(list(rows), {
+            name: (str(row.id), int(row.held)) for name, row in rows.items()
+            if (row.held or 0) > _MANY})
         return [ModelRecord(
             model=to_model(row), created_at=row.created_at, last_event=last.get(name),
             creator=creator.get(name, ""), tags=tags.get(name, {}),

@@ -118,13 +118,18 @@ versions = Table(
     Column("stage", String(16), nullable=False, server_default="trained"),
     Column("blocked_reason", Text, nullable=False, server_default=""),
     Column("deleted_at", UtcDateTime, nullable=True),
+    # the MLflow number: 1-based place in the model's registration order, deleted ones counted
+    Column("number", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("model_id", "version", name="uq_versions_model_version"),
     CheckConstraint(_one_of("stage", [s.value for s in Stage]), name="stage"),
-    Index("ix_versions_resolve", "model_id", "variant", "major", "minor", "patch"),
+    # a pin's candidates of one stage, newest first (0021: the stage before the variant)
+    Index("ix_versions_stage_core", "model_id", "stage", "variant", "major", "minor", "patch"),
     Index("ix_versions_snapshot", "model_id", "snapshot_date", "registered_seq"),
     Index("ix_versions_stage", "stage", "registered_at"),  # what waits in staging (0019)
-    Index("ix_versions_model_stage", "model_id", "stage"),  # the models list by stage (0020)
-    Index("ix_versions_registration", "model_id", "registered_seq"),  # newest first (0020)
+    # the models list by stage (0020); a stage's newest version (0021)
+    Index("ix_versions_model_stage", "model_id", "stage", "number"),
+    Index("ix_versions_number", "model_id", "number", unique=True),  # by number, newest (0021)
+    Index("ix_versions_core", "model_id", "major", "minor", "patch"),  # version order (0021)
 )
 
 version_files = Table(
