@@ -35,13 +35,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
-from scale_seed import NOW, Shape, model_name, open_registry, seed
+from scale_seed import Shape, model_name, open_registry, plan_models, seed
 
 from modelsteward import Registry
-from modelsteward.domain.deprecation import DeprecationReason
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -100,18 +98,7 @@ COMMANDS: list[tuple[str, list[str]]] = [
 
 def plan_half(registry: Registry, models: int) -> None:
     """A ``model@*`` plan for every second model (those the seed planned get a second one)."""
-    today = NOW.date()
-    targets = [model_name(i) for i in range(0, models, 2)]
-    for start in range(0, len(targets), 250):
-        with registry.store.write() as tx:
-            for n, name in enumerate(targets[start:start + 250], start):
-                deprecations = registry.deprecations
-                deprecations.write_plan(tx, deprecations.check_plan(
-                    tx, f"{name}@*", reason=DeprecationReason.REPLACED, replacement="",
-                    announced=today, soft_deadline=today + timedelta(days=30 + n % 60),
-                    hard_deadline=today + timedelta(days=120 + n % 60),
-                    migration_steps=("move to the next version",), support_window="",
-                    redirect=False), None)
+    plan_models(registry, [(i // 2, model_name(i)) for i in range(0, models, 2)])
 
 
 def measure(url: str, folder: Path, command: list[str], source: Path) -> tuple[int, float]:

@@ -550,19 +550,8 @@ def seed_services(registry: Registry, shape: Shape) -> None:
                 registry.consumers.add_in(tx, Consumer(
                     f"app-{n:05d}", ConsumerKind.APPLICATION, f"team-{n % TEAMS}",
                     f"app-{n}@example.com", "production", pins))
-    today = NOW.date()
-    plans = range(max(1, len(names) // 200))
-    for start in range(0, len(plans), _SERVICE_BATCH):
-        with registry.store.write() as tx:
-            for n in plans[start:start + _SERVICE_BATCH]:
-                name = names[(n * 200 + 7) % len(names)]
-                deprecations = registry.deprecations
-                deprecations.write_plan(tx, deprecations.check_plan(
-                    tx, f"{name}@*", reason=DeprecationReason.REPLACED, replacement="",
-                    announced=today, soft_deadline=today + timedelta(days=30 + n % 60),
-                    hard_deadline=today + timedelta(days=120 + n % 60),
-                    migration_steps=("move to the next version",), support_window="",
-                    redirect=False), None)
+    plan_models(registry, [(n, names[(n * 200 + 7) % len(names)])
+                           for n in range(max(1, len(names) // 200))])
     for n in range(max(1, len(names) // 5000)):
         name = names[(n * 5000 + 11) % len(names)]
         registry.advisories.create(Advisory(
@@ -571,6 +560,22 @@ def seed_services(registry: Registry, shape: Shape) -> None:
                 RangeEvent(EventKind.INTRODUCED, "0"),)),)),),
             database_specific={"severity": ("LOW", "MODERATE", "HIGH")[n % 3]}))
 
+
+
+def plan_models(registry: Registry, planned: Sequence[tuple[int, str]]) -> None:
+    """A ``MODEL@*`` plan for each ``(n, MODEL)`` of ``planned``, its deadlines spread by
+    ``n``, written through the deprecations service, ``_SERVICE_BATCH`` to a transaction."""
+    today = NOW.date()
+    for start in range(0, len(planned), _SERVICE_BATCH):
+        with registry.store.write() as tx:
+            for n, name in planned[start:start + _SERVICE_BATCH]:
+                deprecations = registry.deprecations
+                deprecations.write_plan(tx, deprecations.check_plan(
+                    tx, f"{name}@*", reason=DeprecationReason.REPLACED, replacement="",
+                    announced=today, soft_deadline=today + timedelta(days=30 + n % 60),
+                    hard_deadline=today + timedelta(days=120 + n % 60),
+                    migration_steps=("move to the next version",), support_window="",
+                    redirect=False), None)
 
 def seed(registry: Registry, shape: Shape, *, path: str = "bulk",
          progress: Callable[[int], None] | None = None) -> None:
