@@ -75,6 +75,9 @@ TAMPERING = {
               "version support-bot@1.1.0", "stage"),
     "token role": ("UPDATE api_tokens SET roles = '[\"admin\"]'", "token ", "roles"),
     "consumer pin": ("UPDATE consumer_pins SET pin = '>=0'", "consumer checkout", "pins"),
+    # the MLflow number MLflow's reads show: the version's place in its model's registrations
+    "number": ("UPDATE versions SET number = number + 100 WHERE version = '1.1.0'",
+               "version support-bot@1.1.0", "number"),
 }
 
 

@@ -10,7 +10,8 @@ The state is a mapping from an object key to its fields::
     "model support-bot"              kind, versioning, description, …, tags, extra, deleted,
                                      mlflow_tags
     "version support-bot@1.0.0"      digest, files, change, forced_reason, status, metrics,
-                                     metadata, registered_by, registered_seq, stage,
+                                     metadata, registered_by, registered_seq, number
+                                     (its place in the model's registrations), stage,
                                      blocked_reason, deleted, mlflow_tags
     "alias support-bot production"   holders (the versions holding it, sorted)
     "token 0123456789abcdef"         name, team, roles, approval_roles, expires_at,
@@ -145,6 +146,7 @@ class Replay:
     def __init__(self) -> None:
         self.objects: dict[str, dict[str, tuple[object, int]]] = {}
         self.gone: dict[str, int] = {}  # objects an event removed, with its sequence number
+        self.registered: dict[str, int] = {}  # versions registered so far, by model
 
     # building -------------------------------------------------------------------------------
 
@@ -185,13 +187,15 @@ class Replay:
         self._set(model_key(event.subject), event.seq, **fields)
 
     def _version(self, event: Event, payload: dict[str, object]) -> None:
+        model = event.subject.rpartition("@")[0]
+        number = self.registered[model] = self.registered.get(model, 0) + 1
         self._set(version_key(event.subject), event.seq, digest=payload.get("digest", ""),
                   files=payload.get("files", 0), change=payload.get("change"),
                   forced_reason=payload.get("forced_reason", ""),
                   status=payload.get("status", ""), metrics=payload.get("metrics", {}),
                   metadata=payload.get("metadata", {}), registered_by=event.actor,
-                  registered_seq=event.seq, stage="trained", blocked_reason="", deleted=False,
-                  mlflow_tags={})
+                  registered_seq=event.seq, number=number, stage="trained",
+                  blocked_reason="", deleted=False, mlflow_tags={})
 
     def _stage(self, event: Event, payload: dict[str, object]) -> None:
         if "to" in payload:

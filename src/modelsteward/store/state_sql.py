@@ -110,7 +110,8 @@ def _versions(c: Connection, state: Table, names: dict[str, str]) -> dict[str, s
             "digest": row.digest, "files": files.get(row.id, 0), "change": row.change,
             "forced_reason": row.forced_reason, "status": row.status, "metrics": row.metrics,
             "metadata": row.meta, "registered_by": row.registered_by,
-            "registered_seq": int(row.registered_seq), "stage": row.stage,
+            "registered_seq": int(row.registered_seq), "number": int(row.number),
+            "stage": row.stage,
             "blocked_reason": row.blocked_reason, "deleted": row.deleted_at is not None,
             "mlflow_tags": {}}
     return refs

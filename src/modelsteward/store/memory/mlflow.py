@@ -277,6 +277,8 @@ class MlflowQueries(TransactionBase):
             state[model_key(name)] = {**{f: values[f] for f in MODEL_FIELDS},
                                       "deleted": row.deleted_at is not None,
                                       "mlflow_tags": dict(t.model_tags.get(name, {}))}
+        numbers = {(name, version): n for name, order in t.registered.items()
+                   for n, version in enumerate(order, 1)}
         for (name, version), vrow in t.versions.items():
             v = vrow.version
             state[version_key(f"{name}@{version}")] = {
@@ -285,7 +287,8 @@ class MlflowQueries(TransactionBase):
                 "forced_reason": v.forced_reason, "status": v.status,
                 "metrics": fresh(v.metrics), "metadata": fresh(v.metadata),
                 "registered_by": v.registered_by, "registered_seq": vrow.seq,
-                "stage": v.stage.value, "blocked_reason": v.blocked_reason,
+                "number": numbers[(name, version)], "stage": v.stage.value,
+                "blocked_reason": v.blocked_reason,
                 "deleted": vrow.deleted_at is not None,
                 "mlflow_tags": dict(t.version_tags.get((name, version), {}))}
         for name, assignments in t.aliases.items():
