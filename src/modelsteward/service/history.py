@@ -10,6 +10,7 @@ version, alias, token, consumer), not per event.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from modelsteward.domain.checkpoint import Checkpoint
@@ -18,6 +19,7 @@ from modelsteward.domain.state import Replay, differences
 from modelsteward.errors import ModelNotFound
 from modelsteward.integrity.chain import check_events
 from modelsteward.results import HistoryReport
+from modelsteward.service.batches import keyset_pages
 from modelsteward.service.context import Context
 
 if TYPE_CHECKING:
@@ -29,14 +31,7 @@ BATCH = 1000
 def batches(read: Callable[[int, int], list[Event]], size: int | None = None) -> Iterator[Event]:
     """Every event, read ``size`` (default :data:`BATCH`) at a time by
     ``read(after_seq, limit)``: one batch in memory at a time."""
-    size = size or BATCH
-    after = 0
-    while True:
-        page = read(after, size)
-        yield from page
-        if len(page) < size:
-            return
-        after = page[-1].seq
+    return chain.from_iterable(keyset_pages(read, 0, lambda event: event.seq, size or BATCH))
 
 
 class History:
