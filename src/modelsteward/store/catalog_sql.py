@@ -32,6 +32,7 @@ from modelsteward.domain.pins import Bounds, core_below
 from modelsteward.domain.versioning import ModelVersion
 from modelsteward.store.base import VERSION_KEYS_IN, VERSION_PAIRS_IN, SqlConnectionBase
 from modelsteward.store.batches import chunks
+from modelsteward.store.prepared import hot_rows
 from modelsteward.store.rows import (
     model_values,
     new_id,
@@ -111,7 +112,8 @@ class CatalogQueries(SqlConnectionBase):
 
     def _model_row(self, name: str, include_deleted: bool = False) -> Any:
         query = _MODEL_ANY if include_deleted else _MODEL_LIVE
-        row = self.c.execute(query, {"name": name}).first()
+        found = hot_rows(self.c, query, {"name": name})
+        row = found[0] if found else None
         if row is not None:  # what _model_key would read next
             self._remember_model(name, row.id, row.versioning)
         return row
@@ -317,9 +319,8 @@ class CatalogQueries(SqlConnectionBase):
             if upper is not None:
                 values.update(zip(_UPPER, upper, strict=True))
             exact = bounds.lower is not None and upper == bounds.lower
-            rows = self.c.execute(
-                _semver_page(*shape, bounds.lower is not None, upper is not None, page, exact),
-                values).all()
+            rows = hot_rows(self.c, _semver_page(*shape, bounds.lower is not None,
+                                                 upper is not None, page, exact), values)
             groups = [list(g) for _, g in groupby(rows, key=lambda r: (r.major, r.minor, r.patch))]
             if len(rows) < page:
                 for group in groups:
@@ -433,7 +434,7 @@ class CatalogQueries(SqlConnectionBase):
                                               relation=derivation.relation.value))
 
     def parents(self, ref: str) -> list[Derivation]:
-        rows = self.c.execute(_PARENTS, {"ref": ref})
+        rows = hot_rows(self.c, _PARENTS, {"ref": ref})
         return [Derivation(r.child, r.parent, Relation(r.relation)) for r in rows]
 
     def parents_of(self, refs: Collection[str]) -> dict[str, list[Derivation]]:

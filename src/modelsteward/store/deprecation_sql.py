@@ -14,6 +14,7 @@ from modelsteward.domain.notices import Notice
 from modelsteward.store.base import SqlConnectionBase
 from modelsteward.store.batches import chunks
 from modelsteward.store.outbox_sql import OutboxQueries
+from modelsteward.store.prepared import hot_rows
 from modelsteward.store.tables import deprecation_plans, models, notices, upstream_plans
 
 # built once: every resolution reads its model's plans
@@ -55,7 +56,7 @@ class DeprecationQueries(SqlConnectionBase):
         if not model:
             return [_plan(r) for r in self.c.execute(_PLANS)]
         model_id, _ = self._model_key(model)
-        return [_plan(r) for r in self.c.execute(_PLANS_OF, {"model_id": model_id})]
+        return [_plan(r) for r in hot_rows(self.c, _PLANS_OF, {"model_id": model_id})]
 
     def plans_page(self, after: DeprecationPlan | None = None, *, limit: int,
                    by_model: bool = False) -> list[DeprecationPlan]:
