@@ -8,7 +8,6 @@ CI=true, where they fail.
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import signal
 import ssl
@@ -18,7 +17,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from typing import Any
 
@@ -295,26 +293,6 @@ def stop_server(process: subprocess.Popen[str], seconds: float = 30) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-# What a process of process_context() has imported before it starts: what Registry.open and a
-# write need on either backend.
-PRELOADED = ["modelsteward.service.registry", "modelsteward.store.sql",
-             "modelsteward.store.opening",
-             "modelsteward.service.registration", "modelsteward.service.lifecycle",
-             "sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg",
-             "tests.service.lifecycle_helpers"]
-
-
-@functools.cache
-def process_context() -> ForkServerContext:
-    """Processes for the tests that need several (concurrent writers), forked from one server
-    process that has already imported modelsteward: a new process costs a fork, where a spawned
-    one imported everything again (about a second of work each, sixteen of them a run). The
-    server process is started without threads, so forking it is safe."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOADED)
-    return context
 
 
 def sql_store(registry: Registry) -> SqlStore:

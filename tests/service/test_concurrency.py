@@ -8,7 +8,7 @@ from multiprocessing.synchronize import Barrier
 from modelsteward import Registry
 from modelsteward.domain.model import Model
 from modelsteward.domain.versioning import ChangeKind, ModelVersion
-from tests.conftest import process_context
+from tests.processes import process_context
 
 PROCESSES = 8
 EACH = 25

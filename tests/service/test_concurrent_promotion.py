@@ -13,7 +13,7 @@ from modelsteward.domain.lifecycle import Stage
 from modelsteward.domain.model import RiskTier
 from modelsteward.domain.versioning import ChangeKind
 from modelsteward.errors import StewardError
-from tests.conftest import process_context
+from tests.processes import process_context
 from tests.service.lifecycle_helpers import approve_all, to_production, to_staging, trained
 
 
