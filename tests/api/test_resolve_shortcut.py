@@ -2,8 +2,10 @@
 the route's answer byte for byte: the same status, headers (Deprecation, Sunset, Link,
 Steward-Redirected-From, Steward-Ineligible, X-Steward-Seq) in the same order, and body, for
 ranges, exact pins, candidates, hosted models' snapshot pins, deprecated, redirected,
-inherited and ineligible versions; and every request the shortcut does not take as it is
-(errors, bad or odd parameters) is the route's own. Two servers share one database: one as
+inherited and ineligible versions, and for the errors a plain query meets (unknown model, no
+match, a bad or too large pin: the shortcut answers them with the application's problem, not
+computing them again in the route); and every request the shortcut does not take as it is (bad
+or odd parameters) is the route's own. Two servers share one database: one as
 made, one whose shortcut is taken away, so that the route answers every request there."""
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from modelsteward.api.routes.resolve import SHORTCUT_PATH
 from modelsteward.domain.deprecation import DeprecationReason
 from modelsteward.domain.lineage import Relation
 from modelsteward.domain.model import Model, ModelKind, RiskTier, VersionScheme
+from modelsteward.errors import InvalidInput
 from tests.api.conftest import MakeServer, Server, caught_up
 from tests.conftest import FixedClock
 from tests.service.lifecycle_helpers import manifest, statement, to_staging, trained
@@ -116,11 +119,12 @@ def kept_answers(app: FastAPI) -> KeptAnswers:
     return layer
 
 
-def recording(server: Server) -> list[str]:
-    """The query strings the shortcut of ``server`` answered, from now on."""
+def recording(server: Server) -> list[tuple[str, str]]:
+    """What the shortcut of ``server`` computed from now on: ("answered", query string) for a
+    computation that gave an answer, ("raised", query string) for one that raised."""
     layer = kept_answers(server.app)
     shortcut = layer.shortcuts[SHORTCUT_PATH]
-    answered: list[str] = []
+    answered: list[tuple[str, str]] = []
 
     def answer(request: Any, principal: Principal) -> Callable[[], Answer] | None:
         compute = shortcut.answer(request, principal)
@@ -128,8 +132,13 @@ def recording(server: Server) -> list[str]:
             return None
 
         def run() -> Answer:
-            found = compute()
-            answered.append(request.scope["query_string"].decode())
+            query = request.scope["query_string"].decode()
+            try:
+                found = compute()
+            except Exception:
+                answered.append(("raised", query))
+                raise
+            answered.append(("answered", query))
             return found
 
         return run
@@ -160,8 +169,9 @@ def anonymous_reading(clock: FixedClock) -> dict[str, Any]:
 def compare(make_server: MakeServer, clock: FixedClock, *, anonymous: bool,
             without_io: bool) -> None:
     """Every case on a server with its shortcut and on one without: the same answers, and the
-    shortcut answered exactly the plain queries that resolve (when ``without_io``: when the
-    authenticator accepts the caller without I/O)."""
+    shortcut computed exactly the plain queries (when ``without_io``: when the authenticator
+    accepts the caller without I/O), once each: an answer is kept, so asking again reads it;
+    an error is not, so asking again computes it again (once, not once more in the route)."""
     options = anonymous_reading(clock) if anonymous else {}
     # both made before either is used: making one adds a token, which empties the token caches
     fast, routed = make_server(clock=clock, **options), make_server(clock=clock, **options)
@@ -176,8 +186,10 @@ def compare(make_server: MakeServer, clock: FixedClock, *, anonymous: bool,
         theirs = routed.client.get(SHORTCUT_PATH, params=query)
         assert as_sent(ours) == as_sent(theirs), (query, ours.text, theirs.text)
         statuses.add(ours.status_code)
-        if plain and without_io and ours.status_code == 200:
-            expected.append(ours.request.url.query.decode())
+        if plain and without_io:
+            sent = ours.request.url.query.decode()
+            expected.extend([("answered", sent)] if ours.status_code == 200
+                            else [("raised", sent)] * 2)
         # asked again: kept or computed again, the same answer
         assert as_sent(fast.client.get(SHORTCUT_PATH, params=query)) == as_sent(theirs)
     assert answered == expected
@@ -212,6 +224,40 @@ def test_the_shortcut_sends_the_routes_headers(make_server: MakeServer, db_url: 
     assert inherited.json()["inherited_from"] == "bot@2.0.0"
     answers = (deprecated, redirected, ineligible, inherited)
     assert all(r.status_code == 200 and "X-Steward-Seq" in r.headers for r in answers)
-    assert len(answered) == 4
+    # an error the computation raises is the shortcut's answer too, counted under the route
+    unknown = c.get(SHORTCUT_PATH, params={"model": "bto", "pin": "*"})
+    assert unknown.status_code == 404 and "X-Steward-Seq" in unknown.headers
+    assert unknown.headers["content-type"] == "application/problem+json"
+    assert unknown.json()["instance"] == SHORTCUT_PATH and "'bot'" in unknown.json()["detail"]
+    assert [kind for kind, _ in answered] == ["answered"] * 4 + ["raised"]
+    metrics = c.get("/metrics").text
     assert ('steward_http_request_duration_seconds_count{method="GET",'
-            'route="/api/v1/resolve",status="200"} 4.0') in c.get("/metrics").text
+            'route="/api/v1/resolve",status="200"} 4.0') in metrics
+    assert ('steward_http_request_duration_seconds_count{method="GET",'
+            'route="/api/v1/resolve",status="404"} 1.0') in metrics
+
+
+def test_an_error_the_shortcut_raises_is_answered_there(make_server: MakeServer, db_url: str,
+                                                        clock: FixedClock) -> None:
+    """A computation before routing that raises is answered with the problem the application
+    makes of the error, not computed again by the route; and it is not kept."""
+    seed(db_url, clock)
+    server = started(make_server(clock=clock, **anonymous_reading(clock)), anonymous=True)
+    layer = kept_answers(server.app)
+    route = layer.shortcuts[SHORTCUT_PATH].route
+
+    def refusing(_request: Any, _principal: Principal) -> Callable[[], Answer]:
+        def run() -> Answer:
+            raise InvalidInput("Computed before routing.")
+        return run
+
+    layer.shortcuts = {SHORTCUT_PATH: Shortcut(route, refusing)}
+    query = {"model": "bot", "pin": "^2"}  # the route resolves it
+    refused = server.client.get(SHORTCUT_PATH, params=query)
+    assert refused.status_code == 400, refused.text
+    assert refused.json() == {"type": "/problems/invalid-input", "title": "Bad input",
+                              "status": 400, "detail": "Computed before routing.",
+                              "instance": SHORTCUT_PATH}
+    assert "X-Steward-Seq" in refused.headers
+    layer.shortcuts = {}
+    assert server.client.get(SHORTCUT_PATH, params=query).status_code == 200

@@ -22,9 +22,11 @@ A route may also give :class:`KeptAnswers` a :class:`Shortcut`: how to compute, 
 routing, the answer to a ``GET`` that nothing kept answers, when its query parameters are
 plainly ones the route accepts (``/api/v1/resolve`` with a new pin: FastAPI's routing and
 dependency solving cost about as much as the resolution's own Python). A shortcut's answer is
-the route's own computation, kept like the route's; every request it does not take, and every
-one whose computation raises, goes on to the route, so that errors, refusals and validation
-problems are the route's own.
+the route's own computation, kept like the route's; every request it does not take goes on to
+the route, so that refusals and validation problems are the route's own. When the computation
+raises a :class:`~modelsteward.errors.StewardError` (an unknown model, no match, a pin that no
+longer resolves), the answer is the problem document the application's handler makes of it
+(``problems.error_problem``), as the route's would be, without computing it a second time.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from modelsteward.api import problems
 from modelsteward.api.deps import Principal, database_marker
 from modelsteward.api.reads import ShortReads
 from modelsteward.api.sequences import (
@@ -147,6 +150,15 @@ async def kept_or_computed(request: Request, compute: Callable[[], Answer], *,
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A shortcut's computation that raised: the problem document to send, and the route it
+    stands for (for the request metrics and log)."""
+
+    response: Response
+    route: object
+
+
+@dataclass(frozen=True)
 class Shortcut:
     """How :class:`KeptAnswers` computes a route's answer before routing (see the module).
 
@@ -171,7 +183,8 @@ class KeptAnswers:
 
     ``shortcuts``, by path: the routes whose answers are computed here when none is kept (see
     :class:`Shortcut`), for a caller accepted without I/O; the answer is kept as the route
-    keeps it, and a computation that raises leaves the request to the route."""
+    keeps it, and a computation that raises a ``StewardError`` is answered with the problem
+    the application's handler makes of it, as the route's is (never kept)."""
 
     def __init__(self, app: ASGIApp, shortcuts: Mapping[str, Shortcut] | None = None) -> None:
         self.app = app
@@ -188,6 +201,10 @@ class KeptAnswers:
             # taken before the route reads anything: its data reflect at least this head
             seq = scope_reading(scope).seq
             answer = await self._answer(scope) if scope["method"] == "GET" else None
+            if isinstance(answer, Refusal):
+                scope["route"] = answer.route
+                await answer.response(scope, receive, _with_seq(send, seq))
+                return
             if answer is not None:
                 scope["route"] = answer.route
                 headers = answer.raw_headers
@@ -200,9 +217,9 @@ class KeptAnswers:
             return
         await self.app(scope, receive, _with_seq(send, None, scope))
 
-    async def _answer(self, scope: Scope) -> Answer | None:
-        """The answer kept for ``scope``, or else the one its shortcut computes (and keeps);
-        ``None``: the route answers."""
+    async def _answer(self, scope: Scope) -> Answer | Refusal | None:
+        """The answer kept for ``scope``, or else the one its shortcut computes (and keeps), or
+        the problem its computation raised; ``None``: the route answers."""
         state = scope["app"].state
         cache: ResolutionCache | None = getattr(state, "resolutions", None)
         shortcut = self.shortcuts.get(scope["path"])
@@ -225,8 +242,8 @@ class KeptAnswers:
             return None
         try:
             computed = await reads.run(compute)
-        except StewardError:  # the route computes it again and answers with its problem
-            return None
+        except StewardError as error:  # the application's handler's problem, never kept
+            return Refusal(problems.error_problem(error, request.url.path), shortcut.route)
         answer = Answer(computed.body, computed.headers, shortcut.route)
         if cache is not None:
             cache.put(key, marker, answer)
