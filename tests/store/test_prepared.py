@@ -109,6 +109,10 @@ def test_positional_parameters_keep_the_statements_own_values(demo_store: SqlSto
     with pytest.raises(ValueError, match="positional"):
         from sqlalchemy.dialects import postgresql
         PreparedRead(statement, postgresql.dialect())  # type: ignore[no-untyped-call]
+    for listed in (versions.c.version.in_(["1.0.0", "2.0.0"]),
+                   versions.c.version.in_(bindparam("numbers", expanding=True))):
+        with pytest.raises(ValueError, match="IN list"):
+            PreparedRead(select(versions.c.id).where(listed), demo_store.engine.dialect)
 
 
 def test_each_dialect_prepares_a_statement_once(demo_store: SqlStore) -> None:

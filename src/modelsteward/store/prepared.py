@@ -30,13 +30,17 @@ from sqlalchemy.sql import Select
 
 class PreparedRead:
     """``statement`` compiled for ``dialect`` (a positional paramstyle: SQLite's), run on the
-    DB-API connection of an open SQLAlchemy connection by :meth:`rows`."""
+    DB-API connection of an open SQLAlchemy connection by :meth:`rows`. Raises ValueError for
+    another paramstyle, or for a statement with parameters SQLAlchemy renders into the SQL at
+    each execution (an IN list, expanding or literal)."""
 
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect,
-                                     compile_kwargs={"render_postcompile": True})
+        compiled = statement.compile(dialect=dialect)
         if not compiled.positional or compiled.positiontup is None:
             raise ValueError(f"{dialect.name} has no positional parameters")
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            raise ValueError("the statement has parameters rendered at each execution (an IN "
+                             "list): run it with execute")
         self.sql = compiled.string
         names = tuple(compiled.positiontup)
         # the parameters with the statement's own values (a literal, a LIMIT) filled in, the
