@@ -16,6 +16,7 @@ from modelsteward.demo import build_home
 from modelsteward.domain.lifecycle import Stage
 from modelsteward.store import prepared
 from modelsteward.store.catalog_sql import _MODEL_ANY, _MODEL_LIVE, _PARENTS, _semver_page
+from modelsteward.store.compiled import known_likeness
 from modelsteward.store.deprecation_sql import _PLANS_OF
 from modelsteward.store.prepared import PreparedRead, hot_rows
 from modelsteward.store.sql import SqlStore
@@ -115,9 +116,22 @@ def test_positional_parameters_keep_the_statements_own_values(demo_store: SqlSto
             PreparedRead(select(versions.c.id).where(listed), demo_store.engine.dialect)
 
 
-def test_each_dialect_prepares_a_statement_once(demo_store: SqlStore) -> None:
+def test_each_dialect_prepares_a_statement_once(demo_store: SqlStore, tmp_path: Path) -> None:
     with demo_store.engine.connect() as connection:
         hot_rows(connection, _PARENTS, {"ref": "a@1"})
-        first = prepared._prepared[connection.dialect][_PARENTS]
+        alike = known_likeness(connection.dialect)
+        assert alike is not None
+        first = prepared._prepared[alike][_PARENTS]
         hot_rows(connection, _PARENTS, {"ref": "b@1"})
-        assert prepared._prepared[connection.dialect][_PARENTS] is first
+        assert prepared._prepared[alike][_PARENTS] is first
+    # another database of the process: its dialect is alike, the statement is not prepared again
+    other = SqlStore.open(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        with other.engine.connect() as connection:
+            assert connection.dialect is not demo_store.engine.dialect
+            assert hot_rows(connection, _PARENTS, {"ref": "a@1"}) == []
+            alike = known_likeness(connection.dialect)
+            assert alike is not None
+            assert prepared._prepared[alike][_PARENTS] is first
+    finally:
+        other.close()

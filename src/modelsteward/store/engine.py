@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from modelsteward.errors import StorageError
+from modelsteward.store.compiled import STATEMENTS, learn_likeness
 
 BUSY_TIMEOUT_S = 60  # how long a writer waits for SQLite's lock before failing
 _WRITER = "modelsteward.writer"  # in a connection's info: its next BEGIN is a writer's
@@ -105,6 +106,10 @@ def make_engine(url: str) -> Engine:
     writers of other processes in SQLite's busy handler, those of this process on the
     database's :class:`~modelsteward.store.write_queue.WriteQueue` (taken by ``SqlStore``).
     ``synchronous`` stays at SQLite's default, FULL: a commit survives a power loss.
+
+    Every engine compiles into the process's shared cache of statements
+    (:mod:`modelsteward.store.compiled`): a second database opened by the process does not
+    compile the statements the first one did.
     """
     try:
         parsed = make_url(url)
@@ -123,10 +128,20 @@ def make_engine(url: str) -> Engine:
         )
     try:
         if backend == "sqlite":
-            return _sqlite_engine(parsed)
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            engine = _sqlite_engine(parsed)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                                   execution_options={"compiled_cache": STATEMENTS})
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StorageError(f"No driver for {safe_url(url)}: {exc}. Install psycopg.") from None
+    dialect = engine.dialect
+
+    # added after SQLAlchemy's own listener, which sets the dialect up on the first connection
+    @event.listens_for(engine, "connect")
+    def _learn(_dbapi_connection: Any, _record: Any) -> None:
+        learn_likeness(dialect)
+
+    return engine
 
 
 def is_sqlite_memory(database: str) -> bool:
@@ -140,7 +155,8 @@ def _sqlite_engine(url: Any) -> Engine:
     if not memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url.set(drivername="sqlite+modelsteward"),
-                           connect_args={"timeout": BUSY_TIMEOUT_S})
+                           connect_args={"timeout": BUSY_TIMEOUT_S},
+                           execution_options={"compiled_cache": STATEMENTS})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

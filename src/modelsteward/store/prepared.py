@@ -17,15 +17,16 @@ wrapper (:class:`sqlalchemy.exc.DBAPIError` and its subclasses), as through ``ex
 
 from __future__ import annotations
 
-import weakref
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
+
+from modelsteward.store.compiled import known_likeness
 
 
 class PreparedRead:
@@ -108,21 +109,24 @@ class PreparedRead:
         return found
 
 
-_prepared: weakref.WeakKeyDictionary[Dialect, dict[Select[Any], PreparedRead]] = (
-    weakref.WeakKeyDictionary())
+# by the dialect's likeness (store/compiled.py) once known: alike dialects share them
+_prepared: dict[Hashable, dict[Select[Any], PreparedRead]] = {}
 
 
 def hot_rows(connection: Connection, statement: Select[Any],
              values: Mapping[str, object]) -> list[Any]:
     """The rows of the fixed ``statement`` for ``values`` in ``connection``'s transaction: on
-    SQLite through a :class:`PreparedRead` made once per engine dialect and statement, elsewhere
+    SQLite through a :class:`PreparedRead` made once per dialect likeness and statement, elsewhere
     through ``connection.execute`` (rows with the same attributes either way)."""
     dialect = connection.dialect
     if dialect.name != "sqlite":
         return list(connection.execute(statement, dict(values)).all())
-    by_statement = _prepared.get(dialect)
+    alike = known_likeness(dialect)
+    if alike is None:  # not learnt yet: this one's own, not kept
+        return PreparedRead(statement, dialect).rows(connection, values)
+    by_statement = _prepared.get(alike)
     if by_statement is None:
-        by_statement = _prepared[dialect] = {}
+        by_statement = _prepared.setdefault(alike, {})
     prepared = by_statement.get(statement)
     if prepared is None:
         prepared = by_statement[statement] = PreparedRead(statement, dialect)
