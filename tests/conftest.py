@@ -12,9 +12,10 @@ import os
 import signal
 import ssl
 import subprocess
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +40,36 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # The CLI's consoles take their width from COLUMNS when they are made (160 when it is unset);
 # pytest-xdist's workers set it to 80, so tables and golden files would wrap differently there.
 os.environ["COLUMNS"] = "160"
+
+MEMORY_TMP = Path("/dev/shm")
+MEMORY_TMP_NEEDED = 2 * 1024**3  # bytes free: a run's largest folder, make run's venv, is 0.5 GB
+
+
+def memory_backed_tmp(environ: Mapping[str, str], candidate: Path = MEMORY_TMP,
+                      needed: int = MEMORY_TMP_NEEDED) -> Path | None:
+    """Where the tests' temporary files should go instead of the system's temporary folder:
+    ``candidate`` (a memory-backed file system) when TMPDIR is not set, it is a writable
+    folder and has ``needed`` bytes free; else None (the system's own, as before).
+
+    Every SQLite commit of the product waits for the disk (``synchronous`` FULL, WAL), and the
+    tests' databases live in their temporary folders: on a disk those waits left a core idle
+    about a quarter of the SQLite tests' time. In memory they return at once; the SQL, the
+    locking and the files are the same."""
+    if environ.get("TMPDIR"):
+        return None
+    try:
+        free = os.statvfs(candidate)
+    except OSError:
+        return None
+    if not (candidate.is_dir() and os.access(candidate, os.W_OK | os.X_OK)):
+        return None
+    return candidate if free.f_bavail * free.f_frsize >= needed else None
+
+
+# before pytest makes its temporary folders (and for every process a test starts)
+if (_memory_tmp := memory_backed_tmp(os.environ)) is not None:
+    os.environ["TMPDIR"] = str(_memory_tmp)
+    tempfile.tempdir = None  # gettempdir() looks at TMPDIR again
 
 
 def _share_the_default_tls_context() -> None:
