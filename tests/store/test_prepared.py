@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, bindparam, create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from modelsteward.demo import build_home
@@ -135,3 +135,20 @@ def test_each_dialect_prepares_a_statement_once(demo_store: SqlStore, tmp_path: 
             assert prepared._prepared[alike][_PARENTS] is first
     finally:
         other.close()
+
+
+def test_an_engine_made_elsewhere_prepares_a_statement_once(demo_store: SqlStore) -> None:
+    """A library's own engine (not make_engine's, so nothing learnt its dialect on connecting):
+    the first hot read learns it, and the statement is prepared once for it, then kept."""
+    engine = create_engine(demo_store.engine.url)
+    try:
+        with engine.connect() as connection:
+            assert known_likeness(connection.dialect) is None
+            found = _same(connection, _PARENTS, {"ref": "support-bot@1.0.0"})
+            alike = known_likeness(connection.dialect)
+            assert alike is not None
+            first = prepared._prepared[alike][_PARENTS]
+            assert hot_rows(connection, _PARENTS, {"ref": "support-bot@1.0.0"}) == found
+            assert prepared._prepared[alike][_PARENTS] is first
+    finally:
+        engine.dispose()

@@ -56,12 +56,15 @@ def likeness(dialect: Dialect) -> Hashable:
     return (type(dialect), plain, parts)
 
 
-def learn_likeness(dialect: Dialect) -> None:
-    """Record ``dialect``'s likeness, once, after its first connection has set it up (a pool
-    ``connect`` listener added after the engine was created runs after SQLAlchemy's own)."""
-    if dialect not in _likeness:
-        with _likeness_lock:
-            _likeness.setdefault(dialect, likeness(dialect))
+def learn_likeness(dialect: Dialect) -> Hashable:
+    """Record ``dialect``'s likeness, once, and return it; call it only once a connection has
+    set the dialect up (a pool ``connect`` listener added after the engine was created runs
+    after SQLAlchemy's own, which does that; any open connection's dialect is set up)."""
+    known = _likeness.get(dialect)
+    if known is not None:
+        return known
+    with _likeness_lock:
+        return _likeness.setdefault(dialect, likeness(dialect))
 
 
 def known_likeness(dialect: Dialect) -> Hashable | None:

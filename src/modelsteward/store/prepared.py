@@ -26,7 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
-from modelsteward.store.compiled import known_likeness
+from modelsteward.store.compiled import learn_likeness
 
 
 class PreparedRead:
@@ -121,9 +121,8 @@ def hot_rows(connection: Connection, statement: Select[Any],
     dialect = connection.dialect
     if dialect.name != "sqlite":
         return list(connection.execute(statement, dict(values)).all())
-    alike = known_likeness(dialect)
-    if alike is None:  # not learnt yet: this one's own, not kept
-        return PreparedRead(statement, dialect).rows(connection, values)
+    # learnt already for an engine of make_engine's; any other's is set up, being connected
+    alike = learn_likeness(dialect)
     by_statement = _prepared.get(alike)
     if by_statement is None:
         by_statement = _prepared.setdefault(alike, {})
