@@ -130,10 +130,10 @@ def make_engine(url: str) -> Engine:
         if backend == "sqlite":
             engine = _sqlite_engine(parsed)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                                   execution_options={"compiled_cache": STATEMENTS})
+            engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StorageError(f"No driver for {safe_url(url)}: {exc}. Install psycopg.") from None
+    engine.update_execution_options(compiled_cache=STATEMENTS)
     dialect = engine.dialect
 
     # added after SQLAlchemy's own listener, which sets the dialect up on the first connection
@@ -155,8 +155,7 @@ def _sqlite_engine(url: Any) -> Engine:
     if not memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url.set(drivername="sqlite+modelsteward"),
-                           connect_args={"timeout": BUSY_TIMEOUT_S},
-                           execution_options={"compiled_cache": STATEMENTS})
+                           connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
