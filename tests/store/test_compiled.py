@@ -13,7 +13,9 @@ from modelsteward.domain.model import Model
 from modelsteward.service.registry import Registry
 from modelsteward.store.compiled import STATEMENTS, SharedStatements, known_likeness, likeness
 from modelsteward.store.engine import make_engine
+from modelsteward.store.sql import SqlStore
 from modelsteward.store.tables import models
+from tests.conftest import fresh_pg_schema
 
 # a statement no other test runs, so that the first execution here is a compilation
 _STATEMENT = (select(models.c.name, models.c.created_at)
@@ -22,8 +24,6 @@ _STATEMENT = (select(models.c.name, models.c.created_at)
 
 
 def _migrated(url: str) -> Engine:
-    from modelsteward.store.sql import SqlStore
-
     SqlStore.open(url).close()
     return make_engine(url)
 
@@ -67,8 +67,6 @@ def test_sqlite_and_postgresql_keep_their_own_statements(tmp_path: Path, pg_url:
 
 
 def test_two_postgresql_schemas_share_their_statements(pg_url: str) -> None:
-    from tests.conftest import fresh_pg_schema
-
     first = _migrated(pg_url)
     with fresh_pg_schema() as other_url:
         second = _migrated(other_url)
