@@ -12,7 +12,6 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
@@ -67,8 +66,8 @@ def test_every_operation_keeps_its_contract(server: Server) -> None:
 
         @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy(), data=st.data())
-        def run(case: Any, data: Any) -> None:
+        @given(case=operation.as_strategy())
+        def run(case: Any) -> None:
             case.call_and_validate(base_url=server.url, headers=headers, checks=CHECKS)
 
         try:
