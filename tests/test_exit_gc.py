@@ -11,13 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
-import gc, sys
-import pytest
+import gc
 from tests import conftest
 
 held = [[n] for n in range(100_000)]
 for pair in zip(held, held[1:]):
-    pair[0].append(pair[1])  # reference cycles, tracked by the collector
+    pair[0].append(pair[1])  # a chain of lists: containers the collector tracks
 gc.collect()
 assert len(gc.get_objects(generation=2)) > 100_000
 conftest.pytest_unconfigure(None)
