@@ -1,7 +1,9 @@
 """Shared fixtures: a real database per test, on SQLite and on PostgreSQL.
 
-PostgreSQL comes from STEWARD_TEST_DATABASE_URL (default the local server). Each test gets its own
-schema, dropped afterwards. Without a reachable server the PostgreSQL tests skip, except under
+PostgreSQL comes from STEWARD_TEST_DATABASE_URL (default the local server). Each test gets a
+schema of its own: a new one, or one an earlier test of the process used, emptied back to a fresh
+copy of the migrated template (tests/schema_template.py), with the engines that test left open
+(tests/kept_engines.py). Without a reachable server the PostgreSQL tests skip, except under
 CI=true, where they fail.
 """
 
@@ -33,7 +35,7 @@ from modelsteward.service.registry import Registry
 from modelsteward.store.sql import SqlStore
 
 # new databases get a copy of a migrated template rather than a migration: see the module
-from tests import schema_template
+from tests import kept_engines, schema_template
 from tests.schema_template import _migrated_from_template  # noqa: F401
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -209,12 +211,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _drop_orphaned_pools(connection: Connection) -> None:
-    """Drop the pooled schemas (``pool_<pid>_…``, see tests/schema_template.py) of test
+    """Drop the schemas (``t_<pid>_…``, and ``pool_<pid>_…`` of earlier versions) of test
     processes of this machine that ended without dropping them (killed, or crashed)."""
     if make_url(pg_base_url()).host not in ("127.0.0.1", "localhost", None):
         return  # another machine's processes may be using theirs
     names: list[str] = list(connection.execute(text(
-        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pool\\_%'")).scalars())
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pool\\_%' "
+        "OR nspname LIKE 't\\_%'")).scalars())
     for name in names:
         pid = name.split("_")[1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
@@ -234,29 +237,34 @@ def _schema_is_disposable(connection: Connection) -> None:
 
 @contextmanager
 def fresh_pg_schema() -> Iterator[str]:
-    """A URL whose connections use a fresh, empty schema of the PostgreSQL test database,
-    dropped on exit (skips, or fails under CI=true, without a server)."""
+    """A URL whose connections use a schema of the PostgreSQL test database that is empty, or
+    holds a fresh copy of the migrated template (tests/schema_template.py), kept for the next
+    test or dropped on exit (skips, or fails under CI=true, without a server)."""
     require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
+    schema = schema_template.take_ready()
     admin = _admin_engine()
-    with admin.begin() as connection:
-        _schema_is_disposable(connection)
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    if schema is None:
+        schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+        with admin.begin() as connection:
+            _schema_is_disposable(connection)
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     base = make_url(pg_base_url())
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
     # the schema goes with the test: its commits need not wait for the disk either
     options = f"-csearch_path={schema} -csynchronous_commit=off"
     url = base.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    kept_engines.keep_for(url)
     try:
         yield url
     finally:
-        _recycle_or_drop(admin, schema)
+        _recycle_or_drop(admin, schema, url)
 
 
-def _recycle_or_drop(admin: Engine, schema: str) -> None:
+def _recycle_or_drop(admin: Engine, schema: str, url: str) -> None:
     """Keep ``schema`` for the next test when it can be emptied back to a fresh copy of the
-    template (tests/schema_template.py), else drop it."""
+    template (tests/schema_template.py), else drop it and close the engines kept for ``url``
+    (tests/kept_engines.py)."""
     try:
         with admin.begin() as connection:
             _schema_is_disposable(connection)
@@ -264,16 +272,22 @@ def _recycle_or_drop(admin: Engine, schema: str) -> None:
                 return
     except DBAPIError:  # not allowed to set session_replication_role, say: dropping will do
         pass
+    kept_engines.dispose(url)
     with admin.begin() as connection:
         _schema_is_disposable(connection)
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+kept_engines.install()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_pooled_schemas() -> Iterator[None]:
-    """The schemas kept for the next tests go when the session ends."""
+    """The schemas kept for the next tests go when the session ends, with their engines
+    (tests/kept_engines.py)."""
     yield
-    pooled = schema_template.pooled_postgresql_schemas()
+    kept_engines.dispose()
+    pooled = schema_template.ready_postgresql_schemas()
     if pooled:
         with _admin_engine().begin() as connection:
             _schema_is_disposable(connection)

@@ -10,20 +10,21 @@ gets a copy of the template instead, on the same connection, under the same migr
 - PostgreSQL: the statements the migrations sent (reflection queries left out), recorded while
   they ran and replayed as one script in one transaction. A test's schema, once the test is done,
   is emptied back to what the script leaves (every row deleted, the script's own rows put back,
-  every sequence restarted) and kept for the next test of the process, which gets it by a rename:
-  replaying the script and dropping a schema cost about 120 ms a test, a rename and the emptying
-  about 10. A schema whose shape a test changed is dropped instead, and so is one that has
-  served ``REUSES`` tests (the deleted rows stay in its tables where autovacuum is off).
+  every sequence restarted) and kept, under its name, for the next test of the process
+  (tests/conftest.py gives it out with the same URL): replaying the script and dropping a schema
+  cost about 120 ms a test, the emptying about 10; and the next test finds the connections the
+  last one opened (tests/kept_engines.py), with their plans and catalog caches. A schema whose
+  shape a test changed is dropped instead, and so is one that has served ``REUSES`` tests (the
+  deleted rows stay in its tables where autovacuum is off).
 
 Anything else (a database that is not empty, another target revision, SQL output) goes to
 Alembic. Tests marked ``real_migrations`` (tests/store/test_migrations.py) always migrate for
-real; tests/store/test_schema_template.py checks that a copy equals a migrated database on both
+real, and get empty schemas, never a kept one; tests/store/test_schema_template.py checks that a copy equals a migrated database on both
 backends. Processes a test starts (the ``steward`` executable, server workers) migrate for real.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import tempfile
@@ -39,7 +40,6 @@ import psycopg
 import pytest
 from sqlalchemy import Connection, event, inspect
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
 
 from modelsteward.store import migrate
 from modelsteward.store.engine import make_engine
@@ -49,13 +49,13 @@ _lock = threading.Lock()
 _sqlite_template: list[sqlite3.Connection] = []  # the migrated database, in memory
 _postgresql_script: list[str] = []
 _postgresql_seeds: list[str] = []  # its statements that write rows, but the revision's
-_postgresql_pool: list[str] = []  # this process's emptied, migrated schemas, for the next tests
+_postgresql_ready: list[str] = []  # this process's emptied, migrated schemas, for the next tests
+_fresh_only = {"on": False}  # True while a test marked real_migrations runs: it gets empty schemas
 # how many tests each schema of this process has served, by its current name: emptying leaves
 # dead rows behind (autovacuum may be off), so a schema is dropped after REUSES tests
 _postgresql_uses: dict[str, int] = {}
 REUSES = 20
 _postgresql_shape: list[str] = []  # the catalog of a migrated schema, as _shape describes it
-POOLED = "t_"  # the prefix of the schemas tests/conftest.py makes: only these take from the pool
 _CATALOG_READ = re.compile(r"\s*SELECT\b.*\b(pg_catalog|information_schema)\.",
                            re.IGNORECASE | re.DOTALL)
 
@@ -88,8 +88,6 @@ def copy_template(connection: Connection) -> None:
     with nullcontext() if connection.in_transaction() else connection.begin():
         # the copy is thrown away with its test: its commit need not wait for the disk
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        if _take_pooled(connection):
-            return
         driver = connection.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
         driver.execute(_postgresql_script[0])  # no parameters: one round trip for the script
@@ -101,28 +99,14 @@ def _current_schema(connection: Connection) -> str:
     return str(connection.exec_driver_sql("SELECT current_schema()").scalar_one())
 
 
-def _take_pooled(connection: Connection) -> bool:
-    """Give the empty schema of ``connection`` (a test's) a pooled one in its place: drop it
-    and rename the pooled one to its name, in the connection's transaction. False when there
-    is none to take, or the schema is not a test's or not quite empty."""
-    schema = _current_schema(connection)
+def take_ready() -> str | None:
+    """The name of a schema a test of this process is done with, emptied back to a fresh copy
+    of the template, for the next test; None when there is none, or when the running test is
+    marked ``real_migrations`` (it gets empty schemas)."""
     with _lock:
-        if not (_postgresql_pool and schema.startswith(POOLED)):
-            return False
-        pooled = _postgresql_pool.pop()
-    savepoint = connection.begin_nested()
-    try:
-        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" RESTRICT')
-        connection.exec_driver_sql(f'ALTER SCHEMA "{pooled}" RENAME TO "{schema}"')
-    except DBAPIError:  # not empty after all (a sequence, a type): replay the script instead
-        savepoint.rollback()
-        with _lock:
-            _postgresql_pool.append(pooled)
-        return False
-    savepoint.commit()
-    with _lock:
-        _postgresql_uses[schema] = _postgresql_uses.pop(pooled, 0)
-    return True
+        if _fresh_only["on"] or not _postgresql_ready:
+            return None
+        return _postgresql_ready.pop()
 
 
 # Everything a test could change in a schema's shape, one line per object, the schema's own name
@@ -163,7 +147,8 @@ def _shape(connection: Connection, schema: str) -> str:
 def recycle_postgresql(connection: Connection, schema: str) -> bool:
     """Empty the schema a test is done with back to a fresh copy of the template (in the
     transaction of ``connection``, which must be allowed to set ``session_replication_role``)
-    and keep it for the next test; False, having changed nothing, when its shape is not the
+    and keep it, under its name, for the next test (:func:`take_ready`); False, having changed
+    nothing, when its shape is not the
     template's (it was never migrated, or the test changed it) or it has served ``REUSES``
     tests."""
     with _lock:
@@ -184,22 +169,20 @@ def recycle_postgresql(connection: Connection, schema: str) -> bool:
     statements.append(f'SET LOCAL search_path TO "{schema}"')
     statements += _postgresql_seeds  # the rows the migrations write
     statements.append("SET LOCAL session_replication_role = DEFAULT")
-    pooled = f"pool_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    statements.append(f'ALTER SCHEMA "{schema}" RENAME TO "{pooled}"')
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     driver.execute(";\n".join(statements))  # one round trip
     with _lock:
-        _postgresql_pool.append(pooled)
-        _postgresql_uses[pooled] = uses
+        _postgresql_ready.append(schema)
+        _postgresql_uses[schema] = uses
     return True
 
 
-def pooled_postgresql_schemas() -> list[str]:
+def ready_postgresql_schemas() -> list[str]:
     """The schemas this process keeps for its next tests (dropped when the session ends)."""
     with _lock:
-        taken = list(_postgresql_pool)
-        _postgresql_pool.clear()
+        taken = list(_postgresql_ready)
+        _postgresql_ready.clear()
     return taken
 
 
@@ -287,6 +270,11 @@ def _upgrade(config: Any, revision: str, sql: bool = False, tag: str | None = No
 def _migrated_from_template(request: pytest.FixtureRequest,
                             monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Copy the template into empty databases, except in tests marked ``real_migrations``."""
-    if request.node.get_closest_marker("real_migrations") is None:
+    real = request.node.get_closest_marker("real_migrations") is not None
+    if not real:
         monkeypatch.setattr(alembic.command, "upgrade", _upgrade)
-    yield
+    _fresh_only["on"] = real
+    try:
+        yield
+    finally:
+        _fresh_only["on"] = False

@@ -11,7 +11,7 @@ from typing import Any
 import alembic.command
 import pytest
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import QueuePool, create_engine, event, text
 
 from modelsteward import Registry
 from modelsteward.domain.model import Model
@@ -137,7 +137,7 @@ def test_a_database_that_is_not_empty_is_migrated_for_real(
 
 
 @pytest.mark.postgres
-def test_an_emptied_schema_taken_from_the_pool_equals_a_migrated_database(
+def test_an_emptied_schema_kept_for_the_next_test_equals_a_migrated_database(
         pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A schema a test wrote to, emptied for the next test and given to it, is what migrating
     gives: every row gone but the migrations' own, every sequence restarted."""
@@ -147,6 +147,7 @@ def test_an_emptied_schema_taken_from_the_pool_equals_a_migrated_database(
     SqlStore.open(pg_url).close()  # migrated for real (this module is marked real_migrations)
     monkeypatch.setattr(alembic.command, "upgrade", schema_template._upgrade)
     monkeypatch.setattr(schema_template, "REUSES", 1_000_000)  # kept, however often it served
+    monkeypatch.setitem(schema_template._fresh_only, "on", False)  # as in a test not so marked
     with fresh_pg_schema() as used:
         registry = Registry.open(used, actor="alice")
         try:
@@ -155,13 +156,36 @@ def test_an_emptied_schema_taken_from_the_pool_equals_a_migrated_database(
         finally:
             registry.close()
         assert registry_rows(used) > 1
-    assert schema_template._postgresql_pool, "the used schema was dropped, not kept"
-    pooled = schema_template._postgresql_pool[-1]
+    assert schema_template._postgresql_ready, "the used schema was dropped, not kept"
+    kept = schema_template._postgresql_ready[-1]
     with fresh_pg_schema() as again:
+        assert kept not in schema_template._postgresql_ready, "the kept schema was not taken"
+        assert again == used
         store = SqlStore.open(again)
         store.close()
-        assert pooled not in schema_template._postgresql_pool, "the pooled schema was not taken"
         assert _describe(again) == _describe(pg_url)
+
+
+@pytest.mark.postgres
+def test_the_next_test_of_a_kept_schema_finds_its_connections_open(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store closed on a test schema leaves its engine, connections open, to the next test
+    that gets the schema; one a test added an event listener to is disposed of instead."""
+    monkeypatch.setattr(alembic.command, "upgrade", schema_template._upgrade)
+    monkeypatch.setitem(schema_template._fresh_only, "on", False)
+    with fresh_pg_schema() as url:
+        store = SqlStore.open(url)
+        engine = store.engine
+        with store.read():
+            pass
+        store.close()
+        assert isinstance(engine.pool, QueuePool)
+        assert engine.pool.checkedin() == 1, "closing the store closed its connections"
+        again = SqlStore.open(url)
+        assert again.engine is engine
+        event.listen(engine, "before_cursor_execute", lambda *_: None)
+        again.close()
+        assert engine.pool.checkedin() == 0, "an engine with a test's listener was kept"
 
 
 def registry_rows(url: str) -> int:
