@@ -19,8 +19,9 @@ gets a copy of the template instead, on the same connection, under the same migr
 
 Anything else (a database that is not empty, another target revision, SQL output) goes to
 Alembic. Tests marked ``real_migrations`` (tests/store/test_migrations.py) always migrate for
-real, and get empty schemas, never a kept one; tests/store/test_schema_template.py checks that a copy equals a migrated database on both
-backends. Processes a test starts (the ``steward`` executable, server workers) migrate for real.
+real, and get empty schemas, never a kept one; tests/store/test_schema_template.py checks that a
+copy equals a migrated database on both backends. Processes a test starts (the ``steward``
+executable, server workers) migrate for real.
 """
 
 from __future__ import annotations
@@ -148,9 +149,8 @@ def recycle_postgresql(connection: Connection, schema: str) -> bool:
     """Empty the schema a test is done with back to a fresh copy of the template (in the
     transaction of ``connection``, which must be allowed to set ``session_replication_role``)
     and keep it, under its name, for the next test (:func:`take_ready`); False, having changed
-    nothing, when its shape is not the
-    template's (it was never migrated, or the test changed it) or it has served ``REUSES``
-    tests."""
+    nothing, when its shape is not the template's (it was never migrated, or the test changed
+    it) or it has served ``REUSES`` tests."""
     with _lock:
         uses = _postgresql_uses.pop(schema, 0) + 1
     if uses >= REUSES or not _postgresql_shape or \
