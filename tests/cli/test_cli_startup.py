@@ -1,6 +1,7 @@
 """``steward`` starts without the database or the web server: ``--help`` of every command,
 ``--version`` and a command in remote mode (STEWARD_URL) import neither SQLAlchemy, Alembic,
-FastAPI, uvicorn nor the store. Each case runs in a fresh interpreter, as a shell's ``steward``
+FastAPI, uvicorn nor the store; and the parent of ``steward serve --workers N`` leaves the
+application to its workers. Each case runs in a fresh interpreter, as a shell's ``steward``
 would: what an earlier test imported cannot hide an import."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -86,3 +88,29 @@ def test_reading_lazy_commands_while_iterating_them_keeps_names_and_order() -> N
     names = list(commands)
     assert [name for name, _ in commands.items()] == names == ["version", "model"]
     assert all(not isinstance(command, str) for command in commands.values())
+
+
+def test_the_parent_of_several_workers_leaves_the_application_to_them(tmp_path: Path) -> None:
+    """``steward serve --workers N`` hands uvicorn the application's import path: each worker
+    imports the application itself, and the parent, which serves nothing, does not (it took
+    about a second of every start before the first worker could)."""
+    script = (
+        "import json, sys, uvicorn\n"
+        "seen = {}\n"
+        "def run(app, **options):\n"
+        "    seen.update(app=app, workers=options.get('workers'),\n"
+        "                imported=[n for n in ('modelsteward.api.app', 'fastapi')\n"
+        "                          if n in sys.modules])\n"
+        "uvicorn.run = run\n"
+        "from modelsteward.cli.main import main\n"
+        "code = main(['serve', '--workers', '2', '--port', '8765'])\n"
+        "print(json.dumps({'code': code, **seen}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
+    env.update({"STEWARD_DATABASE_URL": f"sqlite:///{tmp_path / 'registry.db'}",
+                "STEWARD_HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path)})
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"code": 0, "app": "modelsteward.api.app:create_app", "workers": 2,
+                     "imported": []}, done.stderr

@@ -50,7 +50,6 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    from modelsteward.api.app import create_app
     from modelsteward.cli.tokens import bootstrap_admin_token
     from modelsteward.config import default_home
     from modelsteward.store.engine import is_sqlite_memory
@@ -74,6 +73,8 @@ def serve(state: State, host: str, port: int, processes: int, log_level: str,
     options: dict[str, Any] = {"host": host, "port": port, "log_level": log_level,
                                "access_log": False, "log_config": _log_config(log_level)}
     if processes == 1:
+        from modelsteward.api.app import create_app
+
         uvicorn.run(create_app(settings), **options)
         return
     # each worker is a new process that makes its application from the environment
