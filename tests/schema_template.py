@@ -273,8 +273,5 @@ def _migrated_from_template(request: pytest.FixtureRequest,
     real = request.node.get_closest_marker("real_migrations") is not None
     if not real:
         monkeypatch.setattr(alembic.command, "upgrade", _upgrade)
-    _fresh_only["on"] = real
-    try:
-        yield
-    finally:
-        _fresh_only["on"] = False
+    monkeypatch.setitem(_fresh_only, "on", real)
+    yield
